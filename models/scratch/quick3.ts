@@ -1,0 +1,22 @@
+import { logistics } from '../src/synth/logistics.js';
+import { generate } from '../src/synth/dataset.js';
+import { trainGbt, predictRaw, countNodes } from '../src/train/gbt.js';
+import { ensembleToOnnx } from '../src/onnx/export.js';
+import * as ort from 'onnxruntime-node';
+import { writeFileSync } from 'node:fs';
+const tr = generate(logistics, 20000, 1);
+const te = generate(logistics, 5000, 2);
+const F = tr.features.length;
+const ly = Float64Array.from(tr.y, (v,i)=>Math.log(v) - Math.log(tr.X[i*F]));
+const ens = trainGbt(tr.X, ly, tr.n, F, { nTrees: 100, maxDepth: 6, learningRate: 0.1, minChildWeight: 20, lambda: 1, gamma: 0, subsample: 0.8, colsample: 1, maxBins: 255, seed: 1 }, tr.features.map(f=>f.name), 'exp');
+const bytes = ensembleToOnnx(ens, { offsetFeature: 0 });
+console.log('nodes', countNodes(ens), 'bytes', bytes.length, 'B/node', bytes.length / countNodes(ens));
+writeFileSync('/tmp/q.onnx', bytes);
+const sess = await ort.InferenceSession.create(bytes);
+const t0 = performance.now();
+const out = await sess.run({ features: new ort.Tensor('float32', te.X, [te.n, F]) });
+console.log('run ms', performance.now()-t0);
+const o = out.co2e_kg.data as Float32Array;
+let maxRel = 0;
+for (let i=0;i<te.n;i++){ const x = te.X.subarray(i*F,(i+1)*F); const p = Math.exp(predictRaw(ens,x)+Math.log(x[0])); maxRel = Math.max(maxRel, Math.abs(o[i]-p)/p); }
+console.log('max rel diff', maxRel, out.co2e_kg.dims);

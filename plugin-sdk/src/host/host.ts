@@ -1,0 +1,279 @@
+// The kernel that runs plugins: builds their services, starts them in dependency order,
+// executes their subgraph schemas in-process, and stops them in reverse order.
+import {
+  execute,
+  parse,
+  subscribe,
+  validate,
+  specifiedRules,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { createDatabase, type Database } from '@carbon-nexus/db';
+import type { AnyPlugin, PluginServices, ResolverContext } from '../plugin.ts';
+import { createBus, type Bus } from '../services/bus.ts';
+import { createLogger, type Logger } from '../services/logger.ts';
+import { collectDefaultMetrics, createMetrics, type Metrics } from '../services/metrics.ts';
+import { createScheduler, type Scheduler } from '../services/scheduler.ts';
+import { createCallRegistry, type CallRegistry } from '../services/call.ts';
+import { createAuditWriter } from '../services/audit.ts';
+import { authConfigFromEnv, signDevToken } from '../services/auth.ts';
+import { currentScope, runInScope, SYSTEM_CLAIMS, type AuthClaims, type RequestScope } from '../context.ts';
+import { parsePluginConfig } from '../config.ts';
+import { PluginStartError } from '../errors.ts';
+import { startOrder } from './order.ts';
+
+export interface RunningPlugin {
+  plugin: AnyPlugin;
+  schema: GraphQLSchema;
+  services: PluginServices<any>;
+  state: unknown;
+  /** Executes an operation against this plugin's schema in the given (or current) scope. */
+  execute(document: DocumentNode | string, variables?: Record<string, unknown>, scope?: Partial<RequestScope>): Promise<ExecutionResult>;
+  /** Subscribes (AsyncIterable of results) or returns a single error result. */
+  subscribe(document: DocumentNode | string, variables?: Record<string, unknown>, scope?: Partial<RequestScope>): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+  contextFor(scope: RequestScope): ResolverContext;
+}
+
+export interface HostOptions {
+  plugins: AnyPlugin[];
+  mode?: 'embedded' | 'standalone';
+  /** An existing database; otherwise DATABASE_URL (PostgreSQL) or PGlite at DATA_DIR (default in memory). */
+  db?: Database;
+  /** An existing bus; otherwise BUS_URL / REDIS_URL, else in-memory. */
+  bus?: Bus;
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Plugins running elsewhere: id -> GraphQL URL. Defaults from CARBON_NEXUS_SUBGRAPH_<ID>_URL. */
+  remote?: Record<string, string>;
+  /** Run cron jobs (default true; tests usually turn it off and call runJob). */
+  scheduler?: boolean;
+  /** Apply migrations at start (default true). */
+  migrate?: boolean;
+}
+
+export interface Host {
+  db: Database;
+  bus: Bus;
+  logger: Logger;
+  metrics: Metrics;
+  calls: CallRegistry;
+  plugins: Map<string, RunningPlugin>;
+  /** Plugins in start order. */
+  order: string[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  runJob(pluginId: string, job: string): Promise<void>;
+}
+
+export function remoteUrlsFromEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    const m = /^CARBON_NEXUS_SUBGRAPH_([A-Z0-9_]+)_URL$/.exec(k);
+    if (m && v) out[m[1].toLowerCase().replace(/_/g, '-')] = v;
+  }
+  return out;
+}
+
+const DOC_CACHE_MAX = 1000;
+
+export function createHost(opts: HostOptions): Host {
+  const env = opts.env ?? process.env;
+  const mode = opts.mode ?? 'embedded';
+  const logger = opts.logger ?? createLogger();
+  const metrics = opts.metrics ?? createMetrics();
+  const remote = { ...remoteUrlsFromEnv(env), ...(opts.remote ?? {}) };
+  for (const p of opts.plugins) delete remote[p.id];
+  const order = startOrder(opts.plugins, Object.keys(remote));
+  const authCfg = authConfigFromEnv(env as NodeJS.ProcessEnv);
+  const calls = createCallRegistry({
+    mintToken: authCfg.secret
+      ? (a: AuthClaims) => signDevToken({ sub: a.sub, roles: a.roles, supplierIds: a.supplierIds, expiresIn: '5m' }, authCfg.secret)
+      : undefined,
+  });
+  for (const [id, url] of Object.entries(remote)) calls.registerRemote(id, url);
+  const plugins = new Map<string, RunningPlugin>();
+  const schedulers: Scheduler[] = [];
+  const opDuration = metrics.histogram('plugin_operation_seconds', 'In-process plugin operation duration', ['plugin', 'kind']);
+  let db: Database;
+  let bus: Bus;
+  let started = false;
+
+  const host: Host = {
+    get db() {
+      return db;
+    },
+    get bus() {
+      return bus;
+    },
+    logger,
+    metrics,
+    calls,
+    plugins,
+    order: order.map((p) => p.id),
+
+    async start() {
+      if (started) return;
+      // Config first: a bad setting fails before anything is opened.
+      const configs = new Map(order.map((p) => [p.id, parsePluginConfig(p, env)]));
+      db = opts.db ?? (await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR }));
+      if (opts.migrate !== false) {
+        const r = await db.migrate();
+        if (r.applied.length) logger.info({ applied: r.applied }, 'database migrated');
+      }
+      bus =
+        opts.bus ??
+        (await createBus({
+          url: env.BUS_URL ?? env.REDIS_URL,
+          onError: (err, topic) => logger.error({ err, topic }, 'bus handler failed'),
+        }));
+      if (!opts.metrics) collectDefaultMetrics(metrics.registry);
+      try {
+        for (const plugin of order) await startPlugin(plugin, configs.get(plugin.id));
+      } catch (err) {
+        await host.stop().catch(() => undefined);
+        throw err;
+      }
+      started = true;
+      logger.info({ plugins: order.map((p) => p.id), mode, db: db.location, bus: bus.kind }, 'plugins started');
+    },
+
+    async stop() {
+      // Reverse order: dependents drain before what they depend on.
+      for (const s of schedulers) await s.stop();
+      for (const id of [...plugins.keys()].reverse()) {
+        const rp = plugins.get(id)!;
+        try {
+          await rp.plugin.stop?.(rp.state, rp.services);
+        } catch (err) {
+          logger.error({ err, plugin: id }, 'plugin stop failed');
+        }
+      }
+      plugins.clear();
+      if (!opts.bus) await bus?.close();
+      if (!opts.db) await db?.close();
+      started = false;
+    },
+
+    async ready() {
+      const checks: Record<string, boolean> = {};
+      try {
+        await db.query('SELECT 1');
+        checks.database = true;
+      } catch {
+        checks.database = false;
+      }
+      for (const [id, rp] of plugins) {
+        try {
+          checks[id] = rp.plugin.ready ? await rp.plugin.ready(rp.state, rp.services) : true;
+        } catch {
+          checks[id] = false;
+        }
+      }
+      return { ok: started && Object.values(checks).every(Boolean), checks };
+    },
+
+    async runJob(pluginId, job) {
+      const rp = plugins.get(pluginId);
+      if (!rp) throw new Error(`plugin "${pluginId}" is not running`);
+      const r = await rp.services.scheduler.runNow(job);
+      if (!r.ran) throw new Error(`job ${pluginId}.${job} did not run: ${r.reason}`);
+    },
+  };
+
+  async function startPlugin(plugin: AnyPlugin, config: unknown) {
+    const plog = logger.child({ plugin: plugin.id });
+    const scheduler = createScheduler({ db, logger: plog, metrics, enabled: opts.scheduler !== false });
+    schedulers.push(scheduler);
+    const services: PluginServices<any> = {
+      pluginId: plugin.id,
+      config,
+      db,
+      bus,
+      call: calls.caller(plugin.id),
+      scheduler,
+      logger: plog,
+      metrics,
+      audit: createAuditWriter(db, plugin.id),
+      mode,
+    };
+    let state: unknown;
+    try {
+      state = await runInScope({ auth: SYSTEM_CLAIMS }, async () => plugin.init?.(services));
+    } catch (err) {
+      if (err instanceof PluginStartError) throw err;
+      throw new PluginStartError(plugin.id, `init failed: ${(err as Error).message}`);
+    }
+    let schema: GraphQLSchema;
+    try {
+      schema = buildSubgraphSchema({ typeDefs: plugin.typeDefs, resolvers: plugin.resolvers as any });
+    } catch (err) {
+      throw new PluginStartError(plugin.id, `schema does not build: ${(err as Error).message}`, 'typeDefs');
+    }
+    const docs = new Map<string, DocumentNode>();
+    const prepare = (document: DocumentNode | string): DocumentNode | ExecutionResult => {
+      if (typeof document !== 'string') return document;
+      let doc = docs.get(document);
+      if (!doc) {
+        try {
+          doc = parse(document);
+        } catch (err) {
+          return { errors: [err as any] };
+        }
+        const errors = validate(schema, doc, specifiedRules);
+        if (errors.length) return { errors };
+        if (docs.size >= DOC_CACHE_MAX) docs.delete(docs.keys().next().value!);
+        docs.set(document, doc);
+      }
+      return doc;
+    };
+    const contextFor = (scope: RequestScope): ResolverContext => ({
+      services,
+      state,
+      auth: scope.auth,
+      correlationId: scope.correlationId,
+      logger: plog,
+    });
+    const rp: RunningPlugin = {
+      plugin,
+      schema,
+      services,
+      state,
+      contextFor,
+      execute(document, variables, scope) {
+        return runInScope(scope ?? {}, async () => {
+          const doc = prepare(document);
+          if (!('kind' in doc)) return doc;
+          const t = performance.now();
+          const r = await execute({ schema, document: doc, variableValues: variables, contextValue: contextFor(currentScope()!) });
+          opDuration.observe({ plugin: plugin.id, kind: 'execute' }, (performance.now() - t) / 1000);
+          return r;
+        });
+      },
+      subscribe(document, variables, scope) {
+        return runInScope(scope ?? {}, async () => {
+          const doc = prepare(document);
+          if (!('kind' in doc)) return doc;
+          return subscribe({ schema, document: doc, variableValues: variables, contextValue: contextFor(currentScope()!) }) as any;
+        });
+      },
+    };
+    plugins.set(plugin.id, rp);
+    calls.registerLocal(plugin.id, (doc, vars) => rp.execute(doc, vars));
+    for (const [name, job] of Object.entries(plugin.jobs ?? {})) {
+      const cron = typeof job.cron === 'function' ? job.cron(config) : job.cron;
+      try {
+        scheduler.add(name, cron, (tick) => job.run(services, state, tick));
+      } catch (err) {
+        throw new PluginStartError(plugin.id, `job "${name}": ${(err as Error).message}`, `jobs.${name}`);
+      }
+    }
+    plog.debug('plugin started');
+  }
+
+  return host;
+}

@@ -1,0 +1,40 @@
+export { definePlugin } from './plugin.ts';
+export type { AnyPlugin, CliCommand, JobDefinition, PluginDefinition, PluginServices, ResolverContext } from './plugin.ts';
+export { parsePluginConfig, env } from './config.ts';
+export { loadTypeDefs } from './typedefs.ts';
+export { default as gql } from 'graphql-tag';
+export * from './errors.ts';
+export * from './context.ts';
+export type { BusTopics, Topic } from './events.ts';
+export { createBus, MemoryBus, RedisBus, PostgresBus } from './services/bus.ts';
+export type { Bus, BusEnvelope, BusHandler, BusOptions } from './services/bus.ts';
+export { createLogger } from './services/logger.ts';
+export type { Logger } from './services/logger.ts';
+export { createMetrics, collectDefaultMetrics } from './services/metrics.ts';
+export type { Metrics } from './services/metrics.ts';
+export { createScheduler, isValidCron } from './services/scheduler.ts';
+export type { Scheduler, JobResult } from './services/scheduler.ts';
+export { createCallRegistry } from './services/call.ts';
+export type { PluginCaller, CallRegistry, LocalExecutor } from './services/call.ts';
+export type { AuditWriter, AuditEntry } from './services/audit.ts';
+export {
+  authConfigFromEnv,
+  createTokenVerifier,
+  claimsFromPayload,
+  signDevToken,
+  requireRole,
+  canSeeSupplier,
+  ROLES,
+  DEV_JWT_SECRET,
+} from './services/auth.ts';
+export type { AuthConfig, TokenVerifier, Role } from './services/auth.ts';
+export { createHost, remoteUrlsFromEnv } from './host/host.ts';
+export type { Host, HostOptions, RunningPlugin } from './host/host.ts';
+export { startOrder } from './host/order.ts';
+export { startSubgraph } from './startSubgraph.ts';
+export type { SubgraphServer, StartSubgraphOptions } from './startSubgraph.ts';
+export { mountApollo, claimsOf, verifyBearer, correlationIdOf, AuthError } from './http/apollo-route.ts';
+export { registerOpsRoutes } from './http/ops-routes.ts';
+export { tokenFromConnectionParams } from './http/subscriptions.ts';
+export { loadPlatformConfig, findPlatformRoot } from './platform-config.ts';
+export type { PlatformConfig } from './platform-config.ts';

@@ -1,0 +1,235 @@
+// Typed publish/subscribe. The bus only signals; durable facts are written to tables first,
+// so a lost message loses nothing (consumers catch up from the table).
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { BusTopics, Topic } from '../events.ts';
+import { currentScope, runInScope } from '../context.ts';
+
+export interface BusEnvelope<T extends Topic = Topic> {
+  topic: T;
+  payload: BusTopics[T];
+  correlationId?: string;
+  /** ms since epoch at publish time (bus lag = receive - publishedAt). */
+  publishedAt: number;
+  /** Which process published it (lets a process ignore its own echo where needed). */
+  origin: string;
+}
+
+export type BusHandler<T extends Topic> = (payload: BusTopics[T], envelope: BusEnvelope<T>) => void | Promise<void>;
+
+export interface Bus {
+  readonly kind: 'memory' | 'redis' | 'postgres';
+  publish<T extends Topic>(topic: T, payload: BusTopics[T]): Promise<void>;
+  subscribe<T extends Topic>(topic: T, handler: BusHandler<T>): () => void;
+  /** Async iteration over a topic until `signal` aborts; buffers at most `bufferSize` (oldest dropped). */
+  iterate<T extends Topic>(topic: T, opts?: { signal?: AbortSignal; bufferSize?: number }): AsyncIterableIterator<BusTopics[T]>;
+  close(): Promise<void>;
+}
+
+const ORIGIN = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** Shared local fan-out; the transports below only move envelopes between processes. */
+abstract class BaseBus implements Bus {
+  abstract readonly kind: Bus['kind'];
+  protected local = new EventEmitter();
+  private onError: (err: unknown, topic: string) => void;
+
+  constructor(onError?: (err: unknown, topic: string) => void) {
+    this.local.setMaxListeners(0);
+    this.onError = onError ?? (() => undefined);
+  }
+
+  protected abstract transmit(envelope: BusEnvelope): Promise<void>;
+
+  async publish<T extends Topic>(topic: T, payload: BusTopics[T]): Promise<void> {
+    await this.transmit({ topic, payload, correlationId: currentScope()?.correlationId, publishedAt: Date.now(), origin: ORIGIN });
+  }
+
+  protected deliver(envelope: BusEnvelope): void {
+    this.local.emit(envelope.topic, envelope);
+  }
+
+  subscribe<T extends Topic>(topic: T, handler: BusHandler<T>): () => void {
+    const listener = (env: BusEnvelope<T>) => {
+      // Handlers run in the publisher's correlation scope so logs line up across plugins.
+      runInScope({ correlationId: env.correlationId }, () => {
+        try {
+          const r = handler(env.payload, env);
+          if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((e) => this.onError(e, topic));
+        } catch (e) {
+          this.onError(e, topic);
+        }
+      });
+    };
+    this.local.on(topic, listener);
+    this.onSubscribe(topic);
+    return () => {
+      this.local.off(topic, listener);
+      this.onUnsubscribe(topic);
+    };
+  }
+
+  protected onSubscribe(_topic: string): void {}
+  protected onUnsubscribe(_topic: string): void {}
+
+  iterate<T extends Topic>(topic: T, opts: { signal?: AbortSignal; bufferSize?: number } = {}): AsyncIterableIterator<BusTopics[T]> {
+    const max = opts.bufferSize ?? 1000;
+    const queue: BusTopics[T][] = [];
+    let wake: (() => void) | null = null;
+    let done = false;
+    const unsubscribe = this.subscribe(topic, (p) => {
+      queue.push(p);
+      if (queue.length > max) queue.shift();
+      wake?.();
+    });
+    const finish = () => {
+      done = true;
+      unsubscribe();
+      wake?.();
+    };
+    opts.signal?.addEventListener('abort', finish, { once: true });
+    const it: AsyncIterableIterator<BusTopics[T]> = {
+      async next() {
+        while (!done && queue.length === 0) await new Promise<void>((r) => (wake = r));
+        wake = null;
+        if (queue.length) return { value: queue.shift()!, done: false };
+        return { value: undefined, done: true };
+      },
+      async return() {
+        finish();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return it;
+      },
+    };
+    return it;
+  }
+
+  async close(): Promise<void> {
+    this.local.removeAllListeners();
+  }
+}
+
+export class MemoryBus extends BaseBus {
+  readonly kind = 'memory' as const;
+  protected async transmit(envelope: BusEnvelope): Promise<void> {
+    // Deliver on the next tick: publishers never run subscriber code inside their own transaction.
+    setImmediate(() => this.deliver(envelope));
+  }
+}
+
+const CHANNEL_PREFIX = 'carbon_nexus:';
+
+export class RedisBus extends BaseBus {
+  readonly kind = 'redis' as const;
+  private pub: Redis;
+  private sub: Redis;
+  private ready: Promise<unknown>;
+
+  constructor(url: string, onError?: (err: unknown, topic: string) => void) {
+    super(onError);
+    // ioredis reconnects on its own; commands issued while down are queued and sent on reconnect.
+    this.pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
+    this.sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
+    this.pub.on('error', () => undefined);
+    this.sub.on('error', () => undefined);
+    this.ready = this.sub.psubscribe(CHANNEL_PREFIX + '*');
+    this.sub.on('pmessage', (_p, _channel, message) => {
+      try {
+        this.deliver(JSON.parse(message));
+      } catch {
+        /* not ours */
+      }
+    });
+  }
+
+  async waitReady(): Promise<void> {
+    await this.ready;
+  }
+
+  protected async transmit(envelope: BusEnvelope): Promise<void> {
+    await this.pub.publish(CHANNEL_PREFIX + envelope.topic, JSON.stringify(envelope));
+  }
+
+  async close(): Promise<void> {
+    await super.close();
+    this.sub.disconnect();
+    this.pub.disconnect();
+  }
+}
+
+/** LISTEN/NOTIFY on PostgreSQL: no extra service when the database is already there. */
+export class PostgresBus extends BaseBus {
+  readonly kind = 'postgres' as const;
+  private listener: pg.Client | null = null;
+  private pool: pg.Pool;
+  private closed = false;
+  private ready: Promise<void>;
+
+  constructor(private url: string, onError?: (err: unknown, topic: string) => void) {
+    super(onError);
+    this.pool = new pg.Pool({ connectionString: url, max: 2 });
+    this.pool.on('error', () => undefined);
+    this.ready = this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on('error', () => undefined);
+    client.on('end', () => {
+      // Reconnect after a database restart.
+      if (!this.closed) setTimeout(() => void this.connect().catch(() => undefined), 500);
+    });
+    client.on('notification', (n) => {
+      if (n.channel !== 'carbon_nexus_bus' || !n.payload) return;
+      try {
+        this.deliver(JSON.parse(n.payload));
+      } catch {
+        /* ignore */
+      }
+    });
+    await client.connect();
+    await client.query('LISTEN carbon_nexus_bus');
+    this.listener = client;
+  }
+
+  async waitReady(): Promise<void> {
+    await this.ready;
+  }
+
+  protected async transmit(envelope: BusEnvelope): Promise<void> {
+    const text = JSON.stringify(envelope);
+    if (Buffer.byteLength(text) > 7900) throw new Error(`bus payload for ${envelope.topic} exceeds NOTIFY's 8000-byte limit`);
+    await this.pool.query('SELECT pg_notify($1, $2)', ['carbon_nexus_bus', text]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await super.close();
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+  }
+}
+
+export interface BusOptions {
+  /** redis://… or postgres://… ; absent = in-memory. */
+  url?: string;
+  onError?: (err: unknown, topic: string) => void;
+}
+
+export async function createBus(opts: BusOptions = {}): Promise<Bus> {
+  if (!opts.url) return new MemoryBus(opts.onError);
+  if (opts.url.startsWith('redis')) {
+    const bus = new RedisBus(opts.url, opts.onError);
+    await bus.waitReady();
+    return bus;
+  }
+  if (opts.url.startsWith('postgres')) {
+    const bus = new PostgresBus(opts.url, opts.onError);
+    await bus.waitReady();
+    return bus;
+  }
+  throw new Error(`bus url must start with redis:// or postgres:// (got ${opts.url.split(':')[0]}://)`);
+}

@@ -1,0 +1,22 @@
+import pino, { type Logger } from 'pino';
+import { currentScope } from '../context.ts';
+
+export type { Logger };
+
+/** JSON lines; every line carries the plugin id and the current correlation id. */
+export function createLogger(opts: { name?: string; level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  const level = opts.level ?? process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info');
+  return pino(
+    {
+      name: opts.name ?? 'carbon-nexus',
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      mixin() {
+        const scope = currentScope();
+        return scope ? { correlationId: scope.correlationId } : {};
+      },
+    },
+    opts.destination,
+  );
+}

@@ -1,0 +1,155 @@
+// What every plugin must do to join the platform. Returns a report; `assertConformance` throws on failure.
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { composeServices } from '@apollo/composition';
+import { isObjectType, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { AnyPlugin } from '../plugin.ts';
+import { createHost } from '../host/host.ts';
+import { PluginConfigError, PluginStartError } from '../errors.ts';
+import { startSubgraph } from '../startSubgraph.ts';
+import { createSubgraphTestkit } from './testkit.ts';
+
+export interface ConformanceCheck { name: string; ok: boolean; detail: string }
+export interface ConformanceReport { plugin: string; ok: boolean; checks: ConformanceCheck[] }
+
+export interface ConformanceOptions {
+  /** The plugins it composes with (default: none — pass the platform's plugins). */
+  peers?: AnyPlugin[];
+  /** Plugins it needs running for init (its `requires`). */
+  with?: AnyPlugin[];
+  env?: Record<string, string | undefined>;
+  /** Sample key representations per entity type (default: { id: <nil uuid> }). */
+  entities?: Record<string, Record<string, unknown>[]>;
+}
+
+export function composeSubgraphs(subgraphs: { name: string; typeDefs: DocumentNode; url?: string }[]) {
+  return composeServices(subgraphs.map((s) => ({ name: s.name, typeDefs: s.typeDefs, url: s.url ?? `http://${s.name}.local/graphql` })));
+}
+
+/** Entity types with a @key on which this subgraph resolves references. */
+function keyedTypes(schema: GraphQLSchema): string[] {
+  const out: string[] = [];
+  for (const t of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(t) || t.name.startsWith('_')) continue;
+    const ast = [t.astNode, ...(t.extensionASTNodes ?? [])];
+    const hasKey = ast.some((n) => n?.directives?.some((d) => d.name.value === 'key' && !d.arguments?.some((a) => a.name.value === 'resolvable' && a.value.kind === 'BooleanValue' && !a.value.value)));
+    if (hasKey) out.push(t.name);
+  }
+  return out;
+}
+
+export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions = {}): Promise<ConformanceReport> {
+  const checks: ConformanceCheck[] = [];
+  const check = async (name: string, fn: () => Promise<string>) => {
+    try {
+      checks.push({ name, ok: true, detail: await fn() });
+    } catch (err) {
+      checks.push({ name, ok: false, detail: (err as Error).message });
+    }
+  };
+  const env = { ...(opts.env ?? process.env) };
+  const peers = (opts.peers ?? []).filter((p) => p.id !== plugin.id);
+
+  await check('schema builds as a Federation 2 subgraph', async () => {
+    buildSubgraphSchema({ typeDefs: plugin.typeDefs, resolvers: plugin.resolvers as any });
+    return 'ok';
+  });
+
+  await check('composes with the other plugins', async () => {
+    const r = composeSubgraphs([plugin, ...peers].map((p) => ({ name: p.id, typeDefs: p.typeDefs })));
+    if (r.errors?.length) throw new Error(r.errors.map((e) => e.message).join('\n'));
+    return `composed with ${peers.length} peer(s): ${peers.map((p) => p.id).join(', ') || 'none'}`;
+  });
+
+  await check('health, readiness and _service over HTTP', async () => {
+    const srv = await startSubgraph(plugin, { env, with: opts.with, port: 0, scheduler: false });
+    try {
+      const base = srv.url.replace(/\/graphql$/, '');
+      for (const p of ['/healthz', '/readyz']) {
+        const r = await fetch(base + p);
+        if (r.status !== 200) throw new Error(`${p} answered ${r.status}: ${await r.text()}`);
+      }
+      const r = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+      const body = (await r.json()) as any;
+      if (!body?.data?._service?.sdl) throw new Error(`_service query failed: ${JSON.stringify(body).slice(0, 300)}`);
+      return `${srv.url} healthy`;
+    } finally {
+      await srv.close();
+    }
+  });
+
+  await check('entity references resolve without crashing', async () => {
+    const kit = await createSubgraphTestkit(plugin, { env, with: opts.with });
+    try {
+      const schema = kit.host.plugins.get(plugin.id)!.schema;
+      const types = keyedTypes(schema);
+      for (const t of types) {
+        const reps = opts.entities?.[t] ?? [{ id: '00000000-0000-0000-0000-000000000000' }];
+        const r = await kit.entities(t, reps, '__typename');
+        const bad = (r.errors ?? []).filter((e) => e.extensions?.code !== 'NOT_FOUND' && e.extensions?.code !== 'FORBIDDEN');
+        if (bad.length) throw new Error(`${t}: ${bad.map((e) => e.message).join('; ')}`);
+        if (!Array.isArray(r.data?._entities) || r.data._entities.length !== reps.length) {
+          throw new Error(`${t}: _entities returned ${JSON.stringify(r.data)}`);
+        }
+      }
+      return types.length ? `resolved ${types.join(', ')}` : 'no entity types';
+    } finally {
+      await kit.stop();
+    }
+  });
+
+  await check('bad configuration is a clear error naming the setting', async () => {
+    const shape = (plugin.config as any)?.shape as Record<string, unknown> | undefined;
+    const tested: string[] = [];
+    for (const key of Object.keys(shape ?? {})) {
+      const garbage = '\u0000not-a-valid-value';
+      if ((plugin.config as any).safeParse({ ...env, [key]: garbage }).success) continue;
+      const host = createHost({ plugins: [plugin, ...(opts.with ?? [])], env: { ...env, [key]: garbage }, scheduler: false });
+      try {
+        await host.start();
+        await host.stop();
+        throw new Error(`started with ${key}="${garbage}"`);
+      } catch (err) {
+        if (!(err instanceof PluginConfigError) || !err.message.includes(plugin.id) || !err.message.includes(key)) {
+          throw new Error(`${key}: expected a PluginConfigError naming "${plugin.id}" and "${key}", got: ${(err as Error).message}`);
+        }
+      }
+      tested.push(key);
+    }
+    if (plugin.requires?.length) {
+      const host = createHost({ plugins: [plugin], env: {}, scheduler: false });
+      try {
+        await host.start();
+        await host.stop();
+        throw new Error('started without its required plugins');
+      } catch (err) {
+        if (!(err instanceof PluginStartError) || !err.message.includes(plugin.requires[0])) throw err;
+      }
+      tested.push('requires');
+    } else {
+      // Probe a dependency error without requiring anything: the SDK itself must name it.
+    }
+    return tested.length ? `checked ${tested.join(', ')}` : 'no settings can be invalid';
+  });
+
+  await check('stops cleanly', async () => {
+    const kit = await createSubgraphTestkit(plugin, { env, with: opts.with, scheduler: true });
+    const jobs = kit.services.scheduler.jobs();
+    const t = performance.now();
+    await Promise.race([kit.stop(), new Promise((_, rej) => setTimeout(() => rej(new Error('stop() took longer than 10 s')), 10_000))]);
+    if (jobs.length && kit.services.scheduler.jobs().some((j) => j.nextRun)) throw new Error('jobs still scheduled after stop');
+    return `stopped in ${Math.round(performance.now() - t)} ms (${jobs.length} job(s) cancelled)`;
+  });
+
+  return { plugin: plugin.id, ok: checks.every((c) => c.ok), checks };
+}
+
+export async function assertConformance(plugin: AnyPlugin, opts: ConformanceOptions = {}): Promise<ConformanceReport> {
+  const report = await runConformance(plugin, opts);
+  if (!report.ok) {
+    throw new Error(
+      `plugin "${plugin.id}" fails conformance:\n` +
+        report.checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`).join('\n'),
+    );
+  }
+  return report;
+}

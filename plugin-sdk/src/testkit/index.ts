@@ -1,0 +1,6 @@
+export { createSubgraphTestkit, TEST_ADMIN } from './testkit.ts';
+export type { SubgraphTestkit, TestkitOptions } from './testkit.ts';
+export { runConformance, assertConformance, composeSubgraphs } from './conformance.ts';
+export type { ConformanceCheck, ConformanceOptions, ConformanceReport } from './conformance.ts';
+export { createTestDatabase, testDatabaseTargets } from '@carbon-nexus/db';
+export { signDevToken } from '../services/auth.ts';

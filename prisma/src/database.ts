@@ -1,0 +1,129 @@
+// One database handle per process: a Prisma client over a driver adapter plus a thin raw-SQL runner
+// (for bulk inserts and SQL aggregations on hot paths). PGlite when no DATABASE_URL is set.
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/client.ts';
+import { migrate, type MigrateResult } from './migrate.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface SqlQueryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs one or more statements without parameters. */
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlRunner extends SqlQueryable {
+  kind: DatabaseKind;
+  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+}
+
+export interface Database extends SqlRunner {
+  prisma: PrismaClient;
+  /** Where the data lives, for logs: a file path, 'memory', or the URL without password. */
+  location: string;
+  migrate(): Promise<MigrateResult>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… ; when absent PGlite is used. */
+  url?: string;
+  /** PGlite data directory; omitted or 'memory' = in memory. */
+  dataDir?: string;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+export async function createDatabase(opts: DatabaseOptions = {}): Promise<Database> {
+  return opts.url ? createPostgres(opts.url, opts.poolSize ?? 10) : createPglite(opts.dataDir);
+}
+
+async function createPglite(dataDir?: string): Promise<Database> {
+  const memory = !dataDir || dataDir === 'memory';
+  if (!memory) fs.mkdirSync(path.resolve(dataDir!), { recursive: true });
+  const lite = memory ? new PGlite() : new PGlite(path.resolve(dataDir!));
+  await lite.waitReady;
+  // PGlite is single-connection: serialize our own transactions so they never interleave.
+  let chain: Promise<unknown> = Promise.resolve();
+  const runner: SqlRunner = {
+    kind: 'pglite',
+    async query(sql, params) {
+      const r = await lite.query(sql, params as any[]);
+      return r.rows as any[];
+    },
+    async exec(sql) {
+      await lite.exec(sql);
+    },
+    transaction(fn) {
+      const run = chain.then(() =>
+        lite.transaction(async (tx) =>
+          fn({
+            query: async (sql, params) => (await tx.query(sql, params as any[])).rows as any[],
+            exec: async (sql) => void (await tx.exec(sql)),
+          }),
+        ),
+      );
+      chain = run.catch(() => undefined);
+      return run;
+    },
+  };
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) as any });
+  return {
+    ...runner,
+    prisma,
+    location: memory ? 'memory' : path.resolve(dataDir!),
+    migrate: () => migrate(runner),
+    async close() {
+      await prisma.$disconnect().catch(() => undefined);
+      await lite.close();
+    },
+  };
+}
+
+async function createPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A dropped connection (database restart) must not crash the process; the pool reconnects.
+  pool.on('error', () => undefined);
+  const runner: SqlRunner = {
+    kind: 'postgres',
+    async query(sql, params) {
+      return (await pool.query(sql, params as any[])).rows;
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn({
+          query: async (sql, params) => (await client.query(sql, params as any[])).rows,
+          exec: async (sql) => void (await client.query(sql)),
+        });
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+  };
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) as any });
+  return {
+    ...runner,
+    prisma,
+    location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
+    migrate: () => migrate(runner),
+    async close() {
+      await prisma.$disconnect().catch(() => undefined);
+      await pool.end();
+    },
+  };
+}
