@@ -25,6 +25,7 @@ import {
 import { composePlugins, gatewayDir, readCommittedSupergraph } from './compose.ts';
 import { InProcessDataSource, ForwardingDataSource } from './data-sources.ts';
 import type { GatewayContext } from './context.ts';
+import { attachSubscriptions } from './subscriptions/index.ts';
 
 export const webDistDir = path.resolve(gatewayDir, '../web/dist');
 
@@ -151,6 +152,18 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     });
   }
 
+  // Before listen: SSE routes must be registered first; graphql-ws shares app.server.
+  const subscriptions = await attachSubscriptions({
+    app,
+    gateway,
+    supergraphSdl,
+    host,
+    subgraphUrls: opts.subgraphUrls ?? {},
+    verify,
+    logger,
+    metrics,
+    env,
+  });
   const port = opts.port ?? Number(env.PORT ?? 4000);
   await app.listen({ port, host: opts.hostname ?? env.HOST ?? '127.0.0.1' });
   const address = app.server.address();
@@ -163,6 +176,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     url: `http://${opts.hostname ?? env.HOST ?? '127.0.0.1'}:${actualPort}`,
     close() {
       closing ??= (async () => {
+        await subscriptions.close(); // drain subscriptions first: clients get a clean close
         await app.close();
         await apollo.stop();
         await host?.stop();

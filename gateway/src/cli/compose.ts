@@ -12,7 +12,8 @@ try {
   const { plugins } = await loadPlatformConfig();
   const composed = composePlugins(plugins);
   const stale = isStale(composed);
-  if (args.includes('--check')) {
+  // In CI the build must not paper over a stale committed supergraph.
+  if (args.includes('--check') || (args.includes('--build') && process.env.CI)) {
     if (stale) {
       console.error('gateway/supergraph.graphql is stale: run `npm run compose` and commit the result');
       process.exit(1);

@@ -148,8 +148,8 @@ export function trainGbt(X: Float32Array, y: Float64Array, n: number, F: number,
         for (let k = start; k < end; k++) {
           const i = idxAll[k]!;
           const b = hb + bins[off + i]! * 2;
-          h[b] += grad[i]!;
-          h[b + 1] += 1;
+          h[b]! += grad[i]!;
+          h[b + 1]! += 1;
         }
       }
       return h;
@@ -238,7 +238,7 @@ export function trainGbt(X: Float32Array, y: Float64Array, n: number, F: number,
         const f = tree.feature[nd]!;
         nd = bins[f * n + i]! <= binThr[nd]! ? tree.left[nd]! : tree.right[nd]!;
       }
-      pred[i] += tree.value[nd]!;
+      pred[i]! += tree.value[nd]!;
     }
     trees.push(tree);
     if (opts.onProgress && (t + 1) % (opts.every ?? 50) === 0) {
@@ -273,6 +273,18 @@ export function predictMatrix(ens: EnsembleJson, X: Float32Array, n: number): Fl
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = predict(ens, X.subarray(i * F, (i + 1) * F));
   return out;
+}
+
+/**
+ * Make thresholds exact float32 values after a JSON round trip (JSON stores ≤ 9 significant digits, which
+ * identifies a float32 uniquely but parses to a nearby double) so that `x <= threshold` matches ONNX Runtime.
+ */
+export function normalizeEnsemble(ens: EnsembleJson): EnsembleJson {
+  for (const t of ens.trees) {
+    for (let k = 0; k < t.threshold.length; k++) t.threshold[k] = Math.fround(t.threshold[k]!);
+  }
+  ens.baseValue = Math.fround(ens.baseValue);
+  return ens;
 }
 
 export function countNodes(ens: EnsembleJson): number {

@@ -73,7 +73,7 @@ export function createScheduler(deps: { db: SqlRunner; logger: Logger; metrics: 
         const tick = new Date(Math.floor(fireDate.getTime() / 1000) * 1000);
         void execute(name, tick, true).catch((err) => deps.logger.error({ err, job: name }, 'job scheduling failed'));
       });
-      if (!job) throw new Error(`job "${name}": invalid cron expression "${cron}"`);
+      if (!job) throw new Error(`invalid cron expression "${cron}"`);
       entry.job = job;
     },
     runNow: (name) => execute(name, new Date(), false),

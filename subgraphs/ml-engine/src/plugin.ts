@@ -1,9 +1,50 @@
 import { definePlugin, loadTypeDefs } from '@carbon-nexus/plugin-sdk';
 import { resolvers } from './resolvers/index.ts';
+import { configSchema } from './config.ts';
+import { loadAllModels } from './models-adapter.ts';
+import { createInferenceEngine } from './inference.ts';
+import { createPipeline } from './pipeline.ts';
+import { forecastAll } from './forecast.ts';
+import type { MlState } from './state.ts';
 
-export default definePlugin({
+export default definePlugin<MlState, typeof configSchema>({
   id: 'ml-engine',
   description: 'ONNX emission models, explanations, 7-day forecast',
+  // Calls data-core (events, emissionsSeries) at run time only: inference works without it, so no `requires`.
+  config: configSchema,
   typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
   resolvers,
+  async init(services) {
+    // One ONNX session per model, created once.
+    const { models, missing } = await loadAllModels();
+    if (missing.length) services.logger.warn({ missing }, 'models without artifacts (train them with npm run train -w models)');
+    const engine = createInferenceEngine(models, services.metrics);
+    const pipeline = createPipeline(services, engine, { maxQueue: services.config.ML_QUEUE_MAX });
+    const unsubscribe = services.bus.subscribe('event.normalized', (payload) => {
+      if (payload.ids?.length) pipeline.enqueue(payload);
+    });
+    return {
+      engine,
+      pipeline,
+      missingModels: missing,
+      async drain() {
+        unsubscribe();
+        await pipeline.drain();
+      },
+    };
+  },
+  async stop(state) {
+    await state.drain();
+  },
+  ready(state) {
+    return state.engine.models.size > 0;
+  },
+  jobs: {
+    forecastDaily: {
+      cron: (config) => config.FORECAST_CRON,
+      async run(services) {
+        await forecastAll(services, services.config.FORECAST_MAX_SUPPLIERS);
+      },
+    },
+  },
 });

@@ -1,36 +1,27 @@
-import { badInput, type ResolverContext } from '@carbon-nexus/plugin-sdk';
-import type { DataQuality as Row } from '@carbon-nexus/db';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { getThresholds } from '../store.ts';
+import { requireAuth, svc } from './common.ts';
+import { supplierResolvers, windowQueries } from './windows.ts';
+import { badge, pact, panel, panelResolvers } from './indicators.ts';
+import { mutations } from './mutations.ts';
 
-const toGraph = (r: Row) => ({
-  windowStart: r.windowStart.toISOString(),
-  granularity: r.granularity,
-  completenessPct: r.completenessPct,
-  predictedPct: r.predictedPct,
-  anomaliesCount: r.anomaliesCount,
-});
-
-const scope = (ctx: ResolverContext) => (ctx.auth?.supplierIds ? { supplierId: { in: ctx.auth.supplierIds } } : {});
-
-export const resolvers = {
+export const resolvers: Resolvers = {
   Query: {
-    async dataQualityWindows(_: unknown, args: { granularity: string; first: number }, ctx: ResolverContext) {
-      if (!['hour', 'day'].includes(args.granularity)) throw badInput('granularity', 'must be "hour" or "day"');
-      const rows = await ctx.services.db.prisma.dataQuality.findMany({
-        where: { granularity: args.granularity, ...scope(ctx) },
-        orderBy: { windowStart: 'desc' },
-        take: Math.min(Math.max(args.first, 1), 500),
-      });
-      return rows.map(toGraph);
+    dataQualityWindows: windowQueries.dataQualityWindows as any,
+    supplierCadence: windowQueries.supplierCadence as any,
+    dataQualityBadge: badge as any,
+    dataQualityPanel: panel as any,
+    pactIndicators: pact as any,
+    async outlierThresholds(_p, _a, ctx) {
+      requireAuth(ctx);
+      return getThresholds(svc(ctx).db, svc(ctx).config);
     },
   },
-  Supplier: {
-    async dataQuality(s: { id: string }, args: { granularity: string; first: number }, ctx: ResolverContext) {
-      const rows = await ctx.services.db.prisma.dataQuality.findMany({
-        where: { supplierId: s.id, granularity: args.granularity, ...scope(ctx) },
-        orderBy: { windowStart: 'desc' },
-        take: Math.min(Math.max(args.first, 1), 500),
-      });
-      return rows.map(toGraph);
-    },
+  Mutation: {
+    runDataQuality: mutations.runDataQuality as any,
+    setExpectedCadence: mutations.setExpectedCadence as any,
+    setOutlierThresholds: mutations.setOutlierThresholds as any,
   },
+  Supplier: supplierResolvers as any,
+  DataQualityPanel: panelResolvers as any,
 };

@@ -1,0 +1,39 @@
+// Closed-loop HTTP load with autocannon (bounded by duration), on loopback only.
+import autocannon from 'autocannon';
+
+export interface LoadResult { label: string; rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number }
+
+export async function graphqlLoad(
+  label: string,
+  url: string,
+  opts: { query: string; variables: () => Record<string, unknown>; connections?: number; seconds?: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
+  // A pool of distinct request bodies: distinct variables, like real traffic (no identical-request shortcuts).
+  const bodies = Array.from({ length: 64 }, () => JSON.stringify({ query: opts.query, variables: opts.variables() }));
+  let i = 0;
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    connections: opts.connections ?? 50,
+    duration: opts.seconds ?? 10,
+    headers: { 'content-type': 'application/json', ...(opts.headers ?? {}) },
+    requests: [{ setupRequest: (req: any) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+  });
+  return {
+    label,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    requests: r.requests.total,
+  };
+}
+
+export function table(rows: LoadResult[], baseline: LoadResult): string {
+  const lines = ['| topology | req/s | p50 ms | p99 ms | errors | vs baseline |', '|---|---:|---:|---:|---:|---:|'];
+  for (const r of rows) {
+    lines.push(`| ${r.label} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors + r.non2xx} | ${(r.rps / baseline.rps).toFixed(2)}x |`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,55 @@
+// Child-process entry for benchmarks: `run-server.ts <kind>` prints `READY {"url": …}` when serving.
+//   ours-embedded   our gateway with every plugin in-process (PGlite)
+//   subgraphs       every plugin as its own HTTP subgraph (one PGlite shared in this process)
+//   apollo-plain    plain @apollo/gateway + @apollo/server over SUBGRAPH_URLS (JSON env)
+//   hive            @graphql-hive/gateway over the same subgraphs (when installed)
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { createDatabase } from '@carbon-nexus/db';
+import { loadPlatformConfig, startSubgraph } from '@carbon-nexus/plugin-sdk';
+import { startGateway, composePlugins } from '@carbon-nexus/gateway';
+import { seedFixture } from './fixture.ts';
+
+const kind = process.argv[2];
+const { plugins } = await loadPlatformConfig();
+const ready = (info: Record<string, unknown>) => console.log(`READY ${JSON.stringify(info)}`);
+const stops: (() => Promise<unknown>)[] = [];
+process.on('SIGTERM', async () => {
+  for (const s of stops.reverse()) await s().catch(() => undefined);
+  process.exit(0);
+});
+
+if (kind === 'ours-embedded') {
+  const db = await createDatabase();
+  await db.migrate();
+  await seedFixture(db);
+  const gw = await startGateway({ plugins, port: 0, serveWeb: false, host: { db, migrate: false, scheduler: false } });
+  stops.push(() => gw.close());
+  ready({ url: `${gw.url}/graphql` });
+} else if (kind === 'subgraphs') {
+  const db = await createDatabase();
+  await db.migrate();
+  await seedFixture(db);
+  const urls: Record<string, string> = {};
+  for (const p of plugins) {
+    const s = await startSubgraph(p, { db, port: 0, scheduler: false, migrate: false });
+    stops.push(() => s.close());
+    urls[p.id] = s.url;
+  }
+  ready({ url: urls['data-core'], urls, supergraphSdl: composePlugins(plugins).supergraphSdl });
+} else if (kind === 'apollo-plain') {
+  const urls = JSON.parse(process.env.SUBGRAPH_URLS!) as Record<string, string>;
+  const gateway = new ApolloGateway({
+    supergraphSdl: process.env.SUPERGRAPH_SDL ?? undefined,
+    ...(process.env.SUPERGRAPH_SDL ? {} : { supergraphSdl: new IntrospectAndCompose({ subgraphs: Object.entries(urls).map(([name, url]) => ({ name, url })) }) }),
+    buildService: ({ name, url }) => new RemoteGraphQLDataSource({ url: urls[name!] ?? url }),
+  });
+  const server = new ApolloServer({ gateway });
+  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
+  stops.push(() => server.stop());
+  ready({ url: url.replace('localhost', '127.0.0.1') });
+} else {
+  console.error(`unknown kind ${kind}`);
+  process.exit(2);
+}

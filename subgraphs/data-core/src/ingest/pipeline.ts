@@ -1,0 +1,439 @@
+// The one ingestion path every entry point uses (GraphQL, POST /ingest/event, CSV, WebSocket, mock, MySQL
+// import): validate -> resolve supplier -> estimate -> dedupe -> bulk insert (events_raw + events_normalized,
+// multi-row INSERT ... SELECT FROM unnest ... ON CONFLICT) in one transaction -> publish after commit.
+import crypto from 'node:crypto';
+import type { AuthClaims, PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { SqlQueryable } from '@carbon-nexus/db';
+import { validateEvent, type DataSourceName, type FieldError, type ValidEvent } from './validate.ts';
+import { estimate } from '../domain/estimate.ts';
+import type { DataCoreState } from '../state.ts';
+
+export const MAX_BATCH = 5000;
+/** Ids per `event.normalized` message (PostgreSQL NOTIFY payloads are limited to 8000 bytes). */
+const IDS_PER_MESSAGE = 150;
+
+export type ItemStatus = 'accepted' | 'rejected' | 'duplicate';
+
+export interface ItemResult {
+  index: number;
+  status: ItemStatus;
+  eventId: string | null;
+  errors: FieldError[];
+}
+
+export interface BatchResult {
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  co2eKg: number;
+  results: ItemResult[];
+}
+
+export interface IngestOptions {
+  defaultSource: DataSourceName;
+  auth: AuthClaims | null;
+  importJobId?: string | null;
+  /** Row numbers (CSV / import) per item, stored on events_raw. */
+  rows?: (number | null)[];
+  /** Pre-computed errors (e.g. CSV parse errors) per item: the item is rejected with these. */
+  preErrors?: (FieldError[] | null)[];
+  /** Original payloads to keep in events_raw when `items` were converted (CSV rows). */
+  payloads?: unknown[];
+}
+
+export interface IngestContext {
+  services: PluginServices<any>;
+  state: DataCoreState;
+}
+
+interface SupplierInfo {
+  id: string;
+  externalId: string | null;
+  country: string | null;
+  category: string;
+}
+
+const sha = (s: string) => crypto.createHash('sha1').update(s).digest('base64url');
+const HOUR = 3_600_000;
+
+function dedupeKey(e: ValidEvent, supplierId: string): string {
+  if (e.dataSource === 'gap_fill') return `g:${supplierId}:${Math.floor(e.timestamp.getTime() / HOUR)}`;
+  if (e.externalId) return `x:${supplierId}:${sha(e.externalId)}`;
+  const { externalId: _x, supplierExternalId: _s, supplierId: _i, timestamp, attributes, ...rest } = e;
+  const keys = Object.keys(rest).sort();
+  const canon = keys.map((k) => `${k}=${JSON.stringify((rest as any)[k])}`).join('&');
+  return `h:${supplierId}:${sha(`${timestamp.getTime()}|${canon}|${attributes ? JSON.stringify(attributes) : ''}`)}`;
+}
+
+/** Looks up suppliers by id or external id (cached briefly per process). */
+async function resolveSuppliers(ctx: IngestContext, ids: Set<string>, externalIds: Set<string>) {
+  const cache = ctx.state.supplierCache;
+  const now = Date.now();
+  if (now - cache.loadedAt > 30_000 || cache.byId.size > 50_000) {
+    cache.byId.clear();
+    cache.byExternal.clear();
+    cache.loadedAt = now;
+  }
+  const missingIds = [...ids].filter((i) => !cache.byId.has(i));
+  const missingExt = [...externalIds].filter((x) => !cache.byExternal.has(x));
+  if (missingIds.length || missingExt.length) {
+    const rows = await ctx.services.db.query<{ id: string; external_id: string | null; country: string | null; category: string }>(
+      `SELECT id, external_id, country, category FROM suppliers WHERE id = ANY($1::uuid[]) OR external_id = ANY($2::text[])`,
+      [missingIds, missingExt],
+    );
+    for (const r of rows) {
+      const info: SupplierInfo = { id: r.id, externalId: r.external_id, country: r.country, category: r.category };
+      cache.byId.set(r.id, info);
+      if (r.external_id) cache.byExternal.set(r.external_id, info);
+    }
+  }
+  return cache;
+}
+
+const isRealAuthority = (auth: AuthClaims | null) => !!auth && (auth.roles.includes('system') || auth.roles.includes('admin'));
+
+interface Prepared {
+  index: number;
+  id: string;
+  key: string;
+  supplierId: string | null;
+  eventType: string | null;
+  timestamp: Date | null;
+  externalId: string | null;
+  payload: unknown;
+  dataSource: string;
+  errors: FieldError[] | null;
+  event?: ValidEvent;
+  co2eKg?: number;
+  tonneKm?: number | null;
+  factor?: { id: string; version: string; source: string };
+  quality?: string;
+  qualityReason?: string | null;
+  region?: string | null;
+  attributes?: Record<string, unknown>;
+}
+
+const ATTR_FIELDS = ['productionUnits', 'areaM2', 'refrigerated', 'stops', 'parcels', 'idleMinutes', 'gradientPct', 'gasKwh'] as const;
+
+export async function ingestBatch(ctx: IngestContext, items: unknown[], opts: IngestOptions): Promise<BatchResult> {
+  if (items.length > MAX_BATCH) throw new Error(`at most ${MAX_BATCH} events per batch (got ${items.length})`);
+  const allowGapFill = isRealAuthority(opts.auth);
+  const now = Date.now();
+  const validations = items.map((it, i) =>
+    opts.preErrors?.[i] ? ({ ok: false, errors: opts.preErrors[i]! } as const) : validateEvent(it, { defaultSource: opts.defaultSource, allowGapFill, now }),
+  );
+  const ids = new Set<string>();
+  const exts = new Set<string>();
+  for (const v of validations) {
+    if (!v.ok) continue;
+    if (v.event.supplierId) ids.add(v.event.supplierId.toLowerCase());
+    else if (v.event.supplierExternalId) exts.add(v.event.supplierExternalId);
+  }
+  const cache = await resolveSuppliers(ctx, ids, exts);
+  const prepared: Prepared[] = [];
+  const firstByKey = new Map<string, Prepared>();
+  const inBatchDup = new Map<number, Prepared>();
+  for (let i = 0; i < items.length; i++) {
+    const v = validations[i];
+    const input = (items[i] ?? {}) as Record<string, unknown>;
+    const base: Prepared = {
+      index: i,
+      id: crypto.randomUUID(),
+      key: '',
+      supplierId: null,
+      eventType: typeof input.eventType === 'string' ? input.eventType.toLowerCase().slice(0, 40) : null,
+      timestamp: null,
+      externalId: typeof input.externalId === 'string' ? input.externalId.slice(0, 200) : null,
+      payload: opts.payloads?.[i] ?? items[i],
+      dataSource: v.ok ? v.event.dataSource : opts.defaultSource,
+      errors: null,
+    };
+    if (!v.ok) {
+      base.errors = v.errors;
+      if (typeof input.supplierId === 'string' && cache.byId.has(input.supplierId.toLowerCase())) base.supplierId = input.supplierId.toLowerCase();
+      prepared.push(base);
+      continue;
+    }
+    const e = v.event;
+    const sup = e.supplierId ? cache.byId.get(e.supplierId.toLowerCase()) : cache.byExternal.get(e.supplierExternalId!);
+    const errors: FieldError[] = [];
+    if (!sup) {
+      errors.push(
+        e.supplierId
+          ? { field: 'supplierId', reason: `unknown supplier ${e.supplierId}` }
+          : { field: 'supplierExternalId', reason: `unknown supplier "${e.supplierExternalId}"` },
+      );
+    } else if (opts.auth?.supplierIds && !opts.auth.supplierIds.includes(sup.id)) {
+      errors.push({ field: e.supplierId ? 'supplierId' : 'supplierExternalId', reason: 'this token may not send data for this supplier' });
+    }
+    base.eventType = e.eventType;
+    base.timestamp = e.timestamp;
+    base.dataSource = e.dataSource;
+    if (errors.length) {
+      base.errors = errors;
+      prepared.push(base);
+      continue;
+    }
+    base.supplierId = sup!.id;
+    base.event = e;
+    base.key = dedupeKey(e, sup!.id);
+    const attributes: Record<string, unknown> = { ...(e.attributes ?? {}) };
+    for (const f of ATTR_FIELDS) if (e[f] !== undefined) attributes[f] = e[f];
+    if (e.dataSource === 'gap_fill') {
+      base.co2eKg = e.co2eKg!;
+      base.tonneKm = null;
+      base.factor = { id: 'gap-fill', version: e.predictedBy ?? 'unknown', source: `predicted by ${e.predictedBy ?? 'unknown'}` };
+      base.quality = 'predicted';
+      base.qualityReason = null;
+      base.region = e.region ?? null;
+    } else {
+      const est = estimate(e, sup!.country);
+      base.co2eKg = est.co2eKg;
+      base.tonneKm = est.tonneKm;
+      base.factor = { id: est.factor.id, version: est.factor.version, source: est.factor.source };
+      base.region = est.region;
+      if (est.extra.length) attributes.additionalFactors = est.extra;
+      const warnings = v.warnings;
+      base.quality = warnings.length ? 'suspect' : 'valid';
+      base.qualityReason = [...warnings, ...(est.note ? [est.note] : [])].join('; ') || null;
+    }
+    base.attributes = attributes;
+    const first = firstByKey.get(base.key);
+    if (first) inBatchDup.set(i, first);
+    else firstByKey.set(base.key, base);
+    prepared.push(base);
+  }
+
+  const valid = [...firstByKey.values()];
+  const rejected = prepared.filter((p) => p.errors);
+  const rawRows = [...valid, ...rejected];
+  const inserted = new Set<string>();
+  const existing = new Map<string, string>();
+  let supersededFills = 0;
+
+  if (rawRows.length) {
+    await ctx.services.db.transaction(async (tx) => {
+      const rows = await insertRaw(tx, rawRows, opts);
+      for (const r of rows) inserted.add(r.id);
+      const fresh = valid.filter((p) => inserted.has(p.id));
+      const dups = valid.filter((p) => !inserted.has(p.id));
+      if (dups.length) {
+        const found = await tx.query<{ id: string; content_hash: string }>(
+          `SELECT id, content_hash FROM events_raw WHERE content_hash = ANY($1::text[])`,
+          [dups.map((d) => d.key)],
+        );
+        for (const f of found) existing.set(f.content_hash, f.id);
+      }
+      if (fresh.length) {
+        await insertNormalized(tx, fresh);
+        supersededFills = await applySupersede(tx, fresh);
+        await touchSuppliers(tx, fresh, now);
+      }
+    });
+  }
+
+  const results: ItemResult[] = new Array(items.length);
+  let accepted = 0;
+  let rejectedCount = 0;
+  let duplicates = 0;
+  let co2 = 0;
+  const fresh: Prepared[] = [];
+  for (const p of prepared) {
+    if (p.errors) {
+      rejectedCount++;
+      results[p.index] = { index: p.index, status: 'rejected', eventId: null, errors: p.errors };
+    } else if (inBatchDup.has(p.index)) {
+      duplicates++;
+      const first = inBatchDup.get(p.index)!;
+      results[p.index] = { index: p.index, status: 'duplicate', eventId: inserted.has(first.id) ? first.id : (existing.get(first.key) ?? null), errors: [] };
+    } else if (inserted.has(p.id)) {
+      accepted++;
+      co2 += p.co2eKg!;
+      fresh.push(p);
+      results[p.index] = { index: p.index, status: 'accepted', eventId: p.id, errors: [] };
+    } else {
+      duplicates++;
+      results[p.index] = { index: p.index, status: 'duplicate', eventId: existing.get(p.key) ?? null, errors: [] };
+    }
+  }
+  if (fresh.length) await publishNormalized(ctx, fresh);
+  if (supersededFills) ctx.services.logger.debug({ supersededFills }, 'gap fills superseded by real data');
+  ctx.state.metrics.events.inc({ status: 'accepted' }, accepted);
+  if (rejectedCount) ctx.state.metrics.events.inc({ status: 'rejected' }, rejectedCount);
+  if (duplicates) ctx.state.metrics.events.inc({ status: 'duplicate' }, duplicates);
+  return { accepted, rejected: rejectedCount, duplicates, co2eKg: Math.round(co2 * 1e6) / 1e6, results };
+}
+
+async function insertRaw(tx: SqlQueryable, rows: Prepared[], opts: IngestOptions) {
+  return tx.query<{ id: string }>(
+    `INSERT INTO events_raw (id, supplier_id, external_id, content_hash, event_type, "timestamp", payload, data_source,
+                             quality_status, errors, import_job_id, row_number)
+     SELECT u.id, u.supplier_id, u.external_id, u.content_hash, u.event_type, u.ts, u.payload::jsonb, u.data_source,
+            u.quality_status, u.errors::jsonb, $11::uuid, u.row_number
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
+                 $9::text[], $10::text[], $12::int[])
+       AS u(id, supplier_id, external_id, content_hash, event_type, ts, payload, data_source, quality_status, errors, row_number)
+     ON CONFLICT (content_hash) DO NOTHING
+     RETURNING id`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.supplierId),
+      rows.map((r) => r.externalId),
+      rows.map((r) => (r.errors ? `rejected:${r.id}` : r.key)),
+      rows.map((r) => r.eventType),
+      rows.map((r) => (r.timestamp ? r.timestamp.toISOString() : null)),
+      rows.map((r) => safeJson(r.payload)),
+      rows.map((r) => r.dataSource),
+      rows.map((r) => (r.errors ? 'rejected' : r.quality!)),
+      rows.map((r) => (r.errors ? JSON.stringify(r.errors) : null)),
+      opts.importJobId ?? null,
+      rows.map((r) => (opts.rows?.[r.index] ?? null)),
+    ],
+  );
+}
+
+function safeJson(v: unknown): string {
+  try {
+    const s = JSON.stringify(v ?? null);
+    // jsonb rejects \u0000; keep the payload readable instead of failing the batch.
+    return s.includes('\\u0000') ? s.replace(/\\u0000/g, '\\ufffd') : s;
+  } catch {
+    return JSON.stringify(String(v));
+  }
+}
+
+async function insertNormalized(tx: SqlQueryable, rows: Prepared[]) {
+  const col = <T>(f: (p: Prepared) => T) => rows.map(f);
+  await tx.query(
+    `INSERT INTO events_normalized (id, raw_id, external_id, event_type, supplier_id, "timestamp", distance_km, load_kg,
+        vehicle_type, fuel_type, speed_kmh, fuel_l, energy_kwh, route, facility_id, region, attributes, co2e_kg, tonne_km,
+        factor_id, factor_version, factor_source, data_source, quality_status, quality_reason, confidence, predicted_by)
+     SELECT u.id, u.id, u.external_id, u.event_type, u.supplier_id, u.ts, u.distance_km, u.load_kg, u.vehicle_type,
+        u.fuel_type, u.speed_kmh, u.fuel_l, u.energy_kwh, u.route, u.facility_id, u.region, u.attributes::jsonb, u.co2e_kg,
+        u.tonne_km, u.factor_id, u.factor_version, u.factor_source, u.data_source, u.quality_status, u.quality_reason,
+        u.confidence, u.predicted_by
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::timestamptz[], $6::float8[], $7::float8[], $8::text[],
+                 $9::text[], $10::float8[], $11::float8[], $12::float8[], $13::text[], $14::text[], $15::text[], $16::text[],
+                 $17::float8[], $18::float8[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::text[],
+                 $25::float8[], $26::text[])
+       AS u(id, external_id, event_type, supplier_id, ts, distance_km, load_kg, vehicle_type, fuel_type, speed_kmh, fuel_l,
+            energy_kwh, route, facility_id, region, attributes, co2e_kg, tonne_km, factor_id, factor_version, factor_source,
+            data_source, quality_status, quality_reason, confidence, predicted_by)
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      col((p) => p.id),
+      col((p) => p.externalId),
+      col((p) => p.eventType),
+      col((p) => p.supplierId),
+      col((p) => p.timestamp!.toISOString()),
+      col((p) => p.event!.distanceKm ?? null),
+      col((p) => p.event!.loadKg ?? null),
+      col((p) => p.event!.vehicleType ?? null),
+      col((p) => p.event!.fuelType ?? null),
+      col((p) => p.event!.speedKmh ?? null),
+      col((p) => p.event!.fuelL ?? null),
+      col((p) => p.event!.energyKwh ?? null),
+      col((p) => p.event!.route ?? null),
+      col((p) => p.event!.facilityId ?? null),
+      col((p) => p.region ?? null),
+      col((p) => safeJson(p.attributes ?? {})),
+      col((p) => p.co2eKg!),
+      col((p) => p.tonneKm ?? null),
+      col((p) => p.factor!.id),
+      col((p) => p.factor!.version),
+      col((p) => p.factor!.source),
+      col((p) => p.dataSource),
+      col((p) => p.quality!),
+      col((p) => p.qualityReason ?? null),
+      col((p) => p.event!.confidence ?? null),
+      col((p) => p.event!.predictedBy ?? null),
+    ],
+  );
+}
+
+/** Real data always wins: fills in an hour with real events are marked superseded (both directions). */
+async function applySupersede(tx: SqlQueryable, rows: Prepared[]): Promise<number> {
+  let n = 0;
+  const hours = new Map<string, [string, string]>();
+  const fills: string[] = [];
+  for (const p of rows) {
+    if (p.dataSource === 'gap_fill') fills.push(p.id);
+    else {
+      const h = new Date(Math.floor(p.timestamp!.getTime() / HOUR) * HOUR).toISOString();
+      hours.set(`${p.supplierId}|${h}`, [p.supplierId!, h]);
+    }
+  }
+  if (hours.size) {
+    const pairs = [...hours.values()];
+    const r = await tx.query(
+      `UPDATE events_normalized g SET quality_status = 'superseded', quality_reason = 'superseded by real data for this hour'
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS h(supplier_id, hour)
+       WHERE g.data_source = 'gap_fill' AND g.quality_status <> 'superseded'
+         AND g.supplier_id = h.supplier_id AND g."timestamp" = h.hour
+       RETURNING g.id`,
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    );
+    n += r.length;
+  }
+  if (fills.length) {
+    const r = await tx.query(
+      `UPDATE events_normalized g SET quality_status = 'superseded', quality_reason = 'real data exists for this hour'
+       WHERE g.id = ANY($1::uuid[]) AND EXISTS (
+         SELECT 1 FROM events_normalized r
+         WHERE r.supplier_id = g.supplier_id AND r."timestamp" >= g."timestamp" AND r."timestamp" < g."timestamp" + interval '1 hour'
+           AND r.data_source <> 'gap_fill')
+       RETURNING g.id`,
+      [fills],
+    );
+    n += r.length;
+  }
+  return n;
+}
+
+async function touchSuppliers(tx: SqlQueryable, rows: Prepared[], now: number) {
+  const last = new Map<string, number>();
+  for (const p of rows) {
+    if (p.dataSource === 'gap_fill') continue;
+    const t = Math.min(p.timestamp!.getTime(), now);
+    if ((last.get(p.supplierId!) ?? 0) < t) last.set(p.supplierId!, t);
+  }
+  if (!last.size) return;
+  await tx.query(
+    `UPDATE suppliers s SET last_seen_at = GREATEST(COALESCE(s.last_seen_at, v.ts), v.ts)
+     FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, ts)
+     WHERE s.id = v.id AND (s.last_seen_at IS NULL OR s.last_seen_at < v.ts)`,
+    [[...last.keys()], [...last.values()].map((t) => new Date(t).toISOString())],
+  );
+}
+
+async function publishNormalized(ctx: IngestContext, rows: Prepared[]) {
+  const { bus, logger } = ctx.services;
+  try {
+    for (let i = 0; i < rows.length; i += IDS_PER_MESSAGE) {
+      const chunk = rows.slice(i, i + IDS_PER_MESSAGE);
+      let from = Infinity;
+      let to = -Infinity;
+      let co2 = 0;
+      const suppliers = new Set<string>();
+      for (const p of chunk) {
+        const t = p.timestamp!.getTime();
+        if (t < from) from = t;
+        if (t > to) to = t;
+        co2 += p.co2eKg!;
+        suppliers.add(p.supplierId!);
+      }
+      await bus.publish('event.normalized', {
+        ids: chunk.map((p) => p.id),
+        supplierIds: [...suppliers],
+        count: chunk.length,
+        co2eKg: Math.round(co2 * 1e6) / 1e6,
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+      });
+    }
+  } catch (err) {
+    // The events are committed; consumers catch up from the table.
+    logger.warn({ err }, 'publishing event.normalized failed');
+  }
+  ctx.state.pulse.kick();
+}

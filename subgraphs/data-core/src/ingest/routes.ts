@@ -1,0 +1,240 @@
+// Machine-facing ingestion: POST /ingest/event (JSON), POST /ingest/csv (streamed, gzip ok, answers 202 with a job
+// id at once and keeps reading), GET /ingest/jobs/:id, and the /stream/ws WebSocket (per-message acks, backpressure).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  AuthError,
+  authConfigFromEnv,
+  claimsOf,
+  correlationIdOf,
+  createTokenVerifier,
+  runInScope,
+  verifyBearer,
+  type AuthClaims,
+  type PluginServices,
+} from '@carbon-nexus/plugin-sdk';
+import { ingestBatch, MAX_BATCH } from './pipeline.ts';
+import { importCsv } from './csv.ts';
+import { ImportJobTracker } from './jobs.ts';
+import type { DataCoreState } from '../state.ts';
+import { toImportJob } from '../resolvers/imports.ts';
+
+const INGEST_ROLES = ['analyst', 'partner', 'admin', 'system'];
+export const WS_PATH = '/stream/ws';
+/** Messages queued per WebSocket connection before its socket is paused. */
+const WS_HIGH_WATER = 8;
+const WS_LOW_WATER = 2;
+
+function canIngest(auth: AuthClaims): boolean {
+  return auth.roles.some((r) => INGEST_ROLES.includes(r));
+}
+
+export async function registerRoutes(app: FastifyInstance, services: PluginServices<any>, state: DataCoreState) {
+  const verify = createTokenVerifier(authConfigFromEnv(process.env));
+  const ctx = { services, state };
+
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply): Promise<AuthClaims | null> => {
+    let auth: AuthClaims | null;
+    try {
+      auth = await claimsOf(req, verify);
+    } catch (err) {
+      void reply.code(401).send({ error: (err as AuthError).message });
+      return null;
+    }
+    if (!auth) {
+      void reply.code(401).send({ error: 'sign in first: send Authorization: Bearer <token>' });
+      return null;
+    }
+    if (!canIngest(auth)) {
+      void reply.code(403).send({ error: `ingestion needs one of the roles: ${INGEST_ROLES.join(', ')}` });
+      return null;
+    }
+    return auth;
+  };
+
+  app.post('/ingest/event', async (req, reply) => {
+    const auth = await authenticate(req, reply);
+    if (!auth) return reply;
+    const body = req.body as unknown;
+    const events = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as any).events) ? (body as any).events : body;
+    const list = Array.isArray(events) ? events : [events];
+    if (events === undefined || events === null || typeof events !== 'object') {
+      return reply.code(400).send({ error: 'body must be a JSON event object, an array of events, or {"events": [...]}' });
+    }
+    if (list.length > MAX_BATCH) return reply.code(413).send({ error: `at most ${MAX_BATCH} events per request (got ${list.length})` });
+    const r = await runInScope({ auth, correlationId: correlationIdOf(req) }, () =>
+      ingestBatch(ctx, list, { defaultSource: 'api', auth }),
+    );
+    return reply.code(r.accepted + r.duplicates === 0 && r.rejected > 0 ? 422 : 200).send({
+      accepted: r.accepted,
+      rejected: r.rejected,
+      duplicates: r.duplicates,
+      results: r.results.map((x) => ({ ...x, status: x.status.toUpperCase() })),
+    });
+  });
+
+  app.get('/ingest/jobs/:id', async (req, reply) => {
+    const auth = await authenticate(req, reply);
+    if (!auth) return reply;
+    const { id } = req.params as { id: string };
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return reply.code(400).send({ error: 'id must be a uuid' });
+    const [row] = await services.db.query<Record<string, any>>(`SELECT * FROM import_jobs WHERE id = $1`, [id]);
+    if (!row || (auth.supplierIds && row.user_id !== auth.sub)) return reply.code(404).send({ error: `import job ${id} not found` });
+    const job = toImportJob(row);
+    return { ...job, errors: job.errorSample.slice(0, 100), errorSample: undefined };
+  });
+
+  // CSV in its own encapsulated scope: the body is left unparsed and streamed from req.raw.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
+    scope.post('/ingest/csv', async (req, reply) => {
+      const auth = await authenticate(req, reply);
+      if (!auth) {
+        req.raw.resume();
+        return reply;
+      }
+      const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
+      const gzip = type === 'application/gzip' || type === 'application/x-gzip' || encoding === 'gzip' || encoding === 'x-gzip';
+      const okType = ['text/csv', 'application/csv', 'text/plain', 'application/octet-stream', 'application/gzip', 'application/x-gzip', ''].includes(type);
+      if (!okType || !['identity', 'gzip', 'x-gzip'].includes(encoding)) {
+        req.raw.resume();
+        return reply.code(415).send({ error: `send text/csv (optionally content-encoding: gzip) or application/gzip; got ${type || 'no content-type'}${encoding !== 'identity' ? ` with content-encoding ${encoding}` : ''}` });
+      }
+      if (state.stopping) {
+        req.raw.resume();
+        return reply.code(503).send({ error: 'shutting down' });
+      }
+      const query = req.query as Record<string, string | undefined>;
+      const source = String(query.filename ?? req.headers['x-filename'] ?? 'upload.csv').slice(0, 200);
+      const job = await ImportJobTracker.create(services, 'csv', source, auth.sub);
+      await services.audit({ action: 'import.csv', entityType: 'import_job', entityId: job.id, metadata: { source, gzip } });
+      const run = runInScope({ auth, correlationId: correlationIdOf(req) }, () => importCsv(ctx, job, req.raw, { gzip, auth }));
+      state.inflight.add(run);
+      void run.finally(() => state.inflight.delete(run));
+      if (query.wait === 'true' || query.wait === '1') {
+        await run;
+        const [row] = await services.db.query<Record<string, any>>(`SELECT * FROM import_jobs WHERE id = $1`, [job.id]);
+        const j = toImportJob(row);
+        return reply.code(200).send({ jobId: job.id, ...j, errors: j.errorSample.slice(0, 100), errorSample: undefined });
+      }
+      // Answer at once; the body keeps being consumed by the import, clients poll importJob(id).
+      return reply.code(202).send({ jobId: job.id, status: 'RUNNING', poll: `/ingest/jobs/${job.id}` });
+    });
+  });
+
+  attachWebSocket(app, services, state, verify);
+}
+
+function attachWebSocket(app: FastifyInstance, services: PluginServices<any>, state: DataCoreState, verify: ReturnType<typeof createTokenVerifier>) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const server = app.server;
+  // Other WebSocket servers on this HTTP server (graphql-ws) abort upgrades for paths they do not own,
+  // so our path is taken out of the 'upgrade' event before they see it.
+  const emit = server.emit.bind(server) as (event: string, ...args: any[]) => boolean;
+  (server as any).emit = (event: string, ...args: any[]) => {
+    if (event === 'upgrade') {
+      const req = args[0] as IncomingMessage;
+      if ((req.url ?? '').split('?')[0] === WS_PATH) {
+        void handleUpgrade(req, args[1] as Duplex, args[2] as Buffer);
+        return true;
+      }
+    }
+    return emit(event, ...args);
+  };
+
+  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const header = req.headers.authorization;
+    const token = url.searchParams.get('token') ?? (header ? header.replace(/^Bearer\s+/i, '') : null);
+    let auth: AuthClaims | null = null;
+    let deny: string | null = null;
+    try {
+      if (!token) deny = '401 Unauthorized';
+      else {
+        auth = await verifyBearer(token, verify);
+        if (!canIngest(auth)) deny = '403 Forbidden';
+      }
+    } catch {
+      deny = '401 Unauthorized';
+    }
+    if (deny || state.stopping) {
+      socket.end(`HTTP/1.1 ${deny ?? '503 Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, auth!, services, state));
+  }
+}
+
+function serveConnection(ws: WebSocket, auth: AuthClaims, services: PluginServices<any>, state: DataCoreState) {
+  const queue: { raw: string }[] = [];
+  let busy = false;
+  let paused = false;
+  const close = () => ws.close(1001, 'server shutting down');
+  state.closers.add(close);
+  ws.on('close', () => state.closers.delete(close));
+
+  const send = (msg: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  };
+
+  const pump = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      while (queue.length) {
+        const { raw } = queue.shift()!;
+        if (paused && queue.length <= WS_LOW_WATER) {
+          paused = false;
+          ws.resume();
+        }
+        await handle(raw);
+      }
+    } finally {
+      busy = false;
+    }
+  };
+
+  const handle = async (raw: string) => {
+    let msg: any;
+    try {
+      msg = JSON.parse(raw);
+    } catch (err) {
+      return send({ ack: null, accepted: 0, rejected: 0, duplicates: 0, errors: [{ index: null, field: '(message)', reason: `invalid JSON: ${(err as Error).message}` }] });
+    }
+    const ack = msg && typeof msg === 'object' && 'id' in msg ? msg.id : null;
+    const events = msg && typeof msg === 'object' ? (Array.isArray(msg.events) ? msg.events : msg.event ? [msg.event] : null) : null;
+    if (!events) {
+      return send({ ack, accepted: 0, rejected: 0, duplicates: 0, errors: [{ index: null, field: 'events', reason: 'message must be {"id": ..., "events": [...]}' }] });
+    }
+    if (events.length > MAX_BATCH) {
+      return send({ ack, accepted: 0, rejected: events.length, duplicates: 0, errors: [{ index: null, field: 'events', reason: `at most ${MAX_BATCH} events per message` }] });
+    }
+    try {
+      const r = await runInScope({ auth }, () => ingestBatch({ services, state }, events, { defaultSource: 'stream', auth }));
+      send({
+        ack,
+        accepted: r.accepted,
+        rejected: r.rejected,
+        duplicates: r.duplicates,
+        eventIds: r.results.map((x) => x.eventId),
+        errors: r.results.flatMap((x) => x.errors.map((e) => ({ index: x.index, ...e }))),
+      });
+    } catch (err) {
+      services.logger.error({ err }, 'stream batch failed');
+      send({ ack, accepted: 0, rejected: 0, duplicates: 0, errors: [{ index: null, field: '(message)', reason: 'storing the batch failed; retry it' }], retry: true });
+    }
+  };
+
+  ws.on('message', (data, isBinary) => {
+    queue.push({ raw: isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString() });
+    if (!paused && queue.length >= WS_HIGH_WATER) {
+      paused = true;
+      ws.pause();
+    }
+    void pump();
+  });
+  ws.on('error', (err) => services.logger.warn({ err }, 'stream connection error'));
+}

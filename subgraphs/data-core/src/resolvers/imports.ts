@@ -1,0 +1,76 @@
+import { badInput, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { iso, mappedIterator, UUID } from './util.ts';
+
+export function toImportJob(r: Record<string, any>) {
+  return {
+    id: r.id,
+    kind: r.kind,
+    status: String(r.status).toUpperCase(),
+    source: r.source,
+    rowsTotal: r.rows_total,
+    rowsAccepted: r.rows_accepted,
+    rowsRejected: r.rows_rejected,
+    rowsDuplicate: r.rows_duplicate,
+    bytesRead: Number(r.bytes_read),
+    error: r.error,
+    errorSample: r.error_sample ?? [],
+    startedAt: iso(r.started_at)!,
+    finishedAt: iso(r.finished_at),
+  } as any;
+}
+
+/** Supplier-scoped callers only see the jobs they started. */
+async function loadJob(ctx: ResolverContext, id: string) {
+  if (!UUID.test(id)) throw badInput('id', 'must be a uuid');
+  const scoped = ctx.auth?.supplierIds ? ctx.auth.sub : null;
+  const [row] = await ctx.services.db.query<Record<string, any>>(
+    `SELECT * FROM import_jobs WHERE id = $1 ${scoped ? 'AND user_id = $2' : ''}`,
+    scoped ? [id, scoped] : [id],
+  );
+  return row ? toImportJob(row) : null;
+}
+
+export const importResolvers: Resolvers = {
+  Query: {
+    importJob: (_p, { id }, ctx) => loadJob(ctx, id),
+    async importJobs(_p, { first }, ctx) {
+      const n = first ?? 20;
+      if (n < 1 || n > 200) throw badInput('first', 'must be between 1 and 200');
+      const scoped = ctx.auth?.supplierIds ? ctx.auth.sub : null;
+      const rows = await ctx.services.db.query<Record<string, any>>(
+        `SELECT * FROM import_jobs ${scoped ? 'WHERE user_id = $1' : ''} ORDER BY started_at DESC, id DESC LIMIT ${n}`,
+        scoped ? [scoped] : [],
+      );
+      return rows.map(toImportJob);
+    },
+  },
+  ImportJob: {
+    errors(job: any, { first }) {
+      const n = first ?? 100;
+      if (n < 0 || n > 1000) throw badInput('first', 'must be between 0 and 1000');
+      return (job.errorSample ?? []).slice(0, n);
+    },
+  },
+  Subscription: {
+    importProgress: {
+      subscribe: async (_p: unknown, { jobId }: { jobId: string }, ctx: ResolverContext) => {
+        const initial = await loadJob(ctx, jobId);
+        if (!initial) throw badInput('jobId', `import job ${jobId} not found`);
+        const ac = new AbortController();
+        const source = ctx.services.bus.iterate('import.progress', { signal: ac.signal });
+        const done = (r: any) => r.importProgress.status !== 'RUNNING';
+        return mappedIterator(
+          source,
+          ac,
+          async (m) => {
+            if (m.jobId !== jobId) return undefined;
+            const job = await loadJob(ctx, jobId);
+            return job ? { importProgress: job } : undefined;
+          },
+          { initial: async () => ({ importProgress: initial }), until: done },
+        ) as any;
+      },
+    },
+  },
+};

@@ -1,0 +1,208 @@
+import { badInput, forbidden, notFound, requireRole, canSeeSupplier, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { batchLoad, decodeCursor, encodeCursor, iso, UUID } from './util.ts';
+import type { DataCoreState } from '../state.ts';
+
+export interface SupplierRow {
+  id: string;
+  external_id: string | null;
+  name: string;
+  category: string;
+  location: Record<string, unknown> | null;
+  country: string | null;
+  fleet_info: unknown;
+  baseline_emission: number | null;
+  last_seen_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+export const SUPPLIER_COLS = `s.id, s.external_id, s.name, s.category, s.location, s.country, s.fleet_info, s.baseline_emission,
+  s.last_seen_at, s.created_at, s.updated_at`;
+
+export function toSupplier(s: SupplierRow) {
+  const loc = (s.location ?? {}) as Record<string, any>;
+  return {
+    id: s.id,
+    externalId: s.external_id,
+    name: s.name,
+    category: s.category.toUpperCase() as any,
+    country: s.country,
+    location: Object.keys(loc).length ? { lat: loc.lat ?? null, lon: loc.lon ?? null, city: loc.city ?? null, country: loc.country ?? null } : null,
+    fleetInfo: s.fleet_info ?? {},
+    baselineEmissionKgPerHour: s.baseline_emission,
+    lastSeenAt: iso(s.last_seen_at),
+    createdAt: iso(s.created_at)!,
+    updatedAt: iso(s.updated_at)!,
+  };
+}
+
+/** Batched, scoped supplier lookup: one SQL for every reference in a request. */
+export function loadSupplier(ctx: ResolverContext, id: string) {
+  if (!UUID.test(id) || !canSeeSupplier(ctx.auth, id)) return Promise.resolve(null);
+  return batchLoad(ctx, 'supplier', async (ids: string[]) => {
+    const rows = await ctx.services.db.query<SupplierRow>(`SELECT ${SUPPLIER_COLS} FROM suppliers s WHERE s.id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((r) => [r.id, toSupplier(r)]));
+  })(id.toLowerCase());
+}
+
+const ORDERS: Record<string, { expr: string; cast: string; dir: 'ASC' | 'DESC' }> = {
+  NAME_ASC: { expr: 's.name', cast: 'text', dir: 'ASC' },
+  NAME_DESC: { expr: 's.name', cast: 'text', dir: 'DESC' },
+  CREATED_AT_ASC: { expr: 's.created_at', cast: 'timestamptz', dir: 'ASC' },
+  CREATED_AT_DESC: { expr: 's.created_at', cast: 'timestamptz', dir: 'DESC' },
+  LAST_SEEN_AT_DESC: { expr: `COALESCE(s.last_seen_at, 'epoch'::timestamptz)`, cast: 'timestamptz', dir: 'DESC' },
+  BASELINE_DESC: { expr: 'COALESCE(s.baseline_emission, -1)', cast: 'float8', dir: 'DESC' },
+};
+
+const CATEGORIES = ['TRANSPORT', 'FACTORY', 'WAREHOUSE', 'DELIVERY'];
+
+function validateSupplierInput(input: Record<string, any>, partial: boolean) {
+  const out: Record<string, unknown> = {};
+  if (input.name !== undefined && input.name !== null) {
+    const n = String(input.name).trim();
+    if (!n) throw badInput('input.name', 'must not be empty');
+    if (n.length > 200) throw badInput('input.name', 'must be at most 200 characters');
+    out.name = n;
+  } else if (!partial) throw badInput('input.name', 'required');
+  if (input.externalId !== undefined) {
+    if (input.externalId !== null && (!String(input.externalId).trim() || String(input.externalId).length > 200)) {
+      throw badInput('input.externalId', 'must be 1..200 characters');
+    }
+    out.external_id = input.externalId === null ? null : String(input.externalId).trim();
+  }
+  if (input.category != null) {
+    if (!CATEGORIES.includes(input.category)) throw badInput('input.category', `must be one of ${CATEGORIES.join(', ')}`);
+    out.category = String(input.category).toLowerCase();
+  }
+  if (input.country !== undefined) {
+    if (input.country !== null && !/^[A-Za-z]{2}$/.test(input.country)) throw badInput('input.country', 'must be an ISO 3166 alpha-2 code, e.g. GB');
+    out.country = input.country === null ? null : String(input.country).toUpperCase();
+  }
+  if (input.location !== undefined) {
+    const l = input.location ?? {};
+    if (l.lat != null && (l.lat < -90 || l.lat > 90)) throw badInput('input.location.lat', 'must be between -90 and 90');
+    if (l.lon != null && (l.lon < -180 || l.lon > 180)) throw badInput('input.location.lon', 'must be between -180 and 180');
+    out.location = JSON.stringify(Object.fromEntries(Object.entries(l).filter(([, v]) => v != null)));
+  }
+  if (input.fleetInfo !== undefined) {
+    if (input.fleetInfo !== null && (typeof input.fleetInfo !== 'object' || Array.isArray(input.fleetInfo))) {
+      throw badInput('input.fleetInfo', 'must be a JSON object');
+    }
+    out.fleet_info = JSON.stringify(input.fleetInfo ?? {});
+  }
+  if (input.baselineEmissionKgPerHour !== undefined) {
+    const b = input.baselineEmissionKgPerHour;
+    if (b !== null && (!Number.isFinite(b) || b < 0)) throw badInput('input.baselineEmissionKgPerHour', 'must be ≥ 0 kg CO2e per hour');
+    out.baseline_emission = b;
+  }
+  return out;
+}
+
+const JSON_COLS = new Set(['location', 'fleet_info']);
+
+function uniqueViolation(err: unknown): boolean {
+  return (err as { code?: string }).code === '23505' || /duplicate key|unique/i.test((err as Error).message);
+}
+
+export const supplierResolvers: Resolvers = {
+  Query: {
+    async supplier(_p, { id }, ctx) {
+      return loadSupplier(ctx, id) as any;
+    },
+    async suppliers(_p, args, ctx) {
+      const first = args.first ?? 50;
+      if (first < 1 || first > 500) throw badInput('first', 'must be between 1 and 500');
+      const order = ORDERS[args.orderBy ?? 'NAME_ASC'];
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const p = (v: unknown) => {
+        params.push(v);
+        return `$${params.length}`;
+      };
+      if (args.search) {
+        const term = `%${args.search.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
+        where.push(`(s.name ILIKE ${p(term)} OR s.external_id ILIKE $${params.length})`);
+      }
+      if (args.category) where.push(`s.category = ${p(args.category.toLowerCase())}`);
+      if (args.country) where.push(`s.country = ${p(args.country.toUpperCase())}`);
+      if (ctx.auth?.supplierIds) where.push(`s.id = ANY(${p(ctx.auth.supplierIds.filter((i) => UUID.test(i)))}::uuid[])`);
+      const countWhere = [...where];
+      const countParams = [...params];
+      if (args.after) {
+        const [o, v, id] = decodeCursor('after', args.after);
+        if (o !== (args.orderBy ?? 'NAME_ASC')) throw badInput('after', 'cursor was issued for another orderBy');
+        if (typeof id !== 'string' || !UUID.test(id)) throw badInput('after', 'not a cursor returned by this API');
+        where.push(`(${order.expr}, s.id) ${order.dir === 'ASC' ? '>' : '<'} (${p(v)}::${order.cast}, ${p(id)}::uuid)`);
+      }
+      const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const rows = await ctx.services.db.query<SupplierRow & { sort_key: string }>(
+        `SELECT ${SUPPLIER_COLS}, (${order.expr})::text AS sort_key FROM suppliers s ${whereSql}
+         ORDER BY ${order.expr} ${order.dir}, s.id ${order.dir} LIMIT ${first + 1}`,
+        params,
+      );
+      const [{ n }] = await ctx.services.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM suppliers s ${countWhere.length ? `WHERE ${countWhere.join(' AND ')}` : ''}`,
+        countParams,
+      );
+      const page = rows.slice(0, first);
+      const edges = page.map((r) => ({ cursor: encodeCursor([args.orderBy ?? 'NAME_ASC', r.sort_key, r.id]), node: toSupplier(r) }));
+      return {
+        edges,
+        nodes: edges.map((e) => e.node),
+        pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+        totalCount: n,
+      } as any;
+    },
+  },
+  Mutation: {
+    async createSupplier(_p, { input }, ctx) {
+      const auth = requireRole(ctx.auth, 'analyst');
+      if (auth.supplierIds) throw forbidden('a supplier-scoped token cannot create suppliers');
+      const v = validateSupplierInput(input as any, false);
+      v.category ??= 'transport';
+      const cols = Object.keys(v);
+      try {
+        const [row] = await ctx.services.db.query<SupplierRow>(
+          `INSERT INTO suppliers (id, ${cols.join(', ')}, updated_at) VALUES (gen_random_uuid(), ${cols
+            .map((c, i) => `$${i + 1}${JSON_COLS.has(c) ? '::jsonb' : ''}`)
+            .join(', ')}, now()) RETURNING ${SUPPLIER_COLS.replace(/s\./g, '')}`,
+          cols.map((c) => v[c]),
+        );
+        await ctx.services.audit({ action: 'supplier.create', entityType: 'supplier', entityId: row.id, metadata: { name: row.name } });
+        return toSupplier(row) as any;
+      } catch (err) {
+        if (uniqueViolation(err)) throw badInput('input.externalId', `a supplier with externalId "${v.external_id}" already exists`);
+        throw err;
+      }
+    },
+    async updateSupplier(_p, { id, input }, ctx) {
+      requireRole(ctx.auth, 'analyst');
+      if (!UUID.test(id)) throw badInput('id', 'must be a uuid');
+      if (!canSeeSupplier(ctx.auth, id)) throw notFound('supplier', id);
+      const v = validateSupplierInput(input as any, true);
+      const cols = Object.keys(v);
+      if (!cols.length) throw badInput('input', 'nothing to update');
+      try {
+        const rows = await ctx.services.db.query<SupplierRow>(
+          `UPDATE suppliers SET ${cols.map((c, i) => `${c} = $${i + 2}${JSON_COLS.has(c) ? '::jsonb' : ''}`).join(', ')}, updated_at = now()
+           WHERE id = $1 RETURNING ${SUPPLIER_COLS.replace(/s\./g, '')}`,
+          [id, ...cols.map((c) => v[c])],
+        );
+        if (!rows.length) throw notFound('supplier', id);
+        (ctx.state as DataCoreState).supplierCache.byId.clear();
+        (ctx.state as DataCoreState).supplierCache.byExternal.clear();
+        await ctx.services.audit({ action: 'supplier.update', entityType: 'supplier', entityId: id, metadata: { fields: Object.keys(input) } });
+        return toSupplier(rows[0]) as any;
+      } catch (err) {
+        if (uniqueViolation(err)) throw badInput('input.externalId', `a supplier with externalId "${v.external_id}" already exists`);
+        throw err;
+      }
+    },
+  },
+  Supplier: {
+    async __resolveReference(ref: { id: string }, ctx: ResolverContext) {
+      return loadSupplier(ctx, ref.id) as any;
+    },
+  },
+};

@@ -1,0 +1,107 @@
+// Bulk persistence of predictions: one multi-row INSERT (unnest of column arrays) per batch,
+// deduplicated on (model, model_version, input_hash) with ON CONFLICT DO NOTHING.
+import type { SqlQueryable } from '@carbon-nexus/db';
+import type { InferenceResult } from './inference.ts';
+
+export interface PredictionContext {
+  eventId?: string | null;
+  supplierId?: string | null;
+  eventType?: string | null;
+  entityType?: string | null;
+  entityId?: string | null;
+  route?: string | null;
+  timestamp?: string | null;
+}
+
+export interface StoredRef {
+  id: string;
+  /** false when an identical input was already stored (dedupe). */
+  inserted: boolean;
+}
+
+/** What feature_importance holds: the contributions plus how they were made. */
+export function featureImportanceJson(r: InferenceResult): string {
+  return JSON.stringify({
+    method: r.contributionMethod,
+    expectedKg: r.expectedKg,
+    contributions: r.contributions,
+    features: r.features,
+    ...(r.defaulted.length ? { defaulted: r.defaulted } : {}),
+    ...(r.clamped.length ? { clamped: r.clamped } : {}),
+  });
+}
+
+const CHUNK = 1000;
+
+/** Inserts results (with optional event context per row); returns the stored id of every row, in order. */
+export async function insertPredictions(db: SqlQueryable, results: InferenceResult[], ctx?: (PredictionContext | undefined)[]): Promise<StoredRef[]> {
+  const out: StoredRef[] = new Array(results.length);
+  for (let start = 0; start < results.length; start += CHUNK) {
+    const part = results.slice(start, start + CHUNK);
+    const cols = {
+      model: [] as string[],
+      version: [] as string[],
+      hash: [] as string[],
+      eventId: [] as (string | null)[],
+      supplierId: [] as (string | null)[],
+      eventType: [] as (string | null)[],
+      entityType: [] as (string | null)[],
+      entityId: [] as (string | null)[],
+      route: [] as (string | null)[],
+      ts: [] as (string | null)[],
+      co2: [] as number[],
+      lower: [] as number[],
+      upper: [] as number[],
+      conf: [] as number[],
+      fi: [] as string[],
+    };
+    part.forEach((r, k) => {
+      const c = ctx?.[start + k];
+      cols.model.push(r.model);
+      cols.version.push(r.modelVersion);
+      cols.hash.push(r.inputHash);
+      cols.eventId.push(c?.eventId ?? null);
+      cols.supplierId.push(c?.supplierId ?? null);
+      cols.eventType.push(c?.eventType ?? null);
+      cols.entityType.push(c?.entityType ?? null);
+      cols.entityId.push(c?.entityId ?? null);
+      cols.route.push(c?.route ?? null);
+      cols.ts.push(c?.timestamp ?? null);
+      cols.co2.push(r.co2eKg);
+      cols.lower.push(r.lowerKg);
+      cols.upper.push(r.upperKg);
+      cols.conf.push(r.confidence);
+      cols.fi.push(featureImportanceJson(r));
+    });
+    const inserted = await db.query<{ id: string; model: string; model_version: string; input_hash: string }>(
+      `INSERT INTO predictions (id, model, model_version, input_hash, event_id, supplier_id, event_type, entity_type, entity_id, route,
+                                "timestamp", output_co2_kg, lower, upper, confidence, feature_importance)
+       SELECT gen_random_uuid(), u.model, u.version, u.hash, u.event_id, u.supplier_id, u.event_type, u.entity_type, u.entity_id, u.route,
+              u.ts, u.co2, u.lower, u.upper, u.conf, u.fi::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[],
+                   $10::timestamptz[], $11::float8[], $12::float8[], $13::float8[], $14::float8[], $15::text[])
+            AS u(model, version, hash, event_id, supplier_id, event_type, entity_type, entity_id, route, ts, co2, lower, upper, conf, fi)
+       ON CONFLICT (model, model_version, input_hash) DO NOTHING
+       RETURNING id, model, model_version, input_hash`,
+      [cols.model, cols.version, cols.hash, cols.eventId, cols.supplierId, cols.eventType, cols.entityType, cols.entityId, cols.route, cols.ts, cols.co2, cols.lower, cols.upper, cols.conf, cols.fi],
+    );
+    const key = (m: string, v: string, h: string) => `${m}|${v}|${h}`;
+    const ids = new Map(inserted.map((r) => [key(r.model, r.model_version, r.input_hash), r.id]));
+    const missing = part.filter((r) => !ids.has(key(r.model, r.modelVersion, r.inputHash)));
+    const fresh = new Set(ids.values());
+    if (missing.length) {
+      const existing = await db.query<{ id: string; model: string; model_version: string; input_hash: string }>(
+        `SELECT p.id, p.model, p.model_version, p.input_hash FROM predictions p
+         JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(model, version, hash)
+           ON p.model = u.model AND p.model_version = u.version AND p.input_hash = u.hash`,
+        [missing.map((r) => r.model), missing.map((r) => r.modelVersion), missing.map((r) => r.inputHash)],
+      );
+      for (const r of existing) ids.set(key(r.model, r.model_version, r.input_hash), r.id);
+    }
+    part.forEach((r, k) => {
+      const id = ids.get(key(r.model, r.modelVersion, r.inputHash))!;
+      out[start + k] = { id, inserted: fresh.has(id) };
+    });
+  }
+  return out;
+}

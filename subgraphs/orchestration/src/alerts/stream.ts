@@ -1,0 +1,100 @@
+// Subscription streams over the bus with supplier scoping and filters.
+// alertRaised(after): subscribe to the live topic FIRST (buffering), then replay rows with seq > after from the
+// alerts table in seq order, then drain live messages skipping seq <= the last replayed one: no gap, no duplicate.
+// (Detection cycles are serialized by an advisory lock, so alert seq values become visible in order.)
+import type { ResolverContext, BusTopics } from '@carbon-nexus/plugin-sdk';
+import { badInput } from '@carbon-nexus/plugin-sdk';
+import { ALERT_COLUMNS, alertToGraph, HOTSPOT_COLUMNS, hotspotToGraph, type AlertRow, type HotspotRow } from '../rows.ts';
+import { levelRank, levelsAtLeast } from '../domain/severity.ts';
+
+const REPLAY_PAGE = 500;
+
+/** Supplier filter: the caller's scope intersected with the requested ids (null = no restriction). */
+export function supplierFilter(ctx: ResolverContext, requested: string[] | null | undefined): Set<string> | null {
+  const scope = ctx.auth?.supplierIds ?? null;
+  if (!requested?.length) return scope ? new Set(scope) : null;
+  return new Set(scope ? requested.filter((id) => scope.includes(id)) : requested);
+}
+
+const visible = (filter: Set<string> | null, supplierId: string | null) => filter === null || (!!supplierId && filter.has(supplierId));
+
+/** Wraps an async generator so that return() also ends a pending wait on the bus (client left). */
+function closable<T>(make: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+  const ac = new AbortController();
+  const gen = make(ac.signal);
+  const it: AsyncIterableIterator<T> = {
+    next: () => gen.next(),
+    async return() {
+      ac.abort();
+      return gen.return(undefined as any);
+    },
+    async throw(e) {
+      ac.abort();
+      return gen.throw(e);
+    },
+    [Symbol.asyncIterator]() {
+      return it;
+    },
+  };
+  return it;
+}
+
+export function alertStream(ctx: ResolverContext, args: { minLevel?: string | null; supplierIds?: string[] | null; after?: string | null }) {
+  let after: bigint | null = null;
+  if (args.after != null) {
+    if (!/^\d{1,19}$/.test(args.after)) throw badInput('after', 'must be an alert cursor (a non-negative integer string)');
+    after = BigInt(args.after);
+  }
+  const filter = supplierFilter(ctx, args.supplierIds);
+  const levels = levelsAtLeast(args.minLevel);
+  const db = ctx.services.db;
+  return closable<ReturnType<typeof alertToGraph>>(async function* (signal) {
+    const live = ctx.services.bus.iterate('alert.raised', { signal, bufferSize: 10_000 });
+    try {
+      let last = after;
+      if (after !== null) {
+        for (;;) {
+          const rows = await db.query<AlertRow>(
+            `SELECT ${ALERT_COLUMNS} FROM alerts WHERE seq > $1 AND level = ANY($2::text[])
+               AND ($3::uuid[] IS NULL OR supplier_id = ANY($3::uuid[])) ORDER BY seq LIMIT ${REPLAY_PAGE}`,
+            [String(last), levels, filter ? [...filter] : null],
+          );
+          for (const r of rows) {
+            last = BigInt(r.seq);
+            yield alertToGraph(r);
+          }
+          if (rows.length < REPLAY_PAGE) break;
+        }
+      }
+      for await (const p of live as AsyncIterable<BusTopics['alert.raised']>) {
+        if (last !== null && BigInt(p.seq) <= last) continue;
+        if (!levels.includes(p.level as any) || !visible(filter, p.supplierId)) continue;
+        const [row] = await db.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1`, [p.id]);
+        if (!row) continue;
+        last = BigInt(row.seq);
+        yield alertToGraph(row);
+      }
+    } finally {
+      await live.return?.();
+    }
+  });
+}
+
+export function hotspotStream(ctx: ResolverContext, args: { minSeverity?: string | null; supplierIds?: string[] | null }) {
+  const filter = supplierFilter(ctx, args.supplierIds);
+  const min = levelRank(args.minSeverity ?? 'info');
+  const db = ctx.services.db;
+  return closable(async function* (signal) {
+    const live = ctx.services.bus.iterate('hotspot.changed', { signal, bufferSize: 10_000 });
+    try {
+      for await (const p of live as AsyncIterable<BusTopics['hotspot.changed']>) {
+        if (levelRank(p.severity) < min || !visible(filter, p.supplierId)) continue;
+        const [row] = await db.query<HotspotRow>(`SELECT ${HOTSPOT_COLUMNS} FROM hotspots WHERE id = $1`, [p.id]);
+        if (!row) continue;
+        yield { change: p.change.toUpperCase(), hotspot: hotspotToGraph(row), at: new Date().toISOString() };
+      }
+    } finally {
+      await live.return?.();
+    }
+  });
+}

@@ -1,0 +1,50 @@
+// Orchestration settings, parsed from the environment (a bad value fails at start with the setting's name).
+import { z } from 'zod';
+import { env } from '@carbon-nexus/plugin-sdk';
+import { parseThresholds } from './domain/severity.ts';
+
+const thresholdsJson = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    try {
+      return parseThresholds(raw);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const entityTypes = z
+  .string()
+  .default('supplier')
+  .transform((s, ctx) => {
+    const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+    const bad = list.filter((x) => !['supplier', 'event_type', 'route'].includes(x));
+    if (bad.length || !list.length) {
+      ctx.addIssue({ code: 'custom', message: `entity types must be a comma list of supplier, event_type, route (bad: ${bad.join(', ') || 'empty'})` });
+      return z.NEVER;
+    }
+    return [...new Set(list)] as ('supplier' | 'event_type' | 'route')[];
+  });
+
+export const configSchema = z.object({
+  /** Cron of the hotspot detection cycle (node-schedule; seconds field optional). */
+  HOTSPOT_CRON: env.string('*/5 * * * *'),
+  /** Cron of the baseline recalculation. */
+  BASELINE_CRON: env.string('0 * * * *'),
+  /** Detection window length, minutes (the window ends at the detection time). */
+  HOTSPOT_WINDOW_MINUTES: env.int(60).pipe(z.number().int().min(1).max(10080)),
+  /** Severity thresholds in percent above baseline, per entity type (JSON); see README. */
+  HOTSPOT_THRESHOLDS: thresholdsJson,
+  /** Entity types the detector and the baselines cover (each is one ml-engine aggregate call). */
+  HOTSPOT_ENTITY_TYPES: entityTypes,
+  /** Weeks of history behind the hour-of-week median. */
+  BASELINE_WEEKS: env.int(4).pipe(z.number().int().min(1).max(52)),
+  /** Hour-of-week samples needed before that hour's median is used (else the flat median). */
+  BASELINE_MIN_SAMPLES: env.int(2).pipe(z.number().int().min(1).max(52)),
+  /** Rail freight factor for ROAD_TO_RAIL what-if, kg CO2e per t·km (carbon-domain.md: UK DESNZ 2025). */
+  RAIL_FACTOR_KG_PER_TKM: env.number(0.00691).pipe(z.number().positive()),
+});
+
+export type OrchestrationConfig = z.infer<typeof configSchema>;

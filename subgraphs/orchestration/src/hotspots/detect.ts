@@ -1,0 +1,279 @@
+// The hotspot engine. One detection cycle over [start, end):
+//  1. ONE ml-engine predictionAggregates call per configured entity type (SQL GROUP BY over predictions);
+//  2. baseline kg for the window = Σ over the hours it overlaps of baseline(hour-of-week) × overlap;
+//  3. percentAbove = (predicted − baseline) / baseline × 100 -> level by the entity type's thresholds;
+//  4. inside one transaction (serialized by an advisory lock, so alert seq order = commit order): create, escalate,
+//     update or resolve hotspots and insert one alert per creation/escalation — each kind one set-based statement;
+//  5. after commit: publish hotspot.changed and alert.raised.
+import type { PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { SqlQueryable } from '@carbon-nexus/db';
+import type { OrchestrationConfig } from '../config.ts';
+import { GROUP_OF_ENTITY, predictionAggregates } from '../clients/ml.ts';
+import { supplierNames } from '../clients/datacore.ts';
+import { lookupBaselines } from '../baselines/recalculate.ts';
+import { classify, levelRank, thresholdsFor, type Level } from '../domain/severity.ts';
+import { windowHours } from '../domain/time.ts';
+
+export interface DetectionCounts {
+  entitiesEvaluated: number;
+  created: number;
+  escalated: number;
+  updated: number;
+  resolved: number;
+  alertsRaised: number;
+}
+
+export const emptyCounts = (): DetectionCounts => ({ entitiesEvaluated: 0, created: 0, escalated: 0, updated: 0, resolved: 0, alertsRaised: 0 });
+
+/** Serializes detection cycles across processes (and keeps alert seq commit-ordered for replay). */
+const DETECT_LOCK = 7_340_021;
+
+interface Measured {
+  entityId: string;
+  predicted: number;
+  baseline: number;
+  percent: number;
+  level: Level | null;
+}
+
+interface Active {
+  id: string;
+  entity_id: string;
+  severity: string;
+  status: string;
+  supplier_id: string | null;
+  entity_name: string | null;
+}
+
+type Change = 'created' | 'escalated' | 'updated' | 'resolved';
+
+const LABEL: Record<string, string> = { supplier: 'Supplier', event_type: 'Event type', route: 'Route' };
+
+export function alertMessage(entityType: string, name: string, percent: number, escalatedFrom?: string): string {
+  const who = entityType === 'supplier' ? name : `${LABEL[entityType] ?? entityType} ${name}`;
+  const base = `${who} exceeded emissions by ${Math.round(percent)}%`;
+  return escalatedFrom ? `${base} (escalated from ${escalatedFrom.toUpperCase()})` : base;
+}
+
+/** Measures every entity with predictions in the window (plus those with an active hotspot). */
+async function measure(
+  services: PluginServices<OrchestrationConfig>,
+  entityType: string,
+  start: Date,
+  end: Date,
+): Promise<Measured[]> {
+  const agg = await predictionAggregates(services, start, end, 'HOUR', GROUP_OF_ENTITY[entityType]);
+  const predicted = new Map<string, number>();
+  for (const r of agg) predicted.set(r.key, (predicted.get(r.key) ?? 0) + r.co2eKg);
+  const active = await services.db.query<{ entity_id: string }>(
+    `SELECT entity_id FROM hotspots WHERE entity_type = $1 AND status IN ('open', 'acknowledged')`,
+    [entityType],
+  );
+  const ids = [...new Set([...predicted.keys(), ...active.map((a) => a.entity_id)])];
+  const hours = windowHours(start, end);
+  const baselines = await lookupBaselines(services.db, entityType, ids, hours.map((h) => h.how));
+  const t = thresholdsFor(services.config.HOTSPOT_THRESHOLDS, entityType);
+  const out: Measured[] = [];
+  for (const entityId of ids) {
+    const b = baselines.get(entityId);
+    if (!b || hours.some((h) => !b.has(h.how))) continue; // no baseline yet: nothing to compare with
+    const baseline = hours.reduce((s, h) => s + h.weight * b.get(h.how)!, 0);
+    if (!(baseline > 0)) continue;
+    const p = predicted.get(entityId) ?? 0;
+    const percent = ((p - baseline) / baseline) * 100;
+    out.push({ entityId, predicted: p, baseline, percent, level: classify(percent, t) });
+  }
+  return out;
+}
+
+export interface Published {
+  hotspots: { id: string; change: Change | 'acknowledged'; severity: string; supplierId: string | null; entityType: string; entityId: string }[];
+  alerts: { id: string; seq: string; hotspotId: string; level: string; supplierId: string | null }[];
+}
+
+async function apply(
+  tx: SqlQueryable,
+  entityType: string,
+  measured: Measured[],
+  names: Map<string, string>,
+  start: Date,
+  end: Date,
+  counts: DetectionCounts,
+  pub: Published,
+): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock($1)`, [DETECT_LOCK]);
+  const active = await tx.query<Active>(
+    `SELECT id, entity_id, severity, status, supplier_id::text AS supplier_id, entity_name FROM hotspots
+     WHERE entity_type = $1 AND status IN ('open', 'acknowledged') FOR UPDATE`,
+    [entityType],
+  );
+  const byEntity = new Map(active.map((a) => [a.entity_id, a]));
+  const creates: (Measured & { name: string })[] = [];
+  const changes: { h: Active; m: Measured; change: 'escalated' | 'updated' }[] = [];
+  const resolves: { h: Active; m: Measured }[] = [];
+  for (const m of measured) {
+    const h = byEntity.get(m.entityId);
+    if (!h) {
+      if (m.level) creates.push({ ...m, name: names.get(m.entityId) ?? m.entityId });
+    } else if (!m.level) resolves.push({ h, m });
+    else changes.push({ h, m, change: levelRank(m.level) > levelRank(h.severity) ? 'escalated' : 'updated' });
+  }
+  counts.entitiesEvaluated += measured.length;
+  const alerts: { hotspotId: string; supplierId: string | null; level: string; reason: string; percent: number; message: string }[] = [];
+  const supplierOf = (id: string) => (entityType === 'supplier' ? id : null);
+
+  if (creates.length) {
+    const rows = await tx.query<{ id: string; entity_id: string }>(
+      `INSERT INTO hotspots (id, entity_type, entity_id, entity_name, supplier_id, metric_value, baseline, percent_above, severity, status,
+                             window_start, window_end, detected_at, updated_at)
+       SELECT gen_random_uuid(), $1, c.entity_id, c.name, c.supplier_id::uuid, c.predicted, c.baseline, c.percent, c.level, 'open', $2, $3, now(), now()
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::float8[], $10::text[])
+         AS c(entity_id, name, supplier_id, predicted, baseline, percent, level)
+       RETURNING id, entity_id`,
+      [
+        entityType,
+        start,
+        end,
+        creates.map((c) => c.entityId),
+        creates.map((c) => c.name),
+        creates.map((c) => supplierOf(c.entityId)),
+        creates.map((c) => c.predicted),
+        creates.map((c) => c.baseline),
+        creates.map((c) => c.percent),
+        creates.map((c) => c.level),
+      ],
+    );
+    const idOf = new Map(rows.map((r) => [r.entity_id, r.id]));
+    for (const c of creates) {
+      const id = idOf.get(c.entityId)!;
+      counts.created++;
+      pub.hotspots.push({ id, change: 'created', severity: c.level!, supplierId: supplierOf(c.entityId), entityType, entityId: c.entityId });
+      alerts.push({ hotspotId: id, supplierId: supplierOf(c.entityId), level: c.level!, reason: 'created', percent: c.percent, message: alertMessage(entityType, c.name, c.percent) });
+    }
+  }
+
+  if (changes.length) {
+    // Severity keeps the peak level while active; an escalation re-opens an acknowledged hotspot.
+    await tx.query(
+      `UPDATE hotspots h SET metric_value = u.predicted, baseline = u.baseline, percent_above = u.percent, window_end = $1, updated_at = now(),
+              severity = CASE WHEN u.escalate THEN u.level ELSE h.severity END,
+              status = CASE WHEN u.escalate THEN 'open' ELSE h.status END,
+              entity_name = COALESCE(u.name, h.entity_name)
+       FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::float8[], $6::text[], $7::bool[], $8::text[])
+         AS u(id, predicted, baseline, percent, level, escalate, name)
+       WHERE h.id = u.id`,
+      [
+        end,
+        changes.map((c) => c.h.id),
+        changes.map((c) => c.m.predicted),
+        changes.map((c) => c.m.baseline),
+        changes.map((c) => c.m.percent),
+        changes.map((c) => c.m.level),
+        changes.map((c) => c.change === 'escalated'),
+        changes.map((c) => names.get(c.m.entityId) ?? null),
+      ],
+    );
+    for (const c of changes) {
+      const severity = c.change === 'escalated' ? c.m.level! : c.h.severity;
+      counts[c.change]++;
+      pub.hotspots.push({ id: c.h.id, change: c.change, severity, supplierId: c.h.supplier_id, entityType, entityId: c.m.entityId });
+      if (c.change === 'escalated') {
+        const name = names.get(c.m.entityId) ?? c.h.entity_name ?? c.m.entityId;
+        alerts.push({
+          hotspotId: c.h.id,
+          supplierId: c.h.supplier_id,
+          level: c.m.level!,
+          reason: 'escalated',
+          percent: c.m.percent,
+          message: alertMessage(entityType, name, c.m.percent, c.h.severity),
+        });
+      }
+    }
+  }
+
+  if (resolves.length) {
+    await tx.query(
+      `UPDATE hotspots h SET status = 'resolved', resolved_at = now(), updated_at = now(), metric_value = u.predicted, baseline = u.baseline,
+              percent_above = u.percent, window_end = $1
+       FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::float8[]) AS u(id, predicted, baseline, percent)
+       WHERE h.id = u.id`,
+      [end, resolves.map((r) => r.h.id), resolves.map((r) => r.m.predicted), resolves.map((r) => r.m.baseline), resolves.map((r) => r.m.percent)],
+    );
+    for (const r of resolves) {
+      counts.resolved++;
+      pub.hotspots.push({ id: r.h.id, change: 'resolved', severity: r.h.severity, supplierId: r.h.supplier_id, entityType, entityId: r.m.entityId });
+    }
+  }
+
+  if (alerts.length) {
+    const rows = await tx.query<{ id: string; seq: string | bigint; hotspot_id: string; level: string; supplier_id: string | null }>(
+      `INSERT INTO alerts (id, hotspot_id, supplier_id, level, reason, percent_above, message, created_at)
+       SELECT gen_random_uuid(), a.hotspot_id, a.supplier_id::uuid, a.level, a.reason, a.percent, a.message, now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[]) WITH ORDINALITY
+         AS a(hotspot_id, supplier_id, level, reason, percent, message, ord)
+       ORDER BY a.ord
+       RETURNING id, seq, hotspot_id::text AS hotspot_id, level, supplier_id::text AS supplier_id`,
+      [
+        alerts.map((a) => a.hotspotId),
+        alerts.map((a) => a.supplierId),
+        alerts.map((a) => a.level),
+        alerts.map((a) => a.reason),
+        alerts.map((a) => a.percent),
+        alerts.map((a) => a.message),
+      ],
+    );
+    rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+    for (const r of rows) pub.alerts.push({ id: r.id, seq: String(r.seq), hotspotId: r.hotspot_id, level: r.level, supplierId: r.supplier_id });
+    counts.alertsRaised += rows.length;
+  }
+}
+
+/** One detection cycle over [start, end). */
+export async function detectWindow(
+  services: PluginServices<OrchestrationConfig>,
+  start: Date,
+  end: Date,
+  source: 'job' | 'mutation' | 'range' = 'mutation',
+): Promise<DetectionCounts> {
+  const started = performance.now();
+  const counts = emptyCounts();
+  const measuredByType = new Map<string, Measured[]>();
+  for (const entityType of services.config.HOTSPOT_ENTITY_TYPES) measuredByType.set(entityType, await measure(services, entityType, start, end));
+  // Supplier names once per cycle, only for suppliers that may raise an alert.
+  const candidates = (measuredByType.get('supplier') ?? []).filter((m) => m.level).map((m) => m.entityId);
+  const names = await supplierNames(services, candidates);
+  const pub: Published = { hotspots: [], alerts: [] };
+  await services.db.transaction(async (tx) => {
+    for (const [entityType, measured] of measuredByType) await apply(tx, entityType, measured, entityType === 'supplier' ? names : new Map(), start, end, counts, pub);
+    await tx.query(
+      `INSERT INTO detection_runs (id, source, window_start, window_end, entities_evaluated, created, escalated, updated, resolved, alerts_raised, duration_ms)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [source, start, end, counts.entitiesEvaluated, counts.created, counts.escalated, counts.updated, counts.resolved, counts.alertsRaised, performance.now() - started],
+    );
+  });
+  await publish(services, pub);
+  return counts;
+}
+
+/** After commit only: the rows are durable before anyone hears about them. */
+export async function publish(services: PluginServices<any>, pub: Published): Promise<void> {
+  for (const h of pub.hotspots) await services.bus.publish('hotspot.changed', h);
+  for (const a of pub.alerts) await services.bus.publish('alert.raised', a);
+}
+
+/** Batch detection over a historic range, window by window (windows of `windowMinutes`, the last one may be shorter). */
+export async function detectRange(
+  services: PluginServices<OrchestrationConfig>,
+  from: Date,
+  to: Date,
+  windowMinutes: number,
+): Promise<DetectionCounts & { windows: number }> {
+  const total = { ...emptyCounts(), windows: 0 };
+  const step = windowMinutes * 60_000;
+  for (let t = from.getTime(); t < to.getTime(); t += step) {
+    const c = await detectWindow(services, new Date(t), new Date(Math.min(t + step, to.getTime())), 'range');
+    total.windows++;
+    for (const k of Object.keys(c) as (keyof DetectionCounts)[]) total[k] += c[k];
+  }
+  return total;
+}

@@ -1,0 +1,115 @@
+// Database rows (snake_case, lower-case enums) -> GraphQL objects (camelCase, UPPER_CASE enums).
+const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
+
+export interface HotspotRow {
+  id: string;
+  entity_type: string;
+  entity_id: string;
+  entity_name: string | null;
+  supplier_id: string | null;
+  metric_value: number;
+  baseline: number;
+  percent_above: number;
+  severity: string;
+  status: string;
+  window_start: Date;
+  window_end: Date;
+  detected_at: Date;
+  updated_at: Date;
+  resolved_at: Date | null;
+}
+
+export const HOTSPOT_COLUMNS = `id::text AS id, entity_type, entity_id, entity_name, supplier_id::text AS supplier_id, metric_value, baseline,
+  percent_above, severity, status, window_start, window_end, detected_at, updated_at, resolved_at`;
+
+export function hotspotToGraph(h: HotspotRow) {
+  return {
+    id: h.id,
+    entityType: h.entity_type,
+    entityId: h.entity_id,
+    entityName: h.entity_name,
+    supplier: h.supplier_id ? { id: h.supplier_id } : null,
+    supplierId: h.supplier_id,
+    predictedKg: Number(h.metric_value),
+    baselineKg: Number(h.baseline),
+    percentAbove: Number(h.percent_above),
+    severity: h.severity.toUpperCase(),
+    status: h.status.toUpperCase(),
+    windowStart: iso(h.window_start)!,
+    windowEnd: iso(h.window_end)!,
+    detectedAt: iso(h.detected_at)!,
+    updatedAt: iso(h.updated_at)!,
+    resolvedAt: iso(h.resolved_at),
+  };
+}
+
+export interface AlertRow {
+  id: string;
+  seq: string | bigint;
+  hotspot_id: string;
+  supplier_id: string | null;
+  level: string;
+  message: string;
+  created_at: Date;
+  acknowledged_by: string | null;
+  acknowledged_at: Date | null;
+}
+
+export const ALERT_COLUMNS = `id::text AS id, seq, hotspot_id::text AS hotspot_id, supplier_id::text AS supplier_id, level, message, created_at,
+  acknowledged_by, acknowledged_at`;
+
+export function alertToGraph(a: AlertRow) {
+  return {
+    id: a.id,
+    cursor: String(a.seq),
+    hotspotId: a.hotspot_id,
+    hotspot: { id: a.hotspot_id },
+    supplierId: a.supplier_id,
+    supplier: a.supplier_id ? { id: a.supplier_id } : null,
+    level: a.level.toUpperCase(),
+    message: a.message,
+    createdAt: iso(a.created_at)!,
+    acknowledgedBy: a.acknowledged_by,
+    acknowledgedAt: iso(a.acknowledged_at),
+  };
+}
+
+export interface BaselineRow {
+  id: string;
+  entity_type: string;
+  entity_id: string;
+  hour_of_week: number;
+  value: number;
+  method: string;
+  window_start: Date | null;
+  window_end: Date | null;
+  is_override: boolean;
+  updated_at: Date;
+}
+
+export const BASELINE_COLUMNS = `id::text AS id, entity_type, entity_id, hour_of_week, value, method, window_start, window_end, is_override, updated_at`;
+
+export function baselineToGraph(b: BaselineRow) {
+  return {
+    id: b.id,
+    entityType: b.entity_type,
+    entityId: b.entity_id,
+    hourOfWeek: b.hour_of_week === -1 ? null : b.hour_of_week,
+    valueKgPerHour: Number(b.value),
+    method: b.method,
+    windowStart: iso(b.window_start),
+    windowEnd: iso(b.window_end),
+    isOverride: b.is_override,
+    updatedAt: iso(b.updated_at)!,
+  };
+}
+
+export const encodeCursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+export function decodeCursor<T>(s: string): T | null {
+  try {
+    return JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,78 @@
+// Test helpers: the REAL data-core and ml-engine plugins beside orchestration (dynamic imports: tests may compose
+// plugins, src may not), suppliers, steady history and a planned spike through data-core ingestEvents.
+import { createSubgraphTestkit, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
+import type { Database, TestDatabaseTarget } from '@carbon-nexus/db';
+import orchestration from '../src/plugin.ts';
+
+export const HOUR = 3_600_000;
+
+export async function startKit(opts: { target?: TestDatabaseTarget; db?: Database; env?: Record<string, string>; scheduler?: boolean } = {}): Promise<SubgraphTestkit> {
+  const dataCore = (await import('@carbon-nexus/data-core')).default;
+  const mlEngine = (await import('@carbon-nexus/ml-engine')).default;
+  return createSubgraphTestkit(orchestration, {
+    with: [dataCore, mlEngine],
+    target: opts.target,
+    db: opts.db,
+    scheduler: opts.scheduler,
+    env: { ...process.env, HOTSPOT_WINDOW_MINUTES: '60', ...opts.env },
+  });
+}
+
+export async function createSupplier(kit: SubgraphTestkit, name: string): Promise<string> {
+  const r = await kit.query<{ createSupplier: { id: string } }>(
+    `mutation($input: SupplierInput!) { createSupplier(input: $input) { id } }`,
+    { input: { name, category: 'TRANSPORT', country: 'GB' } },
+    { plugin: 'data-core' },
+  );
+  return r.createSupplier.id;
+}
+
+let ext = 0;
+/** A steady road-freight leg (same measures every time, so predictions are steady). */
+export function leg(supplierId: string, at: Date, loadKg = 12_000) {
+  return {
+    externalId: `t-${++ext}-${at.getTime()}`,
+    supplierId,
+    eventType: 'TRANSPORT',
+    timestamp: at.toISOString(),
+    distanceKm: 120,
+    loadKg,
+    vehicleType: 'rigid_truck',
+    fuelType: 'diesel',
+    speedKmh: 70,
+    region: 'UK',
+    route: 'R1',
+  };
+}
+
+export async function ingest(kit: SubgraphTestkit, events: ReturnType<typeof leg>[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 2000) {
+    const r = await kit.query<{ ingestEvents: { accepted: number; rejected: number; results: { errors: { field: string; reason: string }[] }[] } }>(
+      `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted rejected results { errors { field reason } } } }`,
+      { e: events.slice(i, i + 2000) },
+      { plugin: 'data-core' },
+    );
+    if (r.ingestEvents.rejected) throw new Error(`rejected: ${JSON.stringify(r.ingestEvents.results.find((x) => x.errors.length))}`);
+  }
+}
+
+/** Waits (bounded) until ml-engine has persisted `n` event predictions. */
+export async function waitForPredictions(kit: SubgraphTestkit, n: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let have = 0;
+  while (Date.now() < deadline) {
+    const [row] = await kit.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM predictions WHERE event_id IS NOT NULL`);
+    have = Number(row.n);
+    if (have >= n) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`ml-engine persisted ${have} of ${n} predictions within ${timeoutMs} ms`);
+}
+
+/** Steady history: one leg per hour per supplier from `hours` ago up to 2 h ago. */
+export function history(supplierIds: string[], now: Date, hours: number) {
+  const out: ReturnType<typeof leg>[] = [];
+  const lastHour = Math.floor(now.getTime() / HOUR) * HOUR - 2 * HOUR;
+  for (let h = hours; h >= 0; h--) for (const s of supplierIds) out.push(leg(s, new Date(lastHour - h * HOUR + 30 * 60_000)));
+  return out;
+}

@@ -1,0 +1,176 @@
+// Done means: with the REAL data-core and ml-engine, steady history -> baselines -> a planned spike -> one detection
+// cycle yields exactly one CRITICAL hotspot, one alert, and a bus subscriber hears alert.raised. Then the
+// update / escalate / resolve transitions, acknowledgement, and alertRaised replay (after cursor) with no gap/duplicate.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseTargets } from '@carbon-nexus/db';
+import type { SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
+import type { BusTopics } from '@carbon-nexus/plugin-sdk';
+import { createSupplier, history, ingest, leg, startKit, waitForPredictions } from './helpers.ts';
+
+const ANALYST = { sub: 'ana', roles: ['analyst'], supplierIds: null };
+const VIEWER = { sub: 'vic', roles: ['viewer'], supplierIds: null };
+
+const HOTSPOTS = `query($status: HotspotStatus, $first: Int) { hotspots(status: $status, first: $first) { totalCount
+  nodes { id entityType entityId entityName severity status percentAbove predictedKg baselineKg supplier { id } alerts { level message cursor } } } }`;
+const ALERTS = `query($first: Int, $after: String, $minLevel: Severity) { alerts(first: $first, after: $after, minLevel: $minLevel) {
+  nodes { id cursor level message supplier { id } hotspot { id severity } acknowledgedBy } pageInfo { hasNextPage endCursor } } }`;
+const DETECT = `mutation { detectHotspots { entitiesEvaluated created escalated updated resolved alertsRaised } }`;
+const OVERRIDE = `mutation($i: BaselineOverrideInput!) { setBaselineOverride(input: $i) { id valueKgPerHour method isOverride hourOfWeek } }`;
+
+describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-engine (%s)', (target) => {
+  let kit: SubgraphTestkit;
+  let a: string, b: string, c: string;
+  let legKg: number;
+  const heard: BusTopics['alert.raised'][] = [];
+
+  beforeAll(async () => {
+    kit = await startKit({ target });
+    a = await createSupplier(kit, 'Supplier A');
+    b = await createSupplier(kit, 'Supplier B');
+    c = await createSupplier(kit, 'Supplier C');
+    const now = new Date();
+    const past = history([a, b, c], now, 72);
+    await ingest(kit, past);
+    await waitForPredictions(kit, past.length);
+    await kit.runJob('recalculateBaselines');
+    // The planned spike: A runs four heavy legs in the last hour; B and C one ordinary leg each.
+    const spike = [10, 20, 30, 40].map((m) => leg(a, new Date(now.getTime() - m * 60_000), 24_000));
+    spike.push(leg(b, new Date(now.getTime() - 25 * 60_000)), leg(c, new Date(now.getTime() - 25 * 60_000)));
+    await ingest(kit, spike);
+    await waitForPredictions(kit, past.length + spike.length);
+    kit.services.bus.subscribe('alert.raised', (p) => void heard.push(p));
+  });
+  afterAll(async () => {
+    await kit?.stop();
+  });
+
+  it('computes flat baselines per supplier from hourly prediction aggregates', async () => {
+    const r = await kit.query<{ baselines: { nodes: { entityId: string; method: string; valueKgPerHour: number; hourOfWeek: number | null }[] } }>(
+      `{ baselines(entityType: "supplier") { nodes { entityId method valueKgPerHour hourOfWeek } } }`,
+    );
+    const flat = r.baselines.nodes.filter((n) => n.method === 'flat_median');
+    expect(flat.map((n) => n.entityId).sort()).toEqual([a, b, c].sort());
+    expect(flat.every((n) => n.hourOfWeek === null && n.valueKgPerHour > 0)).toBe(true);
+    // Every hour had exactly one identical leg: the median is one leg's prediction, the same for all three.
+    legKg = flat[0].valueKgPerHour;
+    expect(Math.abs(flat[1].valueKgPerHour - legKg) / legKg).toBeLessThan(1e-6);
+  });
+
+  it('one detection cycle yields exactly one CRITICAL hotspot and one alert, heard on the bus', async () => {
+    const d = await kit.query<{ detectHotspots: Record<string, number> }>(DETECT, {}, { auth: ANALYST });
+    expect(d.detectHotspots).toMatchObject({ entitiesEvaluated: 3, created: 1, escalated: 0, alertsRaised: 1 });
+    const h = await kit.query<{ hotspots: { totalCount: number; nodes: any[] } }>(HOTSPOTS, { first: 10 });
+    expect(h.hotspots.totalCount).toBe(1);
+    const [hot] = h.hotspots.nodes;
+    expect(hot).toMatchObject({ entityType: 'supplier', entityId: a, entityName: 'Supplier A', severity: 'CRITICAL', status: 'OPEN', supplier: { id: a } });
+    expect(hot.percentAbove).toBeGreaterThanOrEqual(150);
+    expect(hot.percentAbove).toBeCloseTo(((hot.predictedKg - hot.baselineKg) / hot.baselineKg) * 100, 6);
+    expect(hot.alerts).toHaveLength(1);
+    expect(hot.alerts[0].message).toBe(`Supplier A exceeded emissions by ${Math.round(hot.percentAbove)}%`);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toMatchObject({ level: 'critical', supplierId: a, hotspotId: hot.id, seq: hot.alerts[0].cursor });
+    const [run] = await kit.db.query<{ n: number | string }>(`SELECT count(*) AS n FROM detection_runs`);
+    expect(Number(run.n)).toBe(1);
+  });
+
+  it('a second cycle over the same data updates the hotspot in place: no duplicate, no new alert', async () => {
+    const d = await kit.query<{ detectHotspots: Record<string, number> }>(DETECT, {}, { auth: ANALYST });
+    expect(d.detectHotspots).toMatchObject({ created: 0, updated: 1, escalated: 0, alertsRaised: 0 });
+    const h = await kit.query<{ hotspots: { totalCount: number } }>(HOTSPOTS, { first: 10 });
+    expect(h.hotspots.totalCount).toBe(1);
+  });
+
+  it('escalates (INFO -> CRITICAL) with exactly one alert per escalation, then resolves when back under', async () => {
+    const events: BusTopics['hotspot.changed'][] = [];
+    const off = kit.services.bus.subscribe('hotspot.changed', (p) => void (p.entityId === b && events.push(p)));
+    const setB = (v: number) => kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: b, valueKgPerHour: v, reason: 'test' } }, { auth: ANALYST });
+    // B's one leg vs a baseline of legKg/1.9 = +90 % -> INFO.
+    await setB(legKg / 1.9);
+    let d = await kit.query<{ detectHotspots: Record<string, number> }>(DETECT, {}, { auth: ANALYST });
+    expect(d.detectHotspots).toMatchObject({ created: 1, escalated: 0, alertsRaised: 1 });
+    // +110 % -> WARN (escalation), then +200 % -> CRITICAL (escalation).
+    await setB(legKg / 2.1);
+    d = await kit.query(DETECT, {}, { auth: ANALYST });
+    expect(d.detectHotspots).toMatchObject({ created: 0, escalated: 1, alertsRaised: 1 });
+    await setB(legKg / 3);
+    d = await kit.query(DETECT, {}, { auth: ANALYST });
+    expect(d.detectHotspots).toMatchObject({ created: 0, escalated: 1, alertsRaised: 1 });
+    // Back to +100 %: still active, keeps its peak level, no alert.
+    await setB(legKg / 2);
+    d = await kit.query(DETECT, {}, { auth: ANALYST });
+    expect(d.detectHotspots).toMatchObject({ created: 0, escalated: 0, updated: 2, alertsRaised: 0 });
+    const bAlerts = await kit.query<{ alerts: { nodes: { level: string; supplier: { id: string } | null; message: string }[] } }>(ALERTS, { first: 50 });
+    expect(bAlerts.alerts.nodes.filter((x) => x.supplier?.id === b).map((x) => x.level)).toEqual(['CRITICAL', 'WARN', 'INFO']);
+    expect(bAlerts.alerts.nodes.find((x) => x.supplier?.id === b && x.level === 'WARN')!.message).toMatch(/^Supplier B exceeded emissions by 110% \(escalated from INFO\)$/);
+    // Back at baseline: resolved.
+    await kit.query(`mutation($t: String!, $id: String!) { clearBaselineOverride(entityType: $t, entityId: $id) }`, { t: 'supplier', id: b }, { auth: ANALYST });
+    d = await kit.query(DETECT, {}, { auth: ANALYST });
+    expect(d.detectHotspots).toMatchObject({ resolved: 1, alertsRaised: 0 });
+    const resolved = await kit.query<{ hotspots: { nodes: { entityId: string; severity: string }[] } }>(HOTSPOTS, { status: 'RESOLVED', first: 10 });
+    expect(resolved.hotspots.nodes).toEqual([expect.objectContaining({ entityId: b, severity: 'CRITICAL' })]);
+    await new Promise((r) => setTimeout(r, 20));
+    off();
+    expect(events.map((e) => e.change)).toEqual(['created', 'escalated', 'escalated', 'updated', 'resolved']);
+    const audits = await kit.db.query<{ action: string }>(`SELECT action FROM audit_logs WHERE action LIKE '%BaselineOverride' ORDER BY created_at`);
+    expect(audits.map((x) => x.action)).toEqual([...Array(4).fill('setBaselineOverride'), 'clearBaselineOverride']);
+  });
+
+  it('acknowledging needs analyst, writes audit_logs and publishes hotspot.changed acknowledged', async () => {
+    const { alerts } = await kit.query<{ alerts: { nodes: { id: string; hotspot: { id: string } }[] } }>(ALERTS, { first: 50, minLevel: 'CRITICAL' });
+    const alertOfA = alerts.nodes.at(-1)!;
+    const denied = await kit.execute(`mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }`, { id: alertOfA.id }, { auth: VIEWER });
+    expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const changed: BusTopics['hotspot.changed'][] = [];
+    const off = kit.services.bus.subscribe('hotspot.changed', (p) => void changed.push(p));
+    const r = await kit.query<{ acknowledgeAlert: { acknowledgedBy: string; acknowledgedAt: string } }>(
+      `mutation($id: ID!) { acknowledgeAlert(id: $id) { acknowledgedBy acknowledgedAt } }`,
+      { id: alertOfA.id },
+      { auth: ANALYST },
+    );
+    expect(r.acknowledgeAlert.acknowledgedBy).toBe('ana');
+    await new Promise((res) => setTimeout(res, 20));
+    off();
+    expect(changed).toEqual([expect.objectContaining({ id: alertOfA.hotspot.id, change: 'acknowledged' })]);
+    const [audit] = await kit.db.query<{ user_id: string; entity_id: string }>(`SELECT user_id, entity_id FROM audit_logs WHERE action = 'acknowledgeAlert'`);
+    expect(audit).toEqual({ user_id: 'ana', entity_id: alertOfA.id });
+    const h = await kit.query<{ hotspot: { status: string } }>(`query($id: ID!) { hotspot(id: $id) { status } }`, { id: alertOfA.hotspot.id });
+    expect(h.hotspot.status).toBe('ACKNOWLEDGED');
+  });
+
+  it('a supplier-scoped caller sees only its own hotspots and alerts (also through entity references)', async () => {
+    const scoped = { sub: 'b-user', roles: ['viewer'], supplierIds: [b] };
+    const h = await kit.query<{ hotspots: { nodes: { entityId: string }[] } }>(HOTSPOTS, { status: 'OPEN', first: 10 }, { auth: scoped });
+    expect(h.hotspots.nodes).toEqual([]);
+    const al = await kit.query<{ alerts: { nodes: { supplier: { id: string } }[] } }>(ALERTS, { first: 50 }, { auth: scoped });
+    expect(al.alerts.nodes.length).toBe(3);
+    expect(al.alerts.nodes.every((x) => x.supplier.id === b)).toBe(true);
+    const all = await kit.query<{ alerts: { nodes: { id: string; supplier: { id: string } }[] } }>(ALERTS, { first: 50 });
+    const ofA = all.alerts.nodes.find((x) => x.supplier.id === a)!;
+    const refs = await kit.entities('Alert', [{ id: ofA.id }], 'id message', { auth: scoped });
+    expect(refs.data!._entities).toEqual([null]);
+  });
+
+  it('alertRaised(after) replays missed alerts exactly once in seq order, then continues live', async () => {
+    const all = await kit.query<{ alerts: { nodes: { cursor: string; id: string }[] } }>(ALERTS, { first: 50 });
+    const seqs = all.alerts.nodes.map((x) => x.cursor).reverse(); // oldest first
+    const after = seqs[0];
+    const rp = kit.host.plugins.get('orchestration')!;
+    const sub = (await rp.subscribe(`subscription($after: String) { alertRaised(after: $after) { cursor level message } }`, { after }, { auth: ANALYST })) as AsyncIterableIterator<any>;
+    const got: string[] = [];
+    for (let i = 0; i < seqs.length - 1; i++) {
+      const r = await sub.next();
+      got.push(r.value.data.alertRaised.cursor);
+    }
+    expect(got).toEqual(seqs.slice(1));
+    // A new alert after the replay arrives live, once: C jumps to CRITICAL.
+    await kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: c, valueKgPerHour: legKg / 4 } }, { auth: ANALYST });
+    const next = sub.next();
+    await kit.query(DETECT, {}, { auth: ANALYST });
+    const live = await next;
+    expect(live.value.data.alertRaised).toMatchObject({ level: 'CRITICAL', message: 'Supplier C exceeded emissions by 300%' });
+    expect(BigInt(live.value.data.alertRaised.cursor)).toBeGreaterThan(BigInt(seqs.at(-1)!));
+    const done = await sub.return!();
+    expect(done.done).toBe(true);
+  });
+});

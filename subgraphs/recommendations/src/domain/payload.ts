@@ -1,0 +1,252 @@
+// Builds the condensed payload for a hotspot: the hotspot (orchestration), its supplier and the last 48 h of its
+// activity (data-core emissionsSeries + events). Each part degrades on its own: a missing supplier or history is
+// recorded in `gaps` and the rest is still used.
+import type { PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { HistorySummary, HotspotContext, HotspotInfo, Share, SupplierInfo, TopEvent } from './types.ts';
+
+const lit = (v: unknown) => JSON.stringify(v);
+
+/** Tries documents in order; moves on only when the API does not have the selected fields/arguments. */
+async function callFirst<T>(services: PluginServices<any>, plugin: string, docs: string[], vars?: Record<string, unknown>): Promise<T> {
+  let last: unknown;
+  for (const doc of docs) {
+    try {
+      return await services.call<T>(plugin, doc, vars);
+    } catch (err) {
+      last = err;
+      const msg = String((err as Error).message);
+      if (!/Cannot query field|Unknown argument|Unknown type|must have a selection|must not have a selection|Expected type|is not defined by type|Field .* argument .* is required/.test(msg)) throw err;
+    }
+  }
+  throw last;
+}
+
+const HOTSPOT_DOCS = [
+  `query RecHotspot($id: ID!) { hotspot(id: $id) { id entityType entityId entityName supplier { id } predictedKg baselineKg percentAbove severity status windowStart windowEnd } }`,
+  `query RecHotspotMin($id: ID!) { hotspot(id: $id) { id entityType entityId supplier { id } predictedKg baselineKg percentAbove severity status } }`,
+];
+
+export async function fetchHotspot(services: PluginServices<any>, id: string): Promise<HotspotInfo | null> {
+  const data = await callFirst<{ hotspot: any }>(services, 'orchestration', HOTSPOT_DOCS, { id });
+  const h = data.hotspot;
+  if (!h) return null;
+  return {
+    id: h.id,
+    entityType: String(h.entityType ?? 'supplier').toLowerCase(),
+    entityId: String(h.entityId ?? ''),
+    entityName: h.entityName ?? null,
+    supplierId: h.supplier?.id ?? null,
+    predictedKg: Number(h.predictedKg) || 0,
+    baselineKg: Number(h.baselineKg) || 0,
+    percentAbove: Number(h.percentAbove) || 0,
+    severity: String(h.severity ?? 'WARN').toLowerCase(),
+    status: String(h.status ?? 'OPEN').toLowerCase(),
+    windowStart: h.windowStart ?? null,
+    windowEnd: h.windowEnd ?? null,
+  };
+}
+
+const SUPPLIER_DOCS = [
+  `query RecSupplier($id: ID!) { supplier(id: $id) { id name category country fleetInfo baselineEmissionKgPerHour } }`,
+  `query RecSupplierMin($id: ID!) { supplier(id: $id) { id name category country baselineEmissionKgPerHour } }`,
+];
+
+export async function fetchSupplier(services: PluginServices<any>, id: string): Promise<SupplierInfo | null> {
+  const data = await callFirst<{ supplier: any }>(services, 'data-core', SUPPLIER_DOCS, { id });
+  const s = data.supplier;
+  if (!s) return null;
+  return {
+    id: s.id,
+    name: s.name,
+    category: String(s.category ?? 'transport').toLowerCase(),
+    country: s.country ?? null,
+    fleetInfo: s.fleetInfo ?? null,
+    baselineEmissionKgPerHour: s.baselineEmissionKgPerHour ?? null,
+  };
+}
+
+const EVENT_FIELDS = 'id eventType timestamp co2eKg vehicleType fuelType distanceKm loadKg speedKmh idleMinutes stops refrigerated energyKwh route';
+
+export async function fetchHistory(services: PluginServices<any>, supplierId: string, to: Date, hours: number): Promise<HistorySummary> {
+  const from = new Date(to.getTime() - hours * 3_600_000);
+  const f = from.toISOString();
+  const t = to.toISOString();
+  // Literals, not variables: works whatever scalar data-core uses for timestamps (String or DateTime).
+  const series = await services.call<{ emissionsSeries: any[] }>(
+    'data-core',
+    `{ emissionsSeries(from: ${lit(f)}, to: ${lit(t)}, bucket: HOUR, groupBy: NONE, supplierIds: [${lit(supplierId)}]) { bucketStart co2eKg eventCount realCount predictedCount } }`,
+  );
+  const filter = `{ supplierIds: [${lit(supplierId)}], from: ${lit(f)}, to: ${lit(t)} }`;
+  let events: any[] = [];
+  try {
+    const data = await callFirst<{ events: any }>(services, 'data-core', [
+      `{ events(filter: ${filter}, first: 1000) { edges { node { ${EVENT_FIELDS} } } } }`,
+      `{ events(filter: ${filter}, first: 1000) { nodes { ${EVENT_FIELDS} } } }`,
+    ]);
+    events = data.events.edges ? data.events.edges.map((e: any) => e.node) : (data.events.nodes ?? []);
+  } catch (err) {
+    services.logger.warn({ err: (err as Error).message, supplierId }, 'recommendations: events of the last hours unavailable; summarising the series only');
+  }
+  return summarise(series.emissionsSeries ?? [], events, f, t);
+}
+
+function shares(events: any[], key: (e: any) => string | null | undefined): Share[] {
+  const m = new Map<string, number>();
+  let total = 0;
+  for (const e of events) {
+    const v = key(e);
+    const kg = Math.max(0, Number(e.co2eKg) || 0);
+    total += kg;
+    if (!v) continue;
+    const k = String(v).toLowerCase();
+    m.set(k, (m.get(k) ?? 0) + kg);
+  }
+  return [...m.entries()]
+    .map(([value, co2eKg]) => ({ value, co2eKg: round(co2eKg), share: total > 0 ? round(co2eKg / total, 3) : 0 }))
+    .sort((a, b) => b.co2eKg - a.co2eKg);
+}
+
+const mean = (xs: (number | null | undefined)[]): number | null => {
+  const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return v.length ? round(v.reduce((a, b) => a + b, 0) / v.length) : null;
+};
+
+export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+export function summarise(series: any[], events: any[], from: string, to: string): HistorySummary {
+  let totalKg = 0;
+  let eventCount = 0;
+  let realCount = 0;
+  let predictedCount = 0;
+  let peak: { bucketStart: string; co2eKg: number } | null = null;
+  let hoursWithData = 0;
+  for (const b of series) {
+    const kg = Number(b.co2eKg) || 0;
+    totalKg += kg;
+    eventCount += Number(b.eventCount) || 0;
+    realCount += Number(b.realCount) || 0;
+    predictedCount += Number(b.predictedCount) || 0;
+    if (kg > 0) hoursWithData++;
+    if (!peak || kg > peak.co2eKg) peak = { bucketStart: String(b.bucketStart), co2eKg: round(kg) };
+  }
+  const top: TopEvent[] = [...events]
+    .sort((a, b) => (Number(b.co2eKg) || 0) - (Number(a.co2eKg) || 0))
+    .slice(0, 5)
+    .map((e) => ({
+      id: e.id,
+      eventType: String(e.eventType ?? '').toLowerCase(),
+      timestamp: e.timestamp,
+      co2eKg: round(Number(e.co2eKg) || 0),
+      vehicleType: e.vehicleType ?? null,
+      fuelType: e.fuelType ?? null,
+      distanceKm: e.distanceKm ?? null,
+      loadKg: e.loadKg ?? null,
+      route: e.route ?? null,
+    }));
+  const refrigerated = events.filter((e) => e.refrigerated === true).length;
+  return {
+    from,
+    to,
+    totalKg: round(totalKg),
+    eventCount,
+    realCount,
+    predictedCount,
+    peakHour: peak,
+    meanKgPerHour: hoursWithData ? round(totalKg / hoursWithData) : 0,
+    sampledEvents: events.length,
+    eventTypes: shares(events, (e) => e.eventType),
+    vehicleTypes: shares(events, (e) => e.vehicleType),
+    fuelTypes: shares(events, (e) => e.fuelType),
+    avgLoadKg: mean(events.map((e) => e.loadKg)),
+    avgSpeedKmh: mean(events.map((e) => e.speedKmh)),
+    avgDistanceKm: mean(events.map((e) => e.distanceKm)),
+    avgIdleMin: mean(events.map((e) => e.idleMinutes)),
+    avgStops: mean(events.map((e) => e.stops)),
+    refrigeratedShare: events.length ? round(refrigerated / events.length, 3) : 0,
+    energyKwh: round(events.reduce((a, e) => a + (Number(e.energyKwh) || 0), 0)),
+    topEvents: top,
+  };
+}
+
+export function vehicleClass(v: string): string | null {
+  const s = v.toLowerCase();
+  if (/bike|cycle/.test(s)) return 'bike';
+  if (/fork ?lift/.test(s)) return 'forklift';
+  if (/\bvan\b|van[_ -]|lgv|sprinter|light commercial/.test(s) || s === 'van') return 'van';
+  if (/truck|hgv|rigid|artic|tractor|lorry|semi|trailer/.test(s)) return 'truck';
+  return null;
+}
+
+export function fuelClass(v: string): string | null {
+  const s = v.toLowerCase();
+  if (/hvo|renewable diesel/.test(s)) return 'hvo';
+  if (/bio ?diesel|fame|b20|b100/.test(s)) return 'biodiesel';
+  if (/electric|battery|\bbev\b|\bev\b/.test(s)) return 'electric';
+  if (/cng|lng|gas|methane/.test(s)) return 'gas';
+  if (/petrol|gasoline/.test(s)) return 'petrol';
+  if (/diesel|gasoil|b7/.test(s)) return 'diesel';
+  return null;
+}
+
+const CATEGORY_OF_EVENT: Record<string, string> = { transport: 'transport', factory: 'factory', warehouse: 'warehouse', delivery: 'delivery' };
+
+/** Derives category, vehicle/fuel classes and operating signals from what was collected. */
+export function buildContext(hotspot: HotspotInfo, supplier: SupplierInfo | null, history: HistorySummary | null, gaps: string[]): HotspotContext {
+  const h = history;
+  const dominantEventType = h?.eventTypes[0]?.value;
+  const category =
+    supplier?.category ?? (dominantEventType && CATEGORY_OF_EVENT[dominantEventType]) ?? CATEGORY_OF_EVENT[hotspot.entityType] ?? 'transport';
+  const fleet = supplier?.fleetInfo && typeof supplier.fleetInfo === 'object' ? JSON.stringify(supplier.fleetInfo) : '';
+  const vehicleStrings = [...(h?.vehicleTypes.map((v) => v.value) ?? [])];
+  const fuelStrings = [...(h?.fuelTypes.map((v) => v.value) ?? [])];
+  // Fleet metadata counts when the events say nothing.
+  if (!vehicleStrings.length && fleet) vehicleStrings.push(...(fleet.match(/[a-z_ -]*(truck|van|hgv|rigid|artic|bike|lorry)[a-z_ -]*/gi) ?? []));
+  if (!fuelStrings.length && fleet) fuelStrings.push(...(fleet.match(/diesel|petrol|electric|cng|lng|hvo|biodiesel/gi) ?? []));
+  const vehicleClasses = [...new Set(vehicleStrings.map(vehicleClass).filter((x): x is string => !!x))];
+  const fuelClasses = [...new Set(fuelStrings.map(fuelClass).filter((x): x is string => !!x))];
+  const signals: string[] = [];
+  if (h) {
+    if (h.refrigeratedShare >= 0.2) signals.push('refrigerated');
+    if ((h.avgIdleMin ?? 0) >= 20) signals.push('idling');
+    if ((h.avgSpeedKmh ?? 0) >= 80) signals.push('high speed');
+    if ((h.avgDistanceKm ?? 0) >= 250) signals.push('long haul');
+    if ((h.avgStops ?? 0) >= 15) signals.push('urban');
+    if (h.energyKwh > 0) signals.push('electricity');
+    // Load factor proxy (no capacity in the events): average payload well below a typical vehicle's.
+    const load = h.avgLoadKg;
+    if (load !== null && ((vehicleClasses.includes('truck') && load < 8000) || (vehicleClasses.includes('van') && load < 400))) signals.push('low load');
+  }
+  if (category === 'delivery' && !signals.includes('urban')) signals.push('urban');
+  return {
+    hotspot,
+    supplier,
+    history,
+    category,
+    vehicleClasses,
+    fuelClasses,
+    signals,
+    excessKg: Math.max(0, hotspot.predictedKg - hotspot.baselineKg),
+    gaps,
+  };
+}
+
+/** Collects everything for one hotspot; null when orchestration does not know it. */
+export async function collectContext(services: PluginServices<any>, hotspotId: string, historyHours: number): Promise<HotspotContext | null> {
+  const hotspot = await fetchHotspot(services, hotspotId);
+  if (!hotspot) return null;
+  const gaps: string[] = [];
+  let supplier: SupplierInfo | null = null;
+  let history: HistorySummary | null = null;
+  const supplierId = hotspot.supplierId ?? (hotspot.entityType === 'supplier' ? hotspot.entityId : null);
+  if (supplierId) {
+    const to = hotspot.windowEnd ? new Date(hotspot.windowEnd) : new Date();
+    const [s, hist] = await Promise.allSettled([fetchSupplier(services, supplierId), fetchHistory(services, supplierId, isNaN(to.getTime()) ? new Date() : to, historyHours)]);
+    if (s.status === 'fulfilled') supplier = s.value;
+    else gaps.push(`supplier: ${(s.reason as Error).message}`);
+    if (hist.status === 'fulfilled') history = hist.value;
+    else gaps.push(`history: ${(hist.reason as Error).message}`);
+    if (gaps.length) services.logger.warn({ hotspotId, gaps }, 'recommendations: payload incomplete');
+    if (supplier && !hotspot.supplierId) hotspot.supplierId = supplier.id;
+  }
+  return buildContext(hotspot, supplier, history, gaps);
+}

@@ -1,0 +1,165 @@
+// Persistence of recommendations (raw SQL: one transaction per hotspot, ON CONFLICT on (hotspot_id, action_key)
+// so the same action is never stored twice) and the approve/dismiss state machine with its audit row.
+import { badInput, canSeeSupplier, notFound, type AuthClaims, type PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { SqlQueryable } from '@carbon-nexus/db';
+import type { Candidate } from './types.ts';
+
+export interface HistoryEntry {
+  status: string;
+  by: string;
+  reason: string | null;
+  at: string;
+}
+
+export interface RecRow {
+  id: string;
+  hotspotId: string;
+  supplierId: string | null;
+  actionKey: string;
+  title: string;
+  body: string;
+  rootCause: string | null;
+  co2Impact: number;
+  costEstimate: number | null;
+  costLevel: string | null;
+  feasibilityScore: number | null;
+  confidence: number | null;
+  rank: number;
+  score: number;
+  source: string;
+  sourceRef: string | null;
+  measureId: string | null;
+  evidence: unknown;
+  status: string;
+  history: HistoryEntry[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+
+export function fromSql(r: Record<string, any>): RecRow {
+  return {
+    id: r.id,
+    hotspotId: r.hotspot_id,
+    supplierId: r.supplier_id ?? null,
+    actionKey: r.action_key,
+    title: r.title,
+    body: r.body,
+    rootCause: r.root_cause ?? null,
+    co2Impact: Number(r.co2_impact),
+    costEstimate: r.cost_estimate === null ? null : Number(r.cost_estimate),
+    costLevel: r.cost_level ?? null,
+    feasibilityScore: r.feasibility_score === null ? null : Number(r.feasibility_score),
+    confidence: r.confidence === null ? null : Number(r.confidence),
+    rank: Number(r.rank),
+    score: Number(r.score),
+    source: r.source,
+    sourceRef: r.source_ref ?? null,
+    measureId: r.measure_id ?? null,
+    evidence: json(r.evidence),
+    status: r.status,
+    history: json(r.history) ?? [],
+    createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at),
+    updatedAt: r.updated_at instanceof Date ? r.updated_at : new Date(r.updated_at),
+  };
+}
+
+const INSERT = `INSERT INTO recommendations
+  (id, hotspot_id, supplier_id, action_key, title, body, root_cause, co2_impact, cost_estimate, cost_level,
+   feasibility_score, confidence, rank, score, source, source_ref, measure_id, evidence, status, history, created_at, updated_at)
+  VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, 'open', $18::jsonb, now(), now())
+  ON CONFLICT (hotspot_id, action_key) DO NOTHING
+  RETURNING id`;
+
+/** Stores the candidates (already ranked), re-ranks the hotspot's recommendations; returns the ids created. */
+export async function insertCandidates(db: PluginServices['db'], hotspotId: string, supplierId: string | null, candidates: Candidate[]): Promise<string[]> {
+  const at = new Date().toISOString();
+  return db.transaction(async (tx) => {
+    const created: string[] = [];
+    for (const [i, c] of candidates.entries()) {
+      const rows = await tx.query<{ id: string }>(INSERT, [
+        hotspotId,
+        supplierId,
+        c.actionKey,
+        c.title,
+        c.body,
+        c.rootCause,
+        c.co2ImpactKg,
+        c.costEstimate,
+        c.costLevel,
+        c.feasibility,
+        c.confidence,
+        i + 1,
+        c.score,
+        c.source,
+        c.sourceRef,
+        c.measureId,
+        JSON.stringify(c.evidence),
+        JSON.stringify([{ status: 'open', by: 'system', reason: `generated (${c.source})`, at }]),
+      ]);
+      if (rows[0]) created.push(rows[0].id);
+    }
+    if (created.length) await rerank(tx, hotspotId);
+    return created;
+  });
+}
+
+/** rank = 1.. by score within the hotspot (older first on ties). */
+async function rerank(tx: SqlQueryable, hotspotId: string) {
+  await tx.query(
+    `UPDATE recommendations r SET rank = x.rn
+       FROM (SELECT id, row_number() OVER (ORDER BY score DESC, created_at, id) AS rn FROM recommendations WHERE hotspot_id = $1) x
+      WHERE r.id = x.id AND r.rank <> x.rn`,
+    [hotspotId],
+  );
+}
+
+export async function getRows(db: SqlQueryable, ids: string[]): Promise<RecRow[]> {
+  if (!ids.length) return [];
+  const rows = await db.query(`SELECT * FROM recommendations WHERE id = ANY($1::uuid[])`, [ids]);
+  return rows.map(fromSql);
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function requireUuid(field: string, v: string): string {
+  if (!UUID.test(v)) throw badInput(field, `"${v}" is not a valid id (UUID expected)`);
+  return v;
+}
+
+/**
+ * approve / dismiss in one transaction: row lock, visibility, transition check, status + history update and the
+ * audit_logs row. The caller publishes after the commit.
+ */
+export async function changeStatus(
+  services: PluginServices<any>,
+  auth: AuthClaims,
+  id: string,
+  to: 'approved' | 'dismissed',
+  reason: string | null,
+): Promise<{ row: RecRow; from: string }> {
+  requireUuid('id', id);
+  return services.db.transaction(async (tx) => {
+    const [raw] = await tx.query(`SELECT * FROM recommendations WHERE id = $1 FOR UPDATE`, [id]);
+    if (!raw) throw notFound('recommendation', id);
+    const cur = fromSql(raw);
+    if (!canSeeSupplier(auth, cur.supplierId)) throw notFound('recommendation', id);
+    if (cur.status === to) throw badInput('id', `recommendation ${id} is already ${to}`);
+    const entry: HistoryEntry = { status: to, by: auth.sub, reason, at: new Date().toISOString() };
+    const [updated] = await tx.query(
+      `UPDATE recommendations SET status = $2, history = history || $3::jsonb, updated_at = now() WHERE id = $1 RETURNING *`,
+      [id, to, JSON.stringify([entry])],
+    );
+    await services.audit(
+      {
+        action: to === 'approved' ? 'recommendation.approve' : 'recommendation.dismiss',
+        entityType: 'recommendation',
+        entityId: id,
+        metadata: { reason, from: cur.status, to, hotspotId: cur.hotspotId, supplierId: cur.supplierId, title: cur.title },
+      },
+      tx,
+    );
+    return { row: fromSql(updated!), from: cur.status };
+  });
+}
