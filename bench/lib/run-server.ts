@@ -2,7 +2,9 @@
 //   ours-embedded   our gateway with every plugin in-process (PGlite)
 //   subgraphs       every plugin as its own HTTP subgraph (one PGlite shared in this process)
 //   apollo-plain    plain @apollo/gateway + @apollo/server over SUBGRAPH_URLS (JSON env)
-//   hive            @graphql-hive/gateway over the same subgraphs (when installed)
+//   ours-remote     our gateway (startGateway) over SUBGRAPH_URLS with SUPERGRAPH_SDL: the distributed topology
+//   hive            @graphql-hive/gateway (its runtime, served by node:http) over SUBGRAPH_URLS with SUPERGRAPH_SDL
+import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -49,6 +51,29 @@ if (kind === 'ours-embedded') {
   const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
   stops.push(() => server.stop());
   ready({ url: url.replace('localhost', '127.0.0.1') });
+} else if (kind === 'ours-remote') {
+  const urls = JSON.parse(process.env.SUBGRAPH_URLS!) as Record<string, string>;
+  const gw = await startGateway({ subgraphUrls: urls, supergraphSdl: process.env.SUPERGRAPH_SDL, port: 0, serveWeb: false });
+  stops.push(() => gw.close());
+  ready({ url: `${gw.url}/graphql` });
+} else if (kind === 'hive') {
+  // Hive reads subgraph URLs from the supergraph's @join__graph(url:); point them at the running subgraphs.
+  const urls = JSON.parse(process.env.SUBGRAPH_URLS!) as Record<string, string>;
+  const supergraph = process.env.SUPERGRAPH_SDL!.replace(
+    /@join__graph\(name: "([^"]+)", url: "[^"]*"\)/g,
+    (m, name: string) => (urls[name] ? `@join__graph(name: "${name}", url: "${urls[name]}")` : m),
+  );
+  const { createGatewayRuntime } = await import('@graphql-hive/gateway');
+  const runtime = createGatewayRuntime({ supergraph, logging: false, landingPage: false, graphqlEndpoint: '/graphql' });
+  const server = http.createServer(runtime);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  stops.push(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await runtime.dispose();
+  });
+  const port = (server.address() as { port: number }).port;
+  ready({ url: `http://127.0.0.1:${port}/graphql` });
 } else {
   console.error(`unknown kind ${kind}`);
   process.exit(2);

@@ -13,7 +13,7 @@ export interface Child { url: string; info: Record<string, unknown>; stop(): Pro
 export function startChild(kind: string, env: Record<string, string> = {}): Promise<Child> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(tsx, [path.join(here, 'run-server.ts'), kind], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let buf = '';

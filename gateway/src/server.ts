@@ -26,6 +26,8 @@ import { composePlugins, gatewayDir, readCommittedSupergraph } from './compose.t
 import { InProcessDataSource, ForwardingDataSource } from './data-sources.ts';
 import type { GatewayContext } from './context.ts';
 import { attachSubscriptions } from './subscriptions/index.ts';
+import { limitsFromEnv, limitsPlugin } from './protection/limits.ts';
+import { httpProtectionFromEnv, registerHttpProtection } from './protection/http.ts';
 
 export const webDistDir = path.resolve(gatewayDir, '../web/dist');
 
@@ -94,7 +96,9 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     gateway,
     introspection: env.GRAPHQL_INTROSPECTION !== 'false',
     csrfPrevention: true,
+    includeStacktraceInErrorResponses: env.GRAPHQL_STACKTRACES === 'true',
     plugins: [
+      limitsPlugin(limitsFromEnv(env)),
       {
         async requestDidStart() {
           const t = performance.now();
@@ -121,6 +125,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
       return reply.type('text/html').send('<p>The explorer is not built: run <code>npm run build</code>.</p>');
     }
   });
+  await registerHttpProtection(app, httpProtectionFromEnv(env), verify);
   mountApollo(app, '/graphql', apollo, { verify, context: (scope) => ({ auth: scope.auth, correlationId: scope.correlationId }) });
   registerOpsRoutes(app, {
     metrics,

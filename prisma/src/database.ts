@@ -27,6 +27,8 @@ export interface Database extends SqlRunner {
   /** Where the data lives, for logs: a file path, 'memory', or the URL without password. */
   location: string;
   migrate(): Promise<MigrateResult>;
+  /** PGlite only: the data directory as a tarball (for cloning). */
+  snapshot?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -37,16 +39,18 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** PGlite only: start from a dumped data directory (tests clone a migrated template this way). */
+  pgliteSnapshot?: Blob;
 }
 
 export async function createDatabase(opts: DatabaseOptions = {}): Promise<Database> {
-  return opts.url ? createPostgres(opts.url, opts.poolSize ?? 10) : createPglite(opts.dataDir);
+  return opts.url ? createPostgres(opts.url, opts.poolSize ?? 10) : createPglite(opts.dataDir, opts.pgliteSnapshot);
 }
 
-async function createPglite(dataDir?: string): Promise<Database> {
+async function createPglite(dataDir?: string, snapshot?: Blob): Promise<Database> {
   const memory = !dataDir || dataDir === 'memory';
   if (!memory) fs.mkdirSync(path.resolve(dataDir!), { recursive: true });
-  const lite = memory ? new PGlite() : new PGlite(path.resolve(dataDir!));
+  const lite = memory ? new PGlite(snapshot ? { loadDataDir: snapshot } : {}) : new PGlite(path.resolve(dataDir!));
   await lite.waitReady;
   // PGlite is single-connection: serialize our own transactions so they never interleave.
   let chain: Promise<unknown> = Promise.resolve();
@@ -77,6 +81,7 @@ async function createPglite(dataDir?: string): Promise<Database> {
     ...runner,
     prisma,
     location: memory ? 'memory' : path.resolve(dataDir!),
+    snapshot: async () => (await lite.dumpDataDir('none')) as Blob,
     migrate: () => migrate(runner),
     async close() {
       await prisma.$disconnect().catch(() => undefined);

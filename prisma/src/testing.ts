@@ -6,6 +6,8 @@ import { createDatabase, type Database } from './database.ts';
 
 export type TestDatabaseTarget = 'pglite' | 'postgres';
 
+let template: Promise<Blob> | undefined;
+
 export function testDatabaseTargets(): TestDatabaseTarget[] {
   return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 }
@@ -13,9 +15,15 @@ export function testDatabaseTargets(): TestDatabaseTarget[] {
 /** A migrated, empty database; `close()` also drops it (PostgreSQL). */
 export async function createTestDatabase(target: TestDatabaseTarget = 'pglite'): Promise<Database> {
   if (target === 'pglite') {
-    const db = await createDatabase();
-    await db.migrate();
-    return db;
+    // initdb + migrations once per test process; every database after that is a copy of that template.
+    template ??= (async () => {
+      const t = await createDatabase();
+      await t.migrate();
+      const blob = await t.snapshot!();
+      await t.close();
+      return blob;
+    })();
+    return createDatabase({ pgliteSnapshot: await template });
   }
   const base = process.env.DATABASE_URL;
   if (!base) throw new Error('createTestDatabase("postgres") needs DATABASE_URL');

@@ -132,6 +132,8 @@ export function createHost(opts: HostOptions): Host {
           onError: (err, topic) => logger.error({ err, topic }, 'bus handler failed'),
         }));
       if (!opts.metrics) collectDefaultMetrics(metrics.registry);
+      const busLag = metrics.histogram('bus_lag_seconds', 'Time from publish to delivery on this process', ['topic'], [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10]);
+      bus.onDeliver ??= (topic, lagMs) => busLag.observe({ topic }, Math.max(0, lagMs) / 1000);
       try {
         for (const plugin of order) await startPlugin(plugin, configs.get(plugin.id));
       } catch (err) {

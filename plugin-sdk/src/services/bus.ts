@@ -20,6 +20,7 @@ export type BusHandler<T extends Topic> = (payload: BusTopics[T], envelope: BusE
 
 export interface Bus {
   readonly kind: 'memory' | 'redis' | 'postgres';
+  onDeliver: ((topic: string, lagMs: number) => void) | null;
   publish<T extends Topic>(topic: T, payload: BusTopics[T]): Promise<void>;
   subscribe<T extends Topic>(topic: T, handler: BusHandler<T>): () => void;
   /** Async iteration over a topic until `signal` aborts; buffers at most `bufferSize` (oldest dropped). */
@@ -34,6 +35,8 @@ abstract class BaseBus implements Bus {
   abstract readonly kind: Bus['kind'];
   protected local = new EventEmitter();
   private onError: (err: unknown, topic: string) => void;
+  /** Observes each delivery (bus lag = now - publishedAt); set by the host for its metrics. */
+  onDeliver: ((topic: string, lagMs: number) => void) | null = null;
 
   constructor(onError?: (err: unknown, topic: string) => void) {
     this.local.setMaxListeners(0);
@@ -47,6 +50,7 @@ abstract class BaseBus implements Bus {
   }
 
   protected deliver(envelope: BusEnvelope): void {
+    this.onDeliver?.(envelope.topic, Date.now() - envelope.publishedAt);
     this.local.emit(envelope.topic, envelope);
   }
 

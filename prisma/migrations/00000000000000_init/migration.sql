@@ -81,7 +81,7 @@ CREATE TABLE "emission_factors" (
     "valid_from" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "emission_factors_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "emission_factors_pkey" PRIMARY KEY ("id","version")
 );
 
 -- CreateTable
@@ -394,6 +394,59 @@ CREATE TABLE "recommendation_runs" (
     CONSTRAINT "recommendation_runs_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "webhooks" (
+    "id" UUID NOT NULL,
+    "owner_sub" TEXT NOT NULL,
+    "url" TEXT NOT NULL,
+    "events" TEXT[],
+    "min_level" TEXT NOT NULL DEFAULT 'info',
+    "supplier_ids" TEXT[],
+    "description" TEXT,
+    "secret" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "deleted_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "webhooks_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "webhook_deliveries" (
+    "seq" BIGSERIAL NOT NULL,
+    "id" UUID NOT NULL,
+    "webhook_id" UUID NOT NULL,
+    "event_type" TEXT NOT NULL,
+    "event_id" TEXT NOT NULL,
+    "event_cursor" TEXT,
+    "signal" JSONB NOT NULL,
+    "body" TEXT,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "next_attempt_at" TIMESTAMPTZ(3) DEFAULT CURRENT_TIMESTAMP,
+    "locked_until" TIMESTAMPTZ(3),
+    "last_status_code" INTEGER,
+    "last_error" TEXT,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "delivered_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "webhook_deliveries_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "webhook_attempts" (
+    "id" BIGSERIAL NOT NULL,
+    "delivery_id" UUID NOT NULL,
+    "attempt" INTEGER NOT NULL,
+    "status_code" INTEGER,
+    "error" TEXT,
+    "duration_ms" INTEGER NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "webhook_attempts_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "suppliers_external_id_key" ON "suppliers"("external_id");
 
@@ -429,9 +482,6 @@ CREATE INDEX "events_normalized_supplier_id_timestamp_idx" ON "events_normalized
 
 -- CreateIndex
 CREATE INDEX "events_normalized_event_type_timestamp_idx" ON "events_normalized"("event_type", "timestamp");
-
--- CreateIndex
-CREATE UNIQUE INDEX "emission_factors_id_version_key" ON "emission_factors"("id", "version");
 
 -- CreateIndex
 CREATE INDEX "import_jobs_started_at_idx" ON "import_jobs"("started_at");
@@ -543,3 +593,21 @@ CREATE INDEX "recommendation_runs_status_started_at_idx" ON "recommendation_runs
 
 -- CreateIndex
 CREATE UNIQUE INDEX "recommendation_runs_hotspot_id_trigger_key" ON "recommendation_runs"("hotspot_id", "trigger");
+
+-- CreateIndex
+CREATE INDEX "webhooks_owner_sub_idx" ON "webhooks"("owner_sub");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "webhook_deliveries_seq_key" ON "webhook_deliveries"("seq");
+
+-- CreateIndex
+CREATE INDEX "webhook_deliveries_status_next_attempt_at_idx" ON "webhook_deliveries"("status", "next_attempt_at");
+
+-- CreateIndex
+CREATE INDEX "webhook_deliveries_webhook_id_seq_idx" ON "webhook_deliveries"("webhook_id", "seq");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "webhook_deliveries_webhook_id_event_type_event_id_key" ON "webhook_deliveries"("webhook_id", "event_type", "event_id");
+
+-- CreateIndex
+CREATE INDEX "webhook_attempts_delivery_id_attempt_idx" ON "webhook_attempts"("delivery_id", "attempt");

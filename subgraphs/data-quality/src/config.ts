@@ -16,6 +16,8 @@ export const configSchema = z.object({
   QUALITY_GAPFILL_MODEL: z.string().min(1).optional(),
   /** Defaults for outlier thresholds (setOutlierThresholds overrides them in the database). */
   QUALITY_IQR_K: env.number(1.5).pipe(z.number().positive()),
+  /** IQR fences on log values (multiplicative) for the positive, right-skewed metrics. */
+  QUALITY_IQR_LOG: env.bool(true),
   QUALITY_DBSCAN_EPS: env.number(1.5).pipe(z.number().positive()),
   QUALITY_DBSCAN_MIN_PTS: env.int(5).pipe(z.number().int().min(1)),
   QUALITY_MIN_SAMPLES: env.int(20).pipe(z.number().int().min(4)),

@@ -23,6 +23,7 @@ export async function insertMany<T = Record<string, unknown>>(
 }
 
 export interface ThresholdsRow extends Thresholds {
+  iqrLogScale: boolean;
   updatedBy: string | null;
   updatedAt: string | null;
 }
@@ -30,6 +31,7 @@ export interface ThresholdsRow extends Thresholds {
 export function configThresholds(c: Config): Thresholds {
   return {
     iqrK: c.QUALITY_IQR_K ?? DEFAULT_THRESHOLDS.iqrK,
+    iqrLog: c.QUALITY_IQR_LOG ?? true,
     dbscanEps: c.QUALITY_DBSCAN_EPS ?? DEFAULT_THRESHOLDS.dbscanEps,
     dbscanMinPts: c.QUALITY_DBSCAN_MIN_PTS ?? DEFAULT_THRESHOLDS.dbscanMinPts,
     minSamples: c.QUALITY_MIN_SAMPLES ?? DEFAULT_THRESHOLDS.minSamples,
@@ -41,8 +43,13 @@ export async function getThresholds(db: SqlQueryable, c: Config): Promise<Thresh
     `SELECT value, updated_by, updated_at FROM data_quality_settings WHERE key = 'outlier_thresholds'`,
   );
   const base = configThresholds(c);
-  if (!rows.length) return { ...base, updatedBy: null, updatedAt: null };
-  return { ...base, ...rows[0].value, updatedBy: rows[0].updated_by, updatedAt: new Date(rows[0].updated_at).toISOString() };
+  const t = rows.length ? { ...base, ...rows[0].value } : base;
+  return {
+    ...t,
+    iqrLogScale: t.iqrLog !== false,
+    updatedBy: rows[0]?.updated_by ?? null,
+    updatedAt: rows.length ? new Date(rows[0].updated_at).toISOString() : null,
+  };
 }
 
 export async function saveThresholds(db: SqlQueryable, t: Thresholds, by: string): Promise<void> {

@@ -170,7 +170,7 @@ describe('outliers', () => {
     const ids = new Set(flags.map((f) => f.eventId));
     expect([...ids]).toEqual(['e30']);
     const r = flags.find((f) => f.metric === 'co2e_per_tkm')!;
-    expect(r.reason).toMatch(/^co2e per t·km \(kg CO2e\/t·km\) 0\.9 above IQR upper fence 0\.\d+ \(k=1\.5\) for supplier Acme \(s1\)$/);
+    expect(r.reason).toMatch(/^co2e per t·km \(kg CO2e\/t·km\) 0\.9 above IQR upper fence 0\.\d+ \(k=1\.5, log scale\) for supplier Acme \(s1\)$/);
   });
 });
 

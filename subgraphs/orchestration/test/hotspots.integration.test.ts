@@ -151,26 +151,37 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
     expect(refs.data!._entities).toEqual([null]);
   });
 
-  it('alertRaised(after) replays missed alerts exactly once in seq order, then continues live', async () => {
+  it('alertRaised(after) replays missed alerts exactly once in seq order, then continues live; hotspotDetected filters', async () => {
     const all = await kit.query<{ alerts: { nodes: { cursor: string; id: string }[] } }>(ALERTS, { first: 50 });
     const seqs = all.alerts.nodes.map((x) => x.cursor).reverse(); // oldest first
-    const after = seqs[0];
     const rp = kit.host.plugins.get('orchestration')!;
-    const sub = (await rp.subscribe(`subscription($after: String) { alertRaised(after: $after) { cursor level message } }`, { after }, { auth: ANALYST })) as AsyncIterableIterator<any>;
-    const got: string[] = [];
-    for (let i = 0; i < seqs.length - 1; i++) {
-      const r = await sub.next();
-      got.push(r.value.data.alertRaised.cursor);
-    }
-    expect(got).toEqual(seqs.slice(1));
-    // A new alert after the replay arrives live, once: C jumps to CRITICAL.
+    const sub = (await rp.subscribe(`subscription($after: String) { alertRaised(after: $after) { cursor level message } }`, { after: seqs[0] }, { auth: ANALYST })) as AsyncIterableIterator<any>;
+    const hot = (await rp.subscribe(`subscription($s: [ID!]) { hotspotDetected(minSeverity: CRITICAL, supplierIds: $s) { change hotspot { entityId severity } } }`, { s: [c] }, {
+      auth: ANALYST,
+    })) as AsyncIterableIterator<any>;
+    // Raised after the subscription started but before anything was read: it is both in the table and in the live
+    // buffer, and must arrive exactly once.
     await kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: c, valueKgPerHour: legKg / 4 } }, { auth: ANALYST });
-    const next = sub.next();
     await kit.query(DETECT, {}, { auth: ANALYST });
-    const live = await next;
-    expect(live.value.data.alertRaised).toMatchObject({ level: 'CRITICAL', message: 'Supplier C exceeded emissions by 300%' });
-    expect(BigInt(live.value.data.alertRaised.cursor)).toBeGreaterThan(BigInt(seqs.at(-1)!));
-    const done = await sub.return!();
-    expect(done.done).toBe(true);
+    const got: { cursor: string; level: string; message: string }[] = [];
+    for (let i = 0; i < seqs.length; i++) got.push((await sub.next()).value.data.alertRaised);
+    expect(got.slice(0, -1).map((x) => x.cursor)).toEqual(seqs.slice(1));
+    expect(got.at(-1)).toMatchObject({ level: 'CRITICAL', message: 'Supplier C exceeded emissions by 300%' });
+    const ev = await hot.next();
+    expect(ev.value.data.hotspotDetected).toEqual({ change: 'CREATED', hotspot: { entityId: c, severity: 'CRITICAL' } });
+    // The next live alert (B opens again at INFO) follows — not a second copy of C's.
+    await kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: b, valueKgPerHour: legKg / 1.9 } }, { auth: ANALYST });
+    await kit.query(DETECT, {}, { auth: ANALYST });
+    const live = (await sub.next()).value.data.alertRaised;
+    expect(live).toMatchObject({ level: 'INFO', message: 'Supplier B exceeded emissions by 90%' });
+    expect(BigInt(live.cursor)).toBe(BigInt(got.at(-1)!.cursor) + 1n);
+    expect((await sub.return!()).done).toBe(true);
+    expect((await hot.return!()).done).toBe(true);
+    // A scoped partner resuming from 0 gets only its supplier's alerts.
+    const scoped = (await rp.subscribe(`subscription { alertRaised(after: "0") { cursor supplier { id } } }`, {}, {
+      auth: { sub: 'p', roles: ['partner'], supplierIds: [c] },
+    })) as AsyncIterableIterator<any>;
+    expect((await scoped.next()).value.data.alertRaised.supplier).toEqual({ id: c });
+    await scoped.return!();
   });
 });

@@ -54,7 +54,9 @@ export default definePlugin<RecommendationsState, typeof configSchema>({
   jobs: {
     catchUp: {
       cron: (c) => c.RECOMMENDATIONS_CATCHUP_CRON,
-      run: (services, state) => catchUp(services, state.engine),
+      run: async (services, state) => {
+        await catchUp(services, state.engine);
+      },
     },
   },
   async stop(state) {

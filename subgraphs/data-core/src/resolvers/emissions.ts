@@ -31,7 +31,7 @@ export async function emissionsSeries(
     filter = `AND e.supplier_id = ANY($3::uuid[])`;
   }
   const rows = await ctx.services.db.query<{ b: string; key: string; co2: number; n: number; real: number; predicted: number; suspect: number }>(
-    `SELECT to_char(date_trunc('${bucket}', e."timestamp" AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS b,
+    `SELECT to_char(date_trunc('${bucket}', e."timestamp" AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"') AS b,
             ${KEY[groupBy]} AS key,
             SUM(e.co2e_kg)::float8 AS co2,
             COUNT(*)::int AS n,

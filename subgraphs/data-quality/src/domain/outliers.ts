@@ -39,12 +39,17 @@ export function metricValue(e: OutlierEvent, m: Metric): number | null {
 
 export interface Thresholds {
   iqrK: number;
+  /**
+   * Fences on log values (multiplicative: Q1·(Q3/Q1)^−k … Q3·(Q3/Q1)^k) for these strictly positive, right-skewed
+   * metrics (products and ratios of measured quantities); false = plain linear fences.
+   */
+  iqrLog?: boolean;
   dbscanEps: number;
   dbscanMinPts: number;
   minSamples: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { iqrK: 1.5, dbscanEps: 1.5, dbscanMinPts: 5, minSamples: 20 };
+export const DEFAULT_THRESHOLDS: Thresholds = { iqrK: 1.5, iqrLog: true, dbscanEps: 1.5, dbscanMinPts: 5, minSamples: 20 };
 
 export interface OutlierFlag {
   eventId: string;
@@ -68,18 +73,21 @@ export function supplierOutliers(events: readonly OutlierEvent[], t: Thresholds)
   for (const m of ['co2e_per_event', 'distance_km', 'load_kg', 'co2e_per_tkm'] as Metric[]) {
     const idx: number[] = [];
     const vals: number[] = [];
+    const log = t.iqrLog !== false;
     events.forEach((e, i) => {
       const v = metricValue(e, m);
-      if (v != null && Number.isFinite(v)) {
+      if (v != null && Number.isFinite(v) && (!log || v > 0)) {
         idx.push(i);
-        vals.push(v);
+        vals.push(log ? Math.log(v) : v);
       }
     });
     if (vals.length < t.minSamples) continue;
-    const { fences, outliers } = iqrOutliers(vals, t.iqrK);
-    if (!(fences.iqr > 0)) continue; // a constant metric has no spread to judge by
+    const { fences: f, outliers } = iqrOutliers(vals, t.iqrK);
+    if (!(f.iqr > 0)) continue; // a constant metric has no spread to judge by
+    const fences = log ? { lower: Math.exp(f.lower), upper: Math.exp(f.upper) } : f;
     for (const o of outliers) {
       const e = events[idx[o.index]];
+      const value = log ? Math.exp(o.value) : o.value;
       const fence = o.side === 'above' ? fences.upper : fences.lower;
       flags.push({
         eventId: e.id,
@@ -87,10 +95,10 @@ export function supplierOutliers(events: readonly OutlierEvent[], t: Thresholds)
         timestamp: e.timestamp,
         method: 'iqr',
         metric: m,
-        value: o.value,
+        value,
         lowerFence: fences.lower,
         upperFence: fences.upper,
-        reason: `${METRIC_LABEL[m]} ${sig(o.value)} ${o.side} IQR ${o.side === 'above' ? 'upper' : 'lower'} fence ${sig(fence)} (k=${t.iqrK}) for supplier ${who}`,
+        reason: `${METRIC_LABEL[m]} ${sig(value)} ${o.side} IQR ${o.side === 'above' ? 'upper' : 'lower'} fence ${sig(fence)} (k=${t.iqrK}${log ? ', log scale' : ''}) for supplier ${who}`,
       });
     }
   }

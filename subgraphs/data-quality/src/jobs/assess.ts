@@ -130,7 +130,7 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
   if (pending.length) {
     await flagEvents(
       services,
-      pending.map((p) => ({ eventId: p.event_id, status: 'SUSPECT' as const, reason: p.reasons.join('; ').slice(0, 1000) })),
+      pending.map((p) => ({ eventId: p.event_id, status: 'SUSPECT' as const, reason: p.reasons.join("; ").slice(0, 500) })),
     );
     await db.query(`UPDATE data_quality_flags SET synced_at = now() WHERE synced_at IS NULL AND event_id = ANY($1::uuid[])`, [pending.map((p) => p.event_id)]);
   }

@@ -42,7 +42,7 @@ export const mutations = {
     return cadenceView(a.supplierId, (await cadenceRows(s.db, [a.supplierId])).get(a.supplierId));
   },
 
-  async setOutlierThresholds(_: unknown, a: { input: { iqrK?: number | null; dbscanEps?: number | null; dbscanMinPts?: number | null; minSamples?: number | null } }, ctx: ResolverContext) {
+  async setOutlierThresholds(_: unknown, a: { input: { iqrK?: number | null; iqrLogScale?: boolean | null; dbscanEps?: number | null; dbscanMinPts?: number | null; minSamples?: number | null } }, ctx: ResolverContext) {
     const auth = requireRole(ctx.auth, 'analyst', 'approver');
     if (auth.supplierIds !== null) throw forbidden('thresholds apply to all suppliers: a supplier-scoped token may not change them');
     const i = a.input;
@@ -56,13 +56,14 @@ export const mutations = {
     const cur = await getThresholds(s.db, s.config);
     const next = {
       iqrK: i.iqrK ?? cur.iqrK,
+      iqrLog: i.iqrLogScale ?? cur.iqrLogScale,
       dbscanEps: i.dbscanEps ?? cur.dbscanEps,
       dbscanMinPts: i.dbscanMinPts ?? cur.dbscanMinPts,
       minSamples: i.minSamples ?? cur.minSamples,
     };
     await s.db.transaction(async (tx) => {
       await saveThresholds(tx, next, auth.sub);
-      await s.audit({ action: 'data-quality.thresholds.set', entityType: 'data_quality_settings', entityId: 'outlier_thresholds', metadata: { before: { iqrK: cur.iqrK, dbscanEps: cur.dbscanEps, dbscanMinPts: cur.dbscanMinPts, minSamples: cur.minSamples }, after: next } }, tx);
+      await s.audit({ action: 'data-quality.thresholds.set', entityType: 'data_quality_settings', entityId: 'outlier_thresholds', metadata: { before: { iqrK: cur.iqrK, iqrLog: cur.iqrLogScale, dbscanEps: cur.dbscanEps, dbscanMinPts: cur.dbscanMinPts, minSamples: cur.minSamples }, after: next } }, tx);
     });
     return getThresholds(s.db, s.config);
   },

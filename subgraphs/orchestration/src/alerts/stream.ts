@@ -19,9 +19,7 @@ export function supplierFilter(ctx: ResolverContext, requested: string[] | null 
 const visible = (filter: Set<string> | null, supplierId: string | null) => filter === null || (!!supplierId && filter.has(supplierId));
 
 /** Wraps an async generator so that return() also ends a pending wait on the bus (client left). */
-function closable<T>(make: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
-  const ac = new AbortController();
-  const gen = make(ac.signal);
+function closable<T>(ac: AbortController, gen: AsyncGenerator<T>): AsyncIterableIterator<T> {
   const it: AsyncIterableIterator<T> = {
     next: () => gen.next(),
     async return() {
@@ -48,8 +46,10 @@ export function alertStream(ctx: ResolverContext, args: { minLevel?: string | nu
   const filter = supplierFilter(ctx, args.supplierIds);
   const levels = levelsAtLeast(args.minLevel);
   const db = ctx.services.db;
-  return closable<ReturnType<typeof alertToGraph>>(async function* (signal) {
-    const live = ctx.services.bus.iterate('alert.raised', { signal, bufferSize: 10_000 });
+  // Subscribe to the live topic now (buffering), before the replay query runs.
+  const ac = new AbortController();
+  const live = ctx.services.bus.iterate('alert.raised', { signal: ac.signal, bufferSize: 10_000 });
+  return closable<ReturnType<typeof alertToGraph>>(ac, (async function* () {
     try {
       let last = after;
       if (after !== null) {
@@ -77,15 +77,16 @@ export function alertStream(ctx: ResolverContext, args: { minLevel?: string | nu
     } finally {
       await live.return?.();
     }
-  });
+  })());
 }
 
 export function hotspotStream(ctx: ResolverContext, args: { minSeverity?: string | null; supplierIds?: string[] | null }) {
   const filter = supplierFilter(ctx, args.supplierIds);
   const min = levelRank(args.minSeverity ?? 'info');
   const db = ctx.services.db;
-  return closable(async function* (signal) {
-    const live = ctx.services.bus.iterate('hotspot.changed', { signal, bufferSize: 10_000 });
+  const ac = new AbortController();
+  const live = ctx.services.bus.iterate('hotspot.changed', { signal: ac.signal, bufferSize: 10_000 });
+  return closable(ac, (async function* () {
     try {
       for await (const p of live as AsyncIterable<BusTopics['hotspot.changed']>) {
         if (levelRank(p.severity) < min || !visible(filter, p.supplierId)) continue;
@@ -96,5 +97,5 @@ export function hotspotStream(ctx: ResolverContext, args: { minSeverity?: string
     } finally {
       await live.return?.();
     }
-  });
+  })());
 }

@@ -19,7 +19,7 @@ const levelSet = z
   .refine((t) => t.info < t.warn && t.warn < t.critical, { message: 'must satisfy info < warn < critical' });
 
 const thresholdsSchema = z
-  .record(z.enum(['default', 'supplier', 'event_type', 'route']), levelSet)
+  .partialRecord(z.enum(['default', 'supplier', 'event_type', 'route']), levelSet)
   .refine((r) => Object.keys(r).length > 0, { message: 'needs at least one entry' });
 
 export type ThresholdMap = Record<string, Thresholds> & { default: Thresholds };

@@ -2,7 +2,7 @@
 // activity (data-core emissionsSeries + events). Each part degrades on its own: a missing supplier or history is
 // recorded in `gaps` and the rest is still used.
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
-import type { HistorySummary, HotspotContext, HotspotInfo, Share, SupplierInfo, TopEvent } from './types.ts';
+import type { HistorySummary, HotspotContext, HotspotInfo, PeriodStats, Share, SupplierInfo, TopEvent } from './types.ts';
 
 const lit = (v: unknown) => JSON.stringify(v);
 
@@ -67,7 +67,13 @@ export async function fetchSupplier(services: PluginServices<any>, id: string): 
 
 const EVENT_FIELDS = 'id eventType timestamp co2eKg vehicleType fuelType distanceKm loadKg speedKmh idleMinutes stops refrigerated energyKwh route';
 
-export async function fetchHistory(services: PluginServices<any>, supplierId: string, to: Date, hours: number): Promise<HistorySummary> {
+export async function fetchHistory(
+  services: PluginServices<any>,
+  supplierId: string,
+  to: Date,
+  hours: number,
+  window?: { start: string | null; end: string | null },
+): Promise<HistorySummary> {
   const from = new Date(to.getTime() - hours * 3_600_000);
   const f = from.toISOString();
   const t = to.toISOString();
@@ -87,7 +93,7 @@ export async function fetchHistory(services: PluginServices<any>, supplierId: st
   } catch (err) {
     services.logger.warn({ err: (err as Error).message, supplierId }, 'recommendations: events of the last hours unavailable; summarising the series only');
   }
-  return summarise(series.emissionsSeries ?? [], events, f, t);
+  return summarise(series.emissionsSeries ?? [], events, f, t, window);
 }
 
 function shares(events: any[], key: (e: any) => string | null | undefined): Share[] {
@@ -113,7 +119,23 @@ const mean = (xs: (number | null | undefined)[]): number | null => {
 
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-export function summarise(series: any[], events: any[], from: string, to: string): HistorySummary {
+function periodStats(events: any[]): PeriodStats | null {
+  if (!events.length) return null;
+  const kg = events.reduce((a, e) => a + (Number(e.co2eKg) || 0), 0);
+  return {
+    events: events.length,
+    co2eKg: round(kg),
+    kgPerEvent: round(kg / events.length),
+    avgLoadKg: mean(events.map((e) => e.loadKg)),
+    avgIdleMin: mean(events.map((e) => e.idleMinutes)),
+    avgSpeedKmh: mean(events.map((e) => e.speedKmh)),
+    avgDistanceKm: mean(events.map((e) => e.distanceKm)),
+    avgStops: mean(events.map((e) => e.stops)),
+    refrigeratedShare: round(events.filter((e) => e.refrigerated === true).length / events.length, 3),
+  };
+}
+
+export function summarise(series: any[], events: any[], from: string, to: string, window?: { start: string | null; end: string | null }): HistorySummary {
   let totalKg = 0;
   let eventCount = 0;
   let realCount = 0;
@@ -165,7 +187,22 @@ export function summarise(series: any[], events: any[], from: string, to: string
     refrigeratedShare: events.length ? round(refrigerated / events.length, 3) : 0,
     energyKwh: round(events.reduce((a, e) => a + (Number(e.energyKwh) || 0), 0)),
     topEvents: top,
+    ...splitByWindow(events, window),
   };
+}
+
+function splitByWindow(events: any[], window?: { start: string | null; end: string | null }) {
+  const start = window?.start ? Date.parse(window.start) : NaN;
+  if (Number.isNaN(start)) return { inWindow: null, beforeWindow: null };
+  const end = window?.end ? Date.parse(window.end) : Infinity;
+  const inside: any[] = [];
+  const before: any[] = [];
+  for (const e of events) {
+    const t = Date.parse(e.timestamp);
+    if (t >= start && t < end) inside.push(e);
+    else if (t < start) before.push(e);
+  }
+  return { inWindow: periodStats(inside), beforeWindow: periodStats(before) };
 }
 
 export function vehicleClass(v: string): string | null {
@@ -206,14 +243,16 @@ export function buildContext(hotspot: HotspotInfo, supplier: SupplierInfo | null
   const fuelClasses = [...new Set(fuelStrings.map(fuelClass).filter((x): x is string => !!x))];
   const signals: string[] = [];
   if (h) {
-    if (h.refrigeratedShare >= 0.2) signals.push('refrigerated');
-    if ((h.avgIdleMin ?? 0) >= 20) signals.push('idling');
-    if ((h.avgSpeedKmh ?? 0) >= 80) signals.push('high speed');
-    if ((h.avgDistanceKm ?? 0) >= 250) signals.push('long haul');
-    if ((h.avgStops ?? 0) >= 15) signals.push('urban');
+    // What the hotspot window looks like (falls back to the whole period when no sampled event is inside it).
+    const w = h.inWindow ?? h;
+    if (w.refrigeratedShare >= 0.2) signals.push('refrigerated');
+    if ((w.avgIdleMin ?? 0) >= 20) signals.push('idling');
+    if ((w.avgSpeedKmh ?? 0) >= 80) signals.push('high speed');
+    if ((w.avgDistanceKm ?? 0) >= 250) signals.push('long haul');
+    if ((w.avgStops ?? 0) >= 15) signals.push('urban');
     if (h.energyKwh > 0) signals.push('electricity');
     // Load factor proxy (no capacity in the events): average payload well below a typical vehicle's.
-    const load = h.avgLoadKg;
+    const load = w.avgLoadKg;
     if (load !== null && ((vehicleClasses.includes('truck') && load < 8000) || (vehicleClasses.includes('van') && load < 400))) signals.push('low load');
   }
   if (category === 'delivery' && !signals.includes('urban')) signals.push('urban');
@@ -240,7 +279,10 @@ export async function collectContext(services: PluginServices<any>, hotspotId: s
   const supplierId = hotspot.supplierId ?? (hotspot.entityType === 'supplier' ? hotspot.entityId : null);
   if (supplierId) {
     const to = hotspot.windowEnd ? new Date(hotspot.windowEnd) : new Date();
-    const [s, hist] = await Promise.allSettled([fetchSupplier(services, supplierId), fetchHistory(services, supplierId, isNaN(to.getTime()) ? new Date() : to, historyHours)]);
+    const [s, hist] = await Promise.allSettled([
+      fetchSupplier(services, supplierId),
+      fetchHistory(services, supplierId, isNaN(to.getTime()) ? new Date() : to, historyHours, { start: hotspot.windowStart, end: hotspot.windowEnd }),
+    ]);
     if (s.status === 'fulfilled') supplier = s.value;
     else gaps.push(`supplier: ${(s.reason as Error).message}`);
     if (hist.status === 'fulfilled') history = hist.value;

@@ -71,6 +71,21 @@ export interface HistorySummary {
   refrigeratedShare: number;
   energyKwh: number;
   topEvents: TopEvent[];
+  /** the sampled events inside the hotspot window vs the rest of the period (what changed) */
+  inWindow: PeriodStats | null;
+  beforeWindow: PeriodStats | null;
+}
+
+export interface PeriodStats {
+  events: number;
+  co2eKg: number;
+  kgPerEvent: number | null;
+  avgLoadKg: number | null;
+  avgIdleMin: number | null;
+  avgSpeedKmh: number | null;
+  avgDistanceKm: number | null;
+  avgStops: number | null;
+  refrigeratedShare: number;
 }
 
 export interface HotspotContext {

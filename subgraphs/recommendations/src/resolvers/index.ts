@@ -153,7 +153,7 @@ export const resolvers: Resolvers = {
   },
   Subscription: {
     recommendationCreated: {
-      subscribe: (_p, args, ctx) => {
+      subscribe: (_p: unknown, args: { supplierIds?: string[] | null; hotspotId?: string | null }, ctx: Ctx) => {
         const want = args.supplierIds ?? null;
         return filterIterator(ctx.services.bus.iterate('recommendation.created', { bufferSize: 500 }), (p) =>
           canSeeSupplier(ctx.auth, p.supplierId) && (!want || (!!p.supplierId && want.includes(p.supplierId))) && (!args.hotspotId || p.hotspotId === args.hotspotId),
@@ -166,7 +166,7 @@ export const resolvers: Resolvers = {
       },
     } as any,
     recommendationUpdated: {
-      subscribe: (_p, args, ctx) => {
+      subscribe: (_p: unknown, args: { supplierIds?: string[] | null }, ctx: Ctx) => {
         const want = args.supplierIds ?? null;
         return filterIterator(ctx.services.bus.iterate('recommendation.updated', { bufferSize: 500 }), (p) =>
           canSeeSupplier(ctx.auth, p.supplierId) && (!want || (!!p.supplierId && want.includes(p.supplierId))),

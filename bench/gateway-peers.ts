@@ -1,0 +1,95 @@
+// bench/gateway-peers: our gateway side by side with its peers on the SAME HTTP subgraphs and data, in one run:
+//   - plain @apollo/gateway 2.14 + @apollo/server (the baseline every ratio is against)
+//   - @graphql-hive/gateway (its runtime served by node:http)
+//   - carbon-nexus gateway over the same HTTP subgraphs (the distributed topology)
+//   - carbon-nexus embedded gateway (plugins in-process, its own copy of the same fixture data)
+// The query joins entities across three subgraphs (data-core suppliers, orchestration hotspots, ml-engine
+// predictions); every request is distinct (variables vary); each server runs in its own child process.
+//   npx tsx bench/gateway-peers.ts [--seconds 10] [--connections 50] [--only apollo,hive,ours-remote,ours-embedded]
+import { startChild, type Child } from './lib/servers.ts';
+import { graphqlLoad, table, type LoadResult } from './lib/load.ts';
+import { JOIN_QUERY } from './lib/fixture.ts';
+import { recordBenchmark } from './lib/record.ts';
+
+const arg = (f: string, d: string) => (process.argv.includes(f) ? process.argv[process.argv.indexOf(f) + 1] : d);
+const seconds = Math.min(Number(arg('--seconds', '10')), 10); // bounded: at most 10 s per topology
+const connections = Number(arg('--connections', '50'));
+const only = new Set(arg('--only', 'apollo,hive,ours-remote,ours-embedded').split(','));
+const variables = () => ({ first: 20 + Math.floor(Math.random() * 30), search: Math.random() < 0.5 ? null : 'Supplier' });
+
+interface Topology { key: string; label: string; kind: string; shared: boolean }
+const TOPOLOGIES: Topology[] = [
+  { key: 'apollo', label: 'plain @apollo/gateway 2.14 -> HTTP subgraphs', kind: 'apollo-plain', shared: true },
+  { key: 'hive', label: '@graphql-hive/gateway 2.15 -> HTTP subgraphs', kind: 'hive', shared: true },
+  { key: 'ours-remote', label: 'carbon-nexus gateway -> HTTP subgraphs', kind: 'ours-remote', shared: true },
+  { key: 'ours-embedded', label: 'carbon-nexus embedded gateway (in-process subgraphs)', kind: 'ours-embedded', shared: false },
+].filter((t) => t.key === 'apollo' || only.has(t.key));
+
+async function answer(url: string) {
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: JOIN_QUERY, variables: { first: 3, search: null } }),
+  });
+  return (await r.json()) as any;
+}
+/** What every topology must answer identically before anything is timed (names and the joined fields' shape). */
+const fingerprint = (a: any) =>
+  JSON.stringify(a.data?.suppliers.nodes.map((n: any) => [n.name, n.hotspots.length, n.predictions.length]) ?? a);
+
+const subgraphs = await startChild('subgraphs');
+const env = { SUBGRAPH_URLS: JSON.stringify(subgraphs.info.urls), SUPERGRAPH_SDL: String(subgraphs.info.supergraphSdl) };
+const rows: LoadResult[] = [];
+const failures: string[] = [];
+let expected: string | null = null;
+try {
+  // One gateway at a time: the measured gateway never competes with an idle peer's timers or GC.
+  for (const t of TOPOLOGIES) {
+    let child: Child | null = null;
+    try {
+      child = await startChild(t.kind, t.shared ? env : {});
+      const a = await answer(child.url);
+      if (a.errors) throw new Error(`${t.label} answered with errors: ${JSON.stringify(a.errors).slice(0, 400)}`);
+      const fp = fingerprint(a);
+      expected ??= fp;
+      if (fp !== expected) throw new Error(`${t.label} disagrees with the baseline:\n${fp}\n${expected}`);
+      await graphqlLoad(t.label, child.url, { query: JOIN_QUERY, variables, connections, seconds: 2 }); // warm-up
+      const r = await graphqlLoad(t.label, child.url, { query: JOIN_QUERY, variables, connections, seconds });
+      rows.push(r);
+      console.log(`${t.label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors + r.non2xx}`);
+    } catch (err) {
+      if (t.key === 'apollo') throw err; // no baseline, no ratios
+      failures.push(`${t.label}: ${(err as Error).message}`);
+      console.error(`${t.label} FAILED: ${(err as Error).message}`);
+    } finally {
+      await child?.stop();
+    }
+  }
+} finally {
+  await subgraphs.stop();
+}
+
+const baseline = rows[0];
+const md = table(rows, baseline);
+console.log('\n' + md);
+const ratio = (key: string) => {
+  const t = TOPOLOGIES.find((x) => x.key === key);
+  const r = rows.find((x) => x.label === t?.label);
+  return r ? r.rps / baseline.rps : null;
+};
+const summary = ['ours-remote', 'ours-embedded', 'hive']
+  .map((k) => [k, ratio(k)] as const)
+  .filter(([, v]) => v !== null)
+  .map(([k, v]) => `${k}/apollo ${v!.toFixed(2)}x`)
+  .join(', ');
+console.log(`\nthroughput ratios vs plain @apollo/gateway: ${summary}`);
+// A machine-readable line for bench/run.ts's summary table.
+console.log(`BENCH_RESULT ${JSON.stringify({ name: 'gateway-peers', ratios: Object.fromEntries(['ours-remote', 'ours-embedded', 'hive'].map((k) => [k, ratio(k)])) })}`);
+recordBenchmark(
+  'gateway-peers',
+  `Our gateway vs plain \`@apollo/gateway\` and \`@graphql-hive/gateway\` on the same HTTP subgraphs and data: the entity-join query across data-core, orchestration and ml-engine (bench/lib/fixture.ts), distinct variables per request, ${connections} connections, ${seconds} s per topology after a 2 s warm-up, one gateway at a time, each in its own process.` +
+    (failures.length ? `\n\nFailed in this run: ${failures.join('; ')}` : ''),
+  md,
+  `npx tsx bench/gateway-peers.ts --seconds ${seconds}`,
+);
+if (failures.length) process.exitCode = 1;

@@ -1,0 +1,344 @@
+// The webhook outbox: bus signals become webhook_deliveries rows FIRST; a worker loop (every replica,
+// rows claimed with FOR UPDATE SKIP LOCKED and a lease) builds, signs and POSTs them, retries with
+// exponential backoff + jitter, and dead-letters after the maximum number of attempts.
+import type { BusTopics, PluginServices } from '@carbon-nexus/plugin-sdk';
+import { runInScope, SYSTEM_CLAIMS, PluginCallError } from '@carbon-nexus/plugin-sdk';
+import { backoffMs, secretCodec, signedHeaders } from './signing.ts';
+
+export interface WebhooksConfig {
+  WEBHOOK_MAX_ATTEMPTS: number;
+  WEBHOOK_BACKOFF_BASE_MS: number;
+  WEBHOOK_BACKOFF_MAX_MS: number;
+  WEBHOOK_TIMEOUT_MS: number;
+  WEBHOOK_POLL_MS: number;
+  WEBHOOK_WORKER: boolean;
+  WEBHOOK_CONCURRENCY: number;
+  WEBHOOK_LEASE_MS: number;
+  WEBHOOK_ENCRYPTION_KEY?: string;
+}
+
+export type Services = PluginServices<WebhooksConfig>;
+
+/** Webhook event type (GraphQL enum) <-> stored topic name. */
+export const EVENT_TYPES = {
+  ALERT_RAISED: 'alert.raised',
+  HOTSPOT_DETECTED: 'hotspot.detected',
+  HOTSPOT_RESOLVED: 'hotspot.resolved',
+  RECOMMENDATION_CREATED: 'recommendation.created',
+  RECOMMENDATION_UPDATED: 'recommendation.updated',
+} as const;
+export type EventTypeName = keyof typeof EVENT_TYPES;
+export type EventTopic = (typeof EVENT_TYPES)[EventTypeName];
+export const TOPIC_TO_TYPE = Object.fromEntries(Object.entries(EVENT_TYPES).map(([k, v]) => [v, k])) as Record<EventTopic, EventTypeName>;
+
+const LEVELS = ['info', 'warn', 'critical'];
+export const levelRank = (l: string | null | undefined) => Math.max(0, LEVELS.indexOf(String(l ?? 'info').toLowerCase()));
+
+export interface DeliveryRow {
+  seq: string;
+  id: string;
+  webhook_id: string;
+  event_type: EventTopic;
+  event_id: string;
+  event_cursor: string | null;
+  signal: Record<string, any>;
+  body: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: Date | string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Date | string;
+  delivered_at: Date | string | null;
+}
+
+export interface WebhookRow {
+  id: string;
+  owner_sub: string;
+  url: string;
+  events: string[];
+  min_level: string;
+  supplier_ids: string[];
+  description: string | null;
+  secret: string;
+  created_at: Date | string;
+  deleted_at: Date | string | null;
+}
+
+export const DELIVERY_COLUMNS = `seq::text AS seq, id, webhook_id, event_type, event_id, event_cursor, signal, body, status, attempts,
+  next_attempt_at, last_status_code, last_error, created_at, delivered_at`;
+
+/** One event as the outbox sees it. */
+export interface OutboxEvent {
+  topic: EventTopic;
+  eventId: string;
+  cursor: string | null;
+  level: string | null;
+  supplierId: string | null;
+  signal: Record<string, unknown>;
+}
+
+/** Maps a bus message to the outbox event (null = not something webhooks deliver). */
+export function toOutboxEvent<T extends keyof BusTopics>(topic: T, p: BusTopics[T], publishedAt: number): OutboxEvent | null {
+  switch (topic) {
+    case 'alert.raised': {
+      const a = p as BusTopics['alert.raised'];
+      return { topic: 'alert.raised', eventId: a.id, cursor: a.seq, level: a.level, supplierId: a.supplierId, signal: a };
+    }
+    case 'hotspot.changed': {
+      const h = p as BusTopics['hotspot.changed'];
+      const t = h.change === 'created' || h.change === 'escalated' ? 'hotspot.detected' : h.change === 'resolved' ? 'hotspot.resolved' : null;
+      if (!t) return null;
+      // publishedAt is the same for every replica that receives this message: duplicates collapse on the unique key.
+      return { topic: t, eventId: `${h.id}:${h.change}:${h.severity}:${publishedAt}`, cursor: null, level: h.severity, supplierId: h.supplierId, signal: h };
+    }
+    case 'recommendation.created': {
+      const r = p as BusTopics['recommendation.created'];
+      return { topic: 'recommendation.created', eventId: r.id, cursor: null, level: null, supplierId: r.supplierId, signal: r };
+    }
+    case 'recommendation.updated': {
+      const r = p as BusTopics['recommendation.updated'];
+      return { topic: 'recommendation.updated', eventId: `${r.id}:${r.status}`, cursor: null, level: null, supplierId: r.supplierId, signal: r };
+    }
+    default:
+      return null;
+  }
+}
+
+/** The webhooks that want this event (type, level, supplier filter). */
+export function matches(w: Pick<WebhookRow, 'events' | 'min_level' | 'supplier_ids'>, e: OutboxEvent): boolean {
+  if (!w.events.includes(e.topic)) return false;
+  if (e.level !== null && levelRank(e.level) < levelRank(w.min_level)) return false;
+  if (w.supplier_ids.length && (!e.supplierId || !w.supplier_ids.includes(e.supplierId))) return false;
+  return true;
+}
+
+/** Writes one outbox row per matching webhook (idempotent per webhook and event). Returns rows written. */
+export async function enqueue(services: Services, e: OutboxEvent, opts: { webhookId?: string; requeue?: boolean } = {}): Promise<number> {
+  const hooks = await services.db.query<WebhookRow>(
+    `SELECT id, events, min_level, supplier_ids FROM webhooks WHERE deleted_at IS NULL AND $1 = ANY(events) ${opts.webhookId ? 'AND id = $2' : ''}`,
+    opts.webhookId ? [e.topic, opts.webhookId] : [e.topic],
+  );
+  let n = 0;
+  for (const w of hooks) {
+    if (!matches(w, e)) continue;
+    const conflict = opts.requeue
+      ? `DO UPDATE SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, updated_at = now()`
+      : 'DO NOTHING';
+    const rows = await services.db.query(
+      `INSERT INTO webhook_deliveries (id, webhook_id, event_type, event_id, event_cursor, signal, updated_at)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, now())
+       ON CONFLICT (webhook_id, event_type, event_id) ${conflict} RETURNING id`,
+      [w.id, e.topic, e.eventId, e.cursor, JSON.stringify(e.signal)],
+    );
+    n += rows.length;
+  }
+  return n;
+}
+
+// ---- payloads -------------------------------------------------------------------------------------
+
+const ALERT_DOC = `query WebhookAlert($r: [_Any!]!) { _entities(representations: $r) { ... on Alert {
+  id cursor level message createdAt
+  hotspot { id entityType entityId entityName severity status percentAbove predictedKg baselineKg windowStart windowEnd supplier { id } }
+} } }`;
+const HOTSPOT_DOC = `query WebhookHotspot($r: [_Any!]!) { _entities(representations: $r) { ... on Hotspot {
+  id entityType entityId entityName severity status percentAbove predictedKg baselineKg windowStart windowEnd detectedAt updatedAt supplier { id }
+} } }`;
+const RECOMMENDATION_DOC = `query WebhookRecommendation($r: [_Any!]!) { _entities(representations: $r) { ... on Recommendation {
+  id title body status co2ImpactKg createdAt updatedAt hotspot { id } supplier { id }
+} } }`;
+const SUPPLIER_DOC = `query WebhookSupplier($r: [_Any!]!) { _entities(representations: $r) { ... on Supplier { id name } } }`;
+
+const notRunning = (err: unknown) => err instanceof PluginCallError && /not running here/.test(err.message);
+
+async function entity(services: Services, plugin: string, doc: string, typename: string, id: string): Promise<any | null> {
+  const data = await services.call<{ _entities: any[] }>(plugin, doc, { r: [{ __typename: typename, id }] });
+  return data._entities?.[0] ?? null;
+}
+
+/** Adds the supplier's name (data-core) to `{ supplier: { id } }` objects. */
+async function withSupplierName(services: Services, obj: { supplier?: { id: string } | null } | null) {
+  if (!obj?.supplier?.id) return;
+  try {
+    const s = await entity(services, 'data-core', SUPPLIER_DOC, 'Supplier', obj.supplier.id);
+    obj.supplier = { id: obj.supplier.id, name: s?.name ?? null } as any;
+  } catch (err) {
+    if (!notRunning(err)) throw err;
+  }
+}
+
+/** Builds the request body: Standard Webhooks shape { type, timestamp, data }, enriched via plugin calls. */
+export async function buildPayload(services: Services, d: DeliveryRow): Promise<Record<string, unknown>> {
+  const s = d.signal;
+  let data: Record<string, unknown>;
+  try {
+    switch (d.event_type) {
+      case 'alert.raised': {
+        const alert = await entity(services, 'orchestration', ALERT_DOC, 'Alert', s.id);
+        if (alert) await withSupplierName(services, alert.hotspot);
+        data = { alert: alert ?? { id: s.id, cursor: s.seq, level: String(s.level).toUpperCase() }, signal: s };
+        break;
+      }
+      case 'hotspot.detected':
+      case 'hotspot.resolved': {
+        const hotspot = await entity(services, 'orchestration', HOTSPOT_DOC, 'Hotspot', s.id);
+        if (hotspot) await withSupplierName(services, hotspot);
+        data = { change: String(s.change).toUpperCase(), hotspot: hotspot ?? { id: s.id }, signal: s };
+        break;
+      }
+      default: {
+        const rec = await entity(services, 'recommendations', RECOMMENDATION_DOC, 'Recommendation', s.id);
+        if (rec) await withSupplierName(services, rec);
+        data = { recommendation: rec ?? { id: s.id }, signal: s };
+      }
+    }
+  } catch (err) {
+    // The owning plugin is not part of this deployment: deliver the signal itself.
+    if (!notRunning(err)) throw err;
+    data = { signal: s };
+  }
+  return { type: d.event_type, timestamp: new Date(d.created_at).toISOString(), data };
+}
+
+// ---- worker ----------------------------------------------------------------------------------------
+
+export class DeliveryWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly codec;
+  private readonly m;
+
+  constructor(private readonly services: Services) {
+    this.codec = secretCodec(services.config.WEBHOOK_ENCRYPTION_KEY);
+    this.m = {
+      attempts: services.metrics.counter('webhook_attempts_total', 'Webhook delivery attempts', ['outcome']),
+      seconds: services.metrics.histogram('webhook_attempt_seconds', 'Webhook POST duration'),
+    };
+  }
+
+  get secrets() {
+    return this.codec;
+  }
+
+  start(): void {
+    if (!this.services.config.WEBHOOK_WORKER) return;
+    const loop = () => {
+      if (this.stopped) return;
+      this.timer = setTimeout(async () => {
+        await this.kick().catch((err) => this.services.logger.error({ err }, 'webhook worker failed'));
+        loop();
+      }, this.services.config.WEBHOOK_POLL_MS);
+    };
+    loop();
+  }
+
+  /** Runs a pass now (new rows were written); a pass already running is followed by another. */
+  kick(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      let total = 0;
+      do {
+        this.again = false;
+        total += await runInScope({ auth: SYSTEM_CLAIMS }, () => this.runOnce());
+      } while (this.again && !this.stopped);
+      return total;
+    })().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  /** Claims due rows (SKIP LOCKED: replicas never send the same row at once) and delivers them. */
+  async runOnce(limit = 100): Promise<number> {
+    const cfg = this.services.config;
+    const rows = await this.services.db.query<DeliveryRow>(
+      `UPDATE webhook_deliveries SET status = 'sending', locked_until = now() + ($2::int * interval '1 millisecond'), updated_at = now()
+       WHERE id IN (
+         SELECT id FROM webhook_deliveries
+         WHERE (status IN ('pending', 'retrying') AND next_attempt_at <= now()) OR (status = 'sending' AND locked_until < now())
+         ORDER BY next_attempt_at, seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING ${DELIVERY_COLUMNS}`,
+      [limit, cfg.WEBHOOK_LEASE_MS],
+    );
+    const queue = [...rows];
+    const workers = Array.from({ length: Math.min(cfg.WEBHOOK_CONCURRENCY, queue.length) }, async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) await this.deliver(d);
+    });
+    await Promise.all(workers);
+    return rows.length;
+  }
+
+  private async deliver(d: DeliveryRow): Promise<void> {
+    const cfg = this.services.config;
+    const db = this.services.db;
+    const [w] = await db.query<WebhookRow>(`SELECT id, url, secret, deleted_at FROM webhooks WHERE id = $1`, [d.webhook_id]);
+    if (!w || w.deleted_at) {
+      await db.query(`UPDATE webhook_deliveries SET status = 'cancelled', locked_until = NULL, updated_at = now() WHERE id = $1`, [d.id]);
+      return;
+    }
+    const attempt = d.attempts + 1;
+    const started = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      let body = d.body;
+      if (!body) {
+        body = JSON.stringify(await buildPayload(this.services, d));
+        // Fixed from now on: retries and replays send the same bytes.
+        await db.query(`UPDATE webhook_deliveries SET body = $2 WHERE id = $1`, [d.id, body]);
+      }
+      const res = await fetch(w.url, {
+        method: 'POST',
+        headers: signedHeaders(this.codec.open(w.secret), d.id, body),
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(cfg.WEBHOOK_TIMEOUT_MS),
+      });
+      statusCode = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = (err as Error).name === 'TimeoutError' ? `timed out after ${cfg.WEBHOOK_TIMEOUT_MS} ms` : (err as Error).message;
+    }
+    const ms = Math.round(performance.now() - started);
+    this.m.seconds.observe(ms / 1000);
+    await db.query(`INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [
+      d.id,
+      attempt,
+      statusCode,
+      error,
+      ms,
+    ]);
+    if (!error) {
+      this.m.attempts.inc({ outcome: 'succeeded' });
+      await db.query(
+        `UPDATE webhook_deliveries SET status = 'succeeded', attempts = $2, last_status_code = $3, last_error = NULL, delivered_at = now(),
+           next_attempt_at = NULL, locked_until = NULL, updated_at = now() WHERE id = $1`,
+        [d.id, attempt, statusCode],
+      );
+      return;
+    }
+    const dead = attempt >= cfg.WEBHOOK_MAX_ATTEMPTS;
+    this.m.attempts.inc({ outcome: dead ? 'dead' : 'retrying' });
+    const delay = backoffMs(attempt, cfg.WEBHOOK_BACKOFF_BASE_MS, cfg.WEBHOOK_BACKOFF_MAX_MS);
+    await db.query(
+      `UPDATE webhook_deliveries SET status = $2, attempts = $3, last_status_code = $4, last_error = $5, locked_until = NULL,
+         next_attempt_at = CASE WHEN $2 = 'dead' THEN NULL ELSE now() + ($6::int * interval '1 millisecond') END, updated_at = now()
+       WHERE id = $1`,
+      [d.id, dead ? 'dead' : 'retrying', attempt, statusCode, error, delay],
+    );
+    if (dead) this.services.logger.warn({ delivery: d.id, webhook: d.webhook_id, attempts: attempt, error }, 'webhook delivery dead-lettered');
+    else if (delay <= cfg.WEBHOOK_POLL_MS) setTimeout(() => void this.kick().catch(() => undefined), delay + 5).unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+}

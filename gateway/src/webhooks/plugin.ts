@@ -1,0 +1,53 @@
+// The `partners` platform plugin: signed webhooks for partners (Standard Webhooks), fed by the bus
+// through an outbox table, delivered by a worker loop with retries, dead letters and replay.
+import { z } from 'zod';
+import { definePlugin, env, loadTypeDefs, type Topic } from '@carbon-nexus/plugin-sdk';
+import { DeliveryWorker, enqueue, toOutboxEvent, type Services, type WebhooksConfig } from './deliveries.ts';
+import { resolvers, type PartnersState } from './resolvers.ts';
+
+const config = z.object({
+  WEBHOOK_MAX_ATTEMPTS: env.int(8).pipe(z.number().int().min(1).max(50)),
+  WEBHOOK_BACKOFF_BASE_MS: env.int(5_000).pipe(z.number().int().min(1)),
+  WEBHOOK_BACKOFF_MAX_MS: env.int(6 * 3600_000).pipe(z.number().int().min(1)),
+  WEBHOOK_TIMEOUT_MS: env.int(10_000).pipe(z.number().int().min(100)),
+  WEBHOOK_POLL_MS: env.int(2_000).pipe(z.number().int().min(10)),
+  WEBHOOK_WORKER: env.bool(true),
+  WEBHOOK_CONCURRENCY: env.int(16).pipe(z.number().int().min(1).max(256)),
+  WEBHOOK_LEASE_MS: env.int(60_000).pipe(z.number().int().min(1_000)),
+  WEBHOOK_ENCRYPTION_KEY: z.string().min(16).optional(),
+});
+
+const TOPICS: Topic[] = ['alert.raised', 'hotspot.changed', 'recommendation.created', 'recommendation.updated'];
+
+export default definePlugin<PartnersState & { unsubscribe: (() => void)[] }, typeof config>({
+  id: 'partners',
+  description: 'Partner webhooks: registration, signed deliveries with retries, dead letters and replay',
+  typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
+  resolvers,
+  config,
+  init(services) {
+    const s = services as unknown as Services;
+    const worker = new DeliveryWorker(s);
+    const enqueued = services.metrics.counter('webhook_enqueued_total', 'Webhook deliveries written to the outbox', ['event']);
+    const unsubscribe = TOPICS.map((topic) =>
+      services.bus.subscribe(topic, async (payload, envelope) => {
+        const e = toOutboxEvent(topic, payload as never, envelope.publishedAt);
+        if (!e) return;
+        // Outbox first: the row exists before any attempt, so a crash or restart loses nothing.
+        const n = await enqueue(s, e);
+        if (n) {
+          enqueued.inc({ event: e.topic }, n);
+          void worker.kick().catch((err) => services.logger.error({ err }, 'webhook worker failed'));
+        }
+      }),
+    );
+    worker.start();
+    return { worker, unsubscribe };
+  },
+  async stop(state) {
+    state.unsubscribe.forEach((u) => u());
+    await state.worker.stop();
+  },
+});
+
+export type { WebhooksConfig };

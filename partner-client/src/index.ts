@@ -1,0 +1,4 @@
+export { subscribeAlerts, memoryCursorStore, fileCursorStore } from './alerts.ts';
+export type { Alert, AlertSubscription, CursorStore, Severity, SubscribeAlertsOptions } from './alerts.ts';
+export { verifyWebhook, WebhookVerificationError } from './webhooks.ts';
+export type { VerifyOptions, WebhookEvent } from './webhooks.ts';

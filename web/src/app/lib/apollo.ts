@@ -1,0 +1,105 @@
+// Apollo Client: HTTP for queries and mutations, graphql-ws for subscriptions (token in connectionParams),
+// with a connection-status store the top bar shows (live / reconnecting / offline).
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, split } from '@apollo/client';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { createClient, type Client } from 'graphql-ws';
+import { useSyncExternalStore } from 'react';
+import { getSession } from './auth.ts';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+let status: ConnectionStatus = 'connecting';
+const listeners = new Set<() => void>();
+function setStatus(s: ConnectionStatus) {
+  if (s === status) return;
+  status = s;
+  for (const l of listeners) l();
+}
+export function useConnectionStatus(): ConnectionStatus {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => status,
+  );
+}
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('offline', () => setStatus('offline'));
+  window.addEventListener('online', () => setStatus('reconnecting'));
+}
+
+export interface Connection {
+  client: ApolloClient<unknown>;
+  ws: Client;
+  dispose(): void;
+}
+
+export function createConnection(): Connection {
+  const token = getSession().token;
+  const authHeaders = (): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+  let everConnected = false;
+  let failures = 0;
+  const ws = createClient({
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+    connectionParams: () => authHeaders(),
+    lazy: false,
+    keepAlive: 10_000,
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+    retryWait: async (retries) => {
+      // 0.5 s, 1 s, 2 s … capped at 10 s, with jitter.
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** retries) + Math.random() * 300));
+    },
+    on: {
+      connecting: () => setStatus(everConnected ? 'reconnecting' : 'connecting'),
+      connected: () => {
+        everConnected = true;
+        failures = 0;
+        setStatus('live');
+      },
+      closed: () => {
+        failures += 1;
+        if (!navigator.onLine) setStatus('offline');
+        else setStatus(everConnected || failures < 3 ? 'reconnecting' : 'offline');
+      },
+    },
+  });
+  const http = new HttpLink({ uri: '/graphql', headers: authHeaders() });
+  const link = split(
+    ({ query }) => {
+      const d = getMainDefinition(query);
+      return d.kind === 'OperationDefinition' && d.operation === 'subscription';
+    },
+    new GraphQLWsLink(ws),
+    ApolloLink.from([http]),
+  );
+  const client = new ApolloClient({
+    link,
+    cache: new InMemoryCache({
+      typePolicies: {
+        // Singletons and per-window aggregates have no id: keep them replaceable, never merged.
+        EmissionPulse: { keyFields: false },
+        DataQualityBadge: { keyFields: false },
+        Forecast: { keyFields: ['id'] },
+        Query: {
+          fields: {
+            emissionsSeries: { merge: false },
+            activityFeed: { merge: false },
+          },
+        },
+      },
+    }),
+    defaultOptions: { watchQuery: { fetchPolicy: 'cache-and-network', nextFetchPolicy: 'cache-first' } },
+  });
+  return {
+    client,
+    ws,
+    dispose() {
+      void ws.dispose();
+      client.stop();
+    },
+  };
+}
