@@ -5,7 +5,7 @@
 //   - carbon-nexus embedded gateway (plugins in-process, its own copy of the same fixture data)
 // The query joins entities across three subgraphs (data-core suppliers, orchestration hotspots, ml-engine
 // predictions); every request is distinct (variables vary); each server runs in its own child process.
-//   npx tsx bench/gateway-peers.ts [--seconds 10] [--connections 50] [--only apollo,hive,ours-remote,ours-embedded]
+//   npx tsx bench/gateway-peers.ts [--seconds 10] [--connections 50] [--only apollo,hive,ours-remote,ours-embedded] [--no-record]
 import { startChild, type Child } from './lib/servers.ts';
 import { graphqlLoad, table, type LoadResult } from './lib/load.ts';
 import { JOIN_QUERY } from './lib/fixture.ts';
@@ -70,6 +70,11 @@ try {
 }
 
 const baseline = rows[0];
+if (!baseline || baseline.requests === 0) {
+  // Nothing completed: the machine is too busy for the chosen duration. No ratios, nothing recorded.
+  console.error('the baseline completed no request in the measured window: rerun on a quieter machine or with more --seconds');
+  process.exit(1);
+}
 const md = table(rows, baseline);
 console.log('\n' + md);
 const ratio = (key: string) => {
@@ -85,7 +90,7 @@ const summary = ['ours-remote', 'ours-embedded', 'hive']
 console.log(`\nthroughput ratios vs plain @apollo/gateway: ${summary}`);
 // A machine-readable line for bench/run.ts's summary table.
 console.log(`BENCH_RESULT ${JSON.stringify({ name: 'gateway-peers', ratios: Object.fromEntries(['ours-remote', 'ours-embedded', 'hive'].map((k) => [k, ratio(k)])) })}`);
-recordBenchmark(
+if (!process.argv.includes('--no-record')) recordBenchmark(
   'gateway-peers',
   `Our gateway vs plain \`@apollo/gateway\` and \`@graphql-hive/gateway\` on the same HTTP subgraphs and data: the entity-join query across data-core, orchestration and ml-engine (bench/lib/fixture.ts), distinct variables per request, ${connections} connections, ${seconds} s per topology after a 2 s warm-up, one gateway at a time, each in its own process.` +
     (failures.length ? `\n\nFailed in this run: ${failures.join('; ')}` : ''),

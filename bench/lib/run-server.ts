@@ -9,7 +9,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { createDatabase } from '@carbon-nexus/db';
-import { loadPlatformConfig, startSubgraph } from '@carbon-nexus/plugin-sdk';
+import { loadPlatformConfig, startOrder, startSubgraph } from '@carbon-nexus/plugin-sdk';
 import { startGateway, composePlugins } from '@carbon-nexus/gateway';
 import { seedFixture } from './fixture.ts';
 
@@ -34,8 +34,9 @@ if (kind === 'ours-embedded') {
   await db.migrate();
   await seedFixture(db);
   const urls: Record<string, string> = {};
-  for (const p of plugins) {
-    const s = await startSubgraph(p, { db, port: 0, scheduler: false, migrate: false });
+  // Dependencies first; each later subgraph reaches the ones it requires over HTTP, like the distributed topology.
+  for (const p of startOrder(plugins)) {
+    const s = await startSubgraph(p, { db, port: 0, scheduler: false, migrate: false, remote: { ...urls } });
     stops.push(() => s.close());
     urls[p.id] = s.url;
   }

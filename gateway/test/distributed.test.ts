@@ -93,7 +93,7 @@ const CREATE_SUPPLIER = /* GraphQL */ `
   mutation Create($input: SupplierInput!) { createSupplier(input: $input) { id name category } }
 `;
 const INGEST = /* GraphQL */ `
-  mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { accepted rejected results { status errors { field message } } } }
+  mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { accepted rejected results { status errors { field reason } } } }
 `;
 const PULSE = /* GraphQL */ `subscription { emissionPulse { at kgPerHour trend } }`;
 
@@ -120,25 +120,24 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('distributed t
     const gatewayPort = await freePortRange(2);
     const subgraphBase = await freePortRange(12);
     gatewayUrls = [0, 1].map((r) => `http://127.0.0.1:${gatewayPort + r}/graphql`);
+    // The dev JWT secret (tokens below are signed with it) and the Redis bus, whatever the outer shell has set.
+    const { BUS_URL: _bus, JWT_SECRET: _secret, JWT_JWKS_URL: _jwks, ...inherited } = process.env;
+    const env = {
+      ...inherited,
+      DATABASE_URL: dbUrl.toString(),
+      REDIS_URL: process.env.REDIS_URL!,
+      GATEWAY_PORT: String(gatewayPort),
+      GATEWAY_REPLICAS: '2',
+      SUBGRAPH_BASE_PORT: String(subgraphBase),
+      STARTUP_TIMEOUT_SECONDS: String(STARTUP_MS / 1000),
+      LOG_LEVEL: 'warn',
+    };
     // detached: the topology gets its own process group, so the whole group can be stopped at the end.
     child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'gateway/src/cli/distributed.ts')], {
       cwd: root,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        DATABASE_URL: dbUrl.toString(),
-        REDIS_URL: process.env.REDIS_URL,
-        BUS_URL: '',
-        GATEWAY_PORT: String(gatewayPort),
-        GATEWAY_REPLICAS: '2',
-        SUBGRAPH_BASE_PORT: String(subgraphBase),
-        STARTUP_TIMEOUT_SECONDS: String(STARTUP_MS / 1000),
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_PER_MINUTE: '0',
-        JWT_SECRET: '',
-        JWT_JWKS_URL: '',
-      },
+      env,
     });
     child.stdout!.on('data', (d) => (output += String(d)));
     child.stderr!.on('data', (d) => (output += String(d)));

@@ -173,7 +173,7 @@ async function* alertStream(a: { minLevel?: string; supplierIds?: string[]; afte
     let last = a.after != null ? BigInt(a.after) : null;
     if (a.after != null) {
       const rows = await ctx.services.db.query<AlertRow>(
-        `SELECT seq::text AS seq, id, supplier_id, level, message FROM tc_alerts WHERE seq > $1 ORDER BY seq`,
+        `SELECT seq::text AS seq, id, supplier_id, level, message FROM tc_alerts WHERE seq > $1 ORDER BY tc_alerts.seq`,
         [a.after],
       );
       for (const r of rows) {

@@ -136,7 +136,7 @@ export function subscribeAlerts(opts: SubscribeAlertsOptions): AlertSubscription
         if (err !== undefined) opts.onError?.(err);
         resolve();
       };
-      stop = client!.subscribe<{ alertRaised: Alert }>(
+      const dispose: () => void = (stop = client!.subscribe<{ alertRaised: Alert }>(
         { query, variables },
         {
           next: (r) => {
@@ -149,8 +149,13 @@ export function subscribeAlerts(opts: SubscribeAlertsOptions): AlertSubscription
                 await opts.onAlert(alert);
               } catch (err) {
                 // Not acknowledged: resubscribe from the previous cursor so it is delivered again.
-                stop?.();
-                return end(err);
+                end(err);
+                try {
+                  dispose();
+                } catch {
+                  /* already closed */
+                }
+                return;
               }
               last = alert.cursor;
               await store.set(alert.cursor);
@@ -160,7 +165,7 @@ export function subscribeAlerts(opts: SubscribeAlertsOptions): AlertSubscription
           error: (err) => void chain.then(() => end(err)),
           complete: () => void chain.then(() => end(new Error('the server completed the alert stream'))),
         },
-      );
+      ));
     });
     const c = client as Client | null;
     client = null;

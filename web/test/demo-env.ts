@@ -112,14 +112,18 @@ export async function startDemo(): Promise<Demo> {
       const now = Date.now();
       const start = Math.floor(now / HOUR) * HOUR - days * 24 * HOUR;
       const events: Record<string, unknown>[] = [];
-      for (let h = start; h < Math.floor(now / HOUR) * HOUR - HOUR; h += HOUR) {
+      // Up to the current hour: the pulse compares the last hour with the one before.
+      for (let h = start; h <= Math.floor(now / HOUR) * HOUR; h += HOUR) {
         const hourOfDay = new Date(h).getUTCHours();
         const daytime = hourOfDay >= 6 && hourOfDay < 22;
         for (const s of suppliers) {
           // A few silent hours for one supplier (5-11 hours ago): the gap-filler predicts them.
           if (s.key === gapSupplier && h >= now - (gapHours + 5) * HOUR && h < now - 5 * HOUR) continue;
           const n = s.category === 'TRANSPORT' || s.category === 'DELIVERY' ? (daytime ? 2 : 1) : 1;
-          for (let i = 0; i < n; i++) events.push(eventFor(s, h + Math.floor(((i + 0.5) / n) * HOUR), r));
+          for (let i = 0; i < n; i++) {
+            const t = h + Math.floor(((i + 0.5) / n) * HOUR);
+            if (t < now - 60_000) events.push(eventFor(s, t, r));
+          }
         }
       }
       let accepted = 0;

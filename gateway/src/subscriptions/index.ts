@@ -55,11 +55,11 @@ const SSE_PATH = '/graphql/stream';
 // setTimeout's ceiling (~24.8 days): longer-lived tokens are re-armed.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-interface ConnExtra {
+type ConnExtra = {
   auth: AuthClaims | null;
   correlationId: string;
   cancelExpiry?: () => void;
-}
+};
 
 function closeReason(message: string): string {
   // WebSocket close reasons are limited to 123 bytes.

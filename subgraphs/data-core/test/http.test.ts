@@ -46,7 +46,7 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
     const res = await fetch(`${base}/ingest/csv?wait=1`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}`, ...headers },
-      body,
+      body: typeof body === 'string' ? body : new Uint8Array(body),
     });
     expect(res.status).toBe(200);
     return (await res.json()) as any;
@@ -122,19 +122,19 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
   });
 
   it('accepts gzip (content-encoding or application/gzip); a truncated gzip fails the job and keeps rows before it', async () => {
-    const rows = Array.from({ length: 3000 }, (_, i) => row(1000 + i, { id: `gz${i}`, ts: hoursAgo(30 + Math.floor(i / 60), i % 60) })).join('');
+    const rows = Array.from({ length: 1500 }, (_, i) => row(1000 + i, { id: `gz${i}`, ts: hoursAgo(30 + Math.floor(i / 60), i % 60) })).join('');
     const gz = zlib.gzipSync(Buffer.from(HEADER + rows));
     const ok = await csv(gz, { 'content-encoding': 'gzip' });
-    expect(ok).toMatchObject({ status: 'COMPLETED', rowsAccepted: 3000, rowsRejected: 0 });
+    expect(ok).toMatchObject({ status: 'COMPLETED', rowsAccepted: 1500, rowsRejected: 0 });
     const again = await csv(gz, { 'content-type': 'application/gzip' });
-    expect(again).toMatchObject({ status: 'COMPLETED', rowsAccepted: 0, rowsDuplicate: 3000 });
-    const other = Array.from({ length: 3000 }, (_, i) => row(5000 + i, { id: `tz${i}`, ts: hoursAgo(90 + Math.floor(i / 60), i % 60) })).join('');
+    expect(again).toMatchObject({ status: 'COMPLETED', rowsAccepted: 0, rowsDuplicate: 1500 });
+    const other = Array.from({ length: 1500 }, (_, i) => row(5000 + i, { id: `tz${i}`, ts: hoursAgo(90 + Math.floor(i / 60), i % 60) })).join('');
     const full = zlib.gzipSync(Buffer.from(HEADER + other));
     const cut = await csv(full.subarray(0, Math.floor(full.length * 0.7)), { 'content-type': 'application/gzip' });
     expect(cut.status).toBe('FAILED');
     expect(cut.error).toContain('gzip stream truncated');
-    expect(cut.rowsAccepted).toBeGreaterThan(1000);
-    expect(cut.rowsAccepted).toBeLessThan(3000);
+    expect(cut.rowsAccepted).toBeGreaterThan(0);
+    expect(cut.rowsAccepted).toBeLessThan(1500);
     const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events_raw WHERE import_job_id = $1`, [cut.jobId]);
     expect(n[0].n).toBe(cut.rowsAccepted);
   });
@@ -159,6 +159,13 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
       });
     });
     expect(status).toBe(202);
+    // importProgress subscription: follows the job until it ends
+    const rp = srv.host.plugins.get('data-core')!;
+    const sub = (await rp.subscribe(`subscription($id: ID!) { importProgress(jobId: $id) { status rowsAccepted } }`, { id: body.jobId }, { auth: { sub: 'feeder', roles: ['analyst'], supplierIds: null } })) as AsyncIterableIterator<any>;
+    const seen: any[] = [];
+    for await (const r of sub) seen.push(r.data.importProgress);
+    expect(seen.at(-1)).toEqual({ status: 'COMPLETED', rowsAccepted: 2000 });
+    expect(seen.slice(0, -1).every((s) => s.status === 'RUNNING')).toBe(true);
     let job: any;
     for (let i = 0; i < 300; i++) {
       job = (await gql(`query($id: ID!) { importJob(id: $id) { status rowsTotal rowsAccepted } }`, { id: body.jobId })).data.importJob;

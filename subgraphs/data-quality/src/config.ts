@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { env } from '@carbon-nexus/plugin-sdk';
+import { env, isValidCron } from '@carbon-nexus/plugin-sdk';
 
 export const configSchema = z.object({
   /** When assessQuality runs (node-schedule cron). */
-  QUALITY_CRON: env.string('*/15 * * * *'),
+  QUALITY_CRON: env.string('*/15 * * * *').refine(isValidCron, 'not a valid cron expression'),
   /** Scheduled runs assess the last N completed hours. */
   QUALITY_LOOKBACK_HOURS: env.int(48).pipe(z.number().int().min(1).max(24 * 31)),
   /** Days of history the cadence is learned from. */
@@ -18,8 +18,8 @@ export const configSchema = z.object({
   QUALITY_IQR_K: env.number(1.5).pipe(z.number().positive()),
   /** IQR fences on log values (multiplicative) for the positive, right-skewed metrics. */
   QUALITY_IQR_LOG: env.bool(true),
-  QUALITY_DBSCAN_EPS: env.number(1.5).pipe(z.number().positive()),
-  QUALITY_DBSCAN_MIN_PTS: env.int(5).pipe(z.number().int().min(1)),
+  QUALITY_DBSCAN_EPS: env.number(1).pipe(z.number().positive()),
+  QUALITY_DBSCAN_MIN_PTS: env.int(10).pipe(z.number().int().min(1)),
   QUALITY_MIN_SAMPLES: env.int(20).pipe(z.number().int().min(4)),
   /** Largest range runDataQuality accepts, days. */
   QUALITY_MAX_RANGE_DAYS: env.int(62).pipe(z.number().int().min(1)),

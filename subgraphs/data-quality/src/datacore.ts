@@ -28,7 +28,6 @@ export function emissionsSeries(
 export interface DcEvent {
   id: string;
   supplierId: string;
-  supplier: { name: string; category: string; country: string | null } | null;
   eventType: string;
   timestamp: string;
   distanceKm: number | null;
@@ -47,7 +46,7 @@ const EVENTS = /* GraphQL */ `
   query DqEvents($filter: EventFilter, $first: Int, $after: String) {
     events(filter: $filter, first: $first, after: $after, orderBy: TIMESTAMP_ASC) {
       nodes {
-        id supplierId supplier { name category country } eventType timestamp distanceKm loadKg fuelL energyKwh region route
+        id supplierId eventType timestamp distanceKm loadKg fuelL energyKwh region route
         co2eKg tonneKm dataSource qualityStatus
       }
       pageInfo { hasNextPage endCursor }
@@ -113,10 +112,24 @@ export async function ingestEvents(s: PluginServices, events: Record<string, unk
   return out;
 }
 
-const SUPPLIER = /* GraphQL */ `
-  query DqSupplier($id: ID!) { supplier(id: $id) { id name category country } }`;
+export interface SupplierMeta {
+  id: string;
+  name: string;
+  category: string;
+  country: string | null;
+}
 
-export async function supplierInfo(s: PluginServices, id: string): Promise<{ id: string; name: string; category: string; country: string | null } | null> {
-  const r = await s.call<{ supplier: { id: string; name: string; category: string; country: string | null } | null }>('data-core', SUPPLIER, { id });
-  return r.supplier;
+const SUPPLIERS = /* GraphQL */ `
+  query DqSuppliers($r: [_Any!]!) { _entities(representations: $r) { ... on Supplier { id name category country } } }`;
+
+/** Name, category and country of the given suppliers in one call (data-core's entity resolver, batched). */
+export async function supplierMeta(s: PluginServices, ids: string[]): Promise<Map<string, SupplierMeta>> {
+  const out = new Map<string, SupplierMeta>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const r = await s.call<{ _entities: (SupplierMeta | null)[] }>('data-core', SUPPLIERS, {
+      r: ids.slice(i, i + 500).map((id) => ({ __typename: 'Supplier', id })),
+    });
+    for (const m of r._entities) if (m?.id) out.set(m.id, m);
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createSubgraphTestkit, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { testDatabaseTargets } from '@carbon-nexus/db';
-import type { AuthClaims } from '@carbon-nexus/plugin-sdk';
+import { parsePluginConfig, type AuthClaims } from '@carbon-nexus/plugin-sdk';
 import plugin from '../src/plugin.ts';
 import { makeSeed, SUPPLIERS, type Seed } from './seed.ts';
 
@@ -112,7 +112,13 @@ describe.each(testDatabaseTargets())('data-quality on %s with data-core', (targe
     const precision = tp / flagged.size;
     const recall = tp / truth.size;
     const byMethod = { iqr: new Set(outliers.filter((o) => o.method === 'IQR').map((o) => o.eventId)).size, dbscan: new Set(outliers.filter((o) => o.method === 'DBSCAN').map((o) => o.eventId)).size };
-    console.log(`[${target}] outliers: injected=${truth.size} flagged=${flagged.size} tp=${tp} precision=${precision.toFixed(3)} recall=${recall.toFixed(3)} iqr=${byMethod.iqr} dbscan=${byMethod.dbscan}`);
+    const iqrIds = new Set(outliers.filter((o) => o.method === 'IQR').map((o) => o.eventId));
+    const perKind: Record<string, string> = {};
+    for (const kind of new Set(seed.events.map((e) => e.anomaly).filter(Boolean))) {
+      const evs = seed.events.filter((e) => e.anomaly === kind).map((e) => eventIdOf.get(e.input.externalId as string)!);
+      perKind[kind!] = `${evs.filter((id) => flagged.has(id)).length}/${evs.length} (dbscan-only ${evs.filter((id) => flagged.has(id) && !iqrIds.has(id)).length})`;
+    }
+    console.log(`[${target}] outliers: injected=${truth.size} flagged=${flagged.size} tp=${tp} precision=${precision.toFixed(3)} recall=${recall.toFixed(3)} iqr=${byMethod.iqr} dbscan=${byMethod.dbscan} per kind ${JSON.stringify(perKind)}`);
     expect(truth.size).toBeGreaterThan(40);
     expect(precision).toBeGreaterThanOrEqual(0.9);
     expect(recall).toBeGreaterThanOrEqual(0.9);
@@ -297,10 +303,36 @@ describe.each(testDatabaseTargets())('data-quality on %s with data-core', (targe
     // Everything k = 1.5 flags is already flagged: a re-run adds nothing; a tighter k flags more on the next run.
     expect((await kit.query<any>(RUN, { from: iso(start), to: iso(end) })).runDataQuality.outliersFlagged).toBe(0);
     const r = (await kit.query<any>(T, { i: { iqrK: 0.75, dbscanEps: 2 } }, { auth: ANALYST })).setOutlierThresholds;
-    expect(r).toMatchObject({ iqrK: 0.75, iqrLogScale: true, dbscanEps: 2, dbscanMinPts: 5, minSamples: 20, updatedBy: 'ana' });
+    expect(r).toMatchObject({ iqrK: 0.75, iqrLogScale: true, dbscanEps: 2, dbscanMinPts: 10, minSamples: 20, updatedBy: 'ana' });
     expect((await kit.query<any>(`{ outlierThresholds { iqrK } }`)).outlierThresholds.iqrK).toBe(0.75);
     const audit = await kit.db.query(`SELECT 1 FROM audit_logs WHERE action = 'data-quality.thresholds.set'`);
     expect(audit).toHaveLength(1);
     expect((await kit.query<any>(RUN, { from: iso(start), to: iso(end) })).runDataQuality.outliersFlagged).toBeGreaterThan(50);
+  });
+
+  it('the scheduled job assesses the lookback window and signals quality.updated', async () => {
+    // Let signals of earlier runs (delivered on a later tick) drain before listening.
+    await new Promise((r) => setTimeout(r, 50));
+    const got: { supplierIds: string[]; from: string; to: string }[] = [];
+    const off = kit.services.bus.subscribe('quality.updated', (p) => void got.push(p));
+    try {
+      await kit.runJob('assessQuality');
+      for (let i = 0; i < 50 && !got.length; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      off();
+    }
+    expect(got).toHaveLength(1);
+    expect(new Set(got[0].supplierIds)).toEqual(new Set(ids));
+    expect(Date.parse(got[0].to) - Date.parse(got[0].from)).toBe(48 * H);
+    expect(Date.parse(got[0].to) % H).toBe(0);
+  });
+});
+
+describe('data-quality configuration', () => {
+  it('a bad setting is a clear error naming the setting; defaults are the documented ones', () => {
+    expect(() => parsePluginConfig(plugin, { QUALITY_LOOKBACK_HOURS: '0' })).toThrow(/QUALITY_LOOKBACK_HOURS/);
+    expect(() => parsePluginConfig(plugin, { QUALITY_CRON: 'every now and then' })).toThrow(/QUALITY_CRON/);
+    expect(() => parsePluginConfig(plugin, { QUALITY_IQR_K: 'wide' })).toThrow(/QUALITY_IQR_K/);
+    expect(parsePluginConfig(plugin, {})).toMatchObject({ QUALITY_CRON: '*/15 * * * *', QUALITY_IQR_K: 1.5, QUALITY_LOOKBACK_HOURS: 48, QUALITY_CADENCE_DAYS: 14 });
   });
 });

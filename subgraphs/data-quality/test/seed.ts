@@ -35,7 +35,8 @@ export const SUPPLIERS: SupplierSpec[] = [
 /**
  * fuel_spike: litres ×1.8–3 (co2e per event and per t·km high); distance_absurd: distance ×2–4 with matching fuel;
  * near_empty: load 20–35 % of usual (co2e per t·km high); energy_spike: factory kWh ×2.5–4;
- * inconsistent: every feature inside its own range but the combination is not (heavier load AND more fuel per t·km).
+ * inconsistent: each feature inside (or near) its own range but the combination is not: heavier load, shorter trip
+ * and 16–22 % more fuel — the load says co2e per t·km should be low, it is high (what DBSCAN is for).
  */
 export type AnomalyKind = 'fuel_spike' | 'distance_absurd' | 'near_empty' | 'energy_spike' | 'inconsistent';
 
@@ -59,8 +60,11 @@ const u = (rand: () => number, w: number) => 1 + (rand() * 2 - 1) * w;
 export let TRUNC = 2;
 /** Share of real events turned into anomalies. */
 export let ANOMALY_RATE = 0.03;
+/** Fuel factor of the 'inconsistent' kind. */
+export let INCONSISTENT_FUEL: [number, number] = [1.16, 1.22];
 /** For exploring the generator (scratch simulations); tests use the defaults. */
-export const setNoise = (o: { trunc?: number; rate?: number }) => {
+export const setNoise = (o: { trunc?: number; rate?: number; fuel?: [number, number] }) => {
+  INCONSISTENT_FUEL = o.fuel ?? INCONSISTENT_FUEL;
   TRUNC = o.trunc ?? TRUNC;
   ANOMALY_RATE = o.rate ?? ANOMALY_RATE;
 };
@@ -120,11 +124,14 @@ export function makeSeed(supplierIds: string[], end: number, hours: number, seed
           let load = sp.loadKg * g(rand, 0.06);
           if (anomaly === 'distance_absurd') distance *= between(rand, 2, 4);
           if (anomaly === 'near_empty') load = sp.loadKg * between(rand, 0.2, 0.35);
-          if (anomaly === 'inconsistent') load = sp.loadKg * between(rand, 1.08, 1.15);
+          if (anomaly === 'inconsistent') {
+            load = sp.loadKg * between(rand, 1.08, 1.12);
+            distance = sp.distanceKm * between(rand, 0.9, 0.94);
+          }
           // Litres: empty-vehicle consumption plus a load-dependent part (≈ 0.25 L/km + 0.012 L/km per tonne), σ 4 %.
           let fuel = distance * (0.25 + (0.012 * load) / 1000) * g(rand, 0.04);
           if (anomaly === 'fuel_spike') fuel *= between(rand, 1.8, 3);
-          if (anomaly === 'inconsistent') fuel *= between(rand, 1.2, 1.3);
+          if (anomaly === 'inconsistent') fuel *= between(rand, INCONSISTENT_FUEL[0], INCONSISTENT_FUEL[1]);
           input.distanceKm = Math.round(distance * 10) / 10;
           input.loadKg = Math.round(load);
           input.fuelL = Math.round(fuel * 100) / 100;

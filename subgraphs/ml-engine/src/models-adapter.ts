@@ -42,41 +42,63 @@ interface Tree {
  * Used for bulk predictions (pipeline, predictBatch); `predict` uses the library's exact TreeSHAP.
  */
 export class PathExplainer {
-  private readonly trees: { t: Tree; exp: Float64Array }[];
+  // All trees flattened into typed arrays (monomorphic, cache-friendly): node k of tree t is at roots[t] + k.
+  private readonly roots: Int32Array;
+  private readonly feature: Int32Array;
+  private readonly threshold: Float32Array;
+  private readonly left: Int32Array;
+  private readonly right: Int32Array;
+  private readonly exp: Float64Array;
   readonly nFeatures: number;
   readonly expectedTrees: number;
 
   constructor(ens: { baseValue: number; nFeatures: number; trees: Tree[] }) {
     this.nFeatures = ens.nFeatures;
+    const total = ens.trees.reduce((a, t) => a + t.feature.length, 0);
+    this.roots = new Int32Array(ens.trees.length);
+    this.feature = new Int32Array(total);
+    this.threshold = new Float32Array(total);
+    this.left = new Int32Array(total);
+    this.right = new Int32Array(total);
+    this.exp = new Float64Array(total);
     let ev = ens.baseValue;
-    this.trees = ens.trees.map((t) => {
-      const exp = new Float64Array(t.feature.length);
+    let off = 0;
+    ens.trees.forEach((t, ti) => {
+      this.roots[ti] = off;
+      for (let k = 0; k < t.feature.length; k++) {
+        this.feature[off + k] = t.feature[k]!;
+        this.threshold[off + k] = t.threshold[k]!;
+        this.left[off + k] = off + t.left[k]!;
+        this.right[off + k] = off + t.right[k]!;
+      }
       const visit = (n: number): number => {
-        if (t.feature[n]! < 0) return (exp[n] = t.value[n]!);
+        if (t.feature[n]! < 0) return (this.exp[off + n] = t.value[n]!);
         const l = t.left[n]!;
         const r = t.right[n]!;
         const vl = visit(l);
         const vr = visit(r);
         const c = t.cover[l]! + t.cover[r]!;
-        return (exp[n] = c > 0 ? (vl * t.cover[l]! + vr * t.cover[r]!) / c : (vl + vr) / 2);
+        return (this.exp[off + n] = c > 0 ? (vl * t.cover[l]! + vr * t.cover[r]!) / c : (vl + vr) / 2);
       };
-      visit(0);
-      ev += exp[0]!;
-      return { t, exp };
+      ev += visit(0);
+      off += t.feature.length;
     });
     this.expectedTrees = ev;
   }
 
-  /** φ on the raw (log) scale for a row vector x (feature order of the card). */
-  phi(x: ArrayLike<number>, out: Float64Array<ArrayBufferLike> = new Float64Array(this.nFeatures)): Float64Array<ArrayBufferLike> {
+  /** φ on the raw (log) scale for the row at x[base .. base + nFeatures) (feature order of the card). */
+  phi(x: ArrayLike<number>, out: Float64Array<ArrayBufferLike> = new Float64Array(this.nFeatures), base = 0): Float64Array<ArrayBufferLike> {
     out.fill(0);
-    for (const { t, exp } of this.trees) {
-      let n = 0;
-      while (t.feature[n]! >= 0) {
-        const f = t.feature[n]!;
-        const next = Math.fround(x[f]!) <= t.threshold[n]! ? t.left[n]! : t.right[n]!;
+    const { roots, feature, threshold, left, right, exp } = this;
+    for (let t = 0; t < roots.length; t++) {
+      let n = roots[t]!;
+      let f = feature[n]!;
+      while (f >= 0) {
+        // float32 comparison, as ONNX BRANCH_LEQ (x is a Float32Array in the engine)
+        const next = x[base + f]! <= threshold[n]! ? left[n]! : right[n]!;
         out[f]! += exp[next]! - exp[n]!;
         n = next;
+        f = feature[n]!;
       }
     }
     return out;
@@ -90,6 +112,8 @@ export interface EngineModel {
   card: ModelCard;
   version: string;
   featureNames: string[];
+  /** feature name → column index */
+  nameIndex: Map<string, number>;
   /** exp(expectedRaw): the reference prediction contributions move away from, kg CO2e. */
   expectedKg: number;
   expectedRaw: number;
@@ -123,6 +147,7 @@ export async function loadAllModels(): Promise<{ models: Map<StoredModelName, En
       card,
       version: card.version,
       featureNames: lib.featureNames,
+      nameIndex: new Map(lib.featureNames.map((f, j) => [f, j])),
       expectedRaw,
       expectedKg: Math.exp(expectedRaw),
       offsetIndex,

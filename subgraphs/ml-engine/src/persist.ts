@@ -1,7 +1,7 @@
 // Bulk persistence of predictions: one multi-row INSERT (unnest of column arrays) per batch,
 // deduplicated on (model, model_version, input_hash) with ON CONFLICT DO NOTHING.
 import type { SqlQueryable } from '@carbon-nexus/db';
-import type { InferenceResult } from './inference.ts';
+import type { FeatureRow, InferenceResult } from './inference.ts';
 
 export interface PredictionContext {
   eventId?: string | null;
@@ -20,12 +20,12 @@ export interface StoredRef {
 }
 
 /** What feature_importance holds: the contributions plus how they were made. */
-export function featureImportanceJson(r: InferenceResult): string {
+export function featureImportanceJson(r: InferenceResult, features: FeatureRow): string {
   return JSON.stringify({
     method: r.contributionMethod,
     expectedKg: r.expectedKg,
     contributions: r.contributions,
-    features: r.features,
+    features,
     ...(r.defaulted.length ? { defaulted: r.defaulted } : {}),
     ...(r.clamped.length ? { clamped: r.clamped } : {}),
   });
@@ -33,8 +33,16 @@ export function featureImportanceJson(r: InferenceResult): string {
 
 const CHUNK = 1000;
 
-/** Inserts results (with optional event context per row); returns the stored id of every row, in order. */
-export async function insertPredictions(db: SqlQueryable, results: InferenceResult[], ctx?: (PredictionContext | undefined)[]): Promise<StoredRef[]> {
+/**
+ * Inserts results (inputHash required) with their feature rows and optional event context; returns the stored id of
+ * every row, in order.
+ */
+export async function insertPredictions(
+  db: SqlQueryable,
+  results: InferenceResult[],
+  features: FeatureRow[],
+  ctx?: (PredictionContext | undefined)[],
+): Promise<StoredRef[]> {
   const out: StoredRef[] = new Array(results.length);
   for (let start = 0; start < results.length; start += CHUNK) {
     const part = results.slice(start, start + CHUNK);
@@ -71,7 +79,7 @@ export async function insertPredictions(db: SqlQueryable, results: InferenceResu
       cols.lower.push(r.lowerKg);
       cols.upper.push(r.upperKg);
       cols.conf.push(r.confidence);
-      cols.fi.push(featureImportanceJson(r));
+      cols.fi.push(featureImportanceJson(r, features[start + k]!));
     });
     const inserted = await db.query<{ id: string; model: string; model_version: string; input_hash: string }>(
       `INSERT INTO predictions (id, model, model_version, input_hash, event_id, supplier_id, event_type, entity_type, entity_id, route,

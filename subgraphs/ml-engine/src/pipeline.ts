@@ -1,9 +1,9 @@
 // event.normalized → load the events from data-core → map to model features → batch predict → one bulk INSERT →
 // prediction.created. Batches are queued (bounded) and processed one at a time; failures are logged and counted.
-import type { BusTopics, PluginServices } from '@carbon-nexus/plugin-sdk';
+import { currentScope, runInScope, SYSTEM_CLAIMS, type BusTopics, type PluginServices } from '@carbon-nexus/plugin-sdk';
 import { mapEvent, type NormalizedEvent } from './features/index.ts';
 import type { MappedEvent } from './features/types.ts';
-import { ModelInputError, type InferenceEngine, type InferenceResult, type RowAdjustment, type FeatureRow } from './inference.ts';
+import { ModelInputError, rowsToBatch, type InferenceEngine, type InferenceResult, type RowAdjustment, type FeatureRow } from './inference.ts';
 import { insertPredictions, type PredictionContext } from './persist.ts';
 import type { StoredModelName } from './models-adapter.ts';
 
@@ -50,7 +50,7 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
   const batchesCounter = metrics.counter('ml_pipeline_batches_total', 'event.normalized batches, by status (ok | error | dropped)', ['status']);
   const depth = metrics.gauge('ml_pipeline_queue_depth', 'event.normalized batches waiting for prediction');
   const stats: PipelineStats = { batches: 0, events: 0, predicted: 0, duplicates: 0, skipped: 0, failed: 0, dropped: 0 };
-  const queue: BusTopics['event.normalized'][] = [];
+  const queue: { payload: BusTopics['event.normalized']; correlationId?: string }[] = [];
   let running: Promise<void> | null = null;
   let accepting = true;
 
@@ -70,18 +70,24 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
   }
 
   /** Runs one model's rows; rows the model rejects are dropped (counted) and the rest retried once. */
-  async function predictModel(model: StoredModelName, items: { e: NormalizedEvent; m: MappedEvent }[]): Promise<{ results: InferenceResult[]; ctx: PredictionContext[]; failed: number }> {
+  async function predictModel(
+    model: StoredModelName,
+    items: { e: NormalizedEvent; m: MappedEvent }[],
+  ): Promise<{ results: InferenceResult[]; features: FeatureRow[]; ctx: PredictionContext[]; failed: number }> {
     const results: InferenceResult[] = [];
+    const features: FeatureRow[] = [];
     const ctx: PredictionContext[] = [];
+    const em = engine.get(model);
     let failed = 0;
     for (let i = 0; i < items.length; i += MAX_ROWS_PER_RUN) {
       let part = items.slice(i, i + MAX_ROWS_PER_RUN);
       for (let attempt = 0; attempt < 2 && part.length; attempt++) {
-        const rows: FeatureRow[] = part.map((x) => x.m.features);
+        const batch = rowsToBatch(em, part.map((x) => x.m.features));
         const adjust: RowAdjustment[] = part.map((x) => x.m.adjust);
         try {
-          const r = await engine.run(model, rows, { explain: 'path', adjust, salt: part.map((x) => x.e.id), source: 'pipeline' });
+          const r = await engine.run(model, batch, { explain: 'path', adjust, hash: true, salt: part.map((x) => x.e.id), source: 'pipeline' });
           results.push(...r);
+          for (const x of r) features.push(part[x.index]!.m.features);
           for (const { e, m } of part) {
             ctx.push({
               eventId: e.id,
@@ -107,7 +113,7 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
         }
       }
     }
-    return { results, ctx, failed };
+    return { results, features, ctx, failed };
   }
 
   async function processIds(ids: string[]) {
@@ -127,15 +133,17 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
     }
     const allResults: InferenceResult[] = [];
     const allCtx: PredictionContext[] = [];
+    const allFeatures: FeatureRow[] = [];
     let failed = 0;
     for (const [model, items] of byModel) {
       const r = await predictModel(model, items);
       allResults.push(...r.results);
       allCtx.push(...r.ctx);
+      allFeatures.push(...r.features);
       failed += r.failed;
     }
     // Durable first: one INSERT per ≤ 1000 rows, then the signal.
-    const refs = await insertPredictions(db, allResults, allCtx);
+    const refs = await insertPredictions(db, allResults, allFeatures, allCtx);
     const fresh: { id: string; c: PredictionContext }[] = [];
     refs.forEach((r, k) => {
       if (r.inserted) fresh.push({ id: r.id, c: allCtx[k]! });
@@ -144,12 +152,13 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
     for (let i = 0; i < fresh.length; i += IDS_PER_MESSAGE) {
       const part = fresh.slice(i, i + IDS_PER_MESSAGE);
       const times = part.map((p) => Date.parse(p.c.timestamp!)).filter(Number.isFinite);
+      const now = Date.now();
       await bus.publish('prediction.created', {
         ids: part.map((p) => p.id),
         count: part.length,
         supplierIds: [...new Set(part.map((p) => p.c.supplierId!).filter(Boolean))],
-        from: new Date(Math.min(...times)).toISOString(),
-        to: new Date(Math.max(...times)).toISOString(),
+        from: new Date(times.length ? Math.min(...times) : now).toISOString(),
+        to: new Date(times.length ? Math.max(...times) : now).toISOString(),
       });
     }
     const missing = ids.length - events.length;
@@ -167,10 +176,11 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
 
   async function loop() {
     while (queue.length) {
-      const batch = queue.shift()!;
+      const { payload: batch, correlationId } = queue.shift()!;
       depth.set(queue.length);
       try {
-        await processIds(batch.ids);
+        // Bus work runs as the system (like jobs), in the publisher's correlation id.
+        await runInScope({ auth: SYSTEM_CLAIMS, correlationId }, () => processIds(batch.ids));
         stats.batches++;
         batchesCounter.inc({ status: 'ok' });
       } catch (err) {
@@ -192,7 +202,7 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
         logger.error({ queued: queue.length, events: payload.ids.length }, 'ml-engine pipeline queue full: batch dropped');
         return false;
       }
-      queue.push(payload);
+      queue.push({ payload, correlationId: currentScope()?.correlationId });
       depth.set(queue.length);
       running ??= loop().finally(() => {
         running = null;

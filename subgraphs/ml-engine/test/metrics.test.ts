@@ -30,7 +30,7 @@ describe.each(testDatabaseTargets())('metrics at /metrics (%s)', (target) => {
     await post(PREDICT, { model: 'LOGISTICS', features: toFeatures(LOGISTICS_ROW) });
     const rows = Array.from({ length: 25 }, (_, i) => toFeatures({ ...LOGISTICS_ROW, distance_km: 50 + i * 10 }));
     await post(PREDICT_BATCH, { model: 'LOGISTICS', rows, persist: false });
-    const text = await (await fetch(server.url.replace(/\/graphql$/, '/metrics'))).text();
+    const text = await (await fetch(server!.url.replace(/\/graphql$/, '/metrics'))).text();
     expect(text).toMatch(/carbon_nexus_model_inference_seconds_bucket\{[^}]*model="logistics"[^}]*batch="1"/);
     expect(text).toMatch(/carbon_nexus_model_inference_seconds_count\{model="logistics",batch="<=100"\} 1/);
     expect(text).toMatch(/carbon_nexus_predictions_total\{model="logistics",source="api"\} 26/);

@@ -150,4 +150,20 @@ describe.each(testDatabaseTargets())('predict and explain through GraphQL (%s)',
       expect(Math.abs(sum - (predict.co2eKg - predict.expectedKg))).toBeLessThan(1e-6 * Math.max(1, predict.co2eKg));
     }
   });
+
+  it('lists predictions newest first with cursor pagination and resolves Prediction references with supplier scoping', async () => {
+    const page1 = (await kit.query(`{ predictions(first: 2) { id cursor model modelVersion co2eKg contributions { feature } } }`)).predictions;
+    expect(page1).toHaveLength(2);
+    const page2 = (await kit.query(`query($a: String) { predictions(first: 2, after: $a) { id } }`, { a: page1[1].cursor })).predictions;
+    expect(page2.length).toBeGreaterThan(0);
+    expect(page2.map((p: any) => p.id)).not.toContain(page1[0].id);
+    expect(page2.map((p: any) => p.id)).not.toContain(page1[1].id);
+    const bad = await kit.execute(`{ predictions(after: "garbage") { id } }`);
+    expect(bad.errors?.[0]?.extensions?.field).toBe('after');
+    const ref = await kit.entities('Prediction', [{ id: page1[0].id }], 'id co2eKg modelVersion');
+    expect(ref.data!._entities[0]).toMatchObject({ id: page1[0].id, co2eKg: page1[0].co2eKg });
+    // API predictions belong to no supplier: a supplier-scoped token sees none of them
+    const scoped = await kit.entities('Prediction', [{ id: page1[0].id }], 'id', { auth: { sub: 'p', roles: ['partner'], supplierIds: ['11111111-1111-4111-8111-111111111111'] } });
+    expect(scoped.data!._entities[0]).toBeNull();
+  });
 });

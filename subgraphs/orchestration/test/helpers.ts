@@ -76,3 +76,9 @@ export function history(supplierIds: string[], now: Date, hours: number) {
   for (let h = hours; h >= 0; h--) for (const s of supplierIds) out.push(leg(s, new Date(lastHour - h * HOUR + 30 * 60_000)));
   return out;
 }
+
+/** Polls (bounded) until `check` holds — for bus deliveries, which are asynchronous. */
+export async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}

@@ -10,7 +10,7 @@ import recommendations from '../src/plugin.ts';
 import { ANALYST, APPROVER, VIEWER, countRows, createSupplier, json, makeHotspot, startFakeService, startStack, waitFor, type FakeService } from './helpers.ts';
 
 const REC_FIELDS = `id title body rootCause co2ImpactKg costEstimate costLevel feasibilityScore confidence rank score source sourceRef status
-  history { status by reason at } hotspot { id } supplier { id } measure { id source { publisher title year } }`;
+  history { status by reason at } evidence hotspot { id } supplier { id } measure { id source { publisher title year } }`;
 const LIST = `query($status: RecommendationStatus, $hotspotId: ID, $first: Int, $after: String) {
   recommendations(status: $status, hotspotId: $hotspotId, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${REC_FIELDS} } } } }`;
@@ -71,6 +71,9 @@ describe.each(testDatabaseTargets())('recommendations with the real data-core, m
       expect(n.rootCause).toMatch(/average payload up from 12000 to 24000 kg/);
       expect(n.rootCause).toMatch(/average idling up/);
       expect(n.body).toContain('kg CO2e avoided');
+      // The estimate is reproducible from its evidence: basis × share × fleet share × mid reduction.
+      const e = n.evidence;
+      expect(n.co2ImpactKg).toBeCloseTo(e.basisKg * (e.affectedSharePct / 100) * e.fleetShare * ((e.reductionPct.min + e.reductionPct.max) / 200), 1);
     }
     // A diesel rigid-truck fleet on 120 km legs: no rail shift (needs long haul), no EV vans (vans only).
     const ids = nodes.map((n: any) => n.measure.id);
@@ -150,6 +153,35 @@ describe.each(testDatabaseTargets())('recommendations with the real data-core, m
       [a, 'approved', hot],
       [b, 'dismissed', hot],
     ]);
+  });
+
+  it('a regeneration after the hotspot grew refreshes the OPEN recommendations in place and leaves decided ones alone', async () => {
+    const before = await kit.db.query<any>(`SELECT id, status, co2_impact FROM recommendations WHERE hotspot_id = $1`, [hotspotId]);
+    // Fixture: orchestration's hotspot now reports twice the emissions (as after an escalation).
+    await kit.db.query(`UPDATE hotspots SET metric_value = metric_value * 2 WHERE id = $1`, [hotspotId]);
+    const n = updated.length;
+    const g = await kit.query<any>(`mutation($h: ID!) { generateRecommendations(hotspotId: $h) { created refreshed } }`, { h: hotspotId }, { auth: ANALYST });
+    expect(g.generateRecommendations).toEqual({ created: 0, refreshed: 1 });
+    const after = await kit.db.query<any>(`SELECT id, status, co2_impact FROM recommendations WHERE hotspot_id = $1`, [hotspotId]);
+    expect(after).toHaveLength(before.length);
+    for (const a of after) {
+      const b = before.find((x) => x.id === a.id)!;
+      if (a.status === 'open') expect(a.co2_impact).toBeCloseTo(b.co2_impact * 2, 2);
+      else expect(a.co2_impact).toBe(b.co2_impact);
+    }
+    await waitFor('refresh published', async () => updated.length > n);
+    expect(updated.at(-1)).toMatchObject({ status: 'open', hotspotId });
+  });
+
+  it('the catch-up job regenerates for open hotspots whose run was lost', async () => {
+    await kit.db.query(`DELETE FROM recommendation_runs`);
+    await kit.runJob('catchUp');
+    await kit.state.engine.idle();
+    const runs = await kit.db.query<any>(`SELECT hotspot_id, trigger, status FROM recommendation_runs`);
+    expect(runs).toEqual([{ hotspot_id: hotspotId, trigger: 'catchup:critical', status: 'done' }]);
+    await kit.runJob('catchUp');
+    await kit.state.engine.idle();
+    expect(await countRows(kit, `SELECT count(*) AS n FROM recommendation_runs`)).toBe(1);
   });
 
   it('lists are ranked and paginated by cursor; filters and bad arguments are named', async () => {
@@ -247,11 +279,11 @@ describe.each(testDatabaseTargets())('recommendations with the real data-core, m
         env: {
           ...process.env,
           RAG_URL: rag.url,
-          RAG_TIMEOUT_MS: '500',
+          RAG_TIMEOUT_MS: '1500',
           RAG_RETRIES: '1',
           RAG_RETRY_BACKOFF_MS: '10',
           RAG_BREAKER_FAILURES: '4',
-          RAG_BREAKER_COOLDOWN_MS: '300',
+          RAG_BREAKER_COOLDOWN_MS: '2000',
           LLM_URL: llm.url.replace('/chat/completions', ''),
         },
       });
@@ -267,8 +299,19 @@ describe.each(testDatabaseTargets())('recommendations with the real data-core, m
 
     it('a normal answer is persisted with source RAG; the request follows the seed contract plus context', async () => {
       rag.handler = (_req, _body, res) => json(res, 200, GOOD);
+      const rp = ragKit.host.plugins.get('recommendations')!;
+      const sub = `subscription($h: ID) { recommendationCreated(hotspotId: $h) { title source supplier { id } } }`;
+      const mine = (await rp.subscribe(sub, { h: hotspotId }, { auth: { sub: 'h', roles: ['viewer'], supplierIds: [hot] } })) as AsyncIterableIterator<any>;
+      const other = (await rp.subscribe(sub, { h: hotspotId }, { auth: { sub: 'c', roles: ['viewer'], supplierIds: [calm] } })) as AsyncIterableIterator<any>;
+      const otherNext = other.next();
       const g = await generate();
       expect(g).toMatchObject({ source: 'RAG', created: 2 });
+      const heard = [(await mine.next()).value.data.recommendationCreated, (await mine.next()).value.data.recommendationCreated];
+      expect(heard.map((x: any) => x.title).sort()).toEqual(GOOD.actions.map((a) => a.title).sort());
+      expect(heard.every((x: any) => x.source === 'RAG' && x.supplier.id === hot)).toBe(true);
+      await other.return!();
+      expect(await otherNext).toEqual({ value: undefined, done: true });
+      await mine.return!();
       const body = rag.bodies.at(-1);
       const [h] = await kit.db.query<any>(`SELECT metric_value, baseline FROM hotspots WHERE id = $1`, [hotspotId]);
       expect(body.entity).toBe('Hot Haulage');
@@ -291,7 +334,7 @@ describe.each(testDatabaseTargets())('recommendations with the real data-core, m
     it('a slow answer falls back to local retrieval within the time budget (timeouts are not retried)', async () => {
       const before = rag.calls;
       rag.handler = (_req, _body, res) => {
-        const t = setTimeout(() => json(res, 200, GOOD), 3000);
+        const t = setTimeout(() => json(res, 200, GOOD), 6000);
         res.on('close', () => clearTimeout(t));
       };
       const g = await generate();

@@ -22,6 +22,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <a className="skip" href="#main">
         Skip to content
       </a>
+      <div className="sidebar-col">
       <nav className="sidebar" aria-label="Main">
         <div className="brand" aria-label="Carbon Nexus">
           <span className="brand__mark">
@@ -53,6 +54,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <span>GraphQL explorer</span>
         </a>
       </nav>
+      </div>
       <div className="main">
         <header className="topbar">
           <DateRangePicker />

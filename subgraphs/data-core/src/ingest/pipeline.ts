@@ -9,8 +9,8 @@ import { estimate } from '../domain/estimate.ts';
 import type { DataCoreState } from '../state.ts';
 
 export const MAX_BATCH = 5000;
-/** Ids per `event.normalized` message (PostgreSQL NOTIFY payloads are limited to 8000 bytes). */
-const IDS_PER_MESSAGE = 150;
+/** Ids per `event.normalized` message: fits PostgreSQL NOTIFY (8000 bytes) and events(first: 100) default. */
+const IDS_PER_MESSAGE = 100;
 
 export type ItemStatus = 'accepted' | 'rejected' | 'duplicate';
 

@@ -49,7 +49,7 @@ export interface Thresholds {
   minSamples: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { iqrK: 1.5, iqrLog: true, dbscanEps: 1.5, dbscanMinPts: 5, minSamples: 20 };
+export const DEFAULT_THRESHOLDS: Thresholds = { iqrK: 1.5, iqrLog: true, dbscanEps: 1, dbscanMinPts: 10, minSamples: 20 };
 
 export interface OutlierFlag {
   eventId: string;

@@ -8,7 +8,7 @@ import { completenessWindows, floorHour, HOUR_MS, DAY_MS, learnCadence, type Cad
 import { detectGaps } from '../domain/gaps.ts';
 import { supplierOutliers, type OutlierEvent, type OutlierFlag } from '../domain/outliers.ts';
 import { contextOf, modelId, predictFill } from '../domain/gapfill-model.ts';
-import { allEvents, emissionsSeries, flagEvents, ingestEvents, supplierInfo, type DcEvent } from '../datacore.ts';
+import { allEvents, emissionsSeries, flagEvents, ingestEvents, supplierMeta } from '../datacore.ts';
 import { cadenceRows, getThresholds, insertMany } from '../store.ts';
 
 export interface RunResult {
@@ -54,6 +54,13 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
     model: modelId(state.model),
   };
   if (to <= from) return result;
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const t = performance.now();
+    timings[name] = Math.round(t - mark);
+    mark = t;
+  };
   const thresholds = await getThresholds(db, config);
   const learnFrom = to - config.QUALITY_CADENCE_DAYS * DAY_MS;
   // History for the gap-fill context (trailing 168 h level, 14-day profile) and cadence learning; +1 h for the next-hour ratio.
@@ -75,6 +82,7 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
     m.set(hour, { hour, real: p.eventCount - p.predictedCount, predicted: p.predictedCount, co2eKg: p.co2eKg });
   }
 
+  lap('series');
   // 2. Cadence: learn from [to − N days, to), keep overrides.
   const cadences = await cadenceRows(db);
   const profiles = new Map<string, CadenceProfile>();
@@ -98,6 +106,7 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
        active_hours_of_day = EXCLUDED.active_hours_of_day, learned_at = EXCLUDED.learned_at`,
   );
 
+  lap('cadence');
   // 3. Outliers over the window's real events.
   const events = await allEvents(services, {
     from: result.from,
@@ -105,13 +114,14 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
     dataSources: REAL_SOURCES,
     qualityStatuses: ['VALID', 'SUSPECT'],
   });
-  const meta = new Map<string, DcEvent['supplier']>();
+  // Names (for reasons) and categories (for fills) of every supplier in the run: one call.
+  const meta = await supplierMeta(services, [...new Set([...bySupplier.keys(), ...events.map((e) => e.supplierId)])]);
+  lap('events');
   const eventsBySupplier = new Map<string, OutlierEvent[]>();
   for (const e of events) {
-    if (e.supplier) meta.set(e.supplierId, e.supplier);
     let l = eventsBySupplier.get(e.supplierId);
     if (!l) eventsBySupplier.set(e.supplierId, (l = []));
-    l.push({ id: e.id, supplierId: e.supplierId, supplierName: e.supplier?.name, timestamp: e.timestamp, co2eKg: e.co2eKg, distanceKm: e.distanceKm, loadKg: e.loadKg, tonneKm: e.tonneKm });
+    l.push({ id: e.id, supplierId: e.supplierId, supplierName: meta.get(e.supplierId)?.name, timestamp: e.timestamp, co2eKg: e.co2eKg, distanceKm: e.distanceKm, loadKg: e.loadKg, tonneKm: e.tonneKm });
   }
   const flags: OutlierFlag[] = [];
   for (const list of eventsBySupplier.values()) flags.push(...supplierOutliers(list, thresholds));
@@ -135,6 +145,7 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
     await db.query(`UPDATE data_quality_flags SET synced_at = now() WHERE synced_at IS NULL AND event_id = ANY($1::uuid[])`, [pending.map((p) => p.event_id)]);
   }
 
+  lap('outliers');
   // 4. Gaps: supersede fills where real data arrived, fill new gaps.
   const gapRows = await db.query<{ id: string; supplier_id: string; window_start: Date; status: string; event_id: string | null }>(
     `SELECT id, supplier_id, window_start, status, event_id FROM gap_fills WHERE window_start >= $1 AND window_start < $2`,
@@ -185,12 +196,7 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
     );
     const fills = todo.filter((t) => t.co2eKg != null);
     if (fills.length && config.QUALITY_GAPFILL_ENABLED) {
-      const types = new Map<string, string>();
-      for (const f of fills) {
-        if (types.has(f.supplierId)) continue;
-        const m = meta.get(f.supplierId) ?? (await supplierInfo(services, f.supplierId));
-        types.set(f.supplierId, (m?.category ?? 'transport').toUpperCase());
-      }
+      const types = new Map(fills.map((f) => [f.supplierId, (meta.get(f.supplierId)?.category ?? 'transport').toUpperCase()]));
       const results = await ingestEvents(
         services,
         fills.map((f) => ({
@@ -224,6 +230,7 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
     }
   }
 
+  lap('gaps');
   // 5. Completeness windows (hour + day) with anomaly counts.
   const anomalies = await db.query<{ supplier_id: string; event_timestamp: Date }>(
     `SELECT DISTINCT ON (event_id) supplier_id, event_timestamp FROM data_quality_flags WHERE event_timestamp >= $1 AND event_timestamp < $2`,
@@ -260,6 +267,7 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
   await services.bus.publish('quality.updated', { supplierIds: [...bySupplier.keys()], from: result.from, to: result.to });
   services.metrics.counter('data_quality_gap_fills_total', 'Gap fills written to data-core').inc(result.gapsFilled);
   services.metrics.counter('data_quality_outliers_total', 'Events flagged SUSPECT by data-quality').inc(result.outliersFlagged);
-  logger.info(result, 'data quality assessed');
+  lap('windows');
+  logger.info({ ...result, timingsMs: timings }, 'data quality assessed');
   return result;
 }

@@ -1,6 +1,6 @@
 // The badge (live counts from data-core), the panel (gaps, outliers, fills from our tables) and PACT indicators.
 import { canSeeSupplier, forbidden, type ResolverContext } from '@carbon-nexus/plugin-sdk';
-import { allEvents, emissionsSeries, supplierInfo } from '../datacore.ts';
+import { allEvents, emissionsSeries, supplierMeta } from '../datacore.ts';
 import { badgeOf, pactIndicators, type EventEvidence } from '../domain/pact.ts';
 import { DAY_MS, expectedInHour, floorHour, HOUR_MS, learnCadence, type HourCounts } from '../domain/completeness.ts';
 import { cadenceRows, iso } from '../store.ts';
@@ -197,8 +197,7 @@ export async function pact(_: unknown, a: { supplierId: string; from: string; to
     days.set(d, (days.get(d) ?? false) || (c?.real ?? 0) > 0);
   }
   const events = await allEvents(s, { supplierIds: [a.supplierId], from: iso(from)!, to: iso(to)!, qualityStatuses: ['VALID', 'SUSPECT', 'PREDICTED'] }, 20, true);
-  let countryKnown = events.some((e) => !!e.supplier?.country);
-  if (!events.length) countryKnown = !!(await supplierInfo(s, a.supplierId))?.country;
+  const countryKnown = !!(await supplierMeta(s, [a.supplierId])).get(a.supplierId)?.country;
   const evidence: EventEvidence[] = events.map((e) => ({
     co2eKg: e.co2eKg,
     predicted: e.dataSource === 'GAP_FILL',

@@ -1,8 +1,8 @@
 import { badInput, canSeeSupplier, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import type { MlState } from '../state.ts';
-import { MODEL_NAMES, ModelInputError, toGraphName, type EngineModel, type GraphModelName } from '../models-adapter.ts';
-import { inputError, type FeatureRow, type InferenceResult } from '../inference.ts';
+import { MODEL_NAMES, ModelInputError, toGraphName, type EngineModel, type GraphModelName, type ValidationError } from '../models-adapter.ts';
+import { shownFeaturesOf, inputError, type Batch, type InferenceResult } from '../inference.ts';
 import { insertPredictions } from '../persist.ts';
 import { predictionAggregates, type Bucket, type GroupBy } from '../aggregates.ts';
 import { getForecast, NotEnoughHistory, type ForecastRecord } from '../forecast.ts';
@@ -76,14 +76,39 @@ function engineModel(ctx: Ctx, model: GraphModelName): EngineModel {
   return ctx.state.engine.get(MODEL_NAMES[model]);
 }
 
-/** [{name, value}] → row; duplicate names are an error naming the feature. */
-function toRow(features: { name: string; value?: number | null }[], where: string): FeatureRow {
-  const row: Record<string, any> = {};
-  for (const f of features) {
-    if (f.name in row) throw badInput(`${where}.${f.name}`, 'given more than once');
-    row[f.name] = f.value ?? undefined;
+/**
+ * [[{name, value}]] → one Float32Array in the card's feature order. Unknown and repeated names are errors naming
+ * the feature (and row); absent or null values become NaN and are reported as missing by the engine.
+ */
+function toBatch(m: EngineModel, rows: readonly (readonly { name: string; value?: number | null }[])[], single: boolean): Batch {
+  const F = m.featureNames.length;
+  const index = m.nameIndex;
+  const X = new Float32Array(rows.length * F).fill(NaN);
+  const errors: ValidationError[] = [];
+  const seen = new Uint8Array(F);
+  for (let i = 0; i < rows.length; i++) {
+    seen.fill(0);
+    const r = rows[i]!;
+    for (let k = 0; k < r.length; k++) {
+      const f = r[k]!;
+      // fast path: features listed in card order
+      const j = k < F && m.featureNames[k] === f.name ? k : index.get(f.name);
+      const row = single ? {} : { row: i };
+      if (j === undefined) {
+        errors.push({ feature: f.name, code: 'unknown_feature', message: `${f.name} is not a feature of model ${m.graph} (expected: ${m.featureNames.join(', ')})`, ...row });
+        continue;
+      }
+      if (seen[j]) {
+        errors.push({ feature: f.name, code: 'unknown_feature', message: `${f.name} is given more than once`, ...row });
+        continue;
+      }
+      seen[j] = 1;
+      X[i * F + j] = f.value ?? NaN;
+    }
+    if (errors.length >= 50) break;
   }
-  return row as FeatureRow;
+  if (errors.length) throw inputError(m.graph, errors);
+  return { X, n: rows.length };
 }
 
 function resultToGraph(r: InferenceResult, id: string | null) {
@@ -170,31 +195,31 @@ export const resolvers: Resolvers<Ctx> = {
 
     async predict(_, { model, features }, ctx) {
       const m = engineModel(ctx, model);
-      const row = toRow(features, 'features');
+      const batch = toBatch(m, [features], true);
       let r: InferenceResult;
       try {
-        [r] = (await ctx.state.engine.run(m.stored, [row], { explain: 'exact' })) as [InferenceResult];
+        [r] = (await ctx.state.engine.run(m.stored, batch, { explain: 'exact', hash: true })) as [InferenceResult];
       } catch (err) {
         // single row: name the feature only
         if (err instanceof ModelInputError) throw inputError(model, err.errors.map(({ row: _row, ...e }) => e));
         throw err;
       }
-      const [ref] = await insertPredictions(ctx.services.db, [r]);
+      const [ref] = await insertPredictions(ctx.services.db, [r], [shownFeaturesOf(m, batch, 0)]);
       return resultToGraph(r, ref!.id) as any;
     },
 
     async predictBatch(_, { model, rows, explain, persist }, ctx) {
       if (rows.length > 10000) throw badInput('rows', `at most 10000 rows per call (got ${rows.length})`);
       const m = engineModel(ctx, model);
-      const data = rows.map((r, i) => toRow(r, `rows[${i}]`));
+      const batch = toBatch(m, rows, false);
       let results: InferenceResult[];
       try {
-        results = await ctx.state.engine.run(m.stored, data, { explain: explain === false ? 'none' : 'path' });
+        results = await ctx.state.engine.run(m.stored, batch, { explain: explain === false ? 'none' : 'path', hash: persist !== false });
       } catch (err) {
         if (err instanceof ModelInputError) throw inputError(model, err.errors);
         throw err;
       }
-      const refs = persist === false ? null : await insertPredictions(ctx.services.db, results);
+      const refs = persist === false ? null : await insertPredictions(ctx.services.db, results, results.map((r) => shownFeaturesOf(m, batch, r.index)));
       return results.map((r, i) => resultToGraph(r, refs ? refs[i]!.id : null)) as any;
     },
 

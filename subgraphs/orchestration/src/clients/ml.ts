@@ -30,24 +30,3 @@ export async function predictionAggregates(
   const data = await services.call<{ predictionAggregates: AggregateRow[] }>('ml-engine', aggregatesDoc(from, to, bucket, groupBy));
   return data.predictionAggregates;
 }
-
-export interface PredictResult {
-  co2eKg: number;
-  modelVersion: string | null;
-  contributions: { feature: string; value: number | null; contributionKg: number }[];
-}
-
-export async function predictBatch(
-  services: PluginServices<any>,
-  model: string,
-  rows: { name: string; value: number }[][],
-): Promise<PredictResult[]> {
-  const data = await services.call<{ predictBatch: PredictResult[] }>(
-    'ml-engine',
-    `query OrchestrationPredictBatch($rows: [[FeatureValueInput!]!]!) {
-      predictBatch(model: ${model}, rows: $rows) { co2eKg modelVersion contributions { feature value contributionKg } }
-    }`,
-    { rows },
-  );
-  return data.predictBatch;
-}

@@ -1,4 +1,4 @@
-import { badInput, canSeeSupplier, forbidden, notFound, requireRole, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import { badInput, canSeeSupplier, forbidden, notFound, requireRole, runInScope, SYSTEM_CLAIMS, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import type { OrchestrationConfig } from '../config.ts';
 import { ALERT_COLUMNS, alertToGraph, BASELINE_COLUMNS, baselineToGraph, type AlertRow, type BaselineRow } from '../rows.ts';
 import { detectRange, detectWindow, publish } from '../hotspots/detect.ts';
@@ -43,6 +43,10 @@ export async function acknowledgeAlert(_: unknown, args: { id: string }, ctx: Ct
   return alertToGraph(row ?? current);
 }
 
+/** Detection and baselines are platform-wide: they read all suppliers' aggregates whoever triggers them (a scoped
+ * caller must not make other suppliers' hotspots look resolved). The audit row still names the caller. */
+const asSystem = <T>(fn: () => Promise<T>) => runInScope({ auth: SYSTEM_CLAIMS }, fn);
+
 const toGraphCounts = (c: Record<string, number>) => ({ ...c });
 
 export async function detectHotspots(_: unknown, args: { windowStart?: string | null; windowEnd?: string | null }, ctx: Ctx) {
@@ -51,7 +55,7 @@ export async function detectHotspots(_: unknown, args: { windowStart?: string | 
   const start = args.windowStart ? parseTime('windowStart', args.windowStart) : new Date(end.getTime() - ctx.services.config.HOTSPOT_WINDOW_MINUTES * 60_000);
   if (start >= end) throw badInput('windowStart', 'must be before windowEnd');
   if (end.getTime() - start.getTime() > 7 * 86_400_000) throw badInput('windowStart', 'a detection window may span at most 7 days (use detectHotspotsRange)');
-  const counts = await detectWindow(ctx.services, start, end);
+  const counts = await asSystem(() => detectWindow(ctx.services, start, end));
   await ctx.services.audit({ action: 'detectHotspots', entityType: 'hotspot', metadata: { windowStart: start.toISOString(), windowEnd: end.toISOString(), ...counts } });
   return { windowStart: start.toISOString(), windowEnd: end.toISOString(), ...toGraphCounts({ ...counts }) };
 }
@@ -65,14 +69,14 @@ export async function detectHotspotsRange(_: unknown, args: { from: string; to: 
   if (!Number.isInteger(minutes) || minutes < 5 || minutes > 10_080) throw badInput('windowMinutes', 'must be an integer between 5 and 10080');
   const windows = Math.ceil((to.getTime() - from.getTime()) / (minutes * 60_000));
   if (windows > 2000) throw badInput('to', `the range has ${windows} windows of ${minutes} min; at most 2000 per call`);
-  const r = await detectRange(ctx.services, from, to, minutes);
+  const r = await asSystem(() => detectRange(ctx.services, from, to, minutes));
   await ctx.services.audit({ action: 'detectHotspotsRange', entityType: 'hotspot', metadata: { from: from.toISOString(), to: to.toISOString(), windowMinutes: minutes, ...r } });
   return { from: from.toISOString(), to: to.toISOString(), ...r };
 }
 
 export async function recalculateBaselines(_: unknown, __: unknown, ctx: Ctx) {
   requireRole(ctx.auth, 'analyst');
-  const results = await recalc(ctx.services);
+  const results = await asSystem(() => recalc(ctx.services));
   await ctx.services.audit({ action: 'recalculateBaselines', entityType: 'baseline', metadata: { results } });
   return results.map((r) => ({ ...r, windowStart: r.windowStart.toISOString(), windowEnd: r.windowEnd.toISOString() }));
 }

@@ -258,7 +258,7 @@ export async function simulate(services: PluginServices<OrchestrationConfig>, in
   const data = await services.call<{ predictBatch: { co2eKg: number; modelVersion: string; contributions: { feature: string; contributionKg: number }[] }[] }>(
     'ml-engine',
     `query OrchestrationSimulate($rows: [[FeatureValueInput!]!]!) {
-      predictBatch(model: ${model}, rows: $rows, explain: true) { co2eKg modelVersion contributions { feature contributionKg } }
+      predictBatch(model: ${model}, rows: $rows, explain: true, persist: false) { co2eKg modelVersion contributions { feature contributionKg } }
     }`,
     { rows: [...base, ...scen].map(toInput) },
   );

@@ -17,6 +17,8 @@ export interface GenerateResult {
   hotspotId: string;
   source: Source;
   created: string[];
+  /** existing OPEN recommendations whose figures were refreshed */
+  refreshed: string[];
   supplierId: string | null;
 }
 
@@ -134,10 +136,11 @@ export class RecommendationEngine {
     }
     for (const c of candidates) c.rootCause ??= deriveRootCause(ctx);
     const supplierId = ctx.supplier?.id ?? ctx.hotspot.supplierId;
-    const created = await insertCandidates(this.services.db, hotspotId, supplierId, candidates);
+    const { created, refreshed } = await insertCandidates(this.services.db, hotspotId, supplierId, candidates);
     this.created.inc({ source }, created.length);
     for (const id of created) await this.services.bus.publish('recommendation.created', { id, hotspotId, supplierId });
-    return { hotspotId, source, created, supplierId };
+    for (const id of refreshed) await this.services.bus.publish('recommendation.updated', { id, hotspotId, status: 'open', supplierId });
+    return { hotspotId, source, created, refreshed, supplierId };
   }
 
   /**

@@ -69,16 +69,31 @@ const INSERT = `INSERT INTO recommendations
   (id, hotspot_id, supplier_id, action_key, title, body, root_cause, co2_impact, cost_estimate, cost_level,
    feasibility_score, confidence, rank, score, source, source_ref, measure_id, evidence, status, history, created_at, updated_at)
   VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, 'open', $18::jsonb, now(), now())
-  ON CONFLICT (hotspot_id, action_key) DO NOTHING
-  RETURNING id`;
+  ON CONFLICT (hotspot_id, action_key) DO UPDATE SET
+    body = EXCLUDED.body, root_cause = EXCLUDED.root_cause, co2_impact = EXCLUDED.co2_impact, cost_estimate = EXCLUDED.cost_estimate,
+    cost_level = EXCLUDED.cost_level, feasibility_score = EXCLUDED.feasibility_score, confidence = EXCLUDED.confidence,
+    score = EXCLUDED.score, source_ref = EXCLUDED.source_ref, evidence = EXCLUDED.evidence, updated_at = now()
+    WHERE recommendations.status = 'open'
+      AND (recommendations.co2_impact, recommendations.score, recommendations.body) IS DISTINCT FROM (EXCLUDED.co2_impact, EXCLUDED.score, EXCLUDED.body)
+  RETURNING id, (xmax = 0) AS inserted`;
 
-/** Stores the candidates (already ranked), re-ranks the hotspot's recommendations; returns the ids created. */
-export async function insertCandidates(db: PluginServices['db'], hotspotId: string, supplierId: string | null, candidates: Candidate[]): Promise<string[]> {
+/**
+ * Stores the candidates (already ranked): a new action is inserted; the same action for the same hotspot is never
+ * stored twice — an OPEN one gets the fresh figures (e.g. after an escalation), a decided one is left alone.
+ * Re-ranks the hotspot's recommendations. Returns the ids created and the ids refreshed.
+ */
+export async function insertCandidates(
+  db: PluginServices['db'],
+  hotspotId: string,
+  supplierId: string | null,
+  candidates: Candidate[],
+): Promise<{ created: string[]; refreshed: string[] }> {
   const at = new Date().toISOString();
   return db.transaction(async (tx) => {
     const created: string[] = [];
+    const refreshed: string[] = [];
     for (const [i, c] of candidates.entries()) {
-      const rows = await tx.query<{ id: string }>(INSERT, [
+      const rows = await tx.query<{ id: string; inserted: boolean }>(INSERT, [
         hotspotId,
         supplierId,
         c.actionKey,
@@ -98,10 +113,10 @@ export async function insertCandidates(db: PluginServices['db'], hotspotId: stri
         JSON.stringify(c.evidence),
         JSON.stringify([{ status: 'open', by: 'system', reason: `generated (${c.source})`, at }]),
       ]);
-      if (rows[0]) created.push(rows[0].id);
+      if (rows[0]) (rows[0].inserted ? created : refreshed).push(rows[0].id);
     }
-    if (created.length) await rerank(tx, hotspotId);
-    return created;
+    if (created.length || refreshed.length) await rerank(tx, hotspotId);
+    return { created, refreshed };
   });
 }
 

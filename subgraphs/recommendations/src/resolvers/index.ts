@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { badInput, canSeeSupplier, notFound, requireRole, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import type { RecommendationsState } from '../plugin.ts';
@@ -42,7 +42,35 @@ async function publishUpdated(ctx: Ctx, row: RecRow) {
 
 const circuitOf = (s: string) => (s === 'open' ? 'OPEN' : s === 'half_open' ? 'HALF_OPEN' : 'CLOSED') as 'OPEN' | 'HALF_OPEN' | 'CLOSED';
 
+function literal(v: ValueNode): unknown {
+  switch (v.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return v.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(v.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return v.values.map(literal);
+    case Kind.OBJECT:
+      return Object.fromEntries(v.fields.map((f) => [f.name.value, literal(f.value)]));
+    default:
+      return undefined;
+  }
+}
+
+const JSONScalar = new GraphQLScalarType({
+  name: 'JSON',
+  description: 'Arbitrary JSON value.',
+  serialize: (v) => v,
+  parseValue: (v) => v,
+  parseLiteral: literal,
+});
+
 export const resolvers: Resolvers = {
+  JSON: JSONScalar,
   Query: {
     async recommendations(_p, args, ctx) {
       const first = args.first ?? 20;
@@ -141,12 +169,13 @@ export const resolvers: Resolvers = {
         throw err instanceof GraphQLError ? err : new GraphQLError(`generation failed for hotspot ${hotspotId}: ${(err as Error).message}`, { extensions: { code: 'UPSTREAM_FAILED' } });
       }
       if (!canSeeSupplier(ctx.auth, result.supplierId)) throw notFound('hotspot', hotspotId);
-      await ctx.services.audit({ action: 'recommendation.generate', entityType: 'hotspot', entityId: hotspotId, metadata: { source: result.source, created: result.created.length } });
+      await ctx.services.audit({ action: 'recommendation.generate', entityType: 'hotspot', entityId: hotspotId, metadata: { source: result.source, created: result.created.length, refreshed: result.refreshed.length } });
       const all = await loaders(ctx).byHotspot.load(hotspotId);
       return {
         hotspotId,
         source: result.source.toUpperCase() as 'RAG' | 'RETRIEVAL' | 'RULES',
         created: result.created.length,
+        refreshed: result.refreshed.length,
         recommendations: all.map(toGraph) as any,
       };
     },

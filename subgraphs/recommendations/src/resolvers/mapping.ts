@@ -19,6 +19,7 @@ export function toGraph(r: RecRow) {
     source: r.source.toUpperCase() as 'RAG' | 'RETRIEVAL' | 'RULES',
     sourceRef: r.sourceRef,
     measureId: r.measureId,
+    evidence: r.evidence ?? null,
     status: r.status.toUpperCase() as 'OPEN' | 'APPROVED' | 'DISMISSED',
     history: (r.history ?? []).map((h) => ({ status: h.status.toUpperCase() as 'OPEN' | 'APPROVED' | 'DISMISSED', by: h.by, reason: h.reason ?? null, at: h.at })),
     createdAt: r.createdAt.toISOString(),

@@ -26,9 +26,10 @@ export function useConnectionStatus(): ConnectionStatus {
   );
 }
 
+let socketOpen = false;
 if (typeof window !== 'undefined') {
   window.addEventListener('offline', () => setStatus('offline'));
-  window.addEventListener('online', () => setStatus('reconnecting'));
+  window.addEventListener('online', () => setStatus(socketOpen ? 'live' : 'reconnecting'));
 }
 
 export interface Connection {
@@ -56,11 +57,13 @@ export function createConnection(): Connection {
     on: {
       connecting: () => setStatus(everConnected ? 'reconnecting' : 'connecting'),
       connected: () => {
+        socketOpen = true;
         everConnected = true;
         failures = 0;
         setStatus('live');
       },
       closed: () => {
+        socketOpen = false;
         failures += 1;
         if (!navigator.onLine) setStatus('offline');
         else setStatus(everConnected || failures < 3 ? 'reconnecting' : 'offline');
@@ -94,6 +97,8 @@ export function createConnection(): Connection {
     }),
     defaultOptions: { watchQuery: { fetchPolicy: 'cache-and-network', nextFetchPolicy: 'cache-first' } },
   });
+  // Exposed for diagnostics and the e2e test (which drops the socket to check the reconnect).
+  (window as unknown as { __carbonNexusWs?: Client }).__carbonNexusWs = ws;
   return {
     client,
     ws,

@@ -7,6 +7,7 @@ import { Card, Async, Chip, Skeleton } from '../ui/ui.tsx';
 import { ago, time } from '../lib/format.ts';
 import { useLive } from '../lib/live.ts';
 import { ActivityFeed } from '../widgets/ActivityFeed.tsx';
+import { AlertsLog } from './Activity.alerts.tsx';
 
 export const AuditTrailQuery = graphql(`
   query AuditTrail {
@@ -84,7 +85,8 @@ export function ActivityPage() {
             )}
           </Async>
         </Card>
-        <ActivityFeed first={25} title="Latest events" />
+        <ActivityFeed first={12} title="Latest events" />
+        <AlertsLog />
       </div>
     </>
   );

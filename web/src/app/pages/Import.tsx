@@ -5,7 +5,7 @@ import { useQuery, useSubscription } from '@apollo/client';
 import { graphql } from '../../gql';
 import { Card, Async, Chip, Icon, Skeleton } from '../ui/ui.tsx';
 import { ago, num } from '../lib/format.ts';
-import { hasRole, useSession } from '../lib/auth.ts';
+import { useSession } from '../lib/auth.ts';
 
 export const ImportJobQuery = graphql(`
   query ImportJob($id: ID!) {
@@ -42,7 +42,8 @@ function statusTone(s: string) {
 
 export function ImportPage() {
   const session = useSession();
-  const allowed = hasRole(session, 'analyst+');
+  // data-core's ingestion roles: analyst, partner, admin (system).
+  const allowed = session.roles.some((r) => r === 'analyst' || r === 'admin' || r === 'partner');
   const [upload, setUpload] = useState<Upload | null>(null);
   const [drag, setDrag] = useState(false);
   const input = useRef<HTMLInputElement>(null);
@@ -101,7 +102,7 @@ export function ImportPage() {
             <Icon name="upload" size={32} />
             <strong>Drag and drop a CSV file</strong>
             <span className="muted">or</span>
-            <button className="btn btn--primary" onClick={() => input.current?.click()} disabled={!allowed} title={allowed ? undefined : 'Importing needs the analyst role'}>
+            <button className="btn btn--primary" onClick={() => input.current?.click()} disabled={!allowed} title={allowed ? undefined : 'Importing needs the analyst or admin role'}>
               Choose a file
             </button>
             <input
@@ -117,9 +118,9 @@ export function ImportPage() {
                 e.target.value = '';
               }}
             />
-            {!allowed && <span className="muted small">Sign in as analyst, approver or admin to import.</span>}
+            {!allowed && <span className="muted small">Sign in as analyst or admin to import.</span>}
             <span className="muted small">
-              Columns: externalId, supplierExternalId (or supplierId), eventType, timestamp, distanceKm, loadKg, vehicleType, fuelType, energyKwh …
+              Columns: external_id, supplier_external_id (or supplier_id), event_type, timestamp, distance_km, load_kg, vehicle_type, fuel_type, energy_kwh …
             </span>
           </div>
           {upload && <UploadProgress upload={upload} onDone={() => void jobs.refetch()} />}

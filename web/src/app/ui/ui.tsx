@@ -1,5 +1,6 @@
 // Shared building blocks: cards, skeletons, empty/error states, chips, buttons, modal, icons.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import type { ApolloError } from '@apollo/client';
 
 export function Card(props: {
@@ -155,7 +156,7 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-  return (
+  return createPortal(
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}>
       <div ref={ref} className={`modal ${props.wide ? 'modal--wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={id} data-testid={props.testId}>
         <header className="modal__head">
@@ -166,7 +167,8 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
         </header>
         <div className="modal__body">{props.children}</div>
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }
 

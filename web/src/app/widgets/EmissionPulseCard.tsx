@@ -1,6 +1,6 @@
 // Current kg CO2e per hour from data-core's emissionPulse (query + live subscription), trend arrow,
 // change vs the previous hour and delta vs the target set on the goals page.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery } from '@apollo/client';
 import Chart from 'react-apexcharts';
 import { graphql } from '../../gql';
@@ -8,6 +8,7 @@ import { Card, Icon, Skeleton, ErrorState, Chip } from '../ui/ui.tsx';
 import { kg, num, pct, ago } from '../lib/format.ts';
 import { useGoals } from '../lib/goals.ts';
 import { navigate } from '../lib/router.ts';
+import { useLive } from '../lib/live.ts';
 
 export const PulseQuery = graphql(`
   query Pulse {
@@ -15,11 +16,24 @@ export const PulseQuery = graphql(`
   }
 `);
 
+export const PulseHistoryQuery = graphql(`
+  query PulseHistory($from: String!, $to: String!) {
+    emissionsSeries(from: $from, to: $to, bucket: HOUR, groupBy: NONE) { bucketStart co2eKg }
+  }
+`);
+
+const HOUR = 3_600_000;
+
 export function EmissionPulseCard() {
+  // Sparkline: the last 24 complete hours (kg CO2e per hour) and the live rate as the newest point.
+  const [hourNow, setHourNow] = useState(() => Math.floor(Date.now() / HOUR) * HOUR);
+  const hist = useQuery(PulseHistoryQuery, {
+    variables: { from: new Date(hourNow - 24 * HOUR).toISOString(), to: new Date(hourNow).toISOString() },
+  });
+  useLive(['pulse'], () => setHourNow(Math.floor(Date.now() / HOUR) * HOUR), 10_000);
   // The live bridge (LiveBridge.tsx) writes each emissionPulse subscription event into this query's cache entry.
   const { data, loading, error, refetch } = useQuery(PulseQuery);
   const goals = useGoals();
-  const [history, setHistory] = useState<{ x: number; y: number }[]>([]);
   const [flash, setFlash] = useState(0);
   const last = useRef<string | null>(null);
 
@@ -30,9 +44,13 @@ export function EmissionPulseCard() {
     if (key === last.current) return;
     if (last.current !== null) setFlash((f) => f + 1);
     last.current = key;
-    setHistory((h) => [...h.slice(-29), { x: Date.parse(pulse.at) || Date.now(), y: Math.round(pulse.kgPerHour * 10) / 10 }]);
   }, [pulse]);
 
+  const history = useMemo(() => {
+    const pts = (hist.data?.emissionsSeries ?? []).map((p) => ({ x: Date.parse(p.bucketStart) + HOUR, y: Math.round(p.co2eKg * 10) / 10 }));
+    if (pulse) pts.push({ x: Date.parse(pulse.at) || Date.now(), y: Math.round(pulse.kgPerHour * 10) / 10 });
+    return pts.sort((a, b) => a.x - b.x);
+  }, [hist.data, pulse]);
   const change = pulse && pulse.previousKgPerHour > 0 ? ((pulse.kgPerHour - pulse.previousKgPerHour) / pulse.previousKgPerHour) * 100 : null;
   const target = goals.targetKgPerHour;
   const vsTarget = pulse && target ? ((pulse.kgPerHour - target) / target) * 100 : null;
@@ -74,23 +92,23 @@ export function EmissionPulseCard() {
             )}
           </div>
           {history.length > 1 ? (
-            <div className="pulse__spark" role="img" aria-label={`Pulse history, ${history.length} updates`}>
+            <div className="pulse__spark" role="img" aria-label={`Hourly emissions over the last 24 hours and the current rate, ${history.length} points`}>
               <Chart
                 type="area"
                 height={70}
-                series={[{ name: 'kg CO2e/h', data: history }]}
+                series={[{ name: 'kg CO2e per hour', data: history }]}
                 options={{
                   chart: { sparkline: { enabled: true }, animations: { enabled: true }, toolbar: { show: false } },
                   stroke: { curve: 'smooth', width: 2 },
                   colors: ['#0f766e'],
                   fill: { type: 'gradient', gradient: { opacityFrom: 0.35, opacityTo: 0.02 } },
-                  tooltip: { x: { format: 'HH:mm:ss' }, y: { formatter: (v: number) => `${num(v)} kg CO2e/h` } },
+                  tooltip: { x: { format: 'dd MMM HH:mm' }, y: { formatter: (v: number) => `${num(v)} kg CO2e/h` } },
                   xaxis: { type: 'datetime' },
                 }}
               />
             </div>
           ) : (
-            <p className="muted small">Updated {ago(pulse.at)} · live updates draw a sparkline here</p>
+            <p className="muted small">Updated {ago(pulse.at)}</p>
           )}
         </div>
       )}

@@ -16,23 +16,29 @@ const Simulate = graphql(`
   }
 `);
 
-const VEHICLES = [
-  ['', 'Keep current'],
-  ['rigid_diesel', 'Rigid truck (diesel)'],
-  ['articulated_diesel', 'Articulated truck (diesel)'],
-  ['van_diesel', 'Van (diesel)'],
-  ['van_ev', 'Van (electric)'],
-  ['ev', 'Electric truck'],
-  ['ecargo_bike', 'E-cargo bike'],
-] as const;
-const FUELS = [
+// What the simulator's models cover (orchestration validates the same lists).
+const VEHICLES: Record<string, [string, string][]> = {
+  TRANSPORT: [
+    ['', 'Keep current'],
+    ['rigid_diesel', 'Rigid truck (diesel)'],
+    ['articulated_diesel', 'Articulated truck (diesel)'],
+    ['van_diesel', 'Van (diesel)'],
+    ['van_ev', 'Van (electric)'],
+    ['ev', 'Electric truck'],
+  ],
+  DELIVERY: [
+    ['', 'Keep current'],
+    ['van_diesel', 'Van (diesel)'],
+    ['van_ev', 'Van (electric)'],
+    ['ecargo_bike', 'E-cargo bike'],
+  ],
+};
+const FUELS: [string, string][] = [
   ['', 'Keep current'],
   ['diesel', 'Diesel'],
-  ['hvo', 'HVO (renewable diesel)'],
-  ['electric', 'Electric'],
-  ['cng', 'CNG'],
-  ['lng', 'LNG'],
-] as const;
+  ['electric', 'Battery-electric'],
+];
+type Activity = 'TRANSPORT' | 'DELIVERY' | 'FACTORY' | 'WAREHOUSE';
 
 export function WhatIfSimulatorModal({ prefill, onClose }: { prefill: WhatIfPrefill; onClose: () => void }) {
   const suppliers = useSuppliers();
@@ -44,16 +50,20 @@ export function WhatIfSimulatorModal({ prefill, onClose }: { prefill: WhatIfPref
   const [run, { data, loading, error, reset }] = useMutation(Simulate);
   const r = data?.simulate;
   const sid = supplierId || suppliers.list[0]?.id || '';
+  const activity = (suppliers.byId.get(sid)?.category ?? 'TRANSPORT') as Activity;
+  const vehicles = VEHICLES[activity];
+  const transport = activity === 'TRANSPORT';
 
   const submit = () => {
     void run({
       variables: {
         input: {
           supplierId: sid || null,
-          vehicleType: vehicleType || null,
-          fuelType: fuelType || null,
+          activity,
+          vehicleType: (vehicles && vehicleType) || null,
+          fuelType: (vehicles && fuelType) || null,
           loadChange: loadChange || null,
-          modalShift: railShare > 0 ? { kind: 'ROAD_TO_RAIL', sharePct: railShare } : null,
+          modalShift: transport && railShare > 0 ? { kind: 'ROAD_TO_RAIL', sharePct: railShare } : null,
         },
       },
     }).catch(() => {});
@@ -70,8 +80,17 @@ export function WhatIfSimulatorModal({ prefill, onClose }: { prefill: WhatIfPref
         onChange={() => r && reset()}
       >
         <label className="field">
-          <span>Supplier (basis: its last 7 days of activity)</span>
-          <select className="input" value={sid} onChange={(e) => setSupplierId(e.target.value)} aria-label="Supplier">
+          <span>Supplier (basis: its last 7 days of {activity.toLowerCase()} activity)</span>
+          <select
+            className="input"
+            value={sid}
+            onChange={(e) => {
+              setSupplierId(e.target.value);
+              setVehicle('');
+              setFuel('');
+            }}
+            aria-label="Supplier"
+          >
             {!suppliers.list.length && <option value="">No suppliers</option>}
             {suppliers.list.map((s) => (
               <option key={s.id} value={s.id}>
@@ -80,11 +99,12 @@ export function WhatIfSimulatorModal({ prefill, onClose }: { prefill: WhatIfPref
             ))}
           </select>
         </label>
+        {vehicles && (
         <div className="form__row">
           <label className="field">
             <span>Vehicle type</span>
             <select className="input" value={vehicleType} onChange={(e) => setVehicle(e.target.value)} aria-label="Vehicle type">
-              {VEHICLES.map(([v, l]) => (
+              {vehicles.map(([v, l]) => (
                 <option key={v} value={v}>{l}</option>
               ))}
             </select>
@@ -98,18 +118,21 @@ export function WhatIfSimulatorModal({ prefill, onClose }: { prefill: WhatIfPref
             </select>
           </label>
         </div>
+        )}
         <label className="field">
           <span>
-            Load change per trip <strong>{loadChange > 0 ? '+' : ''}{loadChange} %</strong>
+            {activity === 'TRANSPORT' ? 'Load' : activity === 'DELIVERY' ? 'Parcels' : 'Output'} change per trip <strong>{loadChange > 0 ? '+' : ''}{loadChange} %</strong>
           </span>
           <input type="range" min={-50} max={50} step={5} value={loadChange} onChange={(e) => setLoad(Number(e.target.value))} aria-label="Load change, percent" />
         </label>
+        {transport && (
         <label className="field">
           <span>
             Modal shift road → rail <strong>{railShare} %</strong> of tonne-km
           </span>
           <input type="range" min={0} max={100} step={5} value={railShare} onChange={(e) => setRail(Number(e.target.value))} aria-label="Modal shift to rail, percent of tonne-km" />
         </label>
+        )}
         <div className="form__actions">
           <button type="button" className="btn btn--ghost" onClick={onClose}>Close</button>
           <button type="submit" className="btn btn--primary" disabled={loading || !sid} data-testid="whatif-run">

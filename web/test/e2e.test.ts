@@ -1,0 +1,256 @@
+// The seed's demo flow (section 8) in a real browser: the embedded product (gateway + all plugins in-process),
+// compressed-time history and a planned spike ingested through data-core's HTTP API, the plugins' jobs run on demand,
+// and the dashboard — built in web/dist and served by the gateway — driven in Debian Chromium via playwright-core.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDemo, type Demo } from './demo-env.ts';
+
+const webDir = path.resolve(import.meta.dirname, '..');
+const resultsDir = path.join(webDir, 'test-results');
+const docsShot = path.resolve(webDir, '../docs/screenshots/dashboard.png');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = fs.existsSync(chromiumPath);
+const WAIT = { timeout: 60_000 };
+const HOUR = 3_600_000;
+
+/** Polls `check` until it returns a truthy value (bounded: `tries` × `everyMs`). */
+async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, tries = 120, everyMs = 500): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function predictionCount(demo: Demo, fromMs: number): Promise<number> {
+  const r = await demo.gql<{ predictionAggregates: { count: number }[] }>(
+    'query($f: String!, $t: String!) { predictionAggregates(from: $f, to: $t, bucket: DAY) { count } }',
+    { f: new Date(fromMs).toISOString(), t: new Date(Date.now() + HOUR).toISOString() },
+  );
+  return (r.data?.predictionAggregates ?? []).reduce((s, p) => s + p.count, 0);
+}
+
+async function shot(page: Page, name: string, fullPage = true) {
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage });
+  return file;
+}
+
+describe('dashboard demo flow (seed section 8)', () => {
+  let demo: Demo;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let predictionsBeforeSpike = 0;
+
+  beforeAll(async () => {
+    const t0 = Date.now();
+    const lap = (what: string) => console.log(`[e2e] ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    demo = await startDemo();
+    lap('started');
+    const seeded = await demo.seedHistory({ days: Number(process.env.E2E_DAYS ?? 8) });
+    lap('seeded');
+    expect(seeded).toBeGreaterThan(1000);
+    // ml-engine predicts every normalized event (asynchronously, from the bus); baselines come from predictions.
+    await until('predictions for the history', async () => (await predictionCount(demo, Date.now() - 9 * 24 * HOUR)) >= seeded);
+    lap('predicted');
+    await demo.gw.host!.runJob('orchestration', 'recalculateBaselines');
+    lap('baselines');
+    await demo.gw.host!.runJob('data-quality', 'assessQuality');
+    lap('quality');
+    await demo.gw.host!.runJob('ml-engine', 'forecastDaily');
+    lap('forecast');
+    if (!haveChromium) return;
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('the gateway serves the built dashboard at / and its client routes, and the explorer at /graphql', async () => {
+    expect(fs.existsSync(path.join(webDir, 'dist/index.html'))).toBe(true);
+    for (const p of ['/', '/activity', '/goals', '/settings', '/import']) {
+      const res = await fetch(`${demo.url}${p}`, { headers: { accept: 'text/html' } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<div id="root">');
+    }
+    const explorer = await fetch(`${demo.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(await explorer.text()).toContain('GraphQL explorer');
+  });
+
+  // The browser part runs wherever Chromium is installed (CI sets CHROMIUM_PATH).
+  const browserIt = it.runIf(haveChromium);
+
+  browserIt('shows the live pulse and the supplier heatmap, and both change when the stream spikes', async () => {
+    await page.goto(demo.url);
+    // First visit signs in as a read-only viewer.
+    await page.waitForSelector('[data-testid=profile-role]:has-text("viewer")', WAIT);
+    await page.waitForSelector('[data-testid=connection-pill][data-status=live]', WAIT);
+    const pulse = page.locator('[data-testid=pulse-value]');
+    await pulse.waitFor(WAIT);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=heatmap-row]').length >= 5, undefined, WAIT);
+    const before = Number((await pulse.textContent())!.replace(/[^\d.]/g, ''));
+    const heatBefore = await page.locator('.heatmap').getAttribute('data-generation');
+    await shot(page, '01-dashboard-before-spike');
+
+    predictionsBeforeSpike = await predictionCount(demo, Date.now() - 2 * HOUR);
+    const accepted = await demo.spike('northwind', { events: 3, scale: 1.3 });
+    expect(accepted).toBe(3);
+    // The emissionPulse subscription pushes the new rate; the heatmap refetches and pulses the changed cells.
+    await page.waitForFunction(
+      (prev) => Number(document.querySelector('[data-testid=pulse-value]')?.textContent?.replace(/[^\d.]/g, '')) > prev,
+      before,
+      WAIT,
+    );
+    await page.waitForFunction((g) => document.querySelector('.heatmap')?.getAttribute('data-generation') !== g, heatBefore, WAIT);
+    expect(await page.locator('[data-testid=pulse-trend]').getAttribute('aria-label')).toMatch(/Trend (up|down|flat)/);
+    const after = Number((await pulse.textContent())!.replace(/[^\d.]/g, ''));
+    expect(after).toBeGreaterThan(before);
+  }, 120_000);
+
+  browserIt('a hotspot fires: the alert pops up, the hotspot is listed and a recommendation card appears', async () => {
+    await until('predictions for the spike', async () => (await predictionCount(demo, Date.now() - 2 * HOUR)) >= predictionsBeforeSpike + 3);
+    await demo.gw.host!.runJob('orchestration', 'detectHotspots');
+    await page.waitForSelector('[data-testid=toast]:has-text("Northwind Freight")', WAIT);
+    const hotspot = page.locator('[data-testid=hotspot-item]', { hasText: 'Northwind Freight' });
+    await hotspot.waitFor(WAIT);
+    expect(await hotspot.locator('[data-testid=hotspot-pct]').textContent()).toMatch(/^\+[\d,.]+% above baseline$/);
+    await page.waitForSelector('[data-testid=recommendation-card]', WAIT);
+    // A viewer sees the queue but cannot decide: the buttons explain why.
+    const approve = page.locator('[data-testid=recommendation-card] button[aria-label^="Approve"]').first();
+    expect(await approve.getAttribute('aria-disabled')).toBe('true');
+    expect(await approve.getAttribute('title')).toMatch(/approver role/);
+    await shot(page, '02-hotspot-alert-recommendation');
+  }, 120_000);
+
+  browserIt('an approver approves the recommendation and the decision shows in the audit trail', async () => {
+    await page.selectOption('[data-testid=role-select]', 'approver');
+    await page.click('[data-testid=sign-in]');
+    await page.waitForSelector('[data-testid=profile-role]:has-text("approver")', WAIT);
+    await page.waitForSelector('[data-testid=connection-pill][data-status=live]', WAIT);
+    const card = page.locator('[data-testid=recommendation-card]').first();
+    await card.waitFor(WAIT);
+    const title = (await card.locator('.rec__title').textContent())!;
+    const approve = card.locator('button[aria-label^="Approve"]');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=recommendation-card] button[aria-label^="Approve"]')?.hasAttribute('aria-disabled'), undefined, WAIT);
+    await approve.click();
+    await page.waitForSelector('[data-testid=toast]:has-text("Recommendation approved")', WAIT);
+    // The gauge counts approved recommendations.
+    await page.waitForSelector('[data-testid=gauge-approved]:has-text("1 approved")', WAIT);
+
+    await page.click('nav a[href="/activity"]');
+    const entry = page.locator('[data-testid=audit-entry]', { hasText: title }).filter({ hasText: 'approved' });
+    await entry.first().waitFor(WAIT);
+    expect(await entry.first().textContent()).toContain('dev-approver');
+    await shot(page, '03-audit-trail');
+    await page.click('nav a[href="/"]');
+  }, 120_000);
+
+  browserIt('the what-if simulator, opened from the hotspot, shows a CO2e delta', async () => {
+    const hotspot = page.locator('[data-testid=hotspot-item]', { hasText: 'Northwind Freight' });
+    await hotspot.waitFor(WAIT);
+    await hotspot.locator('button[aria-label^="Simulate"]').click();
+    const modal = page.locator('[data-testid=whatif-modal]');
+    await modal.waitFor(WAIT);
+    // Prefilled with the hotspot's supplier.
+    expect(await modal.locator('select[aria-label=Supplier] option:checked').textContent()).toContain('Northwind Freight');
+    await modal.locator('select[aria-label=Fuel]').selectOption('electric');
+    await modal.locator('input[aria-label="Load change, percent"]').fill('20');
+    await modal.locator('[data-testid=whatif-run]').click();
+    const delta = modal.locator('[data-testid=whatif-delta]');
+    await delta.waitFor(WAIT);
+    const text = (await delta.textContent())!;
+    expect(text).toMatch(/kg|t/);
+    expect(Number(text.replace(/\(.*$/, '').replace(/[^\d.-]/g, ''))).not.toBe(0);
+    await shot(page, '04-what-if', false);
+    await page.keyboard.press('Escape');
+    await modal.waitFor({ state: 'detached', timeout: 10_000 });
+  }, 120_000);
+
+  browserIt('the data-quality badge shows real and predicted percentages adding up to 100 and opens the panel', async () => {
+    const badge = page.locator('[data-testid=dq-badge]');
+    await page.waitForSelector('[data-testid=dq-real]', WAIT);
+    const real = Number((await page.locator('[data-testid=dq-real]').textContent())!.replace('%', ''));
+    const predicted = Number((await page.locator('[data-testid=dq-predicted]').textContent())!.replace('%', ''));
+    expect(real + predicted).toBeCloseTo(100, 1);
+    expect(real).toBeGreaterThan(0);
+    // The seeded history leaves a six-hour gap for one supplier: the gap-filler's predictions are counted.
+    expect(predicted).toBeGreaterThan(0);
+    await badge.click();
+    const panel = page.locator('[data-testid=dq-panel]');
+    await panel.waitFor(WAIT);
+    await panel.locator('table').first().waitFor(WAIT);
+    expect(await panel.locator('[role=tab]').first().textContent()).toMatch(/Gaps\s*[1-9]/);
+    await shot(page, '05-data-quality-panel', false);
+    await page.keyboard.press('Escape');
+  }, 120_000);
+
+  browserIt('goals set on the goals page drive the pulse card and the savings gauge', async () => {
+    await page.click('nav a[href="/goals"]');
+    await page.getByLabel('Emission rate target (kg CO2e per hour)').fill('900');
+    await page.getByLabel('Savings goal (kg CO2e avoided)').fill('1000');
+    await page.click('button:has-text("Save goals")');
+    await page.waitForSelector('[data-testid=toast]:has-text("Goals saved")', WAIT);
+    await page.click('nav a[href="/"]');
+    await page.waitForSelector('[data-testid=pulse-card] .chip:has-text("vs target")', WAIT);
+    await page.waitForSelector('[data-testid=gauge-card] :text("of 1,000 kg")', WAIT);
+  }, 60_000);
+
+  browserIt('CSV import streams a file, shows progress, the result summary and per-row errors', async () => {
+    await page.selectOption('[data-testid=role-select]', 'analyst');
+    await page.click('[data-testid=sign-in]');
+    await page.waitForSelector('[data-testid=profile-role]:has-text("analyst")', WAIT);
+    await page.click('nav a[href="/import"]');
+    const t = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    const csv = [
+      'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type,fuel_type',
+      `csv-1,northwind,transport,${t(30)},120,8000,rigid_truck,diesel`,
+      `csv-2,baltic,transport,${t(25)},180,12000,articulated_truck,diesel`,
+      `csv-3,northwind,transport,${t(20)},not-a-number,8000,rigid_truck,diesel`,
+      `csv-4,baltic,transport,${t(15)},95,6000,articulated_truck,diesel`,
+    ].join('\n');
+    await page.setInputFiles('[data-testid=csv-input]', { name: 'shipments.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.waitForSelector('[data-testid=upload-progress] .chip:has-text("completed")', WAIT);
+    expect(await page.locator('[data-testid=rows-accepted]').textContent()).toBe('3');
+    expect(await page.locator('[data-testid=rows-rejected]').textContent()).toBe('1');
+    const errors = page.locator('[data-testid=row-errors] tbody tr');
+    expect(await errors.count()).toBe(1);
+    expect(await errors.first().textContent()).toMatch(/^3distance_?km/i);
+    expect(Number(await page.locator('[data-testid=upload-progress] [role=progressbar]').getAttribute('aria-valuenow'))).toBe(100);
+    await page.waitForSelector('[data-testid=imports-card] td:has-text("shipments.csv")', WAIT);
+    await shot(page, '06-csv-import');
+    await page.click('nav a[href="/"]');
+  }, 60_000);
+
+  browserIt('a dropped subscription connection reconnects and the status pill says so', async () => {
+    await page.evaluate(() => (window as any).__carbonNexusWs.terminate());
+    await page.waitForSelector('[data-testid=connection-pill][data-status=reconnecting]', WAIT);
+    await page.waitForSelector('[data-testid=connection-pill][data-status=live]', WAIT);
+  }, 60_000);
+
+  browserIt('looks finished on desktop and tablet (screenshots for docs)', async () => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForSelector('[data-testid=forecast-card] svg', WAIT);
+    await page.waitForTimeout(1500); // let chart entry animations settle before the picture (not an assertion)
+    const file = await shot(page, '07-dashboard');
+    fs.mkdirSync(path.dirname(docsShot), { recursive: true });
+    fs.copyFileSync(file, docsShot);
+    await page.setViewportSize({ width: 800, height: 1000 });
+    await page.waitForTimeout(800);
+    // No horizontal overflow at tablet width.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+    await shot(page, '08-dashboard-tablet');
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
