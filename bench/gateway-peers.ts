@@ -5,7 +5,8 @@
 //   - carbon-nexus embedded gateway (plugins in-process, its own copy of the same fixture data)
 // The query joins entities across three subgraphs (data-core suppliers, orchestration hotspots, ml-engine
 // predictions); every request is distinct (variables vary); each server runs in its own child process.
-//   npx tsx bench/gateway-peers.ts [--seconds 10] [--connections 50] [--only apollo,hive,ours-remote,ours-embedded] [--no-record]
+//   npx tsx bench/gateway-peers.ts [--seconds 10] [--connections 50] [--only apollo,hive,ours-remote,ours-embedded]
+//     [--db postgres|pglite] [--no-record]
 import { startChild, type Child } from './lib/servers.ts';
 import { graphqlLoad, table, type LoadResult } from './lib/load.ts';
 import { JOIN_QUERY } from './lib/fixture.ts';
@@ -15,6 +16,12 @@ const arg = (f: string, d: string) => (process.argv.includes(f) ? process.argv[p
 const seconds = Math.min(Number(arg('--seconds', '10')), 10); // bounded: at most 10 s per topology
 const connections = Number(arg('--connections', '50'));
 const only = new Set(arg('--only', 'apollo,hive,ours-remote,ours-embedded').split(','));
+// The fixture's database: PostgreSQL when DATABASE_URL is set (its queries then run outside the measured processes),
+// else PGlite inside the subgraphs' process (which then bounds every topology alike).
+const db = arg('--db', process.env.DATABASE_URL ? 'postgres' : 'pglite');
+if (db !== 'postgres' && db !== 'pglite') throw new Error('--db must be postgres or pglite');
+if (db === 'postgres' && !process.env.DATABASE_URL) throw new Error('--db postgres needs DATABASE_URL');
+process.env.BENCH_DATABASE = db; // inherited by the server processes (bench/lib/run-server.ts)
 const variables = () => ({ first: 20 + Math.floor(Math.random() * 30), search: Math.random() < 0.5 ? null : 'Supplier' });
 
 interface Topology { key: string; label: string; kind: string; shared: boolean }
@@ -54,6 +61,7 @@ try {
       expected ??= fp;
       if (fp !== expected) throw new Error(`${t.label} disagrees with the baseline:\n${fp}\n${expected}`);
       await graphqlLoad(t.label, child.url, { query: JOIN_QUERY, variables, connections, seconds: 2 }); // warm-up
+      await answer(child.url); // a barrier: the warm-up's backlog is served before the measured window opens
       const r = await graphqlLoad(t.label, child.url, { query: JOIN_QUERY, variables, connections, seconds });
       rows.push(r);
       console.log(`${t.label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors + r.non2xx}`);
@@ -92,9 +100,9 @@ console.log(`\nthroughput ratios vs plain @apollo/gateway: ${summary}`);
 console.log(`BENCH_RESULT ${JSON.stringify({ name: 'gateway-peers', ratios: Object.fromEntries(['ours-remote', 'ours-embedded', 'hive'].map((k) => [k, ratio(k)])) })}`);
 if (!process.argv.includes('--no-record')) recordBenchmark(
   'gateway-peers',
-  `Our gateway vs plain \`@apollo/gateway\` and \`@graphql-hive/gateway\` on the same HTTP subgraphs and data: the entity-join query across data-core, orchestration and ml-engine (bench/lib/fixture.ts), distinct variables per request, ${connections} connections, ${seconds} s per topology after a 2 s warm-up, one gateway at a time, each in its own process.` +
+  `Our gateway vs plain \`@apollo/gateway\` and \`@graphql-hive/gateway\` on the same HTTP subgraphs and data: the entity-join query across data-core, orchestration and ml-engine (bench/lib/fixture.ts), distinct variables per request, fixture data in ${db === 'postgres' ? 'PostgreSQL' : 'PGlite (in the subgraphs\' process)'}, ${connections} connections, ${seconds} s per topology after a 2 s warm-up, one gateway at a time, each in its own process.` +
     (failures.length ? `\n\nFailed in this run: ${failures.join('; ')}` : ''),
   md,
-  `npx tsx bench/gateway-peers.ts --seconds ${seconds}`,
+  `npx tsx bench/gateway-peers.ts --seconds ${seconds} --connections ${connections} --db ${db}`,
 );
 if (failures.length) process.exitCode = 1;

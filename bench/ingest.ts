@@ -2,6 +2,8 @@
 // Prisma createMany (1000-row batches) of the same rows into events_normalized, measured in the same run.
 // Optional memory run: --rss-rows 1000000 streams a large CSV and reports RSS growth (goal < 200 MB).
 //   npx tsx bench/ingest.ts [--rows 200000] [--rss-rows 0] [--target postgres|pglite]
+// Quiet logs unless asked otherwise (set before the SDK creates its logger).
+process.env.LOG_LEVEL ??= 'warn';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -70,8 +72,10 @@ async function upload(base: string, token: string, body: Readable): Promise<stri
   });
 }
 
-async function waitJob(db: any, id: string) {
+async function waitJob(db: any, id: string, maxSeconds = 3600) {
+  const deadline = Date.now() + maxSeconds * 1000;
   for (;;) {
+    if (Date.now() > deadline) throw new Error(`import job ${id} still running after ${maxSeconds} s`);
     const [j] = await db.query(`SELECT status, rows_total, rows_accepted, rows_rejected, error FROM import_jobs WHERE id = $1`, [id]);
     if (j.status !== 'running') return j;
     await new Promise((r) => setTimeout(r, 100));

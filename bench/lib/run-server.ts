@@ -1,6 +1,6 @@
 // Child-process entry for benchmarks: `run-server.ts <kind>` prints `READY {"url": …}` when serving.
-//   ours-embedded   our gateway with every plugin in-process (PGlite)
-//   subgraphs       every plugin as its own HTTP subgraph (one PGlite shared in this process)
+//   ours-embedded   our gateway with every plugin in-process (PGlite, or PostgreSQL with BENCH_DATABASE=postgres)
+//   subgraphs       every plugin as its own HTTP subgraph (one database shared in this process, as above)
 //   apollo-plain    plain @apollo/gateway + @apollo/server over SUBGRAPH_URLS (JSON env)
 //   ours-remote     our gateway (startGateway) over SUBGRAPH_URLS with SUPERGRAPH_SDL: the distributed topology
 //   hive            @graphql-hive/gateway (its runtime, served by node:http) over SUBGRAPH_URLS with SUPERGRAPH_SDL
@@ -8,7 +8,7 @@ import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { createDatabase } from '@carbon-nexus/db';
+import { createDatabase, createTestDatabase, type Database } from '@carbon-nexus/db';
 import { loadPlatformConfig, startOrder, startSubgraph } from '@carbon-nexus/plugin-sdk';
 import { startGateway, composePlugins } from '@carbon-nexus/gateway';
 import { seedFixture } from './fixture.ts';
@@ -22,17 +22,23 @@ process.on('SIGTERM', async () => {
   process.exit(0);
 });
 
-if (kind === 'ours-embedded') {
-  const db = await createDatabase();
+/** The fixture database: PGlite in this process (default), or a fresh PostgreSQL database (BENCH_DATABASE=postgres,
+ * needs DATABASE_URL; dropped on stop) so the subgraphs' SQL runs outside the measured processes. */
+async function fixtureDb(): Promise<Database> {
+  const db = process.env.BENCH_DATABASE === 'postgres' ? await createTestDatabase('postgres') : await createDatabase();
+  stops.push(() => db.close()); // pushed first: closed last
   await db.migrate();
   await seedFixture(db);
+  return db;
+}
+
+if (kind === 'ours-embedded') {
+  const db = await fixtureDb();
   const gw = await startGateway({ plugins, port: 0, serveWeb: false, host: { db, migrate: false, scheduler: false } });
   stops.push(() => gw.close());
   ready({ url: `${gw.url}/graphql` });
 } else if (kind === 'subgraphs') {
-  const db = await createDatabase();
-  await db.migrate();
-  await seedFixture(db);
+  const db = await fixtureDb();
   const urls: Record<string, string> = {};
   // Dependencies first; each later subgraph reaches the ones it requires over HTTP, like the distributed topology.
   for (const p of startOrder(plugins)) {

@@ -36,12 +36,12 @@ describe.each(testDatabaseTargets())('embedded gateway on %s', (target) => {
     // Orchestration owns hotspots; a hotspot row for this supplier must come back joined with data-core's name.
     await gw.host!.db.query(
       `INSERT INTO hotspots (id, entity_type, entity_id, supplier_id, metric_value, baseline, percent_above, severity, status, window_start, window_end)
-       VALUES (gen_random_uuid(), 'supplier', $1, $1, 160, 60, 166.7, 'critical', 'open', now() - interval '1 hour', now())`,
-      [id],
+       VALUES (gen_random_uuid(), 'supplier', $1, $2::uuid, 160, 60, 166.7, 'critical', 'open', now() - interval '1 hour', now())`,
+      [id, id],
     );
-    const r = await gql(gw.url, '{ hotspots { severity percentAbove supplier { id name } } suppliers { nodes { name hotspots { severity } } } }');
+    const r = await gql(gw.url, '{ hotspots { nodes { severity percentAbove supplier { id name } } } suppliers { nodes { name hotspots { severity } } } }');
     expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.hotspots).toEqual([{ severity: 'CRITICAL', percentAbove: 166.7, supplier: { id, name: 'Northwind Freight' } }]);
+    expect(r.body.data.hotspots.nodes).toEqual([{ severity: 'CRITICAL', percentAbove: 166.7, supplier: { id, name: 'Northwind Freight' } }]);
     expect(r.body.data.suppliers.nodes).toContainEqual({ name: 'Northwind Freight', hotspots: [{ severity: 'CRITICAL' }] });
   });
 
@@ -94,10 +94,17 @@ describe('gateway over remote subgraphs', () => {
     const pick = (id: string) => plugins.find((p) => p.id === id) as AnyPlugin;
     const db = await createTestDatabase();
     const core = await startSubgraph(pick('data-core'), { db, port: 0, scheduler: false, migrate: false });
-    const orch = await startSubgraph(pick('orchestration'), { db, port: 0, scheduler: false, migrate: false, remote: { 'data-core': core.url } });
+    const ml = await startSubgraph(pick('ml-engine'), { db, port: 0, scheduler: false, migrate: false, remote: { 'data-core': core.url } });
+    const orch = await startSubgraph(pick('orchestration'), {
+      db,
+      port: 0,
+      scheduler: false,
+      migrate: false,
+      remote: { 'data-core': core.url, 'ml-engine': ml.url },
+    });
     const gw = await startGateway({
-      subgraphUrls: { 'data-core': core.url, orchestration: orch.url },
-      supergraphSdl: composePlugins([pick('data-core'), pick('orchestration')]).supergraphSdl,
+      subgraphUrls: { 'data-core': core.url, orchestration: orch.url, 'ml-engine': ml.url },
+      supergraphSdl: composePlugins([pick('data-core'), pick('orchestration'), pick('ml-engine')]).supergraphSdl,
       port: 0,
       serveWeb: false,
     });
@@ -107,14 +114,16 @@ describe('gateway over remote subgraphs', () => {
       const id = c.body.data.createSupplier.id;
       await db.query(
         `INSERT INTO hotspots (id, entity_type, entity_id, supplier_id, metric_value, baseline, percent_above, severity, status, window_start, window_end)
-         VALUES (gen_random_uuid(), 'supplier', $1, $1, 120, 100, 20, 'info', 'open', now() - interval '1 hour', now())`,
-        [id],
+         VALUES (gen_random_uuid(), 'supplier', $1, $2::uuid, 120, 100, 20, 'info', 'open', now() - interval '1 hour', now())`,
+        [id, id],
       );
-      const r = await gql(gw.url, '{ hotspots { severity supplier { name } } }', undefined, token);
-      expect(r.body.data.hotspots).toEqual([{ severity: 'INFO', supplier: { name: 'Remote Haulage' } }]);
+      const r = await gql(gw.url, '{ hotspots { nodes { severity supplier { name } } } }', undefined, token);
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.data.hotspots.nodes).toEqual([{ severity: 'INFO', supplier: { name: 'Remote Haulage' } }]);
     } finally {
       await gw.close();
       await orch.close();
+      await ml.close();
       await core.close();
       await db.close();
     }

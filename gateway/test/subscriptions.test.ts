@@ -120,6 +120,17 @@ describe('federated subscriptions over graphql-ws', () => {
     expect(q.results[0].data.testAlertCount).toBeGreaterThan(0);
       });
 
+  it('serves the explorer: GraphiQL\'s graphql-ws client configuration (lazy, token from a function) runs a subscription', async () => {
+    // Same options as web/src/explorer/main.tsx.
+    const explorer = wsClient(gw.url, undefined, { lazy: true, retryAttempts: 5, connectionParams: () => ({ authorization: `Bearer ${viewer}` }) });
+    open.push(explorer);
+    const s = collect(explorer, `subscription { alertRaised { message supplier { name } } }`);
+    await eventually(async () => (await engineStats()).clients >= 1, 5000, 'explorer subscription');
+    await raise('INFO', S2, 'seen in the explorer');
+    await s.until(() => s.results.length >= 1, 5000, 'an event in the explorer');
+    expect(s.results[0].data.alertRaised).toEqual({ message: 'seen in the explorer', supplier: { name: 'Borealis Steel' } });
+  });
+
   it('reports validation errors for bad subscriptions', async () => {
     const ws = client(viewer);
     const q = collect(ws, `subscription { alertRaised(minLevel: LOUD) { id } }`);
@@ -182,6 +193,21 @@ describe('Server-Sent Events transport', () => {
     expect(got[0].data.alertRaised.hotspot.supplier.name).toBe('Borealis Steel');
     dispose();
     client.dispose();
+  });
+
+  it('ends an SSE stream with an UNAUTHENTICATED "token expired" event, then complete, when the token expires', async () => {
+    const brief = await signDevToken({ sub: 'brief-sse', roles: ['viewer'], expiresIn: '2s' });
+    const res = await fetch(gw.url + '/graphql/stream', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${brief}` },
+      body: JSON.stringify({ query: ALERT_SUBSCRIPTION }),
+    });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = await res.text(); // ends when the server completes the stream
+    const events = text.split('\n\n').filter((e) => e.startsWith('event:'));
+    expect(events.at(-1)).toMatch(/^event: complete/);
+    const next = JSON.parse(events.at(-2)!.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
+    expect(next.errors[0]).toMatchObject({ message: 'token expired', extensions: { code: 'UNAUTHENTICATED' } });
   });
 
   it('answers bad requests with 400 and the reason', async () => {

@@ -143,6 +143,16 @@ export function subscribeAlerts(opts: SubscribeAlertsOptions): AlertSubscription
             chain = chain.then(async () => {
               if (ended || closed) return;
               if (r.errors?.length && !r.data) return end(new Error(r.errors.map((e) => e.message).join('; ')));
+              // The server dropped older events for us (we were too slow): resume from our cursor instead.
+              if ((r.extensions as { slowConsumer?: unknown } | undefined)?.slowConsumer) {
+                end(new Error('events were dropped for this slow consumer; resuming from the last cursor'));
+                try {
+                  dispose();
+                } catch {
+                  /* already closed */
+                }
+                return;
+              }
               const alert = r.data?.alertRaised;
               if (!alert || !newer(alert.cursor)) return; // already processed before a reconnect
               try {

@@ -33,5 +33,15 @@ export function contextOf(hour: number, real: (hour: number) => number | null): 
     const v = real(t);
     return v != null && v > 0 ? v / level : null;
   };
-  return { hour, level, prevRatio: ratio(hour - H), nextRatio: ratio(hour + H), profileRatio: pn ? ps / pn : null };
+  const nearest = (dir: number): [number, number] | null => {
+    for (let k = 1; k <= 6; k++) {
+      const r = ratio(hour + dir * k * H);
+      if (r != null) return [k, r];
+    }
+    return null;
+  };
+  const a = nearest(-1);
+  const b = nearest(1);
+  const interpRatio = a && b ? a[1] + ((b[1] - a[1]) * a[0]) / (a[0] + b[0]) : (a?.[1] ?? b?.[1] ?? null);
+  return { hour, level, prevRatio: ratio(hour - H), nextRatio: ratio(hour + H), profileRatio: pn ? ps / pn : null, interpRatio };
 }

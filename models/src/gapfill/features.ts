@@ -16,13 +16,15 @@ export interface GapfillInput {
   nextRatio: number | null;
   /** Mean ratio at the same hour of day over the trailing 14 days (null without history). */
   profileRatio: number | null;
+  /** Linear interpolation between the nearest real hours within 6 h before and after, ÷ level (one side only: that side; null: none). */
+  interpRatio: number | null;
 }
 
 export function featureNames(spec: GapfillSpec): string[] {
   const names = ['intercept'];
   for (let k = 1; k <= spec.hodHarmonics; k++) names.push(`hod_sin${k}`, `hod_cos${k}`);
   for (let k = 1; k <= spec.dowHarmonics; k++) names.push(`dow_sin${k}`, `dow_cos${k}`);
-  names.push('prev_ratio', 'next_ratio', 'profile_ratio', 'prev_missing', 'next_missing', 'profile_missing');
+  names.push('prev_ratio', 'next_ratio', 'profile_ratio', 'prev_missing', 'next_missing', 'profile_missing', 'interp_ratio', 'interp_missing');
   return names;
 }
 
@@ -35,6 +37,7 @@ export function features(x: GapfillInput, spec: GapfillSpec): number[] {
   for (let k = 1; k <= spec.dowHarmonics; k++) f.push(Math.sin((2 * Math.PI * k * dow) / 7), Math.cos((2 * Math.PI * k * dow) / 7));
   const profile = x.profileRatio ?? 1;
   f.push(x.prevRatio ?? profile, x.nextRatio ?? profile, profile, x.prevRatio == null ? 1 : 0, x.nextRatio == null ? 1 : 0, x.profileRatio == null ? 1 : 0);
+  f.push(x.interpRatio ?? profile, x.interpRatio == null ? 1 : 0);
   return f;
 }
 

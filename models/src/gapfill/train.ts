@@ -8,7 +8,7 @@ import { contextOf } from './context.ts';
 import { ridgeFit } from './ridge.ts';
 import { mulberry32, synthSupplier, type SynthSupplier } from './synth.ts';
 
-export const VERSION = '1.0.0';
+export const VERSION = '1.1.0';
 const SEED = 20261127;
 const SPEC: GapfillSpec = { hodHarmonics: 3, dowHarmonics: 2 };
 const H = 3_600_000;
@@ -21,8 +21,12 @@ interface Row {
   actual: number;
 }
 
-/** Examples of every active hour after the history window, with random neighbour dropout (multi-hour gaps). */
-function rowsOf(s: SynthSupplier, rand: () => number, dropRate: number): Row[] {
+/**
+ * Examples of every active hour after the history window. Each target hour is treated as part of a gap run: with
+ * probability `runRate` the gap also covers 1–2 hours before and/or after it (multi-hour gaps), plus 5 % random
+ * missing hours in the history.
+ */
+function rowsOf(s: SynthSupplier, rand: () => number, runRate: number): Row[] {
   const missing = new Set<number>();
   for (let i = 0; i < s.co2e.length; i++) if (rand() < 0.05) missing.add(i);
   const real = (t: number) => {
@@ -31,12 +35,12 @@ function rowsOf(s: SynthSupplier, rand: () => number, dropRate: number): Row[] {
     return s.co2e[i];
   };
   const rows: Row[] = [];
-  for (let i = HISTORY; i < s.co2e.length - 1; i++) {
+  for (let i = HISTORY; i < s.co2e.length - 8; i++) {
     if (s.counts[i] === 0) continue;
     const t = s.start + i * H;
-    const dropPrev = rand() < dropRate;
-    const dropNext = rand() < dropRate;
-    const x = contextOf(t, (u) => (u === t || (dropPrev && u === t - H) || (dropNext && u === t + H) ? null : real(u)));
+    const before = rand() < runRate ? 1 + Math.floor(rand() * 2) : 0;
+    const after = rand() < runRate ? 1 + Math.floor(rand() * 2) : 0;
+    const x = contextOf(t, (u) => (u >= t - before * H && u <= t + after * H ? null : real(u)));
     if (x) rows.push({ x, actual: s.co2e[i] });
   }
   return rows;
@@ -68,12 +72,15 @@ export function train() {
   const residualStd = Math.sqrt(res.reduce((a, e) => a + e * e, 0) / (res.length - 1));
   const pairs = (f: (r: Row) => number) => valRows.map((r) => [f(r), r.actual] as [number, number]);
   const both = valRows.filter((r) => r.x.prevRatio != null && r.x.nextRatio != null);
+  const interp = valRows.filter((r) => r.x.interpRatio != null);
   const metrics = {
     validationMapePct: round(mape(pairs((r) => predictFill(coef, residualStd, r.x, SPEC).co2eKg))),
     baselineLevelMapePct: round(mape(pairs((r) => r.x.level))),
     baselineProfileMapePct: round(mape(pairs((r) => r.x.level * (r.x.profileRatio ?? 1)))),
     interiorMapePct: round(mape(both.map((r) => [predictFill(coef, residualStd, r.x, SPEC).co2eKg, r.actual]))),
     baselineLinearInterpolationMapePct: round(mape(both.map((r) => [(r.x.level * (r.x.prevRatio! + r.x.nextRatio!)) / 2, r.actual]))),
+    baselineNearestInterpolationAllMapePct: round(mape(interp.map((r) => [r.x.level * r.x.interpRatio!, r.actual]))),
+    gapfillOnInterpolableRowsMapePct: round(mape(interp.map((r) => [predictFill(coef, residualStd, r.x, SPEC).co2eKg, r.actual]))),
     residualStdRatio: round(residualStd),
     trainRows: trainRows.length,
     validationRows: valRows.length,
@@ -110,13 +117,14 @@ and a confidence. Real data always wins: a late real event supersedes the fill.
 **Model.** Ridge regression (λ = ${a.lambda}, intercept unpenalized), ${a.features.length} features:
 Fourier terms of hour of day (${a.spec.hodHarmonics} harmonics) and day of week (${a.spec.dowHarmonics} harmonics), the
 adjacent hours' ratios (previous/next hour's real kg CO2e ÷ level, imputed by the profile when missing, with
-missing-indicators) and the supplier's hour-of-day profile ratio (mean over the trailing 14 days).
+missing-indicators), the linear interpolation of the nearest real hours within 6 h (÷ level) and the supplier's
+hour-of-day profile ratio (mean over the trailing 14 days).
 Target: the hour's kg CO2e ÷ the supplier's recent level (mean kg CO2e per active hour over the trailing 168 h).
 Confidence = 1 / (1 + σ / ratio) with σ = ${a.residualStd} (residual standard deviation of the ratio on validation).
 
 **Data.** Seeded synthetic suppliers (seed ${a.seed}): four categories with category-specific daily profiles, random
-phase shift, weekend factor, slow trend, Poisson event counts, log-normal kg per event, 5 % random missing hours and
-30 % neighbour dropout (to learn multi-hour gaps). ${m.trainRows} training rows (60 suppliers × 4 weeks), ${m.validationRows}
+phase shift, weekend factor, slow trend, Poisson event counts, log-normal kg per event, 5 % random missing hours, and
+gap runs (with probability 0.3 each side, the gap extends 1–2 hours before/after the target hour). ${m.trainRows} training rows (60 suppliers × 4 weeks), ${m.validationRows}
 validation rows (20 other suppliers).
 
 **Metrics (validation, MAPE of hourly kg CO2e).**
@@ -128,10 +136,14 @@ validation rows (20 other suppliers).
 | level × hour-of-day profile | ${m.baselineProfileMapePct} |
 | gapfill (rows with both neighbours) | ${m.interiorMapePct} |
 | linear interpolation (rows with both neighbours) | ${m.baselineLinearInterpolationMapePct} |
+| gapfill (rows with a real hour ≤ 6 h away) | ${m.gapfillOnInterpolableRowsMapePct} |
+| interpolation of the nearest real hours ≤ 6 h (same rows) | ${m.baselineNearestInterpolationAllMapePct} |
 
 **Limits.** Trained on synthetic data only; hourly totals are noisy (Poisson counts), so a single hour cannot be
 predicted better than its count noise. Needs at least one real active hour in the trailing 168 h (otherwise the gap
-stays UNFILLED). Does not model holidays or supplier-specific events.
+stays UNFILLED). Does not model holidays or supplier-specific events. Measured in the data-quality integration test
+(suppliers with flat activity, 6–10 events/h, 36 withheld hours): MAPE 16.1 % against 15.7 % for plain linear
+interpolation — when a supplier has no daily shape, interpolation is as good; the model earns its keep on profiled suppliers.
 
 **Reproduce.** \`npm run train:gapfill -w models\` (deterministic for the seed).
 `;

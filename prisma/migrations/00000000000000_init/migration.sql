@@ -463,16 +463,7 @@ CREATE INDEX "suppliers_created_at_idx" ON "suppliers"("created_at");
 CREATE UNIQUE INDEX "events_raw_content_hash_key" ON "events_raw"("content_hash");
 
 -- CreateIndex
-CREATE INDEX "events_raw_supplier_id_timestamp_idx" ON "events_raw"("supplier_id", "timestamp");
-
--- CreateIndex
 CREATE INDEX "events_raw_import_job_id_idx" ON "events_raw"("import_job_id");
-
--- CreateIndex
-CREATE INDEX "events_raw_external_id_idx" ON "events_raw"("external_id");
-
--- CreateIndex
-CREATE UNIQUE INDEX "events_normalized_raw_id_key" ON "events_normalized"("raw_id");
 
 -- CreateIndex
 CREATE INDEX "events_normalized_timestamp_idx" ON "events_normalized"("timestamp");

@@ -97,7 +97,7 @@ describe.each(testDatabaseTargets())('data-quality on %s with data-core', (targe
     const bad = await kit.execute(RUN, { from: iso(end), to: iso(start) }, { auth: ANALYST });
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
     const r = await kit.query<any>(RUN, { from: iso(start), to: iso(end) }, { auth: ANALYST });
-    expect(r.runDataQuality.model).toBe('gapfill@1.0.0');
+    expect(r.runDataQuality.model).toBe('gapfill@1.1.0');
     expect(r.runDataQuality.suppliersAssessed).toBe(SUPPLIERS.length);
     expect(r.runDataQuality.gapsFilled).toBe(r.runDataQuality.gapsDetected);
     const audit = await kit.db.query<{ action: string; user_id: string }>(`SELECT action, user_id FROM audit_logs WHERE action = 'data-quality.run'`);
@@ -147,7 +147,7 @@ describe.each(testDatabaseTargets())('data-quality on %s with data-core', (targe
     expect(fills.length).toBe(gaps.length);
     for (const f of fills) {
       expect(f.status).toBe('FILLED');
-      expect(f.predictedBy).toBe('gapfill@1.0.0');
+      expect(f.predictedBy).toBe('gapfill@1.1.0');
       expect(f.confidence).toBeGreaterThan(0);
       expect(f.confidence).toBeLessThan(1);
       expect(f.co2eKg).toBeGreaterThan(0);
@@ -161,7 +161,7 @@ describe.each(testDatabaseTargets())('data-quality on %s with data-core', (targe
     const fillById = new Map(fills.map((f) => [f.eventId, f]));
     for (const e of ev.events.nodes) {
       expect(e.qualityStatus).toBe('PREDICTED');
-      expect(e.predictedBy).toBe('gapfill@1.0.0');
+      expect(e.predictedBy).toBe('gapfill@1.1.0');
       expect(Date.parse(e.timestamp) % H).toBe(0);
       expect(e.co2eKg).toBeCloseTo(fillById.get(e.id).co2eKg, 3);
     }
@@ -213,7 +213,20 @@ describe.each(testDatabaseTargets())('data-quality on %s with data-core', (targe
       .filter(([k]) => injected.has(k))
       .map(([k, v]) => Math.abs(v - truth.get(k)!) / truth.get(k)!);
     const mape = (100 * errs.reduce((a, b) => a + b, 0)) / errs.length;
-    console.log(`[${target}] gap-fill MAPE on ${errs.length} withheld real hours: ${mape.toFixed(1)} %`);
+    // Baseline for context: linear interpolation between the nearest non-gap hours with real data.
+    const interp = [...injected].map((k) => {
+      const [sid, h] = [k.split('|')[0], Number(k.split('|')[1])];
+      const near = (dir: number) => {
+        for (let t = h + dir * H, i = 0; i < 48; i++, t += dir * H) if (!injected.has(`${sid}|${t}`) && truth.has(`${sid}|${t}`)) return [t, truth.get(`${sid}|${t}`)!];
+        return null;
+      };
+      const a = near(-1)!;
+      const b = near(1)!;
+      const v = a[1] + ((b[1] - a[1]) * (h - a[0])) / (b[0] - a[0]);
+      return Math.abs(v - truth.get(k)!) / truth.get(k)!;
+    });
+    const interpMape = (100 * interp.reduce((x, y) => x + y, 0)) / interp.length;
+    console.log(`[${target}] gap-fill MAPE on ${errs.length} withheld real hours: ${mape.toFixed(1)} % (linear interpolation baseline ${interpMape.toFixed(1)} %)`);
     expect(errs.length).toBe(injected.size);
     expect(mape).toBeLessThan(35);
     expect(series.emissionsSeries.every((p: any) => p.predictedCount === 0)).toBe(true);

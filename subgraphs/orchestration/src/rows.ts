@@ -22,6 +22,10 @@ export interface HotspotRow {
 export const HOTSPOT_COLUMNS = `id::text AS id, entity_type, entity_id, entity_name, supplier_id::text AS supplier_id, metric_value, baseline,
   percent_above, severity, status, window_start, window_end, detected_at, updated_at, resolved_at`;
 
+export const severityRank = (s: string) => (s === 'critical' ? 3 : s === 'warn' ? 2 : 1);
+
+export const hotspotCursor = (h: HotspotRow) => encodeCursor([severityRank(h.severity), Number(h.percent_above), h.id]);
+
 export function hotspotToGraph(h: HotspotRow) {
   return {
     id: h.id,

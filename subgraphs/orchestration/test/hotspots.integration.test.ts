@@ -29,7 +29,7 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
     b = await createSupplier(kit, 'Supplier B');
     c = await createSupplier(kit, 'Supplier C');
     const now = new Date();
-    const past = history([a, b, c], now, 72);
+    const past = history([a, b, c], now, 30);
     await ingest(kit, past);
     await waitForPredictions(kit, past.length);
     await kit.runJob('recalculateBaselines');
@@ -39,7 +39,7 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
     await ingest(kit, spike);
     await waitForPredictions(kit, past.length + spike.length);
     kit.services.bus.subscribe('alert.raised', (p) => void heard.push(p));
-  });
+  }, 300_000); // PGlite start + migration alone take 30-40 s on a loaded 2-core machine
   afterAll(async () => {
     await kit?.stop();
   });

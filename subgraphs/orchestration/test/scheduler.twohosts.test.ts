@@ -15,7 +15,7 @@ describe.runIf(process.env.DATABASE_URL)('scheduler: two hosts, one database (po
     const env = { HOTSPOT_CRON: '*/1 * * * * *', BASELINE_CRON: '0 0 1 1 *' };
     kits.push(await startKit({ db, env, scheduler: true }));
     kits.push(await startKit({ db, env, scheduler: true }));
-  });
+  }, 300_000); // two full hosts (three plugins each) start slowly on a loaded 2-core machine
   afterAll(async () => {
     for (const k of kits) await k.stop();
     await db?.close();

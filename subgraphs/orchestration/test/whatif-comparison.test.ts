@@ -25,7 +25,7 @@ describe('what-if simulation and supplier comparison (real data-core + ml-engine
       events.push(fuelled(x, 24 + h, 12_000), fuelled(y, 24 + h, 12_000)); // fully loaded in the previous period
     }
     await ingest(kit, events);
-  });
+  }, 300_000); // PGlite start + migration alone take 30-40 s on a loaded 2-core machine
   afterAll(async () => {
     await kit?.stop();
   });

@@ -17,6 +17,8 @@ export interface CsvImportOptions {
   /** Longest accepted record in bytes (longer ones become a row error). */
   maxRecordBytes?: number;
   batchSize?: number;
+  /** The upload's connection (to notice it closing after an early answer). */
+  socket?: import('node:net').Socket;
 }
 
 type Kind = 'string' | 'number' | 'int' | 'bool';
@@ -152,7 +154,13 @@ export async function importCsv(ctx: IngestContext, job: ImportJobTracker, body:
     }
   });
   body.on('error', (err) => stages[0].destroy(err));
-  body.on('aborted', () => stages[0].destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+  const aborted = () => {
+    if (!body.readableEnded) stages[0].destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+  };
+  body.on('aborted', aborted);
+  // After an early answer Node detaches the request from its socket: a closed connection no longer reaches the
+  // request as 'aborted', so watch the socket itself.
+  opts.socket?.once('close', aborted);
   body.pipe(stages[0]);
 
   let cols: Column[] | null = null;
@@ -260,6 +268,7 @@ export async function importCsv(ctx: IngestContext, job: ImportJobTracker, body:
     body.unpipe();
     body.resume();
   }
+  opts.socket?.off('close', aborted);
   await job.finish(failure ? 'failed' : 'completed', failure);
 }
 

@@ -111,7 +111,8 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
       const source = String(query.filename ?? req.headers['x-filename'] ?? 'upload.csv').slice(0, 200);
       const job = await ImportJobTracker.create(services, 'csv', source, auth.sub);
       await services.audit({ action: 'import.csv', entityType: 'import_job', entityId: job.id, metadata: { source, gzip } });
-      const run = runInScope({ auth, correlationId: correlationIdOf(req) }, () => importCsv(ctx, job, req.raw, { gzip, auth }));
+      const socket = req.raw.socket;
+      const run = runInScope({ auth, correlationId: correlationIdOf(req) }, () => importCsv(ctx, job, req.raw, { gzip, auth, socket }));
       state.inflight.add(run);
       void run.finally(() => state.inflight.delete(run));
       if (query.wait === 'true' || query.wait === '1') {
@@ -121,6 +122,12 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
         return reply.code(200).send({ jobId: job.id, ...j, errors: j.errorSample.slice(0, 100), errorSample: undefined });
       }
       // Answer at once; the body keeps being consumed by the import, clients poll importJob(id).
+      // Once the answer is out Node arms the keep-alive timeout on the socket, which would cut a long upload
+      // whenever the import pauses reading (backpressure): disarm it until the body is consumed.
+      reply.raw.once('finish', () => socket.setTimeout(0));
+      void run.finally(() => {
+        if (!socket.destroyed) socket.setTimeout(5000);
+      });
       return reply.code(202).send({ jobId: job.id, status: 'RUNNING', poll: `/ingest/jobs/${job.id}` });
     });
   });

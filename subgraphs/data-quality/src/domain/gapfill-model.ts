@@ -16,6 +16,8 @@ export interface GapfillInput {
   prevRatio: number | null;
   nextRatio: number | null;
   profileRatio: number | null;
+  /** Linear interpolation between the nearest real hours within 6 h before/after, ÷ level (one side: that side). */
+  interpRatio: number | null;
 }
 
 export interface GapfillArtifact {
@@ -36,7 +38,7 @@ export function loadArtifact(path: string | URL = DEFAULT_ARTIFACT): GapfillArti
   if (!Array.isArray(a.coefficients) || !a.spec || typeof a.version !== 'string') {
     throw new Error(`gap-fill artifact ${String(path)} lacks coefficients/spec/version`);
   }
-  const n = 1 + 2 * a.spec.hodHarmonics + 2 * a.spec.dowHarmonics + 6;
+  const n = 1 + 2 * a.spec.hodHarmonics + 2 * a.spec.dowHarmonics + 8;
   if (a.coefficients.length !== n) throw new Error(`gap-fill artifact: ${a.coefficients.length} coefficients, spec needs ${n}`);
   return a;
 }
@@ -50,6 +52,7 @@ export function features(x: GapfillInput, spec: GapfillSpec): number[] {
   for (let k = 1; k <= spec.dowHarmonics; k++) f.push(Math.sin((2 * Math.PI * k * dow) / 7), Math.cos((2 * Math.PI * k * dow) / 7));
   const profile = x.profileRatio ?? 1;
   f.push(x.prevRatio ?? profile, x.nextRatio ?? profile, profile, x.prevRatio == null ? 1 : 0, x.nextRatio == null ? 1 : 0, x.profileRatio == null ? 1 : 0);
+  f.push(x.interpRatio ?? profile, x.interpRatio == null ? 1 : 0);
   return f;
 }
 
@@ -75,7 +78,8 @@ export const modelId = (a: GapfillArtifact) => `${a.name}@${a.version}`;
 
 /**
  * Model input for an hour from the supplier's real hourly kg CO2e (`real(hour)` = null when the hour has no real data):
- * level over the trailing 168 h, profile over the trailing 14 days at the same hour of day, adjacent hours' ratios.
+ * level over the trailing 168 h, profile over the trailing 14 days at the same hour of day, adjacent hours' ratios,
+ * interpolation of the nearest real hours within 6 h.
  */
 export function contextOf(hour: number, real: (hour: number) => number | null): GapfillInput | null {
   let sum = 0;
@@ -102,5 +106,15 @@ export function contextOf(hour: number, real: (hour: number) => number | null): 
     const v = real(t);
     return v != null && v > 0 ? v / level : null;
   };
-  return { hour, level, prevRatio: ratio(hour - HOUR_MS), nextRatio: ratio(hour + HOUR_MS), profileRatio: pn ? ps / pn : null };
+  const nearest = (dir: number): [number, number] | null => {
+    for (let k = 1; k <= 6; k++) {
+      const r = ratio(hour + dir * k * HOUR_MS);
+      if (r != null) return [k, r];
+    }
+    return null;
+  };
+  const a = nearest(-1);
+  const b = nearest(1);
+  const interpRatio = a && b ? a[1] + ((b[1] - a[1]) * a[0]) / (a[0] + b[0]) : (a?.[1] ?? b?.[1] ?? null);
+  return { hour, level, prevRatio: ratio(hour - HOUR_MS), nextRatio: ratio(hour + HOUR_MS), profileRatio: pn ? ps / pn : null, interpRatio };
 }

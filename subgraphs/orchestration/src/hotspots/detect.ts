@@ -252,6 +252,12 @@ export async function detectWindow(
     );
   });
   await publish(services, pub);
+  const m = services.metrics;
+  m.histogram('hotspot_detection_seconds', 'Hotspot detection cycle duration', ['source']).observe({ source }, (performance.now() - started) / 1000);
+  const changes = m.counter('hotspot_changes_total', 'Hotspot state changes', ['change']);
+  for (const k of ['created', 'escalated', 'updated', 'resolved'] as const) if (counts[k]) changes.inc({ change: k }, counts[k]);
+  const raised = m.counter('alerts_raised_total', 'Alerts raised', ['level']);
+  for (const a of pub.alerts) raised.inc({ level: a.level });
   return counts;
 }
 

@@ -7,6 +7,7 @@ import {
   decodeCursor,
   encodeCursor,
   HOTSPOT_COLUMNS,
+  hotspotCursor,
   hotspotToGraph,
   type AlertRow,
   type BaselineRow,
@@ -23,12 +24,9 @@ function checkFirst(first: number, max: number) {
   if (!Number.isInteger(first) || first < 1 || first > max) throw badInput('first', `must be between 1 and ${max}`);
 }
 
-export async function hotspots(
-  _: unknown,
-  args: { status?: string | null; severity?: string | null; entityType?: string | null; supplierIds?: string[] | null; first: number; after?: string | null },
-  ctx: ResolverContext,
-) {
-  checkFirst(args.first, 200);
+type HotspotFilters = { status?: string | null; severity?: string | null; entityType?: string | null; supplierIds?: string[] | null };
+
+function hotspotWhere(args: HotspotFilters, ctx: ResolverContext) {
   const where: string[] = [];
   const params: unknown[] = [];
   const p = (v: unknown) => (params.push(v), `$${params.length}`);
@@ -37,29 +35,35 @@ export async function hotspots(
   if (args.entityType) where.push(`entity_type = ${p(args.entityType)}`);
   const suppliers = effectiveSuppliers(ctx, args.supplierIds);
   if (suppliers) where.push(`supplier_id = ANY(${p(suppliers.filter((s) => UUID.test(s)))}::uuid[])`);
-  const filterSql = where.join(' AND ');
-  const filterParams = [...params];
+  return { where, params, p };
+}
+
+export async function hotspots(_: unknown, args: HotspotFilters & { first: number; after?: string | null }, ctx: ResolverContext) {
+  checkFirst(args.first, 200);
+  const { where, params, p } = hotspotWhere(args, ctx);
   if (args.after) {
     const c = decodeCursor<[number, number, string]>(args.after);
     if (!Array.isArray(c) || c.length !== 3 || !UUID.test(String(c[2]))) throw badInput('after', 'is not a cursor from hotspots');
     where.push(`(${SEV_RANK}, percent_above, id) < (${p(c[0])}::int, ${p(c[1])}::float8, ${p(c[2])}::uuid)`);
   }
-  const rows = await ctx.services.db.query<HotspotRow & { rank: number }>(
-    `SELECT ${HOTSPOT_COLUMNS}, ${SEV_RANK} AS rank FROM hotspots WHERE ${where.join(' AND ')}
+  const rows = await ctx.services.db.query<HotspotRow>(
+    `SELECT ${HOTSPOT_COLUMNS} FROM hotspots WHERE ${where.join(' AND ')}
      ORDER BY ${SEV_RANK} DESC, percent_above DESC, id DESC LIMIT ${args.first + 1}`,
     params,
   );
-  const page = rows.slice(0, args.first);
-  const edges = page.map((r) => ({ cursor: encodeCursor([Number(r.rank), Number(r.percent_above), r.id]), node: hotspotToGraph(r) }));
+  const edges = rows.slice(0, args.first).map((r) => ({ cursor: hotspotCursor(r), node: hotspotToGraph(r) }));
   return {
     edges,
     nodes: edges.map((e) => e.node),
     pageInfo: { hasNextPage: rows.length > args.first, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount: async () => {
-      const [c] = await ctx.services.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM hotspots WHERE ${filterSql}`, filterParams);
-      return Number(c.n);
-    },
+    totalCount: () => hotspotCount(_, args, ctx),
   };
+}
+
+export async function hotspotCount(_: unknown, args: HotspotFilters, ctx: ResolverContext) {
+  const { where, params } = hotspotWhere(args, ctx);
+  const [c] = await ctx.services.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM hotspots WHERE ${where.join(' AND ')}`, params);
+  return Number(c.n);
 }
 
 export async function hotspot(_: unknown, args: { id: string }, ctx: ResolverContext) {

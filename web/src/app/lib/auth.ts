@@ -2,7 +2,7 @@
 import { useSyncExternalStore } from 'react';
 
 export const TOKEN_KEY = 'carbon-nexus-token';
-export const ROLES = ['viewer', 'analyst', 'approver', 'admin'] as const;
+export const ROLES = ['viewer', 'analyst', 'approver', 'admin', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Session {

@@ -39,7 +39,7 @@ export function Dashboard() {
         <Heatmap />
         <EmissionsTimeline />
         <RecommendationQueue />
-        <ActivityFeed first={6} />
+        <ActivityFeed first={6} className="feed-card" />
         <ForecastChart />
       </div>
       {whatIf && <WhatIfSimulatorModal prefill={whatIf} onClose={() => setWhatIf(null)} />}

@@ -1,16 +1,10 @@
 // Settings: partner webhook endpoints (when the partners plugin's fields are in the graph) and thresholds.
 import { useQuery } from '@apollo/client';
 import { graphql } from '../../gql';
-import { Card, Async, Chip, EmptyState, Skeleton } from '../ui/ui.tsx';
+import { Card, Async, Chip } from '../ui/ui.tsx';
+import { WebhooksCard } from './Webhooks.tsx';
 import { kg, num, time } from '../lib/format.ts';
 import { useSuppliers } from '../lib/suppliers.ts';
-
-export const SchemaFieldsQuery = graphql(`
-  query SchemaFields {
-    query: __type(name: "Query") { fields { name } }
-    mutation: __type(name: "Mutation") { fields { name } }
-  }
-`);
 
 export const ThresholdsQuery = graphql(`
   query Thresholds {
@@ -22,11 +16,8 @@ export const ThresholdsQuery = graphql(`
 `);
 
 export function SettingsPage() {
-  const fields = useQuery(SchemaFieldsQuery, { fetchPolicy: 'cache-first' });
   const t = useQuery(ThresholdsQuery);
   const suppliers = useSuppliers();
-  const hasWebhooks = !!fields.data?.query?.fields?.some((f) => f.name === 'webhooks');
-  const hasRegister = !!fields.data?.mutation?.fields?.some((f) => f.name === 'registerWebhook');
   const o = t.data?.outlierThresholds;
   const baselines = t.data?.baselines.nodes ?? [];
 
@@ -39,20 +30,7 @@ export function SettingsPage() {
         </div>
       </div>
       <div className="grid grid--wide">
-        <Card title="Partner webhooks" subtitle="Signed alert deliveries to partner endpoints" testId="webhooks-card">
-          {fields.loading && !fields.data ? (
-            <Skeleton lines={3} />
-          ) : hasWebhooks || hasRegister ? (
-            <EmptyState icon="shield" title="Webhooks are available in the graph">
-              This dashboard build predates the partners plugin's fields; use the GraphQL explorer at <a href="/graphql">/graphql</a> to list and
-              register endpoints (<code>webhooks</code>, <code>registerWebhook</code>).
-            </EmptyState>
-          ) : (
-            <EmptyState icon="shield" title="No partner plugin installed">
-              The graph has no <code>webhooks</code> / <code>registerWebhook</code> fields in this deployment.
-            </EmptyState>
-          )}
-        </Card>
+        <WebhooksCard />
         <Card title="Outlier thresholds" subtitle="Data-quality checks (IQR fences and DBSCAN)" testId="thresholds-card">
           <Async loading={t.loading} error={t.error} empty={!o} emptyTitle="Not available" retry={() => t.refetch()}>
             {() => (
@@ -66,7 +44,7 @@ export function SettingsPage() {
             )}
           </Async>
         </Card>
-        <Card title="Hotspot baselines" subtitle="kg CO2e per hour a supplier is expected to emit; hotspots fire above these" testId="baselines-card" className="span-2">
+        <Card title="Hotspot baselines" subtitle="kg CO2e per hour a supplier is expected to emit; hotspots fire above these" testId="baselines-card">
           <p className="muted small pad-b">
             Severity thresholds (percent above baseline) are server configuration and are not exposed in the graph yet.
           </p>

@@ -14,12 +14,12 @@ export const ActivityFeedQuery = graphql(`
   }
 `);
 
-export function ActivityFeed({ first = 8, title = 'Activity feed' }: { first?: number; title?: string }) {
+export function ActivityFeed({ first = 8, title = 'Activity feed', className }: { first?: number; title?: string; className?: string }) {
   const { data, loading, error, refetch } = useQuery(ActivityFeedQuery, { variables: { first } });
   useLive(['pulse'], () => void refetch(), 1500);
   const rows = data?.activityFeed ?? [];
   return (
-    <Card title={title} subtitle="Latest events and their kg CO2e" live testId="activity-card">
+    <Card title={title} subtitle="Latest events and their kg CO2e" live testId="activity-card" className={className}>
       <Async loading={loading} error={error} empty={!rows.length} emptyTitle="No activity yet" emptyHint="Events appear as they are ingested." retry={() => refetch()} skeleton={<Skeleton lines={6} />}>
         {() => (
           <ul className="feed" aria-label="Latest events">

@@ -1,0 +1,167 @@
+// bench/load: mixed load on the embedded gateway (issue 11's goal: 0 % errors) — entity-join queries and
+// ingestEvents mutations (an analyst token) from autocannon while N graphql-ws subscriptions (emissionPulse, which
+// fires after every ingested batch) are held open the whole time. Reports throughput, latency, the error rate of
+// every kind (transport, HTTP status, GraphQL errors in the body) and what the subscribers saw.
+//   npx tsx bench/load.ts [--seconds 10] [--connections 32] [--subscriptions 50] [--mutation-share 0.25] [--no-record]
+import autocannon from 'autocannon';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { signDevToken } from '@carbon-nexus/plugin-sdk';
+import { startChild } from './lib/servers.ts';
+import { JOIN_QUERY } from './lib/fixture.ts';
+import { recordBenchmark } from './lib/record.ts';
+
+const arg = (f: string, d: number) => (process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d);
+const seconds = Math.min(arg('--seconds', 10), 30); // bounded
+const connections = arg('--connections', 32);
+const subscriptions = arg('--subscriptions', 50);
+const mutationShare = Math.min(Math.max(arg('--mutation-share', 0.25), 0), 1);
+const db = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+process.env.BENCH_DATABASE = db;
+
+const INGEST = /* GraphQL */ `
+  mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { accepted rejected duplicates } }
+`;
+const PULSE = /* GraphQL */ `subscription Pulse { emissionPulse { at kgPerHour trend } }`;
+
+const server = await startChild('ours-embedded');
+const token = await signDevToken({ sub: 'bench-load', roles: ['analyst'] });
+const clients: Client[] = [];
+const subs = { opened: 0, events: 0, errors: 0, completed: 0, closed: new Set<number>() };
+try {
+  const post = async (query: string, variables: Record<string, unknown>) =>
+    (await (
+      await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      })
+    ).json()) as any;
+  const suppliers = (await post(JOIN_QUERY, { first: 50, search: null })).data.suppliers.nodes.map((n: any) => n.id as string);
+  if (!suppliers.length) throw new Error('the fixture has no suppliers');
+
+  // Subscribers first: held open for the whole run.
+  const wsUrl = server.url.replace(/^http/, 'ws');
+  const seen = new Set<number>();
+  await Promise.all(
+    Array.from({ length: subscriptions }, (_, i) => {
+      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      clients.push(client);
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`subscriber ${i} got no first event in 60 s`)), 60_000);
+        client.subscribe(
+          { query: PULSE },
+          {
+            next: (r) => {
+              if (r.errors) subs.errors++;
+              subs.events++;
+              if (!seen.has(i)) {
+                seen.add(i);
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+            error: (e) => {
+              subs.errors++;
+              subs.closed.add(i);
+              clearTimeout(timer);
+              reject(new Error(`subscriber ${i}: ${JSON.stringify(e).slice(0, 200)}`));
+            },
+            complete: () => {
+              subs.completed++;
+              subs.closed.add(i);
+            },
+          },
+        );
+        subs.opened++;
+      });
+    }),
+  );
+  const eventsBeforeLoad = subs.events;
+
+  // Mixed HTTP load: a share of ingestEvents mutations (each a new event), the rest entity-join queries.
+  let seq = 0;
+  const runId = Date.now().toString(36);
+  const kinds = { query: { n: 0, gqlErrors: 0 }, mutation: { n: 0, gqlErrors: 0 } };
+  const queryBody = () =>
+    JSON.stringify({ query: JOIN_QUERY, variables: { first: 20 + Math.floor(Math.random() * 30), search: Math.random() < 0.5 ? null : 'Supplier' } });
+  const mutationBody = () => {
+    const n = seq++;
+    return JSON.stringify({
+      query: INGEST,
+      variables: {
+        events: [
+          {
+            supplierId: suppliers[n % suppliers.length],
+            eventType: 'TRANSPORT',
+            externalId: `load-${runId}-${n}`,
+            timestamp: new Date(Date.now() - 30_000).toISOString(),
+            distanceKm: 50 + (n % 200),
+            loadKg: 4000,
+            vehicleType: 'rigid_truck',
+            fuelType: 'diesel',
+          },
+        ],
+      },
+    });
+  };
+  const result = await autocannon({
+    url: server.url,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    requests: [
+      {
+        setupRequest: (req: any, ctx: any) => {
+          const mutation = Math.random() < mutationShare;
+          ctx.kind = mutation ? 'mutation' : 'query';
+          return { ...req, body: mutation ? mutationBody() : queryBody() };
+        },
+        onResponse: (status: number, body: string, ctx: any) => {
+          const k = kinds[ctx.kind as 'query' | 'mutation'];
+          k.n++;
+          if (status === 200 && body.includes('"errors"')) k.gqlErrors++;
+        },
+      },
+    ],
+  } as any);
+  // Let the last pulses arrive (throttled to one a second).
+  await new Promise((r) => setTimeout(r, 2500));
+
+  const total = result.requests.total;
+  const transport = result.errors + result.timeouts;
+  const gqlErrors = kinds.query.gqlErrors + kinds.mutation.gqlErrors;
+  const failed = transport + result.non2xx + gqlErrors;
+  const errorRate = total ? (failed / (total + transport)) * 100 : 100;
+  const liveEvents = subs.events - eventsBeforeLoad;
+  const md = [
+    '| measure | value |',
+    '|---|---:|',
+    `| requests (queries / mutations) | ${total} (${kinds.query.n} / ${kinds.mutation.n}) |`,
+    `| throughput | ${result.requests.average.toFixed(0)} req/s |`,
+    `| latency p50 / p99 | ${result.latency.p50} / ${result.latency.p99} ms |`,
+    `| transport errors + timeouts | ${transport} |`,
+    `| non-2xx responses | ${result.non2xx} |`,
+    `| GraphQL errors (queries / mutations) | ${kinds.query.gqlErrors} / ${kinds.mutation.gqlErrors} |`,
+    `| **error rate** (goal 0 %) | **${errorRate.toFixed(2)} %** |`,
+    `| subscriptions held open to the end | ${subs.opened - subs.closed.size} of ${subscriptions} |`,
+    `| subscription events during the load (all subscribers) | ${liveEvents} |`,
+    `| subscription errors / completed early | ${subs.errors} / ${subs.completed} |`,
+  ].join('\n');
+  console.log('\n' + md);
+  const headline = `error rate ${errorRate.toFixed(2)} % over ${total} requests with ${subscriptions} subscriptions open; ${result.requests.average.toFixed(0)} req/s`;
+  console.log(`BENCH_RESULT ${JSON.stringify({ name: 'load', headline, errorRate })}`);
+  if (!process.argv.includes('--no-record')) {
+    recordBenchmark(
+      'load',
+      `Mixed load on the embedded gateway (fixture data in ${db === 'postgres' ? 'PostgreSQL' : 'PGlite'}): ${connections} connections for ${seconds} s, ${Math.round(mutationShare * 100)} % ingestEvents mutations (analyst token, one new event each) and the rest entity-join queries, while ${subscriptions} graphql-ws emissionPulse subscriptions stay open. Errors of every kind count: transport, HTTP status, GraphQL errors in the body.`,
+      md,
+      `npx tsx bench/load.ts --seconds ${seconds} --connections ${connections} --subscriptions ${subscriptions}`,
+    );
+  }
+  if (failed > 0 || subs.errors > 0 || subs.completed > 0 || (kinds.mutation.n > 0 && liveEvents === 0)) process.exitCode = 1;
+} finally {
+  await Promise.all(clients.map((c) => c.dispose()));
+  await server.stop();
+}

@@ -1,0 +1,26 @@
+import { Readable } from 'node:stream';
+import { createHost } from '@carbon-nexus/plugin-sdk';
+import { createTestDatabase } from '@carbon-nexus/plugin-sdk/testkit';
+import plugin from './src/plugin.ts';
+import { importCsv } from './src/ingest/csv.ts';
+import { ImportJobTracker } from './src/ingest/jobs.ts';
+process.env.LOG_LEVEL = 'warn';
+const db = await createTestDatabase('postgres');
+const host = createHost({ plugins: [plugin], db, migrate: false, scheduler: false, env: { ...process.env, BUS_URL: undefined } });
+await host.start();
+const rp = host.plugins.get('data-core')!;
+for (let s = 0; s < 10; s++) await db.query(`INSERT INTO suppliers (id, external_id, name, category, updated_at) VALUES (gen_random_uuid(), $1, 'p', 'transport', now())`, [`BENCH-${s}`]);
+const START = Date.now() - 400 * 86_400_000;
+const N = Number(process.argv[2] ?? 60000);
+let i = 0;
+const body = new Readable({ read() {
+  if (i === 0) this.push('external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type,speed_kmh\n');
+  let c = ''; for (let k = 0; k < 2000 && i < N; k++, i++) c += `m${i},BENCH-${i % 10},transport,${new Date(START + i * 1000).toISOString()},${20 + (i % 400)},${1000 + ((i * 37) % 20000)},rigid_truck,${40 + (i % 60)}\n`;
+  if (c) this.push(c); if (i >= N) this.push(null);
+} });
+const job = await ImportJobTracker.create(rp.services, 'csv', 'x', 'x');
+const timer = setInterval(() => console.log('progress', job.counters.rowsTotal, job.counters.rowsAccepted, job.counters.rowsRejected, job.errors.slice(0, 2)), 5000);
+await importCsv({ services: rp.services, state: rp.state as any }, job, body, { gzip: false, auth: null });
+clearInterval(timer);
+console.log('done', job.counters, job.errors.slice(0, 3));
+await host.stop(); await db.close();

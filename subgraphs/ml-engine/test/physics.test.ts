@@ -1,0 +1,64 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createSubgraphTestkit, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
+import { GENERATORS } from '@carbon-nexus/models';
+import mlEngine from '../src/plugin.ts';
+
+/** A seeded uniform source with the sampling helpers the synthetic generators use. */
+function seeded(seed: number) {
+  let s = seed >>> 0;
+  const next = () => {
+    let t = (s = (s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const uniform = (lo: number, hi: number) => lo + (hi - lo) * next();
+  return {
+    next,
+    uniform,
+    logUniform: (lo: number, hi: number) => Math.exp(uniform(Math.log(lo), Math.log(hi))),
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    bernoulli: (p: number) => (next() < p ? 1 : 0),
+    pick: <T,>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
+  };
+}
+
+const PREDICT_BATCH = `query($model: ModelName!, $rows: [[FeatureValueInput!]!]!) { predictBatch(model: $model, rows: $rows, explain: false, persist: false) { co2eKg } }`;
+
+// Through the API on fresh samples (a seed the trainer never used) against the noise-free physics.
+describe('predictions through ml-engine follow the physics on fresh samples', () => {
+  let kit: SubgraphTestkit;
+  beforeAll(async () => {
+    kit = await createSubgraphTestkit(mlEngine);
+  });
+  afterAll(async () => kit?.stop());
+
+  it.each([
+    ['LOGISTICS', 'logistics', 0.06],
+    ['FACTORY', 'factory', 0.08],
+    ['WAREHOUSE', 'warehouse', 0.08],
+    ['LAST_MILE', 'lastmile', 0.06],
+  ] as const)('%s: MAPE vs physics within bound and far below the factor-only baseline', async (graph, gen, maxMape) => {
+    const g = GENERATORS[gen]!;
+    const r = seeded(987654);
+    const samples = Array.from({ length: 400 }, () => g.sample(r as any));
+    // float32 inputs, as the model sees them
+    const rows = samples.map((s) => g.features.map((f) => ({ name: f.name, value: Math.fround(s[f.name]!) })));
+    const { predictBatch } = await kit.query(PREDICT_BATCH, { model: graph, rows });
+    let ape = 0;
+    let ae = 0;
+    let baseAe = 0;
+    let n = 0;
+    samples.forEach((s, i) => {
+      const truth = g.physics(s);
+      if (!(truth > 0.5)) return; // near-zero days (no production) make percentages meaningless
+      ape += Math.abs(predictBatch[i].co2eKg - truth) / truth;
+      ae += Math.abs(predictBatch[i].co2eKg - truth);
+      baseAe += Math.abs(g.factorOnlyBaseline(s) - truth);
+      n++;
+    });
+    expect(n).toBeGreaterThan(300);
+    expect(ape / n).toBeLessThan(maxMape);
+    expect(baseAe / ae).toBeGreaterThan(3);
+  });
+});
