@@ -62,10 +62,11 @@ function csvStream(n: number, prefix = ''): Readable {
 
 async function upload(base: string, token: string, body: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
+    // The job id arrives at once in the 202's headers; the body (final summary) completes after the upload.
     const req = http.request(`${base}/ingest/csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => (res.statusCode === 202 ? resolve(JSON.parse(text).jobId) : reject(new Error(`${res.statusCode} ${text}`))));
+      res.resume();
+      if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
+      else reject(new Error(`HTTP ${res.statusCode}`));
     });
     req.on('error', reject);
     body.pipe(req);

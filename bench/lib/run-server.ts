@@ -17,10 +17,23 @@ const kind = process.argv[2];
 const { plugins } = await loadPlatformConfig();
 const ready = (info: Record<string, unknown>) => console.log(`READY ${JSON.stringify(info)}`);
 const stops: (() => Promise<unknown>)[] = [];
-process.on('SIGTERM', async () => {
-  for (const s of stops.reverse()) await s().catch(() => undefined);
-  process.exit(0);
-});
+let stopping: Promise<never> | null = null;
+function shutdown(): Promise<never> {
+  stopping ??= (async () => {
+    // Bounded: a server that does not drain in 15 s is not worth waiting for.
+    setTimeout(() => process.exit(1), 15_000).unref();
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    process.exit(0);
+  })();
+  return stopping;
+}
+process.on('SIGTERM', () => void shutdown());
+// Never outlive the benchmark: when the process that started this one goes away (killed by a time bound),
+// this one is re-parented; stop then instead of serving forever.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown();
+}, 1000).unref();
 
 /** The fixture database: PGlite in this process (default), or a fresh PostgreSQL database (BENCH_DATABASE=postgres,
  * needs DATABASE_URL; dropped on stop) so the subgraphs' SQL runs outside the measured processes. */

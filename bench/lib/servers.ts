@@ -5,14 +5,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tsx = path.resolve(here, '../../node_modules/.bin/tsx');
 
 export interface Child { url: string; info: Record<string, unknown>; stop(): Promise<void> }
 
 /** Starts `bench/lib/run-server.ts <kind>`; resolves when it prints its READY line. */
 export function startChild(kind: string, env: Record<string, string> = {}): Promise<Child> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(tsx, [path.join(here, 'run-server.ts'), kind], {
+    // node --import tsx (not the tsx wrapper): signals reach the server itself, so stop() really stops it.
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'run-server.ts'), kind], {
       env: { ...process.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

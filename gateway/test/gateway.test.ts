@@ -67,6 +67,7 @@ describe.each(testDatabaseTargets())('embedded gateway on %s', (target) => {
 
   it('serves health, readiness, metrics and the bundled explorer', async () => {
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
+    await gql(gw.url, '{ suppliers { totalCount } }'); // at least one operation to measure
     const ready = await (await fetch(`${gw.url}/readyz`)).json();
     expect(ready).toMatchObject({ status: 'ready', checks: { database: true, 'data-core': true } });
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
@@ -127,5 +128,16 @@ describe('gateway over remote subgraphs', () => {
       await core.close();
       await db.close();
     }
+  });
+});
+
+describe('explorer', () => {
+  it("the explorer's example query is valid against the composed API schema", async () => {
+    const fs = await import('node:fs');
+    const { buildSchema, parse, validate } = await import('graphql');
+    const src = fs.readFileSync(new URL('../../web/src/explorer/main.tsx', import.meta.url), 'utf8');
+    const query = /const defaultQuery = `([\s\S]*?)`;/.exec(src)![1];
+    const schema = buildSchema(fs.readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
+    expect(validate(schema, parse(query)).map((e) => e.message)).toEqual([]);
   });
 });

@@ -24,5 +24,5 @@ export function createMetrics(registry = new client.Registry(), prefix = 'carbon
 }
 
 export function collectDefaultMetrics(registry: client.Registry): void {
-  client.collectDefaultMetrics({ register: registry, prefix: 'carbon_nexus_process_' });
+  client.collectDefaultMetrics({ register: registry, prefix: 'carbon_nexus_' });
 }

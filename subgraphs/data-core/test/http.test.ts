@@ -43,13 +43,17 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
   }
 
   async function csv(body: string | Buffer, headers: Record<string, string> = {}) {
-    const res = await fetch(`${base}/ingest/csv?wait=1`, {
+    const res = await fetch(`${base}/ingest/csv`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}`, ...headers },
       body: typeof body === 'string' ? body : new Uint8Array(body),
     });
-    expect(res.status).toBe(200);
-    return (await res.json()) as any;
+    expect(res.status).toBe(202);
+    const id = res.headers.get('x-import-job-id');
+    expect(res.headers.get('location')).toBe(`/ingest/jobs/${id}`);
+    const summary = (await res.json()) as any; // the body completes once the upload is consumed
+    expect(summary.jobId).toBe(id);
+    return summary;
   }
 
   it('POST /ingest/event takes one event or an array, with per-item results', async () => {
@@ -139,8 +143,11 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
     expect(n[0].n).toBe(cut.rowsAccepted);
   });
 
-  it('answers 202 with a job id at once and keeps reading the upload to the end', async () => {
+  it('answers 202 with the job id at once (headers) and keeps reading the upload to the end', async () => {
     const chunks = Array.from({ length: 5 }, (_, c) => Array.from({ length: 400 }, (_, i) => row(0, { id: `early${c}-${i}`, ts: hoursAgo(200 + c * 7 + Math.floor(i / 60), i % 60) })).join(''));
+    let jobId = '';
+    let seen: any[] = [];
+    const rp = srv.host.plugins.get('data-core')!;
     const { status, body } = await new Promise<{ status: number; body: any }>((resolve, reject) => {
       const req = http.request(`${base}/ingest/csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
         let text = '';
@@ -149,41 +156,36 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
       });
       req.on('error', reject);
       req.write(HEADER + chunks[0]);
-      // the rest is written after the answer arrived
-      req.on('response', async () => {
+      // the rest is written only after the answer (with the job id) arrived
+      req.on('response', async (res) => {
+        jobId = String(res.headers['x-import-job-id']);
+        // importProgress subscription: follows the job until it ends
+        const sub = (await rp.subscribe(`subscription($id: ID!) { importProgress(jobId: $id) { status rowsAccepted } }`, { id: jobId }, { auth: { sub: 'feeder', roles: ['analyst'], supplierIds: null } })) as AsyncIterableIterator<any>;
+        const collected = (async () => {
+          for await (const r of sub) seen.push(r.data.importProgress);
+        })();
         for (const c of chunks.slice(1)) {
           await new Promise((r) => setTimeout(r, 20));
           req.write(c);
         }
         req.end();
+        await collected;
       });
     });
     expect(status).toBe(202);
-    // importProgress subscription: follows the job until it ends
-    const rp = srv.host.plugins.get('data-core')!;
-    const sub = (await rp.subscribe(`subscription($id: ID!) { importProgress(jobId: $id) { status rowsAccepted } }`, { id: body.jobId }, { auth: { sub: 'feeder', roles: ['analyst'], supplierIds: null } })) as AsyncIterableIterator<any>;
-    const seen: any[] = [];
-    for await (const r of sub) seen.push(r.data.importProgress);
+    expect(body).toMatchObject({ jobId, status: 'COMPLETED', rowsTotal: 2000, rowsAccepted: 2000 });
+    for (let i = 0; i < 50 && seen.at(-1)?.status !== 'COMPLETED'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(seen[0].status).toBe('RUNNING');
     expect(seen.at(-1)).toEqual({ status: 'COMPLETED', rowsAccepted: 2000 });
-    expect(seen.slice(0, -1).every((s) => s.status === 'RUNNING')).toBe(true);
-    let job: any;
-    for (let i = 0; i < 300; i++) {
-      job = (await gql(`query($id: ID!) { importJob(id: $id) { status rowsTotal rowsAccepted } }`, { id: body.jobId })).data.importJob;
-      if (job.status !== 'RUNNING') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const job = (await gql(`query($id: ID!) { importJob(id: $id) { status rowsTotal rowsAccepted } }`, { id: jobId })).data.importJob;
     expect(job).toEqual({ status: 'COMPLETED', rowsTotal: 2000, rowsAccepted: 2000 });
   });
 
   it('an upload cut after the early answer fails its job (rows before the cut kept), never hangs', async () => {
     const jobId = await new Promise<string>((resolve, reject) => {
       const req = http.request(`${base}/ingest/csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => {
-          resolve(JSON.parse(text).jobId);
-          setTimeout(() => req.destroy(), 300); // the client goes away mid-upload
-        });
+        resolve(String(res.headers['x-import-job-id']));
+        setTimeout(() => req.destroy(), 300); // the client goes away mid-upload
       });
       req.on('error', () => undefined);
       req.write(HEADER + Array.from({ length: 50 }, (_, i) => row(0, { id: `cut${i}`, ts: hoursAgo(400, i) })).join(''));

@@ -26,9 +26,11 @@ const defaultQuery = `# Carbon Nexus — one graph over five plugins.
 # {"authorization": "Bearer <token>"} in the Headers tab for mutations.
 query TopHotspots {
   hotspots(first: 5) {
-    severity
-    percentAbove
-    supplier { name category }
+    nodes {
+      severity
+      percentAbove
+      supplier { name category }
+    }
   }
   suppliers(first: 5) {
     totalCount

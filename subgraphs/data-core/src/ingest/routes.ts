@@ -115,20 +115,27 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
       const run = runInScope({ auth, correlationId: correlationIdOf(req) }, () => importCsv(ctx, job, req.raw, { gzip, auth, socket }));
       state.inflight.add(run);
       void run.finally(() => state.inflight.delete(run));
-      if (query.wait === 'true' || query.wait === '1') {
+      // The job id goes out at once in the response headers (202, X-Import-Job-Id, Location), flushed before the
+      // upload is read; the JSON body (the job's final summary) follows once the body is consumed. Finishing the
+      // response earlier would make Node stop reading the rest of the upload (measured: a stalled import).
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(202, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-import-job-id': job.id,
+        location: `/ingest/jobs/${job.id}`,
+        'x-correlation-id': correlationIdOf(req),
+      });
+      res.flushHeaders();
+      try {
         await run;
         const [row] = await services.db.query<Record<string, any>>(`SELECT * FROM import_jobs WHERE id = $1`, [job.id]);
         const j = toImportJob(row);
-        return reply.code(200).send({ jobId: job.id, ...j, errors: j.errorSample.slice(0, 100), errorSample: undefined });
+        res.end(JSON.stringify({ jobId: job.id, ...j, errors: j.errorSample.slice(0, 100), errorSample: undefined }));
+      } catch (err) {
+        services.logger.error({ err }, 'csv import failed');
+        res.end(JSON.stringify({ jobId: job.id, status: 'FAILED', error: 'internal error; see importJob(id)' }));
       }
-      // Answer at once; the body keeps being consumed by the import, clients poll importJob(id).
-      // Once the answer is out Node arms the keep-alive timeout on the socket, which would cut a long upload
-      // whenever the import pauses reading (backpressure): disarm it until the body is consumed.
-      reply.raw.once('finish', () => socket.setTimeout(0));
-      void run.finally(() => {
-        if (!socket.destroyed) socket.setTimeout(5000);
-      });
-      return reply.code(202).send({ jobId: job.id, status: 'RUNNING', poll: `/ingest/jobs/${job.id}` });
     });
   });
 
