@@ -1,4 +1,4 @@
-// Gap-fill model features. The data-quality plugin re-implements this function from the artifact's `spec`;
+// Gap-fill model features. The data-quality plugin imports this code (`@carbon-nexus/models/gapfill`);
 // the artifact ships `examples` (input -> expected output) so both sides are checked to agree.
 export interface GapfillSpec {
   hodHarmonics: number;
