@@ -1,5 +1,6 @@
-// Until the first release there is exactly one migration: `00000000000000_init`, regenerated from
-// schema/*.prisma by this command (then `prisma generate`). After a release, add migrations with db:migration.
+// Regenerates the single `00000000000000_init` migration from schema/*.prisma (then `prisma generate`).
+// Only for a fresh project: once a database has applied init (anything that landed on main), editing it makes the
+// runner refuse to start ("edited after it was applied") — add a new migration with `npm run db:migration -w prisma -- <name>`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
