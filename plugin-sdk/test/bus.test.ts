@@ -1,14 +1,9 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { createBus, type Bus } from '@carbon-nexus/plugin-sdk';
+import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await wait(10);
-  }
-}
+const until = (cond: () => boolean) => waitFor('the bus delivery', cond, 5000);
 
 const transports: { name: string; url?: string }[] = [{ name: 'memory' }];
 if (process.env.REDIS_URL) transports.push({ name: 'redis', url: process.env.REDIS_URL });

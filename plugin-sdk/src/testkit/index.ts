@@ -1,4 +1,5 @@
 export { createSubgraphTestkit, TEST_ADMIN } from './testkit.ts';
+export { waitFor } from './wait.ts';
 export type { SubgraphTestkit, TestkitOptions } from './testkit.ts';
 export { runConformance, assertConformance, composeSubgraphs } from './conformance.ts';
 export type { ConformanceCheck, ConformanceOptions, ConformanceReport } from './conformance.ts';

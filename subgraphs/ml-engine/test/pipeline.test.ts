@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createSubgraphTestkit, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
+import { createSubgraphTestkit, waitFor, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import mlEngine from '../src/plugin.ts';
 
@@ -9,15 +9,6 @@ const INGEST = /* GraphQL */ `
   }
 `;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(testDatabaseTargets())('event.normalized → predictions → prediction.created with the real data-core (%s)', (target) => {
   let kit: SubgraphTestkit;
@@ -53,7 +44,7 @@ describe.each(testDatabaseTargets())('event.normalized → predictions → predi
     expect(ingestEvents.accepted).toBe(events.length);
     const eventIds: string[] = ingestEvents.results.map((r: any) => r.eventId);
 
-    await until('6 predictions announced', () => (created.reduce((a, c) => a + c.count, 0) >= 6 ? true : undefined));
+    await waitFor('6 predictions announced', () => (created.reduce((a, c) => a + c.count, 0) >= 6 ? true : undefined));
     const announced = created.flatMap((c) => c.ids);
     expect(announced).toHaveLength(6);
     expect(created.every((c) => c.supplierIds.includes(supplierId))).toBe(true);
@@ -100,7 +91,7 @@ describe.each(testDatabaseTargets())('event.normalized → predictions → predi
     const before = created.length;
     const ids = (await kit.db.query<{ event_id: string }>(`SELECT event_id FROM predictions WHERE event_id IS NOT NULL`)).map((r) => r.event_id);
     await kit.services.bus.publish('event.normalized', { ids, supplierIds: [supplierId], count: ids.length, co2eKg: 0, from: at(0), to: at(50) });
-    await until('the redelivered batch is processed', () => (kit.state.pipeline.stats.duplicates >= ids.length ? true : undefined));
+    await waitFor('the redelivered batch is processed', () => (kit.state.pipeline.stats.duplicates >= ids.length ? true : undefined));
     const n = await kit.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM predictions WHERE event_id IS NOT NULL`);
     expect(n[0]!.n).toBe(6);
     expect(created.length).toBe(before);
@@ -119,7 +110,7 @@ describe.each(testDatabaseTargets())('event.normalized → predictions → predi
     );
     expect(ingestEvents.accepted).toBe(2);
     const realId = ingestEvents.results[1].eventId;
-    await until('prediction of the real event', async () => ((await kit.db.query(`SELECT 1 FROM predictions WHERE event_id = $1`, [realId])).length ? true : undefined));
+    await waitFor('prediction of the real event', async () => ((await kit.db.query(`SELECT 1 FROM predictions WHERE event_id = $1`, [realId])).length ? true : undefined));
     const fill = await kit.db.query(`SELECT 1 FROM predictions WHERE event_id = $1`, [ingestEvents.results[0].eventId]);
     expect(fill).toHaveLength(0);
     expect(kit.state.pipeline.stats.skipped).toBeGreaterThanOrEqual(1);
@@ -145,7 +136,7 @@ describe.each(testDatabaseTargets())('event.normalized → predictions → predi
       { events: [{ externalId: 't10', supplierId, eventType: 'TRANSPORT', timestamp: at(500), distanceKm: 210, loadKg: 8000, vehicleType: 'rigid_truck' }] },
       { plugin: 'data-core' },
     );
-    await until('queued', () => (kit.state.pipeline.queueDepth() > 0 || kit.state.pipeline.stats.predicted >= 8 ? true : undefined));
+    await waitFor('queued', () => (kit.state.pipeline.queueDepth() > 0 || kit.state.pipeline.stats.predicted >= 8 ? true : undefined));
     await kit.state.pipeline.drain();
     const rows = await kit.db.query(`SELECT 1 FROM predictions WHERE event_id = $1`, [ingestEvents.results[0].eventId]);
     expect(rows).toHaveLength(1);

@@ -1,6 +1,6 @@
 // Test helpers: the REAL data-core and ml-engine plugins beside orchestration (dynamic imports: tests may compose
 // plugins, src may not), suppliers, steady history and a planned spike through data-core ingestEvents.
-import { createSubgraphTestkit, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
+import { createSubgraphTestkit, waitFor, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import type { Database, TestDatabaseTarget } from '@carbon-nexus/db';
 import orchestration from '../src/plugin.ts';
 
@@ -79,6 +79,5 @@ export function history(supplierIds: string[], now: Date, hours: number) {
 
 /** Polls (bounded) until `check` holds — for bus deliveries, which are asynchronous. */
 export async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await waitFor('the expected bus deliveries', check, timeoutMs);
 }

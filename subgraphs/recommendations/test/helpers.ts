@@ -57,21 +57,9 @@ export async function ingest(kit: SubgraphTestkit, events: ReturnType<typeof leg
   if (r.ingestEvents.rejected) throw new Error(`rejected: ${JSON.stringify(r.ingestEvents.results.find((x) => x.errors.length))}`);
 }
 
-/** Bounded polling (no timing assertion: it only waits for an outcome and fails with what it saw). */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
+
+export { waitFor };
 
 export async function countRows(kit: SubgraphTestkit, sql: string, params: unknown[] = []): Promise<number> {
   const [r] = await kit.db.query<{ n: string | number }>(sql, params);
