@@ -39,9 +39,9 @@ export function eventFor(s: DemoSupplier, t: number, r: () => number, scale = 1)
     case 'TRANSPORT':
       return { ...base, eventType: 'TRANSPORT', distanceKm: Math.round(140 * jitter * scale), loadKg: Math.round(Math.min(40000, 9000 * jitter * scale)), vehicleType: s.key === 'baltic' ? 'articulated_truck' : 'rigid_truck', fuelType: 'diesel', speedKmh: 70, region: 'EU', route: s.key === 'northwind' ? 'LON-MAN' : 'HAM-GDN' };
     case 'FACTORY':
-      return { ...base, eventType: 'FACTORY', energyKwh: Math.round(900 * jitter * scale), gasKwh: Math.round(400 * jitter * scale), productionUnits: Math.round(120 * jitter * scale), region: 'EU' };
+      return { ...base, eventType: 'FACTORY', energyKwh: Math.round(900 * jitter * scale), gasKwh: Math.round(400 * jitter * scale), productionUnits: Math.round(120 * jitter * scale), region: 'EU', attributes: { periodHours: 1 } };
     case 'WAREHOUSE':
-      return { ...base, eventType: 'WAREHOUSE', energyKwh: Math.round(320 * jitter * scale), areaM2: 12000, refrigerated: true, region: 'EU' };
+      return { ...base, eventType: 'WAREHOUSE', energyKwh: Math.round(320 * jitter * scale), areaM2: 12000, refrigerated: true, region: 'EU', attributes: { periodHours: 1 } };
     case 'DELIVERY':
       return { ...base, eventType: 'DELIVERY', distanceKm: Math.round(70 * jitter * scale), vehicleType: 'van', fuelType: 'diesel', stops: 35, parcels: 120, region: 'UK' };
   }

@@ -160,17 +160,18 @@ export function eventFor(s: MockSupplier, slotMs: number, o: MockOptions): MockE
     case 'factory': {
       const productionUnits = Math.round(200 * s.scale * season * noise());
       const energyKwh = Math.round((150 + productionUnits * 2.2) * hours * 4 * noise() * hot * 10) / 10;
-      const ev: MockEvent = { ...base, eventType: 'FACTORY', energyKwh, productionUnits, facilityId: `${s.externalId}-plant` };
+      // periodHours: the event covers one cadence interval, not a plant-day (models scale by it).
+      const ev: MockEvent = { ...base, eventType: 'FACTORY', energyKwh, productionUnits, facilityId: `${s.externalId}-plant`, attributes: { periodHours: hours } };
       if (s.country === 'GB') ev.gasKwh = Math.round(energyKwh * 0.4 * noise() * 10) / 10;
-      if (hot > 1) ev.attributes = { scenario: 'hotspot' };
+      if (hot > 1) ev.attributes = { periodHours: hours, scenario: 'hotspot' };
       return ev;
     }
     case 'warehouse': {
       const area = Number((s.fleetInfo as any).areaM2 ?? 20000);
       const perM2 = s.refrigerated ? 0.045 : 0.012; // kWh per m² per hour
       const energyKwh = Math.round(area * perM2 * hours * (0.7 + 0.3 * season) * noise() * hot * 10) / 10;
-      const ev: MockEvent = { ...base, eventType: 'WAREHOUSE', energyKwh, areaM2: area, refrigerated: !!s.refrigerated, facilityId: `${s.externalId}-dc` };
-      if (hot > 1) ev.attributes = { scenario: 'hotspot' };
+      const ev: MockEvent = { ...base, eventType: 'WAREHOUSE', energyKwh, areaM2: area, refrigerated: !!s.refrigerated, facilityId: `${s.externalId}-dc`, attributes: { periodHours: hours } };
+      if (hot > 1) ev.attributes = { periodHours: hours, scenario: 'hotspot' };
       return ev;
     }
     case 'delivery': {
