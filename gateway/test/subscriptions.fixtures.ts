@@ -3,6 +3,7 @@
 //  - tc-alerts owns Alert/Hotspot and `alertRaised(minLevel, supplierIds, after)` with the same
 //    contract as orchestration: replay alerts with seq > after from its table, then live from the bus
 //    (no gap, no duplicate), filtered by the caller's supplier scope.
+import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 import { GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -298,20 +299,9 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
   };
 }
 
-/** Polls until `fn` returns a truthy value (bounded). */
-export async function eventually<T>(fn: () => Promise<T> | T, ms = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Bounded polling: the testkit's `waitFor` with this file's argument order. */
+export function eventually<T>(fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 10_000, what = 'condition'): Promise<T> {
+  return waitFor(what, fn, ms);
 }
 
 /** POSTs a GraphQL operation to a gateway. */

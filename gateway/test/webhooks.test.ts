@@ -199,7 +199,8 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
       message: 'Acme Freight exceeded its baseline by 120%',
       hotspot: { severity: 'CRITICAL', percentAbove: 120, supplier: { id: SUP_A, name: 'Acme Freight' } },
     });
-    const [d] = await eventually(async () => (await deliveries('SUCCEEDED')).filter((x) => x.eventCursor === String(a.seq)), 5000, 'success recorded');
+    // find, not filter: an empty list is truthy and would end the wait before the worker records the success.
+    const d = await eventually(async () => (await deliveries('SUCCEEDED')).find((x) => x.eventCursor === String(a.seq)), 5000, 'success recorded');
     expect(d).toMatchObject({ status: 'SUCCEEDED', attempts: 3, lastStatusCode: 200, lastError: null });
     expect(d.attemptLog.map((l: any) => l.statusCode)).toEqual([500, 500, 200]);
     expect(d.attemptLog[0].error).toBe('HTTP 500');
