@@ -6,7 +6,8 @@ import orchestration from '@carbon-nexus/orchestration';
 import recommendations from '@carbon-nexus/recommendations';
 import dataQuality from '@carbon-nexus/data-quality';
 import partners from '@carbon-nexus/gateway/webhooks';
+import audit from '@carbon-nexus/gateway/audit';
 
 export default {
-  plugins: [dataCore, mlEngine, orchestration, recommendations, dataQuality, partners],
+  plugins: [dataCore, mlEngine, orchestration, recommendations, dataQuality, partners, audit],
 };
