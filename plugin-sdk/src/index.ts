@@ -8,6 +8,8 @@ export * from './context.ts';
 export type { BusTopics, Topic } from './events.ts';
 export { createBus, MemoryBus, RedisBus, PostgresBus } from './services/bus.ts';
 export type { Bus, BusEnvelope, BusHandler, BusOptions } from './services/bus.ts';
+export { createOutboxRelay, enqueueOutbox } from './services/outbox.ts';
+export type { Outbox, OutboxRelay, OutboxRelayOptions } from './services/outbox.ts';
 export { createLogger } from './services/logger.ts';
 export type { Logger } from './services/logger.ts';
 export { createMetrics, collectDefaultMetrics } from './services/metrics.ts';

@@ -10,6 +10,7 @@ import type { Scheduler } from './services/scheduler.ts';
 import type { AuthClaims } from './context.ts';
 import type { PluginCaller } from './services/call.ts';
 import type { AuditWriter } from './services/audit.ts';
+import type { Outbox } from './services/outbox.ts';
 
 /** Everything the SDK hands a plugin. */
 export interface PluginServices<Config = unknown> {
@@ -22,6 +23,8 @@ export interface PluginServices<Config = unknown> {
   logger: Logger;
   metrics: Metrics;
   audit: AuditWriter;
+  /** Durable events (alerts): `enqueue(tx, topic, payload)` inside the data's transaction, `kick()` after commit. */
+  outbox: Outbox;
   /** 'embedded' = all plugins in one process; 'standalone' = this plugin is its own subgraph process. */
   mode: 'embedded' | 'standalone';
 }

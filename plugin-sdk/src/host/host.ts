@@ -19,6 +19,7 @@ import { collectDefaultMetrics, createMetrics, type Metrics } from '../services/
 import { createScheduler, type Scheduler } from '../services/scheduler.ts';
 import { createCallRegistry, type CallRegistry } from '../services/call.ts';
 import { createAuditWriter } from '../services/audit.ts';
+import { createOutboxRelay, type OutboxRelay } from '../services/outbox.ts';
 import { authConfigFromEnv, signDevToken } from '../services/auth.ts';
 import { currentScope, runInScope, SYSTEM_CLAIMS, type AuthClaims, type RequestScope } from '../context.ts';
 import { parsePluginConfig } from '../config.ts';
@@ -58,6 +59,8 @@ export interface HostOptions {
 export interface Host {
   db: Database;
   bus: Bus;
+  /** Durable events: written in the caller's transaction, relayed to the bus (retrying while it is down). */
+  outbox: OutboxRelay;
   logger: Logger;
   metrics: Metrics;
   calls: CallRegistry;
@@ -101,6 +104,7 @@ export function createHost(opts: HostOptions): Host {
   const opDuration = metrics.histogram('plugin_operation_seconds', 'In-process plugin operation duration', ['plugin', 'kind']);
   let db: Database;
   let bus: Bus;
+  let outbox: OutboxRelay;
   let started = false;
 
   const host: Host = {
@@ -109,6 +113,9 @@ export function createHost(opts: HostOptions): Host {
     },
     get bus() {
       return bus;
+    },
+    get outbox() {
+      return outbox;
     },
     logger,
     metrics,
@@ -134,6 +141,7 @@ export function createHost(opts: HostOptions): Host {
       if (!opts.metrics) collectDefaultMetrics(metrics.registry);
       const busLag = metrics.histogram('bus_lag_seconds', 'Time from publish to delivery on this process', ['topic'], [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10]);
       bus.onDeliver ??= (topic, lagMs) => busLag.observe({ topic }, Math.max(0, lagMs) / 1000);
+      outbox = createOutboxRelay({ db, bus, logger: logger.child({ service: 'outbox' }) });
       try {
         for (const plugin of order) await startPlugin(plugin, configs.get(plugin.id));
       } catch (err) {
@@ -141,6 +149,7 @@ export function createHost(opts: HostOptions): Host {
         throw err;
       }
       started = true;
+      outbox.start(); // also publishes what an earlier run committed but could not publish
       logger.info({ plugins: order.map((p) => p.id), mode, db: db.location, bus: bus.kind }, 'plugins started');
     },
 
@@ -156,6 +165,7 @@ export function createHost(opts: HostOptions): Host {
         }
       }
       plugins.clear();
+      await outbox?.stop();
       if (!opts.bus) await bus?.close();
       if (!opts.db) await db?.close();
       started = false;
@@ -201,6 +211,7 @@ export function createHost(opts: HostOptions): Host {
       logger: plog,
       metrics,
       audit: createAuditWriter(db, plugin.id),
+      outbox,
       mode,
     };
     let state: unknown;

@@ -22,6 +22,13 @@ export interface Bus {
   readonly kind: 'memory' | 'redis' | 'postgres';
   onDeliver: ((topic: string, lagMs: number) => void) | null;
   publish<T extends Topic>(topic: T, payload: BusTopics[T]): Promise<void>;
+  /**
+   * Publishes without queueing (the outbox relay's path): resolves once the transport accepted the message,
+   * rejects at once while it is down, so the caller keeps the event and retries.
+   */
+  publishNow<T extends Topic>(topic: T, payload: BusTopics[T], meta?: { correlationId?: string; publishedAt?: number }): Promise<void>;
+  /** Whether a publish now reaches this process's subscribers (transport connected and subscribed). */
+  readonly connected: boolean;
   subscribe<T extends Topic>(topic: T, handler: BusHandler<T>): () => void;
   /** Async iteration over a topic until `signal` aborts; buffers at most `bufferSize` (oldest dropped). */
   iterate<T extends Topic>(topic: T, opts?: { signal?: AbortSignal; bufferSize?: number }): AsyncIterableIterator<BusTopics[T]>;
@@ -44,9 +51,27 @@ abstract class BaseBus implements Bus {
   }
 
   protected abstract transmit(envelope: BusEnvelope): Promise<void>;
+  /** Fail-fast transmit; transports that queue while disconnected override it. */
+  protected transmitNow(envelope: BusEnvelope): Promise<void> {
+    return this.transmit(envelope);
+  }
+
+  get connected(): boolean {
+    return true;
+  }
 
   async publish<T extends Topic>(topic: T, payload: BusTopics[T]): Promise<void> {
     await this.transmit({ topic, payload, correlationId: currentScope()?.correlationId, publishedAt: Date.now(), origin: ORIGIN });
+  }
+
+  async publishNow<T extends Topic>(topic: T, payload: BusTopics[T], meta: { correlationId?: string; publishedAt?: number } = {}): Promise<void> {
+    await this.transmitNow({
+      topic,
+      payload,
+      correlationId: meta.correlationId ?? currentScope()?.correlationId,
+      publishedAt: meta.publishedAt ?? Date.now(),
+      origin: ORIGIN,
+    });
   }
 
   protected deliver(envelope: BusEnvelope): void {
@@ -130,16 +155,34 @@ export class RedisBus extends BaseBus {
   readonly kind = 'redis' as const;
   private pub: Redis;
   private sub: Redis;
+  /** Outbox relay connection: no offline queue, no resend, so a publish fails at once while Redis is unreachable. */
+  private direct: Redis;
+  /** True once the pattern subscription is confirmed on the current sub connection. */
+  private subscribed = false;
   private ready: Promise<unknown>;
 
   constructor(url: string, onError?: (err: unknown, topic: string) => void) {
     super(onError);
     // ioredis reconnects on its own; commands issued while down are queued and sent on reconnect.
     this.pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
-    this.sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
-    this.pub.on('error', () => undefined);
-    this.sub.on('error', () => undefined);
-    this.ready = this.sub.psubscribe(CHANNEL_PREFIX + '*');
+    // We re-subscribe ourselves on every (re)connect so `connected` knows when the subscription is live again.
+    this.sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null, autoResubscribe: false });
+    this.direct = new Redis(url, {
+      lazyConnect: false,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 5000,
+    });
+    for (const c of [this.pub, this.sub, this.direct]) c.on('error', () => undefined);
+    const resubscribe = () => this.sub.psubscribe(CHANNEL_PREFIX + '*').then(() => (this.subscribed = true));
+    this.ready = resubscribe();
+    this.sub.on('close', () => (this.subscribed = false));
+    let first = true;
+    this.sub.on('ready', () => {
+      if (first) return void (first = false); // the initial subscription is `ready` above
+      void resubscribe().catch(() => undefined);
+    });
     this.sub.on('pmessage', (_p, _channel, message) => {
       try {
         this.deliver(JSON.parse(message));
@@ -153,14 +196,23 @@ export class RedisBus extends BaseBus {
     await this.ready;
   }
 
+  override get connected(): boolean {
+    return this.subscribed && this.sub.status === 'ready' && this.direct.status === 'ready';
+  }
+
   protected async transmit(envelope: BusEnvelope): Promise<void> {
     await this.pub.publish(CHANNEL_PREFIX + envelope.topic, JSON.stringify(envelope));
+  }
+
+  protected override async transmitNow(envelope: BusEnvelope): Promise<void> {
+    await this.direct.publish(CHANNEL_PREFIX + envelope.topic, JSON.stringify(envelope));
   }
 
   async close(): Promise<void> {
     await super.close();
     this.sub.disconnect();
     this.pub.disconnect();
+    this.direct.disconnect();
   }
 }
 
@@ -170,6 +222,7 @@ export class PostgresBus extends BaseBus {
   private listener: pg.Client | null = null;
   private pool: pg.Pool;
   private closed = false;
+  private listening = false;
   private ready: Promise<void>;
 
   constructor(private url: string, onError?: (err: unknown, topic: string) => void) {
@@ -183,6 +236,7 @@ export class PostgresBus extends BaseBus {
     const client = new pg.Client({ connectionString: this.url });
     client.on('error', () => undefined);
     client.on('end', () => {
+      this.listening = false;
       // Reconnect after a database restart.
       if (!this.closed) setTimeout(() => void this.connect().catch(() => undefined), 500);
     });
@@ -197,6 +251,11 @@ export class PostgresBus extends BaseBus {
     await client.connect();
     await client.query('LISTEN carbon_nexus_bus');
     this.listener = client;
+    this.listening = true;
+  }
+
+  override get connected(): boolean {
+    return this.listening;
   }
 
   async waitReady(): Promise<void> {

@@ -4,7 +4,7 @@
 //  3. percentAbove = (predicted − baseline) / baseline × 100 -> level by the entity type's thresholds;
 //  4. inside one transaction (serialized by an advisory lock, so alert seq order = commit order): create, escalate,
 //     update or resolve hotspots and insert one alert per creation/escalation — each kind one set-based statement;
-//  5. after commit: publish hotspot.changed and alert.raised.
+//  5. in the same transaction: hotspot.changed and alert.raised into the outbox; the host's relay publishes them.
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
 import type { OrchestrationConfig } from '../config.ts';
@@ -13,6 +13,7 @@ import { supplierNames } from '../clients/datacore.ts';
 import { lookupBaselines } from '../baselines/recalculate.ts';
 import { classify, levelRank, thresholdsFor, type Level } from '../domain/severity.ts';
 import { windowHours } from '../domain/time.ts';
+import { effectiveThresholds } from './settings.ts';
 
 export interface DetectionCounts {
   entitiesEvaluated: number;
@@ -72,7 +73,8 @@ async function measure(
   const ids = [...new Set([...predicted.keys(), ...active.map((a) => a.entity_id)])];
   const hours = windowHours(start, end);
   const baselines = await lookupBaselines(services.db, entityType, ids, hours.map((h) => h.how));
-  const t = thresholdsFor(services.config.HOTSPOT_THRESHOLDS, entityType);
+  // Thresholds set through updateHotspotSettings win over the environment; read every cycle.
+  const t = thresholdsFor(await effectiveThresholds(services.db, services.config.HOTSPOT_THRESHOLDS), entityType);
   const out: Measured[] = [];
   for (const entityId of ids) {
     const b = baselines.get(entityId);
@@ -250,8 +252,11 @@ export async function detectWindow(
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [source, start, end, counts.entitiesEvaluated, counts.created, counts.escalated, counts.updated, counts.resolved, counts.alertsRaised, performance.now() - started],
     );
+    // Transactional outbox: the events commit with the rows; the relay publishes them (and retries during a bus outage).
+    for (const h of pub.hotspots) await services.outbox.enqueue(tx, 'hotspot.changed', h);
+    for (const a of pub.alerts) await services.outbox.enqueue(tx, 'alert.raised', a);
   });
-  await publish(services, pub);
+  services.outbox.kick();
   const m = services.metrics;
   m.histogram('hotspot_detection_seconds', 'Hotspot detection cycle duration', ['source']).observe({ source }, (performance.now() - started) / 1000);
   const changes = m.counter('hotspot_changes_total', 'Hotspot state changes', ['change']);

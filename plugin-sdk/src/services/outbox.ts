@@ -1,0 +1,153 @@
+// Transactional outbox for durable topics (alerts, hotspot changes). A plugin writes the event row in the SAME
+// transaction as its data (`enqueue`), so the event exists iff the data does. A relay in every host then publishes
+// unpublished rows in id order and marks them; while the bus is down nothing is marked and the relay retries, so a
+// bus outage delays durable events but loses none.
+//
+// Guarantees: per database, rows are published in id (= commit-serialized insert) order by one relay at a time (an
+// advisory transaction lock); each row is marked in the transaction that published it, so a healthy bus sees each
+// event once. At-least-once, not exactly-once: a connection cut between Redis accepting a PUBLISH and our mark can
+// repeat one event — consumers of durable topics de-duplicate by id/seq (alertRaised does).
+import type { SqlQueryable, Database } from '@carbon-nexus/db';
+import type { BusTopics, Topic } from '../events.ts';
+import { currentScope } from '../context.ts';
+import type { Bus } from './bus.ts';
+import type { Logger } from './logger.ts';
+
+/** Advisory lock key: one relay publishes at a time per database (keeps global order). */
+const RELAY_LOCK = 7_340_077;
+
+/** What a plugin sees: write an event inside its own transaction, then (after commit) wake the relay. */
+export interface Outbox {
+  enqueue<T extends Topic>(tx: SqlQueryable, topic: T, payload: BusTopics[T]): Promise<void>;
+  /** Publish committed rows now instead of at the next poll (call after commit; never throws). */
+  kick(): void;
+}
+
+export interface OutboxRelay extends Outbox {
+  start(): void;
+  /** Publishes until no unpublished row is left or the bus is down; resolves with how many were published. */
+  flush(): Promise<number>;
+  /** Stops polling after a final flush attempt. */
+  stop(): Promise<void>;
+}
+
+export interface OutboxRelayOptions {
+  db: Database;
+  bus: Bus;
+  logger: Logger;
+  /** Poll interval when idle or while the bus is down (default 500 ms). */
+  intervalMs?: number;
+  batchSize?: number;
+  /** Observes each publish failure (tests, metrics). */
+  onRetry?: (err: unknown) => void;
+}
+
+/** Stored row payload: the event plus the correlation id of the request that caused it. */
+interface StoredEvent {
+  data: unknown;
+  correlationId?: string;
+}
+
+export async function enqueueOutbox<T extends Topic>(tx: SqlQueryable, topic: T, payload: BusTopics[T]): Promise<void> {
+  const stored: StoredEvent = { data: payload, correlationId: currentScope()?.correlationId };
+  await tx.query(`INSERT INTO outbox_events (topic, payload) VALUES ($1, $2::jsonb)`, [topic, JSON.stringify(stored)]);
+}
+
+export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
+  const { db, bus, logger } = opts;
+  const interval = opts.intervalMs ?? 500;
+  const batch = opts.batchSize ?? 200;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> | null = null;
+  let again = false;
+  let stopped = false;
+  let lastWarn = 0;
+
+  /** One transaction: take the relay lock, publish rows in order until one fails, mark the published ones. */
+  async function cycle(): Promise<{ published: number; more: boolean }> {
+    if (!bus.connected) return { published: 0, more: false };
+    // Cheap check first: an idle relay never takes a transaction (PGlite serializes them).
+    const pending = await db.query(`SELECT 1 FROM outbox_events WHERE published_at IS NULL LIMIT 1`);
+    if (!pending.length) return { published: 0, more: false };
+    return db.transaction(async (tx) => {
+      const [lock] = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [RELAY_LOCK]);
+      if (!lock.ok) return { published: 0, more: false }; // another process is relaying: it keeps the order
+      const rows = await tx.query<{ id: string | number | bigint; topic: string; payload: StoredEvent | string; created_at: Date | string }>(
+        `SELECT id, topic, payload, created_at FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ${batch}`,
+      );
+      const done: string[] = [];
+      let failed = false;
+      for (const r of rows) {
+        const stored = (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as StoredEvent;
+        try {
+          await bus.publishNow(r.topic as Topic, stored.data as never, {
+            correlationId: stored.correlationId,
+            publishedAt: new Date(r.created_at).getTime(),
+          });
+          done.push(String(r.id));
+        } catch (err) {
+          failed = true;
+          opts.onRetry?.(err);
+          if (Date.now() - lastWarn > 10_000) {
+            lastWarn = Date.now();
+            logger.warn({ err, pending: rows.length - done.length }, 'outbox: bus unavailable, will retry');
+          }
+          break; // keep order: nothing after a failed row goes out before it
+        }
+      }
+      if (done.length) await tx.query(`UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::bigint[])`, [done]);
+      return { published: done.length, more: !failed && rows.length === batch };
+    });
+  }
+
+  function flush(): Promise<number> {
+    if (running) {
+      again = true; // a kick during a cycle: run once more after it, rows committed meanwhile go out too
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      try {
+        do {
+          again = false;
+          for (;;) {
+            const r = await cycle();
+            total += r.published;
+            if (!r.more) break;
+          }
+        } while (again && bus.connected);
+      } catch (err) {
+        logger.warn({ err }, 'outbox relay cycle failed; will retry');
+      } finally {
+        running = null;
+      }
+      return total;
+    })();
+    return running;
+  }
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => void flush().finally(schedule), interval);
+    timer.unref();
+  };
+
+  return {
+    enqueue: enqueueOutbox,
+    kick() {
+      if (!stopped) void flush();
+    },
+    flush,
+    start() {
+      if (timer || stopped) return;
+      schedule();
+    },
+    async stop() {
+      stopped = true; // no more polls or kicks
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running;
+      await flush(); // last chance to publish what this process committed (never throws)
+    },
+  };
+}
