@@ -16,6 +16,8 @@ import {
   mountApollo,
   registerOpsRoutes,
   signDevToken,
+  startTracing,
+  withSpan,
   DEV_JWT_SECRET,
   ROLES,
   type AnyPlugin,
@@ -59,6 +61,8 @@ export interface GatewayServer {
 export async function startGateway(opts: GatewayOptions): Promise<GatewayServer> {
   const env = opts.env ?? process.env;
   const logger = opts.logger ?? createLogger({ name: 'gateway' });
+  // OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise nothing is loaded.
+  const tracing = await startTracing(env, 'carbon-nexus-gateway');
   const metrics = createMetrics();
   collectDefaultMetrics(metrics.registry);
   const plugins = opts.plugins ?? [];
@@ -81,7 +85,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
       ds.process = async (o: any) => {
         const end = fetchSeconds.startTimer({ subgraph: name });
         try {
-          return await process(o);
+          return await withSpan(`subgraph ${name}`, () => process(o), { kind: 'client', attributes: { 'carbon_nexus.subgraph': name } });
         } finally {
           end();
         }
@@ -126,7 +130,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     }
   });
   await registerHttpProtection(app, httpProtectionFromEnv(env), verify);
-  mountApollo(app, '/graphql', apollo, { verify, context: (scope) => ({ auth: scope.auth, correlationId: scope.correlationId }) });
+  mountApollo(app, '/graphql', apollo, { verify, name: 'gateway', logger, context: (scope) => ({ auth: scope.auth, correlationId: scope.correlationId }) });
   registerOpsRoutes(app, {
     metrics,
     ready: async () => (host ? host.ready() : { ok: true, checks: {} }),
@@ -185,6 +189,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
         await app.close();
         await apollo.stop();
         await host?.stop();
+        await tracing.stop();
       })();
       return closing;
     },

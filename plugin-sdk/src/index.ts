@@ -14,6 +14,16 @@ export { createLogger } from './services/logger.ts';
 export type { Logger } from './services/logger.ts';
 export { createMetrics, collectDefaultMetrics } from './services/metrics.ts';
 export type { Metrics } from './services/metrics.ts';
+export {
+  startTracing,
+  withSpan,
+  injectTraceHeaders,
+  currentTraceparent,
+  currentTraceIds,
+  tracingEnabled,
+  otlpTracesUrl,
+} from './services/tracing.ts';
+export type { TracingHandle, SpanOptions, SpanKindName } from './services/tracing.ts';
 export { createScheduler, isValidCron } from './services/scheduler.ts';
 export type { Scheduler, JobResult } from './services/scheduler.ts';
 export { createCallRegistry } from './services/call.ts';

@@ -8,6 +8,7 @@ import { authConfigFromEnv, createTokenVerifier } from './services/auth.ts';
 import { mountApollo } from './http/apollo-route.ts';
 import { registerOpsRoutes } from './http/ops-routes.ts';
 import { attachPluginSubscriptions } from './http/subscriptions.ts';
+import { startTracing } from './services/tracing.ts';
 import type { ResolverContext } from './plugin.ts';
 
 export interface SubgraphServer {
@@ -27,6 +28,7 @@ export interface StartSubgraphOptions extends Omit<HostOptions, 'plugins' | 'mod
 
 export async function startSubgraph(plugin: AnyPlugin, opts: StartSubgraphOptions = {}): Promise<SubgraphServer> {
   const env = opts.env ?? process.env;
+  const tracing = await startTracing(env, `carbon-nexus-${plugin.id}`);
   const host = createHost({ ...opts, plugins: [plugin, ...(opts.with ?? [])], mode: 'standalone' });
   await host.start();
   const rp = host.plugins.get(plugin.id)!;
@@ -34,7 +36,7 @@ export async function startSubgraph(plugin: AnyPlugin, opts: StartSubgraphOption
   const app = Fastify({ logger: false, bodyLimit: 50 * 1024 * 1024 });
   const apollo = new ApolloServer<ResolverContext>({ schema: rp.schema, introspection: true, csrfPrevention: true });
   await apollo.start();
-  mountApollo(app, '/graphql', apollo, { verify, context: (scope) => rp.contextFor(scope) });
+  mountApollo(app, '/graphql', apollo, { verify, name: plugin.id, logger: rp.services.logger, context: (scope) => rp.contextFor(scope) });
   registerOpsRoutes(app, { metrics: host.metrics, ready: () => host.ready(), info: { plugin: plugin.id } });
   await plugin.routes?.(app, rp.services, rp.state);
   const port = opts.port ?? Number(env.PORT ?? 0);
@@ -56,6 +58,7 @@ export async function startSubgraph(plugin: AnyPlugin, opts: StartSubgraphOption
         await app.close(); // stops accepting, waits for in-flight requests
         await apollo.stop();
         await host.stop();
+        await tracing.stop();
       })();
       return closing;
     },

@@ -19,6 +19,7 @@ import { collectDefaultMetrics, createMetrics, type Metrics } from '../services/
 import { createScheduler, type Scheduler } from '../services/scheduler.ts';
 import { createCallRegistry, type CallRegistry } from '../services/call.ts';
 import { createAuditWriter } from '../services/audit.ts';
+import { withSpan } from '../services/tracing.ts';
 import { createOutboxRelay, type OutboxRelay } from '../services/outbox.ts';
 import { authConfigFromEnv, signDevToken } from '../services/auth.ts';
 import { currentScope, runInScope, SYSTEM_CLAIMS, type AuthClaims, type RequestScope } from '../context.ts';
@@ -262,7 +263,9 @@ export function createHost(opts: HostOptions): Host {
           const doc = prepare(document);
           if (!('kind' in doc)) return doc;
           const t = performance.now();
-          const r = await execute({ schema, document: doc, variableValues: variables, contextValue: contextFor(currentScope()!) });
+          const r = await withSpan(`${plugin.id} execute`, () => execute({ schema, document: doc, variableValues: variables, contextValue: contextFor(currentScope()!) }), {
+            attributes: { 'carbon_nexus.component': plugin.id },
+          });
           opDuration.observe({ plugin: plugin.id, kind: 'execute' }, (performance.now() - t) / 1000);
           return r;
         });

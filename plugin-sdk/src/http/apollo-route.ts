@@ -4,10 +4,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { newCorrelationId, runInScope, type AuthClaims, type RequestScope } from '../context.ts';
 import type { TokenVerifier } from '../services/auth.ts';
+import type { Logger } from '../services/logger.ts';
+import { currentTraceIds, setSpanAttributes, traceIdOfTraceparent, withSpan } from '../services/tracing.ts';
 
+/**
+ * The request's correlation id: `x-correlation-id`, else the trace id of a W3C `traceparent`, else the trace id
+ * of the current span (tracing on), else a new one. So logs and traces share one id whenever they can.
+ */
 export function correlationIdOf(req: { headers: Record<string, unknown> }): string {
   const h = req.headers['x-correlation-id'];
-  return ((Array.isArray(h) ? h[0] : h) as string | undefined) || newCorrelationId();
+  return (
+    ((Array.isArray(h) ? h[0] : h) as string | undefined) ||
+    traceIdOfTraceparent(req.headers.traceparent) ||
+    currentTraceIds()?.traceId ||
+    newCorrelationId()
+  );
 }
 
 export class AuthError extends Error {}
@@ -35,9 +46,25 @@ export function mountApollo<TContext extends BaseContext>(
   app: FastifyInstance,
   path: string,
   server: ApolloServer<TContext>,
-  opts: { verify: TokenVerifier; context: (scope: RequestScope, req: FastifyRequest) => Promise<TContext> | TContext },
+  opts: {
+    verify: TokenVerifier;
+    context: (scope: RequestScope, req: FastifyRequest) => Promise<TContext> | TContext;
+    /** Who serves this route ("gateway" or the plugin id): names the request span and the debug request log. */
+    name?: string;
+    /** Logs one debug line per request (operation, status, duration) in the request's correlation id. */
+    logger?: Logger;
+  },
 ): void {
-  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+  const name = opts.name ?? 'graphql';
+  // One SERVER span per request, continuing the caller's `traceparent` (a no-op when tracing is off).
+  const handler = (req: FastifyRequest, reply: FastifyReply) =>
+    withSpan(`${name} graphql`, () => handle(req, reply), {
+      kind: 'server',
+      remoteParent: req.headers,
+      attributes: { 'carbon_nexus.component': name, 'http.request.method': req.method, 'url.path': req.url.split('?')[0] },
+    });
+  const handle = async (req: FastifyRequest, reply: FastifyReply) => {
+    const started = performance.now();
     const correlationId = correlationIdOf(req);
     reply.header('x-correlation-id', correlationId);
     let auth: AuthClaims | null;
@@ -49,8 +76,10 @@ export function mountApollo<TContext extends BaseContext>(
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     const scope = { correlationId, auth };
-    const res = await runInScope(scope, () =>
-      server.executeHTTPGraphQLRequest({
+    const operation = (req.body as { operationName?: unknown } | undefined)?.operationName;
+    if (typeof operation === 'string') setSpanAttributes({ 'graphql.operation.name': operation });
+    const res = await runInScope(scope, async () => {
+      const r = await server.executeHTTPGraphQLRequest({
         httpGraphQLRequest: {
           method: req.method.toUpperCase(),
           headers,
@@ -58,8 +87,13 @@ export function mountApollo<TContext extends BaseContext>(
           body: req.body,
         },
         context: async () => opts.context(scope, req),
-      }),
-    );
+      });
+      opts.logger?.debug(
+        { operation: typeof operation === 'string' ? operation : undefined, status: r.status ?? 200, ms: Math.round(performance.now() - started) },
+        'graphql request',
+      );
+      return r;
+    });
     for (const [k, v] of res.headers) reply.header(k, v);
     reply.code(res.status ?? 200);
     if (res.body.kind === 'complete') return reply.send(res.body.string);

@@ -5,11 +5,14 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { BusTopics, Topic } from '../events.ts';
 import { currentScope, runInScope } from '../context.ts';
+import { currentTraceparent, withSpan } from './tracing.ts';
 
 export interface BusEnvelope<T extends Topic = Topic> {
   topic: T;
   payload: BusTopics[T];
   correlationId?: string;
+  /** W3C traceparent of the publishing span (present only when tracing is on). */
+  traceparent?: string;
   /** ms since epoch at publish time (bus lag = receive - publishedAt). */
   publishedAt: number;
   /** Which process published it (lets a process ignore its own echo where needed). */
@@ -61,7 +64,8 @@ abstract class BaseBus implements Bus {
   }
 
   async publish<T extends Topic>(topic: T, payload: BusTopics[T]): Promise<void> {
-    await this.transmit({ topic, payload, correlationId: currentScope()?.correlationId, publishedAt: Date.now(), origin: ORIGIN });
+    const traceparent = currentTraceparent();
+    await this.transmit({ topic, payload, correlationId: currentScope()?.correlationId, publishedAt: Date.now(), origin: ORIGIN, ...(traceparent ? { traceparent } : {}) });
   }
 
   async publishNow<T extends Topic>(topic: T, payload: BusTopics[T], meta: { correlationId?: string; publishedAt?: number } = {}): Promise<void> {
@@ -84,7 +88,12 @@ abstract class BaseBus implements Bus {
       // Handlers run in the publisher's correlation scope so logs line up across plugins.
       runInScope({ correlationId: env.correlationId }, () => {
         try {
-          const r = handler(env.payload, env);
+          // A consumer span continuing the publisher's trace (a plain call when tracing is off).
+          const r = withSpan(`bus ${topic}`, () => handler(env.payload, env), {
+            kind: 'consumer',
+            remoteParent: { traceparent: env.traceparent },
+            attributes: { 'messaging.destination.name': topic },
+          });
           if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((e) => this.onError(e, topic));
         } catch (e) {
           this.onError(e, topic);

@@ -3,6 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode, type ExecutionResult } from 'graphql';
 import { currentScope, type AuthClaims } from '../context.ts';
 import { PluginCallError } from '../errors.ts';
+import { injectTraceHeaders, withSpan } from './tracing.ts';
 
 export type PluginCaller = <TResult, TVars extends Record<string, unknown> = Record<string, unknown>>(
   pluginId: string,
@@ -36,6 +37,7 @@ export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth
     }
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (scope?.correlationId) headers['x-correlation-id'] = scope.correlationId;
+    injectTraceHeaders(headers);
     if (scope?.auth?.token) headers.authorization = `Bearer ${scope.auth.token}`;
     // Jobs and bus handlers have claims but no user token: mint a short-lived one with the same claims.
     else if (scope?.auth && opts.mintToken) headers.authorization = `Bearer ${await opts.mintToken(scope.auth)}`;
@@ -61,7 +63,10 @@ export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth
             { message: `plugin "${from}" called "${pluginId}", which is not running here; declare it in requires and start it, or set CARBON_NEXUS_SUBGRAPH_${pluginId.toUpperCase().replace(/-/g, '_')}_URL` },
           ]);
         }
-        const result = exec ? await exec(document, variables) : await callRemote(url!, document, variables);
+        const result = await withSpan(`call ${pluginId}`, () => (exec ? exec(document, variables) : callRemote(url!, document, variables)), {
+          kind: 'client',
+          attributes: { 'carbon_nexus.component': from, 'carbon_nexus.callee': pluginId },
+        });
         if (result.errors?.length) throw new PluginCallError(pluginId, result.errors as any);
         return result.data as any;
       }) as PluginCaller;

@@ -6,6 +6,7 @@ import type { SqlRunner } from '@carbon-nexus/db';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { runInScope, SYSTEM_CLAIMS } from '../context.ts';
+import { withSpan } from './tracing.ts';
 
 export interface JobResult { ran: boolean; reason?: string; durationMs?: number }
 
@@ -40,7 +41,7 @@ export function createScheduler(deps: { db: SqlRunner; logger: Logger; metrics: 
     const started = performance.now();
     let status = 'ok';
     let error: string | null = null;
-    const run = runInScope({ auth: SYSTEM_CLAIMS }, () => entry.run(tick));
+    const run = runInScope({ auth: SYSTEM_CLAIMS }, () => withSpan(`job ${name}`, () => entry.run(tick), { attributes: { 'carbon_nexus.job': name } }));
     entry.running = run.catch(() => undefined);
     try {
       await run;

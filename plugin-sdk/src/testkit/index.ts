@@ -5,5 +5,7 @@ export { runConformance, assertConformance, composeSubgraphs } from './conforman
 export type { ConformanceCheck, ConformanceOptions, ConformanceReport } from './conformance.ts';
 export { createTestDatabase, testDatabaseTargets } from '@carbon-nexus/db';
 export { signDevToken } from '../services/auth.ts';
+export { startOtlpCollector } from './otlp-collector.ts';
+export type { OtlpCollector, CollectedSpan } from './otlp-collector.ts';
 export { startTcpProxy, targetOf } from './tcp-proxy.ts';
 export type { TcpProxy } from './tcp-proxy.ts';

@@ -180,7 +180,10 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
       depth.set(queue.length);
       try {
         // Bus work runs as the system (like jobs), in the publisher's correlation id.
-        await runInScope({ auth: SYSTEM_CLAIMS, correlationId }, () => processIds(batch.ids));
+        await runInScope({ auth: SYSTEM_CLAIMS, correlationId }, async () => {
+          const r = await processIds(batch.ids);
+          logger.debug({ events: batch.ids.length, predicted: r.predicted, skipped: r.skipped, failed: r.failed }, 'event.normalized batch predicted');
+        });
         stats.batches++;
         batchesCounter.inc({ status: 'ok' });
       } catch (err) {

@@ -1,0 +1,183 @@
+// OpenTelemetry tracing: off by default (plain calls, nothing injected), and when OTEL_EXPORTER_OTLP_ENDPOINT is
+// set, spans reach a real OTLP/HTTP collector with parent/child links across a remote plugin call (traceparent over
+// HTTP), the bus and jobs; log lines carry the trace id.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Writable } from 'node:stream';
+import {
+  correlationIdOf,
+  createCallRegistry,
+  createLogger,
+  createMetrics,
+  createScheduler,
+  currentScope,
+  currentTraceIds,
+  currentTraceparent,
+  definePlugin,
+  gql,
+  injectTraceHeaders,
+  MemoryBus,
+  otlpTracesUrl,
+  runInScope,
+  startSubgraph,
+  startTracing,
+  tracingEnabled,
+  withSpan,
+  type SubgraphServer,
+  type TracingHandle,
+} from '@carbon-nexus/plugin-sdk';
+import { createTestDatabase, startOtlpCollector, waitFor, type OtlpCollector } from '@carbon-nexus/plugin-sdk/testkit';
+
+function captureLogs() {
+  const lines: Record<string, any>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n')) if (l.trim()) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { lines, logger: createLogger({ name: 'test', level: 'debug', destination }) };
+}
+
+/** A remote plugin answering with the trace and correlation id it sees. */
+const echo = definePlugin({
+  id: 'echo',
+  typeDefs: gql`
+    type Query {
+      seen: String!
+    }
+  `,
+  resolvers: { Query: { seen: () => `${currentScope()?.correlationId}|${currentTraceIds()?.traceId ?? 'none'}` } },
+});
+
+describe('tracing off (no OTEL_* variables)', () => {
+  it('loads no SDK: withSpan is a plain call and no header or log field is added', async () => {
+    expect(otlpTracesUrl({})).toBeNull();
+    const handle = await startTracing({}, 'off');
+    expect(handle.enabled).toBe(false);
+    expect(tracingEnabled()).toBe(false);
+    const value = { n: 1 };
+    expect(withSpan('sync', () => value)).toBe(value);
+    await expect(withSpan('async', async () => 42)).resolves.toBe(42);
+    await expect(withSpan('fails', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    const headers: Record<string, string> = {};
+    injectTraceHeaders(headers);
+    expect(headers).toEqual({});
+    expect(currentTraceparent()).toBeUndefined();
+    const { lines, logger } = captureLogs();
+    runInScope({ correlationId: 'corr-off' }, () => withSpan('x', () => logger.info('hello')));
+    expect(lines[0]).toMatchObject({ correlationId: 'corr-off', msg: 'hello' });
+    expect(lines[0]).not.toHaveProperty('traceId');
+  });
+
+  it('reads the standard endpoint variables and the kill switches', () => {
+    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' })).toBe('http://c:4318/v1/traces');
+    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://t/x' })).toBe('http://t/x');
+    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' })).toBeNull();
+    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeNull();
+  });
+
+  it('takes the correlation id from x-correlation-id, else from a W3C traceparent', () => {
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect(correlationIdOf({ headers: { 'x-correlation-id': 'c-1', traceparent: tp } })).toBe('c-1');
+    expect(correlationIdOf({ headers: { traceparent: tp } })).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    // An all-zero trace id is invalid per W3C: a fresh id instead.
+    expect(correlationIdOf({ headers: { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' } })).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)', () => {
+  let collector: OtlpCollector;
+  let tracing: TracingHandle;
+  let remote: SubgraphServer;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+
+  beforeAll(async () => {
+    collector = await startOtlpCollector();
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
+    await expect(startTracing({ ...env, OTEL_TRACES_SAMPLER_ARG: '2' }, 'bad')).rejects.toThrow(/OTEL_TRACES_SAMPLER_ARG/);
+    tracing = await startTracing(env, 'sdk-test');
+    db = await createTestDatabase();
+    remote = await startSubgraph(echo, { db, migrate: false, env });
+  });
+  afterAll(async () => {
+    await remote?.close();
+    await tracing?.stop();
+    await db?.close();
+    await collector?.close();
+  });
+
+  it('links a plugin call over HTTP (traceparent) to the remote subgraph span, and logs carry the trace id', async () => {
+    expect(tracing.enabled).toBe(true);
+    const calls = createCallRegistry();
+    calls.registerRemote('echo', remote.url);
+    const { lines, logger } = captureLogs();
+    let traceId = '';
+    const seen = await runInScope({ correlationId: 'corr-call' }, () =>
+      withSpan('caller operation', async () => {
+        traceId = currentTraceIds()!.traceId;
+        logger.info('calling echo');
+        return (await calls.caller('test')<{ seen: string }>('echo', '{ seen }')).seen;
+      }),
+    );
+    // The remote resolver ran in the caller's correlation id and in the caller's trace.
+    expect(seen).toBe(`corr-call|${traceId}`);
+    expect(lines[0]).toMatchObject({ correlationId: 'corr-call', traceId, msg: 'calling echo' });
+    await tracing.flush();
+    const spans = await waitFor('the call trace at the collector', () => {
+      const t = collector.spans.filter((s) => s.traceId === traceId);
+      return t.length >= 3 ? t : null;
+    });
+    const root = spans.find((s) => s.name === 'caller operation')!;
+    const call = spans.find((s) => s.name === 'call echo')!;
+    const server = spans.find((s) => s.name === 'echo graphql')!;
+    expect(root.parentSpanId).toBeUndefined();
+    expect(call).toMatchObject({ parentSpanId: root.spanId, kind: 3, attributes: { 'carbon_nexus.callee': 'echo' } });
+    expect(server).toMatchObject({ parentSpanId: call.spanId, kind: 2, attributes: { 'carbon_nexus.component': 'echo' } });
+    expect(root.service).toBe('sdk-test');
+    expect(collector.requests.every((r) => r.contentType.startsWith('application/json'))).toBe(true);
+  });
+
+  it('continues the publisher trace in bus handlers and records failed spans', async () => {
+    const bus = new MemoryBus();
+    const handled = new Promise<{ traceId?: string; correlationId?: string }>((resolve) =>
+      bus.subscribe('prediction.created', () => resolve({ traceId: currentTraceIds()?.traceId, correlationId: currentScope()?.correlationId })),
+    );
+    let traceId = '';
+    await runInScope({ correlationId: 'corr-bus' }, () =>
+      withSpan('publisher', async () => {
+        traceId = currentTraceIds()!.traceId;
+        expect(currentTraceparent()).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+        await bus.publish('prediction.created', { ids: ['p1'], count: 1, supplierIds: [], from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' });
+      }),
+    );
+    expect(await handled).toEqual({ traceId, correlationId: 'corr-bus' });
+    await expect(withSpan('failing step', async () => Promise.reject(new Error('nope')))).rejects.toThrow('nope');
+    await tracing.flush();
+    const spans = await waitFor('the bus trace at the collector', () => {
+      const t = collector.spans.filter((s) => s.traceId === traceId);
+      return t.length >= 2 && collector.spans.some((s) => s.name === 'failing step') ? t : null;
+    });
+    const publisher = spans.find((s) => s.name === 'publisher')!;
+    expect(spans.find((s) => s.name === 'bus prediction.created')).toMatchObject({
+      parentSpanId: publisher.spanId,
+      kind: 5,
+      attributes: { 'messaging.destination.name': 'prediction.created' },
+    });
+    expect(collector.spans.find((s) => s.name === 'failing step')!.status).toBe(2);
+    await bus.close();
+  });
+
+  it('gives each scheduled job run its own span', async () => {
+    const scheduler = createScheduler({ db, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), enabled: false });
+    let inJob: string | undefined;
+    scheduler.add('tidy', '0 * * * *', async () => {
+      inJob = currentTraceIds()?.traceId;
+    });
+    expect((await scheduler.runNow('tidy')).ran).toBe(true);
+    expect(inJob).toMatch(/^[0-9a-f]{32}$/);
+    await tracing.flush();
+    const span = await waitFor('the job span', () => collector.spans.find((s) => s.traceId === inJob && s.name === 'job tidy'));
+    expect(span.attributes).toMatchObject({ 'carbon_nexus.job': 'tidy' });
+    await scheduler.stop();
+  });
+});
