@@ -2,11 +2,13 @@ import type { ResolverContext } from '@carbon-nexus/plugin-sdk';
 import * as Query from './queries.ts';
 import * as Mutation from './mutations.ts';
 import { entityResolvers } from './entities.ts';
+import { goalMutations, goalQueries } from './goals.ts';
+import { settingsMutations, settingsQueries } from './hotspot-settings.ts';
 import { alertStream, hotspotStream } from '../alerts/stream.ts';
 
 export const resolvers = {
-  Query,
-  Mutation,
+  Query: { ...Query, ...goalQueries, ...settingsQueries },
+  Mutation: { ...Mutation, ...goalMutations, ...settingsMutations },
   Subscription: {
     hotspotDetected: {
       subscribe: (_: unknown, args: { minSeverity?: string | null; supplierIds?: string[] | null }, ctx: ResolverContext) => hotspotStream(ctx, args),

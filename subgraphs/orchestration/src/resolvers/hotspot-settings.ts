@@ -1,0 +1,49 @@
+// hotspotSettings / updateHotspotSettings: the severity thresholds the next detection cycle uses.
+import { requireRole, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import type { OrchestrationConfig } from '../config.ts';
+import { describeThresholds, parseSettingsInput, storedThresholds, writeThresholds } from '../hotspots/settings.ts';
+import type { SqlQueryable } from '@carbon-nexus/db';
+
+type Ctx = ResolverContext<unknown, OrchestrationConfig>;
+
+async function settings(ctx: Ctx, db: SqlQueryable = ctx.services.db) {
+  const c = ctx.services.config;
+  return {
+    thresholds: describeThresholds(c.HOTSPOT_THRESHOLDS, await storedThresholds(db)).map((t) => ({ ...t })),
+    entityTypes: c.HOTSPOT_ENTITY_TYPES,
+    windowMinutes: c.HOTSPOT_WINDOW_MINUTES,
+  };
+}
+
+export const settingsQueries = {
+  async hotspotSettings(_: unknown, __: unknown, ctx: Ctx) {
+    requireRole(ctx.auth, 'viewer', 'analyst', 'approver');
+    return settings(ctx);
+  },
+};
+
+export const settingsMutations = {
+  async updateHotspotSettings(_: unknown, a: { input: unknown }, ctx: Ctx) {
+    const auth = requireRole(ctx.auth, 'admin');
+    const input = parseSettingsInput(a.input);
+    return ctx.services.db.transaction(async (tx) => {
+      const before = describeThresholds(ctx.services.config.HOTSPOT_THRESHOLDS, await storedThresholds(tx));
+      await writeThresholds(tx, input, auth.sub);
+      const after = await settings(ctx, tx);
+      await ctx.services.audit(
+        {
+          action: 'hotspotSettings.update',
+          entityType: 'hotspot_settings',
+          entityId: 'thresholds',
+          metadata: {
+            before: before.map(({ entityType, info, warn, critical, source }) => ({ entityType, info, warn, critical, source })),
+            after: after.thresholds.map(({ entityType, info, warn, critical, source }) => ({ entityType, info, warn, critical, source })),
+            reset: input.reset ?? [],
+          },
+        },
+        tx,
+      );
+      return after;
+    });
+  },
+};
