@@ -26,6 +26,7 @@ import {
 } from '@carbon-nexus/plugin-sdk';
 import { composePlugins, gatewayDir, readCommittedSupergraph } from './compose.ts';
 import { InProcessDataSource, ForwardingDataSource } from './data-sources.ts';
+import { subgraphUnavailable } from './subgraph-errors.ts';
 import type { GatewayContext } from './context.ts';
 import { attachSubscriptions } from './subscriptions/index.ts';
 import { limitsFromEnv, limitsPlugin } from './protection/limits.ts';
@@ -86,6 +87,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
         const end = fetchSeconds.startTimer({ subgraph: name });
         try {
           return await withSpan(`subgraph ${name}`, () => process(o), { kind: 'client', attributes: { 'carbon_nexus.subgraph': name } });
+        } catch (err) {
+          throw subgraphUnavailable(name, err); // partial data: the other subgraphs' fields still answer
         } finally {
           end();
         }
