@@ -167,6 +167,24 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
     await bus.close();
   });
 
+  it('keeps the trace across the outbox: the relayed event is handled in the writer\'s trace', async () => {
+    const host = remote.host; // the subgraph's host runs an outbox relay on its bus
+    const handled = new Promise<string | undefined>((resolve) => {
+      const off = host.bus.subscribe('alert.raised', (p) => {
+        if (p.id !== 'traced-alert') return;
+        off();
+        resolve(currentTraceIds()?.traceId);
+      });
+    });
+    let traceId = '';
+    await withSpan('writer', async () => {
+      traceId = currentTraceIds()!.traceId;
+      await host.db.transaction((tx) => host.outbox.enqueue(tx, 'alert.raised', { id: 'traced-alert', seq: '1', hotspotId: 'h1', level: 'critical', supplierId: null }));
+    });
+    host.outbox.kick();
+    expect(await handled).toBe(traceId);
+  });
+
   it('gives each scheduled job run its own span', async () => {
     const scheduler = createScheduler({ db, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), enabled: false });
     let inJob: string | undefined;

@@ -29,7 +29,7 @@ export interface Bus {
    * Publishes without queueing (the outbox relay's path): resolves once the transport accepted the message,
    * rejects at once while it is down, so the caller keeps the event and retries.
    */
-  publishNow<T extends Topic>(topic: T, payload: BusTopics[T], meta?: { correlationId?: string; publishedAt?: number }): Promise<void>;
+  publishNow<T extends Topic>(topic: T, payload: BusTopics[T], meta?: { correlationId?: string; publishedAt?: number; traceparent?: string }): Promise<void>;
   /** Whether a publish now reaches this process's subscribers (transport connected and subscribed). */
   readonly connected: boolean;
   subscribe<T extends Topic>(topic: T, handler: BusHandler<T>): () => void;
@@ -68,13 +68,15 @@ abstract class BaseBus implements Bus {
     await this.transmit({ topic, payload, correlationId: currentScope()?.correlationId, publishedAt: Date.now(), origin: ORIGIN, ...(traceparent ? { traceparent } : {}) });
   }
 
-  async publishNow<T extends Topic>(topic: T, payload: BusTopics[T], meta: { correlationId?: string; publishedAt?: number } = {}): Promise<void> {
+  async publishNow<T extends Topic>(topic: T, payload: BusTopics[T], meta: { correlationId?: string; publishedAt?: number; traceparent?: string } = {}): Promise<void> {
+    const traceparent = meta.traceparent ?? currentTraceparent();
     await this.transmitNow({
       topic,
       payload,
       correlationId: meta.correlationId ?? currentScope()?.correlationId,
       publishedAt: meta.publishedAt ?? Date.now(),
       origin: ORIGIN,
+      ...(traceparent ? { traceparent } : {}),
     });
   }
 

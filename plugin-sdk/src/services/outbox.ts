@@ -12,6 +12,7 @@ import type { BusTopics, Topic } from '../events.ts';
 import { currentScope } from '../context.ts';
 import type { Bus } from './bus.ts';
 import type { Logger } from './logger.ts';
+import { currentTraceparent } from './tracing.ts';
 
 /** Advisory lock key: one relay publishes at a time per database (keeps global order). */
 const RELAY_LOCK = 7_340_077;
@@ -42,14 +43,15 @@ export interface OutboxRelayOptions {
   onRetry?: (err: unknown) => void;
 }
 
-/** Stored row payload: the event plus the correlation id of the request that caused it. */
+/** Stored row payload: the event plus the correlation id (and trace, when tracing) of the request that caused it. */
 interface StoredEvent {
   data: unknown;
   correlationId?: string;
+  traceparent?: string;
 }
 
 export async function enqueueOutbox<T extends Topic>(tx: SqlQueryable, topic: T, payload: BusTopics[T]): Promise<void> {
-  const stored: StoredEvent = { data: payload, correlationId: currentScope()?.correlationId };
+  const stored: StoredEvent = { data: payload, correlationId: currentScope()?.correlationId, traceparent: currentTraceparent() };
   await tx.query(`INSERT INTO outbox_events (topic, payload) VALUES ($1, $2::jsonb)`, [topic, JSON.stringify(stored)]);
 }
 
@@ -82,6 +84,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         try {
           await bus.publishNow(r.topic as Topic, stored.data as never, {
             correlationId: stored.correlationId,
+            traceparent: stored.traceparent,
             publishedAt: new Date(r.created_at).getTime(),
           });
           done.push(String(r.id));
