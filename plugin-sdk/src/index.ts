@@ -50,3 +50,5 @@ export { registerOpsRoutes } from './http/ops-routes.ts';
 export { tokenFromConnectionParams } from './http/subscriptions.ts';
 export { loadPlatformConfig, findPlatformRoot } from './platform-config.ts';
 export type { PlatformConfig } from './platform-config.ts';
+export { extractAuthRules, enforceAuth, checkRoles } from './authz/directive.ts';
+export type { AuthRules, AuthSdl, AuthEnforcement } from './authz/directive.ts';

@@ -11,6 +11,7 @@ import type { AuthClaims } from './context.ts';
 import type { PluginCaller } from './services/call.ts';
 import type { AuditWriter } from './services/audit.ts';
 import type { Outbox } from './services/outbox.ts';
+import { extractAuthRules, type AuthRules } from './authz/directive.ts';
 
 /** Everything the SDK hands a plugin. */
 export interface PluginServices<Config = unknown> {
@@ -64,8 +65,10 @@ export interface PluginDefinition<State = unknown, ConfigSchema extends z.ZodTyp
   requires?: string[];
   /** Read from the environment (process.env keys); a bad value is a clear error at start. */
   config?: ConfigSchema;
-  /** SDL with Federation 2 directives. */
+  /** SDL with Federation 2 directives and the SDK's `@auth(roles: [...])` (stripped and enforced by the SDK). */
   typeDefs: DocumentNode;
+  /** Set by definePlugin from the `@auth` directives of typeDefs. */
+  readonly authRules?: AuthRules;
   /** Resolver map (typed by codegen); `ResolverContext<State, Config>` is the context. */
   resolvers: Record<string, any>;
   jobs?: Record<string, JobDefinition<State, z.infer<ConfigSchema>>>;
@@ -92,5 +95,12 @@ export function definePlugin<State = void, ConfigSchema extends z.ZodType = z.Zo
   if (!def.typeDefs || (def.typeDefs as DocumentNode).kind !== 'Document') {
     throw new Error(`plugin "${def.id}": typeDefs must be a parsed GraphQL document (use loadTypeDefs or gql)`);
   }
-  return def;
+  if (def.authRules) return def;
+  let auth;
+  try {
+    auth = extractAuthRules(def.typeDefs);
+  } catch (err) {
+    throw new Error(`plugin "${def.id}": ${(err as Error).message}`);
+  }
+  return { ...def, typeDefs: auth.typeDefs, authRules: auth.rules };
 }

@@ -8,6 +8,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/client.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
+import { scopedAdapterFactory, scopeStatement, type RowScopeProvider } from './row-scope.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -27,6 +28,11 @@ export interface Database extends SqlRunner {
   /** Where the data lives, for logs: a file path, 'memory', or the URL without password. */
   location: string;
   migrate(): Promise<MigrateResult>;
+  /**
+   * Where the caller's supplier scope comes from (the SDK passes its request context). Once set, every statement of
+   * a supplier-scoped caller runs under the database's row-level security policies (see row-scope.ts).
+   */
+  setRowScope(provider: RowScopeProvider | null): void;
   /** PGlite only: the data directory as a tarball (for cloning). */
   snapshot?(): Promise<Blob>;
   close(): Promise<void>;
@@ -76,9 +82,11 @@ async function createPglite(dataDir?: string, snapshot?: Blob): Promise<Database
       return run;
     },
   };
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) as any });
+  const rowScope = { provider: null as RowScopeProvider | null };
+  const prisma = new PrismaClient({ adapter: scopedAdapterFactory(new PrismaPGlite(lite) as any, () => rowScope.provider) as any });
   return {
-    ...runner,
+    ...withRowScope(runner, () => rowScope.provider),
+    setRowScope: (p) => void (rowScope.provider = p),
     prisma,
     location: memory ? 'memory' : path.resolve(dataDir!),
     snapshot: async () => (await lite.dumpDataDir('none')) as Blob,
@@ -120,9 +128,11 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
       }
     },
   };
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) as any });
+  const rowScope = { provider: null as RowScopeProvider | null };
+  const prisma = new PrismaClient({ adapter: scopedAdapterFactory(new PrismaPg(pool) as any, () => rowScope.provider) as any });
   return {
-    ...runner,
+    ...withRowScope(runner, () => rowScope.provider),
+    setRowScope: (p) => void (rowScope.provider = p),
     prisma,
     location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     migrate: () => migrate(runner),
@@ -130,5 +140,24 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
       await prisma.$disconnect().catch(() => undefined);
       await pool.end();
     },
+  };
+}
+
+/** The raw-SQL runner under the same row scope as the Prisma client: scoped callers' statements get a transaction. */
+function withRowScope(runner: SqlRunner, provider: () => RowScopeProvider | null): SqlRunner {
+  const ids = () => provider()?.() ?? null;
+  const transaction: SqlRunner['transaction'] = (fn) => {
+    const scoped = ids();
+    if (!scoped) return runner.transaction(fn);
+    return runner.transaction(async (tx) => {
+      await tx.exec(scopeStatement(scoped));
+      return fn(tx);
+    });
+  };
+  return {
+    kind: runner.kind,
+    query: (sql, params) => (ids() ? transaction((tx) => tx.query(sql, params)) : runner.query(sql, params)),
+    exec: (sql) => (ids() ? transaction((tx) => tx.exec(sql)) : runner.exec(sql)),
+    transaction,
   };
 }

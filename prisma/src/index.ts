@@ -6,3 +6,5 @@ export { listMigrations, migrationsDir, schemaDir } from './paths.ts';
 export { createTestDatabase, testDatabaseTargets } from './testing.ts';
 export type { TestDatabaseTarget } from './testing.ts';
 export * from '../generated/client.ts';
+export { SCOPE_ROLE, SCOPE_SETTING, scopeStatement } from './row-scope.ts';
+export type { RowScopeProvider } from './row-scope.ts';

@@ -26,6 +26,10 @@ import { currentScope, runInScope, SYSTEM_CLAIMS, type AuthClaims, type RequestS
 import { parsePluginConfig } from '../config.ts';
 import { PluginStartError } from '../errors.ts';
 import { startOrder } from './order.ts';
+import { enforceAuth, extractAuthRules } from '../authz/directive.ts';
+
+/** With AUTH_ANONYMOUS_READ=false, queries and subscriptions without an @auth rule need a signed-in caller. */
+const SIGNED_IN_ROOTS = { types: ['Query', 'Subscription'], roles: [] } as const;
 
 export interface RunningPlugin {
   plugin: AnyPlugin;
@@ -88,6 +92,7 @@ const DOC_CACHE_MAX = 1000;
 export function createHost(opts: HostOptions): Host {
   const env = opts.env ?? process.env;
   const mode = opts.mode ?? 'embedded';
+  const anonymousRead = (env.AUTH_ANONYMOUS_READ ?? 'true') !== 'false';
   const logger = opts.logger ?? createLogger();
   const metrics = opts.metrics ?? createMetrics();
   const remote = { ...remoteUrlsFromEnv(env), ...(opts.remote ?? {}) };
@@ -129,6 +134,8 @@ export function createHost(opts: HostOptions): Host {
       // Config first: a bad setting fails before anything is opened.
       const configs = new Map(order.map((p) => [p.id, parsePluginConfig(p, env)]));
       db = opts.db ?? (await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR }));
+      // Supplier-scoped callers' statements run under the database's row-level security policies.
+      db.setRowScope(() => currentScope()?.auth?.supplierIds ?? null);
       if (opts.migrate !== false) {
         const r = await db.migrate();
         if (r.applied.length) logger.info({ applied: r.applied }, 'database migrated');
@@ -224,7 +231,10 @@ export function createHost(opts: HostOptions): Host {
     }
     let schema: GraphQLSchema;
     try {
-      schema = buildSubgraphSchema({ typeDefs: plugin.typeDefs, resolvers: plugin.resolvers as any });
+      // Plugins made without definePlugin still get their @auth rules read (and stripped) here.
+      const sdl = plugin.authRules ? { typeDefs: plugin.typeDefs, rules: plugin.authRules } : extractAuthRules(plugin.typeDefs);
+      const resolvers = enforceAuth(plugin.resolvers, sdl.typeDefs, { rules: sdl.rules, defaultForRoots: anonymousRead ? undefined : SIGNED_IN_ROOTS });
+      schema = buildSubgraphSchema({ typeDefs: sdl.typeDefs, resolvers: resolvers as any });
     } catch (err) {
       throw new PluginStartError(plugin.id, `schema does not build: ${(err as Error).message}`, 'typeDefs');
     }

@@ -54,6 +54,15 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
     return 'ok';
   });
 
+  await check('every mutation declares its roles with @auth', async () => {
+    const rules = plugin.authRules ?? new Map();
+    const mutation = buildSubgraphSchema({ typeDefs: plugin.typeDefs, resolvers: plugin.resolvers as any }).getMutationType();
+    const fields = Object.keys(mutation?.getFields() ?? {});
+    const open = fields.filter((f) => !rules.has(`Mutation.${f}`) && !rules.has('Mutation'));
+    if (open.length) throw new Error(`mutations without @auth(roles: [...]): ${open.join(', ')}`);
+    return fields.length ? `${fields.length} mutation(s) declare roles` : 'no mutations';
+  });
+
   await check('composes with the other plugins', async () => {
     const r = composeSubgraphs([plugin, ...peers].map((p) => ({ name: p.id, typeDefs: p.typeDefs })));
     if (r.errors?.length) throw new Error(r.errors.map((e) => e.message).join('\n'));

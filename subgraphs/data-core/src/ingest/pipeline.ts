@@ -277,7 +277,9 @@ async function insertRaw(tx: SqlQueryable, rows: Prepared[], opts: IngestOptions
      RETURNING id`,
     [
       rows.map((r) => r.id),
-      rows.map((r) => r.supplierId),
+      // A rejected row is kept for the sender's audit, but never filed under a supplier the sender may not see
+      // (the database's row-level security refuses that write for scoped callers).
+      rows.map((r) => (r.errors && opts.auth?.supplierIds && !opts.auth.supplierIds.includes(r.supplierId ?? '') ? null : r.supplierId)),
       rows.map((r) => r.externalId),
       rows.map((r) => (r.errors ? `rejected:${r.id}` : r.key)),
       rows.map((r) => r.eventType),
