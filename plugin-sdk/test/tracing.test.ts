@@ -76,10 +76,13 @@ describe('tracing off (no OTEL_* variables)', () => {
     expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeNull();
   });
 
-  it('takes the correlation id from x-correlation-id, else from a W3C traceparent', () => {
+  it('takes the correlation id from a plain x-correlation-id, else from a W3C traceparent', () => {
     const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     expect(correlationIdOf({ headers: { 'x-correlation-id': 'c-1', traceparent: tp } })).toBe('c-1');
     expect(correlationIdOf({ headers: { traceparent: tp } })).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    // A client id that is too long or not plain text is replaced, not logged.
+    expect(correlationIdOf({ headers: { 'x-correlation-id': 'x'.repeat(129), traceparent: tp } })).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(correlationIdOf({ headers: { 'x-correlation-id': 'a b\n{"level":60}' } })).toMatch(/^[0-9a-f-]{36}$/);
     // An all-zero trace id is invalid per W3C: a fresh id instead.
     expect(correlationIdOf({ headers: { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' } })).toMatch(/^[0-9a-f-]{36}$/);
   });

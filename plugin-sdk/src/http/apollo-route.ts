@@ -7,14 +7,18 @@ import type { TokenVerifier } from '../services/auth.ts';
 import type { Logger } from '../services/logger.ts';
 import { currentTraceIds, setSpanAttributes, traceIdOfTraceparent, withSpan } from '../services/tracing.ts';
 
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /**
  * The request's correlation id: `x-correlation-id`, else the trace id of a W3C `traceparent`, else the trace id
  * of the current span (tracing on), else a new one. So logs and traces share one id whenever they can.
  */
 export function correlationIdOf(req: { headers: Record<string, unknown> }): string {
   const h = req.headers['x-correlation-id'];
+  const given = (Array.isArray(h) ? h[0] : h) as string | undefined;
   return (
-    ((Array.isArray(h) ? h[0] : h) as string | undefined) ||
+    // A client-chosen id is kept only when it is short and plain, so it cannot bloat or garble log lines.
+    (given && CORRELATION_ID.test(given) ? given : undefined) ||
     traceIdOfTraceparent(req.headers.traceparent) ||
     currentTraceIds()?.traceId ||
     newCorrelationId()
