@@ -12,6 +12,7 @@ import {
   createLogger,
   createMetrics,
   collectDefaultMetrics,
+  boundedLabel,
   createTokenVerifier,
   mountApollo,
   registerOpsRoutes,
@@ -99,6 +100,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
 
   const verify = createTokenVerifier(authConfigFromEnv(env as NodeJS.ProcessEnv));
   const opSeconds = metrics.histogram('graphql_operation_seconds', 'Gateway operation duration', ['operation', 'type']);
+  // Operation names come from clients: past METRICS_MAX_OPERATIONS distinct names, new ones are counted as "other".
+  const operationLabel = boundedLabel(Number(env.METRICS_MAX_OPERATIONS ?? 500));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: env.GRAPHQL_INTROSPECTION !== 'false',
@@ -112,7 +115,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
           return {
             async willSendResponse(rc) {
               opSeconds.observe(
-                { operation: rc.operationName ?? 'anonymous', type: rc.operation?.operation ?? 'unknown' },
+                { operation: operationLabel(rc.operationName ?? 'anonymous'), type: rc.operation?.operation ?? 'unknown' },
                 (performance.now() - t) / 1000,
               );
             },

@@ -87,7 +87,14 @@ describe.each(testDatabaseTargets())('embedded gateway observability on %s', (ta
   beforeAll(async () => {
     const { plugins } = await loadPlatformConfig();
     db = await createTestDatabase(target);
-    gw = await startGateway({ plugins, port: 0, logger: logs.logger, serveWeb: false, host: { db, migrate: false, scheduler: false } });
+    gw = await startGateway({
+      plugins,
+      port: 0,
+      logger: logs.logger,
+      serveWeb: false,
+      env: { ...process.env, METRICS_MAX_OPERATIONS: '4' },
+      host: { db, migrate: false, scheduler: false },
+    });
     analyst = await signDevToken({ sub: 'obs-analyst', roles: ['analyst'] });
     supplierId = await createSupplier(gw.url, analyst, `Observed Freight ${target}`);
   });
@@ -151,6 +158,18 @@ describe.each(testDatabaseTargets())('embedded gateway observability on %s', (ta
       return metricValue(t, 'carbon_nexus_subscription_connections', 'transport="ws"') === 0 && metricValue(t, 'carbon_nexus_subscription_clients', '') === 0 ? t : null;
     });
     expect(text).toMatch(/^# TYPE carbon_nexus_graphql_operation_seconds histogram$/m);
+  });
+
+  it('bounds the operation label: client-chosen names beyond METRICS_MAX_OPERATIONS count as "other"', async () => {
+    for (let i = 0; i < 6; i++) {
+      const r = await post(gw.url, { query: `query Probe${i} { __typename }`, operationName: `Probe${i}` });
+      expect(r.body.data).toEqual({ __typename: 'Query' });
+    }
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    const names = new Set([...text.matchAll(/^carbon_nexus_graphql_operation_seconds_count\{operation="([^"]*)"/gm)].map((m) => m[1]));
+    expect(names.size).toBe(5); // 4 distinct names + "other"
+    expect(names.has('other')).toBe(true);
+    expect(names.has('Probe5')).toBe(false);
   });
 });
 

@@ -12,7 +12,7 @@ export { createOutboxRelay, enqueueOutbox } from './services/outbox.ts';
 export type { Outbox, OutboxRelay, OutboxRelayOptions } from './services/outbox.ts';
 export { createLogger } from './services/logger.ts';
 export type { Logger } from './services/logger.ts';
-export { createMetrics, collectDefaultMetrics } from './services/metrics.ts';
+export { createMetrics, collectDefaultMetrics, boundedLabel } from './services/metrics.ts';
 export type { Metrics } from './services/metrics.ts';
 export {
   startTracing,

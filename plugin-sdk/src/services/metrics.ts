@@ -23,6 +23,20 @@ export function createMetrics(registry = new client.Registry(), prefix = 'carbon
   };
 }
 
+/**
+ * Caps the distinct values a label takes (client-chosen names, e.g. GraphQL operation names): the first `max` values
+ * pass through, later new ones become `overflow`, so a client cannot grow the registry without bound.
+ */
+export function boundedLabel(max: number, overflow = 'other'): (value: string) => string {
+  const seen = new Set<string>();
+  return (value) => {
+    if (seen.has(value)) return value;
+    if (seen.size >= max) return overflow;
+    seen.add(value);
+    return value;
+  };
+}
+
 export function collectDefaultMetrics(registry: client.Registry): void {
   client.collectDefaultMetrics({ register: registry, prefix: 'carbon_nexus_' });
 }
