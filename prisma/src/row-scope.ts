@@ -35,6 +35,20 @@ export function scopedAdapterFactory(inner: SqlDriverAdapterFactory, scope: () =
   });
 }
 
+// Adapters that do not use phantom queries (PrismaPg) expect the caller to send COMMIT/ROLLBACK; their
+// commit()/rollback() only release the connection. PGlite's adapter ends the transaction itself.
+async function finish(tx: Transaction, how: 'COMMIT' | 'ROLLBACK'): Promise<void> {
+  if (!tx.options.usePhantomQuery) {
+    try {
+      await tx.executeRaw(noArgs(how));
+    } catch (err) {
+      await tx.rollback().catch(() => undefined);
+      throw err;
+    }
+  }
+  await (how === 'COMMIT' ? tx.commit() : tx.rollback());
+}
+
 function scopedAdapter(adapter: SqlDriverAdapter, ids: () => readonly string[] | null): SqlDriverAdapter {
   const begin = async (isolation?: Parameters<SqlDriverAdapter['startTransaction']>[0]): Promise<Transaction> => {
     const scoped = ids();
@@ -43,7 +57,7 @@ function scopedAdapter(adapter: SqlDriverAdapter, ids: () => readonly string[] |
       try {
         await tx.queryRaw(noArgs(scopeStatement(scoped)));
       } catch (err) {
-        await tx.rollback().catch(() => undefined);
+        await finish(tx, 'ROLLBACK').catch(() => undefined);
         throw err;
       }
     }
@@ -55,14 +69,15 @@ function scopedAdapter(adapter: SqlDriverAdapter, ids: () => readonly string[] |
     async (): Promise<R> => {
       if (!ids()) return run(adapter);
       const tx = await begin();
+      let out: R;
       try {
-        const out = await run(tx);
-        await tx.commit();
-        return out;
+        out = await run(tx);
       } catch (err) {
-        await tx.rollback().catch(() => undefined);
+        await finish(tx, 'ROLLBACK').catch(() => undefined);
         throw err;
       }
+      await finish(tx, 'COMMIT');
+      return out;
     };
   return new Proxy(adapter, {
     get(target, prop, receiver) {
