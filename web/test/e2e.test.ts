@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemo, type Demo } from './demo-env.ts';
+import { kg } from '../src/app/lib/format.ts';
 
 const webDir = path.resolve(import.meta.dirname, '..');
 const resultsDir = path.join(webDir, 'test-results');
@@ -151,10 +152,31 @@ describe('dashboard demo flow (seed section 8)', () => {
     // The gauge counts approved recommendations.
     await page.waitForSelector('[data-testid=gauge-approved]:has-text("1 approved")', WAIT);
 
+    // The audit log (auditLog, written by the recommendations plugin in the approval's transaction).
+    const log = await demo.gql<{ auditLog: { nodes: { action: string; userId: string; entityType: string; metadata: { title?: string } }[] } }>(
+      'query($f: AuditLogFilter) { auditLog(filter: $f, first: 5) { nodes { action userId entityType metadata } } }',
+      { f: { action: 'recommendation.approve' } },
+      demo.tokens.approver,
+    );
+    expect(log.errors).toBeUndefined();
+    expect(log.data!.auditLog.nodes[0]).toMatchObject({ action: 'recommendation.approve', userId: 'dev-approver', entityType: 'recommendation', metadata: { title } });
+
     await page.click('nav a[href="/activity"]');
-    const entry = page.locator('[data-testid=audit-entry]', { hasText: title }).filter({ hasText: 'approved' });
+    const entry = page.locator('[data-testid=audit-entry][data-action="recommendation.approve"]', { hasText: title });
     await entry.first().waitFor(WAIT);
     expect(await entry.first().textContent()).toContain('dev-approver');
+    // Filtering by action keeps only approvals.
+    await page.waitForSelector('[data-testid=audit-filter-action] option[value="recommendation.approve"]', { ...WAIT, state: 'attached' });
+    await page.selectOption('[data-testid=audit-filter-action]', 'recommendation.approve');
+    await page.waitForFunction(
+      () => {
+        const rows = [...document.querySelectorAll('[data-testid=audit-entry]')];
+        return rows.length > 0 && rows.every((r) => r.getAttribute('data-action') === 'recommendation.approve');
+      },
+      undefined,
+      WAIT,
+    );
+    await page.selectOption('[data-testid=audit-filter-action]', '');
     await shot(page, '03-audit-trail');
     await page.click('nav a[href="/"]');
   }, 120_000);
@@ -198,15 +220,36 @@ describe('dashboard demo flow (seed section 8)', () => {
     await page.keyboard.press('Escape');
   }, 120_000);
 
-  browserIt('goals set on the goals page drive the pulse card and the savings gauge', async () => {
+  browserIt('a goal set on the goals page is stored in the graph and drives the pulse card and the savings gauge', async () => {
     await page.click('nav a[href="/goals"]');
-    await page.getByLabel('Emission rate target (kg CO2e per hour)').fill('900');
-    await page.getByLabel('Savings goal (kg CO2e avoided)').fill('1000');
-    await page.click('button:has-text("Save goals")');
-    await page.waitForSelector('[data-testid=toast]:has-text("Goals saved")', WAIT);
+    const form = page.locator('[data-testid=goal-form]');
+    await form.waitFor(WAIT);
+    // Client-side validation names the problem before anything is sent.
+    await form.getByLabel('Reduction (% below baseline)').fill('150');
+    expect(await form.locator('#goal-value-help').textContent()).toMatch(/at most 100/);
+    expect(await form.locator('button[type=submit]').isDisabled()).toBe(true);
+    await form.getByLabel('Reduction (% below baseline)').fill('10');
+    await form.getByLabel('Name').fill('Demo: 10 % below baseline');
+    await form.locator('button[type=submit]').click();
+    await page.waitForSelector('[data-testid=toast]:has-text("Goal saved")', WAIT);
+    await page.waitForSelector('[data-testid=goal-row]:has-text("Demo: 10 % below baseline")', WAIT);
+    // The goal lives in orchestration, with its figures computed from the baselines.
+    const r = await demo.gql<{ goals: { name: string; scope: string; period: string; reductionPct: number; baselineKg: number; targetKgPerHour: number; requiredSavingsKg: number }[] }>(
+      '{ goals { name scope period reductionPct baselineKg targetKgPerHour requiredSavingsKg } }',
+    );
+    const goal = r.data!.goals.find((g) => g.scope === 'ALL')!;
+    expect(goal).toMatchObject({ name: 'Demo: 10 % below baseline', period: 'DAY', reductionPct: 10 });
+    expect(goal.baselineKg).toBeGreaterThan(0);
+    expect(goal.requiredSavingsKg).toBeCloseTo(goal.baselineKg * 0.1, 6);
+    const audit = await demo.gql('{ auditLog(filter: { action: "goal.create" }, first: 1) { nodes { userId entityType } } }', {}, demo.tokens.approver);
+    expect(audit.data.auditLog.nodes[0]).toEqual({ userId: 'dev-approver', entityType: 'goal' });
+    await shot(page, '05b-goals');
+
     await page.click('nav a[href="/"]');
     await page.waitForSelector('[data-testid=pulse-card] .chip:has-text("vs target")', WAIT);
-    await page.waitForSelector('[data-testid=gauge-card] :text("of 1,000 kg")', WAIT);
+    expect(await page.locator('[data-testid=pulse-card] .chip:has-text("vs target")').getAttribute('title')).toContain(kg(goal.targetKgPerHour));
+    await page.waitForSelector(`[data-testid=gauge-card] :text("of ${kg(goal.requiredSavingsKg)}")`, WAIT);
+    expect(await page.locator('[data-testid=gauge-goal]').textContent()).toBe(`goal: ${kg(goal.requiredSavingsKg)} less per day`);
   }, 60_000);
 
   browserIt('CSV import streams a file, shows progress, the result summary and per-row errors', async () => {
@@ -254,6 +297,20 @@ describe('dashboard demo flow (seed section 8)', () => {
       await page.waitForSelector(`[data-testid=webhook-row]:has-text("127.0.0.1:${port}/carbon-hooks")`, WAIT);
       await page.waitForSelector('[data-testid=thresholds-card] dd', WAIT);
       await page.waitForSelector('[data-testid=baselines-card] tbody tr', WAIT);
+      // Hotspot thresholds: validated in the form, saved through updateHotspotSettings (admin), audited.
+      const info = page.locator('[data-testid=threshold-info]');
+      await page.waitForFunction(() => (document.querySelector('[data-testid=threshold-info]') as HTMLInputElement | null)?.value === '80', undefined, WAIT);
+      await info.fill('120');
+      expect(await page.locator('#thr-warn-help').textContent()).toMatch(/Must be above INFO/);
+      expect(await page.locator('[data-testid=thresholds-save]').isDisabled()).toBe(true);
+      await info.fill('70');
+      await page.click('[data-testid=thresholds-save]');
+      await page.waitForSelector('[data-testid=thresholds-saved]', WAIT);
+      await page.waitForSelector('[data-testid=hotspot-thresholds-card] .chip:has-text("saved")', WAIT);
+      const settings = await demo.gql('{ hotspotSettings { thresholds { entityType info warn critical source updatedBy } } }');
+      expect(settings.data.hotspotSettings.thresholds).toEqual([{ entityType: 'default', info: 70, warn: 100, critical: 150, source: 'SETTINGS', updatedBy: 'dev-admin' }]);
+      const audit = await demo.gql('{ auditLog(filter: { action: "hotspotSettings.update" }, first: 1) { nodes { userId } } }');
+      expect(audit.data.auditLog.nodes).toEqual([{ userId: 'dev-admin' }]);
       await shot(page, '06b-settings');
     } finally {
       receiver.close();

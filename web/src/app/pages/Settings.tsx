@@ -1,8 +1,9 @@
-// Settings: partner webhook endpoints (when the partners plugin's fields are in the graph) and thresholds.
+// Settings: partner webhook endpoints, hotspot severity thresholds (editable by admins), outlier thresholds and baselines.
 import { useQuery } from '@apollo/client';
 import { graphql } from '../../gql';
 import { Card, Async, Chip } from '../ui/ui.tsx';
 import { WebhooksCard } from './Webhooks.tsx';
+import { HotspotThresholdsCard } from './HotspotThresholds.tsx';
 import { kg, num, time } from '../lib/format.ts';
 import { useSuppliers } from '../lib/suppliers.ts';
 
@@ -31,6 +32,7 @@ export function SettingsPage() {
       </div>
       <div className="grid grid--wide">
         <WebhooksCard />
+        <HotspotThresholdsCard />
         <Card title="Outlier thresholds" subtitle="Data-quality checks (IQR fences and DBSCAN)" testId="thresholds-card">
           <Async loading={t.loading} error={t.error} empty={!o} emptyTitle="Not available" retry={() => t.refetch()}>
             {() => (
@@ -45,9 +47,6 @@ export function SettingsPage() {
           </Async>
         </Card>
         <Card title="Hotspot baselines" subtitle="kg CO2e per hour a supplier is expected to emit; hotspots fire above these" testId="baselines-card">
-          <p className="muted small pad-b">
-            Severity thresholds (percent above baseline) are server configuration and are not exposed in the graph yet.
-          </p>
           <Async loading={t.loading} error={t.error} empty={!baselines.length} emptyTitle="No baselines computed yet" emptyHint="Baselines are recalculated hourly from predictions." retry={() => t.refetch()}>
             {() => (
               <table className="table">

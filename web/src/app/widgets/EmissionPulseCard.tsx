@@ -1,12 +1,12 @@
 // Current kg CO2e per hour from data-core's emissionPulse (query + live subscription), trend arrow,
-// change vs the previous hour and delta vs the target set on the goals page.
+// change vs the previous hour and delta vs the dashboard goal's kg per hour (orchestration `goals`).
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery } from '@apollo/client';
 import Chart from 'react-apexcharts';
 import { graphql } from '../../gql';
 import { Card, Icon, Skeleton, ErrorState, Chip } from '../ui/ui.tsx';
 import { kg, num, pct, ago } from '../lib/format.ts';
-import { useGoals } from '../lib/goals.ts';
+import { useDashboardGoal } from '../lib/goals.ts';
 import { navigate } from '../lib/router.ts';
 import { useLive } from '../lib/live.ts';
 
@@ -33,7 +33,7 @@ export function EmissionPulseCard() {
   useLive(['pulse'], () => setHourNow(Math.floor(Date.now() / HOUR) * HOUR), 10_000);
   // The live bridge (LiveBridge.tsx) writes each emissionPulse subscription event into this query's cache entry.
   const { data, loading, error, refetch } = useQuery(PulseQuery);
-  const goals = useGoals();
+  const { goal } = useDashboardGoal();
   const [flash, setFlash] = useState(0);
   const last = useRef<string | null>(null);
 
@@ -52,7 +52,7 @@ export function EmissionPulseCard() {
     return pts.sort((a, b) => a.x - b.x);
   }, [hist.data, pulse]);
   const change = pulse && pulse.previousKgPerHour > 0 ? ((pulse.kgPerHour - pulse.previousKgPerHour) / pulse.previousKgPerHour) * 100 : null;
-  const target = goals.targetKgPerHour;
+  const target = goal?.targetKgPerHour ?? null;
   const vsTarget = pulse && target ? ((pulse.kgPerHour - target) / target) * 100 : null;
   const trendIcon = pulse?.trend === 'UP' ? 'up' : pulse?.trend === 'DOWN' ? 'down' : 'flat';
 
@@ -81,10 +81,12 @@ export function EmissionPulseCard() {
           <div className="pulse__meta">
             <span>Previous hour {kg(pulse.previousKgPerHour)}</span>
             {vsTarget !== null ? (
-              <Chip tone={vsTarget > 0 ? 'critical' : 'ok'} title={`Target ${kg(target)} CO2e/h (goals page)`}>
+              <Chip tone={vsTarget > 0 ? 'critical' : 'ok'} title={`Target ${kg(target)} CO2e/h: ${goal!.name}`}>
                 {vsTarget > 0 ? '+' : ''}
                 {pct(vsTarget)} vs target
               </Chip>
+            ) : goal ? (
+              <span className="muted small" title={goal.name}>Goal set; its baseline is not computed yet</span>
             ) : (
               <button className="link-btn" onClick={() => navigate('/goals')}>
                 Set a target
