@@ -45,7 +45,7 @@ export type { Host, HostOptions, RunningPlugin } from './host/host.ts';
 export { startOrder } from './host/order.ts';
 export { startSubgraph } from './startSubgraph.ts';
 export type { SubgraphServer, StartSubgraphOptions } from './startSubgraph.ts';
-export { mountApollo, claimsOf, verifyBearer, correlationIdOf, AuthError } from './http/apollo-route.ts';
+export { mountApollo, claimsOf, verifyBearer, correlationIdOf, acceptCorrelationId, AuthError } from './http/apollo-route.ts';
 export { registerOpsRoutes } from './http/ops-routes.ts';
 export { tokenFromConnectionParams } from './http/subscriptions.ts';
 export { loadPlatformConfig, findPlatformRoot } from './platform-config.ts';

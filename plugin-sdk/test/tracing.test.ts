@@ -4,6 +4,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Writable } from 'node:stream';
 import {
+  acceptCorrelationId,
   correlationIdOf,
   createCallRegistry,
   createLogger,
@@ -15,7 +16,7 @@ import {
   definePlugin,
   gql,
   injectTraceHeaders,
-  MemoryBus,
+  createBus,
   otlpTracesUrl,
   runInScope,
   startSubgraph,
@@ -26,6 +27,17 @@ import {
   type TracingHandle,
 } from '@carbon-nexus/plugin-sdk';
 import { createTestDatabase, startOtlpCollector, waitFor, type OtlpCollector } from '@carbon-nexus/plugin-sdk/testkit';
+
+// A topic only this test uses, so shared Redis/PostgreSQL buses deliver it to nobody else.
+declare module '@carbon-nexus/plugin-sdk' {
+  interface BusTopics {
+    'test.traced': { marker: string };
+  }
+}
+
+const transports: { name: string; url?: string }[] = [{ name: 'memory' }];
+if (process.env.REDIS_URL) transports.push({ name: 'redis', url: process.env.REDIS_URL });
+if (process.env.DATABASE_URL) transports.push({ name: 'postgres', url: process.env.DATABASE_URL });
 
 function captureLogs() {
   const lines: Record<string, any>[] = [];
@@ -83,6 +95,10 @@ describe('tracing off (no OTEL_* variables)', () => {
     // A client id that is too long or not plain text is replaced, not logged.
     expect(correlationIdOf({ headers: { 'x-correlation-id': 'x'.repeat(129), traceparent: tp } })).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(correlationIdOf({ headers: { 'x-correlation-id': 'a b\n{"level":60}' } })).toMatch(/^[0-9a-f-]{36}$/);
+    // The same rule for ids given in graphql-ws connectionParams.
+    expect(acceptCorrelationId('sub-1')).toBe('sub-1');
+    expect(acceptCorrelationId({ toString: () => 'x' })).toBeUndefined();
+    expect(acceptCorrelationId('')).toBeUndefined();
     // An all-zero trace id is invalid per W3C: a fresh id instead.
     expect(correlationIdOf({ headers: { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' } })).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -140,34 +156,51 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
     expect(collector.requests.every((r) => r.contentType.startsWith('application/json'))).toBe(true);
   });
 
-  it('continues the publisher trace in bus handlers and records failed spans', async () => {
-    const bus = new MemoryBus();
+  // Memory: one process. Redis / PostgreSQL: two bus instances stand for two processes (the envelope crosses as JSON).
+  it.each(transports)('continues the publisher trace in bus handlers over $name', async ({ name, url }) => {
+    const publisherBus = await createBus({ url });
+    const subscriberBus = url ? await createBus({ url }) : publisherBus;
+    const marker = `${name}-${Math.random()}`;
     const handled = new Promise<{ traceId?: string; correlationId?: string }>((resolve) =>
-      bus.subscribe('prediction.created', () => resolve({ traceId: currentTraceIds()?.traceId, correlationId: currentScope()?.correlationId })),
+      subscriberBus.subscribe('test.traced', (p) => {
+        if (p.marker === marker) resolve({ traceId: currentTraceIds()?.traceId, correlationId: currentScope()?.correlationId });
+      }),
     );
     let traceId = '';
-    await runInScope({ correlationId: 'corr-bus' }, () =>
+    await runInScope({ correlationId: `corr-bus-${name}` }, () =>
       withSpan('publisher', async () => {
         traceId = currentTraceIds()!.traceId;
         expect(currentTraceparent()).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-        await bus.publish('prediction.created', { ids: ['p1'], count: 1, supplierIds: [], from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' });
+        await publisherBus.publish('test.traced', { marker });
       }),
     );
-    expect(await handled).toEqual({ traceId, correlationId: 'corr-bus' });
-    await expect(withSpan('failing step', async () => Promise.reject(new Error('nope')))).rejects.toThrow('nope');
-    await tracing.flush();
-    const spans = await waitFor('the bus trace at the collector', () => {
+    expect(await handled).toEqual({ traceId, correlationId: `corr-bus-${name}` });
+    const spans = await waitFor('the bus trace at the collector', async () => {
+      await tracing.flush();
       const t = collector.spans.filter((s) => s.traceId === traceId);
-      return t.length >= 2 && collector.spans.some((s) => s.name === 'failing step') ? t : null;
+      return t.length >= 2 ? t : null;
     });
     const publisher = spans.find((s) => s.name === 'publisher')!;
-    expect(spans.find((s) => s.name === 'bus prediction.created')).toMatchObject({
+    expect(spans.find((s) => s.name === 'bus test.traced')).toMatchObject({
       parentSpanId: publisher.spanId,
       kind: 5,
-      attributes: { 'messaging.destination.name': 'prediction.created' },
+      attributes: { 'messaging.destination.name': 'test.traced' },
     });
-    expect(collector.spans.find((s) => s.name === 'failing step')!.status).toBe(2);
-    await bus.close();
+    await publisherBus.close();
+    if (subscriberBus !== publisherBus) await subscriberBus.close();
+  });
+
+  it('records a failed span with error status', async () => {
+    await expect(withSpan('failing step', async () => Promise.reject(new Error('nope')))).rejects.toThrow('nope');
+    expect(() => withSpan('failing sync step', () => {
+      throw new Error('sync nope');
+    })).toThrow('sync nope');
+    const failed = await waitFor('the failed spans', async () => {
+      await tracing.flush();
+      const f = collector.spans.filter((s) => s.name === 'failing step' || s.name === 'failing sync step');
+      return f.length === 2 ? f : null;
+    });
+    expect(failed.map((s) => s.status)).toEqual([2, 2]);
   });
 
   it('keeps the trace across the outbox: the relayed event is handled in the writer\'s trace', async () => {

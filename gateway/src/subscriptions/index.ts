@@ -15,6 +15,7 @@ import {
   AuthError,
   claimsOf,
   correlationIdOf,
+  acceptCorrelationId,
   newCorrelationId,
   tokenFromConnectionParams,
   verifyBearer,
@@ -121,7 +122,7 @@ export async function attachSubscriptions(deps: SubscriptionDeps): Promise<Subsc
           return false;
         }
         ctx.extra.auth = auth;
-        ctx.extra.correlationId = String(ctx.connectionParams?.correlationId ?? newCorrelationId());
+        ctx.extra.correlationId = acceptCorrelationId(ctx.connectionParams?.correlationId) ?? newCorrelationId();
         ctx.extra.cancelExpiry = armExpiry(auth, () => {
           expired.inc({ transport: 'ws' });
           socket.close(CLOSE_TOKEN_EXPIRED, 'token expired');

@@ -9,16 +9,19 @@ import { currentTraceIds, setSpanAttributes, traceIdOfTraceparent, withSpan } fr
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** A client-chosen correlation id, kept only when it is short and plain (so it cannot bloat or garble log lines). */
+export function acceptCorrelationId(value: unknown): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return typeof v === 'string' && CORRELATION_ID.test(v) ? v : undefined;
+}
+
 /**
  * The request's correlation id: `x-correlation-id`, else the trace id of a W3C `traceparent`, else the trace id
  * of the current span (tracing on), else a new one. So logs and traces share one id whenever they can.
  */
 export function correlationIdOf(req: { headers: Record<string, unknown> }): string {
-  const h = req.headers['x-correlation-id'];
-  const given = (Array.isArray(h) ? h[0] : h) as string | undefined;
   return (
-    // A client-chosen id is kept only when it is short and plain, so it cannot bloat or garble log lines.
-    (given && CORRELATION_ID.test(given) ? given : undefined) ||
+    acceptCorrelationId(req.headers['x-correlation-id']) ||
     traceIdOfTraceparent(req.headers.traceparent) ||
     currentTraceIds()?.traceId ||
     newCorrelationId()

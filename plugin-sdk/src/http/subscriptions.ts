@@ -5,7 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { execute, subscribe } from 'graphql';
 import type { TokenVerifier } from '../services/auth.ts';
 import { newCorrelationId, runInScope, type AuthClaims } from '../context.ts';
-import { verifyBearer } from './apollo-route.ts';
+import { acceptCorrelationId, verifyBearer } from './apollo-route.ts';
 import type { RunningPlugin } from '../host/host.ts';
 
 export function tokenFromConnectionParams(params: Record<string, unknown> | undefined): string | null {
@@ -24,7 +24,7 @@ export function attachPluginSubscriptions(server: Server, path: string, rp: Runn
         const token = tokenFromConnectionParams(ctx.connectionParams);
         try {
           ctx.extra.auth = token ? await verifyBearer(token, verify) : null;
-          ctx.extra.correlationId = String(ctx.connectionParams?.correlationId ?? newCorrelationId());
+          ctx.extra.correlationId = acceptCorrelationId(ctx.connectionParams?.correlationId) ?? newCorrelationId();
           return true;
         } catch {
           return false;
