@@ -69,7 +69,13 @@ export function limitsPlugin(opts: LimitOptions): ApolloServerPlugin {
               extensions: { code: 'QUERY_TOO_DEEP', depth, maxDepth: opts.maxDepth, http: { status: 400 } },
             });
           }
-          const cost = queryCost(rc.schema, rc.document, rc.request.variables, rc.operationName);
+          let cost: number;
+          try {
+            cost = queryCost(rc.schema, rc.document, rc.request.variables, rc.operationName);
+          } catch (err) {
+            // The estimator coerces the variables first: invalid ones are the client's error (400), not a 500.
+            throw new GraphQLError((err as Error).message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          }
           if (cost > opts.maxCost) {
             throw new GraphQLError(`query cost ${cost} exceeds the limit of ${opts.maxCost}; request smaller pages (first/last) or fewer fields`, {
               extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost: opts.maxCost, http: { status: 400 } },
