@@ -248,7 +248,8 @@ describe('distributed: data-core over HTTP, OpenTelemetry on', () => {
     const spans = await waitFor('the trace at the collector', async () => {
       await tracing.flush();
       const t = collector.spans.filter((s) => s.traceId === traceId);
-      return t.some((s) => s.name === 'gateway graphql') && t.some((s) => s.name === 'data-core graphql') && t.some((s) => s.name === 'bus event.normalized') ? t : null;
+      const names = new Set(t.map((s) => s.name));
+      return ['gateway graphql', 'data-core graphql', 'bus event.normalized', 'ml-engine predict batch', 'call data-core'].every((n) => names.has(n)) ? t : null;
     });
     const gateway = spans.find((s) => s.name === 'gateway graphql')!;
     expect(gateway).toMatchObject({ parentSpanId: clientSpanId, kind: 2, attributes: { 'graphql.operation.name': 'Ingest', 'carbon_nexus.component': 'gateway' } });
@@ -261,6 +262,12 @@ describe('distributed: data-core over HTTP, OpenTelemetry on', () => {
     const handler = spans.find((s) => s.name === 'bus event.normalized')!;
     expect(handler.kind).toBe(5);
     expect(spans.some((s) => s.spanId === handler.parentSpanId)).toBe(true);
+    // ml-engine's queued prediction work stays in the trace: its span descends from the bus handler, and its read of
+    // the events from data-core (a plugin call over HTTP) reaches data-core's server span.
+    const predict = spans.find((s) => s.name === 'ml-engine predict batch');
+    expect(descendsFrom(predict, handler, spans)).toBe(true);
+    const call = spans.find((s) => s.name === 'call data-core' && descendsFrom(s, predict!, spans));
+    expect(spans.some((s) => s.name === 'data-core graphql' && s.parentSpanId === call?.spanId)).toBe(true);
   });
 
   it('traces in-process subgraphs too: gateway -> fetch -> plugin execute', async () => {

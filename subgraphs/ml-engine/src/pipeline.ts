@@ -1,6 +1,6 @@
 // event.normalized → load the events from data-core → map to model features → batch predict → one bulk INSERT →
 // prediction.created. Batches are queued (bounded) and processed one at a time; failures are logged and counted.
-import { currentScope, runInScope, SYSTEM_CLAIMS, type BusTopics, type PluginServices } from '@carbon-nexus/plugin-sdk';
+import { currentScope, currentTraceparent, runInScope, SYSTEM_CLAIMS, withSpan, type BusTopics, type PluginServices } from '@carbon-nexus/plugin-sdk';
 import { mapEvent, type NormalizedEvent } from './features/index.ts';
 import type { MappedEvent } from './features/types.ts';
 import { ModelInputError, rowsToBatch, type InferenceEngine, type InferenceResult, type RowAdjustment, type FeatureRow } from './inference.ts';
@@ -50,7 +50,7 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
   const batchesCounter = metrics.counter('ml_pipeline_batches_total', 'event.normalized batches, by status (ok | error | dropped)', ['status']);
   const depth = metrics.gauge('ml_pipeline_queue_depth', 'event.normalized batches waiting for prediction');
   const stats: PipelineStats = { batches: 0, events: 0, predicted: 0, duplicates: 0, skipped: 0, failed: 0, dropped: 0 };
-  const queue: { payload: BusTopics['event.normalized']; correlationId?: string }[] = [];
+  const queue: { payload: BusTopics['event.normalized']; correlationId?: string; traceparent?: string }[] = [];
   let running: Promise<void> | null = null;
   let accepting = true;
 
@@ -176,14 +176,17 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
 
   async function loop() {
     while (queue.length) {
-      const { payload: batch, correlationId } = queue.shift()!;
+      const { payload: batch, correlationId, traceparent } = queue.shift()!;
       depth.set(queue.length);
       try {
-        // Bus work runs as the system (like jobs), in the publisher's correlation id.
-        await runInScope({ auth: SYSTEM_CLAIMS, correlationId }, async () => {
-          const r = await processIds(batch.ids);
-          logger.debug({ events: batch.ids.length, predicted: r.predicted, skipped: r.skipped, failed: r.failed }, 'event.normalized batch predicted');
-        });
+        // Bus work runs as the system (like jobs), in the publisher's correlation id and trace (not in the trace of
+        // whichever batch happened to start this loop).
+        await runInScope({ auth: SYSTEM_CLAIMS, correlationId }, () =>
+          withSpan('ml-engine predict batch', async () => {
+            const r = await processIds(batch.ids);
+            logger.debug({ events: batch.ids.length, predicted: r.predicted, skipped: r.skipped, failed: r.failed }, 'event.normalized batch predicted');
+          }, { remoteParent: { traceparent }, attributes: { 'carbon_nexus.events': batch.ids.length } }),
+        );
         stats.batches++;
         batchesCounter.inc({ status: 'ok' });
       } catch (err) {
@@ -205,7 +208,7 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
         logger.error({ queued: queue.length, events: payload.ids.length }, 'ml-engine pipeline queue full: batch dropped');
         return false;
       }
-      queue.push({ payload, correlationId: currentScope()?.correlationId });
+      queue.push({ payload, correlationId: currentScope()?.correlationId, traceparent: currentTraceparent() });
       depth.set(queue.length);
       running ??= loop().finally(() => {
         running = null;
