@@ -98,6 +98,7 @@ function toGraph(r: AuditRow) {
 }
 
 const READERS = ['analyst', 'approver'] as const;
+const FACET_DAYS = 90;
 
 export const resolvers = {
   Query: {
@@ -126,10 +127,11 @@ export const resolvers = {
     },
     async auditLogFacets(_: unknown, __: unknown, ctx: ResolverContext) {
       const auth = requireRole(ctx.auth, ...READERS);
-      const { conds, params } = where({}, auth);
-      const w = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
+      // The last FACET_DAYS only: the created_at index bounds the scan however long the log grows.
+      const { conds, params } = where({ from: new Date(Date.now() - FACET_DAYS * 86_400_000) }, auth);
+      const w = `WHERE ${conds.join(' AND ')}`;
       const distinct = async (col: string) =>
-        (await ctx.services.db.query<{ v: string }>(`SELECT DISTINCT ${col} AS v FROM audit_logs ${w} ${w ? 'AND' : 'WHERE'} ${col} IS NOT NULL ORDER BY 1 LIMIT 500`, params)).map((r) => r.v);
+        (await ctx.services.db.query<{ v: string }>(`SELECT DISTINCT ${col} AS v FROM audit_logs ${w} AND ${col} IS NOT NULL ORDER BY 1 LIMIT 500`, params)).map((r) => r.v);
       return { plugins: await distinct('plugin'), actions: await distinct('action'), entityTypes: await distinct('entity_type') };
     },
   },
