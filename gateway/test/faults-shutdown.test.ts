@@ -1,6 +1,6 @@
-// Fault: the gateway is stopped (SIGTERM -> server.close()) while a CSV import is being uploaded and a client holds
-// an open graphql-ws subscription. Shutdown drains: the subscription is completed with close code 1001 (going away,
-// not an abrupt 1006 drop), the upload is read to its end and every row stored, and only then does close() resolve
+// Fault: the gateway is stopped (SIGTERM -> server.close()) while a CSV import is being uploaded and clients hold
+// open subscriptions (graphql-ws and SSE). Shutdown drains: the WebSocket is closed with code 1001 (going away, not an
+// abrupt 1006 drop), the SSE stream ends with `event: complete`, the upload is read to its end and every row stored, and only then does close() resolve
 // (and, when the host owns it, the database close).
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ describe('fault: shutdown drains in-flight imports and subscriptions', () => {
     await db?.close();
   });
 
-  it('completes subscriptions with 1001 and finishes the running CSV import before close() resolves', async () => {
+  it('closes graphql-ws with 1001, completes SSE streams, and finishes the running CSV import before close() resolves', async () => {
     // An open subscription (the emission pulse emits once at start: it is live end to end).
     const closeCodes: number[] = [];
     const results: unknown[] = [];
@@ -55,6 +55,21 @@ describe('fault: shutdown drains in-flight imports and subscriptions', () => {
     });
     client.subscribe({ query: `subscription { emissionPulse { at } }` }, { next: (r) => void results.push(r), error: (e) => void (sinkError = e), complete: () => void (completed = true) });
     await waitFor('the first pulse', () => results.length >= 1, 20_000);
+    // And an SSE stream of the same subscription.
+    let sseText = '';
+    const sse = await fetch(gw.url + '/graphql/stream', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: `subscription { emissionPulse { at } }` }),
+    });
+    const sseDone = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of sse.body as unknown as AsyncIterable<Uint8Array>) sseText += decoder.decode(chunk, { stream: true });
+    })();
+    expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    // Both clients share one upstream; the SSE one is live once the engine counts two clients.
+    const clients = async () => Number(/^carbon_nexus_subscription_clients (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0);
+    await waitFor('the SSE subscription to be live', async () => (await clients()) >= 2, 20_000);
 
     // A CSV upload in progress: the first part sent, the rest held back until shutdown has begun.
     let closed = false;
@@ -88,6 +103,8 @@ describe('fault: shutdown drains in-flight imports and subscriptions', () => {
     // The subscription ended with "going away", and the client saw its end (no abrupt drop).
     expect(closeCodes).toEqual([1001]);
     expect(completed || sinkError !== null).toBe(true);
+    await sseDone; // the SSE response ended…
+    expect(sseText.trimEnd().endsWith('event: complete\ndata:')).toBe(true); // …with a complete event
     // The import ran to its end: every row stored, once.
     expect(status).toBe(202);
     expect(body).toMatchObject({ status: 'COMPLETED', rowsTotal: 1200, rowsAccepted: 1200, rowsRejected: 0 });

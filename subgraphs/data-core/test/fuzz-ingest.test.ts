@@ -34,7 +34,7 @@ const breakGql: fc.Arbitrary<{ field: string; apply: (e: Gql) => Gql }> = fc.one
   fc.constant({ field: 'distanceKm', apply: (e: Gql) => ({ ...e, eventType: 'TRANSPORT', distanceKm: undefined }) }),
   fc.constant({ field: 'energyKwh', apply: (e: Gql) => ({ ...e, eventType: 'WAREHOUSE', energyKwh: undefined }) }),
   fc.double({ min: 60_000.5, max: 1e9, noNaN: true, noDefaultInfinity: true }).map((v) => ({ field: 'loadKg', apply: (e: Gql) => ({ ...e, loadKg: v }) })),
-  fc.constantFrom('yesterday', '2026-01-01 10:00:00', '2099-01-01T00:00:00Z', '1999-12-31T23:00:00Z', '', '2026-01-01T25:00:00Z').map((v) => ({ field: 'timestamp', apply: (e: Gql) => ({ ...e, timestamp: v }) })),
+  fc.constantFrom('yesterday', '2026-01-01 10:00:00', '2099-01-01T00:00:00Z', '1999-12-31T23:00:00Z', '', '2026-01-01T25:00:00Z', '2026-02-30T10:00:00Z').map((v) => ({ field: 'timestamp', apply: (e: Gql) => ({ ...e, timestamp: v }) })),
   fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !VEHICLES.includes(s.trim().toLowerCase().replace(/[\s-]+/g, '_')) && !['van', 'ev_truck', 'ev_van'].includes(s.trim().toLowerCase())).map((v) => ({ field: 'vehicleType', apply: (e: Gql) => ({ ...e, vehicleType: v }) })),
   fc.integer({ min: -1000, max: -1 }).map((v) => ({ field: 'stops', apply: (e: Gql) => ({ ...e, stops: v }) })),
   fc.double({ min: 1441, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((v) => ({ field: 'idleMinutes', apply: (e: Gql) => ({ ...e, idleMinutes: v }) })),
@@ -59,7 +59,7 @@ const breakCsv: fc.Arbitrary<{ column: string | null; apply: (c: string[]) => st
   fc.constantFrom('abc', '-5', '20000.5', '1e9', 'NaN', 'Infinity', '0x10z').map((v) => ({ column: 'distance_km', apply: (c: string[]) => c.map((x, i) => (i === 4 ? v : x)) })),
   fc.constant({ column: null, apply: (c: string[]) => c.map((x, i) => (i === 4 ? '1,5' : x)) }), // decimal comma unquoted: 9 columns
   fc.constantFrom('70000', 'heavy', '-1').map((v) => ({ column: 'load_kg', apply: (c: string[]) => c.map((x, i) => (i === 5 ? v : x)) })),
-  fc.constantFrom('yesterday', '2026-01-01 10:00:00', '2099-01-01T00:00:00Z', '1999-12-31T23:00:00Z', '2026-01-01T25:00:00Z').map((v) => ({ column: 'timestamp', apply: (c: string[]) => c.map((x, i) => (i === 3 ? v : x)) })),
+  fc.constantFrom('yesterday', '2026-01-01 10:00:00', '2099-01-01T00:00:00Z', '1999-12-31T23:00:00Z', '2026-01-01T25:00:00Z', '2026-02-30T10:00:00Z', '2025-04-31T00:00:00+02:00').map((v) => ({ column: 'timestamp', apply: (c: string[]) => c.map((x, i) => (i === 3 ? v : x)) })),
   fc.constantFrom('teleport', 'boat', '42').map((v) => ({ column: 'event_type', apply: (c: string[]) => c.map((x, i) => (i === 2 ? v : x)) })),
   fc.constantFrom('spaceship', 'bike').map((v) => ({ column: 'vehicle_type', apply: (c: string[]) => c.map((x, i) => (i === 6 ? v : x)) })),
   fc.constantFrom('1.5', '-1', 'many').map((v) => ({ column: 'stops', apply: (c: string[]) => c.map((x, i) => (i === 7 ? v : x)) })),

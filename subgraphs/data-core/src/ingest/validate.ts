@@ -103,6 +103,12 @@ function compact(input: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** Date.parse rolls impossible days over (2026-02-30 -> March 2): the written day must exist in its month. */
+function calendarDay(s: string): boolean {
+  const [y, m, d] = [Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10))];
+  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
 export function parseTimestamp(raw: string, now = Date.now()): { ok: true; at: Date } | { ok: false; reason: string } {
   const s = raw.trim();
   if (!ZONED.test(s)) {
@@ -111,7 +117,7 @@ export function parseTimestamp(raw: string, now = Date.now()): { ok: true; at: D
       : { ok: false, reason: `not an ISO-8601 timestamp with time zone: "${s.slice(0, 40)}"` };
   }
   const t = Date.parse(s.replace(' ', 'T'));
-  if (Number.isNaN(t)) return { ok: false, reason: `not a valid date: "${s.slice(0, 40)}"` };
+  if (Number.isNaN(t) || !calendarDay(s)) return { ok: false, reason: `not a valid date: "${s.slice(0, 40)}"` };
   if (t > now + FUTURE_TOLERANCE_MS) return { ok: false, reason: 'is more than 5 minutes in the future' };
   if (t < EARLIEST) return { ok: false, reason: 'is before 2000-01-01' };
   return { ok: true, at: new Date(t) };
