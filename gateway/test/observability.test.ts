@@ -270,6 +270,33 @@ describe('distributed: data-core over HTTP, OpenTelemetry on', () => {
     expect(spans.some((s) => s.name === 'data-core graphql' && s.parentSpanId === call?.spanId)).toBe(true);
   });
 
+  it('a data feed posting to data-core\'s /ingest/event directly keeps its correlation id and trace', async () => {
+    const traceId = crypto.randomBytes(16).toString('hex');
+    const clientSpanId = crypto.randomBytes(8).toString('hex');
+    const correlationId = `feed-${crypto.randomUUID()}`;
+    const res = await fetch(dataCore.url.replace(/\/graphql$/, '/ingest/event'), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${analyst}`,
+        'x-correlation-id': correlationId,
+        traceparent: `00-${traceId}-${clientSpanId}-01`,
+      },
+      body: JSON.stringify(truckEvents(supplierId, correlationId)),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).accepted).toBe(3);
+    expect(await waitFor('the prediction line for the feed', () => predictedIn(gwLogs.lines, correlationId))).toMatchObject({ traceId });
+    const spans = await waitFor('the feed trace', async () => {
+      await tracing.flush();
+      const t = collector.spans.filter((s) => s.traceId === traceId);
+      return t.some((s) => s.name === 'ml-engine predict batch') ? t : null;
+    });
+    const route = spans.find((s) => s.name === 'data-core POST /ingest/event')!;
+    expect(route).toMatchObject({ parentSpanId: clientSpanId, kind: 2 });
+    expect(descendsFrom(spans.find((s) => s.name === 'bus event.normalized'), route, spans)).toBe(true);
+  });
+
   it('traces in-process subgraphs too: gateway -> fetch -> plugin execute', async () => {
     const r = await post(gw.url, { query: '{ models { name } }' }, { authorization: `Bearer ${analyst}` });
     expect(r.body.errors).toBeUndefined();

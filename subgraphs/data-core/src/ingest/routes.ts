@@ -9,6 +9,7 @@ import {
   authConfigFromEnv,
   claimsOf,
   correlationIdOf,
+  withSpan,
   createTokenVerifier,
   runInScope,
   verifyBearer,
@@ -64,9 +65,10 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
       return reply.code(400).send({ error: 'body must be a JSON event object, an array of events, or {"events": [...]}' });
     }
     if (list.length > MAX_BATCH) return reply.code(413).send({ error: `at most ${MAX_BATCH} events per request (got ${list.length})` });
-    const r = await runInScope({ auth, correlationId: correlationIdOf(req) }, () =>
+    // A server span continuing the sender's traceparent (a plain call when tracing is off).
+    const r = await withSpan('data-core POST /ingest/event', () => runInScope({ auth, correlationId: correlationIdOf(req) }, () =>
       ingestBatch(ctx, list, { defaultSource: 'api', auth }),
-    );
+    ), { kind: 'server', remoteParent: req.headers });
     return reply.code(r.accepted + r.duplicates === 0 && r.rejected > 0 ? 422 : 200).send({
       accepted: r.accepted,
       rejected: r.rejected,
@@ -112,7 +114,10 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
       const job = await ImportJobTracker.create(services, 'csv', source, auth.sub);
       await services.audit({ action: 'import.csv', entityType: 'import_job', entityId: job.id, metadata: { source, gzip } });
       const socket = req.raw.socket;
-      const run = runInScope({ auth, correlationId: correlationIdOf(req) }, () => importCsv(ctx, job, req.raw, { gzip, auth, socket }));
+      const run = withSpan('data-core POST /ingest/csv', () => runInScope({ auth, correlationId: correlationIdOf(req) }, () => importCsv(ctx, job, req.raw, { gzip, auth, socket })), {
+        kind: 'server',
+        remoteParent: req.headers,
+      });
       state.inflight.add(run);
       void run.finally(() => state.inflight.delete(run));
       // The job id goes out at once in the response headers (202, X-Import-Job-Id, Location), flushed before the
