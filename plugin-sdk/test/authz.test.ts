@@ -153,3 +153,40 @@ describe('@auth(roles: [...]) declared in SDL', () => {
     expect(report.ok).toBe(false);
   });
 });
+
+describe('subscription events resolve in the subscriber’s scope', () => {
+  it('whoever pulls the next event, resolvers (and their row-level security) see the subscriber', async () => {
+    const { currentScope, runInScope } = await import('@carbon-nexus/plugin-sdk');
+    const echo = definePlugin({
+      id: 'authz-echo',
+      typeDefs: gql`
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+        type Query { ok: Boolean }
+        type Subscription { tick: String! }
+      `,
+      resolvers: {
+        Query: { ok: () => true },
+        Subscription: {
+          tick: {
+            async *subscribe() {
+              for (let i = 0; i < 2; i++) yield { n: i };
+            },
+            // Reads the ambient scope, as the database layer does for row-level security.
+            resolve: () => currentScope()?.auth?.sub ?? 'nobody',
+          },
+        },
+      },
+    });
+    const kit = await createSubgraphTestkit(echo);
+    try {
+      const it = (await kit.host.plugins.get('authz-echo')!.subscribe(`subscription { tick }`, {}, { auth: who('alice', ['viewer']) })) as AsyncIterableIterator<any>;
+      // Pulled from another caller's scope (as a connection loop would be): still resolved as alice.
+      const first = await runInScope({ auth: who('mallory', ['viewer']) }, () => it.next());
+      const second = await it.next();
+      expect([first.value.data.tick, second.value.data.tick]).toEqual(['alice', 'alice']);
+      await it.return?.();
+    } finally {
+      await kit.stop();
+    }
+  }, 180_000);
+});

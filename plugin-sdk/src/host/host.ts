@@ -22,7 +22,7 @@ import { createAuditWriter } from '../services/audit.ts';
 import { withSpan } from '../services/tracing.ts';
 import { createOutboxRelay, type OutboxRelay } from '../services/outbox.ts';
 import { authConfigFromEnv, signDevToken } from '../services/auth.ts';
-import { currentScope, runInScope, SYSTEM_CLAIMS, type AuthClaims, type RequestScope } from '../context.ts';
+import { currentScope, iterateInScope, runInScope, SYSTEM_CLAIMS, type AuthClaims, type RequestScope } from '../context.ts';
 import { parsePluginConfig } from '../config.ts';
 import { PluginStartError } from '../errors.ts';
 import { startOrder } from './order.ts';
@@ -284,7 +284,8 @@ export function createHost(opts: HostOptions): Host {
         return runInScope(scope ?? {}, async () => {
           const doc = prepare(document);
           if (!('kind' in doc)) return doc;
-          return subscribe({ schema, document: doc, variableValues: variables, contextValue: contextFor(currentScope()!) }) as any;
+          const here = currentScope()!;
+          return iterateInScope(await subscribe({ schema, document: doc, variableValues: variables, contextValue: contextFor(here) }), here) as any;
         });
       },
     };

@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { execute, subscribe } from 'graphql';
 import type { TokenVerifier } from '../services/auth.ts';
-import { newCorrelationId, runInScope, type AuthClaims } from '../context.ts';
+import { iterateInScope, newCorrelationId, runInScope, type AuthClaims } from '../context.ts';
 import { acceptCorrelationId, verifyBearer } from './apollo-route.ts';
 import type { RunningPlugin } from '../host/host.ts';
 
@@ -35,7 +35,8 @@ export function attachPluginSubscriptions(server: Server, path: string, rp: Runn
       // Resolvers run in the connection's scope so logs and plugin calls carry its claims.
       subscribe: (args) => {
         const c = args.contextValue as { auth: AuthClaims | null; correlationId: string };
-        return runInScope({ auth: c.auth, correlationId: c.correlationId }, () => subscribe(args)) as any;
+        const scope = { auth: c.auth, correlationId: c.correlationId };
+        return runInScope(scope, async () => iterateInScope(await subscribe(args), scope)) as any;
       },
       execute: (args) => {
         const c = args.contextValue as { auth: AuthClaims | null; correlationId: string };
