@@ -66,6 +66,25 @@ describe.each(testDatabaseTargets())('outbox relay (%s, memory bus)', (target) =
     await waitFor('rows marked', async () => (await unpublished(db)) === 0, 5000);
   });
 
+  it('prunes published rows after the retention period, never unpublished ones', async () => {
+    const bus = await createBus();
+    const relay = createOutboxRelay({ db, bus, logger, retentionMs: 60_000 });
+    open.push({ close: () => bus.close() });
+    await db.transaction(async (tx) => {
+      for (const n of [20, 21, 22]) await enqueueOutbox(tx, 'alert.raised', alert(n));
+    });
+    expect(await relay.flush()).toBe(3);
+    await db.transaction(async (tx) => enqueueOutbox(tx, 'alert.raised', alert(23)));
+    // Two of the published rows are old; the unpublished one is too, but must stay until it is published.
+    await db.exec(`UPDATE outbox_events SET published_at = now() - interval '2 minutes', created_at = now() - interval '3 minutes'
+                   WHERE id IN (SELECT id FROM outbox_events WHERE published_at IS NOT NULL ORDER BY id LIMIT 2)`);
+    await db.exec(`UPDATE outbox_events SET created_at = now() - interval '1 hour' WHERE published_at IS NULL`);
+    expect(await relay.prune()).toBe(2);
+    const left = await db.query<{ payload: any; published: boolean }>(`SELECT payload, published_at IS NOT NULL AS published FROM outbox_events ORDER BY id`);
+    expect(left.map((r) => [r.payload.data.id, r.published])).toEqual([['a22', true], ['a23', false]]);
+    await relay.stop();
+  });
+
   it('two relays on one database publish each event once, in order', async () => {
     const a = await relayOn();
     const b = await relayOn();

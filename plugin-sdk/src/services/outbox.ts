@@ -28,6 +28,8 @@ export interface OutboxRelay extends Outbox {
   start(): void;
   /** Publishes until no unpublished row is left or the bus is down; resolves with how many were published. */
   flush(): Promise<number>;
+  /** Deletes rows published more than `retentionMs` ago (done every 10 minutes while running); returns how many. */
+  prune(): Promise<number>;
   /** Stops polling after a final flush attempt. */
   stop(): Promise<void>;
 }
@@ -41,7 +43,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Observes each publish failure (tests, metrics). */
   onRetry?: (err: unknown) => void;
+  /** How long published rows are kept (default 7 days): enough to inspect, bounded so the table does not grow. */
+  retentionMs?: number;
 }
+
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 /** Stored row payload: the event plus the correlation id (and trace, when tracing) of the request that caused it. */
 interface StoredEvent {
@@ -129,9 +135,23 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     return running;
   }
 
+  const retention = opts.retentionMs ?? 7 * 24 * 3_600_000;
+  let lastPrune = 0;
+  async function prune(): Promise<number> {
+    lastPrune = Date.now();
+    const rows = await db.query(
+      `DELETE FROM outbox_events WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $1::float8) RETURNING id`,
+      [retention / 1000],
+    );
+    return rows.length;
+  }
+
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => void flush().finally(schedule), interval);
+    timer = setTimeout(() => {
+      const pruning = Date.now() - lastPrune > PRUNE_EVERY_MS ? prune().catch((err) => void logger.warn({ err }, 'outbox prune failed')) : null;
+      void Promise.resolve(pruning).then(flush).finally(schedule);
+    }, interval);
     timer.unref();
   };
 
@@ -141,6 +161,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       if (!stopped) void flush();
     },
     flush,
+    prune,
     start() {
       if (timer || stopped) return;
       schedule();
