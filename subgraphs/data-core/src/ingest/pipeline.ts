@@ -213,7 +213,10 @@ export async function ingestBatch(ctx: IngestContext, items: unknown[], opts: In
 
   if (rawRows.length) {
     await ctx.services.db.transaction(async (tx) => {
-      const rows = await insertRaw(tx, rawRows, opts);
+      // Rejected rows (unique hash, never a conflict) are written without ON CONFLICT/RETURNING, which would need
+      // read access: a scoped sender may file them unattributed but not read them back.
+      const rows = valid.length ? await insertRaw(tx, valid, opts, true) : [];
+      if (rejected.length) await insertRaw(tx, rejected, opts, false);
       for (const r of rows) inserted.add(r.id);
       const fresh = valid.filter((p) => inserted.has(p.id));
       const dups = valid.filter((p) => !inserted.has(p.id));
@@ -264,7 +267,7 @@ export async function ingestBatch(ctx: IngestContext, items: unknown[], opts: In
   return { accepted, rejected: rejectedCount, duplicates, co2eKg: Math.round(co2 * 1e6) / 1e6, results };
 }
 
-async function insertRaw(tx: SqlQueryable, rows: Prepared[], opts: IngestOptions) {
+async function insertRaw(tx: SqlQueryable, rows: Prepared[], opts: IngestOptions, returning: boolean) {
   return tx.query<{ id: string }>(
     `INSERT INTO events_raw (id, supplier_id, external_id, content_hash, event_type, "timestamp", payload, data_source,
                              quality_status, errors, import_job_id, row_number)
@@ -273,8 +276,7 @@ async function insertRaw(tx: SqlQueryable, rows: Prepared[], opts: IngestOptions
      FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
                  $9::text[], $10::text[], $12::int[])
        AS u(id, supplier_id, external_id, content_hash, event_type, ts, payload, data_source, quality_status, errors, row_number)
-     ON CONFLICT (content_hash) DO NOTHING
-     RETURNING id`,
+     ${returning ? 'ON CONFLICT (content_hash) DO NOTHING RETURNING id' : ''}`,
     [
       rows.map((r) => r.id),
       // A rejected row is kept for the sender's audit, but never filed under a supplier the sender may not see
