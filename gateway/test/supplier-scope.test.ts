@@ -113,14 +113,14 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
     for (const [plugin, typename, id, selection] of cases) {
       const r = await lookup(plugin, [{ __typename: typename, id }], selection);
       expect(JSON.stringify(r.data ?? {}), `${plugin} ${typename}`).not.toContain(id === ids.b ? 'Beta' : id);
-      expect(r.data?._entities?.[0] ?? null, `${plugin} ${typename}`).toBeNull();
+      expect((r.data as { _entities?: unknown[] } | undefined)?._entities?.[0] ?? null, `${plugin} ${typename}`).toBeNull();
     }
     // Fields other subgraphs add to B's Supplier are empty for this caller.
     const ext = await lookup('orchestration', [{ __typename: 'Supplier', id: ids.b }], '... on Supplier { hotspots { id } }');
     expect(JSON.stringify(ext.data)).not.toContain(rows.b.hotspot);
     // Own rows resolve (the lookups work at all).
     const own = await lookup('orchestration', [{ __typename: 'Hotspot', id: rows.a.hotspot }], '... on Hotspot { id }');
-    expect(own.data?._entities).toEqual([{ id: rows.a.hotspot }]);
+    expect((own.data as { _entities?: unknown[] } | undefined)?._entities).toEqual([{ id: rows.a.hotspot }]);
   });
 
   it('the database itself hides other suppliers from the caller’s statements (no WHERE needed)', async () => {
