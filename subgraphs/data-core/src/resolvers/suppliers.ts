@@ -41,7 +41,10 @@ export function toSupplier(s: SupplierRow) {
 export function loadSupplier(ctx: ResolverContext, id: string) {
   if (!UUID.test(id) || !canSeeSupplier(ctx.auth, id)) return Promise.resolve(null);
   return batchLoad(ctx, 'supplier', async (ids: string[]) => {
-    const rows = await ctx.services.db.query<SupplierRow>(`SELECT ${SUPPLIER_COLS} FROM suppliers s WHERE s.id = ANY($1::uuid[])`, [ids]);
+    const [{ rows }] = await ctx.services.db.query<{ rows: SupplierRow[] }>(
+      `SELECT coalesce(json_agg(p), '[]') AS rows FROM (SELECT ${SUPPLIER_COLS} FROM suppliers s WHERE s.id = ANY($1::uuid[])) p`,
+      [ids],
+    );
     return new Map(rows.map((r) => [r.id, toSupplier(r)]));
   })(id.toLowerCase());
 }
@@ -128,7 +131,6 @@ export const supplierResolvers: Resolvers = {
       if (args.country) where.push(`s.country = ${p(args.country.toUpperCase())}`);
       if (ctx.auth?.supplierIds) where.push(`s.id = ANY(${p(ctx.auth.supplierIds.filter((i) => UUID.test(i)))}::uuid[])`);
       const countWhere = [...where];
-      const countParams = [...params];
       if (args.after) {
         const [o, v, id] = decodeCursor('after', args.after);
         if (o !== (args.orderBy ?? 'NAME_ASC')) throw badInput('after', 'cursor was issued for another orderBy');
@@ -136,14 +138,15 @@ export const supplierResolvers: Resolvers = {
         where.push(`(${order.expr}, s.id) ${order.dir === 'ASC' ? '>' : '<'} (${p(v)}::${order.cast}, ${p(id)}::uuid)`);
       }
       const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const rows = await ctx.services.db.query<SupplierRow & { sort_key: string }>(
-        `SELECT ${SUPPLIER_COLS}, (${order.expr})::text AS sort_key FROM suppliers s ${whereSql}
-         ORDER BY ${order.expr} ${order.dir}, s.id ${order.dir} LIMIT ${first + 1}`,
+      // One statement for the page and the count (the count's filters use a prefix of the page's parameters); the page comes
+      // back as one JSON value, which is several times cheaper to decode than typed rows (notably on PGlite).
+      const [{ rows, n }] = await ctx.services.db.query<{ rows: (SupplierRow & { sort_key: string })[]; n: number }>(
+        `SELECT coalesce((SELECT json_agg(p ORDER BY p.ord) FROM (
+            SELECT ${SUPPLIER_COLS}, (${order.expr})::text AS sort_key,
+                   row_number() OVER (ORDER BY ${order.expr} ${order.dir}, s.id ${order.dir}) AS ord
+            FROM suppliers s ${whereSql} ORDER BY ${order.expr} ${order.dir}, s.id ${order.dir} LIMIT ${first + 1}) p), '[]') AS rows,
+          (SELECT count(*)::int FROM suppliers s ${countWhere.length ? `WHERE ${countWhere.join(' AND ')}` : ''}) AS n`,
         params,
-      );
-      const [{ n }] = await ctx.services.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM suppliers s ${countWhere.length ? `WHERE ${countWhere.join(' AND ')}` : ''}`,
-        countParams,
       );
       const page = rows.slice(0, first);
       const edges = page.map((r) => ({ cursor: encodeCursor([args.orderBy ?? 'NAME_ASC', r.sort_key, r.id]), node: toSupplier(r) }));

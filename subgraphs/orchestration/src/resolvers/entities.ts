@@ -50,12 +50,14 @@ const alertsByHotspot = (ctx: ResolverContext) =>
     return m;
   });
 
+// The rows come back as one JSON value: decoding one value is several times cheaper than decoding a hundred typed
+// rows (notably on PGlite); hotspotToGraph reads timestamps from either form.
 const hotspotsBySupplier = (ctx: ResolverContext, status: string | null) =>
   loaderFor<string, Hot[]>(ctx, `hotspotsBySupplier:${status}`, async (ids) => {
-    const rows = await ctx.services.db.query<HotspotRow>(
-      `SELECT ${HOTSPOT_COLUMNS} FROM hotspots WHERE supplier_id = ANY($1::uuid[])
-         AND (CASE WHEN $2::text IS NULL THEN status IN ('open', 'acknowledged') ELSE status = $2 END)
-       ORDER BY CASE severity WHEN 'critical' THEN 3 WHEN 'warn' THEN 2 ELSE 1 END DESC, percent_above DESC`,
+    const [{ rows }] = await ctx.services.db.query<{ rows: HotspotRow[] }>(
+      `SELECT coalesce(json_agg(h ORDER BY CASE h.severity WHEN 'critical' THEN 3 WHEN 'warn' THEN 2 ELSE 1 END DESC, h.percent_above DESC), '[]') AS rows
+       FROM (SELECT ${HOTSPOT_COLUMNS} FROM hotspots WHERE supplier_id = ANY($1::uuid[])
+         AND (CASE WHEN $2::text IS NULL THEN status IN ('open', 'acknowledged') ELSE status = $2 END)) h`,
       [ids.filter((i) => UUID.test(i)), status],
     );
     const m = new Map<string, Hot[]>();
