@@ -7,6 +7,7 @@
 // predictions); every request is distinct (variables vary); each server runs in its own child process.
 //   npx tsx bench/gateway-peers.ts [--seconds 10] [--connections 50] [--only apollo,hive,ours-remote,ours-embedded]
 //     [--db postgres|pglite] [--no-record]
+import os from 'node:os';
 import { startChild, type Child } from './lib/servers.ts';
 import { graphqlLoad, table, type LoadResult } from './lib/load.ts';
 import { JOIN_QUERY } from './lib/fixture.ts';
@@ -62,9 +63,16 @@ try {
       if (fp !== expected) throw new Error(`${t.label} disagrees with the baseline:\n${fp}\n${expected}`);
       await graphqlLoad(t.label, child.url, { query: JOIN_QUERY, variables, connections, seconds: 2 }); // warm-up
       await answer(child.url); // a barrier: the warm-up's backlog is served before the measured window opens
+      const [g0, s0] = await Promise.all([child.cpuMs(), t.shared ? subgraphs.cpuMs() : null]);
       const r = await graphqlLoad(t.label, child.url, { query: JOIN_QUERY, variables, connections, seconds });
+      const [g1, s1] = await Promise.all([child.cpuMs(), t.shared ? subgraphs.cpuMs() : null]);
+      const done = Math.max(1, r.requests);
+      r.cpuMsPerRequest = { gateway: (g1 - g0) / done, subgraphs: s0 === null ? null : (s1! - s0) / done };
       rows.push(r);
-      console.log(`${t.label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors + r.non2xx}`);
+      console.log(
+        `${t.label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors + r.non2xx + r.graphqlErrors} ` +
+          `(timeouts ${r.timeouts}, non-2xx ${r.non2xx}, GraphQL errors ${r.graphqlErrors}), CPU ms/request ${JSON.stringify(r.cpuMsPerRequest)}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      );
     } catch (err) {
       if (t.key === 'apollo') throw err; // no baseline, no ratios
       failures.push(`${t.label}: ${(err as Error).message}`);

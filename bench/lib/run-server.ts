@@ -15,7 +15,23 @@ import { seedFixture } from './fixture.ts';
 
 const kind = process.argv[2];
 const { plugins } = await loadPlatformConfig();
-const ready = (info: Record<string, unknown>) => console.log(`READY ${JSON.stringify(info)}`);
+const ready = (info: Record<string, unknown>) => {
+  void startProfile().then(() => console.log(`READY ${JSON.stringify(info)}`));
+};
+// BENCH_CPU_PROFILE=file: a CPU profile of this server from READY to stop (start-up, migrations and seeding excluded).
+async function startProfile() {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!file) return;
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  stops.push(async () => {
+    const { profile } = await session.post('Profiler.stop');
+    (await import('node:fs')).writeFileSync(file, JSON.stringify(profile));
+  }); // stops run in reverse: pushed last, this one runs first
+}
 const stops: (() => Promise<unknown>)[] = [];
 let stopping: Promise<never> | null = null;
 function shutdown(): Promise<never> {
@@ -28,6 +44,12 @@ function shutdown(): Promise<never> {
   return stopping;
 }
 process.on('SIGTERM', () => void shutdown());
+// SIGUSR2: print this process's CPU time so far (user + system, ms); the benchmark takes it before and after its
+// measured window, which gives CPU per request, a figure that other load on the machine hardly changes.
+process.on('SIGUSR2', () => {
+  const u = process.cpuUsage();
+  console.log(`CPU ${(u.user + u.system) / 1000}`);
+});
 // Never outlive the benchmark: when the process that started this one goes away (killed by a time bound),
 // this one is re-parented; stop then instead of serving forever.
 const parent = process.ppid;

@@ -6,27 +6,46 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export interface Child { url: string; info: Record<string, unknown>; stop(): Promise<void> }
+export interface Child {
+  url: string;
+  info: Record<string, unknown>;
+  /** The child's CPU time so far (user + system, ms). */
+  cpuMs(): Promise<number>;
+  stop(): Promise<void>;
+}
 
 /** Starts `bench/lib/run-server.ts <kind>`; resolves when it prints its READY line. */
-export function startChild(kind: string, env: Record<string, string> = {}): Promise<Child> {
+export function startChild(kind: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child> {
   return new Promise((resolve, reject) => {
     // node --import tsx (not the tsx wrapper): signals reach the server itself, so stop() really stops it.
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'run-server.ts'), kind], {
-      env: { ...process.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env },
+    const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(here, 'run-server.ts'), kind], {
+      // NODE_ENV=production for every server alike, as deployed (graphql-js drops its development-only checks).
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let buf = '';
+    const cpuWaiters: ((ms: number) => void)[] = [];
     const timer = setTimeout(() => reject(new Error(`${kind} did not start in 180 s`)), 180_000);
+    // Line by line (a large READY line arrives in several chunks): READY {json} once, then CPU <ms> answers.
     child.stdout!.on('data', (d) => {
       buf += String(d);
-      const m = /READY (\{.*\})/.exec(buf);
-      if (m) {
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const cpu = /^CPU ([\d.]+)$/.exec(line);
+        if (cpu) cpuWaiters.shift()?.(Number(cpu[1]));
+        if (!line.startsWith('READY ')) continue;
         clearTimeout(timer);
-        const info = JSON.parse(m[1]);
+        const info = JSON.parse(line.slice(6));
         resolve({
           url: info.url,
           info,
+          cpuMs: () =>
+            new Promise<number>((r) => {
+              cpuWaiters.push(r);
+              child.kill('SIGUSR2');
+            }),
           stop: () =>
             new Promise<void>((r) => {
               child.once('exit', () => r());
