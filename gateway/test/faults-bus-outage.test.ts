@@ -106,4 +106,32 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
     const [left] = await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL`);
     expect(Number(left.n)).toBe(0);
   });
+
+  it('events ingested during the outage are predicted once the bus returns (event.normalized goes through the outbox)', async () => {
+    const admin = await signDevToken({ sub: 'outage-admin', roles: ['admin'] });
+    proxy.cut();
+    await waitFor('the bus to notice the outage', () => !gw.host!.bus.connected, 10_000);
+    const at = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
+    const res = await fetch(gw.url + '/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({
+        query: `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted results { eventId } } }`,
+        variables: { e: [1, 2, 3].map((h) => ({ externalId: `outage-leg-${h}`, supplierId, eventType: 'TRANSPORT', timestamp: at(h), distanceKm: 100 * h, loadKg: 8000 })) },
+      }),
+    });
+    const body = (await res.json()) as any;
+    expect(body.errors).toBeUndefined();
+    expect(body.data.ingestEvents.accepted).toBe(3); // ingestion does not depend on the bus
+    const ids: string[] = body.data.ingestEvents.results.map((r: any) => r.eventId);
+    const predicted = async () =>
+      Number((await db.query<{ n: number | string }>(`SELECT count(DISTINCT event_id) AS n FROM predictions WHERE event_id = ANY($1::uuid[])`, [ids]))[0].n);
+    await sleep(1500);
+    expect(await predicted()).toBe(0); // the signal is waiting…
+    const [pending] = await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL AND topic = 'event.normalized'`);
+    expect(Number(pending.n)).toBe(1); // …in the outbox, committed with the events
+
+    proxy.restore();
+    await waitFor('predictions for every event ingested during the outage', async () => (await predicted()) === 3, 60_000);
+  });
 });

@@ -2,7 +2,7 @@
 // import): validate -> resolve supplier -> estimate -> dedupe -> bulk insert (events_raw + events_normalized,
 // multi-row INSERT ... SELECT FROM unnest ... ON CONFLICT) in one transaction -> publish after commit.
 import crypto from 'node:crypto';
-import type { AuthClaims, PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { AuthClaims, BusTopics, PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
 import { validateEvent, type DataSourceName, type FieldError, type ValidEvent } from './validate.ts';
 import { estimate } from '../domain/estimate.ts';
@@ -231,6 +231,8 @@ export async function ingestBatch(ctx: IngestContext, items: unknown[], opts: In
         await insertNormalized(tx, fresh);
         supersededFills = await applySupersede(tx, fresh);
         await touchSuppliers(tx, fresh, now);
+        // Durable: the signal commits with the rows, so a bus outage delays predictions but loses none.
+        for (const m of normalizedMessages(fresh)) await ctx.services.outbox.enqueue(tx, 'event.normalized', m);
       }
     });
   }
@@ -259,7 +261,10 @@ export async function ingestBatch(ctx: IngestContext, items: unknown[], opts: In
       results[p.index] = { index: p.index, status: 'duplicate', eventId: existing.get(p.key) ?? null, errors: [] };
     }
   }
-  if (fresh.length) await publishNormalized(ctx, fresh);
+  if (fresh.length) {
+    ctx.services.outbox.kick();
+    ctx.state.pulse.kick();
+  }
   if (supersededFills) ctx.services.logger.debug({ supersededFills }, 'gap fills superseded by real data');
   ctx.state.metrics.events.inc({ status: 'accepted' }, accepted);
   if (rejectedCount) ctx.state.metrics.events.inc({ status: 'rejected' }, rejectedCount);
@@ -410,34 +415,30 @@ async function touchSuppliers(tx: SqlQueryable, rows: Prepared[], now: number) {
   );
 }
 
-async function publishNormalized(ctx: IngestContext, rows: Prepared[]) {
-  const { bus, logger } = ctx.services;
-  try {
-    for (let i = 0; i < rows.length; i += IDS_PER_MESSAGE) {
-      const chunk = rows.slice(i, i + IDS_PER_MESSAGE);
-      let from = Infinity;
-      let to = -Infinity;
-      let co2 = 0;
-      const suppliers = new Set<string>();
-      for (const p of chunk) {
-        const t = p.timestamp!.getTime();
-        if (t < from) from = t;
-        if (t > to) to = t;
-        co2 += p.co2eKg!;
-        suppliers.add(p.supplierId!);
-      }
-      await bus.publish('event.normalized', {
-        ids: chunk.map((p) => p.id),
-        supplierIds: [...suppliers],
-        count: chunk.length,
-        co2eKg: Math.round(co2 * 1e6) / 1e6,
-        from: new Date(from).toISOString(),
-        to: new Date(to).toISOString(),
-      });
+/** The event.normalized signals for committed rows, IDS_PER_MESSAGE ids each (consumers read the rows by id). */
+function normalizedMessages(rows: Prepared[]): BusTopics['event.normalized'][] {
+  const out: BusTopics['event.normalized'][] = [];
+  for (let i = 0; i < rows.length; i += IDS_PER_MESSAGE) {
+    const chunk = rows.slice(i, i + IDS_PER_MESSAGE);
+    let from = Infinity;
+    let to = -Infinity;
+    let co2 = 0;
+    const suppliers = new Set<string>();
+    for (const p of chunk) {
+      const t = p.timestamp!.getTime();
+      if (t < from) from = t;
+      if (t > to) to = t;
+      co2 += p.co2eKg!;
+      suppliers.add(p.supplierId!);
     }
-  } catch (err) {
-    // The events are committed; consumers catch up from the table.
-    logger.warn({ err }, 'publishing event.normalized failed');
+    out.push({
+      ids: chunk.map((p) => p.id),
+      supplierIds: [...suppliers],
+      count: chunk.length,
+      co2eKg: Math.round(co2 * 1e6) / 1e6,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+    });
   }
-  ctx.state.pulse.kick();
+  return out;
 }
