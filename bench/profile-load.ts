@@ -10,7 +10,10 @@ const arg = (f: string, d: string) => (process.argv.includes(f) ? process.argv[p
 const kind = arg('--kind', 'ours-embedded');
 const seconds = Math.min(Number(arg('--seconds', '10')), 20);
 const out = arg('--out', `/tmp/cn-${kind}.cpuprofile`);
-const prof: Record<string, string> = process.argv.includes('--no-profile') ? {} : { BENCH_CPU_PROFILE: out };
+const prof: Record<string, string> = {
+  ...(process.argv.includes('--no-profile') ? {} : { BENCH_CPU_PROFILE: out }),
+  ...(process.argv.includes('--node-options') ? { NODE_OPTIONS: arg('--node-options', '') } : {}),
+};
 const variables = () => ({ first: 20 + Math.floor(Math.random() * 30), search: Math.random() < 0.5 ? null : 'Supplier' });
 const children: Child[] = [];
 try {

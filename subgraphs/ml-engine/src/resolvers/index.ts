@@ -41,9 +41,11 @@ function decodeCursor(c: string): { createdAt: string; id: string } {
   return { createdAt, id };
 }
 
+/** A prediction as GraphQL sees it; the fields that cost a parse or an encoding are computed only when read. */
 function toGraph(p: PredictionRow) {
-  const fi = typeof p.feature_importance === 'string' ? JSON.parse(p.feature_importance) : (p.feature_importance ?? {});
-  const createdAt = iso(p.created_at)!;
+  let fi: any;
+  const explanation = () =>
+    (fi ??= typeof p.feature_importance === 'string' ? JSON.parse(p.feature_importance) : (p.feature_importance ?? {}));
   return {
     id: p.id,
     model: p.model,
@@ -54,15 +56,26 @@ function toGraph(p: PredictionRow) {
     entityType: p.entity_type,
     entityId: p.entity_id,
     route: p.route,
-    timestamp: iso(p.timestamp),
+    get timestamp() {
+      return iso(p.timestamp);
+    },
     co2eKg: Number(p.output_co2_kg),
     lowerKg: p.lower,
     upperKg: p.upper,
     confidence: p.confidence,
-    contributions: Array.isArray(fi.contributions) ? fi.contributions : [],
-    contributionMethod: fi.method ?? 'none',
-    createdAt,
-    cursor: encodeCursor(createdAt, p.id),
+    get contributions() {
+      const c = explanation().contributions;
+      return Array.isArray(c) ? c : [];
+    },
+    get contributionMethod() {
+      return explanation().method ?? 'none';
+    },
+    get createdAt() {
+      return iso(p.created_at)!;
+    },
+    get cursor() {
+      return encodeCursor(iso(p.created_at)!, p.id);
+    },
   };
 }
 
