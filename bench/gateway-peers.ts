@@ -4,7 +4,8 @@
 //   - carbon-nexus gateway over the same HTTP subgraphs (the distributed topology)
 //   - carbon-nexus embedded gateway (plugins in-process, its own copy of the same fixture data)
 // The query joins entities across three subgraphs (data-core suppliers, orchestration hotspots, ml-engine
-// predictions); every request is distinct (variables vary); each server runs in its own child process.
+// predictions); variables vary per request (the same sequence for every topology); each server runs in its own
+// child process.
 //   npx tsx bench/gateway-peers.ts [--seconds 10] [--connections 50] [--only apollo,hive,ours-remote,ours-embedded]
 //     [--db postgres|pglite] [--no-record]
 import os from 'node:os';
@@ -23,7 +24,13 @@ const db = arg('--db', process.env.DATABASE_URL ? 'postgres' : 'pglite');
 if (db !== 'postgres' && db !== 'pglite') throw new Error('--db must be postgres or pglite');
 if (db === 'postgres' && !process.env.DATABASE_URL) throw new Error('--db postgres needs DATABASE_URL');
 process.env.BENCH_DATABASE = db; // inherited by the server processes (bench/lib/run-server.ts)
-const variables = () => ({ first: 20 + Math.floor(Math.random() * 30), search: Math.random() < 0.5 ? null : 'Supplier' });
+// The same 64 variable sets, in the same order, for every topology (a seeded generator): first 20..49, search
+// null or 'Supplier' (60 combinations, so some requests repeat others, as in real traffic).
+let seed = 12345;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const pool = Array.from({ length: 64 }, () => ({ first: 20 + Math.floor(rand() * 30), search: rand() < 0.5 ? null : 'Supplier' }));
+let drawn = 0;
+const variables = () => pool[drawn++ % pool.length];
 
 interface Topology { key: string; label: string; kind: string; shared: boolean }
 const TOPOLOGIES: Topology[] = [
@@ -45,6 +52,7 @@ async function answer(url: string) {
 const fingerprint = (a: any) =>
   JSON.stringify(a.data?.suppliers.nodes.map((n: any) => [n.name, n.hotspots.length, n.predictions.length]) ?? a);
 
+const loadBefore = os.loadavg()[0];
 const subgraphs = await startChild('subgraphs');
 const env = { SUBGRAPH_URLS: JSON.stringify(subgraphs.info.urls), SUPERGRAPH_SDL: String(subgraphs.info.supergraphSdl) };
 const rows: LoadResult[] = [];
@@ -108,7 +116,7 @@ console.log(`\nthroughput ratios vs plain @apollo/gateway: ${summary}`);
 console.log(`BENCH_RESULT ${JSON.stringify({ name: 'gateway-peers', ratios: Object.fromEntries(['ours-remote', 'ours-embedded', 'hive'].map((k) => [k, ratio(k)])) })}`);
 if (!process.argv.includes('--no-record')) recordBenchmark(
   'gateway-peers',
-  `Our gateway vs plain \`@apollo/gateway\` and \`@graphql-hive/gateway\` on the same HTTP subgraphs and data: the entity-join query across data-core, orchestration and ml-engine (bench/lib/fixture.ts), distinct variables per request, fixture data in ${db === 'postgres' ? 'PostgreSQL' : 'PGlite (in the subgraphs\' process)'}, ${connections} connections, ${seconds} s per topology after a 2 s warm-up, one gateway at a time, each in its own process.` +
+  `Our gateway vs plain \`@apollo/gateway\` and \`@graphql-hive/gateway\` on the same HTTP subgraphs and data: the entity-join query across data-core, orchestration and ml-engine (bench/lib/fixture.ts), variables varying per request (64 sets over 60 combinations, the same sequence for every topology), fixture data in ${db === 'postgres' ? 'PostgreSQL' : 'PGlite (in the subgraphs\' process)'}, ${connections} connections, ${seconds} s per topology after a 2 s warm-up, one gateway at a time, each in its own process. CPU ms/request: CPU time of the gateway process and of the shared subgraphs process over the measured window, per completed request (load on the machine hardly changes it). Machine load average (1 min) ${loadBefore.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end (2 cores shared with other work).` +
     (failures.length ? `\n\nFailed in this run: ${failures.join('; ')}` : ''),
   md,
   `npx tsx bench/gateway-peers.ts --seconds ${seconds} --connections ${connections} --db ${db}`,

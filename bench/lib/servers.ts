@@ -50,7 +50,8 @@ export function startChild(kind: string, env: Record<string, string> = {}, nodeA
             new Promise<void>((r) => {
               child.once('exit', () => r());
               child.kill('SIGTERM');
-              setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+              // run-server bounds its own shutdown at 15 s (it drops its PostgreSQL database last): wait past that.
+              setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
             }),
         });
       }
