@@ -114,8 +114,9 @@ const summary = ['ours-remote', 'ours-embedded', 'hive']
 console.log(`\nthroughput ratios vs plain @apollo/gateway: ${summary}`);
 // A machine-readable line for bench/run.ts's summary table.
 console.log(`BENCH_RESULT ${JSON.stringify({ name: 'gateway-peers', ratios: Object.fromEntries(['ours-remote', 'ours-embedded', 'hive'].map((k) => [k, ratio(k)])) })}`);
+// PGlite and PostgreSQL runs are recorded in sections of their own.
 if (!process.argv.includes('--no-record')) recordBenchmark(
-  'gateway-peers',
+  db === 'postgres' ? 'gateway-peers-postgres' : 'gateway-peers',
   `Our gateway vs plain \`@apollo/gateway\` and \`@graphql-hive/gateway\` on the same HTTP subgraphs and data: the entity-join query across data-core, orchestration and ml-engine (bench/lib/fixture.ts), variables varying per request (64 sets over 60 combinations, the same sequence for every topology), fixture data in ${db === 'postgres' ? 'PostgreSQL' : 'PGlite (in the subgraphs\' process)'}, ${connections} connections, ${seconds} s per topology after a 2 s warm-up, one gateway at a time, each in its own process. CPU ms/request: CPU time of the gateway process and of the shared subgraphs process over the measured window, per completed request (load on the machine hardly changes it). Machine load average (1 min) ${loadBefore.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end (2 cores shared with other work).` +
     (failures.length ? `\n\nFailed in this run: ${failures.join('; ')}` : ''),
   md,

@@ -1,10 +1,11 @@
-// bench/profile-join: where one entity-join request spends its time, embedded, sequential (no concurrency):
+// (In bench/tools: a diagnostic, not a benchmark; npm run bench does not run it.)
+// bench/tools/profile-join: where one entity-join request spends its time, embedded, sequential (no concurrency):
 // per subgraph fetch (wall ms), per SQL statement (wall ms, rows), and the whole request.
-//   npx tsx bench/profile-join.ts [--n 30] [--concurrency 1] [--db pglite|postgres] [--cpu-prof FILE]
+//   npx tsx bench/tools/profile-join.ts [--n 30] [--concurrency 1] [--db pglite|postgres] [--cpu-prof FILE]
 import { createDatabase, createTestDatabase } from '@carbon-nexus/db';
 import { loadPlatformConfig } from '@carbon-nexus/plugin-sdk';
 import { startGateway } from '@carbon-nexus/gateway';
-import { JOIN_QUERY, seedFixture } from './lib/fixture.ts';
+import { JOIN_QUERY, seedFixture } from '../lib/fixture.ts';
 
 const arg = (f: string, d: string) => (process.argv.includes(f) ? process.argv[process.argv.indexOf(f) + 1] : d);
 const n = Number(arg('--n', '30'));

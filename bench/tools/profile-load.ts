@@ -1,10 +1,11 @@
-// bench/profile-load: a CPU profile of one gateway process under the gateway-peers load (50 connections).
-//   npx tsx bench/profile-load.ts [--kind ours-embedded|ours-remote|apollo-plain|hive|subgraphs] [--seconds 10] [--out FILE]
+// (In bench/tools: a diagnostic, not a benchmark; npm run bench does not run it.)
+// bench/tools/profile-load: a CPU profile of one gateway process under the gateway-peers load (50 connections).
+//   npx tsx bench/tools/profile-load.ts [--kind ours-embedded|ours-remote|apollo-plain|hive|subgraphs] [--seconds 10] [--out FILE]
 // With a gateway kind other than ours-embedded, the HTTP subgraphs run in another (unprofiled) child process;
 // --kind subgraphs profiles the subgraphs process while our remote gateway serves the load.
-import { startChild, type Child } from './lib/servers.ts';
-import { graphqlLoad } from './lib/load.ts';
-import { JOIN_QUERY } from './lib/fixture.ts';
+import { startChild, type Child } from '../lib/servers.ts';
+import { graphqlLoad } from '../lib/load.ts';
+import { JOIN_QUERY } from '../lib/fixture.ts';
 
 const arg = (f: string, d: string) => (process.argv.includes(f) ? process.argv[process.argv.indexOf(f) + 1] : d);
 const kind = arg('--kind', 'ours-embedded');
