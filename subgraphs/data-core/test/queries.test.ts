@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { testDatabaseTargets } from '@carbon-nexus/plugin-sdk/testkit';
+import { testDatabaseTargets, waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 import type { SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { kitFor, supplier, ingest, hoursAgo } from './helpers.ts';
 
@@ -146,14 +146,16 @@ describe.each(testDatabaseTargets())('suppliers and emissions queries on %s', (t
     await sub.return!();
   });
 
-  it('publishes event.normalized after commit with ids, suppliers, count and CO2e', async () => {
+  it('publishes event.normalized (via the outbox, after commit) with ids, suppliers, count and CO2e', async () => {
     const got: any[] = [];
     const off = kit.services.bus.subscribe('event.normalized', (p) => void (p.supplierIds.includes(ids[2]) && got.push(p)));
     const r = await ingest(kit, [
       { externalId: 'bus1', supplierId: ids[2], eventType: 'WAREHOUSE', timestamp: hoursAgo(60, 1), energyKwh: 10, region: 'EU' },
       { externalId: 'bus2', supplierId: ids[2], eventType: 'WAREHOUSE', timestamp: hoursAgo(60, 2), energyKwh: 20, region: 'EU' },
     ]);
-    await new Promise((res) => setTimeout(res, 50));
+    // Relayed from the transactional outbox after commit.
+    await waitFor('event.normalized for the batch', () => got.length >= 1);
+    await new Promise((res) => setTimeout(res, 100)); // a second message would have arrived by now
     off();
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ count: 2, supplierIds: [ids[2]], from: hoursAgo(60, 1), to: hoursAgo(60, 2) });
