@@ -38,7 +38,9 @@ function shutdown(): Promise<never> {
   stopping ??= (async () => {
     // Bounded: a server that does not drain in 15 s is not worth waiting for.
     setTimeout(() => process.exit(1), 15_000).unref();
-    for (const s of stops.reverse()) await s().catch(() => undefined);
+    // Each step bounded too, so the last one (closing, and for PostgreSQL dropping, the fixture database) always runs
+    // even when a server's close waits on a client that never hangs up.
+    for (const s of stops.reverse()) await Promise.race([s().catch(() => undefined), new Promise((r) => setTimeout(r, 4000).unref())]);
     process.exit(0);
   })();
   return stopping;
