@@ -297,3 +297,64 @@ describe('signatures and backoff', () => {
     expect(backoffMs(20, 1000, 60_000, () => 0.999)).toBeLessThanOrEqual(60_000);
   });
 });
+
+describe('SSRF guard (WEBHOOK_PRIVATE_NETWORKS=deny)', () => {
+  let kit: SubgraphTestkit;
+  const rx = receiver(() => '');
+  let local: string;
+
+  beforeAll(async () => {
+    local = await rx.start();
+    kit = await createSubgraphTestkit(partners, {
+      with: [fakeOrchestration, fakeDataCore],
+      env: { ...process.env, WEBHOOK_PRIVATE_NETWORKS: 'deny', WEBHOOK_POLL_MS: '50', WEBHOOK_MAX_ATTEMPTS: '1' },
+    });
+  });
+  afterAll(async () => {
+    await kit?.stop();
+    await rx.close();
+  });
+
+  it('classifies addresses: only public unicast may receive webhooks', async () => {
+    const { privateReason } = await import('../src/webhooks/destination.ts');
+    expect(privateReason('93.184.216.34')).toBeNull();
+    expect(privateReason('2606:4700:4700::1111')).toBeNull();
+    for (const [ip, range] of [
+      ['127.0.0.1', 'loopback'], ['10.1.2.3', 'private'], ['192.168.0.10', 'private'], ['172.16.5.4', 'private'],
+      ['169.254.169.254', 'linkLocal'], ['100.64.0.1', 'carrierGradeNat'], ['0.0.0.0', 'unspecified'], ['::1', 'loopback'],
+      ['fd00::1', 'uniqueLocal'], ['fe80::1', 'linkLocal'], ['::ffff:10.0.0.1', 'private'],
+    ]) expect(privateReason(ip), ip).toContain(range);
+  });
+
+  it('refuses to register endpoints in private networks, naming the url field and the address', async () => {
+    const port = new URL(local).port;
+    for (const url of [local, `http://[::1]:${port}/x`, 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.5/hook', `http://localhost:${port}/x`, 'http://[::ffff:127.0.0.1]/x']) {
+      const r = await kit.execute(REGISTER, { url, events: ['ALERT_RAISED'] }, { auth: partner });
+      expect(r.errors?.[0].extensions?.code, url).toBe('BAD_USER_INPUT');
+      expect(r.errors?.[0].message, url).toMatch(/url.*private network/);
+    }
+    const ok = await kit.execute(REGISTER, { url: 'https://93.184.216.34/hooks', events: ['ALERT_RAISED'] }, { auth: partner });
+    expect(ok.errors).toBeUndefined();
+  });
+
+  it('refuses at delivery time too (an endpoint that now resolves inside the network): nothing reaches it', async () => {
+    const port = new URL(local).port;
+    const attempts: string[] = [];
+    for (const target of [local, `http://localhost:${port}/hooks`]) {
+      const r = await kit.query(REGISTER, { url: 'https://93.184.216.34/hooks', events: ['ALERT_RAISED'] }, { auth: partner });
+      const id = r.registerWebhook.webhook.id;
+      // What DNS rebinding or a row written before the guard would leave: a stored URL pointing inside.
+      await kit.db.query(`UPDATE webhooks SET url = $1 WHERE id = $2::uuid`, [target, id]);
+      await (kit.host.plugins.get('orchestration')!.state as OrchState).raise('CRITICAL', SUP_A);
+      const d = await eventually(async () => {
+        const nodes = (await kit.query(DELIVERIES, { id }, { auth: partner })).webhookDeliveries.nodes as any[];
+        return nodes.find((n) => n.attemptLog.length > 0);
+      }, 20_000, `a delivery attempt to ${target}`);
+      attempts.push(d.attemptLog[0].error);
+      expect(d.attemptLog[0].statusCode).toBeNull();
+    }
+    expect(attempts[0]).toMatch(/refused: 127\.0\.0\.1 is a loopback address/);
+    expect(attempts[1]).toMatch(/refused: localhost resolves to (127\.0\.0\.1|::1) is a loopback address/);
+    expect(rx.got).toEqual([]);
+  });
+});

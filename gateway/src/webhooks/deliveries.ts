@@ -2,8 +2,9 @@
 // rows claimed with FOR UPDATE SKIP LOCKED and a lease) builds, signs and POSTs them, retries with
 // exponential backoff + jitter, and dead-letters after the maximum number of attempts.
 import type { BusTopics, PluginServices } from '@carbon-nexus/plugin-sdk';
-import { runInScope, SYSTEM_CLAIMS, PluginCallError } from '@carbon-nexus/plugin-sdk';
+import { authConfigFromEnv, DEV_JWT_SECRET, runInScope, SYSTEM_CLAIMS, PluginCallError } from '@carbon-nexus/plugin-sdk';
 import { backoffMs, secretCodec, signedHeaders } from './signing.ts';
+import { deliveryFetch, type DeliveryFetch } from './destination.ts';
 
 export interface WebhooksConfig {
   WEBHOOK_MAX_ATTEMPTS: number;
@@ -15,6 +16,7 @@ export interface WebhooksConfig {
   WEBHOOK_CONCURRENCY: number;
   WEBHOOK_LEASE_MS: number;
   WEBHOOK_ENCRYPTION_KEY?: string;
+  WEBHOOK_PRIVATE_NETWORKS: 'auto' | 'allow' | 'deny';
 }
 
 export type Services = PluginServices<WebhooksConfig>;
@@ -211,7 +213,14 @@ export class DeliveryWorker {
   private readonly codec;
   private readonly m;
 
+  /** Whether endpoints may be in private networks (SSRF guard off): explicitly, or in development (dev JWT secret). */
+  readonly allowPrivate: boolean;
+  private readonly send: DeliveryFetch;
+
   constructor(private readonly services: Services) {
+    const mode = services.config.WEBHOOK_PRIVATE_NETWORKS ?? 'auto';
+    this.allowPrivate = mode === 'allow' || (mode === 'auto' && authConfigFromEnv().secret === DEV_JWT_SECRET);
+    this.send = deliveryFetch(this.allowPrivate);
     this.codec = secretCodec(services.config.WEBHOOK_ENCRYPTION_KEY);
     this.m = {
       attempts: services.metrics.counter('webhook_attempts_total', 'Webhook delivery attempts', ['outcome']),
@@ -292,7 +301,7 @@ export class DeliveryWorker {
         // Fixed from now on: retries and replays send the same bytes.
         await db.query(`UPDATE webhook_deliveries SET body = $2 WHERE id = $1`, [d.id, body]);
       }
-      const res = await fetch(w.url, {
+      const res = await this.send(w.url, {
         method: 'POST',
         headers: signedHeaders(this.codec.open(w.secret), d.id, body),
         body,
@@ -303,7 +312,13 @@ export class DeliveryWorker {
       await res.arrayBuffer().catch(() => undefined);
       if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
     } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? `timed out after ${cfg.WEBHOOK_TIMEOUT_MS} ms` : (err as Error).message;
+      const cause = (err as Error & { cause?: Error }).cause;
+      error =
+        (err as Error).name === 'TimeoutError'
+          ? `timed out after ${cfg.WEBHOOK_TIMEOUT_MS} ms`
+          : cause?.message && !(err as Error).message.includes(cause.message)
+            ? `${(err as Error).message}: ${cause.message}`
+            : (err as Error).message;
     }
     const ms = Math.round(performance.now() - started);
     this.m.seconds.observe(ms / 1000);

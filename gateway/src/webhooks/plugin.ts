@@ -15,6 +15,8 @@ const config = z.object({
   WEBHOOK_CONCURRENCY: env.int(16).pipe(z.number().int().min(1).max(256)),
   WEBHOOK_LEASE_MS: env.int(60_000).pipe(z.number().int().min(1_000)),
   WEBHOOK_ENCRYPTION_KEY: z.string().min(16).optional(),
+  /** SSRF guard: deny endpoints in private/loopback/link-local networks; auto = allow only in development. */
+  WEBHOOK_PRIVATE_NETWORKS: z.enum(['auto', 'allow', 'deny']).default('auto'),
 });
 
 const TOPICS: Topic[] = ['alert.raised', 'hotspot.changed', 'recommendation.created', 'recommendation.updated'];

@@ -13,6 +13,7 @@ import {
   type WebhookRow,
 } from './deliveries.ts';
 import { newSecret } from './signing.ts';
+import { assertPublicDestination } from './destination.ts';
 
 export interface PartnersState {
   worker: DeliveryWorker;
@@ -125,6 +126,7 @@ export const resolvers = {
     ) {
       const auth = requireRole(ctx.auth, 'partner');
       const url = validateUrl(a.url);
+      if (!ctx.state.worker.allowPrivate) await assertPublicDestination(url).catch((err) => Promise.reject(badInput('url', (err as Error).message)));
       if (!a.events.length) throw badInput('events', 'choose at least one event type');
       let suppliers = a.supplierIds ?? [];
       // A supplier-scoped partner only ever receives its own suppliers' events.
