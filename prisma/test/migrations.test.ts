@@ -8,7 +8,7 @@ import { diffMigrationsToSchema } from '../src/schema-engine.ts';
 describe('migrations', () => {
   it('cover every change in prisma/schema (a schema edit without a migration fails here)', async () => {
     expect(await diffMigrationsToSchema()).toBe('');
-  });
+  }, 180_000); // the schema engine (wasm) replays every migration: slow on a busy machine
 
   it.each(testDatabaseTargets())('apply once on %s, record Prisma history, and create every seed table', async (target) => {
     const db = await createTestDatabase(target);
@@ -26,7 +26,7 @@ describe('migrations', () => {
     } finally {
       await db.close();
     }
-  });
+  }, 180_000);
 
   it('refuses a migration edited after it was applied', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-mig-'));

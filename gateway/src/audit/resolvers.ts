@@ -6,6 +6,7 @@ import { badInput, requireRole, type AuthClaims, type ResolverContext } from '@c
 
 interface AuditRow {
   id: string;
+  seq: string;
   user_id: string | null;
   plugin: string;
   action: string;
@@ -37,12 +38,13 @@ const filterSchema = z
 
 type Filter = z.infer<typeof filterSchema>;
 
-const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+// Cursors are the write sequence: entries written in the same millisecond (or transaction) keep their order.
+const encodeCursor = (seq: string) => Buffer.from(`audit:${seq}`).toString('base64url');
 
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw badInput('after', 'must be an AuditEntry cursor');
-  return { at: new Date(at), id };
+function decodeCursor(cursor: string): string {
+  const m = /^audit:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw badInput('after', 'must be an AuditEntry cursor');
+  return m[1];
 }
 
 function parseFilter(raw: unknown): Filter {
@@ -84,7 +86,7 @@ function toGraph(r: AuditRow) {
   const supplierId = typeof (metadata as Record<string, unknown>).supplierId === 'string' ? (metadata as Record<string, string>).supplierId : null;
   return {
     id: r.id,
-    cursor: encodeCursor(at, r.id),
+    cursor: encodeCursor(r.seq),
     at: at.toISOString(),
     userId: r.user_id,
     plugin: r.plugin,
@@ -108,14 +110,13 @@ export const resolvers = {
       if (!Number.isInteger(first) || first < 1 || first > 200) throw badInput('first', 'must be between 1 and 200');
       const { conds, params } = where(parseFilter(a.filter), auth);
       if (a.after != null) {
-        const c = decodeCursor(a.after);
-        params.push(c.at, c.id);
-        conds.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+        params.push(decodeCursor(a.after));
+        conds.push(`seq < $${params.length}::bigint`);
       }
       const rows = await ctx.services.db.query<AuditRow>(
-        `SELECT id::text AS id, user_id, plugin, action, entity_type, entity_id, correlation_id, metadata, created_at
+        `SELECT id::text AS id, seq::text AS seq, user_id, plugin, action, entity_type, entity_id, correlation_id, metadata, created_at
          FROM audit_logs ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
-         ORDER BY created_at DESC, id DESC LIMIT ${first + 1}`,
+         ORDER BY seq DESC LIMIT ${first + 1}`,
         params,
       );
       const page = rows.slice(0, first).map(toGraph);
