@@ -70,6 +70,13 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let again = false;
   let stopped = false;
   let lastWarn = 0;
+  // Rows this relay already handed to the bus. If the marking transaction fails after a publish, the next cycle
+  // only marks them instead of publishing again (bounded: the oldest ids are forgotten first).
+  const sent = new Set<string>();
+  const remember = (id: string) => {
+    sent.add(id);
+    if (sent.size > 10_000) sent.delete(sent.values().next().value as string);
+  };
 
   /** One transaction: take the relay lock, publish rows in order until one fails, mark the published ones. */
   async function cycle(): Promise<{ published: number; more: boolean }> {
@@ -86,6 +93,10 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       const done: string[] = [];
       let failed = false;
       for (const r of rows) {
+        if (sent.has(String(r.id))) {
+          done.push(String(r.id));
+          continue;
+        }
         const stored = (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as StoredEvent;
         try {
           await bus.publishNow(r.topic as Topic, stored.data as never, {
@@ -94,6 +105,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
             publishedAt: new Date(r.created_at).getTime(),
           });
           done.push(String(r.id));
+          remember(String(r.id));
         } catch (err) {
           failed = true;
           opts.onRetry?.(err);
