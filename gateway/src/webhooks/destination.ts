@@ -22,14 +22,18 @@ export function privateReason(address: string): string | null {
 
 const stripBrackets = (host: string) => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
 
+/** The URL's host, and for an IP literal (which connects without DNS) why it is not public (null when it is). */
+function hostOf(url: string): { host: string; literal: boolean; why: string | null } {
+  const host = stripBrackets(new URL(url).hostname);
+  const literal = net.isIP(host) !== 0;
+  return { host, literal, why: literal ? privateReason(host) : null };
+}
+
 /** Resolves the URL's host and throws (message for the `url` field) when any address is not public. */
 export async function assertPublicDestination(url: string): Promise<void> {
-  const host = stripBrackets(new URL(url).hostname);
-  if (net.isIP(host)) {
-    const why = privateReason(host);
-    if (why) throw new Error(`must not point into a private network: ${why}`);
-    return;
-  }
+  const { host, literal, why } = hostOf(url);
+  if (why) throw new Error(`must not point into a private network: ${why}`);
+  if (literal) return;
   let addresses: dns.LookupAddress[];
   try {
     addresses = await dns.promises.lookup(host, { all: true });
@@ -64,12 +68,9 @@ export function deliveryFetch(allowPrivate: boolean): DeliveryFetch {
   if (allowPrivate) return (url, init) => fetch(url, init);
   const dispatcher = new Agent({ connect: { lookup: publicOnlyLookup } });
   return async (url, init) => {
-    // IP literals skip DNS: check them here.
-    const host = stripBrackets(new URL(url).hostname);
-    if (net.isIP(host)) {
-      const why = privateReason(host);
-      if (why) throw new Error(`refused: ${why}`);
-    }
+    // IP literals skip DNS (and so the lookup guard): check them here.
+    const { why } = hostOf(url);
+    if (why) throw new Error(`refused: ${why}`);
     return (await undiciFetch(url, { ...(init as any), dispatcher })) as unknown as Response;
   };
 }
