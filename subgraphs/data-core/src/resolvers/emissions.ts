@@ -8,6 +8,7 @@ const KEY: Record<string, string> = {
   SUPPLIER: 'e.supplier_id::text',
   CATEGORY: 's.category',
   EVENT_TYPE: 'e.event_type',
+  ROUTE: 'e.route',
 };
 const MAX_BUCKETS = 20_000;
 
@@ -30,6 +31,8 @@ export async function emissionsSeries(
     params.push(suppliers.filter((s) => UUID.test(s)));
     filter = `AND e.supplier_id = ANY($3::uuid[])`;
   }
+  // A route series is per named route: events without one belong to no route.
+  if (groupBy === 'ROUTE') filter += ` AND e.route IS NOT NULL AND e.route <> ''`;
   const rows = await ctx.services.db.query<{ b: string; key: string; co2: number; n: number; real: number; predicted: number; suspect: number }>(
     `SELECT to_char(date_trunc('${bucket}', e."timestamp" AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"') AS b,
             ${KEY[groupBy]} AS key,
