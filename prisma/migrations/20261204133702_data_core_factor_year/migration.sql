@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "emission_factors" ADD COLUMN     "year" INTEGER;
