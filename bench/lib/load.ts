@@ -20,11 +20,19 @@ export interface LoadResult {
 export async function graphqlLoad(
   label: string,
   url: string,
-  opts: { query: string; variables: () => Record<string, unknown>; connections?: number; seconds?: number; headers?: Record<string, string> },
+  opts: {
+    query: string;
+    /** Draws 64 variable sets, cycled: like real traffic, some requests may repeat others. */
+    variables?: () => Record<string, unknown>;
+    /** Or exactly these variable sets, cycled in this order. */
+    pool?: readonly Record<string, unknown>[];
+    connections?: number;
+    seconds?: number;
+    headers?: Record<string, string>;
+  },
 ): Promise<LoadResult> {
-  // A pool of 64 request bodies with random variables, cycled: like real traffic, some requests repeat others (the
-  // join benchmark draws from 60 variable combinations).
-  const bodies = Array.from({ length: 64 }, () => JSON.stringify({ query: opts.query, variables: opts.variables() }));
+  const sets = opts.pool ?? Array.from({ length: 64 }, () => opts.variables!());
+  const bodies = sets.map((v) => JSON.stringify({ query: opts.query, variables: v }));
   let i = 0;
   let graphqlErrors = 0;
   const r = await autocannon({

@@ -4,17 +4,18 @@
 //   apollo-plain    plain @apollo/gateway + @apollo/server over SUBGRAPH_URLS (JSON env)
 //   ours-remote     our gateway (startGateway) over SUBGRAPH_URLS with SUPERGRAPH_SDL: the distributed topology
 //   hive            @graphql-hive/gateway (its runtime, served by node:http) over SUBGRAPH_URLS with SUPERGRAPH_SDL
+//   memory-subgraphs  data-core, orchestration and ml-engine shapes as plain @apollo/subgraph schemas over fixed
+//                   in-memory data (memory-subgraphs.ts): no database, so a gateway's own work dominates
+// Each kind imports only what it runs (dynamic imports), so a process's memory is its gateway's, not every
+// gateway's and plugin's code loaded alike.
 import http from 'node:http';
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { createDatabase, createTestDatabase, type Database } from '@carbon-nexus/db';
-import { loadPlatformConfig, startOrder, startSubgraph } from '@carbon-nexus/plugin-sdk';
-import { startGateway, composePlugins } from '@carbon-nexus/gateway';
-import { seedFixture } from './fixture.ts';
+import fs from 'node:fs';
+import type { Database } from '@carbon-nexus/db';
 
 const kind = process.argv[2];
-const { plugins } = await loadPlatformConfig();
+const platformPlugins = async () => (await (await import('@carbon-nexus/plugin-sdk')).loadPlatformConfig()).plugins;
+/** Subgraph requests served by this process (memory-subgraphs only), reported with the CPU time. */
+let servedRequests: () => number = () => 0;
 const ready = (info: Record<string, unknown>) => {
   void startProfile().then(() => console.log(`READY ${JSON.stringify(info)}`));
 };
@@ -46,11 +47,15 @@ function shutdown(): Promise<never> {
   return stopping;
 }
 process.on('SIGTERM', () => void shutdown());
-// SIGUSR2: print this process's CPU time so far (user + system, ms); the benchmark takes it before and after its
-// measured window, which gives CPU per request, a figure that other load on the machine hardly changes.
+// SIGUSR2: print this process's CPU time so far (user + system, ms), its resident memory now and at its peak (MB)
+// and the subgraph requests it served; the benchmark takes it before and after its measured window, which gives CPU
+// per request (a figure that other load on the machine hardly changes) and subgraph requests per operation.
 process.on('SIGUSR2', () => {
   const u = process.cpuUsage();
-  console.log(`CPU ${(u.user + u.system) / 1000}`);
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  const rssMb = process.memoryUsage.rss() / 2 ** 20;
+  const stats = { cpuMs: (u.user + u.system) / 1000, rssMb, peakRssMb: hwm ? Number(hwm[1]) / 1024 : rssMb, requests: servedRequests() };
+  console.log(`STATS ${JSON.stringify(stats)}`);
 });
 // Never outlive the benchmark: when the process that started this one goes away (killed by a time bound),
 // this one is re-parented; stop then instead of serving forever.
@@ -62,6 +67,8 @@ setInterval(() => {
 /** The fixture database: PGlite in this process (default), or a fresh PostgreSQL database (BENCH_DATABASE=postgres,
  * needs DATABASE_URL; dropped on stop) so the subgraphs' SQL runs outside the measured processes. */
 async function fixtureDb(): Promise<Database> {
+  const { createDatabase, createTestDatabase } = await import('@carbon-nexus/db');
+  const { seedFixture } = await import('./fixture.ts');
   const db = process.env.BENCH_DATABASE === 'postgres' ? await createTestDatabase('postgres') : await createDatabase();
   stops.push(() => db.close()); // pushed first: closed last
   await db.migrate();
@@ -70,11 +77,16 @@ async function fixtureDb(): Promise<Database> {
 }
 
 if (kind === 'ours-embedded') {
+  const { startGateway } = await import('@carbon-nexus/gateway');
+  const plugins = await platformPlugins();
   const db = await fixtureDb();
   const gw = await startGateway({ plugins, port: 0, serveWeb: false, host: { db, migrate: false, scheduler: false } });
   stops.push(() => gw.close());
   ready({ url: `${gw.url}/graphql` });
 } else if (kind === 'subgraphs') {
+  const { startOrder, startSubgraph } = await import('@carbon-nexus/plugin-sdk');
+  const { composePlugins } = await import('@carbon-nexus/gateway');
+  const plugins = await platformPlugins();
   const db = await fixtureDb();
   const urls: Record<string, string> = {};
   // Dependencies first; each later subgraph reaches the ones it requires over HTTP, like the distributed topology.
@@ -84,7 +96,16 @@ if (kind === 'ours-embedded') {
     urls[p.id] = s.url;
   }
   ready({ url: urls['data-core'], urls, supergraphSdl: composePlugins(plugins).supergraphSdl });
+} else if (kind === 'memory-subgraphs') {
+  const { startMemorySubgraphs } = await import('./memory-subgraphs.ts');
+  const m = await startMemorySubgraphs();
+  servedRequests = m.requests;
+  stops.push(() => m.close());
+  ready({ url: m.urls['data-core'], urls: m.urls, supergraphSdl: m.supergraphSdl });
 } else if (kind === 'apollo-plain') {
+  const { ApolloServer } = await import('@apollo/server');
+  const { startStandaloneServer } = await import('@apollo/server/standalone');
+  const { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } = await import('@apollo/gateway');
   const urls = JSON.parse(process.env.SUBGRAPH_URLS!) as Record<string, string>;
   const gateway = new ApolloGateway({
     supergraphSdl: process.env.SUPERGRAPH_SDL ?? undefined,
@@ -96,6 +117,7 @@ if (kind === 'ours-embedded') {
   stops.push(() => server.stop());
   ready({ url: url.replace('localhost', '127.0.0.1') });
 } else if (kind === 'ours-remote') {
+  const { startGateway } = await import('@carbon-nexus/gateway');
   const urls = JSON.parse(process.env.SUBGRAPH_URLS!) as Record<string, string>;
   const gw = await startGateway({ subgraphUrls: urls, supergraphSdl: process.env.SUPERGRAPH_SDL, port: 0, serveWeb: false });
   stops.push(() => gw.close());

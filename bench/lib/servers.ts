@@ -6,11 +6,23 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+export interface ChildStats {
+  /** CPU time so far (user + system, ms). */
+  cpuMs: number;
+  /** Resident memory now and at its peak (MB). */
+  rssMb: number;
+  peakRssMb: number;
+  /** Subgraph requests served so far (memory-subgraphs; 0 for other kinds). */
+  requests: number;
+}
+
 export interface Child {
   url: string;
   info: Record<string, unknown>;
+  pid: number;
   /** The child's CPU time so far (user + system, ms). */
   cpuMs(): Promise<number>;
+  stats(): Promise<ChildStats>;
   stop(): Promise<void>;
 }
 
@@ -24,28 +36,30 @@ export function startChild(kind: string, env: Record<string, string> = {}, nodeA
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let buf = '';
-    const cpuWaiters: ((ms: number) => void)[] = [];
+    const statsWaiters: ((s: ChildStats) => void)[] = [];
+    const stats = () =>
+      new Promise<ChildStats>((r) => {
+        statsWaiters.push(r);
+        child.kill('SIGUSR2');
+      });
     const timer = setTimeout(() => reject(new Error(`${kind} did not start in 180 s`)), 180_000);
-    // Line by line (a large READY line arrives in several chunks): READY {json} once, then CPU <ms> answers.
+    // Line by line (a large READY line arrives in several chunks): READY {json} once, then STATS {json} answers.
     child.stdout!.on('data', (d) => {
       buf += String(d);
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        const cpu = /^CPU ([\d.]+)$/.exec(line);
-        if (cpu) cpuWaiters.shift()?.(Number(cpu[1]));
+        if (line.startsWith('STATS ')) statsWaiters.shift()?.(JSON.parse(line.slice(6)) as ChildStats);
         if (!line.startsWith('READY ')) continue;
         clearTimeout(timer);
         const info = JSON.parse(line.slice(6));
         resolve({
           url: info.url,
           info,
-          cpuMs: () =>
-            new Promise<number>((r) => {
-              cpuWaiters.push(r);
-              child.kill('SIGUSR2');
-            }),
+          pid: child.pid!,
+          cpuMs: async () => (await stats()).cpuMs,
+          stats,
           stop: () =>
             new Promise<void>((r) => {
               child.once('exit', () => r());
