@@ -2,7 +2,9 @@
 // bench/tools/profile-top: where a .cpuprofile (V8 format, from profile-load or node --cpu-prof) spends its time:
 // top functions by self time, self time by package (node_modules/<pkg>, ours by folder, node internals), and the
 // total time under selected frames (inclusive), as shares of the profile's busy (non-idle) samples.
-//   npx tsx bench/tools/profile-top.ts FILE [--top 30] [--under executeQueryPlan,computeResponse,…]
+// With --categories, every busy sample is also put in one category of gateway work (the innermost frame of its stack
+// that names one: result shaping, plan execution, subgraph HTTP client, JSON, request pipeline, …).
+//   npx tsx bench/tools/profile-top.ts FILE [--top 30] [--under executeQueryPlan,computeResponse,…] [--categories]
 import fs from 'node:fs';
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
@@ -63,4 +65,44 @@ if (under.length) {
     });
     console.log(`${pct(t)}  ${name}`);
   }
+}
+
+// Categories of gateway work, matched against `functionName url` of each frame from the leaf up (first match wins).
+const CATEGORIES: [string, RegExp][] = [
+  ['garbage collection', /^\(garbage collector\) /],
+  ['JSON parse / stringify', /^(parse|stringify|prettyJSONStringify|stringifyResult) |^ .*(server|data-sources)\.ts$|secure-json-parse/],
+  ['result shaping (computeResponse, our shaper)', /^(computeResponse|applySelectionSet|updateOutputValue) |execution\/shape/],
+  ['query-plan execution (fetch inputs, merges)', /^(executeQueryPlan|executeNode|executeFetch|deepMerge|executeSelectionSet|flattenResultsAtPath|moveIntoCursor|sendOperation|applyRewrites) |execution\/(run|plan|merge)|fetch-sharing/],
+  ['subgraph HTTP client', /RemoteGraphQLDataSource|minipass|make-fetch-happen|agent-base|@npmcli|node-fetch|undici|_http_client|_http_agent|data-sources|execution\/fetch/],
+  ['parse / validate / plan lookup', /graphql\/(language|validation)|query-planner|operationContext|buildOperationContext|execution\/document/],
+  ['depth / cost limits', /graphql-query-complexity|protection\/limits/],
+  ['metrics (prom-client)', /prom-client|metrics\.ts/],
+  ['tracing / async context', /@opentelemetry|tracing\.ts|async_hooks|AsyncLocalStorage/],
+  ['logging', /pino|logger\.ts/],
+  ['request pipeline (HTTP framework, GraphQL server)', /@apollo\/server|fastify|find-my-way|apollo-route|body-parser|express|negotiator|raw-body|type-is|@whatwg-node|graphql-yoga|@graphql-hive|@graphql-mesh|@graphql-tools|execution\/http/],
+  ['network I/O (sockets, HTTP server)', /^(writev|writevGeneric|writeGeneric|onStreamRead|close) |stream_base_commons|_http_server|_http_outgoing|_http_incoming|_http_common|node:net|internal\/streams/],
+  ['federation-internals (schema lookups)', /@apollo\/federation-internals/],
+];
+const FALLBACK = 'federation-internals (schema lookups)';
+if (process.argv.includes('--categories')) {
+  const cat = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    if (idle(byId.get(id)!)) return;
+    // Schema lookups count for whoever called them (computeResponse, mostly); on their own only as a last resort.
+    let name = 'other';
+    let fallback: string | null = null;
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = byId.get(cur)!.callFrame;
+      const hit = CATEGORIES.find(([, re]) => re.test(`${f.functionName} ${f.url}`));
+      if (hit?.[0] === FALLBACK) fallback ??= FALLBACK;
+      else if (hit) {
+        name = hit[0];
+        break;
+      }
+    }
+    if (name === 'other' && fallback) name = fallback;
+    add(cat, name, p.timeDeltas[i] ?? 0);
+  });
+  console.log('\nbusy time by category (innermost matching frame):');
+  for (const [k, t] of [...cat].sort((a, b) => b[1] - a[1])) console.log(`${pct(t)}  ${k}`);
 }
