@@ -1,7 +1,7 @@
 // Orchestration settings, parsed from the environment (a bad value fails at start with the setting's name).
 import { z } from 'zod';
 import { env } from '@carbon-nexus/plugin-sdk';
-import { parseThresholds } from './domain/severity.ts';
+import { DEFAULT_EVIDENCE, MIN_EVENTS_RANGE, NOISE_SIGMAS_RANGE, parseThresholds } from './domain/severity.ts';
 
 const thresholdsJson = z
   .string()
@@ -33,16 +33,20 @@ export const configSchema = z.object({
   HOTSPOT_CRON: env.string('*/5 * * * *'),
   /** Cron of the baseline recalculation. */
   BASELINE_CRON: env.string('0 * * * *'),
-  /** Detection window length, minutes (the window ends at the detection time). */
+  /** Detection window length, minutes (a sliding window ending at the detection time). */
   HOTSPOT_WINDOW_MINUTES: env.int(60).pipe(z.number().int().min(1).max(10080)),
   /** Severity thresholds in percent above baseline, per entity type (JSON); see README. */
   HOTSPOT_THRESHOLDS: thresholdsJson,
-  /** Entity types the detector and the baselines cover (each is one ml-engine aggregate call). */
+  /** Evidence: events a window needs before it can raise or escalate a hotspot (per entity type: HOTSPOT_THRESHOLDS). */
+  HOTSPOT_MIN_EVENTS: env.int(DEFAULT_EVIDENCE.minEvents).pipe(z.number().int().min(MIN_EVENTS_RANGE[0]).max(MIN_EVENTS_RANGE[1])),
+  /** Evidence: the excess must reach this many robust standard deviations (MAD-based) of the window's baseline. */
+  HOTSPOT_NOISE_SIGMAS: env.number(DEFAULT_EVIDENCE.noiseSigmas).pipe(z.number().min(NOISE_SIGMAS_RANGE[0]).max(NOISE_SIGMAS_RANGE[1])),
+  /** Entity types the detector and the baselines cover (each is one data-core emissionsSeries call). */
   HOTSPOT_ENTITY_TYPES: entityTypes,
-  /** Weeks of history behind the hour-of-week median. */
+  /** Weeks of history behind the baselines. */
   BASELINE_WEEKS: env.int(4).pipe(z.number().int().min(1).max(52)),
-  /** Hour-of-week samples needed before that hour's median is used (else the flat median). */
-  BASELINE_MIN_SAMPLES: env.int(2).pipe(z.number().int().min(1).max(52)),
+  /** Samples an hour-of-week (else hour-of-day of the same day type) needs before its median is used (else the flat median). */
+  BASELINE_MIN_SAMPLES: env.int(3).pipe(z.number().int().min(2).max(365)),
   /** Rail freight factor for ROAD_TO_RAIL what-if, kg CO2e per t·km (carbon-domain.md: UK DESNZ 2025). */
   RAIL_FACTOR_KG_PER_TKM: env.number(0.00691).pipe(z.number().positive()),
 });

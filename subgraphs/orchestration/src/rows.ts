@@ -10,6 +10,8 @@ export interface HotspotRow {
   metric_value: number;
   baseline: number;
   percent_above: number;
+  event_count: number | null;
+  baseline_spread: number | null;
   severity: string;
   status: string;
   window_start: Date;
@@ -20,7 +22,7 @@ export interface HotspotRow {
 }
 
 export const HOTSPOT_COLUMNS = `id::text AS id, entity_type, entity_id, entity_name, supplier_id::text AS supplier_id, metric_value, baseline,
-  percent_above, severity, status, window_start, window_end, detected_at, updated_at, resolved_at`;
+  percent_above, event_count, baseline_spread, severity, status, window_start, window_end, detected_at, updated_at, resolved_at`;
 
 export const severityRank = (s: string) => (s === 'critical' ? 3 : s === 'warn' ? 2 : 1);
 
@@ -37,6 +39,9 @@ export function hotspotToGraph(h: HotspotRow) {
     predictedKg: Number(h.metric_value),
     baselineKg: Number(h.baseline),
     percentAbove: Number(h.percent_above),
+    eventCount: h.event_count == null ? null : Number(h.event_count),
+    baselineSpreadKg: h.baseline_spread == null ? null : Number(h.baseline_spread),
+    excessSigmas: h.baseline_spread != null && Number(h.baseline_spread) > 0 ? (Number(h.metric_value) - Number(h.baseline)) / Number(h.baseline_spread) : null,
     severity: h.severity.toUpperCase(),
     status: h.status.toUpperCase(),
     windowStart: iso(h.window_start)!,
@@ -84,6 +89,8 @@ export interface BaselineRow {
   entity_id: string;
   hour_of_week: number;
   value: number;
+  spread: number | null;
+  samples: number;
   method: string;
   window_start: Date | null;
   window_end: Date | null;
@@ -91,7 +98,7 @@ export interface BaselineRow {
   updated_at: Date;
 }
 
-export const BASELINE_COLUMNS = `id::text AS id, entity_type, entity_id, hour_of_week, value, method, window_start, window_end, is_override, updated_at`;
+export const BASELINE_COLUMNS = `id::text AS id, entity_type, entity_id, hour_of_week, value, spread, samples, method, window_start, window_end, is_override, updated_at`;
 
 export function baselineToGraph(b: BaselineRow) {
   return {
@@ -100,6 +107,8 @@ export function baselineToGraph(b: BaselineRow) {
     entityId: b.entity_id,
     hourOfWeek: b.hour_of_week === -1 ? null : b.hour_of_week,
     valueKgPerHour: Number(b.value),
+    spreadKgPerHour: b.spread == null ? null : Number(b.spread),
+    samples: Number(b.samples ?? 0),
     method: b.method,
     windowStart: iso(b.window_start),
     windowEnd: iso(b.window_end),

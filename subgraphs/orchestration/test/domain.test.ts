@@ -1,9 +1,13 @@
-// Pure domain rules: thresholds config, severity classification, hour-of-week windows, baseline medians, messages.
+// Pure domain rules: thresholds config, severity classification, hour-of-week windows, baseline statistics, evidence,
+// episode rules (what a detection window may change), messages.
 import { describe, expect, it } from 'vitest';
-import { classify, DEFAULT_THRESHOLDS, levelsAtLeast, parseThresholds, thresholdsFor } from '../src/domain/severity.ts';
+import { classify, DEFAULT_THRESHOLDS, evidenceFor, levelsAtLeast, parseThresholds, thresholdsFor } from '../src/domain/severity.ts';
 import { hourOfWeek, median, windowHours } from '../src/domain/time.ts';
 import { computeBaselines } from '../src/baselines/recalculate.ts';
+import { MAD_TO_SIGMA, robustSigma, windowBaseline } from '../src/baselines/statistics.ts';
 import { alertMessage } from '../src/hotspots/detect.ts';
+import { isSignificant } from '../src/hotspots/evidence.ts';
+import { decide, type EpisodeHotspot } from '../src/hotspots/episodes.ts';
 import { configSchema } from '../src/config.ts';
 
 describe('severity thresholds (percent above baseline)', () => {
@@ -31,6 +35,18 @@ describe('severity thresholds (percent above baseline)', () => {
     expect(r.success).toBe(false);
     expect(r.error!.issues[0].path).toEqual(['HOTSPOT_THRESHOLDS']);
     expect(configSchema.safeParse({ HOTSPOT_ENTITY_TYPES: 'supplier,truck' }).error!.issues[0].message).toMatch(/bad: truck/);
+    expect(() => parseThresholds('{"route":{"info":1,"warn":2,"critical":3,"minEvents":0}}')).toThrow(/route\.minEvents/);
+    expect(configSchema.safeParse({ HOTSPOT_MIN_EVENTS: '0' }).error!.issues[0].path).toEqual(['HOTSPOT_MIN_EVENTS']);
+    expect(configSchema.safeParse({ HOTSPOT_NOISE_SIGMAS: 'lots' }).error!.issues[0].path).toEqual(['HOTSPOT_NOISE_SIGMAS']);
+  });
+
+  it('evidence settings: own entry, else the default entry, else the environment', () => {
+    const env = { minEvents: 3, noiseSigmas: 3 };
+    const t = parseThresholds('{"default":{"info":80,"warn":100,"critical":150,"noiseSigmas":2},"route":{"info":50,"warn":80,"critical":120,"minEvents":6}}');
+    expect(evidenceFor(t, 'route', env)).toEqual({ minEvents: 6, noiseSigmas: 2 });
+    expect(evidenceFor(t, 'supplier', env)).toEqual({ minEvents: 3, noiseSigmas: 2 });
+    expect(evidenceFor(parseThresholds(undefined), 'supplier', env)).toEqual(env);
+    expect(configSchema.parse({})).toMatchObject({ HOTSPOT_MIN_EVENTS: 3, HOTSPOT_NOISE_SIGMAS: 3, BASELINE_MIN_SAMPLES: 3 });
   });
 });
 
@@ -49,29 +65,116 @@ describe('time windows', () => {
   });
 });
 
+const H = 3_600_000;
+const series = (end: Date, hours: number, kg: (t: Date) => number | null, key = 's1') => {
+  const rows: { bucketStart: string; key: string; co2eKg: number }[] = [];
+  for (let t = end.getTime() - hours * H; t < end.getTime(); t += H) {
+    const v = kg(new Date(t));
+    if (v !== null) rows.push({ bucketStart: new Date(t).toISOString(), key, co2eKg: v });
+  }
+  return rows;
+};
+
 describe('baselines', () => {
-  it('same hour-of-week median where enough weeks exist, flat median always; idle hours count as 0', () => {
+  it('same hour-of-week median and MAD spread where enough weeks exist, flat median always; idle hours count as 0', () => {
     const end = new Date('2026-11-23T12:00:00Z'); // Monday 12:00
-    const rows: { bucketStart: string; key: string; co2eKg: number }[] = [];
-    // Three weeks of 10 kg/h, except Monday 09:00 which is 40, 50, 60.
-    for (let t = end.getTime() - 21 * 24 * 3_600_000; t < end.getTime(); t += 3_600_000) {
-      const d = new Date(t);
-      const v = hourOfWeek(d) === 9 ? 40 + 10 * rows.filter((r) => hourOfWeek(new Date(r.bucketStart)) === 9).length : 10;
-      if (hourOfWeek(d) !== 20) rows.push({ bucketStart: d.toISOString(), key: 's1', co2eKg: v });
-    }
+    // Three weeks of 10 kg/h, except Monday 09:00 which is 40, 50, 60, and never anything at 20:00.
+    let n9 = 0;
+    const rows = series(end, 21 * 24, (d) => (hourOfWeek(d) === 20 ? null : hourOfWeek(d) === 9 ? 40 + 10 * n9++ : 10));
     const out = computeBaselines(rows, end, 2);
     const by = new Map(out.map((r) => [r.how, r]));
     expect(by.get(9)).toMatchObject({ value: 50, method: 'hour_of_week_median', samples: 3 });
-    expect(by.get(20)).toMatchObject({ value: 0, samples: 3 }); // never active at 20:00
+    expect(by.get(9)!.spread).toBeCloseTo(MAD_TO_SIGMA * 10, 9);
+    expect(by.get(20)).toMatchObject({ value: 0, samples: 3, spread: 0 }); // never active at 20:00
+    expect(by.get(10)).toMatchObject({ value: 10, spread: 0 }); // constant: no noise
     expect(by.get(-1)).toMatchObject({ value: 10, method: 'flat_median', samples: 21 * 24 });
   });
 
-  it('falls back to the flat median only when history is shorter than the minimum weeks', () => {
+  it('falls back to the flat median (with its MAD spread) when no hour has enough samples', () => {
     const end = new Date('2026-11-23T12:00:00Z');
-    const rows = [0, 1, 2, 3].map((h) => ({ bucketStart: new Date(end.getTime() - (h + 1) * 3_600_000).toISOString(), key: 'x', co2eKg: [5, 7, 9, 100][h] }));
+    const rows = [0, 1, 2, 3].map((h) => ({ bucketStart: new Date(end.getTime() - (h + 1) * H).toISOString(), key: 'x', co2eKg: [5, 7, 9, 100][h] }));
     const out = computeBaselines(rows, end, 2);
-    expect(out).toEqual([{ entityId: 'x', how: -1, value: 8, method: 'flat_median', samples: 4 }]);
+    expect(out).toEqual([{ entityId: 'x', how: -1, value: 8, spread: MAD_TO_SIGMA * 2, method: 'flat_median', samples: 4 }]);
     expect(median([3, 1, 2])).toBe(2);
+    expect(robustSigma([1, 2, 3, 4, 1000])).toBeCloseTo(MAD_TO_SIGMA * 1, 9); // an outlier does not move it
+  });
+
+  it('two weeks of history: the same hour of the same day type (10 weekday samples) instead of 2 per hour-of-week', () => {
+    const end = new Date('2026-11-23T00:00:00Z'); // Monday 00:00: 14 whole days before
+    // Weekdays 100 kg at 10:00 (one Wednesday 400: an incident), weekends 30 kg at 10:00, 5 kg otherwise.
+    const rows = series(end, 14 * 24, (d) => {
+      if (d.getUTCHours() !== 10) return 5;
+      if (d.getUTCDay() === 0 || d.getUTCDay() === 6) return 30;
+      return d.toISOString().startsWith('2026-11-18') ? 400 : 100;
+    });
+    const by = new Map(computeBaselines(rows, end, 3).map((r) => [r.how, r]));
+    const wed10 = by.get(2 * 24 + 10)!;
+    expect(wed10).toMatchObject({ method: 'hour_of_day_median', samples: 10, value: 100 }); // the incident is not the norm
+    expect(by.get(5 * 24 + 10)).toMatchObject({ method: 'hour_of_day_median', samples: 4, value: 30 }); // Saturday
+    // With three weeks, the hour-of-week median takes over and one odd week still does not move it.
+    const three = series(new Date('2026-11-30T00:00:00Z'), 21 * 24, (d) => (d.getUTCHours() === 10 && d.getUTCDay() === 3 ? (d.toISOString().startsWith('2026-11-18') ? 400 : 100) : 5));
+    expect(computeBaselines(three, new Date('2026-11-30T00:00:00Z'), 3).find((r) => r.how === 2 * 24 + 10)).toMatchObject({
+      method: 'hour_of_week_median',
+      samples: 3,
+      value: 100,
+    });
+  });
+
+  it("floors each hour's spread at the entity's pooled relative spread (few equal samples are not 'no noise')", () => {
+    const end = new Date('2026-11-30T00:00:00Z');
+    let i = 0;
+    // Three weeks; every hour alternates 80/100/120 across weeks except Monday 10:00, which happens to be 100 each week.
+    const rows = series(end, 21 * 24, (d) => (hourOfWeek(d) === 10 ? 100 : [80, 100, 120][i++ % 3]));
+    const by = new Map(computeBaselines(rows, end, 3).map((r) => [r.how, r]));
+    const typical = by.get(11)!;
+    expect(typical.spread).toBeGreaterThan(0);
+    expect(by.get(10)!.spread).toBeCloseTo((typical.spread / typical.value) * 100, 6);
+  });
+
+  it('a window scales the hourly baseline by its overlap and the spread by the square root of it', () => {
+    const byHow = new Map([
+      [10, { value: 120, spread: 24 }],
+      [11, { value: 60, spread: 12 }],
+    ]);
+    const five = windowBaseline(windowHours(new Date('2026-11-23T10:20:00Z'), new Date('2026-11-23T10:25:00Z')), byHow)!;
+    expect(five.value).toBeCloseTo(10, 9);
+    expect(five.spread).toBeCloseTo(24 / Math.sqrt(12), 9);
+    const hour = windowBaseline(windowHours(new Date('2026-11-23T10:30:00Z'), new Date('2026-11-23T11:30:00Z')), byHow)!;
+    expect(hour.value).toBeCloseTo(90, 9);
+    expect(hour.spread).toBeCloseTo(Math.sqrt(0.5 * 24 ** 2 + 0.5 * 12 ** 2), 9);
+    expect(windowBaseline(windowHours(new Date('2026-11-23T11:30:00Z'), new Date('2026-11-23T12:30:00Z')), byHow)).toBeNull(); // hour 12 unknown
+  });
+});
+
+describe('evidence', () => {
+  const base = { value: 100, spread: 30 };
+  const rule = { minEvents: 3, noiseSigmas: 3 };
+  it('needs the minimum event count and an excess beyond noiseSigmas × spread', () => {
+    expect(isSignificant({ kg: 250, events: 2 }, base, rule)).toBe(false); // +150 % on two events
+    expect(isSignificant({ kg: 185, events: 8 }, base, rule)).toBe(false); // +85 % but under 3 σ (90 kg)
+    expect(isSignificant({ kg: 190, events: 8 }, base, rule)).toBe(true);
+    expect(isSignificant({ kg: 101, events: 3 }, { value: 100, spread: 0 }, rule)).toBe(true); // noise-free data
+  });
+});
+
+describe('episodes: a window only moves hotspots forward', () => {
+  const at = (h: number) => new Date(Date.UTC(2026, 10, 23, h));
+  const hot = (status: string, severity: string, from: number, to: number): EpisodeHotspot => ({ id: `${status}-${from}`, status, severity, windowStart: at(from), windowEnd: at(to) });
+  const critical = { level: 'critical' as const, significant: true };
+  it('continues the active hotspot it follows: update, escalate (with evidence), resolve', () => {
+    const live = hot('open', 'warn', 10, 12);
+    expect(decide({ level: 'warn', significant: true }, undefined, live)).toEqual({ kind: 'update', hotspot: live });
+    expect(decide(critical, undefined, live)).toEqual({ kind: 'escalate', hotspot: live });
+    expect(decide({ level: 'critical', significant: false }, undefined, live)).toEqual({ kind: 'update', hotspot: live });
+    expect(decide({ level: null, significant: false }, undefined, live)).toEqual({ kind: 'resolve', hotspot: live });
+    expect(decide(critical, undefined, hot('acknowledged', 'info', 10, 12)).kind).toBe('escalate');
+  });
+  it('a window covered by a hotspot (any status) changes nothing; after a resolved one a new episode starts', () => {
+    expect(decide(critical, hot('open', 'warn', 10, 12), undefined)).toEqual({ kind: 'covered' });
+    expect(decide({ level: null, significant: false }, hot('resolved', 'warn', 10, 12), undefined)).toEqual({ kind: 'covered' });
+    expect(decide(critical, undefined, hot('resolved', 'warn', 10, 12))).toEqual({ kind: 'create' });
+    expect(decide({ level: 'info', significant: false }, undefined, undefined)).toEqual({ kind: 'none' });
+    expect(decide(critical, undefined, undefined)).toEqual({ kind: 'create' });
   });
 });
 

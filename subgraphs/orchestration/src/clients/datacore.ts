@@ -1,4 +1,5 @@
-// data-core through its GraphQL API (services.call): supplier names, events, emission series.
+// data-core through its GraphQL API (services.call): supplier names, events, emission series (the figures hotspots
+// and baselines are measured on).
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 
 /** Supplier names for the given ids in ONE call (federation _entities lookup on data-core). */
@@ -74,16 +75,22 @@ export async function fetchEvents(
 export interface SeriesRow {
   bucketStart: string;
   key: string;
+  /** kg CO2e: the sum of the bucket's events' figures (data-core's one emission figure per event). */
   co2eKg: number;
   eventCount: number;
 }
+
+export type SeriesGroup = 'NONE' | 'SUPPLIER' | 'CATEGORY' | 'EVENT_TYPE' | 'ROUTE';
+
+/** Hotspot/baseline entity type -> emissionsSeries grouping. EVENT_TYPE keys come back upper-case (TRANSPORT…). */
+export const GROUP_OF_ENTITY: Record<string, SeriesGroup> = { supplier: 'SUPPLIER', event_type: 'EVENT_TYPE', route: 'ROUTE', total: 'NONE' };
 
 export async function emissionsSeries(
   services: PluginServices<any>,
   from: Date,
   to: Date,
   bucket: 'HOUR' | 'DAY',
-  groupBy: 'NONE' | 'SUPPLIER' | 'CATEGORY' | 'EVENT_TYPE',
+  groupBy: SeriesGroup,
   supplierIds?: string[] | null,
 ): Promise<SeriesRow[]> {
   const data = await services.call<{ emissionsSeries: SeriesRow[] }>(

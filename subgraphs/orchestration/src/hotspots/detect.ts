@@ -1,19 +1,25 @@
-// The hotspot engine. One detection cycle over [start, end):
-//  1. ONE ml-engine predictionAggregates call per configured entity type (SQL GROUP BY over predictions);
-//  2. baseline kg for the window = Σ over the hours it overlaps of baseline(hour-of-week) × overlap;
-//  3. percentAbove = (predicted − baseline) / baseline × 100 -> level by the entity type's thresholds;
-//  4. inside one transaction (serialized by an advisory lock, so alert seq order = commit order): create, escalate,
-//     update or resolve hotspots and insert one alert per creation/escalation — each kind one set-based statement;
+// The hotspot engine. One detection cycle over the window [start, end):
+//  1. ONE data-core emissionsSeries call per configured entity type: the window's kg CO2e (data-core's one figure
+//     per event) and event count per entity;
+//  2. baseline kg for the window = Σ over the hours it overlaps of baseline(hour-of-week) × overlap, with its robust
+//     spread (baselines/statistics.ts);
+//  3. percentAbove = (predicted − baseline) / baseline × 100 -> level by the entity type's thresholds; the window is
+//     evidence only with ≥ minEvents events and an excess ≥ noiseSigmas × spread (evidence.ts);
+//  4. inside one transaction (serialized by an advisory lock, so alert seq order = commit order), per entity, the
+//     episode rules of episodes.ts: continue (update / escalate / resolve) the hotspot this window moves forward
+//     from, create one, or leave hotspots of later windows alone — each kind one set-based statement;
 //  5. in the same transaction: hotspot.changed and alert.raised into the outbox; the host's relay publishes them.
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
 import type { OrchestrationConfig } from '../config.ts';
-import { GROUP_OF_ENTITY, predictionAggregates } from '../clients/ml.ts';
-import { supplierNames } from '../clients/datacore.ts';
+import { GROUP_OF_ENTITY, emissionsSeries, supplierNames } from '../clients/datacore.ts';
 import { lookupBaselines } from '../baselines/recalculate.ts';
-import { classify, levelRank, thresholdsFor, type Level } from '../domain/severity.ts';
+import { windowBaseline } from '../baselines/statistics.ts';
+import { classify, evidenceFor, thresholdsFor, type Level } from '../domain/severity.ts';
 import { windowHours } from '../domain/time.ts';
 import { effectiveThresholds } from './settings.ts';
+import { isSignificant } from './evidence.ts';
+import { decide, type EpisodeHotspot } from './episodes.ts';
 
 export interface DetectionCounts {
   entitiesEvaluated: number;
@@ -22,28 +28,28 @@ export interface DetectionCounts {
   updated: number;
   resolved: number;
   alertsRaised: number;
+  /** Windows above a threshold without enough evidence (too few events, or an excess within the baseline's noise). */
+  suppressed: number;
 }
 
-export const emptyCounts = (): DetectionCounts => ({ entitiesEvaluated: 0, created: 0, escalated: 0, updated: 0, resolved: 0, alertsRaised: 0 });
+export const emptyCounts = (): DetectionCounts => ({ entitiesEvaluated: 0, created: 0, escalated: 0, updated: 0, resolved: 0, alertsRaised: 0, suppressed: 0 });
 
 /** Serializes detection cycles across processes (and keeps alert seq commit-ordered for replay). */
 const DETECT_LOCK = 7_340_021;
 
-interface Measured {
+export interface Measured {
   entityId: string;
+  /** kg CO2e in the window (data-core's figure). */
   predicted: number;
+  /** Events the window's kg is the sum of. */
+  events: number;
   baseline: number;
+  /** Robust standard deviation of the window's baseline, kg CO2e. */
+  spread: number;
   percent: number;
   level: Level | null;
-}
-
-interface Active {
-  id: string;
-  entity_id: string;
-  severity: string;
-  status: string;
-  supplier_id: string | null;
-  entity_name: string | null;
+  /** Enough evidence to raise or escalate: events ≥ minEvents and excess ≥ noiseSigmas × spread. */
+  significant: boolean;
 }
 
 type Change = 'created' | 'escalated' | 'updated' | 'resolved';
@@ -56,34 +62,53 @@ export function alertMessage(entityType: string, name: string, percent: number, 
   return escalatedFrom ? `${base} (escalated from ${escalatedFrom.toUpperCase()})` : base;
 }
 
-/** Measures every entity with predictions in the window (plus those with an active hotspot). */
+/** Event-type keys come from data-core upper-case; hotspots keep the lower-case entity id used so far. */
+const entityKey = (entityType: string, key: string) => (entityType === 'event_type' ? key.toLowerCase() : key);
+
+/** Measures every entity with events in the window, plus those with an active hotspot this window may continue. */
 async function measure(
   services: PluginServices<OrchestrationConfig>,
   entityType: string,
   start: Date,
   end: Date,
 ): Promise<Measured[]> {
-  const agg = await predictionAggregates(services, start, end, 'HOUR', GROUP_OF_ENTITY[entityType]);
-  const predicted = new Map<string, number>();
-  for (const r of agg) predicted.set(r.key, (predicted.get(r.key) ?? 0) + r.co2eKg);
+  const series = await emissionsSeries(services, start, end, 'HOUR', GROUP_OF_ENTITY[entityType]);
+  const predicted = new Map<string, { kg: number; events: number }>();
+  for (const r of series) {
+    const id = entityKey(entityType, r.key);
+    const p = predicted.get(id) ?? { kg: 0, events: 0 };
+    p.kg += r.co2eKg;
+    p.events += r.eventCount;
+    predicted.set(id, p);
+  }
   const active = await services.db.query<{ entity_id: string }>(
-    `SELECT entity_id FROM hotspots WHERE entity_type = $1 AND status IN ('open', 'acknowledged')`,
-    [entityType],
+    `SELECT DISTINCT entity_id FROM hotspots WHERE entity_type = $1 AND status IN ('open', 'acknowledged') AND window_end <= $2`,
+    [entityType, end],
   );
   const ids = [...new Set([...predicted.keys(), ...active.map((a) => a.entity_id)])];
   const hours = windowHours(start, end);
   const baselines = await lookupBaselines(services.db, entityType, ids, hours.map((h) => h.how));
-  // Thresholds set through updateHotspotSettings win over the environment; read every cycle.
-  const t = thresholdsFor(await effectiveThresholds(services.db, services.config.HOTSPOT_THRESHOLDS), entityType);
+  // Thresholds and evidence settings set through updateHotspotSettings win over the environment; read every cycle.
+  const settings = await effectiveThresholds(services.db, services.config.HOTSPOT_THRESHOLDS);
+  const t = thresholdsFor(settings, entityType);
+  const evidence = evidenceFor(settings, entityType, { minEvents: services.config.HOTSPOT_MIN_EVENTS, noiseSigmas: services.config.HOTSPOT_NOISE_SIGMAS });
   const out: Measured[] = [];
   for (const entityId of ids) {
-    const b = baselines.get(entityId);
-    if (!b || hours.some((h) => !b.has(h.how))) continue; // no baseline yet: nothing to compare with
-    const baseline = hours.reduce((s, h) => s + h.weight * b.get(h.how)!, 0);
-    if (!(baseline > 0)) continue;
-    const p = predicted.get(entityId) ?? 0;
-    const percent = ((p - baseline) / baseline) * 100;
-    out.push({ entityId, predicted: p, baseline, percent, level: classify(percent, t) });
+    const byHow = baselines.get(entityId);
+    const b = byHow && windowBaseline(hours, byHow);
+    if (!b || !(b.value > 0)) continue; // no baseline yet (or an idle hour): nothing to compare with
+    const p = predicted.get(entityId) ?? { kg: 0, events: 0 };
+    const percent = ((p.kg - b.value) / b.value) * 100;
+    out.push({
+      entityId,
+      predicted: p.kg,
+      events: p.events,
+      baseline: b.value,
+      spread: b.spread,
+      percent,
+      level: classify(percent, t),
+      significant: isSignificant({ kg: p.kg, events: p.events }, b, evidence),
+    });
   }
   return out;
 }
@@ -92,6 +117,20 @@ export interface Published {
   hotspots: { id: string; change: Change | 'acknowledged'; severity: string; supplierId: string | null; entityType: string; entityId: string }[];
   alerts: { id: string; seq: string; hotspotId: string; level: string; supplierId: string | null }[];
 }
+
+interface Active {
+  id: string;
+  entity_id: string;
+  severity: string;
+  status: string;
+  supplier_id: string | null;
+  entity_name: string | null;
+  window_start: Date;
+  window_end: Date;
+}
+
+const ACTIVE_COLUMNS = `id::text AS id, entity_id, severity, status, supplier_id::text AS supplier_id, entity_name, window_start, window_end`;
+const episode = (h: Active): EpisodeHotspot => ({ id: h.id, status: h.status, severity: h.severity, windowStart: new Date(h.window_start), windowEnd: new Date(h.window_end) });
 
 async function apply(
   tx: SqlQueryable,
@@ -104,21 +143,32 @@ async function apply(
   pub: Published,
 ): Promise<void> {
   await tx.query(`SELECT pg_advisory_xact_lock($1)`, [DETECT_LOCK]);
-  const active = await tx.query<Active>(
-    `SELECT id, entity_id, severity, status, supplier_id::text AS supplier_id, entity_name FROM hotspots
-     WHERE entity_type = $1 AND status IN ('open', 'acknowledged') FOR UPDATE`,
-    [entityType],
+  const ids = measured.map((m) => m.entityId);
+  // Hotspots whose span strictly contains this window's end: the window is already covered by them.
+  const covering = await tx.query<Active>(
+    `SELECT ${ACTIVE_COLUMNS} FROM hotspots WHERE entity_type = $1 AND entity_id = ANY($2::text[]) AND window_start < $3 AND window_end > $3`,
+    [entityType, ids, end],
   );
-  const byEntity = new Map(active.map((a) => [a.entity_id, a]));
+  // Per entity, the hotspot ending latest at or before this window's end: the one this window may continue.
+  const previous = await tx.query<Active>(
+    `SELECT DISTINCT ON (entity_id) ${ACTIVE_COLUMNS} FROM hotspots
+     WHERE entity_type = $1 AND entity_id = ANY($2::text[]) AND window_end <= $3
+     ORDER BY entity_id, window_end DESC, detected_at DESC`,
+    [entityType, ids, end],
+  );
+  const coveringOf = new Map(covering.map((h) => [h.entity_id, h]));
+  const previousOf = new Map(previous.map((h) => [h.entity_id, h]));
   const creates: (Measured & { name: string })[] = [];
   const changes: { h: Active; m: Measured; change: 'escalated' | 'updated' }[] = [];
   const resolves: { h: Active; m: Measured }[] = [];
   for (const m of measured) {
-    const h = byEntity.get(m.entityId);
-    if (!h) {
-      if (m.level) creates.push({ ...m, name: names.get(m.entityId) ?? m.entityId });
-    } else if (!m.level) resolves.push({ h, m });
-    else changes.push({ h, m, change: levelRank(m.level) > levelRank(h.severity) ? 'escalated' : 'updated' });
+    const prev = previousOf.get(m.entityId);
+    const cover = coveringOf.get(m.entityId);
+    const d = decide(m, cover && episode(cover), prev && episode(prev));
+    if (m.level && !m.significant && (d.kind === 'none' || d.kind === 'update')) counts.suppressed++;
+    if (d.kind === 'create') creates.push({ ...m, name: names.get(m.entityId) ?? m.entityId });
+    else if (d.kind === 'resolve') resolves.push({ h: prev!, m });
+    else if (d.kind === 'escalate' || d.kind === 'update') changes.push({ h: prev!, m, change: d.kind === 'escalate' ? 'escalated' : 'updated' });
   }
   counts.entitiesEvaluated += measured.length;
   const alerts: { hotspotId: string; supplierId: string | null; level: string; reason: string; percent: number; message: string }[] = [];
@@ -127,11 +177,12 @@ async function apply(
   if (creates.length) {
     const rows = await tx.query<{ id: string; entity_id: string }>(
       `INSERT INTO hotspots (id, entity_type, entity_id, entity_name, supplier_id, metric_value, baseline, percent_above, severity, status,
-                             window_start, window_end, detected_at, updated_at)
-       SELECT gen_random_uuid(), $1, c.entity_id, c.name, c.supplier_id::uuid, c.predicted, c.baseline, c.percent, c.level, 'open', $2, $3, now(), now()
-       FROM unnest($4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::float8[], $10::text[])
-         AS c(entity_id, name, supplier_id, predicted, baseline, percent, level)
-       RETURNING id, entity_id`,
+                             window_start, window_end, event_count, baseline_spread, detected_at, updated_at)
+       SELECT gen_random_uuid(), $1, c.entity_id, c.name, c.supplier_id::uuid, c.predicted, c.baseline, c.percent, c.level, 'open', $2, $3,
+              c.events, c.spread, now(), now()
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::int[], $12::float8[])
+         AS c(entity_id, name, supplier_id, predicted, baseline, percent, level, events, spread)
+       RETURNING id::text AS id, entity_id`,
       [
         entityType,
         start,
@@ -143,6 +194,8 @@ async function apply(
         creates.map((c) => c.baseline),
         creates.map((c) => c.percent),
         creates.map((c) => c.level),
+        creates.map((c) => c.events),
+        creates.map((c) => c.spread),
       ],
     );
     const idOf = new Map(rows.map((r) => [r.entity_id, r.id]));
@@ -160,9 +213,9 @@ async function apply(
       `UPDATE hotspots h SET metric_value = u.predicted, baseline = u.baseline, percent_above = u.percent, window_end = $1, updated_at = now(),
               severity = CASE WHEN u.escalate THEN u.level ELSE h.severity END,
               status = CASE WHEN u.escalate THEN 'open' ELSE h.status END,
-              entity_name = COALESCE(u.name, h.entity_name)
-       FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::float8[], $6::text[], $7::bool[], $8::text[])
-         AS u(id, predicted, baseline, percent, level, escalate, name)
+              entity_name = COALESCE(u.name, h.entity_name), event_count = u.events, baseline_spread = u.spread
+       FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::float8[], $6::text[], $7::bool[], $8::text[], $9::int[], $10::float8[])
+         AS u(id, predicted, baseline, percent, level, escalate, name, events, spread)
        WHERE h.id = u.id`,
       [
         end,
@@ -173,6 +226,8 @@ async function apply(
         changes.map((c) => c.m.level),
         changes.map((c) => c.change === 'escalated'),
         changes.map((c) => names.get(c.m.entityId) ?? null),
+        changes.map((c) => c.m.events),
+        changes.map((c) => c.m.spread),
       ],
     );
     for (const c of changes) {
@@ -196,10 +251,18 @@ async function apply(
   if (resolves.length) {
     await tx.query(
       `UPDATE hotspots h SET status = 'resolved', resolved_at = now(), updated_at = now(), metric_value = u.predicted, baseline = u.baseline,
-              percent_above = u.percent, window_end = $1
-       FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::float8[]) AS u(id, predicted, baseline, percent)
+              percent_above = u.percent, window_end = $1, event_count = u.events, baseline_spread = u.spread
+       FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::float8[], $6::int[], $7::float8[]) AS u(id, predicted, baseline, percent, events, spread)
        WHERE h.id = u.id`,
-      [end, resolves.map((r) => r.h.id), resolves.map((r) => r.m.predicted), resolves.map((r) => r.m.baseline), resolves.map((r) => r.m.percent)],
+      [
+        end,
+        resolves.map((r) => r.h.id),
+        resolves.map((r) => r.m.predicted),
+        resolves.map((r) => r.m.baseline),
+        resolves.map((r) => r.m.percent),
+        resolves.map((r) => r.m.events),
+        resolves.map((r) => r.m.spread),
+      ],
     );
     for (const r of resolves) {
       counts.resolved++;
@@ -248,9 +311,9 @@ export async function detectWindow(
   await services.db.transaction(async (tx) => {
     for (const [entityType, measured] of measuredByType) await apply(tx, entityType, measured, entityType === 'supplier' ? names : new Map(), start, end, counts, pub);
     await tx.query(
-      `INSERT INTO detection_runs (id, source, window_start, window_end, entities_evaluated, created, escalated, updated, resolved, alerts_raised, duration_ms)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [source, start, end, counts.entitiesEvaluated, counts.created, counts.escalated, counts.updated, counts.resolved, counts.alertsRaised, performance.now() - started],
+      `INSERT INTO detection_runs (id, source, window_start, window_end, entities_evaluated, created, escalated, updated, resolved, alerts_raised, suppressed, duration_ms)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [source, start, end, counts.entitiesEvaluated, counts.created, counts.escalated, counts.updated, counts.resolved, counts.alertsRaised, counts.suppressed, performance.now() - started],
     );
     // Transactional outbox: the events commit with the rows; the relay publishes them (and retries during a bus outage).
     for (const h of pub.hotspots) await services.outbox.enqueue(tx, 'hotspot.changed', h);

@@ -6,12 +6,16 @@ import type { SqlQueryable } from '@carbon-nexus/db';
 
 type Ctx = ResolverContext<unknown, OrchestrationConfig>;
 
+const envEvidence = (c: OrchestrationConfig) => ({ minEvents: c.HOTSPOT_MIN_EVENTS, noiseSigmas: c.HOTSPOT_NOISE_SIGMAS });
+
 async function settings(ctx: Ctx, db: SqlQueryable = ctx.services.db) {
   const c = ctx.services.config;
   return {
-    thresholds: describeThresholds(c.HOTSPOT_THRESHOLDS, await storedThresholds(db)).map((t) => ({ ...t })),
+    thresholds: describeThresholds(c.HOTSPOT_THRESHOLDS, await storedThresholds(db), envEvidence(c)).map((t) => ({ ...t })),
     entityTypes: c.HOTSPOT_ENTITY_TYPES,
     windowMinutes: c.HOTSPOT_WINDOW_MINUTES,
+    baselineWeeks: c.BASELINE_WEEKS,
+    baselineMinSamples: c.BASELINE_MIN_SAMPLES,
   };
 }
 
@@ -27,7 +31,7 @@ export const settingsMutations = {
     const auth = requireRole(ctx.auth, 'admin');
     const input = parseSettingsInput(a.input);
     return ctx.services.db.transaction(async (tx) => {
-      const before = describeThresholds(ctx.services.config.HOTSPOT_THRESHOLDS, await storedThresholds(tx));
+      const before = describeThresholds(ctx.services.config.HOTSPOT_THRESHOLDS, await storedThresholds(tx), envEvidence(ctx.services.config));
       await writeThresholds(tx, input, auth.sub);
       const after = await settings(ctx, tx);
       await ctx.services.audit(
@@ -36,8 +40,8 @@ export const settingsMutations = {
           entityType: 'hotspot_settings',
           entityId: 'thresholds',
           metadata: {
-            before: before.map(({ entityType, info, warn, critical, source }) => ({ entityType, info, warn, critical, source })),
-            after: after.thresholds.map(({ entityType, info, warn, critical, source }) => ({ entityType, info, warn, critical, source })),
+            before: before.map(({ entityType, info, warn, critical, minEvents, noiseSigmas, source }) => ({ entityType, info, warn, critical, minEvents, noiseSigmas, source })),
+            after: after.thresholds.map(({ entityType, info, warn, critical, minEvents, noiseSigmas, source }) => ({ entityType, info, warn, critical, minEvents, noiseSigmas, source })),
             reset: input.reset ?? [],
           },
         },
