@@ -9,6 +9,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/client.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
 import { scopedAdapterFactory, scopeStatement, type RowScopeProvider } from './row-scope.ts';
+import { asDatabaseError, DatabaseUnavailableError, isConnectionLost } from './errors.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -105,18 +106,37 @@ async function createPglite(dataDir?: string, snapshot?: Blob): Promise<Database
 
 async function createPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // A dropped connection (database restart) must not crash the process; the pool reconnects.
+  // A dropped idle connection (database restart, terminated backend) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const runner: SqlRunner = {
     kind: 'postgres',
     async query(sql, params) {
-      return (await pool.query(sql, params as any[])).rows;
+      try {
+        return (await pool.query(sql, params as any[])).rows;
+      } catch (err) {
+        throw asDatabaseError(err);
+      }
     },
     async exec(sql) {
-      await pool.query(sql);
+      try {
+        await pool.query(sql);
+      } catch (err) {
+        throw asDatabaseError(err);
+      }
     },
     async transaction(fn) {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw asDatabaseError(err);
+      }
+      // A checked-out client has no listener of the pool's: without this one, a backend terminated mid-transaction
+      // emits an unhandled 'error' and the process dies. The failing statement rejects on its own; we only remember
+      // that the connection is gone, so it is discarded instead of returned to the pool.
+      let lost: Error | null = null;
+      const onError = (err: Error) => void (lost ??= err);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn({
@@ -126,10 +146,11 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
         await client.query('COMMIT');
         return out;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
+        if (!lost) await client.query('ROLLBACK').catch((e: Error) => void (lost ??= e));
+        throw lost && !isConnectionLost(err) ? new DatabaseUnavailableError(lost) : asDatabaseError(err);
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(lost ?? undefined);
       }
     },
   };
