@@ -48,7 +48,7 @@ export async function registerHttpProtection(app: FastifyInstance, opts: HttpPro
       timeWindow: '1 minute',
       keyGenerator: keyFor(verify),
       // Only the API is limited; health probes, metrics and static assets are not.
-      allowList: (req) => !/^\/(graphql|ingest|stream|auth)/.test(req.url),
+      allowList: (req) => !/^\/(graphql|ingest|stream|auth|api\/)/.test(req.url),
       errorResponseBuilder: (_req, ctx) => ({
         statusCode: 429,
         errors: [{ message: `rate limit exceeded: ${ctx.max} requests per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } }],

@@ -41,6 +41,8 @@ export interface SubscriptionDeps {
   logger: Logger;
   metrics: Metrics;
   env: Record<string, string | undefined>;
+  /** Trusted-documents gate (rest/trusted-documents.ts): refuses a document, or names the manifest's to run. */
+  admitDocument?: (payload: { query?: unknown; extensions?: unknown }) => { ok: true; query?: string } | { ok: false; error: GraphQLError };
 }
 
 export interface SubscriptionServer {
@@ -135,6 +137,13 @@ export async function attachSubscriptions(deps: SubscriptionDeps): Promise<Subsc
         if (ctx.acknowledged) connections.dec({ transport: 'ws' });
       },
       context: (ctx) => ({ auth: ctx.extra.auth ?? null, correlationId: ctx.extra.correlationId ?? newCorrelationId() }),
+      onSubscribe: deps.admitDocument
+        ? (_ctx, _id, payload) => {
+            const a = deps.admitDocument!(payload);
+            if (!a.ok) return [a.error];
+            if (a.query) (payload as { query: string }).query = a.query; // a persisted-document id: run the manifest document
+          }
+        : undefined,
       subscribe: (args) => {
         const op = engine.plan(args.document, args.operationName);
         if (Array.isArray(op)) return { errors: op as GraphQLError[] };
@@ -155,7 +164,10 @@ export async function attachSubscriptions(deps: SubscriptionDeps): Promise<Subsc
   const openStreams = new Set<() => void>();
   const sse = async (req: FastifyRequest, reply: FastifyReply) => {
     const params = (req.method === 'GET' ? req.query : req.body) as Record<string, unknown> | undefined;
-    const query = params?.query;
+    let query = params?.query;
+    const admitted = deps.admitDocument?.({ query, extensions: typeof params?.extensions === 'string' ? safeJson(params.extensions) : params?.extensions });
+    if (admitted && !admitted.ok) return reply.code(400).send({ errors: [{ message: admitted.error.message, extensions: { code: admitted.error.extensions.code } }] });
+    if (admitted?.query) query = admitted.query;
     if (typeof query !== 'string' || !query.trim()) {
       return reply.code(400).send({ errors: [{ message: 'query: a GraphQL document is required', extensions: { code: 'BAD_REQUEST' } }] });
     }
@@ -246,4 +258,12 @@ export async function attachSubscriptions(deps: SubscriptionDeps): Promise<Subsc
       await engine.close();
     },
   };
+}
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
 }
