@@ -6,7 +6,7 @@ export { default as gql } from 'graphql-tag';
 export * from './errors.ts';
 export * from './context.ts';
 export type { BusTopics, Topic } from './events.ts';
-export { createBus, MemoryBus, RedisBus, PostgresBus } from './services/bus.ts';
+export { createBus, MemoryBus, RedisBus, PostgresBus, redisChannelPrefix } from './services/bus.ts';
 export type { Bus, BusEnvelope, BusHandler, BusOptions } from './services/bus.ts';
 export { createOutboxRelay, enqueueOutbox } from './services/outbox.ts';
 export type { Outbox, OutboxRelay, OutboxRelayOptions } from './services/outbox.ts';
@@ -24,8 +24,8 @@ export {
   otlpTracesUrl,
 } from './services/tracing.ts';
 export type { TracingHandle, SpanOptions, SpanKindName } from './services/tracing.ts';
-export { createScheduler, isValidCron } from './services/scheduler.ts';
-export type { Scheduler, JobResult } from './services/scheduler.ts';
+export { createScheduler, isValidCron, schedulerRetryFromEnv } from './services/scheduler.ts';
+export type { Scheduler, JobResult, RetryPolicy } from './services/scheduler.ts';
 export { createCallRegistry } from './services/call.ts';
 export type { PluginCaller, CallRegistry, LocalExecutor } from './services/call.ts';
 export type { AuditWriter, AuditEntry } from './services/audit.ts';
@@ -40,13 +40,18 @@ export {
   DEV_JWT_SECRET,
 } from './services/auth.ts';
 export type { AuthConfig, TokenVerifier, Role } from './services/auth.ts';
-export { createHost, remoteUrlsFromEnv } from './host/host.ts';
+export { createHost, remoteUrlsFromEnv, busUrlFromEnv } from './host/host.ts';
 export type { Host, HostOptions, RunningPlugin } from './host/host.ts';
 export { startOrder } from './host/order.ts';
 export { startSubgraph } from './startSubgraph.ts';
 export type { SubgraphServer, StartSubgraphOptions } from './startSubgraph.ts';
 export { mountApollo, claimsOf, verifyBearer, correlationIdOf, acceptCorrelationId, AuthError } from './http/apollo-route.ts';
 export { registerOpsRoutes } from './http/ops-routes.ts';
+export { trackHttpDrain } from './http/drain.ts';
+export type { HttpDrain } from './http/drain.ts';
+export { exposeErrorStacks, formatErrorPolicy, redactAddresses, describeNetworkError, mapDatabaseErrors } from './http/error-policy.ts';
+export { exitOnShutdownSignals, logUnhandledRejections } from './shutdown.ts';
+export type { ShutdownOptions } from './shutdown.ts';
 export { tokenFromConnectionParams } from './http/subscriptions.ts';
 export { loadPlatformConfig, findPlatformRoot } from './platform-config.ts';
 export type { PlatformConfig } from './platform-config.ts';

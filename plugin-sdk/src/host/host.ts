@@ -16,7 +16,8 @@ import type { AnyPlugin, PluginServices, ResolverContext } from '../plugin.ts';
 import { createBus, type Bus } from '../services/bus.ts';
 import { createLogger, type Logger } from '../services/logger.ts';
 import { collectDefaultMetrics, createMetrics, type Metrics } from '../services/metrics.ts';
-import { createScheduler, type Scheduler } from '../services/scheduler.ts';
+import { createScheduler, schedulerRetryFromEnv, type Scheduler } from '../services/scheduler.ts';
+import { mapDatabaseErrors } from '../http/error-policy.ts';
 import { createCallRegistry, type CallRegistry } from '../services/call.ts';
 import { createAuditWriter } from '../services/audit.ts';
 import { withSpan } from '../services/tracing.ts';
@@ -87,6 +88,28 @@ export function remoteUrlsFromEnv(env: Record<string, string | undefined>): Reco
   return out;
 }
 
+/** The bus URL a process is configured with; `memory` (or `memory://`) asks for the in-process bus explicitly. */
+export function busUrlFromEnv(env: Record<string, string | undefined>): string | undefined {
+  const url = env.BUS_URL ?? env.REDIS_URL;
+  return url && !/^memory(:\/\/)?$/.test(url) ? url : undefined;
+}
+
+/**
+ * A process that shares the platform with others (some plugins elsewhere: CARBON_NEXUS_SUBGRAPH_<ID>_URL) needs a
+ * shared bus: with an in-memory one, events published here never reach the other processes — silently. Refuse.
+ */
+function assertBusForDistributed(env: Record<string, string | undefined>, busUrl: string | undefined): void {
+  const explicitMemory = /^memory(:\/\/)?$/.test(env.BUS_URL ?? '');
+  if (busUrl || explicitMemory) return;
+  const elsewhere = Object.keys(remoteUrlsFromEnv(env));
+  if (!elsewhere.length) return;
+  throw new Error(
+    `this process runs distributed (${elsewhere.map((id) => `CARBON_NEXUS_SUBGRAPH_${id.toUpperCase().replace(/-/g, '_')}_URL`).join(', ')} set) ` +
+      `but has no bus: set REDIS_URL=redis://… or BUS_URL=postgres://… (the same for every process), ` +
+      `or BUS_URL=memory if no other process needs this one's events`,
+  );
+}
+
 const DOC_CACHE_MAX = 1000;
 
 export function createHost(opts: HostOptions): Host {
@@ -107,6 +130,7 @@ export function createHost(opts: HostOptions): Host {
   for (const [id, url] of Object.entries(remote)) calls.registerRemote(id, url);
   const plugins = new Map<string, RunningPlugin>();
   const schedulers: Scheduler[] = [];
+  const busUrl = busUrlFromEnv(env);
   const opDuration = metrics.histogram('plugin_operation_seconds', 'In-process plugin operation duration', ['plugin', 'kind']);
   let db: Database;
   let bus: Bus;
@@ -133,6 +157,7 @@ export function createHost(opts: HostOptions): Host {
       if (started) return;
       // Config first: a bad setting fails before anything is opened.
       const configs = new Map(order.map((p) => [p.id, parsePluginConfig(p, env)]));
+      if (!opts.bus) assertBusForDistributed(env, busUrl);
       db = opts.db ?? (await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR }));
       // Supplier-scoped callers' statements run under the database's row-level security policies.
       db.setRowScope(() => currentScope()?.auth?.supplierIds ?? null);
@@ -143,7 +168,8 @@ export function createHost(opts: HostOptions): Host {
       bus =
         opts.bus ??
         (await createBus({
-          url: env.BUS_URL ?? env.REDIS_URL,
+          url: busUrl,
+          channelPrefix: env.BUS_CHANNEL_PREFIX,
           onError: (err, topic) => logger.error({ err, topic }, 'bus handler failed'),
         }));
       if (!opts.metrics) collectDefaultMetrics(metrics.registry);
@@ -187,6 +213,8 @@ export function createHost(opts: HostOptions): Host {
       } catch {
         checks.database = false;
       }
+      // Events published now would not reach this process's subscribers (the outbox keeps durable ones meanwhile).
+      checks.bus = !!bus?.connected;
       for (const [id, rp] of plugins) {
         try {
           checks[id] = rp.plugin.ready ? await rp.plugin.ready(rp.state, rp.services) : true;
@@ -207,7 +235,7 @@ export function createHost(opts: HostOptions): Host {
 
   async function startPlugin(plugin: AnyPlugin, config: unknown) {
     const plog = logger.child({ plugin: plugin.id });
-    const scheduler = createScheduler({ db, logger: plog, metrics, enabled: opts.scheduler !== false });
+    const scheduler = createScheduler({ db, logger: plog, metrics, pluginId: plugin.id, enabled: opts.scheduler !== false, retry: schedulerRetryFromEnv(env) });
     schedulers.push(scheduler);
     const services: PluginServices<any> = {
       pluginId: plugin.id,
@@ -277,7 +305,7 @@ export function createHost(opts: HostOptions): Host {
             attributes: { 'carbon_nexus.component': plugin.id },
           });
           opDuration.observe({ plugin: plugin.id, kind: 'execute' }, (performance.now() - t) / 1000);
-          return r;
+          return mapDatabaseErrors(r);
         });
       },
       subscribe(document, variables, scope) {

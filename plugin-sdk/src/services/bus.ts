@@ -160,7 +160,16 @@ export class MemoryBus extends BaseBus {
   }
 }
 
-const CHANNEL_PREFIX = 'carbon_nexus:';
+/**
+ * Redis pub/sub channels are server-wide: the db index in the URL does not separate them. So the default prefix
+ * carries the db index (two deployments on one Redis with different db indexes do not hear each other), and
+ * BUS_CHANNEL_PREFIX names a deployment explicitly (e.g. "staging") when they share a db index too.
+ */
+export function redisChannelPrefix(url: string, prefix?: string): string {
+  if (prefix) return prefix.endsWith(':') ? prefix : `${prefix}:`;
+  const db = Number(new URL(url).pathname.replace(/^\//, '') || 0);
+  return db ? `carbon_nexus:db${db}:` : 'carbon_nexus:';
+}
 
 export class RedisBus extends BaseBus {
   readonly kind = 'redis' as const;
@@ -172,8 +181,11 @@ export class RedisBus extends BaseBus {
   private subscribed = false;
   private ready: Promise<unknown>;
 
-  constructor(url: string, onError?: (err: unknown, topic: string) => void) {
+  readonly channelPrefix: string;
+
+  constructor(url: string, onError?: (err: unknown, topic: string) => void, channelPrefix?: string) {
     super(onError);
+    this.channelPrefix = redisChannelPrefix(url, channelPrefix);
     // ioredis reconnects on its own; commands issued while down are queued and sent on reconnect.
     this.pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
     // We re-subscribe ourselves on every (re)connect so `connected` knows when the subscription is live again.
@@ -186,7 +198,7 @@ export class RedisBus extends BaseBus {
       commandTimeout: 5000,
     });
     for (const c of [this.pub, this.sub, this.direct]) c.on('error', () => undefined);
-    const resubscribe = () => this.sub.psubscribe(CHANNEL_PREFIX + '*').then(() => (this.subscribed = true));
+    const resubscribe = () => this.sub.psubscribe(escapeGlob(this.channelPrefix) + '*').then(() => (this.subscribed = true));
     this.ready = resubscribe();
     this.sub.on('close', () => (this.subscribed = false));
     let first = true;
@@ -194,7 +206,8 @@ export class RedisBus extends BaseBus {
       if (first) return void (first = false); // the initial subscription is `ready` above
       void resubscribe().catch(() => undefined);
     });
-    this.sub.on('pmessage', (_p, _channel, message) => {
+    this.sub.on('pmessage', (_p, channel: string, message) => {
+      if (!channel.startsWith(this.channelPrefix)) return;
       try {
         this.deliver(JSON.parse(message));
       } catch {
@@ -212,11 +225,11 @@ export class RedisBus extends BaseBus {
   }
 
   protected async transmit(envelope: BusEnvelope): Promise<void> {
-    await this.pub.publish(CHANNEL_PREFIX + envelope.topic, JSON.stringify(envelope));
+    await this.pub.publish(this.channelPrefix + envelope.topic, JSON.stringify(envelope));
   }
 
   protected override async transmitNow(envelope: BusEnvelope): Promise<void> {
-    await this.direct.publish(CHANNEL_PREFIX + envelope.topic, JSON.stringify(envelope));
+    await this.direct.publish(this.channelPrefix + envelope.topic, JSON.stringify(envelope));
   }
 
   async close(): Promise<void> {
@@ -236,8 +249,12 @@ export class PostgresBus extends BaseBus {
   private listening = false;
   private ready: Promise<void>;
 
-  constructor(private url: string, onError?: (err: unknown, topic: string) => void) {
+  /** NOTIFY channels are per database already; BUS_CHANNEL_PREFIX separates deployments sharing one database. */
+  readonly channel: string;
+
+  constructor(private url: string, onError?: (err: unknown, topic: string) => void, channelPrefix?: string) {
     super(onError);
+    this.channel = channelPrefix ? `${channelPrefix.replace(/[^A-Za-z0-9_]/g, '_')}_carbon_nexus_bus`.toLowerCase().slice(0, 63) : 'carbon_nexus_bus';
     this.pool = new pg.Pool({ connectionString: url, max: 2 });
     this.pool.on('error', () => undefined);
     this.ready = this.connect();
@@ -252,7 +269,7 @@ export class PostgresBus extends BaseBus {
       if (!this.closed) setTimeout(() => void this.connect().catch(() => undefined), 500);
     });
     client.on('notification', (n) => {
-      if (n.channel !== 'carbon_nexus_bus' || !n.payload) return;
+      if (n.channel !== this.channel || !n.payload) return;
       try {
         this.deliver(JSON.parse(n.payload));
       } catch {
@@ -260,7 +277,7 @@ export class PostgresBus extends BaseBus {
       }
     });
     await client.connect();
-    await client.query('LISTEN carbon_nexus_bus');
+    await client.query(`LISTEN "${this.channel}"`);
     this.listener = client;
     this.listening = true;
   }
@@ -276,7 +293,7 @@ export class PostgresBus extends BaseBus {
   protected async transmit(envelope: BusEnvelope): Promise<void> {
     const text = JSON.stringify(envelope);
     if (Buffer.byteLength(text) > 7900) throw new Error(`bus payload for ${envelope.topic} exceeds NOTIFY's 8000-byte limit`);
-    await this.pool.query('SELECT pg_notify($1, $2)', ['carbon_nexus_bus', text]);
+    await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, text]);
   }
 
   async close(): Promise<void> {
@@ -287,21 +304,28 @@ export class PostgresBus extends BaseBus {
   }
 }
 
+/** Redis glob metacharacters in a prefix are matched literally. */
+function escapeGlob(s: string): string {
+  return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
 export interface BusOptions {
   /** redis://… or postgres://… ; absent = in-memory. */
   url?: string;
   onError?: (err: unknown, topic: string) => void;
+  /** Separates deployments sharing one Redis (or one database for LISTEN/NOTIFY); env BUS_CHANNEL_PREFIX. */
+  channelPrefix?: string;
 }
 
 export async function createBus(opts: BusOptions = {}): Promise<Bus> {
   if (!opts.url) return new MemoryBus(opts.onError);
   if (opts.url.startsWith('redis')) {
-    const bus = new RedisBus(opts.url, opts.onError);
+    const bus = new RedisBus(opts.url, opts.onError, opts.channelPrefix);
     await bus.waitReady();
     return bus;
   }
   if (opts.url.startsWith('postgres')) {
-    const bus = new PostgresBus(opts.url, opts.onError);
+    const bus = new PostgresBus(opts.url, opts.onError, opts.channelPrefix);
     await bus.waitReady();
     return bus;
   }
