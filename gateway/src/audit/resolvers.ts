@@ -1,4 +1,4 @@
-// auditLog / auditLogFacets. Keyset pagination on (created_at, id) newest first, so pages stay stable while
+// auditLog / auditLogFacets. Keyset pagination on the write sequence (seq) newest first, so pages stay stable while
 // new entries arrive. Supplier-scoped callers only see entries about their suppliers: metadata.supplierId in scope,
 // or the supplier entity itself (entries without a supplier are hidden from them).
 import { z } from 'zod';
@@ -111,12 +111,14 @@ export const resolvers = {
       const { conds, params } = where(parseFilter(a.filter), auth);
       if (a.after != null) {
         params.push(decodeCursor(a.after));
-        conds.push(`seq < $${params.length}::bigint`);
+        conds.push(`audit_logs.seq < $${params.length}::bigint`);
       }
+      // ORDER BY the column, qualified: a bare `seq` would name the text output column (9 > 37 as text), and
+      // pages cut by the numeric cursor would then skip entries.
       const rows = await ctx.services.db.query<AuditRow>(
         `SELECT id::text AS id, seq::text AS seq, user_id, plugin, action, entity_type, entity_id, correlation_id, metadata, created_at
          FROM audit_logs ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
-         ORDER BY seq DESC LIMIT ${first + 1}`,
+         ORDER BY audit_logs.seq DESC LIMIT ${first + 1}`,
         params,
       );
       const page = rows.slice(0, first).map(toGraph);
