@@ -87,5 +87,6 @@ export const STATUS_OF: Record<string, number> = {
   QUERY_TOO_COSTLY: 400,
   QUERY_TOO_DEEP: 400,
   NOT_FOUND: 404,
+  NOT_ENOUGH_DATA: 422,
   SUBGRAPH_UNAVAILABLE: 503,
 };

@@ -52,6 +52,7 @@ const PROBLEM_STATUSES: Record<string, string> = {
   '401': 'No valid bearer token, or the operation needs one.',
   '403': 'The token lacks the role this operation needs.',
   '404': 'No such resource (or not visible in your supplier scope).',
+  '422': 'Not enough data to answer yet (e.g. a forecast needs a week of hourly history).',
   '429': 'Rate limit reached; retry after `Retry-After` seconds.',
   '503': 'A subgraph behind this operation is unavailable; `subgraph` names it.',
 };

@@ -36,6 +36,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -53,13 +54,15 @@ const STATUS_OF_CODE: Record<string, number> = {
   QUERY_TOO_COSTLY: 400,
   PERSISTED_QUERY_NOT_IN_LIST: 400,
   NOT_FOUND: 404,
+  // Well-formed, but the data cannot answer it yet (e.g. a forecast before a week of history).
+  NOT_ENOUGH_DATA: 422,
   RATE_LIMITED: 429,
   SUBGRAPH_UNAVAILABLE: 503,
   SERVICE_UNAVAILABLE: 503,
 };
 
 /** When errors disagree, the one a caller must act on first: credentials, then rights, then input, then the rest. */
-const PRECEDENCE = [401, 403, 400, 404, 429, 503, 500];
+const PRECEDENCE = [401, 403, 400, 404, 422, 429, 503, 500];
 
 export function problemType(code: string): string {
   return `urn:carbon-nexus:problem:${code.toLowerCase().replace(/_/g, '-')}`;
