@@ -1,6 +1,7 @@
 import type { FeatureSpec } from './synth/types.js';
 import type { GbtParams } from './train/gbt.js';
 import type { IntervalParams } from './train/interval.js';
+import type { OffsetSpec } from './train/offset.js';
 
 export interface HeldOutMetrics {
   rows: number;
@@ -48,6 +49,8 @@ export interface ModelCard {
     rawTarget: string;
     transform: 'exp' | 'identity';
     offsetFeature: string | null;
+    /** The offset in general form (exposure or sum of products with its reference point); absent on old cards. */
+    offset?: OffsetSpec | null;
     params: GbtParams;
   };
   training: {
@@ -70,7 +73,7 @@ export interface ModelCard {
     method: string;
     /** E[raw output] over the training distribution, including the offset term. */
     expectedRaw: number;
-    /** Mean of ln(offset feature) over the training rows (0 when there is no offset). */
+    /** ln(offset(reference)): for an exposure the mean of ln(feature) over the training rows (0 without offset). */
     offsetMeanLog: number;
     reporting: string;
   };

@@ -15,9 +15,11 @@ import { TreeExplainer } from './explain/treeshap.js';
 import type { FeatureSpec } from './synth/types.js';
 import { normalizeEnsemble, predictRaw, type EnsembleJson } from './train/gbt.js';
 import { interval, intervalFromJson, type IntervalParams } from './train/interval.js';
+import { compileOffset, exposureOffset, type CompiledOffset } from './train/offset.js';
 
 export type { ModelCard, HeldOutMetrics } from './card.js';
 export type { FeatureSpec } from './synth/types.js';
+export type { CompiledOffset, OffsetSpec } from './train/offset.js';
 export { forecast, backtest } from './forecast/index.js';
 export type { ForecastPoint, HistoryPoint, ForecastOptions, BacktestOptions, BacktestResult } from './forecast/index.js';
 export { factorOnlyBaseline, GENERATORS } from './synth/index.js';
@@ -93,6 +95,17 @@ export interface LoadedModel {
   validate(row: FeatureRow): ValidationError[];
   /** Same model evaluated in TypeScript from the trees JSON (no ONNX) — used for parity checks. */
   predictLocal(row: FeatureRow | ArrayLike<number>): number;
+  /** The model's offset (exposure or physics sum of products), null without one: `offset.phi(x)` splits
+   *  ln(offset(x)) − offset.refLog over the features (exact), for explanations of fast path attributions. */
+  offset: CompiledOffset | null;
+}
+
+/** The compiled offset a card declares (cards written before general offsets carry only offsetFeature). */
+export function cardOffset(card: ModelCard): CompiledOffset | null {
+  const names = card.features.map((f) => f.name);
+  if (card.model.offset) return compileOffset(card.model.offset, names);
+  if (card.model.offsetFeature) return compileOffset(exposureOffset(card.model.offsetFeature, card.explain.offsetMeanLog), names);
+  return null;
 }
 
 function readCard(file: string): ModelCard {
@@ -218,7 +231,7 @@ async function createModel(name: string): Promise<LoadedModel> {
   const names = card.features.map((f) => f.name);
   const F = names.length;
   const iv: IntervalParams = intervalFromJson(card.interval);
-  const offIdx = card.model.offsetFeature ? names.indexOf(card.model.offsetFeature) : -1;
+  const offset = cardOffset(card);
 
   let ens: EnsembleJson | null = null;
   let explainer: TreeExplainer | null = null;
@@ -244,6 +257,7 @@ async function createModel(name: string): Promise<LoadedModel> {
     card,
     session,
     featureNames: names,
+    offset,
 
     async predictBatch(rows, n, opts = {}) {
       const doValidate = opts.validate ?? true;
@@ -309,11 +323,12 @@ async function createModel(name: string): Promise<LoadedModel> {
       const { expectedValue, phi } = ex.shap(x);
       const log = Array.from(phi);
       let expectedRaw = expectedValue;
-      if (offIdx >= 0) {
-        log[offIdx]! += Math.log(x[offIdx]!) - card.explain.offsetMeanLog;
-        expectedRaw += card.explain.offsetMeanLog;
+      if (offset) {
+        const op = offset.phi(x);
+        for (let j = 0; j < F; j++) log[j]! += op[j]!;
+        expectedRaw += offset.refLog;
       }
-      const rawOut = predictRaw(e, x) + (offIdx >= 0 ? Math.log(x[offIdx]!) : 0);
+      const rawOut = predictRaw(e, x) + (offset ? Math.log(offset.value(x)) : 0);
       const prediction = Math.exp(rawOut);
       const expectedKg = Math.exp(expectedRaw);
       const dl = rawOut - expectedRaw;
@@ -340,7 +355,7 @@ async function createModel(name: string): Promise<LoadedModel> {
     predictLocal(row) {
       const { ens: e } = trees();
       const x = toVector(row);
-      const raw = predictRaw(e, x) + (offIdx >= 0 ? Math.log(Math.fround(x[offIdx]!)) : 0);
+      const raw = predictRaw(e, x) + (offset ? Math.log(offset.value(x)) : 0);
       return e.transform === 'exp' ? Math.exp(raw) : raw;
     },
   };

@@ -31,13 +31,13 @@ describe('validate()', () => {
 
   it('rejects unknown categories and unknown features', async () => {
     const m = await loadModel('logistics');
-    const errs = m.validate({ ...good, vehicle_class: 7, refrigerated: 0.5, colour: 3 } as Record<string, number>);
+    const errs = m.validate({ ...good, vehicle_class: 17, refrigerated: 0.5, colour: 3 } as Record<string, number>);
     expect(errs.map((e) => [e.feature, e.code]).sort()).toEqual([
       ['colour', 'unknown_feature'],
       ['refrigerated', 'unknown_category'],
       ['vehicle_class', 'unknown_category'],
     ]);
-    expect(errs.find((e) => e.feature === 'vehicle_class')!.message).toContain('3 = van, battery-electric');
+    expect(errs.find((e) => e.feature === 'vehicle_class')!.message).toContain('3 = van ≤3.5 t GVW, battery-electric');
   });
 
   it('predictBatch throws a ModelInputError naming the row and the feature', async () => {

@@ -4,8 +4,9 @@
  * Graph:
  *   features float32 [N, F]
  *     └─ ai.onnx.ml.TreeEnsembleRegressor (BRANCH_LEQ, SUM, base_values = [baseValue]) → raw [N, 1]
- *   if an offset feature is configured (exposure, e.g. distance_km):
- *     features ─ Slice[:, j:j+1] ─ Log → offset;  raw + offset → z
+ *   if an offset is configured (train/offset.ts):
+ *     exposure (one feature):  features ─ Slice[:, j:j+1] ─ Log → offset;  raw + offset → z
+ *     sum of products:         Σ_t coef_t · Π_j Slice[:, j:j+1] + constant ─ Log → offset;  raw + offset → z
  *   if transform = 'exp':  Exp(z) → co2e_kg [N, 1]   else Identity(z) → co2e_kg
  */
 import onnxPkg from 'onnx-proto';
@@ -35,8 +36,8 @@ function int(name: string, v: number): IAttr {
 }
 
 export interface ExportOptions {
-  /** Index of a feature whose ln() is added to the ensemble output before the transform (exposure offset). */
-  offsetFeature?: number;
+  /** ln(constant + Σ coef · Π features[:, j]) is added to the ensemble output before the transform (column indexes). */
+  offset?: { constant: number; terms: { coef: number; features: number[] }[] };
   docString?: string;
   modelVersion?: number;
 }
@@ -102,12 +103,48 @@ export function ensembleToOnnx(ens: EnsembleJson, opts: ExportOptions = {}): Uin
   ];
   const initializers: import('onnx-proto').onnx.ITensorProto[] = [];
   let z = 'raw';
-  if (opts.offsetFeature !== undefined) {
-    const j = opts.offsetFeature;
+  if (opts.offset) {
     const i64 = (name: string, v: number) => ({ name, dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [v] });
-    initializers.push(i64('off_start', j), i64('off_end', j + 1), i64('off_axis', 1));
-    nodes.push({ input: ['features', 'off_start', 'off_end', 'off_axis'], output: ['offset_in'], name: 'slice_offset', opType: 'Slice', domain: '' });
-    nodes.push({ input: ['offset_in'], output: ['offset_log'], name: 'log_offset', opType: 'Log', domain: '' });
+    const f32 = (name: string, v: number) => ({ name, dims: [1], dataType: onnx.TensorProto.DataType.FLOAT, floatData: [v] });
+    initializers.push(i64('off_axis', 1));
+    const cols = new Map<number, string>();
+    const column = (j: number): string => {
+      let name = cols.get(j);
+      if (!name) {
+        name = `col_${j}`;
+        initializers.push(i64(`${name}_start`, j), i64(`${name}_end`, j + 1));
+        nodes.push({ input: ['features', `${name}_start`, `${name}_end`, 'off_axis'], output: [name], name: `slice_${j}`, opType: 'Slice', domain: '' });
+        cols.set(j, name);
+      }
+      return name;
+    };
+    const { constant, terms } = opts.offset;
+    let offsetIn: string;
+    if (terms.length === 1 && terms[0]!.features.length === 1 && terms[0]!.coef === 1 && constant === 0) {
+      offsetIn = column(terms[0]!.features[0]!); // exposure offset: ln(feature)
+    } else {
+      let sum: string | null = null;
+      terms.forEach((t, ti) => {
+        let prod = column(t.features[0]!);
+        t.features.slice(1).forEach((j, k) => {
+          const out = `term_${ti}_mul_${k}`;
+          nodes.push({ input: [prod, column(j)], output: [out], name: out, opType: 'Mul', domain: '' });
+          prod = out;
+        });
+        initializers.push(f32(`term_${ti}_coef`, t.coef));
+        nodes.push({ input: [prod, `term_${ti}_coef`], output: [`term_${ti}`], name: `term_${ti}`, opType: 'Mul', domain: '' });
+        if (sum === null) sum = `term_${ti}`;
+        else {
+          const out = `sum_${ti}`;
+          nodes.push({ input: [sum, `term_${ti}`], output: [out], name: out, opType: 'Add', domain: '' });
+          sum = out;
+        }
+      });
+      initializers.push(f32('offset_constant', constant));
+      nodes.push({ input: [sum!, 'offset_constant'], output: ['offset_sum'], name: 'offset_constant_add', opType: 'Add', domain: '' });
+      offsetIn = 'offset_sum';
+    }
+    nodes.push({ input: [offsetIn], output: ['offset_log'], name: 'log_offset', opType: 'Log', domain: '' });
     nodes.push({ input: ['raw', 'offset_log'], output: ['z'], name: 'add_offset', opType: 'Add', domain: '' });
     z = 'z';
   }

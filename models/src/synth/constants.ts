@@ -14,8 +14,19 @@ export const DIESEL_WTT_KG_PER_L = 0.62665;
 export const DIESEL_WTW_KG_PER_L = DIESEL_TTW_KG_PER_L + DIESEL_WTT_KG_PER_L;
 /** Ratio used to lift TTW-only published intensities to the WTW boundary for a like-for-like baseline. */
 export const DIESEL_WTW_OVER_TTW = DIESEL_WTW_KG_PER_L / DIESEL_TTW_KG_PER_L;
-/** Natural gas, gross CV basis, ≈ 2.04 kg CO2e / m3. UK DESNZ GHG conversion factors (verify the year's value). */
+/** Natural gas, gross CV basis, ≈ 2.04 kg CO2e / m3. UK DESNZ GHG conversion factors: the per-m3 value quoted for
+ *  2024–2025 ranges 2.03–2.07 depending on the edition (0.1829 kg CO2e/kWh gross CV, DESNZ 2024); 2.04 kept. */
 export const NATURAL_GAS_KG_PER_M3 = 2.04;
+/** 1 m3 natural gas ≈ 10.55 kWh (gross CV) — the conversion ml-engine's factory mapper uses for gasKwh. */
+export const NATURAL_GAS_KWH_PER_M3 = 10.55;
+
+// ---- diesel energy content (turns CMEM work into litres) -----------------------------------------------------
+/** Gas/diesel oil net calorific value 43.0 MJ/kg: IPCC 2006 Guidelines, Vol. 2, Table 1.2. */
+export const DIESEL_NCV_MJ_PER_KG = 43.0;
+/** Diesel density 0.835 kg/L (EN 590 allows 0.820–0.845 kg/L at 15 °C). */
+export const DIESEL_DENSITY_KG_PER_L = 0.835;
+/** MJ per litre of diesel (≈ 35.9). */
+export const DIESEL_MJ_PER_L = DIESEL_NCV_MJ_PER_KG * DIESEL_DENSITY_KG_PER_L;
 
 // ---- published transport intensities (factor-only baselines) --------------------------------------------
 /** Rigid truck 26–32 t, diesel: 0.09516 kg CO2e / t·km, TTW. GLEC Framework v2 default. */
@@ -39,35 +50,16 @@ export const GRID_FACTORS: readonly number[] = Object.values(GRID_KG_PER_KWH);
 export const GRID_MIN = Math.min(...GRID_FACTORS);
 export const GRID_MAX = Math.max(...GRID_FACTORS);
 
-// ---- Comprehensive Modal Emissions Model (Bektaş & Laporte 2011; Demir et al. 2011) --------------------------
-/** λ = ξ/(κ·ψ): fuel-to-air mass ratio 1, heating value 44 kJ/g, conversion 737 g/L. */
-export const CMEM_LAMBDA = 1 / (44 * 737);
-/** k: engine friction factor (kJ/rev/L). */
-export const CMEM_K = 0.2;
-/** N: engine speed (rev/s). */
-export const CMEM_N = 33;
-/** V: engine displacement (L) for the reference medium-duty truck. */
-export const CMEM_V = 5;
-/** γ = 1/(1000·η_tf·η): drivetrain efficiency 0.4, engine efficiency 0.9 (as tabulated in the PRP papers). */
-export const CMEM_GAMMA = 1 / (1000 * 0.4 * 0.9);
-/** β = 0.5·Cd·ρ·A with Cd 0.7, air density 1.2041 kg/m3, frontal area 3.912 m2. */
-export const CMEM_BETA = 0.5 * 0.7 * 1.2041 * 3.912;
-/** Curb weight of the reference truck (kg). */
-export const CMEM_CURB_KG = 6350;
-/** Gravity (m/s2) and rolling resistance coefficient Cr = 0.01 (CMEM). */
+// ---- physics shared by the vehicle classes (class parameters live in logistics.ts) ---------------------------
+/** Gravity (m/s2) and air density (kg/m3, 20 °C sea level). */
 export const G = 9.81;
-export const ROLLING_CR = 0.01;
 export const AIR_DENSITY = 1.2041;
 
-// ---- auxiliary consumption (ASSUMPTIONS for the synthetic world; typical values, verify per fleet) ---------
-/** Diesel engine idling, heavy vehicle: ≈ 2.5 L/h (ASSUMPTION; US DOE/ANL idling studies report 2–4 L/h). */
-export const IDLE_L_PER_H = 2.5;
-/** Diesel transport refrigeration unit: ≈ 2.5 L/h while refrigerated (ASSUMPTION; TRU studies report 1.5–3.5 L/h). */
-export const REEFER_L_PER_H = 2.5;
-/** Electric TRU on an EV van: ≈ 2.5 kW average draw (ASSUMPTION). */
-export const EV_REEFER_KW = 2.5;
-/** EV auxiliary load (HVAC, electronics): ≈ 1 kW (ASSUMPTION). */
-export const EV_AUX_KW = 1.0;
-/** EV battery-to-wheel efficiency ≈ 0.85 and regenerative braking recovery ≈ 0.6 (ASSUMPTIONS). */
-export const EV_DRIVETRAIN_EFF = 0.85;
+// ---- battery-electric vehicles (ASSUMPTIONS for the synthetic world; typical values) ------------------------
+/** Share of braking / descent energy recovered by regenerative braking. */
 export const EV_REGEN_EFF = 0.6;
+/** Grid-to-battery charging efficiency (AC/DC conversion and battery losses, 85–95 % reported). The models' EV
+ *  output is grid kWh × grid factor, comparable with metered charger energy and WLTP consumption figures. */
+export const EV_CHARGING_EFF = 0.9;
+/** Typical battery-electric truck consumption used by a factor-only calculator (1.1 kWh/km, ASSUMPTION). */
+export const TYPICAL_EV_TRUCK_KWH_PER_KM = 1.1;

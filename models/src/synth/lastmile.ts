@@ -7,13 +7,17 @@ import {
   DESNZ_VAN_DIESEL_KG_PER_KM,
   DIESEL_WTW_KG_PER_L,
   DIESEL_WTW_OVER_TTW,
-  EV_AUX_KW,
+  EV_CHARGING_EFF,
   GRID_FACTORS,
   GRID_MAX,
   GRID_MIN,
-  IDLE_L_PER_H,
   TYPICAL_EV_VAN_KWH_PER_KM,
 } from './constants.js';
+import { VEHICLES } from './logistics.js';
+
+/** Same vans as the logistics model: diesel idling (L/h) and BEV auxiliaries (kW). */
+const VAN_IDLE_L_PER_H = VEHICLES[2]!.idle;
+const EV_VAN_AUX_KW = VEHICLES[3]!.idle;
 import type { Rng } from './random.js';
 import type { FeatureSpec, Generator, Sample } from './types.js';
 
@@ -29,7 +33,9 @@ export const LASTMILE_FEATURES: FeatureSpec[] = [
 ];
 
 /** Coefficients below are ASSUMPTIONS of the synthetic world, sized so a diesel van at low stop density lands near
- *  the DESNZ 2025 average van factor (0.25023 kg CO2e/km TTW ≈ 0.097 L/km). */
+ *  the DESNZ 2025 average van factor (0.25023 kg CO2e/km TTW ≈ 0.097 L/km) and a BEV van near 0.2–0.25 kWh/km at the
+ *  plug (Ford E-Transit 68 kWh / 317 km WLTP ≈ 0.215 kWh/km at the battery). EV energy is grid kWh (÷ charging
+ *  efficiency). */
 export function lastmileEnergy(s: Sample): { litres: number; kwh: number } {
   const reattempt = s.failed_share!;
   const dist = s.distance_km! * (1 + 0.35 * reattempt); // re-attempts add distance
@@ -40,14 +46,14 @@ export function lastmileEnergy(s: Sample): { litres: number; kwh: number } {
   const veh = Math.round(s.vehicle!);
   if (veh === 0) {
     const lPerKm = 0.085 * (1 + 0.12 * density) * (1 + payloadKg / 8000);
-    const idle = (stops * 2.5) / 60 * 0.3 * IDLE_L_PER_H; // engine left running at 30 % of stops
+    const idle = (stops * 2.5) / 60 * 0.3 * VAN_IDLE_L_PER_H; // engine left running at 30 % of stops
     return { litres: dist * lPerKm + idle, kwh: 0 };
   }
   if (veh === 1) {
     const kwhPerKm = 0.17 * (1 + 0.06 * density) * (1 + payloadKg / 10000);
-    return { litres: 0, kwh: dist * kwhPerKm + EV_AUX_KW * hours * 0.5 };
+    return { litres: 0, kwh: (dist * kwhPerKm + EV_VAN_AUX_KW * hours * 0.5) / EV_CHARGING_EFF };
   }
-  return { litres: 0, kwh: dist * 0.012 * (1 + payloadKg / 2000) }; // e-assist cargo bike
+  return { litres: 0, kwh: (dist * 0.012 * (1 + payloadKg / 2000)) / EV_CHARGING_EFF }; // e-assist cargo bike
 }
 
 export function lastmilePhysics(s: Sample): number {
@@ -65,9 +71,9 @@ export function lastmileBaseline(s: Sample): number {
 
 export const lastmile: Generator = {
   name: 'lastmile',
-  description: 'Last-mile route-days (diesel van, EV van, e-cargo bike): stop density, payload, failed-delivery re-attempts, dwell idling; 3 % multiplicative noise',
+  description: 'Last-mile route-days (diesel van, EV van, e-cargo bike): stop density, payload, failed-delivery re-attempts, dwell idling, EV charging losses; 8 % unobserved vehicle/driver spread + 3 % metering noise',
   boundary: 'WTW for diesel (UK DESNZ 2025 TTW + WTT); generation-based grid factor for electricity',
-  noiseSigma: 0.03,
+  noiseSigma: 0.085,
   features: LASTMILE_FEATURES,
   sample(r: Rng): Sample {
     const vehicle = r.pick([0, 0, 1, 1, 2]);

@@ -18,7 +18,12 @@ export const WAREHOUSE_FEATURES: FeatureSpec[] = [
   { name: 'grid_factor_kg_per_kwh', unit: 'kg CO2e/kWh', min: GRID_MIN, max: GRID_MAX, kind: 'continuous', description: 'Grid electricity factor of the region', unitHints: [{ scale: 0.001, unit: 'g CO2e/kWh' }] },
 ];
 
-/** kWh/day. Intensities are ASSUMPTIONS of the synthetic world (typical orders of magnitude). */
+/**
+ * kWh/day. Intensities are ASSUMPTIONS of the synthetic world (typical orders of magnitude); the refrigeration load
+ * (28 W/m² of chilled floor at 15 °C outdoors) is calibrated on E Source's refrigerated-warehouse average
+ * (24.9 kWh/ft²/yr ≈ 268 kWh/m²/yr); the non-refrigerated average (6.1 kWh/ft²/yr ≈ 66 kWh/m²/yr) is a held-out check
+ * (REPORT.md, real-world reference cases).
+ */
 export function warehouseKwh(s: Sample): number {
   const a = s.area_m2!;
   const cold = a * s.refrigerated_share!;
@@ -27,7 +32,7 @@ export function warehouseKwh(s: Sample): number {
   const lighting = (a * 6 * s.hours!) / 1000; // 6 W/m² while operating
   const standby = (a * 1 * 24) / 1000; // 1 W/m² always on
   const conditioning = (ambient * 4 * (Math.abs(T - 15) / 10) * s.hours!) / 1000; // heating/cooling degree load
-  const refrigeration = (cold * 30 * 24 * Math.max(0.3, 1 + 0.035 * (T - 15))) / 1000; // 30 W/m² at 15 °C, COP drops with heat
+  const refrigeration = (cold * 28 * 24 * Math.max(0.3, 1 + 0.035 * (T - 15))) / 1000; // 28 W/m² at 15 °C, COP drops with heat
   const handling = s.throughput_t! * 1.8 * (1 + 0.15 * s.refrigerated_share!); // electric MHE, kWh/t
   return lighting + standby + conditioning + refrigeration + handling;
 }
@@ -42,9 +47,9 @@ export function warehouseBaseline(s: Sample): number {
 
 export const warehouse: Generator = {
   name: 'warehouse',
-  description: 'Warehouse-days: lighting, standby, degree-driven space conditioning, cold storage with temperature-dependent COP, electric material handling; 3 % multiplicative noise',
+  description: 'Warehouse-days: lighting, standby, degree-driven space conditioning, cold storage with temperature-dependent COP, electric material handling; 12 % unobserved building spread (envelope, equipment age, controls) + metering noise',
   boundary: 'scope 2 location-based electricity (generation grid factor)',
-  noiseSigma: 0.03,
+  noiseSigma: 0.12,
   features: WAREHOUSE_FEATURES,
   sample(r: Rng): Sample {
     return {

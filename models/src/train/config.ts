@@ -1,9 +1,11 @@
-import { factory } from '../synth/factory.js';
+import { NATURAL_GAS_KG_PER_M3 } from '../synth/constants.js';
+import { factory, OFF_SHIFT_BASE_SHARE } from '../synth/factory.js';
 import { lastmile } from '../synth/lastmile.js';
 import { logistics } from '../synth/logistics.js';
 import type { Generator } from '../synth/types.js';
 import { warehouse } from '../synth/warehouse.js';
 import type { GbtParams } from './gbt.js';
+import type { OffsetTerm } from './offset.js';
 import { DEFAULT_PARAMS } from './gbt.js';
 
 export interface ModelConfig {
@@ -12,6 +14,8 @@ export interface ModelConfig {
   generator: Generator;
   /** Exposure feature: the model learns ln(kg / feature) and the ONNX graph adds ln(feature) back. */
   offsetFeature?: string;
+  /** Or a physics-informed offset Σ coef·Πfeatures + constant (see train/offset.ts). */
+  offsetTerms?: { constant: number; terms: OffsetTerm[] };
   nTrain: number;
   nCalibration: number;
   nTest: number;
@@ -22,7 +26,7 @@ export interface ModelConfig {
 export const MODEL_CONFIGS: ModelConfig[] = [
   {
     name: 'logistics',
-    version: '1.0.0',
+    version: '2.0.0',
     generator: logistics,
     offsetFeature: 'distance_km',
     nTrain: 200_000,
@@ -33,8 +37,18 @@ export const MODEL_CONFIGS: ModelConfig[] = [
   },
   {
     name: 'factory',
-    version: '1.0.0',
+    version: '2.0.0',
     generator: factory,
+    // the structural part the trees need not learn: production electricity, gas, base load at the off-shift share
+    // of a two-shift day (1 kg keeps ln() finite on an idle day with no gas)
+    offsetTerms: {
+      constant: 1,
+      terms: [
+        { coef: 1, features: ['production_units', 'kwh_per_unit', 'grid_factor_kg_per_kwh'] },
+        { coef: NATURAL_GAS_KG_PER_M3, features: ['gas_m3'] },
+        { coef: OFF_SHIFT_BASE_SHARE * 8, features: ['base_load_kw', 'grid_factor_kg_per_kwh'] },
+      ],
+    },
     nTrain: 120_000,
     nCalibration: 10_000,
     nTest: 10_000,
@@ -43,7 +57,7 @@ export const MODEL_CONFIGS: ModelConfig[] = [
   },
   {
     name: 'warehouse',
-    version: '1.0.0',
+    version: '2.0.0',
     generator: warehouse,
     offsetFeature: 'area_m2',
     nTrain: 60_000,
@@ -54,7 +68,7 @@ export const MODEL_CONFIGS: ModelConfig[] = [
   },
   {
     name: 'lastmile',
-    version: '1.0.0',
+    version: '2.0.0',
     generator: lastmile,
     offsetFeature: 'distance_km',
     nTrain: 60_000,

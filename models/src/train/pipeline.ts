@@ -10,6 +10,7 @@ import type { Dataset } from '../synth/types.js';
 import type { ModelConfig } from './config.js';
 import { countNodes, normalizeEnsemble, trainGbt, type EnsembleJson } from './gbt.js';
 import { fitIntervals, interval, intervalToJson, type IntervalParams } from './interval.js';
+import { compileOffset, exposureOffset, type OffsetSpec } from './offset.js';
 
 /** Round leaf values and thresholds to float32 (what ONNX stores) and to ≤ 9 significant digits in JSON. */
 export function quantizeEnsemble(ens: EnsembleJson): EnsembleJson {
@@ -43,33 +44,37 @@ export function heldOutMetrics(cfg: ModelConfig, test: Dataset, pred: Float64Arr
   let bape = 0;
   let cov = 0;
   let width = 0;
-  const apes = new Float64Array(n);
+  const apes: number[] = [];
   for (let i = 0; i < n; i++) {
     const y = test.y[i]!;
     const p = pred[i]!;
     const b = cfg.generator.factorOnlyBaseline(rowToSample(cfg.generator, test.X, i));
     ae += Math.abs(p - y);
-    apes[i] = Math.abs(p - y) / y;
-    ape += apes[i]!;
     se += (p - y) ** 2;
-    apeTrue += Math.abs(p - test.yTrue[i]!) / test.yTrue[i]!;
     bae += Math.abs(b - y);
-    bape += Math.abs(b - y) / y;
+    // percentages only where the observation is not ~0 (an idle day makes them meaningless)
+    if (y >= 0.5 && test.yTrue[i]! >= 0.5) {
+      apes.push(Math.abs(p - y) / y);
+      ape += Math.abs(p - y) / y;
+      apeTrue += Math.abs(p - test.yTrue[i]!) / test.yTrue[i]!;
+      bape += Math.abs(b - y) / y;
+    }
     const { lower, upper } = interval(iv, p);
     if (y >= lower && y <= upper) cov++;
     width += (upper - lower) / p;
   }
-  apes.sort();
+  apes.sort((a, b) => a - b);
+  const m = Math.max(1, apes.length);
   return {
     rows: n,
     mae: ae / n,
-    mape: ape / n,
+    mape: ape / m,
     rmse: Math.sqrt(se / n),
-    medianApe: apes[Math.floor(n / 2)]!,
-    p90Ape: apes[Math.floor(n * 0.9)]!,
-    mapeVsPhysics: apeTrue / n,
+    medianApe: apes[Math.floor(apes.length / 2)] ?? 0,
+    p90Ape: apes[Math.floor(apes.length * 0.9)] ?? 0,
+    mapeVsPhysics: apeTrue / m,
     baselineMae: bae / n,
-    baselineMape: bape / n,
+    baselineMape: bape / m,
     maeImprovement: bae / ae,
     intervalCoverage: cov / n,
     intervalMeanRelWidth: width / n,
@@ -92,15 +97,29 @@ export async function trainModel(cfg: ModelConfig, artifactsDir: string, log: (s
   const cal = generate(gen, cfg.nCalibration, cfg.seeds.calibration);
   const test = generate(gen, cfg.nTest, cfg.seeds.test);
 
-  // raw target: ln(kg) or ln(kg / exposure)
-  let offsetMeanLog = 0;
+  // offset: ln(exposure) (reference = its mean over the training rows) or a sum of products (reference = medians)
+  let spec: OffsetSpec | null = null;
+  if (offIdx >= 0) {
+    let meanLog = 0;
+    for (let i = 0; i < train.n; i++) meanLog += Math.log(train.X[i * F + offIdx]!);
+    spec = exposureOffset(cfg.offsetFeature!, meanLog / train.n);
+  } else if (cfg.offsetTerms) {
+    const reference: Record<string, number> = {};
+    for (const f of new Set(cfg.offsetTerms.terms.flatMap((t) => t.features))) {
+      const j = names.indexOf(f);
+      const col = Float64Array.from({ length: train.n }, (_, i) => train.X[i * F + j]!).sort();
+      reference[f] = col[Math.floor(train.n / 2)]!;
+    }
+    spec = { ...cfg.offsetTerms, reference };
+  }
+  const offset = spec ? compileOffset(spec, names) : null;
+  const offsetMeanLog = offset?.refLog ?? 0;
+
+  // raw target: ln(kg) − ln(offset)
   const z = new Float64Array(train.n);
   for (let i = 0; i < train.n; i++) {
-    const lo = offIdx >= 0 ? Math.log(train.X[i * F + offIdx]!) : 0;
-    offsetMeanLog += lo;
-    z[i] = Math.log(Math.max(train.y[i]!, 1e-6)) - lo;
+    z[i] = Math.log(Math.max(train.y[i]!, 1e-6)) - (offset ? Math.log(offset.value(train.X, i * F)) : 0);
   }
-  offsetMeanLog /= train.n;
 
   const t0 = performance.now();
   const raw = trainGbt(train.X, z, train.n, F, cfg.params, names, 'exp', {
@@ -113,7 +132,7 @@ export async function trainModel(cfg: ModelConfig, artifactsDir: string, log: (s
   const ens = normalizeEnsemble(JSON.parse(treesJson) as EnsembleJson);
 
   const bytes = ensembleToOnnx(ens, {
-    offsetFeature: offIdx >= 0 ? offIdx : undefined,
+    offset: offset ? { constant: spec!.constant, terms: spec!.terms.map((t) => ({ coef: t.coef, features: t.features.map((f) => names.indexOf(f)) })) } : undefined,
     docString: `${cfg.name} ${cfg.version}: ${gen.description}. Output kg CO2e (${gen.boundary}).`,
   });
   mkdirSync(artifactsDir, { recursive: true });
@@ -152,9 +171,10 @@ export async function trainModel(cfg: ModelConfig, artifactsDir: string, log: (s
     },
     model: {
       type: 'gradient-boosted regression trees (squared loss, histogram splits)',
-      rawTarget: cfg.offsetFeature ? `ln(kg CO2e / ${cfg.offsetFeature})` : 'ln(kg CO2e)',
+      rawTarget: cfg.offsetFeature ? `ln(kg CO2e / ${cfg.offsetFeature})` : spec ? 'ln(kg CO2e / offset)' : 'ln(kg CO2e)',
       transform: 'exp',
       offsetFeature: cfg.offsetFeature ?? null,
+      offset: spec,
       params: cfg.params,
     },
     training: {
@@ -182,7 +202,7 @@ export async function trainModel(cfg: ModelConfig, artifactsDir: string, log: (s
       expectedRaw,
       offsetMeanLog,
       reporting:
-        'logContribution: SHAP values of the log-scale output (exact: expectedRaw + Σ logContribution = ln(prediction)); the offset term ln(offsetFeature) − mean is added to that feature. contribution (kg): logContribution × L(prediction, exp(expectedRaw)) where L(a,b) = (a−b)/(ln a − ln b) is the logarithmic mean, so kg contributions sum exactly to prediction − exp(expectedRaw) and keep the sign and proportions of the log contributions.',
+        'logContribution: SHAP values of the log-scale output (exact: expectedRaw + Σ logContribution = ln(prediction)); the offset term ln(offset(x)) − ln(offset(reference)) is split over its features with exact Shapley values (one feature: all of it). contribution (kg): logContribution × L(prediction, exp(expectedRaw)) where L(a,b) = (a−b)/(ln a − ln b) is the logarithmic mean, so kg contributions sum exactly to prediction − exp(expectedRaw) and keep the sign and proportions of the log contributions.',
     },
   };
   writeFileSync(join(artifactsDir, `${cfg.name}.json`), JSON.stringify(card, null, 2) + '\n');
