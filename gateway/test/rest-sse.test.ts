@@ -1,0 +1,159 @@
+// Live endpoints over plain HTTP: GET /api/v1/alerts/stream as Server-Sent Events through a real HTTP client. Each
+// event's id is the alert cursor; reconnecting with Last-Event-ID replays exactly the missed alerts, then continues
+// live — no gap, no duplicate. The partner client's REST stream does the same by itself. Hotspot changes stream too.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type Database } from '@carbon-nexus/db';
+import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
+import { createRestClient, memoryCursorStore } from '@carbon-nexus/partner-client';
+import { startGateway, type GatewayServer } from '../src/index.ts';
+import { eventually } from './subscriptions.fixtures.ts';
+
+let gw: GatewayServer;
+let db: Database;
+let supplierId: string;
+let partner: string;
+
+beforeAll(async () => {
+  const plugins = [
+    (await import('@carbon-nexus/data-core')).default,
+    (await import('@carbon-nexus/ml-engine')).default,
+    (await import('@carbon-nexus/orchestration')).default,
+  ];
+  db = await createTestDatabase('pglite');
+  gw = await startGateway({ plugins, port: 0, serveWeb: false, host: { db, scheduler: false, migrate: false }, env: { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined } });
+  const admin = await signDevToken({ sub: 'admin', roles: ['admin'] });
+  partner = await signDevToken({ sub: 'sse-partner', roles: ['partner'] });
+  const r = await createRestClient({ url: gw.url, token: admin }).createSupplier({ input: { name: 'Stream Haulage', category: 'TRANSPORT' } });
+  supplierId = r.id;
+}, 120_000);
+
+afterAll(async () => {
+  await gw?.close();
+  await db?.close();
+});
+
+/** What orchestration's detection does for a new hotspot: commit the rows, then signal. */
+async function raiseAlert(level: 'info' | 'warn' | 'critical', percent: number) {
+  const [h] = await db.query<{ id: string }>(
+    `INSERT INTO hotspots (id, entity_type, entity_id, entity_name, supplier_id, metric_value, baseline, percent_above, severity, status, window_start, window_end)
+     VALUES (gen_random_uuid(), 'supplier', $1, 'Stream Haulage', $5::uuid, $2, 100, $3, $4, 'open', now() - interval '1 hour', now()) RETURNING id::text AS id`,
+    [supplierId, 100 + percent, percent, level, supplierId],
+  );
+  const [a] = await db.query<{ id: string; seq: string }>(
+    `INSERT INTO alerts (id, hotspot_id, supplier_id, level, message) VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3, $4) RETURNING id::text AS id, seq::text AS seq`,
+    [h.id, supplierId, level, `Stream Haulage exceeded emissions by ${percent}%`],
+  );
+  await gw.host!.bus.publish('alert.raised', { id: a.id, seq: a.seq, hotspotId: h.id, level, supplierId });
+  return { ...a, hotspotId: h.id };
+}
+
+const upstreams = async () => Number(/^carbon_nexus_subscription_upstreams (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0);
+
+/** An SSE connection read with fetch: parsed events as they arrive. */
+async function connect(path: string, headers: Record<string, string> = {}) {
+  const ac = new AbortController();
+  const res = await fetch(gw.url + path, { headers: { accept: 'text/event-stream', authorization: `Bearer ${partner}`, ...headers }, signal: ac.signal });
+  const events: { id?: string; event?: string; data: any }[] = [];
+  const reading = (async () => {
+    let buf = '';
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buf += Buffer.from(chunk).toString('utf8');
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const fields: Record<string, string> = {};
+          for (const line of block.split('\n')) {
+            if (!line || line.startsWith(':')) continue;
+            const c = line.indexOf(':');
+            fields[line.slice(0, c)] = line.slice(c + 1).replace(/^ /, '');
+          }
+          if (fields.data !== undefined) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+        }
+      }
+    } catch {
+      /* aborted */
+    }
+  })();
+  return { res, events, close: async () => (ac.abort(), await reading) };
+}
+
+describe('REST live streams (SSE)', () => {
+  it('alerts: ids are cursors; reconnecting with Last-Event-ID replays exactly the missed alerts, then continues live', async () => {
+    let conn = await connect('/api/v1/alerts/stream?minLevel=WARN');
+    expect(conn.res.status).toBe(200);
+    expect(conn.res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await eventually(async () => (await upstreams()) === 1, 10_000, 'subscribed');
+    const first = [await raiseAlert('critical', 170), await raiseAlert('warn', 105)];
+    await eventually(() => conn.events.length === 2, 10_000, 'live alerts');
+    expect(conn.events.map((e) => e.id)).toEqual(first.map((a) => a.seq));
+    expect(conn.events[0].data).toMatchObject({ id: first[0].id, cursor: first[0].seq, level: 'CRITICAL', supplier: { id: supplierId, name: 'Stream Haulage' }, hotspot: { id: first[0].hotspotId, percentAbove: 170 } });
+    const lastSeen = conn.events.at(-1)!.id!;
+    await conn.close();
+    await eventually(async () => (await upstreams()) === 0, 10_000, 'disconnected');
+
+    const missed = [await raiseAlert('warn', 120), await raiseAlert('info', 85), await raiseAlert('critical', 210)];
+    // EventSource reconnects to the same URL with the last id in Last-Event-ID.
+    conn = await connect('/api/v1/alerts/stream?minLevel=WARN', { 'last-event-id': lastSeen });
+    await eventually(() => conn.events.length === 2, 10_000, 'replayed alerts');
+    const live = await raiseAlert('warn', 130);
+    await eventually(() => conn.events.length === 3, 10_000, 'live after replay');
+    await conn.close();
+    expect(conn.events.map((e) => e.data.id)).toEqual([missed[0].id, missed[2].id, live.id]);
+    expect(conn.events.map((e) => e.id)).toEqual([missed[0].seq, missed[2].seq, live.seq]);
+    // `?after=` does the same for a first connection.
+    const fromCursor = await connect(`/api/v1/alerts/stream?minLevel=CRITICAL&after=${first[0].seq}`);
+    await eventually(() => fromCursor.events.length === 1, 10_000, 'replay from after');
+    await fromCursor.close();
+    expect(fromCursor.events[0].data.id).toBe(missed[2].id);
+  });
+
+  it('the partner client streams alerts over REST and resumes by itself after the connection drops', async () => {
+    const store = memoryCursorStore();
+    const got: string[] = [];
+    const errors: unknown[] = [];
+    // A fetch whose connections the test can cut, like a flaky network.
+    const open = new Set<AbortController>();
+    const flaky: typeof fetch = (input, init) => {
+      const ac = new AbortController();
+      open.add(ac);
+      init?.signal?.addEventListener('abort', () => ac.abort());
+      return fetch(input, { ...init, signal: ac.signal });
+    };
+    const client = createRestClient({ url: gw.url, token: partner, fetch: flaky });
+    const stream = client.alertStream({ minLevel: 'CRITICAL' }, { onEvent: (a) => void got.push(a.id), onError: (e) => void errors.push(e), cursorStore: store, retryMs: 100 });
+    await eventually(async () => (await upstreams()) === 1, 10_000, 'subscribed');
+    const a = await raiseAlert('critical', 300);
+    await eventually(() => got.length === 1, 10_000, 'first');
+    for (const c of open) c.abort();
+    open.clear();
+    const b = await raiseAlert('critical', 310);
+    const c = await raiseAlert('critical', 320);
+    await eventually(() => got.length === 3, 15_000, 'resumed');
+    await stream.close();
+    expect(got).toEqual([a.id, b.id, c.id]);
+    expect(store.value).toBe(c.seq);
+    expect(errors.length).toBeGreaterThan(0); // the cut was noticed, then healed
+  });
+
+  it('hotspots: changes stream as they happen; a stream the server refuses ends with a problem event', async () => {
+    const conn = await connect('/api/v1/hotspots/stream?minSeverity=WARN');
+    await eventually(async () => (await upstreams()) >= 1, 10_000, 'subscribed');
+    const a = await raiseAlert('critical', 180);
+    await gw.host!.bus.publish('hotspot.changed', { id: a.hotspotId, change: 'created', severity: 'critical', supplierId, entityType: 'supplier', entityId: supplierId });
+    await eventually(() => conn.events.length === 1, 10_000, 'hotspot event');
+    await conn.close();
+    expect(conn.events[0].id).toBeUndefined(); // no replay for hotspots: no ids
+    expect(conn.events[0].data).toMatchObject({ change: 'CREATED', hotspot: { id: a.hotspotId, severity: 'CRITICAL', supplier: { name: 'Stream Haulage' } } });
+    // Refused by the plugin when the stream starts: a `problem` event naming the field, then the stream ends.
+    const bad = await connect('/api/v1/alerts/stream?after=yesterday');
+    await eventually(() => bad.events.length === 1, 10_000, 'problem event');
+    await bad.close();
+    expect(bad.events[0]).toMatchObject({ event: 'problem', data: { status: 400, code: 'BAD_USER_INPUT', errors: [{ field: 'after' }] } });
+    // Refused by REST before streaming (not a parameter): an ordinary problem response.
+    const unknown = await fetch(`${gw.url}/api/v1/alerts/stream?level=WARN`, { headers: { authorization: `Bearer ${partner}` } });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ field: 'level' }] });
+  });
+});
