@@ -14,9 +14,10 @@ const GOAL_FIELDS = `id name scope scopeId supplier { id } period targetKg reduc
 const SET_GOAL = `mutation($input: GoalInput!) { setGoal(input: $input) { ${GOAL_FIELDS} } }`;
 const GOALS = `query($scope: GoalScope) { goals(scope: $scope) { ${GOAL_FIELDS} } }`;
 const SETTINGS_FIELDS = `thresholds { entityType info warn critical source updatedBy } entityTypes windowMinutes`;
+const EVIDENCE_FIELDS = `thresholds { entityType minEvents noiseSigmas source } baselineWeeks baselineMinSamples`;
 const SETTINGS = `{ hotspotSettings { ${SETTINGS_FIELDS} } }`;
 const UPDATE = `mutation($input: HotspotSettingsInput!) { updateHotspotSettings(input: $input) { ${SETTINGS_FIELDS} } }`;
-const DETECT = `mutation($s: String, $e: String) { detectHotspots(windowStart: $s, windowEnd: $e) { created escalated updated resolved alertsRaised } }`;
+const DETECT = `mutation($s: String, $e: String) { detectHotspots(windowStart: $s, windowEnd: $e) { created escalated updated resolved alertsRaised suppressed } }`;
 const OVERRIDE = `mutation($i: BaselineOverrideInput!) { setBaselineOverride(input: $i) { id } }`;
 
 describe.each(testDatabaseTargets())('goals and hotspot thresholds (%s)', (target) => {
@@ -45,12 +46,15 @@ describe.each(testDatabaseTargets())('goals and hotspot thresholds (%s)', (targe
     const spike = [10, 20, 30].map((m) => leg(a, new Date(end.getTime() - m * 60_000), 20_000));
     await ingest(kit, spike);
     await waitForPredictions(kit, spike.length);
-    const agg = await kit.query<{ predictionAggregates: { key: string; co2eKg: number }[] }>(
-      `query($f: String!, $t: String!) { predictionAggregates(from: $f, to: $t, bucket: HOUR, groupBy: SUPPLIER) { key co2eKg } }`,
+    // Detection measures data-core's figure: the window's kg is the emissionsSeries sum.
+    const series = await kit.query<{ emissionsSeries: { key: string; co2eKg: number; eventCount: number }[] }>(
+      `query($f: String!, $t: String!) { emissionsSeries(from: $f, to: $t, bucket: HOUR, groupBy: SUPPLIER) { key co2eKg eventCount } }`,
       { f: start.toISOString(), t: end.toISOString() },
-      { plugin: 'ml-engine' },
+      { plugin: 'data-core' },
     );
-    predictedA = agg.predictionAggregates.filter((x) => x.key === a).reduce((s, x) => s + x.co2eKg, 0);
+    const ofA = series.emissionsSeries.filter((x) => x.key === a);
+    predictedA = ofA.reduce((s, x) => s + x.co2eKg, 0);
+    expect(ofA.reduce((s, x) => s + x.eventCount, 0)).toBe(3);
     expect(predictedA).toBeGreaterThan(0);
     await kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: b, valueKgPerHour: BASE_B } });
   }, 300_000);
@@ -166,13 +170,35 @@ describe.each(testDatabaseTargets())('goals and hotspot thresholds (%s)', (targe
       expect((await sev()).severity).toBe('CRITICAL');
       const [entry] = await audits('hotspotSettings.update');
       expect(entry.user_id).toBe('root');
-      expect(entry.metadata.after).toContainEqual({ entityType: 'supplier', info: 40, warn: 60, critical: 85, source: 'SETTINGS' });
+      expect(entry.metadata.after).toContainEqual({ entityType: 'supplier', info: 40, warn: 60, critical: 85, minEvents: 3, noiseSigmas: 3, source: 'SETTINGS' });
 
       // Reset supplier and raise the default above 90 %: the next cycle resolves the hotspot.
       const r = (await kit.query(UPDATE, { input: { thresholds: [{ info: 95, warn: 120, critical: 200 }], reset: ['supplier'] } }, { auth: ADMIN })).updateHotspotSettings;
       expect(r.thresholds).toEqual([{ entityType: 'default', info: 95, warn: 120, critical: 200, source: 'SETTINGS', updatedBy: 'root' }]);
       const third = (await kit.query(DETECT, vars, { auth: ANALYST })).detectHotspots;
       expect(third).toMatchObject({ resolved: 1, alertsRaised: 0 });
+    });
+
+    it('evidence settings: env defaults shown per entity type; a window with fewer events than minEvents raises nothing', async () => {
+      const before = (await kit.query(`{ hotspotSettings { ${EVIDENCE_FIELDS} } }`, {}, { auth: VIEWER })).hotspotSettings;
+      expect(before).toEqual({ thresholds: [{ entityType: 'default', minEvents: 3, noiseSigmas: 3, source: 'SETTINGS' }], baselineWeeks: 4, baselineMinSamples: 3 });
+      const err = async (input: unknown) => (await fail(UPDATE, { input }, ADMIN))?.extensions;
+      expect(await err({ thresholds: [{ info: 80, warn: 100, critical: 150, minEvents: 0 }] })).toMatchObject({ field: 'input.thresholds.0.minEvents' });
+      expect(await err({ thresholds: [{ info: 80, warn: 100, critical: 150, noiseSigmas: -1 }] })).toMatchObject({ field: 'input.thresholds.0.noiseSigmas' });
+      // A is 90 % above its override with 3 events: INFO under default thresholds, unless 4 events are required.
+      const four = `mutation { updateHotspotSettings(input: { thresholds: [{ info: 80, warn: 100, critical: 150, minEvents: 4, noiseSigmas: 2 }] }) { ${EVIDENCE_FIELDS} } }`;
+      expect((await kit.query(four, {}, { auth: ADMIN })).updateHotspotSettings.thresholds).toEqual([{ entityType: 'default', minEvents: 4, noiseSigmas: 2, source: 'SETTINGS' }]);
+      const vars = { s: start.toISOString(), e: end.toISOString() };
+      expect((await kit.query(DETECT, vars, { auth: ANALYST })).detectHotspots).toMatchObject({ created: 0, alertsRaised: 0, suppressed: 1 });
+      // Thresholds changed without naming minEvents keep the stored value; null goes back to the environment's.
+      const keep = `mutation { updateHotspotSettings(input: { thresholds: [{ info: 80, warn: 100, critical: 150 }] }) { ${EVIDENCE_FIELDS} } }`;
+      expect((await kit.query(keep, {}, { auth: ADMIN })).updateHotspotSettings.thresholds[0]).toMatchObject({ minEvents: 4, noiseSigmas: 2 });
+      const back = `mutation { updateHotspotSettings(input: { thresholds: [{ info: 80, warn: 100, critical: 150, minEvents: null }] }) { ${EVIDENCE_FIELDS} } }`;
+      expect((await kit.query(back, {}, { auth: ADMIN })).updateHotspotSettings.thresholds[0]).toMatchObject({ minEvents: 3, noiseSigmas: 2 });
+      // The resolved hotspot ended at this window's end: the same window again starts a new episode.
+      expect((await kit.query(DETECT, vars, { auth: ANALYST })).detectHotspots).toMatchObject({ created: 1, alertsRaised: 1, suppressed: 0 });
+      const [entry] = (await audits('hotspotSettings.update')).slice(-1);
+      expect(entry.metadata.after).toContainEqual({ entityType: 'default', info: 80, warn: 100, critical: 150, minEvents: 3, noiseSigmas: 2, source: 'SETTINGS' });
     });
   });
 });

@@ -6,11 +6,14 @@ import orchestration from '../src/plugin.ts';
 
 export const HOUR = 3_600_000;
 
-export async function startKit(opts: { target?: TestDatabaseTarget; db?: Database; env?: Record<string, string>; scheduler?: boolean } = {}): Promise<SubgraphTestkit> {
+export async function startKit(
+  opts: { target?: TestDatabaseTarget; db?: Database; env?: Record<string, string>; scheduler?: boolean; recommendations?: boolean } = {},
+): Promise<SubgraphTestkit> {
   const dataCore = (await import('@carbon-nexus/data-core')).default;
   const mlEngine = (await import('@carbon-nexus/ml-engine')).default;
+  const more = opts.recommendations ? [(await import('@carbon-nexus/recommendations')).default] : [];
   return createSubgraphTestkit(orchestration, {
-    with: [dataCore, mlEngine],
+    with: [dataCore, mlEngine, ...more],
     target: opts.target,
     db: opts.db,
     scheduler: opts.scheduler,
@@ -69,12 +72,25 @@ export async function waitForPredictions(kit: SubgraphTestkit, n: number, timeou
   throw new Error(`ml-engine persisted ${have} of ${n} predictions within ${timeoutMs} ms`);
 }
 
-/** Steady history: one leg per hour per supplier from `hours` ago up to 2 h ago. */
-export function history(supplierIds: string[], now: Date, hours: number) {
+/** Steady history: `perHour` identical legs per hour per supplier from `hours` ago up to 2 h ago. */
+export function history(supplierIds: string[], now: Date, hours: number, perHour = 1) {
   const out: ReturnType<typeof leg>[] = [];
   const lastHour = Math.floor(now.getTime() / HOUR) * HOUR - 2 * HOUR;
-  for (let h = hours; h >= 0; h--) for (const s of supplierIds) out.push(leg(s, new Date(lastHour - h * HOUR + 30 * 60_000)));
+  for (let h = hours; h >= 0; h--)
+    for (const s of supplierIds) for (let i = 0; i < perHour; i++) out.push(leg(s, new Date(lastHour - h * HOUR + (10 + i * (45 / perHour)) * 60_000)));
   return out;
+}
+
+/** `n` legs of a supplier spread over the `minutes` before `end`. */
+export function legsBefore(supplierId: string, end: Date, n: number, minutes = 50, loadKg?: number) {
+  return Array.from({ length: n }, (_, i) => leg(supplierId, new Date(end.getTime() - (5 + (i * minutes) / n) * 60_000), loadKg));
+}
+
+/** The kg CO2e data-core stores for one event (its one figure), by external id. */
+export async function figureOf(kit: SubgraphTestkit, externalId: string): Promise<number> {
+  const [row] = await kit.db.query<{ co2e_kg: number }>(`SELECT co2e_kg FROM events_normalized WHERE external_id = $1`, [externalId]);
+  if (!row) throw new Error(`no event ${externalId}`);
+  return Number(row.co2e_kg);
 }
 
 /** Polls (bounded) until `check` holds — for bus deliveries, which are asynchronous. */

@@ -1,26 +1,29 @@
-// Done means: with the REAL data-core and ml-engine, steady history -> baselines -> a planned spike -> one detection
-// cycle yields exactly one CRITICAL hotspot, one alert, and a bus subscriber hears alert.raised. Then the
-// update / escalate / resolve transitions, acknowledgement, and alertRaised replay (after cursor) with no gap/duplicate.
+// Done means: with the REAL data-core and ml-engine, steady history -> baselines (from data-core's figure) -> a planned
+// spike -> one detection cycle yields exactly one CRITICAL hotspot, one alert, and a bus subscriber hears alert.raised.
+// Then the update / escalate / resolve transitions, acknowledgement, alertRaised replay (after cursor) with no gap or
+// duplicate, and a batch over past windows that leaves the live hotspots alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import type { SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import type { BusTopics } from '@carbon-nexus/plugin-sdk';
-import { createSupplier, history, ingest, leg, startKit, until, waitForPredictions } from './helpers.ts';
+import { createSupplier, figureOf, history, ingest, legsBefore, startKit, until } from './helpers.ts';
 
 const ANALYST = { sub: 'ana', roles: ['analyst'], supplierIds: null };
 const VIEWER = { sub: 'vic', roles: ['viewer'], supplierIds: null };
 
 const HOTSPOTS = `query($status: HotspotStatus, $first: Int) { hotspots(status: $status, first: $first) { totalCount
-  nodes { id entityType entityId entityName severity status percentAbove predictedKg baselineKg supplier { id } alerts { level message cursor } } } }`;
+  nodes { id entityType entityId entityName severity status percentAbove predictedKg baselineKg eventCount baselineSpreadKg supplier { id } alerts { level message cursor } } } }`;
 const ALERTS = `query($first: Int, $after: String, $minLevel: Severity) { alerts(first: $first, after: $after, minLevel: $minLevel) {
   nodes { id cursor level message supplier { id } hotspot { id severity } acknowledgedBy } pageInfo { hasNextPage endCursor } } }`;
-const DETECT = `mutation { detectHotspots { entitiesEvaluated created escalated updated resolved alertsRaised } }`;
+const DETECT = `mutation { detectHotspots { entitiesEvaluated created escalated updated resolved alertsRaised suppressed } }`;
+const PER_HOUR = 4; // steady legs per hour: enough events for a window to count (HOTSPOT_MIN_EVENTS 3)
 const OVERRIDE = `mutation($i: BaselineOverrideInput!) { setBaselineOverride(input: $i) { id valueKgPerHour method isOverride hourOfWeek } }`;
 
 describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-engine (%s)', (target) => {
   let kit: SubgraphTestkit;
   let a: string, b: string, c: string;
-  let legKg: number;
+  let legKg: number; // data-core's figure for one leg
+  let hourKg: number; // a normal hour: PER_HOUR legs
   const heard: BusTopics['alert.raised'][] = [];
 
   beforeAll(async () => {
@@ -29,41 +32,49 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
     b = await createSupplier(kit, 'Supplier B');
     c = await createSupplier(kit, 'Supplier C');
     const now = new Date();
-    const past = history([a, b, c], now, 30);
+    const past = history([a, b, c], now, 30, PER_HOUR);
     await ingest(kit, past);
-    await waitForPredictions(kit, past.length);
+    legKg = await figureOf(kit, past[0].externalId);
+    hourKg = PER_HOUR * legKg;
     await kit.runJob('recalculateBaselines');
-    // The planned spike: A runs four heavy legs in the last hour; B and C one ordinary leg each.
-    const spike = [10, 20, 30, 40].map((m) => leg(a, new Date(now.getTime() - m * 60_000), 24_000));
-    spike.push(leg(b, new Date(now.getTime() - 25 * 60_000)), leg(c, new Date(now.getTime() - 25 * 60_000)));
+    // The planned spike: A runs three times its usual legs in the last hour; B and C their usual four.
+    const spike = [...legsBefore(a, now, 3 * PER_HOUR), ...legsBefore(b, now, PER_HOUR), ...legsBefore(c, now, PER_HOUR)];
     await ingest(kit, spike);
-    await waitForPredictions(kit, past.length + spike.length);
     kit.services.bus.subscribe('alert.raised', (p) => void heard.push(p));
   }, 300_000); // PGlite start + migration alone take 30-40 s on a loaded 2-core machine
   afterAll(async () => {
     await kit?.stop();
   });
 
-  it('computes flat baselines per supplier from hourly prediction aggregates', async () => {
-    const r = await kit.query<{ baselines: { nodes: { entityId: string; method: string; valueKgPerHour: number; hourOfWeek: number | null }[] } }>(
-      `{ baselines(entityType: "supplier") { nodes { entityId method valueKgPerHour hourOfWeek } } }`,
+  it("computes flat baselines per supplier from data-core's hourly figures, with spread and sample count", async () => {
+    const r = await kit.query<{ baselines: { nodes: { entityId: string; method: string; valueKgPerHour: number; spreadKgPerHour: number; samples: number; hourOfWeek: number | null }[] } }>(
+      `{ baselines(entityType: "supplier") { nodes { entityId method valueKgPerHour spreadKgPerHour samples hourOfWeek } } }`,
     );
     const flat = r.baselines.nodes.filter((n) => n.method === 'flat_median');
     expect(flat.map((n) => n.entityId).sort()).toEqual([a, b, c].sort());
-    expect(flat.every((n) => n.hourOfWeek === null && n.valueKgPerHour > 0)).toBe(true);
-    // Every hour had exactly one identical leg: the median is one leg's prediction, the same for all three.
-    legKg = flat[0].valueKgPerHour;
-    expect(Math.abs(flat[1].valueKgPerHour - legKg) / legKg).toBeLessThan(1e-6);
+    // Every hour had the same four legs: the baseline is four times data-core's figure for one leg, with no noise.
+    for (const f of flat) {
+      expect(f.hourOfWeek).toBeNull();
+      expect(f.valueKgPerHour).toBeCloseTo(hourKg, 6);
+      expect(f.spreadKgPerHour).toBe(0);
+      expect(f.samples).toBeGreaterThanOrEqual(30);
+    }
+    // 31 hours of history: too few samples for any per-hour baseline (BASELINE_MIN_SAMPLES 3).
+    expect(r.baselines.nodes.every((n) => n.hourOfWeek === null)).toBe(true);
   });
 
   it('one detection cycle yields exactly one CRITICAL hotspot and one alert, heard on the bus', async () => {
     const d = await kit.query<{ detectHotspots: Record<string, number> }>(DETECT, {}, { auth: ANALYST });
-    expect(d.detectHotspots).toMatchObject({ entitiesEvaluated: 3, created: 1, escalated: 0, alertsRaised: 1 });
+    expect(d.detectHotspots).toMatchObject({ entitiesEvaluated: 3, created: 1, escalated: 0, alertsRaised: 1, suppressed: 0 });
     const h = await kit.query<{ hotspots: { totalCount: number; nodes: any[] } }>(HOTSPOTS, { first: 10 });
     expect(h.hotspots.totalCount).toBe(1);
     const [hot] = h.hotspots.nodes;
     expect(hot).toMatchObject({ entityType: 'supplier', entityId: a, entityName: 'Supplier A', severity: 'CRITICAL', status: 'OPEN', supplier: { id: a } });
-    expect(hot.percentAbove).toBeGreaterThanOrEqual(150);
+    // One figure: the hotspot's kg is the sum of data-core's figures of the window's 12 legs; the baseline one hour's.
+    expect(hot.eventCount).toBe(3 * PER_HOUR);
+    expect(hot.predictedKg).toBeCloseTo(3 * PER_HOUR * legKg, 4);
+    expect(hot.baselineKg).toBeCloseTo(hourKg, 4);
+    expect(hot.percentAbove).toBeCloseTo(200, 3);
     expect(hot.percentAbove).toBeCloseTo(((hot.predictedKg - hot.baselineKg) / hot.baselineKg) * 100, 6);
     expect(hot.alerts).toHaveLength(1);
     expect(hot.alerts[0].message).toBe(`Supplier A exceeded emissions by ${Math.round(hot.percentAbove)}%`);
@@ -87,19 +98,19 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
     const events: BusTopics['hotspot.changed'][] = [];
     const off = kit.services.bus.subscribe('hotspot.changed', (p) => void (p.entityId === b && events.push(p)));
     const setB = (v: number) => kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: b, valueKgPerHour: v, reason: 'test' } }, { auth: ANALYST });
-    // B's one leg vs a baseline of legKg/1.9 = +90 % -> INFO.
-    await setB(legKg / 1.9);
+    // B's four legs vs a baseline of hourKg/1.9 = +90 % -> INFO.
+    await setB(hourKg / 1.9);
     let d = await kit.query<{ detectHotspots: Record<string, number> }>(DETECT, {}, { auth: ANALYST });
     expect(d.detectHotspots).toMatchObject({ created: 1, escalated: 0, alertsRaised: 1 });
     // +110 % -> WARN (escalation), then +200 % -> CRITICAL (escalation).
-    await setB(legKg / 2.1);
+    await setB(hourKg / 2.1);
     d = await kit.query(DETECT, {}, { auth: ANALYST });
     expect(d.detectHotspots).toMatchObject({ created: 0, escalated: 1, alertsRaised: 1 });
-    await setB(legKg / 3);
+    await setB(hourKg / 3);
     d = await kit.query(DETECT, {}, { auth: ANALYST });
     expect(d.detectHotspots).toMatchObject({ created: 0, escalated: 1, alertsRaised: 1 });
     // Back to +100 %: still active, keeps its peak level, no alert.
-    await setB(legKg / 2);
+    await setB(hourKg / 2);
     d = await kit.query(DETECT, {}, { auth: ANALYST });
     expect(d.detectHotspots).toMatchObject({ created: 0, escalated: 0, updated: 2, alertsRaised: 0 });
     const bAlerts = await kit.query<{ alerts: { nodes: { level: string; supplier: { id: string } | null; message: string }[] } }>(ALERTS, { first: 50 });
@@ -165,7 +176,7 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
     })) as AsyncIterableIterator<any>;
     // Raised after the subscription started but before anything was read: it is both in the table and in the live
     // buffer, and must arrive exactly once.
-    await kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: c, valueKgPerHour: legKg / 4 } }, { auth: ANALYST });
+    await kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: c, valueKgPerHour: hourKg / 4 } }, { auth: ANALYST });
     await kit.query(DETECT, {}, { auth: ANALYST });
     const got: { cursor: string; level: string; message: string }[] = [];
     for (let i = 0; i < seqs.length; i++) got.push((await sub.next()).value.data.alertRaised);
@@ -174,7 +185,7 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
     const ev = await hot.next();
     expect(ev.value.data.hotspotDetected).toEqual({ change: 'CREATED', hotspot: { entityId: c, severity: 'CRITICAL' } });
     // The next live alert (B opens again at INFO) follows — not a second copy of C's.
-    await kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: b, valueKgPerHour: legKg / 1.9 } }, { auth: ANALYST });
+    await kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: b, valueKgPerHour: hourKg / 1.9 } }, { auth: ANALYST });
     await kit.query(DETECT, {}, { auth: ANALYST });
     const live = (await sub.next()).value.data.alertRaised;
     expect(live).toMatchObject({ level: 'INFO', message: 'Supplier B exceeded emissions by 90%' });
@@ -214,28 +225,49 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
     const ent = await kit.entities('Supplier', [{ id: c }, { id: a }], 'hotspots { severity entityId } emissionBaseline { valueKgPerHour isOverride method }');
     expect(ent.data!._entities[0]).toEqual({
       hotspots: [{ severity: 'CRITICAL', entityId: c }],
-      emissionBaseline: { valueKgPerHour: legKg / 4, isOverride: true, method: 'override' },
+      emissionBaseline: { valueKgPerHour: hourKg / 4, isOverride: true, method: 'override' },
     });
     expect(ent.data!._entities[1].emissionBaseline).toMatchObject({ isOverride: false, method: 'flat_median' });
   });
 
-  it('batch detection walks a historic range window by window and leaves the live state consistent', async () => {
+  it('batch detection over past windows leaves the live hotspots alone: same ids, no alert, nothing resolved', async () => {
+    type H = { id: string; entityId: string; severity: string; status: string; predictedKg: number; windowEnd: string };
+    const LIST = `{ hotspots(first: 50) { nodes { id entityId severity status predictedKg windowEnd } } }`;
+    const before = (await kit.query<{ hotspots: { nodes: H[] } }>(LIST)).hotspots.nodes;
+    expect(before.map((h) => h.entityId).sort()).toEqual([a, b, c].sort());
+    const alertsBefore = (await kit.query<{ alerts: { nodes: { id: string }[] } }>(ALERTS, { first: 500 })).alerts.nodes;
     const now = Date.now();
-    const r = await kit.query<{ detectHotspotsRange: Record<string, number> }>(
-      `mutation($from: String!, $to: String!) { detectHotspotsRange(from: $from, to: $to, windowMinutes: 60) { windows created escalated resolved alertsRaised } }`,
-      { from: new Date(now - 6 * 3_600_000).toISOString(), to: new Date(now).toISOString() },
+    const RANGE = `mutation($from: String!, $to: String!) { detectHotspotsRange(from: $from, to: $to, windowMinutes: 60) { windows created escalated updated resolved alertsRaised } }`;
+    const range = { from: new Date(now - 7 * 3_600_000).toISOString(), to: new Date(now - 3_600_000).toISOString() };
+    // Six hourly windows of normal history before the live window. B's and C's manual baselines (set above) make
+    // those windows hot too: past episodes of their own, beside — never instead of — the live hotspots.
+    const r = await kit.query<{ detectHotspotsRange: Record<string, number> }>(RANGE, range, { auth: ANALYST });
+    expect(r.detectHotspotsRange).toMatchObject({ windows: 6, created: 2, escalated: 0, resolved: 0, alertsRaised: 2 });
+    const after = (await kit.query<{ hotspots: { nodes: H[] } }>(LIST)).hotspots.nodes;
+    for (const h of before) expect(after).toContainEqual(h); // untouched: same id, severity, status, figures, window
+    const added = after.filter((h) => !before.some((x) => x.id === h.id));
+    expect(added.map((h) => h.entityId).sort()).toEqual([b, c].sort());
+    // (the last window overlaps the live hotspots' own windows: covered by them, so the past episodes end before it)
+    for (const h of added) expect(Date.parse(h.windowEnd)).toBeLessThanOrEqual(Date.parse(range.to));
+    const alertsAfter = (await kit.query<{ alerts: { nodes: { id: string; hotspot: { id: string } }[] } }>(ALERTS, { first: 500 })).alerts.nodes;
+    expect(alertsAfter.length).toBe(alertsBefore.length + 2);
+    expect(alertsAfter.slice(0, 2).map((x) => x.hotspot.id).sort()).toEqual(added.map((h) => h.id).sort());
+    // The same range again adds nothing; a past window inside it with explicit bounds neither.
+    const again = await kit.query<{ detectHotspotsRange: Record<string, number> }>(RANGE, range, { auth: ANALYST });
+    expect(again.detectHotspotsRange).toMatchObject({ created: 0, escalated: 0, resolved: 0, alertsRaised: 0 });
+    const past = await kit.query<{ detectHotspots: Record<string, number> }>(
+      `mutation($s: String, $e: String) { detectHotspots(windowStart: $s, windowEnd: $e) { created escalated updated resolved alertsRaised } }`,
+      { s: new Date(now - 3 * 3_600_000).toISOString(), e: new Date(now - 2 * 3_600_000).toISOString() },
       { auth: ANALYST },
     );
-    const d = r.detectHotspotsRange;
-    expect(d.windows).toBe(6);
-    // A was normal in the older windows (resolved there) and spiked in the last one (created again).
-    expect(d.resolved).toBeGreaterThanOrEqual(1);
-    expect(d.created).toBeGreaterThanOrEqual(1);
-    expect(d.alertsRaised).toBe(d.created + d.escalated);
-    const open = await kit.query<{ hotspots: { nodes: { entityId: string; severity: string }[] } }>(HOTSPOTS, { status: 'OPEN', first: 10 });
-    expect(open.hotspots.nodes.filter((h) => h.entityId === a)).toEqual([expect.objectContaining({ severity: 'CRITICAL' })]);
+    // (its end is where a past episode ends: that episode's last window is re-measured in place, nothing else)
+    expect(past.detectHotspots).toMatchObject({ created: 0, escalated: 0, resolved: 0, alertsRaised: 0 });
+    for (const h of before) expect((await kit.query<{ hotspots: { nodes: H[] } }>(LIST)).hotspots.nodes).toContainEqual(h);
+    // The next live cycle continues them in place.
+    const live = await kit.query<{ detectHotspots: Record<string, number> }>(DETECT, {}, { auth: ANALYST });
+    expect(live.detectHotspots).toMatchObject({ created: 0, alertsRaised: 0, resolved: 0 });
     const [runs] = await kit.db.query<{ n: string }>(`SELECT count(*) AS n FROM detection_runs WHERE source = 'range'`);
-    expect(Number(runs.n)).toBe(6);
+    expect(Number(runs.n)).toBe(12);
     const tooLong = await kit.execute(`mutation { detectHotspotsRange(from: "2020-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z") { windows } }`, {}, { auth: ANALYST });
     expect(tooLong.errors?.[0].message).toMatch(/^to: the range has \d+ windows of 60 min; at most 2000 per call$/);
   });
