@@ -23,6 +23,8 @@ export type { CompiledOffset, OffsetSpec } from './train/offset.js';
 export { forecast, backtest } from './forecast/index.js';
 export type { ForecastPoint, HistoryPoint, ForecastOptions, BacktestOptions, BacktestResult } from './forecast/index.js';
 export { factorOnlyBaseline, GENERATORS } from './synth/index.js';
+/** Logistics vehicle classes (code → label) and their parameters (rated payload, …), for feature mappers. */
+export { VEHICLE_CLASSES, VEHICLES as LOGISTICS_VEHICLES } from './synth/logistics.js';
 
 export const artifactsDir: string = fileURLToPath(new URL('../artifacts/', import.meta.url));
 

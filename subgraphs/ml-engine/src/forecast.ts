@@ -1,14 +1,19 @@
 // 7-day hourly forecasts per supplier and in total, with 80 % / 95 % bands from the models library's forecaster.
-// History: hourly sums of our own predictions; when there is less than a week of them, data-core's
-// emissionsSeries (activity-based estimates). Results are persisted in `forecasts` and reused for an hour.
+// History: data-core's emissionsSeries — the one emission figure every other view shows (fuel / energy / activity
+// / model method per event), so the forecast continues the numbers on the dashboard; ml-engine's own predictions
+// (predictionAggregates) are a model-estimate view and are not forecast. Persisted in `forecasts`, reused for an hour.
 import { GraphQLError } from 'graphql';
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
-import { contiguousHourly, predictionAggregates } from './aggregates.ts';
+import { contiguousHourly } from './aggregates.ts';
 import { backtestSeries, forecastSeries, type BacktestResult, type ForecastPoint } from './models-adapter.ts';
 
-export const FORECAST_METHOD = 'seasonal-decomposition (hour-of-week profile, weekly trend, AR(1) correction) + backtest-calibrated bands (@carbon-nexus/models)';
+export const FORECAST_METHOD =
+  'seasonal-decomposition (hour-of-week profile, level-shift re-levelling, weekly trend, AR(1) correction) + backtest-calibrated ordered bands (@carbon-nexus/models)';
 const H = 3600_000;
 const WEEK = 168;
+/** Shortest history forecast (hours): two days; bands are wide until a week of backtest errors exists. */
+export const MIN_HISTORY_HOURS = 48;
+export const HISTORY_SOURCE = 'emissionsSeries';
 /** History window read for a forecast: 8 weeks (6 for the profile + room for a 4-fold backtest). */
 const HISTORY_HOURS = 8 * WEEK;
 export const CACHE_MS = 3600_000;
@@ -28,7 +33,7 @@ export interface ForecastRecord {
 
 export class NotEnoughHistory extends GraphQLError {
   constructor(entity: string, hours: number) {
-    super(`forecast for ${entity} needs at least ${WEEK} hours (one week) of hourly history; ${hours} available`, {
+    super(`forecast for ${entity} needs at least ${MIN_HISTORY_HOURS} hours of hourly emissions (data-core emissionsSeries); ${hours} available`, {
       extensions: { code: 'NOT_ENOUGH_DATA', hours },
     });
   }
@@ -67,32 +72,26 @@ export async function latestForecast(services: PluginServices<any>, entityType: 
   return rows[0] ? rowToRecord(rows[0]) : null;
 }
 
-async function loadHistory(services: PluginServices<any>, entityType: string, entityId: string, end: Date): Promise<{ source: string; points: { t: string; value: number }[] }> {
+/** Hourly kg CO2e of the entity from data-core (contiguous, missing hours = 0, from its first non-empty hour). */
+async function loadHistory(services: PluginServices<any>, entityType: string, entityId: string, end: Date): Promise<{ t: string; value: number }[]> {
   const from = new Date(end.getTime() - HISTORY_HOURS * H);
-  const supplierIds = entityType === 'supplier' ? [entityId] : null;
-  const agg = await predictionAggregates(services.db, { from, to: end, bucket: 'HOUR', groupBy: 'NONE', supplierIds });
-  const fromPredictions = contiguousHourly(agg, end);
-  if (fromPredictions.length >= WEEK) return { source: 'predictions', points: fromPredictions };
-  // Too little prediction history: fall back to data-core's activity-based hourly series.
-  try {
-    const data: any = await services.call('data-core', EMISSIONS_SERIES, {
-      from: from.toISOString(),
-      to: end.toISOString(),
-      groupBy: 'NONE',
-      supplierIds,
-    });
-    const pts = contiguousHourly(data.emissionsSeries as { bucketStart: string; co2eKg: number }[], end);
-    if (pts.length > fromPredictions.length) return { source: 'emissionsSeries', points: pts };
-  } catch (err) {
-    services.logger.warn({ err }, 'data-core emissionsSeries unavailable for forecast history');
-  }
-  return { source: 'predictions', points: fromPredictions };
+  const data = await services.call<{ emissionsSeries: { bucketStart: string; co2eKg: number | null }[] }>('data-core', EMISSIONS_SERIES, {
+    from: from.toISOString(),
+    to: end.toISOString(),
+    groupBy: 'NONE',
+    supplierIds: entityType === 'supplier' ? [entityId] : null,
+  });
+  return contiguousHourly(
+    data.emissionsSeries.map((p) => ({ bucketStart: p.bucketStart, co2eKg: Number(p.co2eKg) || 0 })),
+    end,
+  );
 }
 
 /** Computes, persists and returns a forecast (no cache). `end` = first hour not in the history (default: this hour). */
 export async function computeForecast(services: PluginServices<any>, entityType: string, entityId: string, horizonHours: number, end = new Date(Math.floor(Date.now() / H) * H)): Promise<ForecastRecord> {
-  const { source, points } = await loadHistory(services, entityType, entityId, end);
-  if (points.length < WEEK) throw new NotEnoughHistory(entityType === 'total' ? 'the total' : `${entityType} ${entityId}`, points.length);
+  const points = await loadHistory(services, entityType, entityId, end);
+  const source = HISTORY_SOURCE;
+  if (points.length < MIN_HISTORY_HOURS) throw new NotEnoughHistory(entityType === 'total' ? 'the total' : `${entityType} ${entityId}`, points.length);
   const series = forecastSeries(points, { horizonHours });
   const folds = Math.min(4, Math.floor((points.length - WEEK) / horizonHours));
   let backtest: BacktestResult | null = null;
@@ -118,16 +117,29 @@ export async function getForecast(services: PluginServices<any>, entityType: str
   return (await latestForecast(services, entityType, entityId, horizonHours)) ?? computeForecast(services, entityType, entityId, horizonHours);
 }
 
-/** forecastDaily job: the total and every supplier with predictions in the last week (at most `maxSuppliers`). */
+const SUPPLIER_TOTALS = /* GraphQL */ `
+  query MlEngineForecastTargets($from: String!, $to: String!) {
+    emissionsSeries(from: $from, to: $to, bucket: DAY, groupBy: SUPPLIER) { key co2eKg }
+  }
+`;
+
+/** forecastDaily job: the total and every supplier with emissions in the last week (largest first, at most `maxSuppliers`). */
 export async function forecastAll(services: PluginServices<any>, maxSuppliers: number): Promise<{ ok: number; skipped: number; failed: number }> {
   const res = { ok: 0, skipped: 0, failed: 0 };
   const targets: [string, string][] = [['total', 'all']];
-  const sup = await services.db.query<{ supplier_id: string }>(
-    `SELECT supplier_id FROM predictions WHERE "timestamp" >= $1 AND supplier_id IS NOT NULL
-     GROUP BY supplier_id ORDER BY sum(output_co2_kg) DESC LIMIT $2`,
-    [new Date(Date.now() - WEEK * H).toISOString(), maxSuppliers],
-  );
-  for (const s of sup) targets.push(['supplier', s.supplier_id]);
+  const now = Math.floor(Date.now() / H) * H;
+  try {
+    const data = await services.call<{ emissionsSeries: { key: string; co2eKg: number | null }[] }>('data-core', SUPPLIER_TOTALS, {
+      from: new Date(now - WEEK * H).toISOString(),
+      to: new Date(now).toISOString(),
+    });
+    const totals = new Map<string, number>();
+    for (const p of data.emissionsSeries) totals.set(p.key, (totals.get(p.key) ?? 0) + (Number(p.co2eKg) || 0));
+    const ranked = [...totals.entries()].filter(([, kg]) => kg > 0).sort((a, b) => b[1] - a[1]).slice(0, maxSuppliers);
+    for (const [id] of ranked) targets.push(['supplier', id]);
+  } catch (err) {
+    services.logger.warn({ err }, 'forecast job: supplier list from data-core unavailable; forecasting the total only');
+  }
   for (const [type, id] of targets) {
     try {
       await computeForecast(services, type, id, WEEK);

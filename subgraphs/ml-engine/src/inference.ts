@@ -192,6 +192,7 @@ export function createInferenceEngine(models: Map<StoredModelName, EngineModel>,
       latency.observe({ model: m.stored, batch: batchBucket(n) }, (performance.now() - t0) / 1000);
       predictions.inc({ model: m.stored, source: opts.source ?? 'api' }, n);
       const phi = new Float64Array(F);
+      const offPhi = new Float64Array(F);
       const out: InferenceResult[] = new Array(n);
       for (let i = 0; i < n; i++) {
         const adj = opts.adjust?.[i];
@@ -209,7 +210,10 @@ export function createInferenceEngine(models: Map<StoredModelName, EngineModel>,
           method = 'treeshap';
         } else if (explain === 'path') {
           m.path.phi(batch.X, phi, i * F);
-          if (m.offsetIndex >= 0) phi[m.offsetIndex]! += Math.log(batch.X[i * F + m.offsetIndex]!) - m.offsetMeanLog;
+          if (m.offset) {
+            m.offset.phi(batch.X, i * F, offPhi);
+            for (let j = 0; j < F; j++) phi[j]! += offPhi[j]!;
+          }
           // Log-scale φ → kg with the logarithmic mean, normalised so Σ = prediction − expectedKg exactly.
           const rawOut = Math.log(Math.max(p.co2eKg, 1e-12));
           const dl = rawOut - m.expectedRaw;

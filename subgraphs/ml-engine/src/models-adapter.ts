@@ -2,7 +2,7 @@
 // and a fast additive explainer for bulk predictions.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, listModels, loadModel, type LoadedModel, type ModelCard } from '@carbon-nexus/models';
+import { artifactsDir, listModels, loadModel, type CompiledOffset, type LoadedModel, type ModelCard } from '@carbon-nexus/models';
 
 export { ModelInputError, forecast as forecastSeries, backtest as backtestSeries } from '@carbon-nexus/models';
 export type { ModelCard, ValidationError, ForecastPoint, BacktestResult, HistoryPoint } from '@carbon-nexus/models';
@@ -117,8 +117,8 @@ export interface EngineModel {
   /** exp(expectedRaw): the reference prediction contributions move away from, kg CO2e. */
   expectedKg: number;
   expectedRaw: number;
-  offsetIndex: number;
-  offsetMeanLog: number;
+  /** The model's offset (exposure or physics sum of products): its log is split over features in explanations. */
+  offset: CompiledOffset | null;
   path: PathExplainer;
 }
 
@@ -137,9 +137,8 @@ export async function loadAllModels(): Promise<{ models: Map<StoredModelName, En
     const card = lib.card;
     const ens = JSON.parse(readFileSync(join(artifactsDir, card.explain.treesFile), 'utf8'));
     const path = new PathExplainer(ens);
-    const offsetIndex = card.model.offsetFeature ? lib.featureNames.indexOf(card.model.offsetFeature) : -1;
-    const offsetMeanLog = offsetIndex >= 0 ? card.explain.offsetMeanLog : 0;
-    const expectedRaw = path.expectedTrees + offsetMeanLog;
+    const offset = lib.offset;
+    const expectedRaw = path.expectedTrees + (offset?.refLog ?? 0);
     models.set(stored, {
       stored,
       graph,
@@ -150,8 +149,7 @@ export async function loadAllModels(): Promise<{ models: Map<StoredModelName, En
       nameIndex: new Map(lib.featureNames.map((f, j) => [f, j])),
       expectedRaw,
       expectedKg: Math.exp(expectedRaw),
-      offsetIndex,
-      offsetMeanLog,
+      offset,
       path,
     });
   }

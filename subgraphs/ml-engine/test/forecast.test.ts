@@ -1,11 +1,11 @@
+// Forecasts with the REAL data-core: the history is data-core's emissionsSeries (the one emission figure).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createSubgraphTestkit, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import mlEngine from '../src/plugin.ts';
 
-const SUP = '33333333-3333-4333-8333-333333333333';
 const H = 3600_000;
-const WEEKS = 5;
+const WEEKS = 4;
 
 const FORECAST = /* GraphQL */ `
   query($entityType: String, $entityId: String, $h: Int) {
@@ -16,56 +16,113 @@ const FORECAST = /* GraphQL */ `
     }
   }
 `;
+const INGEST = /* GraphQL */ `
+  mutation($events: [EventInput!]!) { ingestEvents(events: $events) { accepted rejected results { status errors { field reason } } } }
+`;
+const SERIES = /* GraphQL */ `
+  query($from: String!, $to: String!, $ids: [ID!]) { emissionsSeries(from: $from, to: $to, bucket: HOUR, groupBy: NONE, supplierIds: $ids) { bucketStart co2eKg } }
+`;
 
-describe.each(testDatabaseTargets())('forecast (%s)', (target) => {
+function expectOrdered(series: { mean: number; lo80: number; hi80: number; lo95: number; hi95: number }[]) {
+  for (const p of series) {
+    expect(p.lo95).toBeGreaterThanOrEqual(0);
+    expect(p.lo95).toBeLessThanOrEqual(p.lo80);
+    expect(p.lo80).toBeLessThanOrEqual(p.mean);
+    expect(p.mean).toBeLessThanOrEqual(p.hi80);
+    expect(p.hi80).toBeLessThanOrEqual(p.hi95);
+  }
+}
+
+describe.each(testDatabaseTargets())('forecast of data-core emissions (%s)', (target) => {
   let kit: SubgraphTestkit;
+  let steady: string;
+  let joined: string;
+  let fresh: string;
   const end = Math.floor(Date.now() / H) * H;
-  beforeAll(async () => {
-    kit = await createSubgraphTestkit(mlEngine, { target });
-    // WEEKS weeks of hourly predictions with a daily and weekly pattern and deterministic noise.
-    const ts: string[] = [];
-    const kg: number[] = [];
-    for (let t = end - WEEKS * 168 * H; t < end; t += H) {
+
+  async function ingest(events: Record<string, unknown>[]) {
+    for (let i = 0; i < events.length; i += 1000) {
+      const r = await kit.query<any>(INGEST, { events: events.slice(i, i + 1000) }, { plugin: 'data-core' });
+      expect(r.ingestEvents.rejected, JSON.stringify(r.ingestEvents.results.find((x: any) => x.status === 'REJECTED'))).toBe(0);
+    }
+  }
+  /** One articulated-truck leg per hour; the leg length carries a daily and weekly pattern (the figure follows it). */
+  function legs(supplierId: string, from: number, to: number, scale: number, tag: string) {
+    const out: Record<string, unknown>[] = [];
+    for (let t = from; t < to; t += H) {
       const d = new Date(t);
       const daily = 1 + 0.5 * Math.sin(((d.getUTCHours() - 6) / 24) * 2 * Math.PI);
       const weekly = d.getUTCDay() === 0 || d.getUTCDay() === 6 ? 0.6 : 1;
       const noise = 1 + 0.05 * Math.sin(t / 7919);
-      ts.push(d.toISOString());
-      kg.push(100 * daily * weekly * noise);
+      out.push({
+        externalId: `${tag}-${t}`,
+        supplierId,
+        eventType: 'TRANSPORT',
+        timestamp: new Date(t + 10 * 60_000).toISOString(),
+        distanceKm: Math.round(100 * scale * daily * weekly * noise * 10) / 10,
+        loadKg: 18000,
+        vehicleType: 'articulated_truck',
+        fuelType: 'diesel',
+        region: 'UK',
+      });
     }
-    await kit.db.query(
-      `INSERT INTO predictions (id, model, model_version, input_hash, supplier_id, event_type, "timestamp", output_co2_kg)
-       SELECT gen_random_uuid(), 'logistics', '1.0.0', 'f' || u.ts, $3::uuid, 'transport', u.ts, u.kg
-       FROM unnest($1::timestamptz[], $2::float8[]) AS u(ts, kg)`,
-      [ts, kg, SUP],
-    );
+    return out;
+  }
+
+  beforeAll(async () => {
+    const dataCore = (await import('@carbon-nexus/data-core')).default;
+    kit = await createSubgraphTestkit(mlEngine, { with: [dataCore], target });
+    const mk = async (name: string) =>
+      (await kit.query<any>(`mutation($i: SupplierInput!) { createSupplier(input: $i) { id } }`, { i: { name, category: 'TRANSPORT', country: 'GB' } }, { plugin: 'data-core' })).createSupplier.id as string;
+    steady = await mk('Steady Haulage');
+    joined = await mk('New Contract Freight');
+    fresh = await mk('Started Today');
+    await ingest([
+      ...legs(steady, end - WEEKS * 168 * H, end, 1, 's'),
+      // a supplier that joined three days ago at twice the size: the total shifts up
+      ...legs(joined, end - 72 * H, end, 2, 'j'),
+      ...legs(fresh, end - 10 * H, end, 1, 'f'),
+    ]);
   });
   afterAll(async () => kit?.stop());
 
-  it('returns 168 hourly points with ordered bands, a backtest, and persists it', async () => {
+  it('forecasts the total from data-core emissionsSeries: 168 ordered hourly points continuing the same figure', async () => {
     const { forecast } = await kit.query(FORECAST, {});
     expect(forecast.entityType).toBe('total');
-    expect(forecast.series).toHaveLength(168);
-    expect(forecast.historySource).toBe('predictions');
+    expect(forecast.historySource).toBe('emissionsSeries');
     expect(forecast.historyHours).toBe(WEEKS * 168);
+    expect(forecast.series).toHaveLength(168);
     expect(Date.parse(forecast.series[0].t)).toBe(end);
-    for (let i = 0; i < forecast.series.length; i++) {
-      const p = forecast.series[i];
-      if (i > 0) expect(Date.parse(p.t) - Date.parse(forecast.series[i - 1].t)).toBe(H);
-      expect(p.lo95).toBeLessThanOrEqual(p.lo80);
-      expect(p.lo80).toBeLessThanOrEqual(p.mean);
-      expect(p.mean).toBeLessThanOrEqual(p.hi80);
-      expect(p.hi80).toBeLessThanOrEqual(p.hi95);
-    }
-    // the weekly pattern is learned: weekday noon above weekend noon
+    for (let i = 1; i < forecast.series.length; i++) expect(Date.parse(forecast.series[i].t) - Date.parse(forecast.series[i - 1].t)).toBe(H);
+    expectOrdered(forecast.series);
+    // it continues data-core's numbers: the first forecast day sits at the level of the last day of emissionsSeries
+    // (after the new supplier joined), not at the older, lower level
+    const { emissionsSeries } = await kit.query<any>(SERIES, { from: new Date(end - 24 * H).toISOString(), to: new Date(end).toISOString() }, { plugin: 'data-core' });
+    const lastDay = emissionsSeries.reduce((a: number, p: any) => a + p.co2eKg, 0);
+    const firstDay = forecast.series.slice(0, 24).reduce((a: number, p: any) => a + p.mean, 0);
+    expect(lastDay).toBeGreaterThan(0);
+    expect(firstDay / lastDay).toBeGreaterThan(0.8);
+    expect(firstDay / lastDay).toBeLessThan(1.25);
+    const rows = await kit.db.query<any>(`SELECT series, metrics FROM forecasts WHERE id = $1`, [forecast.id]);
+    expect(rows[0].series).toHaveLength(168);
+    expect(rows[0].metrics.historySource).toBe('emissionsSeries');
+  });
+
+  it('learns the weekly pattern of a supplier and backtests it', async () => {
+    const { forecast } = await kit.query(FORECAST, { entityType: 'supplier', entityId: steady });
+    expectOrdered(forecast.series);
     const at = (day: number, hour: number) => forecast.series.find((p: any) => new Date(p.t).getUTCDay() === day && new Date(p.t).getUTCHours() === hour).mean;
     expect(at(3, 12)).toBeGreaterThan(at(0, 12));
     expect(forecast.backtest.folds).toBeGreaterThanOrEqual(1);
     expect(forecast.backtest.cvRmseDaily).toBeLessThan(0.15);
-    const rows = await kit.db.query<any>(`SELECT entity_type, entity_id, horizon_hours, series, metrics FROM forecasts WHERE id = $1`, [forecast.id]);
-    expect(rows).toHaveLength(1);
-    expect(rows[0].series).toHaveLength(168);
-    expect(rows[0].metrics.backtest.folds).toBe(forecast.backtest.folds);
+  });
+
+  it('forecasts a supplier with three days of history with ordered, wide bands', async () => {
+    const { forecast } = await kit.query(FORECAST, { entityType: 'supplier', entityId: joined, h: 48 });
+    expect(forecast.historyHours).toBe(72);
+    expect(forecast.backtest).toBeNull();
+    expectOrdered(forecast.series);
+    for (const p of forecast.series) if (p.mean > 0) expect(p.hi80).toBeGreaterThan(p.mean * 1.2);
   });
 
   it('reuses a forecast younger than an hour', async () => {
@@ -76,15 +133,17 @@ describe.each(testDatabaseTargets())('forecast (%s)', (target) => {
   });
 
   it('forecasts a supplier via the Supplier entity and the forecastDaily job persists total and supplier forecasts', async () => {
-    const r = await kit.entities('Supplier', [{ id: SUP }], `id forecast(horizonHours: 48) { entityType entityId series { mean } }`);
+    const r = await kit.entities('Supplier', [{ id: steady }], `id forecast(horizonHours: 48) { entityType entityId series { mean } }`);
     expect(r.errors).toBeUndefined();
-    expect(r.data!._entities[0].forecast.entityId).toBe(SUP);
+    expect(r.data!._entities[0].forecast.entityId).toBe(steady);
     expect(r.data!._entities[0].forecast.series).toHaveLength(48);
     const before = await kit.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM forecasts WHERE horizon_hours = 168`);
     await kit.runJob('forecastDaily');
     const after = await kit.db.query<{ entity_type: string; entity_id: string }>(`SELECT entity_type, entity_id FROM forecasts WHERE horizon_hours = 168`);
-    expect(after.length).toBe(before[0]!.n + 2);
-    expect(after.some((x) => x.entity_type === 'supplier' && x.entity_id === SUP)).toBe(true);
+    // total + steady + joined (fresh has too little history and is skipped)
+    expect(after.length).toBe(before[0]!.n + 3);
+    expect(after.some((x) => x.entity_type === 'supplier' && x.entity_id === steady)).toBe(true);
+    expect(after.some((x) => x.entity_type === 'supplier' && x.entity_id === fresh)).toBe(false);
   });
 
   it('names bad arguments and refuses a total to a supplier-scoped token', async () => {
@@ -92,12 +151,15 @@ describe.each(testDatabaseTargets())('forecast (%s)', (target) => {
     expect(a.errors?.[0]?.extensions?.field).toBe('horizonHours');
     const b = await kit.execute(FORECAST, { entityType: 'planet' });
     expect(b.errors?.[0]?.extensions?.field).toBe('entityType');
-    const c = await kit.execute(FORECAST, {}, { auth: { sub: 'p', roles: ['partner'], supplierIds: [SUP] } });
+    const c = await kit.execute(FORECAST, {}, { auth: { sub: 'p', roles: ['partner'], supplierIds: [steady] } });
     expect(c.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('reports NOT_ENOUGH_DATA for an entity without a week of history', async () => {
-    const r = await kit.execute(FORECAST, { entityType: 'supplier', entityId: '44444444-4444-4444-8444-444444444444' });
+  it('reports NOT_ENOUGH_DATA for an entity with less than two days of history', async () => {
+    const r = await kit.execute(FORECAST, { entityType: 'supplier', entityId: fresh });
     expect(r.errors?.[0]?.extensions?.code).toBe('NOT_ENOUGH_DATA');
+    expect(r.errors?.[0]?.message).toMatch(/48 hours/);
+    const none = await kit.execute(FORECAST, { entityType: 'supplier', entityId: '44444444-4444-4444-8444-444444444444' });
+    expect(none.errors?.[0]?.extensions?.code).toBe('NOT_ENOUGH_DATA');
   });
 });

@@ -82,10 +82,10 @@ describe.each(testDatabaseTargets())('predict and explain through GraphQL (%s)',
 
   it('batch predictions name the row and feature of a bad value and store nothing', async () => {
     const before = await kit.db.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions');
-    const rows = [toFeatures({ ...LOGISTICS_ROW, distance_km: 100 }), toFeatures({ ...LOGISTICS_ROW, vehicle_class: 7 })];
+    const rows = [toFeatures({ ...LOGISTICS_ROW, distance_km: 100 }), toFeatures({ ...LOGISTICS_ROW, vehicle_class: 17 })];
     const r = await kit.execute(PREDICT_BATCH, { model: 'LOGISTICS', rows });
     expect(r.errors?.[0]?.extensions?.field).toBe('rows[1].vehicle_class');
-    expect(r.errors?.[0]?.message).toMatch(/rows\[1\]\.vehicle_class = 7 is not a known code/);
+    expect(r.errors?.[0]?.message).toMatch(/rows\[1\]\.vehicle_class = 17 is not a known code/);
     const after = await kit.db.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions');
     expect(after[0]!.n).toBe(before[0]!.n);
   });

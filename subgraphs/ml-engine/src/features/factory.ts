@@ -2,7 +2,8 @@
 //
 // The model describes a whole day. An event covering `attributes.periodHours` hours (default 24) is predicted as a
 // day at the same rates (production × 24 / period) and the output scaled by period / 24.
-// Defaults: kwh_per_unit = energyKwh / productionUnits when both are given, else 2 kWh/unit; base_load_kw =
+// Defaults: kwh_per_unit (the site intensity while producing) = energyKwh / productionUnits when both are given, else
+// 2 kWh/unit; base_load_kw (what runs off-shift) =
 // attributes.baseLoadKw or 200 kW; shift_hours = attributes.shiftHours or 16 h; gas_m3 = attributes.gasM3 or attributes.gasKwh / 10.55, else 0;
 // ambient_temp_c = attributes.ambientTempC or 15 °C; grid factor from region (else EU-27 0.281).
 import { RowBuilder, attr, gridFactor, num, DEFAULT_GRID_KG_PER_KWH } from './common.ts';
