@@ -1,5 +1,6 @@
 // What the plugin's init returns: caches, throttles, metrics and the in-flight import jobs (for drain).
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
+import { createRecalculator, type Recalculator } from './figures/recalculate.ts';
 
 export interface SupplierCacheEntry {
   id: string;
@@ -18,6 +19,8 @@ export interface DataCoreState {
   stopping: boolean;
   /** Closes WebSocket connections on stop. */
   closers: Set<() => void>;
+  /** Recomputes stored figures made with another factor set (runs at start and on demand). */
+  recalc: Recalculator;
 }
 
 export function throttle(fn: () => void, ms: number) {
@@ -56,5 +59,6 @@ export function createState(services: PluginServices<any>): DataCoreState {
     inflight: new Set(),
     stopping: false,
     closers: new Set(),
+    recalc: createRecalculator(services, () => pulse.kick()),
   };
 }

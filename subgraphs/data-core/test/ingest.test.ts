@@ -3,7 +3,7 @@ import { testDatabaseTargets } from '@carbon-nexus/plugin-sdk/testkit';
 import type { SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { kitFor, supplier, ingest, hoursAgo } from './helpers.ts';
 import { validateEvent } from '../src/ingest/validate.ts';
-import { FACTORS } from '../src/domain/factors.ts';
+import { FACTORS } from '../src/domain/factors/index.ts';
 
 describe('validateEvent (per field, per event type)', () => {
   const opts = { defaultSource: 'api' as const, allowGapFill: false };
@@ -32,8 +32,14 @@ describe('validateEvent (per field, per event type)', () => {
   });
   it('checks required measures per event type and wrong JSON types', () => {
     expect(errs({ supplierId: sid, eventType: 'factory', timestamp: '2026-01-01T10:00:00+02:00' })).toEqual([
-      { field: 'energyKwh', reason: 'required for factory events (kWh)' },
+      { field: 'energyKwh', reason: 'required for factory events (kWh), or productionUnits for a model estimate' },
     ]);
+    expect(errs({ supplierId: sid, eventType: 'transport', timestamp: '2026-01-01T10:00:00Z', distanceKm: 5, vehicleType: 'spaceship' })[0]).toMatchObject({
+      field: 'vehicleType',
+      reason: expect.stringMatching(/^is not a known vehicle class; accepted: .*articulated_40_44t/),
+    });
+    // Weight classes may be written with dots or dashes.
+    expect(validateEvent({ supplierId: sid, eventType: 'transport', timestamp: '2026-01-01T10:00:00Z', distanceKm: 5, vehicleType: 'Rigid-3.5-7.5t' }, opts).ok).toBe(true);
     expect(errs({ supplierId: sid, eventType: 'delivery', timestamp: '2026-01-01T10:00:00Z' })[0].field).toBe('distanceKm');
     expect(errs({ supplierId: sid, eventType: 'transport', timestamp: '2026-01-01T10:00:00Z', distanceKm: '12' })).toEqual([
       { field: 'distanceKm', reason: 'must be a number (km), got "12"' },
@@ -44,9 +50,9 @@ describe('validateEvent (per field, per event type)', () => {
     ]);
     expect(errs([1, 2])[0]).toEqual({ field: '(event)', reason: 'must be a JSON object, got an array' });
     expect(errs({ eventType: 'warehouse', timestamp: '2026-01-01T10:00:00Z', energyKwh: 3 })[0].field).toBe('supplierId');
-    expect(errs({ supplierId: sid, eventType: 'transport', timestamp: '2026-01-01T10:00:00Z', distanceKm: 3, vehicleType: 'ev_truck' })).toEqual([
-      { field: 'energyKwh', reason: 'required for electric vehicles (kWh)' },
-    ]);
+    // An electric vehicle without metered kWh is accepted: ACTIVITY with the class's kWh/km (see method-engine tests).
+    expect(errs({ supplierId: sid, eventType: 'transport', timestamp: '2026-01-01T10:00:00Z', distanceKm: 3, vehicleType: 'ev_truck' })).toEqual([]);
+    expect(errs({ supplierId: sid, eventType: 'warehouse', timestamp: '2026-01-01T10:00:00Z', areaM2: 5000 })).toEqual([]);
   });
   it('allows GAP_FILL only for system/admin, with a value, on the hour', () => {
     const fill = { supplierId: sid, eventType: 'transport', timestamp: '2026-01-01T10:00:00Z', dataSource: 'GAP_FILL', co2eKg: 5 };
@@ -94,7 +100,7 @@ describe.each(testDatabaseTargets())('ingestEvents on %s', (target) => {
     expect(raw[0].data_source).toBe('api');
   });
 
-  it('normalizes with the factor id, version and source (t·km × GLEC, fuel L × DESNZ, kWh × grid)', async () => {
+  it('normalizes with the method, the factors used (id, version, source) and the TTW/WTT parts', async () => {
     const r = await ingest(kit, [
       { externalId: 'n1', supplierId: truck, eventType: 'TRANSPORT', timestamp: hoursAgo(5, 1), distanceKm: 200, loadKg: 20000, vehicleType: 'rigid_truck' },
       { externalId: 'n2', supplierId: truck, eventType: 'TRANSPORT', timestamp: hoursAgo(5, 2), distanceKm: 200, loadKg: 20000, fuelL: 60, fuelType: 'diesel' },
@@ -104,27 +110,42 @@ describe.each(testDatabaseTargets())('ingestEvents on %s', (target) => {
     ]);
     expect(r.accepted).toBe(5);
     const ev = await kit.query<{ events: { nodes: any[] } }>(
-      `query($ids: [ID!]) { events(filter: { ids: $ids }, orderBy: TIMESTAMP_ASC) { nodes { externalId co2eKg tonneKm qualityStatus dataSource factor { id version source unit value } supplier { name } } } }`,
+      `query($ids: [ID!]) { events(filter: { ids: $ids }, orderBy: TIMESTAMP_ASC) { nodes { externalId co2eKg ttwKg wttKg method boundary methodNote pending
+        tonneKm qualityStatus dataSource factor { id version source unit value } factors { id version source quantity result role } supplier { name } } } }`,
       { ids: r.results.map((x) => x.eventId) },
     );
     const [t, f, p, d, e] = ev.events.nodes;
-    expect(t.tonneKm).toBeCloseTo(4000, 6);
-    expect(t.co2eKg).toBeCloseTo(4000 * 0.09516, 6);
-    expect(t.factor).toMatchObject({ id: 'glec.road.rigid-26-32t.diesel', version: 'GLEC-v2', unit: 'kg CO2e / t·km' });
-    expect(t.factor.source).toContain('GLEC');
+    for (const x of ev.events.nodes) {
+      expect(x.co2eKg).toBeCloseTo(x.ttwKg + x.wttKg, 6);
+      expect(x.pending).toBe(false);
+    }
+    // rigid_truck with 20 t: DESNZ "All rigids" per-km factors, linear in load from 0 % laden; 20 t is above the
+    // band's 100 %-laden payload (0.93695 / 0.13155 = 7.1 t) and below the 2× cap: f = 20 / 7.12.
+    const lf = Math.min(2, 20 / (0.93695 / 0.13155));
+    expect(t).toMatchObject({ method: 'ACTIVITY', tonneKm: 4000, boundary: 'WTW' });
+    expect(t.co2eKg).toBeCloseTo(200 * (0.67912 + (0.93695 - 0.67912) * lf + 0.16044 + (0.22218 - 0.16044) * lf), 6);
+    expect(t.methodNote).toMatch(/"All rigids"/);
+    expect(t.factors.map((x: any) => x.id)).toContain('desnz.hgv.rigid-all.laden-100.ttw');
+    expect(t.factors.find((x: any) => x.id === 'desnz.hgv.rigid-all.laden-100.ttw').source).toContain('27_304_3123_4_1');
     expect(t.supplier.name).toBe('Truckers');
-    expect(f.co2eKg).toBeCloseTo(60 * 2.57082, 6);
-    expect(f.factor.id).toBe('desnz.fuel.diesel-b7.ttw');
-    expect(p.co2eKg).toBeCloseTo(1000 * 0.727 + 100 * 0.18231, 6);
-    expect(p.factor).toMatchObject({ id: 'grid.in', source: 'CEA CO2 Baseline Database FY 2023-24' });
-    expect(d.co2eKg).toBeCloseTo(40 * 0.25023, 6);
-    expect(d.factor.id).toBe('desnz.van.average-diesel');
-    expect(e.co2eKg).toBeCloseTo(60 * 0.177, 6);
-    expect(e.factor).toMatchObject({ id: 'grid.uk', version: 'DESNZ-2025' });
+    expect(f).toMatchObject({ method: 'FUEL' });
+    expect(f.co2eKg).toBeCloseTo(60 * (2.57082 + 0.61101), 6);
+    expect(f.factors.map((x: any) => x.id)).toEqual(['desnz.fuel.diesel.ttw', 'desnz.fuel.diesel.wtt']);
+    // Factory in India: generation-only grid factor (said in the boundary) + natural gas TTW + WTT.
+    expect(p).toMatchObject({ method: 'ENERGY', boundary: 'WTW (grid: generation only, no T&D or upstream)' });
+    expect(p.co2eKg).toBeCloseTo(1000 * 0.727 + 100 * (0.18231 + 0.03021), 6);
+    expect(p.factor).toMatchObject({ id: 'grid.in.generation', version: 'CEA-FY2023-24' });
+    expect(d).toMatchObject({ method: 'ACTIVITY' });
+    expect(d.co2eKg).toBeCloseTo(40 * (0.25561 + 0.06128), 6);
+    expect(d.methodNote).toMatch(/no vehicleType/);
+    // Battery-electric truck with metered kWh in the UK: all of it is energy provision (no TTW).
+    expect(e).toMatchObject({ method: 'ENERGY', ttwKg: 0 });
+    expect(e.co2eKg).toBeCloseTo(60 * (0.177 + 0.01853 + 0.0459 + 0.00397), 6);
     expect(e.dataSource).toBe('API');
-    const factors = await kit.query<{ emissionFactors: any[] }>(`{ emissionFactors { id version source boundary } }`);
-    expect(factors.emissionFactors.length).toBeGreaterThanOrEqual(19);
+    const factors = await kit.query<{ emissionFactors: any[] }>(`{ emissionFactors { id version source boundary year } }`);
+    expect(factors.emissionFactors.length).toBeGreaterThanOrEqual(FACTORS.length);
     expect(factors.emissionFactors.every((x) => x.source && x.boundary)).toBe(true);
+    expect(factors.emissionFactors.find((x) => x.id === 'desnz.rail.freight.wtt')).toMatchObject({ version: 'DESNZ-2025', year: 2025 });
   });
 
   it('dedupes by externalId per supplier and by content hash', async () => {

@@ -78,6 +78,15 @@ describe.each(testDatabaseTargets())('suppliers and emissions queries on %s', (t
     expect(series.emissionsSeries.map((s: any) => s.key)).toEqual([ids[1]]);
   });
 
+  // Hand-computed from DESNZ 2025 (the published values, not the engine): UK grid per kWh consumed =
+  // generation + T&D + their upstream; a transport event without vehicleType is DESNZ "All HGVs", its per-km factor
+  // interpolated between 0 % and 100 % laden by load ÷ DESNZ's 100 %-laden payload (1.01203 / 0.07431 t).
+  const UK = 0.177 + 0.01853 + 0.0459 + 0.00397;
+  const hgvAll = (km: number, t: number) => {
+    const f = Math.min(2, t / (1.01203 / 0.07431));
+    return km * (0.65975 + (1.01203 - 0.65975) * f + 0.15527 + (0.23942 - 0.15527) * f);
+  };
+
   it('aggregates emissions in SQL: hand-computed sums per bucket and group, excluding superseded fills', async () => {
     // Hour h-50: truck 2 events (10 km × 2 t and 20 km × 1 t), factory 1000 kWh UK; hour h-49: a gap fill (predicted) + suspect.
     const t = ids[0];
@@ -95,22 +104,22 @@ describe.each(testDatabaseTargets())('suppliers and emissions queries on %s', (t
     expect(await kit.query(`mutation($id: ID!) { flagEvents(flags: [{ eventId: $id, status: SUSPECT, reason: "meter jump" }]) }`, { id: ag4 })).toEqual({ flagEvents: 1 });
     const q = (groupBy: string) =>
       kit.query<any>(`{ emissionsSeries(from: "${hoursAgo(50)}", to: "${hoursAgo(48)}", bucket: HOUR, groupBy: ${groupBy}) { bucketStart key co2eKg eventCount realCount predictedCount suspectCount } }`);
-    const truck50 = 2 * 10 * 0.09516 + 1 * 20 * 0.09516;
+    const truck50 = hgvAll(10, 2) + hgvAll(20, 1);
     const none = (await q('NONE')).emissionsSeries;
     expect(none).toHaveLength(2);
     expect(none[0]).toMatchObject({ bucketStart: hoursAgo(50), key: 'all', eventCount: 3, realCount: 3, predictedCount: 0, suspectCount: 0 });
-    expect(none[0].co2eKg).toBeCloseTo(truck50 + 1000 * 0.177, 6);
+    expect(none[0].co2eKg).toBeCloseTo(truck50 + 1000 * UK, 6);
     // the factory fill is superseded by ag4 (real data in that hour); the truck fill counts as predicted
     expect(none[1]).toMatchObject({ bucketStart: hoursAgo(49), eventCount: 2, realCount: 1, predictedCount: 1, suspectCount: 1 });
-    expect(none[1].co2eKg).toBeCloseTo(500 * 0.177 + 7, 6);
+    expect(none[1].co2eKg).toBeCloseTo(500 * UK + 7, 6);
     const cat = (await q('CATEGORY')).emissionsSeries;
     expect(cat.filter((c: any) => c.bucketStart === hoursAgo(50)).map((c: any) => [c.key, +c.co2eKg.toFixed(6)])).toEqual([
-      ['FACTORY', 177],
+      ['FACTORY', +(1000 * UK).toFixed(6)],
       ['TRANSPORT', +truck50.toFixed(6)],
     ]);
     const day = await kit.query<any>(`{ emissionsSeries(from: "${hoursAgo(50)}", to: "${hoursAgo(48)}", bucket: DAY, groupBy: EVENT_TYPE) { key co2eKg } }`);
     const total = day.emissionsSeries.reduce((a: number, x: any) => a + x.co2eKg, 0);
-    expect(total).toBeCloseTo(truck50 + 1500 * 0.177 + 7, 6);
+    expect(total).toBeCloseTo(truck50 + 1500 * UK + 7, 6);
     const bad = await kit.execute(`{ emissionsSeries(from: "${hoursAgo(48)}", to: "${hoursAgo(50)}") { key } }`);
     expect(bad.errors?.[0].message).toBe('to: must be after from');
     const noTz = await kit.execute(`{ emissionsSeries(from: "2026-01-01T00:00:00", to: "${hoursAgo(50)}") { key } }`);
@@ -126,11 +135,11 @@ describe.each(testDatabaseTargets())('suppliers and emissions queries on %s', (t
       { externalId: 'p3', supplierId: ids[1], eventType: 'FACTORY', timestamp: at(90), energyKwh: 100, region: 'UK' },
     ]);
     const p = await kit.query<any>(`{ emissionPulse { kgPerHour previousKgPerHour trend byCategory { category co2eKg } at } }`);
-    expect(p.emissionPulse.kgPerHour).toBeCloseTo(177 + 1000 * 0.09516, 6);
-    expect(p.emissionPulse.previousKgPerHour).toBeCloseTo(17.7, 6);
+    expect(p.emissionPulse.kgPerHour).toBeCloseTo(1000 * UK + hgvAll(100, 10), 6);
+    expect(p.emissionPulse.previousKgPerHour).toBeCloseTo(100 * UK, 6);
     expect(p.emissionPulse.trend).toBe('UP');
     expect(p.emissionPulse.byCategory).toEqual(
-      expect.arrayContaining([{ category: 'FACTORY', co2eKg: 177 }, { category: 'WAREHOUSE', co2eKg: 0 }]),
+      expect.arrayContaining([{ category: 'FACTORY', co2eKg: +(1000 * UK).toFixed(6) }, { category: 'WAREHOUSE', co2eKg: 0 }]),
     );
     const feed = await kit.query<any>(`{ activityFeed(first: 2) { externalId co2eKg supplier { name } } }`);
     expect(feed.activityFeed.map((e: any) => e.externalId)).toEqual(['p1', 'p2']);
@@ -139,10 +148,10 @@ describe.each(testDatabaseTargets())('suppliers and emissions queries on %s', (t
     const host = kit.host.plugins.get('data-core')!;
     const sub = (await host.subscribe(`subscription { emissionPulse { kgPerHour } }`, {}, { auth: { sub: 'x', roles: ['viewer'], supplierIds: [ids[0]] } })) as AsyncIterableIterator<any>;
     const first = await sub.next();
-    expect(first.value.data.emissionPulse.kgPerHour).toBeCloseTo(1000 * 0.09516, 6); // scoped: transport supplier only
+    expect(first.value.data.emissionPulse.kgPerHour).toBeCloseTo(hgvAll(100, 10), 6); // scoped: transport supplier only
     await ingest(kit, [{ externalId: 'p4', supplierId: ids[0], eventType: 'TRANSPORT', timestamp: at(5), distanceKm: 100, loadKg: 10000 }]);
     const second = await sub.next();
-    expect(second.value.data.emissionPulse.kgPerHour).toBeCloseTo(2 * 1000 * 0.09516, 6);
+    expect(second.value.data.emissionPulse.kgPerHour).toBeCloseTo(2 * hgvAll(100, 10), 5); // each figure is stored rounded to 1e-6 kg
     await sub.return!();
   });
 

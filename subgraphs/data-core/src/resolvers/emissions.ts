@@ -33,14 +33,15 @@ export async function emissionsSeries(
   }
   // A route series is per named route: events without one belong to no route.
   if (groupBy === 'ROUTE') filter += ` AND e.route IS NOT NULL AND e.route <> ''`;
-  const rows = await ctx.services.db.query<{ b: string; key: string; co2: number; n: number; real: number; predicted: number; suspect: number }>(
+  const rows = await ctx.services.db.query<{ b: string; key: string; co2: number | null; n: number; real: number; predicted: number; suspect: number; pending: number }>(
     `SELECT to_char(date_trunc('${bucket}', e."timestamp" AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"') AS b,
             ${KEY[groupBy]} AS key,
             SUM(e.co2e_kg)::float8 AS co2,
             COUNT(*)::int AS n,
             (COUNT(*) FILTER (WHERE e.data_source <> 'gap_fill'))::int AS real,
             (COUNT(*) FILTER (WHERE e.data_source = 'gap_fill' OR e.quality_status = 'predicted'))::int AS predicted,
-            (COUNT(*) FILTER (WHERE e.quality_status = 'suspect'))::int AS suspect
+            (COUNT(*) FILTER (WHERE e.quality_status = 'suspect'))::int AS suspect,
+            (COUNT(*) FILTER (WHERE e.co2e_kg IS NULL))::int AS pending
      FROM events_normalized e ${groupBy === 'CATEGORY' ? 'JOIN suppliers s ON s.id = e.supplier_id' : ''}
      WHERE e."timestamp" >= $1::timestamptz AND e."timestamp" < $2::timestamptz AND ${EXCLUDED} ${filter}
      GROUP BY 1, 2 ORDER BY 1, 2`,
@@ -49,11 +50,13 @@ export async function emissionsSeries(
   return rows.map((r) => ({
     bucketStart: r.b,
     key: groupBy === 'CATEGORY' || groupBy === 'EVENT_TYPE' ? String(r.key).toUpperCase() : r.key,
-    co2eKg: Math.round(r.co2 * 1e6) / 1e6,
+    // Pending figures (MODEL estimate not arrived) count in pendingCount, not in co2eKg.
+    co2eKg: Math.round((r.co2 ?? 0) * 1e6) / 1e6,
     eventCount: r.n,
     realCount: r.real,
     predictedCount: r.predicted,
     suspectCount: r.suspect,
+    pendingCount: r.pending,
   }));
 }
 
@@ -63,10 +66,11 @@ export async function emissionPulse(ctx: ResolverContext, now = Date.now()) {
   const scope = ctx.auth?.supplierIds;
   const params: unknown[] = [new Date(now - 7_200_000).toISOString(), new Date(now - 3_600_000).toISOString(), new Date(now).toISOString()];
   if (scope) params.push(scope.filter((s) => UUID.test(s)));
-  const rows = await ctx.services.db.query<{ category: string; cur: number; prev: number }>(
+  const rows = await ctx.services.db.query<{ category: string; cur: number; prev: number; pending: number }>(
     `SELECT s.category,
             COALESCE(SUM(e.co2e_kg) FILTER (WHERE e."timestamp" >= $2::timestamptz), 0)::float8 AS cur,
-            COALESCE(SUM(e.co2e_kg) FILTER (WHERE e."timestamp" < $2::timestamptz), 0)::float8 AS prev
+            COALESCE(SUM(e.co2e_kg) FILTER (WHERE e."timestamp" < $2::timestamptz), 0)::float8 AS prev,
+            (COUNT(*) FILTER (WHERE e."timestamp" >= $2::timestamptz AND e.co2e_kg IS NULL))::int AS pending
      FROM events_normalized e JOIN suppliers s ON s.id = e.supplier_id
      WHERE e."timestamp" >= $1::timestamptz AND e."timestamp" < $3::timestamptz AND ${EXCLUDED}
        ${scope ? 'AND e.supplier_id = ANY($4::uuid[])' : ''}
@@ -83,6 +87,7 @@ export async function emissionPulse(ctx: ResolverContext, now = Date.now()) {
     previousKgPerHour: round(prev),
     trend: (cur === 0 && prev === 0 ? 'FLAT' : trend) as 'UP' | 'DOWN' | 'FLAT',
     byCategory: [...new Set([...CATEGORIES, ...by.keys()])].map((c) => ({ category: c.toUpperCase(), co2eKg: round(by.get(c)?.cur ?? 0) })),
+    pendingCount: rows.reduce((a, r) => a + r.pending, 0),
     at: new Date(now).toISOString(),
   };
 }

@@ -1,15 +1,15 @@
 import { badInput, requireRole, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { checkIds, decodeCursor, encodeCursor, iso, parseTime, scopeSuppliers, UUID } from './util.ts';
+import { batchLoad, checkIds, decodeCursor, encodeCursor, iso, parseTime, scopeSuppliers, UUID } from './util.ts';
 import { loadSupplier } from './suppliers.ts';
 import { ingestBatch, MAX_BATCH } from '../ingest/pipeline.ts';
-import { FACTORS } from '../domain/factors.ts';
+import { FACTORS } from '../domain/factors/index.ts';
 import type { DataCoreState } from '../state.ts';
 
 export const EVENT_COLS = `e.id, e.external_id, e.event_type, e.supplier_id, e."timestamp", e.distance_km, e.load_kg, e.vehicle_type,
   e.fuel_type, e.speed_kmh, e.fuel_l, e.energy_kwh, e.route, e.facility_id, e.region, e.attributes, e.co2e_kg, e.tonne_km,
   e.factor_id, e.factor_version, e.factor_source, e.data_source, e.quality_status, e.quality_reason, e.confidence,
-  e.predicted_by, e.created_at`;
+  e.predicted_by, e.created_at, e.ttw_kg, e.wtt_kg, e.method, e.factor_boundary, e.factors, e.method_note, e.factor_set`;
 
 const FACTOR_BY_KEY = new Map(FACTORS.map((f) => [`${f.id}@${f.version}`, f]));
 
@@ -40,18 +40,28 @@ export function toEvent(r: Record<string, any>) {
     idleMinutes: a.idleMinutes ?? null,
     gradientPct: a.gradientPct ?? null,
     attributes: a,
+    fuelKg: a.fuelKg ?? null,
     co2eKg: r.co2e_kg,
+    ttwKg: r.ttw_kg,
+    wttKg: r.wtt_kg,
+    method: r.method ? String(r.method).toUpperCase() : null,
+    boundary: r.factor_boundary,
+    methodNote: r.method_note,
+    factors: ((r.factors ?? []) as any[]).map((f) => ({ ...f, role: String(f.role ?? 'emission').toUpperCase() })),
+    factorSet: r.factor_set,
+    pending: r.co2e_kg == null,
     tonneKm: r.tonne_km,
     factor: f
-      ? { ...f, region: f.region ?? null }
+      ? { ...f, region: f.region ?? null, year: f.year }
       : {
           id: r.factor_id,
           version: r.factor_version,
           source: r.factor_source,
           activity: r.factor_id === 'gap-fill' ? 'gap fill (predicted value)' : r.factor_id,
           unit: 'kg CO2e',
-          value: r.factor_id === 'gap-fill' ? r.co2e_kg : 0,
-          boundary: 'n/a',
+          value: r.factor_id === 'gap-fill' ? (r.co2e_kg ?? 0) : 0,
+          boundary: r.factor_boundary ?? 'n/a',
+          year: null,
           region: null,
         },
     dataSource: String(r.data_source).toUpperCase(),
@@ -121,7 +131,7 @@ export const eventResolvers: Resolvers = {
     },
     async emissionFactors(_p, { activity }, ctx) {
       const rows = await ctx.services.db.query<Record<string, any>>(
-        `SELECT id, version, activity, unit, value, boundary, source, region FROM emission_factors
+        `SELECT id, version, activity, unit, value, boundary, source, region, year FROM emission_factors
          ${activity ? 'WHERE activity ILIKE $1' : ''} ORDER BY id, version`,
         activity ? [`%${activity}%`] : [],
       );
@@ -177,6 +187,14 @@ export const eventResolvers: Resolvers = {
     },
   },
   Event: {
+    // Entity: ml-engine joins its prediction to the event (Event.prediction); one query per request batch.
+    __resolveReference(ref: { id: string }, ctx: ResolverContext) {
+      if (!UUID.test(ref.id)) return null;
+      return batchLoad(ctx, 'eventById', async (ids) => {
+        const rows = await ctx.services.db.query<Record<string, any>>(`SELECT ${EVENT_COLS} FROM events_normalized e WHERE e.id = ANY($1::uuid[])`, [ids]);
+        return new Map(rows.map((r) => [r.id, toEvent(r)]));
+      })(ref.id.toLowerCase());
+    },
     supplier(e: any, _a: unknown, ctx: ResolverContext) {
       return loadSupplier(ctx, e.supplierId) as any;
     },

@@ -3,6 +3,7 @@ import { supplierResolvers } from './suppliers.ts';
 import { eventResolvers } from './events.ts';
 import { emissionResolvers } from './emissions.ts';
 import { importResolvers } from './imports.ts';
+import { estimateResolvers } from './estimates.ts';
 import { JSONScalar } from './util.ts';
 
 const merge = (...parts: Resolvers[]): Resolvers => {
@@ -11,4 +12,4 @@ const merge = (...parts: Resolvers[]): Resolvers => {
   return out as Resolvers;
 };
 
-export const resolvers: Resolvers = { ...merge(supplierResolvers, eventResolvers, emissionResolvers, importResolvers), JSON: JSONScalar };
+export const resolvers: Resolvers = { ...merge(supplierResolvers, eventResolvers, emissionResolvers, importResolvers, estimateResolvers), JSON: JSONScalar };
