@@ -58,13 +58,14 @@ export interface AlertRow {
   hotspot_id: string;
   supplier_id: string | null;
   level: string;
+  percent_above: number;
   message: string;
   created_at: Date;
   acknowledged_by: string | null;
   acknowledged_at: Date | null;
 }
 
-export const ALERT_COLUMNS = `id::text AS id, seq, hotspot_id::text AS hotspot_id, supplier_id::text AS supplier_id, level, message, created_at,
+export const ALERT_COLUMNS = `id::text AS id, seq, hotspot_id::text AS hotspot_id, supplier_id::text AS supplier_id, level, percent_above, message, created_at,
   acknowledged_by, acknowledged_at`;
 
 export function alertToGraph(a: AlertRow) {
@@ -76,6 +77,7 @@ export function alertToGraph(a: AlertRow) {
     supplierId: a.supplier_id,
     supplier: a.supplier_id ? { id: a.supplier_id } : null,
     level: a.level.toUpperCase(),
+    percentAbove: Number(a.percent_above ?? 0),
     message: a.message,
     createdAt: iso(a.created_at)!,
     acknowledgedBy: a.acknowledged_by,

@@ -48,6 +48,10 @@ export interface StreamOptions {
   hotspotKind: SpikeKind;
   hotspotFactor: number;
   hotspotHours: number;
+  /** More planned spikes at fixed simulated times (evaluations). */
+  spikes?: PlannedSpike[];
+  /** Only these mock suppliers (external ids); default all. */
+  suppliers?: string[];
   backfillDays: number;
   recalculateBaselines: boolean;
   durationMin: number;
@@ -148,15 +152,24 @@ async function gql(o: StreamOptions, token: string, query: string, variables: Re
     body: JSON.stringify({ query, variables }),
     signal: o.signal,
   });
-  const body = (await res.json()) as { data?: any; errors?: { message: string }[] };
+  const text = await res.text();
+  let body: { data?: any; errors?: { message: string }[] };
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`HTTP ${res.status} from ${o.url}/graphql: ${text.slice(0, 200)}`);
+  }
   if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join('; ')}`);
+  if (!body.data) throw new Error(`HTTP ${res.status} from ${o.url}/graphql without data: ${text.slice(0, 200)}`);
   return body.data;
 }
+
+const mockSuppliers = (o: Pick<StreamOptions, 'suppliers'>) => MOCK_SUPPLIERS.filter((s) => !o.suppliers || o.suppliers.includes(s.externalId));
 
 export async function ensureSuppliers(o: StreamOptions, token: string) {
   const existing = await gql(o, token, `{ suppliers(first: 500, search: "MOCK-") { nodes { id externalId } } }`);
   const have = new Set<string>(existing.suppliers.nodes.map((n: any) => n.externalId));
-  for (const s of MOCK_SUPPLIERS) {
+  for (const s of mockSuppliers(o)) {
     if (have.has(s.externalId)) continue;
     await gql(o, token, `mutation($input: SupplierInput!) { createSupplier(input: $input) { id } }`, {
       input: {
@@ -228,7 +241,8 @@ export async function runStream(o: StreamOptions): Promise<StreamStats> {
   await ensureSuppliers(o, token);
   const clock = simClock(realStart, o.speed, o.catchUp);
   const spike = plannedSpike(o, clock, realStart);
-  const gen: MockOptions = { seed: o.seed, spikes: spike ? [spike] : [] };
+  const gen: MockOptions = { seed: o.seed, spikes: [...(spike ? [spike] : []), ...(o.spikes ?? [])] };
+  const who = mockSuppliers(o);
   const stats: StreamStats = {
     sent: 0,
     accepted: 0,
@@ -258,7 +272,7 @@ export async function runStream(o: StreamOptions): Promise<StreamStats> {
     log(`backfill: ${o.backfillDays} days of history, ${hhmm(from)} ${new Date(from).toISOString().slice(0, 10)} .. ${hhmm(clock.simStart)}`);
     const day = 86_400_000;
     for (let t = from; t < clock.simStart; t += day) {
-      await send(o, token, eventsBetween(t, Math.min(t + day, clock.simStart), gen), stats);
+      await send(o, token, eventsBetween(t, Math.min(t + day, clock.simStart), gen, who), stats);
       if (o.signal?.aborted) return stats;
     }
     log(`backfill done: ${stats.accepted} accepted, ${stats.duplicates} duplicates, ${stats.rejected} rejected`);
@@ -284,7 +298,7 @@ export async function runStream(o: StreamOptions): Promise<StreamStats> {
     const now = Date.now();
     const simNow = clock.at(Math.min(now, endAt));
     if (simNow > simPrev) {
-      const events = eventsBetween(simPrev, simNow, gen);
+      const events = eventsBetween(simPrev, simNow, gen, who);
       if (events.length) await send(o, token, events, stats);
       sinceReport += events.length;
       simPrev = simNow;

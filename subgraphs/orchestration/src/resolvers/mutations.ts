@@ -74,10 +74,12 @@ export async function detectHotspotsRange(_: unknown, args: { from: string; to: 
   return { from: from.toISOString(), to: to.toISOString(), ...r };
 }
 
-export async function recalculateBaselines(_: unknown, __: unknown, ctx: Ctx) {
+export async function recalculateBaselines(_: unknown, args: { asOf?: string | null }, ctx: Ctx) {
   requireRole(ctx.auth, 'analyst');
-  const results = await asSystem(() => recalc(ctx.services));
-  await ctx.services.audit({ action: 'recalculateBaselines', entityType: 'baseline', metadata: { results } });
+  const asOf = args.asOf ? parseTime('asOf', args.asOf) : new Date();
+  if (asOf.getTime() > Date.now() + 60_000) throw badInput('asOf', 'must not be in the future');
+  const results = await asSystem(() => recalc(ctx.services, asOf));
+  await ctx.services.audit({ action: 'recalculateBaselines', entityType: 'baseline', metadata: { asOf: args.asOf ?? null, results } });
   return results.map((r) => ({ ...r, windowStart: r.windowStart.toISOString(), windowEnd: r.windowEnd.toISOString() }));
 }
 
@@ -138,8 +140,8 @@ export async function simulate(_: unknown, args: { input: SimulationInput }, ctx
   if (input.supplierId) {
     if (!UUID.test(input.supplierId)) throw badInput('input.supplierId', 'must be a supplier id (uuid)');
     if (!canSeeSupplier(auth, input.supplierId)) throw forbidden('this supplier is outside your supplier scope');
-  } else if (auth.supplierIds && !input.features?.length) throw badInput('input.supplierId', 'is required');
-  const outcome = await runSimulation(ctx.services, input);
+  } else if (auth.supplierIds && !input.hotspotId) throw badInput('input.supplierId', 'is required');
+  const outcome = await runSimulation(ctx.services, input, new Date(), (s) => canSeeSupplier(auth, s));
   const id = await ctx.services.db.transaction(async (tx) => {
     const [row] = await tx.query<{ id: string }>(
       `INSERT INTO scenarios (id, user_id, supplier_id, input, result, baseline_value, new_value)
@@ -152,5 +154,5 @@ export async function simulate(_: unknown, args: { input: SimulationInput }, ctx
     );
     return row.id;
   });
-  return { id, ...outcome };
+  return { id, ...outcome, supplier: outcome.supplierId ? { id: outcome.supplierId } : null };
 }
