@@ -47,8 +47,6 @@ export const configSchema = z.object({
   BASELINE_WEEKS: env.int(4).pipe(z.number().int().min(1).max(52)),
   /** Samples an hour-of-week (else hour-of-day of the same day type) needs before its median is used (else the flat median). */
   BASELINE_MIN_SAMPLES: env.int(3).pipe(z.number().int().min(2).max(365)),
-  /** Rail freight factor for ROAD_TO_RAIL what-if, kg CO2e per t·km (carbon-domain.md: UK DESNZ 2025). */
-  RAIL_FACTOR_KG_PER_TKM: env.number(0.00691).pipe(z.number().positive()),
 });
 
 export type OrchestrationConfig = z.infer<typeof configSchema>;

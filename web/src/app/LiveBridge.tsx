@@ -9,7 +9,7 @@ import { severityTone } from './ui/ui.tsx';
 
 const PulseLive = graphql(`
   subscription PulseLive {
-    emissionPulse { kgPerHour previousKgPerHour trend at byCategory { category co2eKg } }
+    emissionPulse { kgPerHour previousKgPerHour trend at pendingCount byCategory { category co2eKg } }
   }
 `);
 

@@ -1,17 +1,27 @@
-// What-if simulation: representative activity (recent data-core events, or explicit features) -> apply the
-// scenario's changes to the model features -> ml-engine predictBatch (baseline and scenario rows in ONE call)
-// -> trip-count and modal-shift adjustments -> { newValue, delta, baselineValue, explanation } in kg CO2e.
+// What-if: a basis of activities (a supplier's recent events, a hotspot's events, or explicit activities), changed
+// as asked (vehicle, fuel, load, distance, load factor, modal shift), recomputed with data-core's method engine
+// (estimateEmissions) — the same factors and hierarchy that produced every stored figure. Nothing is modelled here.
+//
+// How "after" is reached, per basis event with stored figure B:
+//  - to a battery-electric vehicle: the class's kWh/km × the grid of the supplier's region (direct; the diesel
+//    truck's measured litres say nothing about an electric one);
+//  - otherwise: B × A(changed) / A(original), A = the ACTIVITY estimate of each — a measured figure keeps its
+//    measurement and moves by what the method engine says the change does (an ACTIVITY figure simply becomes
+//    A(changed), since A(original) = B).
+//  - road → rail: the shifted share of t·km at the rail factor (full WTW), the rest as above.
 import { badInput, type PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { OrchestrationConfig } from '../config.ts';
 import { fetchEvents, type CoreEvent } from '../clients/datacore.ts';
+import { estimateEmissions, supplierCountry, vehicleClasses, type ActivityInput, type AppliedFactor, type Estimate, type VehicleClassInfo } from './estimates.ts';
 
 export type Activity = 'TRANSPORT' | 'DELIVERY' | 'FACTORY' | 'WAREHOUSE';
 
 export interface SimulationInput {
   supplierId?: string | null;
+  hotspotId?: string | null;
   route?: string | null;
   activity?: Activity | null;
-  features?: { name: string; value: number }[] | null;
+  activities?: ActivityInput[] | null;
   vehicleType?: string | null;
   fuelType?: string | null;
   loadChange?: number | null;
@@ -28,6 +38,25 @@ export interface ScenarioChange {
   note: string | null;
 }
 
+export interface MethodShare {
+  method: string;
+  events: number;
+  co2eKg: number;
+}
+
+export interface FactorShare {
+  id: string;
+  version: string;
+  source: string;
+  co2eKg: number;
+}
+
+export interface ScenarioSide {
+  co2eKg: number;
+  methods: MethodShare[];
+  factors: FactorShare[];
+}
+
 export interface SimulationOutcome {
   newValue: number;
   delta: number;
@@ -39,269 +68,333 @@ export interface SimulationOutcome {
   model: string;
   modelVersion: string | null;
   basisEvents: number;
+  before: ScenarioSide;
+  after: ScenarioSide;
+  notes: string[];
+  supplierId: string | null;
+  route: string | null;
+  hotspotId: string | null;
+  windowStart: string | null;
+  windowEnd: string | null;
 }
 
-const MODEL: Record<Activity, string> = { TRANSPORT: 'LOGISTICS', DELIVERY: 'LAST_MILE', FACTORY: 'FACTORY', WAREHOUSE: 'WAREHOUSE' };
-
-/** Grid electricity factors, kg CO2e/kWh (carbon-domain.md): UK DESNZ 2025, EEA EU-27 2018, US EPA eGRID,
- * India CEA FY2023-24, China MEE. Default when the region is unknown: EU-27. */
-const GRID: Record<string, number> = { GB: 0.177, UK: 0.177, EU: 0.281, US: 0.39, IN: 0.727, CN: 0.5366 };
-const gridFactor = (region: string | null) => GRID[(region ?? '').toUpperCase().slice(0, 2)] ?? 0.281;
-
-/** Payload capacity assumptions for load-factor scenarios, kg (typical legal payloads: rigid 26 t GVW ≈ 17 t,
- * articulated 40–44 t GVW ≈ 26 t (the model's max), 3.5 t van ≈ 1.2 t). Not emission factors. */
-const CAPACITY_KG: Record<number, number> = { 0: 17_000, 1: 26_000, 2: 1_200, 3: 1_000 };
-const VEHICLE_LABEL: Record<number, string> = { 0: 'rigid truck, diesel', 1: 'articulated truck, diesel', 2: 'van, diesel', 3: 'van, battery-electric' };
-
-function logisticsVehicleClass(vehicleType: string | null | undefined, fuelType?: string | null): number | null {
-  const v = (vehicleType ?? '').toLowerCase();
-  const f = (fuelType ?? '').toLowerCase();
-  const electric = /ev|electric|bev/.test(v) || /electric|bev/.test(f);
-  if (/van|lcv/.test(v) || (electric && !/truck|hgv|rigid|artic/.test(v))) return electric ? 3 : 2;
-  if (/artic|semi|tractor|hgv_40|44/.test(v)) return 1;
-  if (/rigid|truck|hgv|lorry/.test(v)) return 0;
-  return null;
+interface BasisItem {
+  activity: ActivityInput;
+  before: number;
+  beforeMethod: string;
+  beforeFactors: AppliedFactor[];
 }
 
-function lastmileVehicle(vehicleType: string | null | undefined, fuelType?: string | null): number | null {
-  const v = (vehicleType ?? '').toLowerCase();
-  const f = (fuelType ?? '').toLowerCase();
-  if (/bike|cargo/.test(v)) return 2;
-  if (/ev|electric|bev/.test(v) || /electric|bev/.test(f)) return 1;
-  if (/van|diesel/.test(v) || /diesel/.test(f)) return 0;
-  return null;
+interface Basis {
+  items: BasisItem[];
+  text: string;
+  supplierId: string | null;
+  route: string | null;
+  activity: Activity;
+  from: Date | null;
+  to: Date | null;
+  notes: string[];
 }
 
-type Row = Record<string, number>;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FUELS = ['diesel', 'diesel_b7', 'diesel_mineral', 'petrol', 'hvo', 'cng', 'lng', 'electric'];
+const FUEL_ALIAS: Record<string, string> = { bev: 'electric', ev: 'electric', b7: 'diesel_b7' };
+/** Names the dashboard and earlier API versions sent; mapped to data-core classes ('ev' = the same class, electric). */
+const LEGACY_VEHICLE: Record<string, string> = { rigid_diesel: 'rigid_truck', articulated_diesel: 'articulated_truck', van_diesel: 'van', van_ev: 'ev_van' };
+const EVENT_FIELDS = `id eventType timestamp distanceKm loadKg vehicleType fuelType fuelL fuelKg energyKwh route region refrigerated productionUnits
+  areaM2 co2eKg method dataSource qualityStatus supplierId factors { id version source unit boundary result role }`;
+const MAX_BASIS = 500;
 
-/** data-core event -> model feature row (units of the ml-engine model cards). */
-export function eventToFeatures(activity: Activity, e: CoreEvent): Row | null {
-  const grid = gridFactor(e.region);
-  if (activity === 'TRANSPORT') {
-    if (!e.distanceKm || e.loadKg == null) return null;
-    return {
-      distance_km: e.distanceKm,
-      load_kg: e.loadKg,
-      speed_kmh: e.speedKmh ?? 60,
-      gradient_pct: e.gradientPct ?? 0,
-      stops_per_100km: e.stops != null ? (e.stops / e.distanceKm) * 100 : 2,
-      idle_min: e.idleMinutes ?? 0,
-      refrigerated: e.refrigerated ? 1 : 0,
-      empty_share: 0,
-      vehicle_class: logisticsVehicleClass(e.vehicleType, e.fuelType) ?? 0,
-      grid_factor_kg_per_kwh: grid,
-    };
-  }
-  if (activity === 'DELIVERY') {
-    if (!e.distanceKm) return null;
-    return {
-      stops: e.stops ?? 20,
-      parcels: e.parcels ?? e.stops ?? 20,
-      distance_km: e.distanceKm,
-      vehicle: lastmileVehicle(e.vehicleType, e.fuelType) ?? 0,
-      failed_share: 0.05,
-      grid_factor_kg_per_kwh: grid,
-    };
-  }
-  if (activity === 'FACTORY') {
-    if (e.productionUnits == null) return null;
-    return {
-      production_units: e.productionUnits,
-      kwh_per_unit: e.energyKwh && e.productionUnits ? e.energyKwh / e.productionUnits : 2,
-      base_load_kw: 200,
-      shift_hours: 16,
-      gas_m3: 0,
-      ambient_temp_c: 12,
-      grid_factor_kg_per_kwh: grid,
-    };
-  }
-  if (!e.areaM2) return null;
-  return {
-    area_m2: e.areaM2,
-    refrigerated_share: e.refrigerated ? 0.3 : 0,
-    throughput_t: e.loadKg != null ? e.loadKg / 1000 : 100,
-    hours: 16,
-    ambient_temp_c: 12,
-    grid_factor_kg_per_kwh: grid,
-  };
-}
-
-interface FeatureRange {
-  name: string;
-  min: number;
-  max: number;
-}
-
-async function modelRanges(services: PluginServices<any>, model: string): Promise<Map<string, FeatureRange>> {
-  const data = await services.call<{ models: { name: string; version: string; features: FeatureRange[] }[] }>(
-    'ml-engine',
-    `query OrchestrationModels { models { name version features { name min max } } }`,
-  );
-  const card = data.models.find((m) => m.name === model);
-  if (!card) throw new Error(`ml-engine has no model ${model}`);
-  return new Map(card.features.map((f) => [f.name, f]));
-}
-
+const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
 const pct = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
 const kg = (x: number) => `${x.toFixed(1)} kg CO2e`;
 
-export async function simulate(services: PluginServices<OrchestrationConfig>, input: SimulationInput, now = new Date()): Promise<SimulationOutcome> {
-  const activity: Activity = input.activity ?? 'TRANSPORT';
-  const model = MODEL[activity];
-  // --- validate
+type Ev = CoreEvent & { fuelKg?: number | null; method?: string | null; dataSource?: string; qualityStatus?: string; factors?: AppliedFactor[] };
+
+function toActivity(e: Ev, country: string | null): ActivityInput {
+  return {
+    eventType: e.eventType,
+    distanceKm: e.distanceKm,
+    loadKg: e.loadKg,
+    vehicleType: e.vehicleType,
+    fuelType: e.fuelType,
+    fuelL: e.fuelL,
+    fuelKg: e.fuelKg ?? null,
+    energyKwh: e.energyKwh,
+    region: e.region,
+    country,
+    refrigerated: e.refrigerated,
+    productionUnits: e.productionUnits,
+    areaM2: e.areaM2,
+  };
+}
+
+async function basisFromEvents(
+  services: PluginServices<OrchestrationConfig>,
+  input: SimulationInput,
+  now: Date,
+  canSee: (supplierId: string) => boolean,
+): Promise<Basis> {
+  let supplierId = input.supplierId ?? null;
+  let route = input.route ?? null;
+  let activity: Activity = input.activity ?? 'TRANSPORT';
+  let from: Date;
+  let to: Date;
+  let what: string;
+  const lookback = input.lookbackHours ?? 168;
+  if (input.hotspotId) {
+    if (!UUID.test(input.hotspotId)) throw badInput('input.hotspotId', 'must be a hotspot id (uuid)');
+    const [h] = await services.db.query<{ supplier_id: string | null; entity_type: string; entity_id: string; window_start: Date; window_end: Date }>(
+      `SELECT supplier_id::text AS supplier_id, entity_type, entity_id, window_start, window_end FROM hotspots WHERE id = $1`,
+      [input.hotspotId],
+    );
+    if (!h || (h.supplier_id && !canSee(h.supplier_id))) throw badInput('input.hotspotId', `no hotspot ${input.hotspotId}`);
+    if (input.supplierId && h.supplier_id && input.supplierId !== h.supplier_id) throw badInput('input.supplierId', 'differs from the hotspot\'s supplier (give one of them)');
+    supplierId = h.supplier_id;
+    if (h.entity_type === 'route') route = h.entity_id;
+    if (h.entity_type === 'event_type') activity = h.entity_id.toUpperCase() as Activity;
+    from = new Date(h.window_start);
+    to = new Date(h.window_end);
+    what = `hotspot ${input.hotspotId} (${h.entity_type} ${h.entity_id}, window ${from.toISOString()} – ${to.toISOString()})`;
+  } else {
+    if (!supplierId) throw badInput('input.supplierId', 'give a supplierId (its recent events are the basis), a hotspotId or explicit activities');
+    from = new Date(now.getTime() - lookback * 3_600_000);
+    to = now;
+    what = `the last ${lookback} h`;
+  }
+  const filter: Record<string, unknown> = { eventTypes: [activity], from: from.toISOString(), to: to.toISOString() };
+  if (supplierId) filter.supplierIds = [supplierId];
+  const all = (await fetchEvents(services, filter, 4 * MAX_BASIS, EVENT_FIELDS)) as Ev[];
+  const onRoute = all.filter((e) => !route || e.route === route);
+  const notes: string[] = [];
+  const usable = onRoute.filter((e) => e.dataSource !== 'GAP_FILL' && e.qualityStatus !== 'SUPERSEDED' && e.co2eKg != null);
+  const pending = onRoute.filter((e) => e.co2eKg == null).length;
+  const fills = onRoute.filter((e) => e.dataSource === 'GAP_FILL').length;
+  if (pending) notes.push(`${pending} event(s) with a pending figure (model estimate not arrived) are not in the basis`);
+  if (fills) notes.push(`${fills} gap fill(s) carry no activity and are not in the basis`);
+  if (usable.length > MAX_BASIS) notes.push(`basis limited to the ${MAX_BASIS} latest of ${usable.length} events`);
+  const events = usable.slice(0, MAX_BASIS);
+  const field = input.hotspotId ? 'input.hotspotId' : route ? 'input.route' : 'input.supplierId';
+  if (!events.length) throw badInput(field, `no ${activity.toLowerCase()} events with a figure in ${what}${route ? ` on route ${route}` : ''}`);
+  const country = supplierId ? await supplierCountry(services, supplierId) : null;
+  return {
+    items: events.map((e) => ({ activity: toActivity(e, country), before: e.co2eKg!, beforeMethod: (e.method ?? 'LEGACY').toUpperCase(), beforeFactors: e.factors ?? [] })),
+    text: `Basis: ${events.length} ${activity.toLowerCase()} events of ${what}${route ? ` on route ${route}` : ''}`,
+    supplierId,
+    route,
+    activity,
+    from,
+    to,
+    notes,
+  };
+}
+
+async function basisFromActivities(services: PluginServices<OrchestrationConfig>, input: SimulationInput): Promise<Basis> {
+  const acts = input.activities!;
+  if (acts.length > MAX_BASIS) throw badInput('input.activities', `at most ${MAX_BASIS}`);
+  const country = input.supplierId ? await supplierCountry(services, input.supplierId) : null;
+  const withCountry = acts.map((a) => ({ ...a, country: a.country ?? country }));
+  const est = await estimateEmissions(services, withCountry);
+  est.forEach((e, i) => {
+    if (e.errors.length) throw badInput(`input.activities[${i}].${e.errors[0].field}`, e.errors[0].reason);
+    if (e.co2eKg == null) throw badInput(`input.activities[${i}]`, 'needs metered energy or activity data (a model estimate cannot be simulated)');
+  });
+  const activity = (String(acts[0].eventType ?? 'TRANSPORT').toUpperCase() as Activity) ?? 'TRANSPORT';
+  return {
+    items: withCountry.map((a, i) => ({ activity: a, before: est[i].co2eKg!, beforeMethod: est[i].method ?? 'ACTIVITY', beforeFactors: est[i].factors })),
+    text: `Basis: the ${acts.length} activities given`,
+    supplierId: input.supplierId ?? null,
+    route: input.route ?? null,
+    activity,
+    from: null,
+    to: null,
+    notes: [],
+  };
+}
+
+function validate(input: SimulationInput) {
   if (input.loadChange != null && !(input.loadChange > -100 && input.loadChange <= 1000)) throw badInput('input.loadChange', 'must be a percent in (-100, 1000]');
-  if (input.distanceChange != null && !(input.distanceChange > -100 && input.distanceChange <= 1000))
-    throw badInput('input.distanceChange', 'must be a percent in (-100, 1000]');
+  if (input.distanceChange != null && !(input.distanceChange > -100 && input.distanceChange <= 1000)) throw badInput('input.distanceChange', 'must be a percent in (-100, 1000]');
   if (input.loadFactor != null && !(input.loadFactor > 0 && input.loadFactor <= 1)) throw badInput('input.loadFactor', 'must be a fraction in (0, 1]');
   if (input.modalShift && !(input.modalShift.sharePct >= 0 && input.modalShift.sharePct <= 100)) throw badInput('input.modalShift.sharePct', 'must be a percent in [0, 100]');
-  if ((input.modalShift || input.loadFactor != null) && activity !== 'TRANSPORT')
-    throw badInput(input.modalShift ? 'input.modalShift' : 'input.loadFactor', 'applies to TRANSPORT activity only');
   const lookback = input.lookbackHours ?? 168;
   if (!(lookback >= 1 && lookback <= 2160)) throw badInput('input.lookbackHours', 'must be between 1 and 2160');
-  const fuel = input.fuelType?.toLowerCase() ?? null;
-  if (fuel && !['diesel', 'electric', 'bev', 'ev'].includes(fuel))
-    throw badInput('input.fuelType', `"${input.fuelType}" is not modelled: the models cover diesel and battery-electric (use diesel or electric)`);
+}
 
-  // --- basis rows
-  let base: Row[];
-  let basisEvents = 0;
-  let basisText: string;
-  if (input.features?.length) {
-    base = [Object.fromEntries(input.features.map((f) => [f.name, f.value]))];
-    basisText = `Basis: the ${input.features.length} features given`;
-  } else {
-    if (!input.supplierId) throw badInput('input.supplierId', 'give a supplierId (its recent events are the basis) or explicit features');
-    const from = new Date(now.getTime() - lookback * 3_600_000);
-    const events = (
-      await fetchEvents(services, { supplierIds: [input.supplierId], eventTypes: [activity], from: from.toISOString(), to: now.toISOString() }, 2000)
-    ).filter((e) => !input.route || e.route === input.route);
-    base = events.map((e) => eventToFeatures(activity, e)).filter((r): r is Row => r !== null).slice(0, 500);
-    basisEvents = base.length;
-    if (!base.length)
-      throw badInput(
-        input.route ? 'input.route' : 'input.supplierId',
-        `no ${activity.toLowerCase()} events with the needed measures in the last ${lookback} h${input.route ? ` on route ${input.route}` : ''}`,
-      );
-    basisText = `Basis: ${base.length} ${activity.toLowerCase()} events of the last ${lookback} h${input.route ? ` on route ${input.route}` : ''}`;
-  }
-
-  const ranges = await modelRanges(services, model);
-  const clampNotes = new Set<string>();
-  const clamp = (r: Row): Row => {
-    const out: Row = {};
-    for (const [k, v] of Object.entries(r)) {
-      const f = ranges.get(k);
-      if (!f) continue;
-      const c = Math.min(f.max, Math.max(f.min, v));
-      if (c !== v) clampNotes.add(k);
-      out[k] = c;
+function side(items: { method: string; co2eKg: number; factors: { f: AppliedFactor; scale: number }[] }[]): ScenarioSide {
+  const methods = new Map<string, MethodShare>();
+  const factors = new Map<string, FactorShare>();
+  let total = 0;
+  for (const it of items) {
+    total += it.co2eKg;
+    const m = methods.get(it.method) ?? { method: it.method, events: 0, co2eKg: 0 };
+    m.events++;
+    m.co2eKg += it.co2eKg;
+    methods.set(it.method, m);
+    for (const { f, scale } of it.factors) {
+      if (String(f.role).toUpperCase() !== 'EMISSION') continue;
+      const k = `${f.id}@${f.version}`;
+      const x = factors.get(k) ?? { id: f.id, version: f.version, source: f.source, co2eKg: 0 };
+      x.co2eKg += f.result * scale;
+      factors.set(k, x);
     }
-    return out;
+  }
+  return {
+    co2eKg: r6(total),
+    methods: [...methods.values()].map((m) => ({ ...m, co2eKg: r6(m.co2eKg) })).sort((a, b) => b.co2eKg - a.co2eKg),
+    factors: [...factors.values()].map((f) => ({ ...f, co2eKg: r6(f.co2eKg) })).sort((a, b) => b.co2eKg - a.co2eKg),
   };
-  base = base.map(clamp);
+}
 
-  // --- apply changes
+const fieldOf = (f: string, input: SimulationInput) =>
+  f === 'loadKg' ? (input.modalShift ? 'input.modalShift' : input.loadFactor != null ? 'input.loadFactor' : 'input.loadChange') : `input.${f}`;
+
+export async function simulate(
+  services: PluginServices<OrchestrationConfig>,
+  input: SimulationInput,
+  now = new Date(),
+  canSee: (supplierId: string) => boolean = () => true,
+): Promise<SimulationOutcome> {
+  validate(input);
+  // --- targets
+  let fuel = input.fuelType ? input.fuelType.trim().toLowerCase().replace(/[\s-]+/g, '_') : null;
+  if (fuel && FUEL_ALIAS[fuel]) fuel = FUEL_ALIAS[fuel];
+  if (fuel && !FUELS.includes(fuel)) throw badInput('input.fuelType', `"${input.fuelType}" is not in the factor set; accepted: ${FUELS.join(', ')}`);
+  let vehicle = input.vehicleType ? input.vehicleType.trim().toLowerCase().replace(/[\s-]+/g, '_').replace(/\./g, '_') : null;
+  if (vehicle === 'ev' || vehicle === 'bev') {
+    vehicle = null;
+    fuel = 'electric';
+  } else if (vehicle && LEGACY_VEHICLE[vehicle]) vehicle = LEGACY_VEHICLE[vehicle];
+  const classes = await vehicleClasses(services);
+  const byClass = new Map<string, VehicleClassInfo>(classes.map((c) => [c.id, c]));
+  if (vehicle && !byClass.has(vehicle)) throw badInput('input.vehicleType', `"${input.vehicleType}" is not a known vehicle class; accepted: ${classes.map((c) => c.id).join(', ')}, ev`);
+  const basis = input.activities?.length ? await basisFromActivities(services, input) : await basisFromEvents(services, input, now, canSee);
+  const road = basis.activity === 'TRANSPORT' || basis.activity === 'DELIVERY';
+  if (!road) {
+    const bad = vehicle ? 'input.vehicleType' : fuel ? 'input.fuelType' : input.loadFactor != null ? 'input.loadFactor' : input.modalShift ? 'input.modalShift' : input.loadChange != null ? 'input.loadChange' : input.distanceChange != null ? 'input.distanceChange' : null;
+    if (bad) throw badInput(bad, `applies to TRANSPORT and DELIVERY activity (${basis.activity.toLowerCase()} figures come from metered energy or a model estimate)`);
+  }
+  const toElectric = fuel === 'electric' || (vehicle ? byClass.get(vehicle)!.electric : false);
+  const notes = [...basis.notes];
   const changes: ScenarioChange[] = [];
-  const mean = (rows: Row[], k: string) => rows.reduce((s, r) => s + (r[k] ?? 0), 0) / rows.length;
-  let scen = base.map((r) => ({ ...r }));
-  let tripsFactor = 1;
-  const loadKey = activity === 'TRANSPORT' ? 'load_kg' : activity === 'DELIVERY' ? 'parcels' : activity === 'FACTORY' ? 'production_units' : 'throughput_t';
+  const mean = (xs: (number | null | undefined)[]) => {
+    const v = xs.filter((x): x is number => x != null);
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+  };
 
-  if (input.vehicleType || fuel) {
-    const electric = fuel !== null && fuel !== 'diesel';
-    if (activity === 'TRANSPORT') {
-      let target: (r: Row) => number;
-      if (input.vehicleType) {
-        const vc = logisticsVehicleClass(input.vehicleType, fuel);
-        if (vc === null) throw badInput('input.vehicleType', `"${input.vehicleType}" is not a known vehicle (rigid_diesel, articulated_diesel, van_diesel, van_ev, ev)`);
-        target = () => vc;
-      } else target = (r) => (electric ? 3 : r.vehicle_class === 3 ? 2 : r.vehicle_class);
-      scen = scen.map((r) => ({ ...r, vehicle_class: target(r) }));
-      const to = mean(scen, 'vehicle_class');
-      const label = VEHICLE_LABEL[Math.round(to)] ?? 'mixed';
-      changes.push({ feature: 'vehicle_class', from: mean(base, 'vehicle_class'), to, note: `vehicle: ${label}${electric || to === 3 ? ' (the model covers battery-electric vans)' : ''}` });
-    } else if (activity === 'DELIVERY') {
-      let target: (r: Row) => number;
-      if (input.vehicleType) {
-        const v = lastmileVehicle(input.vehicleType, fuel);
-        if (v === null) throw badInput('input.vehicleType', `"${input.vehicleType}" is not a known delivery vehicle (van_diesel, van_ev, ecargo_bike)`);
-        target = () => v;
-      } else target = (r) => (electric ? 1 : r.vehicle === 1 ? 0 : r.vehicle);
-      scen = scen.map((r) => ({ ...r, vehicle: target(r) }));
-      const to = mean(scen, 'vehicle');
-      changes.push({ feature: 'vehicle', from: mean(base, 'vehicle'), to, note: `vehicle: ${['van, diesel', 'van, battery-electric', 'e-cargo bike'][Math.round(to)]}` });
-    } else throw badInput(input.vehicleType ? 'input.vehicleType' : 'input.fuelType', 'applies to TRANSPORT and DELIVERY activity only');
+  // --- changed activities
+  const mods: ActivityInput[] = basis.items.map((b) => ({ ...b.activity }));
+  if (vehicle || fuel) {
+    for (const m of mods) {
+      if (vehicle) m.vehicleType = vehicle;
+      if (fuel) m.fuelType = fuel;
+      // Measured fuel/energy described the old vehicle; the engine works from the activity for the new one.
+      m.fuelL = m.fuelKg = m.energyKwh = null;
+    }
+    if (vehicle) changes.push({ feature: 'vehicleType', from: null, to: null, note: `vehicle: ${byClass.get(vehicle)!.label}` });
+    if (fuel) changes.push({ feature: 'fuelType', from: null, to: null, note: toElectric ? `battery-electric, same vehicle class${vehicle ? '' : ' as each event'}: kWh/km × grid of the supplier's region` : `fuel: ${fuel}` });
   }
   if (input.loadChange != null) {
     const k = 1 + input.loadChange / 100;
-    scen = scen.map((r) => ({ ...r, [loadKey]: r[loadKey] * k }));
-    changes.push({ feature: loadKey, from: mean(base, loadKey), to: mean(base, loadKey) * k, note: `load ${pct(input.loadChange)} per trip` });
+    const noLoad = mods.filter((m) => m.loadKg == null).length;
+    for (const m of mods) if (m.loadKg != null) m.loadKg *= k;
+    if (noLoad) notes.push(`${noLoad} event(s) without loadKg: the load change does not apply to them`);
+    const from = mean(basis.items.map((b) => b.activity.loadKg));
+    changes.push({ feature: 'loadKg', from, to: from == null ? null : from * k, note: `load ${pct(input.loadChange)} per trip` });
   }
   if (input.distanceChange != null) {
     const k = 1 + input.distanceChange / 100;
-    scen = scen.map((r) => ({ ...r, distance_km: r.distance_km * k }));
-    changes.push({ feature: 'distance_km', from: mean(base, 'distance_km'), to: mean(base, 'distance_km') * k, note: `distance ${pct(input.distanceChange)}` });
+    for (const m of mods) if (m.distanceKm != null) m.distanceKm *= k;
+    const from = mean(basis.items.map((b) => b.activity.distanceKm));
+    changes.push({ feature: 'distanceKm', from, to: from == null ? null : from * k, note: `distance ${pct(input.distanceChange)}` });
   }
+  let tripsFactor = 1;
   if (input.loadFactor != null) {
-    // Same tonnage in fewer (or more) trips: each trip carries capacity × target load factor.
-    const tonnageBefore = scen.reduce((s, r) => s + r.load_kg, 0);
-    scen = scen.map((r) => ({ ...r, load_kg: (CAPACITY_KG[r.vehicle_class] ?? 17_000) * input.loadFactor! }));
-    const tonnageAfter = scen.reduce((s, r) => s + r.load_kg, 0);
-    tripsFactor = tonnageBefore / tonnageAfter;
-    const lfBefore = mean(base.map((r) => ({ lf: r.load_kg / (CAPACITY_KG[r.vehicle_class] ?? 17_000) })), 'lf');
-    changes.push({ feature: 'load_factor', from: lfBefore, to: input.loadFactor, note: `same tonnage in ${(tripsFactor * 100).toFixed(0)} % of the trips` });
+    // The same tonnage in fewer (or more) trips, each loaded to the class's full payload × loadFactor.
+    if (mods.some((m) => m.loadKg == null)) throw badInput('input.loadFactor', 'every basis event needs loadKg to move the same tonnage in fuller trips');
+    const loads = mods.map((m) => m.loadKg as number);
+    const payload = mods.map((m) => byClass.get(String(m.vehicleType ?? 'hgv'))?.payloadKg ?? null);
+    if (payload.some((p) => p == null)) throw badInput('input.loadFactor', 'applies to HGV classes (a payload is known for them)');
+    const before = loads.reduce((a, l) => a + l, 0);
+    mods.forEach((m, i) => (m.loadKg = payload[i]! * input.loadFactor!));
+    const after = mods.reduce((a, m) => a + m.loadKg!, 0);
+    tripsFactor = before / after;
+    const lfBefore = mean(loads.map((l, i) => l / payload[i]!));
+    changes.push({ feature: 'load_factor', from: lfBefore, to: input.loadFactor, note: `same tonnage in ${(tripsFactor * 100).toFixed(0)} % of the trips (payload = the DESNZ 100 %-laden load of the class)` });
   }
-  scen = scen.map(clamp);
+  const share = input.modalShift && input.modalShift.sharePct > 0 ? input.modalShift.sharePct / 100 : 0;
 
-  // --- predict baseline and scenario in one call
-  const toInput = (r: Row) => Object.entries(r).map(([name, value]) => ({ name, value }));
-  const data = await services.call<{ predictBatch: { co2eKg: number; modelVersion: string; contributions: { feature: string; contributionKg: number }[] }[] }>(
-    'ml-engine',
-    `query OrchestrationSimulate($rows: [[FeatureValueInput!]!]!) {
-      predictBatch(model: ${model}, rows: $rows, explain: true, persist: false) { co2eKg modelVersion contributions { feature contributionKg } }
-    }`,
-    { rows: [...base, ...scen].map(toInput) },
-  );
-  const preds = data.predictBatch;
-  const n = base.length;
-  const baselineValue = preds.slice(0, n).reduce((s, p) => s + p.co2eKg, 0);
-  let roadShare = 1;
-  let railKg = 0;
-  const scenRoad = preds.slice(n).reduce((s, p) => s + p.co2eKg, 0) * tripsFactor;
-  if (input.modalShift && input.modalShift.sharePct > 0) {
-    roadShare = 1 - input.modalShift.sharePct / 100;
-    const tkm = scen.reduce((s, r) => s + (r.load_kg / 1000) * r.distance_km, 0) * tripsFactor;
-    railKg = tkm * (input.modalShift.sharePct / 100) * services.config.RAIL_FACTOR_KG_PER_TKM;
+  // --- one estimate call: originals and changed activities (ACTIVITY), and the rail legs of a modal shift
+  const prefer = (a: ActivityInput): ActivityInput => ({ ...a, preferMethod: 'ACTIVITY' });
+  const rail = share ? mods.map((m) => ({ eventType: 'TRANSPORT', distanceKm: m.distanceKm, loadKg: m.loadKg, vehicleType: 'rail', country: m.country, region: m.region })) : [];
+  const n = basis.items.length;
+  const est = await estimateEmissions(services, [...basis.items.map((b) => prefer(b.activity)), ...mods.map(prefer), ...rail]);
+  const orig = est.slice(0, n);
+  const mod = est.slice(n, 2 * n);
+  const railEst = est.slice(2 * n);
+  for (const e of mod) if (e.errors.length) throw badInput(fieldOf(e.errors[0].field, input), e.errors[0].reason);
+  if (share && railEst.some((e) => e.errors.length)) throw badInput('input.modalShift', 'basis events without loadKg cannot move tonne-km to rail');
+  let unscaled = 0;
+  const afterItems = basis.items.map((b, i) => {
+    const o = orig[i];
+    const m = mod[i];
+    let road: number;
+    let scale: number;
+    let method = m.method ?? 'ACTIVITY';
+    if (toElectric) {
+      road = m.co2eKg ?? 0;
+      scale = 1;
+    } else if (o.errors.length || !o.co2eKg || m.co2eKg == null) {
+      // No ACTIVITY estimate to move it by (a MODEL figure, or a row the current factor set cannot compute).
+      unscaled++;
+      road = b.before;
+      scale = 0;
+      method = b.beforeMethod;
+    } else {
+      road = (b.before * (m.co2eKg ?? 0)) / o.co2eKg;
+      scale = b.before / o.co2eKg;
+      if (b.beforeMethod === 'FUEL' || b.beforeMethod === 'ENERGY') method = `${b.beforeMethod} scaled by ACTIVITY`;
+    }
+    const factors = scale === 0 ? b.beforeFactors.map((f) => ({ f, scale: (1 - share) * tripsFactor })) : m.factors.map((f) => ({ f, scale: scale * (1 - share) * tripsFactor }));
+    let total = road * (1 - share);
+    if (share) {
+      total += (railEst[i].co2eKg ?? 0) * share;
+      factors.push(...railEst[i].factors.map((f) => ({ f, scale: share * tripsFactor })));
+      method = `${method} + rail`;
+    }
+    return { method, co2eKg: total * tripsFactor, factors };
+  });
+  if (unscaled && changes.length) notes.push(`${unscaled} basis event(s) have no ACTIVITY estimate to change (model estimates, or rows the current factor set cannot compute): they keep their figure`);
+  if (share) {
+    const tkm = mods.reduce((a, m) => a + ((m.loadKg ?? 0) / 1000) * (m.distanceKm ?? 0), 0) * tripsFactor;
+    const k = mods.findIndex((m, i) => (railEst[i].co2eKg ?? 0) > 0 && (m.loadKg ?? 0) > 0 && (m.distanceKm ?? 0) > 0);
+    const rf = k >= 0 ? railEst[k].factors : [];
+    const perTkm = k >= 0 ? railEst[k].co2eKg! / (((mods[k].loadKg ?? 0) / 1000) * (mods[k].distanceKm ?? 0)) : 0;
     changes.push({
       feature: 'mode',
       from: 0,
-      to: input.modalShift.sharePct,
-      note: `${input.modalShift.sharePct} % of ${tkm.toFixed(0)} t·km by rail at ${services.config.RAIL_FACTOR_KG_PER_TKM} kg CO2e/t·km (rail UK, UK DESNZ GHG conversion factors 2025)`,
+      to: input.modalShift!.sharePct,
+      note: `${input.modalShift!.sharePct} % of ${tkm.toFixed(0)} t·km by rail at ${perTkm.toFixed(5)} kg CO2e/t·km WTW (${rf.map((f) => f.id).join(' + ')})`,
     });
   }
-  const newValue = scenRoad * roadShare + railKg;
-  const delta = newValue - baselineValue;
+
+  const before = side(basis.items.map((b) => ({ method: b.beforeMethod, co2eKg: b.before, factors: b.beforeFactors.map((f) => ({ f, scale: 1 })) })));
+  const after = side(afterItems);
+  const baselineValue = before.co2eKg;
+  const newValue = after.co2eKg;
+  const delta = r6(newValue - baselineValue);
   const deltaPct = baselineValue > 0 ? (delta / baselineValue) * 100 : 0;
-
-  const contrib = new Map<string, number>();
-  for (const p of preds.slice(n)) for (const c of p.contributions ?? []) contrib.set(c.feature, (contrib.get(c.feature) ?? 0) + c.contributionKg * tripsFactor * roadShare);
-  if (railKg > 0) contrib.set('rail', railKg);
-  const contributions = [...contrib]
-    .map(([feature, contributionKg]) => ({ feature, contributionKg }))
-    .sort((a, b) => Math.abs(b.contributionKg) - Math.abs(a.contributionKg));
-
+  const methodsText = (s: ScenarioSide) => s.methods.map((m) => `${m.method} ${m.events}`).join(', ');
+  const topFactors = (s: ScenarioSide) => s.factors.slice(0, 3).map((f) => `${f.id} (${f.version}) ${kg(f.co2eKg)}`).join('; ');
   const explanation = [
-    `${basisText}: ${kg(baselineValue)} with model ${model.toLowerCase()}.`,
+    `${basis.text}: ${kg(baselineValue)} as stored (methods: ${methodsText(before)}).`,
     changes.length ? `Changes: ${changes.map((c) => c.note ?? c.feature).join('; ')}.` : 'No changes requested.',
-    `Scenario: ${kg(newValue)} (${delta <= 0 ? '' : '+'}${kg(delta)}, ${pct(deltaPct)}).`,
-    contributions.length
-      ? `Top contributions: ${contributions.slice(0, 3).map((c) => `${c.feature} ${c.contributionKg >= 0 ? '+' : ''}${c.contributionKg.toFixed(1)} kg`).join(', ')}.`
-      : '',
-    clampNotes.size ? `Clamped to the model's range: ${[...clampNotes].join(', ')}.` : '',
+    `Scenario: ${kg(newValue)} (${delta <= 0 ? '' : '+'}${kg(delta)}, ${pct(deltaPct)}) by ${methodsText(after)}.`,
+    after.factors.length ? `Main factors after: ${topFactors(after)}.` : '',
+    notes.length ? `Notes: ${notes.join('; ')}.` : '',
   ]
     .filter(Boolean)
     .join(' ');
-
   return {
     newValue,
     delta,
@@ -309,9 +402,17 @@ export async function simulate(services: PluginServices<OrchestrationConfig>, in
     baselineValue,
     explanation,
     changes,
-    contributions: contributions.slice(0, 10),
-    model: model.toLowerCase(),
-    modelVersion: preds[0]?.modelVersion ?? null,
-    basisEvents,
+    contributions: after.factors.slice(0, 10).map((f) => ({ feature: f.id, contributionKg: f.co2eKg })),
+    model: 'method-engine',
+    modelVersion: est[0]?.factorSet ?? null,
+    basisEvents: input.activities?.length ? 0 : n,
+    before,
+    after,
+    notes,
+    supplierId: basis.supplierId,
+    route: basis.route,
+    hotspotId: input.hotspotId ?? null,
+    windowStart: basis.from?.toISOString() ?? null,
+    windowEnd: basis.to?.toISOString() ?? null,
   };
 }

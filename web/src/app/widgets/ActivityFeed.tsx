@@ -1,4 +1,5 @@
-// Latest events (data-core activityFeed) with their kg CO2e, refreshed on each live pulse.
+// Latest events (data-core activityFeed) with their kg CO2e and the method behind it (a MODEL figure is pending until
+// ml-engine's estimate arrives), refreshed on each live pulse.
 import { useQuery } from '@apollo/client';
 import { graphql } from '../../gql';
 import { Card, Async, Chip, Icon, Skeleton, categoryIcon } from '../ui/ui.tsx';
@@ -8,7 +9,7 @@ import { useLive } from '../lib/live.ts';
 export const ActivityFeedQuery = graphql(`
   query ActivityFeed($first: Int!) {
     activityFeed(first: $first) {
-      id timestamp eventType co2eKg dataSource qualityStatus route vehicleType distanceKm
+      id timestamp eventType co2eKg method pending methodNote dataSource qualityStatus route vehicleType distanceKm
       supplier { id name }
     }
   }
@@ -39,6 +40,12 @@ export function ActivityFeed({ first = 8, title = 'Activity feed', className }: 
                         <Chip tone="neutral">predicted</Chip>
                       </>
                     )}
+                    {e.method && e.dataSource !== 'GAP_FILL' && (
+                      <>
+                        {' '}
+                        <Chip tone="neutral" title={e.methodNote ?? undefined}>{e.method.toLowerCase()}</Chip>
+                      </>
+                    )}
                     {e.qualityStatus === 'SUSPECT' && (
                       <>
                         {' '}
@@ -47,7 +54,9 @@ export function ActivityFeed({ first = 8, title = 'Activity feed', className }: 
                     )}
                   </span>
                 </div>
-                <span className="feed__value">{kg(e.co2eKg)}</span>
+                <span className="feed__value" title={e.pending ? 'Model estimate pending' : (e.methodNote ?? undefined)}>
+                  {e.pending || e.co2eKg == null ? <Chip tone="info">pending</Chip> : kg(e.co2eKg)}
+                </span>
               </li>
             ))}
           </ul>

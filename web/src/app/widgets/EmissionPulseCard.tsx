@@ -12,7 +12,7 @@ import { useLive } from '../lib/live.ts';
 
 export const PulseQuery = graphql(`
   query Pulse {
-    emissionPulse { kgPerHour previousKgPerHour trend at byCategory { category co2eKg } }
+    emissionPulse { kgPerHour previousKgPerHour trend at pendingCount byCategory { category co2eKg } }
   }
 `);
 
@@ -80,6 +80,11 @@ export function EmissionPulseCard() {
           </div>
           <div className="pulse__meta">
             <span>Previous hour {kg(pulse.previousKgPerHour)}</span>
+            {pulse.pendingCount > 0 && (
+              <span className="muted small" data-testid="pulse-pending" title="Events whose figure waits for ml-engine's estimate (not yet in kg/h)">
+                {pulse.pendingCount} pending
+              </span>
+            )}
             {vsTarget !== null ? (
               <Chip tone={vsTarget > 0 ? 'critical' : 'ok'} title={`Target ${kg(target)} CO2e/h: ${goal!.name}`}>
                 {vsTarget > 0 ? '+' : ''}
