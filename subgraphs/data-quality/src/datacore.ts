@@ -71,7 +71,8 @@ export async function allEvents(s: PluginServices, filter: EventFilter, maxPages
       EVENTS,
       { filter, first: 1000, after } as any,
     );
-    out.push(...r.events.nodes);
+    // A MODEL figure is null until ml-engine's estimate arrives (data-core Event.pending): such events have no kg yet.
+    out.push(...r.events.nodes.filter((e) => e.co2eKg != null));
     if (!r.events.pageInfo.hasNextPage || !r.events.pageInfo.endCursor) return out;
     after = r.events.pageInfo.endCursor;
   }
