@@ -132,6 +132,14 @@ describe.each(testDatabaseTargets())('emission figures on %s', (target) => {
     const p2 = preds.predictions.find((p) => p.eventId === m2.id);
     expect(m1).toMatchObject({ method: 'MODEL', pending: false, co2eKg: p1.co2eKg, factor: { id: 'ml-engine.factory', version: p1.modelVersion } });
     expect(m1.methodNote).toMatch(/ml-engine factory model estimate/);
+    // ml-engine keeps its estimate beside every event (Event.prediction via federation), m2's too.
+    const side = await kit.query<{ _entities: { prediction: { co2eKg: number } | null }[] }>(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Event { prediction { co2eKg } } } }`,
+      { r: [m1.id, m2.id].map((id) => ({ __typename: 'Event', id })) },
+      { plugin: 'ml-engine' },
+    );
+    expect(side._entities[0].prediction!.co2eKg).toBe(p1.co2eKg);
+    if (p2) expect(side._entities[1].prediction!.co2eKg).toBe(p2.co2eKg);
     // m2 has metered energy: ENERGY (EU-27 grid, supplier country DE), whatever the model predicted for it.
     expect(m2).toMatchObject({ method: 'ENERGY' });
     expect(m2.co2eKg).toBeCloseTo(1200 * 0.281, 6);

@@ -263,6 +263,17 @@ export const resolvers: Resolvers<Ctx> = {
     },
   },
 
+  // data-core's Event, joined by id: the model estimate beside the event's own figure.
+  Event: {
+    __resolveReference(ref) {
+      return { id: ref.id } as any;
+    },
+    async prediction(e, _args, ctx) {
+      if (!e.id || !UUID.test(e.id)) return null;
+      return (await eventPredictionLoader(ctx).load(e.id.toLowerCase())) as any;
+    },
+  },
+
   Supplier: {
     async predictions(s, { first }, ctx, info) {
       const n = first ?? 20;
@@ -315,6 +326,19 @@ function cardToGraph(m: EngineModel) {
       : null,
   };
 }
+
+/** The latest prediction per event id, one statement per request batch (index predictions(event_id)). */
+const eventPredictionLoader = (ctx: Ctx) =>
+  batchLoader(ctx, 'eventPrediction', async (ids: readonly string[]) => {
+    const params: unknown[] = [ids];
+    const scope = scopeSql(ctx, params);
+    const rows = await ctx.services.db.query<PredictionRow>(
+      `SELECT DISTINCT ON (event_id) ${COLS} FROM predictions WHERE event_id = ANY($1::uuid[]) AND ${scope} ORDER BY event_id, created_at DESC, id DESC`,
+      params,
+    );
+    const byEvent = new Map(rows.map((r) => [r.event_id, toGraph(r)]));
+    return ids.map((id) => byEvent.get(id) ?? null);
+  });
 
 const predictionLoader = (ctx: Ctx) =>
   batchLoader(ctx, 'prediction', async (ids: readonly string[]) => {
