@@ -18,6 +18,8 @@ export const configSchema = z.object({
   QUALITY_IQR_K: env.number(1.5).pipe(z.number().positive()),
   /** IQR fences on log values (multiplicative) for the positive, right-skewed metrics. */
   QUALITY_IQR_LOG: env.bool(true),
+  /** Relative floor ε on the spread of IQR fences and DBSCAN scales (IQR ≥ ε·|median|; log scale: ≥ ln(1 + ε)). */
+  QUALITY_IQR_REL_FLOOR: env.number(0.1).pipe(z.number().min(0).max(1)),
   QUALITY_DBSCAN_EPS: env.number(1).pipe(z.number().positive()),
   QUALITY_DBSCAN_MIN_PTS: env.int(10).pipe(z.number().int().min(1)),
   QUALITY_MIN_SAMPLES: env.int(20).pipe(z.number().int().min(4)),

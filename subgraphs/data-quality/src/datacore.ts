@@ -32,6 +32,9 @@ export interface DcEvent {
   timestamp: string;
   distanceKm: number | null;
   loadKg: number | null;
+  vehicleType: string | null;
+  productionUnits: number | null;
+  areaM2: number | null;
   fuelL: number | null;
   energyKwh: number | null;
   region: string | null;
@@ -46,7 +49,7 @@ const EVENTS = /* GraphQL */ `
   query DqEvents($filter: EventFilter, $first: Int, $after: String) {
     events(filter: $filter, first: $first, after: $after, orderBy: TIMESTAMP_ASC) {
       nodes {
-        id supplierId eventType timestamp distanceKm loadKg fuelL energyKwh region route
+        id supplierId eventType timestamp distanceKm loadKg vehicleType productionUnits areaM2 fuelL energyKwh region route
         co2eKg tonneKm dataSource qualityStatus
       }
       pageInfo { hasNextPage endCursor }

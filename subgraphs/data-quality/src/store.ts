@@ -24,6 +24,7 @@ export async function insertMany<T = Record<string, unknown>>(
 
 export interface ThresholdsRow extends Thresholds {
   iqrLogScale: boolean;
+  iqrRelativeFloor: number;
   updatedBy: string | null;
   updatedAt: string | null;
 }
@@ -32,6 +33,7 @@ export function configThresholds(c: Config): Thresholds {
   return {
     iqrK: c.QUALITY_IQR_K ?? DEFAULT_THRESHOLDS.iqrK,
     iqrLog: c.QUALITY_IQR_LOG ?? true,
+    iqrRelFloor: c.QUALITY_IQR_REL_FLOOR ?? DEFAULT_THRESHOLDS.iqrRelFloor,
     dbscanEps: c.QUALITY_DBSCAN_EPS ?? DEFAULT_THRESHOLDS.dbscanEps,
     dbscanMinPts: c.QUALITY_DBSCAN_MIN_PTS ?? DEFAULT_THRESHOLDS.dbscanMinPts,
     minSamples: c.QUALITY_MIN_SAMPLES ?? DEFAULT_THRESHOLDS.minSamples,
@@ -47,6 +49,7 @@ export async function getThresholds(db: SqlQueryable, c: Config): Promise<Thresh
   return {
     ...t,
     iqrLogScale: t.iqrLog !== false,
+    iqrRelativeFloor: t.iqrRelFloor ?? DEFAULT_THRESHOLDS.iqrRelFloor!,
     updatedBy: rows[0]?.updated_by ?? null,
     updatedAt: rows.length ? new Date(rows[0].updated_at).toISOString() : null,
   };

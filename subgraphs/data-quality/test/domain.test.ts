@@ -170,7 +170,71 @@ describe('outliers', () => {
     const ids = new Set(flags.map((f) => f.eventId));
     expect([...ids]).toEqual(['e30']);
     const r = flags.find((f) => f.metric === 'co2e_per_tkm')!;
-    expect(r.reason).toMatch(/^co2e per t·km \(kg CO2e\/t·km\) 0\.9 above IQR upper fence 0\.\d+ \(k=1\.5, log scale\) for supplier Acme \(s1\)$/);
+    expect(r.reason).toMatch(/^co2e per t·km \(kg CO2e\/t·km\) 0\.9 above IQR upper fence 0\.\d+ \(k=1\.5, log scale, spread floor 10 %\) for supplier Acme \(s1\)$/);
+  });
+
+  /**
+   * t·km × one factor, as an activity-based figure is computed — kg from the exact t·km, t·km stored to two decimals:
+   * the intensity is the factor up to rounding noise, which is heavy-tailed (short, light legs round worst).
+   */
+  function exactFactor(n: number, factor: number, rand: () => number, lane = false): OutlierEvent[] {
+    return Array.from({ length: n }, (_, i) => {
+      const d = lane ? 220 * (0.95 + rand() * 0.1) : 5 + rand() * 495;
+      const l = lane ? 12000 * (0.95 + rand() * 0.1) : 100 + rand() * 23900;
+      const tkm = (d * l) / 1000;
+      return { id: `x${i}`, supplierId: 's1', timestamp: new Date(T0 + i * 60000).toISOString(), co2eKg: tkm * factor, distanceKm: d, loadKg: l, tonneKm: Math.round(tkm * 100) / 100, eventType: 'TRANSPORT', vehicleType: 'articulated_truck' };
+    });
+  }
+  const lcg = (seed: number) => {
+    let x = seed;
+    return () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  };
+
+  it('exact-factor data (t·km × one factor) raise no intensity flags from rounding noise, whatever the factor and scale', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 20, max: 300 }), fc.double({ min: 1e-4, max: 10, noNaN: true }), fc.integer({ min: 1, max: 1e9 }), fc.boolean(), (n, factor, seed, lane) => {
+        const ev = exactFactor(n, factor, lcg(seed), lane);
+        expect(supplierOutliers(ev, DEFAULT_THRESHOLDS).filter((f) => f.metric === 'co2e_per_tkm')).toEqual([]);
+        // on a regular lane DBSCAN has nothing to say either (the intensity column is one value to it)
+        if (lane) expect(supplierOutliers(ev, DEFAULT_THRESHOLDS)).toEqual([]);
+      }),
+      { numRuns: 80 },
+    );
+    // without the floor (ε = 0) the same kind of data is flagged — the issue's 2,864 SUSPECT events
+    const ev = exactFactor(200, 0.0795, lcg(7));
+    const noFloor = supplierOutliers(ev, { ...DEFAULT_THRESHOLDS, iqrRelFloor: 0 });
+    const withFloor = supplierOutliers(ev, DEFAULT_THRESHOLDS);
+    expect(noFloor.filter((f) => f.metric === 'co2e_per_tkm').length).toBeGreaterThan(10);
+    expect(withFloor.filter((f) => f.metric === 'features').length).toBeLessThan(noFloor.filter((f) => f.metric === 'features').length);
+  });
+
+  it('exact-factor data with real outliers: the outliers are still flagged, and only they', () => {
+    const ev = exactFactor(200, 0.0795, lcg(11));
+    ev[17] = { ...ev[17]!, co2eKg: ev[17]!.co2eKg * 1.6 }; // a fuel record 60 % too high
+    ev[123] = { ...ev[123]!, co2eKg: ev[123]!.co2eKg * 0.5 }; // half the expected intensity
+    const flags = supplierOutliers(ev, DEFAULT_THRESHOLDS).filter((f) => f.metric === 'co2e_per_tkm');
+    expect(flags.map((f) => f.eventId).sort()).toEqual(['x123', 'x17']);
+    expect(flags.find((f) => f.eventId === 'x17')!.reason).toMatch(/above IQR upper fence/);
+    // 5 % above the single factor stays inside the floor (k·ε = 15 % beyond the quartiles)
+    ev[50] = { ...ev[50]!, co2eKg: ev[50]!.co2eKg * 1.05 };
+    expect(supplierOutliers(ev, DEFAULT_THRESHOLDS).some((f) => f.eventId === 'x50')).toBe(false);
+  });
+
+  it('judges intensities within comparable groups: big and small legs, vans and trucks, plants per unit', () => {
+    const ev: OutlierEvent[] = [];
+    for (let i = 0; i < 40; i++) {
+      // trucks: 100–1000 km legs at 0.08 kg/t·km ± 3 %; vans: 20–80 km at 0.6 kg/km — raw kg spans two orders
+      const d = 100 + ((i * 37) % 900);
+      const tkm = (d * 20000) / 1000;
+      ev.push({ id: `t${i}`, supplierId: 's', timestamp: new Date(T0 + i * 60000).toISOString(), co2eKg: tkm * 0.08 * (1 + ((i % 7) - 3) * 0.01), distanceKm: d, loadKg: 20000, tonneKm: tkm, eventType: 'TRANSPORT', vehicleType: 'articulated_truck' });
+      const vd = 20 + ((i * 13) % 60);
+      ev.push({ id: `v${i}`, supplierId: 's', timestamp: new Date(T0 + i * 60000).toISOString(), co2eKg: vd * 0.6 * (1 + ((i % 5) - 2) * 0.01), distanceKm: vd, loadKg: null, tonneKm: null, eventType: 'TRANSPORT', vehicleType: 'van' });
+      ev.push({ id: `f${i}`, supplierId: 's', timestamp: new Date(T0 + i * 60000).toISOString(), co2eKg: (100 + i * 25) * 1.2, distanceKm: null, loadKg: null, tonneKm: null, eventType: 'FACTORY', productionUnits: 100 + i * 25 });
+    }
+    expect(supplierOutliers(ev, DEFAULT_THRESHOLDS).filter((f) => f.metric !== 'distance_km')).toEqual([]);
+    ev.push({ id: 'f-bad', supplierId: 's', timestamp: new Date(T0).toISOString(), co2eKg: 500 * 3.5, distanceKm: null, loadKg: null, tonneKm: null, eventType: 'FACTORY', productionUnits: 500 });
+    const flags = supplierOutliers(ev, DEFAULT_THRESHOLDS);
+    expect(flags.filter((f) => f.metric === 'co2e_per_unit').map((f) => f.eventId)).toEqual(['f-bad']);
   });
 });
 

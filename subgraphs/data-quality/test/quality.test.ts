@@ -133,7 +133,7 @@ describe.each(testDatabaseTargets())('data-quality on %s with data-core', (targe
       expect(n.qualityReason).toMatch(/for supplier /);
     }
     const tkm = outliers.find((o) => o.metric === 'co2e_per_tkm');
-    expect(tkm.reason).toMatch(/^co2e per t·km \(kg CO2e\/t·km\) [\d.]+ above IQR upper fence [\d.]+ \(k=1\.5, log scale\) for supplier /);
+    expect(tkm.reason).toMatch(/^co2e per t·km \(kg CO2e\/t·km\) [\d.]+ above IQR upper fence [\d.]+ \(k=1\.5, log scale, spread floor 10 %\) for supplier /);
   });
 
   it('detects every injected gap (recall 1.0) and fills it as a predicted event in data-core', async () => {
@@ -310,13 +310,15 @@ describe.each(testDatabaseTargets())('data-quality on %s with data-core', (targe
   });
 
   it('thresholds are configurable (analyst+, audited) and change what is flagged', async () => {
-    const T = `mutation($i: OutlierThresholdsInput!) { setOutlierThresholds(input: $i) { iqrK iqrLogScale dbscanEps dbscanMinPts minSamples updatedBy } }`;
+    const T = `mutation($i: OutlierThresholdsInput!) { setOutlierThresholds(input: $i) { iqrK iqrLogScale iqrRelativeFloor dbscanEps dbscanMinPts minSamples updatedBy } }`;
     expect((await kit.execute(T, { i: { iqrK: 3 } }, { auth: VIEWER })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect((await kit.execute(T, { i: { iqrK: 0 } }, { auth: ANALYST })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.iqrK' });
+    expect((await kit.execute(T, { i: { iqrRelativeFloor: 1.5 } }, { auth: ANALYST })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.iqrRelativeFloor' });
+    expect((await kit.query<any>(`{ outlierThresholds { iqrRelativeFloor } }`)).outlierThresholds.iqrRelativeFloor).toBe(0.1);
     // Everything k = 1.5 flags is already flagged: a re-run adds nothing; a tighter k flags more on the next run.
     expect((await kit.query<any>(RUN, { from: iso(start), to: iso(end) })).runDataQuality.outliersFlagged).toBe(0);
     const r = (await kit.query<any>(T, { i: { iqrK: 0.75, dbscanEps: 2 } }, { auth: ANALYST })).setOutlierThresholds;
-    expect(r).toMatchObject({ iqrK: 0.75, iqrLogScale: true, dbscanEps: 2, dbscanMinPts: 10, minSamples: 20, updatedBy: 'ana' });
+    expect(r).toMatchObject({ iqrK: 0.75, iqrLogScale: true, iqrRelativeFloor: 0.1, dbscanEps: 2, dbscanMinPts: 10, minSamples: 20, updatedBy: 'ana' });
     expect((await kit.query<any>(`{ outlierThresholds { iqrK } }`)).outlierThresholds.iqrK).toBe(0.75);
     const audit = await kit.db.query(`SELECT 1 FROM audit_logs WHERE action = 'data-quality.thresholds.set'`);
     expect(audit).toHaveLength(1);

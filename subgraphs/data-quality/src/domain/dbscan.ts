@@ -82,10 +82,11 @@ export function dbscan(points: readonly (readonly number[])[], eps: number, minP
 }
 
 /**
- * Robust standardization per column: (x − median) / (1.4826 · MAD), falling back to the standard deviation
- * and then to 1 when the spread is zero. Non-finite inputs become 0 (the column centre).
+ * Robust standardization per column: (x − median) / max(1.4826 · MAD, floor[column]) — the same spread floor the
+ * IQR fences use, so columns that are (almost) constant do not turn floating-point noise into large z values;
+ * without a floor, a zero MAD falls back to the standard deviation and then to 1. Non-finite inputs become 0.
  */
-export function robustStandardize(rows: readonly (readonly number[])[]): number[][] {
+export function robustStandardize(rows: readonly (readonly number[])[], floors: readonly number[] = []): number[][] {
   if (!rows.length) return [];
   const dim = rows[0].length;
   const centre: number[] = [];
@@ -94,7 +95,7 @@ export function robustStandardize(rows: readonly (readonly number[])[]): number[
     const col = rows.map((r) => r[d]).filter(Number.isFinite);
     const med = col.length ? median(col) : 0;
     const mad = col.length ? median(col.map((x) => Math.abs(x - med))) * 1.4826 : 0;
-    let s = mad;
+    let s = Math.max(mad, floors[d] ?? 0);
     if (!(s > 0) && col.length > 1) {
       const mean = col.reduce((a, b) => a + b, 0) / col.length;
       s = Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / (col.length - 1));

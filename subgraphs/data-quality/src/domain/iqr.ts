@@ -19,11 +19,15 @@ export interface Fences {
   upper: number;
 }
 
-export function iqrFences(values: readonly number[], k = 1.5): Fences {
+/**
+ * Tukey fences. `minIqr` floors the spread the fences are built from: data computed as activity × one factor have
+ * an IQR of (almost) zero, and without a floor floating-point noise would sit outside the fences.
+ */
+export function iqrFences(values: readonly number[], k = 1.5, minIqr = 0): Fences {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   const q1 = quantileSorted(sorted, 0.25);
   const q3 = quantileSorted(sorted, 0.75);
-  const iqr = q3 - q1;
+  const iqr = Math.max(q3 - q1, minIqr);
   return { q1, q3, iqr, lower: q1 - k * iqr, upper: q3 + k * iqr };
 }
 
@@ -34,8 +38,8 @@ export interface IqrOutlier {
 }
 
 /** Indices of values outside the fences (non-finite values are ignored). */
-export function iqrOutliers(values: readonly number[], k = 1.5): { fences: Fences; outliers: IqrOutlier[] } {
-  const fences = iqrFences(values, k);
+export function iqrOutliers(values: readonly number[], k = 1.5, minIqr = 0): { fences: Fences; outliers: IqrOutlier[] } {
+  const fences = iqrFences(values, k, minIqr);
   const outliers: IqrOutlier[] = [];
   values.forEach((v, index) => {
     if (!Number.isFinite(v)) return;

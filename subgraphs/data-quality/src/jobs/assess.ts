@@ -121,7 +121,20 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
   for (const e of events) {
     let l = eventsBySupplier.get(e.supplierId);
     if (!l) eventsBySupplier.set(e.supplierId, (l = []));
-    l.push({ id: e.id, supplierId: e.supplierId, supplierName: meta.get(e.supplierId)?.name, timestamp: e.timestamp, co2eKg: e.co2eKg, distanceKm: e.distanceKm, loadKg: e.loadKg, tonneKm: e.tonneKm });
+    l.push({
+      id: e.id,
+      supplierId: e.supplierId,
+      supplierName: meta.get(e.supplierId)?.name,
+      timestamp: e.timestamp,
+      co2eKg: e.co2eKg,
+      distanceKm: e.distanceKm,
+      loadKg: e.loadKg,
+      tonneKm: e.tonneKm,
+      eventType: e.eventType,
+      vehicleType: e.vehicleType,
+      productionUnits: e.productionUnits,
+      areaM2: e.areaM2,
+    });
   }
   const flags: OutlierFlag[] = [];
   for (const list of eventsBySupplier.values()) flags.push(...supplierOutliers(list, thresholds));

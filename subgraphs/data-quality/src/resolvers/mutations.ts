@@ -42,11 +42,13 @@ export const mutations = {
     return cadenceView(a.supplierId, (await cadenceRows(s.db, [a.supplierId])).get(a.supplierId));
   },
 
-  async setOutlierThresholds(_: unknown, a: { input: { iqrK?: number | null; iqrLogScale?: boolean | null; dbscanEps?: number | null; dbscanMinPts?: number | null; minSamples?: number | null } }, ctx: ResolverContext) {
+  async setOutlierThresholds(_: unknown, a: { input: { iqrK?: number | null; iqrLogScale?: boolean | null; iqrRelativeFloor?: number | null; dbscanEps?: number | null; dbscanMinPts?: number | null; minSamples?: number | null } }, ctx: ResolverContext) {
     const auth = requireRole(ctx.auth, 'analyst', 'approver');
     if (auth.supplierIds !== null) throw forbidden('thresholds apply to all suppliers: a supplier-scoped token may not change them');
     const i = a.input;
     if (i.iqrK != null && !(i.iqrK > 0 && i.iqrK <= 10)) throw badInput('input.iqrK', `must be > 0 and ≤ 10 (got ${i.iqrK})`);
+    if (i.iqrRelativeFloor != null && !(i.iqrRelativeFloor >= 0 && i.iqrRelativeFloor <= 1))
+      throw badInput('input.iqrRelativeFloor', `must be a fraction 0..1 of the median (got ${i.iqrRelativeFloor})`);
     if (i.dbscanEps != null && !(i.dbscanEps > 0 && i.dbscanEps <= 20)) throw badInput('input.dbscanEps', `must be > 0 and ≤ 20 standardized units (got ${i.dbscanEps})`);
     if (i.dbscanMinPts != null && !(Number.isInteger(i.dbscanMinPts) && i.dbscanMinPts >= 1 && i.dbscanMinPts <= 1000))
       throw badInput('input.dbscanMinPts', `must be an integer 1..1000 (got ${i.dbscanMinPts})`);
@@ -57,13 +59,14 @@ export const mutations = {
     const next = {
       iqrK: i.iqrK ?? cur.iqrK,
       iqrLog: i.iqrLogScale ?? cur.iqrLogScale,
+      iqrRelFloor: i.iqrRelativeFloor ?? cur.iqrRelativeFloor,
       dbscanEps: i.dbscanEps ?? cur.dbscanEps,
       dbscanMinPts: i.dbscanMinPts ?? cur.dbscanMinPts,
       minSamples: i.minSamples ?? cur.minSamples,
     };
     await s.db.transaction(async (tx) => {
       await saveThresholds(tx, next, auth.sub);
-      await s.audit({ action: 'data-quality.thresholds.set', entityType: 'data_quality_settings', entityId: 'outlier_thresholds', metadata: { before: { iqrK: cur.iqrK, iqrLog: cur.iqrLogScale, dbscanEps: cur.dbscanEps, dbscanMinPts: cur.dbscanMinPts, minSamples: cur.minSamples }, after: next } }, tx);
+      await s.audit({ action: 'data-quality.thresholds.set', entityType: 'data_quality_settings', entityId: 'outlier_thresholds', metadata: { before: { iqrK: cur.iqrK, iqrLog: cur.iqrLogScale, iqrRelFloor: cur.iqrRelativeFloor, dbscanEps: cur.dbscanEps, dbscanMinPts: cur.dbscanMinPts, minSamples: cur.minSamples }, after: next } }, tx);
     });
     return getThresholds(s.db, s.config);
   },
