@@ -1,4 +1,4 @@
-export { startGateway, webDistDir } from './server.ts';
+export { startGateway, webDistDir, DEFAULT_BODY_LIMIT } from './server.ts';
 export type { GatewayOptions, GatewayServer } from './server.ts';
 export { composePlugins, CompositionError, supergraphPath, apiSchemaPath } from './compose.ts';
 export type { GatewayContext } from './context.ts';

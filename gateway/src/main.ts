@@ -1,13 +1,14 @@
 // `npm start`: the whole product in one process — gateway + every plugin + PGlite under .data/.
 import path from 'node:path';
-import { findPlatformRoot, loadPlatformConfig, createLogger } from '@carbon-nexus/plugin-sdk';
+import { findPlatformRoot, loadPlatformConfig, createLogger, exitOnShutdownSignals, logUnhandledRejections } from '@carbon-nexus/plugin-sdk';
 import { startGateway } from './server.ts';
 
 const logger = createLogger({ name: 'carbon-nexus' });
+logUnhandledRejections(logger);
 const root = findPlatformRoot();
 if (!process.env.DATABASE_URL && !process.env.DATA_DIR) process.env.DATA_DIR = path.join(root, '.data', 'pglite');
 const { plugins } = await loadPlatformConfig(root);
-const server = await startGateway({ plugins, logger });
+const server = await startGateway({ plugins, logger }).catch(startFailed);
 
 console.log(`
   Carbon Nexus is running (${process.env.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite at ${process.env.DATA_DIR}`})
@@ -17,13 +18,12 @@ console.log(`
   Press Ctrl+C to stop.
 `);
 
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, async () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.info({ signal: sig }, 'shutting down: draining requests, then stopping plugins');
-    await server.close();
-    process.exit(0);
-  });
+// SIGTERM/SIGINT: stop accepting, finish in-flight requests and jobs, close subscriptions (1001), stop plugins, exit 0.
+exitOnShutdownSignals(() => server.close(), { logger });
+
+/** A start-up failure (bad setting, no bus where one is needed, port in use) is one clear line and exit code 1. */
+function startFailed(err: unknown): never {
+  logger.fatal({ err }, 'could not start');
+  console.error(`carbon-nexus: could not start: ${(err as Error)?.message ?? err}`);
+  process.exit(1);
 }

@@ -16,6 +16,9 @@ import {
   createTokenVerifier,
   mountApollo,
   registerOpsRoutes,
+  trackHttpDrain,
+  formatErrorPolicy,
+  exposeErrorStacks,
   signDevToken,
   startTracing,
   withSpan,
@@ -31,7 +34,16 @@ import { subgraphUnavailable } from './subgraph-errors.ts';
 import type { GatewayContext } from './context.ts';
 import { attachSubscriptions } from './subscriptions/index.ts';
 import { limitsFromEnv, limitsPlugin } from './protection/limits.ts';
+import { fastPathFromEnv, installFastPath } from './execution/http.ts';
 import { httpProtectionFromEnv, registerHttpProtection } from './protection/http.ts';
+import { registerRestApi, trustedDocumentsFromEnv } from './rest/index.ts';
+import { subgraphReadiness, type ReadyReport } from './readiness.ts';
+
+/**
+ * Default request body limit: the documented maximum requests must fit — a 5,000-event ingestEvents batch with
+ * every field set and a 10,000-row predictBatch are each a few MB (see docs/security.md).
+ */
+export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 
 export const webDistDir = path.resolve(gatewayDir, '../web/dist');
 
@@ -58,6 +70,14 @@ export interface GatewayServer {
   url: string;
   port: number;
   close(): Promise<void>;
+}
+
+function bodyLimitFromEnv(env: Record<string, string | undefined>): number {
+  const raw = env.GRAPHQL_BODY_LIMIT;
+  if (raw === undefined || raw === '') return DEFAULT_BODY_LIMIT;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1024) throw new Error(`GRAPHQL_BODY_LIMIT: must be a number of bytes >= 1024 (got "${raw}")`);
+  return n;
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<GatewayServer> {
@@ -99,18 +119,27 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
   });
 
   const verify = createTokenVerifier(authConfigFromEnv(env as NodeJS.ProcessEnv));
+  // Trusted documents (TRUSTED_DOCUMENTS=off|log|enforce) gate /graphql, graphql-ws and SSE; REST runs only them.
+  const trusted = trustedDocumentsFromEnv(env, logger, metrics);
   const opSeconds = metrics.histogram('graphql_operation_seconds', 'Gateway operation duration', ['operation', 'type']);
   // Operation names come from clients: past METRICS_MAX_OPERATIONS distinct names, new ones are counted as "other".
   const operationLabel = boundedLabel(Number(env.METRICS_MAX_OPERATIONS ?? 500));
+  const limits = limitsFromEnv(env);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: env.GRAPHQL_INTROSPECTION !== 'false',
     csrfPrevention: true,
-    includeStacktraceInErrorResponses: env.GRAPHQL_STACKTRACES === 'true',
+    // close() below drains first (exitOnShutdownSignals calls it); Apollo's own handler would stop at once and
+    // re-raise the signal, cutting in-flight requests.
+    stopOnTerminationSignals: false,
+    // Explicit, never from NODE_ENV: Apollo shows stacks whenever NODE_ENV is unset.
+    includeStacktraceInErrorResponses: exposeErrorStacks(env),
+    // No stacks from subgraphs either, a lost database connection as one clear error, no internal addresses.
+    formatError: formatErrorPolicy(env),
     // Compact JSON: Apollo's default indents every response (more CPU per request, larger bodies).
     stringifyResult: (r) => JSON.stringify(r),
     plugins: [
-      limitsPlugin(limitsFromEnv(env)),
+      limitsPlugin(limits),
       {
         async requestDidStart() {
           const t = performance.now();
@@ -128,7 +157,19 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
   });
   await apollo.start();
 
-  const app = Fastify({ logger: false, bodyLimit: Number(env.GRAPHQL_BODY_LIMIT ?? 1024 * 1024) });
+  const bodyLimit = bodyLimitFromEnv(env);
+  const app = Fastify({ logger: false, bodyLimit });
+  const drain = trackHttpDrain(app);
+  // A body over the limit gets an answer that says what the limit is (Fastify's own says only "too large"). Rewritten
+  // on the way out, so every other error keeps its own handling (rate limits, REST problem+json).
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (reply.statusCode !== 413 || typeof payload !== 'string' || !payload.includes('FST_ERR_CTP_BODY_TOO_LARGE')) return payload;
+    const mib = Math.round((bodyLimit / 1024 / 1024) * 10) / 10;
+    reply.header('content-type', 'application/json; charset=utf-8');
+    return JSON.stringify({
+      errors: [{ message: `request body is larger than ${bodyLimit} bytes (${mib} MiB, GRAPHQL_BODY_LIMIT)`, extensions: { code: 'PAYLOAD_TOO_LARGE', limitBytes: bodyLimit } }],
+    });
+  });
   const explorerHtml = path.join(webDistDir, 'explorer.html');
   // GraphiQL, bundled locally (no CDN), for browsers asking for HTML at /graphql.
   app.addHook('onRequest', async (req, reply) => {
@@ -138,10 +179,32 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     }
   });
   await registerHttpProtection(app, httpProtectionFromEnv(env), verify);
+  // Queries on POST /graphql: cached plan, compiled executor and shaper, identical in-flight queries sharing one
+  // execution; whatever else reaches /graphql goes on to the Apollo route (execution/http.ts).
+  const fastPathRequests = metrics.counter('graphql_fast_path_requests_total', 'POST /graphql requests by how they were answered: fast (own execution), shared (an identical in-flight one), fallback (the Apollo route)', ['outcome']);
+  installFastPath(app, {
+    apollo,
+    gateway,
+    verify,
+    limits,
+    logger,
+    enabled: fastPathFromEnv(env),
+    observe: (name, type, seconds) => opSeconds.observe({ operation: operationLabel(name ?? 'anonymous'), type }, seconds),
+    count: (outcome) => fastPathRequests.inc({ outcome }),
+  });
   mountApollo(app, '/graphql', apollo, { verify, name: 'gateway', logger, context: (scope) => ({ auth: scope.auth, correlationId: scope.correlationId }) });
+  const remoteReady = subgraphReadiness({
+    urls: Object.fromEntries(Object.entries(opts.subgraphUrls ?? {}).filter(([name]) => !host?.plugins.has(name))),
+    cacheMs: Number(env.READY_CACHE_MS ?? 2000),
+    requireAll: env.READY_REQUIRE_ALL_SUBGRAPHS === 'true',
+  });
   registerOpsRoutes(app, {
     metrics,
-    ready: async () => (host ? host.ready() : { ok: true, checks: {} }),
+    ready: async (): Promise<ReadyReport> => {
+      if (drain.draining) return { ok: false, checks: { shuttingDown: true } };
+      const [local, remote] = await Promise.all([host ? host.ready() : { ok: true, checks: {} }, remoteReady()]);
+      return { ok: local.ok && remote.ok, checks: { ...local.checks, ...remote.checks }, ...(remote.degraded ? { degraded: remote.degraded } : {}) };
+    },
     info: { service: 'gateway', subgraphs: host?.order ?? Object.keys(opts.subgraphUrls ?? {}) },
   });
 
@@ -180,7 +243,10 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     logger,
     metrics,
     env,
+    admitDocument: (p) => trusted.admit(p),
   });
+  // REST + OpenAPI from operations/*.graphql at /api/v1, executed through the same Apollo gateway.
+  await registerRestApi(app, { apollo, engine: subscriptions.engine, trusted, verify, env, logger, metrics });
   const port = opts.port ?? Number(env.PORT ?? 4000);
   await app.listen({ port, host: opts.hostname ?? env.HOST ?? '127.0.0.1' });
   const address = app.server.address();
@@ -193,11 +259,14 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     url: `http://${opts.hostname ?? env.HOST ?? '127.0.0.1'}:${actualPort}`,
     close() {
       closing ??= (async () => {
-        await subscriptions.close(); // drain subscriptions first: clients get a clean close
-        await app.close();
+        drain.begin(); // no new connections, /readyz 503; requests already sent on open connections are still served
+        await subscriptions.close(); // graphql-ws clients get 1001 "going away", SSE streams `complete`
+        await drain.settle({ maxMs: Number(env.SHUTDOWN_GRACE_MS ?? 10_000) }); // in-flight requests answered
+        await app.close(); // closes idle connections, waits for requests still running (e.g. a CSV upload)
         await apollo.stop();
-        await host?.stop();
+        await host?.stop(); // running jobs finish, plugins drain, outbox relay, bus, database
         await tracing.stop();
+        logger.info('gateway stopped');
       })();
       return closing;
     },

@@ -25,14 +25,20 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-/** True when `err` (or anything in its cause chain) says the database connection was lost. */
-export function isConnectionLost(err: unknown): boolean {
+/**
+ * True when `err` (or anything in its cause chain) says the database connection was lost. Bare socket errors
+ * (ECONNREFUSED, ECONNRESET) count only where the error is known to come from the database (`network: true`, the
+ * default, for our own database calls) or from Prisma; elsewhere they may be any other service's.
+ */
+export function isConnectionLost(err: unknown, opts: { network?: boolean } = {}): boolean {
   const seen = new Set<unknown>();
+  const prisma = typeof (err as any)?.name === 'string' && (err as any).name.startsWith('PrismaClient');
+  const network = opts.network ?? true;
   for (let e = err as any; e && typeof e === 'object' && !seen.has(e); e = e.cause ?? e.originalError) {
     seen.add(e);
     if (e instanceof DatabaseUnavailableError) return true;
     const code = typeof e.code === 'string' ? e.code : undefined;
-    if (code && (LOST_SQLSTATES.has(code) || LOST_NODE_CODES.has(code))) return true;
+    if (code && (LOST_SQLSTATES.has(code) || ((network || prisma) && LOST_NODE_CODES.has(code)))) return true;
     // Prisma's driver-adapter errors carry the original SQLSTATE in `meta`/`cause`.
     const original = e.meta?.driverAdapterError?.cause?.originalCode ?? e.cause?.originalCode;
     if (typeof original === 'string' && LOST_SQLSTATES.has(original)) return true;

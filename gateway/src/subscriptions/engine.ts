@@ -160,6 +160,7 @@ export class SubscriptionEngine {
       // The upstream runs with the claims of the client that opened it; identical scopes share it.
       const upstreamScope: ExecutionScope = { auth: scope.auth, correlationId: scope.correlationId ?? newCorrelationId() };
       const created: SharedSource = new SharedSource(key, {
+        subgraph: serviceName,
         maxBatch: this.maxBatch,
         coalesceMs: this.opts.coalesceMs ?? 5,
         open: () =>

@@ -1,6 +1,8 @@
 // One upstream subscription shared by every identical client subscription (same document, variables
 // and auth scope), fanned out to per-client bounded buffers.
-import type { ExecutionResult } from 'graphql';
+// Errors pushed to clients are real GraphQLError instances: graphql-ws serialises them with toJSON().
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import { describeNetworkError } from '@carbon-nexus/plugin-sdk';
 
 /** Slow-consumer policy: when a client's buffer is full the OLDEST event is dropped; the next event
  *  delivered to that client carries `extensions.slowConsumer = { dropped, bufferSize }`. */
@@ -84,6 +86,8 @@ export class Subscriber implements AsyncIterableIterator<ExecutionResult> {
 }
 
 export interface SourceHooks {
+  /** The subgraph the upstream subscription runs on (named in errors; its address never is). */
+  subgraph?: string;
   /** Opens the upstream subscription (primary fetch). */
   open(): Promise<AsyncIterator<ExecutionResult> | ExecutionResult>;
   /** Completes a batch of upstream events with the rest of the plan, in order. */
@@ -150,8 +154,8 @@ export class SharedSource {
       this.hooks.onError(err);
       if (!this.closed) {
         while (this.draining) await this.draining;
-        const message = `upstream subscription ended: ${(err as Error)?.message ?? String(err)}`;
-        for (const s of this.subscribers) s.push({ errors: [{ message, extensions: { code: 'UPSTREAM_LOST' } } as any] });
+        const error = upstreamLost(err, this.hooks.subgraph);
+        for (const s of this.subscribers) s.push({ errors: [error] });
       }
     }
     this.finish();
@@ -175,10 +179,14 @@ export class SharedSource {
         results = await this.hooks.complete(batch);
       } catch (err) {
         this.hooks.onError(err);
-        results = batch.map(() => ({ errors: [{ message: `could not complete the event: ${(err as Error).message}` } as any] }));
+        const reason = describeNetworkError(err, 'a subgraph');
+        results = batch.map(() => ({ errors: [new GraphQLError(`could not complete the event: ${reason}`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] }));
       }
       this.batches++;
-      for (const r of results) for (const s of this.subscribers) s.push(r);
+      for (const r of results) {
+        const out = withGraphQLErrors(r);
+        for (const s of this.subscribers) s.push(out);
+      }
     }
   }
 
@@ -196,6 +204,35 @@ export class SharedSource {
     this.upstream = null;
     await up?.return?.().catch(() => undefined);
   }
+}
+
+/**
+ * The documented error for a lost upstream: code UPSTREAM_LOST; clients resubscribe (cursor streams resume with
+ * `after`). graphql-ws rejects a lost socket with its CloseEvent (not an Error): its code and reason are kept.
+ */
+export function upstreamLost(err: unknown, subgraph?: string): GraphQLError {
+  const name = subgraph ? `subgraph "${subgraph}"` : 'the subgraph';
+  const e = err as { code?: unknown; reason?: unknown; message?: unknown } | null;
+  let reason: string;
+  if (e && typeof e === 'object' && typeof e.code === 'number' && !(err instanceof Error)) {
+    reason = `connection closed (code ${e.code}${typeof e.reason === 'string' && e.reason ? `: ${e.reason}` : ''})`;
+  } else reason = describeNetworkError(err, name);
+  return new GraphQLError(`upstream subscription ended: ${name}: ${reason}; subscribe again`, {
+    extensions: { code: 'UPSTREAM_LOST', ...(subgraph ? { serviceName: subgraph } : {}) },
+  });
+}
+
+/** Errors that came over the wire (a remote subgraph's JSON) become GraphQLError instances, once per event. */
+export function withGraphQLErrors(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length || result.errors.every((e) => e instanceof GraphQLError)) return result;
+  return {
+    ...result,
+    errors: result.errors.map((e) => {
+      if (e instanceof GraphQLError) return e;
+      const plain = e as { message?: unknown; path?: readonly (string | number)[]; extensions?: Record<string, unknown> };
+      return new GraphQLError(typeof plain.message === 'string' ? plain.message : 'subgraph error', { path: plain.path, extensions: plain.extensions });
+    }),
+  };
 }
 
 function isIterator(x: unknown): x is AsyncIterator<ExecutionResult> {

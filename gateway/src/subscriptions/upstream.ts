@@ -1,7 +1,7 @@
 // Opens the primary fetch of a subscription plan against the subgraph that owns the field:
 // in-process when the plugin runs embedded, otherwise a graphql-ws client to the subgraph's /graphql
 // (the caller's bearer token in connection_init, so the subgraph applies the same claims).
-import type { ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Host, Logger } from '@carbon-nexus/plugin-sdk';
@@ -40,7 +40,7 @@ export class UpstreamConnector {
       return (await local.subscribe(req.query, req.variables, { auth: req.scope.auth, correlationId: req.scope.correlationId })) as Upstream;
     }
     const url = this.subgraphUrls[req.serviceName];
-    if (!url) return { errors: [{ message: `subgraph "${req.serviceName}" is not reachable for subscriptions from this gateway` } as any] };
+    if (!url) return { errors: [new GraphQLError(`subgraph "${req.serviceName}" is not reachable for subscriptions from this gateway`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: req.serviceName } })] };
     return this.client(req.serviceName, url, req).iterate({ query: req.query, variables: req.variables, operationName: req.operationName }) as AsyncIterator<ExecutionResult>;
   }
 

@@ -53,7 +53,7 @@ export function formatErrorPolicy(env: Record<string, string | undefined>) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as GraphQLError | undefined)?.originalError ?? error;
     let out: GraphQLFormattedError = formatted;
-    if (formatted.extensions?.code !== 'DATABASE_UNAVAILABLE' && isConnectionLost(original)) {
+    if (formatted.extensions?.code !== 'DATABASE_UNAVAILABLE' && isConnectionLost(original, { network: false })) {
       out = { ...formatted, message: DATABASE_UNAVAILABLE.message, extensions: { ...formatted.extensions, ...DATABASE_UNAVAILABLE.extensions } };
     }
     const ext = out.extensions as Record<string, unknown> | undefined;
@@ -79,11 +79,12 @@ export function formatErrorPolicy(env: Record<string, string | undefined>) {
 
 /** In-process execution results (embedded topology) get the database part of the policy too. */
 export function mapDatabaseErrors(result: ExecutionResult): ExecutionResult {
-  if (!result.errors?.some((e) => e.extensions?.code !== 'DATABASE_UNAVAILABLE' && isConnectionLost(e.originalError))) return result;
+  const lost = (e: GraphQLError) => e.extensions?.code !== 'DATABASE_UNAVAILABLE' && isConnectionLost(e.originalError, { network: false });
+  if (!result.errors?.some(lost)) return result;
   return {
     ...result,
     errors: result.errors.map((e) =>
-      e.extensions?.code !== 'DATABASE_UNAVAILABLE' && isConnectionLost(e.originalError)
+      lost(e)
         ? new GraphQLError(DATABASE_UNAVAILABLE.message, { nodes: e.nodes, path: e.path, originalError: e.originalError ?? undefined, extensions: { ...DATABASE_UNAVAILABLE.extensions } })
         : e,
     ),
