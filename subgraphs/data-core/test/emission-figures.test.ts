@@ -132,6 +132,8 @@ describe.each(testDatabaseTargets())('emission figures on %s', (target) => {
     const p2 = preds.predictions.find((p) => p.eventId === m2.id);
     expect(m1).toMatchObject({ method: 'MODEL', pending: false, co2eKg: p1.co2eKg, factor: { id: 'ml-engine.factory', version: p1.modelVersion } });
     expect(m1.methodNote).toMatch(/ml-engine factory model estimate/);
+    const modelOnly = await kit.query<{ events: { nodes: { id: string }[] } }>(`query($s: [ID!]) { events(filter: { supplierIds: $s, methods: [MODEL], pending: false }) { nodes { id } } }`, { s: [plant] });
+    expect(modelOnly.events.nodes.map((n) => n.id)).toEqual([m1.id]);
     // ml-engine keeps its estimate beside every event (Event.prediction via federation), m2's too.
     const side = await kit.query<{ _entities: { prediction: { co2eKg: number } | null }[] }>(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Event { prediction { co2eKg } } } }`,

@@ -97,6 +97,8 @@ export const eventResolvers: Resolvers = {
       if (f.eventTypes) where.push(`e.event_type = ANY(${p(lowerList(f.eventTypes))}::text[])`);
       if (f.dataSources) where.push(`e.data_source = ANY(${p(lowerList(f.dataSources))}::text[])`);
       if (f.qualityStatuses) where.push(`e.quality_status = ANY(${p(lowerList(f.qualityStatuses))}::text[])`);
+      if (f.methods) where.push(`e.method = ANY(${p(lowerList(f.methods))}::text[])`);
+      if (f.pending != null) where.push(f.pending ? 'e.co2e_kg IS NULL' : 'e.co2e_kg IS NOT NULL');
       const asc = args.orderBy === 'TIMESTAMP_ASC';
       if (args.after) {
         const [ts, id] = decodeCursor('after', args.after);
@@ -129,11 +131,21 @@ export const eventResolvers: Resolvers = {
       );
       return rows.map(toEvent);
     },
-    async emissionFactors(_p, { activity }, ctx) {
+    async emissionFactors(_p, { activity, includeRetired }, ctx) {
+      const params: unknown[] = [];
+      const where: string[] = [];
+      if (activity) {
+        params.push(`%${activity}%`);
+        where.push(`activity ILIKE $${params.length}`);
+      }
+      if (!includeRetired) {
+        params.push(FACTORS.map((f) => `${f.id}@${f.version}`));
+        where.push(`(id || '@' || version) = ANY($${params.length}::text[])`);
+      }
       const rows = await ctx.services.db.query<Record<string, any>>(
         `SELECT id, version, activity, unit, value, boundary, source, region, year FROM emission_factors
-         ${activity ? 'WHERE activity ILIKE $1' : ''} ORDER BY id, version`,
-        activity ? [`%${activity}%`] : [],
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id, version`,
+        params,
       );
       return rows as any;
     },
