@@ -131,6 +131,10 @@ describe.each(testDatabaseTargets())('ingestEvents on %s', (target) => {
     expect(f).toMatchObject({ method: 'FUEL' });
     expect(f.co2eKg).toBeCloseTo(60 * (2.57082 + 0.61101), 6);
     expect(f.factors.map((x: any) => x.id)).toEqual(['desnz.fuel.diesel.ttw', 'desnz.fuel.diesel.wtt']);
+    expect(f.factors[0]).toMatchObject({ version: 'DESNZ-2025', quantity: 60, role: 'EMISSION', source: expect.stringContaining('DESNZ') });
+    // The row stores each factor's identity and use; the published fields come from the factor set on read.
+    const [stored] = await kit.db.query<{ factors: any[] }>(`SELECT factors FROM events_normalized WHERE id = $1`, [r.results[1].eventId]);
+    expect(stored.factors[0]).toEqual({ id: 'desnz.fuel.diesel.ttw', version: 'DESNZ-2025', quantity: 60, result: 60 * 2.57082, role: 'emission' });
     // Factory in India: generation-only grid factor (said in the boundary) + natural gas TTW + WTT.
     expect(p).toMatchObject({ method: 'ENERGY', boundary: 'WTW (grid: generation only, no T&D or upstream)' });
     expect(p.co2eKg).toBeCloseTo(1000 * 0.727 + 100 * (0.18231 + 0.03021), 6);

@@ -5,7 +5,7 @@
 // previous figure, are stamped with the current set and say why in method_note (they are counted as failed).
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import { emissionFigure, type EmissionFigure } from '../domain/figure.ts';
-import { FACTOR_SET_VERSION } from '../domain/factors/index.ts';
+import { FACTOR_SET_VERSION, compactUses } from '../domain/factors/index.ts';
 
 const BATCH = 500;
 
@@ -123,7 +123,7 @@ export function createRecalculator(services: PluginServices<any>, onChange: () =
             col((x) => x.f.wttKg),
             col((x) => x.f.method),
             col((x) => x.f.boundary),
-            col((x) => JSON.stringify(x.f.factors)),
+            col((x) => JSON.stringify(compactUses(x.f.factors))),
             col((x) => x.f.note),
             col((x) => x.f.tonneKm),
             col((x) => x.f.factorId),

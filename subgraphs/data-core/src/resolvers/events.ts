@@ -3,7 +3,7 @@ import type { Resolvers } from '../generated/resolvers-types.ts';
 import { batchLoad, checkIds, decodeCursor, encodeCursor, iso, parseTime, scopeSuppliers, UUID } from './util.ts';
 import { loadSupplier } from './suppliers.ts';
 import { ingestBatch, MAX_BATCH } from '../ingest/pipeline.ts';
-import { FACTORS } from '../domain/factors/index.ts';
+import { FACTORS, expandUses } from '../domain/factors/index.ts';
 import type { DataCoreState } from '../state.ts';
 
 export const EVENT_COLS = `e.id, e.external_id, e.event_type, e.supplier_id, e."timestamp", e.distance_km, e.load_kg, e.vehicle_type,
@@ -47,7 +47,7 @@ export function toEvent(r: Record<string, any>) {
     method: r.method ? String(r.method).toUpperCase() : null,
     boundary: r.factor_boundary,
     methodNote: r.method_note,
-    factors: ((r.factors ?? []) as any[]).map((f) => ({ ...f, role: String(f.role ?? 'emission').toUpperCase() })),
+    factors: expandUses(r.factors).map((f) => ({ ...f, role: String(f.role ?? 'emission').toUpperCase() })),
     factorSet: r.factor_set,
     pending: r.co2e_kg == null,
     tonneKm: r.tonne_km,

@@ -1,7 +1,7 @@
 // The factor set: every factor with id, version, unit, boundary, source and year. FACTOR_SET_VERSION changes
 // whenever a value or a mapping changes; stored events computed with another version are recalculated.
 import type { SqlQueryable } from '@carbon-nexus/db';
-import type { Factor } from './types.ts';
+import type { Factor, FactorUse } from './types.ts';
 import { DESNZ_2025 } from './desnz-2025.ts';
 import { OTHER_SOURCES } from './other-sources.ts';
 
@@ -26,6 +26,30 @@ export function factor(id: string): Factor {
 }
 
 export const hasFactor = (id: string) => BY_ID.has(id);
+
+const BY_KEY = new Map(FACTORS.map((f) => [`${f.id}@${f.version}`, f]));
+
+/** What an event row stores per factor: the factor's identity and how it was applied; the published fields
+ * (activity, unit, value, boundary, source) come back from the factor set on read. Factors outside the set (a model
+ * estimate) are stored whole. */
+export function compactUses(uses: FactorUse[]): object[] {
+  return uses.map((u) => (BY_KEY.has(`${u.id}@${u.version}`) ? { id: u.id, version: u.version, quantity: u.quantity, result: u.result, role: u.role } : u));
+}
+
+/** The stored factor uses of a row, with the published fields of each factor filled in. */
+export function expandUses(stored: Record<string, any>[] | null | undefined): FactorUse[] {
+  return (stored ?? []).map((u) => {
+    const f = BY_KEY.get(`${u.id}@${u.version}`);
+    return {
+      activity: f?.activity ?? u.activity ?? u.id,
+      unit: f?.unit ?? u.unit ?? '',
+      value: f?.value ?? u.value ?? 0,
+      boundary: f?.boundary ?? u.boundary ?? 'WTW',
+      source: f?.source ?? u.source ?? `factor ${u.id} ${u.version} (see emissionFactors(includeRetired: true))`,
+      ...u,
+    } as FactorUse;
+  });
+}
 
 /** Inserts every factor version that is not there yet (safe on every start; older versions stay for old rows). */
 export async function seedFactors(db: SqlQueryable): Promise<number> {
