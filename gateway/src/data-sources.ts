@@ -2,11 +2,13 @@
 // or over HTTP with the caller's token and correlation id forwarded.
 // Both share identical in-flight query fetches across concurrent requests and send each distinct entity
 // representation once per fetch (see fetch-sharing.ts): fewer subgraph executions, identical answers.
+import { GraphQLError } from 'graphql';
 import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { parseCacheControlHeader } from '@apollo/gateway/dist/datasources/parseCacheControlHeader.js';
 import { Agent, type Dispatcher } from 'undici';
 import { injectTraceHeaders, type RunningPlugin } from '@carbon-nexus/plugin-sdk';
 import type { GatewayContext } from './context.ts';
-import { cloneResult, dedupeRepresentations, isQueryOperation, SharedFetches } from './fetch-sharing.ts';
+import { cloneResult, dedupeRepresentations, isQueryOperation, SharedFetches, writeCount } from './fetch-sharing.ts';
 
 type Result = { data?: Record<string, unknown> | null; errors?: readonly unknown[]; extensions?: Record<string, unknown> };
 
@@ -28,7 +30,7 @@ export class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
     const run = () =>
       this.plugin.execute(query, variables, { auth: ctx.auth ?? null, correlationId: ctx.correlationId }) as Promise<Result>;
     const result = isQueryOperation(query)
-      ? await this.shared.run(`${callerKey(ctx)}\n${query}\n${JSON.stringify(variables ?? null)}`, run)
+      ? await this.shared.run(`${writeCount()}\n${callerKey(ctx)}\n${query}\n${JSON.stringify(variables ?? null)}`, run)
       : await run();
     return (reps ? reps.expand(result) : result) as any;
   }
@@ -39,14 +41,15 @@ export class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
 let agent: Agent | null = null;
 const dispatcher = (): Dispatcher => (agent ??= new Agent({ keepAliveTimeout: 30_000, connections: 128 }));
 
+interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+
+const headerOf = (raw: RawResponse, name: string): string | null => {
+  const v = raw.headers[name.toLowerCase()];
+  return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+};
+
 /** A response as RemoteGraphQLDataSource reads it (status, headers, json/text), over a body read once. */
 function fetcherResponse(url: string, raw: RawResponse) {
-  const headers = {
-    get: (name: string) => {
-      const v = raw.headers[name.toLowerCase()];
-      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-    },
-  };
   return {
     url,
     status: raw.status,
@@ -54,32 +57,57 @@ function fetcherResponse(url: string, raw: RawResponse) {
     ok: raw.status >= 200 && raw.status < 300,
     redirected: false,
     bodyUsed: false,
-    headers,
+    headers: { get: (name: string) => headerOf(raw, name) },
     // Parsed per caller: every caller of a shared fetch gets its own objects.
     json: async () => JSON.parse(raw.body),
     text: async () => raw.body,
   };
 }
 
-interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; body: string }
-
 const shared = new SharedFetches<RawResponse>((r) => r);
 
 /**
- * RemoteGraphQLDataSource's fetcher: POST over the keep-alive pool. Identical in-flight query fetches (same URL,
- * caller token and body) share one upstream call; RemoteGraphQLDataSource serialises `query` first, so the body
- * tells whether the operation is a query.
+ * POST over the keep-alive pool. Identical in-flight query fetches (same URL, caller token and body) share one
+ * upstream call; the body starts with the serialised `query`, so it tells whether the operation is a query.
  */
-async function poolFetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) {
-  const body = init.body ?? '';
+async function poolRequest(url: string, method: string, headers: Record<string, string> | undefined, body: string): Promise<RawResponse> {
   const target = new URL(url);
   const send = async (): Promise<RawResponse> => {
-    const r = await dispatcher().request({ origin: target.origin, path: target.pathname + target.search, method: (init.method ?? 'POST') as 'POST', headers: init.headers, body });
+    const r = await dispatcher().request({ origin: target.origin, path: target.pathname + target.search, method: method as 'POST', headers, body });
     return { status: r.statusCode, headers: r.headers as RawResponse['headers'], body: await r.body.text() };
   };
   const isQuery = /^\{"query":"\s*(?:query\b|\{)/.test(body);
-  const raw = isQuery ? await shared.run(`${url}\n${init.headers?.authorization ?? ''}\n${body}`, send) : await send();
-  return fetcherResponse(url, raw);
+  return isQuery ? shared.run(`${writeCount()}\n${url}\n${headers?.authorization ?? ''}\n${body}`, send) : send();
+}
+
+/** RemoteGraphQLDataSource's fetcher, for what still goes through its own process() (see ForwardingDataSource). */
+async function poolFetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) {
+  return fetcherResponse(url, await poolRequest(url, init.method ?? 'POST', init.headers, init.body ?? ''));
+}
+
+/** Request headers with the Headers methods our willSendRequest and trace propagation use, without node-fetch. */
+class PlainHeaders {
+  readonly map = new Map<string, string>();
+  set(name: string, value: string) {
+    this.map.set(name.toLowerCase(), value);
+  }
+  append(name: string, value: string) {
+    const k = name.toLowerCase();
+    const v = this.map.get(k);
+    this.map.set(k, v === undefined ? value : `${v}, ${value}`);
+  }
+  get(name: string) {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string) {
+    return this.map.has(name.toLowerCase());
+  }
+  delete(name: string) {
+    this.map.delete(name.toLowerCase());
+  }
+  [Symbol.iterator]() {
+    return this.map.entries();
+  }
 }
 
 export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -98,9 +126,50 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
   /** Each distinct entity representation is sent once; the answer is expanded back to the original positions. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     const reps = dedupeRepresentations(options.request.variables);
-    if (!reps) return super.process(options);
-    const request = { ...options.request, variables: reps.variables };
-    return reps.expand((await super.process({ ...options, request } as typeof options)) as Result) as any;
+    const opts = reps ? ({ ...options, request: { ...options.request, variables: reps.variables } } as typeof options) : options;
+    const result = (this.apq || this.didReceiveResponse || this.fetcher !== (poolFetch as any) ? await super.process(opts) : await this.forward(opts)) as Result;
+    return (reps ? reps.expand(result) : result) as any;
+  }
+
+  /**
+   * What RemoteGraphQLDataSource.process does (headers, willSendRequest, the JSON body, non-2xx and non-JSON answers
+   * as the same errors, the subgraph's cache-control restricting the operation's cache policy), without building
+   * node-fetch Headers and Request objects for every fetch.
+   */
+  private async forward(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Result> {
+    const { request } = options;
+    const headers = new PlainHeaders();
+    if (request.http?.headers) for (const [name, value] of request.http.headers) headers.append(name, value);
+    headers.set('Content-Type', 'application/json');
+    request.http = { method: 'POST', url: this.url, headers: headers as any };
+    await this.willSendRequest(options);
+    if (!request.query) throw new Error('Missing query');
+    const { http, ...rest } = request;
+    const raw = await poolRequest(http.url, http.method, Object.fromEntries(headers.map), JSON.stringify(rest));
+    const parse = () => {
+      const type = headerOf(raw, 'content-type');
+      return type && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) ? JSON.parse(raw.body) : raw.body;
+    };
+    if (raw.status < 200 || raw.status >= 300) {
+      const extensions: Record<string, unknown> = { response: { url: http.url, status: raw.status, statusText: STATUS[raw.status] ?? '', body: parse() } };
+      if (raw.status === 401) extensions.code = 'UNAUTHENTICATED';
+      else if (raw.status === 403) extensions.code = 'FORBIDDEN';
+      throw new GraphQLError(`${raw.status}: ${STATUS[raw.status] ?? ''}`, { extensions });
+    }
+    const body = parse();
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error(`Expected JSON response body, but received: ${body}`);
+    const policy =
+      this.honorSubgraphCacheControlHeader && options.kind === 'incoming operation' && (options as any).incomingRequestContext?.overallCachePolicy;
+    if (policy && 'restrict' in policy) {
+      const cc = parseCacheControlHeader(headerOf(raw, 'cache-control'));
+      const hint: { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } = { maxAge: 0 };
+      const maxAge = cc['max-age'];
+      if (typeof maxAge === 'string' && /^[0-9]+$/.test(maxAge)) hint.maxAge = +maxAge;
+      if (cc['private'] === true) hint.scope = 'PRIVATE';
+      if (cc['public'] === true) hint.scope = 'PUBLIC';
+      policy.restrict(hint);
+    }
+    return body as Result;
   }
 }
 

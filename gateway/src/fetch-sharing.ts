@@ -6,6 +6,16 @@
 //  - dedupeRepresentations: an entity fetch sends each distinct representation once (a list of hotspots of the
 //    same supplier asks for that supplier once) and the answer is expanded back to the original positions.
 
+/**
+ * Writes (mutations, uploads, REST writes) this process has answered so far. Sharing keys include the count, so a
+ * read that arrives after a write was answered never joins work that began before it: a caller reads its own writes.
+ */
+let writes = 0;
+export const writeCount = (): number => writes;
+export function countWrite(): void {
+  writes++;
+}
+
 /** Shares identical in-flight work; `copy` makes each additional caller's private copy of the result. */
 export class SharedFetches<T> {
   private readonly inflight = new Map<string, { followers: { resolve: (v: T) => void; reject: (e: unknown) => void }[] }>();
