@@ -54,7 +54,16 @@ process.on('SIGUSR2', () => {
   const u = process.cpuUsage();
   const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
   const rssMb = process.memoryUsage.rss() / 2 ** 20;
-  const stats = { cpuMs: (u.user + u.system) / 1000, rssMb, peakRssMb: hwm ? Number(hwm[1]) / 1024 : rssMb, requests: servedRequests() };
+  const m = process.memoryUsage();
+  const stats = {
+    cpuMs: (u.user + u.system) / 1000,
+    rssMb,
+    peakRssMb: hwm ? Number(hwm[1]) / 1024 : rssMb,
+    heapTotalMb: m.heapTotal / 2 ** 20,
+    heapUsedMb: m.heapUsed / 2 ** 20,
+    externalMb: m.external / 2 ** 20,
+    requests: servedRequests(),
+  };
   console.log(`STATS ${JSON.stringify(stats)}`);
 });
 // Never outlive the benchmark: when the process that started this one goes away (killed by a time bound),

@@ -12,6 +12,10 @@ export interface ChildStats {
   /** Resident memory now and at its peak (MB). */
   rssMb: number;
   peakRssMb: number;
+  /** V8 heap reserved and used, and memory outside it held by JS objects (buffers), MB. */
+  heapTotalMb: number;
+  heapUsedMb: number;
+  externalMb: number;
   /** Subgraph requests served so far (memory-subgraphs; 0 for other kinds). */
   requests: number;
 }

@@ -42,15 +42,16 @@ try {
     children.push(gw);
     url = gw.url;
   }
-  await graphqlLoad(kind, url, { query: JOIN_QUERY, pool, connections: 50, seconds: 2 });
   const measured = children.at(-1)!;
+  const c00 = await measured.stats();
+  await graphqlLoad(kind, url, { query: JOIN_QUERY, pool, connections: 50, seconds: 2 });
   const c0 = await measured.stats();
   const r = await graphqlLoad(kind, url, { query: JOIN_QUERY, pool, connections: 50, seconds });
   const c1 = await measured.stats();
   const cpu = (c1.cpuMs - c0.cpuMs) / Math.max(1, r.requests);
   console.log(
     `${kind} (${topology}, ${workload}): ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, GraphQL errors ${r.graphqlErrors}, ` +
-      `CPU ${cpu.toFixed(2)} ms/request, RSS ${c1.rssMb.toFixed(0)} MB (peak ${c1.peakRssMb.toFixed(0)})${process.argv.includes('--no-profile') ? '' : `; profile in ${out}`}`,
+      `CPU ${cpu.toFixed(2)} ms/request, RSS ${c1.rssMb.toFixed(0)} MB (peak ${c1.peakRssMb.toFixed(0)}; idle before load ${c00.rssMb.toFixed(0)}; heap ${c1.heapUsedMb.toFixed(0)} used of ${c1.heapTotalMb.toFixed(0)}, external ${c1.externalMb.toFixed(0)})${process.argv.includes('--no-profile') ? '' : `; profile in ${out}`}`,
   );
 } finally {
   for (const c of children.reverse()) await c.stop();
