@@ -73,6 +73,8 @@ function prepare(op: RestOperation, schema: GraphQLSchema): Served | string {
   const errors = validate(schema, doc);
   if (errors.length) return errors.map((e) => e.message).join('; ');
   const ast = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+  // graphql-js 16 validation does not check the root type exists (a graph without subscriptions or mutations).
+  if (!schema.getRootType(ast.operation)) return `this graph has no ${ast.operation} type`;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const argumentVariables = argumentPaths(ast);
