@@ -99,7 +99,7 @@ function DataQualityPanel({ onClose, badge }: { onClose: () => void; badge: { re
                   <thead><tr><th>Time</th><th>Supplier</th><th>Metric</th><th>Value</th><th>Method</th><th>Reason</th></tr></thead>
                   <tbody>
                     {p!.outliers.nodes.map((o) => (
-                      <tr key={o.id}><td>{time(o.timestamp)}</td><td>{o.supplier.name}</td><td>{o.metric}</td><td>{num(o.value, 2)}</td><td>{o.method}</td><td>{o.reason}</td></tr>
+                      <tr key={o.id}><td>{time(o.timestamp)}</td><td>{o.supplier?.name ?? '—'}</td><td>{o.metric}</td><td>{num(o.value, 2)}</td><td>{o.method}</td><td>{o.reason}</td></tr>
                     ))}
                   </tbody>
                 </table>
@@ -112,7 +112,7 @@ function DataQualityPanel({ onClose, badge }: { onClose: () => void; badge: { re
                     {(tab === 'gaps' ? p!.gaps.nodes : p!.fills.nodes).map((g) => (
                       <tr key={g.id}>
                         <td>{time(g.hourStart)}</td>
-                        <td>{g.supplier.name}</td>
+                        <td>{g.supplier?.name ?? '—'}</td>
                         <td>{'status' in g ? <Chip tone={g.status === 'FILLED' ? 'accent' : 'neutral'}>{String(g.status).toLowerCase()}</Chip> : <Chip tone="accent">filled</Chip>}</td>
                         <td>{g.co2eKg !== null && g.co2eKg !== undefined ? kg(g.co2eKg) : '—'}</td>
                         <td>{g.confidence !== null && g.confidence !== undefined ? pct(g.confidence * 100) : '—'}</td>

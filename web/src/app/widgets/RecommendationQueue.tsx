@@ -90,7 +90,9 @@ export function RecommendationQueue() {
                   <Chip tone="accent" title={r.sourceRef ?? undefined}>{r.source.toLowerCase()}</Chip>
                 </div>
                 <p className="rec__for">
-                  {r.hotspot.entityName ?? r.supplier?.name ?? 'Hotspot'} · +{pct(r.hotspot.percentAbove)} above baseline
+                  {/* hotspot is null while orchestration is unreachable: the recommendation still shows */}
+                  {r.hotspot?.entityName ?? r.supplier?.name ?? 'Hotspot'}
+                  {r.hotspot ? ` · +${pct(r.hotspot.percentAbove)} above baseline` : ''}
                 </p>
                 <p className="rec__body">{r.rootCause ?? r.body}</p>
                 <dl className="rec__facts">
