@@ -4,6 +4,7 @@ import { print, type DocumentNode, type ExecutionResult } from 'graphql';
 import { currentScope, type AuthClaims } from '../context.ts';
 import { PluginCallError } from '../errors.ts';
 import { injectTraceHeaders, withSpan } from './tracing.ts';
+import { describeNetworkError } from '../http/error-policy.ts';
 
 export type PluginCaller = <TResult, TVars extends Record<string, unknown> = Record<string, unknown>>(
   pluginId: string,
@@ -27,7 +28,7 @@ export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth
   const printed = new WeakMap<DocumentNode, string>();
   const timeoutMs = opts.timeoutMs ?? 30_000;
 
-  async function callRemote(url: string, doc: DocumentNode | string, variables?: Record<string, unknown>): Promise<ExecutionResult> {
+  async function callRemote(pluginId: string, url: string, doc: DocumentNode | string, variables?: Record<string, unknown>): Promise<ExecutionResult> {
     const scope = currentScope();
     let query: string;
     if (typeof doc === 'string') query = doc;
@@ -41,13 +42,24 @@ export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth
     if (scope?.auth?.token) headers.authorization = `Bearer ${scope.auth.token}`;
     // Jobs and bus handlers have claims but no user token: mint a short-lived one with the same claims.
     else if (scope?.auth && opts.mintToken) headers.authorization = `Bearer ${await opts.mintToken(scope.auth)}`;
-    const res = await fetch(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    return (await res.json()) as ExecutionResult;
+    // Failures name the plugin, never its internal address (`connect ECONNREFUSED 10.0.3.7:4001`).
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      return { errors: [{ message: `plugin "${pluginId}" is unreachable: ${describeNetworkError(err, `plugin "${pluginId}"`)}`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: pluginId } }] } as any;
+    }
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as ExecutionResult;
+    } catch {
+      return { errors: [{ message: `plugin "${pluginId}" answered HTTP ${res.status} without a GraphQL result`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: pluginId } }] } as any;
+    }
   }
 
   return {
@@ -63,7 +75,7 @@ export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth
             { message: `plugin "${from}" called "${pluginId}", which is not running here; declare it in requires and start it, or set CARBON_NEXUS_SUBGRAPH_${pluginId.toUpperCase().replace(/-/g, '_')}_URL` },
           ]);
         }
-        const result = await withSpan(`call ${pluginId}`, () => (exec ? exec(document, variables) : callRemote(url!, document, variables)), {
+        const result = await withSpan(`call ${pluginId}`, () => (exec ? exec(document, variables) : callRemote(pluginId, url!, document, variables)), {
           kind: 'client',
           attributes: { 'carbon_nexus.component': from, 'carbon_nexus.callee': pluginId },
         });
