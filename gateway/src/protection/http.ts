@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { TokenVerifier } from '@carbon-nexus/plugin-sdk';
+import { isInternalRequest } from '../rest/internal.ts';
 
 export interface HttpProtection {
   /** Allowed browser origins; empty = same origin only. `*` allows any. */
@@ -48,7 +49,8 @@ export async function registerHttpProtection(app: FastifyInstance, opts: HttpPro
       timeWindow: '1 minute',
       keyGenerator: keyFor(verify),
       // Only the API is limited; health probes, metrics and static assets are not.
-      allowList: (req) => !/^\/(graphql|ingest|stream|auth|api\/)/.test(req.url),
+      // REST calls are counted once, at /api/v1 (their inner /graphql request is exempt).
+      allowList: (req) => !/^\/(graphql|ingest|stream|auth|api\/)/.test(req.url) || isInternalRequest(req),
       errorResponseBuilder: (_req, ctx) => ({
         statusCode: 429,
         errors: [{ message: `rate limit exceeded: ${ctx.max} requests per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } }],

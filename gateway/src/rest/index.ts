@@ -7,12 +7,11 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApolloServer } from '@apollo/server';
-import { Kind, parse, validate, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, validate, type FragmentDefinitionNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import {
   AuthError,
   claimsOf,
   correlationIdOf,
-  runInScope,
   withSpan,
   type AuthClaims,
   type Logger,
@@ -29,6 +28,7 @@ import { streamOperation } from './sse.ts';
 import { operationsManifestPath, type TrustedDocuments } from './trusted-documents.ts';
 import { argumentPaths, VariableError, variablesFromRequest, variablesOf, type VariableInfo } from './variables.ts';
 import type { RestOperation } from './operations.ts';
+import { internalHeaders } from './internal.ts';
 
 export { TrustedDocuments, trustedDocumentsFromEnv, TrustedDocumentsConfigError, TRUSTED_MODES, type TrustedMode } from './trusted-documents.ts';
 export type { Problem } from './problem.ts';
@@ -37,6 +37,7 @@ const require = createRequire(import.meta.url);
 const VERSION: string = require('../../package.json').version;
 
 export interface RestApiDeps {
+  /** The Apollo server behind /graphql (REST reaches it through that route, like every GraphQL client). */
   apollo: ApolloServer<GatewayContext>;
   engine: SubscriptionEngine;
   trusted: TrustedDocuments;
@@ -91,7 +92,7 @@ function pathOnly(url: string): string {
 }
 
 export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): Promise<RestApi> {
-  const { apollo, engine, trusted, verify, env, logger, metrics } = deps;
+  const { engine, trusted, verify, env, logger, metrics } = deps;
   const schema = engine.apiSchema;
   const requests = metrics.counter('rest_requests_total', 'REST API requests by operation and HTTP status', ['operation', 'status']);
 
@@ -190,12 +191,6 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
         const instance = pathOnly(req.url);
         const problemOf = (errors: readonly any[], data?: unknown): Problem =>
           problemFromGraphQL(errors, { instance, correlationId, data, fieldOfArgument: (p) => op.argumentVariables.get(p) });
-        let auth: AuthClaims | null;
-        try {
-          auth = await claimsOf(req, verify);
-        } catch (err) {
-          return sendProblem(reply, problem({ status: 401, code: 'UNAUTHENTICATED', detail: (err as AuthError).message, instance, correlationId }));
-        }
         if (op.method !== 'GET' && typeof req.body === 'string' && req.body.length) {
           return sendProblem(reply, problem({ status: 415, code: 'BAD_REQUEST', detail: 'send the body as application/json', instance, correlationId }));
         }
@@ -213,19 +208,41 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
           if (!(err instanceof VariableError)) throw err;
           return sendProblem(reply, { ...problem({ status: 400, code: 'BAD_USER_INPUT', detail: err.message, instance, correlationId }), errors: err.problems });
         }
-        const scope = { auth, correlationId };
         if (op.kind === 'subscription') {
+          let auth: AuthClaims | null;
+          try {
+            auth = await claimsOf(req, verify);
+          } catch (err) {
+            return sendProblem(reply, problem({ status: 401, code: 'UNAUTHENTICATED', detail: (err as AuthError).message, instance, correlationId }));
+          }
+          const scope = { auth, correlationId };
           // EventSource sends the last id it saw on reconnect; it wins over the URL's original `after`.
           const last = req.headers['last-event-id'];
           if (typeof last === 'string' && last && op.variables.some((v) => v.name === 'after')) variables.after = last;
           requests.inc({ operation: op.name, status: '200' });
           return streamOperation(req, reply, op, variables, scope, streamOpts, (errors) => problemOf(errors));
         }
-        const response = await runInScope(scope, () =>
-          apollo.executeOperation({ query: op.document, operationName: op.name, variables }, { contextValue: { auth, correlationId } }),
-        );
-        const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-        if (!body) return sendProblem(reply, problem({ status: 500, code: 'INTERNAL_SERVER_ERROR', detail: 'incremental delivery is not used by REST', instance, correlationId }));
+        // The operation as a GraphQL request on our own /graphql route (in-process): the same path as every GraphQL
+        // client — fast path, limits, metrics, trusted documents, audit — with the caller's own headers.
+        const inner = await app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: {
+            'content-type': 'application/json',
+            'x-correlation-id': correlationId,
+            ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+            ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
+            ...internalHeaders(),
+          },
+          payload: JSON.stringify({ query: op.document, operationName: op.name, variables }),
+        });
+        let body: { data?: Record<string, unknown> | null; errors?: GraphQLFormattedError[] };
+        try {
+          body = JSON.parse(inner.payload);
+        } catch {
+          logger.error({ status: inner.statusCode, correlationId }, 'REST: /graphql answered something that is not JSON');
+          return sendProblem(reply, problem({ status: 500, code: 'INTERNAL_SERVER_ERROR', detail: 'internal error; quote the correlation id when reporting it', instance, correlationId }));
+        }
         const data = body.data as Record<string, unknown> | null | undefined;
         if (body.errors?.length) {
           const p = problemOf(body.errors, data);
