@@ -20,7 +20,7 @@ describe('plugin calls over HTTP that fail', () => {
     await new Promise<void>((r) => dead.close(() => r()));
     const calls = createCallRegistry();
     calls.registerRemote('pricing', `http://127.0.0.1:${port}/graphql`);
-    const err = await calls.caller('quotes')('pricing', '{ price }').catch((e) => e);
+    const err = (await calls.caller('quotes')('pricing', '{ price }').catch((e: unknown) => e)) as PluginCallError;
     expect(err).toBeInstanceOf(PluginCallError);
     expect(err.message).toBe('call to plugin "pricing" failed: plugin "pricing" is unreachable: connection refused');
     expect(err.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'pricing' });
@@ -31,7 +31,7 @@ describe('plugin calls over HTTP that fail', () => {
     const port = await listen(proxy);
     const calls = createCallRegistry();
     calls.registerRemote('pricing', `http://127.0.0.1:${port}/graphql`);
-    const err = await calls.caller('quotes')('pricing', '{ price }').catch((e) => e);
+    const err = (await calls.caller('quotes')('pricing', '{ price }').catch((e: unknown) => e)) as PluginCallError;
     expect(err.message).toBe('call to plugin "pricing" failed: plugin "pricing" answered HTTP 502 without a GraphQL result');
   });
 });
