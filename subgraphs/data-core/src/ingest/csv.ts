@@ -1,17 +1,22 @@
-// Streamed CSV import (constant memory): body -> [gunzip] -> RecordGuard -> csv-parse -> batches of rows
-// through the same ingestBatch every other path uses. Per-row errors {row, column, reason}; rejected rows kept in
-// events_raw; valid rows around bad ones committed; a broken stream (truncated gzip) fails the job but keeps the
-// rows before it.
+// Streamed CSV import (constant memory): body -> [gunzip] -> CsvRecordReader -> batches of rows through the same
+// ingestBatch every other path uses. Per-row errors {row, column, reason}; rejected rows kept in events_raw; valid
+// rows around bad ones committed; a broken stream (truncated gzip, cut upload) fails the job but keeps the rows
+// before it. Never throws and never leaves the job open: whatever happens, the job ends COMPLETED or FAILED.
+//
+// Row numbers follow the file's lines: row n is the record that starts n lines after the header (row 1 = the line
+// right after it), so "row 41" is line 42 of a file with a one-line header.
 import { pipeline, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { parse } from 'csv-parse';
 import type { AuthClaims } from '@carbon-nexus/plugin-sdk';
-import { ingestBatch, type IngestContext } from './pipeline.ts';
-import { RecordGuard, OVERSIZE_MARKER } from './record-guard.ts';
+import { ingestBatch, type BatchResult, type IngestContext } from './pipeline.ts';
+import { CsvRecordReader, type CsvRecord } from './csv-reader.ts';
 import type { ImportJobTracker, RowError } from './jobs.ts';
 import type { FieldError } from './validate.ts';
+import { quoted, safeText } from './safe-text.ts';
+import { sniffUpload } from './sniff.ts';
 
 export interface CsvImportOptions {
+  /** The sender declared gzip (content-encoding or content type). Gzip bytes are recognised without it too. */
   gzip: boolean;
   auth: AuthClaims | null;
   /** Longest accepted record in bytes (longer ones become a row error). */
@@ -53,6 +58,11 @@ const FIELDS: Record<string, [string, Kind]> = {
 };
 export const CSV_COLUMNS = [...new Set(Object.values(FIELDS).map(([f]) => f))];
 
+/** The event field a CSV header name maps to (same normalisation as the import), or null. */
+export function fieldOfColumn(name: string): string | null {
+  return FIELDS[name.trim().toLowerCase().replace(/[^a-z0-9]/g, '')]?.[0] ?? null;
+}
+
 interface Column {
   name: string;
   field: string | null;
@@ -62,8 +72,24 @@ interface Column {
 
 export class CsvHeaderError extends Error {}
 
+/** Refuses header cells that cannot be column names (NUL bytes, broken UTF-8), naming their position. */
+function checkHeaderCells(header: string[]) {
+  const problems: string[] = [];
+  header.forEach((raw, i) => {
+    if (raw.includes('\u0000')) problems.push(`column ${i + 1} (${quoted(raw)}) contains a NUL byte (shown as \\0)`);
+    else if (raw.includes('\ufffd')) problems.push(`column ${i + 1} (${quoted(raw)}) is not valid UTF-8 (shown as \ufffd)`);
+  });
+  if (problems.length) {
+    throw new CsvHeaderError(
+      `bad CSV header: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}. ` +
+        'Is this a binary, compressed or UTF-16 file? Send the CSV as UTF-8 text (gzip is fine).',
+    );
+  }
+}
+
 /** Maps header names (snake_case, camelCase or spaced; `attr_*` go to attributes); throws CsvHeaderError. */
 export function mapHeader(header: string[]): Column[] {
+  checkHeaderCells(header);
   const cols: Column[] = [];
   const unknown: string[] = [];
   const seen = new Map<string, string>();
@@ -77,7 +103,7 @@ export function mapHeader(header: string[]): Column[] {
     const key = lower.replace(/[^a-z0-9]/g, '');
     const f = FIELDS[key];
     if (!f) {
-      unknown.push(name || '(empty)');
+      unknown.push(name ? safeText(name, 60) : '(empty)');
       cols.push({ name, field: null, kind: 'string', attr: null });
       continue;
     }
@@ -91,7 +117,9 @@ export function mapHeader(header: string[]): Column[] {
   if (!seen.has('supplierId') && !seen.has('supplierExternalId')) missing.push('supplier_id or supplier_external_id');
   const problems: string[] = [];
   if (missing.length) problems.push(`missing required column(s): ${missing.join(', ')}`);
-  if (unknown.length) problems.push(`unknown column(s): ${unknown.join(', ')} (prefix extra columns with attr_)`);
+  if (unknown.length) {
+    problems.push(`unknown column(s): ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''} (prefix extra columns with attr_)`);
+  }
   if (problems.length) {
     throw new CsvHeaderError(
       `bad CSV header: ${problems.join('; ')}. Expected columns: supplier_id|supplier_external_id, event_type, timestamp, ` +
@@ -111,16 +139,22 @@ function convert(v: string, kind: Kind): unknown {
   return Number.isNaN(n) ? v : n;
 }
 
-function rowToEvent(cols: Column[], record: string[]): { event: Record<string, unknown>; payload: Record<string, string>; errors: RowError[] } {
+/** One CSV record as an event, the raw cells to keep (NULs made visible) and the cell-level errors. */
+function rowToEvent(cols: Column[], record: string[]): { event: Record<string, unknown>; payload: Record<string, string>; errors: FieldError[] } {
   const event: Record<string, unknown> = {};
   const payload: Record<string, string> = {};
-  const errors: RowError[] = [];
+  const errors: FieldError[] = [];
   let attrs: Record<string, unknown> | null = null;
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i];
-    const v = (record[i] ?? '').trim();
+    let v = (record[i] ?? '').trim();
+    if (v.includes('\u0000')) {
+      errors.push({ field: c.name, reason: 'contains a NUL byte (0x00; shown as \\0): is part of the file binary?' });
+      v = v.replaceAll('\u0000', '\\0');
+    } else if (v.includes('\ufffd')) {
+      errors.push({ field: c.name, reason: 'invalid UTF-8 byte sequence' });
+    }
     payload[c.name] = v;
-    if (v.includes('\ufffd')) errors.push({ row: 0, column: c.name, reason: 'invalid UTF-8 byte sequence' });
     if (v === '') continue;
     if (c.attr !== null) (attrs ??= {})[c.attr] = v;
     else if (c.field) event[c.field] = convert(v, c.kind);
@@ -129,31 +163,114 @@ function rowToEvent(cols: Column[], record: string[]): { event: Record<string, u
   return { event, payload, errors };
 }
 
+interface Batch {
+  items: unknown[];
+  rows: number[];
+  pre: (FieldError[] | null)[];
+  payloads: unknown[];
+}
+
+/** SQLSTATE classes caused by the rows themselves (bad value, constraint, permission, size limit): worth isolating. */
+const ROW_LEVEL_SQLSTATE = /^(22|23|42|54)/;
+
+function isRowLevel(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && ROW_LEVEL_SQLSTATE.test(code)) return true;
+  return err instanceof TypeError || err instanceof RangeError;
+}
+
+/**
+ * ingestBatch, and when the database refuses the batch because of some row in it, the batch split in halves until
+ * the refused rows are alone: each then becomes a rejected row naming the database's reason, and every other row is
+ * stored. A refusal that no single row explains (every row refused) fails like any other storage error.
+ */
+async function ingestIsolating(ctx: IngestContext, b: Batch, opts: Parameters<typeof ingestBatch>[2]): Promise<BatchResult> {
+  const run = (part: Batch) => ingestBatch(ctx, part.items, { ...opts, rows: part.rows, preErrors: part.pre, payloads: part.payloads });
+  let refused = 0;
+  const go = async (part: Batch): Promise<BatchResult> => {
+    try {
+      return await run(part);
+    } catch (err) {
+      if (!isRowLevel(err)) throw err;
+      if (part.items.length > 1) {
+        const mid = part.items.length >> 1;
+        const slice = (a: number, z: number): Batch => ({ items: part.items.slice(a, z), rows: part.rows.slice(a, z), pre: part.pre.slice(a, z), payloads: part.payloads.slice(a, z) });
+        const left = await go(slice(0, mid));
+        const right = await go(slice(mid, part.items.length));
+        return merge(left, right, mid);
+      }
+      refused++;
+      const reason = `could not be stored: ${safeText((err as Error).message ?? String(err), 300)}`;
+      ctx.services.logger.warn({ err, row: part.rows[0] }, 'csv import: a row refused by the database is kept as rejected');
+      try {
+        // Keep it as a rejected raw row (the payload is made storable there) so it can be paged like any other.
+        return await run({ ...part, pre: [[{ field: '(record)', reason }]] });
+      } catch {
+        return { accepted: 0, rejected: 1, duplicates: 0, co2eKg: 0, results: [{ index: 0, status: 'rejected', eventId: null, errors: [{ field: '(record)', reason }] }] };
+      }
+    }
+  };
+  const r = await go(b);
+  if (refused > 1 && refused === b.items.length) throw new Error('the database refused every row of a batch');
+  return r;
+}
+
+function merge(a: BatchResult, b: BatchResult, offset: number): BatchResult {
+  return {
+    accepted: a.accepted + b.accepted,
+    rejected: a.rejected + b.rejected,
+    duplicates: a.duplicates + b.duplicates,
+    co2eKg: a.co2eKg + b.co2eKg,
+    results: [...a.results, ...b.results.map((r) => ({ ...r, index: r.index + offset }))],
+  };
+}
+
 /** Runs one CSV import to its end; never throws (the job records the failure). */
 export async function importCsv(ctx: IngestContext, job: ImportJobTracker, body: Readable, opts: CsvImportOptions): Promise<void> {
+  let failure: string | null = null;
+  let cleanup = () => undefined as void;
+  try {
+    const r = await readAndStore(ctx, job, body, opts);
+    failure = r.failure;
+    cleanup = r.cleanup;
+  } catch (err) {
+    ctx.services.logger.error({ err, jobId: job.id }, 'csv import failed');
+    failure = errorText(err);
+  }
+  // Keep consuming what the client still sends, so it sees our answer instead of a reset.
+  if (!body.readableEnded) {
+    body.unpipe();
+    body.resume();
+  }
+  cleanup();
+  await job.finish(failure ? 'failed' : 'completed', failure);
+}
+
+async function readAndStore(ctx: IngestContext, job: ImportJobTracker, body: Readable, opts: CsvImportOptions): Promise<{ failure: string | null; cleanup: () => void }> {
   const batchSize = opts.batchSize ?? 1000;
   const maxRecord = opts.maxRecordBytes ?? 1024 * 1024;
-  const guard = new RecordGuard(maxRecord);
-  const parser = parse({ relax_column_count: true, relax_quotes: true, skip_records_with_error: true, info: true, bom: true, max_record_size: maxRecord * 2 });
-  const skipped: RowError[] = [];
-  parser.on('skip', (err: any) => {
-    skipped.push({ row: Math.max(1, Number(err.records ?? 0)), column: null, reason: `unparseable CSV record: ${String(err.message).split(' at line')[0]}` });
-  });
-  body.on('data', (c: Buffer) => (job.counters.bytesRead += c.length));
+  const sniffed = await sniffUpload(body, opts.gzip);
+  const cleanup = () => undefined;
+  if (sniffed.refusal) return { failure: sniffed.refusal, cleanup };
+  const source = sniffed.stream;
+  source.on('data', (c: Buffer) => (job.counters.bytesRead += c.length));
   const stages: any[] = [];
-  if (opts.gzip) stages.push(zlib.createGunzip());
-  stages.push(guard, parser);
+  if (sniffed.gzip) stages.push(zlib.createGunzip());
+  const reader = new CsvRecordReader(maxRecord);
+  stages.push(reader);
   let streamError: Error | null = null;
   // The request body is piped, not part of the pipeline: a failure inside must not destroy the socket
   // (the client still gets its answer); the rest of the body is drained instead.
-  pipeline(stages as any, (err: Error | null) => {
+  const onStreamError = (err: Error | null) => {
     if (err) {
       streamError ??= err;
-      body.unpipe(stages[0]);
-      body.resume();
+      source.unpipe(stages[0]);
+      source.resume();
     }
-  });
-  body.on('error', (err) => stages[0].destroy(err));
+  };
+  if (stages.length > 1) pipeline(stages as any, onStreamError);
+  else reader.once('error', onStreamError);
+  source.on('error', (err) => stages[0].destroy(err));
   const aborted = () => {
     if (!body.readableEnded) stages[0].destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
   };
@@ -161,115 +278,96 @@ export async function importCsv(ctx: IngestContext, job: ImportJobTracker, body:
   // After an early answer Node detaches the request from its socket: a closed connection no longer reaches the
   // request as 'aborted', so watch the socket itself.
   opts.socket?.once('close', aborted);
-  body.pipe(stages[0]);
+  source.pipe(stages[0]);
 
   let cols: Column[] | null = null;
-  let items: unknown[] = [];
-  let rows: number[] = [];
-  let pre: (FieldError[] | null)[] = [];
-  let payloads: unknown[] = [];
+  let headerLine = 1;
+  let batch: Batch = { items: [], rows: [], pre: [], payloads: [] };
   let columnOf = new Map<string, string>();
   let inflight: Promise<void> | null = null;
   let failure: string | null = null;
 
-  const flush = () => {
-    if (!items.length && !skipped.length) return;
-    const b = { items, rows, pre, payloads };
-    const skippedNow = skipped.splice(0);
-    items = [];
-    rows = [];
-    pre = [];
-    payloads = [];
-    return (async () => {
-      if (skippedNow.length) {
-        // Records the parser could not read at all: kept as rejected raw rows too.
-        for (const s of skippedNow) {
-          b.items.push({});
-          b.rows.push(s.row);
-          b.pre.push([{ field: '(record)', reason: s.reason }]);
-          b.payloads.push({ error: s.reason });
-        }
-        job.counters.rowsTotal += skippedNow.length;
+  const store = (b: Batch) =>
+    (async () => {
+      const res = await ingestIsolating(ctx, b, { defaultSource: 'csv', auth: opts.auth, importJobId: job.id });
+      job.counters.rowsAccepted += res.accepted;
+      job.counters.rowsRejected += res.rejected;
+      job.counters.rowsDuplicate += res.duplicates;
+      const errs: RowError[] = [];
+      for (const r of res.results) {
+        if (r.status !== 'rejected') continue;
+        const row = b.rows[r.index];
+        for (const e of r.errors) errs.push({ row, column: e.field.startsWith('(') ? null : (columnOf.get(e.field) ?? e.field), reason: e.reason });
       }
-      for (let i = 0; i < b.items.length; i += 5000) {
-        const res = await ingestBatch(ctx, b.items.slice(i, i + 5000), {
-          defaultSource: 'csv',
-          auth: opts.auth,
-          importJobId: job.id,
-          rows: b.rows.slice(i, i + 5000),
-          preErrors: b.pre.slice(i, i + 5000),
-          payloads: b.payloads.slice(i, i + 5000),
-        });
-        job.counters.rowsAccepted += res.accepted;
-        job.counters.rowsRejected += res.rejected;
-        job.counters.rowsDuplicate += res.duplicates;
-        const errs: RowError[] = [];
-        for (const r of res.results) {
-          if (r.status !== 'rejected') continue;
-          const row = b.rows[i + r.index];
-          for (const e of r.errors) errs.push({ row, column: e.field.startsWith('(') ? null : (columnOf.get(e.field) ?? e.field), reason: e.reason });
-        }
-        job.addErrors(errs);
-      }
+      job.addErrors(errs);
       await job.save();
     })();
+
+  const flush = async () => {
+    if (inflight) await inflight;
+    inflight = null;
+    if (!batch.items.length) return;
+    const b = batch;
+    batch = { items: [], rows: [], pre: [], payloads: [] };
+    // One batch is stored while the next one is read. Marked handled at once: a failure is awaited (and reported)
+    // by the next flush, and must not count as an unhandled rejection meanwhile.
+    inflight = store(b);
+    inflight.catch(() => undefined);
   };
 
   const push = async (item: unknown, row: number, errors: FieldError[] | null, payload: unknown) => {
-    items.push(item);
-    rows.push(row);
-    pre.push(errors);
-    payloads.push(payload);
-    if (items.length >= batchSize) {
-      if (inflight) await inflight;
-      inflight = flush() ?? null;
+    batch.items.push(item);
+    batch.rows.push(row);
+    batch.pre.push(errors);
+    batch.payloads.push(payload);
+    job.counters.rowsTotal++;
+    if (batch.items.length >= batchSize) await flush();
+  };
+
+  const onRecord = async (rec: CsvRecord) => {
+    if (!cols) {
+      headerLine = rec.line;
+      if (!rec.fields) throw new CsvHeaderError(`bad CSV header: the first line is longer than ${maxRecord} bytes. Is this a CSV file?`);
+      cols = mapHeader(rec.fields);
+      columnOf = new Map(cols.filter((c) => c.field).map((c) => [c.field!, c.name]));
+      return;
+    }
+    const row = rec.line - headerLine;
+    if (!rec.fields) {
+      await push({}, row, [{ field: '(record)', reason: `record longer than ${maxRecord} bytes: skipped` }], { error: 'oversize record' });
+      return;
+    }
+    if (rec.fields.length === 1 && rec.fields[0].trim() === '') return; // blank line
+    const { event, payload, errors } = rowToEvent(cols, rec.fields);
+    if (rec.fields.length !== cols.length) {
+      await push(event, row, [{ field: '(record)', reason: `expected ${cols.length} columns, got ${rec.fields.length}` }, ...errors], payload);
+    } else {
+      await push(event, row, errors.length ? errors : null, payload);
     }
   };
 
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
-      if (!cols) {
-        cols = mapHeader(record);
-        columnOf = new Map(cols.filter((c) => c.field).map((c) => [c.field!, c.name]));
-        continue;
-      }
-      const row = info.records - 1;
-      job.counters.rowsTotal++;
-      if (record.length === 1 && record[0] === OVERSIZE_MARKER) {
-        await push({}, row, [{ field: '(record)', reason: `record longer than ${maxRecord} bytes: skipped` }], { error: 'oversize record' });
-        continue;
-      }
-      if (record.length === 1 && record[0].trim() === '') {
-        job.counters.rowsTotal--;
-        continue;
-      }
-      const { event, payload, errors } = rowToEvent(cols, record);
-      if (record.length !== cols.length) {
-        await push(event, row, [{ field: '(record)', reason: `expected ${cols.length} columns, got ${record.length}` }], payload);
-      } else if (errors.length) {
-        await push(event, row, errors.map((e) => ({ field: e.column!, reason: e.reason })), payload);
-      } else {
-        await push(event, row, null, payload);
-      }
+    for await (const records of reader as AsyncIterable<CsvRecord[]>) {
+      for (const rec of records) await onRecord(rec);
     }
     if (!cols && !streamError) throw new CsvHeaderError('empty CSV: no header row');
   } catch (err) {
     failure = errorText(err);
   }
   try {
-    if (inflight) await inflight;
     await flush();
+    if (inflight) await inflight;
   } catch (err) {
-    failure ??= `storing rows failed: ${(err as Error).message}`;
+    failure ??= `storing rows failed: ${errorText(err)}`;
   }
   if (streamError && !failure) failure = errorText(streamError);
-  // Keep consuming what the client still sends, so it sees our answer instead of a reset.
-  if (!body.readableEnded) {
-    body.unpipe();
-    body.resume();
-  }
-  opts.socket?.off('close', aborted);
-  await job.finish(failure ? 'failed' : 'completed', failure);
+  return {
+    failure,
+    cleanup: () => {
+      opts.socket?.off('close', aborted);
+      body.off('aborted', aborted);
+    },
+  };
 }
 
 function errorText(err: unknown): string {
@@ -279,8 +377,8 @@ function errorText(err: unknown): string {
     return 'gzip stream truncated (unexpected end of file): rows before the cut were imported';
   }
   if (e?.code?.startsWith?.('Z_') || /incorrect header check|invalid (block|stored)/i.test(e?.message ?? '')) {
-    return `not a valid gzip stream: ${e.message}`;
+    return `not a valid gzip stream: ${safeText(e.message, 200)}`;
   }
   if (e?.code === 'ECONNRESET' || /aborted/i.test(e?.message ?? '')) return 'upload aborted by the client before the end of the file';
-  return e?.message ?? String(err);
+  return safeText(e?.message ?? String(err), 500);
 }

@@ -5,7 +5,8 @@ import crypto from 'node:crypto';
 import type { AuthClaims, BusTopics, PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
 import { validateEvent, type DataSourceName, type FieldError, type ValidEvent } from './validate.ts';
-import { estimate } from '../domain/estimate.ts';
+import { emissionFigure, type EmissionFigure } from '../domain/figure.ts';
+import { compactUses } from '../domain/factors/index.ts';
 import type { DataCoreState } from '../state.ts';
 
 export const MAX_BATCH = 5000;
@@ -104,16 +105,15 @@ interface Prepared {
   dataSource: string;
   errors: FieldError[] | null;
   event?: ValidEvent;
-  co2eKg?: number;
-  tonneKm?: number | null;
-  factor?: { id: string; version: string; source: string };
+  /** The event's emission figure (method, kg, factors); co2eKg null while a MODEL estimate is pending. */
+  figure?: EmissionFigure;
   quality?: string;
   qualityReason?: string | null;
   region?: string | null;
   attributes?: Record<string, unknown>;
 }
 
-const ATTR_FIELDS = ['productionUnits', 'areaM2', 'refrigerated', 'stops', 'parcels', 'idleMinutes', 'gradientPct', 'gasKwh'] as const;
+const ATTR_FIELDS = ['productionUnits', 'areaM2', 'refrigerated', 'stops', 'parcels', 'idleMinutes', 'gradientPct', 'gasKwh', 'fuelKg'] as const;
 
 export async function ingestBatch(ctx: IngestContext, items: unknown[], opts: IngestOptions): Promise<BatchResult> {
   if (items.length > MAX_BATCH) throw new Error(`at most ${MAX_BATCH} events per batch (got ${items.length})`);
@@ -179,23 +179,21 @@ export async function ingestBatch(ctx: IngestContext, items: unknown[], opts: In
     base.key = dedupeKey(e, sup!.id);
     const attributes: Record<string, unknown> = { ...(e.attributes ?? {}) };
     for (const f of ATTR_FIELDS) if (e[f] !== undefined) attributes[f] = e[f];
+    const fig = emissionFigure(e, sup!.country);
+    if (!fig.ok) {
+      // A measure the method needs is missing or contradictory (e.g. rail without loadKg): the row names it.
+      base.errors = [fig.error];
+      prepared.push(base);
+      continue;
+    }
+    base.figure = fig.figure;
+    base.region = fig.figure.region;
     if (e.dataSource === 'gap_fill') {
-      base.co2eKg = e.co2eKg!;
-      base.tonneKm = null;
-      base.factor = { id: 'gap-fill', version: e.predictedBy ?? 'unknown', source: `predicted by ${e.predictedBy ?? 'unknown'}` };
       base.quality = 'predicted';
       base.qualityReason = null;
-      base.region = e.region ?? null;
     } else {
-      const est = estimate(e, sup!.country);
-      base.co2eKg = est.co2eKg;
-      base.tonneKm = est.tonneKm;
-      base.factor = { id: est.factor.id, version: est.factor.version, source: est.factor.source };
-      base.region = est.region;
-      if (est.extra.length) attributes.additionalFactors = est.extra;
-      const warnings = v.warnings;
-      base.quality = warnings.length ? 'suspect' : 'valid';
-      base.qualityReason = [...warnings, ...(est.note ? [est.note] : [])].join('; ') || null;
+      base.quality = v.warnings.length ? 'suspect' : 'valid';
+      base.qualityReason = v.warnings.join('; ') || null;
     }
     base.attributes = attributes;
     const first = firstByKey.get(base.key);
@@ -253,7 +251,7 @@ export async function ingestBatch(ctx: IngestContext, items: unknown[], opts: In
       results[p.index] = { index: p.index, status: 'duplicate', eventId: inserted.has(first.id) ? first.id : (existing.get(first.key) ?? null), errors: [] };
     } else if (inserted.has(p.id)) {
       accepted++;
-      co2 += p.co2eKg!;
+      co2 += p.figure!.co2eKg ?? 0;
       fresh.push(p);
       results[p.index] = { index: p.index, status: 'accepted', eventId: p.id, errors: [] };
     } else {
@@ -294,7 +292,7 @@ async function insertRaw(tx: SqlQueryable, rows: Prepared[], opts: IngestOptions
       rows.map((r) => safeJson(r.payload)),
       rows.map((r) => r.dataSource),
       rows.map((r) => (r.errors ? 'rejected' : r.quality!)),
-      rows.map((r) => (r.errors ? JSON.stringify(r.errors) : null)),
+      rows.map((r) => (r.errors ? safeJson(r.errors) : null)),
       opts.importJobId ?? null,
       rows.map((r) => (opts.rows?.[r.index] ?? null)),
     ],
@@ -304,8 +302,9 @@ async function insertRaw(tx: SqlQueryable, rows: Prepared[], opts: IngestOptions
 function safeJson(v: unknown): string {
   try {
     const s = JSON.stringify(v ?? null);
-    // jsonb rejects \u0000; keep the payload readable instead of failing the batch.
-    return s.includes('\\u0000') ? s.replace(/\\u0000/g, '\\ufffd') : s;
+    // jsonb rejects \u0000 and unpaired surrogates (JSON.stringify writes those as \udXXX escapes); keep the payload
+    // readable instead of failing the batch.
+    return s.includes('\\u') ? s.replace(/\\u0000|\\ud[89a-f][0-9a-f]{2}/gi, '\\ufffd') : s;
   } catch {
     return JSON.stringify(String(v));
   }
@@ -316,18 +315,21 @@ async function insertNormalized(tx: SqlQueryable, rows: Prepared[]) {
   await tx.query(
     `INSERT INTO events_normalized (id, raw_id, external_id, event_type, supplier_id, "timestamp", distance_km, load_kg,
         vehicle_type, fuel_type, speed_kmh, fuel_l, energy_kwh, route, facility_id, region, attributes, co2e_kg, tonne_km,
-        factor_id, factor_version, factor_source, data_source, quality_status, quality_reason, confidence, predicted_by)
+        factor_id, factor_version, factor_source, data_source, quality_status, quality_reason, confidence, predicted_by,
+        ttw_kg, wtt_kg, method, factor_boundary, factors, method_note, factor_set)
      SELECT u.id, u.id, u.external_id, u.event_type, u.supplier_id, u.ts, u.distance_km, u.load_kg, u.vehicle_type,
         u.fuel_type, u.speed_kmh, u.fuel_l, u.energy_kwh, u.route, u.facility_id, u.region, u.attributes::jsonb, u.co2e_kg,
         u.tonne_km, u.factor_id, u.factor_version, u.factor_source, u.data_source, u.quality_status, u.quality_reason,
-        u.confidence, u.predicted_by
+        u.confidence, u.predicted_by, u.ttw_kg, u.wtt_kg, u.method, u.factor_boundary, u.factors::jsonb, u.method_note, u.factor_set
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::timestamptz[], $6::float8[], $7::float8[], $8::text[],
                  $9::text[], $10::float8[], $11::float8[], $12::float8[], $13::text[], $14::text[], $15::text[], $16::text[],
                  $17::float8[], $18::float8[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::text[],
-                 $25::float8[], $26::text[])
+                 $25::float8[], $26::text[], $27::float8[], $28::float8[], $29::text[], $30::text[], $31::text[], $32::text[],
+                 $33::text[])
        AS u(id, external_id, event_type, supplier_id, ts, distance_km, load_kg, vehicle_type, fuel_type, speed_kmh, fuel_l,
             energy_kwh, route, facility_id, region, attributes, co2e_kg, tonne_km, factor_id, factor_version, factor_source,
-            data_source, quality_status, quality_reason, confidence, predicted_by)
+            data_source, quality_status, quality_reason, confidence, predicted_by, ttw_kg, wtt_kg, method, factor_boundary,
+            factors, method_note, factor_set)
      ON CONFLICT (id) DO NOTHING`,
     [
       col((p) => p.id),
@@ -346,16 +348,23 @@ async function insertNormalized(tx: SqlQueryable, rows: Prepared[]) {
       col((p) => p.event!.facilityId ?? null),
       col((p) => p.region ?? null),
       col((p) => safeJson(p.attributes ?? {})),
-      col((p) => p.co2eKg!),
-      col((p) => p.tonneKm ?? null),
-      col((p) => p.factor!.id),
-      col((p) => p.factor!.version),
-      col((p) => p.factor!.source),
+      col((p) => p.figure!.co2eKg),
+      col((p) => p.figure!.tonneKm),
+      col((p) => p.figure!.factorId),
+      col((p) => p.figure!.factorVersion),
+      col((p) => p.figure!.factorSource),
       col((p) => p.dataSource),
       col((p) => p.quality!),
       col((p) => p.qualityReason ?? null),
       col((p) => p.event!.confidence ?? null),
       col((p) => p.event!.predictedBy ?? null),
+      col((p) => p.figure!.ttwKg),
+      col((p) => p.figure!.wttKg),
+      col((p) => p.figure!.method),
+      col((p) => p.figure!.boundary),
+      col((p) => JSON.stringify(compactUses(p.figure!.factors))),
+      col((p) => p.figure!.note),
+      col((p) => p.figure!.factorSet),
     ],
   );
 }
@@ -428,7 +437,7 @@ function normalizedMessages(rows: Prepared[]): BusTopics['event.normalized'][] {
       const t = p.timestamp!.getTime();
       if (t < from) from = t;
       if (t > to) to = t;
-      co2 += p.co2eKg!;
+      co2 += p.figure!.co2eKg ?? 0;
       suppliers.add(p.supplierId!);
     }
     out.push({

@@ -1,5 +1,6 @@
 // Machine-facing ingestion: POST /ingest/event (JSON), POST /ingest/csv (streamed, gzip ok, answers 202 with a job
-// id at once and keeps reading), GET /ingest/jobs/:id, and the /stream/ws WebSocket (per-message acks, backpressure).
+// id at once and keeps reading), GET /ingest/jobs/:id, GET /ingest/jobs/:id/errors (every rejected row, paged), and
+// the /stream/ws WebSocket (per-message acks, backpressure).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -21,6 +22,7 @@ import { importCsv } from './csv.ts';
 import { ImportJobTracker } from './jobs.ts';
 import type { DataCoreState } from '../state.ts';
 import { toImportJob } from '../resolvers/imports.ts';
+import { decodeRowCursor, rejectedRowsPage } from './rejected-rows.ts';
 
 const INGEST_ROLES = ['analyst', 'partner', 'admin', 'system'];
 export const WS_PATH = '/stream/ws';
@@ -88,8 +90,32 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
     return { ...job, errors: job.errorSample.slice(0, 100), errorSample: undefined };
   });
 
+  // Every rejected row of a job, in file order, paged (keyset on the row number): ?after=<row>&limit=<1..1000>.
+  app.get('/ingest/jobs/:id/errors', async (req, reply) => {
+    const auth = await authenticate(req, reply);
+    if (!auth) return reply;
+    const { id } = req.params as { id: string };
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return reply.code(400).send({ error: 'id must be a uuid' });
+    const q = req.query as Record<string, string | undefined>;
+    const limit = q.limit === undefined ? 100 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return reply.code(400).send({ error: 'limit must be a whole number from 1 to 1000' });
+    const after = q.after === undefined || q.after === '' ? null : decodeRowCursor(q.after);
+    if (after === undefined) return reply.code(400).send({ error: 'after must be a cursor returned as nextCursor (or endCursor)' });
+    const [job] = await services.db.query<{ user_id: string | null }>(`SELECT user_id FROM import_jobs WHERE id = $1`, [id]);
+    if (!job || (auth.supplierIds && job.user_id !== auth.sub)) return reply.code(404).send({ error: `import job ${id} not found` });
+    const page = await rejectedRowsPage(services.db, id, limit, after);
+    return {
+      jobId: id,
+      totalCount: page.totalCount,
+      rows: page.rows.map((r) => ({ row: r.row, errors: r.errors.map(({ column, reason }) => ({ column, reason })), payload: r.payload })),
+      nextCursor: page.hasNextPage ? page.endCursor : null,
+    };
+  });
+
   // CSV in its own encapsulated scope: the body is left unparsed and streamed from req.raw.
   await app.register(async (scope) => {
+    // Fastify's own text/plain and JSON parsers would read (and eat) the upload before the route sees it.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
     scope.post('/ingest/csv', async (req, reply) => {
       const auth = await authenticate(req, reply);
@@ -119,7 +145,8 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
         remoteParent: req.headers,
       });
       state.inflight.add(run);
-      void run.finally(() => state.inflight.delete(run));
+      // importCsv never rejects; if it ever did, this chain must not turn it into an unhandled rejection (a crash).
+      void run.catch(() => undefined).finally(() => state.inflight.delete(run));
       // The job id goes out at once in the response headers (202, X-Import-Job-Id, Location), flushed before the
       // upload is read; the JSON body (the job's final summary) follows once the body is consumed. Finishing the
       // response earlier would make Node stop reading the rest of the upload (measured: a stalled import).

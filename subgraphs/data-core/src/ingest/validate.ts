@@ -1,15 +1,21 @@
 // Validation of one incoming event (GraphQL, JSON, CSV row, WebSocket, import): units, ranges, time zones.
 // Returns either a typed event or a list of {field, reason} errors naming the field.
 import { z } from 'zod';
+import { quoted, safeText, storable } from './safe-text.ts';
+
+/** PostgreSQL text and jsonb cannot hold these; the whole batch used to fail on one such value. */
+const UNSTORABLE = 'contains a NUL byte (0x00) or an unpaired UTF-16 surrogate';
+import { VEHICLE_TYPES, FUEL_TYPES, normalizeVehicleType } from '../domain/vehicle-classes.ts';
+import { GRID_REGIONS } from '../domain/grid.ts';
 
 export const EVENT_TYPES = ['transport', 'factory', 'warehouse', 'delivery'] as const;
 export type EventTypeName = (typeof EVENT_TYPES)[number];
 export const DATA_SOURCES = ['api', 'csv', 'stream', 'mock', 'import', 'gap_fill'] as const;
 export type DataSourceName = (typeof DATA_SOURCES)[number];
 
-export const VEHICLE_TYPES = ['rigid_truck', 'articulated_truck', 'truck', 'hgv', 'van', 'ev_truck', 'ev_van', 'rail', 'ferry', 'air'] as const;
-export const FUEL_TYPES = ['diesel', 'diesel_b7', 'diesel_mineral', 'petrol', 'lng', 'cng', 'electric'] as const;
-export const REGIONS = ['UK', 'EU', 'US', 'IN', 'CN'] as const;
+// Vehicle classes and fuels are the method engine's (domain/vehicle-classes.ts): one list for validation and factors.
+export { VEHICLE_TYPES, FUEL_TYPES };
+export const REGIONS = GRID_REGIONS;
 
 export interface FieldError {
   field: string;
@@ -31,7 +37,8 @@ const int = (min: number, max: number, unit: string) =>
 const str = (max: number) =>
   z
     .string({ error: (i) => `must be a string, got ${describe(i.input)}` })
-    .max(max, { message: `must be at most ${max} characters` });
+    .max(max, { message: `must be at most ${max} characters` })
+    .refine(storable, { message: UNSTORABLE });
 const oneOf = <T extends readonly string[]>(values: T) =>
   z
     .string({ error: (i) => `must be a string, got ${describe(i.input)}` })
@@ -41,7 +48,7 @@ const oneOf = <T extends readonly string[]>(values: T) =>
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `"${v.length > 40 ? v.slice(0, 40) + '…' : v}"`;
+  if (typeof v === 'string') return quoted(v, 40);
   return typeof v;
 }
 
@@ -55,10 +62,15 @@ const eventSchema = z.object({
   timestamp: z.string({ error: (i) => (i.input === undefined ? 'required' : `must be an ISO-8601 string, got ${describe(i.input)}`) }),
   distanceKm: num(0, 20000, 'km').optional(),
   loadKg: num(0, 60000, 'kg').optional(),
-  vehicleType: oneOf(VEHICLE_TYPES).optional(),
+  vehicleType: z
+    .string({ error: (i) => `must be a string, got ${describe(i.input)}` })
+    .transform(normalizeVehicleType)
+    .refine((v) => VEHICLE_TYPES.includes(v), { message: `is not a known vehicle class; accepted: ${VEHICLE_TYPES.join(', ')}` })
+    .optional(),
   fuelType: oneOf(FUEL_TYPES).optional(),
   speedKmh: num(0, 160, 'km/h').optional(),
   fuelL: num(0, 100000, 'L').optional(),
+  fuelKg: num(0, 100000, 'kg').optional(),
   energyKwh: num(0, 1e8, 'kWh').optional(),
   gasKwh: num(0, 1e8, 'kWh').optional(),
   route: str(200).optional(),
@@ -114,10 +126,10 @@ export function parseTimestamp(raw: string, now = Date.now()): { ok: true; at: D
   if (!ZONED.test(s)) {
     return /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)
       ? { ok: false, reason: 'needs a time zone (Z or ±hh:mm)' }
-      : { ok: false, reason: `not an ISO-8601 timestamp with time zone: "${s.slice(0, 40)}"` };
+      : { ok: false, reason: `not an ISO-8601 timestamp with time zone: ${quoted(s, 40)}` };
   }
   const t = Date.parse(s.replace(' ', 'T'));
-  if (Number.isNaN(t) || !calendarDay(s)) return { ok: false, reason: `not a valid date: "${s.slice(0, 40)}"` };
+  if (Number.isNaN(t) || !calendarDay(s)) return { ok: false, reason: `not a valid date: ${quoted(s, 40)}` };
   if (t > now + FUTURE_TOLERANCE_MS) return { ok: false, reason: 'is more than 5 minutes in the future' };
   if (t < EARLIEST) return { ok: false, reason: 'is before 2000-01-01' };
   return { ok: true, at: new Date(t) };
@@ -141,6 +153,7 @@ export function validateEvent(
   if (!r.success) {
     for (const i of r.error.issues) errors.push({ field: i.path.join('.') || '(event)', reason: i.message });
   }
+  if (raw.attributes && typeof raw.attributes === 'object') unstorableIn(raw.attributes, 'attributes', errors);
   if (typeof raw.timestamp === 'string') {
     const t = parseTimestamp(raw.timestamp, opts.now);
     if (!t.ok) errors.push({ field: 'timestamp', reason: t.reason });
@@ -154,6 +167,21 @@ export function validateEvent(
   return { ok: true, event, warnings };
 }
 
+/** Names the first few attribute keys or values that PostgreSQL jsonb would refuse. */
+function unstorableIn(v: unknown, path: string, errors: FieldError[], depth = 0): void {
+  if (errors.length >= 20 || depth > 20) return;
+  if (typeof v === 'string') {
+    if (!storable(v)) errors.push({ field: path, reason: UNSTORABLE });
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => unstorableIn(x, `${path}.${i}`, errors, depth + 1));
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (!storable(k)) errors.push({ field: `${path}.${safeText(k, 60)}`, reason: `key ${UNSTORABLE}` });
+      else unstorableIn(x, `${path}.${k}`, errors, depth + 1);
+    }
+  }
+}
+
 function dedupeErrors(errors: FieldError[]): FieldError[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
@@ -163,8 +191,6 @@ function dedupeErrors(errors: FieldError[]): FieldError[] {
     return true;
   });
 }
-
-const ELECTRIC = new Set(['ev_truck', 'ev_van']);
 
 function checkByType(e: ValidEvent, errors: FieldError[], warnings: string[], allowGapFill: boolean) {
   if (!e.supplierId && !e.supplierExternalId) errors.push({ field: 'supplierId', reason: 'required (or supplierExternalId)' });
@@ -178,23 +204,25 @@ function checkByType(e: ValidEvent, errors: FieldError[], warnings: string[], al
   for (const f of ['co2eKg', 'confidence', 'predictedBy'] as const) {
     if (e[f] !== undefined) errors.push({ field: f, reason: 'only allowed for GAP_FILL events' });
   }
-  const electric = (e.vehicleType && ELECTRIC.has(e.vehicleType)) || e.fuelType === 'electric';
   switch (e.eventType) {
     case 'transport':
       if (e.distanceKm === undefined) errors.push({ field: 'distanceKm', reason: 'required for transport events (km)' });
-      if (electric && e.energyKwh === undefined) errors.push({ field: 'energyKwh', reason: 'required for electric vehicles (kWh)' });
-      if (e.vehicleType === 'van' || e.vehicleType === 'ev_van') warnings.push('vans are usually DELIVERY events');
+      if (e.vehicleType?.includes('van')) warnings.push('vans are usually DELIVERY events');
       if (e.speedKmh !== undefined && e.speedKmh > 130 && !['rail', 'air', 'ferry'].includes(e.vehicleType ?? '')) {
         warnings.push(`speedKmh ${e.speedKmh} is above the 130 km/h road limit`);
       }
       break;
     case 'delivery':
       if (e.distanceKm === undefined) errors.push({ field: 'distanceKm', reason: 'required for delivery events (km)' });
-      if (electric && e.energyKwh === undefined) errors.push({ field: 'energyKwh', reason: 'required for electric vehicles (kWh)' });
       break;
+    // Without metered kWh the figure is ml-engine's estimate (method MODEL), which needs the driver it models.
     case 'factory':
+      if (e.energyKwh === undefined && e.productionUnits === undefined)
+        errors.push({ field: 'energyKwh', reason: 'required for factory events (kWh), or productionUnits for a model estimate' });
+      break;
     case 'warehouse':
-      if (e.energyKwh === undefined) errors.push({ field: 'energyKwh', reason: `required for ${e.eventType} events (kWh)` });
+      if (e.energyKwh === undefined && e.areaM2 === undefined)
+        errors.push({ field: 'energyKwh', reason: 'required for warehouse events (kWh), or areaM2 for a model estimate' });
       break;
   }
 }

@@ -1,6 +1,7 @@
 import { badInput, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { iso, mappedIterator, UUID } from './util.ts';
+import { decodeRowCursor, rejectedRowsPage } from '../ingest/rejected-rows.ts';
 
 export function toImportJob(r: Record<string, any>) {
   return {
@@ -51,14 +52,40 @@ export const importResolvers: Resolvers = {
       if (n < 0 || n > 1000) throw badInput('first', 'must be between 0 and 1000');
       return (job.errorSample ?? []).slice(0, n);
     },
+    // The job was loaded through loadJob (the caller may see it): its rows are read from events_raw.
+    async rejectedRows(job: any, { first, after }, ctx) {
+      const n = first ?? 100;
+      if (n < 0 || n > 1000) throw badInput('first', 'must be between 0 and 1000');
+      const from = after ? decodeRowCursor(after) : null;
+      if (from === undefined) throw badInput('after', 'is not a cursor of this list');
+      const page = await rejectedRowsPage(ctx.services.db, job.id, Math.max(n, 1), from);
+      const rows = n === 0 ? [] : page.rows;
+      return {
+        totalCount: page.totalCount,
+        edges: rows.map((r) => ({ cursor: r.cursor, node: r })),
+        nodes: rows,
+        pageInfo: { hasNextPage: n === 0 ? page.totalCount > 0 : page.hasNextPage, endCursor: rows.at(-1)?.cursor ?? null },
+      } as any;
+    },
   },
   Subscription: {
     importProgress: {
       subscribe: async (_p: unknown, { jobId }: { jobId: string }, ctx: ResolverContext) => {
-        const initial = await loadJob(ctx, jobId);
-        if (!initial) throw badInput('jobId', `import job ${jobId} not found`);
+        // Listen first, then read the job: an end published in between is not missed.
         const ac = new AbortController();
         const source = ctx.services.bus.iterate('import.progress', { signal: ac.signal });
+        let initial: any;
+        try {
+          initial = await loadJob(ctx, jobId);
+        } catch (err) {
+          ac.abort();
+          throw err;
+        }
+        if (!initial) {
+          ac.abort();
+          throw badInput('jobId', `import job ${jobId} not found`);
+        }
+        // Completed, failed or interrupted: the last event, then the subscription completes.
         const done = (r: any) => r.importProgress.status !== 'RUNNING';
         return mappedIterator(
           source,

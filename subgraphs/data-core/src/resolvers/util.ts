@@ -82,7 +82,12 @@ export function mappedIterator<T, R>(
   let finished = false;
   const it: AsyncIterableIterator<R> = {
     async next() {
-      if (finished) return { value: undefined, done: true };
+      if (finished) {
+        // Ended by `until`: let go of the source (its bus subscription) too.
+        ac.abort();
+        await source.return?.();
+        return { value: undefined, done: true };
+      }
       if (!started) {
         started = true;
         const first = opts.initial ? await opts.initial() : undefined;
