@@ -19,8 +19,22 @@ let servedRequests: () => number = () => 0;
 const ready = (info: Record<string, unknown>) => {
   void startProfile().then(() => console.log(`READY ${JSON.stringify(info)}`));
 };
-// BENCH_CPU_PROFILE=file: a CPU profile of this server from READY to stop (start-up, migrations and seeding excluded).
+// BENCH_CPU_PROFILE=file: a CPU profile of this server from READY to stop (start-up, migrations and seeding excluded);
+// BENCH_HEAP_PROFILE=file: a sampling allocation profile over the same span.
 async function startProfile() {
+  const heapFile = process.env.BENCH_HEAP_PROFILE;
+  if (heapFile) {
+    // Sampling allocation profile (what allocates, not what stays): where garbage-collection time comes from.
+    const { Session } = await import('node:inspector/promises');
+    const session = new Session();
+    session.connect();
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    stops.push(async () => {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      (await import('node:fs')).writeFileSync(heapFile, JSON.stringify(profile));
+    });
+  }
   const file = process.env.BENCH_CPU_PROFILE;
   if (!file) return;
   const { Session } = await import('node:inspector/promises');
@@ -51,6 +65,7 @@ process.on('SIGTERM', () => void shutdown());
 // and the subgraph requests it served; the benchmark takes it before and after its measured window, which gives CPU
 // per request (a figure that other load on the machine hardly changes) and subgraph requests per operation.
 process.on('SIGUSR2', () => {
+  if (process.env.BENCH_HEAP_SNAPSHOT) void import('node:v8').then((v8) => v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT));
   const u = process.cpuUsage();
   const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
   const rssMb = process.memoryUsage.rss() / 2 ** 20;

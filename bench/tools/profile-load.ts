@@ -2,7 +2,7 @@
 // bench/tools/profile-load: a CPU profile of one gateway process under the gateway-peers load (50 connections).
 //   npx tsx bench/tools/profile-load.ts [--kind ours-embedded|ours-remote|apollo-plain|hive|subgraphs]
 //     [--topology db|memory] [--workload distinct|identical] [--seconds 10] [--out FILE] [--no-profile]
-//     [--node-options "..."]
+//     [--node-options "..."] [--heap-profile FILE (sampling allocation profile)]
 // With a gateway kind other than ours-embedded, the subgraphs run in another (unprofiled) child process: our plugins
 // over the fixture database (--topology db, default) or the in-memory subgraphs (--topology memory, the gateway-peers
 // default; workloads as there). --kind subgraphs profiles the subgraphs process while our remote gateway serves.
@@ -20,6 +20,7 @@ const out = arg('--out', `/tmp/cn-${kind}-${topology}-${workload}.cpuprofile`);
 const prof: Record<string, string> = {
   ...(process.argv.includes('--no-profile') ? {} : { BENCH_CPU_PROFILE: out }),
   ...(process.argv.includes('--node-options') ? { NODE_OPTIONS: arg('--node-options', '') } : {}),
+  ...(process.argv.includes('--heap-profile') ? { BENCH_HEAP_PROFILE: arg('--heap-profile', '/tmp/cn.heapprofile') } : {}),
 };
 const pool =
   topology === 'memory'

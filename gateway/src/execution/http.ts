@@ -87,7 +87,8 @@ interface GatewayState {
 
 interface Answer {
   status: number;
-  body: string;
+  /** Encoded once per execution: every request sharing it writes the same bytes. */
+  body: Buffer;
   headers: [string, string][];
 }
 
@@ -99,23 +100,21 @@ type Body = { query?: unknown; variables?: unknown; operationName?: unknown; ext
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v);
 
 /** Apollo Server's cache policy (cachePolicy.ts): subgraph cache-control answers restrict it. */
-function newCachePolicy() {
-  return {
-    maxAge: undefined as number | undefined,
-    scope: undefined as 'PUBLIC' | 'PRIVATE' | undefined,
-    restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }) {
-      if (hint.maxAge !== undefined && (this.maxAge === undefined || hint.maxAge < this.maxAge)) this.maxAge = hint.maxAge;
-      if (hint.scope !== undefined && this.scope !== 'PRIVATE') this.scope = hint.scope;
-    },
-    replace(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }) {
-      if (hint.maxAge !== undefined) this.maxAge = hint.maxAge;
-      if (hint.scope !== undefined) this.scope = hint.scope;
-    },
-    policyIfCacheable() {
-      if (this.maxAge === undefined || this.maxAge === 0) return null;
-      return { maxAge: this.maxAge, scope: this.scope ?? 'PUBLIC' };
-    },
-  };
+class CachePolicy {
+  maxAge: number | undefined = undefined;
+  scope: 'PUBLIC' | 'PRIVATE' | undefined = undefined;
+  restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }) {
+    if (hint.maxAge !== undefined && (this.maxAge === undefined || hint.maxAge < this.maxAge)) this.maxAge = hint.maxAge;
+    if (hint.scope !== undefined && this.scope !== 'PRIVATE') this.scope = hint.scope;
+  }
+  replace(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }) {
+    if (hint.maxAge !== undefined) this.maxAge = hint.maxAge;
+    if (hint.scope !== undefined) this.scope = hint.scope;
+  }
+  policyIfCacheable() {
+    if (this.maxAge === undefined || this.maxAge === 0) return null;
+    return { maxAge: this.maxAge, scope: this.scope ?? 'PUBLIC' };
+  }
 }
 
 export class FastPath {
@@ -301,7 +300,7 @@ export class FastPath {
       for (const [name, { dataSource }] of Object.entries(s.serviceMap ?? {})) services[name] = dataSource;
       this.services = { from: s.serviceMap, map: services };
     }
-    const overallCachePolicy = newCachePolicy();
+    const overallCachePolicy = new CachePolicy();
     const requestContext = {
       request: { query, variables, operationName, extensions: isRecord(extensions) ? extensions : undefined },
       context: { auth: scope.auth, correlationId: scope.correlationId },
@@ -317,7 +316,7 @@ export class FastPath {
     } catch (err) {
       // Apollo Server: an executor that throws is one error, status from the error or 500.
       const { formatted, status, headers } = normalizeAndFormatErrors([err], internals);
-      return { status: status ?? 500, body: await internals.stringifyResult({ errors: formatted }), headers: [...headers, ['cache-control', 'no-store']] };
+      return { status: status ?? 500, body: Buffer.from(await internals.stringifyResult({ errors: formatted })), headers: [...headers, ['cache-control', 'no-store']] };
     }
     const formatted = result.errors ? normalizeAndFormatErrors(result.errors, internals) : null;
     let status = formatted?.status;
@@ -326,7 +325,7 @@ export class FastPath {
     // Apollo's cache-control plugin: a public/private max-age when every subgraph answer allowed one and no error.
     const policy = overallCachePolicy.policyIfCacheable();
     const cacheControl = policy && !formatted ? `max-age=${policy.maxAge}, ${policy.scope.toLowerCase()}` : 'no-store';
-    return { status: status ?? 200, body, headers: [...(formatted?.headers ?? []), ['cache-control', cacheControl]] };
+    return { status: status ?? 200, body: Buffer.from(body), headers: [...(formatted?.headers ?? []), ['cache-control', cacheControl]] };
   }
 }
 
