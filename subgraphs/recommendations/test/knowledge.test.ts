@@ -111,14 +111,17 @@ describe('retrieval', () => {
       expect(c.source).toBe('retrieval');
       expect(c.sourceRef).toMatch(/\(\d{4}\)/);
       const m = kb.byId.get(c.measureId!)!;
-      // avoided = predicted × affected share × fleet share × mid reduction
-      const expected = 1000 * (m.affectedSharePct / 100) * (c.evidence.fleetShare as number) * ((m.reductionPct.min + m.reductionPct.max) / 200);
-      expect(c.co2ImpactKg).toBeCloseTo(expected, 2);
+      // avoided = predicted × affected share × fleet share × mid reduction, never more than the 600 kg excess
+      const mid = 1000 * (m.affectedSharePct / 100) * (c.evidence.fleetShare as number) * ((m.reductionPct.min + m.reductionPct.max) / 200);
+      expect(c.co2ImpactKg).toBeCloseTo(Math.min(mid, 600), 2);
+      expect(c.evidence.boundApplied).toBe(mid > 600 ? 'hotspot-excess' : 'published-range');
       expect(c.body).toContain('kg CO2e');
     }
-    // HVO (70–90 % of a diesel fleet's emissions) beats tyre pressure (0.5–2 %) for this diesel fleet.
-    const hvo = out.find((c) => c.measureId === 'transport-hvo');
-    expect(hvo?.co2ImpactKg).toBeGreaterThan(700);
+    // HVO (70–90 % of a diesel fleet's emissions) beats tyre pressure (0.5–2 %) for this diesel fleet — and says that
+    // its 800 kg mid-range estimate is capped at the 600 kg excess.
+    const hvo = out.find((c) => c.measureId === 'transport-hvo')!;
+    expect(hvo.co2ImpactKg).toBe(600);
+    expect(hvo.body).toMatch(/capped at the hotspot's 600 kg CO2e excess \(the published 70–90 % would give 700 kg CO2e–900 kg CO2e\)/);
     expect(out[0]!.co2ImpactKg * out[0]!.feasibility).toBeGreaterThan(0);
   });
 

@@ -9,7 +9,7 @@ import type { BusTopics } from '@carbon-nexus/plugin-sdk';
 import recommendations from '../src/plugin.ts';
 import { ANALYST, APPROVER, VIEWER, countRows, createSupplier, json, makeHotspot, startFakeService, startStack, waitFor, type FakeService } from './helpers.ts';
 
-const REC_FIELDS = `id title body rootCause co2ImpactKg costEstimate costLevel feasibilityScore confidence rank score source sourceRef status
+const REC_FIELDS = `id title body rootCause co2ImpactKg costEstimate costLevel feasibilityScore confidence rank score source sourceRef status cause impactBound simulation diagnosis
   history { status by reason at } evidence hotspot { id } supplier { id } measure { id source { publisher title year } }`;
 const LIST = `query($status: RecommendationStatus, $hotspotId: ID, $first: Int, $after: String) {
   recommendations(status: $status, hotspotId: $hotspotId, first: $first, after: $after) {
@@ -71,10 +71,22 @@ describe.each(testDatabaseTargets())('recommendations with the real data-core, m
       expect(n.rootCause).toMatch(/average payload up from 12000 to 24000 kg/);
       expect(n.rootCause).toMatch(/average idling up/);
       expect(n.body).toContain('kg CO2e avoided');
-      // The estimate is reproducible from its evidence: basis × share × fleet share × mid reduction.
+      // The estimate is reproducible from its evidence: basis × share × fleet share × mid reduction, bounded by the
+      // excess the diagnosis attributes to the cause it answers (never above the hotspot's excess), and says so.
       const e = n.evidence;
-      expect(n.co2ImpactKg).toBeCloseTo(e.basisKg * (e.affectedSharePct / 100) * e.fleetShare * ((e.reductionPct.min + e.reductionPct.max) / 200), 1);
+      const mid = e.basisKg * (e.affectedSharePct / 100) * e.fleetShare * ((e.reductionPct.min + e.reductionPct.max) / 200);
+      expect(e.rangeKg[1]).toBeCloseTo(mid, 1);
+      expect(n.co2ImpactKg).toBeCloseTo(e.boundApplied === 'published-range' ? mid : e.boundKg, 1);
+      expect(n.co2ImpactKg).toBeLessThanOrEqual(e.excessKg + 1e-6);
+      expect(n.impactBound).toBe(e.boundApplied);
+      // it answers a diagnosed cause: the spike doubled the payload and the idling against the supplier's own history
+      expect(n.diagnosis.basis).toBe('own-history');
+      expect(n.diagnosis.findings.map((f: any) => f.cause)).toEqual(expect.arrayContaining(['payload_increase', 'idling']));
+      expect(n.diagnosis.findings.map((f: any) => f.cause)).toContain(n.cause);
+      expect(n.rootCause).toMatch(/Diagnosis: /);
     }
+    // what the what-if can simulate carries its input, starting from this hotspot
+    for (const n of nodes.filter((x: any) => x.simulation)) expect(n.simulation.hotspotId).toBe(hotspotId);
     // A diesel rigid-truck fleet on 120 km legs: no rail shift (needs long haul), no EV vans (vans only).
     const ids = nodes.map((n: any) => n.measure.id);
     expect(ids).not.toContain('transport-rail-shift');
@@ -320,6 +332,9 @@ describe.each(testDatabaseTargets())('recommendations with the real data-core, m
       expect(body.context.supplier).toMatchObject({ id: hot, name: 'Hot Haulage', category: 'transport' });
       expect(body.context.history.totalKg).toBeGreaterThan(0);
       expect(body.context.history.topEvents.length).toBeGreaterThan(0);
+      // our diagnosis travels as extra context: what changed and the excess attributed per cause
+      expect(body.context.diagnosis.basis).toBe('own-history');
+      expect(body.context.diagnosis.findings.some((f: any) => f.cause === 'payload_increase' && f.attributedKg > 0)).toBe(true);
       const rows = await kit.db.query<any>(`SELECT * FROM recommendations WHERE source = 'rag' ORDER BY rank`);
       expect(rows).toHaveLength(2);
       const shift = rows.find((r) => r.title === 'Shift 20% load to Supplier B');

@@ -2,7 +2,7 @@
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { RecommendationsConfig } from '../config.ts';
 import type { KnowledgeBase } from '../knowledge/kb.ts';
-import { retrieve } from '../knowledge/retrieval.ts';
+import { diagnosisEvidence, retrieve } from '../knowledge/retrieval.ts';
 import { ruleCandidates } from '../rules.ts';
 import type { RagClient } from '../rag/client.ts';
 import { RAG_UNITS, type RagRequest, type RagResponse } from '../rag/contract.ts';
@@ -39,32 +39,39 @@ export function ragRequest(ctx: HotspotContext): RagRequest {
       category: ctx.category,
       history: ctx.history,
       signals: ctx.signals,
+      // our diagnosis (what changed vs the supplier's own history, the excess attributed per cause) — extra context
+      diagnosis: { basis: ctx.diagnosis.basis, statement: ctx.diagnosis.statement, findings: ctx.diagnosis.findings, excessKg: round(ctx.excessKg, 3) },
       units: RAG_UNITS,
     },
   };
 }
 
-export function ragCandidates(resp: RagResponse, ragUrl: string): Candidate[] {
+export function ragCandidates(resp: RagResponse, ragUrl: string, excessKg = Number.POSITIVE_INFINITY): Candidate[] {
   const ref = `RAG service ${safeUrl(ragUrl)}`;
   return resp.actions.map((a) => {
     const feasibility = a.feasibility > 1 ? a.feasibility / 10 : a.feasibility;
+    // an action cannot avoid more than the hotspot's excess over its window
+    const capped = excessKg > 0 && a.co2_reduction > excessKg;
+    const co2 = capped ? excessKg : a.co2_reduction;
     const costEstimate = a.cost_impact;
     const costLevel = costLevelOf(costEstimate);
     return {
       actionKey: `rag:${slug(a.title)}`,
       title: a.title,
-      body: a.description?.trim() || `${a.title}. Expected ≈ ${round(a.co2_reduction, 1)} kg CO2e avoided over a comparable window (RAG estimate). Root cause: ${resp.root_cause}`,
+      body:
+        a.description?.trim() ||
+        `${a.title}. Expected ≈ ${round(co2, 1)} kg CO2e avoided over a comparable window (RAG estimate${capped ? `, capped at the hotspot's ${round(excessKg, 1)} kg CO2e excess; the service said ${round(a.co2_reduction, 1)}` : ''}). Root cause: ${resp.root_cause}`,
       rootCause: resp.root_cause,
-      co2ImpactKg: a.co2_reduction,
+      co2ImpactKg: round(co2, 3),
       costEstimate,
       costLevel,
       feasibility: round(feasibility, 3),
       confidence: a.confidence ?? resp.confidence ?? 0.7,
-      score: round((a.co2_reduction * feasibility) / COST_WEIGHT[costLevel], 4),
+      score: round((co2 * feasibility) / COST_WEIGHT[costLevel], 4),
       source: 'rag' as const,
       sourceRef: ref,
       measureId: null,
-      evidence: { rag: { co2_reduction: a.co2_reduction, cost_impact: a.cost_impact, feasibility: a.feasibility } },
+      evidence: { rag: { co2_reduction: a.co2_reduction, cost_impact: a.cost_impact, feasibility: a.feasibility }, boundApplied: capped ? 'hotspot-excess' : 'none', boundKg: Number.isFinite(excessKg) ? round(excessKg, 3) : null },
     };
   });
 }
@@ -114,7 +121,8 @@ export class RecommendationEngine {
     if (this.rag && cfg.RAG_URL) {
       const r = await this.rag.analyse(ragRequest(ctx));
       if (r.outcome === 'success' && r.response) {
-        candidates = ragCandidates(r.response, cfg.RAG_URL).sort((a, b) => b.score - a.score).slice(0, limit);
+        candidates = ragCandidates(r.response, cfg.RAG_URL, ctx.excessKg).sort((a, b) => b.score - a.score).slice(0, limit);
+        for (const c of candidates) c.evidence.diagnosis = diagnosisEvidence(ctx);
         source = 'rag';
       }
     }

@@ -3,6 +3,7 @@
 // recorded in `gaps` and the rest is still used.
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { HistorySummary, HotspotContext, HotspotInfo, PeriodStats, Share, SupplierInfo, TopEvent } from './types.ts';
+import { diagnose } from './diagnosis.ts';
 
 const lit = (v: unknown) => JSON.stringify(v);
 
@@ -65,7 +66,29 @@ export async function fetchSupplier(services: PluginServices<any>, id: string): 
   };
 }
 
-const EVENT_FIELDS = 'id eventType timestamp co2eKg vehicleType fuelType distanceKm loadKg speedKmh idleMinutes stops refrigerated energyKwh route';
+const EVENT_FIELDS =
+  'id eventType timestamp co2eKg vehicleType fuelType distanceKm loadKg tonneKm fuelL speedKmh idleMinutes stops refrigerated energyKwh productionUnits areaM2 route dataSource attributes';
+const EVENT_FIELDS_MIN = 'id eventType timestamp co2eKg vehicleType fuelType distanceKm loadKg speedKmh idleMinutes stops refrigerated energyKwh route';
+
+/** Up to 1000 of the supplier's events in [from, to), newest first; `complete` = nothing was left out. */
+async function fetchEvents(services: PluginServices<any>, supplierId: string, from: string, to: string): Promise<{ events: any[]; complete: boolean }> {
+  const filter = `{ supplierIds: [${lit(supplierId)}], from: ${lit(from)}, to: ${lit(to)} }`;
+  const data = await callFirst<{ events: any }>(services, 'data-core', [
+    `{ events(filter: ${filter}, first: 1000) { nodes { ${EVENT_FIELDS} } pageInfo { hasNextPage } } }`,
+    `{ events(filter: ${filter}, first: 1000) { edges { node { ${EVENT_FIELDS_MIN} } } } }`,
+    `{ events(filter: ${filter}, first: 1000) { nodes { ${EVENT_FIELDS_MIN} } } }`,
+  ]);
+  const events = data.events.edges ? data.events.edges.map((e: any) => e.node) : (data.events.nodes ?? []);
+  return { events, complete: data.events.pageInfo ? !data.events.pageInfo.hasNextPage : events.length < 1000 };
+}
+
+/** The hotspot window (orchestration's) and the span before it the diagnosis compares with. */
+export interface EventSets {
+  window: any[];
+  before: any[];
+  windowHours: number;
+  beforeHours: number;
+}
 
 export async function fetchHistory(
   services: PluginServices<any>,
@@ -73,7 +96,7 @@ export async function fetchHistory(
   to: Date,
   hours: number,
   window?: { start: string | null; end: string | null },
-): Promise<HistorySummary> {
+): Promise<{ summary: HistorySummary; sets: EventSets | null }> {
   const from = new Date(to.getTime() - hours * 3_600_000);
   const f = from.toISOString();
   const t = to.toISOString();
@@ -82,18 +105,32 @@ export async function fetchHistory(
     'data-core',
     `{ emissionsSeries(from: ${lit(f)}, to: ${lit(t)}, bucket: HOUR, groupBy: NONE, supplierIds: [${lit(supplierId)}]) { bucketStart co2eKg eventCount realCount predictedCount } }`,
   );
-  const filter = `{ supplierIds: [${lit(supplierId)}], from: ${lit(f)}, to: ${lit(t)} }`;
+  const wEnd = window?.end && !Number.isNaN(Date.parse(window.end)) ? new Date(window.end) : to;
+  const wStart = window?.start && !Number.isNaN(Date.parse(window.start)) ? new Date(window.start) : new Date(wEnd.getTime() - 3_600_000);
+  let sets: EventSets | null = null;
   let events: any[] = [];
   try {
-    const data = await callFirst<{ events: any }>(services, 'data-core', [
-      `{ events(filter: ${filter}, first: 1000) { edges { node { ${EVENT_FIELDS} } } } }`,
-      `{ events(filter: ${filter}, first: 1000) { nodes { ${EVENT_FIELDS} } } }`,
+    const [inW, before] = await Promise.all([
+      fetchEvents(services, supplierId, wStart.toISOString(), wEnd.toISOString()),
+      fetchEvents(services, supplierId, new Date(wStart.getTime() - hours * 3_600_000).toISOString(), wStart.toISOString()),
     ]);
-    events = data.events.edges ? data.events.edges.map((e: any) => e.node) : (data.events.nodes ?? []);
+    const spanH = (set: { events: any[]; complete: boolean }, start: Date, end: Date) => {
+      if (set.complete || !set.events.length) return (end.getTime() - start.getTime()) / 3_600_000;
+      // only the newest 1000 came back: rates over the span they cover
+      const oldest = Math.min(...set.events.map((e) => Date.parse(e.timestamp)));
+      return Math.max(1 / 60, (end.getTime() - oldest) / 3_600_000);
+    };
+    sets = {
+      window: inW.events,
+      before: before.events,
+      windowHours: spanH(inW, wStart, wEnd),
+      beforeHours: spanH(before, new Date(wStart.getTime() - hours * 3_600_000), wStart),
+    };
+    events = [...inW.events, ...before.events.filter((e) => Date.parse(e.timestamp) >= from.getTime())];
   } catch (err) {
     services.logger.warn({ err: (err as Error).message, supplierId }, 'recommendations: events of the last hours unavailable; summarising the series only');
   }
-  return summarise(series.emissionsSeries ?? [], events, f, t, window);
+  return { summary: summarise(series.emissionsSeries ?? [], events, f, t, window), sets };
 }
 
 function shares(events: any[], key: (e: any) => string | null | undefined): Share[] {
@@ -228,7 +265,7 @@ export function fuelClass(v: string): string | null {
 const CATEGORY_OF_EVENT: Record<string, string> = { transport: 'transport', factory: 'factory', warehouse: 'warehouse', delivery: 'delivery' };
 
 /** Derives category, vehicle/fuel classes and operating signals from what was collected. */
-export function buildContext(hotspot: HotspotInfo, supplier: SupplierInfo | null, history: HistorySummary | null, gaps: string[]): HotspotContext {
+export function buildContext(hotspot: HotspotInfo, supplier: SupplierInfo | null, history: HistorySummary | null, gaps: string[], sets: EventSets | null = null): HotspotContext {
   const h = history;
   const dominantEventType = h?.eventTypes[0]?.value;
   const category =
@@ -256,6 +293,15 @@ export function buildContext(hotspot: HotspotInfo, supplier: SupplierInfo | null
     if (load !== null && ((vehicleClasses.includes('truck') && load < 8000) || (vehicleClasses.includes('van') && load < 400))) signals.push('low load');
   }
   if (category === 'delivery' && !signals.includes('urban')) signals.push('urban');
+  const excessKg = Math.max(0, hotspot.predictedKg - hotspot.baselineKg);
+  const diagnosis = diagnose({
+    windowEvents: sets?.window ?? [],
+    beforeEvents: sets?.before ?? [],
+    windowHours: sets?.windowHours ?? 1,
+    beforeHours: sets?.beforeHours ?? 1,
+    excessKg,
+    category,
+  });
   return {
     hotspot,
     supplier,
@@ -264,8 +310,9 @@ export function buildContext(hotspot: HotspotInfo, supplier: SupplierInfo | null
     vehicleClasses,
     fuelClasses,
     signals,
-    excessKg: Math.max(0, hotspot.predictedKg - hotspot.baselineKg),
+    excessKg,
     gaps,
+    diagnosis,
   };
 }
 
@@ -276,6 +323,7 @@ export async function collectContext(services: PluginServices<any>, hotspotId: s
   const gaps: string[] = [];
   let supplier: SupplierInfo | null = null;
   let history: HistorySummary | null = null;
+  let sets: EventSets | null = null;
   const supplierId = hotspot.supplierId ?? (hotspot.entityType === 'supplier' ? hotspot.entityId : null);
   if (supplierId) {
     const to = hotspot.windowEnd ? new Date(hotspot.windowEnd) : new Date();
@@ -285,10 +333,12 @@ export async function collectContext(services: PluginServices<any>, hotspotId: s
     ]);
     if (s.status === 'fulfilled') supplier = s.value;
     else gaps.push(`supplier: ${(s.reason as Error).message}`);
-    if (hist.status === 'fulfilled') history = hist.value;
-    else gaps.push(`history: ${(hist.reason as Error).message}`);
+    if (hist.status === 'fulfilled') {
+      history = hist.value.summary;
+      sets = hist.value.sets;
+    } else gaps.push(`history: ${(hist.reason as Error).message}`);
     if (gaps.length) services.logger.warn({ hotspotId, gaps }, 'recommendations: payload incomplete');
     if (supplier && !hotspot.supplierId) hotspot.supplierId = supplier.id;
   }
-  return buildContext(hotspot, supplier, history, gaps);
+  return buildContext(hotspot, supplier, history, gaps, sets);
 }

@@ -11,6 +11,7 @@ export function deriveRootCause(ctx: HotspotContext): string {
   const parts = [
     `${entityLabel(ctx)} is ${round(h.percentAbove, 1)} % above its baseline (${round(h.predictedKg, 1)} kg CO2e vs ${round(h.baselineKg, 1)} kg CO2e in the window).`,
   ];
+  if (ctx.diagnosis?.basis === 'own-history') parts.push(`Diagnosis: ${ctx.diagnosis.statement}`);
   const hist = ctx.history;
   if (hist) {
     if (hist.peakHour && hist.peakHour.co2eKg > 0) parts.push(`Over the last ${hoursOf(hist)} h it emitted ${hist.totalKg} kg CO2e, peaking at ${hist.peakHour.co2eKg} kg CO2e in the hour from ${hist.peakHour.bucketStart}.`);

@@ -1,4 +1,5 @@
 // The condensed payload a hotspot is turned into before asking RAG / retrieval / rules.
+import type { Diagnosis } from './diagnosis.ts';
 
 export interface HotspotInfo {
   id: string;
@@ -104,6 +105,8 @@ export interface HotspotContext {
   excessKg: number;
   /** what failed while collecting (the payload is still usable) */
   gaps: string[];
+  /** why the hotspot is above its baseline: the window's events vs the supplier's own before it */
+  diagnosis: Diagnosis;
 }
 
 export type Source = 'rag' | 'retrieval' | 'rules';

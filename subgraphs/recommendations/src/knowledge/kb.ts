@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import MiniSearch from 'minisearch';
+import { CAUSES, type Cause } from '../domain/diagnosis.ts';
 
 export const CATEGORIES = ['transport', 'factory', 'warehouse', 'delivery'] as const;
 export const VEHICLE_CLASSES = ['truck', 'van', 'bike', 'forklift'] as const;
@@ -35,6 +36,12 @@ export const measureSchema = z
       url: z.string().url().optional(),
     }),
     figures: z.string().min(10),
+    /** The diagnosed causes this measure answers (src/domain/diagnosis.ts). */
+    addresses: z.array(z.enum(CAUSES as [Cause, ...Cause[]])).min(1),
+    /** emissions: reduces the emissions it acts on by reductionPct; excess: corrects the excess attributed to its cause. */
+    actsOn: z.enum(['emissions', 'excess']).default('emissions'),
+    /** orchestration `simulate` input that models this measure (the hotspot id is added). */
+    simulate: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 

@@ -1,6 +1,8 @@
 import type { Measure } from '../knowledge/kb.ts';
 import type { RecRow } from '../domain/store.ts';
 
+const ev = (r: RecRow): Record<string, unknown> => (r.evidence && typeof r.evidence === 'object' ? (r.evidence as Record<string, unknown>) : {});
+
 export function toGraph(r: RecRow) {
   return {
     id: r.id,
@@ -20,6 +22,10 @@ export function toGraph(r: RecRow) {
     sourceRef: r.sourceRef,
     measureId: r.measureId,
     evidence: r.evidence ?? null,
+    cause: (ev(r).cause as string | null | undefined) ?? null,
+    impactBound: (ev(r).boundApplied as string | null | undefined) ?? null,
+    simulation: (ev(r).simulation as Record<string, unknown> | null | undefined) ?? null,
+    diagnosis: ev(r).diagnosis ?? null,
     status: r.status.toUpperCase() as 'OPEN' | 'APPROVED' | 'DISMISSED',
     history: (r.history ?? []).map((h) => ({ status: h.status.toUpperCase() as 'OPEN' | 'APPROVED' | 'DISMISSED', by: h.by, reason: h.reason ?? null, at: h.at })),
     createdAt: r.createdAt.toISOString(),
