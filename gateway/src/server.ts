@@ -182,6 +182,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
   // Queries on POST /graphql: cached plan, compiled executor and shaper, identical in-flight queries sharing one
   // execution; whatever else reaches /graphql goes on to the Apollo route (execution/http.ts).
   const fastPathRequests = metrics.counter('graphql_fast_path_requests_total', 'POST /graphql requests by how they were answered: fast (own execution), shared (an identical in-flight one), fallback (the Apollo route)', ['outcome']);
+  const byOutcome = { fast: fastPathRequests.labels('fast'), shared: fastPathRequests.labels('shared'), fallback: fastPathRequests.labels('fallback') };
   installFastPath(app, {
     apollo,
     gateway,
@@ -190,7 +191,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     logger,
     enabled: fastPathFromEnv(env),
     observe: (name, type, seconds) => opSeconds.observe({ operation: operationLabel(name ?? 'anonymous'), type }, seconds),
-    count: (outcome) => fastPathRequests.inc({ outcome }),
+    count: (outcome) => byOutcome[outcome].inc(),
   });
   mountApollo(app, '/graphql', apollo, { verify, name: 'gateway', logger, context: (scope) => ({ auth: scope.auth, correlationId: scope.correlationId }) });
   const remoteReady = subgraphReadiness({
