@@ -16,6 +16,7 @@ import { heldOutMetrics } from '../train/pipeline.js';
 import { intervalFromJson } from '../train/interval.js';
 import { referenceCases } from '../eval/reference-cases.js';
 import { evalSuppliers } from '../eval/forecast-suppliers.js';
+import { withHotspotBlock } from '../eval/report-block.js';
 
 const pct = (v: number, d = 2) => `${(v * 100).toFixed(d)} %`;
 const signed = (v: number, d = 1) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(d)} %`;
@@ -146,16 +147,9 @@ lines.push('(after the shift), per horizon day, made monotone so lo95 â‰¤ lo80 â
 
 const out = fileURLToPath(new URL('../../REPORT.md', import.meta.url));
 // keep the hotspot evaluation's block (another script writes it) exactly as it is
-const START = '<!-- hotspot-eval:start -->';
-const END = '<!-- hotspot-eval:end -->';
-let block = '';
-if (existsSync(out)) {
-  const prev = readFileSync(out, 'utf8');
-  const a = prev.indexOf(START);
-  const b = prev.indexOf(END);
-  if (a >= 0 && b > a) block = prev.slice(a, b + END.length);
-}
-const text = lines.join('\n') + (block ? `\n${block}\n` : '');
+const prev = existsSync(out) ? readFileSync(out, 'utf8') : null;
+const text = withHotspotBlock(prev, lines.join('\n'));
+const block = text.length > lines.join('\n').length;
 writeFileSync(out, text);
 console.log(text);
 console.log(`\nwrote ${out}${block ? ' (hotspot-eval block kept)' : ''}`);
