@@ -6,8 +6,6 @@ export const configSchema = z.object({
   FORECAST_CRON: env.string('15 * * * *'),
   /** Max suppliers forecast per job run (largest emitters first). */
   FORECAST_MAX_SUPPLIERS: env.int(200),
-  /** event.normalized batches waiting for prediction before new ones are dropped (and counted). */
-  ML_QUEUE_MAX: env.int(1000),
 });
 
 export type MlConfig = z.infer<typeof configSchema>;

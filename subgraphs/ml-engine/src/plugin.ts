@@ -19,10 +19,13 @@ export default definePlugin<MlState, typeof configSchema>({
     const { models, missing } = await loadAllModels();
     if (missing.length) services.logger.warn({ missing }, 'models without artifacts (train them with npm run train -w models)');
     const engine = createInferenceEngine(models, services.metrics);
-    const pipeline = createPipeline(services, engine, { maxQueue: services.config.ML_QUEUE_MAX });
+    // Every announced event goes to the durable prediction queue; the catch-up finds what was announced while no
+    // ml-engine listened (subscribe first, so nothing falls between the two).
+    const pipeline = createPipeline(services, engine);
     const unsubscribe = services.bus.subscribe('event.normalized', (payload) => {
       if (payload.ids?.length) pipeline.enqueue(payload);
     });
+    pipeline.start();
     return {
       engine,
       pipeline,

@@ -7,6 +7,6 @@ export interface MlState {
   pipeline: Pipeline;
   /** Models the contract names but the library has no artifact for. */
   missingModels: string[];
-  /** Stops taking bus batches and waits for queued ones to be predicted and stored. */
+  /** Stops listening, writes what was received to the queue and finishes the batch in hand (the rest waits). */
   drain(): Promise<void>;
 }

@@ -99,20 +99,25 @@ export const eventResolvers: Resolvers = {
       if (f.qualityStatuses) where.push(`e.quality_status = ANY(${p(lowerList(f.qualityStatuses))}::text[])`);
       if (f.methods) where.push(`e.method = ANY(${p(lowerList(f.methods))}::text[])`);
       if (f.pending != null) where.push(f.pending ? 'e.co2e_kg IS NULL' : 'e.co2e_kg IS NOT NULL');
-      const asc = args.orderBy === 'TIMESTAMP_ASC';
+      if (f.ingestedFrom) where.push(`e.created_at >= ${p(parseTime('filter.ingestedFrom', f.ingestedFrom).toISOString())}::timestamptz`);
+      if (f.ingestedTo) where.push(`e.created_at < ${p(parseTime('filter.ingestedTo', f.ingestedTo).toISOString())}::timestamptz`);
+      // INGESTED_ASC: the order events were stored in (created_at, id), for consumers catching up after a stop.
+      const ingested = args.orderBy === 'INGESTED_ASC';
+      const col = ingested ? 'e.created_at' : 'e."timestamp"';
+      const asc = args.orderBy === 'TIMESTAMP_ASC' || ingested;
       if (args.after) {
         const [ts, id] = decodeCursor('after', args.after);
         if (typeof ts !== 'string' || typeof id !== 'string' || !UUID.test(id)) throw badInput('after', 'not a cursor returned by this API');
-        where.push(`(e."timestamp", e.id) ${asc ? '>' : '<'} (${p(ts)}::timestamptz, ${p(id)}::uuid)`);
+        where.push(`(${col}, e.id) ${asc ? '>' : '<'} (${p(ts)}::timestamptz, ${p(id)}::uuid)`);
       }
       const dir = asc ? 'ASC' : 'DESC';
       const rows = await ctx.services.db.query<Record<string, any>>(
         `SELECT ${EVENT_COLS} FROM events_normalized e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY e."timestamp" ${dir}, e.id ${dir} LIMIT ${first + 1}`,
+         ORDER BY ${col} ${dir}, e.id ${dir} LIMIT ${first + 1}`,
         params,
       );
       const page = rows.slice(0, first);
-      const edges = page.map((r) => ({ cursor: encodeCursor([iso(r.timestamp), r.id]), node: toEvent(r) }));
+      const edges = page.map((r) => ({ cursor: encodeCursor([iso(ingested ? r.created_at : r.timestamp), r.id]), node: toEvent(r) }));
       return {
         edges,
         nodes: edges.map((e) => e.node),

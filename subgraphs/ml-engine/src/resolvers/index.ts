@@ -207,6 +207,20 @@ export const resolvers: Resolvers<Ctx> = {
       return [...ctx.state.engine.models.values()].map(cardToGraph) as any;
     },
 
+    async mlPipelineStatus(_, __, ctx) {
+      const s = await (ctx.state as MlState).pipeline.status();
+      return {
+        backlog: s.backlog,
+        oldestPendingAt: s.oldestPendingAt,
+        predicted: s.stats.predicted,
+        duplicates: s.stats.duplicates,
+        skipped: s.stats.skipped,
+        failed: s.stats.failed,
+        retriedBatches: s.stats.retried,
+        catchUp: { state: s.catchUp.state.toUpperCase(), from: s.catchUp.from, enqueued: s.catchUp.enqueued, error: s.catchUp.error },
+      } as any;
+    },
+
     async predict(_, { model, features }, ctx) {
       const m = engineModel(ctx, model);
       const batch = toBatch(m, [features], true);
