@@ -79,7 +79,7 @@ export function dedupeRepresentations(variables: Record<string, unknown> | undef
   const index = new Map<string, number>();
   const unique: unknown[] = [];
   const position = reps.map((r) => {
-    const k = JSON.stringify(r);
+    const k = representationKey(r);
     let i = index.get(k);
     if (i === undefined) {
       index.set(k, (i = unique.length));
@@ -107,6 +107,20 @@ export function dedupeRepresentations(variables: Record<string, unknown> | undef
       return { ...result, data, ...(errors ? { errors } : {}) };
     },
   };
+}
+
+/**
+ * Identity of a representation: `{ __typename, id }` (the usual key) without serialising it, anything else as its
+ * JSON (a different first character, so the two forms never collide).
+ */
+function representationKey(r: unknown): string {
+  if (r && typeof r === 'object') {
+    const o = r as Record<string, unknown>;
+    let n = 0;
+    for (const _ in o) n++;
+    if (n === 2 && typeof o.__typename === 'string' && typeof o.id === 'string') return `\u0001${o.__typename}\u0000${o.id}`;
+  }
+  return JSON.stringify(r);
 }
 
 /** The same error at another path (GraphQLError's path is read-only, so a plain copy of its JSON form). */
