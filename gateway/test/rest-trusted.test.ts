@@ -148,6 +148,10 @@ describe('trusted documents', () => {
     expect(hit.body.data.suppliers).toHaveProperty('nodes');
     const manifest = await post(open, { extensions: { persistedQuery: { version: 1, sha256Hash: suppliers.hash } } });
     expect(manifest.body.data.suppliers).toHaveProperty('totalCount');
+    // A client built against another manifest: its id is unknown and is not the hash of the text it sends.
+    const stale = await post(open, { query: q, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('query Other { x }') } } });
+    expect(stale.body.errors).toBeUndefined();
+    expect(stale.body.data.suppliers).toHaveProperty('nodes');
   });
 
   it('log mode runs everything and counts what is outside the manifest; a bad mode stops the start naming the setting', async () => {

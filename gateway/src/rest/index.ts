@@ -3,6 +3,7 @@
 // Apollo gateway as /graphql — the caller's token, roles, supplier scope, limits, metrics and audit apply unchanged.
 // Also here: the OpenAPI 3.1 document (/api/v1/openapi.json), the API reference (/api/v1/docs) and the
 // trusted-documents gate in front of /graphql.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -109,6 +110,15 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
       const a = trusted.admit(payload);
       if (!a.ok) {
         return reply.code(400).send({ errors: [{ message: a.error.message, extensions: { code: a.error.extensions.code } }] });
+      }
+      // An unknown id sent with a text that does not hash to it (a client that hashes a normalized print, built
+      // against another manifest): run the text as it is rather than fail an APQ registration (open and log modes).
+      if (!a.query && !isGet && typeof payload.query === 'string' && (payload.extensions as any)?.persistedQuery) {
+        const id = (payload.extensions as any).persistedQuery.sha256Hash;
+        if (typeof id === 'string' && crypto.createHash('sha256').update(payload.query).digest('hex') !== id) {
+          const { persistedQuery: _drop, ...rest } = payload.extensions as Record<string, unknown>;
+          payload.extensions = rest;
+        }
       }
       // A manifest hash without its text: the manifest's document runs (Apollo checks it hashes to the id).
       if (a.query && payload.query !== a.query) {
