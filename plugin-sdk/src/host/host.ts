@@ -11,7 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { createDatabase, type Database } from '@carbon-nexus/db';
+import type { Database } from '@carbon-nexus/db';
 import type { AnyPlugin, PluginServices, ResolverContext } from '../plugin.ts';
 import { createBus, type Bus } from '../services/bus.ts';
 import { createLogger, type Logger } from '../services/logger.ts';
@@ -158,7 +158,8 @@ export function createHost(opts: HostOptions): Host {
       // Config first: a bad setting fails before anything is opened.
       const configs = new Map(order.map((p) => [p.id, parsePluginConfig(p, env)]));
       if (!opts.bus) assertBusForDistributed(env, busUrl);
-      db = opts.db ?? (await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR }));
+      // Loaded when needed: a host given its database (and a gateway without plugins) never loads Prisma or PGlite.
+      db = opts.db ?? (await (await import('@carbon-nexus/db')).createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR }));
       // Supplier-scoped callers' statements run under the database's row-level security policies.
       db.setRowScope(() => currentScope()?.auth?.supplierIds ?? null);
       if (opts.migrate !== false) {

@@ -4,7 +4,8 @@
 // - a lost database connection is one clear, retryable error (DATABASE_UNAVAILABLE), not the driver's text;
 // - no internal addresses (`127.0.0.1:4105`, `http://10.0.3.7:4000/graphql`): the service is named instead.
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
-import { DatabaseUnavailableError, isConnectionLost } from '@carbon-nexus/db';
+// The errors module alone: a process without a database (a remote gateway) never loads Prisma or PGlite.
+import { DatabaseUnavailableError, isConnectionLost } from '@carbon-nexus/db/errors';
 
 export function exposeErrorStacks(env: Record<string, string | undefined>): boolean {
   return env.GRAPHQL_STACKTRACES === 'true' || env.EXPOSE_ERROR_STACKS === 'true';
