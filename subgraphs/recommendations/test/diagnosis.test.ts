@@ -169,6 +169,13 @@ describe('diagnosis', () => {
     expect(diagnose({ windowEvents: [], beforeEvents: [], windowHours: 1, beforeHours: 48, excessKg: 10, category: 'transport' }).basis).toBe('none');
   });
 
+  it('gap-filled estimates in the window are reported, and are no reason for a fuel-record audit', () => {
+    const ctx = context([{ ...leg(W0 + 20 * 60_000, { lPer100: 40 }), dataSource: 'GAP_FILL' }]);
+    expect(ctx.diagnosis.causes).toEqual(expect.arrayContaining(['efficiency_drop', 'data_gaps']));
+    expect(ctx.diagnosis.statement).toMatch(/100 % of the window's events are gap-filled estimates/);
+    expect(retrieve(kb, ctx, 10).map((r) => r.measureId)).not.toContain('transport-fuel-record-audit');
+  });
+
   it('a RAG answer cannot promise more than the excess either', () => {
     const c = ragCandidates({ root_cause: 'x', actions: [{ title: 'Switch to HVO', co2_reduction: 500, cost_impact: 4, feasibility: 8 }, { title: 'Coach drivers', co2_reduction: 40, cost_impact: 2, feasibility: 9 }] }, 'http://rag.local/analyse', 120);
     expect(c.map((x) => x.co2ImpactKg)).toEqual([120, 40]);

@@ -121,7 +121,8 @@ export function boundedImpact(m: Measure, ctx: HotspotContext, basis: number, fl
   const excess = ctx.excessKg;
   attributed = Math.min(attributed, excess);
   if (m.actsOn === 'excess') {
-    const on = attributed > 0 ? attributed : excess;
+    // a correction only corrects what the diagnosis attributes to its cause (nothing when the cause was not found)
+    const on = attributed;
     const range: [number, number, number] = [on * (m.reductionPct.min / 100), on * ((m.reductionPct.min + m.reductionPct.max) / 200), on * (m.reductionPct.max / 100)];
     return { addressed, primary, attributedKg: on, rangeKg: range, avoidedKg: range[1], bound: 'correction', boundKg: on };
   }
@@ -149,16 +150,17 @@ export function retrieve(kb: KnowledgeBase, ctx: HotspotContext, limit: number):
   const maxRel = Math.max(...hits.map((h) => h.relevance));
   const basis = basisKg(ctx);
   const rootCause = deriveRootCause(ctx);
-  const out: Candidate[] = hits.map(({ measure: m, relevance }) => {
+  const out: Candidate[] = hits.flatMap(({ measure: m, relevance }): Candidate[] => {
     const relNorm = maxRel > 0 ? relevance / maxRel : 0;
     const fleet = fleetShare(m, ctx);
     const b = boundedImpact(m, ctx, basis, fleet);
+    if (m.actsOn === 'excess' && !(b.attributedKg > 0)) return [];
     const avoided = b.avoidedKg;
     const cost = m.costLevel.toLowerCase() as CostLevel;
     const score = (avoided * m.feasibility) / COST_WEIGHT[cost] * (0.75 + 0.25 * relNorm);
     const confidence = Math.min(0.9, 0.35 + 0.25 * relNorm + (ctx.history ? 0.2 : 0) + (d.basis === 'own-history' && b.addressed.length ? 0.1 : 0) + (ctx.vehicleClasses.length || ctx.fuelClasses.length ? 0.05 : 0));
     const simulation = simulationFor(m, ctx);
-    return {
+    return [{
       actionKey: `measure:${m.id}`,
       title: m.title,
       body: explain(ctx, m, b, fleet),
@@ -193,7 +195,7 @@ export function retrieve(kb: KnowledgeBase, ctx: HotspotContext, limit: number):
         simulation,
         diagnosis: diagnosisEvidence(ctx),
       },
-    };
+    }];
   });
   return out.sort((a, b) => b.score - a.score).slice(0, limit);
 }
