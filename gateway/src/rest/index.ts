@@ -280,6 +280,8 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
       api.route({
         method: op.method,
         url: fastifyPath(op.path),
+        // No automatic HEAD for a stream: it would hold the connection open with nothing to send.
+        exposeHeadRoute: op.kind !== 'subscription',
         handler: (req, reply) =>
           withSpan(`gateway REST ${op.method} ${op.path}`, () => handler(req, reply), {
             kind: 'server',
