@@ -19,7 +19,7 @@
 // Reported per gateway: req/s, p50/p99, CPU ms per request (gateway, and the subgraphs process), subgraph requests
 // per operation, and the gateway process's resident memory (peak over its run).
 //   npx tsx bench/gateway-peers.ts [--topology memory|db] [--workloads distinct,identical] [--rounds 2] [--seconds 10]
-//     [--connections 50] [--only apollo,hive,ours-remote,ours-embedded] [--db postgres|pglite] [--no-record]
+//     [--connections 50] [--only apollo,hive,ours-remote,ours-embedded] [--db postgres|pglite] [--levers] [--no-record]
 import os from 'node:os';
 import { startChild, type Child, type ChildStats } from './lib/servers.ts';
 import { graphqlLoad, type LoadResult } from './lib/load.ts';
@@ -69,13 +69,22 @@ const WORKLOADS: Record<string, { pool: Vars[]; describe: string }> =
 const workloads = arg('--workloads', Object.keys(WORKLOADS).join(',')).split(',');
 for (const w of workloads) if (!WORKLOADS[w]) throw new Error(`--workloads: ${w} is not one of ${Object.keys(WORKLOADS).join(', ')}`);
 
-interface Gateway { key: string; label: string; kind: string; shared: boolean }
+interface Gateway { key: string; label: string; kind: string; shared: boolean; env?: Record<string, string> }
+// --levers: our gateway also with its fast path off (Apollo Server + executeQueryPlan over our data sources) and
+// without sharing identical in-flight queries, to measure each lever in the same run.
+const levers = process.argv.includes('--levers');
 const GATEWAYS: Gateway[] = [
   { key: 'apollo', label: 'plain @apollo/gateway 2.14', kind: 'apollo-plain', shared: true },
   { key: 'hive', label: '@graphql-hive/gateway 2.15', kind: 'hive', shared: true },
+  ...(levers
+    ? [
+        { key: 'ours-apollo-path', label: 'carbon-nexus gateway, fast path off (GATEWAY_FAST_PATH=off)', kind: 'ours-remote', shared: true, env: { GATEWAY_FAST_PATH: 'off' } },
+        { key: 'ours-unshared', label: 'carbon-nexus gateway, fast path without query sharing (GATEWAY_FAST_PATH=unshared)', kind: 'ours-remote', shared: true, env: { GATEWAY_FAST_PATH: 'unshared' } },
+      ]
+    : []),
   { key: 'ours-remote', label: 'carbon-nexus gateway (remote subgraphs)', kind: 'ours-remote', shared: true },
   { key: 'ours-embedded', label: 'carbon-nexus embedded gateway (in-process plugins)', kind: 'ours-embedded', shared: false },
-].filter((g) => (g.key === 'apollo' || only.has(g.key)) && (topology === 'db' || g.key !== 'ours-embedded'));
+].filter((g) => (g.key === 'apollo' || only.has(g.key) || g.key.startsWith('ours-') && levers && g.env) && (topology === 'db' || g.key !== 'ours-embedded'));
 
 async function answer(url: string) {
   const r = await fetch(url, {
@@ -113,7 +122,7 @@ try {
     for (const g of order) {
       let child: Child | null = null;
       try {
-        child = await startChild(g.kind, g.shared ? env : {});
+        child = await startChild(g.kind, { ...(g.shared ? env : {}), ...(g.env ?? {}) });
         const a = await answer(child.url);
         if (a.errors) throw new Error(`${g.label} answered with errors: ${JSON.stringify(a.errors).slice(0, 400)}`);
         const fp = fingerprint(a);
@@ -208,7 +217,7 @@ const summary = Object.entries(ratios)
 console.log(`\nthroughput vs plain @apollo/gateway (mean of per-round ratios): ${summary}`);
 // A machine-readable line for bench/run.ts's summary table.
 console.log(`BENCH_RESULT ${JSON.stringify({ name: 'gateway-peers', ratios: Object.fromEntries(Object.entries(ratios).filter(([, v]) => v !== null)) })}`);
-const section = topology === 'memory' ? 'gateway-peers-memory' : db === 'postgres' ? 'gateway-peers-postgres' : 'gateway-peers';
+const section = (topology === 'memory' ? 'gateway-peers-memory' : db === 'postgres' ? 'gateway-peers-postgres' : 'gateway-peers') + (levers ? '-levers' : '');
 const where =
   topology === 'memory'
     ? 'subgraphs answering from memory (three plain `@apollo/subgraph` schemas with the shapes of data-core, orchestration and ml-engine, fixed data, no database; each document parsed once and each answer computed once, so the gateways\' own work dominates: bench/lib/memory-subgraphs.ts)'
@@ -222,6 +231,6 @@ if (!process.argv.includes('--no-record')) recordBenchmark(
     `Machine load average (1 min) ${loadBefore.toFixed(1)} at start, ${loadAverages.length ? `${Math.min(...loadAverages).toFixed(1)}–${Math.max(...loadAverages).toFixed(1)} after the measured windows` : 'n/a'} (2 cores shared with other work).` +
     (failures.length ? `\n\nFailed in this run: ${failures.join('; ')}` : ''),
   md,
-  `npx tsx bench/gateway-peers.ts --topology ${topology} --workloads ${workloads.join(',')} --rounds ${rounds} --seconds ${seconds} --connections ${connections}${topology === 'db' ? ` --db ${db}` : ''}`,
+  `npx tsx bench/gateway-peers.ts --topology ${topology} --workloads ${workloads.join(',')} --rounds ${rounds} --seconds ${seconds} --connections ${connections}${topology === 'db' ? ` --db ${db}` : ''}${levers ? ' --levers' : ''}${process.argv.includes('--only') ? ` --only ${[...only].join(',')}` : ''}`,
 );
 if (failures.length) process.exitCode = 1;

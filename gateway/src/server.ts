@@ -189,7 +189,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     verify,
     limits,
     logger,
-    enabled: fastPathFromEnv(env),
+    ...fastPathFromEnv(env),
     observe: (name, type, seconds) => opSeconds.observe({ operation: operationLabel(name ?? 'anonymous'), type }, seconds),
     count: (outcome) => byOutcome[outcome].inc(),
   });

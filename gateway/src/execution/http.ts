@@ -357,12 +357,16 @@ function normalizeAndFormatErrors(errors: readonly unknown[], internals: ApolloI
   return { formatted, status, headers };
 }
 
-/** GATEWAY_FAST_PATH: on (default) or off (every request through Apollo Server, e.g. to compare). */
-export function fastPathFromEnv(env: Record<string, string | undefined>): boolean {
+/**
+ * GATEWAY_FAST_PATH: on (default), unshared (no sharing of identical in-flight queries, to measure that lever) or
+ * off (every request through Apollo Server, e.g. to compare).
+ */
+export function fastPathFromEnv(env: Record<string, string | undefined>): { enabled: boolean; shareOperations: boolean } {
   const v = (env.GATEWAY_FAST_PATH ?? '').trim().toLowerCase();
-  if (v === '' || v === 'on') return true;
-  if (v === 'off') return false;
-  throw new Error(`GATEWAY_FAST_PATH: must be on or off (got "${env.GATEWAY_FAST_PATH}")`);
+  if (v === '' || v === 'on') return { enabled: true, shareOperations: true };
+  if (v === 'unshared') return { enabled: true, shareOperations: false };
+  if (v === 'off') return { enabled: false, shareOperations: false };
+  throw new Error(`GATEWAY_FAST_PATH: must be on, unshared or off (got "${env.GATEWAY_FAST_PATH}")`);
 }
 
 /** Installs the fast path in front of the Apollo route at `opts.path` (call before the route is mounted). */
