@@ -80,7 +80,7 @@ export interface Pipeline {
   /** Writes ids to the durable queue now; returns how many were new there. */
   enqueueIds(ids: string[], meta?: { correlationId?: string; traceparent?: string }): Promise<number>;
   /** Predicts a list of event ids now (the worker's unit of work). */
-  processIds(ids: string[]): Promise<{ predicted: number; skipped: number; failed: number; ids: string[] }>;
+  processIds(ids: string[]): Promise<{ predicted: number; skipped: number; failed: number; ids: string[]; eventIds: string[] }>;
   /** Starts the worker, the liveness marker and the catch-up. */
   start(): void;
   /** Writes what was received, finishes the batch in hand and stops (the queue stays for the next start). */
@@ -245,7 +245,7 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
     if (dup) eventsCounter.inc({ outcome: 'duplicate' }, dup);
     if (skipped + missing) eventsCounter.inc({ outcome: 'skipped' }, skipped + missing);
     if (failed) eventsCounter.inc({ outcome: 'failed' }, failed);
-    return { predicted: fresh.length, skipped: skipped + missing, failed, ids: fresh.map((f) => f.id) };
+    return { predicted: fresh.length, skipped: skipped + missing, failed, ids: fresh.map((f) => f.id), eventIds: fresh.map((f) => f.c.eventId!) };
   }
 
   // ---- the durable queue ----------------------------------------------------------------------------------
@@ -304,50 +304,58 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
     );
   }
 
-  /** One claimed batch: predicted per announcing request (its correlation id and trace), then removed. */
+  /**
+   * One claimed batch, predicted in one run (never per request: a stream of small requests still gets batch
+   * inference), inside the trace of its largest announcing request; each request's events are logged under its own
+   * correlation id. Then it leaves the queue.
+   */
   async function runBatch(batch: Awaited<ReturnType<typeof claim>>): Promise<void> {
     const groups = new Map<string, typeof batch>();
     for (const r of batch) {
-      const key = `${r.correlation_id ?? ''}|${r.traceparent ?? ''}`;
+      const key = r.correlation_id ?? '';
       let g = groups.get(key);
       if (!g) groups.set(key, (g = []));
       g.push(r);
     }
-    for (const g of groups.values()) {
-      const ids = g.map((r) => r.event_id);
-      const { correlation_id: correlationId, traceparent } = g[0]!;
-      try {
-        // Queue work runs as the system (like jobs), in the announcing request's correlation id and trace.
-        await runInScope({ auth: SYSTEM_CLAIMS, correlationId: correlationId ?? undefined }, () =>
-          withSpan(
-            'ml-engine predict batch',
-            async () => {
-              const r = await processIds(ids);
-              logger.debug({ events: ids.length, predicted: r.predicted, skipped: r.skipped, failed: r.failed }, 'event.normalized batch predicted');
-            },
-            { remoteParent: { traceparent: traceparent ?? undefined }, attributes: { 'carbon_nexus.events': ids.length } },
-          ),
-        );
-        // Done (predicted, already predicted, skipped, or refused by the model for good): out of the queue.
-        const removed = await db.query(`DELETE FROM ml_pending_events WHERE event_id = ANY($1::uuid[]) RETURNING event_id`, [ids]);
-        setBacklog(backlog - removed.length);
-        stats.batches++;
-        batchesCounter.inc({ status: 'ok' });
-      } catch (err) {
-        // data-core unreachable, database down...: back off and retry; nothing is lost.
-        const attempts = Math.max(...g.map((r) => r.attempts));
-        const wait = Math.min(300, 2 ** Math.min(attempts, 9));
-        stats.retried++;
-        batchesCounter.inc({ status: 'error' });
-        logger.error({ err, events: ids.length, attempts, retryInSeconds: wait }, 'prediction batch failed; it stays queued and is retried');
-        await db
-          .query(`UPDATE ml_pending_events SET available_at = now() + make_interval(secs => $2::float8), last_error = $3 WHERE event_id = ANY($1::uuid[])`, [
-            ids,
-            wait,
-            String((err as Error)?.message ?? err).slice(0, 500),
-          ])
-          .catch(() => undefined); // the lease expires anyway
-      }
+    const main = [...groups.values()].sort((a, b) => b.length - a.length)[0]!;
+    const ids = batch.map((r) => r.event_id);
+    try {
+      // Queue work runs as the system (like jobs).
+      await runInScope({ auth: SYSTEM_CLAIMS, correlationId: main[0]!.correlation_id ?? undefined }, () =>
+        withSpan(
+          'ml-engine predict batch',
+          async () => {
+            const r = await processIds(ids);
+            const done = new Set(r.eventIds);
+            for (const g of groups.values()) {
+              const predicted = g.filter((x) => done.has(x.event_id)).length;
+              runInScope({ correlationId: g[0]!.correlation_id ?? undefined }, () =>
+                logger.debug({ events: g.length, predicted, batch: ids.length }, 'event.normalized batch predicted'),
+              );
+            }
+          },
+          { remoteParent: { traceparent: main[0]!.traceparent ?? undefined }, attributes: { 'carbon_nexus.events': ids.length } },
+        ),
+      );
+      // Done (predicted, already predicted, skipped, or refused by the model for good): out of the queue.
+      const removed = await db.query(`DELETE FROM ml_pending_events WHERE event_id = ANY($1::uuid[]) RETURNING event_id`, [ids]);
+      setBacklog(backlog - removed.length);
+      stats.batches++;
+      batchesCounter.inc({ status: 'ok' });
+    } catch (err) {
+      // data-core unreachable, database down...: back off and retry; nothing is lost.
+      const attempts = Math.max(...batch.map((r) => r.attempts));
+      const wait = Math.min(300, 2 ** Math.min(attempts, 9));
+      stats.retried++;
+      batchesCounter.inc({ status: 'error' });
+      logger.error({ err, events: ids.length, attempts, retryInSeconds: wait }, 'prediction batch failed; it stays queued and is retried');
+      await db
+        .query(`UPDATE ml_pending_events SET available_at = now() + make_interval(secs => $2::float8), last_error = $3 WHERE event_id = ANY($1::uuid[])`, [
+          ids,
+          wait,
+          String((err as Error)?.message ?? err).slice(0, 500),
+        ])
+        .catch(() => undefined); // the lease expires anyway
     }
   }
 
