@@ -3,6 +3,9 @@
 // and refuses anything else with PERSISTED_QUERY_NOT_IN_LIST before executing it. In the open mode APQ keeps
 // working; `log` runs everything and counts what is outside the manifest.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -165,5 +168,24 @@ describe('trusted documents', () => {
       await logging.close();
     }
     await expect(start(db, 'strict')).rejects.toThrow(/TRUSTED_DOCUMENTS must be one of off, log, enforce/);
+  });
+
+  it('enforce with a partner application\'s manifest (Apollo persisted query list): its documents run too', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-'));
+    const file = path.join(dir, 'partner-app.json');
+    // Its ids hash the text exactly as the application sends it (not our normalized print).
+    const text = 'query Count {\n  suppliers(first: 1) {\n    totalCount\n  }\n}';
+    fs.writeFileSync(file, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256(text), name: 'Count', type: 'query', body: text }] }));
+    const startWith = (manifests: string) =>
+      startGateway({ plugins: [dataCore], port: 0, serveWeb: false, host: { db, scheduler: false, migrate: false }, env: { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, TRUSTED_DOCUMENTS: 'enforce', TRUSTED_DOCUMENTS_MANIFESTS: manifests } });
+    const gw = await startWith(file);
+    try {
+      expect((await post(gw, { query: text })).body.errors).toBeUndefined();
+      expect((await post(gw, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(text) } } })).body.data.suppliers).toHaveProperty('totalCount');
+      expect((await post(gw, { query: '{ suppliers(first: 2) { totalCount } }' })).status).toBe(400);
+    } finally {
+      await gw.close();
+    }
+    await expect(startWith(path.join(dir, 'missing.json'))).rejects.toThrow(/manifest .*missing\.json not found/);
   });
 });

@@ -106,11 +106,16 @@ export class TrustedDocuments {
   hashOfText(query: string): string | null {
     let h = this.textHashes.get(query);
     if (h !== undefined) return h;
-    try {
-      const candidate = documentHash(normalizeDocument(parse(query, { noLocation: true })));
-      h = this.documents.has(candidate) ? candidate : null;
-    } catch {
-      h = null;
+    // The id of the exact text (Apollo's lists hash the text as sent), else of its normalized print (ours, any formatting).
+    const exact = documentHash(query);
+    if (this.documents.has(exact)) h = exact;
+    else {
+      try {
+        const candidate = documentHash(normalizeDocument(parse(query, { noLocation: true })));
+        h = this.documents.has(candidate) ? candidate : null;
+      } catch {
+        h = null;
+      }
     }
     if (this.textHashes.size >= MAX_REMEMBERED) this.textHashes.delete(this.textHashes.keys().next().value!);
     this.textHashes.set(query, h);
