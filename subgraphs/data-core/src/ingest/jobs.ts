@@ -7,8 +7,8 @@ import { throttle } from '../state.ts';
 import { safeText } from './safe-text.ts';
 
 export const ERROR_SAMPLE_MAX = 1000;
-/** How often a running job refreshes heartbeat_at (also on every saved batch). */
-export const HEARTBEAT_MS = 5_000;
+/** How often a running job refreshes heartbeat_at (also on every saved batch); well inside the staleness limit. */
+export const heartbeatMs = (services: PluginServices<any>) => Math.min(5_000, (Number(services.config?.DATA_CORE_JOB_STALE_SECONDS) || 30) * 1000 / 4);
 
 export interface RowError {
   row: number;
@@ -42,7 +42,7 @@ export class ImportJobTracker {
     // Beats even while an upload is slow to arrive: the job is alive as long as this process is.
     this.heartbeat = setInterval(() => {
       services.db.query(`UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [id]).catch(() => undefined);
-    }, HEARTBEAT_MS);
+    }, heartbeatMs(services));
     this.heartbeat.unref();
   }
 
