@@ -1,12 +1,19 @@
-// `npm run demo`: the embedded product plus the mock stream (history back-fill, then live events with time
-// compressed and a planned hotspot a minute in), with detection running often enough to watch it happen.
+// `npm run demo`: the embedded product plus the mock stream with its planned hotspot (the seed's demo: "stream emits
+// synthetic data with a planned hotspot scenario at minute ~10"; "hotspot fires → alert pops → recommendation
+// appears"). Timeline, counted from the stream's start:
+//   minute 0–2   14 days of history are sent, then baselines are computed from them;
+//   minute 0–10  the simulated clock replays the last two hours 12× faster and meets real time at minute 10;
+//   minute 5     the planned spike begins (Northline Haulage's trucks take long detours: distance ×2.5, fuel follows);
+//   minute 8–10  detection (every 20 s, over the sliding last hour) raises the hotspot: INFO → WARN → CRITICAL,
+//                each with an alert, and recommendations appear — all pushed to the dashboard.
+// Stream options pass through (`npm run demo -- --hotspot-at 15 --speed 20`; see `npm run demo:stream -- --help`).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { findPlatformRoot } from '@carbon-nexus/plugin-sdk';
+import { findPlatformRoot, signDevToken } from '@carbon-nexus/plugin-sdk';
+import { describeEvent, elapsed, watchPlatform, type DemoEvent } from '../demo/watch.ts';
 
 const defaults: Record<string, string> = {
-  HOTSPOT_CRON: '*/20 * * * * *', // every 20 s instead of every 5 min
-  BASELINE_CRON: '*/2 * * * *',
+  HOTSPOT_CRON: '*/20 * * * * *', // every 20 s instead of every 5 min, so the escalations are seen as they happen
   QUALITY_CRON: '*/1 * * * *',
 };
 for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
@@ -14,8 +21,40 @@ const root = findPlatformRoot();
 await import('../main.ts');
 
 const port = process.env.PORT ?? '4000';
-const args = ['stream', '--url', `http://127.0.0.1:${port}`, '--backfill-days', process.env.DEMO_BACKFILL_DAYS ?? '14', '--speed', '120', '--hotspot-at', '1', ...process.argv.slice(2)];
-console.log(`  Mock stream: carbon-nexus ${args.join(' ')}\n`);
+const url = `http://127.0.0.1:${port}`;
+const args = ['stream', '--url', url, '--backfill-days', process.env.DEMO_BACKFILL_DAYS ?? '14', '--recalculate-baselines', '--speed', '12', '--hotspot-at', '10', ...process.argv.slice(2)];
+const t0 = Date.now();
+const say = (line: string) => console.log(`[demo   ${elapsed(t0)}] ${line}`);
+say(`mock stream: carbon-nexus ${args.join(' ')}`);
+say(`watching the platform's pushes (the dashboard's subscriptions); open ${url}/ to see them there`);
+
+const token = await signDevToken({ sub: 'demo', roles: ['admin'], expiresIn: '7d' });
+let summarized = false;
+const fired: Partial<Record<'critical' | 'alert' | 'recommendation', number>> = {};
+let criticalId: string | null = null;
+const watch = watchPlatform({
+  url,
+  token,
+  onEvent: (e: DemoEvent) => {
+    say(describeEvent(e));
+    if (e.kind === 'hotspot' && e.severity === 'CRITICAL' && !criticalId) {
+      criticalId = e.id;
+      fired.critical = e.at;
+    }
+    if (e.kind === 'alert' && e.level === 'CRITICAL' && e.hotspotId === criticalId) fired.alert ??= e.at;
+    if (e.kind === 'recommendation' && e.hotspotId === criticalId) fired.recommendation ??= e.at;
+    if (fired.critical && fired.alert && fired.recommendation && !summarized) {
+      summarized = true;
+      say(
+        `the planned hotspot fired: CRITICAL at ${elapsed(t0, fired.critical)}, its alert at ${elapsed(t0, fired.alert)}, ` +
+          `first recommendation at ${elapsed(t0, fired.recommendation)}. Approve one on the dashboard (${url}/), then try the what-if.`,
+      );
+    }
+  },
+  onError: (err) => say(`subscription error: ${(err as Error).message ?? err}`),
+});
+await watch.ready;
+
 const child = spawn(process.execPath, [path.join(root, 'plugin-sdk/bin/carbon-nexus.js'), ...args], { stdio: 'inherit' });
 child.on('exit', (code) => {
   if (code) console.error(`mock stream exited with ${code}`);

@@ -15,21 +15,24 @@ const { values } = parseArgs({
   },
 });
 
-/** Planned spikes of several kinds, each in what drives the supplier's figure (see describeSpike). */
+/**
+ * Planned spikes of several kinds, each in what drives its supplier's figure (see describeSpike), ×3 for three hours
+ * while the supplier is at work (weekday days; the cold store at night).
+ */
 export const DEFAULT_SPIKES: SpikePlan[] = [
-  { supplier: 'MOCK-T1', kind: 'distance', factor: 2.5, day: 1, hourUtc: 10, hours: 3 }, // fuel records
-  { supplier: 'MOCK-T2', kind: 'load', factor: 2.5, day: 3, hourUtc: 9, hours: 3 }, // distance × load, no fuel records
-  { supplier: 'MOCK-F1', kind: 'energy', factor: 2.5, day: 5, hourUtc: 13, hours: 3 }, // factory kWh (+ gas)
-  { supplier: 'MOCK-W2', kind: 'energy', factor: 2.5, day: 7, hourUtc: 20, hours: 3 }, // cold store kWh, at night
-  { supplier: 'MOCK-D1', kind: 'volume', factor: 2.5, day: 9, hourUtc: 12, hours: 3 }, // van rounds
-  { supplier: 'MOCK-T4', kind: 'distance', factor: 2.5, day: 11, hourUtc: 11, hours: 3 }, // electric trucks, metered kWh
+  { supplier: 'MOCK-T1', kind: 'distance', factor: 3, weekday: 1, week: 0, hourUtc: 10, hours: 3 }, // fuel records
+  { supplier: 'MOCK-T2', kind: 'load', factor: 3, weekday: 3, week: 0, hourUtc: 9, hours: 3 }, // distance × load, no fuel records
+  { supplier: 'MOCK-D1', kind: 'volume', factor: 3, weekday: 4, week: 0, hourUtc: 12, hours: 3 }, // van rounds
+  { supplier: 'MOCK-F1', kind: 'energy', factor: 3, weekday: 0, week: 1, hourUtc: 13, hours: 3 }, // factory kWh (+ gas)
+  { supplier: 'MOCK-W2', kind: 'energy', factor: 3, weekday: 2, week: 1, hourUtc: 20, hours: 3 }, // cold store kWh, at night
+  { supplier: 'MOCK-T4', kind: 'distance', factor: 3, weekday: 3, week: 1, hourUtc: 11, hours: 3 }, // electric trucks, metered kWh
 ];
 
 const opts: HotspotEvalOptions = {
   historyDays: Number(values['history-days']),
   evalDays: Number(values['eval-days']),
   seed: Number(values.seed),
-  spikes: DEFAULT_SPIKES.filter((s) => s.day < Number(values['eval-days'])),
+  spikes: DEFAULT_SPIKES.filter((s) => s.week * 7 + 7 <= Number(values['eval-days'])),
   log: (l) => console.log(`[hotspot-eval] ${l}`),
 };
 const result = await runHotspotEval(opts);

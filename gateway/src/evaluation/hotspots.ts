@@ -20,8 +20,9 @@ export interface SpikePlan {
   supplier: string;
   kind: SpikeKind;
   factor: number;
-  /** Day of the evaluation period (0-based) and UTC hour it starts at. */
-  day: number;
+  /** Day of the week (0 = Monday) and UTC hour it starts at, in the given week of the evaluation period (0-based). */
+  weekday: number;
+  week: number;
   hourUtc: number;
   hours: number;
 }
@@ -39,6 +40,8 @@ export interface HotspotEvalOptions {
   windowMinutes?: number;
   /** A prepared database (tests); default: PGlite in a fresh temp directory. */
   db?: Database;
+  /** Also judge the same windows by the seed's rule alone (default true). */
+  compareSeedRule?: boolean;
   /** Extra environment for the product (e.g. HOTSPOT_NOISE_SIGMAS). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -50,6 +53,8 @@ export interface SpikeResult extends SpikePlan {
   from: string;
   to: string;
   detected: boolean;
+  /** The supplier's kg CO2e during the spike / during the same hours one week before (data-core's figure). */
+  figureRatio: number | null;
   /** Minutes from the spike's start to the end of the first window that raised its hotspot. */
   delayMin: number | null;
   peak: string | null;
@@ -71,6 +76,8 @@ export interface HotspotEvalResult {
   falseAlertsPerSupplierWeek: number;
   suppressed: number;
   spikes: SpikeResult[];
+  /** The same data and windows judged by the seed's rule alone (minEvents 1, noiseSigmas 0). */
+  seedRuleOnly: { alerts: number; falseAlerts: number; falseAlertsPerSupplierWeek: number; detected: number } | null;
   settings: { thresholds: { entityType: string; info: number; warn: number; critical: number; minEvents: number; noiseSigmas: number }[]; windowMinutes: number; baselineWeeks: number; baselineMinSamples: number };
   seconds: number;
 }
@@ -90,8 +97,8 @@ export function describeSpike(supplier: string, kind: SpikeKind, factor: number)
         : 'distance'
       : 'metered kWh';
   const change: Record<SpikeKind, string> = {
-    distance: `detours: distance ×${factor} at 70 % speed, +20 min idling`,
-    load: `full payloads, no empty trips, hauls ×${(factor / 1.8).toFixed(2)}`,
+    distance: `detours: distance ×${factor}, +10 min idling per trip`,
+    load: `full payloads, no empty trips, hauls ×${(factor / 1.6).toFixed(2)}`,
     volume: `trips/rounds ×${factor}`,
     energy: `meter readings ×${factor}`,
   };
@@ -163,7 +170,10 @@ export async function runHotspotEval(o: HotspotEvalOptions): Promise<HotspotEval
     const periodFrom = periodTo - o.evalDays * DAY;
     const dayStart = (d: number) => periodFrom + d * DAY;
     const spikes: PlannedSpike[] = o.spikes.map((p) => {
-      const from = Math.floor(dayStart(p.day) / DAY) * DAY + p.hourUtc * HOUR + (dayStart(p.day) % DAY > p.hourUtc * HOUR ? DAY : 0);
+      let day = Math.ceil(periodFrom / DAY) * DAY; // the first whole day of the period
+      while ((new Date(day).getUTCDay() + 6) % 7 !== p.weekday) day += DAY;
+      let from = day + p.week * 7 * DAY + p.hourUtc * HOUR;
+      if (from + p.hours * HOUR > periodTo && from - 7 * DAY >= periodFrom) from -= 7 * DAY; // the period ends mid-week
       return { supplier: p.supplier, kind: p.kind, factor: p.factor, from, to: from + p.hours * HOUR };
     });
     for (const s of spikes) if (s.to > periodTo) throw new Error(`planned spike of ${s.supplier} ends after the evaluation period`);
@@ -192,54 +202,90 @@ export async function runHotspotEval(o: HotspotEvalOptions): Promise<HotspotEval
     });
     log(`stream done: ${stats.accepted} accepted, ${stats.rejected} rejected (${Math.round((Date.now() - started) / 1000)} s)`);
 
-    // Every evaluated day: baselines from the history before it, then detection over it, window by window.
-    let windows = 0;
-    let suppressed = 0;
-    for (let d = 0; d < o.evalDays; d++) {
-      await gql(`mutation($t: String) { recalculateBaselines(asOf: $t) { entities } }`, { t: new Date(dayStart(d)).toISOString() });
-      const r = await gql<{ detectHotspotsRange: { windows: number; suppressed: number; alertsRaised: number } }>(
-        `mutation($f: String!, $t: String!, $w: Int) { detectHotspotsRange(from: $f, to: $t, windowMinutes: $w) { windows suppressed alertsRaised } }`,
-        { f: new Date(dayStart(d)).toISOString(), t: new Date(dayStart(d + 1)).toISOString(), w: windowMinutes },
-      );
-      windows += r.detectHotspotsRange.windows;
-      suppressed += r.detectHotspotsRange.suppressed;
-      log(`day ${d + 1}/${o.evalDays}: ${r.detectHotspotsRange.alertsRaised} alerts, ${r.detectHotspotsRange.suppressed} windows without enough evidence`);
-    }
-
     const ids = await gql<{ suppliers: { nodes: { id: string; externalId: string; name: string }[] } }>(`{ suppliers(first: 500, search: "MOCK-") { nodes { id externalId name } } }`);
     const extOf = new Map(ids.suppliers.nodes.map((s) => [s.id, s.externalId]));
-    const hotspots = (await allHotspots(gql)).map((h) => ({ ...h, supplier: extOf.get(h.entityId) ?? h.entityId, from: Date.parse(h.windowStart), to: Date.parse(h.windowEnd) }));
-    const overlaps = (h: { from: number; to: number }, s: PlannedSpike) => h.from < s.to && s.from < h.to;
-    const falseBy = new Map<string, number>();
-    let alerts = 0;
-    for (const h of hotspots) {
-      alerts += h.alerts.length;
-      if (!spikes.some((s) => s.supplier === h.supplier && overlaps(h, s))) falseBy.set(h.supplier, (falseBy.get(h.supplier) ?? 0) + h.alerts.length);
-    }
-    const falseAlerts = [...falseBy.values()].reduce((a, b) => a + b, 0);
+    const idOf = new Map(ids.suppliers.nodes.map((s) => [s.externalId, s.id]));
     const supplierWeeks = (suppliers.length * o.evalDays) / 7;
-    const spikeResults: SpikeResult[] = o.spikes.map((p, i) => {
+    const overlaps = (h: { from: number; to: number }, s: PlannedSpike) => h.from < s.to && s.from < h.to;
+
+    /** Every evaluated day: baselines from the history before it, then detection over it, window by window. */
+    const detectAll = async (label: string) => {
+      let windows = 0;
+      let suppressed = 0;
+      for (let d = 0; d < o.evalDays; d++) {
+        await gql(`mutation($t: String) { recalculateBaselines(asOf: $t) { entities } }`, { t: new Date(dayStart(d)).toISOString() });
+        const r = await gql<{ detectHotspotsRange: { windows: number; suppressed: number; alertsRaised: number } }>(
+          `mutation($f: String!, $t: String!, $w: Int) { detectHotspotsRange(from: $f, to: $t, windowMinutes: $w) { windows suppressed alertsRaised } }`,
+          { f: new Date(dayStart(d)).toISOString(), t: new Date(dayStart(d + 1)).toISOString(), w: windowMinutes },
+        );
+        windows += r.detectHotspotsRange.windows;
+        suppressed += r.detectHotspotsRange.suppressed;
+        log(`${label} day ${d + 1}/${o.evalDays}: ${r.detectHotspotsRange.alertsRaised} alerts, ${r.detectHotspotsRange.suppressed} windows without enough evidence`);
+      }
+      const hotspots = (await allHotspots(gql)).map((h) => ({ ...h, supplier: extOf.get(h.entityId) ?? h.entityId, from: Date.parse(h.windowStart), to: Date.parse(h.windowEnd) }));
+      const falseBy = new Map<string, number>();
+      let alerts = 0;
+      for (const h of hotspots) {
+        alerts += h.alerts.length;
+        if (!spikes.some((s) => s.supplier === h.supplier && overlaps(h, s))) falseBy.set(h.supplier, (falseBy.get(h.supplier) ?? 0) + h.alerts.length);
+      }
+      const falseAlerts = [...falseBy.values()].reduce((a, b) => a + b, 0);
+      return { windows, suppressed, hotspots, falseBy, alerts, falseAlerts };
+    };
+    const kgOf = async (supplier: string, from: number, to: number) => {
+      const d = await gql<{ emissionsSeries: { co2eKg: number }[] }>(
+        `query($f: String!, $t: String!, $s: [ID!]) { emissionsSeries(from: $f, to: $t, bucket: HOUR, groupBy: SUPPLIER, supplierIds: $s) { co2eKg } }`,
+        { f: new Date(from).toISOString(), t: new Date(to).toISOString(), s: [idOf.get(supplier)] },
+      );
+      return d.emissionsSeries.reduce((a, x) => a + x.co2eKg, 0);
+    };
+
+    const main = await detectAll('evidence rules');
+    const { windows, suppressed, hotspots, falseBy, alerts, falseAlerts } = main;
+    const spikeResults: SpikeResult[] = [];
+    for (const [i, p] of o.spikes.entries()) {
       const s = spikes[i];
       const found = hotspots.filter((h) => h.supplier === s.supplier && overlaps(h, s)).sort((a, b) => a.from - b.from);
       const all = found.flatMap((h) => h.alerts);
       const peak = all.reduce<{ level: string; percentAbove: number } | null>((best, a) => (!best || RANK[a.level] > RANK[best.level] || (a.level === best.level && a.percentAbove > best.percentAbove) ? a : best), null);
-      return {
+      const before = await kgOf(s.supplier, s.from - 7 * DAY, s.to - 7 * DAY);
+      const during = await kgOf(s.supplier, s.from, s.to);
+      spikeResults.push({
         ...p,
         name: suppliers.find((x) => x.externalId === p.supplier)?.name ?? p.supplier,
         what: describeSpike(p.supplier, p.kind, p.factor),
         from: new Date(s.from).toISOString(),
         to: new Date(s.to).toISOString(),
         detected: found.length > 0,
+        figureRatio: before > 0 ? during / before : null,
         delayMin: found.length ? Math.round((found[0].from + windowMinutes * 60_000 - s.from) / 60_000) : null,
         peak: peak?.level ?? null,
         peakPercent: peak ? Math.round(peak.percentAbove) : null,
         alerts: all.length,
+      });
+    }
+
+    // The same data and windows under the seed's rule alone: what the evidence rules are worth.
+    let seedRuleOnly: HotspotEvalResult['seedRuleOnly'] = null;
+    if (o.compareSeedRule !== false) {
+      // The evaluation's own throw-away database: start the second judgement from no hotspots.
+      await gw.host!.db.query(`DELETE FROM alerts`);
+      await gw.host!.db.query(`DELETE FROM hotspots`);
+      await gql(`mutation { updateHotspotSettings(input: { thresholds: [{ entityType: "default", info: 80, warn: 100, critical: 150, minEvents: 1, noiseSigmas: 0 }] }) { windowMinutes } }`);
+      const plain = await detectAll('seed rule only');
+      seedRuleOnly = {
+        alerts: plain.alerts,
+        falseAlerts: plain.falseAlerts,
+        falseAlertsPerSupplierWeek: plain.falseAlerts / supplierWeeks,
+        detected: spikes.filter((s) => plain.hotspots.some((h) => h.supplier === s.supplier && overlaps(h, s))).length,
       };
-    });
+      await gql(`mutation { updateHotspotSettings(input: { thresholds: [], reset: ["default"] }) { windowMinutes } }`);
+    }
     const settings = (
       await gql(`{ hotspotSettings { thresholds { entityType info warn critical minEvents noiseSigmas } windowMinutes baselineWeeks baselineMinSamples } }`)
     ).hotspotSettings;
     return {
+      seedRuleOnly,
       startedAt: new Date(started).toISOString(),
       periodFrom: new Date(periodFrom).toISOString(),
       periodTo: new Date(periodTo).toISOString(),
@@ -273,25 +319,31 @@ export function reportBlock(r: HotspotEvalResult, o: HotspotEvalOptions): string
     `mock data (seed ${o.seed}, ${r.suppliers.length} suppliers, ${r.eventsAccepted.toLocaleString('en')} events, ${r.eventsRejected} rejected) sent through \`POST /ingest/event\`;`,
     `every evaluated day: \`recalculateBaselines(asOf: day start)\` (history before the day only), then`,
     `\`detectHotspotsRange\` over the day in ${r.settings.windowMinutes}-minute windows. Rules: INFO/WARN/CRITICAL at ${t.info}/${t.warn}/${t.critical} % above`,
-    `baseline, a window counts with ≥ ${t.minEvents} events and an excess ≥ ${t.noiseSigmas} robust standard deviations of its baseline`,
-    `(baselines: ${r.settings.baselineWeeks} weeks, per-hour medians from ≥ ${r.settings.baselineMinSamples} samples). A false alert is an alert (creation or`,
-    'escalation) of a hotspot that overlaps no planned spike of its supplier.',
+    `baseline; a window counts with ≥ ${t.minEvents} events and an excess ≥ ${t.noiseSigmas} robust standard deviations of its baseline on the`,
+    `square-root scale, alone or sustained over 3 hours (baselines: ${r.settings.baselineWeeks} weeks, per-hour medians from ≥ ${r.settings.baselineMinSamples} samples;`,
+    'subgraphs/orchestration/README.md). A false alert is an alert (creation or escalation) of a hotspot that overlaps no',
+    'planned spike of its supplier; a spike is detected when a hotspot of its supplier overlaps it.',
     '',
     '| measure | result |',
     '|---|---|',
     `| false alerts on normal data | ${r.falseAlerts} in ${r.supplierWeeks.toFixed(1)} supplier-weeks = **${r.falseAlertsPerSupplierWeek.toFixed(2)} per supplier-week** (target ≤ 1) |`,
     `| planned spikes detected | **${r.spikes.filter((s) => s.detected).length} of ${r.spikes.length}** |`,
-    `| windows evaluated | ${r.windows.toLocaleString('en')} (${r.suppressed} above a threshold without enough evidence: not raised) |`,
+    `| windows evaluated | ${r.windows.toLocaleString('en')} per supplier (${r.suppressed} supplier-windows above a threshold without enough evidence: not raised) |`,
+    ...(r.seedRuleOnly
+      ? [
+          `| the same windows by the seed's rule alone (no evidence rules) | ${r.seedRuleOnly.falseAlerts} false alerts = ${r.seedRuleOnly.falseAlertsPerSupplierWeek.toFixed(2)} per supplier-week; ${r.seedRuleOnly.detected} of ${r.spikes.length} spikes |`,
+        ]
+      : []),
     '',
     '| supplier | false alerts |',
     '|---|---|',
     ...r.suppliers.map((s) => `| ${s.name} (${s.externalId}) | ${s.falseAlerts} |`),
     '',
-    '| planned spike | what changed (what the supplier reports) | when (UTC) | detected | first alert after | peak level | peak % above |',
-    '|---|---|---|---|---|---|---|',
+    '| planned spike | what changed (what the supplier reports) | when (UTC) | figure vs a week before | detected | first alert after | peak level | peak % above |',
+    '|---|---|---|---|---|---|---|---|',
     ...r.spikes.map(
       (s) =>
-        `| ${s.name} (${s.supplier}) | ${s.what} | ${s.from.slice(0, 16).replace('T', ' ')}, ${s.hours} h | ${s.detected ? 'yes' : '**no**'} | ${s.delayMin === null ? '—' : `${s.delayMin} min`} | ${s.peak ?? '—'} | ${s.peakPercent ?? '—'} |`,
+        `| ${s.name} (${s.supplier}) | ${s.what} | ${s.from.slice(0, 16).replace('T', ' ')}, ${s.hours} h | ${s.figureRatio === null ? '—' : `×${s.figureRatio.toFixed(2)}`} | ${s.detected ? 'yes' : '**no**'} | ${s.delayMin === null ? '—' : `${s.delayMin} min`} | ${s.peak ?? '—'} | ${s.peakPercent ?? '—'} |`,
     ),
     '',
     `"First alert after" is the end of the first ${r.settings.windowMinutes}-minute window that raised the hotspot, counted from the spike's start (windows`,

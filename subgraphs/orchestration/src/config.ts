@@ -41,12 +41,14 @@ export const configSchema = z.object({
   HOTSPOT_MIN_EVENTS: env.int(DEFAULT_EVIDENCE.minEvents).pipe(z.number().int().min(MIN_EVENTS_RANGE[0]).max(MIN_EVENTS_RANGE[1])),
   /** Evidence: the excess must reach this many robust standard deviations (MAD-based) of the window's baseline. */
   HOTSPOT_NOISE_SIGMAS: env.number(DEFAULT_EVIDENCE.noiseSigmas).pipe(z.number().min(NOISE_SIGMAS_RANGE[0]).max(NOISE_SIGMAS_RANGE[1])),
+  /** Evidence: a window short of it alone may count through the last N hours ending with it (sustained); 0 = off. */
+  HOTSPOT_EVIDENCE_HOURS: env.int(3).pipe(z.number().int().min(0).max(168)),
   /** Entity types the detector and the baselines cover (each is one data-core emissionsSeries call). */
   HOTSPOT_ENTITY_TYPES: entityTypes,
   /** Weeks of history behind the baselines. */
   BASELINE_WEEKS: env.int(4).pipe(z.number().int().min(1).max(52)),
-  /** Samples an hour-of-week (else hour-of-day of the same day type) needs before its median is used (else the flat median). */
-  BASELINE_MIN_SAMPLES: env.int(3).pipe(z.number().int().min(2).max(365)),
+  /** Samples a per-hour baseline tier (hour-of-week, hour-of-day by day type, hour-of-day) needs; else the flat median. */
+  BASELINE_MIN_SAMPLES: env.int(8).pipe(z.number().int().min(2).max(365)),
 });
 
 export type OrchestrationConfig = z.infer<typeof configSchema>;

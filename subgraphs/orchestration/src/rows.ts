@@ -92,6 +92,7 @@ export interface BaselineRow {
   hour_of_week: number;
   value: number;
   spread: number | null;
+  events: number | null;
   samples: number;
   method: string;
   window_start: Date | null;
@@ -100,7 +101,7 @@ export interface BaselineRow {
   updated_at: Date;
 }
 
-export const BASELINE_COLUMNS = `id::text AS id, entity_type, entity_id, hour_of_week, value, spread, samples, method, window_start, window_end, is_override, updated_at`;
+export const BASELINE_COLUMNS = `id::text AS id, entity_type, entity_id, hour_of_week, value, spread, events, samples, method, window_start, window_end, is_override, updated_at`;
 
 export function baselineToGraph(b: BaselineRow) {
   return {
@@ -111,6 +112,7 @@ export function baselineToGraph(b: BaselineRow) {
     valueKgPerHour: Number(b.value),
     spreadKgPerHour: b.spread == null ? null : Number(b.spread),
     samples: Number(b.samples ?? 0),
+    eventsPerHour: b.events == null ? null : Number(b.events),
     method: b.method,
     windowStart: iso(b.window_start),
     windowEnd: iso(b.window_end),

@@ -68,8 +68,11 @@ describe.each(testDatabaseTargets())('backfills never touch live state (%s)', (t
       { f: new Date(now.getTime() - 34 * HOUR).toISOString(), t: new Date(now.getTime() - 10 * HOUR).toISOString() },
       { auth: ANALYST },
     );
-    // Yesterday's spike is one past episode: created (one alert) and resolved when it ended, inside the range.
-    expect(r.detectHotspotsRange).toMatchObject({ windows: 24, created: 1, escalated: 0, resolved: 1, alertsRaised: 1 });
+    // Yesterday's spike is one past episode: created (one alert, one more if a later window of it escalates) and
+    // resolved when it ended, inside the range.
+    const y0 = r.detectHotspotsRange;
+    expect(y0).toMatchObject({ windows: 24, created: 1, resolved: 1 });
+    expect(y0.alertsRaised).toBe(1 + y0.escalated);
     const past = await kit.query<{ hotspots: { nodes: { id: string; entityId: string; windowStart: string; windowEnd: string }[] } }>(
       `{ hotspots(status: RESOLVED, first: 10) { nodes { id entityId windowStart windowEnd } } }`,
     );

@@ -6,7 +6,7 @@ import { hourOfWeek, median, windowHours } from '../src/domain/time.ts';
 import { computeBaselines } from '../src/baselines/recalculate.ts';
 import { MAD_TO_SIGMA, robustSigma, windowBaseline } from '../src/baselines/statistics.ts';
 import { alertMessage } from '../src/hotspots/detect.ts';
-import { isSignificant } from '../src/hotspots/evidence.ts';
+import { isSignificant, isSustained, noiseBar } from '../src/hotspots/evidence.ts';
 import { decide, type EpisodeHotspot } from '../src/hotspots/episodes.ts';
 import { configSchema } from '../src/config.ts';
 
@@ -46,7 +46,7 @@ describe('severity thresholds (percent above baseline)', () => {
     expect(evidenceFor(t, 'route', env)).toEqual({ minEvents: 6, noiseSigmas: 2 });
     expect(evidenceFor(t, 'supplier', env)).toEqual({ minEvents: 3, noiseSigmas: 2 });
     expect(evidenceFor(parseThresholds(undefined), 'supplier', env)).toEqual(env);
-    expect(configSchema.parse({})).toMatchObject({ HOTSPOT_MIN_EVENTS: 3, HOTSPOT_NOISE_SIGMAS: 3, BASELINE_MIN_SAMPLES: 3 });
+    expect(configSchema.parse({})).toMatchObject({ HOTSPOT_MIN_EVENTS: 3, HOTSPOT_NOISE_SIGMAS: 3, HOTSPOT_EVIDENCE_HOURS: 3, BASELINE_MIN_SAMPLES: 8 });
   });
 });
 
@@ -66,11 +66,12 @@ describe('time windows', () => {
 });
 
 const H = 3_600_000;
-const series = (end: Date, hours: number, kg: (t: Date) => number | null, key = 's1') => {
-  const rows: { bucketStart: string; key: string; co2eKg: number }[] = [];
+/** Hourly rows of one entity: kg and events per hour (null = no row: an idle hour). */
+const series = (end: Date, hours: number, at: (t: Date) => [kg: number, events: number] | null, key = 's1') => {
+  const rows: { bucketStart: string; key: string; co2eKg: number; eventCount: number }[] = [];
   for (let t = end.getTime() - hours * H; t < end.getTime(); t += H) {
-    const v = kg(new Date(t));
-    if (v !== null) rows.push({ bucketStart: new Date(t).toISOString(), key, co2eKg: v });
+    const v = at(new Date(t));
+    if (v !== null) rows.push({ bucketStart: new Date(t).toISOString(), key, co2eKg: v[0], eventCount: v[1] });
   }
   return rows;
 };
@@ -78,41 +79,41 @@ const series = (end: Date, hours: number, kg: (t: Date) => number | null, key = 
 describe('baselines', () => {
   it('same hour-of-week median and MAD spread where enough weeks exist, flat median always; idle hours count as 0', () => {
     const end = new Date('2026-11-23T12:00:00Z'); // Monday 12:00
-    // Three weeks of 10 kg/h, except Monday 09:00 which is 40, 50, 60, and never anything at 20:00.
+    // Three weeks of 10 kg/h (one meter reading each), except Monday 09:00 which is 40, 50, 60, and never anything at 20:00.
     let n9 = 0;
-    const rows = series(end, 21 * 24, (d) => (hourOfWeek(d) === 20 ? null : hourOfWeek(d) === 9 ? 40 + 10 * n9++ : 10));
-    const out = computeBaselines(rows, end, 2);
-    const by = new Map(out.map((r) => [r.how, r]));
-    expect(by.get(9)).toMatchObject({ value: 50, method: 'hour_of_week_median', samples: 3 });
+    const rows = series(end, 21 * 24, (d) => (hourOfWeek(d) === 20 ? null : [hourOfWeek(d) === 9 ? 40 + 10 * n9++ : 10, 1]));
+    const by = new Map(computeBaselines(rows, end, 3).map((r) => [r.how, r]));
+    expect(by.get(9)).toMatchObject({ value: 50, method: 'hour_of_week_median', samples: 3, events: 1 });
     expect(by.get(9)!.spread).toBeCloseTo(MAD_TO_SIGMA * 10, 9);
-    expect(by.get(20)).toMatchObject({ value: 0, samples: 3, spread: 0 }); // never active at 20:00
-    expect(by.get(10)).toMatchObject({ value: 10, spread: 0 }); // constant: no noise
+    expect(by.get(20)).toMatchObject({ value: 0, samples: 3, spread: 0, events: 0 }); // never active at 20:00
+    expect(by.get(10)).toMatchObject({ value: 10, spread: 0 }); // constant readings: no noise
     expect(by.get(-1)).toMatchObject({ value: 10, method: 'flat_median', samples: 21 * 24 });
   });
 
   it('falls back to the flat median (with its MAD spread) when no hour has enough samples', () => {
     const end = new Date('2026-11-23T12:00:00Z');
-    const rows = [0, 1, 2, 3].map((h) => ({ bucketStart: new Date(end.getTime() - (h + 1) * H).toISOString(), key: 'x', co2eKg: [5, 7, 9, 100][h] }));
-    const out = computeBaselines(rows, end, 2);
-    expect(out).toEqual([{ entityId: 'x', how: -1, value: 8, spread: MAD_TO_SIGMA * 2, method: 'flat_median', samples: 4 }]);
+    const rows = [0, 1, 2, 3].map((h) => ({ bucketStart: new Date(end.getTime() - (h + 1) * H).toISOString(), key: 'x', co2eKg: [5, 7, 9, 100][h], eventCount: 1 }));
+    expect(computeBaselines(rows, end, 2)).toEqual([{ entityId: 'x', how: -1, value: 8, spread: MAD_TO_SIGMA * 2, events: 1, method: 'flat_median', samples: 4 }]);
     expect(median([3, 1, 2])).toBe(2);
     expect(robustSigma([1, 2, 3, 4, 1000])).toBeCloseTo(MAD_TO_SIGMA * 1, 9); // an outlier does not move it
   });
 
-  it('two weeks of history: the same hour of the same day type (10 weekday samples) instead of 2 per hour-of-week', () => {
+  it('two weeks of history (default 8 samples): same hour on days of the same type, else on any day; an incident is not the norm', () => {
     const end = new Date('2026-11-23T00:00:00Z'); // Monday 00:00: 14 whole days before
     // Weekdays 100 kg at 10:00 (one Wednesday 400: an incident), weekends 30 kg at 10:00, 5 kg otherwise.
     const rows = series(end, 14 * 24, (d) => {
-      if (d.getUTCHours() !== 10) return 5;
-      if (d.getUTCDay() === 0 || d.getUTCDay() === 6) return 30;
-      return d.toISOString().startsWith('2026-11-18') ? 400 : 100;
+      if (d.getUTCHours() !== 10) return [5, 1];
+      if (d.getUTCDay() === 0 || d.getUTCDay() === 6) return [30, 1];
+      return [d.toISOString().startsWith('2026-11-18') ? 400 : 100, 1];
     });
-    const by = new Map(computeBaselines(rows, end, 3).map((r) => [r.how, r]));
-    const wed10 = by.get(2 * 24 + 10)!;
-    expect(wed10).toMatchObject({ method: 'hour_of_day_median', samples: 10, value: 100 }); // the incident is not the norm
-    expect(by.get(5 * 24 + 10)).toMatchObject({ method: 'hour_of_day_median', samples: 4, value: 30 }); // Saturday
-    // With three weeks, the hour-of-week median takes over and one odd week still does not move it.
-    const three = series(new Date('2026-11-30T00:00:00Z'), 21 * 24, (d) => (d.getUTCHours() === 10 && d.getUTCDay() === 3 ? (d.toISOString().startsWith('2026-11-18') ? 400 : 100) : 5));
+    const by = new Map(computeBaselines(rows, end, 8).map((r) => [r.how, r]));
+    expect(by.get(2 * 24 + 10)).toMatchObject({ method: 'hour_of_day_median', samples: 10, value: 100 });
+    // Saturday: 4 weekend samples are too few; all 14 days at 10:00 are enough.
+    expect(by.get(5 * 24 + 10)).toMatchObject({ method: 'hour_of_day_all_days_median', samples: 14, value: 100 });
+    // With three samples required, the weekend hours have their own: 30 kg.
+    expect(computeBaselines(rows, end, 3).find((r) => r.how === 5 * 24 + 10)).toMatchObject({ method: 'hour_of_day_median', samples: 4, value: 30 });
+    // With enough weeks the hour-of-week median takes over, and one odd week still does not move it.
+    const three = series(new Date('2026-11-30T00:00:00Z'), 21 * 24, (d) => [d.getUTCHours() === 10 && d.getUTCDay() === 3 ? (d.toISOString().startsWith('2026-11-18') ? 400 : 100) : 5, 1]);
     expect(computeBaselines(three, new Date('2026-11-30T00:00:00Z'), 3).find((r) => r.how === 2 * 24 + 10)).toMatchObject({
       method: 'hour_of_week_median',
       samples: 3,
@@ -120,15 +121,19 @@ describe('baselines', () => {
     });
   });
 
-  it("floors each hour's spread at the entity's pooled relative spread (few equal samples are not 'no noise')", () => {
-    const end = new Date('2026-11-30T00:00:00Z');
-    let i = 0;
-    // Three weeks; every hour alternates 80/100/120 across weeks except Monday 10:00, which happens to be 100 each week.
-    const rows = series(end, 21 * 24, (d) => (hourOfWeek(d) === 10 ? 100 : [80, 100, 120][i++ % 3]));
-    const by = new Map(computeBaselines(rows, end, 3).map((r) => [r.how, r]));
-    const typical = by.get(11)!;
-    expect(typical.spread).toBeGreaterThan(0);
-    expect(by.get(10)!.spread).toBeCloseTo((typical.spread / typical.value) * 100, 6);
+  it('events arriving at random: the spread is never below the Poisson spread of the median count; regular readings get none', () => {
+    const end = new Date('2026-11-23T00:00:00Z');
+    // Every hour 40 kg, from 4 or 5 trips (the sizes happen to add up): MAD of the kg is 0, yet a sum of ~4.5 trips varies.
+    const trips = computeBaselines(series(end, 14 * 24, (d) => [40, 4 + (d.getUTCDate() % 2)]), end, 8).find((r) => r.how === 10)!;
+    expect(trips.events).toBe(4.5);
+    expect(trips.spread).toBeCloseTo(40 / Math.sqrt(4.5), 9);
+    // Meter readings: four a hour, always; nothing varies, nothing is added.
+    const meter = computeBaselines(series(end, 14 * 24, () => [40, 4]), end, 8).find((r) => r.how === 10)!;
+    expect(meter).toMatchObject({ events: 4, spread: 0 });
+    // Where the kg themselves vary more, MAD wins.
+    const wide = computeBaselines(series(end, 14 * 24, (d) => { const n = [2, 4, 8][d.getUTCDate() % 3]; return [10 * n, n]; }), end, 8).find((r) => r.how === 10)!;
+    expect(wide).toMatchObject({ method: 'hour_of_day_median', value: 40, events: 4 });
+    expect(wide.spread).toBeCloseTo(MAD_TO_SIGMA * 20, 9); // MAD of 20/40/80 kg (20) × 1.4826 ≈ 29.7 > 40 / √4 = 20
   });
 
   it('a window scales the hourly baseline by its overlap and the spread by the square root of it', () => {
@@ -149,11 +154,19 @@ describe('baselines', () => {
 describe('evidence', () => {
   const base = { value: 100, spread: 30 };
   const rule = { minEvents: 3, noiseSigmas: 3 };
-  it('needs the minimum event count and an excess beyond noiseSigmas × spread', () => {
-    expect(isSignificant({ kg: 250, events: 2 }, base, rule)).toBe(false); // +150 % on two events
-    expect(isSignificant({ kg: 185, events: 8 }, base, rule)).toBe(false); // +85 % but under 3 σ (90 kg)
-    expect(isSignificant({ kg: 190, events: 8 }, base, rule)).toBe(true);
+  it('needs the minimum event count and an excess beyond the noise, judged on the square-root scale', () => {
+    // √-scale bar: k·s + (k·s)² / (4·baseline) = 90 + 8100 / 400 = 110.25 kg
+    expect(noiseBar(base, 3)).toBeCloseTo(110.25, 9);
+    expect(isSignificant({ kg: 300, events: 2 }, base, rule)).toBe(false); // +200 % on two events
+    expect(isSignificant({ kg: 210, events: 8 }, base, rule)).toBe(false); // +110 %, just under the bar
+    expect(isSignificant({ kg: 211, events: 8 }, base, rule)).toBe(true);
     expect(isSignificant({ kg: 101, events: 3 }, { value: 100, spread: 0 }, rule)).toBe(true); // noise-free data
+  });
+  it('a sustained span counts when it is significant and above the lowest threshold itself', () => {
+    const span = { value: 300, spread: 52 }; // three hours of the above
+    expect(isSustained({ kg: 560, events: 20 }, span, rule, 80)).toBe(true); // +87 %, excess 260 ≥ 156 + 22.5
+    expect(isSustained({ kg: 520, events: 20 }, span, rule, 80)).toBe(false); // +73 %: under INFO
+    expect(isSustained({ kg: 560, events: 2 }, span, rule, 80)).toBe(false);
   });
 });
 

@@ -181,7 +181,7 @@ describe.each(testDatabaseTargets())('goals and hotspot thresholds (%s)', (targe
 
     it('evidence settings: env defaults shown per entity type; a window with fewer events than minEvents raises nothing', async () => {
       const before = (await kit.query(`{ hotspotSettings { ${EVIDENCE_FIELDS} } }`, {}, { auth: VIEWER })).hotspotSettings;
-      expect(before).toEqual({ thresholds: [{ entityType: 'default', minEvents: 3, noiseSigmas: 3, source: 'SETTINGS' }], baselineWeeks: 4, baselineMinSamples: 3 });
+      expect(before).toEqual({ thresholds: [{ entityType: 'default', minEvents: 3, noiseSigmas: 3, source: 'SETTINGS' }], baselineWeeks: 4, baselineMinSamples: 8 });
       const err = async (input: unknown) => (await fail(UPDATE, { input }, ADMIN))?.extensions;
       expect(await err({ thresholds: [{ info: 80, warn: 100, critical: 150, minEvents: 0 }] })).toMatchObject({ field: 'input.thresholds.0.minEvents' });
       expect(await err({ thresholds: [{ info: 80, warn: 100, critical: 150, noiseSigmas: -1 }] })).toMatchObject({ field: 'input.thresholds.0.noiseSigmas' });

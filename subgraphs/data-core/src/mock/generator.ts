@@ -111,17 +111,17 @@ export const MOCK_SUPPLIERS: MockSupplier[] = [
   {
     externalId: 'MOCK-T2', name: 'Rhein Freight', category: 'transport', country: 'DE', location: { lat: 50.94, lon: 6.96, city: 'Cologne' },
     fleetInfo: { vehicles: 25, vehicleTypes: ['articulated_34_40t'], fuelTypes: ['diesel'] }, baselineEmissionKgPerHour: 900,
-    trips: { physics: 'articulated_40t', vehicleType: 'articulated_34_40t', fuelType: 'diesel', fuelRecords: false, peakTripsPerHour: 6, distanceKm: [120, 420], speedKmh: [62, 82], emptyShare: 0.15, loadShare: [0.45, 0.95], stopsPer100Km: [0.5, 3], routes: 5 },
+    trips: { physics: 'articulated_40t', vehicleType: 'articulated_34_40t', fuelType: 'diesel', fuelRecords: false, peakTripsPerHour: 8, distanceKm: [120, 420], speedKmh: [62, 82], emptyShare: 0.15, loadShare: [0.45, 0.95], stopsPer100Km: [0.5, 3], routes: 5 },
   },
   {
     externalId: 'MOCK-T3', name: 'Pacific Cold Chain', category: 'transport', country: 'US', location: { lat: 34.05, lon: -118.24, city: 'Los Angeles' },
     fleetInfo: { vehicles: 18, vehicleTypes: ['rigid_12_20t'], refrigerated: true, fuelCards: true }, baselineEmissionKgPerHour: 300,
-    trips: { physics: 'rigid_18t', vehicleType: 'rigid_12_20t', fuelType: 'diesel', fuelRecords: true, peakTripsPerHour: 6, distanceKm: [25, 120], speedKmh: [35, 65], emptyShare: 0.1, loadShare: [0.3, 0.8], stopsPer100Km: [8, 25], refrigerated: true, routes: 4 },
+    trips: { physics: 'rigid_18t', vehicleType: 'rigid_12_20t', fuelType: 'diesel', fuelRecords: true, peakTripsPerHour: 8, distanceKm: [25, 120], speedKmh: [35, 65], emptyShare: 0.1, loadShare: [0.3, 0.8], stopsPer100Km: [8, 25], refrigerated: true, routes: 4 },
   },
   {
     externalId: 'MOCK-T4', name: 'Volta E-Trucks', category: 'transport', country: 'GB', location: { lat: 51.45, lon: -2.59, city: 'Bristol' },
     fleetInfo: { vehicles: 12, vehicleTypes: ['ev_truck'], fuelTypes: ['electric'] }, baselineEmissionKgPerHour: 40,
-    trips: { physics: 'bev_rigid_19t', vehicleType: 'ev_truck', fuelType: 'electric', fuelRecords: true, peakTripsPerHour: 5, distanceKm: [20, 110], speedKmh: [35, 65], emptyShare: 0.15, loadShare: [0.3, 0.9], stopsPer100Km: [5, 20], routes: 4 },
+    trips: { physics: 'bev_rigid_19t', vehicleType: 'ev_truck', fuelType: 'electric', fuelRecords: true, peakTripsPerHour: 8, distanceKm: [20, 110], speedKmh: [35, 65], emptyShare: 0.15, loadShare: [0.3, 0.9], stopsPer100Km: [5, 20], routes: 4 },
   },
   {
     externalId: 'MOCK-F1', name: 'Midlands Components', category: 'factory', country: 'GB', location: { lat: 52.49, lon: -1.89, city: 'Birmingham' }, fleetInfo: {},
@@ -153,8 +153,8 @@ export const DEFAULT_HOTSPOT_SUPPLIER = 'MOCK-T1';
 
 /**
  * What a planned spike changes (always the reported activity, never the emissions themselves):
- *  - distance: detours in congestion — distance × factor, speed × 0.7, +20 min idling per trip (rounds: distance × factor);
- *  - load:     trips laden at the maximum payload, none empty, and longer hauls (distance × factor / 1.8);
+ *  - distance: detours — distance × factor, +10 min idling per trip (rounds: distance × factor);
+ *  - load:     trips laden at the maximum payload, none empty, and longer hauls (distance × factor / 1.6);
  *  - volume:   more trips or rounds (rate × factor);
  *  - energy:   facility meters read × factor (an equipment fault, an unplanned extra shift).
  */
@@ -263,9 +263,8 @@ function tripEvent(s: MockSupplier, p: TripProfile, r: () => number, base: MockE
   let idleMinutes = 5 + r() * 25 * (0.5 + season);
   if (kind === 'distance') {
     distanceKm *= f;
-    speedKmh *= 0.7;
-    idleMinutes += 20;
-  } else if (kind === 'load') distanceKm *= f / 1.8;
+    idleMinutes += 10;
+  } else if (kind === 'load') distanceKm *= f / 1.6;
   const stops = Math.max(0, Math.round((between(r, p.stopsPer100Km) * distanceKm) / 100));
   // net climb over a whole trip is small; per-stop acceleration to cruise speed as the CMEM `a` term averaged per metre
   const gradientPct = round(gauss(r) * 0.25, 2);

@@ -1,5 +1,5 @@
-// Baselines: per entity, the expected kg CO2e per hour-of-week with its robust spread (statistics.ts), plus a flat
-// median of all hours. Source: data-core's emissionsSeries (bucket HOUR) — the one emission figure every view shows —
+// Baselines: per entity, the expected kg CO2e per hour-of-week with its robust spread and usual event count
+// (statistics.ts), plus a flat median of all hours. Source: data-core's emissionsSeries (bucket HOUR) — the one emission figure every view shows —
 // one call per entity type. Written set-based in one transaction.
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { OrchestrationConfig } from '../config.ts';
@@ -30,9 +30,10 @@ export async function recalculateBaselines(services: PluginServices<Orchestratio
       await tx.query(`DELETE FROM baselines WHERE entity_type = $1 AND is_override = false`, [entityType]);
       if (rows.length) {
         await tx.query(
-          `INSERT INTO baselines (id, entity_type, entity_id, hour_of_week, value, spread, method, samples, window_start, window_end, is_override, updated_at)
-           SELECT gen_random_uuid(), $1, r.entity_id, r.how, r.value, r.spread, r.method, r.samples, $2, $3, false, now()
-           FROM unnest($4::text[], $5::int[], $6::float8[], $7::float8[], $8::text[], $9::int[]) AS r(entity_id, how, value, spread, method, samples)`,
+          `INSERT INTO baselines (id, entity_type, entity_id, hour_of_week, value, spread, events, method, samples, window_start, window_end, is_override, updated_at)
+           SELECT gen_random_uuid(), $1, r.entity_id, r.how, r.value, r.spread, r.events, r.method, r.samples, $2, $3, false, now()
+           FROM unnest($4::text[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::text[], $10::int[])
+             AS r(entity_id, how, value, spread, events, method, samples)`,
           [
             entityType,
             windowStart,
@@ -41,6 +42,7 @@ export async function recalculateBaselines(services: PluginServices<Orchestratio
             rows.map((r) => r.how),
             rows.map((r) => r.value),
             rows.map((r) => r.spread),
+            rows.map((r) => r.events),
             rows.map((r) => r.method),
             rows.map((r) => r.samples),
           ],

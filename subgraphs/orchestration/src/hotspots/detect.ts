@@ -4,7 +4,8 @@
 //  2. baseline kg for the window = Σ over the hours it overlaps of baseline(hour-of-week) × overlap, with its robust
 //     spread (baselines/statistics.ts);
 //  3. percentAbove = (predicted − baseline) / baseline × 100 -> level by the entity type's thresholds; the window is
-//     evidence only with ≥ minEvents events and an excess ≥ noiseSigmas × spread (evidence.ts);
+//     evidence only with ≥ minEvents events and an excess beyond the baseline's noise, alone or sustained over the
+//     last HOTSPOT_EVIDENCE_HOURS (evidence.ts; one more emissionsSeries call);
 //  4. inside one transaction (serialized by an advisory lock, so alert seq order = commit order), per entity, the
 //     episode rules of episodes.ts: continue (update / escalate / resolve) the hotspot this window moves forward
 //     from, create one, or leave hotspots of later windows alone — each kind one set-based statement;
@@ -18,7 +19,7 @@ import { windowBaseline } from '../baselines/statistics.ts';
 import { classify, evidenceFor, thresholdsFor, type Level } from '../domain/severity.ts';
 import { windowHours } from '../domain/time.ts';
 import { effectiveThresholds } from './settings.ts';
-import { isSignificant } from './evidence.ts';
+import { isSignificant, isSustained } from './evidence.ts';
 import { decide, type EpisodeHotspot } from './episodes.ts';
 
 export interface DetectionCounts {
@@ -65,6 +66,20 @@ export function alertMessage(entityType: string, name: string, percent: number, 
 /** Event-type keys come from data-core upper-case; hotspots keep the lower-case entity id used so far. */
 const entityKey = (entityType: string, key: string) => (entityType === 'event_type' ? key.toLowerCase() : key);
 
+/** kg and events per entity in [start, end) from ONE data-core emissionsSeries call. */
+async function sums(services: PluginServices<OrchestrationConfig>, entityType: string, start: Date, end: Date): Promise<Map<string, { kg: number; events: number }>> {
+  const series = await emissionsSeries(services, start, end, 'HOUR', GROUP_OF_ENTITY[entityType]);
+  const out = new Map<string, { kg: number; events: number }>();
+  for (const r of series) {
+    const id = entityKey(entityType, r.key);
+    const p = out.get(id) ?? { kg: 0, events: 0 };
+    p.kg += r.co2eKg;
+    p.events += r.eventCount;
+    out.set(id, p);
+  }
+  return out;
+}
+
 /** Measures every entity with events in the window, plus those with an active hotspot this window may continue. */
 async function measure(
   services: PluginServices<OrchestrationConfig>,
@@ -72,22 +87,18 @@ async function measure(
   start: Date,
   end: Date,
 ): Promise<Measured[]> {
-  const series = await emissionsSeries(services, start, end, 'HOUR', GROUP_OF_ENTITY[entityType]);
-  const predicted = new Map<string, { kg: number; events: number }>();
-  for (const r of series) {
-    const id = entityKey(entityType, r.key);
-    const p = predicted.get(id) ?? { kg: 0, events: 0 };
-    p.kg += r.co2eKg;
-    p.events += r.eventCount;
-    predicted.set(id, p);
-  }
+  const predicted = await sums(services, entityType, start, end);
+  // The sustained-evidence span: the last HOTSPOT_EVIDENCE_HOURS ending with the window (when longer than it).
+  const spanStart = new Date(end.getTime() - services.config.HOTSPOT_EVIDENCE_HOURS * 3_600_000);
+  const span = spanStart < start ? await sums(services, entityType, spanStart, end) : null;
   const active = await services.db.query<{ entity_id: string }>(
     `SELECT DISTINCT entity_id FROM hotspots WHERE entity_type = $1 AND status IN ('open', 'acknowledged') AND window_end <= $2`,
     [entityType, end],
   );
   const ids = [...new Set([...predicted.keys(), ...active.map((a) => a.entity_id)])];
   const hours = windowHours(start, end);
-  const baselines = await lookupBaselines(services.db, entityType, ids, hours.map((h) => h.how));
+  const spanHours = span ? windowHours(spanStart, end) : [];
+  const baselines = await lookupBaselines(services.db, entityType, ids, [...hours, ...spanHours].map((h) => h.how));
   // Thresholds and evidence settings set through updateHotspotSettings win over the environment; read every cycle.
   const settings = await effectiveThresholds(services.db, services.config.HOTSPOT_THRESHOLDS);
   const t = thresholdsFor(settings, entityType);
@@ -99,16 +110,13 @@ async function measure(
     if (!b || !(b.value > 0)) continue; // no baseline yet (or an idle hour): nothing to compare with
     const p = predicted.get(entityId) ?? { kg: 0, events: 0 };
     const percent = ((p.kg - b.value) / b.value) * 100;
-    out.push({
-      entityId,
-      predicted: p.kg,
-      events: p.events,
-      baseline: b.value,
-      spread: b.spread,
-      percent,
-      level: classify(percent, t),
-      significant: isSignificant({ kg: p.kg, events: p.events }, b, evidence),
-    });
+    const level = classify(percent, t);
+    let significant = isSignificant(p, b, evidence);
+    if (!significant && level && span) {
+      const sb = windowBaseline(spanHours, byHow);
+      significant = !!sb && isSustained(span.get(entityId) ?? { kg: 0, events: 0 }, sb, evidence, t.info);
+    }
+    out.push({ entityId, predicted: p.kg, events: p.events, baseline: b.value, spread: b.spread, percent, level, significant });
   }
   return out;
 }
