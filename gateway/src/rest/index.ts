@@ -3,7 +3,6 @@
 // Apollo gateway as /graphql — the caller's token, roles, supplier scope, limits, metrics and audit apply unchanged.
 // Also here: the OpenAPI 3.1 document (/api/v1/openapi.json), the API reference (/api/v1/docs) and the
 // trusted-documents gate in front of /graphql.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -30,6 +29,7 @@ import { operationsManifestPath, type TrustedDocuments } from './trusted-documen
 import { argumentPaths, VariableError, variablesFromRequest, variablesOf, type VariableInfo } from './variables.ts';
 import type { RestOperation } from './operations.ts';
 import { internalHeaders } from './internal.ts';
+import { installGraphQLGate } from './graphql-gate.ts';
 
 export { TrustedDocuments, trustedDocumentsFromEnv, TrustedDocumentsConfigError, TRUSTED_MODES, type TrustedMode } from './trusted-documents.ts';
 export type { Problem } from './problem.ts';
@@ -97,39 +97,7 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
   const schema = engine.apiSchema;
   const requests = metrics.counter('rest_requests_total', 'REST API requests by operation and HTTP status', ['operation', 'status']);
 
-  // ---- trusted documents in front of /graphql (HTTP GET and POST) ------------------------------------------------
-  app.addHook('preHandler', async (req, reply) => {
-    if (req.routeOptions.url !== '/graphql') return;
-    const isGet = req.method === 'GET';
-    const q = req.query as Record<string, string | undefined>;
-    const payloads: Record<string, unknown>[] = isGet
-      ? [{ query: q.query, extensions: q.extensions ? safeJson(q.extensions) : undefined }]
-      : Array.isArray(req.body) ? (req.body as Record<string, unknown>[]) : [((req.body ?? {}) as Record<string, unknown>)];
-    for (const payload of payloads) {
-      if (!payload || typeof payload !== 'object') continue;
-      const a = trusted.admit(payload);
-      if (!a.ok) {
-        return reply.code(400).send({ errors: [{ message: a.error.message, extensions: { code: a.error.extensions.code } }] });
-      }
-      // An unknown id sent with a text that does not hash to it (a client that hashes a normalized print, built
-      // against another manifest): run the text as it is rather than fail an APQ registration (open and log modes).
-      if (!a.query && !isGet && typeof payload.query === 'string' && (payload.extensions as any)?.persistedQuery) {
-        const id = (payload.extensions as any).persistedQuery.sha256Hash;
-        if (typeof id === 'string' && crypto.createHash('sha256').update(payload.query).digest('hex') !== id) {
-          const { persistedQuery: _drop, ...rest } = payload.extensions as Record<string, unknown>;
-          payload.extensions = rest;
-        }
-      }
-      // A manifest hash without its text: the manifest's document runs (Apollo checks it hashes to the id).
-      if (a.query && payload.query !== a.query) {
-        if (isGet) {
-          const url = new URL(req.raw.url ?? '/graphql', 'http://x');
-          url.searchParams.set('query', a.query);
-          req.raw.url = url.pathname + url.search;
-        } else payload.query = a.query;
-      }
-    }
-  });
+  installGraphQLGate(app, trusted);
 
   // ---- the operations ------------------------------------------------------------------------------------------------
   const served: Served[] = [];
@@ -294,12 +262,4 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
 
   logger.info({ operations: served.length, trustedDocuments: trusted.size, mode: trusted.mode }, 'REST API ready at /api/v1 (reference at /api/v1/docs)');
   return { operations: served, unavailable, openapi };
-}
-
-function safeJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return undefined;
-  }
 }
