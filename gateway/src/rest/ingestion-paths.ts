@@ -95,5 +95,29 @@ export function ingestionPaths(eventInputRef: Record<string, unknown>): Record<s
         },
       },
     },
+    '/ingest/jobs/{id}/errors': {
+      get: {
+        operationId: 'ingestJobErrors',
+        tags: ['ingest'],
+        summary: "Every rejected row of an import job, in file order, paged",
+        description:
+          'Read from the stored rejected rows (not the 1000-error sample). `row` is the file line minus the header line. Follow `nextCursor` (null on the last page) as `after`.',
+        security,
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          { name: 'after', in: 'query', required: false, schema: { type: 'string' }, description: 'The previous page\'s nextCursor.' },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        ],
+        responses: {
+          '200': {
+            description: '{jobId, totalCount, rows: [{row, errors: [{column, reason}], payload}], nextCursor}',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+          '400': err('Not a uuid, a bad cursor or a limit outside 1..1000.'),
+          '401': err('No valid bearer token.'),
+          '404': err('No such job (or not yours).'),
+        },
+      },
+    },
   };
 }
