@@ -181,8 +181,8 @@ function isRowLevel(err: unknown): boolean {
 
 /**
  * ingestBatch, and when the database refuses the batch because of some row in it, the batch split in halves until
- * the refused rows are alone: each then becomes a rejected row naming the database's reason, and every other row is
- * stored. A refusal that no single row explains (every row refused) fails like any other storage error.
+ * the refused rows are alone: each then becomes a rejected row naming the database's reason (kept, so it can be sent
+ * again), and every other row is stored. Connection-level failures are not split: they fail the import.
  */
 async function ingestIsolating(ctx: IngestContext, b: Batch, opts: Parameters<typeof ingestBatch>[2]): Promise<BatchResult> {
   const run = (part: Batch) => ingestBatch(ctx, part.items, { ...opts, rows: part.rows, preErrors: part.pre, payloads: part.payloads });
@@ -201,7 +201,7 @@ async function ingestIsolating(ctx: IngestContext, b: Batch, opts: Parameters<ty
       }
       refused++;
       const reason = `could not be stored: ${safeText((err as Error).message ?? String(err), 300)}`;
-      ctx.services.logger.warn({ err, row: part.rows[0] }, 'csv import: a row refused by the database is kept as rejected');
+      ctx.services.logger.debug({ err, row: part.rows[0] }, 'csv import: a row refused by the database is kept as rejected');
       try {
         // Keep it as a rejected raw row (the payload is made storable there) so it can be paged like any other.
         return await run({ ...part, pre: [[{ field: '(record)', reason }]] });
@@ -211,7 +211,7 @@ async function ingestIsolating(ctx: IngestContext, b: Batch, opts: Parameters<ty
     }
   };
   const r = await go(b);
-  if (refused > 1 && refused === b.items.length) throw new Error('the database refused every row of a batch');
+  if (refused) ctx.services.logger.warn({ refused, batch: b.items.length }, 'csv import: rows refused by the database kept as rejected');
   return r;
 }
 
