@@ -70,17 +70,18 @@ const workloads = arg('--workloads', Object.keys(WORKLOADS).join(',')).split(','
 for (const w of workloads) if (!WORKLOADS[w]) throw new Error(`--workloads: ${w} is not one of ${Object.keys(WORKLOADS).join(', ')}`);
 
 interface Gateway { key: string; label: string; kind: string; shared: boolean; env?: Record<string, string> }
-// --levers: our gateway also with its fast path off (Apollo Server + executeQueryPlan over our data sources) and
-// without sharing identical in-flight queries, to measure each lever in the same run.
+// --levers: our gateway also with its fast path off (Apollo Server + executeQueryPlan over our data sources), without
+// sharing identical in-flight queries, and with V8's own heap growth policy, to measure each lever in the same run.
 const levers = process.argv.includes('--levers');
 const GATEWAYS: Gateway[] = [
   { key: 'apollo', label: 'plain @apollo/gateway 2.14', kind: 'apollo-plain', shared: true },
   { key: 'hive', label: '@graphql-hive/gateway 2.15', kind: 'hive', shared: true },
   ...(levers
-    ? [
+    ? ([
         { key: 'ours-apollo-path', label: 'carbon-nexus gateway, fast path off (GATEWAY_FAST_PATH=off)', kind: 'ours-remote', shared: true, env: { GATEWAY_FAST_PATH: 'off' } },
         { key: 'ours-unshared', label: 'carbon-nexus gateway, fast path without query sharing (GATEWAY_FAST_PATH=unshared)', kind: 'ours-remote', shared: true, env: { GATEWAY_FAST_PATH: 'unshared' } },
-      ]
+        { key: 'ours-v8-heap', label: "carbon-nexus gateway, V8's own heap growth (GATEWAY_HEAP_GROWTH_PERCENT=0)", kind: 'ours-remote', shared: true, env: { GATEWAY_HEAP_GROWTH_PERCENT: '0' } },
+      ] as Gateway[])
     : []),
   { key: 'ours-remote', label: 'carbon-nexus gateway (remote subgraphs)', kind: 'ours-remote', shared: true },
   { key: 'ours-embedded', label: 'carbon-nexus embedded gateway (in-process plugins)', kind: 'ours-embedded', shared: false },
