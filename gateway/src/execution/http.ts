@@ -5,7 +5,10 @@
 // validation, variables, depth/cost limits, authentication) — goes to the Apollo route unchanged, which produces
 // exactly the answer it always did.
 // It wraps the handler of the Apollo route when Fastify registers it (an onRoute hook), so install it before the
-// route is mounted.
+// route is mounted. Fastify hooks (rate limits, CORS, trusted documents, drain) run as before; of the Apollo Server
+// plugins, the gateway's own two (limits, operation metrics) are reproduced here — a new Apollo plugin that must see
+// every query needs the same here. Requests sharing an execution reach the subgraphs under the first one's
+// correlation id; each still gets its own in its answer, logs and metrics.
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { getVariableValues, GraphQLError, type GraphQLFormattedError } from 'graphql';
