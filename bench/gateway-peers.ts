@@ -207,7 +207,7 @@ for (const w of workloads) {
 // Memory: each gateway's peak RSS over the whole run vs plain Apollo's.
 const peak = (key: string) => Math.max(0, ...rows.filter((r) => r.gateway === key).map((r) => r.peakRssMb));
 const rssLine = GATEWAYS.filter((g) => g.key !== 'apollo' && peak(g.key) > 0)
-  .map((g) => `${g.key} ${peak(g.key).toFixed(0)} MB = ${x(peak(g.key) / peak('apollo'))}`)
+  .map((g) => `${g.key} ${peak(g.key).toFixed(0)} MB = ${x(peak(g.key) / peak('apollo'))}${g.shared ? '' : ' (the whole product in one process: plugins, database, models)'}`)
   .join(', ');
 const md = tables.join('\n\n') + `\n\nPeak gateway RSS vs plain Apollo's (${peak('apollo').toFixed(0)} MB): ${rssLine}.`;
 console.log('\n' + md);
