@@ -2,7 +2,7 @@
 // bench/tools/profile-load: a CPU profile of one gateway process under the gateway-peers load (50 connections).
 //   npx tsx bench/tools/profile-load.ts [--kind ours-embedded|ours-remote|apollo-plain|hive|subgraphs]
 //     [--topology db|memory] [--workload distinct|identical] [--seconds 10] [--out FILE] [--no-profile]
-//     [--node-options "..."] [--heap-profile FILE (sampling allocation profile)]
+//     [--node-options "..."] [--heap-profile FILE (sampling allocation profile)] [--heap-snapshot FILE (after the load)]
 // With a gateway kind other than ours-embedded, the subgraphs run in another (unprofiled) child process: our plugins
 // over the fixture database (--topology db, default) or the in-memory subgraphs (--topology memory, the gateway-peers
 // default; workloads as there). --kind subgraphs profiles the subgraphs process while our remote gateway serves.
@@ -21,6 +21,8 @@ const prof: Record<string, string> = {
   ...(process.argv.includes('--no-profile') ? {} : { BENCH_CPU_PROFILE: out }),
   ...(process.argv.includes('--node-options') ? { NODE_OPTIONS: arg('--node-options', '') } : {}),
   ...(process.argv.includes('--heap-profile') ? { BENCH_HEAP_PROFILE: arg('--heap-profile', '/tmp/cn.heapprofile') } : {}),
+  // Written at each stats request: the last one is the heap right after the measured window.
+  ...(process.argv.includes('--heap-snapshot') ? { BENCH_HEAP_SNAPSHOT: arg('--heap-snapshot', '/tmp/cn.heapsnapshot') } : {}),
 };
 const pool =
   topology === 'memory'
