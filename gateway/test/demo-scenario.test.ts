@@ -36,7 +36,7 @@ describe.each(testDatabaseTargets())('demo scenario, compressed (%s)', (target) 
     const ac = new AbortController();
     let stats = null as StreamStats | null;
     const stream = runStream({
-      url: gw.url, speed: 60, hotspotAt: 1.5, catchUp: 1.5, windowMinutes: 60, hotspotSupplier: 'MOCK-T1', hotspotKind: 'distance', hotspotFactor: 2.5,
+      url: gw.url, speed: 60, hotspotAt: 1.5, catchUp: 1.5, windowMinutes: 60, hotspotSupplier: 'MOCK-T1', hotspotKind: 'distance', hotspotFactor: 3,
       hotspotHours: 2, suppliers: ['MOCK-T1', 'MOCK-F1', 'MOCK-W1'], backfillDays: 8, recalculateBaselines: true, durationMin: 6, seed: 42, batch: 1000,
       quiet: true, tickMs: 250, signal: ac.signal, log: () => undefined,
     }).then((s) => (stats = s), (err) => (ac.signal.aborted ? null : Promise.reject(err)));

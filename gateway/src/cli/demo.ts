@@ -3,7 +3,7 @@
 // appears"). Timeline, counted from the stream's start:
 //   minute 0–2   14 days of history are sent, then baselines are computed from them;
 //   minute 0–10  the simulated clock replays the last two hours 12× faster and meets real time at minute 10;
-//   minute 5     the planned spike begins (Northline Haulage's trucks take long detours: distance ×2.5, fuel follows);
+//   minute 5     the planned spike begins (Northline Haulage's trucks take long detours: distance ×3, fuel follows);
 //   minute 8–10  detection (every 20 s, over the sliding last hour) raises the hotspot: INFO → WARN → CRITICAL,
 //                each with an alert, and recommendations appear — all pushed to the dashboard.
 // Stream options pass through (`npm run demo -- --hotspot-at 15 --speed 20`; see `npm run demo:stream -- --help`).

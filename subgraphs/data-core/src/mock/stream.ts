@@ -24,7 +24,7 @@ of simulated time at minute --hotspot-at, which is when a detector with that win
   --window-minutes <n>       detection window the spike must fill (HOTSPOT_WINDOW_MINUTES)   [default: 60]
   --hotspot-supplier <id>    external id of the supplier with the spike   [default: ${DEFAULT_HOTSPOT_SUPPLIER}]
   --hotspot-kind <kind>      ${SPIKE_KINDS.join(' | ')}   [default: distance for trucks and vans, energy for sites]
-  --hotspot-factor <n>       spike multiplier on the changed activity   [default: 2.5]
+  --hotspot-factor <n>       spike multiplier on the changed activity   [default: 3]
   --hotspot-hours <n>        simulated hours the spike lasts   [default: 2]
   --backfill-days <n>        first send N days of history as fast as possible (baselines need it)   [default: 0]
   --recalculate-baselines    after the backfill, ask the platform to recompute baselines now (gateway only)
@@ -81,7 +81,7 @@ export function parseStreamArgs(argv: string[]): StreamOptions | 'help' {
       'window-minutes': { type: 'string', default: '60' },
       'hotspot-supplier': { type: 'string', default: DEFAULT_HOTSPOT_SUPPLIER },
       'hotspot-kind': { type: 'string' },
-      'hotspot-factor': { type: 'string', default: '2.5' },
+      'hotspot-factor': { type: 'string', default: '3' },
       'hotspot-hours': { type: 'string', default: '2' },
       'backfill-days': { type: 'string', default: '0' },
       'recalculate-baselines': { type: 'boolean', default: false },
