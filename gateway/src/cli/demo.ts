@@ -27,16 +27,21 @@ const t0 = Date.now();
 const say = (line: string) => console.log(`[demo   ${elapsed(t0)}] ${line}`);
 say(`mock stream: carbon-nexus ${args.join(' ')}`);
 say(`watching the platform's pushes (the dashboard's subscriptions); open ${url}/ to see them there`);
+say('expect: history and baselines within the first minutes; the spike from minute ~5; detection every 20 s over the sliding last hour raises the hotspot as its evidence builds — CRITICAL by about minute 10');
 
 const token = await signDevToken({ sub: 'demo', roles: ['admin'], expiresIn: '7d' });
 let summarized = false;
+const lastPrinted = new Map<string, number>();
 const fired: Partial<Record<'critical' | 'alert' | 'recommendation', number>> = {};
 let criticalId: string | null = null;
 const watch = watchPlatform({
   url,
   token,
   onEvent: (e: DemoEvent) => {
-    say(describeEvent(e));
+    // Every cycle (20 s) updates an ongoing hotspot in place; print it when its figure moved, not each time.
+    const quiet = e.kind === 'hotspot' && e.change === 'UPDATED' && Math.abs((lastPrinted.get(e.id) ?? -1e9) - e.percentAbove) < 10;
+    if (e.kind === 'hotspot' && !quiet) lastPrinted.set(e.id, e.percentAbove);
+    if (!quiet) say(describeEvent(e));
     if (e.kind === 'hotspot' && e.severity === 'CRITICAL' && !criticalId) {
       criticalId = e.id;
       fired.critical = e.at;
