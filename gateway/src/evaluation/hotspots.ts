@@ -347,7 +347,7 @@ export function reportBlock(r: HotspotEvalResult, o: HotspotEvalOptions): string
     ),
     '',
     `"First alert after" is the end of the first ${r.settings.windowMinutes}-minute window that raised the hotspot, counted from the spike's start (windows`,
-    'are whole hours here; the live detector slides its window every 5 minutes). Evaluation time: ' + `${r.seconds} s.`,
+    'are whole hours here; the live detector slides its window every 5 minutes).',
   ];
   return lines.join('\n');
 }
