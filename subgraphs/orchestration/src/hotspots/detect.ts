@@ -5,7 +5,7 @@
 //     spread (baselines/statistics.ts);
 //  3. percentAbove = (predicted − baseline) / baseline × 100 -> level by the entity type's thresholds; the window is
 //     evidence only with ≥ minEvents events and an excess beyond the baseline's noise, alone or sustained over the
-//     last HOTSPOT_EVIDENCE_HOURS (evidence.ts; one more emissionsSeries call);
+//     last HOTSPOT_EVIDENCE_HOURS (evidence.ts; one more emissionsSeries call, only when a window needs it);
 //  4. inside one transaction (serialized by an advisory lock, so alert seq order = commit order), per entity, the
 //     episode rules of episodes.ts: continue (update / escalate / resolve) the hotspot this window moves forward
 //     from, create one, or leave hotspots of later windows alone — each kind one set-based statement;
@@ -88,16 +88,18 @@ async function measure(
   end: Date,
 ): Promise<Measured[]> {
   const predicted = await sums(services, entityType, start, end);
-  // The sustained-evidence span: the last HOTSPOT_EVIDENCE_HOURS ending with the window (when longer than it).
+  // The sustained-evidence span: the last HOTSPOT_EVIDENCE_HOURS ending with the window (when longer than it), read
+  // only when some window is above a threshold without enough evidence of its own (rare: most cycles skip it).
   const spanStart = new Date(end.getTime() - services.config.HOTSPOT_EVIDENCE_HOURS * 3_600_000);
-  const span = spanStart < start ? await sums(services, entityType, spanStart, end) : null;
+  let span: Map<string, { kg: number; events: number }> | null = null;
+  const spanSums = async () => (span ??= await sums(services, entityType, spanStart, end));
   const active = await services.db.query<{ entity_id: string }>(
     `SELECT DISTINCT entity_id FROM hotspots WHERE entity_type = $1 AND status IN ('open', 'acknowledged') AND window_end <= $2`,
     [entityType, end],
   );
   const ids = [...new Set([...predicted.keys(), ...active.map((a) => a.entity_id)])];
   const hours = windowHours(start, end);
-  const spanHours = span ? windowHours(spanStart, end) : [];
+  const spanHours = spanStart < start ? windowHours(spanStart, end) : [];
   const baselines = await lookupBaselines(services.db, entityType, ids, [...hours, ...spanHours].map((h) => h.how));
   // Thresholds and evidence settings set through updateHotspotSettings win over the environment; read every cycle.
   const settings = await effectiveThresholds(services.db, services.config.HOTSPOT_THRESHOLDS);
@@ -112,9 +114,9 @@ async function measure(
     const percent = ((p.kg - b.value) / b.value) * 100;
     const level = classify(percent, t);
     let significant = isSignificant(p, b, evidence);
-    if (!significant && level && span) {
+    if (!significant && level && spanHours.length) {
       const sb = windowBaseline(spanHours, byHow);
-      significant = !!sb && isSustained(span.get(entityId) ?? { kg: 0, events: 0 }, sb, evidence, t.info);
+      significant = !!sb && isSustained((await spanSums()).get(entityId) ?? { kg: 0, events: 0 }, sb, evidence, t.info);
     }
     out.push({ entityId, predicted: p.kg, events: p.events, baseline: b.value, spread: b.spread, percent, level, significant });
   }
