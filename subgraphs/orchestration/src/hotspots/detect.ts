@@ -49,7 +49,7 @@ export interface Measured {
   spread: number;
   percent: number;
   level: Level | null;
-  /** Enough evidence to raise or escalate: events ≥ minEvents and excess ≥ noiseSigmas × spread. */
+  /** Enough evidence to raise or escalate: ≥ minEvents events and an excess beyond the noise bar (alone or sustained). */
   significant: boolean;
 }
 
@@ -114,7 +114,8 @@ async function measure(
     const percent = ((p.kg - b.value) / b.value) * 100;
     const level = classify(percent, t);
     let significant = isSignificant(p, b, evidence);
-    if (!significant && level && spanHours.length) {
+    // The window keeps its own minimum event count; only the noise test may lean on the longer span.
+    if (!significant && level && spanHours.length && p.events >= evidence.minEvents) {
       const sb = windowBaseline(spanHours, byHow);
       significant = !!sb && isSustained((await spanSums()).get(entityId) ?? { kg: 0, events: 0 }, sb, evidence, t.info);
     }

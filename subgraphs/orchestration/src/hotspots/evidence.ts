@@ -6,9 +6,9 @@
 //    square-root scale they are close to symmetric with a steady spread (Anscombe): √kg − √baseline ≥ k · spread /
 //    (2√baseline), i.e. excess ≥ k·spread + (k·spread)² / (4·baseline). The second term is what a plain k-sigma bar
 //    misses for sparse windows;
-//  - or, when the window alone falls short, the same test over the last `evidenceHours` ending with it (a sustained
-//    excess: three hours at +150 % are far stronger evidence than one), provided that longer span is itself above the
-//    lowest threshold.
+//  - or, when the window (with its minimum events) falls short of the noise bar alone, the same test over the last
+//    `evidenceHours` ending with it (a sustained excess: three hours at +150 % are far stronger evidence than one),
+//    provided that longer span is itself above the lowest threshold.
 import type { Evidence } from '../domain/severity.ts';
 import type { HourBaseline } from '../baselines/statistics.ts';
 
