@@ -3,7 +3,7 @@
 // one call per entity type. Written set-based in one transaction.
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { OrchestrationConfig } from '../config.ts';
-import { GROUP_OF_ENTITY, emissionsSeries } from '../clients/datacore.ts';
+import { GROUP_OF_ENTITY, emissionsSeries, entityKey } from '../clients/datacore.ts';
 import { floorHour, HOUR_MS } from '../domain/time.ts';
 import { computeBaselines, type HourBaseline } from './statistics.ts';
 
@@ -24,7 +24,7 @@ export async function recalculateBaselines(services: PluginServices<Orchestratio
   const results: RecalcResult[] = [];
   for (const entityType of cfg.HOTSPOT_ENTITY_TYPES) {
     const series = await emissionsSeries(services, windowStart, windowEnd, 'HOUR', GROUP_OF_ENTITY[entityType]);
-    const rows = computeBaselines(series, windowEnd, cfg.BASELINE_MIN_SAMPLES);
+    const rows = computeBaselines(series.map((r) => ({ ...r, key: entityKey(entityType, r.key) })), windowEnd, cfg.BASELINE_MIN_SAMPLES);
     await services.db.transaction(async (tx) => {
       // Computed rows are replaced as a whole; overrides are never touched here.
       await tx.query(`DELETE FROM baselines WHERE entity_type = $1 AND is_override = false`, [entityType]);

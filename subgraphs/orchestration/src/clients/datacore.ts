@@ -82,8 +82,11 @@ export interface SeriesRow {
 
 export type SeriesGroup = 'NONE' | 'SUPPLIER' | 'CATEGORY' | 'EVENT_TYPE' | 'ROUTE';
 
-/** Hotspot/baseline entity type -> emissionsSeries grouping. EVENT_TYPE keys come back upper-case (TRANSPORT…). */
+/** Hotspot/baseline entity type -> emissionsSeries grouping. */
 export const GROUP_OF_ENTITY: Record<string, SeriesGroup> = { supplier: 'SUPPLIER', event_type: 'EVENT_TYPE', route: 'ROUTE', total: 'NONE' };
+
+/** A series key as a hotspot/baseline entity id: event types come back upper-case (TRANSPORT), entities keep them lower-case. */
+export const entityKey = (entityType: string, key: string) => (entityType === 'event_type' ? key.toLowerCase() : key);
 
 export async function emissionsSeries(
   services: PluginServices<any>,

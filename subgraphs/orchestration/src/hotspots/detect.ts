@@ -13,7 +13,7 @@
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
 import type { OrchestrationConfig } from '../config.ts';
-import { GROUP_OF_ENTITY, emissionsSeries, supplierNames } from '../clients/datacore.ts';
+import { GROUP_OF_ENTITY, emissionsSeries, entityKey, supplierNames } from '../clients/datacore.ts';
 import { lookupBaselines } from '../baselines/recalculate.ts';
 import { windowBaseline } from '../baselines/statistics.ts';
 import { classify, evidenceFor, thresholdsFor, type Level } from '../domain/severity.ts';
@@ -62,9 +62,6 @@ export function alertMessage(entityType: string, name: string, percent: number, 
   const base = `${who} exceeded emissions by ${Math.round(percent)}%`;
   return escalatedFrom ? `${base} (escalated from ${escalatedFrom.toUpperCase()})` : base;
 }
-
-/** Event-type keys come from data-core upper-case; hotspots keep the lower-case entity id used so far. */
-const entityKey = (entityType: string, key: string) => (entityType === 'event_type' ? key.toLowerCase() : key);
 
 /** kg and events per entity in [start, end) from ONE data-core emissionsSeries call. */
 async function sums(services: PluginServices<OrchestrationConfig>, entityType: string, start: Date, end: Date): Promise<Map<string, { kg: number; events: number }>> {
