@@ -10,6 +10,7 @@ import { createLogger, startSubgraph, signDevToken } from '@carbon-nexus/plugin-
 import { startGateway } from '../gateway/src/index.ts';
 import { S1, S2, tcAlerts, tcSuppliers } from '../gateway/test/subscriptions.fixtures.ts';
 import { recordBenchmark } from './lib/record.ts';
+import { alertRaised } from '@carbon-nexus/orchestration/client';
 
 const arg = (f: string, d: number) => (process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d);
 const CLIENTS = arg('--clients', 1000);
@@ -99,7 +100,7 @@ async function main() {
         `INSERT INTO tc_alerts (supplier_id, level, message) VALUES ($1, 'warn', $2) RETURNING seq::text AS seq, id`,
         [supplier, `bench ${performance.now()}`],
       );
-      await alerts.services.bus.publish('alert.raised', { id: row.id, seq: row.seq, hotspotId: row.id, level: 'warn', supplierId: supplier });
+      await alerts.services.bus.publish(alertRaised, { id: row.id, seq: row.seq, hotspotId: row.id, level: 'warn', supplierId: supplier });
       await new Promise((r) => setTimeout(r, INTERVAL_MS));
     }
     const expected = published * CLIENTS;

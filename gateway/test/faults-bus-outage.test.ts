@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createTestDatabase, testDatabaseTargets, type Database } from '@carbon-nexus/db';
-import { createBus, type Bus, type BusTopics } from '@carbon-nexus/plugin-sdk';
+import { createBus, type Bus } from '@carbon-nexus/plugin-sdk';
 import { signDevToken, startTcpProxy, targetOf, waitFor, type TcpProxy } from '@carbon-nexus/plugin-sdk/testkit';
 import { startGateway, type GatewayServer } from '../src/index.ts';
+import { alertRaised, type AlertRaised } from '@carbon-nexus/orchestration/client';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,7 +21,7 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
   let gw: GatewayServer;
   let client: Client;
   let supplierId: string;
-  const heardOnBus: BusTopics['alert.raised'][] = [];
+  const heardOnBus: AlertRaised[] = [];
   const heardOnWs: { id: string; cursor: string; level: string }[] = [];
   const wsErrors: unknown[] = [];
 
@@ -43,7 +44,7 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
     });
     supplierId = ((await res.json()) as any).data.createSupplier.id;
     // Other suites may share this Redis: keep only this supplier's alerts.
-    gw.host!.bus.subscribe('alert.raised', (p) => void (p.supplierId === supplierId && heardOnBus.push(p)));
+    gw.host!.bus.subscribe(alertRaised, (p) => void (p.supplierId === supplierId && heardOnBus.push(p)));
     const viewer = await signDevToken({ sub: 'outage-viewer', roles: ['viewer'] });
     client = createClient({ url: gw.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${viewer}` }, retryAttempts: 0 });
     client.subscribe(
@@ -72,7 +73,7 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
         `INSERT INTO alerts (id, hotspot_id, supplier_id, level, message) VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'critical', $3) RETURNING id::text AS id, seq::text AS seq`,
         [h.id, supplierId, `Outage Haulage exceeded emissions by ${percent}%`],
       );
-      await gw.host!.outbox.enqueue(tx, 'alert.raised', { id: row.id, seq: row.seq, hotspotId: h.id, level: 'critical', supplierId });
+      await gw.host!.outbox.enqueue(tx, alertRaised, { id: row.id, seq: row.seq, hotspotId: h.id, level: 'critical', supplierId });
       return row;
     });
     gw.host!.outbox.kick();

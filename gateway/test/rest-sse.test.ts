@@ -7,6 +7,7 @@ import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import { createRestClient, memoryCursorStore } from '@carbon-nexus/partner-client';
 import { startGateway, type GatewayServer } from '../src/index.ts';
 import { eventually } from './subscriptions.fixtures.ts';
+import { alertRaised, hotspotChanged } from '@carbon-nexus/orchestration/client';
 
 let gw: GatewayServer;
 let db: Database;
@@ -43,7 +44,7 @@ async function raiseAlert(level: 'info' | 'warn' | 'critical', percent: number) 
     `INSERT INTO alerts (id, hotspot_id, supplier_id, level, message) VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3, $4) RETURNING id::text AS id, seq::text AS seq`,
     [h.id, supplierId, level, `Stream Haulage exceeded emissions by ${percent}%`],
   );
-  await gw.host!.bus.publish('alert.raised', { id: a.id, seq: a.seq, hotspotId: h.id, level, supplierId });
+  await gw.host!.bus.publish(alertRaised, { id: a.id, seq: a.seq, hotspotId: h.id, level, supplierId });
   return { ...a, hotspotId: h.id };
 }
 
@@ -141,7 +142,7 @@ describe('REST live streams (SSE)', () => {
     const conn = await connect('/api/v1/hotspots/stream?minSeverity=WARN');
     await eventually(async () => (await upstreams()) >= 1, 10_000, 'subscribed');
     const a = await raiseAlert('critical', 180);
-    await gw.host!.bus.publish('hotspot.changed', { id: a.hotspotId, change: 'created', severity: 'critical', supplierId, entityType: 'supplier', entityId: supplierId });
+    await gw.host!.bus.publish(hotspotChanged, { id: a.hotspotId, change: 'created', severity: 'critical', supplierId, entityType: 'supplier', entityId: supplierId });
     await eventually(() => conn.events.length === 1, 10_000, 'hotspot event');
     await conn.close();
     expect(conn.events[0].id).toBeUndefined(); // no replay for hotspots: no ids

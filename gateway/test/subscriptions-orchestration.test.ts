@@ -7,6 +7,7 @@ import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import { memoryCursorStore, subscribeAlerts, type Alert } from '@carbon-nexus/partner-client';
 import { startGateway, type GatewayServer } from '../src/index.ts';
 import { eventually, gql_ } from './subscriptions.fixtures.ts';
+import { alertRaised } from '@carbon-nexus/orchestration/client';
 
 let gw: GatewayServer;
 let db: Database;
@@ -42,7 +43,7 @@ async function raiseAlert(level: 'info' | 'warn' | 'critical', percent: number) 
     `INSERT INTO alerts (id, hotspot_id, supplier_id, level, message) VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3, $4) RETURNING id::text AS id, seq::text AS seq`,
     [h.id, supplierId, level, `Nordic Haulage exceeded emissions by ${percent}%`],
   );
-  await gw.host!.bus.publish('alert.raised', { id: a.id, seq: a.seq, hotspotId: h.id, level, supplierId });
+  await gw.host!.bus.publish(alertRaised, { id: a.id, seq: a.seq, hotspotId: h.id, level, supplierId });
   return a;
 }
 

@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { canSeeSupplier, definePlugin, gql, requireRole, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import { alertRaised } from '@carbon-nexus/orchestration/client';
 
 export const SUPPLIERS: Record<string, string> = {
   '11111111-1111-4111-8111-111111111111': 'Acme Freight',
@@ -133,7 +134,7 @@ export const tcAlerts = definePlugin<AlertState>({
           [a.supplierId, a.level.toLowerCase(), a.message ?? `${SUPPLIERS[a.supplierId] ?? a.supplierId} exceeded its baseline`],
         );
         // The row is committed first; the bus only signals.
-        await ctx.services.bus.publish('alert.raised', { id: row.id, seq: row.seq, hotspotId: row.id, level: row.level, supplierId: row.supplier_id });
+        await ctx.services.bus.publish(alertRaised, { id: row.id, seq: row.seq, hotspotId: row.id, level: row.level, supplierId: row.supplier_id });
         return toAlert(row);
       },
     },
@@ -169,7 +170,7 @@ async function* alertStream(a: { minLevel?: string; supplierIds?: string[]; afte
   ctx.state.subscribeCalls++;
   ctx.state.active++;
   // Listen first, then replay: events raised during the replay are buffered, then deduplicated by seq.
-  const live = ctx.services.bus.iterate('alert.raised', { signal: ac.signal, bufferSize: 10_000 });
+  const live = ctx.services.bus.iterate(alertRaised, { signal: ac.signal, bufferSize: 10_000 });
   try {
     let last = a.after != null ? BigInt(a.after) : null;
     if (a.after != null) {

@@ -9,6 +9,7 @@ import { createTestDatabase, testDatabaseTargets, waitFor } from '@carbon-nexus/
 import type { Database } from '@carbon-nexus/db';
 import { startGateway, type GatewayServer } from '../src/index.ts';
 import { gql_ } from './subscriptions.fixtures.ts';
+import { alertRaised } from '@carbon-nexus/orchestration/client';
 
 describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
   let gw: GatewayServer;
@@ -147,9 +148,9 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
       await waitFor('replayed alert', () => got.length >= 1);
       // Live: B's alert first, then A's; only A's may arrive.
       const liveB = await seedSupplierRows(ids.b, 'Beta Steel');
-      await gw.host!.bus.publish('alert.raised', { id: liveB.alert, seq: liveB.alertSeq, hotspotId: liveB.hotspot, level: 'critical', supplierId: ids.b });
+      await gw.host!.bus.publish(alertRaised, { id: liveB.alert, seq: liveB.alertSeq, hotspotId: liveB.hotspot, level: 'critical', supplierId: ids.b });
       const liveA = await seedSupplierRows(ids.a, 'Alpha Haulage');
-      await gw.host!.bus.publish('alert.raised', { id: liveA.alert, seq: liveA.alertSeq, hotspotId: liveA.hotspot, level: 'critical', supplierId: ids.a });
+      await gw.host!.bus.publish(alertRaised, { id: liveA.alert, seq: liveA.alertSeq, hotspotId: liveA.hotspot, level: 'critical', supplierId: ids.a });
       await waitFor('live alert of A', () => got.some((g) => g.id === liveA.alert));
       expect(errors).toEqual([]);
       expect(got.map((g) => g.id)).toEqual([rows.a.alert, liveA.alert]);

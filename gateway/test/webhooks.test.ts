@@ -11,6 +11,7 @@ import { verifyWebhook, WebhookVerificationError } from '@carbon-nexus/partner-c
 import partners from '../src/webhooks/plugin.ts';
 import { backoffMs } from '../src/webhooks/signing.ts';
 import { eventually } from './subscriptions.fixtures.ts';
+import { alertRaised } from '@carbon-nexus/orchestration/client';
 
 const SUP_A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const SUP_B = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
@@ -53,7 +54,7 @@ const fakeOrchestration = definePlugin<OrchState>({
       async raise(level, supplierId) {
         const a = { id: crypto.randomUUID(), seq: state.alerts.length + 1, level, supplierId, message: `${NAMES[supplierId]} exceeded its baseline by 120%` };
         state.alerts.push(a);
-        await services.bus.publish('alert.raised', { id: a.id, seq: String(a.seq), hotspotId: a.id, level: a.level, supplierId });
+        await services.bus.publish(alertRaised, { id: a.id, seq: String(a.seq), hotspotId: a.id, level: a.level, supplierId });
         return a;
       },
     };

@@ -1,49 +1,11 @@
-// The platform's event catalogue: what plugins publish on the bus. Payloads are small signals;
-// the durable fact is always in the publishing plugin's tables first (consumers re-read via GraphQL).
-// Third-party plugins add topics by augmenting `BusTopics`:
-//   declare module '@carbon-nexus/plugin-sdk' { interface BusTopics { 'acme.thing': { id: string } } }
+// Platform topics: the ones the platform itself publishes (none today). A plugin's topics belong to the plugin and
+// are declared in its `client` module with `topicsOf` (see contract/topics.ts), e.g. data-core's `eventNormalized`
+// in @carbon-nexus/data-core/client.
+// Deprecated: the string form of publish/subscribe reads payload types from this interface; third-party code that
+// augmented it (`declare module '@carbon-nexus/plugin-sdk' { interface BusTopics { … } }`) keeps compiling until
+// phase 3 of issue 18 removes the string form.
 
-export interface BusTopics {
-  /** data-core: a batch of events was normalized. */
-  'event.normalized': {
-    ids: string[];
-    supplierIds: string[];
-    count: number;
-    co2eKg: number;
-    /** ISO timestamps of the earliest and latest event in the batch. */
-    from: string;
-    to: string;
-  };
-  /** data-core: an import job advanced. */
-  'import.progress': {
-    jobId: string;
-    status: string;
-    rowsTotal: number;
-    rowsAccepted: number;
-    rowsRejected: number;
-    rowsDuplicate: number;
-    bytesRead: number;
-  };
-  /** ml-engine: predictions were written. */
-  'prediction.created': { ids: string[]; count: number; supplierIds: string[]; from: string; to: string };
-  /** orchestration: a hotspot was created, escalated, updated or resolved. */
-  'hotspot.changed': {
-    id: string;
-    change: 'created' | 'escalated' | 'updated' | 'resolved' | 'acknowledged';
-    severity: string;
-    supplierId: string | null;
-    entityType: string;
-    entityId: string;
-  };
-  /** orchestration: an alert row was inserted (seq is its resume cursor). */
-  'alert.raised': { id: string; seq: string; hotspotId: string; level: string; supplierId: string | null };
-  /** recommendations. */
-  'recommendation.created': { id: string; hotspotId: string; supplierId: string | null };
-  'recommendation.updated': { id: string; hotspotId: string; status: string; supplierId: string | null };
-  /** data-quality. */
-  'quality.updated': { supplierIds: string[]; from: string; to: string };
-  /** a pulse of current emissions (data-core publishes on each normalized batch). */
-  'emissions.pulse': { at: string };
-}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface BusTopics {}
 
 export type Topic = keyof BusTopics & string;

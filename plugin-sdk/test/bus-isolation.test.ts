@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBus, redisChannelPrefix, type Bus } from '@carbon-nexus/plugin-sdk';
 import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
+import { alertRaised } from './topics.ts';
 
 const alert = (id: string) => ({ id, seq: '1', hotspotId: 'h', level: 'critical', supplierId: null });
 
@@ -17,7 +18,7 @@ function withDb(url: string, db: number): string {
 
 function listen(bus: Bus): string[] {
   const heard: string[] = [];
-  bus.subscribe('alert.raised', (p) => void heard.push(p.id));
+  bus.subscribe(alertRaised, (p) => void heard.push(p.id));
   return heard;
 }
 
@@ -59,15 +60,15 @@ if (targets.length) describe.each(targets)('two deployments on one server ($name
     const heardA2 = listen(a2);
     const heardB1 = listen(b1);
     const tag = `${process.pid}-${Date.now()}`;
-    await b1.publish('alert.raised', alert(`from-2-${tag}`)); // executed by the server before the fence below
-    await a1.publish('alert.raised', alert(`fence-1-${tag}`));
+    await b1.publish(alertRaised, alert(`from-2-${tag}`)); // executed by the server before the fence below
+    await a1.publish(alertRaised, alert(`fence-1-${tag}`));
     await waitFor('deployment 1 hearing its own event', () => heardA1.includes(`fence-1-${tag}`) && heardA2.includes(`fence-1-${tag}`), 10_000);
     await waitFor('deployment 2 hearing its own event', () => heardB1.includes(`from-2-${tag}`), 10_000);
     expect(heardA1.filter((id) => id.endsWith(tag))).toEqual([`fence-1-${tag}`]);
     expect(heardA2.filter((id) => id.endsWith(tag))).toEqual([`fence-1-${tag}`]);
     // And the other way round.
-    await a2.publish('alert.raised', alert(`from-1-${tag}`));
-    await b1.publish('alert.raised', alert(`fence-2-${tag}`));
+    await a2.publish(alertRaised, alert(`from-1-${tag}`));
+    await b1.publish(alertRaised, alert(`fence-2-${tag}`));
     await waitFor('deployment 2 hearing its fence', () => heardB1.includes(`fence-2-${tag}`), 10_000);
     expect(heardB1.filter((id) => id.endsWith(tag))).toEqual([`from-2-${tag}`, `fence-2-${tag}`]);
   });

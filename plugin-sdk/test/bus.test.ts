@@ -1,6 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { createBus, type Bus } from '@carbon-nexus/plugin-sdk';
 import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
+import { alertRaised, hotspotChanged, recommendationCreated } from './topics.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const until = (cond: () => boolean) => waitFor('the bus delivery', cond, 5000);
@@ -23,11 +24,11 @@ describe.each(transports)('bus over $name', ({ name, url }) => {
   it('delivers typed payloads to subscribers and stops after unsubscribe', async () => {
     const a = await bus();
     const got: string[] = [];
-    const off = a.subscribe('alert.raised', (p) => void got.push(p.id));
-    await a.publish('alert.raised', { id: 'a1', seq: '1', hotspotId: 'h1', level: 'critical', supplierId: null });
+    const off = a.subscribe(alertRaised, (p) => void got.push(p.id));
+    await a.publish(alertRaised, { id: 'a1', seq: '1', hotspotId: 'h1', level: 'critical', supplierId: null });
     await until(() => got.length === 1);
     off();
-    await a.publish('alert.raised', { id: 'a2', seq: '2', hotspotId: 'h1', level: 'critical', supplierId: null });
+    await a.publish(alertRaised, { id: 'a2', seq: '2', hotspotId: 'h1', level: 'critical', supplierId: null });
     await wait(150);
     expect(got).toEqual(['a1']);
   });
@@ -35,8 +36,8 @@ describe.each(transports)('bus over $name', ({ name, url }) => {
   it('iterates a topic until aborted, keeping at most bufferSize unread payloads', async () => {
     const a = await bus();
     const ac = new AbortController();
-    const it = a.iterate('recommendation.created', { signal: ac.signal, bufferSize: 2 });
-    for (const id of ['r1', 'r2', 'r3']) await a.publish('recommendation.created', { id, hotspotId: 'h', supplierId: null });
+    const it = a.iterate(recommendationCreated, { signal: ac.signal, bufferSize: 2 });
+    for (const id of ['r1', 'r2', 'r3']) await a.publish(recommendationCreated, { id, hotspotId: 'h', supplierId: null });
     await wait(name === 'memory' ? 20 : 300);
     const first = await it.next();
     const second = await it.next();
@@ -64,8 +65,8 @@ if (distributed.length) {
       const a = await bus();
       const b = await bus();
       const got: string[] = [];
-      b.subscribe('hotspot.changed', (p) => void got.push(`${p.id}:${p.change}`));
-      await a.publish('hotspot.changed', { id: 'h9', change: 'escalated', severity: 'critical', supplierId: 's1', entityType: 'supplier', entityId: 's1' });
+      b.subscribe(hotspotChanged, (p) => void got.push(`${p.id}:${p.change}`));
+      await a.publish(hotspotChanged, { id: 'h9', change: 'escalated', severity: 'critical', supplierId: 's1', entityType: 'supplier', entityId: 's1' });
       await until(() => got.length === 1);
       expect(got).toEqual(['h9:escalated']);
     });

@@ -2,11 +2,12 @@
 // retries while the bus is down. The outage case cuts a real TCP proxy between the bus and Redis.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseTargets, type Database } from '@carbon-nexus/db';
-import { createBus, createLogger, createOutboxRelay, enqueueOutbox, type Bus, type BusTopics, type OutboxRelay } from '@carbon-nexus/plugin-sdk';
+import { createBus, createLogger, createOutboxRelay, enqueueOutbox, type Bus, type OutboxRelay } from '@carbon-nexus/plugin-sdk';
 import { startTcpProxy, targetOf, waitFor, type TcpProxy } from '@carbon-nexus/plugin-sdk/testkit';
+import { alertRaised, type TestAlert } from './topics.ts';
 
 const logger = createLogger({ level: 'silent' });
-const alert = (n: number): BusTopics['alert.raised'] => ({ id: `a${n}`, seq: String(n), hotspotId: 'h1', level: 'critical', supplierId: null });
+const alert = (n: number): TestAlert => ({ id: `a${n}`, seq: String(n), hotspotId: 'h1', level: 'critical', supplierId: null });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function unpublished(db: Database): Promise<number> {
@@ -32,18 +33,18 @@ describe.each(testDatabaseTargets())('outbox relay (%s, memory bus)', (target) =
     const relay = createOutboxRelay({ db, bus, logger, intervalMs: 50 });
     open.push({ close: () => bus.close() }, { close: () => relay.stop() });
     const heard: string[] = [];
-    bus.subscribe('alert.raised', (p) => void heard.push(p.id));
+    bus.subscribe(alertRaised, (p) => void heard.push(p.id));
     return { bus, relay, heard };
   };
 
   it('publishes committed events in order and marks them; a rolled-back transaction publishes nothing', async () => {
     const { relay, heard } = await relayOn();
     await db.transaction(async (tx) => {
-      for (const n of [1, 2, 3]) await enqueueOutbox(tx, 'alert.raised', alert(n));
+      for (const n of [1, 2, 3]) await enqueueOutbox(tx, alertRaised, alert(n));
     });
     await expect(
       db.transaction(async (tx) => {
-        await enqueueOutbox(tx, 'alert.raised', alert(99));
+        await enqueueOutbox(tx, alertRaised, alert(99));
         throw new Error('the data write failed');
       }),
     ).rejects.toThrow('the data write failed');
@@ -57,7 +58,7 @@ describe.each(testDatabaseTargets())('outbox relay (%s, memory bus)', (target) =
 
   it('a relay started later publishes what an earlier process committed but never published', async () => {
     await db.transaction(async (tx) => {
-      for (const n of [4, 5]) await enqueueOutbox(tx, 'alert.raised', alert(n));
+      for (const n of [4, 5]) await enqueueOutbox(tx, alertRaised, alert(n));
     });
     const { relay, heard } = await relayOn();
     relay.start();
@@ -71,10 +72,10 @@ describe.each(testDatabaseTargets())('outbox relay (%s, memory bus)', (target) =
     const relay = createOutboxRelay({ db, bus, logger, retentionMs: 60_000 });
     open.push({ close: () => bus.close() });
     await db.transaction(async (tx) => {
-      for (const n of [20, 21, 22]) await enqueueOutbox(tx, 'alert.raised', alert(n));
+      for (const n of [20, 21, 22]) await enqueueOutbox(tx, alertRaised, alert(n));
     });
     expect(await relay.flush()).toBe(3);
-    await db.transaction(async (tx) => enqueueOutbox(tx, 'alert.raised', alert(23)));
+    await db.transaction(async (tx) => enqueueOutbox(tx, alertRaised, alert(23)));
     // Two of the published rows are old; the unpublished one is too, but must stay until it is published.
     await db.exec(`UPDATE outbox_events SET published_at = now() - interval '2 minutes', created_at = now() - interval '3 minutes'
                    WHERE id IN (SELECT id FROM outbox_events WHERE published_at IS NOT NULL ORDER BY id LIMIT 2)`);
@@ -90,7 +91,7 @@ describe.each(testDatabaseTargets())('outbox relay (%s, memory bus)', (target) =
     const b = await relayOn();
     // Both processes' buses here are in-memory and separate: count what either relay sent.
     await db.transaction(async (tx) => {
-      for (let n = 10; n < 60; n++) await enqueueOutbox(tx, 'alert.raised', alert(n));
+      for (let n = 10; n < 60; n++) await enqueueOutbox(tx, alertRaised, alert(n));
     });
     let sent = 0;
     for (let round = 0; round < 2; round++) for (const n of await Promise.all([a.relay.flush(), b.relay.flush()])) sent += n;
@@ -109,7 +110,7 @@ describe.runIf(process.env.REDIS_URL)('outbox relay across a Redis outage (TCP p
   let proxy: TcpProxy;
   let bus: Bus;
   let relay: OutboxRelay;
-  const heard: BusTopics['alert.raised'][] = [];
+  const heard: TestAlert[] = [];
   const retries: unknown[] = [];
 
   beforeAll(async () => {
@@ -119,7 +120,7 @@ describe.runIf(process.env.REDIS_URL)('outbox relay across a Redis outage (TCP p
     relay = createOutboxRelay({ db, bus, logger, intervalMs: 100, onRetry: (e) => void retries.push(e) });
     relay.start();
     // Other tests may share this Redis: keep only our own ids.
-    bus.subscribe('alert.raised', (p) => void (p.hotspotId === 'outage-test' && heard.push(p)));
+    bus.subscribe(alertRaised, (p) => void (p.hotspotId === 'outage-test' && heard.push(p)));
   });
   afterAll(async () => {
     await relay?.stop();
@@ -131,7 +132,7 @@ describe.runIf(process.env.REDIS_URL)('outbox relay across a Redis outage (TCP p
   it('alerts committed while Redis is unreachable are delivered after it returns: none lost, none twice, in order', async () => {
     const raise = (from: number, to: number) =>
       db.transaction(async (tx) => {
-        for (let n = from; n < to; n++) await enqueueOutbox(tx, 'alert.raised', { ...alert(n), hotspotId: 'outage-test' });
+        for (let n = from; n < to; n++) await enqueueOutbox(tx, alertRaised, { ...alert(n), hotspotId: 'outage-test' });
       });
     await raise(0, 3);
     relay.kick();

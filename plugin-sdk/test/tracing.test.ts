@@ -27,6 +27,7 @@ import {
   type TracingHandle,
 } from '@carbon-nexus/plugin-sdk';
 import { createTestDatabase, startOtlpCollector, waitFor, type OtlpCollector } from '@carbon-nexus/plugin-sdk/testkit';
+import { alertRaised } from './topics.ts';
 
 // A topic only this test uses, so shared Redis/PostgreSQL buses deliver it to nobody else.
 declare module '@carbon-nexus/plugin-sdk' {
@@ -206,7 +207,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
   it('keeps the trace across the outbox: the relayed event is handled in the writer\'s trace', async () => {
     const host = remote.host; // the subgraph's host runs an outbox relay on its bus
     const handled = new Promise<string | undefined>((resolve) => {
-      const off = host.bus.subscribe('alert.raised', (p) => {
+      const off = host.bus.subscribe(alertRaised, (p) => {
         if (p.id !== 'traced-alert') return;
         off();
         resolve(currentTraceIds()?.traceId);
@@ -215,7 +216,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
     let traceId = '';
     await withSpan('writer', async () => {
       traceId = currentTraceIds()!.traceId;
-      await host.db.transaction((tx) => host.outbox.enqueue(tx, 'alert.raised', { id: 'traced-alert', seq: '1', hotspotId: 'h1', level: 'critical', supplierId: null }));
+      await host.db.transaction((tx) => host.outbox.enqueue(tx, alertRaised, { id: 'traced-alert', seq: '1', hotspotId: 'h1', level: 'critical', supplierId: null }));
     });
     host.outbox.kick();
     expect(await handled).toBe(traceId);

@@ -1,7 +1,9 @@
 // The webhook outbox: bus signals become webhook_deliveries rows FIRST; a worker loop (every replica,
 // rows claimed with FOR UPDATE SKIP LOCKED and a lease) builds, signs and POSTs them, retries with
 // exponential backoff + jitter, and dead-letters after the maximum number of attempts.
-import type { BusTopics, PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { AlertRaised, HotspotChanged } from '@carbon-nexus/orchestration/client';
+import type { RecommendationCreated, RecommendationUpdated } from '@carbon-nexus/recommendations/client';
 import { authConfigFromEnv, DEV_JWT_SECRET, runInScope, SYSTEM_CLAIMS, PluginCallError } from '@carbon-nexus/plugin-sdk';
 import { backoffMs, secretCodec, signedHeaders } from './signing.ts';
 import { deliveryFetch, type DeliveryFetch } from './destination.ts';
@@ -80,26 +82,34 @@ export interface OutboxEvent {
   signal: Record<string, unknown>;
 }
 
+/** The bus topics webhooks deliver, by name. */
+export interface WebhookSignals {
+  'alert.raised': AlertRaised;
+  'hotspot.changed': HotspotChanged;
+  'recommendation.created': RecommendationCreated;
+  'recommendation.updated': RecommendationUpdated;
+}
+
 /** Maps a bus message to the outbox event (null = not something webhooks deliver). */
-export function toOutboxEvent<T extends keyof BusTopics>(topic: T, p: BusTopics[T], publishedAt: number): OutboxEvent | null {
+export function toOutboxEvent<T extends keyof WebhookSignals>(topic: T, p: WebhookSignals[T], publishedAt: number): OutboxEvent | null {
   switch (topic) {
     case 'alert.raised': {
-      const a = p as BusTopics['alert.raised'];
+      const a = p as AlertRaised;
       return { topic: 'alert.raised', eventId: a.id, cursor: a.seq, level: a.level, supplierId: a.supplierId, signal: a };
     }
     case 'hotspot.changed': {
-      const h = p as BusTopics['hotspot.changed'];
+      const h = p as HotspotChanged;
       const t = h.change === 'created' || h.change === 'escalated' ? 'hotspot.detected' : h.change === 'resolved' ? 'hotspot.resolved' : null;
       if (!t) return null;
       // publishedAt is the same for every replica that receives this message: duplicates collapse on the unique key.
       return { topic: t, eventId: `${h.id}:${h.change}:${h.severity}:${publishedAt}`, cursor: null, level: h.severity, supplierId: h.supplierId, signal: h };
     }
     case 'recommendation.created': {
-      const r = p as BusTopics['recommendation.created'];
+      const r = p as RecommendationCreated;
       return { topic: 'recommendation.created', eventId: r.id, cursor: null, level: null, supplierId: r.supplierId, signal: r };
     }
     case 'recommendation.updated': {
-      const r = p as BusTopics['recommendation.updated'];
+      const r = p as RecommendationUpdated;
       return { topic: 'recommendation.updated', eventId: `${r.id}:${r.status}`, cursor: null, level: null, supplierId: r.supplierId, signal: r };
     }
     default:

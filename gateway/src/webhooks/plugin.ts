@@ -1,8 +1,10 @@
 // The `partners` platform plugin: signed webhooks for partners (Standard Webhooks), fed by the bus
 // through an outbox table, delivered by a worker loop with retries, dead letters and replay.
 import { z } from 'zod';
-import { definePlugin, env, loadTypeDefs, type Topic } from '@carbon-nexus/plugin-sdk';
-import { DeliveryWorker, enqueue, toOutboxEvent, type Services, type WebhooksConfig } from './deliveries.ts';
+import { definePlugin, env, loadTypeDefs, type BusTopic } from '@carbon-nexus/plugin-sdk';
+import { alertRaised, hotspotChanged } from '@carbon-nexus/orchestration/client';
+import { recommendationCreated, recommendationUpdated } from '@carbon-nexus/recommendations/client';
+import { DeliveryWorker, enqueue, toOutboxEvent, type Services, type WebhookSignals, type WebhooksConfig } from './deliveries.ts';
 import { resolvers, type PartnersState } from './resolvers.ts';
 
 const config = z.object({
@@ -19,7 +21,7 @@ const config = z.object({
   WEBHOOK_PRIVATE_NETWORKS: z.enum(['auto', 'allow', 'deny']).default('auto'),
 });
 
-const TOPICS: Topic[] = ['alert.raised', 'hotspot.changed', 'recommendation.created', 'recommendation.updated'];
+const TOPICS: BusTopic<WebhookSignals[keyof WebhookSignals]>[] = [alertRaised, hotspotChanged, recommendationCreated, recommendationUpdated];
 
 export default definePlugin<PartnersState & { unsubscribe: (() => void)[] }, typeof config>({
   id: 'partners',
@@ -33,7 +35,7 @@ export default definePlugin<PartnersState & { unsubscribe: (() => void)[] }, typ
     const enqueued = services.metrics.counter('webhook_enqueued_total', 'Webhook deliveries written to the outbox', ['event']);
     const unsubscribe = TOPICS.map((topic) =>
       services.bus.subscribe(topic, async (payload, envelope) => {
-        const e = toOutboxEvent(topic, payload as never, envelope.publishedAt);
+        const e = toOutboxEvent(topic.name as keyof WebhookSignals, payload as never, envelope.publishedAt);
         if (!e) return;
         // Outbox first: the row exists before any attempt, so a crash or restart loses nothing.
         const n = await enqueue(s, e);

@@ -1,15 +1,18 @@
 // Typed publish/subscribe. The bus only signals; durable facts are written to tables first,
 // so a lost message loses nothing (consumers catch up from the table).
+// Topics are objects owned by their producer (`topicsOf` in the producer's client module); the legacy string form
+// is typed by the SDK's `BusTopics` (platform topics only) and is deprecated.
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { BusTopics, Topic } from '../events.ts';
+import { topicName, type BusTopic } from '../contract/topics.ts';
 import { currentScope, runInScope } from '../context.ts';
 import { currentTraceparent, withSpan } from './tracing.ts';
 
-export interface BusEnvelope<T extends Topic = Topic> {
-  topic: T;
-  payload: BusTopics[T];
+export interface BusEnvelope<Payload = unknown> {
+  topic: string;
+  payload: Payload;
   correlationId?: string;
   /** W3C traceparent of the publishing span (present only when tracing is on). */
   traceparent?: string;
@@ -19,21 +22,36 @@ export interface BusEnvelope<T extends Topic = Topic> {
   origin: string;
 }
 
-export type BusHandler<T extends Topic> = (payload: BusTopics[T], envelope: BusEnvelope<T>) => void | Promise<void>;
+export type BusHandler<Payload> = (payload: Payload, envelope: BusEnvelope<Payload>) => void | Promise<void>;
+
+/** A topic object, or (deprecated) the name of a platform topic in `BusTopics`. */
+export type TopicRef = BusTopic<unknown> | Topic;
+
+export interface BusPublishMeta {
+  correlationId?: string;
+  publishedAt?: number;
+  traceparent?: string;
+}
 
 export interface Bus {
   readonly kind: 'memory' | 'redis' | 'postgres';
   onDeliver: ((topic: string, lagMs: number) => void) | null;
+  publish<P>(topic: BusTopic<P>, payload: NoInfer<P>): Promise<void>;
+  /** @deprecated pass the producer's topic object (`topicsOf`) instead of its name. */
   publish<T extends Topic>(topic: T, payload: BusTopics[T]): Promise<void>;
   /**
    * Publishes without queueing (the outbox relay's path): resolves once the transport accepted the message,
-   * rejects at once while it is down, so the caller keeps the event and retries.
+   * rejects at once while it is down, so the caller keeps the event and retries. `topic` may be a stored name.
    */
-  publishNow<T extends Topic>(topic: T, payload: BusTopics[T], meta?: { correlationId?: string; publishedAt?: number; traceparent?: string }): Promise<void>;
+  publishNow(topic: BusTopic<unknown> | string, payload: unknown, meta?: BusPublishMeta): Promise<void>;
   /** Whether a publish now reaches this process's subscribers (transport connected and subscribed). */
   readonly connected: boolean;
-  subscribe<T extends Topic>(topic: T, handler: BusHandler<T>): () => void;
+  subscribe<P>(topic: BusTopic<P>, handler: BusHandler<P>): () => void;
+  /** @deprecated pass the producer's topic object (`topicsOf`) instead of its name. */
+  subscribe<T extends Topic>(topic: T, handler: BusHandler<BusTopics[T]>): () => void;
   /** Async iteration over a topic until `signal` aborts; buffers at most `bufferSize` (oldest dropped). */
+  iterate<P>(topic: BusTopic<P>, opts?: { signal?: AbortSignal; bufferSize?: number }): AsyncIterableIterator<P>;
+  /** @deprecated pass the producer's topic object (`topicsOf`) instead of its name. */
   iterate<T extends Topic>(topic: T, opts?: { signal?: AbortSignal; bufferSize?: number }): AsyncIterableIterator<BusTopics[T]>;
   close(): Promise<void>;
 }
@@ -63,15 +81,15 @@ abstract class BaseBus implements Bus {
     return true;
   }
 
-  async publish<T extends Topic>(topic: T, payload: BusTopics[T]): Promise<void> {
+  async publish(topic: TopicRef, payload: unknown): Promise<void> {
     const traceparent = currentTraceparent();
-    await this.transmit({ topic, payload, correlationId: currentScope()?.correlationId, publishedAt: Date.now(), origin: ORIGIN, ...(traceparent ? { traceparent } : {}) });
+    await this.transmit({ topic: topicName(topic), payload, correlationId: currentScope()?.correlationId, publishedAt: Date.now(), origin: ORIGIN, ...(traceparent ? { traceparent } : {}) });
   }
 
-  async publishNow<T extends Topic>(topic: T, payload: BusTopics[T], meta: { correlationId?: string; publishedAt?: number; traceparent?: string } = {}): Promise<void> {
+  async publishNow(topic: BusTopic<unknown> | string, payload: unknown, meta: BusPublishMeta = {}): Promise<void> {
     const traceparent = meta.traceparent ?? currentTraceparent();
     await this.transmitNow({
-      topic,
+      topic: topicName(topic),
       payload,
       correlationId: meta.correlationId ?? currentScope()?.correlationId,
       publishedAt: meta.publishedAt ?? Date.now(),
@@ -85,13 +103,14 @@ abstract class BaseBus implements Bus {
     this.local.emit(envelope.topic, envelope);
   }
 
-  subscribe<T extends Topic>(topic: T, handler: BusHandler<T>): () => void {
-    const listener = (env: BusEnvelope<T>) => {
+  subscribe(topicRef: TopicRef, handler: BusHandler<never>): () => void {
+    const topic = topicName(topicRef);
+    const listener = (env: BusEnvelope) => {
       // Handlers run in the publisher's correlation scope so logs line up across plugins.
       runInScope({ correlationId: env.correlationId }, () => {
         try {
           // A consumer span continuing the publisher's trace (a plain call when tracing is off).
-          const r = withSpan(`bus ${topic}`, () => handler(env.payload, env), {
+          const r = withSpan(`bus ${topic}`, () => handler(env.payload as never, env as BusEnvelope<never>), {
             kind: 'consumer',
             remoteParent: { traceparent: env.traceparent },
             attributes: { 'messaging.destination.name': topic },
@@ -113,12 +132,12 @@ abstract class BaseBus implements Bus {
   protected onSubscribe(_topic: string): void {}
   protected onUnsubscribe(_topic: string): void {}
 
-  iterate<T extends Topic>(topic: T, opts: { signal?: AbortSignal; bufferSize?: number } = {}): AsyncIterableIterator<BusTopics[T]> {
+  iterate<P>(topic: BusTopic<P> | Topic, opts: { signal?: AbortSignal; bufferSize?: number } = {}): AsyncIterableIterator<P> {
     const max = opts.bufferSize ?? 1000;
-    const queue: BusTopics[T][] = [];
+    const queue: P[] = [];
     let wake: (() => void) | null = null;
     let done = false;
-    const unsubscribe = this.subscribe(topic, (p) => {
+    const unsubscribe = this.subscribe(topic as BusTopic<P>, (p) => {
       queue.push(p);
       if (queue.length > max) queue.shift();
       wake?.();
@@ -128,8 +147,9 @@ abstract class BaseBus implements Bus {
       unsubscribe();
       wake?.();
     };
-    opts.signal?.addEventListener('abort', finish, { once: true });
-    const it: AsyncIterableIterator<BusTopics[T]> = {
+    if (opts.signal?.aborted) finish();
+    else opts.signal?.addEventListener('abort', finish, { once: true });
+    const it: AsyncIterableIterator<P> = {
       async next() {
         while (!done && queue.length === 0) await new Promise<void>((r) => (wake = r));
         wake = null;

@@ -7,6 +7,7 @@ import { registerRoutes } from './ingest/routes.ts';
 import { markInterruptedJobs } from './ingest/jobs.ts';
 import { commands } from './cli/commands.ts';
 import { fillPending, onPredictionsCreated } from './figures/model-estimates.ts';
+import { predictionCreated } from '@carbon-nexus/ml-engine/client';
 
 export default definePlugin<DataCoreState, z.ZodObject<any>>({
   id: 'data-core',
@@ -36,7 +37,7 @@ export default definePlugin<DataCoreState, z.ZodObject<any>>({
       state.closers.add(() => clearInterval(sweep));
     }
     // MODEL figures arrive with ml-engine's predictions (the figure is pending until then).
-    const unsubscribe = services.bus.subscribe('prediction.created', (msg) => {
+    const unsubscribe = services.bus.subscribe(predictionCreated, (msg) => {
       const p = onPredictionsCreated(services, msg)
         .then((n) => void (n && state.pulse.kick()))
         .catch((err) => services.logger.warn({ err }, 'model figures not written (the catch-up job retries)'));

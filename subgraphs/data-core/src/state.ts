@@ -1,6 +1,7 @@
 // What the plugin's init returns: caches, throttles, metrics and the in-flight import jobs (for drain).
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import { createRecalculator, type Recalculator } from './figures/recalculate.ts';
+import { emissionsPulse } from '../client/topics.ts';
 
 export interface SupplierCacheEntry {
   id: string;
@@ -50,7 +51,7 @@ export function throttle(fn: () => void, ms: number) {
 
 export function createState(services: PluginServices<any>): DataCoreState {
   const pulse = throttle(() => {
-    services.bus.publish('emissions.pulse', { at: new Date().toISOString() }).catch((err) => services.logger.warn({ err }, 'emissions.pulse publish failed'));
+    services.bus.publish(emissionsPulse, { at: new Date().toISOString() }).catch((err) => services.logger.warn({ err }, 'emissions.pulse publish failed'));
   }, 1000);
   return {
     supplierCache: { byId: new Map(), byExternal: new Map(), loadedAt: Date.now() },

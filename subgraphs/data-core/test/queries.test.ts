@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { testDatabaseTargets, waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 import type { SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { kitFor, supplier, ingest, hoursAgo } from './helpers.ts';
+import { eventNormalized } from '../client/index.ts';
 
 const LIST = `query($first: Int, $after: String, $search: String, $category: SupplierCategory, $orderBy: SupplierOrder) {
   suppliers(first: $first, after: $after, search: $search, category: $category, orderBy: $orderBy) {
@@ -157,7 +158,7 @@ describe.each(testDatabaseTargets())('suppliers and emissions queries on %s', (t
 
   it('publishes event.normalized (via the outbox, after commit) with ids, suppliers, count and CO2e', async () => {
     const got: any[] = [];
-    const off = kit.services.bus.subscribe('event.normalized', (p) => void (p.supplierIds.includes(ids[2]) && got.push(p)));
+    const off = kit.services.bus.subscribe(eventNormalized, (p) => void (p.supplierIds.includes(ids[2]) && got.push(p)));
     const r = await ingest(kit, [
       { externalId: 'bus1', supplierId: ids[2], eventType: 'WAREHOUSE', timestamp: hoursAgo(60, 1), energyKwh: 10, region: 'EU' },
       { externalId: 'bus2', supplierId: ids[2], eventType: 'WAREHOUSE', timestamp: hoursAgo(60, 2), energyKwh: 20, region: 'EU' },

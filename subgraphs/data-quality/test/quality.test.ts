@@ -5,6 +5,7 @@ import { testDatabaseTargets } from '@carbon-nexus/db';
 import { parsePluginConfig, type AuthClaims } from '@carbon-nexus/plugin-sdk';
 import plugin from '../src/plugin.ts';
 import { makeSeed, SUPPLIERS, type Seed } from './seed.ts';
+import { qualityUpdated } from '../client/index.ts';
 
 const H = 3_600_000;
 const DAYS = 7;
@@ -329,7 +330,7 @@ describe.each(testDatabaseTargets())('data-quality on %s with data-core', (targe
     // Let signals of earlier runs (delivered on a later tick) drain before listening.
     await new Promise((r) => setTimeout(r, 50));
     const got: { supplierIds: string[]; from: string; to: string }[] = [];
-    const off = kit.services.bus.subscribe('quality.updated', (p) => void got.push(p));
+    const off = kit.services.bus.subscribe(qualityUpdated, (p) => void got.push(p));
     try {
       await kit.runJob('assessQuality');
       for (let i = 0; i < 50 && !got.length; i++) await new Promise((r) => setTimeout(r, 20));

@@ -7,12 +7,14 @@
 // stop or crash leaves the queue for the next start. Signals missed while no process listened are found by the
 // catch-up on start: data-core's events stored since this pipeline last listened, minus those already predicted.
 import { randomUUID } from 'node:crypto';
-import { currentScope, currentTraceparent, runInScope, SYSTEM_CLAIMS, withSpan, type BusTopics, type PluginServices } from '@carbon-nexus/plugin-sdk';
+import { currentScope, currentTraceparent, runInScope, SYSTEM_CLAIMS, withSpan, type PluginServices } from '@carbon-nexus/plugin-sdk';
 import { mapEvent, type NormalizedEvent } from './features/index.ts';
 import type { MappedEvent } from './features/types.ts';
 import { ModelInputError, rowsToBatch, type InferenceEngine, type InferenceResult, type RowAdjustment, type FeatureRow } from './inference.ts';
 import { insertPredictions, type PredictionContext } from './persist.ts';
 import type { StoredModelName } from './models-adapter.ts';
+import type { EventNormalized } from '@carbon-nexus/data-core/client';
+import { predictionCreated } from '../client/topics.ts';
 
 /** data-core `events(filter:{ids})` — the fields the feature mappers read. */
 export const EVENTS_QUERY = /* GraphQL */ `
@@ -76,7 +78,7 @@ export interface PipelineStatus {
 
 export interface Pipeline {
   /** event.normalized: queues the ids durably (coalesced for a few ms) and wakes the worker. */
-  enqueue(payload: BusTopics['event.normalized']): void;
+  enqueue(payload: EventNormalized): void;
   /** Writes ids to the durable queue now; returns how many were new there. */
   enqueueIds(ids: string[], meta?: { correlationId?: string; traceparent?: string }): Promise<number>;
   /** Predicts a list of event ids now (the worker's unit of work). */
@@ -227,7 +229,7 @@ export function createPipeline(services: PluginServices<any>, engine: InferenceE
       const part = fresh.slice(i, i + IDS_PER_MESSAGE);
       const times = part.map((p) => Date.parse(p.c.timestamp!)).filter(Number.isFinite);
       const now = Date.now();
-      await bus.publish('prediction.created', {
+      await bus.publish(predictionCreated, {
         ids: part.map((p) => p.id),
         count: part.length,
         supplierIds: [...new Set(part.map((p) => p.c.supplierId!).filter(Boolean))],

@@ -6,6 +6,7 @@ import { createInferenceEngine } from './inference.ts';
 import { createPipeline } from './pipeline.ts';
 import { forecastAll } from './forecast.ts';
 import type { MlState } from './state.ts';
+import { eventNormalized } from '@carbon-nexus/data-core/client';
 
 export default definePlugin<MlState, typeof configSchema>({
   id: 'ml-engine',
@@ -22,7 +23,7 @@ export default definePlugin<MlState, typeof configSchema>({
     // Every announced event goes to the durable prediction queue; the catch-up finds what was announced while no
     // ml-engine listened (subscribe first, so nothing falls between the two).
     const pipeline = createPipeline(services, engine);
-    const unsubscribe = services.bus.subscribe('event.normalized', (payload) => {
+    const unsubscribe = services.bus.subscribe(eventNormalized, (payload) => {
       if (payload.ids?.length) pipeline.enqueue(payload);
     });
     pipeline.start();

@@ -3,6 +3,8 @@ import { createSubgraphTestkit, waitFor, type SubgraphTestkit } from '@carbon-ne
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import mlEngine from '../src/plugin.ts';
 import { createPipeline } from '../src/pipeline.ts';
+import { eventNormalized } from '@carbon-nexus/data-core/client';
+import { predictionCreated } from '../client/index.ts';
 
 const INGEST = /* GraphQL */ `
   mutation($events: [EventInput!]!) {
@@ -24,7 +26,7 @@ describe.each(testDatabaseTargets())('event.normalized → predictions → predi
     kit = await createSubgraphTestkit(mlEngine, { with: [dataCore], target });
     const r = await kit.query(`mutation { createSupplier(input: { name: "North Haulage", category: TRANSPORT, country: "GB" }) { id } }`, {}, { plugin: 'data-core' });
     supplierId = r.createSupplier.id;
-    unsubscribe = kit.services.bus.subscribe('prediction.created', (p) => void created.push(p));
+    unsubscribe = kit.services.bus.subscribe(predictionCreated, (p) => void created.push(p));
   });
   afterAll(async () => {
     unsubscribe?.();
@@ -91,7 +93,7 @@ describe.each(testDatabaseTargets())('event.normalized → predictions → predi
   it('a redelivered event.normalized creates no duplicate rows and no new announcement', async () => {
     const before = created.length;
     const ids = (await kit.db.query<{ event_id: string }>(`SELECT event_id FROM predictions WHERE event_id IS NOT NULL`)).map((r) => r.event_id);
-    await kit.services.bus.publish('event.normalized', { ids, supplierIds: [supplierId], count: ids.length, co2eKg: 0, from: at(0), to: at(50) });
+    await kit.services.bus.publish(eventNormalized, { ids, supplierIds: [supplierId], count: ids.length, co2eKg: 0, from: at(0), to: at(50) });
     await waitFor('the redelivered batch is processed', () => (kit.state.pipeline.stats.duplicates >= ids.length ? true : undefined));
     const n = await kit.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM predictions WHERE event_id IS NOT NULL`);
     expect(n[0]!.n).toBe(6);

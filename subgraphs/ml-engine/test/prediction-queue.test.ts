@@ -11,6 +11,7 @@ import type { Database } from '@carbon-nexus/db';
 import dataCore from '@carbon-nexus/data-core';
 import mlEngine from '../src/plugin.ts';
 import type { MlState } from '../src/state.ts';
+import { eventNormalized } from '@carbon-nexus/data-core/client';
 
 const env = { ...process.env, BUS_URL: undefined, REDIS_URL: undefined, DATABASE_URL: undefined };
 const HOUR = 3_600_000;
@@ -124,7 +125,7 @@ describe.each(testDatabaseTargets())('the prediction queue on %s', (target) => {
     const ml = await startMl();
     expect(await stateOf(ml).pipeline.catchUpDone()).toBe(0);
     // 1500 single-id announcements at once: the old queue held 1000 and dropped the rest ("queue full").
-    await Promise.all(ids.map((id) => bus.publish('event.normalized', { ids: [id], supplierIds: [supplierId], count: 1, co2eKg: 0, from: new Date().toISOString(), to: new Date().toISOString() })));
+    await Promise.all(ids.map((id) => bus.publish(eventNormalized, { ids: [id], supplierIds: [supplierId], count: 1, co2eKg: 0, from: new Date().toISOString(), to: new Date().toISOString() })));
     await expectPredictedOnce(ids, stateOf(ml).pipeline);
     const status = (await gql(ml.url, `{ mlPipelineStatus { backlog predicted failed catchUp { state enqueued } } }`)).mlPipelineStatus;
     expect(status).toMatchObject({ backlog: 0, predicted: 1500, failed: 0, catchUp: { state: 'DONE', enqueued: 0 } });

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import type { SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
-import type { BusTopics } from '@carbon-nexus/plugin-sdk';
 import { createSupplier, figureOf, history, ingest, legsBefore, startKit, until } from './helpers.ts';
+import { alertRaised, hotspotChanged, type AlertRaised, type HotspotChanged } from '../client/index.ts';
 
 const ANALYST = { sub: 'ana', roles: ['analyst'], supplierIds: null };
 const VIEWER = { sub: 'vic', roles: ['viewer'], supplierIds: null };
@@ -24,7 +24,7 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
   let a: string, b: string, c: string;
   let legKg: number; // data-core's figure for one leg
   let hourKg: number; // a normal hour: PER_HOUR legs
-  const heard: BusTopics['alert.raised'][] = [];
+  const heard: AlertRaised[] = [];
 
   beforeAll(async () => {
     kit = await startKit({ target });
@@ -40,7 +40,7 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
     // The planned spike: A runs three times its usual legs in the last hour; B and C their usual four.
     const spike = [...legsBefore(a, now, 3 * PER_HOUR), ...legsBefore(b, now, PER_HOUR), ...legsBefore(c, now, PER_HOUR)];
     await ingest(kit, spike);
-    kit.services.bus.subscribe('alert.raised', (p) => void heard.push(p));
+    kit.services.bus.subscribe(alertRaised, (p) => void heard.push(p));
   }, 300_000); // PGlite start + migration alone take 30-40 s on a loaded 2-core machine
   afterAll(async () => {
     await kit?.stop();
@@ -95,8 +95,8 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
   });
 
   it('escalates (INFO -> CRITICAL) with exactly one alert per escalation, then resolves when back under', async () => {
-    const events: BusTopics['hotspot.changed'][] = [];
-    const off = kit.services.bus.subscribe('hotspot.changed', (p) => void (p.entityId === b && events.push(p)));
+    const events: HotspotChanged[] = [];
+    const off = kit.services.bus.subscribe(hotspotChanged, (p) => void (p.entityId === b && events.push(p)));
     const setB = (v: number) => kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: b, valueKgPerHour: v, reason: 'test' } }, { auth: ANALYST });
     // B's four legs vs a baseline of hourKg/1.9 = +90 % -> INFO.
     await setB(hourKg / 1.9);
@@ -134,9 +134,9 @@ describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-en
     const alertOfA = alerts.nodes.at(-1)!;
     const denied = await kit.execute(`mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }`, { id: alertOfA.id }, { auth: VIEWER });
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const changed: BusTopics['hotspot.changed'][] = [];
+    const changed: HotspotChanged[] = [];
     // Only this hotspot: detection's earlier changes are relayed from the outbox and may still be arriving.
-    const off = kit.services.bus.subscribe('hotspot.changed', (p) => void (p.id === alertOfA.hotspot.id && p.change === 'acknowledged' && changed.push(p)));
+    const off = kit.services.bus.subscribe(hotspotChanged, (p) => void (p.id === alertOfA.hotspot.id && p.change === 'acknowledged' && changed.push(p)));
     const r = await kit.query<{ acknowledgeAlert: { acknowledgedBy: string; acknowledgedAt: string } }>(
       `mutation($id: ID!) { acknowledgeAlert(id: $id) { acknowledgedBy acknowledgedAt } }`,
       { id: alertOfA.id },

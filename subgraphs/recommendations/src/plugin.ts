@@ -6,6 +6,7 @@ import { RagClient } from './rag/client.ts';
 import { ExplanationWriter } from './llm.ts';
 import { RecommendationEngine } from './domain/engine.ts';
 import { catchUp } from './jobs/catch-up.ts';
+import { hotspotChanged } from '@carbon-nexus/orchestration/client';
 
 export interface RecommendationsState {
   engine: RecommendationEngine;
@@ -41,7 +42,7 @@ export default definePlugin<RecommendationsState, typeof configSchema>({
       ? new ExplanationWriter({ url: cfg.LLM_URL, apiKey: cfg.LLM_API_KEY, model: cfg.LLM_MODEL, timeoutMs: cfg.LLM_TIMEOUT_MS, logger: services.logger, metrics: services.metrics })
       : null;
     const engine = new RecommendationEngine(services, kb, rag, llm);
-    const unsubscribe = services.bus.subscribe('hotspot.changed', (p) => {
+    const unsubscribe = services.bus.subscribe(hotspotChanged, (p) => {
       if (p.change !== 'created' && p.change !== 'escalated') return;
       // Bus handlers act as the platform, whoever triggered the detection.
       return runInScope({ auth: SYSTEM_CLAIMS }, async () => {

@@ -5,9 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import { createSubgraphTestkit, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
-import type { BusTopics } from '@carbon-nexus/plugin-sdk';
 import recommendations from '../src/plugin.ts';
 import { ANALYST, APPROVER, VIEWER, countRows, createSupplier, json, makeHotspot, startFakeService, startStack, waitFor, type FakeService } from './helpers.ts';
+import { hotspotChanged } from '@carbon-nexus/orchestration/client';
+import { recommendationCreated, recommendationUpdated, type RecommendationCreated, type RecommendationUpdated } from '../client/index.ts';
 
 const REC_FIELDS = `id title body rootCause co2ImpactKg costEstimate costLevel feasibilityScore confidence rank score source sourceRef status cause impactBound simulation diagnosis
   history { status by reason at } evidence hotspot { id } supplier { id } measure { id source { publisher title year } }`;
@@ -32,13 +33,13 @@ describe.each(testDatabaseTargets())('recommendations with the real data-core, m
   let hot: string;
   let calm: string;
   let hotspotId: string;
-  const created: BusTopics['recommendation.created'][] = [];
-  const updated: BusTopics['recommendation.updated'][] = [];
+  const created: RecommendationCreated[] = [];
+  const updated: RecommendationUpdated[] = [];
 
   beforeAll(async () => {
     kit = await startStack({ target, env: { RAG_URL: undefined, LLM_URL: undefined } });
-    kit.services.bus.subscribe('recommendation.created', (p) => void created.push(p));
-    kit.services.bus.subscribe('recommendation.updated', (p) => void updated.push(p));
+    kit.services.bus.subscribe(recommendationCreated, (p) => void created.push(p));
+    kit.services.bus.subscribe(recommendationUpdated, (p) => void updated.push(p));
     hot = await createSupplier(kit, 'Hot Haulage');
     calm = await createSupplier(kit, 'Calm Carriers');
     hotspotId = await makeHotspot(kit, hot, [calm]);
@@ -99,7 +100,7 @@ describe.each(testDatabaseTargets())('recommendations with the real data-core, m
 
   it('a redelivered hotspot.changed and an on-demand regeneration create no duplicates', async () => {
     const before = await countRows(kit, `SELECT count(*) AS n FROM recommendations`);
-    await kit.services.bus.publish('hotspot.changed', { id: hotspotId, change: 'created', severity: 'critical', supplierId: hot, entityType: 'supplier', entityId: hot });
+    await kit.services.bus.publish(hotspotChanged, { id: hotspotId, change: 'created', severity: 'critical', supplierId: hot, entityType: 'supplier', entityId: hot });
     await new Promise((r) => setImmediate(r));
     await kit.state.engine.idle();
     expect(await countRows(kit, `SELECT count(*) AS n FROM recommendation_runs`)).toBe(1);

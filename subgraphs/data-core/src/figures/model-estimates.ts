@@ -3,7 +3,8 @@
 // event; on `prediction.created` data-core reads those predictions through ml-engine's GraphQL API and writes the
 // figure into its own row — only rows whose method is MODEL (a measured or activity figure is never replaced).
 // Catch-up (a lost signal): `fillPending` looks up the latest predictions of suppliers with pending rows.
-import type { BusTopics, PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { PredictionCreated } from '@carbon-nexus/ml-engine/client';
 import type { FactorUse } from '../domain/factors/index.ts';
 
 interface Prediction {
@@ -62,7 +63,7 @@ export async function writeModelFigures(services: PluginServices<any>, preds: Pr
 }
 
 /** prediction.created: only when the batch's suppliers and time span hold pending MODEL rows is ml-engine asked. */
-export async function onPredictionsCreated(services: PluginServices<any>, msg: BusTopics['prediction.created']): Promise<number> {
+export async function onPredictionsCreated(services: PluginServices<any>, msg: PredictionCreated): Promise<number> {
   if (!msg.ids?.length) return 0;
   const [hit] = await services.db.query<{ one: number }>(
     `SELECT 1 AS one FROM events_normalized

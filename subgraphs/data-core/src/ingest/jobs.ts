@@ -5,6 +5,7 @@
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import { throttle } from '../state.ts';
 import { safeText } from './safe-text.ts';
+import { importProgress } from '../../client/topics.ts';
 
 export const ERROR_SAMPLE_MAX = 1000;
 /** How often a running job refreshes heartbeat_at (also on every saved batch); well inside the staleness limit. */
@@ -122,7 +123,7 @@ export class ImportJobTracker {
 
   private async publish() {
     try {
-      await this.services.bus.publish('import.progress', { jobId: this.id, status: this.status, ...this.counters });
+      await this.services.bus.publish(importProgress, { jobId: this.id, status: this.status, ...this.counters });
     } catch (err) {
       this.services.logger.warn({ err }, 'import.progress publish failed');
     }
@@ -155,7 +156,7 @@ export async function markInterruptedJobs(services: PluginServices<any>, staleMs
   );
   for (const r of rows) {
     await services.bus
-      .publish('import.progress', {
+      .publish(importProgress, {
         jobId: r.id,
         status: 'interrupted',
         rowsTotal: r.rows_total,

@@ -2,12 +2,13 @@
 // import): validate -> resolve supplier -> estimate -> dedupe -> bulk insert (events_raw + events_normalized,
 // multi-row INSERT ... SELECT FROM unnest ... ON CONFLICT) in one transaction -> publish after commit.
 import crypto from 'node:crypto';
-import type { AuthClaims, BusTopics, PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { AuthClaims, PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
 import { validateEvent, type DataSourceName, type FieldError, type ValidEvent } from './validate.ts';
 import { emissionFigure, type EmissionFigure } from '../domain/figure.ts';
 import { compactUses } from '../domain/factors/index.ts';
 import type { DataCoreState } from '../state.ts';
+import { eventNormalized, type EventNormalized } from '../../client/topics.ts';
 
 export const MAX_BATCH = 5000;
 /** Ids per `event.normalized` message: fits PostgreSQL NOTIFY (8000 bytes) and events(first: 100) default. */
@@ -230,7 +231,7 @@ export async function ingestBatch(ctx: IngestContext, items: unknown[], opts: In
         supersededFills = await applySupersede(tx, fresh);
         await touchSuppliers(tx, fresh, now);
         // Durable: the signal commits with the rows, so a bus outage delays predictions but loses none.
-        for (const m of normalizedMessages(fresh)) await ctx.services.outbox.enqueue(tx, 'event.normalized', m);
+        for (const m of normalizedMessages(fresh)) await ctx.services.outbox.enqueue(tx, eventNormalized, m);
       }
     });
   }
@@ -425,8 +426,8 @@ async function touchSuppliers(tx: SqlQueryable, rows: Prepared[], now: number) {
 }
 
 /** The event.normalized signals for committed rows, IDS_PER_MESSAGE ids each (consumers read the rows by id). */
-function normalizedMessages(rows: Prepared[]): BusTopics['event.normalized'][] {
-  const out: BusTopics['event.normalized'][] = [];
+function normalizedMessages(rows: Prepared[]): EventNormalized[] {
+  const out: EventNormalized[] = [];
   for (let i = 0; i < rows.length; i += IDS_PER_MESSAGE) {
     const chunk = rows.slice(i, i + IDS_PER_MESSAGE);
     let from = Infinity;

@@ -1,6 +1,7 @@
 import { badInput, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { checkIds, mappedIterator, parseTime, scopeSuppliers, UUID } from './util.ts';
+import { emissionsPulse } from '../../client/topics.ts';
 
 const EXCLUDED = `e.quality_status NOT IN ('rejected', 'superseded')`;
 const KEY: Record<string, string> = {
@@ -101,7 +102,7 @@ export const emissionResolvers: Resolvers = {
     emissionPulse: {
       subscribe: (_p: unknown, _a: unknown, ctx: ResolverContext) => {
         const ac = new AbortController();
-        const source = ctx.services.bus.iterate('emissions.pulse', { signal: ac.signal, bufferSize: 1 });
+        const source = ctx.services.bus.iterate(emissionsPulse, { signal: ac.signal, bufferSize: 1 });
         return mappedIterator(source, ac, async () => ({ emissionPulse: await emissionPulse(ctx) }), {
           initial: async () => ({ emissionPulse: await emissionPulse(ctx) }),
         }) as any;

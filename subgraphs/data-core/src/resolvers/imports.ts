@@ -2,6 +2,7 @@ import { badInput, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { iso, mappedIterator, UUID } from './util.ts';
 import { decodeRowCursor, rejectedRowsPage } from '../ingest/rejected-rows.ts';
+import { importProgress } from '../../client/topics.ts';
 
 export function toImportJob(r: Record<string, any>) {
   return {
@@ -73,7 +74,7 @@ export const importResolvers: Resolvers = {
       subscribe: async (_p: unknown, { jobId }: { jobId: string }, ctx: ResolverContext) => {
         // Listen first, then read the job: an end published in between is not missed.
         const ac = new AbortController();
-        const source = ctx.services.bus.iterate('import.progress', { signal: ac.signal });
+        const source = ctx.services.bus.iterate(importProgress, { signal: ac.signal });
         let initial: any;
         try {
           initial = await loadJob(ctx, jobId);

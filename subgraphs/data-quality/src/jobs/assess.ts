@@ -10,6 +10,7 @@ import { supplierOutliers, type OutlierEvent, type OutlierFlag } from '../domain
 import { contextOf, modelId, predictFill } from '../domain/gapfill-model.ts';
 import { allEvents, emissionsSeries, flagEvents, ingestEvents, supplierMeta } from '../datacore.ts';
 import { cadenceRows, getThresholds, insertMany } from '../store.ts';
+import { qualityUpdated } from '../../client/topics.ts';
 
 export interface RunResult {
   from: string;
@@ -277,7 +278,7 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
   );
   result.windowsWritten = windowRows.length;
 
-  await services.bus.publish('quality.updated', { supplierIds: [...bySupplier.keys()], from: result.from, to: result.to });
+  await services.bus.publish(qualityUpdated, { supplierIds: [...bySupplier.keys()], from: result.from, to: result.to });
   services.metrics.counter('data_quality_gap_fills_total', 'Gap fills written to data-core').inc(result.gapsFilled);
   services.metrics.counter('data_quality_outliers_total', 'Events flagged SUSPECT by data-quality').inc(result.outliersFlagged);
   lap('windows');

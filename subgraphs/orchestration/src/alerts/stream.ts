@@ -2,10 +2,11 @@
 // alertRaised(after): subscribe to the live topic FIRST (buffering), then replay rows with seq > after from the
 // alerts table in seq order, then drain live messages skipping seq <= the last replayed one: no gap, no duplicate.
 // (Detection cycles are serialized by an advisory lock, so alert seq values become visible in order.)
-import type { ResolverContext, BusTopics } from '@carbon-nexus/plugin-sdk';
+import type { ResolverContext } from '@carbon-nexus/plugin-sdk';
 import { badInput } from '@carbon-nexus/plugin-sdk';
 import { ALERT_COLUMNS, alertToGraph, HOTSPOT_COLUMNS, hotspotToGraph, type AlertRow, type HotspotRow } from '../rows.ts';
 import { levelRank, levelsAtLeast } from '../domain/severity.ts';
+import { alertRaised, hotspotChanged } from '../../client/topics.ts';
 
 const REPLAY_PAGE = 500;
 
@@ -48,7 +49,7 @@ export function alertStream(ctx: ResolverContext, args: { minLevel?: string | nu
   const db = ctx.services.db;
   // Subscribe to the live topic now (buffering), before the replay query runs.
   const ac = new AbortController();
-  const live = ctx.services.bus.iterate('alert.raised', { signal: ac.signal, bufferSize: 10_000 });
+  const live = ctx.services.bus.iterate(alertRaised, { signal: ac.signal, bufferSize: 10_000 });
   return closable<ReturnType<typeof alertToGraph>>(ac, (async function* () {
     try {
       let last = after;
@@ -66,7 +67,7 @@ export function alertStream(ctx: ResolverContext, args: { minLevel?: string | nu
           if (rows.length < REPLAY_PAGE) break;
         }
       }
-      for await (const p of live as AsyncIterable<BusTopics['alert.raised']>) {
+      for await (const p of live) {
         if (last !== null && BigInt(p.seq) <= last) continue;
         if (!levels.includes(p.level as any) || !visible(filter, p.supplierId)) continue;
         const [row] = await db.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1`, [p.id]);
@@ -85,10 +86,10 @@ export function hotspotStream(ctx: ResolverContext, args: { minSeverity?: string
   const min = levelRank(args.minSeverity ?? 'info');
   const db = ctx.services.db;
   const ac = new AbortController();
-  const live = ctx.services.bus.iterate('hotspot.changed', { signal: ac.signal, bufferSize: 10_000 });
+  const live = ctx.services.bus.iterate(hotspotChanged, { signal: ac.signal, bufferSize: 10_000 });
   return closable(ac, (async function* () {
     try {
-      for await (const p of live as AsyncIterable<BusTopics['hotspot.changed']>) {
+      for await (const p of live) {
         if (levelRank(p.severity) < min || !visible(filter, p.supplierId)) continue;
         const [row] = await db.query<HotspotRow>(`SELECT ${HOTSPOT_COLUMNS} FROM hotspots WHERE id = $1`, [p.id]);
         if (!row) continue;

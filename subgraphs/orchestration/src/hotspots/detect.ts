@@ -21,6 +21,7 @@ import { windowHours } from '../domain/time.ts';
 import { effectiveThresholds } from './settings.ts';
 import { isSignificant, isSustained } from './evidence.ts';
 import { decide, type EpisodeHotspot } from './episodes.ts';
+import { alertRaised, hotspotChanged, type AlertRaised, type HotspotChanged } from '../../client/topics.ts';
 
 export interface DetectionCounts {
   entitiesEvaluated: number;
@@ -122,8 +123,8 @@ async function measure(
 }
 
 export interface Published {
-  hotspots: { id: string; change: Change | 'acknowledged'; severity: string; supplierId: string | null; entityType: string; entityId: string }[];
-  alerts: { id: string; seq: string; hotspotId: string; level: string; supplierId: string | null }[];
+  hotspots: HotspotChanged[];
+  alerts: AlertRaised[];
 }
 
 interface Active {
@@ -324,8 +325,8 @@ export async function detectWindow(
       [source, start, end, counts.entitiesEvaluated, counts.created, counts.escalated, counts.updated, counts.resolved, counts.alertsRaised, counts.suppressed, performance.now() - started],
     );
     // Transactional outbox: the events commit with the rows; the relay publishes them (and retries during a bus outage).
-    for (const h of pub.hotspots) await services.outbox.enqueue(tx, 'hotspot.changed', h);
-    for (const a of pub.alerts) await services.outbox.enqueue(tx, 'alert.raised', a);
+    for (const h of pub.hotspots) await services.outbox.enqueue(tx, hotspotChanged, h);
+    for (const a of pub.alerts) await services.outbox.enqueue(tx, alertRaised, a);
   });
   services.outbox.kick();
   const m = services.metrics;
@@ -339,8 +340,8 @@ export async function detectWindow(
 
 /** After commit only: the rows are durable before anyone hears about them. */
 export async function publish(services: PluginServices<any>, pub: Published): Promise<void> {
-  for (const h of pub.hotspots) await services.bus.publish('hotspot.changed', h);
-  for (const a of pub.alerts) await services.bus.publish('alert.raised', a);
+  for (const h of pub.hotspots) await services.bus.publish(hotspotChanged, h);
+  for (const a of pub.alerts) await services.bus.publish(alertRaised, a);
 }
 
 /** Batch detection over a historic range, window by window (windows of `windowMinutes`, the last one may be shorter). */

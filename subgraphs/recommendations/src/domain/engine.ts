@@ -12,6 +12,7 @@ import { deriveRootCause, entityLabel } from './root-cause.ts';
 import { insertCandidates } from './store.ts';
 import { BoundedQueue } from './queue.ts';
 import { COST_WEIGHT, costLevelOf, type Candidate, type HotspotContext, type Source } from './types.ts';
+import { recommendationCreated, recommendationUpdated } from '../../client/topics.ts';
 
 export interface GenerateResult {
   hotspotId: string;
@@ -146,8 +147,8 @@ export class RecommendationEngine {
     const supplierId = ctx.supplier?.id ?? ctx.hotspot.supplierId;
     const { created, refreshed } = await insertCandidates(this.services.db, hotspotId, supplierId, candidates);
     this.created.inc({ source }, created.length);
-    for (const id of created) await this.services.bus.publish('recommendation.created', { id, hotspotId, supplierId });
-    for (const id of refreshed) await this.services.bus.publish('recommendation.updated', { id, hotspotId, status: 'open', supplierId });
+    for (const id of created) await this.services.bus.publish(recommendationCreated, { id, hotspotId, supplierId });
+    for (const id of refreshed) await this.services.bus.publish(recommendationUpdated, { id, hotspotId, status: 'open', supplierId });
     return { hotspotId, source, created, refreshed, supplierId };
   }
 

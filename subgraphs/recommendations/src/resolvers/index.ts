@@ -8,6 +8,7 @@ import { CATEGORIES } from '../knowledge/kb.ts';
 import { loaders, scopeSql } from './loaders.ts';
 import { measureToGraph, toGraph } from './mapping.ts';
 import { filterIterator } from './subscriptions.ts';
+import { recommendationCreated, recommendationUpdated } from '../../client/topics.ts';
 
 type Ctx = ResolverContext<RecommendationsState>;
 
@@ -37,7 +38,7 @@ function cleanReason(reason: string | null | undefined, required: boolean): stri
 }
 
 async function publishUpdated(ctx: Ctx, row: RecRow) {
-  await ctx.services.bus.publish('recommendation.updated', { id: row.id, hotspotId: row.hotspotId, status: row.status, supplierId: row.supplierId });
+  await ctx.services.bus.publish(recommendationUpdated, { id: row.id, hotspotId: row.hotspotId, status: row.status, supplierId: row.supplierId });
 }
 
 const circuitOf = (s: string) => (s === 'open' ? 'OPEN' : s === 'half_open' ? 'HALF_OPEN' : 'CLOSED') as 'OPEN' | 'HALF_OPEN' | 'CLOSED';
@@ -184,7 +185,7 @@ export const resolvers: Resolvers = {
     recommendationCreated: {
       subscribe: (_p: unknown, args: { supplierIds?: string[] | null; hotspotId?: string | null }, ctx: Ctx) => {
         const want = args.supplierIds ?? null;
-        return filterIterator(ctx.services.bus.iterate('recommendation.created', { bufferSize: 500 }), (p) =>
+        return filterIterator(ctx.services.bus.iterate(recommendationCreated, { bufferSize: 500 }), (p) =>
           canSeeSupplier(ctx.auth, p.supplierId) && (!want || (!!p.supplierId && want.includes(p.supplierId))) && (!args.hotspotId || p.hotspotId === args.hotspotId),
         ) as any;
       },
@@ -197,7 +198,7 @@ export const resolvers: Resolvers = {
     recommendationUpdated: {
       subscribe: (_p: unknown, args: { supplierIds?: string[] | null }, ctx: Ctx) => {
         const want = args.supplierIds ?? null;
-        return filterIterator(ctx.services.bus.iterate('recommendation.updated', { bufferSize: 500 }), (p) =>
+        return filterIterator(ctx.services.bus.iterate(recommendationUpdated, { bufferSize: 500 }), (p) =>
           canSeeSupplier(ctx.auth, p.supplierId) && (!want || (!!p.supplierId && want.includes(p.supplierId))),
         ) as any;
       },

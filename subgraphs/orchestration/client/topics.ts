@@ -1,0 +1,25 @@
+// orchestration's bus topics (both durable: written to the outbox in the transaction of the data).
+import { topicsOf } from '@carbon-nexus/plugin-sdk/contract';
+
+const topic = topicsOf('orchestration');
+
+/** A hotspot was created, escalated, updated, acknowledged or resolved. */
+export type HotspotChanged = {
+  id: string;
+  change: 'created' | 'escalated' | 'updated' | 'resolved' | 'acknowledged';
+  severity: string;
+  supplierId: string | null;
+  entityType: string;
+  entityId: string;
+};
+export const hotspotChanged = topic<HotspotChanged>('hotspot.changed');
+
+/** An alert row was inserted (seq is its resume cursor). */
+export type AlertRaised = {
+  id: string;
+  seq: string;
+  hotspotId: string;
+  level: string;
+  supplierId: string | null;
+};
+export const alertRaised = topic<AlertRaised>('alert.raised');
