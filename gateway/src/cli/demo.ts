@@ -31,6 +31,7 @@ say('expect: history and baselines within the first minutes; the spike from minu
 
 const token = await signDevToken({ sub: 'demo', roles: ['admin'], expiresIn: '7d' });
 let summarized = false;
+const firstRecommendation = new Map<string, number>();
 const lastPrinted = new Map<string, number>();
 const fired: Partial<Record<'critical' | 'alert' | 'recommendation', number>> = {};
 let criticalId: string | null = null;
@@ -42,12 +43,14 @@ const watch = watchPlatform({
     const quiet = e.kind === 'hotspot' && e.change === 'UPDATED' && Math.abs((lastPrinted.get(e.id) ?? -1e9) - e.percentAbove) < 10;
     if (e.kind === 'hotspot' && !quiet) lastPrinted.set(e.id, e.percentAbove);
     if (!quiet) say(describeEvent(e));
+    if (e.kind === 'recommendation' && !firstRecommendation.has(e.hotspotId)) firstRecommendation.set(e.hotspotId, e.at);
     if (e.kind === 'hotspot' && e.severity === 'CRITICAL' && !criticalId) {
       criticalId = e.id;
       fired.critical = e.at;
     }
     if (e.kind === 'alert' && e.level === 'CRITICAL' && e.hotspotId === criticalId) fired.alert ??= e.at;
-    if (e.kind === 'recommendation' && e.hotspotId === criticalId) fired.recommendation ??= e.at;
+    // Recommendations may already have come for the same hotspot at a lower level.
+    if (criticalId && firstRecommendation.has(criticalId)) fired.recommendation ??= firstRecommendation.get(criticalId);
     if (fired.critical && fired.alert && fired.recommendation && !summarized) {
       summarized = true;
       say(
