@@ -1,5 +1,5 @@
 // Activity & audit: the audit log (`auditLog`, every plugin's user actions, newest first) with filters and
-// "load older" pagination, refetched when live events arrive; plus the latest events and alerts.
+// "load older" pagination, refetched when live events arrive; events with their figures; the latest events and alerts.
 import { useState } from 'react';
 import { useQuery } from '@apollo/client';
 import { graphql } from '../../gql';
@@ -11,6 +11,7 @@ import { hasRole, useSession } from '../lib/auth.ts';
 import { useSuppliers } from '../lib/suppliers.ts';
 import { ActivityFeed } from '../widgets/ActivityFeed.tsx';
 import { AlertsLog } from './Activity.alerts.tsx';
+import { EventsCard } from './Activity.events.tsx';
 
 export const AuditLogDoc = graphql(`
   query AuditLog($filter: AuditLogFilter, $first: Int!, $after: String) {
@@ -209,6 +210,7 @@ export function ActivityPage() {
       </div>
       <div className="grid grid--wide">
         <AuditLogCard />
+        <EventsCard />
         <ActivityFeed first={12} title="Latest events" />
         <AlertsLog />
       </div>

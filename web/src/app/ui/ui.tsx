@@ -1,5 +1,5 @@
 // Shared building blocks: cards, skeletons, empty/error states, chips, buttons, modal, icons.
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import type { ApolloError } from '@apollo/client';
 
@@ -68,6 +68,17 @@ export function ErrorState({ error, retry }: { error: ApolloError | Error; retry
   );
 }
 
+/** A note under content that did load while part of it did not (e.g. one subgraph unreachable). */
+export function PartialError({ error, what }: { error?: ApolloError | Error; what: string }) {
+  if (!error) return null;
+  const message = (error as ApolloError).graphQLErrors?.[0]?.message ?? (error as ApolloError).networkError?.message ?? error.message;
+  return (
+    <p className="partial-error small" role="status" data-testid="partial-error">
+      <Icon name="alert" size={14} /> {what} could not be loaded: {message}
+    </p>
+  );
+}
+
 /** Loading / error / empty / content in one place. */
 export function Async(props: {
   loading: boolean;
@@ -122,6 +133,67 @@ export function GuardedButton(props: {
       >
         {props.children}
       </button>
+    </span>
+  );
+}
+
+/**
+ * A button that opens a small panel of details beside it (click or Enter; Escape or a click elsewhere closes it).
+ * The panel opens towards the side with room, so it never pushes the page wider.
+ */
+export function Popover(props: { label: string; trigger: ReactNode; children: ReactNode; className?: string; testId?: string; panelTestId?: string }) {
+  const [open, setOpen] = useState(false);
+  const [flip, setFlip] = useState(false);
+  const id = useId();
+  const root = useRef<HTMLSpanElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        setOpen(false);
+      }
+    };
+    document.addEventListener('mousedown', onDown);
+    root.current?.addEventListener('keydown', onKey);
+    const el = root.current;
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      el?.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+  // Anchored at the trigger's right edge; flipped to its left edge when that would leave the viewport.
+  useLayoutEffect(() => {
+    if (!open || !panel.current) return;
+    const r = panel.current.getBoundingClientRect();
+    if (!flip && r.left < 8) setFlip(true);
+  }, [open, flip]);
+  return (
+    <span className="pop" ref={root}>
+      <button
+        type="button"
+        className={props.className ?? 'chip chip--neutral chip--button'}
+        aria-expanded={open}
+        aria-controls={open ? id : undefined}
+        aria-label={props.label}
+        title={props.label}
+        data-testid={props.testId}
+        onClick={() => {
+          setFlip(false);
+          setOpen((o) => !o);
+        }}
+      >
+        {props.trigger}
+      </button>
+      {open && (
+        <div ref={panel} id={id} role="dialog" aria-label={props.label} className={`pop__panel ${flip ? 'pop__panel--left' : ''}`} data-testid={props.panelTestId}>
+          {props.children}
+        </div>
+      )}
     </span>
   );
 }

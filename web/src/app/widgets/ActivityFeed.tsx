@@ -1,22 +1,26 @@
-// Latest events (data-core activityFeed) with their kg CO2e and the method behind it (a MODEL figure is pending until
-// ml-engine's estimate arrives), refreshed on each live pulse.
+// Latest events (data-core activityFeed) with their kg CO2e, the method behind it (a popover shows the factors,
+// the TTW/WTT split and why a default stood in), ml-engine's estimate beside a recorded figure, and MODEL figures
+// still pending marked as such; refreshed on each live pulse.
 import { useQuery } from '@apollo/client';
 import { graphql } from '../../gql';
-import { Card, Async, Chip, Icon, Skeleton, categoryIcon } from '../ui/ui.tsx';
-import { ago, categoryColor, kg, titleCase } from '../lib/format.ts';
+import { Card, Async, Chip, Icon, PartialError, Skeleton, categoryIcon } from '../ui/ui.tsx';
+import { ago, categoryColor, titleCase } from '../lib/format.ts';
 import { useLive } from '../lib/live.ts';
+import { FigureValue, MethodChip, ModelBeside } from './EmissionFigure.tsx';
 
 export const ActivityFeedQuery = graphql(`
   query ActivityFeed($first: Int!) {
     activityFeed(first: $first) {
-      id timestamp eventType co2eKg method pending methodNote dataSource qualityStatus route vehicleType distanceKm
+      id timestamp eventType qualityStatus route vehicleType distanceKm
+      ...EventFigure
       supplier { id name }
     }
   }
 `);
 
 export function ActivityFeed({ first = 8, title = 'Activity feed', className }: { first?: number; title?: string; className?: string }) {
-  const { data, loading, error, refetch } = useQuery(ActivityFeedQuery, { variables: { first } });
+  // errorPolicy all: the events still show when ml-engine (the model estimates) is unreachable.
+  const { data, loading, error, refetch } = useQuery(ActivityFeedQuery, { variables: { first }, errorPolicy: 'all' });
   useLive(['pulse'], () => void refetch(), 1500);
   const rows = data?.activityFeed ?? [];
   return (
@@ -25,7 +29,7 @@ export function ActivityFeed({ first = 8, title = 'Activity feed', className }: 
         {() => (
           <ul className="feed" aria-label="Latest events">
             {rows.map((e) => (
-              <li key={e.id} className="feed__item" data-testid="activity-item">
+              <li key={e.id} className="feed__item" data-testid="activity-item" data-event-id={e.id} data-method={e.method ?? ''} data-pending={e.pending || undefined}>
                 <span className="feed__icon" style={{ color: categoryColor(e.eventType) }}>
                   <Icon name={categoryIcon(e.eventType)} size={16} />
                 </span>
@@ -34,34 +38,22 @@ export function ActivityFeed({ first = 8, title = 'Activity feed', className }: 
                   <span className="muted small">
                     {titleCase(e.eventType)}
                     {e.route ? ` · ${e.route}` : e.vehicleType ? ` · ${e.vehicleType.replace(/_/g, ' ')}` : ''} · {ago(e.timestamp)}
-                    {e.dataSource === 'GAP_FILL' && (
-                      <>
-                        {' '}
-                        <Chip tone="neutral">predicted</Chip>
-                      </>
-                    )}
-                    {e.method && e.dataSource !== 'GAP_FILL' && (
-                      <>
-                        {' '}
-                        <Chip tone="neutral" title={e.methodNote ?? undefined}>{e.method.toLowerCase()}</Chip>
-                      </>
-                    )}
-                    {e.qualityStatus === 'SUSPECT' && (
-                      <>
-                        {' '}
-                        <Chip tone="warn">suspect</Chip>
-                      </>
-                    )}
+                  </span>
+                  <span className="feed__chips">
+                    <MethodChip e={e} />
+                    {e.qualityStatus === 'SUSPECT' && <Chip tone="warn">suspect</Chip>}
+                    <ModelBeside e={e} className="feed__model muted" />
                   </span>
                 </div>
-                <span className="feed__value" title={e.pending ? 'Model estimate pending' : (e.methodNote ?? undefined)}>
-                  {e.pending || e.co2eKg == null ? <Chip tone="info">pending</Chip> : kg(e.co2eKg)}
+                <span className="feed__value">
+                  <FigureValue e={e} withModel={false} />
                 </span>
               </li>
             ))}
           </ul>
         )}
       </Async>
+      {rows.length > 0 && <PartialError error={error} what="Part of these events (e.g. model estimates)" />}
     </Card>
   );
 }
