@@ -18,7 +18,7 @@ const HotspotLive = graphql(`
     hotspotDetected(minSeverity: INFO) {
       at
       change
-      hotspot { id entityName entityType percentAbove severity status predictedKg baselineKg updatedAt }
+      hotspot { id entityName entityType percentAbove severity status predictedKg baselineKg eventCount baselineSpreadKg excessSigmas windowStart windowEnd updatedAt }
     }
   }
 `);

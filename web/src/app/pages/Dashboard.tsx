@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { DashboardContext, type WhatIfPrefill } from '../lib/dashboard.ts';
+import { DashboardContext, type SimulatedOutcome, type WhatIfPrefill } from '../lib/dashboard.ts';
 import { EmissionPulseCard } from '../widgets/EmissionPulseCard.tsx';
 import { DonutCategoryCard } from '../widgets/DonutCategoryCard.tsx';
 import { GaugeSavedCard } from '../widgets/GaugeSavedCard.tsx';
@@ -16,7 +16,17 @@ import { Icon } from '../ui/ui.tsx';
 export function Dashboard() {
   const [category, setCategory] = useState<string | null>(null);
   const [whatIf, setWhatIf] = useState<WhatIfPrefill | null>(null);
-  const ui = useMemo(() => ({ category, setCategory, openWhatIf: (p?: WhatIfPrefill) => setWhatIf(p ?? {}) }), [category]);
+  const [simulated, setSimulated] = useState<Record<string, SimulatedOutcome>>({});
+  const ui = useMemo(
+    () => ({
+      category,
+      setCategory,
+      openWhatIf: (p?: WhatIfPrefill) => setWhatIf(p ?? {}),
+      simulated,
+      recordSimulation: (id: string, o: SimulatedOutcome) => setSimulated((s) => ({ ...s, [id]: o })),
+    }),
+    [category, simulated],
+  );
   return (
     <DashboardContext.Provider value={ui}>
       <div className="page-head">
@@ -42,7 +52,7 @@ export function Dashboard() {
         <ActivityFeed first={6} className="feed-card" />
         <ForecastChart />
       </div>
-      {whatIf && <WhatIfSimulatorModal prefill={whatIf} onClose={() => setWhatIf(null)} />}
+      {whatIf && <WhatIfSimulatorModal prefill={whatIf} onClose={() => setWhatIf(null)} onRecommendationResult={ui.recordSimulation} />}
     </DashboardContext.Provider>
   );
 }

@@ -1,10 +1,13 @@
-// Ranked hotspots (orchestration): % above baseline, severity chip, quick actions — acknowledge the latest alert,
-// simulate (opens the what-if modal prefilled with the hotspot's supplier).
+// Ranked hotspots (orchestration): % above baseline, severity chip, the evidence in a sentence ("14 events, 3.1× the
+// usual for Tuesday 10:00–11:00 (±12 %)") with the details on demand, quick actions — acknowledge the latest alert,
+// simulate (opens the what-if modal on the hotspot's window).
 import { useState } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { graphql } from '../../gql';
 import { Card, Async, Chip, GuardedButton, Icon, severityTone, Skeleton } from '../ui/ui.tsx';
 import { ago, kg, pct, titleCase } from '../lib/format.ts';
+import { hotspotEvidenceText, sigmaText } from '../lib/evidence.ts';
+import { HotspotEvidence } from './HotspotEvidence.tsx';
 import { useLive } from '../lib/live.ts';
 import { useDashboard } from '../lib/dashboard.ts';
 import { hasRole, useSession } from '../lib/auth.ts';
@@ -16,6 +19,7 @@ export const HotspotsQuery = graphql(`
       totalCount
       nodes {
         id entityType entityId entityName percentAbove predictedKg baselineKg severity status detectedAt updatedAt
+        eventCount baselineSpreadKg excessSigmas windowStart windowEnd
         supplier { id name category }
         alerts { id level message createdAt acknowledgedAt acknowledgedBy }
       }
@@ -37,6 +41,7 @@ export function HotspotList() {
   const { openWhatIf } = useDashboard();
   const [ack, ackState] = useMutation(AcknowledgeAlert);
   const [busy, setBusy] = useState<string | null>(null);
+  const [expanded, setExpanded] = useState<string | null>(null);
   const nodes = data?.hotspots.nodes ?? [];
 
   return (
@@ -64,9 +69,22 @@ export function HotspotList() {
                       </span>
                       <span>{ago(h.updatedAt)}</span>
                     </div>
+                    <p className="list__evidence" data-testid="hotspot-evidence" title={sigmaText(h) ?? undefined}>
+                      {hotspotEvidenceText(h)}
+                    </p>
                     {latest && <p className="list__note">{latest.message}</p>}
+                    {expanded === h.id && <HotspotEvidence h={h} />}
                   </div>
                   <div className="list__actions">
+                    <button
+                      className="btn btn--ghost btn--sm"
+                      aria-expanded={expanded === h.id}
+                      aria-label={`Evidence for ${name}`}
+                      data-testid="hotspot-details"
+                      onClick={() => setExpanded(expanded === h.id ? null : h.id)}
+                    >
+                      {expanded === h.id ? 'Hide evidence' : 'Evidence'}
+                    </button>
                     {latest && (
                       <GuardedButton
                         allowed={canAck}

@@ -1,13 +1,15 @@
 // What-if (orchestration simulate, recomputed by data-core's method engine): vehicle class, fuel (HVO, CNG, LNG,
-// battery-electric), load change, modal shift — for a supplier's recent activity or a hotspot's window. Shows the
-// current value (the stored figures), the scenario, and the methods and factors behind both.
-import { useState } from 'react';
+// battery-electric), load, distance, load factor, modal shift — for a supplier's recent activity or a hotspot's window.
+// Opened from a recommendation, it starts from the recommendation's own simulation input, runs it at once and shows
+// the simulated delta beside the recommendation's estimate (and hands the result back to its card).
+import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { graphql } from '../../gql';
+import type { SimulationActivity } from '../../gql/graphql';
 import { Modal, Chip, Icon, ErrorState } from '../ui/ui.tsx';
 import { kg, num, pct } from '../lib/format.ts';
 import { useSuppliers } from '../lib/suppliers.ts';
-import type { WhatIfPrefill } from '../lib/dashboard.ts';
+import type { SimulatedOutcome, WhatIfPrefill } from '../lib/dashboard.ts';
 
 const Simulate = graphql(`
   mutation Simulate($input: SimulationInput!) {
@@ -34,7 +36,7 @@ const FUELS: [string, string][] = [
   ['lng', 'LNG'],
   ['electric', 'Battery-electric (same class)'],
 ];
-type Activity = 'TRANSPORT' | 'DELIVERY' | 'FACTORY' | 'WAREHOUSE';
+const LOAD_FACTORS = [0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1];
 type Side = { co2eKg: number; methods: { method: string; events: number; co2eKg: number }[]; factors: { id: string; version: string; source: string; co2eKg: number }[] };
 
 function SideSummary({ title, side, testId }: { title: string; side: Side; testId: string }) {
@@ -59,56 +61,108 @@ function SideSummary({ title, side, testId }: { title: string; side: Side; testI
   );
 }
 
-export function WhatIfSimulatorModal({ prefill, onClose }: { prefill: WhatIfPrefill; onClose: () => void }) {
+const signedKg = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${kg(Math.abs(v))}`;
+
+export function WhatIfSimulatorModal({
+  prefill,
+  onClose,
+  onRecommendationResult,
+}: {
+  prefill: WhatIfPrefill;
+  onClose: () => void;
+  onRecommendationResult?: (recommendationId: string, outcome: SimulatedOutcome) => void;
+}) {
+  const sim = prefill.simulation;
+  const rec = prefill.recommendation;
   const suppliers = useSuppliers();
   const classes = useQuery(VehicleClasses);
   const [supplierId, setSupplierId] = useState(prefill.supplierId ?? '');
   const [fromHotspot, setFromHotspot] = useState(!!prefill.hotspotId);
-  const [vehicleType, setVehicle] = useState('');
-  const [fuelType, setFuel] = useState('');
-  const [loadChange, setLoad] = useState(0);
-  const [railShare, setRail] = useState(0);
+  const [vehicleType, setVehicle] = useState(sim?.vehicleType ?? '');
+  const [fuelType, setFuel] = useState(sim?.fuelType ?? '');
+  const [loadChange, setLoad] = useState(sim?.loadChange ?? 0);
+  const [distanceChange, setDistance] = useState(sim?.distanceChange ?? 0);
+  const [loadFactor, setLoadFactor] = useState<number | null>(sim?.loadFactor ?? null);
+  const [railShare, setRail] = useState(sim?.modalShiftPct ?? 0);
+  // The form still holds the recommendation's own input (its result may go back to the card).
+  const [pristine, setPristine] = useState(!!sim && !!rec);
   const [run, { data, loading, error, reset }] = useMutation(Simulate);
   const r = data?.simulate;
-  const sid = supplierId || suppliers.list[0]?.id || '';
-  const activity = (suppliers.byId.get(sid)?.category ?? 'TRANSPORT') as Activity;
+  const hotspotId = fromHotspot && prefill.hotspotId ? prefill.hotspotId : null;
+  const sid = supplierId || (hotspotId ? '' : suppliers.list[0]?.id) || '';
+  const category = suppliers.byId.get(sid)?.category;
+  const activity = (sim?.activity ?? category ?? 'TRANSPORT') as SimulationActivity;
   const road = activity === 'TRANSPORT' || activity === 'DELIVERY';
   const transport = activity === 'TRANSPORT';
   const mode = activity === 'DELIVERY' ? 'van' : 'hgv';
   const vehicles = (classes.data?.vehicleClasses ?? []).filter((c) => c.mode === mode && !c.electric);
-  const hotspotId = fromHotspot && prefill.hotspotId && sid === prefill.supplierId ? prefill.hotspotId : null;
+  const canRun = !!(hotspotId || sid);
 
-  const submit = () => {
+  const submit = (usePristine: boolean) => {
     void run({
       variables: {
         input: {
           supplierId: hotspotId ? null : sid || null,
           hotspotId,
-          activity: hotspotId ? null : activity,
+          activity,
           vehicleType: (road && vehicleType) || null,
           fuelType: (road && fuelType) || null,
           loadChange: (road && loadChange) || null,
+          distanceChange: (road && distanceChange) || null,
+          loadFactor: (transport && loadFactor) || null,
           modalShift: transport && railShare > 0 ? { kind: 'ROAD_TO_RAIL', sharePct: railShare } : null,
         },
       },
-    }).catch(() => {});
+    })
+      .then((res) => {
+        const s = res.data?.simulate;
+        if (s && usePristine && rec)
+          onRecommendationResult?.(rec.id, { scenarioId: s.id, delta: s.delta, deltaPct: s.deltaPct, baselineValue: s.baselineValue, newValue: s.newValue, basisEvents: s.basisEvents });
+      })
+      .catch(() => {});
   };
 
+  // Opened from a recommendation: run its input at once.
+  const ran = useRef(false);
+  useEffect(() => {
+    if (ran.current || !sim || !canRun) return;
+    ran.current = true;
+    submit(pristine);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [canRun]);
+
+  const hotspotLabel = prefill.supplierName ?? 'the hotspot';
   return (
-    <Modal title="What-if simulator" onClose={onClose} testId="whatif-modal" wide>
+    <Modal title={rec ? `What-if: ${rec.title}` : 'What-if simulator'} onClose={onClose} testId="whatif-modal" wide>
+      {rec && (
+        <p className="whatif-rec" data-testid="whatif-rec-note">
+          {pristine ? "Simulating the recommendation's own input" : 'Changed from the recommendation’s input'} on {hotspotId ? `the hotspot's window (${hotspotLabel})` : 'recent activity'}.
+          Its estimate: <strong>−{kg(rec.co2ImpactKg)} CO2e avoided</strong>.
+        </p>
+      )}
       <form
         className="form"
         onSubmit={(e) => {
           e.preventDefault();
-          submit();
+          submit(pristine);
         }}
-        onChange={() => r && reset()}
+        onChange={() => {
+          setPristine(false);
+          if (r) reset();
+        }}
       >
+        {prefill.hotspotId && (
+          <label className="field field--inline">
+            <input type="checkbox" checked={fromHotspot} onChange={(e) => setFromHotspot(e.target.checked)} aria-label="Start from the hotspot" />
+            <span>Start from the hotspot (its events and detection window)</span>
+          </label>
+        )}
         <label className="field">
           <span>Supplier (basis: {hotspotId ? "the hotspot's detection window" : `its last 7 days of ${activity.toLowerCase()} activity`})</span>
           <select
             className="input"
             value={sid}
+            disabled={!!hotspotId}
             onChange={(e) => {
               setSupplierId(e.target.value);
               setVehicle('');
@@ -116,7 +170,7 @@ export function WhatIfSimulatorModal({ prefill, onClose }: { prefill: WhatIfPref
             }}
             aria-label="Supplier"
           >
-            {!suppliers.list.length && <option value="">No suppliers</option>}
+            {(!suppliers.list.length || (hotspotId && !sid)) && <option value="">{hotspotId ? hotspotLabel : 'No suppliers'}</option>}
             {suppliers.list.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name} · {s.category.toLowerCase()}
@@ -124,18 +178,13 @@ export function WhatIfSimulatorModal({ prefill, onClose }: { prefill: WhatIfPref
             ))}
           </select>
         </label>
-        {prefill.hotspotId && sid === prefill.supplierId && (
-          <label className="field field--inline">
-            <input type="checkbox" checked={fromHotspot} onChange={(e) => setFromHotspot(e.target.checked)} aria-label="Start from the hotspot" />
-            <span>Start from the hotspot (its events and window)</span>
-          </label>
-        )}
         {road && (
           <div className="form__row">
             <label className="field">
               <span>Vehicle class</span>
               <select className="input" value={vehicleType} onChange={(e) => setVehicle(e.target.value)} aria-label="Vehicle type">
                 <option value="">Keep current</option>
+                {vehicleType && !vehicles.some((v) => v.id === vehicleType) && <option value={vehicleType}>{vehicleType}</option>}
                 {vehicles.map((v) => (
                   <option key={v.id} value={v.id}>
                     {v.label}
@@ -146,6 +195,7 @@ export function WhatIfSimulatorModal({ prefill, onClose }: { prefill: WhatIfPref
             <label className="field">
               <span>Fuel</span>
               <select className="input" value={fuelType} onChange={(e) => setFuel(e.target.value)} aria-label="Fuel">
+                {fuelType && !FUELS.some(([v]) => v === fuelType) && <option value={fuelType}>{fuelType}</option>}
                 {FUELS.map(([v, l]) => (
                   <option key={v} value={v}>
                     {l}
@@ -156,27 +206,49 @@ export function WhatIfSimulatorModal({ prefill, onClose }: { prefill: WhatIfPref
           </div>
         )}
         {road && (
-          <label className="field">
-            <span>
-              Load change per trip <strong>{loadChange > 0 ? '+' : ''}{loadChange} %</strong>
-            </span>
-            <input type="range" min={-50} max={50} step={5} value={loadChange} onChange={(e) => setLoad(Number(e.target.value))} aria-label="Load change, percent" />
-          </label>
+          <div className="form__row">
+            <label className="field">
+              <span>
+                Load change per trip <strong>{loadChange > 0 ? '+' : ''}{loadChange} %</strong>
+              </span>
+              <input type="range" min={-50} max={50} step={5} value={loadChange} onChange={(e) => setLoad(Number(e.target.value))} aria-label="Load change, percent" />
+            </label>
+            <label className="field">
+              <span>
+                Distance change <strong>{distanceChange > 0 ? '+' : ''}{num(distanceChange, 1)} %</strong>
+              </span>
+              <input type="range" min={-50} max={50} step={2.5} value={distanceChange} onChange={(e) => setDistance(Number(e.target.value))} aria-label="Distance change, percent" />
+            </label>
+          </div>
         )}
         {transport && (
-          <label className="field">
-            <span>
-              Modal shift road → rail <strong>{railShare} %</strong> of tonne-km
-            </span>
-            <input type="range" min={0} max={100} step={5} value={railShare} onChange={(e) => setRail(Number(e.target.value))} aria-label="Modal shift to rail, percent of tonne-km" />
-          </label>
+          <div className="form__row">
+            <label className="field">
+              <span>Target load factor (same tonnage, fewer fuller trips)</span>
+              <select className="input" value={loadFactor ?? ''} onChange={(e) => setLoadFactor(e.target.value ? Number(e.target.value) : null)} aria-label="Target load factor">
+                <option value="">Keep current</option>
+                {loadFactor != null && !LOAD_FACTORS.includes(loadFactor) && <option value={loadFactor}>{pct(loadFactor * 100)}</option>}
+                {LOAD_FACTORS.map((f) => (
+                  <option key={f} value={f}>
+                    {pct(f * 100)} of the class payload
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span>
+                Modal shift road → rail <strong>{railShare} %</strong> of tonne-km
+              </span>
+              <input type="range" min={0} max={100} step={5} value={railShare} onChange={(e) => setRail(Number(e.target.value))} aria-label="Modal shift to rail, percent of tonne-km" />
+            </label>
+          </div>
         )}
         {!road && <p className="muted small">Factory and warehouse figures come from metered energy or a model estimate: the current value is shown; vehicle, fuel and load changes apply to transport and delivery.</p>}
         <div className="form__actions">
           <button type="button" className="btn btn--ghost" onClick={onClose}>
             Close
           </button>
-          <button type="submit" className="btn btn--primary" disabled={loading || !sid} data-testid="whatif-run">
+          <button type="submit" className="btn btn--primary" disabled={loading || !canRun} data-testid="whatif-run">
             <Icon name="flask" size={16} /> {loading ? 'Simulating…' : 'Simulate'}
           </button>
         </div>
@@ -201,7 +273,20 @@ export function WhatIfSimulatorModal({ prefill, onClose }: { prefill: WhatIfPref
                 {pct(r.deltaPct, 1)})
               </strong>
             </div>
+            {rec && (
+              <div className="kpi" data-testid="whatif-rec-estimate">
+                <span>Recommendation&apos;s estimate</span>
+                <strong>−{kg(rec.co2ImpactKg)}</strong>
+              </div>
+            )}
           </div>
+          {rec && pristine && (
+            <p className="small" data-testid="whatif-rec-compare">
+              Simulated {signedKg(r.delta)} against the recommendation&apos;s −{kg(rec.co2ImpactKg)}: the estimate is bounded as its
+              card says (the excess attributed to the cause, or the measure&apos;s published range); the simulation applies the change
+              to every event of the basis.
+            </p>
+          )}
           <p className="whatif-result__explain">{r.explanation}</p>
           {r.changes.length > 0 && (
             <ul className="changes">
