@@ -33,6 +33,39 @@ export class PluginCallError extends Error {
   }
 }
 
+/** A plugin called one it declares neither in `requires` nor in `uses`. */
+export class PluginNotDeclaredError extends PluginCallError {
+  readonly code = 'PLUGIN_NOT_DECLARED';
+  constructor(
+    readonly fromPlugin: string,
+    pluginId: string,
+  ) {
+    super(pluginId, [
+      {
+        message:
+          `plugin "${fromPlugin}" called "${pluginId}", which it neither requires nor uses: declare it in ` +
+          `requires (it cannot work without it) or in uses (with what it does when "${pluginId}" is absent)`,
+        extensions: { code: 'PLUGIN_NOT_DECLARED' },
+      },
+    ]);
+    this.name = 'PluginNotDeclaredError';
+  }
+}
+
+/** A plugin called one it `uses` that is not running here nor at a known URL: the caller falls back as it declared. */
+export class PluginAbsentError extends PluginCallError {
+  readonly code = 'PLUGIN_ABSENT';
+  constructor(
+    readonly fromPlugin: string,
+    pluginId: string,
+    /** What the caller declared it does without this plugin (its `uses` text). */
+    readonly whenAbsent: string,
+  ) {
+    super(pluginId, [{ message: `plugin "${pluginId}" is absent (not running here, no URL known); ${fromPlugin}: ${whenAbsent}`, extensions: { code: 'PLUGIN_ABSENT' } }]);
+    this.name = 'PluginAbsentError';
+  }
+}
+
 export function forbidden(message = 'you do not have the role this operation needs'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 }

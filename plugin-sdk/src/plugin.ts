@@ -1,6 +1,6 @@
 // The plugin contract: what a third party writes to add a subgraph to Carbon Nexus.
 import type { DocumentNode } from 'graphql';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Database } from '@carbon-nexus/db';
 import type { Bus } from './services/bus.ts';
@@ -11,15 +11,25 @@ import type { AuthClaims } from './context.ts';
 import type { PluginCaller } from './services/call.ts';
 import type { AuditWriter } from './services/audit.ts';
 import type { Outbox } from './services/outbox.ts';
+import type { PluginLifecycle } from './lifecycle/lifecycle.ts';
 import { extractAuthRules, type AuthRules } from './authz/directive.ts';
 
 /** Everything the SDK hands a plugin. */
 export interface PluginServices<Config = unknown> {
   pluginId: string;
+  /** The plugin's settings, parsed from the environment by its `config` schema: the only place a plugin reads them. */
   config: Config;
   db: Database;
+  /** Publish/subscribe; subscriptions and iterators made here end when the plugin drains. */
   bus: Bus;
+  /** Another plugin's GraphQL API: `call(Operation, vars)` with an operation from the producer's `/client`. Only plugins declared in `requires`/`uses`. */
   call: PluginCaller;
+  /** Whether `call` can reach this plugin now (declared, and running here or at a known URL). */
+  canCall(pluginId: string): boolean;
+  /** Phases, the drain signal, onStop, tracked work and timers that end with the plugin. */
+  lifecycle: PluginLifecycle;
+  /** The caller of an HTTP route: verified claims, null when anonymous; throws AuthError for a bad token. */
+  authenticate(request: FastifyRequest): Promise<AuthClaims | null>;
   scheduler: Scheduler;
   logger: Logger;
   metrics: Metrics;
@@ -61,8 +71,14 @@ export interface PluginDefinition<State = unknown, ConfigSchema extends z.ZodTyp
   id: string;
   version?: string;
   description?: string;
-  /** Plugins this one calls; start order follows this. */
+  /** Plugins this one cannot work without: started before it; it refuses to start when one is neither here nor remote. */
   requires?: string[];
+  /**
+   * Plugins it calls or listens to at run time but works without, each with what it does when that plugin is absent,
+   * e.g. `{ 'ml-engine': 'forecasts are empty until ml-engine runs' }`. They may run elsewhere or not at all; cycles
+   * among `uses` are allowed. `services.call` refuses plugins declared in neither list.
+   */
+  uses?: Record<string, string>;
   /** Read from the environment (process.env keys); a bad value is a clear error at start. */
   config?: ConfigSchema;
   /** SDL with Federation 2 directives and the SDK's `@auth(roles: [...])` (stripped and enforced by the SDK). */
@@ -72,12 +88,20 @@ export interface PluginDefinition<State = unknown, ConfigSchema extends z.ZodTyp
   /** Resolver map (typed by codegen); `ResolverContext<State, Config>` is the context. */
   resolvers: Record<string, any>;
   jobs?: Record<string, JobDefinition<State, z.infer<ConfigSchema>>>;
-  /** Plain-HTTP routes for machine clients (ingestion, webhooks); mounted on the subgraph's server. */
+  /**
+   * Plain-HTTP routes for machine clients (ingestion, webhooks), registered in an encapsulated Fastify context: hooks
+   * and decorators added here apply to these routes only, never to /graphql or other plugins' routes.
+   */
   routes?(app: FastifyInstance, services: PluginServices<z.infer<ConfigSchema>>, state: State): void | Promise<void>;
+  /** Path prefix of every route `routes` registers (e.g. '/acme'); default none. */
+  routePrefix?: string;
   /** CLI subcommands: `carbon-nexus <name>`. */
   commands?: Record<string, CliCommand<z.infer<ConfigSchema>>>;
   init?(services: PluginServices<z.infer<ConfigSchema>>): State | Promise<State>;
-  /** Drain: stop accepting work, finish in-flight work. */
+  /**
+   * Drain what the SDK does not end by itself (e.g. a worker loop), after subscriptions, timers and tracked work
+   * ended. Prefer `services.lifecycle.onStop` next to where the resource is created.
+   */
   stop?(state: State, services: PluginServices<z.infer<ConfigSchema>>): void | Promise<void>;
   /** Extra readiness check for /readyz. */
   ready?(state: State, services: PluginServices<z.infer<ConfigSchema>>): boolean | Promise<boolean>;
@@ -92,6 +116,10 @@ export function definePlugin<State = void, ConfigSchema extends z.ZodType = z.Zo
   def: PluginDefinition<State, ConfigSchema>,
 ): PluginDefinition<State, ConfigSchema> {
   if (!ID.test(def.id)) throw new Error(`plugin id "${def.id}" must be lower-case letters, digits and dashes (2-41 chars)`);
+  checkDependencies(def);
+  if (def.routePrefix !== undefined && !/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(def.routePrefix)) {
+    throw new Error(`plugin "${def.id}": routePrefix "${def.routePrefix}" must be a path like "/acme" (no trailing slash)`);
+  }
   if (!def.typeDefs || (def.typeDefs as DocumentNode).kind !== 'Document') {
     throw new Error(`plugin "${def.id}": typeDefs must be a parsed GraphQL document (use loadTypeDefs or gql)`);
   }
@@ -103,4 +131,21 @@ export function definePlugin<State = void, ConfigSchema extends z.ZodType = z.Zo
     throw new Error(`plugin "${def.id}": ${(err as Error).message}`);
   }
   return { ...def, typeDefs: auth.typeDefs, authRules: auth.rules };
+}
+
+/** requires/uses are well-formed: ids, no self, no plugin in both, a stated behaviour for every used plugin. */
+function checkDependencies(def: { id: string; requires?: string[]; uses?: Record<string, string> }): void {
+  const fail = (m: string) => {
+    throw new Error(`plugin "${def.id}": ${m}`);
+  };
+  for (const dep of def.requires ?? []) {
+    if (!ID.test(dep)) fail(`requires "${dep}", which is not a plugin id`);
+    if (dep === def.id) fail('requires itself');
+  }
+  for (const [dep, whenAbsent] of Object.entries(def.uses ?? {})) {
+    if (!ID.test(dep)) fail(`uses "${dep}", which is not a plugin id`);
+    if (dep === def.id) fail('uses itself');
+    if (def.requires?.includes(dep)) fail(`"${dep}" is in both requires and uses: a plugin is either needed (requires) or optional (uses)`);
+    if (typeof whenAbsent !== 'string' || !whenAbsent.trim()) fail(`uses "${dep}": say what the plugin does when "${dep}" is absent`);
+  }
 }

@@ -26,6 +26,11 @@ const TOPICS: BusTopic<WebhookSignals[keyof WebhookSignals]>[] = [alertRaised, h
 export default definePlugin<PartnersState & { unsubscribe: (() => void)[] }, typeof config>({
   id: 'partners',
   description: 'Partner webhooks: registration, signed deliveries with retries, dead letters and replay',
+  uses: {
+    orchestration: 'alert and hotspot webhooks carry the bus signal only (no alert or hotspot details); replayWebhooksSince fails',
+    recommendations: 'recommendation webhooks carry the bus signal only',
+    'data-core': 'webhook payloads name suppliers by id only',
+  },
   typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
   resolvers,
   config,

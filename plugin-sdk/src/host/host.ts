@@ -1,6 +1,7 @@
 // The kernel that runs plugins: builds their services, starts them in dependency order,
 // executes their subgraph schemas in-process, and stops them in reverse order.
 import {
+  GraphQLError,
   execute,
   parse,
   subscribe,
@@ -28,6 +29,10 @@ import { parsePluginConfig } from '../config.ts';
 import { PluginStartError } from '../errors.ts';
 import { startOrder } from './order.ts';
 import { enforceAuth, extractAuthRules } from '../authz/directive.ts';
+import { createLifecycle, type PluginLifecycle, type PluginPhase } from '../lifecycle/lifecycle.ts';
+import { pluginBus } from '../lifecycle/plugin-bus.ts';
+import { createTokenVerifier } from '../services/auth.ts';
+import { claimsOf } from '../http/apollo-route.ts';
 
 /** With AUTH_ANONYMOUS_READ=false, queries and subscriptions without an @auth rule need a signed-in caller. */
 const SIGNED_IN_ROOTS = { types: ['Query', 'Subscription'], roles: [] } as const;
@@ -37,6 +42,9 @@ export interface RunningPlugin {
   schema: GraphQLSchema;
   services: PluginServices<any>;
   state: unknown;
+  /** starting -> started -> draining -> stopped. */
+  readonly phase: PluginPhase;
+  lifecycle: PluginLifecycle;
   /** Executes an operation against this plugin's schema in the given (or current) scope. */
   execute(document: DocumentNode | string, variables?: Record<string, unknown>, scope?: Partial<RequestScope>): Promise<ExecutionResult>;
   /** Subscribes (AsyncIterable of results) or returns a single error result. */
@@ -60,6 +68,8 @@ export interface HostOptions {
   scheduler?: boolean;
   /** Apply migrations at start (default true). */
   migrate?: boolean;
+  /** How long a stopping plugin waits for its tracked in-flight work (default PLUGIN_DRAIN_SECONDS, else 30 s). */
+  drainTimeoutMs?: number;
 }
 
 export interface Host {
@@ -112,6 +122,14 @@ function assertBusForDistributed(env: Record<string, string | undefined>, busUrl
 
 const DOC_CACHE_MAX = 1000;
 
+function drainTimeoutFromEnv(env: Record<string, string | undefined>): number {
+  const raw = env.PLUGIN_DRAIN_SECONDS;
+  if (raw === undefined || raw === '') return 30_000;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`PLUGIN_DRAIN_SECONDS: must be a number of seconds >= 0 (got "${raw}")`);
+  return n * 1000;
+}
+
 export function createHost(opts: HostOptions): Host {
   const env = opts.env ?? process.env;
   const mode = opts.mode ?? 'embedded';
@@ -122,6 +140,8 @@ export function createHost(opts: HostOptions): Host {
   for (const p of opts.plugins) delete remote[p.id];
   const order = startOrder(opts.plugins, Object.keys(remote));
   const authCfg = authConfigFromEnv(env as NodeJS.ProcessEnv);
+  const verifyToken = createTokenVerifier(authCfg);
+  const drainTimeoutMs = opts.drainTimeoutMs ?? drainTimeoutFromEnv(env);
   const calls = createCallRegistry({
     mintToken: authCfg.secret
       ? (a: AuthClaims) => signDevToken({ sub: a.sub, roles: a.roles, supplierIds: a.supplierIds, expiresIn: '5m' }, authCfg.secret)
@@ -130,6 +150,8 @@ export function createHost(opts: HostOptions): Host {
   for (const [id, url] of Object.entries(remote)) calls.registerRemote(id, url);
   const plugins = new Map<string, RunningPlugin>();
   const schedulers: Scheduler[] = [];
+  /** Drains of the plugins started so far (a plugin whose init failed is drained at once). */
+  const stops = new Map<string, () => Promise<void>>();
   const busUrl = busUrlFromEnv(env);
   const opDuration = metrics.histogram('plugin_operation_seconds', 'In-process plugin operation duration', ['plugin', 'kind']);
   let db: Database;
@@ -191,14 +213,8 @@ export function createHost(opts: HostOptions): Host {
     async stop() {
       // Reverse order: dependents drain before what they depend on.
       for (const s of schedulers) await s.stop();
-      for (const id of [...plugins.keys()].reverse()) {
-        const rp = plugins.get(id)!;
-        try {
-          await rp.plugin.stop?.(rp.state, rp.services);
-        } catch (err) {
-          logger.error({ err, plugin: id }, 'plugin stop failed');
-        }
-      }
+      for (const id of [...stops.keys()].reverse()) await stops.get(id)!();
+      stops.clear();
       plugins.clear();
       await outbox?.stop();
       if (!opts.bus) await bus?.close();
@@ -238,12 +254,17 @@ export function createHost(opts: HostOptions): Host {
     const plog = logger.child({ plugin: plugin.id });
     const scheduler = createScheduler({ db, logger: plog, metrics, pluginId: plugin.id, enabled: opts.scheduler !== false, retry: schedulerRetryFromEnv(env) });
     schedulers.push(scheduler);
+    const lc = createLifecycle({ pluginId: plugin.id, logger: plog, drainTimeoutMs });
+    const declared = { requires: plugin.requires ?? [], uses: plugin.uses ?? {} };
     const services: PluginServices<any> = {
       pluginId: plugin.id,
       config,
       db,
-      bus,
-      call: calls.caller(plugin.id),
+      bus: pluginBus(bus, lc),
+      call: calls.caller(plugin.id, declared),
+      canCall: (id) => (declared.requires.includes(id) || Object.hasOwn(declared.uses, id)) && calls.has(id),
+      lifecycle: lc.lifecycle,
+      authenticate: (request) => claimsOf(request, verifyToken),
       scheduler,
       logger: plog,
       metrics,
@@ -252,12 +273,18 @@ export function createHost(opts: HostOptions): Host {
       mode,
     };
     let state: unknown;
+    // Until init succeeds only what init opened through services is ended; then the plugin's own stop runs too.
+    stops.set(plugin.id, () => lc.stop());
+    for (const [id, whenAbsent] of Object.entries(declared.uses)) {
+      if (!calls.has(id) && !order.some((p) => p.id === id)) plog.info({ absent: id, whenAbsent }, `runs without "${id}": ${whenAbsent}`);
+    }
     try {
       state = await runInScope({ auth: SYSTEM_CLAIMS }, async () => plugin.init?.(services));
     } catch (err) {
       if (err instanceof PluginStartError) throw err;
       throw new PluginStartError(plugin.id, `init failed: ${(err as Error).message}`);
     }
+    stops.set(plugin.id, () => lc.stop(() => plugin.stop?.(state, services)));
     let schema: GraphQLSchema;
     try {
       // Plugins made without definePlugin still get their @auth rules read (and stripped) here.
@@ -284,6 +311,15 @@ export function createHost(opts: HostOptions): Host {
       }
       return doc;
     };
+    // Documents other plugins send through services.call are validated once (a typed operation from a producer's
+    // client was checked at build time, but a mock or a hand-written document may not match this schema).
+    const checked = new WeakMap<DocumentNode, readonly GraphQLError[]>();
+    const validated = (document: DocumentNode | string): DocumentNode | string | ExecutionResult => {
+      if (typeof document === 'string') return document;
+      let errors = checked.get(document);
+      if (!errors) checked.set(document, (errors = validate(schema, document, specifiedRules)));
+      return errors.length ? { errors } : document;
+    };
     const contextFor = (scope: RequestScope): ResolverContext => ({
       services,
       state,
@@ -296,6 +332,10 @@ export function createHost(opts: HostOptions): Host {
       schema,
       services,
       state,
+      get phase() {
+        return lc.lifecycle.phase;
+      },
+      lifecycle: lc.lifecycle,
       contextFor,
       execute(document, variables, scope) {
         return runInScope(scope ?? {}, async () => {
@@ -319,7 +359,11 @@ export function createHost(opts: HostOptions): Host {
       },
     };
     plugins.set(plugin.id, rp);
-    calls.registerLocal(plugin.id, (doc, vars) => rp.execute(doc, vars));
+    calls.registerLocal(plugin.id, async (doc, vars) => {
+      if (lc.lifecycle.phase === 'stopped') return { errors: [new GraphQLError(`plugin "${plugin.id}" has stopped`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: plugin.id } })] };
+      const d = validated(doc);
+      return typeof d === 'object' && !('kind' in d) ? d : rp.execute(d, vars);
+    });
     for (const [name, job] of Object.entries(plugin.jobs ?? {})) {
       const cron = typeof job.cron === 'function' ? job.cron(config) : job.cron;
       try {
@@ -328,6 +372,7 @@ export function createHost(opts: HostOptions): Host {
         throw new PluginStartError(plugin.id, `job "${name}": ${(err as Error).message}`, `jobs.${name}`);
       }
     }
+    lc.started();
     plog.debug('plugin started');
   }
 

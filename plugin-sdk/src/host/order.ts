@@ -2,8 +2,8 @@ import { PluginStartError } from '../errors.ts';
 import type { AnyPlugin } from '../plugin.ts';
 
 /**
- * Start order: dependencies first. `available` are plugins reachable elsewhere (remote subgraphs),
- * which satisfy a `requires` without being started here.
+ * Start order: dependencies first — `requires` always, `uses` where no cycle forbids it. `available` are plugins
+ * reachable elsewhere (remote subgraphs), which satisfy a `requires` without being started here.
  */
 export function startOrder(plugins: AnyPlugin[], available: Iterable<string> = []): AnyPlugin[] {
   const byId = new Map<string, AnyPlugin>();
@@ -24,9 +24,9 @@ export function startOrder(plugins: AnyPlugin[], available: Iterable<string> = [
       }
     }
   }
-  const out: AnyPlugin[] = [];
+  // Hard edges (requires) may not form a cycle.
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (p: AnyPlugin, path: string[]) => {
+  const check = (p: AnyPlugin, path: string[]) => {
     const s = state.get(p.id);
     if (s === 'done') return;
     if (s === 'visiting') {
@@ -36,11 +36,29 @@ export function startOrder(plugins: AnyPlugin[], available: Iterable<string> = [
     state.set(p.id, 'visiting');
     for (const dep of p.requires ?? []) {
       const d = byId.get(dep);
-      if (d) visit(d, [...path, p.id]);
+      if (d) check(d, [...path, p.id]);
     }
     state.set(p.id, 'done');
+  };
+  for (const p of plugins) check(p, []);
+  // Soft edges (uses) order start-up where they can: a used plugin starts first unless that would close a cycle
+  // (cycles among uses are allowed; those plugins only call each other at run time).
+  const edges = new Map<string, string[]>(plugins.map((p) => [p.id, (p.requires ?? []).filter((d) => byId.has(d))]));
+  const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
+    from === to || (!seen.has(from) && (seen.add(from), edges.get(from)!.some((n) => reaches(n, to, seen))));
+  for (const p of plugins) {
+    for (const dep of Object.keys(p.uses ?? {})) {
+      if (byId.has(dep) && !reaches(dep, p.id)) edges.get(p.id)!.push(dep);
+    }
+  }
+  const out: AnyPlugin[] = [];
+  const done = new Set<string>();
+  const visit = (p: AnyPlugin) => {
+    if (done.has(p.id)) return;
+    done.add(p.id);
+    for (const dep of edges.get(p.id)!) visit(byId.get(dep)!);
     out.push(p);
   };
-  for (const p of plugins) visit(p, []);
+  for (const p of plugins) visit(p);
   return out;
 }

@@ -1,16 +1,31 @@
 // Calling another plugin's GraphQL API with the same code whether it runs in this process or elsewhere.
+// A plugin may call only the plugins it declares (`requires` or `uses`); a used plugin that is not running anywhere
+// this process knows of is "absent": the call fails with PluginAbsentError, which the caller turns into its stated
+// fallback behaviour.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type DocumentNode, type ExecutionResult } from 'graphql';
+import { print, type DocumentNode, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { currentScope, type AuthClaims } from '../context.ts';
-import { PluginCallError } from '../errors.ts';
+import { PluginAbsentError, PluginCallError, PluginNotDeclaredError } from '../errors.ts';
 import { injectTraceHeaders, withSpan } from './tracing.ts';
 import { describeNetworkError } from '../http/error-policy.ts';
+import { isPluginOperation, type PluginOperation, type VariablesArg } from '../contract/operation.ts';
 
-export type PluginCaller = <TResult, TVars extends Record<string, unknown> = Record<string, unknown>>(
-  pluginId: string,
-  document: TypedDocumentNode<TResult, TVars> | DocumentNode | string,
-  variables?: TVars,
-) => Promise<TResult>;
+export interface PluginCaller {
+  /** Runs an operation the producer publishes in its `client` module; the result is typed by the operation. */
+  <TResult, TVariables>(operation: PluginOperation<TResult, TVariables>, ...variables: VariablesArg<TVariables>): Promise<TResult>;
+  /** @deprecated call with a typed operation from the producer's `@carbon-nexus/<plugin>/client` instead. */
+  <TResult, TVars extends Record<string, unknown> = Record<string, unknown>>(
+    pluginId: string,
+    document: TypedDocumentNode<TResult, TVars> | DocumentNode | string,
+    variables?: TVars,
+  ): Promise<TResult>;
+}
+
+/** What a plugin declares it calls: `requires` (hard) and `uses` (soft, id -> what it does when that plugin is absent). */
+export interface DeclaredPeers {
+  requires: readonly string[];
+  uses: Readonly<Record<string, string>>;
+}
 
 /** In-process executor: runs an operation against a local plugin's schema in the caller's scope. */
 export type LocalExecutor = (document: DocumentNode | string, variables?: Record<string, unknown>) => Promise<ExecutionResult>;
@@ -18,8 +33,10 @@ export type LocalExecutor = (document: DocumentNode | string, variables?: Record
 export interface CallRegistry {
   registerLocal(pluginId: string, exec: LocalExecutor): void;
   registerRemote(pluginId: string, url: string): void;
+  /** Whether the plugin runs in this process or at a known URL. */
   has(pluginId: string): boolean;
-  caller(fromPlugin: string): PluginCaller;
+  /** The `call` service of plugin `from`; with `declared`, calls to undeclared plugins are refused. */
+  caller(fromPlugin: string, declared?: DeclaredPeers): PluginCaller;
 }
 
 export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth: AuthClaims) => Promise<string> } = {}): CallRegistry {
@@ -52,13 +69,13 @@ export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      return { errors: [{ message: `plugin "${pluginId}" is unreachable: ${describeNetworkError(err, `plugin "${pluginId}"`)}`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: pluginId } }] } as any;
+      return unavailable(pluginId, `plugin "${pluginId}" is unreachable: ${describeNetworkError(err, `plugin "${pluginId}"`)}`);
     }
     const text = await res.text();
     try {
       return JSON.parse(text) as ExecutionResult;
     } catch {
-      return { errors: [{ message: `plugin "${pluginId}" answered HTTP ${res.status} without a GraphQL result`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: pluginId } }] } as any;
+      return unavailable(pluginId, `plugin "${pluginId}" answered HTTP ${res.status} without a GraphQL result`);
     }
   }
 
@@ -66,22 +83,37 @@ export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth
     registerLocal: (id, exec) => void local.set(id, exec),
     registerRemote: (id, url) => void remote.set(id, url),
     has: (id) => local.has(id) || remote.has(id),
-    caller(from) {
-      return (async (pluginId: string, document: DocumentNode | string, variables?: Record<string, unknown>) => {
+    caller(from, declared) {
+      async function call(target: string | PluginOperation, ...rest: unknown[]): Promise<unknown> {
+        const [pluginId, document, variables] = isPluginOperation(target)
+          ? [target.plugin, target as DocumentNode, rest[0] as Record<string, unknown> | undefined]
+          : [target as string, rest[0] as DocumentNode | string, rest[1] as Record<string, unknown> | undefined];
+        if (declared && !declared.requires.includes(pluginId) && !Object.hasOwn(declared.uses, pluginId)) {
+          throw new PluginNotDeclaredError(from, pluginId);
+        }
         const exec = local.get(pluginId);
         const url = remote.get(pluginId);
         if (!exec && !url) {
+          if (declared && Object.hasOwn(declared.uses, pluginId)) throw new PluginAbsentError(from, pluginId, declared.uses[pluginId]);
           throw new PluginCallError(pluginId, [
-            { message: `plugin "${from}" called "${pluginId}", which is not running here; declare it in requires and start it, or set CARBON_NEXUS_SUBGRAPH_${pluginId.toUpperCase().replace(/-/g, '_')}_URL` },
+            { message: `plugin "${from}" called "${pluginId}", which is not running here; start it, or set CARBON_NEXUS_SUBGRAPH_${envKey(pluginId)}_URL` },
           ]);
         }
         const result = await withSpan(`call ${pluginId}`, () => (exec ? exec(document, variables) : callRemote(pluginId, url!, document, variables)), {
           kind: 'client',
           attributes: { 'carbon_nexus.component': from, 'carbon_nexus.callee': pluginId },
         });
-        if (result.errors?.length) throw new PluginCallError(pluginId, result.errors as any);
-        return result.data as any;
-      }) as PluginCaller;
+        if (result.errors?.length) throw new PluginCallError(pluginId, result.errors as readonly GraphQLFormattedError[]);
+        return result.data;
+      }
+      return call as PluginCaller;
     },
   };
+}
+
+const envKey = (pluginId: string) => pluginId.toUpperCase().replace(/-/g, '_');
+
+/** A failed remote call as a GraphQL result (the formatted-error shape a subgraph would answer with). */
+function unavailable(pluginId: string, message: string): ExecutionResult {
+  return { errors: [{ message, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: pluginId } }] } as unknown as ExecutionResult;
 }

@@ -12,6 +12,9 @@ import { predictionCreated } from '@carbon-nexus/ml-engine/client';
 export default definePlugin<DataCoreState, z.ZodObject<any>>({
   id: 'data-core',
   description: 'Ingestion (CSV, event, batch, WebSocket stream), normalization, suppliers, emission factors, imports',
+  uses: {
+    'ml-engine': 'MODEL figures (events that need a model estimate) stay pending until ml-engine answers; every other figure is unaffected',
+  },
   config: z.object({
     /** Seconds to wait for running CSV imports on shutdown. */
     DATA_CORE_DRAIN_SECONDS: env.number(30),

@@ -11,7 +11,10 @@ import { eventNormalized } from '@carbon-nexus/data-core/client';
 export default definePlugin<MlState, typeof configSchema>({
   id: 'ml-engine',
   description: 'ONNX emission models, explanations, 7-day forecast',
-  // Calls data-core (events, emissionsSeries) at run time only: inference works without it, so no `requires`.
+  // Calls data-core (events, emissionsSeries) at run time only: inference works without it.
+  uses: {
+    'data-core': 'announced events wait in the prediction queue and are retried until data-core answers; forecasts use only the history already stored; predictions from given features still work',
+  },
   config: configSchema,
   typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
   resolvers,

@@ -18,7 +18,11 @@ export default definePlugin<RecommendationsState, typeof configSchema>({
   id: 'recommendations',
   description: 'RAG adapter, local retrieval over a shipped knowledge base, rule fallback, approve/dismiss with audit',
   // Calls orchestration (hotspot) and data-core (supplier, 48 h history) per hotspot at run time only; it starts
-  // and serves its own data without them, so no `requires`.
+  // and serves its own data without them.
+  uses: {
+    orchestration: 'no new recommendations (each needs its hotspot); stored ones are still served, approved and dismissed',
+    'data-core': 'recommendations are made without the supplier and its 48 h history (listed as gaps in their evidence)',
+  },
   config: configSchema,
   typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
   resolvers,
