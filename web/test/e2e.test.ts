@@ -8,7 +8,8 @@ import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemo, type Demo } from './demo-env.ts';
-import { kg } from '../src/app/lib/format.ts';
+import { kg, pct } from '../src/app/lib/format.ts';
+import { boundText, causeShareText, causeText, explainBaseline, hotspotEvidenceText, readDiagnosis, shareText, sigmaText } from '../src/app/lib/evidence.ts';
 
 const webDir = path.resolve(import.meta.dirname, '..');
 const resultsDir = path.join(webDir, 'test-results');
@@ -17,6 +18,8 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = fs.existsSync(chromiumPath);
 const WAIT = { timeout: 60_000 };
 const HOUR = 3_600_000;
+// The browser renders local times in the test process's zone, so sentences can be compared with the helpers' own.
+const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** Polls `check` until it returns a truthy value (bounded: `tries` × `everyMs`). */
 async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, tries = 120, everyMs = 500): Promise<T> {
@@ -72,7 +75,7 @@ describe('dashboard demo flow (seed section 8)', () => {
       executablePath: chromiumPath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, timezoneId: TZ });
     page.on('pageerror', (e) => pageErrors.push(e.message));
   }, 240_000);
 
@@ -137,6 +140,117 @@ describe('dashboard demo flow (seed section 8)', () => {
     await shot(page, '02-hotspot-alert-recommendation');
   }, 120_000);
 
+  browserIt('the hotspot states its evidence in a sentence, and the baseline behind it on demand', async () => {
+    const r = await demo.gql<{ hotspots: { nodes: { id: string; entityName: string | null; entityType: string; entityId: string; eventCount: number | null; predictedKg: number; baselineKg: number; baselineSpreadKg: number | null; excessSigmas: number | null; windowStart: string; windowEnd: string }[] } }>(
+      '{ hotspots(first: 8) { nodes { id entityName entityType entityId eventCount predictedKg baselineKg baselineSpreadKg excessSigmas windowStart windowEnd } } }',
+    );
+    const h = r.data!.hotspots.nodes.find((x) => x.entityName === 'Northwind Freight')!;
+    expect(h.eventCount).toBeGreaterThanOrEqual(3);
+    const item = page.locator('[data-testid=hotspot-item]', { hasText: 'Northwind Freight' });
+    const sentence = hotspotEvidenceText(h, TZ);
+    // e.g. "5 events, 3.4× the usual for Friday 14:46–15:46 (±10 %)"
+    expect(sentence).toMatch(new RegExp(`^${h.eventCount} events, [\\d.,]+× the usual for \\w+day \\d\\d:\\d\\d–\\d\\d:\\d\\d \\(±\\d+ %\\)$`));
+    await page.waitForFunction((s) => [...document.querySelectorAll('[data-testid=hotspot-evidence]')].some((e) => e.textContent === s), sentence, WAIT);
+    await item.locator('[data-testid=hotspot-details]').click();
+    const how = item.locator('[data-testid=hotspot-baseline-how]');
+    await how.waitFor(WAIT);
+    const b = await demo.gql('query($t: String!, $ids: [String!]) { baselines(entityType: $t, entityIds: $ids, hourly: true, first: 400) { nodes { hourOfWeek valueKgPerHour spreadKgPerHour samples eventsPerHour method isOverride } } }', { t: h.entityType, ids: [h.entityId] });
+    const base = explainBaseline(b.data.baselines.nodes, h.windowStart, h.windowEnd)!;
+    expect(base.how).toMatch(/^the median of \d+ /);
+    await page.waitForFunction((t) => document.querySelector('[data-testid=hotspot-baseline-how]')?.textContent?.includes(t), `The usual level is ${base.how}`, WAIT);
+    expect(await how.textContent()).toMatch(/at least \d+ events and an excess beyond [\d.]+ σ/);
+    expect(await item.locator('[data-testid=hotspot-events]').textContent()).toBe(`${h.eventCount} (usually ${base.usualEvents!.toLocaleString('en-GB', { maximumFractionDigits: 1 })})`);
+    expect(await item.locator('[data-testid=hotspot-sigma]').textContent()).toContain(sigmaText(h)!);
+    await shot(page, '02b-hotspot-evidence');
+    await item.locator('[data-testid=hotspot-details]').click();
+    await how.waitFor({ state: 'detached', timeout: 10_000 });
+  }, 60_000);
+
+  browserIt('a recommendation card explains its cause, diagnosis and bound; Simulate runs its what-if and shows the delta beside the estimate', async () => {
+    const card = page.locator('[data-testid=recommendation-card]').filter({ has: page.locator('button[aria-label^="Simulate"]:not([aria-disabled])') }).first();
+    await card.waitFor(WAIT);
+    const id = (await card.getAttribute('data-rec-id'))!;
+    const q = await demo.gql('query($id: ID!) { recommendation(id: $id) { id title body co2ImpactKg cause impactBound simulation diagnosis evidence } }', { id });
+    const rec = q.data.recommendation;
+    const d = readDiagnosis(rec.diagnosis)!;
+    expect(d.basis).toBe('own-history');
+    expect(d.findings.length).toBeGreaterThan(0);
+    expect(rec.cause).toBeTruthy();
+    // the cause in plain words, with its share of the excess
+    const share = causeShareText(rec.cause, d, rec.evidence.excessKg);
+    expect(await card.locator('[data-testid=rec-cause]').textContent()).toBe(`Cause ${causeText(rec.cause, d)}${share ? ` · ${share}` : ''}`);
+    expect(await card.locator('[data-testid=rec-cause]').textContent()).not.toContain('_');
+    // how the expected kg was bounded
+    const bound = boundText(rec)!;
+    expect(bound).toMatch(/capped at|middle of the published|record correction|rule of thumb/);
+    expect(await card.locator('[data-testid=rec-bound]').textContent()).toBe(bound);
+    // the diagnosis: statement and each finding with its share of the excess and evidence
+    await card.locator('[data-testid=rec-diagnosis] > summary').click();
+    expect(await card.locator('[data-testid=rec-diagnosis-statement]').textContent()).toBe(d.statement);
+    const findings = card.locator('[data-testid=rec-finding]');
+    expect(await findings.count()).toBe(d.findings.length);
+    for (const [i, f] of d.findings.entries()) {
+      const li = findings.nth(i);
+      expect(await li.getAttribute('data-cause')).toBe(f.cause);
+      expect(await li.locator('[data-testid=rec-finding-share]').textContent()).toBe(f.share > 0 ? `${shareText(f.share)} · ${kg(f.attributedKg)}` : 'contributing');
+      expect(await li.textContent()).toContain(f.evidence);
+    }
+    // and why this measure (the recommendation's own explanation)
+    await card.locator('.rec__why > summary').click();
+    expect(await card.locator('.rec__why p').textContent()).toBe(rec.body);
+    await shot(page, '02c-recommendation-diagnosis');
+    // Simulate: the what-if opens on the recommendation's own input and runs it at once.
+    await card.locator('button[aria-label^="Simulate"]').click();
+    const modal = page.locator('[data-testid=whatif-modal]');
+    await modal.waitFor(WAIT);
+    const delta = modal.locator('[data-testid=whatif-delta]');
+    await delta.waitFor(WAIT);
+    const same = await demo.gql('mutation($i: SimulationInput!) { simulate(input: $i) { delta deltaPct basisEvents } }', { i: rec.simulation });
+    expect(same.errors).toBeUndefined();
+    const sim = same.data.simulate;
+    expect(sim.basisEvents).toBeGreaterThan(0);
+    expect(await delta.textContent()).toBe(`${sim.delta > 0 ? '+' : ''}${kg(sim.delta)} (${sim.deltaPct > 0 ? '+' : ''}${pct(sim.deltaPct, 1)})`);
+    expect(await modal.locator('[data-testid=whatif-rec-estimate]').textContent()).toContain(kg(rec.co2ImpactKg));
+    expect(await modal.locator('[data-testid=whatif-rec-compare]').count()).toBe(1);
+    await shot(page, '02d-recommendation-simulated', false);
+    await page.keyboard.press('Escape');
+    await modal.waitFor({ state: 'detached', timeout: 10_000 });
+    // back on the card, beside its own estimate
+    const signed = `${sim.delta > 0 ? '+' : sim.delta < 0 ? '−' : ''}${kg(Math.abs(sim.delta))}`;
+    expect(await card.locator('[data-testid=rec-simulated]').textContent()).toBe(
+      `What-if: ${signed} (${sim.deltaPct > 0 ? '+' : ''}${pct(sim.deltaPct, 1)}) on the hotspot's ${sim.basisEvents} ${sim.basisEvents === 1 ? 'event' : 'events'}`,
+    );
+  }, 120_000);
+
+  browserIt('each event shows its method with the factors, TTW/WTT split and note, and the model estimate beside the recorded figure', async () => {
+    await page.waitForSelector('[data-testid=activity-item] [data-testid=figure-model]', WAIT);
+    const item = page.locator('[data-testid=activity-item]').filter({ has: page.locator('[data-testid=figure-model]') }).first();
+    const id = (await item.getAttribute('data-event-id'))!;
+    const r = await demo.gql('query($ids: [ID!]) { events(filter: { ids: $ids }) { nodes { id co2eKg ttwKg wttKg method methodNote boundary factorSet factors { id version boundary source } prediction { co2eKg } } } }', { ids: [id] });
+    const ev = r.data.events.nodes[0];
+    expect(['FUEL', 'ENERGY', 'ACTIVITY']).toContain(ev.method);
+    expect(ev.factors.length).toBeGreaterThan(0);
+    expect(await item.locator('[data-testid=figure-value]').textContent()).toBe(kg(ev.co2eKg));
+    expect(await item.locator('[data-testid=figure-model]').textContent()).toBe(`model estimate ${kg(ev.prediction.co2eKg)}`);
+    expect(await item.locator('[data-testid=figure-model]').getAttribute('title')).toBe(`model estimate ${kg(ev.prediction.co2eKg)}, recorded ${kg(ev.co2eKg)}`);
+    await item.locator('[data-testid=method-chip]').click();
+    const pop = item.locator('[data-testid=method-popover]');
+    await pop.waitFor(WAIT);
+    expect(await pop.locator('.method__head strong').textContent()).toBe(ev.method);
+    expect(await pop.locator('[data-testid=method-split]').textContent()).toBe(`${kg(ev.co2eKg)} CO2e ${ev.boundary} = ${kg(ev.ttwKg)} TTW (tank-to-wheel) + ${kg(ev.wttKg)} WTT (well-to-tank)`);
+    if (ev.methodNote) expect(await pop.locator('[data-testid=method-note]').textContent()).toBe(ev.methodNote);
+    const shown = pop.locator('[data-testid=method-factor]');
+    expect(await shown.count()).toBe(ev.factors.length);
+    for (const [i, f] of ev.factors.entries()) {
+      const t = (await shown.nth(i).textContent())!;
+      for (const part of [f.id, f.version, f.boundary, f.source]) expect(t).toContain(part);
+    }
+    expect(await pop.textContent()).toContain(`Factor set ${ev.factorSet}`);
+    await shot(page, '02e-event-method', false);
+    await page.keyboard.press('Escape');
+    await pop.waitFor({ state: 'detached', timeout: 10_000 });
+  }, 60_000);
+
   browserIt('an approver approves the recommendation and the decision shows in the audit trail', async () => {
     await page.selectOption('[data-testid=role-select]', 'approver');
     await page.click('[data-testid=sign-in]');
@@ -178,6 +292,22 @@ describe('dashboard demo flow (seed section 8)', () => {
     );
     await page.selectOption('[data-testid=audit-filter-action]', '');
     await shot(page, '03-audit-trail');
+    // Events with their figures: filtered by method, paged, and no pending figure once the estimates arrived.
+    const events = page.locator('[data-testid=events-card]');
+    await events.locator('[data-testid=event-row]').first().waitFor(WAIT);
+    await page.selectOption('[data-testid=events-filter-method]', 'ENERGY');
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid=event-row]')];
+      return rows.length === 25 && rows.every((r) => r.getAttribute('data-method') === 'ENERGY');
+    }, undefined, WAIT);
+    await events.locator('[data-testid=events-more]').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=event-row]').length === 50, undefined, WAIT);
+    const ids = await events.locator('[data-testid=event-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-id')));
+    expect(new Set(ids).size).toBe(50);
+    expect(await events.locator('[data-testid=event-row][data-method=ENERGY]').count()).toBe(50);
+    await page.click('[data-testid=events-filter-pending]');
+    await events.locator('text=No events match these filters').waitFor(WAIT);
+    expect(await events.textContent()).toContain('no model estimate is pending');
     await page.click('nav a[href="/"]');
   }, 120_000);
 
@@ -269,6 +399,7 @@ describe('dashboard demo flow (seed section 8)', () => {
     await page.waitForSelector('[data-testid=upload-progress] .chip:has-text("completed")', WAIT);
     expect(await page.locator('[data-testid=rows-accepted]').textContent()).toBe('3');
     expect(await page.locator('[data-testid=rows-rejected]').textContent()).toBe('1');
+    await page.waitForSelector('[data-testid=upload-progress] [data-testid=rejected-end]', WAIT);
     const errors = page.locator('[data-testid=row-errors] tbody tr');
     expect(await errors.count()).toBe(1);
     expect(await errors.first().textContent()).toMatch(/^3distance_?km/i);
