@@ -42,6 +42,11 @@ export function ImportPage() {
     xhr.setRequestHeader('content-type', gz ? 'application/gzip' : 'text/csv');
     if (session.token) xhr.setRequestHeader('authorization', `Bearer ${session.token}`);
     xhr.upload.onprogress = (e) => setUpload((u) => (u ? { ...u, sent: e.loaded } : u));
+    // The job id comes in the response headers at once (202); the body (the final summary) only when the import ends.
+    xhr.onreadystatechange = () => {
+      const id = xhr.readyState === XMLHttpRequest.HEADERS_RECEIVED && xhr.status === 202 ? xhr.getResponseHeader('x-import-job-id') : null;
+      if (id) setUpload((u) => (u && !u.jobId ? { ...u, jobId: id } : u));
+    };
     xhr.onload = () => {
       let body: { jobId?: string; error?: string; detail?: string } = {};
       try {
@@ -49,10 +54,11 @@ export function ImportPage() {
       } catch {
         /* not JSON */
       }
-      if (xhr.status >= 200 && xhr.status < 300 && body.jobId) setUpload((u) => (u ? { ...u, sent: u.file.size, jobId: body.jobId! } : u));
+      if (xhr.status >= 200 && xhr.status < 300 && body.jobId) setUpload((u) => (u ? { ...u, sent: u.file.size, jobId: u.jobId ?? body.jobId! } : u));
       else setUpload((u) => (u ? { ...u, error: body.error ?? body.detail ?? `upload failed (HTTP ${xhr.status})` } : u));
     };
-    xhr.onerror = () => setUpload((u) => (u ? { ...u, error: 'network error while uploading' } : u));
+    xhr.onerror = () =>
+      setUpload((u) => (u ? { ...u, error: u.jobId ? 'the connection was lost during the import; the job below says what was stored' : 'network error while uploading' } : u));
     xhr.send(file);
   };
   const chooseFile = () => input.current?.click();
@@ -109,7 +115,7 @@ export function ImportPage() {
               Columns: external_id, supplier_external_id (or supplier_id), event_type, timestamp, distance_km, load_kg, vehicle_type, fuel_type, energy_kwh …
             </span>
           </div>
-          {upload && <UploadProgress key={`${upload.file.name}:${upload.jobId ?? 'sending'}`} upload={upload} onDone={() => void jobs.refetch()} onResend={() => start(upload.file)} />}
+          {upload && <UploadProgress upload={upload} onDone={() => void jobs.refetch()} onResend={() => start(upload.file)} />}
         </Card>
         <Card title="Recent imports" subtitle="Open one to see what it stored and every rejected row" testId="imports-card" className="span-2">
           <Async loading={jobs.loading} error={jobs.error} empty={!rows.length} emptyTitle="No imports yet" emptyHint="Imports appear here once a file is sent." retry={() => jobs.refetch()} skeleton={<Skeleton lines={4} />}>
@@ -175,7 +181,7 @@ function UploadProgress({ upload, onDone, onResend }: { upload: Upload; onDone: 
     <section className="upload" aria-live="polite" data-testid="upload-progress">
       <div className="upload__head">
         <strong>{upload.file.name}</strong>
-        {upload.error ? <Chip tone="critical">failed</Chip> : job ? <Chip tone={statusTone(job.status)}>{job.status.toLowerCase()}</Chip> : <Chip tone="info">uploading</Chip>}
+        {job ? <Chip tone={statusTone(job.status)}>{job.status.toLowerCase()}</Chip> : upload.error ? <Chip tone="critical">failed</Chip> : <Chip tone="info">uploading</Chip>}
       </div>
       <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress)} aria-label="Import progress">
         <span style={{ width: `${progress}%` }} className={upload.error || job?.status === 'FAILED' ? 'is-error' : job?.status === 'INTERRUPTED' ? 'is-warn' : ''} />
@@ -185,7 +191,7 @@ function UploadProgress({ upload, onDone, onResend }: { upload: Upload; onDone: 
           {upload.error}
         </p>
       )}
-      {upload.jobId && <ImportJobDetail jobId={upload.jobId} live onFinished={onDone} onResend={onResend} />}
+      {upload.jobId && <ImportJobDetail key={upload.jobId} jobId={upload.jobId} live onFinished={onDone} onResend={onResend} />}
     </section>
   );
 }

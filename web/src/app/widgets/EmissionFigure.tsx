@@ -143,8 +143,8 @@ export function FigureValue({ e, withModel = true }: { e: FigureEvent; withModel
   if (isPending(e))
     return (
       <span className="figure" data-testid="figure-pending">
-        <Chip tone="warn" title="ml-engine's model estimate has not arrived yet; not in totals until it does">
-          estimate pending
+        <Chip tone="warn" title="Figure pending: ml-engine's model estimate has not arrived yet (not in totals until it does)">
+          pending
         </Chip>
       </span>
     );
