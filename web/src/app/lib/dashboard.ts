@@ -13,15 +13,10 @@ export interface WhatIfPrefill {
   recommendation?: { id: string; title: string; co2ImpactKg: number };
 }
 
-/** A what-if run of a recommendation's own simulation input. */
-export interface SimulatedOutcome {
-  scenarioId: string;
-  delta: number;
-  deltaPct: number;
-  baselineValue: number;
-  newValue: number;
-  basisEvents: number;
-}
+/** A what-if run of a recommendation's own simulation input: its result, or why it could not run. */
+export type SimulatedOutcome =
+  | { scenarioId: string; delta: number; deltaPct: number; baselineValue: number; newValue: number; basisEvents: number; error?: undefined }
+  | { error: string };
 
 export interface DashboardUi {
   category: string | null;

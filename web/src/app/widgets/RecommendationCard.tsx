@@ -100,7 +100,12 @@ export function RecommendationCard(props: {
               {bound}
             </dd>
           )}
-          {outcome && (
+          {outcome?.error != null && (
+            <dd className="rec__sim is-bad" data-testid="rec-simulated">
+              What-if could not run: {outcome.error}
+            </dd>
+          )}
+          {outcome && outcome.error == null && (
             <dd className={`rec__sim ${outcome.delta <= 0 ? 'is-good' : 'is-bad'}`} data-testid="rec-simulated">
               What-if: <strong>{signedKg(outcome.delta)}</strong> ({outcome.deltaPct > 0 ? '+' : ''}
               {pct(outcome.deltaPct, 1)}) on the hotspot&apos;s {outcome.basisEvents} {outcome.basisEvents === 1 ? 'event' : 'events'}

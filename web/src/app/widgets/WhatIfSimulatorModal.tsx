@@ -119,7 +119,10 @@ export function WhatIfSimulatorModal({
         if (s && usePristine && rec)
           onRecommendationResult?.(rec.id, { scenarioId: s.id, delta: s.delta, deltaPct: s.deltaPct, baselineValue: s.baselineValue, newValue: s.newValue, basisEvents: s.basisEvents });
       })
-      .catch(() => {});
+      .catch((e: Error) => {
+        // shown in the modal; the card says it too, so its estimate is not read as confirmed
+        if (usePristine && rec) onRecommendationResult?.(rec.id, { error: e.message });
+      });
   };
 
   // Opened from a recommendation: run its input at once.
