@@ -22,6 +22,7 @@ import {
   signDevToken,
   startTracing,
   withSpan,
+  registerPluginRoutes,
   DEV_JWT_SECRET,
   ROLES,
   type AnyPlugin,
@@ -222,10 +223,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     return { token: await signDevToken({ sub: body.sub ?? `dev-${role}`, roles: [role], supplierIds: body.supplierIds ?? null }), role };
   });
 
-  if (host) for (const id of host.order) {
-    const rp = host.plugins.get(id)!;
-    await rp.plugin.routes?.(app, rp.services, rp.state);
-  }
+  // Each plugin's routes in its own encapsulated context: a plugin's hooks never reach /graphql or another plugin.
+  if (host) for (const id of host.order) await registerPluginRoutes(app, host.plugins.get(id)!);
 
   if ((opts.serveWeb ?? true) && fs.existsSync(path.join(webDistDir, 'index.html'))) {
     await app.register(fastifyStatic, { root: webDistDir, prefix: '/', index: ['index.html'], wildcard: false });

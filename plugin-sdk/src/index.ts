@@ -7,6 +7,7 @@ export * from './errors.ts';
 export * from './context.ts';
 export type { BusTopics, Topic } from './events.ts';
 export * from './contract/index.ts';
+export * from './kit/index.ts';
 export { createBus, MemoryBus, RedisBus, PostgresBus, redisChannelPrefix } from './services/bus.ts';
 export type { Bus, BusEnvelope, BusHandler, BusOptions, BusPublishMeta, TopicRef } from './services/bus.ts';
 export { createOutboxRelay, enqueueOutbox } from './services/outbox.ts';
@@ -28,7 +29,8 @@ export type { TracingHandle, SpanOptions, SpanKindName } from './services/tracin
 export { createScheduler, isValidCron, schedulerRetryFromEnv } from './services/scheduler.ts';
 export type { Scheduler, JobResult, RetryPolicy } from './services/scheduler.ts';
 export { createCallRegistry } from './services/call.ts';
-export type { PluginCaller, CallRegistry, LocalExecutor } from './services/call.ts';
+export type { PluginCaller, CallRegistry, LocalExecutor, DeclaredPeers } from './services/call.ts';
+export type { PluginLifecycle, PluginPhase, Timer } from './lifecycle/lifecycle.ts';
 export type { AuditWriter, AuditEntry } from './services/audit.ts';
 export {
   authConfigFromEnv,
@@ -48,6 +50,9 @@ export { startSubgraph } from './startSubgraph.ts';
 export type { SubgraphServer, StartSubgraphOptions } from './startSubgraph.ts';
 export { mountApollo, claimsOf, verifyBearer, correlationIdOf, acceptCorrelationId, AuthError } from './http/apollo-route.ts';
 export { registerOpsRoutes } from './http/ops-routes.ts';
+export { registerPluginRoutes } from './http/plugin-routes.ts';
+export { createSubgraphApp } from './http/subgraph-app.ts';
+export type { SubgraphApp } from './http/subgraph-app.ts';
 export { trackHttpDrain } from './http/drain.ts';
 export type { HttpDrain } from './http/drain.ts';
 export { exposeErrorStacks, formatErrorPolicy, redactAddresses, describeNetworkError, mapDatabaseErrors } from './http/error-policy.ts';

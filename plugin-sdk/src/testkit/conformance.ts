@@ -9,7 +9,13 @@ import { startSubgraph } from '../startSubgraph.ts';
 import { createSubgraphTestkit } from './testkit.ts';
 
 export interface ConformanceCheck { name: string; ok: boolean; detail: string }
-export interface ConformanceReport { plugin: string; ok: boolean; checks: ConformanceCheck[] }
+export interface ConformanceReport {
+  plugin: string;
+  ok: boolean;
+  checks: ConformanceCheck[];
+  /** The plugin graph of the plugin and its peers (formatPluginGraph). */
+  graph: string;
+}
 
 export interface ConformanceOptions {
   /** The plugins it composes with (default: none — pass the platform's plugins). */
@@ -19,6 +25,26 @@ export interface ConformanceOptions {
   env?: Record<string, string | undefined>;
   /** Sample key representations per entity type (default: { id: <nil uuid> }). */
   entities?: Record<string, Record<string, unknown>[]>;
+  /** Where the plugin graph is printed (default console.log; false = not printed). */
+  print?: false | ((text: string) => void);
+}
+
+/**
+ * The dependency graph as text: for each plugin, what it requires (hard: started first, must be present) and uses
+ * (soft: called at run time, may be absent — with what the plugin does then). Plugins outside `plugins` are marked.
+ */
+export function formatPluginGraph(plugins: AnyPlugin[]): string {
+  const ids = new Set(plugins.map((p) => p.id));
+  const mark = (id: string) => (ids.has(id) ? id : `${id} (not in this platform)`);
+  const lines = ['plugin graph (requires: hard, started first; uses: soft, may be absent):'];
+  for (const p of plugins) {
+    const requires = p.requires ?? [];
+    const uses = Object.entries(p.uses ?? {});
+    lines.push(`  ${p.id}${requires.length || uses.length ? '' : ' — calls no other plugin'}`);
+    for (const id of requires) lines.push(`    requires ${mark(id)}`);
+    for (const [id, whenAbsent] of uses) lines.push(`    uses     ${mark(id)} — when absent: ${whenAbsent}`);
+  }
+  return lines.join('\n');
 }
 
 export function composeSubgraphs(subgraphs: { name: string; typeDefs: DocumentNode; url?: string }[]) {
@@ -48,6 +74,9 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
   };
   const env = { ...(opts.env ?? process.env) };
   const peers = (opts.peers ?? []).filter((p) => p.id !== plugin.id);
+  const graphPlugins = [plugin, ...peers, ...(opts.with ?? []).filter((w) => w.id !== plugin.id && !peers.some((p) => p.id === w.id))];
+  const graph = formatPluginGraph(graphPlugins);
+  if (opts.print !== false) (opts.print ?? console.log)(graph);
 
   await check('schema builds as a Federation 2 subgraph', async () => {
     buildSubgraphSchema({ typeDefs: plugin.typeDefs, resolvers: plugin.resolvers as any });
@@ -61,6 +90,14 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
     const open = fields.filter((f) => !rules.has(`Mutation.${f}`) && !rules.has('Mutation'));
     if (open.length) throw new Error(`mutations without @auth(roles: [...]): ${open.join(', ')}`);
     return fields.length ? `${fields.length} mutation(s) declare roles` : 'no mutations';
+  });
+
+  await check('declares the plugins it calls (requires / uses)', async () => {
+    const known = new Set(graphPlugins.map((p) => p.id));
+    const missing = peers.length ? (plugin.requires ?? []).filter((id) => !known.has(id)) : [];
+    if (missing.length) throw new Error(`requires ${missing.join(', ')}, which the platform does not have: it could never start`);
+    const own = formatPluginGraph([plugin]).split('\n').slice(1).join('; ').replace(/\s+/g, ' ').trim();
+    return own;
   });
 
   await check('composes with the other plugins', async () => {
@@ -148,7 +185,7 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
     return `stopped in ${Math.round(performance.now() - t)} ms (${jobs.length} job(s) cancelled)`;
   });
 
-  return { plugin: plugin.id, ok: checks.every((c) => c.ok), checks };
+  return { plugin: plugin.id, ok: checks.every((c) => c.ok), checks, graph };
 }
 
 export async function assertConformance(plugin: AnyPlugin, opts: ConformanceOptions = {}): Promise<ConformanceReport> {
@@ -156,7 +193,8 @@ export async function assertConformance(plugin: AnyPlugin, opts: ConformanceOpti
   if (!report.ok) {
     throw new Error(
       `plugin "${plugin.id}" fails conformance:\n` +
-        report.checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`).join('\n'),
+        report.checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`).join('\n') +
+        `\n${report.graph}`,
     );
   }
   return report;

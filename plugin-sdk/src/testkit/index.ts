@@ -1,7 +1,9 @@
 export { createSubgraphTestkit, TEST_ADMIN } from './testkit.ts';
+export { mockPlugin, peerSchemaFile } from './mock-plugin.ts';
+export type { MockPlugin, MockResolvers, MockCall, MockPluginOptions } from './mock-plugin.ts';
 export { waitFor } from './wait.ts';
 export type { SubgraphTestkit, TestkitOptions } from './testkit.ts';
-export { runConformance, assertConformance, composeSubgraphs } from './conformance.ts';
+export { runConformance, assertConformance, composeSubgraphs, formatPluginGraph } from './conformance.ts';
 export type { ConformanceCheck, ConformanceOptions, ConformanceReport } from './conformance.ts';
 export { createTestDatabase, testDatabaseTargets } from '@carbon-nexus/db';
 export { signDevToken } from '../services/auth.ts';

@@ -1,14 +1,18 @@
-// Run a plugin in a test without HTTP: a migrated PGlite (or the given database), the in-memory bus,
-// and direct execution of operations and `_entities` lookups against its subgraph schema.
+// Run a plugin in a test without a port: a migrated PGlite (or the given database), the in-memory bus, direct
+// execution of operations and `_entities` lookups against its subgraph schema, its HTTP app through Fastify's inject,
+// and peers either real (`with: [dataCore]`) or mocked from their SDL (`with: [mockPlugin('data-core', {...})]`).
+// `await using kit = await createSubgraphTestkit(plugin)` stops it (and closes its database) at the end of the scope.
 import type { DocumentNode, ExecutionResult } from 'graphql';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createTestDatabase, type Database, type TestDatabaseTarget } from '@carbon-nexus/db';
 import type { AnyPlugin, PluginServices } from '../plugin.ts';
 import { createHost, type Host } from '../host/host.ts';
 import type { AuthClaims } from '../context.ts';
+import { createSubgraphApp, type SubgraphApp } from '../http/subgraph-app.ts';
 
 export interface TestkitOptions {
-  /** Other plugins to run beside it (e.g. the ones it `requires`). */
+  /** Other plugins to run beside it: real ones, or mocks of its peers (`mockPlugin`). */
   with?: AnyPlugin[];
   /** Environment for config parsing (default: process.env). */
   env?: Record<string, string | undefined>;
@@ -25,7 +29,7 @@ export interface TestkitOptions {
 
 export const TEST_ADMIN: AuthClaims = { sub: 'test-admin', roles: ['admin'], supplierIds: null };
 
-export interface SubgraphTestkit {
+export interface SubgraphTestkit extends AsyncDisposable {
   host: Host;
   db: Database;
   services: PluginServices<any>;
@@ -43,6 +47,8 @@ export interface SubgraphTestkit {
   ): Promise<TResult>;
   /** Resolves entity references the way the gateway does. */
   entities(typename: string, representations: Record<string, unknown>[], selection: string, opts?: { auth?: AuthClaims | null }): Promise<ExecutionResult<{ _entities: any[] }>>;
+  /** An HTTP request to the plugin's own app (/graphql, /healthz, /readyz, /metrics, its routes), without a port. */
+  inject(request: InjectOptions | string): Promise<LightMyRequestResponse>;
   runJob(job: string, plugin?: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -66,6 +72,9 @@ export async function createSubgraphTestkit(plugin: AnyPlugin, opts: TestkitOpti
   }
   const rp = host.plugins.get(plugin.id)!;
   const defaultAuth = opts.auth === undefined ? TEST_ADMIN : opts.auth;
+  const env = { ...(opts.env ?? process.env) };
+  let http: Promise<SubgraphApp> | null = null;
+  let stopping: Promise<void> | null = null;
   const kit: SubgraphTestkit = {
     host,
     db,
@@ -94,11 +103,24 @@ export async function createSubgraphTestkit(plugin: AnyPlugin, opts: TestkitOpti
         o,
       ) as any;
     },
-    runJob: (job, p) => host.runJob(p ?? plugin.id, job),
-    async stop() {
-      await host.stop();
-      if (!opts.db) await db.close();
+    async inject(request) {
+      http ??= createSubgraphApp(host, rp, env).then(async (a) => (await a.app.ready(), a));
+      return (await http).app.inject(request);
     },
+    runJob: (job, p) => host.runJob(p ?? plugin.id, job),
+    stop() {
+      stopping ??= (async () => {
+        if (http) {
+          const a = await http;
+          await a.app.close();
+          await a.apollo.stop();
+        }
+        await host.stop();
+        if (!opts.db) await db.close();
+      })();
+      return stopping;
+    },
+    [Symbol.asyncDispose]: () => kit.stop(),
   };
   return kit;
 }

@@ -1,0 +1,65 @@
+// Argument validation shared by every plugin: a bad value is a BAD_USER_INPUT error naming the argument and saying
+// what was expected (errors.ts `badInput`).
+import { badInput } from '../errors.ts';
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID_RE.test(value);
+}
+
+/** `value` when it is a uuid; otherwise BAD_USER_INPUT naming `field` (`what` names the kind of id). */
+export function parseUuid(field: string, value: string, what = 'an id'): string {
+  if (!isUuid(value)) throw badInput(field, `"${value}" is not ${what} (uuid)`);
+  return value;
+}
+
+export function parseUuids(field: string, values: readonly string[] | null | undefined, what = 'an id'): string[] {
+  return (values ?? []).map((v) => parseUuid(field, v, what));
+}
+
+/** RFC 3339 date-time: a date, a time (seconds optional) and a zone (Z or ±hh:mm). */
+const DATE_TIME_RE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+export function isDateTime(value: unknown): value is string {
+  return typeof value === 'string' && DATE_TIME_RE.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+/** ISO-8601 timestamp with a time zone -> ms since epoch; otherwise BAD_USER_INPUT naming `field`. */
+export function parseDateTime(field: string, value: string): number {
+  if (typeof value !== 'string' || !DATE_TIME_RE.test(value)) {
+    throw badInput(field, `"${value}" is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)`);
+  }
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw badInput(field, `"${value}" is not a valid date`);
+  return t;
+}
+
+/** A [from, to) range: both valid, `to` after `from`, at most `maxDays` long. Fields are named `from` and `to` unless given. */
+export function parseRange(
+  from: string,
+  to: string,
+  opts: { maxDays?: number; fromField?: string; toField?: string } = {},
+): { from: number; to: number } {
+  const fromField = opts.fromField ?? 'from';
+  const toField = opts.toField ?? 'to';
+  const f = parseDateTime(fromField, from);
+  const t = parseDateTime(toField, to);
+  if (t <= f) throw badInput(toField, `must be after ${fromField} (${from})`);
+  if (opts.maxDays && t - f > opts.maxDays * 86_400_000) throw badInput(toField, `the range may span at most ${opts.maxDays} days`);
+  return { from: f, to: t };
+}
+
+/** A page size: `first` (or `def` when absent), an integer 1..max; otherwise BAD_USER_INPUT naming `field`. */
+export function parseFirst(first: number | null | undefined, def: number, max: number, field = 'first'): number {
+  const n = first ?? def;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw badInput(field, `must be an integer between 1 and ${max} (got ${n})`);
+  return n;
+}
+
+/** A stored timestamp (Date, ISO string or ms) as an ISO-8601 UTC string; null stays null. */
+export function toIso(value: Date | string | number): string;
+export function toIso(value: Date | string | number | null | undefined): string | null;
+export function toIso(value: Date | string | number | null | undefined): string | null {
+  return value == null ? null : new Date(value).toISOString();
+}
