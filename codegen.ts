@@ -25,6 +25,15 @@ const apolloTypenames: Types.DocumentTransformObject = {
 
 const subgraphs = fs.readdirSync('subgraphs').filter((d) => fs.existsSync(`subgraphs/${d}/schema.graphql`));
 
+// Parent types of a subgraph's resolvers: `export type <GraphQLType>Parent = …` in src/resolvers/parents.ts maps that
+// type's parent (what its resolvers receive) instead of Partial<the GraphQL type>, so resolver maps need no casts.
+function parentMappers(subgraph: string): Record<string, string> {
+  const file = `subgraphs/${subgraph}/src/resolvers/parents.ts`;
+  if (!fs.existsSync(file)) return {};
+  const names = [...fs.readFileSync(file, 'utf8').matchAll(/^export (?:type|interface) (\w+)Parent\b/gm)].map((m) => m[1]);
+  return Object.fromEntries(names.map((n) => [n, `../resolvers/parents.ts#${n}Parent`]));
+}
+
 // Producer-owned contracts: <plugin>/client/*.graphql are the operations a plugin publishes for its consumers. They are
 // validated against the producer's OWN subgraph schema as it serves it (with _entities/_service, @auth stripped), not
 // the supergraph, so a producer cannot change its schema under a consumer without the build failing.
@@ -54,6 +63,7 @@ const config: CodegenConfig = {
             useTypeImports: true,
             avoidOptionals: false,
             defaultMapper: 'Partial<{T}>',
+            mappers: parentMappers(s),
           },
         },
       ]),

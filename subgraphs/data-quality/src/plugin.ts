@@ -22,7 +22,4 @@ export default definePlugin<State, typeof configSchema>({
       },
     },
   },
-  async stop(state) {
-    await state.lock;
-  },
 });

@@ -1,5 +1,6 @@
 // SQL for this plugin's own tables (data_quality, data_quality_flags, gap_fills, supplier_cadence, data_quality_settings).
 import type { SqlQueryable } from '@carbon-nexus/db';
+import { toIso } from '@carbon-nexus/plugin-sdk';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './domain/outliers.ts';
 import type { Config } from './config.ts';
 
@@ -81,8 +82,6 @@ export async function cadenceRows(db: SqlQueryable, supplierIds?: string[]): Pro
   return new Map(rows.map((r) => [r.supplier_id, r]));
 }
 
-export const iso = (d: Date | string | number | null | undefined) => (d == null ? null : new Date(d).toISOString());
-
 export function cadenceView(supplierId: string, r: CadenceRow | undefined) {
   const learned = r?.learned_per_hour ?? null;
   const override = r?.override_per_hour ?? null;
@@ -93,9 +92,9 @@ export function cadenceView(supplierId: string, r: CadenceRow | undefined) {
     learnedEventsPerHour: learned,
     learnedFromHours: r?.learned_from_hours ?? 0,
     activeHoursOfDay: r?.active_hours_of_day ?? [],
-    learnedAt: iso(r?.learned_at),
+    learnedAt: toIso(r?.learned_at),
     overrideEventsPerHour: override,
     overrideBy: r?.override_by ?? null,
-    overrideAt: iso(r?.override_at),
+    overrideAt: toIso(r?.override_at),
   } as const;
 }

@@ -1,14 +1,5 @@
 // Seeded synthetic supplier activity with KNOWN injected anomalies and gaps (ground truth for the tests).
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@carbon-nexus/plugin-sdk';
 
 const H = 3_600_000;
 

@@ -8,7 +8,7 @@ import { completenessWindows, floorHour, HOUR_MS, DAY_MS, learnCadence, type Cad
 import { detectGaps } from '../domain/gaps.ts';
 import { supplierOutliers, type OutlierEvent, type OutlierFlag } from '../domain/outliers.ts';
 import { contextOf, modelId, predictFill } from '../domain/gapfill-model.ts';
-import { allEvents, emissionsSeries, flagEvents, ingestEvents, supplierMeta } from '../datacore.ts';
+import { allEvents, emissionsSeries, flagEvents, ingestEvents, supplierMeta, type DataSource } from '../datacore.ts';
 import { cadenceRows, getThresholds, insertMany } from '../store.ts';
 import { qualityUpdated } from '../../client/topics.ts';
 
@@ -24,7 +24,7 @@ export interface RunResult {
   model: string;
 }
 
-export const REAL_SOURCES = ['API', 'CSV', 'STREAM', 'MOCK', 'IMPORT'];
+export const REAL_SOURCES: DataSource[] = ['API', 'CSV', 'STREAM', 'MOCK', 'IMPORT'];
 
 /** The scheduled window: the last QUALITY_LOOKBACK_HOURS completed hours. */
 export function scheduledWindow(config: Config, now: Date): { from: number; to: number } {
@@ -33,10 +33,10 @@ export function scheduledWindow(config: Config, now: Date): { from: number; to: 
 }
 
 export async function assessQuality(services: PluginServices<Config>, state: State, from: number, to: number, now = Date.now()): Promise<RunResult> {
-  // One run at a time per process (scheduled and on-demand runs queue behind each other).
+  // One run at a time per process (scheduled and on-demand runs queue behind each other); a stop waits for it.
   const run = state.lock.then(() => runOnce(services, state, from, to, now));
   state.lock = run.catch(() => undefined);
-  return run;
+  return services.lifecycle.track(run);
 }
 
 async function runOnce(services: PluginServices<Config>, state: State, fromIn: number, toIn: number, now: number): Promise<RunResult> {
@@ -210,13 +210,14 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
     );
     const fills = todo.filter((t) => t.co2eKg != null);
     if (fills.length && config.QUALITY_GAPFILL_ENABLED) {
-      const types = new Map(fills.map((f) => [f.supplierId, (meta.get(f.supplierId)?.category ?? 'transport').toUpperCase()]));
+      // A supplier's category names the kind of its activity (data-core's SupplierCategory and EventType share values).
+      const types = new Map(fills.map((f) => [f.supplierId, meta.get(f.supplierId)?.category ?? 'TRANSPORT']));
       const results = await ingestEvents(
         services,
         fills.map((f) => ({
           externalId: `gapfill:${new Date(f.hour).toISOString()}`,
           supplierId: f.supplierId,
-          eventType: types.get(f.supplierId),
+          eventType: types.get(f.supplierId)!,
           timestamp: new Date(f.hour).toISOString(),
           dataSource: 'GAP_FILL',
           co2eKg: f.co2eKg,

@@ -1,27 +1,28 @@
+import { requireAuth } from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { getThresholds } from '../store.ts';
-import { requireAuth, svc } from './common.ts';
+import { svc } from './common.ts';
 import { supplierResolvers, windowQueries } from './windows.ts';
 import { badge, pact, panel, panelResolvers } from './indicators.ts';
 import { mutations } from './mutations.ts';
 
 export const resolvers: Resolvers = {
   Query: {
-    dataQualityWindows: windowQueries.dataQualityWindows as any,
-    supplierCadence: windowQueries.supplierCadence as any,
-    dataQualityBadge: badge as any,
-    dataQualityPanel: panel as any,
-    pactIndicators: pact as any,
+    dataQualityWindows: windowQueries.dataQualityWindows,
+    supplierCadence: windowQueries.supplierCadence,
+    dataQualityBadge: badge,
+    dataQualityPanel: panel,
+    pactIndicators: pact,
     async outlierThresholds(_p, _a, ctx) {
-      requireAuth(ctx);
+      requireAuth(ctx.auth);
       return getThresholds(svc(ctx).db, svc(ctx).config);
     },
   },
   Mutation: {
-    runDataQuality: mutations.runDataQuality as any,
-    setExpectedCadence: mutations.setExpectedCadence as any,
-    setOutlierThresholds: mutations.setOutlierThresholds as any,
+    runDataQuality: mutations.runDataQuality,
+    setExpectedCadence: mutations.setExpectedCadence,
+    setOutlierThresholds: mutations.setOutlierThresholds,
   },
-  Supplier: supplierResolvers as any,
-  DataQualityPanel: panelResolvers as any,
+  Supplier: supplierResolvers,
+  DataQualityPanel: panelResolvers,
 };

@@ -1,18 +1,20 @@
 // The badge (live counts from data-core), the panel (gaps, outliers, fills from our tables) and PACT indicators.
-import { canSeeSupplier, forbidden, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import { canSeeSupplier, decodeCursor, encodeCursor, forbidden, parseFirst, parseRange, parseUuid, supplierScopeSql, toIso, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import { allEvents, emissionsSeries, supplierMeta } from '../datacore.ts';
 import { badgeOf, pactIndicators, type EventEvidence } from '../domain/pact.ts';
 import { DAY_MS, expectedInHour, floorHour, HOUR_MS, learnCadence, type HourCounts } from '../domain/completeness.ts';
-import { cadenceRows, iso } from '../store.ts';
-import { checkUuid, decodeCursor, encodeCursor, parseFirst, parseRange, scopedSuppliers, svc } from './common.ts';
+import { cadenceRows } from '../store.ts';
+import { svc, visibleSuppliers } from './common.ts';
+import type { DataQualityPanelParent as PanelParent } from './parents.ts';
+import type { GapStatus, OutlierMethod } from '../generated/resolvers-types.ts';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 export async function badge(_: unknown, a: { from: string; to: string; supplierIds?: string[] | null }, ctx: ResolverContext) {
   const { from, to } = parseRange(a.from, a.to);
-  const suppliers = scopedSuppliers(ctx, a.supplierIds);
+  const suppliers = visibleSuppliers(ctx, a.supplierIds);
   const s = svc(ctx);
-  const points = await emissionsSeries(s, { from: iso(from)!, to: iso(to)!, bucket: 'DAY', groupBy: 'NONE', supplierIds: suppliers });
+  const points = await emissionsSeries(s, { from: toIso(from), to: toIso(to), bucket: 'DAY', groupBy: 'NONE', supplierIds: suppliers });
   let total = 0;
   let predicted = 0;
   let suspect = 0;
@@ -26,13 +28,13 @@ export async function badge(_: unknown, a: { from: string; to: string; supplierI
   const real = total - predicted;
   let predictedKg = 0;
   if (predicted > 0) {
-    const fills = await allEvents(s, { from: iso(from)!, to: iso(to)!, supplierIds: suppliers, dataSources: ['GAP_FILL'], qualityStatuses: ['PREDICTED'] }, 100, true);
+    const fills = await allEvents(s, { from: toIso(from), to: toIso(to), supplierIds: suppliers, dataSources: ['GAP_FILL'], qualityStatuses: ['PREDICTED'] }, 100, true);
     predictedKg = fills.reduce((acc, e) => acc + e.co2eKg, 0);
   }
   const b = badgeOf(real, predicted);
   return {
-    from: iso(from),
-    to: iso(to),
+    from: toIso(from),
+    to: toIso(to),
     ...b,
     suspectCount: suspect,
     primaryDataShare: kg > 0 ? r2(Math.min(100, Math.max(0, ((kg - predictedKg) / kg) * 100))) : real > 0 ? 100 : 0,
@@ -67,16 +69,10 @@ interface FlagRow {
   created_at: Date;
 }
 
-interface PanelParent {
-  from: string;
-  to: string;
-  suppliers: string[] | null;
-  first: number;
-}
 
 export function panel(_: unknown, a: { from: string; to: string; supplierIds?: string[] | null; first?: number | null }, ctx: ResolverContext): PanelParent {
   const { from, to } = parseRange(a.from, a.to);
-  return { from: iso(from)!, to: iso(to)!, suppliers: scopedSuppliers(ctx, a.supplierIds), first: parseFirst(a.first, 50, 500) };
+  return { from: toIso(from), to: toIso(to), suppliers: visibleSuppliers(ctx, a.supplierIds), first: parseFirst(a.first, 50, 500) };
 }
 
 async function page<T extends { id: string }>(
@@ -84,56 +80,53 @@ async function page<T extends { id: string }>(
   p: PanelParent,
   a: { first?: number | null; after?: string | null },
   table: string,
-  timeCol: string,
+  timeCol: keyof T & string,
   extra: string,
 ): Promise<{ rows: T[]; hasNext: boolean; total: number; cursor: (r: T) => string }> {
   const first = parseFirst(a.first, p.first, 500);
   const params: unknown[] = [new Date(p.from), new Date(p.to)];
   const where = [`${timeCol} >= $1`, `${timeCol} < $2`];
   if (extra) where.push(extra);
-  if (p.suppliers) {
-    params.push(p.suppliers);
-    where.push(`supplier_id = ANY($${params.length}::uuid[])`);
-  }
+  if (p.suppliers) where.push(supplierScopeSql(p.suppliers, params));
   const total = (await svc(ctx).db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where.join(' AND ')}`, params))[0].n;
-  const after = decodeCursor('after', a.after);
+  const after = decodeCursor('after', a.after, ['datetime', 'uuid']);
   if (after) {
     params.push(new Date(after[0]), after[1]);
     where.push(`(${timeCol}, id) < ($${params.length - 1}, $${params.length}::uuid)`);
   }
   params.push(first + 1);
   const rows = await svc(ctx).db.query<T>(`SELECT * FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${timeCol} DESC, id DESC LIMIT $${params.length}`, params);
-  return { rows: rows.slice(0, first), hasNext: rows.length > first, total, cursor: (r) => encodeCursor([iso((r as any)[timeCol])!, r.id]) };
+  return { rows: rows.slice(0, first), hasNext: rows.length > first, total, cursor: (r) => encodeCursor([toIso(r[timeCol] as Date), r.id]) };
 }
 
 const gapView = (r: GapRow) => ({
   id: r.id,
   supplierId: r.supplier_id,
-  supplier: { __typename: 'Supplier', id: r.supplier_id },
-  hourStart: iso(r.window_start),
+  supplier: { __typename: 'Supplier' as const, id: r.supplier_id },
+  hourStart: toIso(r.window_start),
   expectedCount: Number(r.expected_count),
-  status: r.status.toUpperCase(),
+  status: r.status.toUpperCase() as GapStatus,
   co2eKg: r.co2e_kg,
   confidence: r.confidence,
   predictedBy: r.predicted_by,
   eventId: r.event_id,
-  detectedAt: iso(r.created_at),
-  updatedAt: iso(r.updated_at),
+  detectedAt: toIso(r.created_at),
+  updatedAt: toIso(r.updated_at),
 });
 
 const flagView = (r: FlagRow) => ({
   id: r.id,
   eventId: r.event_id,
   supplierId: r.supplier_id,
-  supplier: { __typename: 'Supplier', id: r.supplier_id },
-  timestamp: iso(r.event_timestamp),
-  method: r.method.toUpperCase(),
+  supplier: { __typename: 'Supplier' as const, id: r.supplier_id },
+  timestamp: toIso(r.event_timestamp),
+  method: r.method.toUpperCase() as OutlierMethod,
   metric: r.metric,
   value: r.value,
   lowerFence: r.lower_fence,
   upperFence: r.upper_fence,
   reason: r.reason,
-  detectedAt: iso(r.created_at),
+  detectedAt: toIso(r.created_at),
 });
 
 function connection<T extends { id: string }, V>(p: { rows: T[]; hasNext: boolean; total: number; cursor: (r: T) => string }, view: (r: T) => V) {
@@ -157,12 +150,12 @@ export const panelResolvers = {
 };
 
 export async function pact(_: unknown, a: { supplierId: string; from: string; to: string }, ctx: ResolverContext) {
-  checkUuid('supplierId', a.supplierId);
-  const { from, to } = parseRange(a.from, a.to, 366);
-  scopedSuppliers(ctx, null);
+  parseUuid('supplierId', a.supplierId, 'a supplier id');
+  const { from, to } = parseRange(a.from, a.to, { maxDays: 366 });
+  visibleSuppliers(ctx, null);
   if (!canSeeSupplier(ctx.auth, a.supplierId)) throw forbidden('you may not see this supplier');
   const s = svc(ctx);
-  const points = await emissionsSeries(s, { from: iso(from)!, to: iso(to)!, bucket: 'HOUR', groupBy: 'SUPPLIER', supplierIds: [a.supplierId] });
+  const points = await emissionsSeries(s, { from: toIso(from), to: toIso(to), bucket: 'HOUR', groupBy: 'SUPPLIER', supplierIds: [a.supplierId] });
   const byHour = new Map<number, HourCounts>();
   let realCount = 0;
   let predictedCount = 0;
@@ -196,7 +189,7 @@ export async function pact(_: unknown, a: { supplierId: string; from: string; to
     const d = Math.floor(h / DAY_MS) * DAY_MS;
     days.set(d, (days.get(d) ?? false) || (c?.real ?? 0) > 0);
   }
-  const events = await allEvents(s, { supplierIds: [a.supplierId], from: iso(from)!, to: iso(to)!, qualityStatuses: ['VALID', 'SUSPECT', 'PREDICTED'] }, 20, true);
+  const events = await allEvents(s, { supplierIds: [a.supplierId], from: toIso(from), to: toIso(to), qualityStatuses: ['VALID', 'SUSPECT', 'PREDICTED'] }, 20, true);
   const countryKnown = !!(await supplierMeta(s, [a.supplierId])).get(a.supplierId)?.country;
   const evidence: EventEvidence[] = events.map((e) => ({
     co2eKg: e.co2eKg,
@@ -216,5 +209,5 @@ export async function pact(_: unknown, a: { supplierId: string; from: string; to
     expectedDays: days.size,
     daysWithoutRealData: [...days.values()].filter((x) => !x).length,
   });
-  return { supplierId: a.supplierId, from: iso(from), to: iso(to), ...v, realCount, predictedCount, expectedCount: r2(expectedCount) };
+  return { supplierId: a.supplierId, from: toIso(from), to: toIso(to), ...v, realCount, predictedCount, expectedCount: r2(expectedCount) };
 }

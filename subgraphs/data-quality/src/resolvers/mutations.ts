@@ -1,8 +1,8 @@
 // User actions: run on demand, cadence override, outlier thresholds (analyst+, audited).
-import { badInput, forbidden, requireRole, runInScope, SYSTEM_CLAIMS, canSeeSupplier, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import { badInput, forbidden, parseRange, parseUuid, requireRole, runInScope, SYSTEM_CLAIMS, canSeeSupplier, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import { assessQuality, scheduledWindow } from '../jobs/assess.ts';
 import { cadenceRows, cadenceView, getThresholds, saveThresholds } from '../store.ts';
-import { checkUuid, parseRange, st, svc } from './common.ts';
+import { st, svc } from './common.ts';
 
 export const mutations = {
   async runDataQuality(_: unknown, a: { from?: string | null; to?: string | null }, ctx: ResolverContext) {
@@ -13,7 +13,7 @@ export const mutations = {
     if (a.from || a.to) {
       if (!a.from) throw badInput('from', 'required when to is given');
       if (!a.to) throw badInput('to', 'required when from is given');
-      range = parseRange(a.from, a.to, s.config.QUALITY_MAX_RANGE_DAYS);
+      range = parseRange(a.from, a.to, { maxDays: s.config.QUALITY_MAX_RANGE_DAYS });
     } else range = scheduledWindow(s.config, new Date());
     await s.audit({ action: 'data-quality.run', entityType: 'data_quality', metadata: { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() } });
     // The run writes gap fills (GAP_FILL needs the system role at data-core): it acts as the platform, like the scheduled job.
@@ -22,7 +22,7 @@ export const mutations = {
 
   async setExpectedCadence(_: unknown, a: { supplierId: string; eventsPerHour?: number | null }, ctx: ResolverContext) {
     const auth = requireRole(ctx.auth, 'analyst', 'approver');
-    checkUuid('supplierId', a.supplierId);
+    parseUuid('supplierId', a.supplierId, 'a supplier id');
     if (!canSeeSupplier(auth, a.supplierId)) throw forbidden('you may not change this supplier');
     const v = a.eventsPerHour ?? null;
     if (v != null && !(Number.isFinite(v) && v > 0 && v <= 100_000)) throw badInput('eventsPerHour', `must be > 0 and ≤ 100000 events per hour, or null to clear (got ${v})`);
