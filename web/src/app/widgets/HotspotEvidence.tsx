@@ -4,7 +4,7 @@
 import { useQuery } from '@apollo/client';
 import { graphql } from '../../gql';
 import { Skeleton } from '../ui/ui.tsx';
-import { kg, num, time } from '../lib/format.ts';
+import { hourLabel, kg, num, time } from '../lib/format.ts';
 import { explainBaseline, sigmaText, timesText, type HotspotFacts } from '../lib/evidence.ts';
 
 const HotspotBaselines = graphql(`
@@ -31,7 +31,7 @@ export function HotspotEvidence({ h }: { h: HotspotFacts & { id: string; entityT
         <div>
           <dt>Window</dt>
           <dd>
-            {time(h.windowStart)} – {time(h.windowEnd)}
+            {time(h.windowStart)}–{hourLabel(h.windowEnd)}
           </dd>
         </div>
         <div>
