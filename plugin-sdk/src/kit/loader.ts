@@ -4,7 +4,6 @@
 // fetched with ONE `batch` call per loader and argument set. No result cache: a subscription keeps its context for its
 // whole life, and a cache there would serve stale rows; repeated keys within one batch are fetched once.
 import DataLoader from 'dataloader';
-import type { ResolverContext } from '../plugin.ts';
 
 export interface BatchLoader<K, V, Ctx extends object, Args> {
   /** The value for `key` (undefined when `batch` did not return it), batched with the request's other loads. */
@@ -18,12 +17,13 @@ export interface LoaderOptions {
 }
 
 /**
- * Declares a loader once (module level); `load(ctx, key, args)` batches per request context and per `args` value
+ * Declares a loader once (module level); `load(ctx, key, args)` batches per request context (the resolver context
+ * object) and per `args` value
  * (JSON-equal args share a batch), e.g.
  *   const cadence = defineLoader((ids: string[], ctx: ResolverContext) => cadenceRows(ctx.services.db, ids));
  *   const row = await cadence.load(ctx, supplier.id);
  */
-export function defineLoader<K extends string | number, V, Ctx extends object = ResolverContext, Args = undefined>(
+export function defineLoader<K extends string | number, V, Ctx extends object = object, Args = undefined>(
   batch: (keys: K[], ctx: Ctx, args: Args) => Promise<ReadonlyMap<K, V>>,
   opts: LoaderOptions = {},
 ): BatchLoader<K, V, Ctx, Args> {

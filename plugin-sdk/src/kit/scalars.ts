@@ -1,10 +1,12 @@
 // Custom scalars for plugins' SDL: `scalar DateTime`, `scalar UUID`, `scalar JSON`, with these as their resolvers.
 // A bad value is rejected while variables and literals are coerced, so the error names the variable (or points at
 // the argument) before any resolver runs.
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { isDateTime, isUuid } from './validate.ts';
 
-const invalid = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+// A plain error: graphql-js then reports it with the variable's name or the argument's location (a GraphQLError
+// would be passed on as is, without either); servers answer it as BAD_USER_INPUT / validation failed.
+const invalid = (message: string) => new TypeError(message);
 
 export const DateTimeScalar = new GraphQLScalarType<string, string>({
   name: 'DateTime',

@@ -19,20 +19,26 @@ export function parseUuids(field: string, values: readonly string[] | null | und
 }
 
 /** RFC 3339 date-time: a date, a time (seconds optional) and a zone (Z or ±hh:mm). */
-const DATE_TIME_RE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/;
+const DATE_TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+
+/** The calendar date, the clock time and the offset exist (Date.parse would roll 2026-02-30 over to March 2). */
+function realDateTime(m: RegExpExecArray): boolean {
+  const [y, mo, d, h, mi, sec, oh, om] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && sec < 60 && oh < 24 && om < 60;
+}
 
 export function isDateTime(value: unknown): value is string {
-  return typeof value === 'string' && DATE_TIME_RE.test(value) && !Number.isNaN(Date.parse(value));
+  const m = typeof value === 'string' ? DATE_TIME_RE.exec(value) : null;
+  return !!m && realDateTime(m);
 }
 
 /** ISO-8601 timestamp with a time zone -> ms since epoch; otherwise BAD_USER_INPUT naming `field`. */
 export function parseDateTime(field: string, value: string): number {
-  if (typeof value !== 'string' || !DATE_TIME_RE.test(value)) {
-    throw badInput(field, `"${value}" is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)`);
-  }
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw badInput(field, `"${value}" is not a valid date`);
-  return t;
+  const m = typeof value === 'string' ? DATE_TIME_RE.exec(value) : null;
+  if (!m) throw badInput(field, `"${value}" is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)`);
+  if (!realDateTime(m)) throw badInput(field, `"${value}" is not a valid date`);
+  return Date.parse(value);
 }
 
 /** A [from, to) range: both valid, `to` after `from`, at most `maxDays` long. Fields are named `from` and `to` unless given. */

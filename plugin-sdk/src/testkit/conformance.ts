@@ -33,11 +33,12 @@ export interface ConformanceOptions {
  * The dependency graph as text: for each plugin, what it requires (hard: started first, must be present) and uses
  * (soft: called at run time, may be absent — with what the plugin does then). Plugins outside `plugins` are marked.
  */
-export function formatPluginGraph(plugins: AnyPlugin[]): string {
+export function formatPluginGraph(plugins: AnyPlugin[], opts: { only?: string } = {}): string {
   const ids = new Set(plugins.map((p) => p.id));
   const mark = (id: string) => (ids.has(id) ? id : `${id} (not in this platform)`);
   const lines = ['plugin graph (requires: hard, started first; uses: soft, may be absent):'];
   for (const p of plugins) {
+    if (opts.only && p.id !== opts.only) continue;
     const requires = p.requires ?? [];
     const uses = Object.entries(p.uses ?? {});
     lines.push(`  ${p.id}${requires.length || uses.length ? '' : ' — calls no other plugin'}`);
@@ -96,7 +97,7 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
     const known = new Set(graphPlugins.map((p) => p.id));
     const missing = peers.length ? (plugin.requires ?? []).filter((id) => !known.has(id)) : [];
     if (missing.length) throw new Error(`requires ${missing.join(', ')}, which the platform does not have: it could never start`);
-    const own = formatPluginGraph([plugin]).split('\n').slice(1).join('; ').replace(/\s+/g, ' ').trim();
+    const own = formatPluginGraph(graphPlugins, { only: plugin.id }).split('\n').slice(1).join('; ').replace(/\s+/g, ' ').trim();
     return own;
   });
 

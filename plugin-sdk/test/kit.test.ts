@@ -1,0 +1,237 @@
+// The resolver kit: one batch loader flush rule, cursors that reject what they did not make, argument validation and
+// scalars whose errors name the argument, supplier scope, seeded randomness.
+import { describe, it, expect } from 'vitest';
+import { graphql, type GraphQLSchema } from 'graphql';
+import { makeExecutableSchemaLike } from './kit.fixtures.ts';
+import {
+  decodeCursor,
+  defineLoader,
+  encodeCursor,
+  mulberry32,
+  parseDateTime,
+  parseFirst,
+  parseRange,
+  parseUuid,
+  requireAuth,
+  scopedSuppliers,
+  seededRandom,
+  supplierScopeSql,
+  toIso,
+} from '@carbon-nexus/plugin-sdk';
+
+const U1 = '7d0c8f5e-2b4a-4c3e-9a51-0f6f1c2d3e4b';
+const U2 = '0b9d7e6a-1c2f-4e3d-8a7b-6c5d4e3f2a1b';
+
+/** BAD_USER_INPUT with the field and message, from a function that throws. */
+function inputError(fn: () => unknown): { field: unknown; message: string; code: unknown } {
+  try {
+    fn();
+  } catch (err) {
+    const e = err as { message: string; extensions?: Record<string, unknown> };
+    return { field: e.extensions?.field, message: e.message, code: e.extensions?.code };
+  }
+  throw new Error('expected an error');
+}
+
+describe('defineLoader: one flush rule', () => {
+  it('batches keys asked for in one turn of the event loop, even behind awaits, into one call with unique keys', async () => {
+    const batches: string[][] = [];
+    const loader = defineLoader(async (keys: string[]) => {
+      batches.push(keys);
+      return new Map(keys.map((k) => [k, k.toUpperCase()]));
+    });
+    const ctx = {};
+    const later = async (k: string, depth: number) => {
+      for (let i = 0; i < depth; i++) await Promise.resolve();
+      await new Promise<void>((r) => process.nextTick(r));
+      return loader.load(ctx, k);
+    };
+    const values = await Promise.all([loader.load(ctx, 'a'), later('b', 3), later('a', 10), loader.load(ctx, 'c')]);
+    expect(values).toEqual(['A', 'B', 'A', 'C']);
+    expect(batches.map((b) => [...b].sort())).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('keeps requests (contexts) and argument sets apart, and caches nothing between flushes', async () => {
+    const calls: { keys: string[]; args: unknown }[] = [];
+    const loader = defineLoader(async (keys: string[], _ctx: object, args: { first: number }) => {
+      calls.push({ keys, args });
+      return new Map(keys.map((k) => [k, `${k}:${args.first}:${calls.length}`]));
+    });
+    const r1 = {};
+    const r2 = {};
+    const v = await Promise.all([loader.load(r1, 'x', { first: 1 }), loader.load(r1, 'y', { first: 1 }), loader.load(r1, 'x', { first: 2 }), loader.load(r2, 'x', { first: 1 })]);
+    expect(calls).toHaveLength(3);
+    expect(calls.map((c) => c.keys)).toEqual([['x', 'y'], ['x'], ['x']]);
+    expect(v[0]).toBe(v[1]!.replace('y', 'x'));
+    // The same key in a later turn is fetched again: a long-lived (subscription) context never sees stale rows.
+    const again = await loader.load(r1, 'x', { first: 1 });
+    expect(calls).toHaveLength(4);
+    expect(again).toBe('x:1:4');
+  });
+
+  it('missing keys resolve undefined; a failed batch rejects every waiting load', async () => {
+    const found = defineLoader(async (keys: number[]) => new Map(keys.filter((k) => k % 2 === 0).map((k) => [k, k * 10])));
+    expect(await found.loadMany({}, [1, 2, 3, 4])).toEqual([undefined, 20, undefined, 40]);
+    const broken = defineLoader(async (): Promise<Map<string, string>> => {
+      throw new Error('database down');
+    });
+    const ctx = {};
+    const r = await Promise.allSettled([broken.load(ctx, 'a'), broken.load(ctx, 'b')]);
+    expect(r.map((x) => x.status)).toEqual(['rejected', 'rejected']);
+    expect((r[0] as PromiseRejectedResult).reason.message).toBe('database down');
+  });
+
+  it('batches the children of a list resolved by GraphQL into one call, whatever their parents awaited', async () => {
+    const batches: string[][] = [];
+    const owner = defineLoader(async (ids: string[]) => {
+      batches.push(ids);
+      return new Map(ids.map((id) => [id, `owner of ${id}`]));
+    });
+    const settleAfter = async <T>(v: T, depth: number) => {
+      for (let i = 0; i < depth; i++) await Promise.resolve();
+      await new Promise<void>((r) => process.nextTick(r));
+      return v;
+    };
+    const schema = makeExecutableSchemaLike(`type Query { items: [Item!]! } type Item { id: ID! owner: String }`, {
+      // Each item (like an entity reference) resolves at its own depth; its owner resolver awaits too.
+      Query: { items: () => ['i1', 'i2', 'i3'].map((id, n) => settleAfter({ id }, n * 7)) },
+      Item: { owner: async (item: { id: string }, _a: unknown, ctx: object) => owner.load(ctx, await settleAfter(item.id, 3)) },
+    });
+    const r = await graphql({ schema, source: '{ items { id owner } }', contextValue: {} });
+    expect(r).toEqual({ data: { items: ['i1', 'i2', 'i3'].map((id) => ({ id, owner: `owner of ${id}` })) } });
+    expect(batches.map((b) => [...b].sort())).toEqual([['i1', 'i2', 'i3']]);
+  });
+});
+
+describe('cursors', () => {
+  const shape = ['datetime', 'uuid'] as const;
+  it('round-trip typed parts', () => {
+    const c = encodeCursor(['2026-11-27T10:00:00.000Z', U1]);
+    const [at, id] = decodeCursor('after', c, shape)!;
+    expect([at, id]).toEqual(['2026-11-27T10:00:00.000Z', U1]);
+    expect(decodeCursor('after', null, shape)).toBeNull();
+    expect(decodeCursor('after', encodeCursor([3, 'x']), ['int', 'string'])).toEqual([3, 'x']);
+  });
+
+  it('a tampered, truncated, foreign or garbage cursor is BAD_USER_INPUT naming the argument', () => {
+    const good = encodeCursor(['2026-11-27T10:00:00.000Z', U1]);
+    const flipped = good.slice(0, 5) + (good[5] === 'A' ? 'B' : 'A') + good.slice(6);
+    const tampered = [
+      flipped,
+      good.slice(0, -4),
+      encodeCursor(['2026-11-27T10:00:00.000Z']), // another list's cursor (one part)
+      encodeCursor(['yesterday', U1]),
+      encodeCursor(['2026-11-27T10:00:00.000Z', `${U1}'; DROP TABLE x; --`]),
+      encodeCursor([1, 2]),
+      'not a cursor!',
+      Buffer.from('{"a":1}').toString('base64url'),
+    ];
+    for (const c of tampered) {
+      expect(inputError(() => decodeCursor('after', c, shape)), c).toEqual({
+        field: 'after',
+        code: 'BAD_USER_INPUT',
+        message: 'after: is not a cursor returned by this API (pass pageInfo.endCursor of the previous page unchanged)',
+      });
+    }
+  });
+});
+
+describe('argument validation', () => {
+  it('uuids', () => {
+    expect(parseUuid('supplierId', U1)).toBe(U1);
+    expect(inputError(() => parseUuid('supplierId', 'nope', 'a supplier id'))).toEqual({ field: 'supplierId', code: 'BAD_USER_INPUT', message: 'supplierId: "nope" is not a supplier id (uuid)' });
+    expect(inputError(() => parseUuid('id', `${U1}x`)).message).toBe(`id: "${U1}x" is not an id (uuid)`);
+  });
+
+  it('ISO-8601 date-times need a zone; ranges are ordered and bounded', () => {
+    expect(parseDateTime('from', '2026-11-27T10:00:00Z')).toBe(Date.UTC(2026, 10, 27, 10));
+    expect(parseDateTime('from', '2026-11-27T11:00+01:00')).toBe(Date.UTC(2026, 10, 27, 10));
+    for (const bad of ['2026-11-27', '2026-11-27T10:00:00', 'tomorrow', '2026-11-27 10:00:00Z']) {
+      expect(inputError(() => parseDateTime('from', bad))).toEqual({
+        field: 'from',
+        code: 'BAD_USER_INPUT',
+        message: `from: "${bad}" is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)`,
+      });
+    }
+    for (const unreal of ['2026-02-30T10:00:00Z', '2026-11-27T24:00:00Z', '2026-11-27T10:61:00Z', '2026-11-27T10:00:00+25:00']) {
+      expect(inputError(() => parseDateTime('to', unreal)).message).toBe(`to: "${unreal}" is not a valid date`);
+    }
+    expect(parseDateTime('to', '2024-02-29T23:59:59.999z')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
+    expect(parseRange('2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z')).toEqual({ from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 2) });
+    expect(inputError(() => parseRange('2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z'))).toMatchObject({ field: 'to', message: 'to: must be after from (2026-01-02T00:00:00Z)' });
+    expect(inputError(() => parseRange('2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z', { maxDays: 31 }))).toMatchObject({ field: 'to', message: 'to: the range may span at most 31 days' });
+    expect(inputError(() => parseRange('x', '2026-03-01T00:00:00Z', { fromField: 'since' })).field).toBe('since');
+  });
+
+  it('page sizes and ISO output', () => {
+    expect(parseFirst(undefined, 50, 500)).toBe(50);
+    expect(inputError(() => parseFirst(501, 50, 500))).toMatchObject({ field: 'first', message: 'first: must be an integer between 1 and 500 (got 501)' });
+    expect(inputError(() => parseFirst(2.5, 50, 500, 'limit')).field).toBe('limit');
+    expect(toIso(Date.UTC(2026, 0, 1))).toBe('2026-01-01T00:00:00.000Z');
+    expect(toIso(null)).toBeNull();
+  });
+});
+
+describe('scalars', () => {
+  const schema: GraphQLSchema = makeExecutableSchemaLike(
+    `scalar DateTime scalar UUID scalar JSON
+     type Query { at(when: DateTime!): DateTime! supplier(id: UUID!): UUID! echo(v: JSON): JSON count: Int }`,
+    {
+      Query: { at: (_: unknown, a: { when: string }) => new Date(a.when), supplier: (_: unknown, a: { id: string }) => a.id, echo: (_: unknown, a: { v: unknown }) => a.v },
+    },
+    true,
+  );
+  it('DateTime: variables and literals are checked; values are answered in UTC', async () => {
+    const ok = await graphql({ schema, source: 'query($w: DateTime!) { at(when: $w) }', variableValues: { w: '2026-11-27T11:00:00+01:00' } });
+    expect(ok).toEqual({ data: { at: '2026-11-27T10:00:00.000Z' } });
+    const badVar = await graphql({ schema, source: 'query($w: DateTime!) { at(when: $w) }', variableValues: { w: '27/11/2026' } });
+    expect(badVar.errors?.[0].message).toBe('Variable "$w" got invalid value "27/11/2026"; Expected type "DateTime". "27/11/2026" is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)');
+    const badLiteral = await graphql({ schema, source: '{ at(when: "2026-11-27") }' });
+    expect(badLiteral.errors?.[0].message).toBe('Expected value of type "DateTime!", found "2026-11-27"; "2026-11-27" is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)');
+    expect(badLiteral.errors?.[0].locations).toEqual([{ line: 1, column: 12 }]);
+  });
+
+  it('UUID and JSON', async () => {
+    expect(await graphql({ schema, source: `{ supplier(id: "${U1}") }` })).toEqual({ data: { supplier: U1 } });
+    const bad = await graphql({ schema, source: 'query($id: UUID!) { supplier(id: $id) }', variableValues: { id: '42' } });
+    expect(bad.errors?.[0].message).toBe('Variable "$id" got invalid value "42"; Expected type "UUID". "42" is not a uuid');
+    const json = await graphql({ schema, source: 'query($n: Int) { echo(v: { a: [1, "two", null, true], b: { c: 2.5, n: $n } }) }', variableValues: { n: 7 } });
+    expect(json).toEqual({ data: { echo: { a: [1, 'two', null, true], b: { c: 2.5, n: 7 } } } });
+  });
+});
+
+describe('supplier scope', () => {
+  it('intersects the requested suppliers with the caller scope; outside-only is FORBIDDEN (or empty)', () => {
+    expect(scopedSuppliers(null, null)).toBeNull();
+    expect(scopedSuppliers(null, [U1, U1])).toEqual([U1]);
+    expect(scopedSuppliers([U1], null)).toEqual([U1]);
+    expect(scopedSuppliers([U1], [U1, U2])).toEqual([U1]);
+    expect(() => scopedSuppliers([U1], [U2])).toThrow('you may not see data of the requested suppliers');
+    expect(scopedSuppliers([U1], [U2], { outside: 'empty' })).toEqual([]);
+    expect(() => requireAuth(null)).toThrow(/sign in first/);
+  });
+
+  it('SQL: a parameterized condition, or TRUE for an unrestricted caller', () => {
+    const params: unknown[] = ['x'];
+    expect(supplierScopeSql([U1], params, 'h.supplier_id')).toBe('h.supplier_id = ANY($2::uuid[])');
+    expect(params).toEqual(['x', [U1]]);
+    expect(supplierScopeSql(null, params)).toBe('TRUE');
+    expect(params).toHaveLength(2);
+  });
+});
+
+describe('seeded randomness', () => {
+  it('mulberry32 gives the sequence the plugins\' copies gave (same seed, same data)', () => {
+    const r = mulberry32(42);
+    expect([r(), r(), r()]).toEqual([0.6011037519201636, 0.44829055899754167, 0.8524657934904099]);
+  });
+  it('seededRandom helpers stay in range and repeat with the seed', () => {
+    const a = seededRandom(7);
+    const b = seededRandom(7);
+    const xs = Array.from({ length: 200 }, () => [a.uniform(2, 3), a.int(1, 6), a.normal(), a.pick(['x', 'y'])] as const);
+    expect(xs).toEqual(Array.from({ length: 200 }, () => [b.uniform(2, 3), b.int(1, 6), b.normal(), b.pick(['x', 'y'])]));
+    expect(xs.every(([u, i, , p]) => u >= 2 && u < 3 && Number.isInteger(i) && i >= 1 && i <= 6 && (p === 'x' || p === 'y'))).toBe(true);
+    expect(new Set(xs.map((x) => x[1])).size).toBe(6);
+    expect(() => a.pick([])).toThrow('pick: the list is empty');
+  });
+});
