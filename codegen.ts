@@ -36,10 +36,14 @@ function parentMappers(subgraph: string): Record<string, string> {
 // the supergraph, so a producer cannot change its schema under a consumer without the build failing.
 const withClient = subgraphs.filter((s) => fs.existsSync(`subgraphs/${s}/client`) && fs.readdirSync(`subgraphs/${s}/client`).some((f) => f.endsWith('.graphql')));
 
-const config: CodegenConfig = {
-  overwrite: true,
-  silent: true,
-  generates: {
+// Two phases, because composing the supergraph loads the plugins and they import their peers' generated client
+// operations: `contracts` (resolver types and client operations, from each subgraph's own SDL only) runs before
+// compose; `clients` (dashboard, REST manifest, partner client, from the composed gateway/schema.graphql) after it.
+// CODEGEN_SCOPE selects one phase; without it both run.
+const scope = process.env.CODEGEN_SCOPE ?? 'all';
+if (!['all', 'contracts', 'clients'].includes(scope)) throw new Error(`CODEGEN_SCOPE must be contracts or clients, not ${scope}`);
+
+const contracts: CodegenConfig['generates'] = {
     ...Object.fromEntries(
       subgraphs.map((s) => [
         `subgraphs/${s}/src/generated/resolvers-types.ts`,
@@ -66,6 +70,9 @@ const config: CodegenConfig = {
         clientCodegenTarget(s, servedSchemaSdl(fs.readFileSync(`subgraphs/${s}/schema.graphql`, 'utf8')), `subgraphs/${s}/client/**/*.graphql`),
       ]),
     ),
+};
+
+const clients: CodegenConfig['generates'] = {
     'web/src/gql/': {
       schema: 'gateway/schema.graphql',
       documents: ['web/src/**/*.{ts,tsx}', '!web/src/gql/**'],
@@ -96,7 +103,12 @@ const config: CodegenConfig = {
       plugins: [REST_PLUGIN],
       config: { format: 'client' },
     },
-  },
+};
+
+const config: CodegenConfig = {
+  overwrite: true,
+  silent: true,
+  generates: { ...(scope === 'clients' ? {} : contracts), ...(scope === 'contracts' ? {} : clients) },
   // Our REST plugin is TypeScript in this repo; everything else loads as usual.
   pluginLoader: async (name: string) =>
     name.endsWith(REST_PLUGIN) ? restCodegenPlugin : name.endsWith(CLIENT_OPERATIONS_PLUGIN) ? clientOperationsPlugin : require(require.resolve(name)),
