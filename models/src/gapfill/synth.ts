@@ -1,16 +1,10 @@
 // Seeded synthetic hourly activity of suppliers (training/validation data for the gap-fill regression).
 // Each supplier: a category-specific hour-of-day profile with a random phase shift, a weekend factor,
 // Poisson event counts and log-normal per-event kg CO2e, so hourly totals are noisy like real feeds.
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@carbon-nexus/plugin-sdk/kit';
+
+// The SDK's seeded PRNG (train.ts draws its suppliers from it; same sequence as the copy that was here).
+export { mulberry32 };
 
 export function normal(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);

@@ -2,23 +2,23 @@
  * Small seeded PRNG used by every synthetic generator, so that the data sets (and therefore the trained
  * models and the reported metrics) are reproducible bit-for-bit from a seed.
  *
- * mulberry32: 32-bit state, period 2^32, passes the usual smoke tests; good enough for synthetic data.
- * Normals: Box-Muller (polar form not needed; we cache the second variate).
+ * Uniforms: the SDK's mulberry32 (the one sequence every seeded generator in the platform shares).
+ * Normals: Box-Muller (polar form not needed; we cache the second variate, so the sequence differs from the
+ * SDK's seededRandom().normal(), which draws two uniforms per call: the trained models depend on this one).
  */
+import { mulberry32 } from '@carbon-nexus/plugin-sdk/kit';
+
 export class Rng {
-  private state: number;
+  private readonly uniform01: () => number;
   private spare: number | null = null;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.uniform01 = mulberry32(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.uniform01();
   }
 
   uniform(lo: number, hi: number): number {
