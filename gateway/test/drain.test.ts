@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { definePlugin, gql } from '@carbon-nexus/plugin-sdk';
-import { createTestDatabase, waitFor } from '@carbon-nexus/plugin-sdk/testkit';
-import type { Database } from '@carbon-nexus/db';
-import { startGateway, type GatewayServer } from '../src/index.ts';
+import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
+import type { GatewayServer } from '../src/index.ts';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 
 let entered = 0;
 let release!: () => void;
@@ -30,21 +30,18 @@ const held = definePlugin({
 });
 
 describe('gateway close(): drain', () => {
-  let db: Database;
+  let platform: TestPlatform;
   let gw: GatewayServer;
   const agent = new Agent({ connections: 2, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
 
   beforeAll(async () => {
-    db = await createTestDatabase('pglite');
-    const env = { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined };
-    gw = await startGateway({ plugins: [held], port: 0, serveWeb: false, env, host: { db, migrate: false, scheduler: false } });
+    const env = { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined };
+    platform = await startTestPlatform({ plugins: [held], env });
+    platform.defer(() => agent.close());
+    platform.defer(() => release());
+    gw = platform.gateway;
   }, 120_000);
-  afterAll(async () => {
-    release();
-    await gw?.close();
-    await agent.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   it('refuses new connections, answers 503 on /readyz, finishes the request in flight, then resolves', async () => {
     // Two open keep-alive connections.

@@ -6,10 +6,11 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createTestDatabase, type Database } from '@carbon-nexus/db';
-import { signDevToken, waitFor } from '@carbon-nexus/plugin-sdk/testkit';
+import type { Database } from '@carbon-nexus/db';
+import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 import dataCore from '@carbon-nexus/data-core';
-import { startGateway, type GatewayServer } from '../src/index.ts';
+import type { GatewayServer } from '../src/index.ts';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 
 const HEADER = 'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type\n';
 const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
@@ -18,15 +19,16 @@ const rows = (from: number, to: number) => Array.from({ length: to - from }, (_,
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('fault: shutdown drains in-flight imports and subscriptions', () => {
+  let platform: TestPlatform;
   let db: Database;
   let gw: GatewayServer;
   let token: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('pglite');
-    const env = { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined };
-    gw = await startGateway({ plugins: [dataCore], port: 0, serveWeb: false, env, host: { db, migrate: false, scheduler: false } });
-    token = await signDevToken({ sub: 'drain-analyst', roles: ['analyst'] });
+    const env = { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined };
+    platform = await startTestPlatform({ plugins: [dataCore], env });
+    ({ gateway: gw, db } = platform);
+    token = await platform.token('analyst', { sub: 'drain-analyst' });
     const r = await fetch(gw.url + '/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -35,10 +37,7 @@ describe('fault: shutdown drains in-flight imports and subscriptions', () => {
     expect(((await r.json()) as any).errors).toBeUndefined();
   }, 120_000);
 
-  afterAll(async () => {
-    await gw?.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   it('closes graphql-ws with 1001, completes SSE streams, and finishes the running CSV import before close() resolves', async () => {
     // An open subscription (the emission pulse emits once at start: it is live end to end).
