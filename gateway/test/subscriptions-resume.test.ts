@@ -3,10 +3,9 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type Database } from '@carbon-nexus/db';
-import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import { memoryCursorStore, subscribeAlerts, type Alert } from '@carbon-nexus/partner-client';
-import { startGateway, type GatewayServer } from '../src/index.ts';
+import type { GatewayServer } from '../src/index.ts';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { RAISE, S1, S2, eventually, gql_, tcAlerts, tcSuppliers } from './subscriptions.fixtures.ts';
 
 // The test plugins' Alert has fewer fields than orchestration's: ask for those.
@@ -49,20 +48,17 @@ function cuttableProxy(targetPort: number) {
   };
 }
 
+let platform: TestPlatform;
 let gw: GatewayServer;
-let db: Database;
 let analyst: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase('pglite');
-  gw = await startGateway({ plugins: [tcSuppliers, tcAlerts], port: 0, serveWeb: false, host: { db, scheduler: false, migrate: false } });
-  analyst = await signDevToken({ sub: 'ana', roles: ['analyst'] });
+  platform = await startTestPlatform({ plugins: [tcSuppliers, tcAlerts] });
+  gw = platform.gateway;
+  analyst = await platform.token('analyst', { sub: 'ana' });
 });
 
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
-});
+afterAll(() => platform?.close());
 
 async function raise(level: string, supplierId: string, message: string) {
   const r = await gql_(gw.url, RAISE, { level, supplierId, message }, analyst);
@@ -74,7 +70,7 @@ describe('partner alert stream with resume', () => {
   it('resumes after a forced disconnect with exactly the missed alerts (no gap, no duplicate)', async () => {
     const proxy = cuttableProxy(gw.port);
     const port = await proxy.start();
-    const partner = await signDevToken({ sub: 'partner-1', roles: ['partner'] });
+    const partner = await platform.token('partner', { sub: 'partner-1' });
     const received: Alert[] = [];
     const subscribedFrom: (string | null)[] = [];
     const errors: unknown[] = [];
@@ -129,7 +125,7 @@ describe('partner alert stream with resume', () => {
   });
 
   it('redelivers an alert whose handler failed (the cursor only advances after onAlert succeeds)', async () => {
-    const partner = await signDevToken({ sub: 'partner-2', roles: ['partner'] });
+    const partner = await platform.token('partner', { sub: 'partner-2' });
     const seen: string[] = [];
     let failOnce = true;
     const froms: unknown[] = [];

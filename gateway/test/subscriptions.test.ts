@@ -1,13 +1,13 @@
 // Federated subscriptions through the gateway, embedded topology, with real graphql-ws clients.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient as createSseClient } from 'graphql-sse';
-import { createTestDatabase, type Database } from '@carbon-nexus/db';
 import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
-import { startGateway, type GatewayServer } from '../src/index.ts';
+import type { GatewayServer } from '../src/index.ts';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { ALERT_SUBSCRIPTION, RAISE, S1, S2, collect, eventually, gql_, tcAlerts, tcSuppliers, wsClient } from './subscriptions.fixtures.ts';
 
+let platform: TestPlatform;
 let gw: GatewayServer;
-let db: Database;
 let analyst: string;
 let viewer: string;
 
@@ -18,10 +18,10 @@ async function raise(level: string, supplierId = S1, message?: string) {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('pglite');
-  gw = await startGateway({ plugins: [tcSuppliers, tcAlerts], port: 0, serveWeb: false, host: { db, scheduler: false, migrate: false } });
-  analyst = await signDevToken({ sub: 'ana', roles: ['analyst'] });
-  viewer = await signDevToken({ sub: 'vic', roles: ['viewer'] });
+  platform = await startTestPlatform({ plugins: [tcSuppliers, tcAlerts] });
+  gw = platform.gateway;
+  analyst = await platform.token('analyst', { sub: 'ana' });
+  viewer = await platform.token('viewer', { sub: 'vic' });
 });
 
 // Every client a test opens is closed after it, pass or fail, so upstream counts start from zero.
@@ -37,10 +37,7 @@ afterEach(async () => {
   await eventually(async () => alerts.active === 0 && (await engineStats()).upstreams === 0, 5000, 'upstreams released');
 });
 
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
-});
+afterAll(() => platform?.close());
 
 describe('federated subscriptions over graphql-ws', () => {
   it('delivers events with fields owned by another subgraph, resolved per event through the plan', async () => {
