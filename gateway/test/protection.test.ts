@@ -1,26 +1,17 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import crypto from 'node:crypto';
-import { loadPlatformConfig, signDevToken } from '@carbon-nexus/plugin-sdk';
-import { createTestDatabase } from '@carbon-nexus/plugin-sdk/testkit';
-import { startGateway, type GatewayServer } from '@carbon-nexus/gateway';
-import type { Database } from '@carbon-nexus/db';
+import type { GatewayServer } from '@carbon-nexus/gateway';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 
 describe('gateway protection', () => {
+  let platform: TestPlatform;
   let gw: GatewayServer;
-  let db: Database;
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   beforeAll(async () => {
-    const { plugins } = await loadPlatformConfig();
-    db = await createTestDatabase();
-    gw = await startGateway({
-      plugins,
-      port: 0,
-      serveWeb: false,
-      host: { db, migrate: false, scheduler: false },
+    platform = await startTestPlatform({
       env: {
-        ...process.env,
         GRAPHQL_MAX_DEPTH: '4',
         GRAPHQL_MAX_COST: '500',
         RATE_LIMIT_PER_MINUTE: '40',
@@ -29,11 +20,9 @@ describe('gateway protection', () => {
         GRAPHQL_INTROSPECTION: 'false',
       },
     });
+    gw = platform.gateway;
   });
-  afterAll(async () => {
-    await gw?.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   it('rejects a query deeper than the limit, naming depth and limit', async () => {
     const r = await (await post({ query: '{ suppliers { nodes { hotspots { supplier { name } } } } }' })).json();
@@ -77,8 +66,8 @@ describe('gateway protection', () => {
   });
 
   it('rate-limits per token with a Retry-After, separately for each caller', async () => {
-    const alice = await signDevToken({ sub: 'alice-rl', roles: ['viewer'] });
-    const bob = await signDevToken({ sub: 'bob-rl', roles: ['viewer'] });
+    const alice = await platform.token('viewer', { sub: 'alice-rl' });
+    const bob = await platform.token('viewer', { sub: 'bob-rl' });
     let limited: Response | null = null;
     for (let i = 0; i < 60 && !limited; i++) {
       const r = await post({ query: '{ suppliers(first: 1) { totalCount } }' }, { authorization: `Bearer ${alice}` });
