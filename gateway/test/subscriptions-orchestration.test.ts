@@ -1,16 +1,17 @@
 // The real plugins through the gateway: orchestration's alertRaised(after:) with Supplier.name from
-// data-core, resumed by the partner client. Alerts are inserted as rows + bus signals (test fixture),
-// exactly what orchestration's detection commits and publishes.
+// data-core, resumed by the partner client. Alerts are raised by orchestration's detection over events ingested
+// through data-core (hotspots.fixtures.ts), so what is pushed is what detection commits and publishes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type Database } from '@carbon-nexus/db';
-import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import { memoryCursorStore, subscribeAlerts, type Alert } from '@carbon-nexus/partner-client';
-import { startGateway, type GatewayServer } from '../src/index.ts';
-import { eventually, gql_ } from './subscriptions.fixtures.ts';
-import { alertRaised } from '@carbon-nexus/orchestration/client';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
+import type { GatewayServer } from '../src/index.ts';
+import { eventually } from './subscriptions.fixtures.ts';
+import { detectionWindows, gqlAt, raiseHotspot, type DetectionWindows, type Gql } from './hotspots.fixtures.ts';
 
+let platform: TestPlatform;
 let gw: GatewayServer;
-let db: Database;
+let admin: Gql;
+let windows: DetectionWindows;
 let supplierId: string;
 
 beforeAll(async () => {
@@ -19,37 +20,36 @@ beforeAll(async () => {
     (await import('@carbon-nexus/ml-engine')).default,
     (await import('@carbon-nexus/orchestration')).default,
   ];
-  db = await createTestDatabase('pglite');
-  gw = await startGateway({ plugins, port: 0, serveWeb: false, host: { db, scheduler: false, migrate: false } });
-  const admin = await signDevToken({ sub: 'admin', roles: ['admin'] });
-  const r = await gql_(gw.url, `mutation { createSupplier(input: { name: "Nordic Haulage", category: TRANSPORT }) { id } }`, {}, admin);
+  platform = await startTestPlatform({ plugins });
+  gw = platform.gateway;
+  admin = gqlAt(gw.url, await platform.token('admin', { sub: 'admin' }));
+  windows = detectionWindows();
+  supplierId = await createSupplier();
+});
+
+afterAll(() => platform?.close());
+
+async function createSupplier(): Promise<string> {
+  const r = await admin(`mutation { createSupplier(input: { name: "Nordic Haulage", category: TRANSPORT }) { id } }`);
   expect(r.errors).toBeUndefined();
-  supplierId = r.data.createSupplier.id;
-});
+  return r.data.createSupplier.id;
+}
 
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
-});
-
-/** What orchestration's detection does for a new hotspot: commit the rows, then signal. */
+/**
+ * A new hotspot and its alert, from orchestration's detection. Detection alerts when it creates a hotspot, and one
+ * supplier has one ongoing hotspot, so each alert after the first is for another supplier of the same name.
+ */
+let alerted = 0;
 async function raiseAlert(level: 'info' | 'warn' | 'critical', percent: number) {
-  const [h] = await db.query<{ id: string }>(
-    `INSERT INTO hotspots (id, entity_type, entity_id, entity_name, supplier_id, metric_value, baseline, percent_above, severity, status, window_start, window_end)
-     VALUES (gen_random_uuid(), 'supplier', $1, 'Nordic Haulage', $5::uuid, $2, 100, $3, $4, 'open', now() - interval '1 hour', now()) RETURNING id::text AS id`,
-    [supplierId, 100 + percent, percent, level, supplierId],
-  );
-  const [a] = await db.query<{ id: string; seq: string }>(
-    `INSERT INTO alerts (id, hotspot_id, supplier_id, level, message) VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3, $4) RETURNING id::text AS id, seq::text AS seq`,
-    [h.id, supplierId, level, `Nordic Haulage exceeded emissions by ${percent}%`],
-  );
-  await gw.host!.bus.publish(alertRaised, { id: a.id, seq: a.seq, hotspotId: h.id, level, supplierId });
-  return a;
+  const supplier = alerted++ === 0 ? supplierId : await createSupplier();
+  const h = await raiseHotspot(admin, { supplierId: supplier, percent, windows });
+  expect(h.level).toBe(level.toUpperCase());
+  return { id: h.alertId, seq: h.alertSeq };
 }
 
 describe('orchestration alertRaised through the gateway', () => {
   it('delivers live alerts with the supplier name from data-core, and resumes after a disconnect with exactly the missed ones', async () => {
-    const partner = await signDevToken({ sub: 'partner', roles: ['partner'] });
+    const partner = await platform.token('partner', { sub: 'partner' });
     const store = memoryCursorStore();
     const got: Alert[] = [];
     const errors: unknown[] = [];
