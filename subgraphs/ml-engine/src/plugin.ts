@@ -1,10 +1,10 @@
 import { definePlugin, loadTypeDefs } from '@carbon-nexus/plugin-sdk';
 import { resolvers } from './resolvers/index.ts';
 import { configSchema } from './config.ts';
-import { loadAllModels } from './models-adapter.ts';
-import { createInferenceEngine } from './inference.ts';
-import { createPipeline } from './pipeline.ts';
-import { forecastAll } from './forecast.ts';
+import { loadAllModels } from './engine/models-adapter.ts';
+import { createInferenceEngine } from './engine/inference.ts';
+import { createPipeline } from './jobs/pipeline.ts';
+import { forecastAll } from './jobs/forecast.ts';
 import type { MlState } from './state.ts';
 import { eventNormalized } from '@carbon-nexus/data-core/client';
 
@@ -13,7 +13,9 @@ export default definePlugin<MlState, typeof configSchema>({
   description: 'ONNX emission models, explanations, 7-day forecast',
   // Calls data-core (events, emissionsSeries) at run time only: inference works without it.
   uses: {
-    'data-core': 'announced events wait in the prediction queue and are retried until data-core answers; forecasts use only the history already stored; predictions from given features still work',
+    'data-core':
+      'queued events wait in the prediction queue and are retried until data-core answers; forecasts younger than ' +
+      'an hour are still served, new ones fail until it answers; predictions from given features still work',
   },
   config: configSchema,
   typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
@@ -24,24 +26,17 @@ export default definePlugin<MlState, typeof configSchema>({
     if (missing.length) services.logger.warn({ missing }, 'models without artifacts (train them with npm run train -w models)');
     const engine = createInferenceEngine(models, services.metrics);
     // Every announced event goes to the durable prediction queue; the catch-up finds what was announced while no
-    // ml-engine listened (subscribe first, so nothing falls between the two).
+    // ml-engine listened (subscribe first, so nothing falls between the two). The subscription ends at drain.
     const pipeline = createPipeline(services, engine);
-    const unsubscribe = services.bus.subscribe(eventNormalized, (payload) => {
+    services.bus.subscribe(eventNormalized, (payload) => {
       if (payload.ids?.length) pipeline.enqueue(payload);
     });
     pipeline.start();
-    return {
-      engine,
-      pipeline,
-      missingModels: missing,
-      async drain() {
-        unsubscribe();
-        await pipeline.drain();
-      },
-    };
+    return { engine, pipeline, missingModels: missing };
   },
+  // The worker loop is the pipeline's own: it writes what was received and finishes the batch in hand.
   async stop(state) {
-    await state.drain();
+    await state.pipeline.drain();
   },
   ready(state) {
     return state.engine.models.size > 0;

@@ -2,10 +2,10 @@
 // real ONNX model.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { LOGISTICS_VEHICLES } from '@carbon-nexus/models';
-import { gvwTonnes, mapTransport, vehicleClass, CLASS } from '../src/features/transport.ts';
-import { mapEvent, type NormalizedEvent } from '../src/features/index.ts';
-import { loadAllModels, type EngineModel, type StoredModelName } from '../src/models-adapter.ts';
-import { createInferenceEngine, rowsToBatch } from '../src/inference.ts';
+import { gvwTonnes, mapTransport, vehicleClass, CLASS } from '../src/domain/features/transport.ts';
+import { mapEvent, type NormalizedEvent } from '../src/domain/features/index.ts';
+import { loadAllModels, type EngineModel, type StoredModelName } from '../src/engine/models-adapter.ts';
+import { createInferenceEngine, rowsToBatch } from '../src/engine/inference.ts';
 
 const ev = (o: Partial<NormalizedEvent>): NormalizedEvent => ({ id: 'e', supplierId: 's', eventType: 'TRANSPORT', timestamp: '2026-11-20T08:00:00Z', distanceKm: 100, ...o });
 const noMetrics = { counter: () => ({ inc() {} }), histogram: () => ({ observe() {} }), gauge: () => ({ set() {} }) } as any;

@@ -1,25 +1,16 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createSubgraphTestkit, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { GENERATORS } from '@carbon-nexus/models';
+import { seededRandom } from '@carbon-nexus/plugin-sdk';
 import mlEngine from '../src/plugin.ts';
 
-/** A seeded uniform source with the sampling helpers the synthetic generators use. */
+/** The kit's seeded source with the two samplers the synthetic generators add (same sequence as the trainer's Rng). */
 function seeded(seed: number) {
-  let s = seed >>> 0;
-  const next = () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const uniform = (lo: number, hi: number) => lo + (hi - lo) * next();
+  const r = seededRandom(seed);
   return {
-    next,
-    uniform,
-    logUniform: (lo: number, hi: number) => Math.exp(uniform(Math.log(lo), Math.log(hi))),
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    bernoulli: (p: number) => (next() < p ? 1 : 0),
-    pick: <T,>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
+    ...r,
+    logUniform: (lo: number, hi: number) => Math.exp(r.uniform(Math.log(lo), Math.log(hi))),
+    bernoulli: (p: number) => (r.next() < p ? 1 : 0),
   };
 }
 
@@ -43,7 +34,7 @@ describe('predictions through ml-engine follow the physics on fresh samples', ()
   ] as const)('%s: MAPE vs physics within bound and far below the factor-only baseline', async (graph, gen, maxMape, minRatio) => {
     const g = GENERATORS[gen]!;
     const r = seeded(987654);
-    const samples = Array.from({ length: 400 }, () => g.sample(r as any));
+    const samples = Array.from({ length: 400 }, () => g.sample(r as unknown as Parameters<typeof g.sample>[0]));
     // float32 inputs, as the model sees them
     const rows = samples.map((s) => g.features.map((f) => ({ name: f.name, value: Math.fround(s[f.name]!) })));
     const { predictBatch } = await kit.query(PREDICT_BATCH, { model: graph, rows });

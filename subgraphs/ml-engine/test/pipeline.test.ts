@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createSubgraphTestkit, waitFor, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import mlEngine from '../src/plugin.ts';
-import { createPipeline } from '../src/pipeline.ts';
+import { createPipeline } from '../src/jobs/pipeline.ts';
 import { eventNormalized } from '@carbon-nexus/data-core/client';
 import { predictionCreated } from '../client/index.ts';
 
@@ -141,7 +141,7 @@ describe.each(testDatabaseTargets())('event.normalized → predictions → predi
       { plugin: 'data-core' },
     );
     const id = ingestEvents.results[0].eventId;
-    await kit.state.drain();
+    await kit.state.pipeline.drain();
     const where = async () => {
       const [p] = await kit.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM predictions WHERE event_id = $1`, [id]);
       const [q] = await kit.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ml_pending_events WHERE event_id = $1`, [id]);

@@ -1,7 +1,9 @@
-// Bulk persistence of predictions: one multi-row INSERT (unnest of column arrays) per batch,
-// deduplicated on (model, model_version, input_hash) with ON CONFLICT DO NOTHING.
+// The predictions table. Writes: one multi-row INSERT (unnest of column arrays) per batch,
+// deduplicated on (model, model_version, input_hash) with ON CONFLICT DO NOTHING. Reads: pages, by id, latest per
+// event and per supplier, each limited to the caller's suppliers where it says so.
 import type { SqlQueryable } from '@carbon-nexus/db';
-import type { FeatureRow, InferenceResult } from './inference.ts';
+import { supplierScopeSql } from '@carbon-nexus/plugin-sdk';
+import type { FeatureRow, InferenceResult } from '../engine/inference.ts';
 
 export interface PredictionContext {
   eventId?: string | null;
@@ -112,4 +114,106 @@ export async function insertPredictions(
     });
   }
   return out;
+}
+
+// ---- reads ---------------------------------------------------------------------------------------------------
+
+/** A stored prediction row (feature_importance is absent when the caller left the explanation out). */
+export interface PredictionRow {
+  id: string;
+  model: string;
+  model_version: string;
+  supplier_id: string | null;
+  event_id: string | null;
+  event_type: string | null;
+  entity_type: string | null;
+  entity_id: string | null;
+  route: string | null;
+  timestamp: Date | string | null;
+  output_co2_kg: number;
+  lower: number | null;
+  upper: number | null;
+  confidence: number | null;
+  feature_importance?: StoredExplanation | string | null;
+  created_at: Date | string;
+}
+
+/** What feature_importance holds, as read back (see featureImportanceJson). */
+export interface StoredExplanation {
+  method?: string;
+  expectedKg?: number;
+  contributions?: { feature: string; value: number; contributionKg: number }[];
+  features?: FeatureRow;
+  defaulted?: string[];
+  clamped?: string[];
+}
+
+const COLS = `id, model, model_version, supplier_id, event_id, event_type, entity_type, entity_id, route, "timestamp",
+  output_co2_kg, lower, upper, confidence, feature_importance, created_at`;
+
+/**
+ * One page of predictions, newest first. `scope` is a supplier-scope condition over `params` (supplierScopeSql);
+ * `after` is the last row of the previous page.
+ */
+export async function predictionsPage(
+  db: SqlQueryable,
+  q: { params: unknown[]; scope: string; model: string | null; supplierId: string | null; after: [string, string] | null; first: number },
+): Promise<PredictionRow[]> {
+  const params = q.params;
+  const where = [q.scope];
+  if (q.model) {
+    params.push(q.model);
+    where.push(`model = $${params.length}`);
+  }
+  if (q.supplierId) {
+    params.push(q.supplierId);
+    where.push(`supplier_id = $${params.length}::uuid`);
+  }
+  if (q.after) {
+    params.push(q.after[0], q.after[1]);
+    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(q.first);
+  return db.query<PredictionRow>(
+    `SELECT ${COLS} FROM predictions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+}
+
+/** Predictions by id within the caller's scope (suppliers null = all). */
+export async function predictionsByIds(db: SqlQueryable, ids: string[], suppliers: readonly string[] | null): Promise<PredictionRow[]> {
+  const params: unknown[] = [ids];
+  const scope = supplierScopeSql(suppliers, params);
+  return db.query<PredictionRow>(`SELECT ${COLS} FROM predictions WHERE id = ANY($1::uuid[]) AND ${scope}`, params);
+}
+
+/** The latest prediction per event id within the caller's scope (index predictions(event_id)). */
+export async function latestPredictionsOfEvents(db: SqlQueryable, eventIds: string[], suppliers: readonly string[] | null): Promise<PredictionRow[]> {
+  const params: unknown[] = [eventIds];
+  const scope = supplierScopeSql(suppliers, params);
+  return db.query<PredictionRow>(
+    `SELECT DISTINCT ON (event_id) ${COLS} FROM predictions WHERE event_id = ANY($1::uuid[]) AND ${scope} ORDER BY event_id, created_at DESC, id DESC`,
+    params,
+  );
+}
+
+/**
+ * Latest `first` predictions per supplier, in one statement: per supplier an index range scan (supplier_id,
+ * timestamp) bounded by LIMIT, and the rows come back as one JSON value (decoding one value is several times cheaper
+ * than decoding hundreds of typed rows, notably on PGlite). The explanation JSON (feature_importance) is only read
+ * when `explained`.
+ */
+export async function latestPredictionsOfSuppliers(db: SqlQueryable, supplierIds: string[], first: number, explained: boolean): Promise<PredictionRow[]> {
+  const cols = explained ? COLS : COLS.replace(/feature_importance, /, '');
+  const [r] = await db.query<{ rows: PredictionRow[] }>(
+    `SELECT coalesce(json_agg(p ORDER BY s.ord, p.rn), '[]') AS rows
+     FROM unnest($1::uuid[]) WITH ORDINALITY AS s(id, ord),
+     LATERAL (
+       SELECT ${cols}, row_number() OVER (ORDER BY "timestamp" DESC NULLS LAST, created_at DESC) AS rn
+       FROM predictions WHERE supplier_id = s.id
+       ORDER BY "timestamp" DESC NULLS LAST, created_at DESC LIMIT $2
+     ) p`,
+    [supplierIds, first],
+  );
+  return r!.rows;
 }

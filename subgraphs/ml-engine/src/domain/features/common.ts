@@ -1,5 +1,5 @@
 // Helpers shared by the per-event-type feature mappers.
-import type { RowAdjustment, FeatureRow } from '../inference.ts';
+import type { RowAdjustment, FeatureRow } from '../../engine/inference.ts';
 import type { FeatureSpecLike, NormalizedEvent } from './types.ts';
 
 /**

@@ -1,6 +1,6 @@
 // The slice of data-core's `Event` that ml-engine reads (see EVENTS_QUERY in ../pipeline/events-query.ts).
-import type { RowAdjustment, FeatureRow } from '../inference.ts';
-import type { StoredModelName } from '../models-adapter.ts';
+import type { RowAdjustment, FeatureRow } from '../../engine/inference.ts';
+import type { StoredModelName } from '../../engine/models-adapter.ts';
 
 export interface NormalizedEvent {
   id: string;

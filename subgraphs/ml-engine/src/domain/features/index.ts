@@ -1,6 +1,6 @@
 // Event → model features: one mapper per event type (transport→logistics, factory→factory,
 // warehouse→warehouse, delivery→last-mile).
-import type { EngineModel, StoredModelName } from '../models-adapter.ts';
+import type { EngineModel, StoredModelName } from '../../engine/models-adapter.ts';
 import { mapDelivery } from './delivery.ts';
 import { mapFactory } from './factory.ts';
 import { mapTransport } from './transport.ts';
