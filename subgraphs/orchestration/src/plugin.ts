@@ -1,18 +1,20 @@
 import { definePlugin, loadTypeDefs } from '@carbon-nexus/plugin-sdk';
 import { resolvers } from './resolvers/index.ts';
 import { configSchema } from './config.ts';
-import { detectWindow } from './hotspots/detect.ts';
-import { recalculateBaselines } from './baselines/recalculate.ts';
+import { detectWindow } from './jobs/detect-hotspots.ts';
+import { recalculateBaselines } from './jobs/recalculate-baselines.ts';
 
-export default definePlugin({
+export default definePlugin<void, typeof configSchema>({
   id: 'orchestration',
   description: 'Baselines, hotspot engine, alerts, what-if simulation, supplier comparison',
-  requires: ['data-core', 'ml-engine'],
+  // data-core: every kg (emission series, events, the method engine) and supplier names. ml-engine is not called:
+  // MODEL figures reach orchestration through data-core's series once ml-engine has estimated them.
+  requires: ['data-core'],
   config: configSchema,
   typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
   resolvers,
   jobs: {
-    /** Hourly: hour-of-week medians (and flat medians) per entity from ml-engine's hourly prediction aggregates. */
+    /** Hourly: hour-of-week medians (and flat medians) per entity from data-core's hourly emission series. */
     recalculateBaselines: {
       cron: (c) => c.BASELINE_CRON,
       async run(services, _state, tick) {
@@ -26,7 +28,8 @@ export default definePlugin({
         const end = tick;
         const start = new Date(end.getTime() - services.config.HOTSPOT_WINDOW_MINUTES * 60_000);
         const counts = await detectWindow(services, start, end, 'job');
-        services.logger.info({ ...counts, windowStart: start.toISOString(), windowEnd: end.toISOString() }, 'hotspot detection cycle');
+        const window = { windowStart: start.toISOString(), windowEnd: end.toISOString() };
+        services.logger.info({ ...counts, ...window }, 'hotspot detection cycle');
       },
     },
   },

@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { classify, DEFAULT_THRESHOLDS, evidenceFor, levelsAtLeast, parseThresholds, thresholdsFor } from '../src/domain/severity.ts';
 import { hourOfWeek, median, windowHours } from '../src/domain/time.ts';
-import { computeBaselines } from '../src/baselines/recalculate.ts';
-import { MAD_TO_SIGMA, robustSigma, windowBaseline } from '../src/baselines/statistics.ts';
-import { alertMessage } from '../src/hotspots/detect.ts';
-import { isSignificant, isSustained, noiseBar } from '../src/hotspots/evidence.ts';
-import { decide, type EpisodeHotspot } from '../src/hotspots/episodes.ts';
+import { computeBaselines } from '../src/domain/baseline-statistics.ts';
+import { MAD_TO_SIGMA, robustSigma, windowBaseline } from '../src/domain/baseline-statistics.ts';
+import { alertMessage } from '../src/jobs/detect-hotspots.ts';
+import { isSignificant, isSustained, noiseBar } from '../src/domain/evidence.ts';
+import { decide, type EpisodeHotspot } from '../src/domain/episodes.ts';
 import { configSchema } from '../src/config.ts';
 
 describe('severity thresholds (percent above baseline)', () => {

@@ -1,6 +1,4 @@
 // Hour-of-week arithmetic (UTC, Monday 00:00 = 0) and window helpers.
-import { badInput } from '@carbon-nexus/plugin-sdk';
-
 export const HOUR_MS = 3_600_000;
 
 export function hourOfWeek(d: Date): number {
@@ -18,12 +16,6 @@ export function windowHours(start: Date, end: Date): { hourStart: Date; how: num
     if (b > a) out.push({ hourStart: new Date(h), how: hourOfWeek(new Date(h)), weight: (b - a) / HOUR_MS });
   }
   return out;
-}
-
-export function parseTime(field: string, value: string): Date {
-  const d = new Date(value);
-  if (!value || Number.isNaN(d.getTime())) throw badInput(field, `"${value}" is not an ISO-8601 timestamp`);
-  return d;
 }
 
 export function median(values: number[]): number {

@@ -1,8 +1,9 @@
 // goals / setGoal / deleteGoal. Goal figures (baseline, effective target, kg per hour, required savings) are
 // computed on read from the current baselines, so a goal in percent follows its baseline as it is recalculated.
 import { requireRole, type ResolverContext } from '@carbon-nexus/plugin-sdk';
-import type { OrchestrationConfig } from '../config.ts';
-import { supplierNames } from '../clients/datacore.ts';
+import type { SupplierCategory } from '@carbon-nexus/data-core/client';
+import { svc } from './common.ts';
+import { supplierNames, suppliersOfCategory } from '../datacore.ts';
 import {
   defaultName,
   deleteGoalRow,
@@ -10,15 +11,12 @@ import {
   goalFigures,
   listGoals,
   parseGoalInput,
-  suppliersOfCategory,
   upsertGoal,
   type GoalRow,
-} from '../goals/goals.ts';
-
-type Ctx = ResolverContext<unknown, OrchestrationConfig>;
+} from '../store/goals.ts';
 
 /** The baseline rate (kg CO2e/h) of what a goal covers; one lookup per distinct scope per request. */
-function baselineRate(ctx: Ctx) {
+function baselineRate(ctx: ResolverContext) {
   const memo = new Map<string, Promise<number | null>>();
   return (row: GoalRow) => {
     const key = `${row.scope}:${row.scope_key}`;
@@ -26,10 +24,10 @@ function baselineRate(ctx: Ctx) {
       memo.set(
         key,
         (async () => {
-          if (row.scope === 'ALL') return flatBaselineKgPerHour(ctx.services.db, null);
-          if (row.scope === 'SUPPLIER') return flatBaselineKgPerHour(ctx.services.db, [row.scope_key]);
-          const ids = await suppliersOfCategory(ctx.services, row.scope_key);
-          return ids.length ? flatBaselineKgPerHour(ctx.services.db, ids) : null;
+          if (row.scope === 'ALL') return flatBaselineKgPerHour(svc(ctx).db, null);
+          if (row.scope === 'SUPPLIER') return flatBaselineKgPerHour(svc(ctx).db, [row.scope_key]);
+          const ids = await suppliersOfCategory(svc(ctx), row.scope_key as SupplierCategory);
+          return ids.length ? flatBaselineKgPerHour(svc(ctx).db, ids) : null;
         })(),
       );
     }
@@ -59,21 +57,21 @@ const auditMeta = (r: GoalRow | null) =>
   r && { scope: r.scope, scopeId: r.scope_key || null, period: r.period, targetKg: r.target_kg, reductionPct: r.reduction_pct, name: r.name };
 
 export const goalQueries = {
-  async goals(_: unknown, a: { scope?: string | null }, ctx: Ctx) {
+  async goals(_: unknown, a: { scope?: string | null }, ctx: ResolverContext) {
     const auth = requireRole(ctx.auth, 'viewer', 'analyst', 'approver');
     const rate = baselineRate(ctx);
-    return Promise.all((await listGoals(ctx.services.db, auth, a.scope)).map((r) => toGraph(r, rate)));
+    return Promise.all((await listGoals(svc(ctx).db, auth, a.scope)).map((r) => toGraph(r, rate)));
   },
 };
 
 export const goalMutations = {
-  async setGoal(_: unknown, a: { input: Record<string, unknown> }, ctx: Ctx) {
+  async setGoal(_: unknown, a: { input: Record<string, unknown> }, ctx: ResolverContext) {
     const auth = requireRole(ctx.auth, 'analyst', 'approver');
     const g = parseGoalInput(a.input, auth);
-    const name = g.name || defaultName(g, g.scope === 'SUPPLIER' ? (await supplierNames(ctx.services, [g.scopeId!])).get(g.scopeId!) : undefined);
-    const row = await ctx.services.db.transaction(async (tx) => {
+    const name = g.name || defaultName(g, g.scope === 'SUPPLIER' ? (await supplierNames(svc(ctx), [g.scopeId!])).get(g.scopeId!) : undefined);
+    const row = await svc(ctx).db.transaction(async (tx) => {
       const { row, before } = await upsertGoal(tx, g, name, auth.sub);
-      await ctx.services.audit(
+      await svc(ctx).audit(
         {
           action: before ? 'goal.update' : 'goal.create',
           entityType: 'goal',
@@ -86,11 +84,11 @@ export const goalMutations = {
     });
     return toGraph(row, baselineRate(ctx));
   },
-  async deleteGoal(_: unknown, a: { id: string }, ctx: Ctx) {
+  async deleteGoal(_: unknown, a: { id: string }, ctx: ResolverContext) {
     const auth = requireRole(ctx.auth, 'analyst', 'approver');
-    await ctx.services.db.transaction(async (tx) => {
+    await svc(ctx).db.transaction(async (tx) => {
       const row = await deleteGoalRow(tx, a.id, auth);
-      await ctx.services.audit(
+      await svc(ctx).audit(
         { action: 'goal.delete', entityType: 'goal', entityId: row.id, metadata: { before: auditMeta(row), ...(row.scope === 'SUPPLIER' ? { supplierId: row.scope_key } : {}) } },
         tx,
       );

@@ -1,15 +1,14 @@
 // hotspotSettings / updateHotspotSettings: the severity thresholds the next detection cycle uses.
 import { requireRole, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import type { OrchestrationConfig } from '../config.ts';
-import { describeThresholds, parseSettingsInput, storedThresholds, writeThresholds } from '../hotspots/settings.ts';
+import { svc } from './common.ts';
+import { describeThresholds, parseSettingsInput, storedThresholds, writeThresholds } from '../store/thresholds.ts';
 import type { SqlQueryable } from '@carbon-nexus/db';
-
-type Ctx = ResolverContext<unknown, OrchestrationConfig>;
 
 const envEvidence = (c: OrchestrationConfig) => ({ minEvents: c.HOTSPOT_MIN_EVENTS, noiseSigmas: c.HOTSPOT_NOISE_SIGMAS });
 
-async function settings(ctx: Ctx, db: SqlQueryable = ctx.services.db) {
-  const c = ctx.services.config;
+async function settings(ctx: ResolverContext, db: SqlQueryable = svc(ctx).db) {
+  const c = svc(ctx).config;
   return {
     thresholds: describeThresholds(c.HOTSPOT_THRESHOLDS, await storedThresholds(db), envEvidence(c)).map((t) => ({ ...t })),
     entityTypes: c.HOTSPOT_ENTITY_TYPES,
@@ -20,21 +19,21 @@ async function settings(ctx: Ctx, db: SqlQueryable = ctx.services.db) {
 }
 
 export const settingsQueries = {
-  async hotspotSettings(_: unknown, __: unknown, ctx: Ctx) {
+  async hotspotSettings(_: unknown, __: unknown, ctx: ResolverContext) {
     requireRole(ctx.auth, 'viewer', 'analyst', 'approver');
     return settings(ctx);
   },
 };
 
 export const settingsMutations = {
-  async updateHotspotSettings(_: unknown, a: { input: unknown }, ctx: Ctx) {
+  async updateHotspotSettings(_: unknown, a: { input: unknown }, ctx: ResolverContext) {
     const auth = requireRole(ctx.auth, 'admin');
     const input = parseSettingsInput(a.input);
-    return ctx.services.db.transaction(async (tx) => {
-      const before = describeThresholds(ctx.services.config.HOTSPOT_THRESHOLDS, await storedThresholds(tx), envEvidence(ctx.services.config));
+    return svc(ctx).db.transaction(async (tx) => {
+      const before = describeThresholds(svc(ctx).config.HOTSPOT_THRESHOLDS, await storedThresholds(tx), envEvidence(svc(ctx).config));
       await writeThresholds(tx, input, auth.sub);
       const after = await settings(ctx, tx);
-      await ctx.services.audit(
+      await svc(ctx).audit(
         {
           action: 'hotspotSettings.update',
           entityType: 'hotspot_settings',

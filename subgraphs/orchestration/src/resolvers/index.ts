@@ -1,24 +1,14 @@
-import type { ResolverContext } from '@carbon-nexus/plugin-sdk';
-import * as Query from './queries.ts';
-import * as Mutation from './mutations.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { queries } from './queries.ts';
+import { mutations } from './mutations.ts';
 import { entityResolvers } from './entities.ts';
 import { goalMutations, goalQueries } from './goals.ts';
 import { settingsMutations, settingsQueries } from './hotspot-settings.ts';
-import { alertStream, hotspotStream } from '../alerts/stream.ts';
+import { subscriptions } from './subscriptions.ts';
 
-export const resolvers = {
-  Query: { ...Query, ...goalQueries, ...settingsQueries },
-  Mutation: { ...Mutation, ...goalMutations, ...settingsMutations },
-  Subscription: {
-    hotspotDetected: {
-      subscribe: (_: unknown, args: { minSeverity?: string | null; supplierIds?: string[] | null }, ctx: ResolverContext) => hotspotStream(ctx, args),
-      resolve: (event: unknown) => event,
-    },
-    alertRaised: {
-      subscribe: (_: unknown, args: { minLevel?: string | null; supplierIds?: string[] | null; after?: string | null }, ctx: ResolverContext) =>
-        alertStream(ctx, args),
-      resolve: (alert: unknown) => alert,
-    },
-  },
+export const resolvers: Resolvers = {
+  Query: { ...queries, ...goalQueries, ...settingsQueries },
+  Mutation: { ...mutations, ...goalMutations, ...settingsMutations },
+  Subscription: subscriptions,
   ...entityResolvers,
 };

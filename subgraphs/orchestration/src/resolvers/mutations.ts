@@ -1,20 +1,17 @@
-import { badInput, canSeeSupplier, forbidden, notFound, requireRole, runInScope, SYSTEM_CLAIMS, type ResolverContext } from '@carbon-nexus/plugin-sdk';
-import type { OrchestrationConfig } from '../config.ts';
-import { ALERT_COLUMNS, alertToGraph, BASELINE_COLUMNS, baselineToGraph, type AlertRow, type BaselineRow } from '../rows.ts';
-import { detectRange, detectWindow, publish } from '../hotspots/detect.ts';
-import { recalculateBaselines as recalc } from '../baselines/recalculate.ts';
-import { parseTime } from '../domain/time.ts';
+import { badInput, canSeeSupplier, isUuid, parseDateTime, forbidden, notFound, requireRole, runInScope, SYSTEM_CLAIMS, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import type { MutationResolvers } from '../generated/resolvers-types.ts';
+import { svc } from './common.ts';
+import { ALERT_COLUMNS, alertToGraph, BASELINE_COLUMNS, baselineToGraph, type AlertRow, type BaselineRow } from '../store/rows.ts';
+import { detectRange, detectWindow, publish } from '../jobs/detect-hotspots.ts';
+import { recalculateBaselines as recalc } from '../jobs/recalculate-baselines.ts';
 import { simulate as runSimulation, type SimulationInput } from '../simulate/scenario.ts';
-import { UUID } from './scope.ts';
-
-type Ctx = ResolverContext<unknown, OrchestrationConfig>;
 
 const ENTITY_TYPES = ['supplier', 'event_type', 'route', 'total'];
 
-export async function acknowledgeAlert(_: unknown, args: { id: string }, ctx: Ctx) {
+async function acknowledgeAlert(_: unknown, args: { id: string }, ctx: ResolverContext) {
   const auth = requireRole(ctx.auth, 'analyst');
-  if (!UUID.test(args.id)) throw notFound('alert', args.id);
-  const db = ctx.services.db;
+  if (!isUuid(args.id)) throw notFound('alert', args.id);
+  const db = svc(ctx).db;
   const [current] = await db.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1`, [args.id]);
   if (!current || !canSeeSupplier(auth, current.supplier_id)) throw notFound('alert', args.id);
   if (current.acknowledged_at) return alertToGraph(current);
@@ -28,14 +25,14 @@ export async function acknowledgeAlert(_: unknown, args: { id: string }, ctx: Ct
        WHERE id = $1 AND status = 'open' RETURNING id::text AS id, severity, supplier_id::text AS supplier_id, entity_type, entity_id`,
       [current.hotspot_id, auth.sub],
     );
-    await ctx.services.audit(
+    await svc(ctx).audit(
       { action: 'acknowledgeAlert', entityType: 'alert', entityId: args.id, metadata: { hotspotId: current.hotspot_id, level: current.level } },
       tx,
     );
     return { row, hotspot };
   });
   if (hotspot) {
-    await publish(ctx.services, {
+    await publish(svc(ctx), {
       hotspots: [{ id: hotspot.id, change: 'acknowledged', severity: hotspot.severity, supplierId: hotspot.supplier_id, entityType: hotspot.entity_type, entityId: hotspot.entity_id }],
       alerts: [],
     });
@@ -49,50 +46,50 @@ const asSystem = <T>(fn: () => Promise<T>) => runInScope({ auth: SYSTEM_CLAIMS }
 
 const toGraphCounts = (c: Record<string, number>) => ({ ...c });
 
-export async function detectHotspots(_: unknown, args: { windowStart?: string | null; windowEnd?: string | null }, ctx: Ctx) {
+async function detectHotspots(_: unknown, args: { windowStart?: string | null; windowEnd?: string | null }, ctx: ResolverContext) {
   requireRole(ctx.auth, 'analyst');
-  const end = args.windowEnd ? parseTime('windowEnd', args.windowEnd) : new Date();
-  const start = args.windowStart ? parseTime('windowStart', args.windowStart) : new Date(end.getTime() - ctx.services.config.HOTSPOT_WINDOW_MINUTES * 60_000);
+  const end = args.windowEnd ? new Date(parseDateTime('windowEnd', args.windowEnd)) : new Date();
+  const start = args.windowStart ? new Date(parseDateTime('windowStart', args.windowStart)) : new Date(end.getTime() - svc(ctx).config.HOTSPOT_WINDOW_MINUTES * 60_000);
   if (start >= end) throw badInput('windowStart', 'must be before windowEnd');
   if (end.getTime() - start.getTime() > 7 * 86_400_000) throw badInput('windowStart', 'a detection window may span at most 7 days (use detectHotspotsRange)');
-  const counts = await asSystem(() => detectWindow(ctx.services, start, end));
-  await ctx.services.audit({ action: 'detectHotspots', entityType: 'hotspot', metadata: { windowStart: start.toISOString(), windowEnd: end.toISOString(), ...counts } });
+  const counts = await asSystem(() => detectWindow(svc(ctx), start, end));
+  await svc(ctx).audit({ action: 'detectHotspots', entityType: 'hotspot', metadata: { windowStart: start.toISOString(), windowEnd: end.toISOString(), ...counts } });
   return { windowStart: start.toISOString(), windowEnd: end.toISOString(), ...toGraphCounts({ ...counts }) };
 }
 
-export async function detectHotspotsRange(_: unknown, args: { from: string; to: string; windowMinutes?: number | null }, ctx: Ctx) {
+async function detectHotspotsRange(_: unknown, args: { from: string; to: string; windowMinutes?: number | null }, ctx: ResolverContext) {
   requireRole(ctx.auth, 'analyst');
-  const from = parseTime('from', args.from);
-  const to = parseTime('to', args.to);
+  const from = new Date(parseDateTime('from', args.from));
+  const to = new Date(parseDateTime('to', args.to));
   if (from >= to) throw badInput('to', 'must be after from');
-  const minutes = args.windowMinutes ?? ctx.services.config.HOTSPOT_WINDOW_MINUTES;
+  const minutes = args.windowMinutes ?? svc(ctx).config.HOTSPOT_WINDOW_MINUTES;
   if (!Number.isInteger(minutes) || minutes < 5 || minutes > 10_080) throw badInput('windowMinutes', 'must be an integer between 5 and 10080');
   const windows = Math.ceil((to.getTime() - from.getTime()) / (minutes * 60_000));
   if (windows > 2000) throw badInput('to', `the range has ${windows} windows of ${minutes} min; at most 2000 per call`);
-  const r = await asSystem(() => detectRange(ctx.services, from, to, minutes));
-  await ctx.services.audit({ action: 'detectHotspotsRange', entityType: 'hotspot', metadata: { from: from.toISOString(), to: to.toISOString(), windowMinutes: minutes, ...r } });
+  const r = await asSystem(() => detectRange(svc(ctx), from, to, minutes));
+  await svc(ctx).audit({ action: 'detectHotspotsRange', entityType: 'hotspot', metadata: { from: from.toISOString(), to: to.toISOString(), windowMinutes: minutes, ...r } });
   return { from: from.toISOString(), to: to.toISOString(), ...r };
 }
 
-export async function recalculateBaselines(_: unknown, args: { asOf?: string | null }, ctx: Ctx) {
+async function recalculateBaselines(_: unknown, args: { asOf?: string | null }, ctx: ResolverContext) {
   requireRole(ctx.auth, 'analyst');
-  const asOf = args.asOf ? parseTime('asOf', args.asOf) : new Date();
+  const asOf = args.asOf ? new Date(parseDateTime('asOf', args.asOf)) : new Date();
   if (asOf.getTime() > Date.now() + 60_000) throw badInput('asOf', 'must not be in the future');
-  const results = await asSystem(() => recalc(ctx.services, asOf));
-  await ctx.services.audit({ action: 'recalculateBaselines', entityType: 'baseline', metadata: { asOf: args.asOf ?? null, results } });
+  const results = await asSystem(() => recalc(svc(ctx), asOf));
+  await svc(ctx).audit({ action: 'recalculateBaselines', entityType: 'baseline', metadata: { asOf: args.asOf ?? null, results } });
   return results.map((r) => ({ ...r, windowStart: r.windowStart.toISOString(), windowEnd: r.windowEnd.toISOString() }));
 }
 
-function checkEntity(ctx: Ctx, entityType: string, entityId: string) {
+function checkEntity(ctx: ResolverContext, entityType: string, entityId: string) {
   if (!ENTITY_TYPES.includes(entityType)) throw badInput('entityType', `must be one of ${ENTITY_TYPES.join(', ')}`);
   if (!entityId) throw badInput('entityId', 'is required');
   if (ctx.auth?.supplierIds && (entityType !== 'supplier' || !canSeeSupplier(ctx.auth, entityId))) throw forbidden('this baseline belongs outside your supplier scope');
 }
 
-export async function setBaselineOverride(
+async function setBaselineOverride(
   _: unknown,
   args: { input: { entityType: string; entityId: string; valueKgPerHour: number; hourOfWeek?: number | null; reason?: string | null } },
-  ctx: Ctx,
+  ctx: ResolverContext,
 ) {
   const auth = requireRole(ctx.auth, 'analyst');
   const i = args.input;
@@ -101,7 +98,7 @@ export async function setBaselineOverride(
   if (i.hourOfWeek != null && !(Number.isInteger(i.hourOfWeek) && i.hourOfWeek >= 0 && i.hourOfWeek <= 167))
     throw badInput('input.hourOfWeek', 'must be 0..167 (Monday 00:00 UTC = 0) or omitted for all hours');
   const how = i.hourOfWeek ?? -1;
-  const row = await ctx.services.db.transaction(async (tx) => {
+  const row = await svc(ctx).db.transaction(async (tx) => {
     const [row] = await tx.query<BaselineRow>(
       `INSERT INTO baselines (id, entity_type, entity_id, hour_of_week, value, method, samples, is_override, reason, created_by, updated_at)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, 'override', 0, true, $5, $6, now())
@@ -110,7 +107,7 @@ export async function setBaselineOverride(
        RETURNING ${BASELINE_COLUMNS}`,
       [i.entityType, i.entityId, how, i.valueKgPerHour, i.reason ?? null, auth.sub],
     );
-    await ctx.services.audit(
+    await svc(ctx).audit(
       { action: 'setBaselineOverride', entityType: 'baseline', entityId: row.id, metadata: { ...i, hourOfWeek: i.hourOfWeek ?? null } },
       tx,
     );
@@ -119,36 +116,36 @@ export async function setBaselineOverride(
   return baselineToGraph(row);
 }
 
-export async function clearBaselineOverride(_: unknown, args: { entityType: string; entityId: string; hourOfWeek?: number | null }, ctx: Ctx) {
+async function clearBaselineOverride(_: unknown, args: { entityType: string; entityId: string; hourOfWeek?: number | null }, ctx: ResolverContext) {
   requireRole(ctx.auth, 'analyst');
   checkEntity(ctx, args.entityType, args.entityId);
-  return ctx.services.db.transaction(async (tx) => {
+  return svc(ctx).db.transaction(async (tx) => {
     const rows = await tx.query<{ id: string }>(
       `DELETE FROM baselines WHERE entity_type = $1 AND entity_id = $2 AND hour_of_week = $3 AND is_override RETURNING id::text AS id`,
       [args.entityType, args.entityId, args.hourOfWeek ?? -1],
     );
     if (rows.length) {
-      await ctx.services.audit({ action: 'clearBaselineOverride', entityType: 'baseline', entityId: rows[0].id, metadata: { ...args } }, tx);
+      await svc(ctx).audit({ action: 'clearBaselineOverride', entityType: 'baseline', entityId: rows[0].id, metadata: { ...args } }, tx);
     }
     return rows.length > 0;
   });
 }
 
-export async function simulate(_: unknown, args: { input: SimulationInput }, ctx: Ctx) {
+async function simulate(_: unknown, args: { input: SimulationInput }, ctx: ResolverContext) {
   const auth = requireRole(ctx.auth, 'viewer', 'analyst', 'approver', 'partner');
   const input = args.input;
   if (input.supplierId) {
-    if (!UUID.test(input.supplierId)) throw badInput('input.supplierId', 'must be a supplier id (uuid)');
+    if (!isUuid(input.supplierId)) throw badInput('input.supplierId', 'must be a supplier id (uuid)');
     if (!canSeeSupplier(auth, input.supplierId)) throw forbidden('this supplier is outside your supplier scope');
   } else if (auth.supplierIds && !input.hotspotId) throw badInput('input.supplierId', 'is required');
-  const outcome = await runSimulation(ctx.services, input, new Date(), (s) => canSeeSupplier(auth, s));
-  const id = await ctx.services.db.transaction(async (tx) => {
+  const outcome = await runSimulation(svc(ctx), input, new Date(), (s) => canSeeSupplier(auth, s));
+  const id = await svc(ctx).db.transaction(async (tx) => {
     const [row] = await tx.query<{ id: string }>(
       `INSERT INTO scenarios (id, user_id, supplier_id, input, result, baseline_value, new_value)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6) RETURNING id::text AS id`,
       [auth.sub, input.supplierId ?? null, JSON.stringify(input), JSON.stringify(outcome), outcome.baselineValue, outcome.newValue],
     );
-    await ctx.services.audit(
+    await svc(ctx).audit(
       { action: 'simulate', entityType: 'scenario', entityId: row.id, metadata: { input, newValue: outcome.newValue, baselineValue: outcome.baselineValue, delta: outcome.delta } },
       tx,
     );
@@ -156,3 +153,13 @@ export async function simulate(_: unknown, args: { input: SimulationInput }, ctx
   });
   return { id, ...outcome, supplier: outcome.supplierId ? { id: outcome.supplierId } : null };
 }
+
+export const mutations: MutationResolvers = {
+  acknowledgeAlert,
+  detectHotspots,
+  detectHotspotsRange,
+  recalculateBaselines,
+  setBaselineOverride,
+  clearBaselineOverride,
+  simulate,
+};

@@ -1,22 +1,21 @@
-import { badInput, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import { badInput, decodeCursor, encodeCursor, isUuid, parseDateTime, supplierScopeSql, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import type { QueryResolvers } from '../generated/resolvers-types.ts';
 import {
   ALERT_COLUMNS,
   alertToGraph,
   BASELINE_COLUMNS,
   baselineToGraph,
-  decodeCursor,
-  encodeCursor,
   HOTSPOT_COLUMNS,
+  HOTSPOT_CURSOR,
   hotspotCursor,
   hotspotToGraph,
   type AlertRow,
   type BaselineRow,
   type HotspotRow,
-} from '../rows.ts';
+} from '../store/rows.ts';
 import { levelsAtLeast } from '../domain/severity.ts';
-import { parseTime } from '../domain/time.ts';
-import { compareSuppliers, type Metric } from '../comparison/suppliers.ts';
-import { effectiveSuppliers, scopeParam, UUID } from './scope.ts';
+import { compareSuppliers } from './supplier-comparison.ts';
+import { scopeParam, visibleSuppliers } from './common.ts';
 
 const SEV_RANK = `CASE severity WHEN 'critical' THEN 3 WHEN 'warn' THEN 2 ELSE 1 END`;
 
@@ -33,17 +32,16 @@ function hotspotWhere(args: HotspotFilters, ctx: ResolverContext) {
   where.push(args.status ? `status = ${p(args.status.toLowerCase())}` : `status IN ('open', 'acknowledged')`);
   if (args.severity) where.push(`severity = ${p(args.severity.toLowerCase())}`);
   if (args.entityType) where.push(`entity_type = ${p(args.entityType)}`);
-  const suppliers = effectiveSuppliers(ctx, args.supplierIds);
-  if (suppliers) where.push(`supplier_id = ANY(${p(suppliers.filter((s) => UUID.test(s)))}::uuid[])`);
+  const suppliers = visibleSuppliers(ctx, args.supplierIds);
+  if (suppliers) where.push(supplierScopeSql(suppliers.filter(isUuid), params));
   return { where, params, p };
 }
 
-export async function hotspots(_: unknown, args: HotspotFilters & { first: number; after?: string | null }, ctx: ResolverContext) {
+const hotspots: QueryResolvers['hotspots'] = async (_, args, ctx) => {
   checkFirst(args.first, 200);
   const { where, params, p } = hotspotWhere(args, ctx);
-  if (args.after) {
-    const c = decodeCursor<[number, number, string]>(args.after);
-    if (!Array.isArray(c) || c.length !== 3 || !UUID.test(String(c[2]))) throw badInput('after', 'is not a cursor from hotspots');
+  const c = decodeCursor('after', args.after, HOTSPOT_CURSOR);
+  if (c) {
     where.push(`(${SEV_RANK}, percent_above, id) < (${p(c[0])}::int, ${p(c[1])}::float8, ${p(c[2])}::uuid)`);
   }
   const rows = await ctx.services.db.query<HotspotRow>(
@@ -56,26 +54,28 @@ export async function hotspots(_: unknown, args: HotspotFilters & { first: numbe
     edges,
     nodes: edges.map((e) => e.node),
     pageInfo: { hasNextPage: rows.length > args.first, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount: () => hotspotCount(_, args, ctx),
+    totalCount: () => countHotspots(args, ctx),
   };
-}
+};
 
-export async function hotspotCount(_: unknown, args: HotspotFilters, ctx: ResolverContext) {
+async function countHotspots(args: HotspotFilters, ctx: ResolverContext) {
   const { where, params } = hotspotWhere(args, ctx);
   const [c] = await ctx.services.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM hotspots WHERE ${where.join(' AND ')}`, params);
   return Number(c.n);
 }
 
-export async function hotspot(_: unknown, args: { id: string }, ctx: ResolverContext) {
-  if (!UUID.test(args.id)) return null;
+const hotspotCount: QueryResolvers['hotspotCount'] = (_, args, ctx) => countHotspots(args, ctx);
+
+const hotspot: QueryResolvers['hotspot'] = async (_, args, ctx) => {
+  if (!isUuid(args.id)) return null;
   const [row] = await ctx.services.db.query<HotspotRow>(
     `SELECT ${HOTSPOT_COLUMNS} FROM hotspots WHERE id = $1 AND ($2::uuid[] IS NULL OR supplier_id = ANY($2::uuid[]))`,
     [args.id, scopeParam(ctx)],
   );
   return row ? hotspotToGraph(row) : null;
-}
+};
 
-export async function alerts(_: unknown, args: { first: number; after?: string | null; minLevel?: string | null; acknowledged?: boolean | null }, ctx: ResolverContext) {
+const alerts: QueryResolvers['alerts'] = async (_, args, ctx) => {
   checkFirst(args.first, 500);
   if (args.after != null && !/^\d{1,19}$/.test(args.after)) throw badInput('after', 'must be an alert cursor (a non-negative integer string)');
   const rows = await ctx.services.db.query<AlertRow>(
@@ -92,20 +92,12 @@ export async function alerts(_: unknown, args: { first: number; after?: string |
     nodes: page,
     pageInfo: { hasNextPage: rows.length > args.first, endCursor: page.at(-1)?.cursor ?? null },
   };
-}
+};
 
-export async function baselines(
-  _: unknown,
-  args: { entityType?: string | null; entityIds?: string[] | null; hourly: boolean; first: number; after?: string | null },
-  ctx: ResolverContext,
-) {
+const baselines: QueryResolvers['baselines'] = async (_, args, ctx) => {
   checkFirst(args.first, 1000);
-  let offset = 0;
-  if (args.after) {
-    const c = decodeCursor<{ o: number }>(args.after);
-    if (!c || !Number.isInteger(c.o) || c.o < 0) throw badInput('after', 'is not a cursor from baselines');
-    offset = c.o;
-  }
+  const [offset] = decodeCursor('after', args.after, ['int'] as const) ?? [0];
+  if (offset < 0) throw badInput('after', 'is not a cursor from baselines');
   const scope = scopeParam(ctx);
   const rows = await ctx.services.db.query<BaselineRow>(
     `SELECT ${BASELINE_COLUMNS} FROM baselines
@@ -116,21 +108,23 @@ export async function baselines(
     [args.entityType ?? null, args.entityIds?.length ? args.entityIds : null, args.hourly, scope],
   );
   const page = rows.slice(0, args.first);
-  const edges = page.map((r, i) => ({ cursor: encodeCursor({ o: offset + i + 1 }), node: baselineToGraph(r) }));
-  return { edges, nodes: edges.map((e) => e.node), pageInfo: { hasNextPage: rows.length > args.first, endCursor: edges.at(-1)?.cursor ?? null } };
-}
+  const edges = page.map((r, i) => ({ cursor: encodeCursor([offset + i + 1]), node: baselineToGraph(r) }));
+  const pageInfo = { hasNextPage: rows.length > args.first, endCursor: edges.at(-1)?.cursor ?? null };
+  return { edges, nodes: edges.map((e) => e.node), pageInfo };
+};
 
-export async function supplierComparison(
-  _: unknown,
-  args: { from: string; to: string; supplierIds?: string[] | null; metric: Metric; first: number },
-  ctx: ResolverContext,
-) {
+const supplierComparison: QueryResolvers['supplierComparison'] = async (_, args, ctx) => {
   checkFirst(args.first, 500);
-  const from = parseTime('from', args.from);
-  const to = parseTime('to', args.to);
+  const from = new Date(parseDateTime('from', args.from));
+  const to = new Date(parseDateTime('to', args.to));
   if (to <= from) throw badInput('to', 'must be after from');
   if (to.getTime() - from.getTime() > 366 * 86_400_000) throw badInput('to', 'the period may span at most 366 days');
-  const suppliers = effectiveSuppliers(ctx, args.supplierIds);
-  if (suppliers && !suppliers.length) return { from: from.toISOString(), to: to.toISOString(), previousFrom: from.toISOString(), previousTo: from.toISOString(), rankedBy: '', rows: [] };
+  const suppliers = visibleSuppliers(ctx, args.supplierIds);
+  if (suppliers && !suppliers.length) {
+    const f = from.toISOString();
+    return { from: f, to: to.toISOString(), previousFrom: f, previousTo: f, rankedBy: '', rows: [] };
+  }
   return compareSuppliers(ctx.services, from, to, suppliers, args.metric ?? 'INTENSITY', args.first);
-}
+};
+
+export const queries: QueryResolvers = { hotspots, hotspotCount, hotspot, alerts, baselines, supplierComparison };

@@ -13,14 +13,14 @@
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
 import type { OrchestrationConfig } from '../config.ts';
-import { GROUP_OF_ENTITY, emissionsSeries, entityKey, supplierNames } from '../clients/datacore.ts';
-import { lookupBaselines } from '../baselines/recalculate.ts';
-import { windowBaseline } from '../baselines/statistics.ts';
+import { GROUP_OF_ENTITY, emissionsSeries, entityKey, supplierNames } from '../datacore.ts';
+import { lookupBaselines } from '../store/baselines.ts';
+import { windowBaseline } from '../domain/baseline-statistics.ts';
 import { classify, evidenceFor, thresholdsFor, type Level } from '../domain/severity.ts';
 import { windowHours } from '../domain/time.ts';
-import { effectiveThresholds } from './settings.ts';
-import { isSignificant, isSustained } from './evidence.ts';
-import { decide, type EpisodeHotspot } from './episodes.ts';
+import { effectiveThresholds } from '../store/thresholds.ts';
+import { isSignificant, isSustained } from '../domain/evidence.ts';
+import { decide, type EpisodeHotspot } from '../domain/episodes.ts';
 import { alertRaised, hotspotChanged, type AlertRaised, type HotspotChanged } from '../../client/topics.ts';
 
 export interface DetectionCounts {
@@ -339,7 +339,7 @@ export async function detectWindow(
 }
 
 /** After commit only: the rows are durable before anyone hears about them. */
-export async function publish(services: PluginServices<any>, pub: Published): Promise<void> {
+export async function publish(services: PluginServices<OrchestrationConfig>, pub: Published): Promise<void> {
   for (const h of pub.hotspots) await services.bus.publish(hotspotChanged, h);
   for (const a of pub.alerts) await services.bus.publish(alertRaised, a);
 }

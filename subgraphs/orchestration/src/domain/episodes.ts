@@ -7,7 +7,7 @@
 //  - else (none, or that one is resolved): with a level and evidence -> a new hotspot for this window.
 // So a live hotspot keeps its id, alerts and recommendations whatever past windows are (re-)examined, and examining
 // the same past range twice adds nothing the second time.
-import { levelRank, type Level } from '../domain/severity.ts';
+import { levelRank, type Level } from './severity.ts';
 
 export interface EpisodeHotspot {
   id: string;

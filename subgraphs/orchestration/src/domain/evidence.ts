@@ -9,8 +9,8 @@
 //  - or, when the window (with its minimum events) falls short of the noise bar alone, the same test over the last
 //    `evidenceHours` ending with it (a sustained excess: three hours at +150 % are far stronger evidence than one),
 //    provided that longer span is itself above the lowest threshold.
-import type { Evidence } from '../domain/severity.ts';
-import type { HourBaseline } from '../baselines/statistics.ts';
+import type { Evidence } from './severity.ts';
+import type { HourBaseline } from './baseline-statistics.ts';
 
 /** The excess (kg) a window needs over its baseline to count. */
 export function noiseBar(baseline: HourBaseline, noiseSigmas: number): number {

@@ -3,9 +3,8 @@
 // reduction below the baseline. The baseline for a period is the covered suppliers' flat baselines (kg CO2e per
 // hour, manual override first) × the hours in the period — the same baselines the hotspot engine measures against.
 import { z } from 'zod';
-import { badInput, canSeeSupplier, forbidden, notFound, type AuthClaims, type PluginServices } from '@carbon-nexus/plugin-sdk';
+import { badInput, canSeeSupplier, forbidden, isUuid, notFound, type AuthClaims } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
-import { UUID } from '../resolvers/scope.ts';
 
 export const SCOPES = ['ALL', 'CATEGORY', 'SUPPLIER'] as const;
 export const PERIODS = ['DAY', 'MONTH', 'YEAR'] as const;
@@ -42,7 +41,7 @@ const inputSchema = z
     if (g.scope === 'ALL' && g.scopeId) ctx.addIssue({ code: 'custom', path: ['scopeId'], message: 'must be omitted for scope ALL' });
     if (g.scope === 'CATEGORY' && !CATEGORIES.includes(g.scopeId as never))
       ctx.addIssue({ code: 'custom', path: ['scopeId'], message: `must be a supplier category for scope CATEGORY (${CATEGORIES.join(', ')})` });
-    if (g.scope === 'SUPPLIER' && !UUID.test(g.scopeId ?? '')) ctx.addIssue({ code: 'custom', path: ['scopeId'], message: 'must be a supplier id (uuid) for scope SUPPLIER' });
+    if (g.scope === 'SUPPLIER' && !isUuid(g.scopeId ?? '')) ctx.addIssue({ code: 'custom', path: ['scopeId'], message: 'must be a supplier id (uuid) for scope SUPPLIER' });
   });
 
 export type GoalInput = z.infer<typeof inputSchema>;
@@ -97,7 +96,7 @@ export async function upsertGoal(tx: SqlQueryable, g: GoalInput, name: string, s
 }
 
 export async function deleteGoalRow(tx: SqlQueryable, id: string, auth: AuthClaims): Promise<GoalRow> {
-  if (!UUID.test(id)) throw badInput('id', 'must be a goal id (uuid)');
+  if (!isUuid(id)) throw badInput('id', 'must be a goal id (uuid)');
   const [row] = await tx.query<GoalRow>(`SELECT * FROM goals WHERE id = $1 FOR UPDATE`, [id]);
   if (!row || (auth.supplierIds && (row.scope !== 'SUPPLIER' || !auth.supplierIds.includes(row.scope_key)))) throw notFound('goal', id);
   await tx.query(`DELETE FROM goals WHERE id = $1`, [id]);
@@ -115,25 +114,6 @@ export async function flatBaselineKgPerHour(db: SqlQueryable, supplierIds: strin
     [supplierIds],
   );
   return r && r.n > 0 && r.total != null ? Number(r.total) : null;
-}
-
-/** Supplier ids of a category, from data-core (pages of 200). */
-export async function suppliersOfCategory(services: PluginServices<any>, category: string): Promise<string[]> {
-  const ids: string[] = [];
-  let after: string | null = null;
-  for (let i = 0; i < 50; i++) {
-    const page: { suppliers: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await services.call(
-      'data-core',
-      `query OrchestrationGoalSuppliers($category: SupplierCategory, $after: String) {
-        suppliers(category: $category, first: 200, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } }
-      }`,
-      { category, after },
-    );
-    ids.push(...page.suppliers.nodes.map((n) => n.id));
-    if (!page.suppliers.pageInfo.hasNextPage) break;
-    after = page.suppliers.pageInfo.endCursor;
-  }
-  return ids;
 }
 
 /** The kg figures of a goal for one period, given the baseline rate of what it covers. */

@@ -2,7 +2,7 @@
 // trend against the previous period of equal length. Totals from data-core emissionsSeries (SQL aggregation);
 // t·km and production units from data-core events (paged, capped).
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
-import { emissionsSeries, fetchEvents } from '../clients/datacore.ts';
+import { emissionsSeries, eventMeasures } from '../datacore.ts';
 
 export interface ComparisonRow {
   supplierId: string;
@@ -17,7 +17,7 @@ export interface ComparisonRow {
 
 const MAX_EVENTS = 20_000;
 
-async function period(services: PluginServices<any>, from: Date, to: Date, supplierIds: string[] | null): Promise<Map<string, ComparisonRow>> {
+async function period(services: PluginServices, from: Date, to: Date, supplierIds: string[] | null): Promise<Map<string, ComparisonRow>> {
   const series = await emissionsSeries(services, from, to, 'DAY', 'SUPPLIER', supplierIds);
   const rows = new Map<string, ComparisonRow>();
   const get = (id: string) => {
@@ -31,12 +31,8 @@ async function period(services: PluginServices<any>, from: Date, to: Date, suppl
     r.eventCount += s.eventCount;
   }
   // t·km and units need event detail: only the measures are fetched.
-  const events = await fetchEvents(
-    services,
-    { from: from.toISOString(), to: to.toISOString(), ...(supplierIds ? { supplierIds } : {}) },
-    MAX_EVENTS,
-    'id eventType tonneKm productionUnits co2eKg supplierId',
-  );
+  const filter = { from: from.toISOString(), to: to.toISOString(), ...(supplierIds ? { supplierIds } : {}) };
+  const events = await eventMeasures(services, filter, MAX_EVENTS);
   const tkmKg = new Map<string, number>();
   const unitKg = new Map<string, number>();
   for (const e of events) {
@@ -63,7 +59,7 @@ async function period(services: PluginServices<any>, from: Date, to: Date, suppl
 
 export type Metric = 'INTENSITY' | 'TOTAL' | 'PER_EVENT';
 
-export async function compareSuppliers(services: PluginServices<any>, from: Date, to: Date, supplierIds: string[] | null, metric: Metric, first: number) {
+export async function compareSuppliers(services: PluginServices, from: Date, to: Date, supplierIds: string[] | null, metric: Metric, first: number) {
   const len = to.getTime() - from.getTime();
   const prevFrom = new Date(from.getTime() - len);
   const [cur, prev] = await Promise.all([period(services, from, to, supplierIds), period(services, prevFrom, from, supplierIds)]);
@@ -102,7 +98,7 @@ export async function compareSuppliers(services: PluginServices<any>, from: Date
         previousIntensityKgPerTonneKm: p?.intensityKgPerTonneKm ?? null,
         previousCo2eKg: p?.co2eKg ?? 0,
         changePct,
-        trend: changePct === null || Math.abs(changePct) < 2 ? 'FLAT' : changePct > 0 ? 'UP' : 'DOWN',
+        trend: changePct === null || Math.abs(changePct) < 2 ? ('FLAT' as const) : changePct > 0 ? ('UP' as const) : ('DOWN' as const),
       };
     }),
   };

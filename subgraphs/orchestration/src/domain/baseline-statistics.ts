@@ -15,7 +15,7 @@
 // less than the Poisson spread of the events behind it when they arrive at random (their hourly count varies:
 // MAD of counts > 0): value / √(median events) — a sum of n events varies at least by one event-size × √n.
 // Regular meter readings (a constant count) get no such floor: their noise is what MAD measures.
-import { HOUR_MS, hourOfWeek, median } from '../domain/time.ts';
+import { HOUR_MS, hourOfWeek, median } from './time.ts';
 
 export const MAD_TO_SIGMA = 1.4826;
 

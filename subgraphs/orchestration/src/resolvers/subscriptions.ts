@@ -2,30 +2,33 @@
 // alertRaised(after): subscribe to the live topic FIRST (buffering), then replay rows with seq > after from the
 // alerts table in seq order, then drain live messages skipping seq <= the last replayed one: no gap, no duplicate.
 // (Detection cycles are serialized by an advisory lock, so alert seq values become visible in order.)
-import type { ResolverContext } from '@carbon-nexus/plugin-sdk';
-import { badInput } from '@carbon-nexus/plugin-sdk';
-import { ALERT_COLUMNS, alertToGraph, HOTSPOT_COLUMNS, hotspotToGraph, type AlertRow, type HotspotRow } from '../rows.ts';
+import { badInput, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import type { HotspotChange, SubscriptionResolvers } from '../generated/resolvers-types.ts';
+import type { HotspotParent } from './parents.ts';
+
+type HotspotEvent = { change: HotspotChange; hotspot: HotspotParent; at: string };
+import { ALERT_COLUMNS, alertToGraph, HOTSPOT_COLUMNS, hotspotToGraph, type AlertRow, type HotspotRow } from '../store/rows.ts';
 import { levelRank, levelsAtLeast } from '../domain/severity.ts';
+import { visibleSuppliers } from './common.ts';
 import { alertRaised, hotspotChanged } from '../../client/topics.ts';
 
 const REPLAY_PAGE = 500;
 
 /** Supplier filter: the caller's scope intersected with the requested ids (null = no restriction). */
-export function supplierFilter(ctx: ResolverContext, requested: string[] | null | undefined): Set<string> | null {
-  const scope = ctx.auth?.supplierIds ?? null;
-  if (!requested?.length) return scope ? new Set(scope) : null;
-  return new Set(scope ? requested.filter((id) => scope.includes(id)) : requested);
+export function supplierFilter(ctx: ResolverContext, requested: readonly string[] | null | undefined): Set<string> | null {
+  const suppliers = visibleSuppliers(ctx, requested);
+  return suppliers ? new Set(suppliers) : null;
 }
 
 const visible = (filter: Set<string> | null, supplierId: string | null) => filter === null || (!!supplierId && filter.has(supplierId));
 
 /** Wraps an async generator so that return() also ends a pending wait on the bus (client left). */
-function closable<T>(ac: AbortController, gen: AsyncGenerator<T>): AsyncIterableIterator<T> {
+function closable<T>(ac: AbortController, gen: AsyncGenerator<T, void>): AsyncIterableIterator<T> {
   const it: AsyncIterableIterator<T> = {
     next: () => gen.next(),
     async return() {
       ac.abort();
-      return gen.return(undefined as any);
+      return gen.return(undefined);
     },
     async throw(e) {
       ac.abort();
@@ -38,7 +41,10 @@ function closable<T>(ac: AbortController, gen: AsyncGenerator<T>): AsyncIterable
   return it;
 }
 
-export function alertStream(ctx: ResolverContext, args: { minLevel?: string | null; supplierIds?: string[] | null; after?: string | null }) {
+export function alertStream(
+  ctx: ResolverContext,
+  args: { minLevel?: string | null; supplierIds?: readonly string[] | null; after?: string | null },
+) {
   let after: bigint | null = null;
   if (args.after != null) {
     if (!/^\d{1,19}$/.test(args.after)) throw badInput('after', 'must be an alert cursor (a non-negative integer string)');
@@ -69,7 +75,7 @@ export function alertStream(ctx: ResolverContext, args: { minLevel?: string | nu
       }
       for await (const p of live) {
         if (last !== null && BigInt(p.seq) <= last) continue;
-        if (!levels.includes(p.level as any) || !visible(filter, p.supplierId)) continue;
+        if (!(levels as readonly string[]).includes(p.level) || !visible(filter, p.supplierId)) continue;
         const [row] = await db.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1`, [p.id]);
         if (!row) continue;
         last = BigInt(row.seq);
@@ -81,22 +87,33 @@ export function alertStream(ctx: ResolverContext, args: { minLevel?: string | nu
   })());
 }
 
-export function hotspotStream(ctx: ResolverContext, args: { minSeverity?: string | null; supplierIds?: string[] | null }) {
+export function hotspotStream(ctx: ResolverContext, args: { minSeverity?: string | null; supplierIds?: readonly string[] | null }) {
   const filter = supplierFilter(ctx, args.supplierIds);
   const min = levelRank(args.minSeverity ?? 'info');
   const db = ctx.services.db;
   const ac = new AbortController();
   const live = ctx.services.bus.iterate(hotspotChanged, { signal: ac.signal, bufferSize: 10_000 });
-  return closable(ac, (async function* () {
+  return closable<HotspotEvent>(ac, (async function* () {
     try {
       for await (const p of live) {
         if (levelRank(p.severity) < min || !visible(filter, p.supplierId)) continue;
         const [row] = await db.query<HotspotRow>(`SELECT ${HOTSPOT_COLUMNS} FROM hotspots WHERE id = $1`, [p.id]);
         if (!row) continue;
-        yield { change: p.change.toUpperCase(), hotspot: hotspotToGraph(row), at: new Date().toISOString() };
+        yield { change: p.change.toUpperCase() as HotspotChange, hotspot: hotspotToGraph(row), at: new Date().toISOString() };
       }
     } finally {
       await live.return?.();
     }
   })());
 }
+
+export const subscriptions: SubscriptionResolvers = {
+  hotspotDetected: {
+    subscribe: (_, args, ctx) => hotspotStream(ctx, args),
+    resolve: (event: HotspotEvent) => event,
+  },
+  alertRaised: {
+    subscribe: (_, args, ctx) => alertStream(ctx, args),
+    resolve: (alert: ReturnType<typeof alertToGraph>) => alert,
+  },
+};

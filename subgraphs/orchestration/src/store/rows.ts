@@ -1,5 +1,6 @@
 // Database rows (snake_case, lower-case enums) -> GraphQL objects (camelCase, UPPER_CASE enums).
-const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
+import { encodeCursor, toIso as iso } from '@carbon-nexus/plugin-sdk';
+import type { HotspotStatus, Severity } from '../generated/resolvers-types.ts';
 
 export interface HotspotRow {
   id: string;
@@ -26,6 +27,8 @@ export const HOTSPOT_COLUMNS = `id::text AS id, entity_type, entity_id, entity_n
 
 export const severityRank = (s: string) => (s === 'critical' ? 3 : s === 'warn' ? 2 : 1);
 
+/** hotspots() order: severity rank, percent above, id (all descending). */
+export const HOTSPOT_CURSOR = ['int', 'number', 'uuid'] as const;
 export const hotspotCursor = (h: HotspotRow) => encodeCursor([severityRank(h.severity), Number(h.percent_above), h.id]);
 
 export function hotspotToGraph(h: HotspotRow) {
@@ -42,12 +45,12 @@ export function hotspotToGraph(h: HotspotRow) {
     eventCount: h.event_count == null ? null : Number(h.event_count),
     baselineSpreadKg: h.baseline_spread == null ? null : Number(h.baseline_spread),
     excessSigmas: h.baseline_spread != null && Number(h.baseline_spread) > 0 ? (Number(h.metric_value) - Number(h.baseline)) / Number(h.baseline_spread) : null,
-    severity: h.severity.toUpperCase(),
-    status: h.status.toUpperCase(),
-    windowStart: iso(h.window_start)!,
-    windowEnd: iso(h.window_end)!,
-    detectedAt: iso(h.detected_at)!,
-    updatedAt: iso(h.updated_at)!,
+    severity: h.severity.toUpperCase() as Severity,
+    status: h.status.toUpperCase() as HotspotStatus,
+    windowStart: iso(h.window_start),
+    windowEnd: iso(h.window_end),
+    detectedAt: iso(h.detected_at),
+    updatedAt: iso(h.updated_at),
     resolvedAt: iso(h.resolved_at),
   };
 }
@@ -76,10 +79,10 @@ export function alertToGraph(a: AlertRow) {
     hotspot: { id: a.hotspot_id },
     supplierId: a.supplier_id,
     supplier: a.supplier_id ? { id: a.supplier_id } : null,
-    level: a.level.toUpperCase(),
+    level: a.level.toUpperCase() as Severity,
     percentAbove: Number(a.percent_above ?? 0),
     message: a.message,
-    createdAt: iso(a.created_at)!,
+    createdAt: iso(a.created_at),
     acknowledgedBy: a.acknowledged_by,
     acknowledgedAt: iso(a.acknowledged_at),
   };
@@ -117,16 +120,6 @@ export function baselineToGraph(b: BaselineRow) {
     windowStart: iso(b.window_start),
     windowEnd: iso(b.window_end),
     isOverride: b.is_override,
-    updatedAt: iso(b.updated_at)!,
+    updatedAt: iso(b.updated_at),
   };
-}
-
-export const encodeCursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-
-export function decodeCursor<T>(s: string): T | null {
-  try {
-    return JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as T;
-  } catch {
-    return null;
-  }
 }
