@@ -2,15 +2,17 @@
 // event's id is the alert cursor; reconnecting with Last-Event-ID replays exactly the missed alerts, then continues
 // live — no gap, no duplicate. The partner client's REST stream does the same by itself. Hotspot changes stream too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type Database } from '@carbon-nexus/db';
-import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import { createRestClient, memoryCursorStore } from '@carbon-nexus/partner-client';
-import { startGateway, type GatewayServer } from '../src/index.ts';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
+import type { GatewayServer } from '../src/index.ts';
 import { eventually } from './subscriptions.fixtures.ts';
-import { alertRaised, hotspotChanged } from '@carbon-nexus/orchestration/client';
+import { detectionWindows, gqlAt, raiseHotspot, type DetectionWindows, type Gql } from './hotspots.fixtures.ts';
 
+let platform: TestPlatform;
 let gw: GatewayServer;
-let db: Database;
+let adminToken: string;
+let admin: Gql;
+let windows: DetectionWindows;
 let supplierId: string;
 let partner: string;
 
@@ -20,32 +22,32 @@ beforeAll(async () => {
     (await import('@carbon-nexus/ml-engine')).default,
     (await import('@carbon-nexus/orchestration')).default,
   ];
-  db = await createTestDatabase('pglite');
-  gw = await startGateway({ plugins, port: 0, serveWeb: false, host: { db, scheduler: false, migrate: false }, env: { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined } });
-  const admin = await signDevToken({ sub: 'admin', roles: ['admin'] });
-  partner = await signDevToken({ sub: 'sse-partner', roles: ['partner'] });
-  const r = await createRestClient({ url: gw.url, token: admin }).createSupplier({ input: { name: 'Stream Haulage', category: 'TRANSPORT' } });
-  supplierId = r.id;
+  platform = await startTestPlatform({ plugins, env: { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined } });
+  gw = platform.gateway;
+  adminToken = await platform.token('admin', { sub: 'admin' });
+  admin = gqlAt(gw.url, adminToken);
+  windows = detectionWindows();
+  partner = await platform.token('partner', { sub: 'sse-partner' });
+  supplierId = await createSupplier();
 }, 120_000);
 
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
-});
+afterAll(() => platform?.close());
 
-/** What orchestration's detection does for a new hotspot: commit the rows, then signal. */
+async function createSupplier(): Promise<string> {
+  return (await createRestClient({ url: gw.url, token: adminToken }).createSupplier({ input: { name: 'Stream Haulage', category: 'TRANSPORT' } })).id;
+}
+
+/**
+ * A new hotspot and its alert, from orchestration's detection (which also publishes the hotspot's CREATED change).
+ * Detection alerts when it creates a hotspot, and one supplier has one ongoing hotspot, so each alert after the
+ * first is for another supplier of the same name.
+ */
+let alerted = 0;
 async function raiseAlert(level: 'info' | 'warn' | 'critical', percent: number) {
-  const [h] = await db.query<{ id: string }>(
-    `INSERT INTO hotspots (id, entity_type, entity_id, entity_name, supplier_id, metric_value, baseline, percent_above, severity, status, window_start, window_end)
-     VALUES (gen_random_uuid(), 'supplier', $1, 'Stream Haulage', $5::uuid, $2, 100, $3, $4, 'open', now() - interval '1 hour', now()) RETURNING id::text AS id`,
-    [supplierId, 100 + percent, percent, level, supplierId],
-  );
-  const [a] = await db.query<{ id: string; seq: string }>(
-    `INSERT INTO alerts (id, hotspot_id, supplier_id, level, message) VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3, $4) RETURNING id::text AS id, seq::text AS seq`,
-    [h.id, supplierId, level, `Stream Haulage exceeded emissions by ${percent}%`],
-  );
-  await gw.host!.bus.publish(alertRaised, { id: a.id, seq: a.seq, hotspotId: h.id, level, supplierId });
-  return { ...a, hotspotId: h.id };
+  const supplier = alerted++ === 0 ? supplierId : await createSupplier();
+  const h = await raiseHotspot(admin, { supplierId: supplier, percent, windows });
+  expect(h.level).toBe(level.toUpperCase());
+  return { id: h.alertId, seq: h.alertSeq, hotspotId: h.hotspotId };
 }
 
 const upstreams = async () => Number(/^carbon_nexus_subscription_upstreams (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0);
@@ -142,7 +144,6 @@ describe('REST live streams (SSE)', () => {
     const conn = await connect('/api/v1/hotspots/stream?minSeverity=WARN');
     await eventually(async () => (await upstreams()) >= 1, 10_000, 'subscribed');
     const a = await raiseAlert('critical', 180);
-    await gw.host!.bus.publish(hotspotChanged, { id: a.hotspotId, change: 'created', severity: 'critical', supplierId, entityType: 'supplier', entityId: supplierId });
     await eventually(() => conn.events.length === 1, 10_000, 'hotspot event');
     await conn.close();
     expect(conn.events[0].id).toBeUndefined(); // no replay for hotspots: no ids
