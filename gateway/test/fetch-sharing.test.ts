@@ -3,11 +3,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '@carbon-nexus/db';
-import { createTestDatabase, signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
+import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import { definePlugin, gql } from '@carbon-nexus/plugin-sdk';
 import { ForwardingDataSource } from '../src/data-sources.ts';
-import { startGateway, type GatewayServer } from '../src/index.ts';
+import type { GatewayServer } from '../src/index.ts';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 
 interface Seen { query: string; variables: any; authorization?: string }
 
@@ -138,17 +138,14 @@ const slowPlugin = definePlugin({
 });
 
 describe('embedded gateway', () => {
-  let db: Database;
+  let platform: TestPlatform;
   let gw: GatewayServer;
 
   beforeAll(async () => {
-    db = await createTestDatabase('pglite');
-    gw = await startGateway({ plugins: [slowPlugin], port: 0, serveWeb: false, host: { db, migrate: false, scheduler: false } });
+    platform = await startTestPlatform({ plugins: [slowPlugin] });
+    gw = platform.gateway;
   });
-  afterAll(async () => {
-    await gw?.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   async function post(body: object, token?: string) {
     const headers: Record<string, string> = { 'content-type': 'application/json' };

@@ -4,9 +4,8 @@
 // a message; the gateway keeps answering afterwards. Seeded (FUZZ_SEED=<n> replays; fast-check prints the seed on failure), bounded runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createTestDatabase, type Database } from '@carbon-nexus/db';
-import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
-import { startGateway, type GatewayServer } from '../src/index.ts';
+import type { GatewayServer } from '../src/index.ts';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_127);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
@@ -67,7 +66,7 @@ const simulateVars = fc.record({
 });
 
 describe('fuzzing GraphQL inputs through the gateway', () => {
-  let db: Database;
+  let platform: TestPlatform;
   let gw: GatewayServer;
   let token: string;
 
@@ -77,15 +76,12 @@ describe('fuzzing GraphQL inputs through the gateway', () => {
       (await import('@carbon-nexus/ml-engine')).default,
       (await import('@carbon-nexus/orchestration')).default,
     ];
-    db = await createTestDatabase('pglite');
-    const env = { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, GRAPHQL_RATE_LIMIT: '1000000' };
-    gw = await startGateway({ plugins, port: 0, serveWeb: false, env, host: { db, migrate: false, scheduler: false } });
-    token = await signDevToken({ sub: 'fuzz-analyst', roles: ['analyst'] });
+    const env = { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, GRAPHQL_RATE_LIMIT: '1000000' };
+    platform = await startTestPlatform({ plugins, env });
+    gw = platform.gateway;
+    token = await platform.token('analyst', { sub: 'fuzz-analyst' });
   }, 180_000);
-  afterAll(async () => {
-    await gw?.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   async function post(query: string, variables: unknown) {
     const res = await fetch(gw.url + '/graphql', {
