@@ -1,7 +1,7 @@
 // Backfills never touch live state (issue 16): a live hotspot is open and its recommendations are decided; detection
 // over yesterday (detectHotspotsRange, and detectHotspots with a past window) writes yesterday's own hotspot and
 // nothing else; the next live cycle continues the same hotspot (same id, no new alert), and an escalation re-opens
-// no decided recommendation. REAL data-core, ml-engine, orchestration and recommendations.
+// no decided recommendation. REAL data-core, orchestration and recommendations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import type { SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';

@@ -1,5 +1,5 @@
 // Hotspots per supplier, event type and route (HOTSPOT_ENTITY_TYPES=supplier,event_type,route), each measured on
-// data-core's emissionsSeries grouped that way, with baselines of its own. REAL data-core and ml-engine.
+// data-core's emissionsSeries grouped that way, with baselines of its own. REAL data-core.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import type { SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';

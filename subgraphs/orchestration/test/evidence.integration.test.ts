@@ -1,4 +1,4 @@
-// Evidence with the REAL data-core and ml-engine: a supplier whose trips per hour vary (3–5) has a baseline spread of
+// Evidence with the REAL data-core: a supplier whose trips per hour vary (3–5) has a baseline spread of
 // at least its Poisson spread, so one hour of 9 trips (about +125 %) is within its noise (suppressed); three such
 // hours in a row are not — the third window raises the hotspot through the sustained span.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,10 +1,10 @@
 // Goals (setGoal / goals / deleteGoal) and hotspot thresholds (hotspotSettings / updateHotspotSettings) with the
-// REAL data-core and ml-engine: goal figures come from the stored baselines, every change is audited, and a changed
+// REAL data-core: goal figures come from the stored baselines, every change is audited, and a changed
 // threshold changes the severity of the next detection cycle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import type { SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
-import { createSupplier, ingest, leg, startKit, waitForPredictions } from './helpers.ts';
+import { createSupplier, ingest, leg, startKit } from './helpers.ts';
 
 const ANALYST = { sub: 'ana', roles: ['analyst'], supplierIds: null };
 const VIEWER = { sub: 'vic', roles: ['viewer'], supplierIds: null };
@@ -45,7 +45,6 @@ describe.each(testDatabaseTargets())('goals and hotspot thresholds (%s)', (targe
     b = r.createSupplier.id;
     const spike = [10, 20, 30].map((m) => leg(a, new Date(end.getTime() - m * 60_000), 20_000));
     await ingest(kit, spike);
-    await waitForPredictions(kit, spike.length);
     // Detection measures data-core's figure: the window's kg is the emissionsSeries sum.
     const series = await kit.query<{ emissionsSeries: { key: string; co2eKg: number; eventCount: number }[] }>(
       `query($f: String!, $t: String!) { emissionsSeries(from: $f, to: $t, bucket: HOUR, groupBy: SUPPLIER) { key co2eKg eventCount } }`,

@@ -1,19 +1,30 @@
-// Test helpers: the REAL data-core and ml-engine plugins beside orchestration (dynamic imports: tests may compose
-// plugins, src may not), suppliers, steady history and a planned spike through data-core ingestEvents.
+// Test helpers: the REAL data-core (and, for tests of MODEL figures, ml-engine) beside orchestration — dynamic
+// imports: tests may compose plugins, src may not — suppliers, steady history and a planned spike through data-core
+// ingestEvents. Tests that only need data-core's answers mock it instead (mocked-data-core.test.ts).
 import { createSubgraphTestkit, waitFor, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import type { Database, TestDatabaseTarget } from '@carbon-nexus/db';
 import orchestration from '../src/plugin.ts';
 
 export const HOUR = 3_600_000;
 
-export async function startKit(
-  opts: { target?: TestDatabaseTarget; db?: Database; env?: Record<string, string>; scheduler?: boolean; recommendations?: boolean } = {},
-): Promise<SubgraphTestkit> {
+export interface KitOptions {
+  target?: TestDatabaseTarget;
+  db?: Database;
+  env?: Record<string, string>;
+  scheduler?: boolean;
+  /** Boot ml-engine (ONNX) too: only for MODEL figures (events without fuel, energy or activity data). */
+  mlEngine?: boolean;
+  recommendations?: boolean;
+}
+
+export async function startKit(opts: KitOptions = {}): Promise<SubgraphTestkit> {
   const dataCore = (await import('@carbon-nexus/data-core')).default;
-  const mlEngine = (await import('@carbon-nexus/ml-engine')).default;
-  const more = opts.recommendations ? [(await import('@carbon-nexus/recommendations')).default] : [];
+  const more = [
+    ...(opts.mlEngine ? [(await import('@carbon-nexus/ml-engine')).default] : []),
+    ...(opts.recommendations ? [(await import('@carbon-nexus/recommendations')).default] : []),
+  ];
   return createSubgraphTestkit(orchestration, {
-    with: [dataCore, mlEngine, ...more],
+    with: [dataCore, ...more],
     target: opts.target,
     db: opts.db,
     scheduler: opts.scheduler,
@@ -57,19 +68,6 @@ export async function ingest(kit: SubgraphTestkit, events: ReturnType<typeof leg
     );
     if (r.ingestEvents.rejected) throw new Error(`rejected: ${JSON.stringify(r.ingestEvents.results.find((x) => x.errors.length))}`);
   }
-}
-
-/** Waits (bounded) until ml-engine has persisted `n` event predictions. */
-export async function waitForPredictions(kit: SubgraphTestkit, n: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let have = 0;
-  while (Date.now() < deadline) {
-    const [row] = await kit.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM predictions WHERE event_id IS NOT NULL`);
-    have = Number(row.n);
-    if (have >= n) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`ml-engine persisted ${have} of ${n} predictions within ${timeoutMs} ms`);
 }
 
 /** Steady history: `perHour` identical legs per hour per supplier from `hours` ago up to 2 h ago. */

@@ -22,7 +22,7 @@ describe.each(testDatabaseTargets())("hotspots and baselines on data-core's figu
   const to = new Date(hourStart).toISOString();
 
   beforeAll(async () => {
-    kit = await startKit({ target, env: { HOTSPOT_MIN_EVENTS: '1' } });
+    kit = await startKit({ target, mlEngine: true, env: { HOTSPOT_MIN_EVENTS: '1' } });
     const sup = async (name: string, category: string, country: string) =>
       (await kit.query<any>(`mutation($i: SupplierInput!) { createSupplier(input: $i) { id } }`, { i: { name, category, country } }, dc)).createSupplier.id as string;
     haul = await sup('Haul', 'TRANSPORT', 'GB');

@@ -1,4 +1,4 @@
-// Done means: with the REAL data-core and ml-engine, steady history -> baselines (from data-core's figure) -> a planned
+// Done means: with the REAL data-core, steady history -> baselines (from data-core's figure) -> a planned
 // spike -> one detection cycle yields exactly one CRITICAL hotspot, one alert, and a bus subscriber hears alert.raised.
 // Then the update / escalate / resolve transitions, acknowledgement, alertRaised replay (after cursor) with no gap or
 // duplicate, and a batch over past windows that leaves the live hotspots alone.
@@ -19,7 +19,7 @@ const DETECT = `mutation { detectHotspots { entitiesEvaluated created escalated 
 const PER_HOUR = 4; // steady legs per hour: enough events for a window to count (HOTSPOT_MIN_EVENTS 3)
 const OVERRIDE = `mutation($i: BaselineOverrideInput!) { setBaselineOverride(input: $i) { id valueKgPerHour method isOverride hourOfWeek } }`;
 
-describe.each(testDatabaseTargets())('hotspot engine with real data-core + ml-engine (%s)', (target) => {
+describe.each(testDatabaseTargets())('hotspot engine with the real data-core (%s)', (target) => {
   let kit: SubgraphTestkit;
   let a: string, b: string, c: string;
   let legKg: number; // data-core's figure for one leg

@@ -1,10 +1,20 @@
-// Jobs run once: two hosts (each a full testkit with data-core, ml-engine and orchestration) share ONE PostgreSQL
-// database and both run the scheduler with a per-second detection cron. Every tick must run exactly once: one
-// job_runs row per tick and exactly one detection cycle (detection_runs row, the job's side effect) per tick.
+// Jobs run once: two hosts (each a testkit with orchestration and a mocked data-core: the job only needs its series)
+// share ONE PostgreSQL database and both run the scheduler with a per-second detection cron. Every tick must run
+// exactly once: one job_runs row per tick and exactly one detection cycle (detection_runs row, the job's side effect)
+// per tick.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type Database } from '@carbon-nexus/db';
-import type { SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
-import { startKit } from './helpers.ts';
+import { createSubgraphTestkit, mockPlugin, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
+import orchestration from '../src/plugin.ts';
+
+/** Each host's data-core: no emissions yet (a cycle still runs and records itself). */
+const start = (db: Database, env: Record<string, string>) =>
+  createSubgraphTestkit(orchestration, {
+    with: [mockPlugin('data-core', { Query: { emissionsSeries: () => [] } })],
+    db,
+    scheduler: true,
+    env: { ...process.env, ...env },
+  });
 
 describe.runIf(process.env.DATABASE_URL)('scheduler: two hosts, one database (postgres)', () => {
   let db: Database;
@@ -13,9 +23,9 @@ describe.runIf(process.env.DATABASE_URL)('scheduler: two hosts, one database (po
   beforeAll(async () => {
     db = await createTestDatabase('postgres');
     const env = { HOTSPOT_CRON: '*/1 * * * * *', BASELINE_CRON: '0 0 1 1 *' };
-    kits.push(await startKit({ db, env, scheduler: true }));
-    kits.push(await startKit({ db, env, scheduler: true }));
-  }, 300_000); // two full hosts (three plugins each) start slowly on a loaded 2-core machine
+    kits.push(await start(db, env));
+    kits.push(await start(db, env));
+  }, 300_000); // two hosts start slowly on a loaded 2-core machine
   afterAll(async () => {
     for (const k of kits) await k.stop();
     await db?.close();

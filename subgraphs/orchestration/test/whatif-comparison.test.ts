@@ -1,4 +1,4 @@
-// What-if through data-core's method engine (estimateEmissions via services.call, REAL data-core + ml-engine) on
+// What-if through data-core's method engine (estimateEmissions via services.call, REAL data-core) on
 // recent data-core activity, a hotspot's window, or explicit activities; and the supplier comparison (intensity per
 // t·km, ranking, trend) over data-core's API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ type Sim = {
   };
 };
 
-describe.each(testDatabaseTargets())('what-if simulation and supplier comparison (real data-core + ml-engine, %s)', (target) => {
+describe.each(testDatabaseTargets())('what-if simulation and supplier comparison (real data-core, %s)', (target) => {
   let kit: SubgraphTestkit;
   let x: string, y: string;
   const now = new Date();

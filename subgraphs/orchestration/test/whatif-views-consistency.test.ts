@@ -74,7 +74,7 @@ describe.each(testDatabaseTargets())('every view gives the same kg for the same 
   let eventKg: Map<string, number>;
 
   beforeAll(async () => {
-    kit = await startKit({ target });
+    kit = await startKit({ target, mlEngine: true });
     const sup = async (name: string, category: string, country: string) =>
       (await kit.query<any>(`mutation($i: SupplierInput!) { createSupplier(input: $i) { id } }`, { i: { name, category, country } }, dc)).createSupplier.id as string;
     haul = await sup('Haul', 'TRANSPORT', 'GB');
