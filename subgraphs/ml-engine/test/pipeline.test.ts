@@ -1,9 +1,10 @@
+// The pipeline end to end with the REAL data-core: events ingested there are announced (outbox → bus), read back
+// and predicted here. What needs only data-core's answers runs against a mock in pipeline-mocked.test.ts.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createSubgraphTestkit, waitFor, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import mlEngine from '../src/plugin.ts';
 import { createPipeline } from '../src/jobs/pipeline.ts';
-import { eventNormalized } from '@carbon-nexus/data-core/client';
 import { predictionCreated } from '../client/index.ts';
 
 const INGEST = /* GraphQL */ `
@@ -88,50 +89,6 @@ describe.each(testDatabaseTargets())('event.normalized → predictions → predi
     expect(t1.output_co2_kg).toBeGreaterThan(byEvent.get(eventIds[1]!)!.output_co2_kg * 2);
     // the warehouse event had no throughput, hours or ambient temperature: defaults lower its confidence
     expect(byEvent.get(eventIds[5]!)!.feature_importance.defaulted).toEqual(expect.arrayContaining(['throughput_t', 'hours']));
-  });
-
-  it('a redelivered event.normalized creates no duplicate rows and no new announcement', async () => {
-    const before = created.length;
-    const ids = (await kit.db.query<{ event_id: string }>(`SELECT event_id FROM predictions WHERE event_id IS NOT NULL`)).map((r) => r.event_id);
-    await kit.services.bus.publish(eventNormalized, { ids, supplierIds: [supplierId], count: ids.length, co2eKg: 0, from: at(0), to: at(50) });
-    await waitFor('the redelivered batch is processed', () => (kit.state.pipeline.stats.duplicates >= ids.length ? true : undefined));
-    const n = await kit.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM predictions WHERE event_id IS NOT NULL`);
-    expect(n[0]!.n).toBe(6);
-    expect(created.length).toBe(before);
-  });
-
-  it('gap fills are not predicted; the next real event is', async () => {
-    const { ingestEvents } = await kit.query(
-      INGEST,
-      {
-        events: [
-          { externalId: 'gf1', supplierId, eventType: 'TRANSPORT', timestamp: new Date(t0 + 5 * 3600_000).toISOString(), dataSource: 'GAP_FILL', co2eKg: 40, confidence: 0.6, predictedBy: 'test' },
-          { externalId: 't9', supplierId, eventType: 'TRANSPORT', timestamp: at(400), distanceKm: 150, loadKg: 5000, vehicleType: 'rigid_truck', route: 'R9' },
-        ],
-      },
-      { plugin: 'data-core' },
-    );
-    expect(ingestEvents.accepted).toBe(2);
-    const realId = ingestEvents.results[1].eventId;
-    await waitFor('prediction of the real event', async () => ((await kit.db.query(`SELECT 1 FROM predictions WHERE event_id = $1`, [realId])).length ? true : undefined));
-    const fill = await kit.db.query(`SELECT 1 FROM predictions WHERE event_id = $1`, [ingestEvents.results[0].eventId]);
-    expect(fill).toHaveLength(0);
-    // Stats are updated after the batch's rows are written and announced: wait for them rather than race them.
-    await waitFor('the gap fill counted as skipped', () => kit.state.pipeline.stats.skipped >= 1);
-  });
-
-  it('Supplier.predictions resolves newest first and predictionAggregates sums them', async () => {
-    const r = await kit.entities('Supplier', [{ id: supplierId }], `id predictions(first: 3) { id model modelVersion eventType co2eKg timestamp contributions { feature contributionKg } }`);
-    expect(r.errors).toBeUndefined();
-    const preds = r.data!._entities[0].predictions;
-    expect(preds).toHaveLength(3);
-    expect(preds[0].timestamp >= preds[1].timestamp).toBe(true);
-    const total = await kit.db.query<{ s: number }>(`SELECT sum(output_co2_kg) AS s FROM predictions WHERE supplier_id = $1`, [supplierId]);
-    const { predictionAggregates } = await kit.query(`{ predictionAggregates(from: "2026-11-20T00:00:00Z", to: "2026-11-21T00:00:00Z", bucket: DAY, groupBy: SUPPLIER) { key co2eKg count } }`);
-    expect(predictionAggregates).toHaveLength(1);
-    expect(predictionAggregates[0].key).toBe(supplierId);
-    expect(predictionAggregates[0].count).toBe(7);
-    expect(predictionAggregates[0].co2eKg).toBeCloseTo(Number(total[0]!.s), 6);
   });
 
   it('drain() keeps what was received: predicted, or still queued for the next start (never dropped)', async () => {
