@@ -2,11 +2,10 @@
 // ingestEvents batch with every field at its maximum length, and a 10,000-row predictBatch — pass the gateway
 // (GRAPHQL_BODY_LIMIT, default 16 MiB) and succeed; a body above the limit gets HTTP 413 saying what the limit is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type Database } from '@carbon-nexus/db';
-import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import dataCore from '@carbon-nexus/data-core';
 import mlEngine from '@carbon-nexus/ml-engine';
-import { DEFAULT_BODY_LIMIT, startGateway, type GatewayServer } from '../src/index.ts';
+import { DEFAULT_BODY_LIMIT, type GatewayServer } from '../src/index.ts';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 
 const MiB = 1024 * 1024;
 const INGEST = `mutation($events: [EventInput!]!) { ingestEvents(events: $events) { accepted rejected duplicates } }`;
@@ -16,23 +15,20 @@ const PREDICT = `query($rows: [[FeatureValueInput!]!]!) { predictBatch(model: LO
 const text = (prefix: string, i: number, n = 200) => `${prefix}-${i}-`.padEnd(n, 'x');
 
 describe('body limit vs documented batch sizes', () => {
-  let db: Database;
+  let platform: TestPlatform;
   let gw: GatewayServer;
   let token: string;
   let supplierId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('pglite');
-    const env = { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, GRAPHQL_BODY_LIMIT: undefined, RATE_LIMIT_PER_MINUTE: '0' };
-    gw = await startGateway({ plugins: [dataCore, mlEngine], port: 0, serveWeb: false, env, host: { db, migrate: false, scheduler: false } });
-    token = await signDevToken({ sub: 'limit-analyst', roles: ['analyst'] });
+    const env = { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, GRAPHQL_BODY_LIMIT: undefined, RATE_LIMIT_PER_MINUTE: '0' };
+    platform = await startTestPlatform({ plugins: [dataCore, mlEngine], env });
+    gw = platform.gateway;
+    token = await platform.token('analyst', { sub: 'limit-analyst' });
     const r = await post({ query: `mutation { createSupplier(input: { name: "Limit Haulage", category: TRANSPORT }) { id } }` });
     supplierId = (await r.json()).data.createSupplier.id;
   }, 180_000);
-  afterAll(async () => {
-    await gw?.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   function post(body: unknown): Promise<Response> {
     return fetch(`${gw.url}/graphql`, {
