@@ -1,5 +1,6 @@
-// What the plugin's init returns: caches, throttles, metrics and the in-flight import jobs (for drain).
-import type { PluginServices } from '@carbon-nexus/plugin-sdk';
+// What the plugin's init returns: caches, throttles and metrics. In-flight work, timers and subscriptions end through
+// services.lifecycle (no bookkeeping here).
+import type { Services } from './config.ts';
 import { createRecalculator, type Recalculator } from './figures/recalculate.ts';
 import { emissionsPulse } from '../client/topics.ts';
 
@@ -14,12 +15,7 @@ export interface DataCoreState {
   supplierCache: { byId: Map<string, SupplierCacheEntry>; byExternal: Map<string, SupplierCacheEntry>; loadedAt: number };
   /** Throttled `emissions.pulse` publisher (at most one per second, trailing edge). */
   pulse: { kick(): void; stop(): void };
-  metrics: { events: ReturnType<PluginServices['metrics']['counter']> };
-  /** Background work (CSV imports) to await on stop. */
-  inflight: Set<Promise<unknown>>;
-  stopping: boolean;
-  /** Closes WebSocket connections on stop. */
-  closers: Set<() => void>;
+  metrics: { events: ReturnType<Services['metrics']['counter']> };
   /** Recomputes stored figures made with another factor set (runs at start and on demand). */
   recalc: Recalculator;
 }
@@ -49,7 +45,7 @@ export function throttle(fn: () => void, ms: number) {
   };
 }
 
-export function createState(services: PluginServices<any>): DataCoreState {
+export function createState(services: Services): DataCoreState {
   const pulse = throttle(() => {
     services.bus.publish(emissionsPulse, { at: new Date().toISOString() }).catch((err) => services.logger.warn({ err }, 'emissions.pulse publish failed'));
   }, 1000);
@@ -57,9 +53,6 @@ export function createState(services: PluginServices<any>): DataCoreState {
     supplierCache: { byId: new Map(), byExternal: new Map(), loadedAt: Date.now() },
     pulse,
     metrics: { events: services.metrics.counter('datacore_events_total', 'Ingested events by outcome', ['status']) },
-    inflight: new Set(),
-    stopping: false,
-    closers: new Set(),
     recalc: createRecalculator(services, () => pulse.kick()),
   };
 }

@@ -1,9 +1,11 @@
-// One traceable figure per event, end to end: estimateEmissions (per-item errors), ingestion errors that name the
-// field, MODEL figures filled from the REAL ml-engine (pending until then, never replacing a measured figure), and
-// the recalculation of stored rows (on demand and at start, resumable, with progress).
+// One traceable figure per event: estimateEmissions (per-item errors), ingestion errors that name the field, MODEL
+// figures filled from ml-engine's predictions (pending until then, never replacing a measured figure), and the
+// recalculation of stored rows (on demand and at start, resumable, with progress). ml-engine is MOCKED from its real
+// SDL where only its predictions matter; one test runs with the REAL ml-engine (its predictions, end to end).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSubgraphTestkit, waitFor, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
+import { createSubgraphTestkit, mockPlugin, waitFor, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { createTestDatabase, testDatabaseTargets, type Database } from '@carbon-nexus/db';
+import { predictionCreated } from '@carbon-nexus/ml-engine/client';
 import { plugin, supplier, ingest, hoursAgo, kitFor } from './helpers.ts';
 
 const ADMIN = { sub: 'root', roles: ['admin'], supplierIds: null };
@@ -43,16 +45,37 @@ describe.each(testDatabaseTargets())('pending MODEL figures on %s (data-core alo
   });
 });
 
-describe.each(testDatabaseTargets())('emission figures on %s', (target) => {
+const env = { ...process.env, BUS_URL: undefined, REDIS_URL: undefined, DATA_CORE_MODEL_FILL_CRON: '0 0 1 1 *' };
+
+interface FakePrediction {
+  id: string;
+  eventId: string;
+  model: string;
+  modelVersion: string;
+  co2eKg: number;
+  lowerKg: number | null;
+  upperKg: number | null;
+}
+
+/** ml-engine as data-core sees it: predictions by id (entity) and a supplier's latest ones. */
+function fakeMlEngine(stored: (FakePrediction & { supplierId: string })[]) {
+  return mockPlugin('ml-engine', {
+    Query: {
+      predictions: (_: unknown, a: { supplierId?: string | null; model?: string | null }) =>
+        stored.filter((p) => (!a.supplierId || p.supplierId === a.supplierId) && (!a.model || p.model === a.model.toLowerCase())),
+    },
+    Prediction: { __resolveReference: (ref: { id: string }) => stored.find((p) => p.id === ref.id) ?? null },
+  });
+}
+
+describe.each(testDatabaseTargets())('emission figures on %s (ml-engine mocked)', (target) => {
   let db: Database;
   let kit: SubgraphTestkit;
   let haul: string;
   let plant: string;
-  const env = { ...process.env, BUS_URL: undefined, REDIS_URL: undefined, DATA_CORE_MODEL_FILL_CRON: '0 0 1 1 *' };
-  const start = async () => {
-    const mlEngine = (await import('@carbon-nexus/ml-engine')).default;
-    return createSubgraphTestkit(plugin, { db, with: [mlEngine], env });
-  };
+  const stored: (FakePrediction & { supplierId: string })[] = [];
+  const ml = fakeMlEngine(stored);
+  const start = () => createSubgraphTestkit(plugin, { db, with: [ml], env });
 
   beforeAll(async () => {
     db = await createTestDatabase(target);
@@ -110,47 +133,40 @@ describe.each(testDatabaseTargets())('emission figures on %s', (target) => {
     expect(ev.co2eKg).toBeCloseTo(4 * (0.03558 + 0.56439), 6);
   });
 
-  it('MODEL: a factory without kWh is pending until ml-engine predicts it; a measured figure is never replaced', async () => {
+  it('MODEL: pending until prediction.created names its prediction; the catch-up fills a missed one; a measured figure stays', async () => {
     const r = await ingest(kit, [
-      { externalId: 'm1', supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 10), productionUnits: 800 },
-      { externalId: 'm2', supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 20), energyKwh: 1200, productionUnits: 800 },
+      { externalId: 'k1', supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 10), productionUnits: 800 },
+      { externalId: 'k2', supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 20), energyKwh: 1200, productionUnits: 800 },
     ]);
     expect(r.accepted).toBe(2);
     const ids = r.results.map((x) => x.eventId!);
+    const figures = async () => (await kit.query<{ events: { nodes: any[] } }>(FIG, { ids })).events.nodes;
+    expect((await figures())[0]).toMatchObject({ method: 'MODEL', pending: true, co2eKg: null });
+    const p1 = { id: 'a1111111-1111-4111-8111-111111111111', eventId: ids[0], co2eKg: 321.5, lowerKg: 300, upperKg: 350 };
+    const p2 = { id: 'a2222222-2222-4222-8222-222222222222', eventId: ids[1], co2eKg: 9999, lowerKg: null, upperKg: null };
+    for (const p of [p1, p2]) stored.push({ ...p, supplierId: plant, model: 'factory', modelVersion: '9.9.9' });
+    const signal = { ids: [p1.id, p2.id], count: 2, supplierIds: [plant], from: hoursAgo(3), to: new Date().toISOString() };
+    await kit.services.bus.publish(predictionCreated, signal);
     let nodes: any[] = [];
-    await waitFor('the model figure of m1', async () => {
-      nodes = (await kit.query<{ events: { nodes: any[] } }>(FIG, { ids })).events.nodes;
+    await waitFor('the model figure of k1', async () => {
+      nodes = await figures();
       return nodes[0].co2eKg !== null;
-    }, 60_000);
-    const [m1, m2] = nodes;
-    const preds = await kit.query<{ predictions: { eventId: string; co2eKg: number; modelVersion: string }[] }>(
-      `query($s: ID) { predictions(supplierId: $s, first: 50) { eventId co2eKg modelVersion } }`,
-      { s: plant },
-      { plugin: 'ml-engine' },
-    );
-    const p1 = preds.predictions.find((p) => p.eventId === m1.id)!;
-    const p2 = preds.predictions.find((p) => p.eventId === m2.id);
-    expect(m1).toMatchObject({ method: 'MODEL', pending: false, co2eKg: p1.co2eKg, factor: { id: 'ml-engine.factory', version: p1.modelVersion } });
-    expect(m1.methodNote).toMatch(/ml-engine factory model estimate/);
-    const modelOnly = await kit.query<{ events: { nodes: { id: string }[] } }>(`query($s: [ID!]) { events(filter: { supplierIds: $s, methods: [MODEL], pending: false }) { nodes { id } } }`, { s: [plant] });
-    expect(modelOnly.events.nodes.map((n) => n.id)).toEqual([m1.id]);
-    // ml-engine keeps its estimate beside every event (Event.prediction via federation), m2's too.
-    const side = await kit.query<{ _entities: { prediction: { co2eKg: number } | null }[] }>(
-      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Event { prediction { co2eKg } } } }`,
-      { r: [m1.id, m2.id].map((id) => ({ __typename: 'Event', id })) },
-      { plugin: 'ml-engine' },
-    );
-    expect(side._entities[0].prediction!.co2eKg).toBe(p1.co2eKg);
-    if (p2) expect(side._entities[1].prediction!.co2eKg).toBe(p2.co2eKg);
-    // m2 has metered energy: ENERGY (EU-27 grid, supplier country DE), whatever the model predicted for it.
-    expect(m2).toMatchObject({ method: 'ENERGY' });
-    expect(m2.co2eKg).toBeCloseTo(1200 * 0.281, 6);
-    if (p2) expect(m2.co2eKg).not.toBeCloseTo(p2.co2eKg, 3);
-    // Catch-up for a missed signal: the row is pending again (as if prediction.created was lost); the job fills it.
-    await kit.db.query(`UPDATE events_normalized SET co2e_kg = NULL, created_at = now() - interval '1 hour' WHERE id = $1`, [m1.id]);
+    }, 30_000);
+    const [k1, k2] = nodes;
+    expect(k1).toMatchObject({ method: 'MODEL', pending: false, co2eKg: 321.5, factor: { id: 'ml-engine.factory', version: '9.9.9' } });
+    expect(k1.methodNote).toBe('no metered energy: ml-engine factory model estimate (80 % interval 300.0–350.0 kg)');
+    expect(k1.factors[0].source).toMatch(/prediction a1111111-1111-4111-8111-111111111111/);
+    // k2 has metered energy: ENERGY (EU-27 grid, supplier country DE), whatever the model predicted for it.
+    expect(k2).toMatchObject({ method: 'ENERGY' });
+    expect(k2.co2eKg).toBeCloseTo(1200 * 0.281, 6);
+    expect(ml.callsOf('Prediction.__resolveReference').map((c) => c.args.id)).toEqual(expect.arrayContaining([p1.id, p2.id]));
+    // Catch-up for a missed signal: the row is pending again (as if prediction.created was lost); the job fills it
+    // from the supplier's latest FACTORY predictions.
+    await kit.db.query(`UPDATE events_normalized SET co2e_kg = NULL, created_at = now() - interval '1 hour' WHERE id = $1`, [k1.id]);
     await kit.runJob('fillModelFigures', 'data-core');
-    const [again] = (await kit.query<{ events: { nodes: any[] } }>(FIG, { ids: [m1.id] })).events.nodes;
-    expect(again).toMatchObject({ method: 'MODEL', pending: false, co2eKg: p1.co2eKg });
+    expect(ml.callsOf('Query.predictions').at(-1)!.args).toMatchObject({ supplierId: plant, model: 'FACTORY' });
+    const [again] = await figures();
+    expect(again).toMatchObject({ method: 'MODEL', pending: false, co2eKg: 321.5 });
   });
 
   it('recalculation: rows without a method or from another factor set are recomputed (on demand and at start)', async () => {
@@ -200,4 +216,65 @@ describe.each(testDatabaseTargets())('emission figures on %s', (target) => {
     }, 60_000);
     await check();
   });
+});
+
+describe.each(testDatabaseTargets())('MODEL figures from the real ml-engine on %s (end to end)', (target) => {
+  let db: Database;
+  let kit: SubgraphTestkit;
+  let plant: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(target);
+    const mlEngine = (await import('@carbon-nexus/ml-engine')).default;
+    kit = await createSubgraphTestkit(plugin, { db, with: [mlEngine], env });
+    plant = await supplier(kit, { name: 'Plant', category: 'FACTORY', country: 'DE' });
+  }, 300_000);
+  afterAll(async () => {
+    await kit?.stop();
+    await db?.close();
+  });
+
+  it('MODEL: a factory without kWh is pending until ml-engine predicts it; a measured figure is never replaced', async () => {
+    const r = await ingest(kit, [
+      { externalId: 'm1', supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 10), productionUnits: 800 },
+      { externalId: 'm2', supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 20), energyKwh: 1200, productionUnits: 800 },
+    ]);
+    expect(r.accepted).toBe(2);
+    const ids = r.results.map((x) => x.eventId!);
+    let nodes: any[] = [];
+    await waitFor('the model figure of m1', async () => {
+      nodes = (await kit.query<{ events: { nodes: any[] } }>(FIG, { ids })).events.nodes;
+      return nodes[0].co2eKg !== null;
+    }, 60_000);
+    const [m1, m2] = nodes;
+    const preds = await kit.query<{ predictions: { eventId: string; co2eKg: number; modelVersion: string }[] }>(
+      `query($s: ID) { predictions(supplierId: $s, first: 50) { eventId co2eKg modelVersion } }`,
+      { s: plant },
+      { plugin: 'ml-engine' },
+    );
+    const p1 = preds.predictions.find((p) => p.eventId === m1.id)!;
+    const p2 = preds.predictions.find((p) => p.eventId === m2.id);
+    expect(m1).toMatchObject({ method: 'MODEL', pending: false, co2eKg: p1.co2eKg, factor: { id: 'ml-engine.factory', version: p1.modelVersion } });
+    expect(m1.methodNote).toMatch(/ml-engine factory model estimate/);
+    const modelOnly = await kit.query<{ events: { nodes: { id: string }[] } }>(`query($s: [ID!]) { events(filter: { supplierIds: $s, methods: [MODEL], pending: false }) { nodes { id } } }`, { s: [plant] });
+    expect(modelOnly.events.nodes.map((n) => n.id)).toEqual([m1.id]);
+    // ml-engine keeps its estimate beside every event (Event.prediction via federation), m2's too.
+    const side = await kit.query<{ _entities: { prediction: { co2eKg: number } | null }[] }>(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Event { prediction { co2eKg } } } }`,
+      { r: [m1.id, m2.id].map((id) => ({ __typename: 'Event', id })) },
+      { plugin: 'ml-engine' },
+    );
+    expect(side._entities[0].prediction!.co2eKg).toBe(p1.co2eKg);
+    if (p2) expect(side._entities[1].prediction!.co2eKg).toBe(p2.co2eKg);
+    // m2 has metered energy: ENERGY (EU-27 grid, supplier country DE), whatever the model predicted for it.
+    expect(m2).toMatchObject({ method: 'ENERGY' });
+    expect(m2.co2eKg).toBeCloseTo(1200 * 0.281, 6);
+    if (p2) expect(m2.co2eKg).not.toBeCloseTo(p2.co2eKg, 3);
+    // Catch-up for a missed signal: the row is pending again (as if prediction.created was lost); the job fills it.
+    await kit.db.query(`UPDATE events_normalized SET co2e_kg = NULL, created_at = now() - interval '1 hour' WHERE id = $1`, [m1.id]);
+    await kit.runJob('fillModelFigures', 'data-core');
+    const [again] = (await kit.query<{ events: { nodes: any[] } }>(FIG, { ids: [m1.id] })).events.nodes;
+    expect(again).toMatchObject({ method: 'MODEL', pending: false, co2eKg: p1.co2eKg });
+  });
+
 });

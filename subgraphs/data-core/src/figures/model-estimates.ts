@@ -3,24 +3,16 @@
 // event; on `prediction.created` data-core reads those predictions through ml-engine's GraphQL API and writes the
 // figure into its own row — only rows whose method is MODEL (a measured or activity figure is never replaced).
 // Catch-up (a lost signal): `fillPending` looks up the latest predictions of suppliers with pending rows.
-import type { PluginServices } from '@carbon-nexus/plugin-sdk';
-import type { PredictionCreated } from '@carbon-nexus/ml-engine/client';
+import type { ResultOf } from '@carbon-nexus/plugin-sdk';
+import { LatestPredictions, PredictionFigures, type PredictionCreated } from '@carbon-nexus/ml-engine/client';
+import type { Services } from '../config.ts';
 import type { FactorUse } from '../domain/factors/index.ts';
 
-interface Prediction {
-  id: string;
-  eventId: string | null;
-  model: string;
-  modelVersion: string;
-  co2eKg: number;
-  lowerKg: number | null;
-  upperKg: number | null;
-}
-
-const PRED_FIELDS = 'id eventId model modelVersion co2eKg lowerKg upperKg';
+/** A prediction as ml-engine publishes it to data-core (its contract, not a copy). */
+type Prediction = ResultOf<typeof LatestPredictions>['predictions'][number];
 
 /** Writes predictions into pending (or older-model) MODEL rows; returns how many rows changed. */
-export async function writeModelFigures(services: PluginServices<any>, preds: Prediction[]): Promise<number> {
+export async function writeModelFigures(services: Services, preds: Prediction[]): Promise<number> {
   const usable = preds.filter((p) => p.eventId && Number.isFinite(p.co2eKg));
   if (!usable.length) return 0;
   const factors = usable.map((p): FactorUse[] => [
@@ -63,7 +55,7 @@ export async function writeModelFigures(services: PluginServices<any>, preds: Pr
 }
 
 /** prediction.created: only when the batch's suppliers and time span hold pending MODEL rows is ml-engine asked. */
-export async function onPredictionsCreated(services: PluginServices<any>, msg: PredictionCreated): Promise<number> {
+export async function onPredictionsCreated(services: Services, msg: PredictionCreated): Promise<number> {
   if (!msg.ids?.length) return 0;
   const [hit] = await services.db.query<{ one: number }>(
     `SELECT 1 AS one FROM events_normalized
@@ -72,16 +64,15 @@ export async function onPredictionsCreated(services: PluginServices<any>, msg: P
     [msg.supplierIds ?? [], msg.from, msg.to],
   );
   if (!hit) return 0;
-  const data = await services.call<{ _entities: (Prediction | null)[] }>(
-    'ml-engine',
-    `query DataCoreModelFigures($r: [_Any!]!) { _entities(representations: $r) { ... on Prediction { ${PRED_FIELDS} } } }`,
-    { r: msg.ids.map((id) => ({ __typename: 'Prediction', id })) },
-  );
-  return writeModelFigures(services, data._entities.filter((p): p is Prediction => !!p));
+  const data = await services.call(PredictionFigures, {
+    representations: msg.ids.map((id) => ({ __typename: 'Prediction', id })),
+  });
+  const preds = data._entities.filter((p): p is Prediction & { __typename: 'Prediction' } => p?.__typename === 'Prediction');
+  return writeModelFigures(services, preds);
 }
 
 /** Catch-up for pending rows older than `minAgeMs`: the latest predictions of their suppliers, matched by event id. */
-export async function fillPending(services: PluginServices<any>, minAgeMs = 30_000): Promise<number> {
+export async function fillPending(services: Services, minAgeMs = 30_000): Promise<number> {
   const pending = await services.db.query<{ supplier_id: string; event_type: string; n: number }>(
     `SELECT supplier_id::text, event_type, COUNT(*)::int AS n FROM events_normalized
      WHERE method = 'model' AND co2e_kg IS NULL AND created_at < $1::timestamptz
@@ -92,11 +83,11 @@ export async function fillPending(services: PluginServices<any>, minAgeMs = 30_0
   for (const p of pending) {
     const model = p.event_type === 'factory' ? 'FACTORY' : p.event_type === 'warehouse' ? 'WAREHOUSE' : null;
     if (!model) continue;
-    const data = await services.call<{ predictions: Prediction[] }>(
-      'ml-engine',
-      `query DataCorePendingFigures($s: ID, $m: ModelName, $n: Int) { predictions(supplierId: $s, model: $m, first: $n) { ${PRED_FIELDS} } }`,
-      { s: p.supplier_id, m: model, n: Math.min(500, Math.max(50, p.n * 2)) },
-    );
+    const data = await services.call(LatestPredictions, {
+      supplierId: p.supplier_id,
+      model,
+      first: Math.min(500, Math.max(50, p.n * 2)),
+    });
     written += await writeModelFigures(services, data.predictions);
   }
   return written;

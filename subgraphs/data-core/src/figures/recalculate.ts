@@ -3,8 +3,9 @@
 // work list is "factor_set differs from the current one", so a stopped run resumes where it left off. Runs once at
 // start (old data directories) and on demand (admin mutation). Rows the current set cannot compute keep their
 // previous figure, are stamped with the current set and say why in method_note (they are counted as failed).
-import type { PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { Services } from '../config.ts';
 import { emissionFigure, type EmissionFigure } from '../domain/figure.ts';
+import type { ActivityData } from '../domain/estimate.ts';
 import { FACTOR_SET_VERSION, compactUses } from '../domain/factors/index.ts';
 
 const BATCH = 500;
@@ -29,7 +30,7 @@ export interface Recalculator {
 
 interface Row {
   id: string;
-  event_type: string;
+  event_type: ActivityData['eventType'];
   distance_km: number | null;
   load_kg: number | null;
   vehicle_type: string | null;
@@ -51,7 +52,7 @@ function figureOf(r: Row): ReturnType<typeof emissionFigure> {
   const a = r.attributes ?? {};
   return emissionFigure(
     {
-      eventType: r.event_type as any,
+      eventType: r.event_type,
       distanceKm: opt(r.distance_km),
       loadKg: opt(r.load_kg),
       vehicleType: opt(r.vehicle_type),
@@ -73,7 +74,7 @@ function figureOf(r: Row): ReturnType<typeof emissionFigure> {
   );
 }
 
-export function createRecalculator(services: PluginServices<any>, onChange: () => void): Recalculator {
+export function createRecalculator(services: Services, onChange: () => void): Recalculator {
   const db = services.db;
   let current: Promise<void> | null = null;
   let stopping = false;
@@ -156,7 +157,8 @@ export function createRecalculator(services: PluginServices<any>, onChange: () =
     stats.finishedAt = null;
     let after = '00000000-0000-0000-0000-000000000000';
     try {
-      while (!stopping) {
+      // A run ends between batches when the plugin drains (the drain waits for the batch in progress).
+      while (!stopping && !services.lifecycle.signal.aborted) {
         const r = await batch(after);
         if (!r.last) break;
         after = r.last;
@@ -173,9 +175,11 @@ export function createRecalculator(services: PluginServices<any>, onChange: () =
 
   return {
     start() {
-      current ??= run().finally(() => {
-        current = null;
-      });
+      current ??= services.lifecycle.track(
+        run().finally(() => {
+          current = null;
+        }),
+      );
       return current;
     },
     async progress() {

@@ -2,7 +2,7 @@
 // paged by a keyset cursor on (row number, id): index (import_job_id, quality_status, row_number).
 // Callers check that the caller may see the job first; the rows are then read without the supplier row scope, since
 // a scoped sender's rejected rows are filed unattributed (the database would hide them from that same sender).
-import { runInScope, SYSTEM_CLAIMS } from '@carbon-nexus/plugin-sdk';
+import { decodeCursor, encodeCursor, runInScope, SYSTEM_CLAIMS } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
 import { fieldOfColumn } from './csv.ts';
 import type { RowError } from './jobs.ts';
@@ -23,12 +23,12 @@ export interface RejectedRowsPage {
   endCursor: string | null;
 }
 
-export const encodeRowCursor = (row: number, id: string) => Buffer.from(`${row}:${id}`).toString('base64url');
+export const encodeRowCursor = (row: number, id: string) => encodeCursor([row, id]);
 
-/** The position a cursor stands for; undefined when it is not one of ours. */
-export function decodeRowCursor(cursor: string): { row: number; id: string } | undefined {
-  const m = /^(-?\d{1,10}):([0-9a-f-]{36})$/i.exec(Buffer.from(cursor, 'base64url').toString());
-  return m ? { row: Number(m[1]), id: m[2].toLowerCase() } : undefined;
+/** The position a cursor stands for; null when absent; BAD_USER_INPUT naming `field` when it is not one of ours. */
+export function decodeRowCursor(field: string, cursor: string | null | undefined): { row: number; id: string } | null {
+  const parts = decodeCursor(field, cursor, ['int', 'uuid']);
+  return parts && { row: parts[0], id: parts[1].toLowerCase() };
 }
 
 /** The CSV column (or source field) each stored error names: payload keys are the file's header names. */

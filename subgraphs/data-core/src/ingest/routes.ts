@@ -5,18 +5,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import {
-  AuthError,
-  authConfigFromEnv,
-  claimsOf,
-  correlationIdOf,
-  withSpan,
-  createTokenVerifier,
-  runInScope,
-  verifyBearer,
-  type AuthClaims,
-  type PluginServices,
-} from '@carbon-nexus/plugin-sdk';
+import { AuthError, correlationIdOf, isUuid, runInScope, withSpan, type AuthClaims } from '@carbon-nexus/plugin-sdk';
+import type { Services } from '../config.ts';
 import { ingestBatch, MAX_BATCH } from './pipeline.ts';
 import { importCsv } from './csv.ts';
 import { ImportJobTracker } from './jobs.ts';
@@ -34,14 +24,50 @@ function canIngest(auth: AuthClaims): boolean {
   return auth.roles.some((r) => INGEST_ROLES.includes(r));
 }
 
-export async function registerRoutes(app: FastifyInstance, services: PluginServices<any>, state: DataCoreState) {
-  const verify = createTokenVerifier(authConfigFromEnv(process.env));
+/** Body of POST /ingest/event: one event, an array of events, or {"events": [...]}. */
+function eventsOfBody(body: unknown): unknown {
+  if (Array.isArray(body)) return body;
+  if (body && typeof body === 'object' && 'events' in body && Array.isArray(body.events)) return body.events;
+  return body;
+}
+
+/** Bad cursors are answered like the other bad query parameters (400 with a sentence), not as GraphQL errors. */
+function rowCursorParam(after: string | undefined): { row: number; id: string } | null | undefined {
+  try {
+    return decodeRowCursor('after', after);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Tracks running imports for the drain, bounded by data-core's own DATA_CORE_DRAIN_SECONDS from the moment draining
+ * starts (the platform's PLUGIN_DRAIN_SECONDS bounds every plugin's drain as well). One abort listener for all.
+ */
+function importDrain(services: Services): (run: Promise<unknown>) => void {
+  const release = new Set<() => void>();
+  const limitMs = services.config.DATA_CORE_DRAIN_SECONDS * 1000;
+  const giveUp = () => void setTimeout(() => release.forEach((r) => r()), limitMs).unref();
+  services.lifecycle.signal.addEventListener('abort', giveUp, { once: true });
+  return (run) => {
+    const settled = new Promise<void>((resolve) => {
+      release.add(resolve);
+      // importCsv never rejects; if it ever did, tracking it must not turn it into an unhandled rejection (a crash).
+      void run.catch(() => undefined).finally(() => (release.delete(resolve), resolve()));
+    });
+    void services.lifecycle.track(settled);
+  };
+}
+
+export async function registerRoutes(app: FastifyInstance, services: Services, state: DataCoreState) {
   const ctx = { services, state };
+  const stopping = () => services.lifecycle.signal.aborted;
+  const trackImport = importDrain(services);
 
   const authenticate = async (req: FastifyRequest, reply: FastifyReply): Promise<AuthClaims | null> => {
     let auth: AuthClaims | null;
     try {
-      auth = await claimsOf(req, verify);
+      auth = await services.authenticate(req);
     } catch (err) {
       void reply.code(401).send({ error: (err as AuthError).message });
       return null;
@@ -60,8 +86,7 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
   app.post('/ingest/event', async (req, reply) => {
     const auth = await authenticate(req, reply);
     if (!auth) return reply;
-    const body = req.body as unknown;
-    const events = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as any).events) ? (body as any).events : body;
+    const events = eventsOfBody(req.body);
     const list = Array.isArray(events) ? events : [events];
     if (events === undefined || events === null || typeof events !== 'object') {
       return reply.code(400).send({ error: 'body must be a JSON event object, an array of events, or {"events": [...]}' });
@@ -83,7 +108,7 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
     const auth = await authenticate(req, reply);
     if (!auth) return reply;
     const { id } = req.params as { id: string };
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return reply.code(400).send({ error: 'id must be a uuid' });
+    if (!isUuid(id)) return reply.code(400).send({ error: 'id must be a uuid' });
     const [row] = await services.db.query<Record<string, any>>(`SELECT * FROM import_jobs WHERE id = $1`, [id]);
     if (!row || (auth.supplierIds && row.user_id !== auth.sub)) return reply.code(404).send({ error: `import job ${id} not found` });
     const job = toImportJob(row);
@@ -95,11 +120,11 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
     const auth = await authenticate(req, reply);
     if (!auth) return reply;
     const { id } = req.params as { id: string };
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return reply.code(400).send({ error: 'id must be a uuid' });
+    if (!isUuid(id)) return reply.code(400).send({ error: 'id must be a uuid' });
     const q = req.query as Record<string, string | undefined>;
     const limit = q.limit === undefined ? 100 : Number(q.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return reply.code(400).send({ error: 'limit must be a whole number from 1 to 1000' });
-    const after = q.after === undefined || q.after === '' ? null : decodeRowCursor(q.after);
+    const after = rowCursorParam(q.after);
     if (after === undefined) return reply.code(400).send({ error: 'after must be a cursor returned as nextCursor (or endCursor)' });
     const [job] = await services.db.query<{ user_id: string | null }>(`SELECT user_id FROM import_jobs WHERE id = $1`, [id]);
     if (!job || (auth.supplierIds && job.user_id !== auth.sub)) return reply.code(404).send({ error: `import job ${id} not found` });
@@ -131,7 +156,7 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
         req.raw.resume();
         return reply.code(415).send({ error: `send text/csv (optionally content-encoding: gzip) or application/gzip; got ${type || 'no content-type'}${encoding !== 'identity' ? ` with content-encoding ${encoding}` : ''}` });
       }
-      if (state.stopping) {
+      if (stopping()) {
         req.raw.resume();
         return reply.code(503).send({ error: 'shutting down' });
       }
@@ -144,9 +169,7 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
         kind: 'server',
         remoteParent: req.headers,
       });
-      state.inflight.add(run);
-      // importCsv never rejects; if it ever did, this chain must not turn it into an unhandled rejection (a crash).
-      void run.catch(() => undefined).finally(() => state.inflight.delete(run));
+      trackImport(run);
       // The job id goes out at once in the response headers (202, X-Import-Job-Id, Location), flushed before the
       // upload is read; the JSON body (the job's final summary) follows once the body is consumed. Finishing the
       // response earlier would make Node stop reading the rest of the upload (measured: a stalled import).
@@ -171,11 +194,23 @@ export async function registerRoutes(app: FastifyInstance, services: PluginServi
     });
   });
 
-  attachWebSocket(app, services, state, verify);
+  attachWebSocket(app, services, state);
 }
 
-function attachWebSocket(app: FastifyInstance, services: PluginServices<any>, state: DataCoreState, verify: ReturnType<typeof createTokenVerifier>) {
+/** The token of a WebSocket upgrade (?token= or the Authorization header) verified by the platform, as a request. */
+function upgradeClaims(services: Services, token: string): Promise<AuthClaims | null> {
+  const request: Pick<FastifyRequest, 'headers'> = { headers: { authorization: `Bearer ${token}` } };
+  return services.authenticate(request as FastifyRequest);
+}
+
+function attachWebSocket(app: FastifyInstance, services: Services, state: DataCoreState) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  // Open connections close when the plugin drains (the server tracks its clients).
+  services.lifecycle.signal.addEventListener(
+    'abort',
+    () => wss.clients.forEach((ws) => ws.close(1001, 'server shutting down')),
+    { once: true },
+  );
   const server = app.server;
   // Other WebSocket servers on this HTTP server (graphql-ws) abort upgrades for paths they do not own,
   // so our path is taken out of the 'upgrade' event before they see it.
@@ -200,13 +235,14 @@ function attachWebSocket(app: FastifyInstance, services: PluginServices<any>, st
     try {
       if (!token) deny = '401 Unauthorized';
       else {
-        auth = await verifyBearer(token, verify);
-        if (!canIngest(auth)) deny = '403 Forbidden';
+        auth = await upgradeClaims(services, token);
+        if (!auth) deny = '401 Unauthorized';
+        else if (!canIngest(auth)) deny = '403 Forbidden';
       }
     } catch {
       deny = '401 Unauthorized';
     }
-    if (deny || state.stopping) {
+    if (deny || services.lifecycle.signal.aborted) {
       socket.end(`HTTP/1.1 ${deny ?? '503 Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
@@ -214,13 +250,10 @@ function attachWebSocket(app: FastifyInstance, services: PluginServices<any>, st
   }
 }
 
-function serveConnection(ws: WebSocket, auth: AuthClaims, services: PluginServices<any>, state: DataCoreState) {
+function serveConnection(ws: WebSocket, auth: AuthClaims, services: Services, state: DataCoreState) {
   const queue: { raw: string }[] = [];
   let busy = false;
   let paused = false;
-  const close = () => ws.close(1001, 'server shutting down');
-  state.closers.add(close);
-  ws.on('close', () => state.closers.delete(close));
 
   const send = (msg: unknown) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));

@@ -6,6 +6,7 @@
 // Trucks follow the Comprehensive Modal Emissions Model (Bektaş & Laporte 2011; Demir et al. 2011) as given in
 // shared/reference/carbon-domain.md, per vehicle class (parameters below), with empty running, stops, idling and
 // refrigeration. Facilities report interval meter readings; vans report rounds.
+import { mulberry32 } from '@carbon-nexus/plugin-sdk/kit';
 
 export type Category = 'transport' | 'factory' | 'warehouse' | 'delivery';
 
@@ -183,17 +184,6 @@ export function spikeKindsFor(category: Category): SpikeKind[] {
 }
 
 /** mulberry32: small, fast, seeded PRNG. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function hash(...parts: (string | number)[]): number {
   let h = 2166136261;
   for (const ch of parts.join('|')) {
@@ -355,16 +345,16 @@ export function eventsForSlot(s: MockSupplier, slotMs: number, o: MockOptions): 
     const e = s.meterMinutes ? meterEvent(s, r, base, season, spike) : s.trips ? tripEvent(s, s.trips, r, base, season, spike) : deliveryEvent(s, r, base, spike);
     return spike ? { ...e, attributes: { ...((e.attributes as object) ?? {}), scenario: 'hotspot', spike: spike.kind } } : e;
   };
-  if (s.meterMinutes) return [event(0, prng(hash(o.seed, s.externalId, slotMs)))];
+  if (s.meterMinutes) return [event(0, mulberry32(hash(o.seed, s.externalId, slotMs)))];
   // Trip completions / rounds in the slot: Poisson around the supplier's rate at this time. The normal events are the
   // same with or without a spike; a volume spike adds more after them.
   const perHour = s.trips ? s.trips.peakTripsPerHour : s.delivery!.peakRoundsPerHour;
   const mean = perHour * season * (slotLen / 3_600_000);
-  const n = poisson(prng(hash(o.seed, s.externalId, slotMs, 'n')), mean);
+  const n = poisson(mulberry32(hash(o.seed, s.externalId, slotMs, 'n')), mean);
   const slotSpike = spikeAt(o, s, slotMs);
-  const extra = slotSpike?.kind === 'volume' ? poisson(prng(hash(o.seed, s.externalId, slotMs, 'extra')), mean * (slotSpike.factor - 1)) : 0;
+  const extra = slotSpike?.kind === 'volume' ? poisson(mulberry32(hash(o.seed, s.externalId, slotMs, 'extra')), mean * (slotSpike.factor - 1)) : 0;
   const out: MockEvent[] = [];
-  for (let i = 0; i < n + extra; i++) out.push(event(i, prng(hash(o.seed, s.externalId, slotMs, i)), i >= n ? slotSpike! : undefined));
+  for (let i = 0; i < n + extra; i++) out.push(event(i, mulberry32(hash(o.seed, s.externalId, slotMs, i)), i >= n ? slotSpike! : undefined));
   return out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
 }
 

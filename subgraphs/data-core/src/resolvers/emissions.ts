@@ -1,6 +1,6 @@
-import { badInput, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import { badInput, isUuid, parseUuids, supplierScopeSql, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { checkIds, mappedIterator, parseTime, scopeSuppliers, UUID } from './util.ts';
+import { mappedIterator, parseTime, supplierFilter } from './common.ts';
 import { emissionsPulse } from '../../client/topics.ts';
 
 const EXCLUDED = `e.quality_status NOT IN ('rejected', 'superseded')`;
@@ -23,15 +23,10 @@ export async function emissionsSeries(
   const bucket = (args.bucket ?? 'HOUR') === 'DAY' ? 'day' : 'hour';
   const span = (to.getTime() - from.getTime()) / (bucket === 'day' ? 86_400_000 : 3_600_000);
   if (span > MAX_BUCKETS) throw badInput('to', `window too large: at most ${MAX_BUCKETS} ${bucket} buckets`);
-  checkIds('supplierIds', args.supplierIds);
+  parseUuids('supplierIds', args.supplierIds, 'a supplier id');
   const groupBy = args.groupBy ?? 'NONE';
   const params: unknown[] = [from.toISOString(), to.toISOString()];
-  const suppliers = scopeSuppliers(ctx.auth?.supplierIds, args.supplierIds);
-  let filter = '';
-  if (suppliers) {
-    params.push(suppliers.filter((s) => UUID.test(s)));
-    filter = `AND e.supplier_id = ANY($3::uuid[])`;
-  }
+  let filter = `AND ${supplierScopeSql(supplierFilter(ctx, args.supplierIds), params, 'e.supplier_id')}`;
   // A route series is per named route: events without one belong to no route.
   if (groupBy === 'ROUTE') filter += ` AND e.route IS NOT NULL AND e.route <> ''`;
   const rows = await ctx.services.db.query<{ b: string; key: string; co2: number | null; n: number; real: number; predicted: number; suspect: number; pending: number }>(
@@ -66,7 +61,7 @@ const CATEGORIES = ['transport', 'factory', 'warehouse', 'delivery'];
 export async function emissionPulse(ctx: ResolverContext, now = Date.now()) {
   const scope = ctx.auth?.supplierIds;
   const params: unknown[] = [new Date(now - 7_200_000).toISOString(), new Date(now - 3_600_000).toISOString(), new Date(now).toISOString()];
-  if (scope) params.push(scope.filter((s) => UUID.test(s)));
+  const scopeSql = supplierScopeSql(scope ? scope.filter(isUuid) : null, params, 'e.supplier_id');
   const rows = await ctx.services.db.query<{ category: string; cur: number; prev: number; pending: number }>(
     `SELECT s.category,
             COALESCE(SUM(e.co2e_kg) FILTER (WHERE e."timestamp" >= $2::timestamptz), 0)::float8 AS cur,
@@ -74,7 +69,7 @@ export async function emissionPulse(ctx: ResolverContext, now = Date.now()) {
             (COUNT(*) FILTER (WHERE e."timestamp" >= $2::timestamptz AND e.co2e_kg IS NULL))::int AS pending
      FROM events_normalized e JOIN suppliers s ON s.id = e.supplier_id
      WHERE e."timestamp" >= $1::timestamptz AND e."timestamp" < $3::timestamptz AND ${EXCLUDED}
-       ${scope ? 'AND e.supplier_id = ANY($4::uuid[])' : ''}
+       AND ${scopeSql}
      GROUP BY s.category`,
     params,
   );

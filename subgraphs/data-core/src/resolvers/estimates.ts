@@ -93,9 +93,7 @@ export const estimateResolvers: Resolvers = {
     async recalculateEmissions(_p, _a, ctx) {
       const auth = requireRole(ctx.auth, 'admin');
       const state = ctx.state as DataCoreState;
-      const run = state.recalc.start();
-      state.inflight.add(run);
-      void run.finally(() => state.inflight.delete(run));
+      void state.recalc.start(); // tracked by the lifecycle: a stop waits for the batch in progress
       await ctx.services.audit({ action: 'emissions.recalculate', entityType: 'emission_factors', entityId: 'factor-set', metadata: { by: auth.sub } });
       return state.recalc.progress();
     },

@@ -1,6 +1,17 @@
-import { badInput, requireRole, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import {
+  badInput,
+  decodeCursor,
+  defineLoader,
+  encodeCursor,
+  isUuid,
+  parseUuids,
+  requireRole,
+  supplierScopeSql,
+  toIso,
+  type ResolverContext,
+} from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { batchLoad, checkIds, decodeCursor, encodeCursor, iso, parseTime, scopeSuppliers, UUID } from './util.ts';
+import { parseTime, supplierFilter, svc } from './common.ts';
 import { loadSupplier } from './suppliers.ts';
 import { ingestBatch, MAX_BATCH } from '../ingest/pipeline.ts';
 import { FACTORS, expandUses } from '../domain/factors/index.ts';
@@ -21,7 +32,7 @@ export function toEvent(r: Record<string, any>) {
     supplierId: r.supplier_id,
     externalId: r.external_id,
     eventType: String(r.event_type).toUpperCase(),
-    timestamp: iso(r.timestamp)!,
+    timestamp: toIso(r.timestamp),
     distanceKm: r.distance_km,
     loadKg: r.load_kg,
     vehicleType: r.vehicle_type,
@@ -69,9 +80,18 @@ export function toEvent(r: Record<string, any>) {
     qualityReason: r.quality_reason,
     confidence: r.confidence,
     predictedBy: r.predicted_by,
-    createdAt: iso(r.created_at)!,
+    createdAt: toIso(r.created_at),
   } as any;
 }
+
+/** Events by id, one query per request batch (entity references from ml-engine). */
+const eventById = defineLoader(async (ids: string[], ctx: ResolverContext) => {
+  const rows = await svc(ctx).db.query<Record<string, any>>(
+    `SELECT ${EVENT_COLS} FROM events_normalized e WHERE e.id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, toEvent(r)]));
+});
 
 const lowerList = (v: readonly string[] | null | undefined) => (v ? v.map((x) => x.toLowerCase()) : null);
 
@@ -81,16 +101,16 @@ export const eventResolvers: Resolvers = {
       const first = args.first ?? 100;
       if (first < 1 || first > 1000) throw badInput('first', 'must be between 1 and 1000');
       const f = args.filter ?? {};
-      checkIds('filter.ids', f.ids);
-      checkIds('filter.supplierIds', f.supplierIds);
+      parseUuids('filter.ids', f.ids, 'an event id');
+      parseUuids('filter.supplierIds', f.supplierIds, 'a supplier id');
       const where: string[] = [];
       const params: unknown[] = [];
       const p = (v: unknown) => {
         params.push(v);
         return `$${params.length}`;
       };
-      const suppliers = scopeSuppliers(ctx.auth?.supplierIds, f.supplierIds);
-      if (suppliers) where.push(`e.supplier_id = ANY(${p(suppliers.filter((s) => UUID.test(s)))}::uuid[])`);
+      const suppliers = supplierFilter(ctx, f.supplierIds);
+      if (suppliers) where.push(supplierScopeSql(suppliers, params, 'e.supplier_id'));
       if (f.ids) where.push(`e.id = ANY(${p(f.ids)}::uuid[])`);
       if (f.from) where.push(`e."timestamp" >= ${p(parseTime('filter.from', f.from).toISOString())}::timestamptz`);
       if (f.to) where.push(`e."timestamp" < ${p(parseTime('filter.to', f.to).toISOString())}::timestamptz`);
@@ -106,8 +126,7 @@ export const eventResolvers: Resolvers = {
       const col = ingested ? 'e.created_at' : 'e."timestamp"';
       const asc = args.orderBy === 'TIMESTAMP_ASC' || ingested;
       if (args.after) {
-        const [ts, id] = decodeCursor('after', args.after);
-        if (typeof ts !== 'string' || typeof id !== 'string' || !UUID.test(id)) throw badInput('after', 'not a cursor returned by this API');
+        const [ts, id] = decodeCursor('after', args.after, ['datetime', 'uuid'])!;
         where.push(`(${col}, e.id) ${asc ? '>' : '<'} (${p(ts)}::timestamptz, ${p(id)}::uuid)`);
       }
       const dir = asc ? 'ASC' : 'DESC';
@@ -117,7 +136,7 @@ export const eventResolvers: Resolvers = {
         params,
       );
       const page = rows.slice(0, first);
-      const edges = page.map((r) => ({ cursor: encodeCursor([iso(ingested ? r.created_at : r.timestamp), r.id]), node: toEvent(r) }));
+      const edges = page.map((r) => ({ cursor: encodeCursor([toIso(ingested ? r.created_at : r.timestamp), r.id]), node: toEvent(r) }));
       return {
         edges,
         nodes: edges.map((e) => e.node),
@@ -132,7 +151,7 @@ export const eventResolvers: Resolvers = {
         `SELECT ${EVENT_COLS} FROM events_normalized e
          WHERE e.quality_status <> 'superseded' ${scope ? 'AND e.supplier_id = ANY($1::uuid[])' : ''}
          ORDER BY e."timestamp" DESC, e.id DESC LIMIT ${n}`,
-        scope ? [scope.filter((s) => UUID.test(s))] : [],
+        scope ? [scope.filter(isUuid)] : [],
       );
       return rows.map(toEvent);
     },
@@ -174,7 +193,7 @@ export const eventResolvers: Resolvers = {
       const auth = requireRole(ctx.auth, 'analyst');
       if (flags.length > 5000) throw badInput('flags', 'at most 5000 flags per call');
       flags.forEach((f, i) => {
-        if (!UUID.test(f.eventId)) throw badInput(`flags[${i}].eventId`, 'must be a uuid');
+        if (!isUuid(f.eventId)) throw badInput(`flags[${i}].eventId`, 'must be a uuid');
         if (f.reason && f.reason.length > 500) throw badInput(`flags[${i}].reason`, 'must be at most 500 characters');
       });
       if (!flags.length) return 0;
@@ -190,7 +209,7 @@ export const eventResolvers: Resolvers = {
           flags.map((f) => f.eventId),
           flags.map((f) => f.status.toLowerCase()),
           flags.map((f) => f.reason ?? null),
-          ...(scope ? [scope.filter((s) => UUID.test(s))] : []),
+          ...(scope ? [scope.filter(isUuid)] : []),
         ],
       );
       await ctx.services.audit({
@@ -206,11 +225,8 @@ export const eventResolvers: Resolvers = {
   Event: {
     // Entity: ml-engine joins its prediction to the event (Event.prediction); one query per request batch.
     __resolveReference(ref: { id: string }, ctx: ResolverContext) {
-      if (!UUID.test(ref.id)) return null;
-      return batchLoad(ctx, 'eventById', async (ids) => {
-        const rows = await ctx.services.db.query<Record<string, any>>(`SELECT ${EVENT_COLS} FROM events_normalized e WHERE e.id = ANY($1::uuid[])`, [ids]);
-        return new Map(rows.map((r) => [r.id, toEvent(r)]));
-      })(ref.id.toLowerCase());
+      if (!isUuid(ref.id)) return null;
+      return eventById.load(ctx, ref.id.toLowerCase()).then((e) => e ?? null);
     },
     supplier(e: any, _a: unknown, ctx: ResolverContext) {
       return loadSupplier(ctx, e.supplierId) as any;

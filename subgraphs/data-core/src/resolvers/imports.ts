@@ -1,6 +1,6 @@
-import { badInput, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import { badInput, isUuid, toIso, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { iso, mappedIterator, UUID } from './util.ts';
+import { mappedIterator } from './common.ts';
 import { decodeRowCursor, rejectedRowsPage } from '../ingest/rejected-rows.ts';
 import { importProgress } from '../../client/topics.ts';
 
@@ -17,14 +17,14 @@ export function toImportJob(r: Record<string, any>) {
     bytesRead: Number(r.bytes_read),
     error: r.error,
     errorSample: r.error_sample ?? [],
-    startedAt: iso(r.started_at)!,
-    finishedAt: iso(r.finished_at),
+    startedAt: toIso(r.started_at),
+    finishedAt: toIso(r.finished_at),
   } as any;
 }
 
 /** Supplier-scoped callers only see the jobs they started. */
 async function loadJob(ctx: ResolverContext, id: string) {
-  if (!UUID.test(id)) throw badInput('id', 'must be a uuid');
+  if (!isUuid(id)) throw badInput('id', 'must be a uuid');
   const scoped = ctx.auth?.supplierIds ? ctx.auth.sub : null;
   const [row] = await ctx.services.db.query<Record<string, any>>(
     `SELECT * FROM import_jobs WHERE id = $1 ${scoped ? 'AND user_id = $2' : ''}`,
@@ -57,8 +57,7 @@ export const importResolvers: Resolvers = {
     async rejectedRows(job: any, { first, after }, ctx) {
       const n = first ?? 100;
       if (n < 0 || n > 1000) throw badInput('first', 'must be between 0 and 1000');
-      const from = after ? decodeRowCursor(after) : null;
-      if (from === undefined) throw badInput('after', 'is not a cursor of this list');
+      const from = decodeRowCursor('after', after);
       const page = await rejectedRowsPage(ctx.services.db, job.id, Math.max(n, 1), from);
       const rows = n === 0 ? [] : page.rows;
       return {

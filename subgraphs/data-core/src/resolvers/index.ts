@@ -4,7 +4,7 @@ import { eventResolvers } from './events.ts';
 import { emissionResolvers } from './emissions.ts';
 import { importResolvers } from './imports.ts';
 import { estimateResolvers } from './estimates.ts';
-import { JSONScalar } from './util.ts';
+import { JSONScalar } from '@carbon-nexus/plugin-sdk';
 
 const merge = (...parts: Resolvers[]): Resolvers => {
   const out: Record<string, any> = {};

@@ -1,6 +1,18 @@
-import { badInput, forbidden, notFound, requireRole, canSeeSupplier, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import {
+  badInput,
+  canSeeSupplier,
+  decodeCursor,
+  defineLoader,
+  encodeCursor,
+  forbidden,
+  isUuid,
+  notFound,
+  requireRole,
+  toIso,
+  type ResolverContext,
+} from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { batchLoad, decodeCursor, encodeCursor, iso, UUID } from './util.ts';
+import { svc } from './common.ts';
 import type { DataCoreState } from '../state.ts';
 
 export interface SupplierRow {
@@ -31,22 +43,25 @@ export function toSupplier(s: SupplierRow) {
     location: Object.keys(loc).length ? { lat: loc.lat ?? null, lon: loc.lon ?? null, city: loc.city ?? null, country: loc.country ?? null } : null,
     fleetInfo: s.fleet_info ?? {},
     baselineEmissionKgPerHour: s.baseline_emission,
-    lastSeenAt: iso(s.last_seen_at),
-    createdAt: iso(s.created_at)!,
-    updatedAt: iso(s.updated_at)!,
+    lastSeenAt: toIso(s.last_seen_at),
+    createdAt: toIso(s.created_at),
+    updatedAt: toIso(s.updated_at),
   };
 }
 
+const supplierById = defineLoader(async (ids: string[], ctx: ResolverContext) => {
+  const [{ rows }] = await svc(ctx).db.query<{ rows: SupplierRow[] }>(
+    `SELECT coalesce(json_agg(p), '[]') AS rows
+     FROM (SELECT ${SUPPLIER_COLS} FROM suppliers s WHERE s.id = ANY($1::uuid[])) p`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, toSupplier(r)]));
+});
+
 /** Batched, scoped supplier lookup: one SQL for every reference in a request. */
-export function loadSupplier(ctx: ResolverContext, id: string) {
-  if (!UUID.test(id) || !canSeeSupplier(ctx.auth, id)) return Promise.resolve(null);
-  return batchLoad(ctx, 'supplier', async (ids: string[]) => {
-    const [{ rows }] = await ctx.services.db.query<{ rows: SupplierRow[] }>(
-      `SELECT coalesce(json_agg(p), '[]') AS rows FROM (SELECT ${SUPPLIER_COLS} FROM suppliers s WHERE s.id = ANY($1::uuid[])) p`,
-      [ids],
-    );
-    return new Map(rows.map((r) => [r.id, toSupplier(r)]));
-  })(id.toLowerCase());
+export async function loadSupplier(ctx: ResolverContext, id: string) {
+  if (!isUuid(id) || !canSeeSupplier(ctx.auth, id)) return null;
+  return (await supplierById.load(ctx, id.toLowerCase())) ?? null;
 }
 
 const ORDERS: Record<string, { expr: string; cast: string; dir: 'ASC' | 'DESC' }> = {
@@ -129,12 +144,11 @@ export const supplierResolvers: Resolvers = {
       }
       if (args.category) where.push(`s.category = ${p(args.category.toLowerCase())}`);
       if (args.country) where.push(`s.country = ${p(args.country.toUpperCase())}`);
-      if (ctx.auth?.supplierIds) where.push(`s.id = ANY(${p(ctx.auth.supplierIds.filter((i) => UUID.test(i)))}::uuid[])`);
+      if (ctx.auth?.supplierIds) where.push(`s.id = ANY(${p(ctx.auth.supplierIds.filter(isUuid))}::uuid[])`);
       const countWhere = [...where];
       if (args.after) {
-        const [o, v, id] = decodeCursor('after', args.after);
+        const [o, v, id] = decodeCursor('after', args.after, ['string', 'string', 'uuid'])!;
         if (o !== (args.orderBy ?? 'NAME_ASC')) throw badInput('after', 'cursor was issued for another orderBy');
-        if (typeof id !== 'string' || !UUID.test(id)) throw badInput('after', 'not a cursor returned by this API');
         where.push(`(${order.expr}, s.id) ${order.dir === 'ASC' ? '>' : '<'} (${p(v)}::${order.cast}, ${p(id)}::uuid)`);
       }
       const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -181,7 +195,7 @@ export const supplierResolvers: Resolvers = {
     },
     async updateSupplier(_p, { id, input }, ctx) {
       requireRole(ctx.auth, 'analyst');
-      if (!UUID.test(id)) throw badInput('id', 'must be a uuid');
+      if (!isUuid(id)) throw badInput('id', 'must be a uuid');
       if (!canSeeSupplier(ctx.auth, id)) throw notFound('supplier', id);
       const v = validateSupplierInput(input as any, true);
       const cols = Object.keys(v);
