@@ -1,9 +1,11 @@
 // One database handle per process: a Prisma client over a driver adapter plus a thin raw-SQL runner
 // (for bulk inserts and SQL aggregations on hot paths). PGlite when no DATABASE_URL is set.
 import fs from 'node:fs';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import path from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { WorkerPGlite } from './pglite-client.ts';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/client.ts';
@@ -36,6 +38,8 @@ export interface Database extends SqlRunner {
   setRowScope(provider: RowScopeProvider | null): void;
   /** PGlite only: the data directory as a tarball (for cloning). */
   snapshot?(): Promise<Blob>;
+  /** PGlite in its own thread only: that thread's event-loop utilization so far (benchmarks read how busy it is). */
+  threadUtilization?(): EventLoopUtilization;
   close(): Promise<void>;
 }
 
@@ -48,54 +52,71 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PGlite only: start from a dumped data directory (tests clone a migrated template this way). */
   pgliteSnapshot?: Blob;
+  /**
+   * PGlite only: run it in its own worker thread (default) or on the caller's thread ('main'; env PGLITE_THREAD).
+   * In its own thread, statements never block the caller's event loop (pglite-client.ts).
+   */
+  pgliteThread?: 'worker' | 'main';
 }
 
 export async function createDatabase(opts: DatabaseOptions = {}): Promise<Database> {
-  return opts.url ? createPostgres(opts.url, opts.poolSize ?? 10) : createPglite(opts.dataDir, opts.pgliteSnapshot);
+  if (opts.url) return createPostgres(opts.url, opts.poolSize ?? 10);
+  const thread = opts.pgliteThread ?? (process.env.PGLITE_THREAD === 'main' ? 'main' : 'worker');
+  return createPglite(opts.dataDir, opts.pgliteSnapshot, thread);
 }
 
-async function createPglite(dataDir?: string, snapshot?: Blob): Promise<Database> {
+async function createPglite(dataDir: string | undefined, snapshot: Blob | undefined, thread: 'worker' | 'main'): Promise<Database> {
   const memory = !dataDir || dataDir === 'memory';
   if (!memory) fs.mkdirSync(path.resolve(dataDir!), { recursive: true });
-  const lite = memory ? new PGlite(snapshot ? { loadDataDir: snapshot } : {}) : new PGlite(path.resolve(dataDir!));
-  await lite.waitReady;
-  // PGlite is single-connection: serialize our own transactions so they never interleave.
-  let chain: Promise<unknown> = Promise.resolve();
-  // PGlite runs a statement synchronously on this thread and hands its lock to the next waiting statement in a
-  // microtask, so a queue of statements ran back to back without the event loop polling sockets: under 50
-  // concurrent requests connections were accepted seconds late (p99 8 s, client timeouts). Statements outside
-  // transactions take turns instead, each starting in its own event-loop turn.
-  let turn: Promise<unknown> = Promise.resolve();
-  const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
-    const run = turn.then(() => new Promise<void>((r) => setImmediate(r))).then(f);
-    turn = run.catch(() => undefined);
-    return run;
-  };
+  const where = memory ? (snapshot ? { loadDataDir: snapshot } : {}) : { dataDir: path.resolve(dataDir!) };
+  let lite: PGlite | WorkerPGlite;
+  let inTurn = <T>(f: () => Promise<T>): Promise<T> => f();
+  // PGlite is single-connection: our own transactions queue on its transaction lock (in the worker), or here.
+  let serialize = <T>(f: () => Promise<T>): Promise<T> => f();
+  if (thread === 'worker') lite = await WorkerPGlite.open(where);
+  else {
+    lite = where.dataDir ? new PGlite(where.dataDir) : new PGlite(where);
+    await lite.waitReady;
+    // On this thread, PGlite runs a statement synchronously and hands its lock to the next waiting statement in a
+    // microtask, so a queue of statements ran back to back without the event loop polling sockets: under 50
+    // concurrent requests connections were accepted seconds late (p99 8 s, client timeouts). Statements outside
+    // transactions take turns instead, each starting in its own event-loop turn.
+    let turn: Promise<unknown> = Promise.resolve();
+    inTurn = <T>(f: () => Promise<T>): Promise<T> => {
+      const run = turn.then(() => new Promise<void>((r) => setImmediate(r))).then(f);
+      turn = run.catch(() => undefined);
+      return run;
+    };
+    let chain: Promise<unknown> = Promise.resolve();
+    serialize = <T>(f: () => Promise<T>): Promise<T> => {
+      const run = chain.then(f);
+      chain = run.catch(() => undefined);
+      return run;
+    };
+  }
   const runner: SqlRunner = {
     kind: 'pglite',
     query: (sql, params) => inTurn(async () => (await lite.query(sql, params as any[])).rows as any[]),
     exec: (sql) => inTurn(async () => void (await lite.exec(sql))),
-    transaction(fn) {
-      const run = chain.then(() =>
-        lite.transaction(async (tx) =>
+    transaction: (fn) =>
+      serialize(() =>
+        (lite as PGlite).transaction(async (tx) =>
           fn({
             query: async (sql, params) => (await tx.query(sql, params as any[])).rows as any[],
             exec: async (sql) => void (await tx.exec(sql)),
           }),
         ),
-      );
-      chain = run.catch(() => undefined);
-      return run;
-    },
+      ),
   };
   const rowScope = { provider: null as RowScopeProvider | null };
-  const prisma = new PrismaClient({ adapter: scopedAdapterFactory(new PrismaPGlite(lite) as any, () => rowScope.provider) as any });
+  const prisma = new PrismaClient({ adapter: scopedAdapterFactory(new PrismaPGlite(lite as PGlite) as any, () => rowScope.provider) as any });
   return {
     ...withRowScope(runner, () => rowScope.provider),
     setRowScope: (p) => void (rowScope.provider = p),
     prisma,
     location: memory ? 'memory' : path.resolve(dataDir!),
-    snapshot: async () => (await lite.dumpDataDir('none')) as Blob,
+    snapshot: async () => (lite instanceof WorkerPGlite ? lite.dumpDataDir() : ((await lite.dumpDataDir('none')) as Blob)),
+    ...(lite instanceof WorkerPGlite ? { threadUtilization: () => (lite as WorkerPGlite).utilization() } : {}),
     migrate: () => migrate(runner),
     async close() {
       await prisma.$disconnect().catch(() => undefined);
