@@ -100,6 +100,26 @@ describe('mock generator', () => {
     }
   });
 
+  it('a steady-rate spike keeps at least the peak trip rate at a quiet hour, and leaves the drawn trips as they were', () => {
+    // 01:00–03:00 UTC in Manchester: the night rate is about a third of the peak (9 trips/h for MOCK-T1).
+    const from = Date.parse('2026-03-04T01:00:00Z');
+    const to = from + 2 * 3_600_000;
+    const sp: PlannedSpike = { supplier: 'MOCK-T1', kind: 'distance', factor: 3, from, to, steadyRate: true };
+    const inWindow = (e: { timestamp: string }) => Date.parse(e.timestamp) >= from && Date.parse(e.timestamp) < to;
+    const quiet = of('MOCK-T1', eventsBetween(from, to, opts)).filter(inWindow);
+    const steady = of('MOCK-T1', eventsBetween(from, to, { ...opts, spikes: [sp] })).filter(inWindow);
+    expect(quiet.length).toBeLessThan(12);
+    // 5-minute slots at 9/h: 0.75 trips per slot, spread evenly → 18 in two hours (the last slot's trips may end
+    // just before the window opens, so allow one less).
+    expect(steady.length).toBeGreaterThanOrEqual(17);
+    for (let h = 0; h < 2; h++) {
+      const hourly = steady.filter((e) => Math.floor((Date.parse(e.timestamp) - from) / 3_600_000) === h).length;
+      expect(hourly).toBeGreaterThanOrEqual(8);
+    }
+    const steadyIds = new Set(steady.map((e) => e.externalId));
+    for (const e of quiet) expect(steadyIds.has(e.externalId)).toBe(true);
+  });
+
   it('parses CLI flags with clear errors', () => {
     expect(parseStreamArgs(['--help'])).toBe('help');
     expect(() => parseStreamArgs(['--speed', 'fast'])).toThrow('--speed must be a number');

@@ -169,6 +169,12 @@ export interface PlannedSpike {
   /** Simulated time, ms: events with from ≤ timestamp < to are affected. */
   from: number;
   to: number;
+  /**
+   * Trips or rounds at least at the supplier's peak (daytime) rate during the spike, spread evenly over its slots.
+   * The demo's planned spike sets it: at a quiet hour, or with a chance lull of trips, a Poisson count could leave
+   * the detoured fleet with too few trips to tell from noise, and the scenario would not fire (seen at 17:00 UTC).
+   */
+  steadyRate?: boolean;
 }
 
 export interface MockOptions {
@@ -327,6 +333,9 @@ function meterEvent(s: MockSupplier, r: () => number, base: MockEvent, season: n
   return { ...base, eventType: 'WAREHOUSE', energyKwh, areaM2: w.areaM2, refrigerated: w.refrigerated, facilityId: `${s.externalId}-dc`, attributes: { periodHours: hours } };
 }
 
+/** Slot `index`'s share of a steady rate of `perSlot` events per slot: whole events, `perSlot` on average. */
+const evenShare = (perSlot: number, index: number) => Math.floor((index + 1) * perSlot) - Math.floor(index * perSlot);
+
 /** The events supplier `s` reports for the slot ending at `slotMs` (possibly none), in time order. */
 export function eventsForSlot(s: MockSupplier, slotMs: number, o: MockOptions): MockEvent[] {
   const season = seasonality(s, new Date(slotMs));
@@ -350,8 +359,9 @@ export function eventsForSlot(s: MockSupplier, slotMs: number, o: MockOptions): 
   // same with or without a spike; a volume spike adds more after them.
   const perHour = s.trips ? s.trips.peakTripsPerHour : s.delivery!.peakRoundsPerHour;
   const mean = perHour * season * (slotLen / 3_600_000);
-  const n = poisson(mulberry32(hash(o.seed, s.externalId, slotMs, 'n')), mean);
   const slotSpike = spikeAt(o, s, slotMs);
+  const drawn = poisson(mulberry32(hash(o.seed, s.externalId, slotMs, 'n')), mean);
+  const n = slotSpike?.steadyRate ? Math.max(drawn, evenShare(perHour * (slotLen / 3_600_000), slotMs / slotLen)) : drawn;
   const extra = slotSpike?.kind === 'volume' ? poisson(mulberry32(hash(o.seed, s.externalId, slotMs, 'extra')), mean * (slotSpike.factor - 1)) : 0;
   const out: MockEvent[] = [];
   for (let i = 0; i < n + extra; i++) out.push(event(i, mulberry32(hash(o.seed, s.externalId, slotMs, i)), i >= n ? slotSpike! : undefined));

@@ -142,7 +142,9 @@ export function simClock(realStart: number, speed: number, catchUpMin: number) {
 export function plannedSpike(o: Pick<StreamOptions, 'hotspotAt' | 'windowMinutes' | 'hotspotSupplier' | 'hotspotKind' | 'hotspotFactor' | 'hotspotHours'>, clock: ReturnType<typeof simClock>, realStart: number): PlannedSpike | null {
   if (o.hotspotAt < 0) return null;
   const from = clock.at(realStart + o.hotspotAt * 60_000) - o.windowMinutes * 60_000;
-  return { supplier: o.hotspotSupplier, kind: o.hotspotKind, factor: o.hotspotFactor, from, to: from + o.hotspotHours * 3_600_000 };
+  // steadyRate: the planned scenario fires at any hour of the day, not only when trips happen to be frequent.
+  const to = from + o.hotspotHours * 3_600_000;
+  return { supplier: o.hotspotSupplier, kind: o.hotspotKind, factor: o.hotspotFactor, from, to, steadyRate: true };
 }
 
 async function gql(o: StreamOptions, token: string, query: string, variables: Record<string, unknown> = {}) {
