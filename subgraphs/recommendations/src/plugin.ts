@@ -4,14 +4,13 @@ import { configSchema } from './config.ts';
 import { KnowledgeBase } from './knowledge/kb.ts';
 import { RagClient } from './rag/client.ts';
 import { ExplanationWriter } from './llm.ts';
-import { RecommendationEngine } from './domain/engine.ts';
+import { RecommendationEngine } from './jobs/engine.ts';
 import { catchUp } from './jobs/catch-up.ts';
 import { hotspotChanged } from '@carbon-nexus/orchestration/client';
 
 export interface RecommendationsState {
   engine: RecommendationEngine;
   kb: KnowledgeBase;
-  unsubscribe: () => void;
 }
 
 export default definePlugin<RecommendationsState, typeof configSchema>({
@@ -46,7 +45,10 @@ export default definePlugin<RecommendationsState, typeof configSchema>({
       ? new ExplanationWriter({ url: cfg.LLM_URL, apiKey: cfg.LLM_API_KEY, model: cfg.LLM_MODEL, timeoutMs: cfg.LLM_TIMEOUT_MS, logger: services.logger, metrics: services.metrics })
       : null;
     const engine = new RecommendationEngine(services, kb, rag, llm);
-    const unsubscribe = services.bus.subscribe(hotspotChanged, (p) => {
+    // Queued generations finish (and the RAG client's breaker closes) when the plugin drains.
+    services.lifecycle.onStop(() => engine.stop());
+    // The subscription ends by itself at drain; a handler's returned promise is tracked.
+    services.bus.subscribe(hotspotChanged, (p) => {
       if (p.change !== 'created' && p.change !== 'escalated') return;
       // Bus handlers act as the platform, whoever triggered the detection.
       return runInScope({ auth: SYSTEM_CLAIMS }, async () => {
@@ -54,7 +56,7 @@ export default definePlugin<RecommendationsState, typeof configSchema>({
       });
     });
     services.logger.info({ measures: kb.measures.length, rag: !!rag, llm: !!llm }, 'recommendations ready');
-    return { engine, kb, unsubscribe };
+    return { engine, kb };
   },
   jobs: {
     catchUp: {
@@ -63,9 +65,5 @@ export default definePlugin<RecommendationsState, typeof configSchema>({
         await catchUp(services, state.engine);
       },
     },
-  },
-  async stop(state) {
-    state.unsubscribe();
-    await state.engine.stop();
   },
 });

@@ -5,9 +5,9 @@ import { diagnose, periodFacts, PLAUSIBLE_FUEL_L_PER_100KM } from '../src/domain
 import { buildContext, summarise } from '../src/domain/payload.ts';
 import { KnowledgeBase } from '../src/knowledge/kb.ts';
 import { retrieve } from '../src/knowledge/retrieval.ts';
-import { ruleCandidates } from '../src/rules.ts';
+import { ruleCandidates } from '../src/domain/rules.ts';
 import { deriveRootCause } from '../src/domain/root-cause.ts';
-import { ragCandidates } from '../src/domain/engine.ts';
+import { ragCandidates } from '../src/jobs/engine.ts';
 import type { HotspotInfo, SupplierInfo } from '../src/domain/types.ts';
 
 const kb = KnowledgeBase.load();
@@ -60,7 +60,7 @@ function context(inWindow: ReturnType<typeof leg>[], before = Array.from({ lengt
   const baseline = baselineKg ?? before.reduce((a, e) => a + e.co2eKg, 0) / 48;
   const h = hotspot(predicted, baseline);
   const all = [...inWindow, ...before];
-  const hist = summarise([{ bucketStart: h.windowStart, co2eKg: predicted, eventCount: inWindow.length, realCount: inWindow.length, predictedCount: 0 }], all, new Date(W0 - 48 * H).toISOString(), h.windowEnd!, { start: h.windowStart, end: h.windowEnd });
+  const hist = summarise([{ bucketStart: h.windowStart!, co2eKg: predicted, eventCount: inWindow.length, realCount: inWindow.length, predictedCount: 0 }], all, new Date(W0 - 48 * H).toISOString(), h.windowEnd!, { start: h.windowStart, end: h.windowEnd });
   return buildContext(h, supplier(category), hist, [], { window: inWindow, before, windowHours: 1, beforeHours: 48 });
 }
 

@@ -82,7 +82,12 @@ export async function makeHotspot(kit: SubgraphTestkit, hot: string, others: str
   await ingest(kit, spike);
   await waitFor('predictions of the spike', async () => (await countRows(kit, `SELECT count(*) AS n FROM predictions WHERE event_id IS NOT NULL`)) >= past.length + spike.length);
   await kit.query(`mutation { detectHotspots { created } }`, {}, { auth: ANALYST, plugin: 'orchestration' });
-  const [h] = await kit.db.query<{ id: string }>(`SELECT id FROM hotspots WHERE entity_id = $1 AND entity_type = 'supplier'`, [hot]);
+  const r = await kit.query<{ hotspots: { nodes: { id: string; entityType: string; entityId: string }[] } }>(
+    `query($s: [ID!]) { hotspots(supplierIds: $s, first: 50) { nodes { id entityType entityId } } }`,
+    { s: [hot] },
+    { auth: ANALYST, plugin: 'orchestration' },
+  );
+  const h = r.hotspots.nodes.find((x) => x.entityType === 'supplier' && x.entityId === hot);
   if (!h) throw new Error('orchestration created no hotspot for the spike');
   return h.id;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { KnowledgeBase, knowledgeFileSchema, loadMeasures, DEFAULT_KB_PATH, citation } from '../src/knowledge/kb.ts';
 import { retrieve, isApplicable } from '../src/knowledge/retrieval.ts';
 import { buildContext, summarise } from '../src/domain/payload.ts';
-import { ruleCandidates } from '../src/rules.ts';
+import { ruleCandidates } from '../src/domain/rules.ts';
 import type { HotspotInfo, SupplierInfo } from '../src/domain/types.ts';
 import fs from 'node:fs';
 

@@ -1,139 +1,37 @@
-// Builds the condensed payload for a hotspot: the hotspot (orchestration), its supplier and the last 48 h of its
-// activity (data-core emissionsSeries + events). Each part degrades on its own: a missing supplier or history is
-// recorded in `gaps` and the rest is still used.
-import type { PluginServices } from '@carbon-nexus/plugin-sdk';
+// The condensed payload of a hotspot (pure): its last hours summarised (series and sampled events, split around the
+// hotspot window), the classes and operating signals derived from them, and the diagnosis. src/peers.ts fetches the
+// inputs from orchestration and data-core.
 import type { HistorySummary, HotspotContext, HotspotInfo, PeriodStats, Share, SupplierInfo, TopEvent } from './types.ts';
-import { diagnose } from './diagnosis.ts';
+import { diagnose, type DiagEvent } from './diagnosis.ts';
 
-const lit = (v: unknown) => JSON.stringify(v);
-
-/** Tries documents in order; moves on only when the API does not have the selected fields/arguments. */
-async function callFirst<T>(services: PluginServices<any>, plugin: string, docs: string[], vars?: Record<string, unknown>): Promise<T> {
-  let last: unknown;
-  for (const doc of docs) {
-    try {
-      return await services.call<T>(plugin, doc, vars);
-    } catch (err) {
-      last = err;
-      const msg = String((err as Error).message);
-      if (!/Cannot query field|Unknown argument|Unknown type|must have a selection|must not have a selection|Expected type|is not defined by type|Field .* argument .* is required/.test(msg)) throw err;
-    }
-  }
-  throw last;
+/** One of the supplier's events as summarised (data-core's Event, the fields recommendations select). */
+export interface HistoryEvent extends DiagEvent {
+  id: string;
+  fuelType?: string | null;
+  stops?: number | null;
+  refrigerated?: boolean | null;
+  energyKwh?: number | null;
+  route?: string | null;
 }
 
-const HOTSPOT_DOCS = [
-  `query RecHotspot($id: ID!) { hotspot(id: $id) { id entityType entityId entityName supplier { id } predictedKg baselineKg percentAbove severity status windowStart windowEnd } }`,
-  `query RecHotspotMin($id: ID!) { hotspot(id: $id) { id entityType entityId supplier { id } predictedKg baselineKg percentAbove severity status } }`,
-];
-
-export async function fetchHotspot(services: PluginServices<any>, id: string): Promise<HotspotInfo | null> {
-  const data = await callFirst<{ hotspot: any }>(services, 'orchestration', HOTSPOT_DOCS, { id });
-  const h = data.hotspot;
-  if (!h) return null;
-  return {
-    id: h.id,
-    entityType: String(h.entityType ?? 'supplier').toLowerCase(),
-    entityId: String(h.entityId ?? ''),
-    entityName: h.entityName ?? null,
-    supplierId: h.supplier?.id ?? null,
-    predictedKg: Number(h.predictedKg) || 0,
-    baselineKg: Number(h.baselineKg) || 0,
-    percentAbove: Number(h.percentAbove) || 0,
-    severity: String(h.severity ?? 'WARN').toLowerCase(),
-    status: String(h.status ?? 'OPEN').toLowerCase(),
-    windowStart: h.windowStart ?? null,
-    windowEnd: h.windowEnd ?? null,
-  };
-}
-
-const SUPPLIER_DOCS = [
-  `query RecSupplier($id: ID!) { supplier(id: $id) { id name category country fleetInfo baselineEmissionKgPerHour } }`,
-  `query RecSupplierMin($id: ID!) { supplier(id: $id) { id name category country baselineEmissionKgPerHour } }`,
-];
-
-export async function fetchSupplier(services: PluginServices<any>, id: string): Promise<SupplierInfo | null> {
-  const data = await callFirst<{ supplier: any }>(services, 'data-core', SUPPLIER_DOCS, { id });
-  const s = data.supplier;
-  if (!s) return null;
-  return {
-    id: s.id,
-    name: s.name,
-    category: String(s.category ?? 'transport').toLowerCase(),
-    country: s.country ?? null,
-    fleetInfo: s.fleetInfo ?? null,
-    baselineEmissionKgPerHour: s.baselineEmissionKgPerHour ?? null,
-  };
-}
-
-const EVENT_FIELDS =
-  'id eventType timestamp co2eKg vehicleType fuelType distanceKm loadKg tonneKm fuelL speedKmh idleMinutes stops refrigerated energyKwh productionUnits areaM2 route dataSource attributes';
-const EVENT_FIELDS_MIN = 'id eventType timestamp co2eKg vehicleType fuelType distanceKm loadKg speedKmh idleMinutes stops refrigerated energyKwh route';
-
-/** Up to 1000 of the supplier's events in [from, to), newest first; `complete` = nothing was left out. */
-async function fetchEvents(services: PluginServices<any>, supplierId: string, from: string, to: string): Promise<{ events: any[]; complete: boolean }> {
-  const filter = `{ supplierIds: [${lit(supplierId)}], from: ${lit(from)}, to: ${lit(to)} }`;
-  const data = await callFirst<{ events: any }>(services, 'data-core', [
-    `{ events(filter: ${filter}, first: 1000) { nodes { ${EVENT_FIELDS} } pageInfo { hasNextPage } } }`,
-    `{ events(filter: ${filter}, first: 1000) { edges { node { ${EVENT_FIELDS_MIN} } } } }`,
-    `{ events(filter: ${filter}, first: 1000) { nodes { ${EVENT_FIELDS_MIN} } } }`,
-  ]);
-  const events = data.events.edges ? data.events.edges.map((e: any) => e.node) : (data.events.nodes ?? []);
-  return { events, complete: data.events.pageInfo ? !data.events.pageInfo.hasNextPage : events.length < 1000 };
+/** One hourly bucket of data-core's emissions series. */
+export interface SeriesBucket {
+  bucketStart: string;
+  co2eKg: number;
+  eventCount: number;
+  realCount: number;
+  predictedCount: number;
 }
 
 /** The hotspot window (orchestration's) and the span before it the diagnosis compares with. */
 export interface EventSets {
-  window: any[];
-  before: any[];
+  window: HistoryEvent[];
+  before: HistoryEvent[];
   windowHours: number;
   beforeHours: number;
 }
 
-export async function fetchHistory(
-  services: PluginServices<any>,
-  supplierId: string,
-  to: Date,
-  hours: number,
-  window?: { start: string | null; end: string | null },
-): Promise<{ summary: HistorySummary; sets: EventSets | null }> {
-  const from = new Date(to.getTime() - hours * 3_600_000);
-  const f = from.toISOString();
-  const t = to.toISOString();
-  // Literals, not variables: works whatever scalar data-core uses for timestamps (String or DateTime).
-  const series = await services.call<{ emissionsSeries: any[] }>(
-    'data-core',
-    `{ emissionsSeries(from: ${lit(f)}, to: ${lit(t)}, bucket: HOUR, groupBy: NONE, supplierIds: [${lit(supplierId)}]) { bucketStart co2eKg eventCount realCount predictedCount } }`,
-  );
-  const wEnd = window?.end && !Number.isNaN(Date.parse(window.end)) ? new Date(window.end) : to;
-  const wStart = window?.start && !Number.isNaN(Date.parse(window.start)) ? new Date(window.start) : new Date(wEnd.getTime() - 3_600_000);
-  let sets: EventSets | null = null;
-  let events: any[] = [];
-  try {
-    const [inW, before] = await Promise.all([
-      fetchEvents(services, supplierId, wStart.toISOString(), wEnd.toISOString()),
-      fetchEvents(services, supplierId, new Date(wStart.getTime() - hours * 3_600_000).toISOString(), wStart.toISOString()),
-    ]);
-    const spanH = (set: { events: any[]; complete: boolean }, start: Date, end: Date) => {
-      if (set.complete || !set.events.length) return (end.getTime() - start.getTime()) / 3_600_000;
-      // only the newest 1000 came back: rates over the span they cover
-      const oldest = Math.min(...set.events.map((e) => Date.parse(e.timestamp)));
-      return Math.max(1 / 60, (end.getTime() - oldest) / 3_600_000);
-    };
-    sets = {
-      window: inW.events,
-      before: before.events,
-      windowHours: spanH(inW, wStart, wEnd),
-      beforeHours: spanH(before, new Date(wStart.getTime() - hours * 3_600_000), wStart),
-    };
-    events = [...inW.events, ...before.events.filter((e) => Date.parse(e.timestamp) >= from.getTime())];
-  } catch (err) {
-    services.logger.warn({ err: (err as Error).message, supplierId }, 'recommendations: events of the last hours unavailable; summarising the series only');
-  }
-  return { summary: summarise(series.emissionsSeries ?? [], events, f, t, window), sets };
-}
-
-function shares(events: any[], key: (e: any) => string | null | undefined): Share[] {
+function shares(events: HistoryEvent[], key: (e: HistoryEvent) => string | null | undefined): Share[] {
   const m = new Map<string, number>();
   let total = 0;
   for (const e of events) {
@@ -156,7 +54,7 @@ const mean = (xs: (number | null | undefined)[]): number | null => {
 
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-function periodStats(events: any[]): PeriodStats | null {
+function periodStats(events: HistoryEvent[]): PeriodStats | null {
   if (!events.length) return null;
   const kg = events.reduce((a, e) => a + (Number(e.co2eKg) || 0), 0);
   return {
@@ -172,7 +70,7 @@ function periodStats(events: any[]): PeriodStats | null {
   };
 }
 
-export function summarise(series: any[], events: any[], from: string, to: string, window?: { start: string | null; end: string | null }): HistorySummary {
+export function summarise(series: SeriesBucket[], events: HistoryEvent[], from: string, to: string, window?: { start: string | null; end: string | null }): HistorySummary {
   let totalKg = 0;
   let eventCount = 0;
   let realCount = 0;
@@ -228,12 +126,12 @@ export function summarise(series: any[], events: any[], from: string, to: string
   };
 }
 
-function splitByWindow(events: any[], window?: { start: string | null; end: string | null }) {
+function splitByWindow(events: HistoryEvent[], window?: { start: string | null; end: string | null }) {
   const start = window?.start ? Date.parse(window.start) : NaN;
   if (Number.isNaN(start)) return { inWindow: null, beforeWindow: null };
   const end = window?.end ? Date.parse(window.end) : Infinity;
-  const inside: any[] = [];
-  const before: any[] = [];
+  const inside: HistoryEvent[] = [];
+  const before: HistoryEvent[] = [];
   for (const e of events) {
     const t = Date.parse(e.timestamp);
     if (t >= start && t < end) inside.push(e);
@@ -314,31 +212,4 @@ export function buildContext(hotspot: HotspotInfo, supplier: SupplierInfo | null
     gaps,
     diagnosis,
   };
-}
-
-/** Collects everything for one hotspot; null when orchestration does not know it. */
-export async function collectContext(services: PluginServices<any>, hotspotId: string, historyHours: number): Promise<HotspotContext | null> {
-  const hotspot = await fetchHotspot(services, hotspotId);
-  if (!hotspot) return null;
-  const gaps: string[] = [];
-  let supplier: SupplierInfo | null = null;
-  let history: HistorySummary | null = null;
-  let sets: EventSets | null = null;
-  const supplierId = hotspot.supplierId ?? (hotspot.entityType === 'supplier' ? hotspot.entityId : null);
-  if (supplierId) {
-    const to = hotspot.windowEnd ? new Date(hotspot.windowEnd) : new Date();
-    const [s, hist] = await Promise.allSettled([
-      fetchSupplier(services, supplierId),
-      fetchHistory(services, supplierId, isNaN(to.getTime()) ? new Date() : to, historyHours, { start: hotspot.windowStart, end: hotspot.windowEnd }),
-    ]);
-    if (s.status === 'fulfilled') supplier = s.value;
-    else gaps.push(`supplier: ${(s.reason as Error).message}`);
-    if (hist.status === 'fulfilled') {
-      history = hist.value.summary;
-      sets = hist.value.sets;
-    } else gaps.push(`history: ${(hist.reason as Error).message}`);
-    if (gaps.length) services.logger.warn({ hotspotId, gaps }, 'recommendations: payload incomplete');
-    if (supplier && !hotspot.supplierId) hotspot.supplierId = supplier.id;
-  }
-  return buildContext(hotspot, supplier, history, gaps, sets);
 }

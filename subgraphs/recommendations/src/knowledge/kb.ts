@@ -122,7 +122,7 @@ export class KnowledgeBase {
 
   /** Browse: search when given, else all (optionally one category), in file order. */
   browse(search: string | null | undefined, category: string | null | undefined): SearchHit[] {
-    const inCategory = (m: Measure) => !category || m.category === category || m.appliesTo.categories.includes(category as any);
+    const inCategory = (m: Measure) => !category || m.category === category || (m.appliesTo.categories as readonly string[]).includes(category);
     if (search && search.trim()) return this.search(search, inCategory);
     return this.measures.filter(inCategory).map((measure) => ({ measure, relevance: Number.NaN }));
   }

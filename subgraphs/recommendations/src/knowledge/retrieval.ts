@@ -43,7 +43,7 @@ export function buildQuery(ctx: HotspotContext): string {
 
 export function isApplicable(m: Measure, ctx: HotspotContext): boolean {
   const a = m.appliesTo;
-  if (!a.categories.includes(ctx.category as any)) return false;
+  if (!(a.categories as readonly string[]).includes(ctx.category)) return false;
   if (a.vehicleTypes.length && ctx.vehicleClasses.length && !a.vehicleTypes.some((v) => ctx.vehicleClasses.includes(v))) return false;
   if (a.fuelTypes.length && ctx.fuelClasses.length && !a.fuelTypes.some((f) => ctx.fuelClasses.includes(f))) return false;
   if (a.requires.some((s) => !ctx.signals.includes(s))) return false;
@@ -56,10 +56,10 @@ export function fleetShare(m: Measure, ctx: HotspotContext): number {
   if (!h) return 1;
   let share = 1;
   if (m.appliesTo.vehicleTypes.length && h.vehicleTypes.length) {
-    share *= h.vehicleTypes.filter((v) => m.appliesTo.vehicleTypes.includes(vehicleClass(v.value) as any)).reduce((a, v) => a + v.share, 0);
+    share *= h.vehicleTypes.filter((v) => (m.appliesTo.vehicleTypes as readonly (string | null)[]).includes(vehicleClass(v.value))).reduce((a, v) => a + v.share, 0);
   }
   if (m.appliesTo.fuelTypes.length && h.fuelTypes.length) {
-    share *= h.fuelTypes.filter((f) => m.appliesTo.fuelTypes.includes(fuelClass(f.value) as any)).reduce((a, f) => a + f.share, 0);
+    share *= h.fuelTypes.filter((f) => (m.appliesTo.fuelTypes as readonly (string | null)[]).includes(fuelClass(f.value))).reduce((a, f) => a + f.share, 0);
   }
   return Math.max(0, Math.min(1, share));
 }

@@ -146,7 +146,7 @@ export class RagClient {
     } catch (err) {
       const e = err as Error;
       if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new RagError('timeout', `no answer within ${this.opts.timeoutMs} ms`, false);
-      throw new RagError('error', `request failed: ${(e as any).cause?.code ?? e.message}`, true);
+      throw new RagError('error', `request failed: ${(e.cause as { code?: string } | undefined)?.code ?? e.message}`, true);
     }
     if (res.status >= 500 || res.status === 429) throw new RagError('error', `HTTP ${res.status}`, true);
     if (!res.ok) throw new RagError('error', `HTTP ${res.status}`, false);

@@ -1,34 +1,35 @@
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import { badInput, canSeeSupplier, notFound, requireRole, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import { GraphQLError } from 'graphql';
+import {
+  badInput,
+  canSeeSupplier,
+  decodeCursor,
+  encodeCursor,
+  JSONScalar,
+  notFound,
+  parseFirst,
+  parseUuid,
+  requireRole,
+  type ResolverContext,
+} from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import type { RecommendationsState } from '../plugin.ts';
-import { changeStatus, fromSql, getRows, requireUuid, type RecRow } from '../domain/store.ts';
-import { HotspotNotFoundError } from '../domain/engine.ts';
+import { changeStatus, getRows, listPage, type RecRow } from '../store/recommendations.ts';
+import { HotspotNotFoundError } from '../jobs/engine.ts';
 import { CATEGORIES } from '../knowledge/kb.ts';
-import { loaders, scopeSql } from './loaders.ts';
+import { recommendationById, recommendationsOfHotspot, recommendationsOfSupplier } from './loaders.ts';
 import { measureToGraph, toGraph } from './mapping.ts';
 import { filterIterator } from './subscriptions.ts';
-import { recommendationCreated, recommendationUpdated } from '../../client/topics.ts';
-
-type Ctx = ResolverContext<RecommendationsState>;
+import { recommendationCreated, recommendationUpdated, type RecommendationCreated } from '../../client/topics.ts';
 
 const STATUSES = new Set(['OPEN', 'APPROVED', 'DISMISSED']);
 
-function encodeCursor(r: { score: number; id: string }): string {
-  return Buffer.from(JSON.stringify([r.score, r.id])).toString('base64url');
-}
-
-function decodeCursor(after: string): [number, string] {
-  try {
-    const v = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/i.test(v[1])) return [v[0], v[1]];
-  } catch {
-    /* below */
-  }
-  throw badInput('after', 'not a cursor returned by this field (use pageInfo.endCursor)');
-}
+/** The list's keyset: [score, id]. */
+const cursorOf = (r: RecRow) => encodeCursor([r.score, r.id]);
 
 const MAX_REASON = 2000;
+
+const state = (ctx: ResolverContext) => ctx.state as RecommendationsState;
+const scope = (ctx: ResolverContext) => ctx.auth?.supplierIds ?? null;
 
 function cleanReason(reason: string | null | undefined, required: boolean): string | null {
   const r = reason?.trim() ?? '';
@@ -37,104 +38,63 @@ function cleanReason(reason: string | null | undefined, required: boolean): stri
   return r || null;
 }
 
-async function publishUpdated(ctx: Ctx, row: RecRow) {
+async function publishUpdated(ctx: ResolverContext, row: RecRow) {
   await ctx.services.bus.publish(recommendationUpdated, { id: row.id, hotspotId: row.hotspotId, status: row.status, supplierId: row.supplierId });
 }
 
 const circuitOf = (s: string) => (s === 'open' ? 'OPEN' : s === 'half_open' ? 'HALF_OPEN' : 'CLOSED') as 'OPEN' | 'HALF_OPEN' | 'CLOSED';
 
-function literal(v: ValueNode): unknown {
-  switch (v.kind) {
-    case Kind.STRING:
-    case Kind.BOOLEAN:
-      return v.value;
-    case Kind.INT:
-    case Kind.FLOAT:
-      return Number(v.value);
-    case Kind.NULL:
-      return null;
-    case Kind.LIST:
-      return v.values.map(literal);
-    case Kind.OBJECT:
-      return Object.fromEntries(v.fields.map((f) => [f.name.value, literal(f.value)]));
-    default:
-      return undefined;
-  }
+/** A subscription's payload (the bus signal) as the recommendation it names, visible to the subscriber. */
+async function signalled(payload: { id: string }, _a: unknown, ctx: ResolverContext) {
+  const [row] = await getRows(ctx.services.db, [payload.id]);
+  if (!row) throw notFound('recommendation', payload.id);
+  return toGraph(row);
 }
 
-const JSONScalar = new GraphQLScalarType({
-  name: 'JSON',
-  description: 'Arbitrary JSON value.',
-  serialize: (v) => v,
-  parseValue: (v) => v,
-  parseLiteral: literal,
-});
+/** Signals of the caller's suppliers (and of `supplierIds` when given). */
+function visibleSignal(ctx: ResolverContext, want: readonly string[] | null) {
+  return (p: { supplierId: string | null }) => canSeeSupplier(ctx.auth, p.supplierId) && (!want || (!!p.supplierId && want.includes(p.supplierId)));
+}
+
+const optionalUuid = (field: string, v: string | null | undefined) => (v ? parseUuid(field, v) : null);
 
 export const resolvers: Resolvers = {
   JSON: JSONScalar,
   Query: {
     async recommendations(_p, args, ctx) {
-      const first = args.first ?? 20;
-      if (first < 1 || first > 200) throw badInput('first', `must be between 1 and 200 (got ${first})`);
-      const params: unknown[] = [];
-      const where: string[] = [];
-      if (args.status) {
-        if (!STATUSES.has(args.status)) throw badInput('status', `unknown status ${args.status}`);
-        params.push(args.status.toLowerCase());
-        where.push(`status = $${params.length}`);
-      }
-      if (args.hotspotId) {
-        params.push(requireUuid('hotspotId', args.hotspotId));
-        where.push(`hotspot_id = $${params.length}`);
-      }
-      if (args.supplierId) {
-        params.push(requireUuid('supplierId', args.supplierId));
-        where.push(`supplier_id = $${params.length}`);
-      }
-      if (args.source) {
-        params.push(args.source.toLowerCase());
-        where.push(`source = $${params.length}`);
-      }
-      where.push(scopeSql(ctx, params));
-      const base = where.join(' AND ');
-      const countParams = [...params];
-      let keyset = '';
-      if (args.after) {
-        const [score, id] = decodeCursor(args.after);
-        params.push(score, id);
-        keyset = ` AND (score < $${params.length - 1} OR (score = $${params.length - 1} AND id < $${params.length}::uuid))`;
-      }
-      params.push(first + 1);
-      const db = ctx.services.db;
-      const [rows, count] = await Promise.all([
-        db.query(`SELECT * FROM recommendations WHERE ${base}${keyset} ORDER BY score DESC, id DESC LIMIT $${params.length}`, params),
-        db.query<{ n: string | number }>(`SELECT count(*) AS n FROM recommendations WHERE ${base}`, countParams),
-      ]);
-      const page = rows.slice(0, first).map(fromSql);
-      const nodes = page.map(toGraph);
+      const first = parseFirst(args.first, 20, 200);
+      if (args.status && !STATUSES.has(args.status)) throw badInput('status', `unknown status ${args.status}`);
+      const filter = {
+        status: args.status?.toLowerCase() ?? null,
+        hotspotId: optionalUuid('hotspotId', args.hotspotId),
+        supplierId: optionalUuid('supplierId', args.supplierId),
+        source: args.source?.toLowerCase() ?? null,
+        suppliers: scope(ctx),
+      };
+      const after = decodeCursor('after', args.after, ['number', 'uuid']);
+      const page = await listPage(ctx.services.db, filter, first, after);
+      const nodes = page.rows.map(toGraph);
+      const last = page.rows.at(-1);
       return {
-        edges: page.map((r, i) => ({ cursor: encodeCursor(r), node: nodes[i]! })),
+        edges: page.rows.map((r, i) => ({ cursor: cursorOf(r), node: nodes[i]! })),
         nodes,
-        pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1]!) : null },
-        totalCount: Number(count[0]?.n ?? 0),
-      } as any;
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? cursorOf(last) : null },
+        totalCount: page.totalCount,
+      };
     },
     async recommendation(_p, { id }, ctx) {
-      requireUuid('id', id);
-      const r = await loaders(ctx).byId.load(id);
-      return r ? (toGraph(r) as any) : null;
+      const r = await recommendationById.load(ctx, parseUuid('id', id));
+      return r ? toGraph(r) : null;
     },
     knowledgeBase(_p, args, ctx) {
-      const first = args.first ?? 100;
-      if (first < 1 || first > 200) throw badInput('first', `must be between 1 and 200 (got ${first})`);
+      const first = parseFirst(args.first, 100, 200);
       const category = args.category?.toLowerCase() ?? null;
       if (category && !(CATEGORIES as readonly string[]).includes(category)) throw badInput('category', `must be one of ${CATEGORIES.join(', ')} (got ${args.category})`);
       if (args.search && args.search.length > 500) throw badInput('search', 'at most 500 characters');
-      const state = (ctx as Ctx).state;
-      return state.kb.browse(args.search, category).slice(0, first).map((h) => measureToGraph(h.measure, h.relevance)) as any;
+      return state(ctx).kb.browse(args.search, category).slice(0, first).map((h) => measureToGraph(h.measure, h.relevance));
     },
     recommendationEngine(_p, _a, ctx) {
-      const { engine, kb } = (ctx as Ctx).state;
+      const { engine, kb } = state(ctx);
       return {
         ragConfigured: !!engine.rag,
         ragCircuit: circuitOf(engine.rag?.state ?? 'closed'),
@@ -148,93 +108,77 @@ export const resolvers: Resolvers = {
     async approveRecommendation(_p, { id, reason }, ctx) {
       const auth = requireRole(ctx.auth, 'approver');
       const { row } = await changeStatus(ctx.services, auth, id, 'approved', cleanReason(reason, false));
-      await publishUpdated(ctx as Ctx, row);
-      return toGraph(row) as any;
+      await publishUpdated(ctx, row);
+      return toGraph(row);
     },
     async dismissRecommendation(_p, { id, reason }, ctx) {
       const auth = requireRole(ctx.auth, 'approver');
       const r = cleanReason(reason, true);
       const { row } = await changeStatus(ctx.services, auth, id, 'dismissed', r);
-      await publishUpdated(ctx as Ctx, row);
-      return toGraph(row) as any;
+      await publishUpdated(ctx, row);
+      return toGraph(row);
     },
     async generateRecommendations(_p, { hotspotId }, ctx) {
       requireRole(ctx.auth, 'analyst', 'approver');
-      requireUuid('hotspotId', hotspotId);
-      const { engine } = (ctx as Ctx).state;
+      parseUuid('hotspotId', hotspotId);
       let result;
       try {
-        result = await engine.generate(hotspotId);
+        result = await state(ctx).engine.generate(hotspotId);
       } catch (err) {
         if (err instanceof HotspotNotFoundError) throw notFound('hotspot', hotspotId);
         throw err instanceof GraphQLError ? err : new GraphQLError(`generation failed for hotspot ${hotspotId}: ${(err as Error).message}`, { extensions: { code: 'UPSTREAM_FAILED' } });
       }
       if (!canSeeSupplier(ctx.auth, result.supplierId)) throw notFound('hotspot', hotspotId);
       await ctx.services.audit({ action: 'recommendation.generate', entityType: 'hotspot', entityId: hotspotId, metadata: { source: result.source, created: result.created.length, refreshed: result.refreshed.length } });
-      const all = await loaders(ctx).byHotspot.load(hotspotId);
+      const all = (await recommendationsOfHotspot.load(ctx, hotspotId)) ?? [];
       return {
         hotspotId,
         source: result.source.toUpperCase() as 'RAG' | 'RETRIEVAL' | 'RULES',
         created: result.created.length,
         refreshed: result.refreshed.length,
-        recommendations: all.map(toGraph) as any,
+        recommendations: all.map(toGraph),
       };
     },
   },
   Subscription: {
     recommendationCreated: {
-      subscribe: (_p: unknown, args: { supplierIds?: string[] | null; hotspotId?: string | null }, ctx: Ctx) => {
-        const want = args.supplierIds ?? null;
-        return filterIterator(ctx.services.bus.iterate(recommendationCreated, { bufferSize: 500 }), (p) =>
-          canSeeSupplier(ctx.auth, p.supplierId) && (!want || (!!p.supplierId && want.includes(p.supplierId))) && (!args.hotspotId || p.hotspotId === args.hotspotId),
-        ) as any;
+      subscribe: (_p, args, ctx) => {
+        const visible = visibleSignal(ctx, args.supplierIds ?? null);
+        const it = ctx.services.bus.iterate(recommendationCreated, { bufferSize: 500 });
+        return filterIterator(it, (p: RecommendationCreated) => visible(p) && (!args.hotspotId || p.hotspotId === args.hotspotId));
       },
-      resolve: async (payload: { id: string }, _a: unknown, ctx: Ctx) => {
-        const [row] = await getRows(ctx.services.db, [payload.id]);
-        if (!row) throw notFound('recommendation', payload.id);
-        return toGraph(row);
-      },
-    } as any,
+      resolve: signalled,
+    },
     recommendationUpdated: {
-      subscribe: (_p: unknown, args: { supplierIds?: string[] | null }, ctx: Ctx) => {
-        const want = args.supplierIds ?? null;
-        return filterIterator(ctx.services.bus.iterate(recommendationUpdated, { bufferSize: 500 }), (p) =>
-          canSeeSupplier(ctx.auth, p.supplierId) && (!want || (!!p.supplierId && want.includes(p.supplierId))),
-        ) as any;
-      },
-      resolve: async (payload: { id: string }, _a: unknown, ctx: Ctx) => {
-        const [row] = await getRows(ctx.services.db, [payload.id]);
-        if (!row) throw notFound('recommendation', payload.id);
-        return toGraph(row);
-      },
-    } as any,
+      subscribe: (_p, args, ctx) =>
+        filterIterator(ctx.services.bus.iterate(recommendationUpdated, { bufferSize: 500 }), visibleSignal(ctx, args.supplierIds ?? null)),
+      resolve: signalled,
+    },
   },
   Recommendation: {
     async __resolveReference(ref, ctx) {
-      const r = await loaders(ctx).byId.load(ref.id);
-      return r ? (toGraph(r) as any) : null;
+      const r = await recommendationById.load(ctx, ref.id);
+      return r ? toGraph(r) : null;
     },
     measure(parent, _a, ctx) {
-      const id = (parent as { measureId?: string | null }).measureId;
-      const m = id ? (ctx as Ctx).state.kb.byId.get(id) : undefined;
-      return m ? (measureToGraph(m) as any) : null;
+      const m = parent.measureId ? state(ctx).kb.byId.get(parent.measureId) : undefined;
+      return m ? measureToGraph(m) : null;
     },
   },
   Hotspot: {
     async recommendations(h, args, ctx) {
-      const rows = await loaders(ctx).byHotspot.load(h.id!);
-      return rows.filter((r) => !args.status || r.status === args.status.toLowerCase()).map(toGraph) as any;
+      const rows = (await recommendationsOfHotspot.load(ctx, h.id)) ?? [];
+      return rows.filter((r) => !args.status || r.status === args.status.toLowerCase()).map(toGraph);
     },
   },
   Supplier: {
     async recommendations(s, args, ctx) {
-      const first = args.first ?? 20;
-      if (first < 1 || first > 200) throw badInput('first', `must be between 1 and 200 (got ${first})`);
-      const rows = await loaders(ctx).bySupplier.load(s.id!);
+      const first = parseFirst(args.first, 20, 200);
+      const rows = (await recommendationsOfSupplier.load(ctx, s.id)) ?? [];
       return rows
         .filter((r) => !args.status || r.status === args.status.toLowerCase())
         .slice(0, first)
-        .map(toGraph) as any;
+        .map(toGraph);
     },
   },
 };

@@ -1,5 +1,5 @@
 import type { Measure } from '../knowledge/kb.ts';
-import type { RecRow } from '../domain/store.ts';
+import type { RecRow } from '../store/recommendations.ts';
 
 const ev = (r: RecRow): Record<string, unknown> => (r.evidence && typeof r.evidence === 'object' ? (r.evidence as Record<string, unknown>) : {});
 

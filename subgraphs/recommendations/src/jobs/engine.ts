@@ -3,15 +3,16 @@ import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { RecommendationsConfig } from '../config.ts';
 import type { KnowledgeBase } from '../knowledge/kb.ts';
 import { diagnosisEvidence, retrieve } from '../knowledge/retrieval.ts';
-import { ruleCandidates } from '../rules.ts';
+import { ruleCandidates } from '../domain/rules.ts';
 import type { RagClient } from '../rag/client.ts';
 import { RAG_UNITS, type RagRequest, type RagResponse } from '../rag/contract.ts';
 import type { ExplanationWriter } from '../llm.ts';
-import { collectContext, round } from './payload.ts';
-import { deriveRootCause, entityLabel } from './root-cause.ts';
-import { insertCandidates } from './store.ts';
-import { BoundedQueue } from './queue.ts';
-import { COST_WEIGHT, costLevelOf, type Candidate, type HotspotContext, type Source } from './types.ts';
+import { round } from '../domain/payload.ts';
+import { collectContext } from '../peers.ts';
+import { deriveRootCause, entityLabel } from '../domain/root-cause.ts';
+import { insertCandidates } from '../store/recommendations.ts';
+import { BoundedQueue } from '../domain/queue.ts';
+import { COST_WEIGHT, costLevelOf, type Candidate, type HotspotContext, type Source } from '../domain/types.ts';
 import { recommendationCreated, recommendationUpdated } from '../../client/topics.ts';
 
 export interface GenerateResult {

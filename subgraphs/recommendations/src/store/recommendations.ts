@@ -1,8 +1,8 @@
 // Persistence of recommendations (raw SQL: one transaction per hotspot, ON CONFLICT on (hotspot_id, action_key)
 // so the same action is never stored twice) and the approve/dismiss state machine with its audit row.
-import { badInput, canSeeSupplier, notFound, type AuthClaims, type PluginServices } from '@carbon-nexus/plugin-sdk';
+import { badInput, canSeeSupplier, notFound, parseUuid, supplierScopeSql, type AuthClaims, type PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
-import type { Candidate } from './types.ts';
+import type { Candidate } from '../domain/types.ts';
 
 export interface HistoryEntry {
   status: string;
@@ -136,11 +136,89 @@ export async function getRows(db: SqlQueryable, ids: string[]): Promise<RecRow[]
   return rows.map(fromSql);
 }
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Hotspots (of `ids`) that have a finished or running generation. */
+export async function hotspotsWithRuns(db: SqlQueryable, ids: string[]): Promise<Set<string>> {
+  const rows = await db.query<{ hotspot_id: string }>(
+    `SELECT DISTINCT hotspot_id FROM recommendation_runs WHERE hotspot_id = ANY($1::uuid[]) AND status IN ('done', 'running')`,
+    [ids],
+  );
+  return new Set(rows.map((r) => r.hotspot_id));
+}
 
-export function requireUuid(field: string, v: string): string {
-  if (!UUID.test(v)) throw badInput(field, `"${v}" is not a valid id (UUID expected)`);
-  return v;
+/** Recommendations by id within the caller's suppliers (null = all). */
+export async function rowsById(db: SqlQueryable, ids: string[], suppliers: readonly string[] | null): Promise<Map<string, RecRow>> {
+  const params: unknown[] = [ids];
+  const rows = await db.query(`SELECT * FROM recommendations WHERE id = ANY($1::uuid[]) AND ${supplierScopeSql(suppliers, params)}`, params);
+  return new Map(rows.map(fromSql).map((r) => [r.id, r]));
+}
+
+/** Each hotspot's recommendations (rank order) within the caller's suppliers. */
+export async function rowsByHotspot(db: SqlQueryable, ids: string[], suppliers: readonly string[] | null): Promise<Map<string, RecRow[]>> {
+  const params: unknown[] = [ids];
+  const rows = await db.query(
+    `SELECT * FROM recommendations WHERE hotspot_id = ANY($1::uuid[]) AND ${supplierScopeSql(suppliers, params)} ORDER BY rank, created_at`,
+    params,
+  );
+  return groupBy(rows.map(fromSql), ids, (r) => r.hotspotId);
+}
+
+/** Each supplier's recommendations, best first, at most 200 per status, within the caller's suppliers. */
+export async function rowsBySupplier(db: SqlQueryable, ids: string[], suppliers: readonly string[] | null): Promise<Map<string, RecRow[]>> {
+  const params: unknown[] = [ids];
+  const rows = await db.query(
+    `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY supplier_id, status ORDER BY score DESC, id DESC) AS rn
+       FROM recommendations WHERE supplier_id = ANY($1::uuid[]) AND ${supplierScopeSql(suppliers, params)}) x
+     WHERE rn <= 200 ORDER BY score DESC, id DESC`,
+    params,
+  );
+  return groupBy(rows.map(fromSql), ids, (r) => r.supplierId);
+}
+
+function groupBy(rows: RecRow[], keys: string[], key: (r: RecRow) => string | null): Map<string, RecRow[]> {
+  return new Map(keys.map((k) => [k, rows.filter((r) => key(r) === k)]));
+}
+
+export interface ListFilter {
+  status: string | null;
+  hotspotId: string | null;
+  supplierId: string | null;
+  source: string | null;
+  suppliers: readonly string[] | null;
+}
+
+/** One page of recommendations, best first (score, then id), after the keyset `after`, and how many match. */
+export async function listPage(
+  db: SqlQueryable,
+  f: ListFilter,
+  first: number,
+  after: readonly [score: number, id: string] | null,
+): Promise<{ rows: RecRow[]; hasNextPage: boolean; totalCount: number }> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const add = (column: string, value: string | null) => {
+    if (value === null) return;
+    params.push(value);
+    where.push(`${column} = $${params.length}`);
+  };
+  add('status', f.status);
+  add('hotspot_id', f.hotspotId);
+  add('supplier_id', f.supplierId);
+  add('source', f.source);
+  where.push(supplierScopeSql(f.suppliers, params));
+  const base = where.join(' AND ');
+  const countParams = [...params];
+  let keyset = '';
+  if (after) {
+    params.push(after[0], after[1]);
+    const [s, i] = [params.length - 1, params.length];
+    keyset = ` AND (score < $${s} OR (score = $${s} AND id < $${i}::uuid))`;
+  }
+  params.push(first + 1);
+  const [rows, count] = await Promise.all([
+    db.query(`SELECT * FROM recommendations WHERE ${base}${keyset} ORDER BY score DESC, id DESC LIMIT $${params.length}`, params),
+    db.query<{ n: string | number }>(`SELECT count(*) AS n FROM recommendations WHERE ${base}`, countParams),
+  ]);
+  return { rows: rows.slice(0, first).map(fromSql), hasNextPage: rows.length > first, totalCount: Number(count[0]?.n ?? 0) };
 }
 
 /**
@@ -148,13 +226,13 @@ export function requireUuid(field: string, v: string): string {
  * audit_logs row. The caller publishes after the commit.
  */
 export async function changeStatus(
-  services: PluginServices<any>,
+  services: PluginServices,
   auth: AuthClaims,
   id: string,
   to: 'approved' | 'dismissed',
   reason: string | null,
 ): Promise<{ row: RecRow; from: string }> {
-  requireUuid('id', id);
+  parseUuid('id', id);
   return services.db.transaction(async (tx) => {
     const [raw] = await tx.query(`SELECT * FROM recommendations WHERE id = $1 FOR UPDATE`, [id]);
     if (!raw) throw notFound('recommendation', id);

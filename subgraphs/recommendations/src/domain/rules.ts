@@ -2,12 +2,12 @@
 // (the seed's "pre-computed rule-based recommendation"). They follow the same diagnosis as retrieval: one rule per
 // diagnosed cause, its expected effect a rule-of-thumb share of the excess attributed to that cause; without a
 // diagnosis, the generic rules below. Always yields at least one candidate.
-import type { Candidate, HotspotContext } from './domain/types.ts';
-import { COST_ESTIMATE, COST_WEIGHT } from './domain/types.ts';
-import { round } from './domain/payload.ts';
-import { deriveRootCause, entityLabel } from './domain/root-cause.ts';
-import { CAUSE_LABEL, type Cause, type Finding } from './domain/diagnosis.ts';
-import { diagnosisEvidence, floor3 } from './knowledge/retrieval.ts';
+import type { Candidate, HotspotContext } from './types.ts';
+import { COST_ESTIMATE, COST_WEIGHT } from './types.ts';
+import { round } from './payload.ts';
+import { deriveRootCause, entityLabel } from './root-cause.ts';
+import { CAUSE_LABEL, type Cause, type Finding } from './diagnosis.ts';
+import { diagnosisEvidence, floor3 } from '../knowledge/retrieval.ts';
 
 interface Rule {
   id: string;
