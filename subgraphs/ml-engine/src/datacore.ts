@@ -43,7 +43,11 @@ export async function eventsByIds(s: PluginServices, ids: string[]): Promise<Nor
 }
 
 /** One page (1000) of the ids of events stored in the filter's window, in stored order. */
-export async function storedEventIds(s: PluginServices, filter: EventFilter, after: string | null): Promise<StoredIdsPage> {
+export async function storedEventIds(
+  s: PluginServices,
+  filter: EventFilter,
+  after: string | null,
+): Promise<StoredIdsPage> {
   return (await s.call(StoredEventIdsPage, { filter, first: 1000, after })).events;
 }
 

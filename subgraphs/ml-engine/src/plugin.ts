@@ -23,7 +23,8 @@ export default definePlugin<MlState, typeof configSchema>({
   async init(services) {
     // One ONNX session per model, created once.
     const { models, missing } = await loadAllModels();
-    if (missing.length) services.logger.warn({ missing }, 'models without artifacts (train them with npm run train -w models)');
+    if (missing.length)
+      services.logger.warn({ missing }, 'models without artifacts (train them with npm run train -w models)');
     const engine = createInferenceEngine(models, services.metrics);
     // Every announced event goes to the durable prediction queue; the catch-up finds what was announced while no
     // ml-engine listened (subscribe first, so nothing falls between the two). The subscription ends at drain.

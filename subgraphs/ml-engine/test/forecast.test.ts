@@ -28,7 +28,16 @@ interface HourKg {
 function fakeDataCore(rows: HourKg[]) {
   return mockPlugin('data-core', {
     Query: {
-      emissionsSeries(_: unknown, a: { from: string; to: string; bucket: 'HOUR' | 'DAY'; groupBy: 'NONE' | 'SUPPLIER'; supplierIds?: string[] | null }) {
+      emissionsSeries(
+        _: unknown,
+        a: {
+          from: string;
+          to: string;
+          bucket: 'HOUR' | 'DAY';
+          groupBy: 'NONE' | 'SUPPLIER';
+          supplierIds?: string[] | null;
+        },
+      ) {
         const size = a.bucket === 'DAY' ? 24 * H : H;
         const points = new Map<string, { bucketStart: string; key: string; co2eKg: number; eventCount: number }>();
         for (const r of rows) {
@@ -36,12 +45,23 @@ function fakeDataCore(rows: HourKg[]) {
           if (a.supplierIds && !a.supplierIds.includes(r.supplierId)) continue;
           const start = Math.floor(r.hour / size) * size;
           const key = a.groupBy === 'SUPPLIER' ? r.supplierId : 'all';
-          const p = points.get(`${key}|${start}`) ?? { bucketStart: new Date(start).toISOString(), key, co2eKg: 0, eventCount: 0 };
+          const p = points.get(`${key}|${start}`) ?? {
+            bucketStart: new Date(start).toISOString(),
+            key,
+            co2eKg: 0,
+            eventCount: 0,
+          };
           p.co2eKg += r.kg;
           p.eventCount++;
           points.set(`${key}|${start}`, p);
         }
-        return [...points.values()].map((p) => ({ ...p, realCount: p.eventCount, predictedCount: 0, suspectCount: 0, pendingCount: 0 }));
+        return [...points.values()].map((p) => ({
+          ...p,
+          realCount: p.eventCount,
+          predictedCount: 0,
+          suspectCount: 0,
+          pendingCount: 0,
+        }));
       },
     },
   });
@@ -97,7 +117,8 @@ describe.each(testDatabaseTargets())('forecast of data-core emissions (%s)', (ta
     expect(forecast.historyHours).toBe(WEEKS * 168);
     expect(forecast.series).toHaveLength(168);
     expect(Date.parse(forecast.series[0].t)).toBe(end);
-    for (let i = 1; i < forecast.series.length; i++) expect(Date.parse(forecast.series[i].t) - Date.parse(forecast.series[i - 1].t)).toBe(H);
+    for (let i = 1; i < forecast.series.length; i++)
+      expect(Date.parse(forecast.series[i].t) - Date.parse(forecast.series[i - 1].t)).toBe(H);
     expectOrdered(forecast.series);
     // it continues data-core's numbers: the first forecast day sits at the level of the last day of emissionsSeries
     // (after the new supplier joined), not at the older, lower level
@@ -111,14 +132,20 @@ describe.each(testDatabaseTargets())('forecast of data-core emissions (%s)', (ta
     expect(stored[0].metrics.historySource).toBe('emissionsSeries');
     // the history asked of data-core: 8 weeks of hourly totals up to this hour, all suppliers
     const asked = dataCore.callsOf('Query.emissionsSeries').at(-1)!.args;
-    expect(asked).toMatchObject({ bucket: 'HOUR', groupBy: 'NONE', to: new Date(end).toISOString(), from: new Date(end - 8 * 168 * H).toISOString() });
+    expect(asked).toMatchObject({
+      bucket: 'HOUR',
+      groupBy: 'NONE',
+      to: new Date(end).toISOString(),
+      from: new Date(end - 8 * 168 * H).toISOString(),
+    });
     expect(asked.supplierIds ?? null).toBeNull();
   });
 
   it('learns the weekly pattern of a supplier and backtests it', async () => {
     const { forecast } = await kit.query(FORECAST, { entityType: 'supplier', entityId: steady });
     expectOrdered(forecast.series);
-    const at = (day: number, hour: number) => forecast.series.find((p: any) => new Date(p.t).getUTCDay() === day && new Date(p.t).getUTCHours() === hour).mean;
+    const at = (day: number, hour: number) =>
+      forecast.series.find((p: any) => new Date(p.t).getUTCDay() === day && new Date(p.t).getUTCHours() === hour).mean;
     expect(at(3, 12)).toBeGreaterThan(at(0, 12));
     expect(forecast.backtest.folds).toBeGreaterThanOrEqual(1);
     expect(forecast.backtest.cvRmseDaily).toBeLessThan(0.15);
@@ -141,13 +168,21 @@ describe.each(testDatabaseTargets())('forecast of data-core emissions (%s)', (ta
   });
 
   it('forecasts a supplier via the Supplier entity and the forecastDaily job persists total and supplier forecasts', async () => {
-    const r = await kit.entities('Supplier', [{ id: steady }], `id forecast(horizonHours: 48) { entityType entityId series { mean } }`);
+    const r = await kit.entities(
+      'Supplier',
+      [{ id: steady }],
+      `id forecast(horizonHours: 48) { entityType entityId series { mean } }`,
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data!._entities[0].forecast.entityId).toBe(steady);
     expect(r.data!._entities[0].forecast.series).toHaveLength(48);
-    const before = await kit.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM forecasts WHERE horizon_hours = 168`);
+    const before = await kit.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM forecasts WHERE horizon_hours = 168`,
+    );
     await kit.runJob('forecastDaily');
-    const after = await kit.db.query<{ entity_type: string; entity_id: string }>(`SELECT entity_type, entity_id FROM forecasts WHERE horizon_hours = 168`);
+    const after = await kit.db.query<{ entity_type: string; entity_id: string }>(
+      `SELECT entity_type, entity_id FROM forecasts WHERE horizon_hours = 168`,
+    );
     // total + steady + joined (fresh has too little history and is skipped)
     expect(after.length).toBe(before[0]!.n + 3);
     expect(after.some((x) => x.entity_type === 'supplier' && x.entity_id === steady)).toBe(true);
@@ -167,7 +202,10 @@ describe.each(testDatabaseTargets())('forecast of data-core emissions (%s)', (ta
     const r = await kit.execute(FORECAST, { entityType: 'supplier', entityId: fresh });
     expect(r.errors?.[0]?.extensions?.code).toBe('NOT_ENOUGH_DATA');
     expect(r.errors?.[0]?.message).toMatch(/48 hours/);
-    const none = await kit.execute(FORECAST, { entityType: 'supplier', entityId: '44444444-4444-4444-8444-444444444444' });
+    const none = await kit.execute(FORECAST, {
+      entityType: 'supplier',
+      entityId: '44444444-4444-4444-8444-444444444444',
+    });
     expect(none.errors?.[0]?.extensions?.code).toBe('NOT_ENOUGH_DATA');
   });
 });

@@ -31,27 +31,30 @@ describe('predictions through ml-engine follow the physics on fresh samples', ()
     ['FACTORY', 'factory', 0.08, 1.5],
     ['WAREHOUSE', 'warehouse', 0.08, 3],
     ['LAST_MILE', 'lastmile', 0.06, 3],
-  ] as const)('%s: MAPE vs physics within bound and far below the factor-only baseline', async (graph, gen, maxMape, minRatio) => {
-    const g = GENERATORS[gen]!;
-    const r = seeded(987654);
-    const samples = Array.from({ length: 400 }, () => g.sample(r as unknown as Parameters<typeof g.sample>[0]));
-    // float32 inputs, as the model sees them
-    const rows = samples.map((s) => g.features.map((f) => ({ name: f.name, value: Math.fround(s[f.name]!) })));
-    const { predictBatch } = await kit.query(PREDICT_BATCH, { model: graph, rows });
-    let ape = 0;
-    let ae = 0;
-    let baseAe = 0;
-    let n = 0;
-    samples.forEach((s, i) => {
-      const truth = g.physics(s);
-      if (!(truth > 0.5)) return; // near-zero days (no production) make percentages meaningless
-      ape += Math.abs(predictBatch[i].co2eKg - truth) / truth;
-      ae += Math.abs(predictBatch[i].co2eKg - truth);
-      baseAe += Math.abs(g.factorOnlyBaseline(s) - truth);
-      n++;
-    });
-    expect(n).toBeGreaterThan(300);
-    expect(ape / n).toBeLessThan(maxMape);
-    expect(baseAe / ae).toBeGreaterThan(minRatio);
-  });
+  ] as const)(
+    '%s: MAPE vs physics within bound and far below the factor-only baseline',
+    async (graph, gen, maxMape, minRatio) => {
+      const g = GENERATORS[gen]!;
+      const r = seeded(987654);
+      const samples = Array.from({ length: 400 }, () => g.sample(r as unknown as Parameters<typeof g.sample>[0]));
+      // float32 inputs, as the model sees them
+      const rows = samples.map((s) => g.features.map((f) => ({ name: f.name, value: Math.fround(s[f.name]!) })));
+      const { predictBatch } = await kit.query(PREDICT_BATCH, { model: graph, rows });
+      let ape = 0;
+      let ae = 0;
+      let baseAe = 0;
+      let n = 0;
+      samples.forEach((s, i) => {
+        const truth = g.physics(s);
+        if (!(truth > 0.5)) return; // near-zero days (no production) make percentages meaningless
+        ape += Math.abs(predictBatch[i].co2eKg - truth) / truth;
+        ae += Math.abs(predictBatch[i].co2eKg - truth);
+        baseAe += Math.abs(g.factorOnlyBaseline(s) - truth);
+        n++;
+      });
+      expect(n).toBeGreaterThan(300);
+      expect(ape / n).toBeLessThan(maxMape);
+      expect(baseAe / ae).toBeGreaterThan(minRatio);
+    },
+  );
 });

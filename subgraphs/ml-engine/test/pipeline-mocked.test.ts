@@ -4,7 +4,14 @@
 // event.normalized never reached ml-engine gets exactly one prediction.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createSubgraphTestkit, mockPlugin, startTcpProxy, waitFor, type SubgraphTestkit, type TcpProxy } from '@carbon-nexus/plugin-sdk/testkit';
+import {
+  createSubgraphTestkit,
+  mockPlugin,
+  startTcpProxy,
+  waitFor,
+  type SubgraphTestkit,
+  type TcpProxy,
+} from '@carbon-nexus/plugin-sdk/testkit';
 import { createBus, type Bus } from '@carbon-nexus/plugin-sdk';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import { eventNormalized, type EventNormalized } from '@carbon-nexus/data-core/client';
@@ -19,8 +26,24 @@ const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
 
 /** The fields EventsModelInputsPage selects; absent ones are null, as data-core answers. */
 const FIELDS = [
-  'distanceKm', 'loadKg', 'vehicleType', 'fuelType', 'speedKmh', 'fuelL', 'energyKwh', 'route', 'facilityId', 'region',
-  'productionUnits', 'areaM2', 'refrigerated', 'stops', 'parcels', 'idleMinutes', 'gradientPct', 'attributes',
+  'distanceKm',
+  'loadKg',
+  'vehicleType',
+  'fuelType',
+  'speedKmh',
+  'fuelL',
+  'energyKwh',
+  'route',
+  'facilityId',
+  'region',
+  'productionUnits',
+  'areaM2',
+  'refrigerated',
+  'stops',
+  'parcels',
+  'idleMinutes',
+  'gradientPct',
+  'attributes',
 ] as const;
 
 interface StoredEvent {
@@ -70,10 +93,20 @@ function fakeDataCore() {
   return { mock, store };
 }
 
-const signal = (ids: string[]): EventNormalized => ({ ids, supplierIds: [SUPPLIER], count: ids.length, co2eKg: 0, from: at(0), to: at(60) });
+const signal = (ids: string[]): EventNormalized => ({
+  ids,
+  supplierIds: [SUPPLIER],
+  count: ids.length,
+  co2eKg: 0,
+  from: at(0),
+  to: at(60),
+});
 
 async function predictionsOf(kit: SubgraphTestkit, ids: string[]): Promise<number> {
-  const [r] = await kit.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM predictions WHERE event_id = ANY($1::uuid[])`, [ids]);
+  const [r] = await kit.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM predictions WHERE event_id = ANY($1::uuid[])`,
+    [ids],
+  );
   return r!.n;
 }
 
@@ -96,7 +129,14 @@ describe.each(testDatabaseTargets())('the prediction pipeline with a mocked data
   it('predicts each announced event once with its context; a redelivered signal adds no row and no announcement', async () => {
     const ids = dc.store([
       { ...ROAD_LEG, timestamp: at(0), route: 'R1', region: 'UK' },
-      { eventType: 'FACTORY', timestamp: at(10), productionUnits: 2000, energyKwh: 5000, facilityId: 'F1', region: 'CN' },
+      {
+        eventType: 'FACTORY',
+        timestamp: at(10),
+        productionUnits: 2000,
+        energyKwh: 5000,
+        facilityId: 'F1',
+        region: 'CN',
+      },
     ]);
     await kit.services.bus.publish(eventNormalized, signal(ids));
     await waitFor('2 predictions announced', () => (created.reduce((a, c) => a + c.count, 0) >= 2 ? true : undefined));
@@ -114,7 +154,9 @@ describe.each(testDatabaseTargets())('the prediction pipeline with a mocked data
 
     const announcements = created.length;
     await kit.services.bus.publish(eventNormalized, signal(ids));
-    await waitFor('the redelivered batch is processed', () => (state().pipeline.stats.duplicates >= 2 ? true : undefined));
+    await waitFor('the redelivered batch is processed', () =>
+      state().pipeline.stats.duplicates >= 2 ? true : undefined,
+    );
     expect(await predictionsOf(kit, ids)).toBe(2);
     expect(created.length).toBe(announcements);
   });
@@ -126,20 +168,36 @@ describe.each(testDatabaseTargets())('the prediction pipeline with a mocked data
       { ...ROAD_LEG, timestamp: at(400), route: 'R9' },
     ]);
     await kit.services.bus.publish(eventNormalized, signal([fill!, real!, randomUUID()]));
-    await waitFor('prediction of the real event', async () => ((await predictionsOf(kit, [real!])) === 1 ? true : undefined));
+    await waitFor('prediction of the real event', async () =>
+      (await predictionsOf(kit, [real!])) === 1 ? true : undefined,
+    );
     expect(await predictionsOf(kit, [fill!])).toBe(0);
-    await waitFor('the gap fill and the unknown id counted as skipped', () => state().pipeline.stats.skipped >= skippedBefore + 2);
+    await waitFor(
+      'the gap fill and the unknown id counted as skipped',
+      () => state().pipeline.stats.skipped >= skippedBefore + 2,
+    );
   });
 
   it('Supplier.predictions resolves newest first and predictionAggregates sums them', async () => {
-    const r = await kit.entities('Supplier', [{ id: SUPPLIER }], `id predictions(first: 2) { id model eventType co2eKg timestamp }`);
+    const r = await kit.entities(
+      'Supplier',
+      [{ id: SUPPLIER }],
+      `id predictions(first: 2) { id model eventType co2eKg timestamp }`,
+    );
     expect(r.errors).toBeUndefined();
     const preds = r.data!._entities[0].predictions;
     expect(preds).toHaveLength(2);
     expect(preds[0].timestamp >= preds[1].timestamp).toBe(true);
-    const [total] = await kit.db.query<{ s: number; n: number }>(`SELECT sum(output_co2_kg) AS s, count(*)::int AS n FROM predictions WHERE supplier_id = $1`, [SUPPLIER]);
-    const { predictionAggregates } = await kit.query(`{ predictionAggregates(from: "2026-11-20T00:00:00Z", to: "2026-11-21T00:00:00Z", bucket: DAY, groupBy: SUPPLIER) { key co2eKg count } }`);
-    expect(predictionAggregates).toEqual([{ key: SUPPLIER, co2eKg: expect.closeTo(Number(total!.s), 6), count: total!.n }]);
+    const [total] = await kit.db.query<{ s: number; n: number }>(
+      `SELECT sum(output_co2_kg) AS s, count(*)::int AS n FROM predictions WHERE supplier_id = $1`,
+      [SUPPLIER],
+    );
+    const { predictionAggregates } = await kit.query(
+      `{ predictionAggregates(from: "2026-11-20T00:00:00Z", to: "2026-11-21T00:00:00Z", bucket: DAY, groupBy: SUPPLIER) { key co2eKg count } }`,
+    );
+    expect(predictionAggregates).toEqual([
+      { key: SUPPLIER, co2eKg: expect.closeTo(Number(total!.s), 6), count: total!.n },
+    ]);
   });
 
   it('the periodic catch-up (ML_CATCHUP_INTERVAL_SECONDS) predicts an event whose signal never came, exactly once', async () => {
@@ -152,9 +210,17 @@ describe.each(testDatabaseTargets())('the prediction pipeline with a mocked data
     const pipeline = (periodic.state as MlState).pipeline;
     await pipeline.catchUpDone();
     const [missed] = dc2.store([{ ...ROAD_LEG, timestamp: at(600) }]); // stored, never announced
-    await waitFor('the missed event predicted', async () => ((await predictionsOf(periodic, [missed!])) === 1 ? true : undefined), 30_000);
+    await waitFor(
+      'the missed event predicted',
+      async () => ((await predictionsOf(periodic, [missed!])) === 1 ? true : undefined),
+      30_000,
+    );
     const runs = (await pipeline.status()).catchUp.runs;
-    await waitFor('two more catch-up runs', async () => ((await pipeline.status()).catchUp.runs >= runs + 2 ? true : undefined), 30_000);
+    await waitFor(
+      'two more catch-up runs',
+      async () => ((await pipeline.status()).catchUp.runs >= runs + 2 ? true : undefined),
+      30_000,
+    );
     await pipeline.idle();
     expect(await predictionsOf(periodic, [missed!])).toBe(1);
     expect(pipeline.stats.caughtUp).toBe(1);
@@ -167,7 +233,13 @@ describe.each(testDatabaseTargets())('the prediction pipeline with a mocked data
     // A prefix of its own: nothing else on this Redis reaches the test, and the test reaches nothing else.
     const prefix = `ml-reconnect-${randomUUID().slice(0, 8)}:`;
     // Catch-up only at start and on reconnect (no periodic run could do the work instead).
-    const env = { ...process.env, REDIS_URL: proxy.url(REDIS_URL), BUS_URL: undefined, BUS_CHANNEL_PREFIX: prefix, ML_CATCHUP_INTERVAL_SECONDS: '0' };
+    const env = {
+      ...process.env,
+      REDIS_URL: proxy.url(REDIS_URL),
+      BUS_URL: undefined,
+      BUS_CHANNEL_PREFIX: prefix,
+      ML_CATCHUP_INTERVAL_SECONDS: '0',
+    };
     const publisher: Bus = await createBus({ url: REDIS_URL, channelPrefix: prefix });
     try {
       await using ml = await createSubgraphTestkit(mlEngine, { with: [dc3.mock], target, env });
@@ -178,7 +250,11 @@ describe.each(testDatabaseTargets())('the prediction pipeline with a mocked data
       const [heard] = dc3.store([{ ...ROAD_LEG, timestamp: at(700) }]);
       await waitFor('the bus delivers to ml-engine', () => (ml.services.bus.connected ? true : undefined));
       await publisher.publish(eventNormalized, signal([heard!]));
-      await waitFor('the announced event predicted', async () => ((await predictionsOf(ml, [heard!])) === 1 ? true : undefined), 30_000);
+      await waitFor(
+        'the announced event predicted',
+        async () => ((await predictionsOf(ml, [heard!])) === 1 ? true : undefined),
+        30_000,
+      );
       const runsBefore = (await pipeline.status()).catchUp.runs;
 
       proxy.cut();
@@ -189,7 +265,11 @@ describe.each(testDatabaseTargets())('the prediction pipeline with a mocked data
       expect(await predictionsOf(ml, [missed!])).toBe(0);
 
       proxy.restore();
-      await waitFor('the missed event predicted after the reconnect', async () => ((await predictionsOf(ml, [missed!])) === 1 ? true : undefined), 60_000);
+      await waitFor(
+        'the missed event predicted after the reconnect',
+        async () => ((await predictionsOf(ml, [missed!])) === 1 ? true : undefined),
+        60_000,
+      );
       const status = await pipeline.status();
       expect(status.catchUp).toMatchObject({ reason: 'reconnect', runs: runsBefore + 1, enqueued: 1 });
       await pipeline.idle();

@@ -3,7 +3,10 @@
 const H = 3600_000;
 
 /** Hourly series for an entity, contiguous (missing hours = 0), from its first non-empty hour to `end` (exclusive). */
-export function contiguousHourly(points: { bucketStart: string; co2eKg: number }[], end: Date): { t: string; value: number }[] {
+export function contiguousHourly(
+  points: { bucketStart: string; co2eKg: number }[],
+  end: Date,
+): { t: string; value: number }[] {
   if (!points.length) return [];
   const byT = new Map<number, number>();
   for (const p of points) byT.set(Date.parse(p.bucketStart), (byT.get(Date.parse(p.bucketStart)) ?? 0) + p.co2eKg);

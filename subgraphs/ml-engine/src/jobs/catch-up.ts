@@ -122,7 +122,10 @@ export function createCatchUp({ services, signal, enqueue, onCaughtUp }: CatchUp
     }
     if (complete) coveredUntil = until.getTime();
     if (enqueued) onCaughtUp(enqueued);
-    logger.info({ from, until, enqueued, reason }, enqueued ? 'catch-up: events without a prediction queued' : 'catch-up: nothing missed');
+    logger.info(
+      { from, until, enqueued, reason },
+      enqueued ? 'catch-up: events without a prediction queued' : 'catch-up: nothing missed',
+    );
     // An interrupted run (the plugin drains) leaves its window to the next start.
     info.state = complete ? 'done' : 'pending';
     info.runs++;

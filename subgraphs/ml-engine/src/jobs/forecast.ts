@@ -24,18 +24,36 @@ export const CACHE_MS = 3600_000;
 
 export class NotEnoughHistory extends GraphQLError {
   constructor(entity: string, hours: number) {
-    super(`forecast for ${entity} needs at least ${MIN_HISTORY_HOURS} hours of hourly emissions (data-core emissionsSeries); ${hours} available`, {
-      extensions: { code: 'NOT_ENOUGH_DATA', hours },
-    });
+    super(
+      `forecast for ${entity} needs at least ${MIN_HISTORY_HOURS} hours of hourly emissions (data-core emissionsSeries); ${hours} available`,
+      {
+        extensions: { code: 'NOT_ENOUGH_DATA', hours },
+      },
+    );
   }
 }
 
-export async function latestForecast(services: PluginServices, entityType: string, entityId: string, horizonHours: number, maxAgeMs = CACHE_MS): Promise<ForecastRecord | null> {
-  return latestForecastSince(services.db, { type: entityType, id: entityId, horizonHours }, new Date(Date.now() - maxAgeMs));
+export async function latestForecast(
+  services: PluginServices,
+  entityType: string,
+  entityId: string,
+  horizonHours: number,
+  maxAgeMs = CACHE_MS,
+): Promise<ForecastRecord | null> {
+  return latestForecastSince(
+    services.db,
+    { type: entityType, id: entityId, horizonHours },
+    new Date(Date.now() - maxAgeMs),
+  );
 }
 
 /** Hourly kg CO2e of the entity from data-core (contiguous, missing hours = 0, from its first non-empty hour). */
-async function loadHistory(services: PluginServices, entityType: string, entityId: string, end: Date): Promise<{ t: string; value: number }[]> {
+async function loadHistory(
+  services: PluginServices,
+  entityType: string,
+  entityId: string,
+  end: Date,
+): Promise<{ t: string; value: number }[]> {
   const from = new Date(end.getTime() - HISTORY_HOURS * H);
   const points = await emissionsSeries(services, {
     from: from.toISOString(),
@@ -51,7 +69,12 @@ async function loadHistory(services: PluginServices, entityType: string, entityI
 }
 
 /** A backtest over up to 4 folds when the history allows one (a failure is logged, the forecast stands). */
-function backtestIfPossible(services: PluginServices, points: { t: string; value: number }[], horizonHours: number, entity: { entityType: string; entityId: string }): BacktestResult | null {
+function backtestIfPossible(
+  services: PluginServices,
+  points: { t: string; value: number }[],
+  horizonHours: number,
+  entity: { entityType: string; entityId: string },
+): BacktestResult | null {
   const folds = Math.min(4, Math.floor((points.length - WEEK) / horizonHours));
   if (folds < 1) return null;
   try {
@@ -63,9 +86,16 @@ function backtestIfPossible(services: PluginServices, points: { t: string; value
 }
 
 /** Computes, persists and returns a forecast (no cache). `end` = first hour not in the history (default: this hour). */
-export async function computeForecast(services: PluginServices, entityType: string, entityId: string, horizonHours: number, end = new Date(Math.floor(Date.now() / H) * H)): Promise<ForecastRecord> {
+export async function computeForecast(
+  services: PluginServices,
+  entityType: string,
+  entityId: string,
+  horizonHours: number,
+  end = new Date(Math.floor(Date.now() / H) * H),
+): Promise<ForecastRecord> {
   const points = await loadHistory(services, entityType, entityId, end);
-  if (points.length < MIN_HISTORY_HOURS) throw new NotEnoughHistory(entityType === 'total' ? 'the total' : `${entityType} ${entityId}`, points.length);
+  if (points.length < MIN_HISTORY_HOURS)
+    throw new NotEnoughHistory(entityType === 'total' ? 'the total' : `${entityType} ${entityId}`, points.length);
   const series = forecastSeries(points, { horizonHours });
   const backtest = backtestIfPossible(services, points, horizonHours, { entityType, entityId });
   const metrics = { backtest, historySource: HISTORY_SOURCE, historyHours: points.length };
@@ -73,8 +103,16 @@ export async function computeForecast(services: PluginServices, entityType: stri
 }
 
 /** The cached forecast when it is less than an hour old, else a fresh one. */
-export async function getForecast(services: PluginServices, entityType: string, entityId: string, horizonHours: number): Promise<ForecastRecord> {
-  return (await latestForecast(services, entityType, entityId, horizonHours)) ?? computeForecast(services, entityType, entityId, horizonHours);
+export async function getForecast(
+  services: PluginServices,
+  entityType: string,
+  entityId: string,
+  horizonHours: number,
+): Promise<ForecastRecord> {
+  return (
+    (await latestForecast(services, entityType, entityId, horizonHours)) ??
+    computeForecast(services, entityType, entityId, horizonHours)
+  );
 }
 
 /** The suppliers with emissions in the last week, largest first, at most `maxSuppliers` (data-core daily series). */
@@ -87,11 +125,19 @@ async function largestEmitters(services: PluginServices, now: number, maxSupplie
   });
   const totals = new Map<string, number>();
   for (const p of points) totals.set(p.key, (totals.get(p.key) ?? 0) + (Number(p.co2eKg) || 0));
-  return [...totals.entries()].filter(([, kg]) => kg > 0).sort((a, b) => b[1] - a[1]).slice(0, maxSuppliers).map(([id]) => id);
+  return [...totals.entries()]
+    .filter(([, kg]) => kg > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, maxSuppliers)
+    .map(([id]) => id);
 }
 
-/** forecastDaily job: the total and every supplier with emissions in the last week (largest first, at most `maxSuppliers`). */
-export async function forecastAll(services: PluginServices, maxSuppliers: number): Promise<{ ok: number; skipped: number; failed: number }> {
+/** forecastDaily job: the total and every supplier with emissions in the last week (largest first, at most
+ * `maxSuppliers`). */
+export async function forecastAll(
+  services: PluginServices,
+  maxSuppliers: number,
+): Promise<{ ok: number; skipped: number; failed: number }> {
   const res = { ok: 0, skipped: 0, failed: 0 };
   const targets: [string, string][] = [['total', 'all']];
   const now = Math.floor(Date.now() / H) * H;

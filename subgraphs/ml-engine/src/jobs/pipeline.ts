@@ -6,7 +6,14 @@
 // stop or crash leaves the queue for the next start. Signals missed while no process listened, or while this one
 // could not hear the bus, are found by the catch-up (catch-up.ts): at start, after the bus reconnects, and
 // periodically.
-import { currentScope, currentTraceparent, runInScope, SYSTEM_CLAIMS, withSpan, type PluginServices } from '@carbon-nexus/plugin-sdk';
+import {
+  currentScope,
+  currentTraceparent,
+  runInScope,
+  SYSTEM_CLAIMS,
+  withSpan,
+  type PluginServices,
+} from '@carbon-nexus/plugin-sdk';
 import type { EventNormalized } from '@carbon-nexus/data-core/client';
 import type { MlConfig } from '../config.ts';
 import type { InferenceEngine } from '../engine/inference.ts';
@@ -78,9 +85,23 @@ function groupByRequest(batch: ClaimedEvent[]): ClaimedEvent[][] {
 
 export function createPipeline(services: PluginServices<MlConfig>, engine: InferenceEngine): Pipeline {
   const { logger, metrics, db, bus, lifecycle } = services;
-  const batchesCounter = metrics.counter('ml_pipeline_batches_total', 'Prediction batches, by status (ok | error)', ['status']);
-  const backlogGauge = metrics.gauge('ml_pipeline_backlog_events', 'Events waiting for their prediction (durable queue ml_pending_events)');
-  const stats: PipelineStats = { batches: 0, events: 0, predicted: 0, duplicates: 0, skipped: 0, failed: 0, retried: 0, caughtUp: 0 };
+  const batchesCounter = metrics.counter('ml_pipeline_batches_total', 'Prediction batches, by status (ok | error)', [
+    'status',
+  ]);
+  const backlogGauge = metrics.gauge(
+    'ml_pipeline_backlog_events',
+    'Events waiting for their prediction (durable queue ml_pending_events)',
+  );
+  const stats: PipelineStats = {
+    batches: 0,
+    events: 0,
+    predicted: 0,
+    duplicates: 0,
+    skipped: 0,
+    failed: 0,
+    retried: 0,
+    caughtUp: 0,
+  };
   const predictor = createEventPredictor(services, engine, stats);
 
   let buffer: PendingItem[] = [];
@@ -102,9 +123,16 @@ export function createPipeline(services: PluginServices<MlConfig>, engine: Infer
     backlogGauge.set(backlog + buffer.length);
   };
 
-  async function enqueueIds(ids: string[], meta: { correlationId?: string; traceparent?: string } = {}): Promise<number> {
+  async function enqueueIds(
+    ids: string[],
+    meta: { correlationId?: string; traceparent?: string } = {},
+  ): Promise<number> {
     if (!ids.length) return 0;
-    const items = ids.map((id) => ({ id, correlationId: meta.correlationId ?? null, traceparent: meta.traceparent ?? null }));
+    const items = ids.map((id) => ({
+      id,
+      correlationId: meta.correlationId ?? null,
+      traceparent: meta.traceparent ?? null,
+    }));
     const n = await insertPending(db, items);
     setBacklog(backlog + n);
     kick();
@@ -136,7 +164,10 @@ export function createPipeline(services: PluginServices<MlConfig>, engine: Infer
         } catch (err) {
           // After a few tries the ids are left to the catch-up (they are in data-core).
           if (attempt >= 4 || stopped) {
-            logger.error({ err, events: items.length }, 'prediction queue: ids not written (the next catch-up finds them)');
+            logger.error(
+              { err, events: items.length },
+              'prediction queue: ids not written (the next catch-up finds them)',
+            );
             return;
           }
           await sleep(200 * 2 ** attempt);
@@ -164,7 +195,10 @@ export function createPipeline(services: PluginServices<MlConfig>, engine: Infer
             );
           }
         },
-        { remoteParent: { traceparent: main[0]!.traceparent ?? undefined }, attributes: { 'carbon_nexus.events': ids.length } },
+        {
+          remoteParent: { traceparent: main[0]!.traceparent ?? undefined },
+          attributes: { 'carbon_nexus.events': ids.length },
+        },
       ),
     );
   }
@@ -175,8 +209,12 @@ export function createPipeline(services: PluginServices<MlConfig>, engine: Infer
     const wait = Math.min(300, 2 ** Math.min(attempts, 9));
     stats.retried++;
     batchesCounter.inc({ status: 'error' });
-    logger.error({ err, events: ids.length, attempts, retryInSeconds: wait }, 'prediction batch failed; it stays queued and is retried');
-    await backOffPending(db, ids, wait, String((err as Error)?.message ?? err)).catch(() => undefined); // the lease expires anyway
+    logger.error(
+      { err, events: ids.length, attempts, retryInSeconds: wait },
+      'prediction batch failed; it stays queued and is retried',
+    );
+    // When even that fails, the lease expires anyway.
+    await backOffPending(db, ids, wait, String((err as Error)?.message ?? err)).catch(() => undefined);
   }
 
   /**
@@ -257,7 +295,10 @@ export function createPipeline(services: PluginServices<MlConfig>, engine: Infer
         .then(({ n }) => setBacklog(n))
         .catch(() => undefined);
     }, POLL_MS);
-    lifecycle.setInterval(() => void markAlive().catch((err) => logger.warn({ err }, 'prediction queue: liveness marker not written')), ALIVE_MS);
+    lifecycle.setInterval(
+      () => void markAlive().catch((err) => logger.warn({ err }, 'prediction queue: liveness marker not written')),
+      ALIVE_MS,
+    );
     const every = services.config.ML_CATCHUP_INTERVAL_SECONDS;
     if (every > 0) lifecycle.setInterval(() => void catchUp.request('interval'), every * 1000);
   }

@@ -66,7 +66,11 @@ function contextOf({ e, m }: Item): PredictionContext {
 
 export function createEventPredictor(services: PluginServices, engine: InferenceEngine, stats: PipelineStats) {
   const { logger, metrics, db, bus } = services;
-  const eventsCounter = metrics.counter('ml_pipeline_events_total', 'Events seen by the ml-engine pipeline, by outcome', ['outcome']);
+  const eventsCounter = metrics.counter(
+    'ml_pipeline_events_total',
+    'Events seen by the ml-engine pipeline, by outcome',
+    ['outcome'],
+  );
 
   /** Events grouped by the model that predicts them; the rest are counted as skipped (gap fills, non-road modes…). */
   function groupByModel(events: NormalizedEvent[]): { byModel: Map<StoredModelName, Item[]>; skipped: number } {
@@ -93,7 +97,10 @@ export function createEventPredictor(services: PluginServices, engine: Inference
     for (let i = 0; i < items.length; i += MAX_ROWS_PER_RUN) {
       let part = items.slice(i, i + MAX_ROWS_PER_RUN);
       for (let attempt = 0; attempt < 2 && part.length; attempt++) {
-        const batch = rowsToBatch(em, part.map((x) => x.m.features));
+        const batch = rowsToBatch(
+          em,
+          part.map((x) => x.m.features),
+        );
         const adjust: RowAdjustment[] = part.map((x) => x.m.adjust);
         try {
           const salt = part.map((x) => x.e.id);
@@ -173,7 +180,13 @@ export function createEventPredictor(services: PluginServices, engine: Inference
     await announce(fresh);
     // Ids data-core no longer has (or never had) count as skipped.
     const skippedAll = skipped + (ids.length - events.length);
-    count({ events: ids.length, predicted: fresh.length, duplicates: refs.length - fresh.length, skipped: skippedAll, failed: predicted.failed });
+    count({
+      events: ids.length,
+      predicted: fresh.length,
+      duplicates: refs.length - fresh.length,
+      skipped: skippedAll,
+      failed: predicted.failed,
+    });
     return {
       predicted: fresh.length,
       skipped: skippedAll,

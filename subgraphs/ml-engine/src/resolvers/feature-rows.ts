@@ -7,7 +7,11 @@ import type { EngineModel, ValidationError } from '../engine/models-adapter.ts';
  * Unknown and repeated names are errors naming the feature (and row); absent or null values become NaN and are
  * reported as missing by the engine.
  */
-export function toBatch(m: EngineModel, rows: readonly (readonly { name: string; value?: number | null }[])[], single: boolean): Batch {
+export function toBatch(
+  m: EngineModel,
+  rows: readonly (readonly { name: string; value?: number | null }[])[],
+  single: boolean,
+): Batch {
   const F = m.featureNames.length;
   const index = m.nameIndex;
   const X = new Float32Array(rows.length * F).fill(NaN);

@@ -1,4 +1,15 @@
-import { badInput, canSeeSupplier, decodeCursor, isUuid, parseFirst, parseRange, parseUuid, scopedSuppliers, supplierScopeSql, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import {
+  badInput,
+  canSeeSupplier,
+  decodeCursor,
+  isUuid,
+  parseFirst,
+  parseRange,
+  parseUuid,
+  scopedSuppliers,
+  supplierScopeSql,
+  type ResolverContext,
+} from '@carbon-nexus/plugin-sdk';
 import type { CatchUpState, Resolvers } from '../generated/resolvers-types.ts';
 import type { MlState } from '../state.ts';
 import { MODEL_NAMES, ModelInputError, type EngineModel, type GraphModelName } from '../engine/models-adapter.ts';
@@ -18,7 +29,8 @@ function engineModel(ctx: Ctx, model: GraphModelName): EngineModel {
 }
 
 function checkHorizon(h: number) {
-  if (!Number.isInteger(h) || h < 1 || h > 336) throw badInput('horizonHours', 'must be an integer between 1 and 336 (14 days)');
+  if (!Number.isInteger(h) || h < 1 || h > 336)
+    throw badInput('horizonHours', 'must be an integer between 1 and 336 (14 days)');
 }
 
 async function forecastFor(ctx: Ctx, entityType: string, entityId: string, horizonHours: number) {
@@ -26,7 +38,11 @@ async function forecastFor(ctx: Ctx, entityType: string, entityId: string, horiz
   if (entityType === 'total') {
     if (entityId !== 'all') throw badInput('entityId', 'must be "all" for entityType "total"');
     // A supplier-scoped caller must not see the platform total.
-    if (ctx.auth?.supplierIds) throw badInput('entityType', 'supplier-scoped tokens can only forecast their own suppliers (entityType "supplier")');
+    if (ctx.auth?.supplierIds)
+      throw badInput(
+        'entityType',
+        'supplier-scoped tokens can only forecast their own suppliers (entityType "supplier")',
+      );
   } else if (entityType === 'supplier') {
     if (!isUuid(entityId)) throw badInput('entityId', 'must be a supplier id (uuid)');
     if (!canSeeSupplier(ctx.auth, entityId)) throw badInput('entityId', 'not a supplier you can see');
@@ -94,7 +110,11 @@ export const resolvers: Resolvers<Ctx> = {
         [r] = (await ctx.state.engine.run(m.stored, batch, { explain: 'exact', hash: true })) as [InferenceResult];
       } catch (err) {
         // single row: name the feature only
-        if (err instanceof ModelInputError) throw inputError(model, err.errors.map(({ row: _row, ...e }) => e));
+        if (err instanceof ModelInputError)
+          throw inputError(
+            model,
+            err.errors.map(({ row: _row, ...e }) => e),
+          );
         throw err;
       }
       const [ref] = await insertPredictions(ctx.services.db, [r], [shownFeaturesOf(m, batch, 0)]);
@@ -107,7 +127,10 @@ export const resolvers: Resolvers<Ctx> = {
       const batch = toBatch(m, rows, false);
       let results: InferenceResult[];
       try {
-        results = await ctx.state.engine.run(m.stored, batch, { explain: explain === false ? 'none' : 'path', hash: persist !== false });
+        results = await ctx.state.engine.run(m.stored, batch, {
+          explain: explain === false ? 'none' : 'path',
+          hash: persist !== false,
+        });
       } catch (err) {
         if (err instanceof ModelInputError) throw inputError(model, err.errors);
         throw err;
@@ -124,7 +147,13 @@ export const resolvers: Resolvers<Ctx> = {
       // Outside the caller's scope: nothing (not an error), as before.
       const ids = scopedSuppliers(ctx.auth?.supplierIds ?? null, supplierIds, { outside: 'empty' });
       const g: GroupBy = groupBy ?? 'NONE';
-      return predictionAggregates(ctx.services.db, { from: new Date(range.from), to: new Date(range.to), bucket: b, groupBy: g, supplierIds: ids });
+      return predictionAggregates(ctx.services.db, {
+        from: new Date(range.from),
+        to: new Date(range.to),
+        bucket: b,
+        groupBy: g,
+        supplierIds: ids,
+      });
     },
 
     async forecast(_, { entityType, entityId, horizonHours }, ctx) {

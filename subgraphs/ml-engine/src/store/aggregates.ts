@@ -31,7 +31,12 @@ export async function predictionAggregates(
   const params: unknown[] = [args.bucket === 'DAY' ? 'day' : 'hour', args.from.toISOString(), args.to.toISOString()];
   const scope = supplierScopeSql(args.supplierIds, params);
   const where = `"timestamp" >= $2::timestamptz AND "timestamp" < $3::timestamptz AND ${scope}`;
-  const rows = await db.query<{ bucket_start: Date | string; key: string | null; co2: number | string; n: number | string }>(
+  const rows = await db.query<{
+    bucket_start: Date | string;
+    key: string | null;
+    co2: number | string;
+    n: number | string;
+  }>(
     `SELECT date_trunc($1, "timestamp", 'UTC') AS bucket_start, ${KEY_SQL[args.groupBy]} AS key,
             sum(output_co2_kg) AS co2, count(*) AS n
      FROM predictions

@@ -69,7 +69,14 @@ export async function latestForecastSince(
 
 export async function insertForecast(
   db: SqlQueryable,
-  f: { model: string; entityType: string; entityId: string; horizonHours: number; series: ForecastPoint[]; metrics: ForecastMetrics },
+  f: {
+    model: string;
+    entityType: string;
+    entityId: string;
+    horizonHours: number;
+    series: ForecastPoint[];
+    metrics: ForecastMetrics;
+  },
 ): Promise<ForecastRecord> {
   const rows = await db.query<ForecastRow>(
     `INSERT INTO forecasts (id, model, entity_type, entity_id, horizon_hours, series, metrics)

@@ -93,7 +93,23 @@ export async function insertPredictions(
             AS u(model, version, hash, event_id, supplier_id, event_type, entity_type, entity_id, route, ts, co2, lower, upper, conf, fi)
        ON CONFLICT (model, model_version, input_hash) DO NOTHING
        RETURNING id, model, model_version, input_hash`,
-      [cols.model, cols.version, cols.hash, cols.eventId, cols.supplierId, cols.eventType, cols.entityType, cols.entityId, cols.route, cols.ts, cols.co2, cols.lower, cols.upper, cols.conf, cols.fi],
+      [
+        cols.model,
+        cols.version,
+        cols.hash,
+        cols.eventId,
+        cols.supplierId,
+        cols.eventType,
+        cols.entityType,
+        cols.entityId,
+        cols.route,
+        cols.ts,
+        cols.co2,
+        cols.lower,
+        cols.upper,
+        cols.conf,
+        cols.fi,
+      ],
     );
     const key = (m: string, v: string, h: string) => `${m}|${v}|${h}`;
     const ids = new Map(inserted.map((r) => [key(r.model, r.model_version, r.input_hash), r.id]));
@@ -157,7 +173,14 @@ const COLS = `id, model, model_version, supplier_id, event_id, event_type, entit
  */
 export async function predictionsPage(
   db: SqlQueryable,
-  q: { params: unknown[]; scope: string; model: string | null; supplierId: string | null; after: [string, string] | null; first: number },
+  q: {
+    params: unknown[];
+    scope: string;
+    model: string | null;
+    supplierId: string | null;
+    after: [string, string] | null;
+    first: number;
+  },
 ): Promise<PredictionRow[]> {
   const params = q.params;
   const where = [q.scope];
@@ -175,24 +198,34 @@ export async function predictionsPage(
   }
   params.push(q.first);
   return db.query<PredictionRow>(
-    `SELECT ${COLS} FROM predictions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    `SELECT ${COLS} FROM predictions WHERE ${where.join(' AND ')}
+     ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
     params,
   );
 }
 
 /** Predictions by id within the caller's scope (suppliers null = all). */
-export async function predictionsByIds(db: SqlQueryable, ids: string[], suppliers: readonly string[] | null): Promise<PredictionRow[]> {
+export async function predictionsByIds(
+  db: SqlQueryable,
+  ids: string[],
+  suppliers: readonly string[] | null,
+): Promise<PredictionRow[]> {
   const params: unknown[] = [ids];
   const scope = supplierScopeSql(suppliers, params);
   return db.query<PredictionRow>(`SELECT ${COLS} FROM predictions WHERE id = ANY($1::uuid[]) AND ${scope}`, params);
 }
 
 /** The latest prediction per event id within the caller's scope (index predictions(event_id)). */
-export async function latestPredictionsOfEvents(db: SqlQueryable, eventIds: string[], suppliers: readonly string[] | null): Promise<PredictionRow[]> {
+export async function latestPredictionsOfEvents(
+  db: SqlQueryable,
+  eventIds: string[],
+  suppliers: readonly string[] | null,
+): Promise<PredictionRow[]> {
   const params: unknown[] = [eventIds];
   const scope = supplierScopeSql(suppliers, params);
   return db.query<PredictionRow>(
-    `SELECT DISTINCT ON (event_id) ${COLS} FROM predictions WHERE event_id = ANY($1::uuid[]) AND ${scope} ORDER BY event_id, created_at DESC, id DESC`,
+    `SELECT DISTINCT ON (event_id) ${COLS} FROM predictions WHERE event_id = ANY($1::uuid[]) AND ${scope}
+     ORDER BY event_id, created_at DESC, id DESC`,
     params,
   );
 }
@@ -203,7 +236,12 @@ export async function latestPredictionsOfEvents(db: SqlQueryable, eventIds: stri
  * than decoding hundreds of typed rows, notably on PGlite). The explanation JSON (feature_importance) is only read
  * when `explained`.
  */
-export async function latestPredictionsOfSuppliers(db: SqlQueryable, supplierIds: string[], first: number, explained: boolean): Promise<PredictionRow[]> {
+export async function latestPredictionsOfSuppliers(
+  db: SqlQueryable,
+  supplierIds: string[],
+  first: number,
+  explained: boolean,
+): Promise<PredictionRow[]> {
   const cols = explained ? COLS : COLS.replace(/feature_importance, /, '');
   const [r] = await db.query<{ rows: PredictionRow[] }>(
     `SELECT coalesce(json_agg(p ORDER BY s.ord, p.rn), '[]') AS rows

@@ -35,22 +35,31 @@ export async function insertPending(db: SqlQueryable, items: PendingItem[]): Pro
 /** Takes up to `CLAIM` available events for this worker (a lease), oldest first. */
 export async function claimBatch(db: SqlQueryable): Promise<ClaimedEvent[]> {
   return db.query<ClaimedEvent>(
-    `UPDATE ml_pending_events q SET available_at = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = q.attempts + 1
+    `UPDATE ml_pending_events q
+     SET available_at = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = q.attempts + 1
      WHERE q.event_id IN (
-       SELECT event_id FROM ml_pending_events WHERE available_at <= now() ORDER BY available_at, event_id LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
+       SELECT event_id FROM ml_pending_events WHERE available_at <= now()
+       ORDER BY available_at, event_id LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
      RETURNING q.event_id, q.correlation_id, q.traceparent, q.attempts`,
   );
 }
 
 /** Done events leave the queue; returns how many left. */
 export async function removePending(db: SqlQueryable, ids: string[]): Promise<number> {
-  return (await db.query(`DELETE FROM ml_pending_events WHERE event_id = ANY($1::uuid[]) RETURNING event_id`, [ids])).length;
+  return (await db.query(`DELETE FROM ml_pending_events WHERE event_id = ANY($1::uuid[]) RETURNING event_id`, [ids]))
+    .length;
 }
 
 /** A failed batch becomes available again after `waitSeconds`, with the error that stopped it. */
-export async function backOffPending(db: SqlQueryable, ids: string[], waitSeconds: number, error: string): Promise<void> {
+export async function backOffPending(
+  db: SqlQueryable,
+  ids: string[],
+  waitSeconds: number,
+  error: string,
+): Promise<void> {
   await db.query(
-    `UPDATE ml_pending_events SET available_at = now() + make_interval(secs => $2::float8), last_error = $3 WHERE event_id = ANY($1::uuid[])`,
+    `UPDATE ml_pending_events SET available_at = now() + make_interval(secs => $2::float8), last_error = $3
+     WHERE event_id = ANY($1::uuid[])`,
     [ids, waitSeconds, error.slice(0, 500)],
   );
 }
@@ -61,7 +70,9 @@ export async function releaseLeases(db: SqlQueryable): Promise<void> {
 }
 
 export async function countPending(db: SqlQueryable): Promise<{ n: number; oldest: string | null }> {
-  const [r] = await db.query<{ n: number; oldest: Date | string | null }>(`SELECT count(*)::int AS n, min(enqueued_at) AS oldest FROM ml_pending_events`);
+  const [r] = await db.query<{ n: number; oldest: Date | string | null }>(
+    `SELECT count(*)::int AS n, min(enqueued_at) AS oldest FROM ml_pending_events`,
+  );
   return { n: r!.n, oldest: r!.oldest ? new Date(r!.oldest).toISOString() : null };
 }
 
@@ -78,13 +89,16 @@ export async function knownEventIds(db: SqlQueryable, ids: string[]): Promise<Se
 /** Records that a pipeline listens now (never moves the marker back). */
 export async function markListening(db: SqlQueryable): Promise<void> {
   await db.query(
-    `INSERT INTO ml_pipeline_markers (name, at) VALUES ($1, now()) ON CONFLICT (name) DO UPDATE SET at = GREATEST(ml_pipeline_markers.at, now())`,
+    `INSERT INTO ml_pipeline_markers (name, at) VALUES ($1, now())
+     ON CONFLICT (name) DO UPDATE SET at = GREATEST(ml_pipeline_markers.at, now())`,
     [LISTENING_MARKER],
   );
 }
 
 /** When a pipeline last said it listened, or null when none ever did. */
 export async function lastListening(db: SqlQueryable): Promise<Date | null> {
-  const [m] = await db.query<{ at: Date | string }>(`SELECT at FROM ml_pipeline_markers WHERE name = $1`, [LISTENING_MARKER]);
+  const [m] = await db.query<{ at: Date | string }>(`SELECT at FROM ml_pipeline_markers WHERE name = $1`, [
+    LISTENING_MARKER,
+  ]);
   return m ? new Date(m.at) : null;
 }
