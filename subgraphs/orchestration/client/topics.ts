@@ -11,6 +11,8 @@ export type HotspotChanged = {
   supplierId: string | null;
   entityType: string;
   entityId: string;
+  /** The change came from detection over a past window (backfill); absent from older producers = live. */
+  backfill?: boolean;
 };
 export const hotspotChanged = topic<HotspotChanged>('hotspot.changed');
 
@@ -21,5 +23,7 @@ export type AlertRaised = {
   hotspotId: string;
   level: string;
   supplierId: string | null;
+  /** Raised by detection over a past window (backfill), not by a live cycle; absent from older producers = live. */
+  backfill?: boolean;
 };
 export const alertRaised = topic<AlertRaised>('alert.raised');

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { classify, DEFAULT_THRESHOLDS, evidenceFor, levelsAtLeast, parseThresholds, thresholdsFor } from '../src/domain/severity.ts';
 import { hourOfWeek, median, windowHours } from '../src/domain/time.ts';
 import { computeBaselines } from '../src/domain/baseline-statistics.ts';
-import { MAD_TO_SIGMA, robustSigma, windowBaseline } from '../src/domain/baseline-statistics.ts';
-import { alertMessage } from '../src/jobs/detect-hotspots.ts';
+import { MAD_TO_SIGMA, robustSigma, windowBaseline, windowBasis } from '../src/domain/baseline-statistics.ts';
+import { alertMessage, isBackfill } from '../src/jobs/detect-hotspots.ts';
 import { isSignificant, isSustained, noiseBar } from '../src/domain/evidence.ts';
 import { decide, type EpisodeHotspot } from '../src/domain/episodes.ts';
 import { configSchema } from '../src/config.ts';
@@ -195,5 +195,28 @@ describe('alert messages', () => {
   it('reads like the seed', () => {
     expect(alertMessage('supplier', 'Supplier A', 120.4)).toBe('Supplier A exceeded emissions by 120%');
     expect(alertMessage('route', 'R12', 160, 'warn')).toBe('Route R12 exceeded emissions by 160% (escalated from WARN)');
+  });
+});
+
+describe('what a window rests on, and backfills', () => {
+  it("a window's baseline method is its hours' (mixed when they differ); usual events are weighted by overlap", () => {
+    const byHow = new Map([
+      [10, { method: 'hour_of_week_median', events: 4 }],
+      [11, { method: 'hour_of_week_median', events: 6 }],
+      [12, { method: 'override', events: null }],
+    ]);
+    expect(windowBasis([{ how: 10, weight: 0.5 }, { how: 11, weight: 1 }], byHow)).toEqual({ method: 'hour_of_week_median', events: 8 });
+    expect(windowBasis([{ how: 11, weight: 1 }, { how: 12, weight: 1 }], byHow)).toEqual({ method: 'mixed', events: null });
+    expect(windowBasis([{ how: 13, weight: 1 }], byHow)).toBeNull();
+  });
+
+  it('a past window is a backfill unless the scheduled job detects it; a window ending within one window of now is live', () => {
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    const at = (iso: string) => new Date(iso);
+    expect(isBackfill('range', at('2026-12-04T10:00:00Z'), now, 60)).toBe(true);
+    expect(isBackfill('mutation', at('2026-12-04T10:59:00Z'), now, 60)).toBe(true);
+    expect(isBackfill('mutation', at('2026-12-04T11:30:00Z'), now, 60)).toBe(false);
+    expect(isBackfill('mutation', at('2026-12-04T12:00:00Z'), now, 60)).toBe(false);
+    expect(isBackfill('job', at('2026-12-03T12:00:00Z'), now, 60)).toBe(false);
   });
 });

@@ -81,7 +81,8 @@ describe.each(testDatabaseTargets())('hotspot engine with the real data-core (%s
     await until(() => heard.length >= 1);
     // The outbox relays at least once (docs/security.md); bus consumers dedupe by alert id, as alertRaised does.
     expect([...new Map(heard.map((x) => [x.id, x])).values()]).toEqual([
-      expect.objectContaining({ level: 'critical', supplierId: a, hotspotId: hot.id, seq: hot.alerts[0].cursor }),
+      // A live cycle (its window ends now): not a backfill.
+      expect.objectContaining({ level: 'critical', supplierId: a, hotspotId: hot.id, seq: hot.alerts[0].cursor, backfill: false }),
     ]);
     const [run] = await kit.db.query<{ n: number | string }>(`SELECT count(*) AS n FROM detection_runs`);
     expect(Number(run.n)).toBe(1);
@@ -252,6 +253,13 @@ describe.each(testDatabaseTargets())('hotspot engine with the real data-core (%s
     const alertsAfter = (await kit.query<{ alerts: { nodes: { id: string; hotspot: { id: string } }[] } }>(ALERTS, { first: 500 })).alerts.nodes;
     expect(alertsAfter.length).toBe(alertsBefore.length + 2);
     expect(alertsAfter.slice(0, 2).map((x) => x.hotspot.id).sort()).toEqual(added.map((h) => h.id).sort());
+    // Past windows' hotspots and alerts say they come from a backfill; the live ones do not.
+    const FLAGS = `{ alerts(first: 500) { nodes { id backfill hotspot { id backfill } } } }`;
+    type Flag = { id: string; backfill: boolean; hotspot: { id: string; backfill: boolean } };
+    const flags = (await kit.query<{ alerts: { nodes: Flag[] } }>(FLAGS)).alerts.nodes;
+    expect(flags.slice(0, 2).map((x) => [x.backfill, x.hotspot.backfill])).toEqual([[true, true], [true, true]]);
+    const liveIds = new Set(before.map((h) => h.id));
+    expect(flags.filter((x) => liveIds.has(x.hotspot.id)).every((x) => !x.backfill && !x.hotspot.backfill)).toBe(true);
     // The same range again adds nothing; a past window inside it with explicit bounds neither.
     const again = await kit.query<{ detectHotspotsRange: Record<string, number> }>(RANGE, range, { auth: ANALYST });
     expect(again.detectHotspotsRange).toMatchObject({ created: 0, escalated: 0, resolved: 0, alertsRaised: 0 });

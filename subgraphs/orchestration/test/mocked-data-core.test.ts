@@ -4,9 +4,10 @@
 // the method engine's estimates, and supplier scope checked before any call. hotspots.integration.test.ts and the
 // what-if tests run the same plugin with the real data-core (the end-to-end contract).
 import { describe, expect, it } from 'vitest';
-import { createSubgraphTestkit, mockPlugin, testDatabaseTargets } from '@carbon-nexus/plugin-sdk/testkit';
+import { createSubgraphTestkit, mockPlugin, testDatabaseTargets, waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 import type { AuthClaims } from '@carbon-nexus/plugin-sdk';
 import orchestration from '../src/plugin.ts';
+import { alertRaised, type AlertRaised } from '../client/index.ts';
 
 const H = 3_600_000;
 const S1 = '11111111-1111-4111-8111-111111111111';
@@ -89,11 +90,13 @@ function fakeDataCore(spikeFrom: number, opts: { namesDown?: () => boolean } = {
 }
 
 describe.each(testDatabaseTargets())('orchestration on %s with a mocked data-core', (target) => {
-  it("baselines and a detection cycle on data-core's hourly series: one CRITICAL hotspot, named; ids when names fail", async () => {
+  it("baselines and a detection cycle on data-core's hourly series: one CRITICAL hotspot, named, flagged as a backfill", async () => {
     const spikeFrom = Math.floor(Date.now() / H) * H - 3 * H;
     let namesDown = false;
     const mock = fakeDataCore(spikeFrom, { namesDown: () => namesDown });
     await using kit = await createSubgraphTestkit(orchestration, { with: [mock], target, env: { HOTSPOT_WINDOW_MINUTES: '60' } });
+    const heard: AlertRaised[] = [];
+    kit.services.bus.subscribe(alertRaised, (p) => void heard.push(p));
 
     const RECALC = `mutation($t: String) { recalculateBaselines(asOf: $t) { entityType rows entities } }`;
     const r = await kit.query<any>(RECALC, { t: iso(spikeFrom) }, { auth: ANALYST });
@@ -106,12 +109,18 @@ describe.each(testDatabaseTargets())('orchestration on %s with a mocked data-cor
     const DETECT = `mutation($s: String, $e: String) { detectHotspots(windowStart: $s, windowEnd: $e) { entitiesEvaluated created alertsRaised } }`;
     const d = await kit.query<any>(DETECT, { s: iso(spikeFrom), e: iso(spikeFrom + H) }, { auth: ANALYST });
     expect(d.detectHotspots).toEqual({ entitiesEvaluated: 2, created: 1, alertsRaised: 1 });
-    const HOTSPOTS = `{ hotspots(first: 10) { nodes { entityId entityName severity percentAbove predictedKg baselineKg eventCount alerts { message } } } }`;
+    const HOTSPOTS = `{ hotspots(first: 10) { nodes { entityId entityName severity percentAbove predictedKg baselineKg eventCount
+      baselineMethod baselineEvents backfill alerts { message backfill } } } }`;
     const h = (await kit.query<any>(HOTSPOTS, {}, { auth: VIEWER })).hotspots.nodes;
     expect(h).toEqual([
       { entityId: S1, entityName: 'North Haul', severity: 'CRITICAL', percentAbove: 200, predictedKg: 300, baselineKg: 100, eventCount: 12,
-        alerts: [{ message: 'North Haul exceeded emissions by 200%' }] },
+        // Four weeks give each hour of the week 4 samples (< 8): the hour of day on the same kind of day (20 or 8).
+        baselineMethod: 'hour_of_day_median', baselineEvents: 4,
+        // The window ended two hours ago (more than one detection window): a backfill, and its alert says so.
+        backfill: true, alerts: [{ message: 'North Haul exceeded emissions by 200%', backfill: true }] },
     ]);
+    await waitFor('the alert on the bus', () => heard.length > 0, 5_000);
+    expect(heard[0]).toMatchObject({ supplierId: S1, level: 'critical', backfill: true });
     // Names are asked for once per cycle, only for suppliers that may raise an alert.
     expect(mock.callsOf('Supplier.__resolveReference').map((c) => c.args)).toEqual([{ __typename: 'Supplier', id: S1 }]);
 
@@ -121,9 +130,15 @@ describe.each(testDatabaseTargets())('orchestration on %s with a mocked data-cor
       { i: { entityType: 'supplier', entityId: S2, valueKgPerHour: 40 } }, { auth: ANALYST });
     const d2 = await kit.query<any>(DETECT, { s: iso(spikeFrom + H), e: iso(spikeFrom + 2 * H) }, { auth: ANALYST });
     expect(d2.detectHotspots.created).toBe(1);
-    const ALERTS = `{ alerts(first: 10) { nodes { level message supplier { id } } } }`;
+    const ALERTS = `{ alerts(first: 10) { nodes { level message supplier { id } hotspot { baselineMethod baselineEvents } } } }`;
     const alerts = (await kit.query<any>(ALERTS, {}, { auth: VIEWER })).alerts.nodes;
-    expect(alerts[0]).toEqual({ level: 'CRITICAL', message: `${S2} exceeded emissions by 150%`, supplier: { id: S2 } });
+    expect(alerts[0]).toEqual({
+      level: 'CRITICAL',
+      message: `${S2} exceeded emissions by 150%`,
+      supplier: { id: S2 },
+      // The override sets the level; the usual event count still comes from the data.
+      hotspot: { baselineMethod: 'override', baselineEvents: 4 },
+    });
   });
 
   it("the what-if moves each stored figure by the method engine's ACTIVITY ratio; scope is checked before any call", async () => {

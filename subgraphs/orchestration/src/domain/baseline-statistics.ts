@@ -133,6 +133,30 @@ export interface HourBaseline {
  * independently), so a 5-minute window has 1/12 of the expected kg but √(1/12) of the spread: short windows are
  * relatively noisier and need a larger relative excess to count.
  */
+/** How an hour's baseline was reached: its method (override, or the computed tier) and usual events per hour. */
+export interface HourBasis {
+  method: string;
+  /** Median events per hour behind a computed baseline (null: an override without computed data, or older rows). */
+  events: number | null;
+}
+
+/**
+ * What a window's baseline rests on: the method of its hours (`mixed` when they differ) and the usual events in the
+ * window (Σ weight × events per hour; null when an hour does not know it). null without a baseline for every hour.
+ */
+export function windowBasis(hours: { how: number; weight: number }[], byHow: Map<number, HourBasis>): HourBasis | null {
+  const methods = new Set<string>();
+  let events: number | null = 0;
+  for (const h of hours) {
+    const b = byHow.get(h.how);
+    if (!b) return null;
+    methods.add(b.method);
+    events = events === null || b.events === null ? null : events + h.weight * b.events;
+  }
+  if (!methods.size) return null;
+  return { method: methods.size === 1 ? [...methods][0] : 'mixed', events };
+}
+
 export function windowBaseline(hours: { how: number; weight: number }[], byHow: Map<number, HourBaseline>): HourBaseline | null {
   let value = 0;
   let variance = 0;

@@ -15,7 +15,7 @@ import type { SqlQueryable } from '@carbon-nexus/db';
 import type { OrchestrationConfig } from '../config.ts';
 import { GROUP_OF_ENTITY, emissionsSeries, entityKey, supplierNames } from '../datacore.ts';
 import { lookupBaselines } from '../store/baselines.ts';
-import { windowBaseline } from '../domain/baseline-statistics.ts';
+import { windowBaseline, windowBasis } from '../domain/baseline-statistics.ts';
 import { classify, evidenceFor, thresholdsFor, type Level } from '../domain/severity.ts';
 import { windowHours } from '../domain/time.ts';
 import { effectiveThresholds } from '../store/thresholds.ts';
@@ -48,6 +48,9 @@ export interface Measured {
   baseline: number;
   /** Robust standard deviation of the window's baseline, kg CO2e. */
   spread: number;
+  /** Method of the window's baseline (mixed when its hours differ) and the usual events in such a window. */
+  baselineMethod: string | null;
+  baselineEvents: number | null;
   percent: number;
   level: Level | null;
   /** Enough evidence to raise or escalate: ≥ minEvents events and an excess beyond the noise bar (alone or sustained). */
@@ -117,7 +120,10 @@ async function measure(
       const sb = windowBaseline(spanHours, byHow);
       significant = !!sb && isSustained((await spanSums()).get(entityId) ?? { kg: 0, events: 0 }, sb, evidence, t.info);
     }
-    out.push({ entityId, predicted: p.kg, events: p.events, baseline: b.value, spread: b.spread, percent, level, significant });
+    const basis = windowBasis(hours, byHow);
+    const baselineMethod = basis?.method ?? null;
+    const baselineEvents = basis?.events ?? null;
+    out.push({ entityId, predicted: p.kg, events: p.events, baseline: b.value, spread: b.spread, baselineMethod, baselineEvents, percent, level, significant });
   }
   return out;
 }
@@ -141,165 +147,234 @@ interface Active {
 const ACTIVE_COLUMNS = `id::text AS id, entity_id, severity, status, supplier_id::text AS supplier_id, entity_name, window_start, window_end`;
 const episode = (h: Active): EpisodeHotspot => ({ id: h.id, status: h.status, severity: h.severity, windowStart: new Date(h.window_start), windowEnd: new Date(h.window_end) });
 
-async function apply(
-  tx: SqlQueryable,
-  entityType: string,
-  measured: Measured[],
-  names: Map<string, string>,
-  start: Date,
-  end: Date,
-  counts: DetectionCounts,
-  pub: Published,
-): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock($1)`, [DETECT_LOCK]);
-  const ids = measured.map((m) => m.entityId);
+/** One entity type's part of a cycle, inside the cycle's transaction. */
+interface Cycle {
+  tx: SqlQueryable;
+  entityType: string;
+  start: Date;
+  end: Date;
+  /** The window is in the past (backfill): what it creates and raises says so. */
+  backfill: boolean;
+  counts: DetectionCounts;
+  pub: Published;
+}
+
+type AlertDraft = { hotspotId: string; supplierId: string | null; level: string; reason: string; percent: number; message: string };
+type Continued = { h: Active; m: Measured; change: 'escalated' | 'updated' };
+
+const supplierOf = (c: Cycle, id: string) => (c.entityType === 'supplier' ? id : null);
+
+/** Per entity, the hotspots that cover this window's end and the one this window may continue. */
+async function activeEpisodes(c: Cycle, ids: string[]) {
   // Hotspots whose span strictly contains this window's end: the window is already covered by them.
-  const covering = await tx.query<Active>(
-    `SELECT ${ACTIVE_COLUMNS} FROM hotspots WHERE entity_type = $1 AND entity_id = ANY($2::text[]) AND window_start < $3 AND window_end > $3`,
-    [entityType, ids, end],
+  const covering = await c.tx.query<Active>(
+    `SELECT ${ACTIVE_COLUMNS} FROM hotspots
+     WHERE entity_type = $1 AND entity_id = ANY($2::text[]) AND window_start < $3 AND window_end > $3`,
+    [c.entityType, ids, c.end],
   );
   // Per entity, the hotspot ending latest at or before this window's end: the one this window may continue.
-  const previous = await tx.query<Active>(
+  const previous = await c.tx.query<Active>(
     `SELECT DISTINCT ON (entity_id) ${ACTIVE_COLUMNS} FROM hotspots
      WHERE entity_type = $1 AND entity_id = ANY($2::text[]) AND window_end <= $3
      ORDER BY entity_id, window_end DESC, detected_at DESC`,
-    [entityType, ids, end],
+    [c.entityType, ids, c.end],
   );
-  const coveringOf = new Map(covering.map((h) => [h.entity_id, h]));
-  const previousOf = new Map(previous.map((h) => [h.entity_id, h]));
+  return { coveringOf: new Map(covering.map((h) => [h.entity_id, h])), previousOf: new Map(previous.map((h) => [h.entity_id, h])) };
+}
+
+/** The episode rules (domain/episodes.ts) per entity: what to create, continue and resolve. */
+async function decideAll(c: Cycle, measured: Measured[], names: Map<string, string>) {
+  const { coveringOf, previousOf } = await activeEpisodes(c, measured.map((m) => m.entityId));
   const creates: (Measured & { name: string })[] = [];
-  const changes: { h: Active; m: Measured; change: 'escalated' | 'updated' }[] = [];
+  const changes: Continued[] = [];
   const resolves: { h: Active; m: Measured }[] = [];
   for (const m of measured) {
     const prev = previousOf.get(m.entityId);
     const cover = coveringOf.get(m.entityId);
     const d = decide(m, cover && episode(cover), prev && episode(prev));
-    if (m.level && !m.significant && (d.kind === 'none' || d.kind === 'update')) counts.suppressed++;
+    if (m.level && !m.significant && (d.kind === 'none' || d.kind === 'update')) c.counts.suppressed++;
     if (d.kind === 'create') creates.push({ ...m, name: names.get(m.entityId) ?? m.entityId });
     else if (d.kind === 'resolve') resolves.push({ h: prev!, m });
     else if (d.kind === 'escalate' || d.kind === 'update') changes.push({ h: prev!, m, change: d.kind === 'escalate' ? 'escalated' : 'updated' });
   }
-  counts.entitiesEvaluated += measured.length;
-  const alerts: { hotspotId: string; supplierId: string | null; level: string; reason: string; percent: number; message: string }[] = [];
-  const supplierOf = (id: string) => (entityType === 'supplier' ? id : null);
+  c.counts.entitiesEvaluated += measured.length;
+  return { creates, changes, resolves };
+}
 
-  if (creates.length) {
-    const rows = await tx.query<{ id: string; entity_id: string }>(
-      `INSERT INTO hotspots (id, entity_type, entity_id, entity_name, supplier_id, metric_value, baseline, percent_above, severity, status,
-                             window_start, window_end, event_count, baseline_spread, detected_at, updated_at)
-       SELECT gen_random_uuid(), $1, c.entity_id, c.name, c.supplier_id::uuid, c.predicted, c.baseline, c.percent, c.level, 'open', $2, $3,
-              c.events, c.spread, now(), now()
-       FROM unnest($4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::int[], $12::float8[])
-         AS c(entity_id, name, supplier_id, predicted, baseline, percent, level, events, spread)
-       RETURNING id::text AS id, entity_id`,
-      [
-        entityType,
-        start,
-        end,
-        creates.map((c) => c.entityId),
-        creates.map((c) => c.name),
-        creates.map((c) => supplierOf(c.entityId)),
-        creates.map((c) => c.predicted),
-        creates.map((c) => c.baseline),
-        creates.map((c) => c.percent),
-        creates.map((c) => c.level),
-        creates.map((c) => c.events),
-        creates.map((c) => c.spread),
-      ],
-    );
-    const idOf = new Map(rows.map((r) => [r.entity_id, r.id]));
-    for (const c of creates) {
-      const id = idOf.get(c.entityId)!;
-      counts.created++;
-      pub.hotspots.push({ id, change: 'created', severity: c.level!, supplierId: supplierOf(c.entityId), entityType, entityId: c.entityId });
-      alerts.push({ hotspotId: id, supplierId: supplierOf(c.entityId), level: c.level!, reason: 'created', percent: c.percent, message: alertMessage(entityType, c.name, c.percent) });
+async function createHotspots(c: Cycle, creates: (Measured & { name: string })[], alerts: AlertDraft[]) {
+  if (!creates.length) return;
+  const rows = await c.tx.query<{ id: string; entity_id: string }>(
+    `INSERT INTO hotspots (id, entity_type, entity_id, entity_name, supplier_id, metric_value, baseline, percent_above, severity, status,
+                           window_start, window_end, event_count, baseline_spread, baseline_method, baseline_events, backfill,
+                           detected_at, updated_at)
+     SELECT gen_random_uuid(), $1, c.entity_id, c.name, c.supplier_id::uuid, c.predicted, c.baseline, c.percent, c.level, 'open', $2, $3,
+            c.events, c.spread, c.method, c.usual, $15, now(), now()
+     FROM unnest($4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::int[], $12::float8[],
+                 $13::text[], $14::float8[])
+       AS c(entity_id, name, supplier_id, predicted, baseline, percent, level, events, spread, method, usual)
+     RETURNING id::text AS id, entity_id`,
+    [
+      c.entityType,
+      c.start,
+      c.end,
+      creates.map((x) => x.entityId),
+      creates.map((x) => x.name),
+      creates.map((x) => supplierOf(c, x.entityId)),
+      creates.map((x) => x.predicted),
+      creates.map((x) => x.baseline),
+      creates.map((x) => x.percent),
+      creates.map((x) => x.level),
+      creates.map((x) => x.events),
+      creates.map((x) => x.spread),
+      creates.map((x) => x.baselineMethod),
+      creates.map((x) => x.baselineEvents),
+      c.backfill,
+    ],
+  );
+  const idOf = new Map(rows.map((r) => [r.entity_id, r.id]));
+  for (const x of creates) {
+    const id = idOf.get(x.entityId)!;
+    const supplierId = supplierOf(c, x.entityId);
+    c.counts.created++;
+    c.pub.hotspots.push({ id, change: 'created', severity: x.level!, supplierId, entityType: c.entityType, entityId: x.entityId, backfill: c.backfill });
+    alerts.push({ hotspotId: id, supplierId, level: x.level!, reason: 'created', percent: x.percent, message: alertMessage(c.entityType, x.name, x.percent) });
+  }
+}
+
+/** Updates and escalations: severity keeps the peak level while active; an escalation re-opens an acknowledged hotspot. */
+async function continueHotspots(c: Cycle, changes: Continued[], names: Map<string, string>, alerts: AlertDraft[]) {
+  if (!changes.length) return;
+  await c.tx.query(
+    `UPDATE hotspots h SET metric_value = u.predicted, baseline = u.baseline, percent_above = u.percent, window_end = $1, updated_at = now(),
+            severity = CASE WHEN u.escalate THEN u.level ELSE h.severity END,
+            status = CASE WHEN u.escalate THEN 'open' ELSE h.status END,
+            entity_name = COALESCE(u.name, h.entity_name), event_count = u.events, baseline_spread = u.spread,
+            baseline_method = u.method, baseline_events = u.usual
+     FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::float8[], $6::text[], $7::bool[], $8::text[], $9::int[], $10::float8[],
+                 $11::text[], $12::float8[])
+       AS u(id, predicted, baseline, percent, level, escalate, name, events, spread, method, usual)
+     WHERE h.id = u.id`,
+    [
+      c.end,
+      changes.map((x) => x.h.id),
+      changes.map((x) => x.m.predicted),
+      changes.map((x) => x.m.baseline),
+      changes.map((x) => x.m.percent),
+      changes.map((x) => x.m.level),
+      changes.map((x) => x.change === 'escalated'),
+      changes.map((x) => names.get(x.m.entityId) ?? null),
+      changes.map((x) => x.m.events),
+      changes.map((x) => x.m.spread),
+      changes.map((x) => x.m.baselineMethod),
+      changes.map((x) => x.m.baselineEvents),
+    ],
+  );
+  for (const x of changes) {
+    const severity = x.change === 'escalated' ? x.m.level! : x.h.severity;
+    c.counts[x.change]++;
+    c.pub.hotspots.push({
+      id: x.h.id,
+      change: x.change,
+      severity,
+      supplierId: x.h.supplier_id,
+      entityType: c.entityType,
+      entityId: x.m.entityId,
+      backfill: c.backfill,
+    });
+    if (x.change === 'escalated') {
+      const name = names.get(x.m.entityId) ?? x.h.entity_name ?? x.m.entityId;
+      alerts.push({
+        hotspotId: x.h.id,
+        supplierId: x.h.supplier_id,
+        level: x.m.level!,
+        reason: 'escalated',
+        percent: x.m.percent,
+        message: alertMessage(c.entityType, name, x.m.percent, x.h.severity),
+      });
     }
   }
+}
 
-  if (changes.length) {
-    // Severity keeps the peak level while active; an escalation re-opens an acknowledged hotspot.
-    await tx.query(
-      `UPDATE hotspots h SET metric_value = u.predicted, baseline = u.baseline, percent_above = u.percent, window_end = $1, updated_at = now(),
-              severity = CASE WHEN u.escalate THEN u.level ELSE h.severity END,
-              status = CASE WHEN u.escalate THEN 'open' ELSE h.status END,
-              entity_name = COALESCE(u.name, h.entity_name), event_count = u.events, baseline_spread = u.spread
-       FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::float8[], $6::text[], $7::bool[], $8::text[], $9::int[], $10::float8[])
-         AS u(id, predicted, baseline, percent, level, escalate, name, events, spread)
-       WHERE h.id = u.id`,
-      [
-        end,
-        changes.map((c) => c.h.id),
-        changes.map((c) => c.m.predicted),
-        changes.map((c) => c.m.baseline),
-        changes.map((c) => c.m.percent),
-        changes.map((c) => c.m.level),
-        changes.map((c) => c.change === 'escalated'),
-        changes.map((c) => names.get(c.m.entityId) ?? null),
-        changes.map((c) => c.m.events),
-        changes.map((c) => c.m.spread),
-      ],
-    );
-    for (const c of changes) {
-      const severity = c.change === 'escalated' ? c.m.level! : c.h.severity;
-      counts[c.change]++;
-      pub.hotspots.push({ id: c.h.id, change: c.change, severity, supplierId: c.h.supplier_id, entityType, entityId: c.m.entityId });
-      if (c.change === 'escalated') {
-        const name = names.get(c.m.entityId) ?? c.h.entity_name ?? c.m.entityId;
-        alerts.push({
-          hotspotId: c.h.id,
-          supplierId: c.h.supplier_id,
-          level: c.m.level!,
-          reason: 'escalated',
-          percent: c.m.percent,
-          message: alertMessage(entityType, name, c.m.percent, c.h.severity),
-        });
-      }
-    }
+async function resolveHotspots(c: Cycle, resolves: { h: Active; m: Measured }[]) {
+  if (!resolves.length) return;
+  await c.tx.query(
+    `UPDATE hotspots h SET status = 'resolved', resolved_at = now(), updated_at = now(), metric_value = u.predicted, baseline = u.baseline,
+            percent_above = u.percent, window_end = $1, event_count = u.events, baseline_spread = u.spread,
+            baseline_method = u.method, baseline_events = u.usual
+     FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::float8[], $6::int[], $7::float8[], $8::text[], $9::float8[])
+       AS u(id, predicted, baseline, percent, events, spread, method, usual)
+     WHERE h.id = u.id`,
+    [
+      c.end,
+      resolves.map((r) => r.h.id),
+      resolves.map((r) => r.m.predicted),
+      resolves.map((r) => r.m.baseline),
+      resolves.map((r) => r.m.percent),
+      resolves.map((r) => r.m.events),
+      resolves.map((r) => r.m.spread),
+      resolves.map((r) => r.m.baselineMethod),
+      resolves.map((r) => r.m.baselineEvents),
+    ],
+  );
+  for (const r of resolves) {
+    c.counts.resolved++;
+    const { h, m } = r;
+    c.pub.hotspots.push({
+      id: h.id,
+      change: 'resolved',
+      severity: h.severity,
+      supplierId: h.supplier_id,
+      entityType: c.entityType,
+      entityId: m.entityId,
+      backfill: c.backfill,
+    });
   }
+}
 
-  if (resolves.length) {
-    await tx.query(
-      `UPDATE hotspots h SET status = 'resolved', resolved_at = now(), updated_at = now(), metric_value = u.predicted, baseline = u.baseline,
-              percent_above = u.percent, window_end = $1, event_count = u.events, baseline_spread = u.spread
-       FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::float8[], $6::int[], $7::float8[]) AS u(id, predicted, baseline, percent, events, spread)
-       WHERE h.id = u.id`,
-      [
-        end,
-        resolves.map((r) => r.h.id),
-        resolves.map((r) => r.m.predicted),
-        resolves.map((r) => r.m.baseline),
-        resolves.map((r) => r.m.percent),
-        resolves.map((r) => r.m.events),
-        resolves.map((r) => r.m.spread),
-      ],
-    );
-    for (const r of resolves) {
-      counts.resolved++;
-      pub.hotspots.push({ id: r.h.id, change: 'resolved', severity: r.h.severity, supplierId: r.h.supplier_id, entityType, entityId: r.m.entityId });
-    }
+/** Alerts in draft order; their seq values (the replay cursor) are published in ascending order. */
+async function raiseAlerts(c: Cycle, alerts: AlertDraft[]) {
+  if (!alerts.length) return;
+  const rows = await c.tx.query<{ id: string; seq: string | bigint; hotspot_id: string; level: string; supplier_id: string | null }>(
+    `INSERT INTO alerts (id, hotspot_id, supplier_id, level, reason, percent_above, message, backfill, created_at)
+     SELECT gen_random_uuid(), a.hotspot_id, a.supplier_id::uuid, a.level, a.reason, a.percent, a.message, $7, now()
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[]) WITH ORDINALITY
+       AS a(hotspot_id, supplier_id, level, reason, percent, message, ord)
+     ORDER BY a.ord
+     RETURNING id, seq, hotspot_id::text AS hotspot_id, level, supplier_id::text AS supplier_id`,
+    [
+      alerts.map((a) => a.hotspotId),
+      alerts.map((a) => a.supplierId),
+      alerts.map((a) => a.level),
+      alerts.map((a) => a.reason),
+      alerts.map((a) => a.percent),
+      alerts.map((a) => a.message),
+      c.backfill,
+    ],
+  );
+  rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+  for (const r of rows) {
+    c.pub.alerts.push({ id: r.id, seq: String(r.seq), hotspotId: r.hotspot_id, level: r.level, supplierId: r.supplier_id, backfill: c.backfill });
   }
+  c.counts.alertsRaised += rows.length;
+}
 
-  if (alerts.length) {
-    const rows = await tx.query<{ id: string; seq: string | bigint; hotspot_id: string; level: string; supplier_id: string | null }>(
-      `INSERT INTO alerts (id, hotspot_id, supplier_id, level, reason, percent_above, message, created_at)
-       SELECT gen_random_uuid(), a.hotspot_id, a.supplier_id::uuid, a.level, a.reason, a.percent, a.message, now()
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[]) WITH ORDINALITY
-         AS a(hotspot_id, supplier_id, level, reason, percent, message, ord)
-       ORDER BY a.ord
-       RETURNING id, seq, hotspot_id::text AS hotspot_id, level, supplier_id::text AS supplier_id`,
-      [
-        alerts.map((a) => a.hotspotId),
-        alerts.map((a) => a.supplierId),
-        alerts.map((a) => a.level),
-        alerts.map((a) => a.reason),
-        alerts.map((a) => a.percent),
-        alerts.map((a) => a.message),
-      ],
-    );
-    rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
-    for (const r of rows) pub.alerts.push({ id: r.id, seq: String(r.seq), hotspotId: r.hotspot_id, level: r.level, supplierId: r.supplier_id });
-    counts.alertsRaised += rows.length;
-  }
+/** One entity type's episodes for this window (serialized by an advisory lock, so alert seq order = commit order). */
+async function apply(c: Cycle, measured: Measured[], names: Map<string, string>): Promise<void> {
+  await c.tx.query(`SELECT pg_advisory_xact_lock($1)`, [DETECT_LOCK]);
+  const { creates, changes, resolves } = await decideAll(c, measured, names);
+  const alerts: AlertDraft[] = [];
+  await createHotspots(c, creates, alerts);
+  await continueHotspots(c, changes, names, alerts);
+  await resolveHotspots(c, resolves);
+  await raiseAlerts(c, alerts);
+}
+
+/**
+ * A cycle over a past window is a backfill: a detection range, or a window (asked for by an analyst) that ended
+ * more than one detection window ago. The scheduled job detects the window ending at its tick: live, even late.
+ */
+export function isBackfill(source: 'job' | 'mutation' | 'range', end: Date, now: number, windowMinutes: number): boolean {
+  return source !== 'job' && end.getTime() < now - windowMinutes * 60_000;
 }
 
 /** One detection cycle over [start, end). */
@@ -317,8 +392,12 @@ export async function detectWindow(
   const candidates = (measuredByType.get('supplier') ?? []).filter((m) => m.level).map((m) => m.entityId);
   const names = await supplierNames(services, candidates);
   const pub: Published = { hotspots: [], alerts: [] };
+  const backfill = isBackfill(source, end, Date.now(), services.config.HOTSPOT_WINDOW_MINUTES);
   await services.db.transaction(async (tx) => {
-    for (const [entityType, measured] of measuredByType) await apply(tx, entityType, measured, entityType === 'supplier' ? names : new Map(), start, end, counts, pub);
+    for (const [entityType, measured] of measuredByType) {
+      const cycle: Cycle = { tx, entityType, start, end, backfill, counts, pub };
+      await apply(cycle, measured, entityType === 'supplier' ? names : new Map());
+    }
     await tx.query(
       `INSERT INTO detection_runs (id, source, window_start, window_end, entities_evaluated, created, escalated, updated, resolved, alerts_raised, suppressed, duration_ms)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,

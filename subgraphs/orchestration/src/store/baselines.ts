@@ -1,6 +1,9 @@
 // Baseline rows (SQL): the computed rows of an entity type replaced as a whole, and the lookup detection reads.
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
-import type { BaselineStat, HourBaseline } from '../domain/baseline-statistics.ts';
+import type { BaselineStat, HourBaseline, HourBasis } from '../domain/baseline-statistics.ts';
+
+/** One hour's baseline as detection reads it: value and spread, and what they rest on. */
+export type BaselineHour = HourBaseline & HourBasis;
 
 /** Replaces the computed baselines of `entityType` (one transaction); overrides are never touched here. */
 export async function replaceComputedBaselines(
@@ -45,15 +48,17 @@ export async function lookupBaselines(
   entityType: string,
   entityIds: string[],
   hows: number[],
-): Promise<Map<string, Map<number, HourBaseline>>> {
-  const out = new Map<string, Map<number, HourBaseline>>();
+): Promise<Map<string, Map<number, BaselineHour>>> {
+  const out = new Map<string, Map<number, BaselineHour>>();
   if (!entityIds.length) return out;
-  const rows = await db.query<{ entity_id: string; hour_of_week: number; is_override: boolean; value: number; spread: number | null }>(
-    `SELECT entity_id, hour_of_week, is_override, value, spread FROM baselines
+  type Row = { entity_id: string; hour_of_week: number; is_override: boolean; value: number; spread: number | null; method: string; events: number | null };
+  const rows = await db.query<Row>(
+    `SELECT entity_id, hour_of_week, is_override, value, spread, method, events FROM baselines
      WHERE entity_type = $1 AND entity_id = ANY($2::text[]) AND hour_of_week = ANY($3::int[])`,
     [entityType, entityIds, [...new Set([-1, ...hows])]],
   );
-  type Idx = { oh: Map<number, number>; oa?: number; ch: Map<number, HourBaseline>; cf?: HourBaseline };
+  type Computed = HourBaseline & HourBasis;
+  type Idx = { oh: Map<number, number>; oa?: number; ch: Map<number, Computed>; cf?: Computed };
   const idx = new Map<string, Idx>();
   for (const r of rows) {
     let e = idx.get(r.entity_id);
@@ -61,16 +66,19 @@ export async function lookupBaselines(
     const v = Number(r.value);
     if (r.is_override) r.hour_of_week === -1 ? (e.oa = v) : e.oh.set(r.hour_of_week, v);
     else {
-      const b = { value: v, spread: Number(r.spread ?? 0) };
+      const b = { value: v, spread: Number(r.spread ?? 0), method: r.method, events: r.events == null ? null : Number(r.events) };
       r.hour_of_week === -1 ? (e.cf = b) : e.ch.set(r.hour_of_week, b);
     }
   }
   for (const [id, e] of idx) {
-    const m = new Map<number, HourBaseline>();
+    const m = new Map<number, BaselineHour>();
     for (const how of hows) {
       const computed = e.ch.get(how) ?? e.cf;
       const value = e.oh.get(how) ?? e.oa ?? computed?.value;
-      if (value !== undefined) m.set(how, { value, spread: computed?.spread ?? 0 });
+      if (value === undefined) continue;
+      // The usual event count is a fact of the data: it comes from the computed row even under an override.
+      const overridden = e.oh.has(how) || e.oa !== undefined;
+      m.set(how, { value, spread: computed?.spread ?? 0, method: overridden ? 'override' : computed!.method, events: computed?.events ?? null });
     }
     out.set(id, m);
   }

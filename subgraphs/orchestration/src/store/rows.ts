@@ -13,6 +13,9 @@ export interface HotspotRow {
   percent_above: number;
   event_count: number | null;
   baseline_spread: number | null;
+  baseline_method: string | null;
+  baseline_events: number | null;
+  backfill: boolean;
   severity: string;
   status: string;
   window_start: Date;
@@ -23,7 +26,8 @@ export interface HotspotRow {
 }
 
 export const HOTSPOT_COLUMNS = `id::text AS id, entity_type, entity_id, entity_name, supplier_id::text AS supplier_id, metric_value, baseline,
-  percent_above, event_count, baseline_spread, severity, status, window_start, window_end, detected_at, updated_at, resolved_at`;
+  percent_above, event_count, baseline_spread, baseline_method, baseline_events, backfill, severity, status, window_start, window_end,
+  detected_at, updated_at, resolved_at`;
 
 export const severityRank = (s: string) => (s === 'critical' ? 3 : s === 'warn' ? 2 : 1);
 
@@ -45,6 +49,9 @@ export function hotspotToGraph(h: HotspotRow) {
     eventCount: h.event_count == null ? null : Number(h.event_count),
     baselineSpreadKg: h.baseline_spread == null ? null : Number(h.baseline_spread),
     excessSigmas: h.baseline_spread != null && Number(h.baseline_spread) > 0 ? (Number(h.metric_value) - Number(h.baseline)) / Number(h.baseline_spread) : null,
+    baselineMethod: h.baseline_method,
+    baselineEvents: h.baseline_events == null ? null : Number(h.baseline_events),
+    backfill: h.backfill,
     severity: h.severity.toUpperCase() as Severity,
     status: h.status.toUpperCase() as HotspotStatus,
     windowStart: iso(h.window_start),
@@ -66,10 +73,11 @@ export interface AlertRow {
   created_at: Date;
   acknowledged_by: string | null;
   acknowledged_at: Date | null;
+  backfill: boolean;
 }
 
 export const ALERT_COLUMNS = `id::text AS id, seq, hotspot_id::text AS hotspot_id, supplier_id::text AS supplier_id, level, percent_above, message, created_at,
-  acknowledged_by, acknowledged_at`;
+  acknowledged_by, acknowledged_at, backfill`;
 
 export function alertToGraph(a: AlertRow) {
   return {
@@ -85,6 +93,7 @@ export function alertToGraph(a: AlertRow) {
     createdAt: iso(a.created_at),
     acknowledgedBy: a.acknowledged_by,
     acknowledgedAt: iso(a.acknowledged_at),
+    backfill: a.backfill,
   };
 }
 
