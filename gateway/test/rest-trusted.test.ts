@@ -9,17 +9,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createTestDatabase, type Database } from '@carbon-nexus/db';
-import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
+import type { Database } from '@carbon-nexus/db';
 import dataCore from '@carbon-nexus/data-core';
-import { startGateway, type GatewayServer } from '../src/index.ts';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { readManifestFile, dashboardManifestPath } from '../src/rest/trusted-documents.ts';
 import { op } from './rest.fixtures.ts';
 
 const ARBITRARY = '{ suppliers(first: 1) { totalCount } }';
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-async function post(gw: GatewayServer, body: unknown, token?: string) {
+/** A gateway to call: its URL (a TestPlatform or a GatewayServer). */
+type Served = { url: string };
+
+async function post(gw: Served, body: unknown, token?: string) {
   const res = await fetch(gw.url + '/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -28,11 +30,11 @@ async function post(gw: GatewayServer, body: unknown, token?: string) {
   return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
 }
 
-const counter = async (gw: GatewayServer, outcome: string) =>
+const counter = async (gw: Served, outcome: string) =>
   Number(new RegExp(`^carbon_nexus_trusted_documents_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm').exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0);
 
 /** One graphql-ws operation: its first result, or the error it was refused with. */
-function wsOnce(gw: GatewayServer, payload: { query: string; extensions?: Record<string, unknown> }): Promise<{ data?: any; errors?: readonly { message: string }[] }> {
+function wsOnce(gw: Served, payload: { query: string; extensions?: Record<string, unknown> }): Promise<{ data?: any; errors?: readonly { message: string }[] }> {
   const client = createClient({ url: gw.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
   return new Promise((resolve) => {
     const dispose = client.subscribe(payload as any, {
@@ -50,29 +52,28 @@ function wsOnce(gw: GatewayServer, payload: { query: string; extensions?: Record
   });
 }
 
-async function start(db: Database, mode: string) {
-  return startGateway({ plugins: [dataCore], port: 0, serveWeb: false, host: { db, scheduler: false, migrate: false }, env: { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, TRUSTED_DOCUMENTS: mode } });
+/** data-core behind a gateway in TRUSTED_DOCUMENTS `mode`, on `db` (a fresh database when none is given). */
+async function start(db: Database | undefined, mode: string, more: Record<string, string> = {}): Promise<TestPlatform> {
+  const env = { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, TRUSTED_DOCUMENTS: mode, ...more };
+  return startTestPlatform({ plugins: [dataCore], db, env });
 }
 
 describe('trusted documents', () => {
   let db: Database;
-  let enforce: GatewayServer;
-  let open: GatewayServer;
+  let enforce: TestPlatform;
+  let open: TestPlatform;
   let analyst: string;
   const suppliers = op('Suppliers');
 
   beforeAll(async () => {
-    db = await createTestDatabase('pglite');
-    enforce = await start(db, 'enforce');
+    enforce = await start(undefined, 'enforce');
+    db = enforce.db;
     open = await start(db, 'off');
-    analyst = await signDevToken({ sub: 'trusted-analyst', roles: ['analyst'] });
+    enforce.defer(() => open.close());
+    analyst = await enforce.token('analyst', { sub: 'trusted-analyst' });
   }, 120_000);
 
-  afterAll(async () => {
-    await enforce?.close();
-    await open?.close();
-    await db?.close();
-  });
+  afterAll(() => enforce?.close());
 
   it('enforce: an arbitrary document is refused over HTTP POST and GET, with a clear error', async () => {
     const before = await counter(enforce, 'refused');
@@ -176,8 +177,7 @@ describe('trusted documents', () => {
     // Its ids hash the text exactly as the application sends it (not our normalized print).
     const text = 'query Count {\n  suppliers(first: 1) {\n    totalCount\n  }\n}';
     fs.writeFileSync(file, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256(text), name: 'Count', type: 'query', body: text }] }));
-    const startWith = (manifests: string) =>
-      startGateway({ plugins: [dataCore], port: 0, serveWeb: false, host: { db, scheduler: false, migrate: false }, env: { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, TRUSTED_DOCUMENTS: 'enforce', TRUSTED_DOCUMENTS_MANIFESTS: manifests } });
+    const startWith = (manifests: string) => start(db, 'enforce', { TRUSTED_DOCUMENTS_MANIFESTS: manifests });
     const gw = await startWith(file);
     try {
       expect((await post(gw, { query: text })).body.errors).toBeUndefined();
