@@ -22,6 +22,30 @@ describe('auth', () => {
     await expect(verify(expired)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
   });
 
+  it('remembers a verified token only until it expires, and hands out claims no caller can change for the next', async () => {
+    const key = new TextEncoder().encode(DEV_JWT_SECRET);
+    // Expires at the next whole second after next: verified (and remembered) now, refused once that second came.
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await new jose.SignJWT({ roles: ['analyst'], supplier_ids: ['s1'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(exp)
+      .sign(key);
+    const first = await verify(token);
+    first.roles.push('admin');
+    first.supplierIds!.length = 0;
+    expect(await verify(token)).toMatchObject({ roles: ['analyst'], supplierIds: ['s1'], exp, token });
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 20));
+    await expect(verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
+    // A token that failed is not remembered as failed either: the same text verifies once it is valid.
+    const early = await new jose.SignJWT({ roles: ['viewer'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setNotBefore(Math.floor(Date.now() / 1000) + 1)
+      .sign(key);
+    await expect(verify(early)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await verify(early)).toMatchObject({ roles: ['viewer'] });
+  });
+
   it('accepts Supabase-style claims (app_metadata.roles / supplier_ids)', () => {
     const c = claimsFromPayload({ sub: 'u1', role: 'authenticated', app_metadata: { roles: ['analyst'], supplier_ids: ['a', 'b'] } });
     expect(c).toMatchObject({ sub: 'u1', roles: ['analyst'], supplierIds: ['a', 'b'] });

@@ -28,12 +28,28 @@ export function createTokenVerifier(cfg: AuthConfig): TokenVerifier {
   const jwks = cfg.jwksUrl ? jose.createRemoteJWKSet(new URL(cfg.jwksUrl)) : null;
   const secret = cfg.secret ? new TextEncoder().encode(cfg.secret) : null;
   if (!jwks && !secret) throw new Error('auth: set JWT_SECRET or JWT_JWKS_URL');
+  // A shared secret cannot change under a verified token, so its verification (an HMAC in the thread pool, a
+  // noticeable share of a request's CPU under load) is remembered until the token's exp; JWKS keys may rotate, so
+  // those tokens are verified every time. Failures are never remembered (a not-yet-valid token is tried again).
+  const verified = secret ? new Map<string, { claims: AuthClaims; exp: number }>() : null;
   return async (token) => {
+    const hit = verified?.get(token);
+    // jose's own rule: expired once exp <= now in whole seconds.
+    if (hit && Math.floor(Date.now() / 1000) < hit.exp) return copyClaims(hit.claims);
     const opts: jose.JWTVerifyOptions = { issuer: cfg.issuer, audience: cfg.audience };
     const { payload } = jwks ? await jose.jwtVerify(token, jwks, opts) : await jose.jwtVerify(token, secret!, opts);
-    return { ...claimsFromPayload(payload), token };
+    const claims: AuthClaims = { ...claimsFromPayload(payload), token };
+    if (verified) {
+      if (verified.size >= VERIFIED_TOKENS) verified.delete(verified.keys().next().value!);
+      verified.set(token, { claims: copyClaims(claims), exp: typeof payload.exp === 'number' ? payload.exp : Infinity });
+    }
+    return claims;
   };
 }
+
+/** Tokens whose verification is remembered (oldest forgotten first). */
+const VERIFIED_TOKENS = 1000;
+const copyClaims = (c: AuthClaims): AuthClaims => ({ ...c, roles: [...c.roles], supplierIds: c.supplierIds && [...c.supplierIds] });
 
 /** Our claims and Supabase's (`app_metadata.roles`, `app_metadata.supplier_ids`) both map here. */
 export function claimsFromPayload(p: jose.JWTPayload & Record<string, any>): AuthClaims {
