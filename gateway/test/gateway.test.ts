@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadPlatformConfig, signDevToken, startSubgraph, type AnyPlugin } from '@carbon-nexus/plugin-sdk';
 import { createTestDatabase, testDatabaseTargets } from '@carbon-nexus/plugin-sdk/testkit';
 import { startGateway, composePlugins, type GatewayServer } from '@carbon-nexus/gateway';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
+import { detectionWindows, gqlAt, raiseHotspot } from './hotspots.fixtures.ts';
 
 async function gql(url: string, query: string, variables?: Record<string, unknown>, token?: string) {
   const res = await fetch(`${url}/graphql`, {
@@ -13,32 +15,23 @@ async function gql(url: string, query: string, variables?: Record<string, unknow
 }
 
 describe.each(testDatabaseTargets())('embedded gateway on %s', (target) => {
+  let platform: TestPlatform;
   let gw: GatewayServer;
   let analyst: string;
 
   beforeAll(async () => {
-    const { plugins } = await loadPlatformConfig();
-    const db = await createTestDatabase(target);
-    gw = await startGateway({ plugins, port: 0, host: { db, migrate: false, scheduler: false }, serveWeb: true });
-    const close = gw.close;
-    gw.close = async () => {
-      await close();
-      await db.close();
-    };
-    analyst = await signDevToken({ sub: 'ana', roles: ['analyst'] });
+    platform = await startTestPlatform({ target, gateway: { serveWeb: true } });
+    gw = platform.gateway;
+    analyst = await platform.token('analyst', { sub: 'ana' });
   });
-  afterAll(async () => gw?.close());
+  afterAll(() => platform?.close());
 
   it('answers a query whose fields come from two subgraphs joined through the Supplier entity', async () => {
     const created = await gql(gw.url, 'mutation($n: String!) { createSupplier(input: { name: $n }) { id } }', { n: 'Northwind Freight' }, analyst);
     expect(created.body.errors).toBeUndefined();
     const id = created.body.data.createSupplier.id;
-    // Orchestration owns hotspots; a hotspot row for this supplier must come back joined with data-core's name.
-    await gw.host!.db.query(
-      `INSERT INTO hotspots (id, entity_type, entity_id, supplier_id, metric_value, baseline, percent_above, severity, status, window_start, window_end)
-       VALUES (gen_random_uuid(), 'supplier', $1, $2::uuid, 160, 60, 166.7, 'critical', 'open', now() - interval '1 hour', now())`,
-      [id, id],
-    );
+    // Orchestration owns hotspots (raised by its detection); this supplier's must come back joined with data-core's name.
+    await raiseHotspot(gqlAt(gw.url, analyst), { supplierId: id, percent: 166.7, windows: detectionWindows() });
     const r = await gql(gw.url, '{ hotspots { nodes { severity percentAbove supplier { id name } } } suppliers { nodes { name hotspots { severity } } } }');
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.hotspots.nodes).toEqual([{ severity: 'CRITICAL', percentAbove: 166.7, supplier: { id, name: 'Northwind Freight' } }]);
@@ -113,11 +106,8 @@ describe('gateway over remote subgraphs', () => {
       const token = await signDevToken({ roles: ['analyst'] });
       const c = await gql(gw.url, 'mutation { createSupplier(input: { name: "Remote Haulage" }) { id } }', undefined, token);
       const id = c.body.data.createSupplier.id;
-      await db.query(
-        `INSERT INTO hotspots (id, entity_type, entity_id, supplier_id, metric_value, baseline, percent_above, severity, status, window_start, window_end)
-         VALUES (gen_random_uuid(), 'supplier', $1, $2::uuid, 120, 100, 20, 'info', 'open', now() - interval '1 hour', now())`,
-        [id, id],
-      );
+      // An INFO hotspot from orchestration's detection, served by its own HTTP server.
+      await raiseHotspot(gqlAt(gw.url, token), { supplierId: id, percent: 90, windows: detectionWindows() });
       const r = await gql(gw.url, '{ hotspots { nodes { severity supplier { name } } } }', undefined, token);
       expect(r.body.errors).toBeUndefined();
       expect(r.body.data.hotspots.nodes).toEqual([{ severity: 'INFO', supplier: { name: 'Remote Haulage' } }]);

@@ -2,9 +2,8 @@
 // a subgraph that cannot be reached (503 naming it), both as problem+json — and the same over GraphQL.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type Database } from '@carbon-nexus/db';
-import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import dataCore from '@carbon-nexus/data-core';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { composePlugins, startGateway, type GatewayServer } from '../src/index.ts';
 import { graphql, op, rest } from './rest.fixtures.ts';
 
@@ -19,15 +18,15 @@ async function deadPort(): Promise<number> {
 }
 
 describe('REST faults', () => {
-  let db: Database;
+  let platform: TestPlatform;
   let limited: GatewayServer;
   let orphan: GatewayServer;
   let token: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('pglite');
-    limited = await startGateway({ plugins: [dataCore], port: 0, serveWeb: false, host: { db, scheduler: false, migrate: false }, env: { ...env, RATE_LIMIT_PER_MINUTE: '3' } });
-    // data-core "runs elsewhere", at an address where nothing listens.
+    platform = await startTestPlatform({ plugins: [dataCore], env: { ...env, RATE_LIMIT_PER_MINUTE: '3' } });
+    limited = platform.gateway;
+    // data-core "runs elsewhere", at an address where nothing listens: a gateway without plugins or database.
     orphan = await startGateway({
       supergraphSdl: composePlugins([dataCore]).supergraphSdl,
       subgraphUrls: { 'data-core': `http://127.0.0.1:${await deadPort()}/graphql` },
@@ -35,14 +34,11 @@ describe('REST faults', () => {
       serveWeb: false,
       env,
     });
-    token = await signDevToken({ sub: 'faults', roles: ['analyst'] });
+    platform.defer(() => orphan.close());
+    token = await platform.token('analyst', { sub: 'faults' });
   }, 120_000);
 
-  afterAll(async () => {
-    await limited?.close();
-    await orphan?.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   it('the rate limit answers 429 problem+json with Retry-After, counted per token', async () => {
     const statuses: number[] = [];
@@ -57,7 +53,7 @@ describe('REST faults', () => {
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(last!.body.retryAfterSeconds).toBeGreaterThan(0);
     // Another caller has its own budget.
-    const other = await signDevToken({ sub: 'faults-2', roles: ['analyst'] });
+    const other = await platform.token('analyst', { sub: 'faults-2' });
     expect((await rest(limited.url, op('Suppliers'), { first: 1 }, other)).status).toBe(200);
   });
 
