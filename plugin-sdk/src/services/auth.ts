@@ -41,7 +41,8 @@ export function createTokenVerifier(cfg: AuthConfig): TokenVerifier {
     const claims: AuthClaims = { ...claimsFromPayload(payload), token };
     if (verified) {
       if (verified.size >= VERIFIED_TOKENS) verified.delete(verified.keys().next().value!);
-      verified.set(token, { claims: copyClaims(claims), exp: typeof payload.exp === 'number' ? payload.exp : Infinity });
+      const exp = typeof payload.exp === 'number' ? payload.exp : Infinity;
+      verified.set(token, { claims: copyClaims(claims), exp });
     }
     return claims;
   };
@@ -49,7 +50,11 @@ export function createTokenVerifier(cfg: AuthConfig): TokenVerifier {
 
 /** Tokens whose verification is remembered (oldest forgotten first). */
 const VERIFIED_TOKENS = 1000;
-const copyClaims = (c: AuthClaims): AuthClaims => ({ ...c, roles: [...c.roles], supplierIds: c.supplierIds && [...c.supplierIds] });
+const copyClaims = (c: AuthClaims): AuthClaims => ({
+  ...c,
+  roles: [...c.roles],
+  supplierIds: c.supplierIds && [...c.supplierIds],
+});
 
 /** Our claims and Supabase's (`app_metadata.roles`, `app_metadata.supplier_ids`) both map here. */
 export function claimsFromPayload(p: jose.JWTPayload & Record<string, any>): AuthClaims {
