@@ -20,6 +20,7 @@ import {
 } from '@carbon-nexus/plugin-sdk';
 import { createTestDatabase, startOtlpCollector, testDatabaseTargets, waitFor, type CollectedSpan, type OtlpCollector } from '@carbon-nexus/plugin-sdk/testkit';
 import { startGateway, type GatewayServer } from '@carbon-nexus/gateway';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 
 type LogLine = Record<string, any>;
 
@@ -78,30 +79,19 @@ const metricValue = (text: string, name: string, labels: string) =>
   Number(new RegExp(`^${name}${labels ? `\\{${labels}\\}` : ''} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 describe.each(testDatabaseTargets())('embedded gateway observability on %s', (target) => {
+  let platform: TestPlatform;
   let gw: GatewayServer;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let analyst: string;
   let supplierId: string;
   const logs = captureLogs('gateway');
 
   beforeAll(async () => {
-    const { plugins } = await loadPlatformConfig();
-    db = await createTestDatabase(target);
-    gw = await startGateway({
-      plugins,
-      port: 0,
-      logger: logs.logger,
-      serveWeb: false,
-      env: { ...process.env, METRICS_MAX_OPERATIONS: '4' },
-      host: { db, migrate: false, scheduler: false },
-    });
-    analyst = await signDevToken({ sub: 'obs-analyst', roles: ['analyst'] });
+    platform = await startTestPlatform({ target, env: { METRICS_MAX_OPERATIONS: '4' }, gateway: { logger: logs.logger } });
+    gw = platform.gateway;
+    analyst = await platform.token('analyst', { sub: 'obs-analyst' });
     supplierId = await createSupplier(gw.url, analyst, `Observed Freight ${target}`);
   });
-  afterAll(async () => {
-    await gw?.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   it('carries one correlation id from the gateway request to the ml-engine prediction handler', async () => {
     const correlationId = `obs-embedded-${crypto.randomUUID()}`;
