@@ -1,8 +1,9 @@
 import type { CliCommand } from '@carbon-nexus/plugin-sdk';
+import type { Config } from '../config.ts';
 import { streamCli, STREAM_USAGE } from '../mock/stream.ts';
 import { importMysqlCli, IMPORT_USAGE } from '../importer/mysql.ts';
 
-export const commands: Record<string, CliCommand<any>> = {
+export const commands: Record<string, CliCommand<Config>> = {
   stream: {
     description: 'Send seeded mock supplier events (with a planned hotspot) through the ingestion API',
     usage: STREAM_USAGE,

@@ -6,7 +6,8 @@
 // Row counts are verified at the end (source rows = rows recorded on our side).
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
-import { SYSTEM_CLAIMS, runInScope, type PluginServices } from '@carbon-nexus/plugin-sdk';
+import { SYSTEM_CLAIMS, runInScope } from '@carbon-nexus/plugin-sdk';
+import type { Services } from '../config.ts';
 import { ImportJobTracker, type RowError } from '../ingest/jobs.ts';
 import { ingestBatch } from '../ingest/pipeline.ts';
 import { createState, type DataCoreState } from '../state.ts';
@@ -76,7 +77,7 @@ function parseJson(v: unknown): { ok: true; value: unknown } | { ok: false; reas
 const num = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : typeof v === 'number' ? v : Number(v));
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : String(v));
 
-export async function importMysql(services: PluginServices<any>, o: ImportOptions, state: DataCoreState = createState(services)): Promise<ImportResult> {
+export async function importMysql(services: Services, o: ImportOptions, state: DataCoreState = createState(services)): Promise<ImportResult> {
   for (const t of [o.suppliersTable, o.eventsTable]) if (!IDENT.test(t)) throw new Error(`table name "${t}" is not a plain identifier`);
   if (!/^[+-]\d{2}:\d{2}$/.test(o.sourceTz)) throw new Error(`--source-tz must look like +00:00 (got "${o.sourceTz}")`);
   const source = `${redact(o.from)}#${o.suppliersTable},${o.eventsTable}`;
@@ -318,7 +319,7 @@ export function parseImportArgs(argv: string[]): ImportOptions | 'help' {
   };
 }
 
-export async function importMysqlCli(argv: string[], services?: PluginServices<any>): Promise<number> {
+export async function importMysqlCli(argv: string[], services?: Services): Promise<number> {
   let o: ImportOptions | 'help';
   try {
     o = parseImportArgs(argv);

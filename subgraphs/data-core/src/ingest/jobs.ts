@@ -2,14 +2,14 @@
 // events_raw), status, and a heartbeat while running. Progress is published on `import.progress` (throttled) after
 // the row is updated. A job whose process died (crash, SIGKILL) stops beating; markInterruptedJobs() then ends it
 // as INTERRUPTED with the counts of what was stored.
-import type { PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { Services } from '../config.ts';
 import { throttle } from '../state.ts';
 import { safeText } from './safe-text.ts';
 import { importProgress } from '../../client/topics.ts';
 
 export const ERROR_SAMPLE_MAX = 1000;
 /** How often a running job refreshes heartbeat_at (also on every saved batch); well inside the staleness limit. */
-export const heartbeatMs = (services: PluginServices<any>) => Math.min(5_000, (Number(services.config?.DATA_CORE_JOB_STALE_SECONDS) || 30) * 1000 / 4);
+export const heartbeatMs = (services: Services) => Math.min(5_000, (services.config.DATA_CORE_JOB_STALE_SECONDS || 30) * 1000 / 4);
 
 export interface RowError {
   row: number;
@@ -36,7 +36,7 @@ export class ImportJobTracker {
   private heartbeat: NodeJS.Timeout;
 
   private constructor(
-    private services: PluginServices<any>,
+    private services: Services,
     readonly id: string,
   ) {
     this.publisher = throttle(() => void this.publish(), 500);
@@ -47,7 +47,7 @@ export class ImportJobTracker {
     this.heartbeat.unref();
   }
 
-  static async create(services: PluginServices<any>, kind: string, source: string | null, userId: string | null, checkpoint: unknown = {}) {
+  static async create(services: Services, kind: string, source: string | null, userId: string | null, checkpoint: unknown = {}) {
     const [row] = await services.db.query<{ id: string }>(
       `INSERT INTO import_jobs (id, kind, status, source, user_id, checkpoint, heartbeat_at)
        VALUES (gen_random_uuid(), $1, 'running', $2, $3, $4::jsonb, now()) RETURNING id`,
@@ -57,7 +57,7 @@ export class ImportJobTracker {
   }
 
   /** Re-opens an existing job (resumable imports). */
-  static async resume(services: PluginServices<any>, id: string) {
+  static async resume(services: Services, id: string) {
     const [row] = await services.db.query<any>(`SELECT * FROM import_jobs WHERE id = $1`, [id]);
     if (!row) throw new Error(`import job ${id} not found`);
     const t = new ImportJobTracker(services, id);
@@ -135,7 +135,7 @@ export class ImportJobTracker {
  * (events_raw rows of the job), and a final `import.progress` so subscribers see the end. `staleMs`: how long
  * without a heartbeat before a job counts as dead (0 = every running job, for a process that owns the database).
  */
-export async function markInterruptedJobs(services: PluginServices<any>, staleMs: number): Promise<string[]> {
+export async function markInterruptedJobs(services: Services, staleMs: number): Promise<string[]> {
   const rows = await services.db.query<{ id: string; rows_total: number; rows_accepted: number; rows_rejected: number; rows_duplicate: number; bytes_read: string }>(
     `UPDATE import_jobs j SET status = 'interrupted', finished_at = now(),
         rows_accepted = s.accepted, rows_rejected = s.rejected,

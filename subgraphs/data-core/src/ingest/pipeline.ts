@@ -2,7 +2,8 @@
 // import): validate -> resolve supplier -> estimate -> dedupe -> bulk insert (events_raw + events_normalized,
 // multi-row INSERT ... SELECT FROM unnest ... ON CONFLICT) in one transaction -> publish after commit.
 import crypto from 'node:crypto';
-import type { AuthClaims, PluginServices } from '@carbon-nexus/plugin-sdk';
+import type { AuthClaims } from '@carbon-nexus/plugin-sdk';
+import type { Services } from '../config.ts';
 import type { SqlQueryable } from '@carbon-nexus/db';
 import { validateEvent, type DataSourceName, type FieldError, type ValidEvent } from './validate.ts';
 import { emissionFigure, type EmissionFigure } from '../domain/figure.ts';
@@ -44,7 +45,7 @@ export interface IngestOptions {
 }
 
 export interface IngestContext {
-  services: PluginServices<any>;
+  services: Services;
   state: DataCoreState;
 }
 

@@ -100,7 +100,7 @@ export const emissionResolvers: Resolvers = {
         const source = ctx.services.bus.iterate(emissionsPulse, { signal: ac.signal, bufferSize: 1 });
         return mappedIterator(source, ac, async () => ({ emissionPulse: await emissionPulse(ctx) }), {
           initial: async () => ({ emissionPulse: await emissionPulse(ctx) }),
-        }) as any;
+        });
       },
     },
   },

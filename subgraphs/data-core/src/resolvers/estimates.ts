@@ -1,7 +1,7 @@
 // estimateEmissions (the method engine on request, Climatiq-like: a batch with per-item errors), the accepted
 // vehicle classes, and the recalculation job's progress / trigger.
 import { badInput, requireRole } from '@carbon-nexus/plugin-sdk';
-import type { Resolvers } from '../generated/resolvers-types.ts';
+import type { EmissionMethod, Resolvers } from '../generated/resolvers-types.ts';
 import { estimate, EstimateError, type ActivityData } from '../domain/estimate.ts';
 import { GRID_REGIONS } from '../domain/grid.ts';
 import { VEHICLE_CLASSES, payloadKg } from '../domain/vehicle-classes.ts';
@@ -65,7 +65,7 @@ export const estimateResolvers: Resolvers = {
             ttwKg: r.ttwKg,
             wttKg: r.wttKg,
             tonneKm: r.tonneKm,
-            method: r.method.toUpperCase(),
+            method: r.method.toUpperCase() as EmissionMethod,
             boundary: r.boundary,
             factors: r.factors.map((f) => ({ ...f, role: f.role.toUpperCase() })),
             methodNote: r.note,
@@ -78,7 +78,7 @@ export const estimateResolvers: Resolvers = {
           if (err instanceof EstimateError) return { ...empty, errors: [{ field: err.field, reason: err.reason }] };
           throw err;
         }
-      }) as any;
+      });
     },
     vehicleClasses() {
       const km = (b: string) => factor(`desnz.hgv.${b}.laden-100.ttw`).value;

@@ -10,8 +10,8 @@ import {
   toIso,
   type ResolverContext,
 } from '@carbon-nexus/plugin-sdk';
-import type { Resolvers } from '../generated/resolvers-types.ts';
-import { parseTime, supplierFilter, svc } from './common.ts';
+import type { IngestStatus, Resolvers } from '../generated/resolvers-types.ts';
+import { parseTime, st, supplierFilter, svc } from './common.ts';
 import { loadSupplier } from './suppliers.ts';
 import { ingestBatch, MAX_BATCH } from '../ingest/pipeline.ts';
 import { FACTORS, expandUses } from '../domain/factors/index.ts';
@@ -81,7 +81,7 @@ export function toEvent(r: Record<string, any>) {
     confidence: r.confidence,
     predictedBy: r.predicted_by,
     createdAt: toIso(r.created_at),
-  } as any;
+  };
 }
 
 /** Events by id, one query per request batch (entity references from ml-engine). */
@@ -171,14 +171,14 @@ export const eventResolvers: Resolvers = {
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id, version`,
         params,
       );
-      return rows as any;
+      return rows;
     },
   },
   Mutation: {
     async ingestEvents(_p, { events }, ctx) {
       const auth = requireRole(ctx.auth, 'analyst', 'partner');
       if (events.length > MAX_BATCH) throw badInput('events', `at most ${MAX_BATCH} events per call (got ${events.length})`);
-      const r = await ingestBatch({ services: ctx.services, state: ctx.state as DataCoreState }, events as unknown[], {
+      const r = await ingestBatch({ services: svc(ctx), state: st(ctx) }, events as unknown[], {
         defaultSource: 'api',
         auth,
       });
@@ -186,7 +186,7 @@ export const eventResolvers: Resolvers = {
         accepted: r.accepted,
         rejected: r.rejected,
         duplicates: r.duplicates,
-        results: r.results.map((x) => ({ ...x, status: x.status.toUpperCase() as any })),
+        results: r.results.map((x) => ({ ...x, status: x.status.toUpperCase() as IngestStatus })),
       };
     },
     async flagEvents(_p, { flags }, ctx) {
@@ -228,8 +228,8 @@ export const eventResolvers: Resolvers = {
       if (!isUuid(ref.id)) return null;
       return eventById.load(ctx, ref.id.toLowerCase()).then((e) => e ?? null);
     },
-    supplier(e: any, _a: unknown, ctx: ResolverContext) {
-      return loadSupplier(ctx, e.supplierId) as any;
+    supplier(e, _a, ctx) {
+      return loadSupplier(ctx, e.supplierId);
     },
   },
 };

@@ -1,14 +1,15 @@
 import { badInput, isUuid, toIso, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { mappedIterator } from './common.ts';
+import type { ImportJobParent } from './parents.ts';
 import { decodeRowCursor, rejectedRowsPage } from '../ingest/rejected-rows.ts';
 import { importProgress } from '../../client/topics.ts';
 
-export function toImportJob(r: Record<string, any>) {
+export function toImportJob(r: Record<string, any>): ImportJobParent {
   return {
     id: r.id,
     kind: r.kind,
-    status: String(r.status).toUpperCase(),
+    status: String(r.status).toUpperCase() as ImportJobParent['status'],
     source: r.source,
     rowsTotal: r.rows_total,
     rowsAccepted: r.rows_accepted,
@@ -19,7 +20,7 @@ export function toImportJob(r: Record<string, any>) {
     errorSample: r.error_sample ?? [],
     startedAt: toIso(r.started_at),
     finishedAt: toIso(r.finished_at),
-  } as any;
+  };
 }
 
 /** Supplier-scoped callers only see the jobs they started. */
@@ -48,13 +49,13 @@ export const importResolvers: Resolvers = {
     },
   },
   ImportJob: {
-    errors(job: any, { first }) {
+    errors(job, { first }) {
       const n = first ?? 100;
       if (n < 0 || n > 1000) throw badInput('first', 'must be between 0 and 1000');
       return (job.errorSample ?? []).slice(0, n);
     },
     // The job was loaded through loadJob (the caller may see it): its rows are read from events_raw.
-    async rejectedRows(job: any, { first, after }, ctx) {
+    async rejectedRows(job, { first, after }, ctx) {
       const n = first ?? 100;
       if (n < 0 || n > 1000) throw badInput('first', 'must be between 0 and 1000');
       const from = decodeRowCursor('after', after);
@@ -65,7 +66,7 @@ export const importResolvers: Resolvers = {
         edges: rows.map((r) => ({ cursor: r.cursor, node: r })),
         nodes: rows,
         pageInfo: { hasNextPage: n === 0 ? page.totalCount > 0 : page.hasNextPage, endCursor: rows.at(-1)?.cursor ?? null },
-      } as any;
+      };
     },
   },
   Subscription: {
@@ -74,7 +75,7 @@ export const importResolvers: Resolvers = {
         // Listen first, then read the job: an end published in between is not missed.
         const ac = new AbortController();
         const source = ctx.services.bus.iterate(importProgress, { signal: ac.signal });
-        let initial: any;
+        let initial: ImportJobParent | null;
         try {
           initial = await loadJob(ctx, jobId);
         } catch (err) {
@@ -86,7 +87,7 @@ export const importResolvers: Resolvers = {
           throw badInput('jobId', `import job ${jobId} not found`);
         }
         // Completed, failed or interrupted: the last event, then the subscription completes.
-        const done = (r: any) => r.importProgress.status !== 'RUNNING';
+        const done = (r: { importProgress: ImportJobParent }) => r.importProgress.status !== 'RUNNING';
         return mappedIterator(
           source,
           ac,
@@ -96,7 +97,7 @@ export const importResolvers: Resolvers = {
             return job ? { importProgress: job } : undefined;
           },
           { initial: async () => ({ importProgress: initial }), until: done },
-        ) as any;
+        );
       },
     },
   },

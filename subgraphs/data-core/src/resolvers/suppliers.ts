@@ -11,7 +11,7 @@ import {
   toIso,
   type ResolverContext,
 } from '@carbon-nexus/plugin-sdk';
-import type { Resolvers } from '../generated/resolvers-types.ts';
+import type { Resolvers, SupplierCategory } from '../generated/resolvers-types.ts';
 import { svc } from './common.ts';
 import type { DataCoreState } from '../state.ts';
 
@@ -38,7 +38,7 @@ export function toSupplier(s: SupplierRow) {
     id: s.id,
     externalId: s.external_id,
     name: s.name,
-    category: s.category.toUpperCase() as any,
+    category: s.category.toUpperCase() as SupplierCategory,
     country: s.country,
     location: Object.keys(loc).length ? { lat: loc.lat ?? null, lon: loc.lon ?? null, city: loc.city ?? null, country: loc.country ?? null } : null,
     fleetInfo: s.fleet_info ?? {},
@@ -126,7 +126,7 @@ function uniqueViolation(err: unknown): boolean {
 export const supplierResolvers: Resolvers = {
   Query: {
     async supplier(_p, { id }, ctx) {
-      return loadSupplier(ctx, id) as any;
+      return loadSupplier(ctx, id);
     },
     async suppliers(_p, args, ctx) {
       const first = args.first ?? 50;
@@ -169,14 +169,14 @@ export const supplierResolvers: Resolvers = {
         nodes: edges.map((e) => e.node),
         pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
         totalCount: n,
-      } as any;
+      };
     },
   },
   Mutation: {
     async createSupplier(_p, { input }, ctx) {
       const auth = requireRole(ctx.auth, 'analyst');
       if (auth.supplierIds) throw forbidden('a supplier-scoped token cannot create suppliers');
-      const v = validateSupplierInput(input as any, false);
+      const v = validateSupplierInput(input, false);
       v.category ??= 'transport';
       const cols = Object.keys(v);
       try {
@@ -187,7 +187,7 @@ export const supplierResolvers: Resolvers = {
           cols.map((c) => v[c]),
         );
         await ctx.services.audit({ action: 'supplier.create', entityType: 'supplier', entityId: row.id, metadata: { name: row.name } });
-        return toSupplier(row) as any;
+        return toSupplier(row);
       } catch (err) {
         if (uniqueViolation(err)) throw badInput('input.externalId', `a supplier with externalId "${v.external_id}" already exists`);
         throw err;
@@ -197,7 +197,7 @@ export const supplierResolvers: Resolvers = {
       requireRole(ctx.auth, 'analyst');
       if (!isUuid(id)) throw badInput('id', 'must be a uuid');
       if (!canSeeSupplier(ctx.auth, id)) throw notFound('supplier', id);
-      const v = validateSupplierInput(input as any, true);
+      const v = validateSupplierInput(input, true);
       const cols = Object.keys(v);
       if (!cols.length) throw badInput('input', 'nothing to update');
       try {
@@ -210,7 +210,7 @@ export const supplierResolvers: Resolvers = {
         (ctx.state as DataCoreState).supplierCache.byId.clear();
         (ctx.state as DataCoreState).supplierCache.byExternal.clear();
         await ctx.services.audit({ action: 'supplier.update', entityType: 'supplier', entityId: id, metadata: { fields: Object.keys(input) } });
-        return toSupplier(rows[0]) as any;
+        return toSupplier(rows[0]);
       } catch (err) {
         if (uniqueViolation(err)) throw badInput('input.externalId', `a supplier with externalId "${v.external_id}" already exists`);
         throw err;
@@ -219,7 +219,7 @@ export const supplierResolvers: Resolvers = {
   },
   Supplier: {
     async __resolveReference(ref: { id: string }, ctx: ResolverContext) {
-      return loadSupplier(ctx, ref.id) as any;
+      return loadSupplier(ctx, ref.id);
     },
   },
 };
