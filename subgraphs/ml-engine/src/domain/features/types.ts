@@ -1,4 +1,4 @@
-// The slice of data-core's `Event` that ml-engine reads (see EVENTS_QUERY in ../pipeline/events-query.ts).
+// The slice of data-core's `Event` that ml-engine reads (EventsModelInputsPage in data-core's client; ../../datacore.ts).
 import type { RowAdjustment, FeatureRow } from '../../engine/inference.ts';
 import type { StoredModelName } from '../../engine/models-adapter.ts';
 
