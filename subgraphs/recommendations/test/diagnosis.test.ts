@@ -98,6 +98,22 @@ describe('diagnosis', () => {
     expect(ruleCandidates(ctx)[0]!.actionKey).toBe('rule:audit-fuel-records');
   });
 
+  it('longer legs (detours, the demo\'s planned spike): first find and remove the detours, before a fuel switch', () => {
+    // the usual one leg in the hour, 3× the lane's usual 120 km at the same fuel per km
+    const ctx = context([leg(W0 + 20 * 60_000, { km: 360 })]);
+    expect(ctx.diagnosis.causes[0]).toBe('longer_legs');
+    const legs = ctx.diagnosis.findings.find((f) => f.cause === 'longer_legs')!;
+    const recs = retrieve(kb, ctx, 5);
+    expect(recs[0]!.measureId).toBe('transport-detour-review');
+    expect(recs[0]!.evidence.cause).toBe('longer_legs');
+    expect(recs[0]!.evidence.boundApplied).toBe('correction');
+    // a correction removes part of what the longer legs caused: the mid of 50–100 % of their attributed excess
+    expect(recs[0]!.co2ImpactKg).toBeCloseTo(legs.attributedKg * 0.75, 1);
+    const hvo = recs.find((r) => r.measureId === 'transport-hvo');
+    if (hvo) expect(hvo.score).toBeLessThan(recs[0]!.score);
+    for (const r of recs) expect(r.co2ImpactKg).toBeLessThanOrEqual(ctx.excessKg + 1e-9);
+  });
+
   it('an efficiency loss with plausible fuel records gets efficiency measures, each within the excess', () => {
     const ctx = context([leg(W0 + 20 * 60_000, { lPer100: 42, idle: 40 })]); // +40 % fuel per km, idling up
     expect(ctx.diagnosis.causes[0]).toBe('efficiency_drop');
