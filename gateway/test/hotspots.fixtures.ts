@@ -19,22 +19,37 @@ export function gqlAt(url: string, token: string): Gql {
 }
 
 /**
- * Where a test's hotspots are detected: windows starting at the last whole hour, each one ending a minute before the
- * previous one (60, 59, … minutes long). A window that ends inside an earlier hotspot's span leaves that hotspot
- * alone (orchestration's episode rule), so raising the next hotspot changes none of the earlier ones: no update,
- * no resolution, nothing published for them. The events sit in the first half hour, inside every window.
+ * Where a test's hotspots are detected, so that raising the next one changes none of the earlier ones (no update,
+ * no resolution, nothing published for them), by orchestration's episode rules:
+ *  - nested (default): windows from the start of the last whole hour, each ending a minute before the previous one
+ *    (60, 59, … minutes). A window ending inside an earlier hotspot's span leaves it alone. One hotspot per
+ *    supplier; escalateHotspot works here (it detects in the hotspot's own window again).
+ *  - disjoint: whole hours stepping back two at a time from the last one. An earlier window has no hotspot of the
+ *    entity ending before it, so a supplier gets a new hotspot (and alert) each time: several per supplier.
+ * The fixture's events sit in the first half hour of the window.
  */
 export interface DetectionWindows {
   start: Date;
+  disjoint: boolean;
   /** Windows handed out so far. */
   used: number;
 }
 
-export function detectionWindows(now = Date.now()): DetectionWindows {
-  return { start: new Date(Math.floor(now / HOUR) * HOUR - HOUR), used: 0 };
+export function detectionWindows(opts: { now?: number; disjoint?: boolean } = {}): DetectionWindows {
+  return { start: new Date(Math.floor((opts.now ?? Date.now()) / HOUR) * HOUR - HOUR), disjoint: !!opts.disjoint, used: 0 };
 }
 
-function nextWindow(w: DetectionWindows): { start: Date; end: Date; hours: number } {
+interface Window {
+  start: Date;
+  end: Date;
+  hours: number;
+}
+
+function nextWindow(w: DetectionWindows): Window {
+  if (w.disjoint) {
+    const start = w.start.getTime() - 2 * HOUR * w.used++;
+    return { start: new Date(start), end: new Date(start + HOUR), hours: 1 };
+  }
   const minutes = 60 - w.used++;
   if (minutes <= 30) throw new Error('detectionWindows: at most 30 hotspots per set of windows');
   return { start: w.start, end: new Date(w.start.getTime() + minutes * 60_000), hours: (minutes * 60_000) / HOUR };
@@ -47,13 +62,16 @@ export interface RaisedHotspot {
   alertSeq: string;
   level: 'INFO' | 'WARN' | 'CRITICAL';
   percentAbove: number;
+  supplierId: string;
+  /** The window it was detected in (escalateHotspot detects there again). */
+  window: Window;
 }
 
 const INGEST = `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted rejected results { errors { field reason } } } }`;
 const SERIES = `query($f: String!, $t: String!) { emissionsSeries(from: $f, to: $t, bucket: HOUR, groupBy: SUPPLIER) { key co2eKg } }`;
 const OVERRIDE = `mutation($i: BaselineOverrideInput!) { setBaselineOverride(input: $i) { id } }`;
-const DETECT = `mutation($s: String, $e: String) { detectHotspots(windowStart: $s, windowEnd: $e) { created alertsRaised } }`;
-const FOUND = `query($s: [ID!]) { hotspots(supplierIds: $s, first: 5) { nodes { id severity percentAbove alerts { id cursor level } } } }`;
+const DETECT = `mutation($s: String, $e: String) { detectHotspots(windowStart: $s, windowEnd: $e) { created escalated alertsRaised } }`;
+const FOUND = `query($s: [ID!]) { hotspots(supplierIds: $s, first: 100) { nodes { id windowStart severity percentAbove alerts { id cursor level } } } }`;
 
 function ok<T>(what: string, r: { data?: T; errors?: readonly any[] }): T {
   if (r.errors?.length || !r.data) throw new Error(`${what}: ${JSON.stringify(r.errors ?? r)}`);
@@ -96,11 +114,14 @@ export interface HotspotRequest {
   /** Percent above the baseline (default thresholds: ≥ 80 INFO, ≥ 100 WARN, ≥ 150 CRITICAL). */
   percent: number;
   windows: DetectionWindows;
+  /** false: measure the supplier's own events already in the window instead of ingesting three (see minEvents). */
+  ingest?: boolean;
 }
 
 /**
- * Raises one supplier hotspot with its alert: three events of the supplier (detection's minimum), the window's kg
- * read back from data-core, a manual baseline `percent` under it, then one detection cycle over the next window.
+ * Raises one supplier hotspot with its alert: three events of the supplier (detection's minimum, HOTSPOT_MIN_EVENTS),
+ * the window's kg read back from data-core, a manual baseline `percent` under it, then one detection cycle over the
+ * next window.
  */
 export async function raiseHotspot(gql: Gql, o: HotspotRequest): Promise<RaisedHotspot> {
   return (await prepareHotspot(gql, o))();
@@ -111,23 +132,42 @@ export async function raiseHotspot(gql: Gql, o: HotspotRequest): Promise<RaisedH
  * while the bus is down). Call the detections in the order the hotspots were prepared.
  */
 export async function prepareHotspot(gql: Gql, o: HotspotRequest): Promise<() => Promise<RaisedHotspot>> {
-  const { start, end, hours } = nextWindow(o.windows);
-  const events = [10, 20, 30].map((m) => leg(o.supplierId, start.getTime() + m * 60_000));
-  const ingested = ok('ingestEvents', await gql(INGEST, { e: events })).ingestEvents;
-  if (ingested.accepted !== events.length) throw new Error(`ingestEvents refused the fixture's events: ${JSON.stringify(ingested)}`);
-  const series = ok('emissionsSeries', await gql(SERIES, { f: start.toISOString(), t: end.toISOString() })).emissionsSeries;
-  const kg = series.filter((p: { key: string }) => p.key === o.supplierId).reduce((s: number, p: { co2eKg: number }) => s + p.co2eKg, 0);
-  if (!(kg > 0)) throw new Error(`data-core has no figure for the fixture's events (${kg} kg)`);
-  const valueKgPerHour = baselineFor(kg, o.percent, hours);
-  ok('setBaselineOverride', await gql(OVERRIDE, { i: { entityType: 'supplier', entityId: o.supplierId, valueKgPerHour, reason: 'test fixture' } }));
-  return () => detect(gql, o.supplierId, o.percent, start, end);
+  const window = nextWindow(o.windows);
+  if (o.ingest !== false) {
+    const events = [10, 20, 30].map((m) => leg(o.supplierId, window.start.getTime() + m * 60_000));
+    const ingested = ok('ingestEvents', await gql(INGEST, { e: events })).ingestEvents;
+    if (ingested.accepted !== events.length) throw new Error(`ingestEvents refused the fixture's events: ${JSON.stringify(ingested)}`);
+  }
+  await setBaseline(gql, o.supplierId, o.percent, window);
+  return () => detect(gql, o.supplierId, o.percent, window, 'created');
 }
 
-async function detect(gql: Gql, supplierId: string, percent: number, start: Date, end: Date): Promise<RaisedHotspot> {
-  const detected = ok('detectHotspots', await gql(DETECT, { s: start.toISOString(), e: end.toISOString() })).detectHotspots;
-  if (detected.created < 1) throw new Error(`detectHotspots created no hotspot at ${percent}%: ${JSON.stringify(detected)}`);
-  const [h] = ok('hotspots', await gql(FOUND, { s: [supplierId] })).hotspots.nodes;
+/**
+ * A higher level for a raised hotspot, with its alert: a lower baseline, then detection over the hotspot's own window
+ * again (it continues that hotspot and escalates it). Other hotspots of later-prepared windows are updated in place.
+ */
+export async function escalateHotspot(gql: Gql, raised: RaisedHotspot, percent: number): Promise<RaisedHotspot> {
+  await setBaseline(gql, raised.supplierId, percent, raised.window);
+  return detect(gql, raised.supplierId, percent, raised.window, 'escalated');
+}
+
+/** The supplier's manual baseline, `percent` under what data-core measures for it in the window. */
+async function setBaseline(gql: Gql, supplierId: string, percent: number, window: Window): Promise<void> {
+  const { start, end, hours } = window;
+  const series = ok('emissionsSeries', await gql(SERIES, { f: start.toISOString(), t: end.toISOString() })).emissionsSeries;
+  const kg = series.filter((p: { key: string }) => p.key === supplierId).reduce((s: number, p: { co2eKg: number }) => s + p.co2eKg, 0);
+  if (!(kg > 0)) throw new Error(`data-core has no figure for supplier ${supplierId} in the window (${kg} kg)`);
+  const valueKgPerHour = baselineFor(kg, percent, hours);
+  ok('setBaselineOverride', await gql(OVERRIDE, { i: { entityType: 'supplier', entityId: supplierId, valueKgPerHour, reason: 'test fixture' } }));
+}
+
+async function detect(gql: Gql, supplierId: string, percent: number, window: Window, change: 'created' | 'escalated'): Promise<RaisedHotspot> {
+  const detected = ok('detectHotspots', await gql(DETECT, { s: window.start.toISOString(), e: window.end.toISOString() })).detectHotspots;
+  if (detected[change] < 1) throw new Error(`detectHotspots: no hotspot ${change} at ${percent}%: ${JSON.stringify(detected)}`);
+  const nodes: { id: string; windowStart: string; severity: RaisedHotspot['level']; percentAbove: number; alerts: { id: string; cursor: string }[] }[] =
+    ok('hotspots', await gql(FOUND, { s: [supplierId] })).hotspots.nodes;
+  const h = nodes.find((n) => Date.parse(n.windowStart) === window.start.getTime());
   const alert = h?.alerts.at(-1);
   if (!alert) throw new Error(`no hotspot with an alert for supplier ${supplierId}: ${JSON.stringify(h)}`);
-  return { hotspotId: h.id, alertId: alert.id, alertSeq: alert.cursor, level: h.severity, percentAbove: h.percentAbove };
+  return { hotspotId: h.id, alertId: alert.id, alertSeq: alert.cursor, level: h.severity, percentAbove: h.percentAbove, supplierId, window };
 }

@@ -5,14 +5,15 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { createTestDatabase, type Database } from '@carbon-nexus/db';
+import type { TestPlatform } from '@carbon-nexus/gateway/testkit';
 import type { GatewayServer } from '../src/index.ts';
 import { graphql, op, operations, rest, startPlatform, tokens } from './rest.fixtures.ts';
+import { detectionWindows, gqlAt, raiseHotspot } from './hotspots.fixtures.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('OpenAPI document and API reference', () => {
-  let db: Database;
+  let platform: TestPlatform;
   let gw: GatewayServer;
   let spec: any;
   let t: Awaited<ReturnType<typeof tokens>>;
@@ -20,27 +21,19 @@ describe('OpenAPI document and API reference', () => {
   let hotspotId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('pglite');
-    gw = await startPlatform(db);
+    platform = await startPlatform('pglite');
+    gw = platform.gateway;
     t = await tokens('none');
     const s = await rest(gw.url, op('CreateSupplier'), { input: { name: 'Spec Freight', category: 'TRANSPORT', country: 'NL' } }, t.analyst);
     supplierId = s.body.id;
-    const [h] = await db.query<{ id: string }>(
-      `INSERT INTO hotspots (id, entity_type, entity_id, entity_name, supplier_id, metric_value, baseline, percent_above, severity, status, window_start, window_end)
-       VALUES (gen_random_uuid(), 'supplier', $1, 'Spec Freight', $2::uuid, 250, 100, 150, 'critical', 'open', now() - interval '1 hour', now()) RETURNING id::text AS id`,
-      [supplierId, supplierId],
-    );
-    hotspotId = h.id;
-    await db.query(`INSERT INTO alerts (id, hotspot_id, supplier_id, level, message) VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'critical', 'Spec Freight exceeded emissions by 150%')`, [hotspotId, supplierId]);
+    // A CRITICAL hotspot and its alert ("Spec Freight exceeded emissions by 150%") from orchestration's detection.
+    hotspotId = (await raiseHotspot(gqlAt(gw.url, t.analyst!), { supplierId, percent: 150, windows: detectionWindows() })).hotspotId;
     const g = await graphql(gw.url, { name: 'G', document: 'mutation G($id: ID!) { generateRecommendations(hotspotId: $id) { created } }' } as any, { id: hotspotId }, t.admin);
     expect(g.errors).toBeUndefined();
     spec = await (await fetch(gw.url + '/api/v1/openapi.json')).json();
   }, 180_000);
 
-  afterAll(async () => {
-    await gw?.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   it('is a valid OpenAPI 3.1 document', async () => {
     const result = await new Validator().validate(structuredClone(spec));

@@ -1,24 +1,18 @@
 // Shared by the REST tests: the whole platform behind the gateway, role tokens (and a supplier-scoped one), the
 // operations manifest, and a REST call / GraphQL call pair for the same operation and variables.
 import fs from 'node:fs';
-import { loadPlatformConfig, signDevToken } from '@carbon-nexus/plugin-sdk';
-import type { Database } from '@carbon-nexus/db';
-import { startGateway, type GatewayServer } from '../src/index.ts';
+import { signDevToken } from '@carbon-nexus/plugin-sdk';
+import type { TestDatabaseTarget } from '@carbon-nexus/db';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { operationsManifestPath } from '../src/rest/trusted-documents.ts';
 import type { RestOperation } from '../src/rest/operations.ts';
 
 export const operations: RestOperation[] = JSON.parse(fs.readFileSync(operationsManifestPath, 'utf8')).operations;
 export const op = (name: string) => operations.find((o) => o.name === name)!;
 
-export async function startPlatform(db: Database, env: Record<string, string | undefined> = {}): Promise<GatewayServer> {
-  const { plugins } = await loadPlatformConfig();
-  return startGateway({
-    plugins,
-    port: 0,
-    serveWeb: false,
-    host: { db, scheduler: false, migrate: false },
-    env: { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, ...env },
-  });
+/** The platform's plugins behind the gateway on a fresh database, in this process only (no Redis, no shared bus). */
+export function startPlatform(target: TestDatabaseTarget, env: Record<string, string | undefined> = {}): Promise<TestPlatform> {
+  return startTestPlatform({ target, env: { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, ...env } });
 }
 
 export type Caller = 'anonymous' | 'viewer' | 'analyst' | 'approver' | 'admin' | 'partner' | 'scoped';
