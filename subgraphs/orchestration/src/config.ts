@@ -19,10 +19,16 @@ const entityTypes = z
   .string()
   .default('supplier')
   .transform((s, ctx) => {
-    const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+    const list = s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     const bad = list.filter((x) => !['supplier', 'event_type', 'route'].includes(x));
     if (bad.length || !list.length) {
-      ctx.addIssue({ code: 'custom', message: `entity types must be a comma list of supplier, event_type, route (bad: ${bad.join(', ') || 'empty'})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `entity types must be a comma list of supplier, event_type, route (bad: ${bad.join(', ') || 'empty'})`,
+      });
       return z.NEVER;
     }
     return [...new Set(list)] as ('supplier' | 'event_type' | 'route')[];
@@ -38,9 +44,13 @@ export const configSchema = z.object({
   /** Severity thresholds in percent above baseline, per entity type (JSON); see README. */
   HOTSPOT_THRESHOLDS: thresholdsJson,
   /** Evidence: events a window needs before it can raise or escalate a hotspot (per entity type: HOTSPOT_THRESHOLDS). */
-  HOTSPOT_MIN_EVENTS: env.int(DEFAULT_EVIDENCE.minEvents).pipe(z.number().int().min(MIN_EVENTS_RANGE[0]).max(MIN_EVENTS_RANGE[1])),
+  HOTSPOT_MIN_EVENTS: env
+    .int(DEFAULT_EVIDENCE.minEvents)
+    .pipe(z.number().int().min(MIN_EVENTS_RANGE[0]).max(MIN_EVENTS_RANGE[1])),
   /** Evidence: the excess must reach this many robust standard deviations (MAD-based) of the window's baseline. */
-  HOTSPOT_NOISE_SIGMAS: env.number(DEFAULT_EVIDENCE.noiseSigmas).pipe(z.number().min(NOISE_SIGMAS_RANGE[0]).max(NOISE_SIGMAS_RANGE[1])),
+  HOTSPOT_NOISE_SIGMAS: env
+    .number(DEFAULT_EVIDENCE.noiseSigmas)
+    .pipe(z.number().min(NOISE_SIGMAS_RANGE[0]).max(NOISE_SIGMAS_RANGE[1])),
   /** Evidence: a window short of it alone may count through the last N hours ending with it (sustained); 0 = off. */
   HOTSPOT_EVIDENCE_HOURS: env.int(3).pipe(z.number().int().min(0).max(168)),
   /** Entity types the detector and the baselines cover (each is one data-core emissionsSeries call). */

@@ -29,7 +29,9 @@ export async function supplierNames(services: PluginServices, ids: string[]): Pr
   const unique = [...new Set(ids.filter(Boolean))];
   if (!unique.length) return out;
   try {
-    const data = await services.call(SupplierProfiles, { representations: unique.map((id) => ({ __typename: 'Supplier', id })) });
+    const data = await services.call(SupplierProfiles, {
+      representations: unique.map((id) => ({ __typename: 'Supplier', id })),
+    });
     for (const s of data._entities) if (s?.__typename === 'Supplier' && s.name) out.set(s.id, s.name);
   } catch (err) {
     // Names only decorate messages: an unreachable data-core must not stop detection.
@@ -57,20 +59,42 @@ export type EventWithFactors = ResultOf<typeof EventsWithFactorsPage>['events'][
 export type EventMeasures = ResultOf<typeof EventMeasuresPage>['events']['nodes'][number];
 
 /** data-core `events` newest first with activity, method and factors (at most `maxEvents`). */
-export function eventsWithFactors(services: PluginServices, filter: EventFilter, maxEvents: number): Promise<EventWithFactors[]> {
-  return pages(maxEvents, async (first, after) => (await services.call(EventsWithFactorsPage, { filter, first, after })).events);
+export function eventsWithFactors(
+  services: PluginServices,
+  filter: EventFilter,
+  maxEvents: number,
+): Promise<EventWithFactors[]> {
+  return pages(
+    maxEvents,
+    async (first, after) => (await services.call(EventsWithFactorsPage, { filter, first, after })).events,
+  );
 }
 
 /** data-core `events` newest first with their t·km, production units and figure (at most `maxEvents`). */
-export function eventMeasures(services: PluginServices, filter: EventFilter, maxEvents: number): Promise<EventMeasures[]> {
-  return pages(maxEvents, async (first, after) => (await services.call(EventMeasuresPage, { filter, first, after })).events);
+export function eventMeasures(
+  services: PluginServices,
+  filter: EventFilter,
+  maxEvents: number,
+): Promise<EventMeasures[]> {
+  return pages(
+    maxEvents,
+    async (first, after) => (await services.call(EventMeasuresPage, { filter, first, after })).events,
+  );
 }
 
 /** kg CO2e (the sum of the bucket's events' figures: data-core's one figure per event) and events per bucket. */
-export type SeriesRow = Pick<ResultOf<typeof EmissionsCounts>['emissionsSeries'][number], 'bucketStart' | 'key' | 'co2eKg' | 'eventCount'>;
+export type SeriesRow = Pick<
+  ResultOf<typeof EmissionsCounts>['emissionsSeries'][number],
+  'bucketStart' | 'key' | 'co2eKg' | 'eventCount'
+>;
 
 /** Hotspot/baseline entity type -> emissionsSeries grouping. */
-export const GROUP_OF_ENTITY: Record<string, EmissionsGroupBy> = { supplier: 'SUPPLIER', event_type: 'EVENT_TYPE', route: 'ROUTE', total: 'NONE' };
+export const GROUP_OF_ENTITY: Record<string, EmissionsGroupBy> = {
+  supplier: 'SUPPLIER',
+  event_type: 'EVENT_TYPE',
+  route: 'ROUTE',
+  total: 'NONE',
+};
 
 /** A series key as a hotspot/baseline entity id: event types come back upper-case (TRANSPORT), entities keep them lower-case. */
 export const entityKey = (entityType: string, key: string) => (entityType === 'event_type' ? key.toLowerCase() : key);
@@ -92,7 +116,10 @@ export async function suppliersOfCategory(services: PluginServices, category: Su
   const ids: string[] = [];
   let after: string | null = null;
   for (let i = 0; i < 50; i++) {
-    const { suppliers }: ResultOf<typeof SupplierIdsOfCategory> = await services.call(SupplierIdsOfCategory, { category, after });
+    const { suppliers }: ResultOf<typeof SupplierIdsOfCategory> = await services.call(SupplierIdsOfCategory, {
+      category,
+      after,
+    });
     ids.push(...suppliers.nodes.map((n) => n.id));
     if (!suppliers.pageInfo.hasNextPage) break;
     after = suppliers.pageInfo.endCursor;

@@ -25,7 +25,14 @@ describe.each(testDatabaseTargets())('backfills never touch live state (%s)', (t
   const now = new Date();
   const yesterdaySpike = new Date(Math.floor(now.getTime() / HOUR) * HOUR - 26 * HOUR); // 3 hot hours ending here
 
-  const recs = async (h: string) => (await kit.query<{ recommendations: { nodes: { id: string; status: string }[] } }>(RECS, { h }, { plugin: 'recommendations' })).recommendations.nodes;
+  const recs = async (h: string) =>
+    (
+      await kit.query<{ recommendations: { nodes: { id: string; status: string }[] } }>(
+        RECS,
+        { h },
+        { plugin: 'recommendations' },
+      )
+    ).recommendations.nodes;
 
   beforeAll(async () => {
     kit = await startKit({ target, recommendations: true });
@@ -33,7 +40,8 @@ describe.each(testDatabaseTargets())('backfills never touch live state (%s)', (t
     b = await createSupplier(kit, 'Hauler B');
     // Steady history for a day and a half, with a real spike for A yesterday (three times the legs for 3 hours).
     const events = history([a, b], now, 36, PER_HOUR);
-    for (let h = 1; h <= 3; h++) events.push(...legsBefore(a, new Date(yesterdaySpike.getTime() - (h - 1) * HOUR), 2 * PER_HOUR, 50));
+    for (let h = 1; h <= 3; h++)
+      events.push(...legsBefore(a, new Date(yesterdaySpike.getTime() - (h - 1) * HOUR), 2 * PER_HOUR, 50));
     // Live: A runs 9 legs in the last hour (+125 %: WARN); B its usual 4.
     events.push(...legsBefore(a, now, 9), ...legsBefore(b, now, PER_HOUR));
     await ingest(kit, events);
@@ -42,9 +50,12 @@ describe.each(testDatabaseTargets())('backfills never touch live state (%s)', (t
   afterAll(async () => kit?.stop());
 
   it('a live hotspot opens with one alert, and its recommendations are decided', async () => {
-    const d = (await kit.query<{ detectHotspots: Record<string, number> }>(DETECT_NOW, {}, { auth: ANALYST })).detectHotspots;
+    const d = (await kit.query<{ detectHotspots: Record<string, number> }>(DETECT_NOW, {}, { auth: ANALYST }))
+      .detectHotspots;
     expect(d).toMatchObject({ created: 1, alertsRaised: 1 });
-    const list = await kit.query<{ hotspots: { nodes: { id: string; entityId: string; severity: string }[] } }>(`{ hotspots(first: 10) { nodes { id entityId severity } } }`);
+    const list = await kit.query<{ hotspots: { nodes: { id: string; entityId: string; severity: string }[] } }>(
+      `{ hotspots(first: 10) { nodes { id entityId severity } } }`,
+    );
     expect(list.hotspots.nodes).toEqual([expect.objectContaining({ entityId: a, severity: 'WARN' })]);
     live = (await kit.query<{ hotspot: typeof live }>(HOTSPOT, { id: list.hotspots.nodes[0].id })).hotspot;
     // recommendations react to hotspot.changed (relayed from the outbox): wait for them
@@ -57,8 +68,16 @@ describe.each(testDatabaseTargets())('backfills never touch live state (%s)', (t
     expect(got.length).toBeGreaterThanOrEqual(2);
     approved = got[0].id;
     dismissed = got[1].id;
-    await kit.query(`mutation($id: ID!) { approveRecommendation(id: $id, reason: "doing it") { status } }`, { id: approved }, { auth: APPROVER, plugin: 'recommendations' });
-    await kit.query(`mutation($id: ID!) { dismissRecommendation(id: $id, reason: "not for us") { status } }`, { id: dismissed }, { auth: APPROVER, plugin: 'recommendations' });
+    await kit.query(
+      `mutation($id: ID!) { approveRecommendation(id: $id, reason: "doing it") { status } }`,
+      { id: approved },
+      { auth: APPROVER, plugin: 'recommendations' },
+    );
+    await kit.query(
+      `mutation($id: ID!) { dismissRecommendation(id: $id, reason: "not for us") { status } }`,
+      { id: dismissed },
+      { auth: APPROVER, plugin: 'recommendations' },
+    );
   }, 180_000);
 
   it("backfilling yesterday writes yesterday's hotspot only", async () => {
@@ -73,9 +92,9 @@ describe.each(testDatabaseTargets())('backfills never touch live state (%s)', (t
     const y0 = r.detectHotspotsRange;
     expect(y0).toMatchObject({ windows: 24, created: 1, resolved: 1 });
     expect(y0.alertsRaised).toBe(1 + y0.escalated);
-    const past = await kit.query<{ hotspots: { nodes: { id: string; entityId: string; windowStart: string; windowEnd: string }[] } }>(
-      `{ hotspots(status: RESOLVED, first: 10) { nodes { id entityId windowStart windowEnd } } }`,
-    );
+    const past = await kit.query<{
+      hotspots: { nodes: { id: string; entityId: string; windowStart: string; windowEnd: string }[] };
+    }>(`{ hotspots(status: RESOLVED, first: 10) { nodes { id entityId windowStart windowEnd } } }`);
     expect(past.hotspots.nodes).toHaveLength(1);
     const [y] = past.hotspots.nodes;
     expect(y.entityId).toBe(a);
@@ -86,7 +105,10 @@ describe.each(testDatabaseTargets())('backfills never touch live state (%s)', (t
     // One past window with explicit bounds (inside yesterday's episode): covered, nothing changes.
     const one = await kit.query<{ detectHotspots: Record<string, number> }>(
       `mutation($s: String, $e: String) { detectHotspots(windowStart: $s, windowEnd: $e) { created escalated updated resolved alertsRaised } }`,
-      { s: new Date(yesterdaySpike.getTime() - 2 * HOUR).toISOString(), e: new Date(yesterdaySpike.getTime() - HOUR).toISOString() },
+      {
+        s: new Date(yesterdaySpike.getTime() - 2 * HOUR).toISOString(),
+        e: new Date(yesterdaySpike.getTime() - HOUR).toISOString(),
+      },
       { auth: ANALYST },
     );
     expect(one.detectHotspots).toEqual({ created: 0, escalated: 0, updated: 0, resolved: 0, alertsRaised: 0 });
@@ -96,9 +118,12 @@ describe.each(testDatabaseTargets())('backfills never touch live state (%s)', (t
   });
 
   it('the next live cycle continues the same hotspot: same id, no new alert, decisions kept', async () => {
-    const d = (await kit.query<{ detectHotspots: Record<string, number> }>(DETECT_NOW, {}, { auth: ANALYST })).detectHotspots;
+    const d = (await kit.query<{ detectHotspots: Record<string, number> }>(DETECT_NOW, {}, { auth: ANALYST }))
+      .detectHotspots;
     expect(d).toEqual({ created: 0, escalated: 0, updated: 1, resolved: 0, alertsRaised: 0 });
-    const h = (await kit.query<{ hotspot: typeof live & { status: string; severity: string } }>(HOTSPOT, { id: live.id })).hotspot;
+    const h = (
+      await kit.query<{ hotspot: typeof live & { status: string; severity: string } }>(HOTSPOT, { id: live.id })
+    ).hotspot;
     expect(h).toMatchObject({ id: live.id, status: 'OPEN', severity: 'WARN' });
     expect(h.alerts).toEqual(live.alerts);
     const now = await recs(live.id);
@@ -108,16 +133,26 @@ describe.each(testDatabaseTargets())('backfills never touch live state (%s)', (t
 
   it('an escalation alerts once and regenerates without re-opening decided recommendations', async () => {
     await ingest(kit, legsBefore(a, new Date(), 3, 20)); // 12 legs in the hour now: +200 %, CRITICAL
-    const d = (await kit.query<{ detectHotspots: Record<string, number> }>(DETECT_NOW, {}, { auth: ANALYST })).detectHotspots;
+    const d = (await kit.query<{ detectHotspots: Record<string, number> }>(DETECT_NOW, {}, { auth: ANALYST }))
+      .detectHotspots;
     expect(d).toMatchObject({ created: 0, escalated: 1, alertsRaised: 1 });
-    const h = (await kit.query<{ hotspot: { id: string; severity: string; alerts: { level: string }[] } }>(HOTSPOT, { id: live.id })).hotspot;
+    const h = (
+      await kit.query<{ hotspot: { id: string; severity: string; alerts: { level: string }[] } }>(HOTSPOT, {
+        id: live.id,
+      })
+    ).hotspot;
     expect(h.severity).toBe('CRITICAL');
     expect(h.alerts.map((x) => x.level)).toEqual(['WARN', 'CRITICAL']);
     // Give the engine its run for the escalation (a generation run for this hotspot after the escalation).
     const deadline = Date.now() + 150_000;
     let runs: string[] = [];
     for (;;) {
-      runs = (await kit.db.query<{ trigger: string }>(`SELECT trigger FROM recommendation_runs WHERE hotspot_id = $1 AND status = 'done' ORDER BY started_at`, [live.id])).map((r) => r.trigger);
+      runs = (
+        await kit.db.query<{ trigger: string }>(
+          `SELECT trigger FROM recommendation_runs WHERE hotspot_id = $1 AND status = 'done' ORDER BY started_at`,
+          [live.id],
+        )
+      ).map((r) => r.trigger);
       if (runs.length >= 2 || Date.now() > deadline) break;
       await new Promise((res) => setTimeout(res, 200));
     }

@@ -31,7 +31,9 @@ describe.each(testDatabaseTargets())('hotspots by supplier, event type and route
   it('computes baselines per entity type from the matching series', async () => {
     const r = await kit.query<any>(`{ baselines(first: 100) { nodes { entityType entityId valueKgPerHour method } } }`);
     const flat = r.baselines.nodes.filter((n: any) => n.method === 'flat_median');
-    expect(flat.map((n: any) => `${n.entityType}:${n.entityId}`).sort()).toEqual([`event_type:transport`, `route:R1`, `supplier:${a}`, `supplier:${b}`].sort());
+    expect(flat.map((n: any) => `${n.entityType}:${n.entityId}`).sort()).toEqual(
+      [`event_type:transport`, `route:R1`, `supplier:${a}`, `supplier:${b}`].sort(),
+    );
     expect(flat.find((n: any) => n.entityType === 'route').valueKgPerHour).toBeCloseTo(8 * legKg, 4);
     expect(flat.find((n: any) => n.entityType === 'event_type').valueKgPerHour).toBeCloseTo(8 * legKg, 4);
   });
@@ -39,9 +41,16 @@ describe.each(testDatabaseTargets())('hotspots by supplier, event type and route
   it('one cycle raises the supplier, event-type and route hotspots, each with its own figures and message', async () => {
     const d = await kit.query<any>(`mutation { detectHotspots { created alertsRaised } }`, {}, { auth: ANALYST });
     expect(d.detectHotspots).toMatchObject({ created: 3, alertsRaised: 3 });
-    const h = await kit.query<any>(`{ hotspots(first: 10) { nodes { entityType entityId severity percentAbove eventCount supplier { id } alerts { message } } } }`);
+    const h = await kit.query<any>(
+      `{ hotspots(first: 10) { nodes { entityType entityId severity percentAbove eventCount supplier { id } alerts { message } } } }`,
+    );
     const by = new Map(h.hotspots.nodes.map((n: any) => [n.entityType, n]));
-    expect(by.get('supplier')).toMatchObject({ entityId: a, severity: 'CRITICAL', eventCount: 17, supplier: { id: a } });
+    expect(by.get('supplier')).toMatchObject({
+      entityId: a,
+      severity: 'CRITICAL',
+      eventCount: 17,
+      supplier: { id: a },
+    });
     expect((by.get('supplier') as any).percentAbove).toBeCloseTo(325, 3);
     for (const t of ['route', 'event_type']) {
       expect(by.get(t)).toMatchObject({ severity: 'CRITICAL', eventCount: 21, supplier: null });

@@ -28,12 +28,18 @@ describe.each(testDatabaseTargets())('evidence: noise and sustained excess (%s)'
     }
     await ingest(kit, events);
     legKg = await figureOf(kit, events[0].externalId);
-    await kit.query(`mutation($t: String) { recalculateBaselines(asOf: $t) { entities } }`, { t: iso(hourStart - 3 * HOUR) }, { auth: ANALYST });
+    await kit.query(
+      `mutation($t: String) { recalculateBaselines(asOf: $t) { entities } }`,
+      { t: iso(hourStart - 3 * HOUR) },
+      { auth: ANALYST },
+    );
   }, 300_000);
   afterAll(async () => kit?.stop());
 
   it('the baseline carries the Poisson spread of its varying trips', async () => {
-    const b = await kit.query<any>(`{ baselines(entityType: "supplier", hourly: true, first: 500) { nodes { hourOfWeek method valueKgPerHour spreadKgPerHour eventsPerHour } } }`);
+    const b = await kit.query<any>(
+      `{ baselines(entityType: "supplier", hourly: true, first: 500) { nodes { hourOfWeek method valueKgPerHour spreadKgPerHour eventsPerHour } } }`,
+    );
     const hours = b.baselines.nodes.filter((n: any) => n.hourOfWeek !== null);
     expect(hours.length).toBeGreaterThan(100);
     for (const n of hours) {
@@ -46,14 +52,18 @@ describe.each(testDatabaseTargets())('evidence: noise and sustained excess (%s)'
   });
 
   it('one hour of 9 trips is within the noise; the third such hour in a row raises the hotspot', async () => {
-    const first = await kit.query<any>(DETECT, { s: iso(hourStart - 3 * HOUR), e: iso(hourStart - 2 * HOUR) }, { auth: ANALYST });
+    const first = await kit.query<any>(
+      DETECT,
+      { s: iso(hourStart - 3 * HOUR), e: iso(hourStart - 2 * HOUR) },
+      { auth: ANALYST },
+    );
     expect(first.detectHotspots).toMatchObject({ created: 0, alertsRaised: 0, suppressed: 1 });
     const third = await kit.query<any>(DETECT, { s: iso(hourStart - HOUR), e: iso(hourStart) }, { auth: ANALYST });
     expect(third.detectHotspots).toMatchObject({ created: 1, alertsRaised: 1, suppressed: 0 });
-    const h = await kit.query<any>(`{ hotspots(first: 5) { nodes { entityId severity percentAbove eventCount baselineSpreadKg excessSigmas } } }`);
-    expect(h.hotspots.nodes).toEqual([
-      expect.objectContaining({ entityId: s, eventCount: 9 }),
-    ]);
+    const h = await kit.query<any>(
+      `{ hotspots(first: 5) { nodes { entityId severity percentAbove eventCount baselineSpreadKg excessSigmas } } }`,
+    );
+    expect(h.hotspots.nodes).toEqual([expect.objectContaining({ entityId: s, eventCount: 9 })]);
     const [hot] = h.hotspots.nodes;
     expect(hot.percentAbove).toBeGreaterThan(80); // 9 legs against the usual 3.5–4.5
     expect(hot.excessSigmas).toBeLessThan(3); // alone under the 3σ bar; the three hours together above it

@@ -30,9 +30,13 @@ describe.each(testDatabaseTargets())('goals and hotspot thresholds (%s)', (targe
   const start = new Date(end.getTime() - 60 * 60_000);
   let predictedA = 0;
 
-  const fail = async (doc: string, vars: Record<string, unknown>, auth: any) => (await kit.execute(doc, vars, { auth })).errors?.[0];
+  const fail = async (doc: string, vars: Record<string, unknown>, auth: any) =>
+    (await kit.execute(doc, vars, { auth })).errors?.[0];
   const audits = async (action: string) =>
-    kit.db.query<{ user_id: string; entity_id: string; metadata: any }>(`SELECT user_id, entity_id, metadata FROM audit_logs WHERE action = $1 ORDER BY created_at`, [action]);
+    kit.db.query<{ user_id: string; entity_id: string; metadata: any }>(
+      `SELECT user_id, entity_id, metadata FROM audit_logs WHERE action = $1 ORDER BY created_at`,
+      [action],
+    );
 
   beforeAll(async () => {
     kit = await startKit({ target });
@@ -62,9 +66,20 @@ describe.each(testDatabaseTargets())('goals and hotspot thresholds (%s)', (targe
   describe('goals', () => {
     it('a reduction goal over ALL is measured against the sum of supplier baselines', async () => {
       await kit.query(OVERRIDE, { i: { entityType: 'supplier', entityId: a, valueKgPerHour: BASE_A } });
-      const g = (await kit.query(SET_GOAL, { input: { scope: 'ALL', period: 'DAY', reductionPct: 20 } }, { auth: ANALYST })).setGoal;
+      const g = (
+        await kit.query(SET_GOAL, { input: { scope: 'ALL', period: 'DAY', reductionPct: 20 } }, { auth: ANALYST })
+      ).setGoal;
       const baselineKg = (BASE_A + BASE_B) * 24;
-      expect(g).toMatchObject({ name: 'All emissions per day', scope: 'ALL', scopeId: null, period: 'DAY', targetKg: null, reductionPct: 20, hoursPerPeriod: 24, createdBy: 'ana' });
+      expect(g).toMatchObject({
+        name: 'All emissions per day',
+        scope: 'ALL',
+        scopeId: null,
+        period: 'DAY',
+        targetKg: null,
+        reductionPct: 20,
+        hoursPerPeriod: 24,
+        createdBy: 'ana',
+      });
       expect(g.baselineKg).toBeCloseTo(baselineKg, 6);
       expect(g.effectiveTargetKg).toBeCloseTo(baselineKg * 0.8, 6);
       expect(g.targetKgPerHour).toBeCloseTo((BASE_A + BASE_B) * 0.8, 6);
@@ -76,76 +91,173 @@ describe.each(testDatabaseTargets())('goals and hotspot thresholds (%s)', (targe
 
     it('setting the same scope and period again replaces the goal (same id) and audits before/after', async () => {
       const before = (await kit.query(GOALS, { scope: 'ALL' }, { auth: VIEWER })).goals;
-      const g = (await kit.query(SET_GOAL, { input: { scope: 'ALL', period: 'DAY', targetKg: 600, name: 'Fleet cap' } }, { auth: ANALYST })).setGoal;
+      const g = (
+        await kit.query(
+          SET_GOAL,
+          { input: { scope: 'ALL', period: 'DAY', targetKg: 600, name: 'Fleet cap' } },
+          { auth: ANALYST },
+        )
+      ).setGoal;
       expect(g.id).toBe(before[0].id);
-      expect(g).toMatchObject({ name: 'Fleet cap', targetKg: 600, reductionPct: null, effectiveTargetKg: 600, targetKgPerHour: 25 });
+      expect(g).toMatchObject({
+        name: 'Fleet cap',
+        targetKg: 600,
+        reductionPct: null,
+        effectiveTargetKg: 600,
+        targetKgPerHour: 25,
+      });
       expect(g.requiredSavingsKg).toBeCloseTo((BASE_A + BASE_B) * 24 - 600, 6);
       const [upd] = await audits('goal.update');
-      expect(upd.metadata).toMatchObject({ before: { reductionPct: 20, targetKg: null }, after: { targetKg: 600, reductionPct: null, name: 'Fleet cap' } });
+      expect(upd.metadata).toMatchObject({
+        before: { reductionPct: 20, targetKg: null },
+        after: { targetKg: 600, reductionPct: null, name: 'Fleet cap' },
+      });
     });
 
     it('CATEGORY goals use the suppliers of that category (from data-core); SUPPLIER goals that supplier', async () => {
-      const cat = (await kit.query(SET_GOAL, { input: { scope: 'CATEGORY', scopeId: 'TRANSPORT', period: 'MONTH', reductionPct: 10 } }, { auth: ANALYST })).setGoal;
+      const cat = (
+        await kit.query(
+          SET_GOAL,
+          { input: { scope: 'CATEGORY', scopeId: 'TRANSPORT', period: 'MONTH', reductionPct: 10 } },
+          { auth: ANALYST },
+        )
+      ).setGoal;
       expect(cat).toMatchObject({ name: 'Transport per month', scopeId: 'TRANSPORT', hoursPerPeriod: 720 });
       expect(cat.baselineKg).toBeCloseTo(BASE_A * 720, 6);
-      const sup = (await kit.query(SET_GOAL, { input: { scope: 'SUPPLIER', scopeId: b, period: 'YEAR', targetKg: 50_000 } }, { auth: ANALYST })).setGoal;
-      expect(sup).toMatchObject({ name: 'Borealis Steel per year', supplier: { id: b }, hoursPerPeriod: 8760, effectiveTargetKg: 50_000 });
+      const sup = (
+        await kit.query(
+          SET_GOAL,
+          { input: { scope: 'SUPPLIER', scopeId: b, period: 'YEAR', targetKg: 50_000 } },
+          { auth: ANALYST },
+        )
+      ).setGoal;
+      expect(sup).toMatchObject({
+        name: 'Borealis Steel per year',
+        supplier: { id: b },
+        hoursPerPeriod: 8760,
+        effectiveTargetKg: 50_000,
+      });
       expect(sup.baselineKg).toBeCloseTo(BASE_B * 8760, 6);
       expect(sup.requiredSavingsKg).toBeCloseTo(BASE_B * 8760 - 50_000, 6);
       // A category nobody belongs to has no baseline: the figures say so instead of inventing one.
-      const empty = (await kit.query(SET_GOAL, { input: { scope: 'CATEGORY', scopeId: 'WAREHOUSE', period: 'DAY', reductionPct: 5 } }, { auth: ANALYST })).setGoal;
-      expect(empty).toMatchObject({ baselineKg: null, effectiveTargetKg: null, targetKgPerHour: null, requiredSavingsKg: null });
+      const empty = (
+        await kit.query(
+          SET_GOAL,
+          { input: { scope: 'CATEGORY', scopeId: 'WAREHOUSE', period: 'DAY', reductionPct: 5 } },
+          { auth: ANALYST },
+        )
+      ).setGoal;
+      expect(empty).toMatchObject({
+        baselineKg: null,
+        effectiveTargetKg: null,
+        targetKgPerHour: null,
+        requiredSavingsKg: null,
+      });
       const all = (await kit.query(GOALS, {}, { auth: VIEWER })).goals;
-      expect(all.map((g: any) => `${g.scope}:${g.scopeId ?? ''}:${g.period}`)).toEqual(['ALL::DAY', 'CATEGORY:TRANSPORT:MONTH', 'CATEGORY:WAREHOUSE:DAY', `SUPPLIER:${b}:YEAR`]);
+      expect(all.map((g: any) => `${g.scope}:${g.scopeId ?? ''}:${g.period}`)).toEqual([
+        'ALL::DAY',
+        'CATEGORY:TRANSPORT:MONTH',
+        'CATEGORY:WAREHOUSE:DAY',
+        `SUPPLIER:${b}:YEAR`,
+      ]);
     });
 
     it('supplier-scoped callers see and set only their suppliers’ goals; audit entries carry the supplier', async () => {
       const scopedB = { sub: 'sup-b', roles: ['analyst'], supplierIds: [b] };
       const seen = (await kit.query(GOALS, {}, { auth: scopedB })).goals;
       expect(seen.map((g: any) => g.scopeId)).toEqual([b]);
-      expect((await fail(SET_GOAL, { input: { scope: 'ALL', period: 'DAY', targetKg: 5 } }, scopedB))?.extensions?.code).toBe('FORBIDDEN');
-      expect((await fail(SET_GOAL, { input: { scope: 'SUPPLIER', scopeId: a, period: 'DAY', targetKg: 5 } }, scopedB))?.extensions?.code).toBe('FORBIDDEN');
-      const own = (await kit.query(SET_GOAL, { input: { scope: 'SUPPLIER', scopeId: b, period: 'DAY', targetKg: 200 } }, { auth: scopedB })).setGoal;
+      expect(
+        (await fail(SET_GOAL, { input: { scope: 'ALL', period: 'DAY', targetKg: 5 } }, scopedB))?.extensions?.code,
+      ).toBe('FORBIDDEN');
+      expect(
+        (await fail(SET_GOAL, { input: { scope: 'SUPPLIER', scopeId: a, period: 'DAY', targetKg: 5 } }, scopedB))
+          ?.extensions?.code,
+      ).toBe('FORBIDDEN');
+      const own = (
+        await kit.query(
+          SET_GOAL,
+          { input: { scope: 'SUPPLIER', scopeId: b, period: 'DAY', targetKg: 200 } },
+          { auth: scopedB },
+        )
+      ).setGoal;
       const entry = (await audits('goal.create')).find((e) => e.entity_id === own.id)!;
       expect(entry.metadata.supplierId).toBe(b);
     });
 
     it('rejects bad input with errors naming the field, and viewers may not set goals', async () => {
       const field = async (input: Record<string, unknown>) => (await fail(SET_GOAL, { input }, ANALYST))?.extensions;
-      expect(await field({ scope: 'ALL', period: 'DAY' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.targetKg' });
-      expect(await field({ scope: 'ALL', period: 'DAY', targetKg: 10, reductionPct: 5 })).toMatchObject({ field: 'input.reductionPct' });
+      expect(await field({ scope: 'ALL', period: 'DAY' })).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.targetKg',
+      });
+      expect(await field({ scope: 'ALL', period: 'DAY', targetKg: 10, reductionPct: 5 })).toMatchObject({
+        field: 'input.reductionPct',
+      });
       expect(await field({ scope: 'ALL', period: 'DAY', targetKg: -5 })).toMatchObject({ field: 'input.targetKg' });
-      expect(await field({ scope: 'ALL', period: 'DAY', reductionPct: 150 })).toMatchObject({ field: 'input.reductionPct' });
-      expect(await field({ scope: 'CATEGORY', scopeId: 'SPACESHIP', period: 'DAY', targetKg: 1 })).toMatchObject({ field: 'input.scopeId' });
+      expect(await field({ scope: 'ALL', period: 'DAY', reductionPct: 150 })).toMatchObject({
+        field: 'input.reductionPct',
+      });
+      expect(await field({ scope: 'CATEGORY', scopeId: 'SPACESHIP', period: 'DAY', targetKg: 1 })).toMatchObject({
+        field: 'input.scopeId',
+      });
       expect(await field({ scope: 'SUPPLIER', period: 'DAY', targetKg: 1 })).toMatchObject({ field: 'input.scopeId' });
-      expect(await field({ scope: 'ALL', scopeId: a, period: 'DAY', targetKg: 1 })).toMatchObject({ field: 'input.scopeId' });
-      expect(await field({ scope: 'ALL', period: 'DAY', targetKg: 1, name: 'x'.repeat(121) })).toMatchObject({ field: 'input.name' });
-      const msg = (await fail(SET_GOAL, { input: { scope: 'ALL', period: 'DAY', reductionPct: 150 } }, ANALYST))?.message;
+      expect(await field({ scope: 'ALL', scopeId: a, period: 'DAY', targetKg: 1 })).toMatchObject({
+        field: 'input.scopeId',
+      });
+      expect(await field({ scope: 'ALL', period: 'DAY', targetKg: 1, name: 'x'.repeat(121) })).toMatchObject({
+        field: 'input.name',
+      });
+      const msg = (await fail(SET_GOAL, { input: { scope: 'ALL', period: 'DAY', reductionPct: 150 } }, ANALYST))
+        ?.message;
       expect(msg).toBe('input.reductionPct: must be a percentage in (0, 100]');
-      expect((await fail(SET_GOAL, { input: { scope: 'ALL', period: 'DAY', targetKg: 1 } }, VIEWER))?.extensions?.code).toBe('FORBIDDEN');
+      expect(
+        (await fail(SET_GOAL, { input: { scope: 'ALL', period: 'DAY', targetKg: 1 } }, VIEWER))?.extensions?.code,
+      ).toBe('FORBIDDEN');
     });
 
     it('deleteGoal removes it (audited); an unknown id is NOT_FOUND', async () => {
-      const [warehouse] = (await kit.query(GOALS, { scope: 'CATEGORY' }, { auth: VIEWER })).goals.filter((g: any) => g.scopeId === 'WAREHOUSE');
-      expect((await kit.query(`mutation($id: ID!) { deleteGoal(id: $id) }`, { id: warehouse.id }, { auth: ANALYST })).deleteGoal).toBe(true);
-      expect((await kit.query(GOALS, { scope: 'CATEGORY' }, { auth: VIEWER })).goals.map((g: any) => g.scopeId)).toEqual(['TRANSPORT']);
+      const [warehouse] = (await kit.query(GOALS, { scope: 'CATEGORY' }, { auth: VIEWER })).goals.filter(
+        (g: any) => g.scopeId === 'WAREHOUSE',
+      );
+      expect(
+        (await kit.query(`mutation($id: ID!) { deleteGoal(id: $id) }`, { id: warehouse.id }, { auth: ANALYST }))
+          .deleteGoal,
+      ).toBe(true);
+      expect(
+        (await kit.query(GOALS, { scope: 'CATEGORY' }, { auth: VIEWER })).goals.map((g: any) => g.scopeId),
+      ).toEqual(['TRANSPORT']);
       const [del] = await audits('goal.delete');
       expect(del).toMatchObject({ user_id: 'ana', entity_id: warehouse.id });
-      expect((await fail(`mutation($id: ID!) { deleteGoal(id: $id) }`, { id: warehouse.id }, ANALYST))?.extensions?.code).toBe('NOT_FOUND');
+      expect(
+        (await fail(`mutation($id: ID!) { deleteGoal(id: $id) }`, { id: warehouse.id }, ANALYST))?.extensions?.code,
+      ).toBe('NOT_FOUND');
     });
   });
 
   describe('hotspot thresholds', () => {
     it('reads the defaults, validates updates naming the field, and only admins may change them', async () => {
       const s = (await kit.query(SETTINGS, {}, { auth: VIEWER })).hotspotSettings;
-      expect(s.thresholds).toEqual([{ entityType: 'default', info: 80, warn: 100, critical: 150, source: 'DEFAULT', updatedBy: null }]);
+      expect(s.thresholds).toEqual([
+        { entityType: 'default', info: 80, warn: 100, critical: 150, source: 'DEFAULT', updatedBy: null },
+      ]);
       expect(s).toMatchObject({ entityTypes: ['supplier'], windowMinutes: 60 });
       const err = async (input: unknown, auth: any = ADMIN) => (await fail(UPDATE, { input }, auth))?.extensions;
-      expect(await err({ thresholds: [{ info: 50, warn: 60, critical: 90 }] }, ANALYST)).toMatchObject({ code: 'FORBIDDEN' });
-      expect(await err({ thresholds: [{ info: 50, warn: 40, critical: 90 }] })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.thresholds.0.warn' });
-      expect(await err({ thresholds: [{ info: 50, warn: 60, critical: 60 }] })).toMatchObject({ field: 'input.thresholds.0.critical' });
-      expect(await err({ thresholds: [{ entityType: 'planet', info: 1, warn: 2, critical: 3 }] })).toMatchObject({ field: 'input.thresholds.0.entityType' });
-      expect(await err({ thresholds: [{ info: -1, warn: 2, critical: 3 }] })).toMatchObject({ field: 'input.thresholds.0.info' });
+      expect(await err({ thresholds: [{ info: 50, warn: 60, critical: 90 }] }, ANALYST)).toMatchObject({
+        code: 'FORBIDDEN',
+      });
+      expect(await err({ thresholds: [{ info: 50, warn: 40, critical: 90 }] })).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.thresholds.0.warn',
+      });
+      expect(await err({ thresholds: [{ info: 50, warn: 60, critical: 60 }] })).toMatchObject({
+        field: 'input.thresholds.0.critical',
+      });
+      expect(await err({ thresholds: [{ entityType: 'planet', info: 1, warn: 2, critical: 3 }] })).toMatchObject({
+        field: 'input.thresholds.0.entityType',
+      });
+      expect(await err({ thresholds: [{ info: -1, warn: 2, critical: 3 }] })).toMatchObject({
+        field: 'input.thresholds.0.info',
+      });
       expect(await err({ thresholds: [] })).toMatchObject({ field: 'input.thresholds' });
     });
 
@@ -155,11 +267,20 @@ describe.each(testDatabaseTargets())('goals and hotspot thresholds (%s)', (targe
       const vars = { s: start.toISOString(), e: end.toISOString() };
       const first = (await kit.query(DETECT, vars, { auth: ANALYST })).detectHotspots;
       expect(first).toMatchObject({ created: 1, alertsRaised: 1 });
-      const sev = async () => (await kit.query(`{ hotspots(first: 5) { nodes { entityId severity percentAbove } } }`)).hotspots.nodes.find((h: any) => h.entityId === a);
+      const sev = async () =>
+        (await kit.query(`{ hotspots(first: 5) { nodes { entityId severity percentAbove } } }`)).hotspots.nodes.find(
+          (h: any) => h.entityId === a,
+        );
       expect((await sev()).severity).toBe('INFO');
       expect((await sev()).percentAbove).toBeCloseTo(90, 3);
 
-      const s = (await kit.query(UPDATE, { input: { thresholds: [{ entityType: 'supplier', info: 40, warn: 60, critical: 85 }] } }, { auth: ADMIN })).updateHotspotSettings;
+      const s = (
+        await kit.query(
+          UPDATE,
+          { input: { thresholds: [{ entityType: 'supplier', info: 40, warn: 60, critical: 85 }] } },
+          { auth: ADMIN },
+        )
+      ).updateHotspotSettings;
       expect(s.thresholds).toEqual([
         { entityType: 'default', info: 80, warn: 100, critical: 150, source: 'DEFAULT', updatedBy: null },
         { entityType: 'supplier', info: 40, warn: 60, critical: 85, source: 'SETTINGS', updatedBy: 'root' },
@@ -169,35 +290,84 @@ describe.each(testDatabaseTargets())('goals and hotspot thresholds (%s)', (targe
       expect((await sev()).severity).toBe('CRITICAL');
       const [entry] = await audits('hotspotSettings.update');
       expect(entry.user_id).toBe('root');
-      expect(entry.metadata.after).toContainEqual({ entityType: 'supplier', info: 40, warn: 60, critical: 85, minEvents: 3, noiseSigmas: 3, source: 'SETTINGS' });
+      expect(entry.metadata.after).toContainEqual({
+        entityType: 'supplier',
+        info: 40,
+        warn: 60,
+        critical: 85,
+        minEvents: 3,
+        noiseSigmas: 3,
+        source: 'SETTINGS',
+      });
 
       // Reset supplier and raise the default above 90 %: the next cycle resolves the hotspot.
-      const r = (await kit.query(UPDATE, { input: { thresholds: [{ info: 95, warn: 120, critical: 200 }], reset: ['supplier'] } }, { auth: ADMIN })).updateHotspotSettings;
-      expect(r.thresholds).toEqual([{ entityType: 'default', info: 95, warn: 120, critical: 200, source: 'SETTINGS', updatedBy: 'root' }]);
+      const r = (
+        await kit.query(
+          UPDATE,
+          { input: { thresholds: [{ info: 95, warn: 120, critical: 200 }], reset: ['supplier'] } },
+          { auth: ADMIN },
+        )
+      ).updateHotspotSettings;
+      expect(r.thresholds).toEqual([
+        { entityType: 'default', info: 95, warn: 120, critical: 200, source: 'SETTINGS', updatedBy: 'root' },
+      ]);
       const third = (await kit.query(DETECT, vars, { auth: ANALYST })).detectHotspots;
       expect(third).toMatchObject({ resolved: 1, alertsRaised: 0 });
     });
 
     it('evidence settings: env defaults shown per entity type; a window with fewer events than minEvents raises nothing', async () => {
-      const before = (await kit.query(`{ hotspotSettings { ${EVIDENCE_FIELDS} } }`, {}, { auth: VIEWER })).hotspotSettings;
-      expect(before).toEqual({ thresholds: [{ entityType: 'default', minEvents: 3, noiseSigmas: 3, source: 'SETTINGS' }], baselineWeeks: 4, baselineMinSamples: 8 });
+      const before = (await kit.query(`{ hotspotSettings { ${EVIDENCE_FIELDS} } }`, {}, { auth: VIEWER }))
+        .hotspotSettings;
+      expect(before).toEqual({
+        thresholds: [{ entityType: 'default', minEvents: 3, noiseSigmas: 3, source: 'SETTINGS' }],
+        baselineWeeks: 4,
+        baselineMinSamples: 8,
+      });
       const err = async (input: unknown) => (await fail(UPDATE, { input }, ADMIN))?.extensions;
-      expect(await err({ thresholds: [{ info: 80, warn: 100, critical: 150, minEvents: 0 }] })).toMatchObject({ field: 'input.thresholds.0.minEvents' });
-      expect(await err({ thresholds: [{ info: 80, warn: 100, critical: 150, noiseSigmas: -1 }] })).toMatchObject({ field: 'input.thresholds.0.noiseSigmas' });
+      expect(await err({ thresholds: [{ info: 80, warn: 100, critical: 150, minEvents: 0 }] })).toMatchObject({
+        field: 'input.thresholds.0.minEvents',
+      });
+      expect(await err({ thresholds: [{ info: 80, warn: 100, critical: 150, noiseSigmas: -1 }] })).toMatchObject({
+        field: 'input.thresholds.0.noiseSigmas',
+      });
       // A is 90 % above its override with 3 events: INFO under default thresholds, unless 4 events are required.
       const four = `mutation { updateHotspotSettings(input: { thresholds: [{ info: 80, warn: 100, critical: 150, minEvents: 4, noiseSigmas: 2 }] }) { ${EVIDENCE_FIELDS} } }`;
-      expect((await kit.query(four, {}, { auth: ADMIN })).updateHotspotSettings.thresholds).toEqual([{ entityType: 'default', minEvents: 4, noiseSigmas: 2, source: 'SETTINGS' }]);
+      expect((await kit.query(four, {}, { auth: ADMIN })).updateHotspotSettings.thresholds).toEqual([
+        { entityType: 'default', minEvents: 4, noiseSigmas: 2, source: 'SETTINGS' },
+      ]);
       const vars = { s: start.toISOString(), e: end.toISOString() };
-      expect((await kit.query(DETECT, vars, { auth: ANALYST })).detectHotspots).toMatchObject({ created: 0, alertsRaised: 0, suppressed: 1 });
+      expect((await kit.query(DETECT, vars, { auth: ANALYST })).detectHotspots).toMatchObject({
+        created: 0,
+        alertsRaised: 0,
+        suppressed: 1,
+      });
       // Thresholds changed without naming minEvents keep the stored value; null goes back to the environment's.
       const keep = `mutation { updateHotspotSettings(input: { thresholds: [{ info: 80, warn: 100, critical: 150 }] }) { ${EVIDENCE_FIELDS} } }`;
-      expect((await kit.query(keep, {}, { auth: ADMIN })).updateHotspotSettings.thresholds[0]).toMatchObject({ minEvents: 4, noiseSigmas: 2 });
+      expect((await kit.query(keep, {}, { auth: ADMIN })).updateHotspotSettings.thresholds[0]).toMatchObject({
+        minEvents: 4,
+        noiseSigmas: 2,
+      });
       const back = `mutation { updateHotspotSettings(input: { thresholds: [{ info: 80, warn: 100, critical: 150, minEvents: null }] }) { ${EVIDENCE_FIELDS} } }`;
-      expect((await kit.query(back, {}, { auth: ADMIN })).updateHotspotSettings.thresholds[0]).toMatchObject({ minEvents: 3, noiseSigmas: 2 });
+      expect((await kit.query(back, {}, { auth: ADMIN })).updateHotspotSettings.thresholds[0]).toMatchObject({
+        minEvents: 3,
+        noiseSigmas: 2,
+      });
       // The resolved hotspot ended at this window's end: the same window again starts a new episode.
-      expect((await kit.query(DETECT, vars, { auth: ANALYST })).detectHotspots).toMatchObject({ created: 1, alertsRaised: 1, suppressed: 0 });
+      expect((await kit.query(DETECT, vars, { auth: ANALYST })).detectHotspots).toMatchObject({
+        created: 1,
+        alertsRaised: 1,
+        suppressed: 0,
+      });
       const [entry] = (await audits('hotspotSettings.update')).slice(-1);
-      expect(entry.metadata.after).toContainEqual({ entityType: 'default', info: 80, warn: 100, critical: 150, minEvents: 3, noiseSigmas: 2, source: 'SETTINGS' });
+      expect(entry.metadata.after).toContainEqual({
+        entityType: 'default',
+        info: 80,
+        warn: 100,
+        critical: 150,
+        minEvents: 3,
+        noiseSigmas: 2,
+        source: 'SETTINGS',
+      });
     });
   });
 });

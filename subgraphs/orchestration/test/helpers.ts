@@ -61,12 +61,15 @@ export function leg(supplierId: string, at: Date, loadKg = 12_000) {
 
 export async function ingest(kit: SubgraphTestkit, events: ReturnType<typeof leg>[]): Promise<void> {
   for (let i = 0; i < events.length; i += 2000) {
-    const r = await kit.query<{ ingestEvents: { accepted: number; rejected: number; results: { errors: { field: string; reason: string }[] }[] } }>(
+    const r = await kit.query<{
+      ingestEvents: { accepted: number; rejected: number; results: { errors: { field: string; reason: string }[] }[] };
+    }>(
       `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted rejected results { errors { field reason } } } }`,
       { e: events.slice(i, i + 2000) },
       { plugin: 'data-core' },
     );
-    if (r.ingestEvents.rejected) throw new Error(`rejected: ${JSON.stringify(r.ingestEvents.results.find((x) => x.errors.length))}`);
+    if (r.ingestEvents.rejected)
+      throw new Error(`rejected: ${JSON.stringify(r.ingestEvents.results.find((x) => x.errors.length))}`);
   }
 }
 
@@ -75,18 +78,25 @@ export function history(supplierIds: string[], now: Date, hours: number, perHour
   const out: ReturnType<typeof leg>[] = [];
   const lastHour = Math.floor(now.getTime() / HOUR) * HOUR - 2 * HOUR;
   for (let h = hours; h >= 0; h--)
-    for (const s of supplierIds) for (let i = 0; i < perHour; i++) out.push(leg(s, new Date(lastHour - h * HOUR + (10 + i * (45 / perHour)) * 60_000)));
+    for (const s of supplierIds)
+      for (let i = 0; i < perHour; i++)
+        out.push(leg(s, new Date(lastHour - h * HOUR + (10 + i * (45 / perHour)) * 60_000)));
   return out;
 }
 
 /** `n` legs of a supplier spread over the `minutes` before `end`. */
 export function legsBefore(supplierId: string, end: Date, n: number, minutes = 50, loadKg?: number) {
-  return Array.from({ length: n }, (_, i) => leg(supplierId, new Date(end.getTime() - (5 + (i * minutes) / n) * 60_000), loadKg));
+  return Array.from({ length: n }, (_, i) =>
+    leg(supplierId, new Date(end.getTime() - (5 + (i * minutes) / n) * 60_000), loadKg),
+  );
 }
 
 /** The kg CO2e data-core stores for one event (its one figure), by external id. */
 export async function figureOf(kit: SubgraphTestkit, externalId: string): Promise<number> {
-  const [row] = await kit.db.query<{ co2e_kg: number }>(`SELECT co2e_kg FROM events_normalized WHERE external_id = $1`, [externalId]);
+  const [row] = await kit.db.query<{ co2e_kg: number }>(
+    `SELECT co2e_kg FROM events_normalized WHERE external_id = $1`,
+    [externalId],
+  );
   if (!row) throw new Error(`no event ${externalId}`);
   return Number(row.co2e_kg);
 }

@@ -24,31 +24,94 @@ describe.each(testDatabaseTargets())("hotspots and baselines on data-core's figu
   beforeAll(async () => {
     kit = await startKit({ target, mlEngine: true, env: { HOTSPOT_MIN_EVENTS: '1' } });
     const sup = async (name: string, category: string, country: string) =>
-      (await kit.query<any>(`mutation($i: SupplierInput!) { createSupplier(input: $i) { id } }`, { i: { name, category, country } }, dc)).createSupplier.id as string;
+      (
+        await kit.query<any>(
+          `mutation($i: SupplierInput!) { createSupplier(input: $i) { id } }`,
+          { i: { name, category, country } },
+          dc,
+        )
+      ).createSupplier.id as string;
     haul = await sup('Haul', 'TRANSPORT', 'GB');
     plant = await sup('Plant', 'FACTORY', 'DE');
     const events = [];
     for (const h of [3, 2, 1]) {
       events.push(
-        { externalId: `f${h}`, supplierId: haul, eventType: 'TRANSPORT', timestamp: at(h, 10), distanceKm: 100, loadKg: 20000, vehicleType: 'articulated_40_44t', fuelType: 'diesel', fuelL: 28 + h },
-        { externalId: `a${h}`, supplierId: haul, eventType: 'TRANSPORT', timestamp: at(h, 25), distanceKm: 60 * h, loadKg: 9000, vehicleType: 'rigid_12_20t' },
-        { externalId: `e${h}`, supplierId: haul, eventType: 'TRANSPORT', timestamp: at(h, 40), distanceKm: 50, vehicleType: 'ev_truck', energyKwh: 40 + 10 * h, region: 'UK' },
-        { externalId: `k${h}`, supplierId: plant, eventType: 'FACTORY', timestamp: at(h, 15), energyKwh: 500 * h, gasKwh: 100, productionUnits: 300 },
-        { externalId: `m${h}`, supplierId: plant, eventType: 'FACTORY', timestamp: at(h, 45), productionUnits: 200 + 100 * h },
+        {
+          externalId: `f${h}`,
+          supplierId: haul,
+          eventType: 'TRANSPORT',
+          timestamp: at(h, 10),
+          distanceKm: 100,
+          loadKg: 20000,
+          vehicleType: 'articulated_40_44t',
+          fuelType: 'diesel',
+          fuelL: 28 + h,
+        },
+        {
+          externalId: `a${h}`,
+          supplierId: haul,
+          eventType: 'TRANSPORT',
+          timestamp: at(h, 25),
+          distanceKm: 60 * h,
+          loadKg: 9000,
+          vehicleType: 'rigid_12_20t',
+        },
+        {
+          externalId: `e${h}`,
+          supplierId: haul,
+          eventType: 'TRANSPORT',
+          timestamp: at(h, 40),
+          distanceKm: 50,
+          vehicleType: 'ev_truck',
+          energyKwh: 40 + 10 * h,
+          region: 'UK',
+        },
+        {
+          externalId: `k${h}`,
+          supplierId: plant,
+          eventType: 'FACTORY',
+          timestamp: at(h, 15),
+          energyKwh: 500 * h,
+          gasKwh: 100,
+          productionUnits: 300,
+        },
+        {
+          externalId: `m${h}`,
+          supplierId: plant,
+          eventType: 'FACTORY',
+          timestamp: at(h, 45),
+          productionUnits: 200 + 100 * h,
+        },
       );
     }
-    const r = await kit.query<any>(`mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted } }`, { e: events }, dc);
+    const r = await kit.query<any>(
+      `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted } }`,
+      { e: events },
+      dc,
+    );
     expect(r.ingestEvents.accepted).toBe(events.length);
-    await waitFor('the MODEL figures', async () => {
-      const [row] = await kit.db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM events_normalized WHERE co2e_kg IS NULL`);
-      return row.n === 0;
-    }, 60_000);
+    await waitFor(
+      'the MODEL figures',
+      async () => {
+        const [row] = await kit.db.query<{ n: number }>(
+          `SELECT COUNT(*)::int AS n FROM events_normalized WHERE co2e_kg IS NULL`,
+        );
+        return row.n === 0;
+      },
+      60_000,
+    );
   }, 300_000);
   afterAll(async () => kit?.stop());
 
   it('a hotspot is the sum of the stored figures of its window’s events, every method included', async () => {
-    const ev = await kit.query<any>(`query($f: EventFilter) { events(filter: $f, first: 100) { nodes { supplierId co2eKg method } } }`, { f: { from, to } }, dc);
-    expect(new Set(ev.events.nodes.map((n: any) => n.method))).toEqual(new Set(['FUEL', 'ACTIVITY', 'ENERGY', 'MODEL']));
+    const ev = await kit.query<any>(
+      `query($f: EventFilter) { events(filter: $f, first: 100) { nodes { supplierId co2eKg method } } }`,
+      { f: { from, to } },
+      dc,
+    );
+    expect(new Set(ev.events.nodes.map((n: any) => n.method))).toEqual(
+      new Set(['FUEL', 'ACTIVITY', 'ENERGY', 'MODEL']),
+    );
     const expected = new Map<string, { kg: number; n: number }>();
     for (const n of ev.events.nodes) {
       const e = expected.get(n.supplierId) ?? { kg: 0, n: 0 };
@@ -58,9 +121,17 @@ describe.each(testDatabaseTargets())("hotspots and baselines on data-core's figu
     }
     // A manual baseline of 1 kg/h makes both suppliers hot over the three hours.
     for (const s of [haul, plant]) {
-      await kit.query(`mutation($i: BaselineOverrideInput!) { setBaselineOverride(input: $i) { id } }`, { i: { entityType: 'supplier', entityId: s, valueKgPerHour: 1 } }, { auth: ANALYST });
+      await kit.query(
+        `mutation($i: BaselineOverrideInput!) { setBaselineOverride(input: $i) { id } }`,
+        { i: { entityType: 'supplier', entityId: s, valueKgPerHour: 1 } },
+        { auth: ANALYST },
+      );
     }
-    const d = await kit.query<any>(`mutation($s: String, $e: String) { detectHotspots(windowStart: $s, windowEnd: $e) { created } }`, { s: from, e: to }, { auth: ANALYST });
+    const d = await kit.query<any>(
+      `mutation($s: String, $e: String) { detectHotspots(windowStart: $s, windowEnd: $e) { created } }`,
+      { s: from, e: to },
+      { auth: ANALYST },
+    );
     expect(d.detectHotspots.created).toBe(2);
     const h = await kit.query<any>(`{ hotspots(first: 10) { nodes { entityId predictedKg baselineKg eventCount } } }`);
     for (const s of [haul, plant]) {
@@ -73,8 +144,14 @@ describe.each(testDatabaseTargets())("hotspots and baselines on data-core's figu
 
   it('baselines are medians of the hourly sums emissionsSeries shows, with their event counts', async () => {
     await kit.query(`mutation { recalculateBaselines { entities } }`, {}, { auth: ANALYST });
-    const series = await kit.query<any>(`query($f: String!, $t: String!) { emissionsSeries(from: $f, to: $t, bucket: HOUR, groupBy: SUPPLIER) { key co2eKg eventCount } }`, { f: from, t: to }, dc);
-    const b = await kit.query<any>(`{ baselines(entityType: "supplier", hourly: true, first: 100) { nodes { entityId method valueKgPerHour eventsPerHour samples isOverride } } }`);
+    const series = await kit.query<any>(
+      `query($f: String!, $t: String!) { emissionsSeries(from: $f, to: $t, bucket: HOUR, groupBy: SUPPLIER) { key co2eKg eventCount } }`,
+      { f: from, t: to },
+      dc,
+    );
+    const b = await kit.query<any>(
+      `{ baselines(entityType: "supplier", hourly: true, first: 100) { nodes { entityId method valueKgPerHour eventsPerHour samples isOverride } } }`,
+    );
     for (const s of [haul, plant]) {
       const hours = series.emissionsSeries.filter((p: any) => p.key === s);
       expect(hours).toHaveLength(3);

@@ -3,8 +3,14 @@
 // data-core's hourly series (names from its entity lookup, or ids when it cannot answer), the what-if arithmetic on
 // the method engine's estimates, and supplier scope checked before any call. hotspots.integration.test.ts and the
 // what-if tests run the same plugin with the real data-core (the end-to-end contract).
-import { describe, expect, it } from 'vitest';
-import { createSubgraphTestkit, mockPlugin, testDatabaseTargets, waitFor } from '@carbon-nexus/plugin-sdk/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createSubgraphTestkit,
+  mockPlugin,
+  testDatabaseTargets,
+  waitFor,
+  type SubgraphTestkit,
+} from '@carbon-nexus/plugin-sdk/testkit';
 import type { AuthClaims } from '@carbon-nexus/plugin-sdk';
 import orchestration from '../src/plugin.ts';
 import { alertRaised, type AlertRaised } from '../client/index.ts';
@@ -19,8 +25,23 @@ const VIEWER: AuthClaims = { sub: 'vic', roles: ['viewer'], supplierIds: null };
 type SeriesArgs = { from: string; to: string; bucket: 'HOUR' | 'DAY'; groupBy: string; supplierIds?: string[] | null };
 type Activity = { eventType: string; distanceKm?: number; loadKg?: number; country?: string; preferMethod?: string };
 
-const FUEL_FACTOR = { id: 'desnz.fuel.diesel.ttw', version: '2025', source: 'DESNZ', unit: 'L', boundary: 'TTW', result: 100, role: 'EMISSION' };
-const TKM_FACTOR = { id: 'desnz.hgv.rigid.tkm', version: '2025', source: 'DESNZ', unit: 't.km', boundary: 'WTW', role: 'EMISSION' };
+const FUEL_FACTOR = {
+  id: 'desnz.fuel.diesel.ttw',
+  version: '2025',
+  source: 'DESNZ',
+  unit: 'L',
+  boundary: 'TTW',
+  result: 100,
+  role: 'EMISSION',
+};
+const TKM_FACTOR = {
+  id: 'desnz.hgv.rigid.tkm',
+  version: '2025',
+  source: 'DESNZ',
+  unit: 't.km',
+  boundary: 'WTW',
+  role: 'EMISSION',
+};
 
 /**
  * A stand-in for data-core: every hour both suppliers emit 100 kg in 4 events, except S1 in `spikeFrom`..+1 h (300 kg
@@ -36,7 +57,15 @@ function fakeDataCore(spikeFrom: number, opts: { namesDown?: () => boolean } = {
           for (const s of [S1, S2]) {
             const spike = s === S1 && t >= spikeFrom && t < spikeFrom + H;
             const n = spike ? 12 : 4;
-            points.push({ bucketStart: iso(t), key: s, co2eKg: 25 * n, eventCount: n, realCount: n, predictedCount: 0, suspectCount: 0 });
+            points.push({
+              bucketStart: iso(t),
+              key: s,
+              co2eKg: 25 * n,
+              eventCount: n,
+              realCount: n,
+              predictedCount: 0,
+              suspectCount: 0,
+            });
           }
         }
         return points;
@@ -71,39 +100,68 @@ function fakeDataCore(spikeFrom: number, opts: { namesDown?: () => boolean } = {
         return { nodes, pageInfo: { hasNextPage: false, endCursor: null } };
       },
       supplier: (_: unknown, a: { id: string }) => ({ id: a.id, country: 'GB' }),
-      vehicleClasses: () => [{ id: 'rigid_12_20t', label: 'Rigid 12-20 t', mode: 'hgv', electric: false, payloadKg: 9_000 }],
+      vehicleClasses: () => [
+        { id: 'rigid_12_20t', label: 'Rigid 12-20 t', mode: 'hgv', electric: false, payloadKg: 9_000 },
+      ],
       estimateEmissions(_: unknown, a: { activities: Activity[] }) {
         return a.activities.map((x, index) => {
           const tkm = ((x.loadKg ?? 0) / 1000) * (x.distanceKm ?? 0);
           const factors = [{ ...TKM_FACTOR, result: tkm * 0.1 }];
-          return { index, co2eKg: tkm * 0.1, method: 'ACTIVITY', methodNote: null, vehicleClass: 'rigid_12_20t', factorSet: 'fs-2025', factors, errors: [] };
+          return {
+            index,
+            co2eKg: tkm * 0.1,
+            method: 'ACTIVITY',
+            methodNote: null,
+            vehicleClass: 'rigid_12_20t',
+            factorSet: 'fs-2025',
+            factors,
+            errors: [],
+          };
         });
       },
     },
     Supplier: {
       __resolveReference(ref: { id: string }) {
         if (opts.namesDown?.()) throw new Error('data-core is restarting');
-        return { id: ref.id, name: ref.id === S1 ? 'North Haul' : 'Rhine Freight', category: 'TRANSPORT', country: 'GB' };
+        return {
+          id: ref.id,
+          name: ref.id === S1 ? 'North Haul' : 'Rhine Freight',
+          category: 'TRANSPORT',
+          country: 'GB',
+        };
       },
     },
   });
 }
 
 describe.each(testDatabaseTargets())('orchestration on %s with a mocked data-core', (target) => {
-  it("baselines and a detection cycle on data-core's hourly series: one CRITICAL hotspot, named, flagged as a backfill", async () => {
-    const spikeFrom = Math.floor(Date.now() / H) * H - 3 * H;
-    let namesDown = false;
-    const mock = fakeDataCore(spikeFrom, { namesDown: () => namesDown });
-    await using kit = await createSubgraphTestkit(orchestration, { with: [mock], target, env: { HOTSPOT_WINDOW_MINUTES: '60' } });
-    const heard: AlertRaised[] = [];
-    kit.services.bus.subscribe(alertRaised, (p) => void heard.push(p));
+  const spikeFrom = Math.floor(Date.now() / H) * H - 3 * H;
+  let namesDown = false;
+  const mock = fakeDataCore(spikeFrom, { namesDown: () => namesDown });
+  let kit: SubgraphTestkit;
+  const heard: AlertRaised[] = [];
 
+  beforeAll(async () => {
+    kit = await createSubgraphTestkit(orchestration, { with: [mock], target, env: { HOTSPOT_WINDOW_MINUTES: '60' } });
+    kit.services.bus.subscribe(alertRaised, (p) => void heard.push(p));
+  }, 300_000); // PGlite start + migration alone take 30-40 s on a loaded 2-core machine
+  afterAll(async () => {
+    await kit?.stop();
+  });
+
+  it("baselines and a detection cycle on data-core's hourly series: one CRITICAL hotspot, named, flagged as a backfill", async () => {
     const RECALC = `mutation($t: String) { recalculateBaselines(asOf: $t) { entityType rows entities } }`;
     const r = await kit.query<any>(RECALC, { t: iso(spikeFrom) }, { auth: ANALYST });
     expect(r.recalculateBaselines).toEqual([{ entityType: 'supplier', rows: expect.any(Number), entities: 2 }]);
     // Four weeks of hourly history, grouped by supplier: one emissionsSeries call per entity type.
     expect(mock.callsOf('Query.emissionsSeries').map((c) => c.args)).toEqual([
-      { from: iso(spikeFrom - 4 * 7 * 24 * H), to: iso(spikeFrom), bucket: 'HOUR', groupBy: 'SUPPLIER', supplierIds: null },
+      {
+        from: iso(spikeFrom - 4 * 7 * 24 * H),
+        to: iso(spikeFrom),
+        bucket: 'HOUR',
+        groupBy: 'SUPPLIER',
+        supplierIds: null,
+      },
     ]);
 
     const DETECT = `mutation($s: String, $e: String) { detectHotspots(windowStart: $s, windowEnd: $e) { entitiesEvaluated created alertsRaised } }`;
@@ -113,21 +171,36 @@ describe.each(testDatabaseTargets())('orchestration on %s with a mocked data-cor
       baselineMethod baselineEvents backfill alerts { message backfill } } } }`;
     const h = (await kit.query<any>(HOTSPOTS, {}, { auth: VIEWER })).hotspots.nodes;
     expect(h).toEqual([
-      { entityId: S1, entityName: 'North Haul', severity: 'CRITICAL', percentAbove: 200, predictedKg: 300, baselineKg: 100, eventCount: 12,
+      {
+        entityId: S1,
+        entityName: 'North Haul',
+        severity: 'CRITICAL',
+        percentAbove: 200,
+        predictedKg: 300,
+        baselineKg: 100,
+        eventCount: 12,
         // Four weeks give each hour of the week 4 samples (< 8): the hour of day on the same kind of day (20 or 8).
-        baselineMethod: 'hour_of_day_median', baselineEvents: 4,
+        baselineMethod: 'hour_of_day_median',
+        baselineEvents: 4,
         // The window ended two hours ago (more than one detection window): a backfill, and its alert says so.
-        backfill: true, alerts: [{ message: 'North Haul exceeded emissions by 200%', backfill: true }] },
+        backfill: true,
+        alerts: [{ message: 'North Haul exceeded emissions by 200%', backfill: true }],
+      },
     ]);
     await waitFor('the alert on the bus', () => heard.length > 0, 5_000);
     expect(heard[0]).toMatchObject({ supplierId: S1, level: 'critical', backfill: true });
     // Names are asked for once per cycle, only for suppliers that may raise an alert.
-    expect(mock.callsOf('Supplier.__resolveReference').map((c) => c.args)).toEqual([{ __typename: 'Supplier', id: S1 }]);
+    expect(mock.callsOf('Supplier.__resolveReference').map((c) => c.args)).toEqual([
+      { __typename: 'Supplier', id: S1 },
+    ]);
 
     // data-core cannot name suppliers: detection goes on, the alert names the supplier by id.
     namesDown = true;
-    await kit.query(`mutation($i: BaselineOverrideInput!) { setBaselineOverride(input: $i) { id } }`,
-      { i: { entityType: 'supplier', entityId: S2, valueKgPerHour: 40 } }, { auth: ANALYST });
+    await kit.query(
+      `mutation($i: BaselineOverrideInput!) { setBaselineOverride(input: $i) { id } }`,
+      { i: { entityType: 'supplier', entityId: S2, valueKgPerHour: 40 } },
+      { auth: ANALYST },
+    );
     const d2 = await kit.query<any>(DETECT, { s: iso(spikeFrom + H), e: iso(spikeFrom + 2 * H) }, { auth: ANALYST });
     expect(d2.detectHotspots.created).toBe(1);
     const ALERTS = `{ alerts(first: 10) { nodes { level message supplier { id } hotspot { baselineMethod baselineEvents } } } }`;
@@ -142,11 +215,11 @@ describe.each(testDatabaseTargets())('orchestration on %s with a mocked data-cor
   });
 
   it("the what-if moves each stored figure by the method engine's ACTIVITY ratio; scope is checked before any call", async () => {
-    const mock = fakeDataCore(0);
-    await using kit = await createSubgraphTestkit(orchestration, { with: [mock], target });
     const SIM = `mutation($i: SimulationInput!) { simulate(input: $i) { newValue baselineValue delta basisEvents modelVersion
       before { methods { method events co2eKg } } after { methods { method events co2eKg } factors { id co2eKg } } changes { feature from to } } }`;
-    const s = (await kit.query<any>(SIM, { i: { supplierId: S1, loadChange: -50, lookbackHours: 24 } }, { auth: VIEWER })).simulate;
+    const s = (
+      await kit.query<any>(SIM, { i: { supplierId: S1, loadChange: -50, lookbackHours: 24 } }, { auth: VIEWER })
+    ).simulate;
     // B × A(changed) / A(original) = 100 × 72 / 144 per event; the factors scale by B / A(original).
     expect(s).toEqual({
       newValue: 100,
@@ -155,7 +228,10 @@ describe.each(testDatabaseTargets())('orchestration on %s with a mocked data-cor
       basisEvents: 2,
       modelVersion: 'fs-2025',
       before: { methods: [{ method: 'FUEL', events: 2, co2eKg: 200 }] },
-      after: { methods: [{ method: 'FUEL scaled by ACTIVITY', events: 2, co2eKg: 100 }], factors: [{ id: TKM_FACTOR.id, co2eKg: 100 }] },
+      after: {
+        methods: [{ method: 'FUEL scaled by ACTIVITY', events: 2, co2eKg: 100 }],
+        factors: [{ id: TKM_FACTOR.id, co2eKg: 100 }],
+      },
       changes: [{ feature: 'loadKg', from: 12_000, to: 6_000 }],
     });
     const filter = mock.callsOf('Query.events')[0].args.filter as { from: string; to: string };

@@ -35,7 +35,9 @@ describe.runIf(process.env.DATABASE_URL)('scheduler: two hosts, one database (po
     // Both schedulers are live: wait (bounded) for at least four finished ticks.
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const [r] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM job_runs WHERE job = 'detectHotspots' AND finished_at IS NOT NULL`);
+      const [r] = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM job_runs WHERE job = 'detectHotspots' AND finished_at IS NOT NULL`,
+      );
       if (Number(r.n) >= 4 || Date.now() > deadline) break;
       await new Promise((res) => setTimeout(res, 200));
     }
@@ -50,6 +52,8 @@ describe.runIf(process.env.DATABASE_URL)('scheduler: two hosts, one database (po
     );
     // The job body's side effect happened once per tick, for exactly the ticks in the ledger.
     expect(cycles.map((c) => Number(c.n))).toEqual(ticks.map(() => 1));
-    expect(cycles.map((c) => new Date(c.window_end).getTime())).toEqual(ticks.map((t) => new Date(t.scheduled_at).getTime()));
+    expect(cycles.map((c) => new Date(c.window_end).getTime())).toEqual(
+      ticks.map((t) => new Date(t.scheduled_at).getTime()),
+    );
   });
 });

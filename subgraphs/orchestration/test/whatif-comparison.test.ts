@@ -13,7 +13,11 @@ const SIM = `mutation($i: SimulationInput!) { simulate(input: $i) { id newValue 
 const EST = `query($a: [ActivityInput!]!) { estimateEmissions(activities: $a) { co2eKg method factors { id role } errors { field reason } } }`;
 const VIEWER = { sub: 'vic', roles: ['viewer'], supplierIds: null };
 
-type Side = { co2eKg: number; methods: { method: string; events: number; co2eKg: number }[]; factors: { id: string; version: string; source: string; co2eKg: number }[] };
+type Side = {
+  co2eKg: number;
+  methods: { method: string; events: number; co2eKg: number }[];
+  factors: { id: string; version: string; source: string; co2eKg: number }[];
+};
 type Sim = {
   simulate: {
     id: string;
@@ -49,7 +53,11 @@ describe.each(testDatabaseTargets())('what-if simulation and supplier comparison
     return ev.events.nodes.reduce((s, n) => s + n.co2eKg, 0);
   };
   const estimate = async (a: Record<string, unknown>[]) =>
-    (await kit.query<{ estimateEmissions: { co2eKg: number; method: string; factors: { id: string; role: string }[]; errors: any[] }[] }>(EST, { a }, { plugin: 'data-core' })).estimateEmissions;
+    (
+      await kit.query<{
+        estimateEmissions: { co2eKg: number; method: string; factors: { id: string; role: string }[]; errors: any[] }[];
+      }>(EST, { a }, { plugin: 'data-core' })
+    ).estimateEmissions;
 
   beforeAll(async () => {
     kit = await startKit({ target });
@@ -57,7 +65,10 @@ describe.each(testDatabaseTargets())('what-if simulation and supplier comparison
     y = await createSupplier(kit, 'Light Loads');
     // Metered fuel (30 L per leg) on x and y; intensity per t·km follows the load.
     const events: ReturnType<typeof leg>[] = [];
-    const fuelled = (s: string, hoursAgo: number, loadKg: number) => ({ ...leg(s, new Date(now.getTime() - hoursAgo * HOUR), loadKg), fuelL: 30 });
+    const fuelled = (s: string, hoursAgo: number, loadKg: number) => ({
+      ...leg(s, new Date(now.getTime() - hoursAgo * HOUR), loadKg),
+      fuelL: 30,
+    });
     for (let h = 1; h <= 20; h++) {
       events.push(fuelled(x, h, 12_000), fuelled(y, h, 3_000)); // y runs light now
       events.push(fuelled(x, 24 + h, 12_000), fuelled(y, 24 + h, 12_000)); // fully loaded in the previous period
@@ -85,27 +96,43 @@ describe.each(testDatabaseTargets())('what-if simulation and supplier comparison
     expect(s.explanation).toMatch(/load -20\.0 % per trip/);
     expect(s.model).toBe('method-engine');
     expect(s.modelVersion).toMatch(/\S/);
-    const [saved] = await kit.db.query<{ new_value: number; user_id: string }>(`SELECT new_value, user_id FROM scenarios WHERE id = $1`, [s.id]);
+    const [saved] = await kit.db.query<{ new_value: number; user_id: string }>(
+      `SELECT new_value, user_id FROM scenarios WHERE id = $1`,
+      [s.id],
+    );
     expect(saved).toEqual({ new_value: s.newValue, user_id: 'vic' });
-    const audit = await kit.db.query(`SELECT 1 FROM audit_logs WHERE action = 'simulate' AND entity_id = $1 AND user_id = 'vic'`, [s.id]);
+    const audit = await kit.db.query(
+      `SELECT 1 FROM audit_logs WHERE action = 'simulate' AND entity_id = $1 AND user_id = 'vic'`,
+      [s.id],
+    );
     expect(audit).toHaveLength(1);
   });
 
   it('modal shift road → rail: the shifted t·km at the full WTW rail factor (TTW + WTT), the rest unchanged', async () => {
     const base = (await kit.query<Sim>(SIM, { i: { supplierId: x, lookbackHours: 22 } })).simulate;
     expect(base.delta).toBeCloseTo(0, 6);
-    const r = (await kit.query<Sim>(SIM, { i: { supplierId: x, lookbackHours: 22, modalShift: { kind: 'ROAD_TO_RAIL', sharePct: 50 } } })).simulate;
+    const r = (
+      await kit.query<Sim>(SIM, {
+        i: { supplierId: x, lookbackHours: 22, modalShift: { kind: 'ROAD_TO_RAIL', sharePct: 50 } },
+      })
+    ).simulate;
     const tkm = 20 * 12 * 120; // 20 legs × 12 t × 120 km
     const [railPerTkm] = await estimate([{ vehicleType: 'rail', distanceKm: 1000, loadKg: 1000 }]);
     expect(railPerTkm.factors.map((f) => f.id).sort()).toEqual(['desnz.rail.freight.ttw', 'desnz.rail.freight.wtt']);
     expect(r.newValue).toBeCloseTo(base.baselineValue * 0.5 + tkm * 0.5 * (railPerTkm.co2eKg / 1000), 5);
-    expect(r.after.factors.map((f) => f.id)).toEqual(expect.arrayContaining(['desnz.rail.freight.ttw', 'desnz.rail.freight.wtt']));
-    expect(r.explanation).toMatch(/by rail at 0\.03470 kg CO2e\/t·km WTW \(desnz\.rail\.freight\.ttw \+ desnz\.rail\.freight\.wtt\)/);
+    expect(r.after.factors.map((f) => f.id)).toEqual(
+      expect.arrayContaining(['desnz.rail.freight.ttw', 'desnz.rail.freight.wtt']),
+    );
+    expect(r.explanation).toMatch(
+      /by rail at 0\.03470 kg CO2e\/t·km WTW \(desnz\.rail\.freight\.ttw \+ desnz\.rail\.freight\.wtt\)/,
+    );
   });
 
   it('battery-electric: the same class, kWh/km × the grid of the supplier region (direct, not scaled by diesel litres)', async () => {
     const ev = (await kit.query<Sim>(SIM, { i: { supplierId: x, lookbackHours: 22, fuelType: 'electric' } })).simulate;
-    const one = await estimate([{ distanceKm: 120, loadKg: 12_000, vehicleType: 'rigid_truck', fuelType: 'electric', region: 'UK' }]);
+    const one = await estimate([
+      { distanceKm: 120, loadKg: 12_000, vehicleType: 'rigid_truck', fuelType: 'electric', region: 'UK' },
+    ]);
     expect(one[0].factors.find((f) => f.role === 'BASIS')!.id).toBe('bev.truck.rigid-all.kwh-per-km'); // same class: all rigids
     expect(ev.newValue).toBeCloseTo(20 * one[0].co2eKg, 5);
     expect(ev.after.factors.map((f) => f.id).sort()).toEqual([
@@ -129,7 +156,9 @@ describe.each(testDatabaseTargets())('what-if simulation and supplier comparison
     const cng = (await kit.query<Sim>(SIM, { i: { supplierId: x, lookbackHours: 22, fuelType: 'cng' } })).simulate;
     expect(cng.after.factors.map((f) => f.id).sort()).toEqual(['desnz.fuel.cng.ttw', 'desnz.fuel.cng.wtt']);
     expect(cng.newValue).toBeLessThan(cng.baselineValue * 1.05);
-    const artic = (await kit.query<Sim>(SIM, { i: { supplierId: x, lookbackHours: 22, vehicleType: 'articulated_40_44t' } })).simulate;
+    const artic = (
+      await kit.query<Sim>(SIM, { i: { supplierId: x, lookbackHours: 22, vehicleType: 'articulated_40_44t' } })
+    ).simulate;
     expect(artic.after.factors.every((f) => f.id.includes('artic-gt33t'))).toBe(true);
     expect(artic.changes[0].note).toMatch(/Articulated truck 40–44 t/);
     const lf = (await kit.query<Sim>(SIM, { i: { supplierId: y, lookbackHours: 22, loadFactor: 0.9 } })).simulate;
@@ -151,18 +180,40 @@ describe.each(testDatabaseTargets())('what-if simulation and supplier comparison
     const inWindow = await sumOf(x, ws, we);
     expect(r.basisEvents).toBe(4);
     expect(r.baselineValue).toBeCloseTo(inWindow, 6);
-    expect(r).toMatchObject({ hotspotId: h.id, supplier: { id: x }, windowStart: ws.toISOString(), windowEnd: we.toISOString() });
+    expect(r).toMatchObject({
+      hotspotId: h.id,
+      supplier: { id: x },
+      windowStart: ws.toISOString(),
+      windowEnd: we.toISOString(),
+    });
     expect(r.explanation).toMatch(new RegExp(`hotspot ${h.id} \\(route R1`));
     const missing = await kit.execute(SIM, { i: { hotspotId: '00000000-0000-4000-8000-000000000000' } });
     expect(missing.errors?.[0].message).toMatch(/^input\.hotspotId: no hotspot/);
-    const scoped = await kit.execute(SIM, { i: { hotspotId: h.id } }, { auth: { sub: 'p', roles: ['viewer'], supplierIds: [y] } });
+    const scoped = await kit.execute(
+      SIM,
+      { i: { hotspotId: h.id } },
+      { auth: { sub: 'p', roles: ['viewer'], supplierIds: [y] } },
+    );
     expect(scoped.errors?.[0].message).toMatch(/^input\.(supplierId|hotspotId)/);
   });
 
   it('explicit activities: current value by the same engine (FUEL with litres), the seed shape {vehicle_type, route, load_change} → {new_value, delta}', async () => {
     const r = (
       await kit.query<Sim>(SIM, {
-        i: { activities: [{ distanceKm: 100, loadKg: 20_000, vehicleType: 'articulated_40_44t', fuelL: 32, fuelType: 'diesel', region: 'UK' }], vehicleType: 'articulated_40_44t', loadChange: 10 },
+        i: {
+          activities: [
+            {
+              distanceKm: 100,
+              loadKg: 20_000,
+              vehicleType: 'articulated_40_44t',
+              fuelL: 32,
+              fuelType: 'diesel',
+              region: 'UK',
+            },
+          ],
+          vehicleType: 'articulated_40_44t',
+          loadChange: 10,
+        },
       })
     ).simulate;
     expect(r.basisEvents).toBe(0);
@@ -177,12 +228,18 @@ describe.each(testDatabaseTargets())('what-if simulation and supplier comparison
     const fuel = await kit.execute(SIM, { i: { supplierId: x, fuelType: 'hydrogen' } });
     expect(fuel.errors?.[0].message).toMatch(/^input\.fuelType: "hydrogen" is not in the factor set; accepted: .*hvo/);
     const veh = await kit.execute(SIM, { i: { supplierId: x, vehicleType: 'spaceship' } });
-    expect(veh.errors?.[0].message).toMatch(/^input\.vehicleType: "spaceship" is not a known vehicle class; accepted: .*articulated_40_44t/);
+    expect(veh.errors?.[0].message).toMatch(
+      /^input\.vehicleType: "spaceship" is not a known vehicle class; accepted: .*articulated_40_44t/,
+    );
     const none = await kit.execute(SIM, { i: { supplierId: x, route: 'nowhere', lookbackHours: 22 } });
     expect(none.errors?.[0].message).toMatch(/^input\.route: no transport events/);
     const act = await kit.execute(SIM, { i: { activities: [{ distanceKm: 10, vehicleType: 'rail' }] } });
     expect(act.errors?.[0].message).toMatch(/^input\.activities\[0\]\.loadKg: required for rail freight/);
-    const scoped = await kit.execute(SIM, { i: { supplierId: x, loadChange: 5 } }, { auth: { sub: 'p', roles: ['viewer'], supplierIds: [y] } });
+    const scoped = await kit.execute(
+      SIM,
+      { i: { supplierId: x, loadChange: 5 } },
+      { auth: { sub: 'p', roles: ['viewer'], supplierIds: [y] } },
+    );
     expect(scoped.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
@@ -196,7 +253,13 @@ describe.each(testDatabaseTargets())('what-if simulation and supplier comparison
     expect(r.supplierComparison.rankedBy).toBe('kg CO2e per t·km');
     const [first, second] = r.supplierComparison.rows;
     expect(first).toMatchObject({ rank: 1, supplier: { id: y }, eventCount: 20, tonneKm: 20 * 3 * 120, trend: 'UP' });
-    expect(second).toMatchObject({ rank: 2, supplier: { id: x }, eventCount: 20, tonneKm: 20 * 12 * 120, trend: 'FLAT' });
+    expect(second).toMatchObject({
+      rank: 2,
+      supplier: { id: x },
+      eventCount: 20,
+      tonneKm: 20 * 12 * 120,
+      trend: 'FLAT',
+    });
     // Intensity = data-core's stored figures over the t·km.
     const ev = await kit.query<{ events: { nodes: { co2eKg: number; tonneKm: number }[] } }>(
       `query($f: EventFilter) { events(filter: $f, first: 100) { nodes { co2eKg tonneKm } } }`,
@@ -206,7 +269,9 @@ describe.each(testDatabaseTargets())('what-if simulation and supplier comparison
     const sum = (k: 'co2eKg' | 'tonneKm') => ev.events.nodes.reduce((s, n) => s + n[k], 0);
     expect(first.intensityKgPerTonneKm).toBeCloseTo(sum('co2eKg') / sum('tonneKm'), 9);
     expect(first.changePct).toBeGreaterThan(2);
-    const bad = await kit.execute(`{ supplierComparison(from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z") { rankedBy } }`);
+    const bad = await kit.execute(
+      `{ supplierComparison(from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z") { rankedBy } }`,
+    );
     expect(bad.errors?.[0].message).toBe('to: must be after from');
   });
 });

@@ -19,7 +19,11 @@ import { HOUR_MS, hourOfWeek, median } from './time.ts';
 
 export const MAD_TO_SIGMA = 1.4826;
 
-export type BaselineMethod = 'hour_of_week_median' | 'hour_of_day_median' | 'hour_of_day_all_days_median' | 'flat_median';
+export type BaselineMethod =
+  | 'hour_of_week_median'
+  | 'hour_of_day_median'
+  | 'hour_of_day_all_days_median'
+  | 'flat_median';
 
 export interface BaselineStat {
   entityId: string;
@@ -157,7 +161,10 @@ export function windowBasis(hours: { how: number; weight: number }[], byHow: Map
   return { method: methods.size === 1 ? [...methods][0] : 'mixed', events };
 }
 
-export function windowBaseline(hours: { how: number; weight: number }[], byHow: Map<number, HourBaseline>): HourBaseline | null {
+export function windowBaseline(
+  hours: { how: number; weight: number }[],
+  byHow: Map<number, HourBaseline>,
+): HourBaseline | null {
   let value = 0;
   let variance = 0;
   for (const h of hours) {

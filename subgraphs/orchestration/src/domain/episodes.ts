@@ -17,7 +17,11 @@ export interface EpisodeHotspot {
   windowEnd: Date;
 }
 
-export type Decision = { kind: 'covered' } | { kind: 'create' } | { kind: 'none' } | { kind: 'resolve' | 'escalate' | 'update'; hotspot: EpisodeHotspot };
+export type Decision =
+  | { kind: 'covered' }
+  | { kind: 'create' }
+  | { kind: 'none' }
+  | { kind: 'resolve' | 'escalate' | 'update'; hotspot: EpisodeHotspot };
 
 export const isActive = (status: string) => status === 'open' || status === 'acknowledged';
 
@@ -25,11 +29,16 @@ export const isActive = (status: string) => status === 'open' || status === 'ack
  * @param covering a hotspot of the entity whose span strictly contains the window's end (if any)
  * @param previous the entity's hotspot with the latest windowEnd ≤ the window's end (if any)
  */
-export function decide(m: { level: Level | null; significant: boolean }, covering: EpisodeHotspot | undefined, previous: EpisodeHotspot | undefined): Decision {
+export function decide(
+  m: { level: Level | null; significant: boolean },
+  covering: EpisodeHotspot | undefined,
+  previous: EpisodeHotspot | undefined,
+): Decision {
   if (covering) return { kind: 'covered' };
   if (previous && isActive(previous.status)) {
     if (!m.level) return { kind: 'resolve', hotspot: previous };
-    if (m.significant && levelRank(m.level) > levelRank(previous.severity)) return { kind: 'escalate', hotspot: previous };
+    if (m.significant && levelRank(m.level) > levelRank(previous.severity))
+      return { kind: 'escalate', hotspot: previous };
     return { kind: 'update', hotspot: previous };
   }
   return m.level && m.significant ? { kind: 'create' } : { kind: 'none' };

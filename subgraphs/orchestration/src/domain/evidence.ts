@@ -18,13 +18,22 @@ export function noiseBar(baseline: HourBaseline, noiseSigmas: number): number {
   return baseline.value > 0 ? ks + (ks * ks) / (4 * baseline.value) : ks;
 }
 
-export function isSignificant(window: { kg: number; events: number }, baseline: HourBaseline, evidence: Evidence): boolean {
+export function isSignificant(
+  window: { kg: number; events: number },
+  baseline: HourBaseline,
+  evidence: Evidence,
+): boolean {
   if (window.events < evidence.minEvents) return false;
   return window.kg - baseline.value >= noiseBar(baseline, evidence.noiseSigmas);
 }
 
 /** The longer span's test: significant and at least `minPercent` above its own baseline. */
-export function isSustained(span: { kg: number; events: number }, baseline: HourBaseline, evidence: Evidence, minPercent: number): boolean {
+export function isSustained(
+  span: { kg: number; events: number },
+  baseline: HourBaseline,
+  evidence: Evidence,
+  minPercent: number,
+): boolean {
   if (!(baseline.value > 0)) return false;
   return ((span.kg - baseline.value) / baseline.value) * 100 >= minPercent && isSignificant(span, baseline, evidence);
 }

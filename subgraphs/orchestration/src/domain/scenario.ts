@@ -91,7 +91,12 @@ export const MAX_BASIS = 500;
 const FUELS = ['diesel', 'diesel_b7', 'diesel_mineral', 'petrol', 'hvo', 'cng', 'lng', 'electric'];
 const FUEL_ALIAS: Record<string, string> = { bev: 'electric', ev: 'electric', b7: 'diesel_b7' };
 /** Names the dashboard and earlier API versions sent; mapped to data-core classes ('ev' = the same class, electric). */
-const LEGACY_VEHICLE: Record<string, string> = { rigid_diesel: 'rigid_truck', articulated_diesel: 'articulated_truck', van_diesel: 'van', van_ev: 'ev_van' };
+const LEGACY_VEHICLE: Record<string, string> = {
+  rigid_diesel: 'rigid_truck',
+  articulated_diesel: 'articulated_truck',
+  van_diesel: 'van',
+  van_ev: 'ev_van',
+};
 
 const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
 const pct = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
@@ -102,19 +107,29 @@ const mean = (xs: (number | null | undefined)[]) => {
 };
 
 export function validateInput(input: SimulationInput) {
-  if (input.loadChange != null && !(input.loadChange > -100 && input.loadChange <= 1000)) throw badInput('input.loadChange', 'must be a percent in (-100, 1000]');
-  if (input.distanceChange != null && !(input.distanceChange > -100 && input.distanceChange <= 1000)) throw badInput('input.distanceChange', 'must be a percent in (-100, 1000]');
-  if (input.loadFactor != null && !(input.loadFactor > 0 && input.loadFactor <= 1)) throw badInput('input.loadFactor', 'must be a fraction in (0, 1]');
-  if (input.modalShift && !(input.modalShift.sharePct >= 0 && input.modalShift.sharePct <= 100)) throw badInput('input.modalShift.sharePct', 'must be a percent in [0, 100]');
+  if (input.loadChange != null && !(input.loadChange > -100 && input.loadChange <= 1000))
+    throw badInput('input.loadChange', 'must be a percent in (-100, 1000]');
+  if (input.distanceChange != null && !(input.distanceChange > -100 && input.distanceChange <= 1000))
+    throw badInput('input.distanceChange', 'must be a percent in (-100, 1000]');
+  if (input.loadFactor != null && !(input.loadFactor > 0 && input.loadFactor <= 1))
+    throw badInput('input.loadFactor', 'must be a fraction in (0, 1]');
+  if (input.modalShift && !(input.modalShift.sharePct >= 0 && input.modalShift.sharePct <= 100))
+    throw badInput('input.modalShift.sharePct', 'must be a percent in [0, 100]');
   const lookback = input.lookbackHours ?? 168;
   if (!(lookback >= 1 && lookback <= 2160)) throw badInput('input.lookbackHours', 'must be between 1 and 2160');
 }
 
 /** The requested fuel, normalised (aliases mapped); BAD_USER_INPUT when the factor set has no such fuel. */
 export function targetFuel(input: SimulationInput): string | null {
-  let fuel = input.fuelType ? input.fuelType.trim().toLowerCase().replace(/[\s-]+/g, '_') : null;
+  let fuel = input.fuelType
+    ? input.fuelType
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_')
+    : null;
   if (fuel && FUEL_ALIAS[fuel]) fuel = FUEL_ALIAS[fuel];
-  if (fuel && !FUELS.includes(fuel)) throw badInput('input.fuelType', `"${input.fuelType}" is not in the factor set; accepted: ${FUELS.join(', ')}`);
+  if (fuel && !FUELS.includes(fuel))
+    throw badInput('input.fuelType', `"${input.fuelType}" is not in the factor set; accepted: ${FUELS.join(', ')}`);
   return fuel;
 }
 
@@ -127,13 +142,23 @@ export interface Targets {
 
 /** The requested vehicle class (legacy names mapped; 'ev' = the same class, electric) checked against data-core's. */
 export function targetVehicle(input: SimulationInput, fuel: string | null, classes: VehicleClassInfo[]): Targets {
-  let vehicle = input.vehicleType ? input.vehicleType.trim().toLowerCase().replace(/[\s-]+/g, '_').replace(/\./g, '_') : null;
+  let vehicle = input.vehicleType
+    ? input.vehicleType
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_')
+        .replace(/\./g, '_')
+    : null;
   if (vehicle === 'ev' || vehicle === 'bev') {
     vehicle = null;
     fuel = 'electric';
   } else if (vehicle && LEGACY_VEHICLE[vehicle]) vehicle = LEGACY_VEHICLE[vehicle];
   const byClass = new Map<string, VehicleClassInfo>(classes.map((c) => [c.id, c]));
-  if (vehicle && !byClass.has(vehicle)) throw badInput('input.vehicleType', `"${input.vehicleType}" is not a known vehicle class; accepted: ${classes.map((c) => c.id).join(', ')}, ev`);
+  if (vehicle && !byClass.has(vehicle))
+    throw badInput(
+      'input.vehicleType',
+      `"${input.vehicleType}" is not a known vehicle class; accepted: ${classes.map((c) => c.id).join(', ')}, ev`,
+    );
   const toElectric = fuel === 'electric' || (vehicle ? byClass.get(vehicle)!.electric : false);
   return { vehicle, fuel, byClass, toElectric };
 }
@@ -141,8 +166,24 @@ export function targetVehicle(input: SimulationInput, fuel: string | null, class
 /** Vehicle, fuel, load and distance changes apply to road activity only (other figures are metered or modelled). */
 export function checkRoadOnlyChanges(input: SimulationInput, t: Targets, activity: Activity) {
   if (activity === 'TRANSPORT' || activity === 'DELIVERY') return;
-  const bad = t.vehicle ? 'input.vehicleType' : t.fuel ? 'input.fuelType' : input.loadFactor != null ? 'input.loadFactor' : input.modalShift ? 'input.modalShift' : input.loadChange != null ? 'input.loadChange' : input.distanceChange != null ? 'input.distanceChange' : null;
-  if (bad) throw badInput(bad, `applies to TRANSPORT and DELIVERY activity (${activity.toLowerCase()} figures come from metered energy or a model estimate)`);
+  const bad = t.vehicle
+    ? 'input.vehicleType'
+    : t.fuel
+      ? 'input.fuelType'
+      : input.loadFactor != null
+        ? 'input.loadFactor'
+        : input.modalShift
+          ? 'input.modalShift'
+          : input.loadChange != null
+            ? 'input.loadChange'
+            : input.distanceChange != null
+              ? 'input.distanceChange'
+              : null;
+  if (bad)
+    throw badInput(
+      bad,
+      `applies to TRANSPORT and DELIVERY activity (${activity.toLowerCase()} figures come from metered energy or a model estimate)`,
+    );
 }
 
 export interface ChangedActivities {
@@ -168,8 +209,17 @@ export function changeActivities(input: SimulationInput, basis: Basis, t: Target
       // Measured fuel/energy described the old vehicle; the engine works from the activity for the new one.
       m.fuelL = m.fuelKg = m.energyKwh = null;
     }
-    if (vehicle) changes.push({ feature: 'vehicleType', from: null, to: null, note: `vehicle: ${byClass.get(vehicle)!.label}` });
-    if (fuel) changes.push({ feature: 'fuelType', from: null, to: null, note: toElectric ? `battery-electric, same vehicle class${vehicle ? '' : ' as each event'}: kWh/km × grid of the supplier's region` : `fuel: ${fuel}` });
+    if (vehicle)
+      changes.push({ feature: 'vehicleType', from: null, to: null, note: `vehicle: ${byClass.get(vehicle)!.label}` });
+    if (fuel)
+      changes.push({
+        feature: 'fuelType',
+        from: null,
+        to: null,
+        note: toElectric
+          ? `battery-electric, same vehicle class${vehicle ? '' : ' as each event'}: kWh/km × grid of the supplier's region`
+          : `fuel: ${fuel}`,
+      });
   }
   if (input.loadChange != null) {
     const k = 1 + input.loadChange / 100;
@@ -177,27 +227,44 @@ export function changeActivities(input: SimulationInput, basis: Basis, t: Target
     for (const m of mods) if (m.loadKg != null) m.loadKg *= k;
     if (noLoad) notes.push(`${noLoad} event(s) without loadKg: the load change does not apply to them`);
     const from = mean(basis.items.map((b) => b.activity.loadKg));
-    changes.push({ feature: 'loadKg', from, to: from == null ? null : from * k, note: `load ${pct(input.loadChange)} per trip` });
+    changes.push({
+      feature: 'loadKg',
+      from,
+      to: from == null ? null : from * k,
+      note: `load ${pct(input.loadChange)} per trip`,
+    });
   }
   if (input.distanceChange != null) {
     const k = 1 + input.distanceChange / 100;
     for (const m of mods) if (m.distanceKm != null) m.distanceKm *= k;
     const from = mean(basis.items.map((b) => b.activity.distanceKm));
-    changes.push({ feature: 'distanceKm', from, to: from == null ? null : from * k, note: `distance ${pct(input.distanceChange)}` });
+    changes.push({
+      feature: 'distanceKm',
+      from,
+      to: from == null ? null : from * k,
+      note: `distance ${pct(input.distanceChange)}`,
+    });
   }
   let tripsFactor = 1;
   if (input.loadFactor != null) {
     // The same tonnage in fewer (or more) trips, each loaded to the class's full payload × loadFactor.
-    if (mods.some((m) => m.loadKg == null)) throw badInput('input.loadFactor', 'every basis event needs loadKg to move the same tonnage in fuller trips');
+    if (mods.some((m) => m.loadKg == null))
+      throw badInput('input.loadFactor', 'every basis event needs loadKg to move the same tonnage in fuller trips');
     const loads = mods.map((m) => m.loadKg as number);
     const payload = mods.map((m) => byClass.get(String(m.vehicleType ?? 'hgv'))?.payloadKg ?? null);
-    if (payload.some((p) => p == null)) throw badInput('input.loadFactor', 'applies to HGV classes (a payload is known for them)');
+    if (payload.some((p) => p == null))
+      throw badInput('input.loadFactor', 'applies to HGV classes (a payload is known for them)');
     const before = loads.reduce((a, l) => a + l, 0);
-    mods.forEach((m, i) => (m.loadKg = payload[i]! * input.loadFactor!));
+    for (const [i, m] of mods.entries()) m.loadKg = payload[i]! * input.loadFactor!;
     const after = mods.reduce((a, m) => a + m.loadKg!, 0);
     tripsFactor = before / after;
     const lfBefore = mean(loads.map((l, i) => l / payload[i]!));
-    changes.push({ feature: 'load_factor', from: lfBefore, to: input.loadFactor, note: `same tonnage in ${(tripsFactor * 100).toFixed(0)} % of the trips (payload = the DESNZ 100 %-laden load of the class)` });
+    changes.push({
+      feature: 'load_factor',
+      from: lfBefore,
+      to: input.loadFactor,
+      note: `same tonnage in ${(tripsFactor * 100).toFixed(0)} % of the trips (payload = the DESNZ 100 %-laden load of the class)`,
+    });
   }
   const share = input.modalShift && input.modalShift.sharePct > 0 ? input.modalShift.sharePct / 100 : 0;
   return { mods, changes, notes, tripsFactor, share };
@@ -206,24 +273,46 @@ export function changeActivities(input: SimulationInput, basis: Basis, t: Target
 /** What one estimate call is asked: originals and changed activities (ACTIVITY), and the rail legs of a modal shift. */
 export function estimateRequests(basis: Basis, c: ChangedActivities): ActivityInput[] {
   const prefer = (a: ActivityInput): ActivityInput => ({ ...a, preferMethod: 'ACTIVITY' });
-  const rail = c.share ? c.mods.map((m) => ({ eventType: 'TRANSPORT', distanceKm: m.distanceKm, loadKg: m.loadKg, vehicleType: 'rail', country: m.country, region: m.region })) : [];
+  const rail = c.share
+    ? c.mods.map((m) => ({
+        eventType: 'TRANSPORT',
+        distanceKm: m.distanceKm,
+        loadKg: m.loadKg,
+        vehicleType: 'rail',
+        country: m.country,
+        region: m.region,
+      }))
+    : [];
   return [...basis.items.map((b) => prefer(b.activity)), ...c.mods.map(prefer), ...rail];
 }
 
 const fieldOf = (f: string, input: SimulationInput) =>
-  f === 'loadKg' ? (input.modalShift ? 'input.modalShift' : input.loadFactor != null ? 'input.loadFactor' : 'input.loadChange') : `input.${f}`;
+  f === 'loadKg'
+    ? input.modalShift
+      ? 'input.modalShift'
+      : input.loadFactor != null
+        ? 'input.loadFactor'
+        : 'input.loadChange'
+    : `input.${f}`;
 
 type SideItem = { method: string; co2eKg: number; factors: { f: AppliedFactor; scale: number }[] };
 
 /** Each basis event's figure after the change, from the estimates of estimateRequests (same order). */
-export function scenarioItems(input: SimulationInput, basis: Basis, c: ChangedActivities, t: Targets, est: Estimate[]): SideItem[] {
+export function scenarioItems(
+  input: SimulationInput,
+  basis: Basis,
+  c: ChangedActivities,
+  t: Targets,
+  est: Estimate[],
+): SideItem[] {
   const { share, tripsFactor } = c;
   const n = basis.items.length;
   const orig = est.slice(0, n);
   const mod = est.slice(n, 2 * n);
   const railEst = est.slice(2 * n);
   for (const e of mod) if (e.errors.length) throw badInput(fieldOf(e.errors[0].field, input), e.errors[0].reason);
-  if (share && railEst.some((e) => e.errors.length)) throw badInput('input.modalShift', 'basis events without loadKg cannot move tonne-km to rail');
+  if (share && railEst.some((e) => e.errors.length))
+    throw badInput('input.modalShift', 'basis events without loadKg cannot move tonne-km to rail');
   let unscaled = 0;
   const items = basis.items.map((b, i) => {
     const o = orig[i];
@@ -245,7 +334,10 @@ export function scenarioItems(input: SimulationInput, basis: Basis, c: ChangedAc
       scale = b.before / o.co2eKg;
       if (b.beforeMethod === 'FUEL' || b.beforeMethod === 'ENERGY') method = `${b.beforeMethod} scaled by ACTIVITY`;
     }
-    const factors = scale === 0 ? b.beforeFactors.map((f) => ({ f, scale: (1 - share) * tripsFactor })) : m.factors.map((f) => ({ f, scale: scale * (1 - share) * tripsFactor }));
+    const factors =
+      scale === 0
+        ? b.beforeFactors.map((f) => ({ f, scale: (1 - share) * tripsFactor }))
+        : m.factors.map((f) => ({ f, scale: scale * (1 - share) * tripsFactor }));
     let total = road * (1 - share);
     if (share) {
       total += (railEst[i].co2eKg ?? 0) * share;
@@ -254,7 +346,10 @@ export function scenarioItems(input: SimulationInput, basis: Basis, c: ChangedAc
     }
     return { method, co2eKg: total * tripsFactor, factors };
   });
-  if (unscaled && c.changes.length) c.notes.push(`${unscaled} basis event(s) have no ACTIVITY estimate to change (model estimates, or rows the current factor set cannot compute): they keep their figure`);
+  if (unscaled && c.changes.length)
+    c.notes.push(
+      `${unscaled} basis event(s) have no ACTIVITY estimate to change (model estimates, or rows the current factor set cannot compute): they keep their figure`,
+    );
   if (share) c.changes.push(modalShiftChange(input, c, railEst));
   return items;
 }
@@ -302,10 +397,22 @@ export function side(items: SideItem[]): ScenarioSide {
 
 /** The stored side of the comparison: each basis event's figure by its own method and factors. */
 export const beforeSide = (basis: Basis) =>
-  side(basis.items.map((b) => ({ method: b.beforeMethod, co2eKg: b.before, factors: b.beforeFactors.map((f) => ({ f, scale: 1 })) })));
+  side(
+    basis.items.map((b) => ({
+      method: b.beforeMethod,
+      co2eKg: b.before,
+      factors: b.beforeFactors.map((f) => ({ f, scale: 1 })),
+    })),
+  );
 
 /** The outcome: before/after sides, delta, and the explanation in words. */
-export function outcome(input: SimulationInput, basis: Basis, c: ChangedActivities, after: ScenarioSide, factorSet: string | null): SimulationOutcome {
+export function outcome(
+  input: SimulationInput,
+  basis: Basis,
+  c: ChangedActivities,
+  after: ScenarioSide,
+  factorSet: string | null,
+): SimulationOutcome {
   const { changes, notes } = c;
   const before = beforeSide(basis);
   const baselineValue = before.co2eKg;
@@ -313,7 +420,11 @@ export function outcome(input: SimulationInput, basis: Basis, c: ChangedActiviti
   const delta = r6(newValue - baselineValue);
   const deltaPct = baselineValue > 0 ? (delta / baselineValue) * 100 : 0;
   const methodsText = (s: ScenarioSide) => s.methods.map((m) => `${m.method} ${m.events}`).join(', ');
-  const topFactors = (s: ScenarioSide) => s.factors.slice(0, 3).map((f) => `${f.id} (${f.version}) ${kg(f.co2eKg)}`).join('; ');
+  const topFactors = (s: ScenarioSide) =>
+    s.factors
+      .slice(0, 3)
+      .map((f) => `${f.id} (${f.version}) ${kg(f.co2eKg)}`)
+      .join('; ');
   const explanation = [
     `${basis.text}: ${kg(baselineValue)} as stored (methods: ${methodsText(before)}).`,
     changes.length ? `Changes: ${changes.map((x) => x.note ?? x.feature).join('; ')}.` : 'No changes requested.',

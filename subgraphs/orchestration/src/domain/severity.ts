@@ -90,7 +90,8 @@ export function classify(percentAbove: number, t: Thresholds): Level | null {
   return null;
 }
 
-export const levelRank = (l: string | null | undefined): number => (l ? LEVELS.indexOf(l.toLowerCase() as Level) + 1 : 0);
+export const levelRank = (l: string | null | undefined): number =>
+  l ? LEVELS.indexOf(l.toLowerCase() as Level) + 1 : 0;
 
 export const toGraphLevel = (l: string) => l.toUpperCase();
 export const fromGraphLevel = (l: string) => l.toLowerCase() as Level;

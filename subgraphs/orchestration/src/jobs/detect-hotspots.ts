@@ -34,7 +34,15 @@ export interface DetectionCounts {
   suppressed: number;
 }
 
-export const emptyCounts = (): DetectionCounts => ({ entitiesEvaluated: 0, created: 0, escalated: 0, updated: 0, resolved: 0, alertsRaised: 0, suppressed: 0 });
+export const emptyCounts = (): DetectionCounts => ({
+  entitiesEvaluated: 0,
+  created: 0,
+  escalated: 0,
+  updated: 0,
+  resolved: 0,
+  alertsRaised: 0,
+  suppressed: 0,
+});
 
 /** Serializes detection cycles across processes (and keeps alert seq commit-ordered for replay). */
 const DETECT_LOCK = 7_340_021;
@@ -68,7 +76,12 @@ export function alertMessage(entityType: string, name: string, percent: number, 
 }
 
 /** kg and events per entity in [start, end) from ONE data-core emissionsSeries call. */
-async function sums(services: PluginServices<OrchestrationConfig>, entityType: string, start: Date, end: Date): Promise<Map<string, { kg: number; events: number }>> {
+async function sums(
+  services: PluginServices<OrchestrationConfig>,
+  entityType: string,
+  start: Date,
+  end: Date,
+): Promise<Map<string, { kg: number; events: number }>> {
   const series = await emissionsSeries(services, start, end, 'HOUR', GROUP_OF_ENTITY[entityType]);
   const out = new Map<string, { kg: number; events: number }>();
   for (const r of series) {
@@ -101,11 +114,19 @@ async function measure(
   const ids = [...new Set([...predicted.keys(), ...active.map((a) => a.entity_id)])];
   const hours = windowHours(start, end);
   const spanHours = spanStart < start ? windowHours(spanStart, end) : [];
-  const baselines = await lookupBaselines(services.db, entityType, ids, [...hours, ...spanHours].map((h) => h.how));
+  const baselines = await lookupBaselines(
+    services.db,
+    entityType,
+    ids,
+    [...hours, ...spanHours].map((h) => h.how),
+  );
   // Thresholds and evidence settings set through updateHotspotSettings win over the environment; read every cycle.
   const settings = await effectiveThresholds(services.db, services.config.HOTSPOT_THRESHOLDS);
   const t = thresholdsFor(settings, entityType);
-  const evidence = evidenceFor(settings, entityType, { minEvents: services.config.HOTSPOT_MIN_EVENTS, noiseSigmas: services.config.HOTSPOT_NOISE_SIGMAS });
+  const evidence = evidenceFor(settings, entityType, {
+    minEvents: services.config.HOTSPOT_MIN_EVENTS,
+    noiseSigmas: services.config.HOTSPOT_NOISE_SIGMAS,
+  });
   const out: Measured[] = [];
   for (const entityId of ids) {
     const byHow = baselines.get(entityId);
@@ -123,7 +144,18 @@ async function measure(
     const basis = windowBasis(hours, byHow);
     const baselineMethod = basis?.method ?? null;
     const baselineEvents = basis?.events ?? null;
-    out.push({ entityId, predicted: p.kg, events: p.events, baseline: b.value, spread: b.spread, baselineMethod, baselineEvents, percent, level, significant });
+    out.push({
+      entityId,
+      predicted: p.kg,
+      events: p.events,
+      baseline: b.value,
+      spread: b.spread,
+      baselineMethod,
+      baselineEvents,
+      percent,
+      level,
+      significant,
+    });
   }
   return out;
 }
@@ -145,7 +177,13 @@ interface Active {
 }
 
 const ACTIVE_COLUMNS = `id::text AS id, entity_id, severity, status, supplier_id::text AS supplier_id, entity_name, window_start, window_end`;
-const episode = (h: Active): EpisodeHotspot => ({ id: h.id, status: h.status, severity: h.severity, windowStart: new Date(h.window_start), windowEnd: new Date(h.window_end) });
+const episode = (h: Active): EpisodeHotspot => ({
+  id: h.id,
+  status: h.status,
+  severity: h.severity,
+  windowStart: new Date(h.window_start),
+  windowEnd: new Date(h.window_end),
+});
 
 /** One entity type's part of a cycle, inside the cycle's transaction. */
 interface Cycle {
@@ -159,7 +197,14 @@ interface Cycle {
   pub: Published;
 }
 
-type AlertDraft = { hotspotId: string; supplierId: string | null; level: string; reason: string; percent: number; message: string };
+type AlertDraft = {
+  hotspotId: string;
+  supplierId: string | null;
+  level: string;
+  reason: string;
+  percent: number;
+  message: string;
+};
 type Continued = { h: Active; m: Measured; change: 'escalated' | 'updated' };
 
 const supplierOf = (c: Cycle, id: string) => (c.entityType === 'supplier' ? id : null);
@@ -179,12 +224,18 @@ async function activeEpisodes(c: Cycle, ids: string[]) {
      ORDER BY entity_id, window_end DESC, detected_at DESC`,
     [c.entityType, ids, c.end],
   );
-  return { coveringOf: new Map(covering.map((h) => [h.entity_id, h])), previousOf: new Map(previous.map((h) => [h.entity_id, h])) };
+  return {
+    coveringOf: new Map(covering.map((h) => [h.entity_id, h])),
+    previousOf: new Map(previous.map((h) => [h.entity_id, h])),
+  };
 }
 
 /** The episode rules (domain/episodes.ts) per entity: what to create, continue and resolve. */
 async function decideAll(c: Cycle, measured: Measured[], names: Map<string, string>) {
-  const { coveringOf, previousOf } = await activeEpisodes(c, measured.map((m) => m.entityId));
+  const { coveringOf, previousOf } = await activeEpisodes(
+    c,
+    measured.map((m) => m.entityId),
+  );
   const creates: (Measured & { name: string })[] = [];
   const changes: Continued[] = [];
   const resolves: { h: Active; m: Measured }[] = [];
@@ -195,7 +246,8 @@ async function decideAll(c: Cycle, measured: Measured[], names: Map<string, stri
     if (m.level && !m.significant && (d.kind === 'none' || d.kind === 'update')) c.counts.suppressed++;
     if (d.kind === 'create') creates.push({ ...m, name: names.get(m.entityId) ?? m.entityId });
     else if (d.kind === 'resolve') resolves.push({ h: prev!, m });
-    else if (d.kind === 'escalate' || d.kind === 'update') changes.push({ h: prev!, m, change: d.kind === 'escalate' ? 'escalated' : 'updated' });
+    else if (d.kind === 'escalate' || d.kind === 'update')
+      changes.push({ h: prev!, m, change: d.kind === 'escalate' ? 'escalated' : 'updated' });
   }
   c.counts.entitiesEvaluated += measured.length;
   return { creates, changes, resolves };
@@ -236,8 +288,23 @@ async function createHotspots(c: Cycle, creates: (Measured & { name: string })[]
     const id = idOf.get(x.entityId)!;
     const supplierId = supplierOf(c, x.entityId);
     c.counts.created++;
-    c.pub.hotspots.push({ id, change: 'created', severity: x.level!, supplierId, entityType: c.entityType, entityId: x.entityId, backfill: c.backfill });
-    alerts.push({ hotspotId: id, supplierId, level: x.level!, reason: 'created', percent: x.percent, message: alertMessage(c.entityType, x.name, x.percent) });
+    c.pub.hotspots.push({
+      id,
+      change: 'created',
+      severity: x.level!,
+      supplierId,
+      entityType: c.entityType,
+      entityId: x.entityId,
+      backfill: c.backfill,
+    });
+    alerts.push({
+      hotspotId: id,
+      supplierId,
+      level: x.level!,
+      reason: 'created',
+      percent: x.percent,
+      message: alertMessage(c.entityType, x.name, x.percent),
+    });
   }
 }
 
@@ -334,7 +401,13 @@ async function resolveHotspots(c: Cycle, resolves: { h: Active; m: Measured }[])
 /** Alerts in draft order; their seq values (the replay cursor) are published in ascending order. */
 async function raiseAlerts(c: Cycle, alerts: AlertDraft[]) {
   if (!alerts.length) return;
-  const rows = await c.tx.query<{ id: string; seq: string | bigint; hotspot_id: string; level: string; supplier_id: string | null }>(
+  const rows = await c.tx.query<{
+    id: string;
+    seq: string | bigint;
+    hotspot_id: string;
+    level: string;
+    supplier_id: string | null;
+  }>(
     `INSERT INTO alerts (id, hotspot_id, supplier_id, level, reason, percent_above, message, backfill, created_at)
      SELECT gen_random_uuid(), a.hotspot_id, a.supplier_id::uuid, a.level, a.reason, a.percent, a.message, $7, now()
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[]) WITH ORDINALITY
@@ -353,7 +426,14 @@ async function raiseAlerts(c: Cycle, alerts: AlertDraft[]) {
   );
   rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
   for (const r of rows) {
-    c.pub.alerts.push({ id: r.id, seq: String(r.seq), hotspotId: r.hotspot_id, level: r.level, supplierId: r.supplier_id, backfill: c.backfill });
+    c.pub.alerts.push({
+      id: r.id,
+      seq: String(r.seq),
+      hotspotId: r.hotspot_id,
+      level: r.level,
+      supplierId: r.supplier_id,
+      backfill: c.backfill,
+    });
   }
   c.counts.alertsRaised += rows.length;
 }
@@ -373,7 +453,12 @@ async function apply(c: Cycle, measured: Measured[], names: Map<string, string>)
  * A cycle over a past window is a backfill: a detection range, or a window (asked for by an analyst) that ended
  * more than one detection window ago. The scheduled job detects the window ending at its tick: live, even late.
  */
-export function isBackfill(source: 'job' | 'mutation' | 'range', end: Date, now: number, windowMinutes: number): boolean {
+export function isBackfill(
+  source: 'job' | 'mutation' | 'range',
+  end: Date,
+  now: number,
+  windowMinutes: number,
+): boolean {
   return source !== 'job' && end.getTime() < now - windowMinutes * 60_000;
 }
 
@@ -387,7 +472,8 @@ export async function detectWindow(
   const started = performance.now();
   const counts = emptyCounts();
   const measuredByType = new Map<string, Measured[]>();
-  for (const entityType of services.config.HOTSPOT_ENTITY_TYPES) measuredByType.set(entityType, await measure(services, entityType, start, end));
+  for (const entityType of services.config.HOTSPOT_ENTITY_TYPES)
+    measuredByType.set(entityType, await measure(services, entityType, start, end));
   // Supplier names once per cycle, only for suppliers that may raise an alert.
   const candidates = (measuredByType.get('supplier') ?? []).filter((m) => m.level).map((m) => m.entityId);
   const names = await supplierNames(services, candidates);
@@ -401,7 +487,19 @@ export async function detectWindow(
     await tx.query(
       `INSERT INTO detection_runs (id, source, window_start, window_end, entities_evaluated, created, escalated, updated, resolved, alerts_raised, suppressed, duration_ms)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [source, start, end, counts.entitiesEvaluated, counts.created, counts.escalated, counts.updated, counts.resolved, counts.alertsRaised, counts.suppressed, performance.now() - started],
+      [
+        source,
+        start,
+        end,
+        counts.entitiesEvaluated,
+        counts.created,
+        counts.escalated,
+        counts.updated,
+        counts.resolved,
+        counts.alertsRaised,
+        counts.suppressed,
+        performance.now() - started,
+      ],
     );
     // Transactional outbox: the events commit with the rows; the relay publishes them (and retries during a bus outage).
     for (const h of pub.hotspots) await services.outbox.enqueue(tx, hotspotChanged, h);
@@ -409,9 +507,13 @@ export async function detectWindow(
   });
   services.outbox.kick();
   const m = services.metrics;
-  m.histogram('hotspot_detection_seconds', 'Hotspot detection cycle duration', ['source']).observe({ source }, (performance.now() - started) / 1000);
+  m.histogram('hotspot_detection_seconds', 'Hotspot detection cycle duration', ['source']).observe(
+    { source },
+    (performance.now() - started) / 1000,
+  );
   const changes = m.counter('hotspot_changes_total', 'Hotspot state changes', ['change']);
-  for (const k of ['created', 'escalated', 'updated', 'resolved'] as const) if (counts[k]) changes.inc({ change: k }, counts[k]);
+  for (const k of ['created', 'escalated', 'updated', 'resolved'] as const)
+    if (counts[k]) changes.inc({ change: k }, counts[k]);
   const raised = m.counter('alerts_raised_total', 'Alerts raised', ['level']);
   for (const a of pub.alerts) raised.inc({ level: a.level });
   return counts;

@@ -16,14 +16,21 @@ export interface RecalcResult {
   windowEnd: Date;
 }
 
-export async function recalculateBaselines(services: PluginServices<OrchestrationConfig>, now = new Date()): Promise<RecalcResult[]> {
+export async function recalculateBaselines(
+  services: PluginServices<OrchestrationConfig>,
+  now = new Date(),
+): Promise<RecalcResult[]> {
   const cfg = services.config;
   const windowEnd = floorHour(now);
   const windowStart = new Date(windowEnd.getTime() - cfg.BASELINE_WEEKS * 7 * 24 * HOUR_MS);
   const results: RecalcResult[] = [];
   for (const entityType of cfg.HOTSPOT_ENTITY_TYPES) {
     const series = await emissionsSeries(services, windowStart, windowEnd, 'HOUR', GROUP_OF_ENTITY[entityType]);
-    const rows = computeBaselines(series.map((r) => ({ ...r, key: entityKey(entityType, r.key) })), windowEnd, cfg.BASELINE_MIN_SAMPLES);
+    const rows = computeBaselines(
+      series.map((r) => ({ ...r, key: entityKey(entityType, r.key) })),
+      windowEnd,
+      cfg.BASELINE_MIN_SAMPLES,
+    );
     await replaceComputedBaselines(services.db, entityType, windowStart, windowEnd, rows);
     const entities = new Set(rows.map((r) => r.entityId)).size;
     services.logger.info({ entityType, rows: rows.length, entities }, 'baselines recalculated');

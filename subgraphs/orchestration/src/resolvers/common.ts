@@ -9,5 +9,7 @@ export const svc = (ctx: ResolverContext) => ctx.services as PluginServices<Orch
 export const scopeParam = (ctx: ResolverContext): string[] | null => ctx.auth?.supplierIds ?? null;
 
 /** Requested ids ∩ the caller's scope (null = no restriction); only foreign suppliers asked for = an empty list. */
-export const visibleSuppliers = (ctx: ResolverContext, requested: readonly string[] | null | undefined): string[] | null =>
-  scopedSuppliers(scopeParam(ctx), requested, { outside: 'empty' });
+export const visibleSuppliers = (
+  ctx: ResolverContext,
+  requested: readonly string[] | null | undefined,
+): string[] | null => scopedSuppliers(scopeParam(ctx), requested, { outside: 'empty' });

@@ -1,5 +1,12 @@
 // Entity fields and reference resolvers, batched per request (no N+1), always within the caller's supplier scope.
-import { canSeeSupplier, defineLoader, isUuid, notFound, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import {
+  canSeeSupplier,
+  defineLoader,
+  isUuid,
+  notFound,
+  supplierScopeSql,
+  type ResolverContext,
+} from '@carbon-nexus/plugin-sdk';
 import type { AlertResolvers, HotspotResolvers, SupplierResolvers } from '../generated/resolvers-types.ts';
 import {
   ALERT_COLUMNS,
@@ -30,26 +37,29 @@ function groupBy<R, V>(rows: R[], key: (r: R) => string, value: (r: R) => V): Ma
 }
 
 const hotspotById = defineLoader(async (ids: string[], ctx: ResolverContext) => {
+  const params: unknown[] = [ids.filter(isUuid)];
   const rows = await ctx.services.db.query<HotspotRow>(
-    `SELECT ${HOTSPOT_COLUMNS} FROM hotspots WHERE id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR supplier_id = ANY($2::uuid[]))`,
-    [ids.filter(isUuid), scopeParam(ctx)],
+    `SELECT ${HOTSPOT_COLUMNS} FROM hotspots WHERE id = ANY($1::uuid[]) AND ${supplierScopeSql(scopeParam(ctx), params)}`,
+    params,
   );
   return new Map(rows.map((r) => [r.id, hotspotToGraph(r)]));
 });
 
 const alertById = defineLoader(async (ids: string[], ctx: ResolverContext) => {
+  const params: unknown[] = [ids.filter(isUuid)];
   const rows = await ctx.services.db.query<AlertRow>(
-    `SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR supplier_id = ANY($2::uuid[]))`,
-    [ids.filter(isUuid), scopeParam(ctx)],
+    `SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ANY($1::uuid[]) AND ${supplierScopeSql(scopeParam(ctx), params)}`,
+    params,
   );
   return new Map(rows.map((r) => [r.id, alertToGraph(r)]));
 });
 
 const alertsByHotspot = defineLoader(async (ids: string[], ctx: ResolverContext) => {
+  const params: unknown[] = [ids];
   const rows = await ctx.services.db.query<AlertRow>(
-    `SELECT ${ALERT_COLUMNS} FROM alerts WHERE hotspot_id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR supplier_id = ANY($2::uuid[]))
+    `SELECT ${ALERT_COLUMNS} FROM alerts WHERE hotspot_id = ANY($1::uuid[]) AND ${supplierScopeSql(scopeParam(ctx), params)}
      ORDER BY seq`,
-    [ids, scopeParam(ctx)],
+    params,
   );
   return groupBy<AlertRow, Al>(rows, (r) => r.hotspot_id, alertToGraph);
 });

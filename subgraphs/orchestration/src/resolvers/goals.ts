@@ -54,7 +54,14 @@ async function toGraph(row: GoalRow, rate: (r: GoalRow) => Promise<number | null
 }
 
 const auditMeta = (r: GoalRow | null) =>
-  r && { scope: r.scope, scopeId: r.scope_key || null, period: r.period, targetKg: r.target_kg, reductionPct: r.reduction_pct, name: r.name };
+  r && {
+    scope: r.scope,
+    scopeId: r.scope_key || null,
+    period: r.period,
+    targetKg: r.target_kg,
+    reductionPct: r.reduction_pct,
+    name: r.name,
+  };
 
 export const goalQueries = {
   async goals(_: unknown, a: { scope?: string | null }, ctx: ResolverContext) {
@@ -68,7 +75,12 @@ export const goalMutations = {
   async setGoal(_: unknown, a: { input: Record<string, unknown> }, ctx: ResolverContext) {
     const auth = requireRole(ctx.auth, 'analyst', 'approver');
     const g = parseGoalInput(a.input, auth);
-    const name = g.name || defaultName(g, g.scope === 'SUPPLIER' ? (await supplierNames(svc(ctx), [g.scopeId!])).get(g.scopeId!) : undefined);
+    const name =
+      g.name ||
+      defaultName(
+        g,
+        g.scope === 'SUPPLIER' ? (await supplierNames(svc(ctx), [g.scopeId!])).get(g.scopeId!) : undefined,
+      );
     const row = await svc(ctx).db.transaction(async (tx) => {
       const { row, before } = await upsertGoal(tx, g, name, auth.sub);
       await svc(ctx).audit(
@@ -76,7 +88,11 @@ export const goalMutations = {
           action: before ? 'goal.update' : 'goal.create',
           entityType: 'goal',
           entityId: row.id,
-          metadata: { before: auditMeta(before), after: auditMeta(row), ...(row.scope === 'SUPPLIER' ? { supplierId: row.scope_key } : {}) },
+          metadata: {
+            before: auditMeta(before),
+            after: auditMeta(row),
+            ...(row.scope === 'SUPPLIER' ? { supplierId: row.scope_key } : {}),
+          },
         },
         tx,
       );
@@ -89,7 +105,12 @@ export const goalMutations = {
     await svc(ctx).db.transaction(async (tx) => {
       const row = await deleteGoalRow(tx, a.id, auth);
       await svc(ctx).audit(
-        { action: 'goal.delete', entityType: 'goal', entityId: row.id, metadata: { before: auditMeta(row), ...(row.scope === 'SUPPLIER' ? { supplierId: row.scope_key } : {}) } },
+        {
+          action: 'goal.delete',
+          entityType: 'goal',
+          entityId: row.id,
+          metadata: { before: auditMeta(row), ...(row.scope === 'SUPPLIER' ? { supplierId: row.scope_key } : {}) },
+        },
         tx,
       );
     });

@@ -5,12 +5,17 @@ import { svc } from './common.ts';
 import { describeThresholds, parseSettingsInput, storedThresholds, writeThresholds } from '../store/thresholds.ts';
 import type { SqlQueryable } from '@carbon-nexus/db';
 
-const envEvidence = (c: OrchestrationConfig) => ({ minEvents: c.HOTSPOT_MIN_EVENTS, noiseSigmas: c.HOTSPOT_NOISE_SIGMAS });
+const envEvidence = (c: OrchestrationConfig) => ({
+  minEvents: c.HOTSPOT_MIN_EVENTS,
+  noiseSigmas: c.HOTSPOT_NOISE_SIGMAS,
+});
 
 async function settings(ctx: ResolverContext, db: SqlQueryable = svc(ctx).db) {
   const c = svc(ctx).config;
   return {
-    thresholds: describeThresholds(c.HOTSPOT_THRESHOLDS, await storedThresholds(db), envEvidence(c)).map((t) => ({ ...t })),
+    thresholds: describeThresholds(c.HOTSPOT_THRESHOLDS, await storedThresholds(db), envEvidence(c)).map((t) => ({
+      ...t,
+    })),
     entityTypes: c.HOTSPOT_ENTITY_TYPES,
     windowMinutes: c.HOTSPOT_WINDOW_MINUTES,
     baselineWeeks: c.BASELINE_WEEKS,
@@ -30,7 +35,11 @@ export const settingsMutations = {
     const auth = requireRole(ctx.auth, 'admin');
     const input = parseSettingsInput(a.input);
     return svc(ctx).db.transaction(async (tx) => {
-      const before = describeThresholds(svc(ctx).config.HOTSPOT_THRESHOLDS, await storedThresholds(tx), envEvidence(svc(ctx).config));
+      const before = describeThresholds(
+        svc(ctx).config.HOTSPOT_THRESHOLDS,
+        await storedThresholds(tx),
+        envEvidence(svc(ctx).config),
+      );
       await writeThresholds(tx, input, auth.sub);
       const after = await settings(ctx, tx);
       await svc(ctx).audit(
@@ -39,8 +48,24 @@ export const settingsMutations = {
           entityType: 'hotspot_settings',
           entityId: 'thresholds',
           metadata: {
-            before: before.map(({ entityType, info, warn, critical, minEvents, noiseSigmas, source }) => ({ entityType, info, warn, critical, minEvents, noiseSigmas, source })),
-            after: after.thresholds.map(({ entityType, info, warn, critical, minEvents, noiseSigmas, source }) => ({ entityType, info, warn, critical, minEvents, noiseSigmas, source })),
+            before: before.map(({ entityType, info, warn, critical, minEvents, noiseSigmas, source }) => ({
+              entityType,
+              info,
+              warn,
+              critical,
+              minEvents,
+              noiseSigmas,
+              source,
+            })),
+            after: after.thresholds.map(({ entityType, info, warn, critical, minEvents, noiseSigmas, source }) => ({
+              entityType,
+              info,
+              warn,
+              critical,
+              minEvents,
+              noiseSigmas,
+              source,
+            })),
             reset: input.reset ?? [],
           },
         },

@@ -1,7 +1,25 @@
-import { badInput, canSeeSupplier, isUuid, parseDateTime, forbidden, notFound, requireRole, runInScope, SYSTEM_CLAIMS, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import {
+  badInput,
+  canSeeSupplier,
+  isUuid,
+  parseDateTime,
+  forbidden,
+  notFound,
+  requireRole,
+  runInScope,
+  SYSTEM_CLAIMS,
+  type ResolverContext,
+} from '@carbon-nexus/plugin-sdk';
 import type { MutationResolvers } from '../generated/resolvers-types.ts';
 import { svc } from './common.ts';
-import { ALERT_COLUMNS, alertToGraph, BASELINE_COLUMNS, baselineToGraph, type AlertRow, type BaselineRow } from '../store/rows.ts';
+import {
+  ALERT_COLUMNS,
+  alertToGraph,
+  BASELINE_COLUMNS,
+  baselineToGraph,
+  type AlertRow,
+  type BaselineRow,
+} from '../store/rows.ts';
 import { detectRange, detectWindow, publish } from '../jobs/detect-hotspots.ts';
 import { recalculateBaselines as recalc } from '../jobs/recalculate-baselines.ts';
 import { simulate as runSimulation, type SimulationInput } from '../simulate/scenario.ts';
@@ -20,20 +38,40 @@ async function acknowledgeAlert(_: unknown, args: { id: string }, ctx: ResolverC
       `UPDATE alerts SET acknowledged_by = $2, acknowledged_at = now() WHERE id = $1 AND acknowledged_at IS NULL RETURNING ${ALERT_COLUMNS}`,
       [args.id, auth.sub],
     );
-    const [hotspot] = await tx.query<{ id: string; severity: string; supplier_id: string | null; entity_type: string; entity_id: string }>(
+    const [hotspot] = await tx.query<{
+      id: string;
+      severity: string;
+      supplier_id: string | null;
+      entity_type: string;
+      entity_id: string;
+    }>(
       `UPDATE hotspots SET status = 'acknowledged', acknowledged_by = $2, acknowledged_at = now(), updated_at = now()
        WHERE id = $1 AND status = 'open' RETURNING id::text AS id, severity, supplier_id::text AS supplier_id, entity_type, entity_id`,
       [current.hotspot_id, auth.sub],
     );
     await svc(ctx).audit(
-      { action: 'acknowledgeAlert', entityType: 'alert', entityId: args.id, metadata: { hotspotId: current.hotspot_id, level: current.level } },
+      {
+        action: 'acknowledgeAlert',
+        entityType: 'alert',
+        entityId: args.id,
+        metadata: { hotspotId: current.hotspot_id, level: current.level },
+      },
       tx,
     );
     return { row, hotspot };
   });
   if (hotspot) {
     await publish(svc(ctx), {
-      hotspots: [{ id: hotspot.id, change: 'acknowledged', severity: hotspot.severity, supplierId: hotspot.supplier_id, entityType: hotspot.entity_type, entityId: hotspot.entity_id }],
+      hotspots: [
+        {
+          id: hotspot.id,
+          change: 'acknowledged',
+          severity: hotspot.severity,
+          supplierId: hotspot.supplier_id,
+          entityType: hotspot.entity_type,
+          entityId: hotspot.entity_id,
+        },
+      ],
       alerts: [],
     });
   }
@@ -46,28 +84,48 @@ const asSystem = <T>(fn: () => Promise<T>) => runInScope({ auth: SYSTEM_CLAIMS }
 
 const toGraphCounts = (c: Record<string, number>) => ({ ...c });
 
-async function detectHotspots(_: unknown, args: { windowStart?: string | null; windowEnd?: string | null }, ctx: ResolverContext) {
+async function detectHotspots(
+  _: unknown,
+  args: { windowStart?: string | null; windowEnd?: string | null },
+  ctx: ResolverContext,
+) {
   requireRole(ctx.auth, 'analyst');
   const end = args.windowEnd ? new Date(parseDateTime('windowEnd', args.windowEnd)) : new Date();
-  const start = args.windowStart ? new Date(parseDateTime('windowStart', args.windowStart)) : new Date(end.getTime() - svc(ctx).config.HOTSPOT_WINDOW_MINUTES * 60_000);
+  const start = args.windowStart
+    ? new Date(parseDateTime('windowStart', args.windowStart))
+    : new Date(end.getTime() - svc(ctx).config.HOTSPOT_WINDOW_MINUTES * 60_000);
   if (start >= end) throw badInput('windowStart', 'must be before windowEnd');
-  if (end.getTime() - start.getTime() > 7 * 86_400_000) throw badInput('windowStart', 'a detection window may span at most 7 days (use detectHotspotsRange)');
+  if (end.getTime() - start.getTime() > 7 * 86_400_000)
+    throw badInput('windowStart', 'a detection window may span at most 7 days (use detectHotspotsRange)');
   const counts = await asSystem(() => detectWindow(svc(ctx), start, end));
-  await svc(ctx).audit({ action: 'detectHotspots', entityType: 'hotspot', metadata: { windowStart: start.toISOString(), windowEnd: end.toISOString(), ...counts } });
+  await svc(ctx).audit({
+    action: 'detectHotspots',
+    entityType: 'hotspot',
+    metadata: { windowStart: start.toISOString(), windowEnd: end.toISOString(), ...counts },
+  });
   return { windowStart: start.toISOString(), windowEnd: end.toISOString(), ...toGraphCounts({ ...counts }) };
 }
 
-async function detectHotspotsRange(_: unknown, args: { from: string; to: string; windowMinutes?: number | null }, ctx: ResolverContext) {
+async function detectHotspotsRange(
+  _: unknown,
+  args: { from: string; to: string; windowMinutes?: number | null },
+  ctx: ResolverContext,
+) {
   requireRole(ctx.auth, 'analyst');
   const from = new Date(parseDateTime('from', args.from));
   const to = new Date(parseDateTime('to', args.to));
   if (from >= to) throw badInput('to', 'must be after from');
   const minutes = args.windowMinutes ?? svc(ctx).config.HOTSPOT_WINDOW_MINUTES;
-  if (!Number.isInteger(minutes) || minutes < 5 || minutes > 10_080) throw badInput('windowMinutes', 'must be an integer between 5 and 10080');
+  if (!Number.isInteger(minutes) || minutes < 5 || minutes > 10_080)
+    throw badInput('windowMinutes', 'must be an integer between 5 and 10080');
   const windows = Math.ceil((to.getTime() - from.getTime()) / (minutes * 60_000));
   if (windows > 2000) throw badInput('to', `the range has ${windows} windows of ${minutes} min; at most 2000 per call`);
   const r = await asSystem(() => detectRange(svc(ctx), from, to, minutes));
-  await svc(ctx).audit({ action: 'detectHotspotsRange', entityType: 'hotspot', metadata: { from: from.toISOString(), to: to.toISOString(), windowMinutes: minutes, ...r } });
+  await svc(ctx).audit({
+    action: 'detectHotspotsRange',
+    entityType: 'hotspot',
+    metadata: { from: from.toISOString(), to: to.toISOString(), windowMinutes: minutes, ...r },
+  });
   return { from: from.toISOString(), to: to.toISOString(), ...r };
 }
 
@@ -76,25 +134,39 @@ async function recalculateBaselines(_: unknown, args: { asOf?: string | null }, 
   const asOf = args.asOf ? new Date(parseDateTime('asOf', args.asOf)) : new Date();
   if (asOf.getTime() > Date.now() + 60_000) throw badInput('asOf', 'must not be in the future');
   const results = await asSystem(() => recalc(svc(ctx), asOf));
-  await svc(ctx).audit({ action: 'recalculateBaselines', entityType: 'baseline', metadata: { asOf: args.asOf ?? null, results } });
+  await svc(ctx).audit({
+    action: 'recalculateBaselines',
+    entityType: 'baseline',
+    metadata: { asOf: args.asOf ?? null, results },
+  });
   return results.map((r) => ({ ...r, windowStart: r.windowStart.toISOString(), windowEnd: r.windowEnd.toISOString() }));
 }
 
 function checkEntity(ctx: ResolverContext, entityType: string, entityId: string) {
   if (!ENTITY_TYPES.includes(entityType)) throw badInput('entityType', `must be one of ${ENTITY_TYPES.join(', ')}`);
   if (!entityId) throw badInput('entityId', 'is required');
-  if (ctx.auth?.supplierIds && (entityType !== 'supplier' || !canSeeSupplier(ctx.auth, entityId))) throw forbidden('this baseline belongs outside your supplier scope');
+  if (ctx.auth?.supplierIds && (entityType !== 'supplier' || !canSeeSupplier(ctx.auth, entityId)))
+    throw forbidden('this baseline belongs outside your supplier scope');
 }
 
 async function setBaselineOverride(
   _: unknown,
-  args: { input: { entityType: string; entityId: string; valueKgPerHour: number; hourOfWeek?: number | null; reason?: string | null } },
+  args: {
+    input: {
+      entityType: string;
+      entityId: string;
+      valueKgPerHour: number;
+      hourOfWeek?: number | null;
+      reason?: string | null;
+    };
+  },
   ctx: ResolverContext,
 ) {
   const auth = requireRole(ctx.auth, 'analyst');
   const i = args.input;
   checkEntity(ctx, i.entityType, i.entityId);
-  if (!(Number.isFinite(i.valueKgPerHour) && i.valueKgPerHour > 0)) throw badInput('input.valueKgPerHour', 'must be a positive number (kg CO2e per hour)');
+  if (!(Number.isFinite(i.valueKgPerHour) && i.valueKgPerHour > 0))
+    throw badInput('input.valueKgPerHour', 'must be a positive number (kg CO2e per hour)');
   if (i.hourOfWeek != null && !(Number.isInteger(i.hourOfWeek) && i.hourOfWeek >= 0 && i.hourOfWeek <= 167))
     throw badInput('input.hourOfWeek', 'must be 0..167 (Monday 00:00 UTC = 0) or omitted for all hours');
   const how = i.hourOfWeek ?? -1;
@@ -108,7 +180,12 @@ async function setBaselineOverride(
       [i.entityType, i.entityId, how, i.valueKgPerHour, i.reason ?? null, auth.sub],
     );
     await svc(ctx).audit(
-      { action: 'setBaselineOverride', entityType: 'baseline', entityId: row.id, metadata: { ...i, hourOfWeek: i.hourOfWeek ?? null } },
+      {
+        action: 'setBaselineOverride',
+        entityType: 'baseline',
+        entityId: row.id,
+        metadata: { ...i, hourOfWeek: i.hourOfWeek ?? null },
+      },
       tx,
     );
     return row;
@@ -116,7 +193,11 @@ async function setBaselineOverride(
   return baselineToGraph(row);
 }
 
-async function clearBaselineOverride(_: unknown, args: { entityType: string; entityId: string; hourOfWeek?: number | null }, ctx: ResolverContext) {
+async function clearBaselineOverride(
+  _: unknown,
+  args: { entityType: string; entityId: string; hourOfWeek?: number | null },
+  ctx: ResolverContext,
+) {
   requireRole(ctx.auth, 'analyst');
   checkEntity(ctx, args.entityType, args.entityId);
   return svc(ctx).db.transaction(async (tx) => {
@@ -125,7 +206,10 @@ async function clearBaselineOverride(_: unknown, args: { entityType: string; ent
       [args.entityType, args.entityId, args.hourOfWeek ?? -1],
     );
     if (rows.length) {
-      await svc(ctx).audit({ action: 'clearBaselineOverride', entityType: 'baseline', entityId: rows[0].id, metadata: { ...args } }, tx);
+      await svc(ctx).audit(
+        { action: 'clearBaselineOverride', entityType: 'baseline', entityId: rows[0].id, metadata: { ...args } },
+        tx,
+      );
     }
     return rows.length > 0;
   });
@@ -143,10 +227,22 @@ async function simulate(_: unknown, args: { input: SimulationInput }, ctx: Resol
     const [row] = await tx.query<{ id: string }>(
       `INSERT INTO scenarios (id, user_id, supplier_id, input, result, baseline_value, new_value)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6) RETURNING id::text AS id`,
-      [auth.sub, input.supplierId ?? null, JSON.stringify(input), JSON.stringify(outcome), outcome.baselineValue, outcome.newValue],
+      [
+        auth.sub,
+        input.supplierId ?? null,
+        JSON.stringify(input),
+        JSON.stringify(outcome),
+        outcome.baselineValue,
+        outcome.newValue,
+      ],
     );
     await svc(ctx).audit(
-      { action: 'simulate', entityType: 'scenario', entityId: row.id, metadata: { input, newValue: outcome.newValue, baselineValue: outcome.baselineValue, delta: outcome.delta } },
+      {
+        action: 'simulate',
+        entityType: 'scenario',
+        entityId: row.id,
+        metadata: { input, newValue: outcome.newValue, baselineValue: outcome.baselineValue, delta: outcome.delta },
+      },
       tx,
     );
     return row.id;

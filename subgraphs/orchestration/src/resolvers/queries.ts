@@ -1,4 +1,12 @@
-import { badInput, decodeCursor, encodeCursor, isUuid, parseDateTime, supplierScopeSql, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import {
+  badInput,
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  parseDateTime,
+  supplierScopeSql,
+  type ResolverContext,
+} from '@carbon-nexus/plugin-sdk';
 import type { QueryResolvers } from '../generated/resolvers-types.ts';
 import {
   ALERT_COLUMNS,
@@ -23,7 +31,12 @@ function checkFirst(first: number, max: number) {
   if (!Number.isInteger(first) || first < 1 || first > max) throw badInput('first', `must be between 1 and ${max}`);
 }
 
-type HotspotFilters = { status?: string | null; severity?: string | null; entityType?: string | null; supplierIds?: string[] | null };
+type HotspotFilters = {
+  status?: string | null;
+  severity?: string | null;
+  entityType?: string | null;
+  supplierIds?: string[] | null;
+};
 
 function hotspotWhere(args: HotspotFilters, ctx: ResolverContext) {
   const where: string[] = [];
@@ -60,7 +73,10 @@ const hotspots: QueryResolvers['hotspots'] = async (_, args, ctx) => {
 
 async function countHotspots(args: HotspotFilters, ctx: ResolverContext) {
   const { where, params } = hotspotWhere(args, ctx);
-  const [c] = await ctx.services.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM hotspots WHERE ${where.join(' AND ')}`, params);
+  const [c] = await ctx.services.db.query<{ n: string | number }>(
+    `SELECT count(*) AS n FROM hotspots WHERE ${where.join(' AND ')}`,
+    params,
+  );
   return Number(c.n);
 }
 
@@ -68,23 +84,26 @@ const hotspotCount: QueryResolvers['hotspotCount'] = (_, args, ctx) => countHots
 
 const hotspot: QueryResolvers['hotspot'] = async (_, args, ctx) => {
   if (!isUuid(args.id)) return null;
+  const params: unknown[] = [args.id];
   const [row] = await ctx.services.db.query<HotspotRow>(
-    `SELECT ${HOTSPOT_COLUMNS} FROM hotspots WHERE id = $1 AND ($2::uuid[] IS NULL OR supplier_id = ANY($2::uuid[]))`,
-    [args.id, scopeParam(ctx)],
+    `SELECT ${HOTSPOT_COLUMNS} FROM hotspots WHERE id = $1 AND ${supplierScopeSql(scopeParam(ctx), params)}`,
+    params,
   );
   return row ? hotspotToGraph(row) : null;
 };
 
 const alerts: QueryResolvers['alerts'] = async (_, args, ctx) => {
   checkFirst(args.first, 500);
-  if (args.after != null && !/^\d{1,19}$/.test(args.after)) throw badInput('after', 'must be an alert cursor (a non-negative integer string)');
+  if (args.after != null && !/^\d{1,19}$/.test(args.after))
+    throw badInput('after', 'must be an alert cursor (a non-negative integer string)');
+  const params: unknown[] = [levelsAtLeast(args.minLevel), args.after ?? null, args.acknowledged ?? null];
   const rows = await ctx.services.db.query<AlertRow>(
     `SELECT ${ALERT_COLUMNS} FROM alerts
-     WHERE level = ANY($1::text[]) AND ($2::uuid[] IS NULL OR supplier_id = ANY($2::uuid[]))
-       AND ($3::bigint IS NULL OR seq < $3::bigint)
-       AND ($4::bool IS NULL OR (acknowledged_at IS NOT NULL) = $4::bool)
+     WHERE level = ANY($1::text[]) AND ${supplierScopeSql(scopeParam(ctx), params)}
+       AND ($2::bigint IS NULL OR seq < $2::bigint)
+       AND ($3::bool IS NULL OR (acknowledged_at IS NOT NULL) = $3::bool)
      ORDER BY seq DESC LIMIT ${args.first + 1}`,
-    [levelsAtLeast(args.minLevel), scopeParam(ctx), args.after ?? null, args.acknowledged ?? null],
+    params,
   );
   const page = rows.slice(0, args.first).map(alertToGraph);
   return {

@@ -17,12 +17,30 @@ export interface ComparisonRow {
 
 const MAX_EVENTS = 20_000;
 
-async function period(services: PluginServices, from: Date, to: Date, supplierIds: string[] | null): Promise<Map<string, ComparisonRow>> {
+async function period(
+  services: PluginServices,
+  from: Date,
+  to: Date,
+  supplierIds: string[] | null,
+): Promise<Map<string, ComparisonRow>> {
   const series = await emissionsSeries(services, from, to, 'DAY', 'SUPPLIER', supplierIds);
   const rows = new Map<string, ComparisonRow>();
   const get = (id: string) => {
     let r = rows.get(id);
-    if (!r) rows.set(id, (r = { supplierId: id, co2eKg: 0, tonneKm: 0, eventCount: 0, units: 0, intensityKgPerTonneKm: null, kgPerEvent: null, kgPerUnit: null }));
+    if (!r)
+      rows.set(
+        id,
+        (r = {
+          supplierId: id,
+          co2eKg: 0,
+          tonneKm: 0,
+          eventCount: 0,
+          units: 0,
+          intensityKgPerTonneKm: null,
+          kgPerEvent: null,
+          kgPerUnit: null,
+        }),
+      );
     return r;
   };
   for (const s of series) {
@@ -59,12 +77,28 @@ async function period(services: PluginServices, from: Date, to: Date, supplierId
 
 export type Metric = 'INTENSITY' | 'TOTAL' | 'PER_EVENT';
 
-export async function compareSuppliers(services: PluginServices, from: Date, to: Date, supplierIds: string[] | null, metric: Metric, first: number) {
+export async function compareSuppliers(
+  services: PluginServices,
+  from: Date,
+  to: Date,
+  supplierIds: string[] | null,
+  metric: Metric,
+  first: number,
+) {
   const len = to.getTime() - from.getTime();
   const prevFrom = new Date(from.getTime() - len);
-  const [cur, prev] = await Promise.all([period(services, from, to, supplierIds), period(services, prevFrom, from, supplierIds)]);
+  const [cur, prev] = await Promise.all([
+    period(services, from, to, supplierIds),
+    period(services, prevFrom, from, supplierIds),
+  ]);
   const value = (r: ComparisonRow | undefined): number | null =>
-    !r ? null : metric === 'TOTAL' ? r.co2eKg : metric === 'PER_EVENT' ? r.kgPerEvent : (r.intensityKgPerTonneKm ?? null);
+    !r
+      ? null
+      : metric === 'TOTAL'
+        ? r.co2eKg
+        : metric === 'PER_EVENT'
+          ? r.kgPerEvent
+          : (r.intensityKgPerTonneKm ?? null);
   const rows = [...cur.values()].filter((r) => r.eventCount > 0 || r.co2eKg > 0);
   // Worst (highest) first; suppliers without the metric (e.g. no t·km) rank after, by kg per event.
   rows.sort((a, b) => {
@@ -98,7 +132,12 @@ export async function compareSuppliers(services: PluginServices, from: Date, to:
         previousIntensityKgPerTonneKm: p?.intensityKgPerTonneKm ?? null,
         previousCo2eKg: p?.co2eKg ?? 0,
         changePct,
-        trend: changePct === null || Math.abs(changePct) < 2 ? ('FLAT' as const) : changePct > 0 ? ('UP' as const) : ('DOWN' as const),
+        trend:
+          changePct === null || Math.abs(changePct) < 2
+            ? ('FLAT' as const)
+            : changePct > 0
+              ? ('UP' as const)
+              : ('DOWN' as const),
       };
     }),
   };

@@ -38,7 +38,9 @@ export async function simulate(
   validateInput(input);
   const fuel = targetFuel(input);
   const targets = targetVehicle(input, fuel, await vehicleClasses(services));
-  const basis = input.activities?.length ? await basisFromActivities(services, input) : await basisFromEvents(services, input, now, canSee);
+  const basis = input.activities?.length
+    ? await basisFromActivities(services, input)
+    : await basisFromEvents(services, input, now, canSee);
   checkRoadOnlyChanges(input, targets, basis.activity);
   const changed = changeActivities(input, basis, targets);
   const est = await estimateEmissions(services, estimateRequests(basis, changed));

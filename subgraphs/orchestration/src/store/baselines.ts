@@ -51,7 +51,15 @@ export async function lookupBaselines(
 ): Promise<Map<string, Map<number, BaselineHour>>> {
   const out = new Map<string, Map<number, BaselineHour>>();
   if (!entityIds.length) return out;
-  type Row = { entity_id: string; hour_of_week: number; is_override: boolean; value: number; spread: number | null; method: string; events: number | null };
+  type Row = {
+    entity_id: string;
+    hour_of_week: number;
+    is_override: boolean;
+    value: number;
+    spread: number | null;
+    method: string;
+    events: number | null;
+  };
   const rows = await db.query<Row>(
     `SELECT entity_id, hour_of_week, is_override, value, spread, method, events FROM baselines
      WHERE entity_type = $1 AND entity_id = ANY($2::text[]) AND hour_of_week = ANY($3::int[])`,
@@ -66,7 +74,12 @@ export async function lookupBaselines(
     const v = Number(r.value);
     if (r.is_override) r.hour_of_week === -1 ? (e.oa = v) : e.oh.set(r.hour_of_week, v);
     else {
-      const b = { value: v, spread: Number(r.spread ?? 0), method: r.method, events: r.events == null ? null : Number(r.events) };
+      const b = {
+        value: v,
+        spread: Number(r.spread ?? 0),
+        method: r.method,
+        events: r.events == null ? null : Number(r.events),
+      };
       r.hour_of_week === -1 ? (e.cf = b) : e.ch.set(r.hour_of_week, b);
     }
   }
@@ -78,7 +91,12 @@ export async function lookupBaselines(
       if (value === undefined) continue;
       // The usual event count is a fact of the data: it comes from the computed row even under an override.
       const overridden = e.oh.has(how) || e.oa !== undefined;
-      m.set(how, { value, spread: computed?.spread ?? 0, method: overridden ? 'override' : computed!.method, events: computed?.events ?? null });
+      m.set(how, {
+        value,
+        spread: computed?.spread ?? 0,
+        method: overridden ? 'override' : computed!.method,
+        events: computed?.events ?? null,
+      });
     }
     out.set(id, m);
   }

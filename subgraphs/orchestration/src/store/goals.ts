@@ -32,16 +32,33 @@ const inputSchema = z
     scope: z.enum(SCOPES),
     scopeId: z.string().trim().optional(),
     period: z.enum(PERIODS),
-    targetKg: z.number().refine(Number.isFinite, 'must be a number').refine((v) => v > 0, 'must be greater than 0 kg CO2e').optional(),
-    reductionPct: z.number().refine((v) => v > 0 && v <= 100, 'must be a percentage in (0, 100]').optional(),
+    targetKg: z
+      .number()
+      .refine(Number.isFinite, 'must be a number')
+      .refine((v) => v > 0, 'must be greater than 0 kg CO2e')
+      .optional(),
+    reductionPct: z
+      .number()
+      .refine((v) => v > 0 && v <= 100, 'must be a percentage in (0, 100]')
+      .optional(),
   })
   .superRefine((g, ctx) => {
     if ((g.targetKg === undefined) === (g.reductionPct === undefined))
-      ctx.addIssue({ code: 'custom', path: [g.targetKg === undefined ? 'targetKg' : 'reductionPct'], message: 'give exactly one of targetKg (kg CO2e per period) and reductionPct (percent below baseline)' });
-    if (g.scope === 'ALL' && g.scopeId) ctx.addIssue({ code: 'custom', path: ['scopeId'], message: 'must be omitted for scope ALL' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [g.targetKg === undefined ? 'targetKg' : 'reductionPct'],
+        message: 'give exactly one of targetKg (kg CO2e per period) and reductionPct (percent below baseline)',
+      });
+    if (g.scope === 'ALL' && g.scopeId)
+      ctx.addIssue({ code: 'custom', path: ['scopeId'], message: 'must be omitted for scope ALL' });
     if (g.scope === 'CATEGORY' && !CATEGORIES.includes(g.scopeId as never))
-      ctx.addIssue({ code: 'custom', path: ['scopeId'], message: `must be a supplier category for scope CATEGORY (${CATEGORIES.join(', ')})` });
-    if (g.scope === 'SUPPLIER' && !isUuid(g.scopeId ?? '')) ctx.addIssue({ code: 'custom', path: ['scopeId'], message: 'must be a supplier id (uuid) for scope SUPPLIER' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scopeId'],
+        message: `must be a supplier category for scope CATEGORY (${CATEGORIES.join(', ')})`,
+      });
+    if (g.scope === 'SUPPLIER' && !isUuid(g.scopeId ?? ''))
+      ctx.addIssue({ code: 'custom', path: ['scopeId'], message: 'must be a supplier id (uuid) for scope SUPPLIER' });
   });
 
 export type GoalInput = z.infer<typeof inputSchema>;
@@ -81,9 +98,17 @@ export async function listGoals(db: SqlQueryable, auth: AuthClaims, scope?: stri
   );
 }
 
-export async function upsertGoal(tx: SqlQueryable, g: GoalInput, name: string, sub: string): Promise<{ row: GoalRow; before: GoalRow | null }> {
+export async function upsertGoal(
+  tx: SqlQueryable,
+  g: GoalInput,
+  name: string,
+  sub: string,
+): Promise<{ row: GoalRow; before: GoalRow | null }> {
   const key = g.scopeId ?? '';
-  const [before] = await tx.query<GoalRow>(`SELECT * FROM goals WHERE scope = $1 AND scope_key = $2 AND period = $3 FOR UPDATE`, [g.scope, key, g.period]);
+  const [before] = await tx.query<GoalRow>(
+    `SELECT * FROM goals WHERE scope = $1 AND scope_key = $2 AND period = $3 FOR UPDATE`,
+    [g.scope, key, g.period],
+  );
   const [row] = await tx.query<GoalRow>(
     `INSERT INTO goals (id, name, scope, scope_key, period, target_kg, reduction_pct, created_by, updated_by, updated_at)
      VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $7, now())
@@ -98,7 +123,8 @@ export async function upsertGoal(tx: SqlQueryable, g: GoalInput, name: string, s
 export async function deleteGoalRow(tx: SqlQueryable, id: string, auth: AuthClaims): Promise<GoalRow> {
   if (!isUuid(id)) throw badInput('id', 'must be a goal id (uuid)');
   const [row] = await tx.query<GoalRow>(`SELECT * FROM goals WHERE id = $1 FOR UPDATE`, [id]);
-  if (!row || (auth.supplierIds && (row.scope !== 'SUPPLIER' || !auth.supplierIds.includes(row.scope_key)))) throw notFound('goal', id);
+  if (!row || (auth.supplierIds && (row.scope !== 'SUPPLIER' || !auth.supplierIds.includes(row.scope_key))))
+    throw notFound('goal', id);
   await tx.query(`DELETE FROM goals WHERE id = $1`, [id]);
   return row;
 }
@@ -117,15 +143,24 @@ export async function flatBaselineKgPerHour(db: SqlQueryable, supplierIds: strin
 }
 
 /** The kg figures of a goal for one period, given the baseline rate of what it covers. */
-export function goalFigures(row: Pick<GoalRow, 'period' | 'target_kg' | 'reduction_pct'>, baselineKgPerHour: number | null) {
+export function goalFigures(
+  row: Pick<GoalRow, 'period' | 'target_kg' | 'reduction_pct'>,
+  baselineKgPerHour: number | null,
+) {
   const hours = HOURS[row.period];
   const baselineKg = baselineKgPerHour == null ? null : baselineKgPerHour * hours;
-  const effectiveTargetKg = row.target_kg != null ? Number(row.target_kg) : baselineKg == null ? null : baselineKg * (1 - Number(row.reduction_pct) / 100);
+  const effectiveTargetKg =
+    row.target_kg != null
+      ? Number(row.target_kg)
+      : baselineKg == null
+        ? null
+        : baselineKg * (1 - Number(row.reduction_pct) / 100);
   return {
     hoursPerPeriod: hours,
     baselineKg,
     effectiveTargetKg,
     targetKgPerHour: effectiveTargetKg == null ? null : effectiveTargetKg / hours,
-    requiredSavingsKg: baselineKg == null || effectiveTargetKg == null ? null : Math.max(0, baselineKg - effectiveTargetKg),
+    requiredSavingsKg:
+      baselineKg == null || effectiveTargetKg == null ? null : Math.max(0, baselineKg - effectiveTargetKg),
   };
 }

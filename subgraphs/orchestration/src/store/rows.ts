@@ -48,7 +48,10 @@ export function hotspotToGraph(h: HotspotRow) {
     percentAbove: Number(h.percent_above),
     eventCount: h.event_count == null ? null : Number(h.event_count),
     baselineSpreadKg: h.baseline_spread == null ? null : Number(h.baseline_spread),
-    excessSigmas: h.baseline_spread != null && Number(h.baseline_spread) > 0 ? (Number(h.metric_value) - Number(h.baseline)) / Number(h.baseline_spread) : null,
+    excessSigmas:
+      h.baseline_spread != null && Number(h.baseline_spread) > 0
+        ? (Number(h.metric_value) - Number(h.baseline)) / Number(h.baseline_spread)
+        : null,
     baselineMethod: h.baseline_method,
     baselineEvents: h.baseline_events == null ? null : Number(h.baseline_events),
     backfill: h.backfill,

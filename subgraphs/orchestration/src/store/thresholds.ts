@@ -5,7 +5,15 @@
 import { z } from 'zod';
 import { badInput } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
-import { DEFAULT_THRESHOLDS, evidenceFor, MIN_EVENTS_RANGE, NOISE_SIGMAS_RANGE, type Evidence, type ThresholdMap, type Thresholds } from '../domain/severity.ts';
+import {
+  DEFAULT_THRESHOLDS,
+  evidenceFor,
+  MIN_EVENTS_RANGE,
+  NOISE_SIGMAS_RANGE,
+  type Evidence,
+  type ThresholdMap,
+  type Thresholds,
+} from '../domain/severity.ts';
 
 export const THRESHOLD_ENTITY_TYPES = ['default', 'supplier', 'event_type', 'route'] as const;
 export type ThresholdEntityType = (typeof THRESHOLD_ENTITY_TYPES)[number];
@@ -79,19 +87,38 @@ export function describeThresholds(fromEnv: ThresholdMap, rows: ThresholdRow[], 
     const t: Thresholds = { info: e.info, warn: e.warn, critical: e.critical };
     // parseThresholds keeps the DEFAULT_THRESHOLDS object itself when the environment sets no default.
     const fromEnvSetting = entityType === 'default' ? fromEnv.default !== DEFAULT_THRESHOLDS : !!fromEnv[entityType];
-    return { entityType, ...t, ...evidence, source: (fromEnvSetting ? 'ENVIRONMENT' : 'DEFAULT') as ThresholdSource, updatedBy: null, updatedAt: null };
+    return {
+      entityType,
+      ...t,
+      ...evidence,
+      source: (fromEnvSetting ? 'ENVIRONMENT' : 'DEFAULT') as ThresholdSource,
+      updatedBy: null,
+      updatedAt: null,
+    };
   });
 }
 
-const pct = (name: string) => z.number({ message: `${name}: must be a number` }).refine((v) => Number.isFinite(v) && v >= 0 && v <= 10_000, `must be between 0 and 10000 (percent above baseline)`);
+const pct = (name: string) =>
+  z
+    .number({ message: `${name}: must be a number` })
+    .refine((v) => Number.isFinite(v) && v >= 0 && v <= 10_000, `must be between 0 and 10000 (percent above baseline)`);
 const minEvents = z
   .number({ message: 'must be an integer' })
   .int('must be an integer')
-  .min(MIN_EVENTS_RANGE[0], `must be between ${MIN_EVENTS_RANGE[0]} and ${MIN_EVENTS_RANGE[1]} (events per detection window)`)
-  .max(MIN_EVENTS_RANGE[1], `must be between ${MIN_EVENTS_RANGE[0]} and ${MIN_EVENTS_RANGE[1]} (events per detection window)`);
+  .min(
+    MIN_EVENTS_RANGE[0],
+    `must be between ${MIN_EVENTS_RANGE[0]} and ${MIN_EVENTS_RANGE[1]} (events per detection window)`,
+  )
+  .max(
+    MIN_EVENTS_RANGE[1],
+    `must be between ${MIN_EVENTS_RANGE[0]} and ${MIN_EVENTS_RANGE[1]} (events per detection window)`,
+  );
 const noiseSigmas = z
   .number({ message: 'must be a number' })
-  .refine((v) => Number.isFinite(v) && v >= NOISE_SIGMAS_RANGE[0] && v <= NOISE_SIGMAS_RANGE[1], `must be between ${NOISE_SIGMAS_RANGE[0]} and ${NOISE_SIGMAS_RANGE[1]} (robust standard deviations)`);
+  .refine(
+    (v) => Number.isFinite(v) && v >= NOISE_SIGMAS_RANGE[0] && v <= NOISE_SIGMAS_RANGE[1],
+    `must be between ${NOISE_SIGMAS_RANGE[0]} and ${NOISE_SIGMAS_RANGE[1]} (robust standard deviations)`,
+  );
 const thresholdInput = z
   .object({
     entityType: z.enum(THRESHOLD_ENTITY_TYPES, { message: `must be one of ${THRESHOLD_ENTITY_TYPES.join(', ')}` }),
@@ -103,12 +130,16 @@ const thresholdInput = z
     noiseSigmas: noiseSigmas.nullable().optional(),
   })
   .superRefine((t, ctx) => {
-    if (!(t.info < t.warn)) ctx.addIssue({ code: 'custom', path: ['warn'], message: `must be greater than info (${t.info})` });
-    else if (!(t.warn < t.critical)) ctx.addIssue({ code: 'custom', path: ['critical'], message: `must be greater than warn (${t.warn})` });
+    if (!(t.info < t.warn))
+      ctx.addIssue({ code: 'custom', path: ['warn'], message: `must be greater than info (${t.info})` });
+    else if (!(t.warn < t.critical))
+      ctx.addIssue({ code: 'custom', path: ['critical'], message: `must be greater than warn (${t.warn})` });
   });
 const settingsInput = z.object({
   thresholds: z.array(thresholdInput).max(THRESHOLD_ENTITY_TYPES.length),
-  reset: z.array(z.enum(THRESHOLD_ENTITY_TYPES, { message: `must be one of ${THRESHOLD_ENTITY_TYPES.join(', ')}` })).optional(),
+  reset: z
+    .array(z.enum(THRESHOLD_ENTITY_TYPES, { message: `must be one of ${THRESHOLD_ENTITY_TYPES.join(', ')}` }))
+    .optional(),
 });
 export type SettingsInput = z.infer<typeof settingsInput>;
 
@@ -126,7 +157,8 @@ export function parseSettingsInput(raw: unknown): SettingsInput {
   });
   const both = (r.data.reset ?? []).find((t) => seen.has(t));
   if (both) throw badInput('input.reset', `${both} is both set and reset`);
-  if (!r.data.thresholds.length && !r.data.reset?.length) throw badInput('input.thresholds', 'give at least one threshold set (or an entity type to reset)');
+  if (!r.data.thresholds.length && !r.data.reset?.length)
+    throw badInput('input.thresholds', 'give at least one threshold set (or an entity type to reset)');
   return r.data;
 }
 
@@ -140,8 +172,19 @@ export async function writeThresholds(tx: SqlQueryable, input: SettingsInput, su
          min_events = CASE WHEN $6::bool THEN EXCLUDED.min_events ELSE hotspot_thresholds.min_events END,
          noise_sigmas = CASE WHEN $8::bool THEN EXCLUDED.noise_sigmas ELSE hotspot_thresholds.noise_sigmas END,
          updated_by = EXCLUDED.updated_by, updated_at = now()`,
-      [t.entityType, t.info, t.warn, t.critical, t.minEvents ?? null, t.minEvents !== undefined, t.noiseSigmas ?? null, t.noiseSigmas !== undefined, sub],
+      [
+        t.entityType,
+        t.info,
+        t.warn,
+        t.critical,
+        t.minEvents ?? null,
+        t.minEvents !== undefined,
+        t.noiseSigmas ?? null,
+        t.noiseSigmas !== undefined,
+        sub,
+      ],
     );
   }
-  if (input.reset?.length) await tx.query(`DELETE FROM hotspot_thresholds WHERE entity_type = ANY($1::text[])`, [input.reset]);
+  if (input.reset?.length)
+    await tx.query(`DELETE FROM hotspot_thresholds WHERE entity_type = ANY($1::text[])`, [input.reset]);
 }
