@@ -9,7 +9,7 @@ import mysql from 'mysql2/promise';
 import { SYSTEM_CLAIMS, runInScope } from '@carbon-nexus/plugin-sdk';
 import type { Services } from '../config.ts';
 import { ImportJobTracker, type RowError } from '../ingest/jobs.ts';
-import { ingestBatch } from '../ingest/pipeline.ts';
+import { ingestBatch, type IngestContext } from '../ingest/pipeline.ts';
 import { createState, type DataCoreState } from '../state.ts';
 
 export const IMPORT_USAGE = `carbon-nexus import-mysql --from mysql://user:pass@host:3306/db [options]
@@ -77,208 +77,276 @@ function parseJson(v: unknown): { ok: true; value: unknown } | { ok: false; reas
 const num = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : typeof v === 'number' ? v : Number(v));
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : String(v));
 
+type Connection = mysql.Connection;
+type Checkpoint = { suppliers?: string; events?: string };
+type LegacyRow = Record<string, unknown>;
+
+/** Copies the legacy suppliers, then the events, resumably (a checkpoint per batch), and verifies the counts. */
 export async function importMysql(services: Services, o: ImportOptions, state: DataCoreState = createState(services)): Promise<ImportResult> {
-  for (const t of [o.suppliersTable, o.eventsTable]) if (!IDENT.test(t)) throw new Error(`table name "${t}" is not a plain identifier`);
-  if (!/^[+-]\d{2}:\d{2}$/.test(o.sourceTz)) throw new Error(`--source-tz must look like +00:00 (got "${o.sourceTz}")`);
+  checkOptions(o);
   const source = `${redact(o.from)}#${o.suppliersTable},${o.eventsTable}`;
   const conn = await mysql.createConnection({ uri: o.from, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
   try {
-    // Resume the last unfinished job for the same source, unless --fresh.
-    const [prev] = o.fresh
-      ? []
-      : await services.db.query<{ id: string; checkpoint: any }>(
-          `SELECT id, checkpoint FROM import_jobs WHERE kind = 'mysql' AND source = $1 AND status <> 'completed' ORDER BY started_at DESC LIMIT 1`,
-          [source],
-        );
-    const job = prev ? await ImportJobTracker.resume(services, prev.id) : await ImportJobTracker.create(services, 'mysql', source, 'system', {});
-    const checkpoint: { suppliers?: string; events?: string } = { ...(prev?.checkpoint ?? {}) };
+    const { job, checkpoint, resumed } = await openJob(services, o, source);
     const result: ImportResult = {
       jobId: job.id,
       status: 'completed',
-      resumed: !!prev,
+      resumed,
       suppliers: { source: 0, imported: 0 },
       events: { source: 0, recorded: 0, accepted: 0, rejected: 0, duplicates: 0 },
       error: null,
     };
     try {
-      const cols = async (table: string) => {
-        const [rows] = await conn.query(`SHOW COLUMNS FROM \`${table}\``);
-        return new Set((rows as any[]).map((r) => String(r.Field).toLowerCase()));
-      };
-      const supCols = await cols(o.suppliersTable);
-      const evCols = await cols(o.eventsTable);
-      for (const [t, c, need] of [
-        [o.suppliersTable, supCols, ['id', 'name']],
-        [o.eventsTable, evCols, ['id', 'supplier_id', 'event_type']],
-      ] as const) {
-        const missing = need.filter((n) => !c.has(n));
-        if (missing.length) throw new Error(`legacy table ${t} lacks column(s) ${missing.join(', ')}`);
-      }
-      const tsCol = ['timestamp', 'event_time', 'occurred_at', 'created_at'].find((c) => evCols.has(c));
-      if (!tsCol) throw new Error(`legacy table ${o.eventsTable} has no timestamp column (timestamp, event_time, occurred_at or created_at)`);
-
-      // Suppliers: keyset over the primary key, upserted by external id.
-      for (;;) {
-        const [rows] = await conn.query(`SELECT * FROM \`${o.suppliersTable}\` WHERE id > ? ORDER BY id LIMIT ?`, [checkpoint.suppliers ?? -1, o.batch]);
-        const list = rows as Record<string, any>[];
-        if (!list.length) break;
-        const errors: RowError[] = [];
-        const good: { ext: string; name: string; category: string; country: string | null; location: string; fleet: string; baseline: number | null; lastSeen: string | null; created: string | null }[] = [];
-        for (const r of list) {
-          const row = Number(r.id);
-          const loc = parseJson(r.location);
-          const fleet = parseJson(r.fleet_info);
-          const name = str(r.name)?.trim();
-          const category = (str(r.category) ?? 'transport').toLowerCase();
-          const rowErr = (column: string, reason: string) => errors.push({ row, column: `${o.suppliersTable}.${column}`, reason });
-          if (!name) rowErr('name', 'required');
-          if (!['transport', 'factory', 'warehouse', 'delivery'].includes(category)) rowErr('category', 'must be transport, factory, warehouse or delivery');
-          if (!loc.ok) rowErr('location', loc.reason);
-          if (!fleet.ok) rowErr('fleet_info', fleet.reason);
-          const country = str(r.country)?.toUpperCase() ?? null;
-          if (errors.some((e) => e.row === row)) continue;
-          good.push({
-            ext: `${o.prefix}${r.id}`,
-            name: name!,
-            category,
-            country: country && /^[A-Z]{2}$/.test(country) ? country : null,
-            location: JSON.stringify((loc as any).value ?? {}),
-            fleet: JSON.stringify((fleet as any).value ?? {}),
-            baseline: num(r.baseline_emission) ?? null,
-            lastSeen: datetimeToIso(r.last_seen_at, o.sourceTz),
-            created: datetimeToIso(r.created_at, o.sourceTz),
-          });
-        }
-        if (good.length) {
-          await services.db.query(
-            `INSERT INTO suppliers (id, external_id, name, category, country, location, fleet_info, baseline_emission, last_seen_at, created_at, updated_at)
-             SELECT gen_random_uuid(), u.ext, u.name, u.category, u.country, u.location::jsonb, u.fleet::jsonb, u.baseline, u.last_seen,
-                    COALESCE(u.created, now()), now()
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::timestamptz[], $9::timestamptz[])
-               AS u(ext, name, category, country, location, fleet, baseline, last_seen, created)
-             ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, category = EXCLUDED.category, country = EXCLUDED.country,
-               location = EXCLUDED.location, fleet_info = EXCLUDED.fleet_info, baseline_emission = EXCLUDED.baseline_emission,
-               last_seen_at = GREATEST(suppliers.last_seen_at, EXCLUDED.last_seen_at), updated_at = now()`,
-            [
-              good.map((g) => g.ext),
-              good.map((g) => g.name),
-              good.map((g) => g.category),
-              good.map((g) => g.country),
-              good.map((g) => g.location),
-              good.map((g) => g.fleet),
-              good.map((g) => g.baseline),
-              good.map((g) => g.lastSeen),
-              good.map((g) => g.created),
-            ],
-          );
-        }
-        job.addErrors(errors);
-        checkpoint.suppliers = String(list[list.length - 1].id);
-        await job.save(checkpoint);
-      }
+      const tsCol = await legacyTimestampColumn(conn, o);
+      await importSuppliers(services, conn, o, job, checkpoint);
       state.supplierCache.byExternal.clear();
       state.supplierCache.byId.clear();
-
-      // Events: same pipeline as every ingestion path.
-      const known = new Set(['id', 'supplier_id', 'event_type', tsCol, 'distance_km', 'load_kg', 'vehicle_type', 'fuel_type', 'speed', 'speed_kmh', 'fuel_l', 'energy_kwh', 'route', 'region', 'facility_id', 'payload']);
-      let processed = 0;
-      for (;;) {
-        if (o.maxRows !== undefined && processed >= o.maxRows) {
-          result.status = 'interrupted';
-          break;
-        }
-        const limit = o.maxRows !== undefined ? Math.min(o.batch, o.maxRows - processed) : o.batch;
-        const [rows] = await conn.query(`SELECT * FROM \`${o.eventsTable}\` WHERE id > ? ORDER BY id LIMIT ?`, [checkpoint.events ?? -1, limit]);
-        const list = rows as Record<string, any>[];
-        if (!list.length) break;
-        const items: unknown[] = [];
-        const pre: ({ field: string; reason: string }[] | null)[] = [];
-        const rowNums: number[] = [];
-        for (const r of list) {
-          const payload = parseJson(r.payload);
-          const attributes: Record<string, unknown> = {};
-          if (payload.ok && payload.value && typeof payload.value === 'object' && !Array.isArray(payload.value)) Object.assign(attributes, payload.value);
-          for (const [k, v] of Object.entries(r)) if (!known.has(k.toLowerCase()) && v !== null) attributes[`legacy_${k}`] = v;
-          const speed = num(r.speed_kmh ?? r.speed);
-          items.push({
-            externalId: `${o.prefix}${r.id}`,
-            supplierExternalId: `${o.prefix}${r.supplier_id}`,
-            eventType: str(r.event_type)?.toLowerCase(),
-            timestamp: datetimeToIso(r[tsCol], o.sourceTz) ?? undefined,
-            distanceKm: num(r.distance_km),
-            loadKg: num(r.load_kg),
-            vehicleType: str(r.vehicle_type),
-            fuelType: str(r.fuel_type),
-            speedKmh: speed,
-            fuelL: num(r.fuel_l),
-            energyKwh: num(r.energy_kwh),
-            route: str(r.route),
-            region: str(r.region),
-            facilityId: str(r.facility_id),
-            attributes: Object.keys(attributes).length ? attributes : undefined,
-            dataSource: 'import',
-          });
-          pre.push(payload.ok ? null : [{ field: 'payload', reason: payload.reason }]);
-          rowNums.push(Number(r.id));
-        }
-        const res = await runInScope({ auth: SYSTEM_CLAIMS }, () =>
-          ingestBatch({ services, state }, items, { defaultSource: 'import', auth: SYSTEM_CLAIMS, importJobId: job.id, rows: rowNums, preErrors: pre }),
-        );
-        job.counters.rowsTotal += list.length;
-        job.counters.rowsAccepted += res.accepted;
-        job.counters.rowsRejected += res.rejected;
-        job.counters.rowsDuplicate += res.duplicates;
-        job.addErrors(
-          res.results.flatMap((x) => x.errors.map((e) => ({ row: rowNums[x.index], column: `${o.eventsTable}.${toColumn(e.field)}`, reason: e.reason }))),
-        );
-        processed += list.length;
-        checkpoint.events = String(list[list.length - 1].id);
-        await job.save(checkpoint);
-      }
-
-      // Verify counts: every source row is recorded on our side (accepted, duplicate or rejected with its reason).
-      const [[sc]] = (await conn.query(`SELECT COUNT(*) AS n FROM \`${o.suppliersTable}\``)) as any;
-      const [[ec]] = (await conn.query(`SELECT COUNT(*) AS n FROM \`${o.eventsTable}\``)) as any;
-      result.suppliers.source = Number(sc.n);
-      result.events.source = Number(ec.n);
-      const [ours] = await services.db.query<{ s: number; e: number }>(
-        `SELECT (SELECT count(*)::int FROM suppliers WHERE external_id LIKE $1) AS s,
-                (SELECT count(DISTINCT external_id)::int FROM events_raw WHERE external_id LIKE $1 AND data_source = 'import') AS e`,
-        [`${o.prefix.replace(/[\\%_]/g, (m) => '\\' + m)}%`],
-      );
-      result.suppliers.imported = ours.s;
-      result.events.recorded = ours.e;
-      result.events.accepted = job.counters.rowsAccepted;
-      result.events.rejected = job.counters.rowsRejected;
-      result.events.duplicates = job.counters.rowsDuplicate;
-      if (result.status === 'interrupted') {
-        await job.finish('failed', `interrupted after --max-rows ${o.maxRows}; run again to resume from ${o.eventsTable}.id > ${checkpoint.events}`);
-        result.error = 'interrupted';
-        return result;
-      }
-      const supplierErrors = job.errors.filter((e) => e.column?.startsWith(`${o.suppliersTable}.`)).length;
-      const problems: string[] = [];
-      if (result.suppliers.imported + supplierErrors < result.suppliers.source) {
-        problems.push(`suppliers: ${result.suppliers.source} in source, ${result.suppliers.imported} imported, ${supplierErrors} rejected`);
-      }
-      if (result.events.recorded < result.events.source) {
-        problems.push(`events: ${result.events.source} in source, ${result.events.recorded} recorded`);
-      }
-      if (problems.length) {
-        result.status = 'failed';
-        result.error = `row count mismatch: ${problems.join('; ')}`;
-      }
-      await job.finish(result.status === 'completed' ? 'completed' : 'failed', result.error);
-      return result;
+      const complete = await importEvents({ services, state }, conn, o, job, checkpoint, tsCol);
+      if (!complete) result.status = 'interrupted';
+      await countRows(services, conn, o, job, result);
+      await finishJob(job, o, result, checkpoint);
     } catch (err) {
       result.status = 'failed';
       result.error = (err as Error).message;
       await job.finish('failed', result.error);
-      return result;
     }
+    return result;
   } finally {
     await conn.end();
   }
+}
+
+function checkOptions(o: ImportOptions): void {
+  for (const t of [o.suppliersTable, o.eventsTable]) if (!IDENT.test(t)) throw new Error(`table name "${t}" is not a plain identifier`);
+  if (!/^[+-]\d{2}:\d{2}$/.test(o.sourceTz)) throw new Error(`--source-tz must look like +00:00 (got "${o.sourceTz}")`);
+}
+
+/** Resumes the last unfinished job for the same source (unless --fresh), or starts one. */
+async function openJob(services: Services, o: ImportOptions, source: string) {
+  const [prev] = o.fresh
+    ? []
+    : await services.db.query<{ id: string; checkpoint: Checkpoint | null }>(
+        `SELECT id, checkpoint FROM import_jobs WHERE kind = 'mysql' AND source = $1 AND status <> 'completed' ORDER BY started_at DESC LIMIT 1`,
+        [source],
+      );
+  const job = prev ? await ImportJobTracker.resume(services, prev.id) : await ImportJobTracker.create(services, 'mysql', source, 'system', {});
+  const checkpoint: Checkpoint = { ...(prev?.checkpoint ?? {}) };
+  return { job, checkpoint, resumed: !!prev };
+}
+
+/** Checks the legacy tables have the columns the import needs; returns the events' timestamp column. */
+async function legacyTimestampColumn(conn: Connection, o: ImportOptions): Promise<string> {
+  const cols = async (table: string) => {
+    const [rows] = await conn.query(`SHOW COLUMNS FROM \`${table}\``);
+    return new Set((rows as { Field: unknown }[]).map((r) => String(r.Field).toLowerCase()));
+  };
+  const supCols = await cols(o.suppliersTable);
+  const evCols = await cols(o.eventsTable);
+  for (const [t, c, need] of [
+    [o.suppliersTable, supCols, ['id', 'name']],
+    [o.eventsTable, evCols, ['id', 'supplier_id', 'event_type']],
+  ] as const) {
+    const missing = need.filter((n) => !c.has(n));
+    if (missing.length) throw new Error(`legacy table ${t} lacks column(s) ${missing.join(', ')}`);
+  }
+  const tsCol = ['timestamp', 'event_time', 'occurred_at', 'created_at'].find((c) => evCols.has(c));
+  if (!tsCol) throw new Error(`legacy table ${o.eventsTable} has no timestamp column (timestamp, event_time, occurred_at or created_at)`);
+  return tsCol;
+}
+
+interface SupplierRowIn {
+  ext: string;
+  name: string;
+  category: string;
+  country: string | null;
+  location: string;
+  fleet: string;
+  baseline: number | null;
+  lastSeen: string | null;
+  created: string | null;
+}
+
+/** Suppliers: keyset over the primary key, upserted by external id; invalid rows become job errors. */
+async function importSuppliers(services: Services, conn: Connection, o: ImportOptions, job: ImportJobTracker, checkpoint: Checkpoint) {
+  for (;;) {
+    const [rows] = await conn.query(`SELECT * FROM \`${o.suppliersTable}\` WHERE id > ? ORDER BY id LIMIT ?`, [checkpoint.suppliers ?? -1, o.batch]);
+    const list = rows as LegacyRow[];
+    if (!list.length) break;
+    const errors: RowError[] = [];
+    const good: SupplierRowIn[] = [];
+    for (const r of list) {
+      const row = supplierRowOf(r, o, errors);
+      if (row) good.push(row);
+    }
+    if (good.length) await upsertSuppliers(services, good);
+    job.addErrors(errors);
+    checkpoint.suppliers = String(list[list.length - 1].id);
+    await job.save(checkpoint);
+  }
+}
+
+/** A legacy supplier row as a row to upsert, or null with its errors added to `errors`. */
+function supplierRowOf(r: LegacyRow, o: ImportOptions, errors: RowError[]): SupplierRowIn | null {
+  const row = Number(r.id);
+  const loc = parseJson(r.location);
+  const fleet = parseJson(r.fleet_info);
+  const name = str(r.name)?.trim();
+  const category = (str(r.category) ?? 'transport').toLowerCase();
+  const before = errors.length;
+  const rowErr = (column: string, reason: string) => errors.push({ row, column: `${o.suppliersTable}.${column}`, reason });
+  if (!name) rowErr('name', 'required');
+  if (!['transport', 'factory', 'warehouse', 'delivery'].includes(category)) rowErr('category', 'must be transport, factory, warehouse or delivery');
+  if (!loc.ok) rowErr('location', loc.reason);
+  if (!fleet.ok) rowErr('fleet_info', fleet.reason);
+  const country = str(r.country)?.toUpperCase() ?? null;
+  if (errors.length > before || !loc.ok || !fleet.ok) return null;
+  return {
+    ext: `${o.prefix}${r.id}`,
+    name: name!,
+    category,
+    country: country && /^[A-Z]{2}$/.test(country) ? country : null,
+    location: JSON.stringify(loc.value ?? {}),
+    fleet: JSON.stringify(fleet.value ?? {}),
+    baseline: num(r.baseline_emission) ?? null,
+    lastSeen: datetimeToIso(r.last_seen_at, o.sourceTz),
+    created: datetimeToIso(r.created_at, o.sourceTz),
+  };
+}
+
+async function upsertSuppliers(services: Services, good: SupplierRowIn[]) {
+  await services.db.query(
+    `INSERT INTO suppliers (id, external_id, name, category, country, location, fleet_info, baseline_emission, last_seen_at, created_at, updated_at)
+     SELECT gen_random_uuid(), u.ext, u.name, u.category, u.country, u.location::jsonb, u.fleet::jsonb, u.baseline, u.last_seen,
+            COALESCE(u.created, now()), now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::timestamptz[], $9::timestamptz[])
+       AS u(ext, name, category, country, location, fleet, baseline, last_seen, created)
+     ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, category = EXCLUDED.category, country = EXCLUDED.country,
+       location = EXCLUDED.location, fleet_info = EXCLUDED.fleet_info, baseline_emission = EXCLUDED.baseline_emission,
+       last_seen_at = GREATEST(suppliers.last_seen_at, EXCLUDED.last_seen_at), updated_at = now()`,
+    [
+      good.map((g) => g.ext),
+      good.map((g) => g.name),
+      good.map((g) => g.category),
+      good.map((g) => g.country),
+      good.map((g) => g.location),
+      good.map((g) => g.fleet),
+      good.map((g) => g.baseline),
+      good.map((g) => g.lastSeen),
+      good.map((g) => g.created),
+    ],
+  );
+}
+
+/** Events: batches through the same pipeline as every ingestion path. False when --max-rows stopped it early. */
+async function importEvents(
+  ctx: IngestContext,
+  conn: Connection,
+  o: ImportOptions,
+  job: ImportJobTracker,
+  checkpoint: Checkpoint,
+  tsCol: string,
+): Promise<boolean> {
+  const known = new Set(['id', 'supplier_id', 'event_type', tsCol, 'distance_km', 'load_kg', 'vehicle_type', 'fuel_type', 'speed', 'speed_kmh', 'fuel_l', 'energy_kwh', 'route', 'region', 'facility_id', 'payload']);
+  let processed = 0;
+  for (;;) {
+    if (o.maxRows !== undefined && processed >= o.maxRows) return false;
+    const limit = o.maxRows !== undefined ? Math.min(o.batch, o.maxRows - processed) : o.batch;
+    const [rows] = await conn.query(`SELECT * FROM \`${o.eventsTable}\` WHERE id > ? ORDER BY id LIMIT ?`, [checkpoint.events ?? -1, limit]);
+    const list = rows as LegacyRow[];
+    if (!list.length) return true;
+    const items: unknown[] = [];
+    const pre: ({ field: string; reason: string }[] | null)[] = [];
+    const rowNums: number[] = [];
+    for (const r of list) {
+      const { item, error } = eventItemOf(r, o, tsCol, known);
+      items.push(item);
+      pre.push(error ? [error] : null);
+      rowNums.push(Number(r.id));
+    }
+    const res = await runInScope({ auth: SYSTEM_CLAIMS }, () =>
+      ingestBatch(ctx, items, { defaultSource: 'import', auth: SYSTEM_CLAIMS, importJobId: job.id, rows: rowNums, preErrors: pre }),
+    );
+    job.counters.rowsTotal += list.length;
+    job.counters.rowsAccepted += res.accepted;
+    job.counters.rowsRejected += res.rejected;
+    job.counters.rowsDuplicate += res.duplicates;
+    job.addErrors(
+      res.results.flatMap((x) => x.errors.map((e) => ({ row: rowNums[x.index], column: `${o.eventsTable}.${toColumn(e.field)}`, reason: e.reason }))),
+    );
+    processed += list.length;
+    checkpoint.events = String(list[list.length - 1].id);
+    await job.save(checkpoint);
+  }
+}
+
+/** A legacy event row as an ingestion item (unknown columns kept as legacy_ attributes); a bad payload is its error. */
+function eventItemOf(r: LegacyRow, o: ImportOptions, tsCol: string, known: Set<string>) {
+  const payload = parseJson(r.payload);
+  const attributes: Record<string, unknown> = {};
+  if (payload.ok && payload.value && typeof payload.value === 'object' && !Array.isArray(payload.value)) Object.assign(attributes, payload.value);
+  for (const [k, v] of Object.entries(r)) if (!known.has(k.toLowerCase()) && v !== null) attributes[`legacy_${k}`] = v;
+  const speed = num(r.speed_kmh ?? r.speed);
+  const item = {
+    externalId: `${o.prefix}${r.id}`,
+    supplierExternalId: `${o.prefix}${r.supplier_id}`,
+    eventType: str(r.event_type)?.toLowerCase(),
+    timestamp: datetimeToIso(r[tsCol], o.sourceTz) ?? undefined,
+    distanceKm: num(r.distance_km),
+    loadKg: num(r.load_kg),
+    vehicleType: str(r.vehicle_type),
+    fuelType: str(r.fuel_type),
+    speedKmh: speed,
+    fuelL: num(r.fuel_l),
+    energyKwh: num(r.energy_kwh),
+    route: str(r.route),
+    region: str(r.region),
+    facilityId: str(r.facility_id),
+    attributes: Object.keys(attributes).length ? attributes : undefined,
+    dataSource: 'import',
+  };
+  return { item, error: payload.ok ? null : { field: 'payload', reason: payload.reason } };
+}
+
+/** Source and imported counts: every source row must be recorded on our side (accepted, duplicate or rejected). */
+async function countRows(services: Services, conn: Connection, o: ImportOptions, job: ImportJobTracker, result: ImportResult) {
+  const count = async (table: string) => {
+    const [[c]] = (await conn.query(`SELECT COUNT(*) AS n FROM \`${table}\``)) as unknown as [[{ n: unknown }]];
+    return Number(c.n);
+  };
+  result.suppliers.source = await count(o.suppliersTable);
+  result.events.source = await count(o.eventsTable);
+  const [ours] = await services.db.query<{ s: number; e: number }>(
+    `SELECT (SELECT count(*)::int FROM suppliers WHERE external_id LIKE $1) AS s,
+            (SELECT count(DISTINCT external_id)::int FROM events_raw WHERE external_id LIKE $1 AND data_source = 'import') AS e`,
+    [`${o.prefix.replace(/[\\%_]/g, (m) => '\\' + m)}%`],
+  );
+  result.suppliers.imported = ours.s;
+  result.events.recorded = ours.e;
+  result.events.accepted = job.counters.rowsAccepted;
+  result.events.rejected = job.counters.rowsRejected;
+  result.events.duplicates = job.counters.rowsDuplicate;
+}
+
+/** Ends the job: interrupted (resumable), failed on a count mismatch, or completed. */
+async function finishJob(job: ImportJobTracker, o: ImportOptions, result: ImportResult, checkpoint: Checkpoint) {
+  if (result.status === 'interrupted') {
+    await job.finish('failed', `interrupted after --max-rows ${o.maxRows}; run again to resume from ${o.eventsTable}.id > ${checkpoint.events}`);
+    result.error = 'interrupted';
+    return;
+  }
+  const supplierErrors = job.errors.filter((e) => e.column?.startsWith(`${o.suppliersTable}.`)).length;
+  const problems: string[] = [];
+  if (result.suppliers.imported + supplierErrors < result.suppliers.source) {
+    problems.push(`suppliers: ${result.suppliers.source} in source, ${result.suppliers.imported} imported, ${supplierErrors} rejected`);
+  }
+  if (result.events.recorded < result.events.source) {
+    problems.push(`events: ${result.events.source} in source, ${result.events.recorded} recorded`);
+  }
+  if (problems.length) {
+    result.status = 'failed';
+    result.error = `row count mismatch: ${problems.join('; ')}`;
+  }
+  await job.finish(result.status === 'completed' ? 'completed' : 'failed', result.error);
 }
 
 function toColumn(field: string): string {

@@ -247,17 +247,46 @@ export async function importCsv(ctx: IngestContext, job: ImportJobTracker, body:
 }
 
 async function readAndStore(ctx: IngestContext, job: ImportJobTracker, body: Readable, opts: CsvImportOptions): Promise<{ failure: string | null; cleanup: () => void }> {
-  const batchSize = opts.batchSize ?? 1000;
   const maxRecord = opts.maxRecordBytes ?? 1024 * 1024;
   const sniffed = await sniffUpload(body, opts.gzip);
-  const cleanup = () => undefined;
-  if (sniffed.refusal) return { failure: sniffed.refusal, cleanup };
-  const source = sniffed.stream;
+  if (sniffed.refusal) return { failure: sniffed.refusal, cleanup: () => undefined };
+  const upload = openRecordStream(sniffed.stream, sniffed.gzip, body, job, opts, maxRecord);
+  const writer = createBatchWriter(ctx, job, opts);
+  const onRecord = recordHandler(writer, maxRecord);
+  let failure: string | null = null;
+  try {
+    for await (const records of upload.reader as AsyncIterable<CsvRecord[]>) {
+      for (const rec of records) await onRecord(rec);
+    }
+    if (!writer.hasHeader() && !upload.streamError()) throw new CsvHeaderError('empty CSV: no header row');
+  } catch (err) {
+    failure = errorText(err);
+  }
+  try {
+    await writer.finish();
+  } catch (err) {
+    failure ??= `storing rows failed: ${errorText(err)}`;
+  }
+  const streamError = upload.streamError();
+  if (streamError && !failure) failure = errorText(streamError);
+  return { failure, cleanup: upload.cleanup };
+}
+
+/**
+ * The upload as CSV records: [gunzip ->] CsvRecordReader, fed from `source` (the sniffed body). A stream failure is
+ * kept (streamError) and the rest of the body drained; a client that goes away aborts the reader.
+ */
+function openRecordStream(
+  source: Readable,
+  gzip: boolean,
+  body: Readable,
+  job: ImportJobTracker,
+  opts: CsvImportOptions,
+  maxRecord: number,
+) {
   source.on('data', (c: Buffer) => (job.counters.bytesRead += c.length));
-  const stages: any[] = [];
-  if (sniffed.gzip) stages.push(zlib.createGunzip());
   const reader = new CsvRecordReader(maxRecord);
-  stages.push(reader);
+  const stages: [zlib.Gunzip, CsvRecordReader] | [CsvRecordReader] = gzip ? [zlib.createGunzip(), reader] : [reader];
   let streamError: Error | null = null;
   // The request body is piped, not part of the pipeline: a failure inside must not destroy the socket
   // (the client still gets its answer); the rest of the body is drained instead.
@@ -268,7 +297,7 @@ async function readAndStore(ctx: IngestContext, job: ImportJobTracker, body: Rea
       source.resume();
     }
   };
-  if (stages.length > 1) pipeline(stages as any, onStreamError);
+  if (stages.length > 1) pipeline(stages[0], reader, onStreamError);
   else reader.once('error', onStreamError);
   source.on('error', (err) => stages[0].destroy(err));
   const aborted = () => {
@@ -279,13 +308,24 @@ async function readAndStore(ctx: IngestContext, job: ImportJobTracker, body: Rea
   // request as 'aborted', so watch the socket itself.
   opts.socket?.once('close', aborted);
   source.pipe(stages[0]);
+  return {
+    reader,
+    streamError: () => streamError,
+    cleanup: () => {
+      opts.socket?.off('close', aborted);
+      body.off('aborted', aborted);
+    },
+  };
+}
 
-  let cols: Column[] | null = null;
-  let headerLine = 1;
+type BatchWriter = ReturnType<typeof createBatchWriter>;
+
+/** Rows collected into batches of `batchSize`; one batch is stored while the next one is read. */
+function createBatchWriter(ctx: IngestContext, job: ImportJobTracker, opts: CsvImportOptions) {
+  const batchSize = opts.batchSize ?? 1000;
   let batch: Batch = { items: [], rows: [], pre: [], payloads: [] };
-  let columnOf = new Map<string, string>();
+  let columnOf: Map<string, string> | null = null;
   let inflight: Promise<void> | null = null;
-  let failure: string | null = null;
 
   const store = (b: Batch) =>
     (async () => {
@@ -297,7 +337,10 @@ async function readAndStore(ctx: IngestContext, job: ImportJobTracker, body: Rea
       for (const r of res.results) {
         if (r.status !== 'rejected') continue;
         const row = b.rows[r.index];
-        for (const e of r.errors) errs.push({ row, column: e.field.startsWith('(') ? null : (columnOf.get(e.field) ?? e.field), reason: e.reason });
+        for (const e of r.errors) {
+          const column = e.field.startsWith('(') ? null : (columnOf?.get(e.field) ?? e.field);
+          errs.push({ row, column, reason: e.reason });
+        }
       }
       job.addErrors(errs);
       await job.save();
@@ -309,64 +352,60 @@ async function readAndStore(ctx: IngestContext, job: ImportJobTracker, body: Rea
     if (!batch.items.length) return;
     const b = batch;
     batch = { items: [], rows: [], pre: [], payloads: [] };
-    // One batch is stored while the next one is read. Marked handled at once: a failure is awaited (and reported)
-    // by the next flush, and must not count as an unhandled rejection meanwhile.
+    // Marked handled at once: a failure is awaited (and reported) by the next flush, and must not count as an
+    // unhandled rejection meanwhile.
     inflight = store(b);
     inflight.catch(() => undefined);
   };
 
-  const push = async (item: unknown, row: number, errors: FieldError[] | null, payload: unknown) => {
-    batch.items.push(item);
-    batch.rows.push(row);
-    batch.pre.push(errors);
-    batch.payloads.push(payload);
-    job.counters.rowsTotal++;
-    if (batch.items.length >= batchSize) await flush();
+  return {
+    /** The header's columns: row errors name the file's column for each field. */
+    setColumns(cols: Column[]) {
+      columnOf = new Map(cols.filter((c) => c.field).map((c) => [c.field!, c.name]));
+    },
+    hasHeader: () => columnOf !== null,
+    async push(item: unknown, row: number, errors: FieldError[] | null, payload: unknown) {
+      batch.items.push(item);
+      batch.rows.push(row);
+      batch.pre.push(errors);
+      batch.payloads.push(payload);
+      job.counters.rowsTotal++;
+      if (batch.items.length >= batchSize) await flush();
+    },
+    /** Stores the last batch and waits for the one in flight. */
+    async finish() {
+      await flush();
+      if (inflight) await inflight;
+    },
   };
+}
 
-  const onRecord = async (rec: CsvRecord) => {
+/** Each record: the first is the header; the others become rows (oversize and short/long records are row errors). */
+function recordHandler(writer: BatchWriter, maxRecord: number): (rec: CsvRecord) => Promise<void> {
+  let cols: Column[] | null = null;
+  let headerLine = 1;
+  return async (rec) => {
     if (!cols) {
       headerLine = rec.line;
       if (!rec.fields) throw new CsvHeaderError(`bad CSV header: the first line is longer than ${maxRecord} bytes. Is this a CSV file?`);
       cols = mapHeader(rec.fields);
-      columnOf = new Map(cols.filter((c) => c.field).map((c) => [c.field!, c.name]));
+      writer.setColumns(cols);
       return;
     }
     const row = rec.line - headerLine;
     if (!rec.fields) {
-      await push({}, row, [{ field: '(record)', reason: `record longer than ${maxRecord} bytes: skipped` }], { error: 'oversize record' });
+      const oversize = [{ field: '(record)', reason: `record longer than ${maxRecord} bytes: skipped` }];
+      await writer.push({}, row, oversize, { error: 'oversize record' });
       return;
     }
     if (rec.fields.length === 1 && rec.fields[0].trim() === '') return; // blank line
     const { event, payload, errors } = rowToEvent(cols, rec.fields);
     if (rec.fields.length !== cols.length) {
-      await push(event, row, [{ field: '(record)', reason: `expected ${cols.length} columns, got ${rec.fields.length}` }, ...errors], payload);
+      const arity = { field: '(record)', reason: `expected ${cols.length} columns, got ${rec.fields.length}` };
+      await writer.push(event, row, [arity, ...errors], payload);
     } else {
-      await push(event, row, errors.length ? errors : null, payload);
+      await writer.push(event, row, errors.length ? errors : null, payload);
     }
-  };
-
-  try {
-    for await (const records of reader as AsyncIterable<CsvRecord[]>) {
-      for (const rec of records) await onRecord(rec);
-    }
-    if (!cols && !streamError) throw new CsvHeaderError('empty CSV: no header row');
-  } catch (err) {
-    failure = errorText(err);
-  }
-  try {
-    await flush();
-    if (inflight) await inflight;
-  } catch (err) {
-    failure ??= `storing rows failed: ${errorText(err)}`;
-  }
-  if (streamError && !failure) failure = errorText(streamError);
-  return {
-    failure,
-    cleanup: () => {
-      opts.socket?.off('close', aborted);
-      body.off('aborted', aborted);
-    },
   };
 }
 

@@ -64,7 +64,7 @@ function dedupeKey(e: ValidEvent, supplierId: string): string {
   if (e.externalId) return `x:${supplierId}:${sha(e.externalId)}`;
   const { externalId: _x, supplierExternalId: _s, supplierId: _i, timestamp, attributes, ...rest } = e;
   const keys = Object.keys(rest).sort();
-  const canon = keys.map((k) => `${k}=${JSON.stringify((rest as any)[k])}`).join('&');
+  const canon = keys.map((k) => `${k}=${JSON.stringify((rest as Record<string, unknown>)[k])}`).join('&');
   return `h:${supplierId}:${sha(`${timestamp.getTime()}|${canon}|${attributes ? JSON.stringify(attributes) : ''}`)}`;
 }
 
@@ -117,159 +117,214 @@ interface Prepared {
 
 const ATTR_FIELDS = ['productionUnits', 'areaM2', 'refrigerated', 'stops', 'parcels', 'idleMinutes', 'gradientPct', 'gasKwh', 'fuelKg'] as const;
 
+type Validation = ReturnType<typeof validateEvent>;
+type SupplierCache = DataCoreState['supplierCache'];
+
+/** What one batch stores: first occurrences to insert, rejected rows, and in-batch repeats (index -> first). */
+interface PreparedBatch {
+  prepared: Prepared[];
+  valid: Prepared[];
+  rejected: Prepared[];
+  inBatchDup: Map<number, Prepared>;
+}
+
+/** What the transaction stored: rows inserted (new), raw ids of rows already stored, gap fills superseded. */
+interface Stored {
+  inserted: Set<string>;
+  existing: Map<string, string>;
+  supersededFills: number;
+}
+
 export async function ingestBatch(ctx: IngestContext, items: unknown[], opts: IngestOptions): Promise<BatchResult> {
   if (items.length > MAX_BATCH) throw new Error(`at most ${MAX_BATCH} events per batch (got ${items.length})`);
-  const allowGapFill = isRealAuthority(opts.auth);
   const now = Date.now();
-  const validations = items.map((it, i) =>
-    opts.preErrors?.[i] ? ({ ok: false, errors: opts.preErrors[i]! } as const) : validateEvent(it, { defaultSource: opts.defaultSource, allowGapFill, now }),
+  const validations = validateItems(items, opts, now);
+  const { ids, externalIds } = referencedSuppliers(validations);
+  const cache = await resolveSuppliers(ctx, ids, externalIds);
+  const batch = prepareBatch(items, validations, cache, opts);
+  const stored = await storeBatch(ctx, batch, opts, now);
+  const summary = summarizeBatch(items.length, batch, stored);
+  signalStored(ctx, summary, stored.supersededFills);
+  const { accepted, rejected, duplicates, co2eKg, results } = summary;
+  return { accepted, rejected, duplicates, co2eKg, results };
+}
+
+/** Each item validated (or rejected with the errors its caller already found, e.g. CSV parse errors). */
+function validateItems(items: unknown[], opts: IngestOptions, now: number): Validation[] {
+  const allowGapFill = isRealAuthority(opts.auth);
+  return items.map((it, i) =>
+    opts.preErrors?.[i]
+      ? ({ ok: false, errors: opts.preErrors[i]! } as const)
+      : validateEvent(it, { defaultSource: opts.defaultSource, allowGapFill, now }),
   );
+}
+
+/** The supplier ids and external ids the valid items name. */
+function referencedSuppliers(validations: Validation[]): { ids: Set<string>; externalIds: Set<string> } {
   const ids = new Set<string>();
-  const exts = new Set<string>();
+  const externalIds = new Set<string>();
   for (const v of validations) {
     if (!v.ok) continue;
     if (v.event.supplierId) ids.add(v.event.supplierId.toLowerCase());
-    else if (v.event.supplierExternalId) exts.add(v.event.supplierExternalId);
+    else if (v.event.supplierExternalId) externalIds.add(v.event.supplierExternalId);
   }
-  const cache = await resolveSuppliers(ctx, ids, exts);
+  return { ids, externalIds };
+}
+
+/** Every item as a row to store: rejected with its errors, or valid with its supplier, figure and dedupe key. */
+function prepareBatch(items: unknown[], validations: Validation[], cache: SupplierCache, opts: IngestOptions): PreparedBatch {
   const prepared: Prepared[] = [];
   const firstByKey = new Map<string, Prepared>();
   const inBatchDup = new Map<number, Prepared>();
   for (let i = 0; i < items.length; i++) {
-    const v = validations[i];
-    const input = (items[i] ?? {}) as Record<string, unknown>;
-    const base: Prepared = {
-      index: i,
-      id: crypto.randomUUID(),
-      key: '',
-      supplierId: null,
-      eventType: typeof input.eventType === 'string' ? input.eventType.toLowerCase().slice(0, 40) : null,
-      timestamp: null,
-      externalId: typeof input.externalId === 'string' ? input.externalId.slice(0, 200) : null,
-      payload: opts.payloads?.[i] ?? items[i],
-      dataSource: v.ok ? v.event.dataSource : opts.defaultSource,
-      errors: null,
-    };
-    if (!v.ok) {
-      base.errors = v.errors;
-      if (typeof input.supplierId === 'string' && cache.byId.has(input.supplierId.toLowerCase())) base.supplierId = input.supplierId.toLowerCase();
-      prepared.push(base);
-      continue;
-    }
-    const e = v.event;
-    const sup = e.supplierId ? cache.byId.get(e.supplierId.toLowerCase()) : cache.byExternal.get(e.supplierExternalId!);
-    const errors: FieldError[] = [];
-    if (!sup) {
-      errors.push(
-        e.supplierId
-          ? { field: 'supplierId', reason: `unknown supplier ${e.supplierId}` }
-          : { field: 'supplierExternalId', reason: `unknown supplier "${e.supplierExternalId}"` },
-      );
-    } else if (opts.auth?.supplierIds && !opts.auth.supplierIds.includes(sup.id)) {
-      errors.push({ field: e.supplierId ? 'supplierId' : 'supplierExternalId', reason: 'this token may not send data for this supplier' });
-    }
-    base.eventType = e.eventType;
-    base.timestamp = e.timestamp;
-    base.dataSource = e.dataSource;
-    if (errors.length) {
-      base.errors = errors;
-      prepared.push(base);
-      continue;
-    }
-    base.supplierId = sup!.id;
-    base.event = e;
-    base.key = dedupeKey(e, sup!.id);
-    const attributes: Record<string, unknown> = { ...(e.attributes ?? {}) };
-    for (const f of ATTR_FIELDS) if (e[f] !== undefined) attributes[f] = e[f];
-    const fig = emissionFigure(e, sup!.country);
-    if (!fig.ok) {
-      // A measure the method needs is missing or contradictory (e.g. rail without loadKg): the row names it.
-      base.errors = [fig.error];
-      prepared.push(base);
-      continue;
-    }
-    base.figure = fig.figure;
-    base.region = fig.figure.region;
-    if (e.dataSource === 'gap_fill') {
-      base.quality = 'predicted';
-      base.qualityReason = null;
-    } else {
-      base.quality = v.warnings.length ? 'suspect' : 'valid';
-      base.qualityReason = v.warnings.join('; ') || null;
-    }
-    base.attributes = attributes;
-    const first = firstByKey.get(base.key);
+    const p = prepareItem(i, items[i], validations[i], cache, opts);
+    prepared.push(p);
+    if (p.errors) continue;
+    const first = firstByKey.get(p.key);
     if (first) inBatchDup.set(i, first);
-    else firstByKey.set(base.key, base);
-    prepared.push(base);
+    else firstByKey.set(p.key, p);
   }
+  return { prepared, valid: [...firstByKey.values()], rejected: prepared.filter((p) => p.errors), inBatchDup };
+}
 
-  const valid = [...firstByKey.values()];
-  const rejected = prepared.filter((p) => p.errors);
-  const rawRows = [...valid, ...rejected];
-  const inserted = new Set<string>();
-  const existing = new Map<string, string>();
-  let supersededFills = 0;
-
-  if (rawRows.length) {
-    await ctx.services.db.transaction(async (tx) => {
-      // Rejected rows (unique hash, never a conflict) are written without ON CONFLICT/RETURNING, which would need
-      // read access: a scoped sender may file them unattributed but not read them back.
-      const rows = valid.length ? await insertRaw(tx, valid, opts, true) : [];
-      if (rejected.length) await insertRaw(tx, rejected, opts, false);
-      for (const r of rows) inserted.add(r.id);
-      const fresh = valid.filter((p) => inserted.has(p.id));
-      const dups = valid.filter((p) => !inserted.has(p.id));
-      if (dups.length) {
-        const found = await tx.query<{ id: string; content_hash: string }>(
-          `SELECT id, content_hash FROM events_raw WHERE content_hash = ANY($1::text[])`,
-          [dups.map((d) => d.key)],
-        );
-        for (const f of found) existing.set(f.content_hash, f.id);
-      }
-      if (fresh.length) {
-        await insertNormalized(tx, fresh);
-        supersededFills = await applySupersede(tx, fresh);
-        await touchSuppliers(tx, fresh, now);
-        // Durable: the signal commits with the rows, so a bus outage delays predictions but loses none.
-        for (const m of normalizedMessages(fresh)) await ctx.services.outbox.enqueue(tx, eventNormalized, m);
-      }
-    });
+function prepareItem(i: number, item: unknown, v: Validation, cache: SupplierCache, opts: IngestOptions): Prepared {
+  const input = (item ?? {}) as Record<string, unknown>;
+  const base: Prepared = {
+    index: i,
+    id: crypto.randomUUID(),
+    key: '',
+    supplierId: null,
+    eventType: typeof input.eventType === 'string' ? input.eventType.toLowerCase().slice(0, 40) : null,
+    timestamp: null,
+    externalId: typeof input.externalId === 'string' ? input.externalId.slice(0, 200) : null,
+    payload: opts.payloads?.[i] ?? item,
+    dataSource: v.ok ? v.event.dataSource : opts.defaultSource,
+    errors: null,
+  };
+  if (!v.ok) {
+    base.errors = v.errors;
+    if (typeof input.supplierId === 'string' && cache.byId.has(input.supplierId.toLowerCase())) {
+      base.supplierId = input.supplierId.toLowerCase();
+    }
+    return base;
   }
+  const e = v.event;
+  const sup = e.supplierId ? cache.byId.get(e.supplierId.toLowerCase()) : cache.byExternal.get(e.supplierExternalId!);
+  base.eventType = e.eventType;
+  base.timestamp = e.timestamp;
+  base.dataSource = e.dataSource;
+  const supplierError = supplierErrorOf(e, sup, opts.auth);
+  if (supplierError || !sup) {
+    base.errors = supplierError ? [supplierError] : [];
+    return base;
+  }
+  base.supplierId = sup.id;
+  base.event = e;
+  base.key = dedupeKey(e, sup.id);
+  const attributes: Record<string, unknown> = { ...(e.attributes ?? {}) };
+  for (const f of ATTR_FIELDS) if (e[f] !== undefined) attributes[f] = e[f];
+  const fig = emissionFigure(e, sup.country);
+  if (!fig.ok) {
+    // A measure the method needs is missing or contradictory (e.g. rail without loadKg): the row names it.
+    base.errors = [fig.error];
+    return base;
+  }
+  base.figure = fig.figure;
+  base.region = fig.figure.region;
+  if (e.dataSource === 'gap_fill') {
+    base.quality = 'predicted';
+    base.qualityReason = null;
+  } else {
+    base.quality = v.warnings.length ? 'suspect' : 'valid';
+    base.qualityReason = v.warnings.join('; ') || null;
+  }
+  base.attributes = attributes;
+  return base;
+}
 
-  const results: ItemResult[] = new Array(items.length);
+/** Why the event's supplier cannot take it: unknown, or outside the sender's scope; null when it can. */
+function supplierErrorOf(e: ValidEvent, sup: SupplierInfo | undefined, auth: AuthClaims | null): FieldError | null {
+  if (!sup) {
+    return e.supplierId
+      ? { field: 'supplierId', reason: `unknown supplier ${e.supplierId}` }
+      : { field: 'supplierExternalId', reason: `unknown supplier "${e.supplierExternalId}"` };
+  }
+  if (auth?.supplierIds && !auth.supplierIds.includes(sup.id)) {
+    return { field: e.supplierId ? 'supplierId' : 'supplierExternalId', reason: 'this token may not send data for this supplier' };
+  }
+  return null;
+}
+
+/** One transaction: raw rows (valid and rejected), normalized rows of new events, supersedes, outbox signals. */
+async function storeBatch(ctx: IngestContext, batch: PreparedBatch, opts: IngestOptions, now: number): Promise<Stored> {
+  const { valid, rejected } = batch;
+  const stored: Stored = { inserted: new Set(), existing: new Map(), supersededFills: 0 };
+  if (!valid.length && !rejected.length) return stored;
+  await ctx.services.db.transaction(async (tx) => {
+    // Rejected rows (unique hash, never a conflict) are written without ON CONFLICT/RETURNING, which would need
+    // read access: a scoped sender may file them unattributed but not read them back.
+    const rows = valid.length ? await insertRaw(tx, valid, opts, true) : [];
+    if (rejected.length) await insertRaw(tx, rejected, opts, false);
+    for (const r of rows) stored.inserted.add(r.id);
+    const fresh = valid.filter((p) => stored.inserted.has(p.id));
+    const dups = valid.filter((p) => !stored.inserted.has(p.id));
+    if (dups.length) {
+      const found = await tx.query<{ id: string; content_hash: string }>(
+        `SELECT id, content_hash FROM events_raw WHERE content_hash = ANY($1::text[])`,
+        [dups.map((d) => d.key)],
+      );
+      for (const f of found) stored.existing.set(f.content_hash, f.id);
+    }
+    if (fresh.length) {
+      await insertNormalized(tx, fresh);
+      stored.supersededFills = await applySupersede(tx, fresh);
+      await touchSuppliers(tx, fresh, now);
+      // Durable: the signal commits with the rows, so a bus outage delays predictions but loses none.
+      for (const m of normalizedMessages(fresh)) await ctx.services.outbox.enqueue(tx, eventNormalized, m);
+    }
+  });
+  return stored;
+}
+
+/** Each item's result in input order, and the counts. */
+function summarizeBatch(n: number, batch: PreparedBatch, stored: Stored): BatchResult {
+  const { inserted, existing } = stored;
+  const results: ItemResult[] = new Array(n);
   let accepted = 0;
   let rejectedCount = 0;
   let duplicates = 0;
   let co2 = 0;
-  const fresh: Prepared[] = [];
-  for (const p of prepared) {
+  for (const p of batch.prepared) {
     if (p.errors) {
       rejectedCount++;
       results[p.index] = { index: p.index, status: 'rejected', eventId: null, errors: p.errors };
-    } else if (inBatchDup.has(p.index)) {
+    } else if (batch.inBatchDup.has(p.index)) {
       duplicates++;
-      const first = inBatchDup.get(p.index)!;
-      results[p.index] = { index: p.index, status: 'duplicate', eventId: inserted.has(first.id) ? first.id : (existing.get(first.key) ?? null), errors: [] };
+      const first = batch.inBatchDup.get(p.index)!;
+      const eventId = inserted.has(first.id) ? first.id : (existing.get(first.key) ?? null);
+      results[p.index] = { index: p.index, status: 'duplicate', eventId, errors: [] };
     } else if (inserted.has(p.id)) {
       accepted++;
       co2 += p.figure!.co2eKg ?? 0;
-      fresh.push(p);
       results[p.index] = { index: p.index, status: 'accepted', eventId: p.id, errors: [] };
     } else {
       duplicates++;
       results[p.index] = { index: p.index, status: 'duplicate', eventId: existing.get(p.key) ?? null, errors: [] };
     }
   }
-  if (fresh.length) {
+  return { accepted, rejected: rejectedCount, duplicates, co2eKg: Math.round(co2 * 1e6) / 1e6, results };
+}
+
+/** After commit: relay the outbox and pulse when something new was stored; count outcomes. */
+function signalStored(ctx: IngestContext, r: BatchResult, supersededFills: number): void {
+  if (r.accepted) {
     ctx.services.outbox.kick();
     ctx.state.pulse.kick();
   }
   if (supersededFills) ctx.services.logger.debug({ supersededFills }, 'gap fills superseded by real data');
-  ctx.state.metrics.events.inc({ status: 'accepted' }, accepted);
-  if (rejectedCount) ctx.state.metrics.events.inc({ status: 'rejected' }, rejectedCount);
-  if (duplicates) ctx.state.metrics.events.inc({ status: 'duplicate' }, duplicates);
-  return { accepted, rejected: rejectedCount, duplicates, co2eKg: Math.round(co2 * 1e6) / 1e6, results };
+  ctx.state.metrics.events.inc({ status: 'accepted' }, r.accepted);
+  if (r.rejected) ctx.state.metrics.events.inc({ status: 'rejected' }, r.rejected);
+  if (r.duplicates) ctx.state.metrics.events.inc({ status: 'duplicate' }, r.duplicates);
 }
 
 async function insertRaw(tx: SqlQueryable, rows: Prepared[], opts: IngestOptions, returning: boolean) {
