@@ -7,19 +7,13 @@
 // same kind.
 //   npx tsx bench/import-1m.ts [--rows 1000000] [--target pglite|postgres] [--baseline-rows 100000] [--no-record]
 process.env.LOG_LEVEL ??= 'warn';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
-import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { createDatabase, type Database } from '@carbon-nexus/db';
 import { signDevToken } from '@carbon-nexus/plugin-sdk';
 import { recordBenchmark } from './lib/record.ts';
+import { createCsvSuppliers, csvRow as row, csvStream, freshDatabase as freshOf, gql, mb, startProduct as startOf, SUPPLIERS } from './lib/product.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,38 +32,8 @@ const ROWS = Number(values.rows);
 const BASELINE_ROWS = Math.min(ROWS, Number(values['baseline-rows']));
 const target = values.target as 'pglite' | 'postgres';
 if (target === 'postgres' && !process.env.DATABASE_URL) throw new Error('--target postgres needs DATABASE_URL');
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SUPPLIERS = 10;
-const HEADER = 'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type,speed_kmh\n';
-const START = Date.parse('2024-01-01T00:00:00Z');
-const row = (i: number) => ({ ext: `m${i}`, sup: `M1-${i % SUPPLIERS}`, ts: new Date(START + i * 30_000).toISOString(), d: 20 + (i % 400), l: 1000 + ((i * 37) % 20000), v: 'rigid_truck', s: 40 + (i % 60) });
 const cleanups: (() => Promise<unknown>)[] = [];
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
-
-/** A fresh database of the target kind: a PGlite directory or a PostgreSQL database (URL for the child process). */
-async function freshDatabase(): Promise<{ dataDir?: string; url?: string; open(): Promise<Database>; drop(): Promise<void> }> {
-  if (target === 'pglite') {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-import-1m-'));
-    return { dataDir, open: () => createDatabase({ dataDir }), drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
-  }
-  const name = `cn_import_1m_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(process.env.DATABASE_URL!);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    open: () => createDatabase({ url: u.toString() }),
-    async drop() {
-      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+const freshDatabase = () => freshOf(target, 'cn-import-1m');
 
 /** Baseline: raw Prisma createMany of the same rows (1000 per batch) into a fresh migrated database. */
 async function baselineRowsPerSecond(): Promise<number> {
@@ -109,74 +73,10 @@ async function baselineRowsPerSecond(): Promise<number> {
   }
 }
 
-/** The product as its own process (NODE_ENV=production, like a deployment). */
 async function startProduct(where: { dataDir?: string; url?: string }) {
-  const env: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn' };
-  for (const k of ['DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'BUS_URL', 'JWT_SECRET', 'JWT_JWKS_URL']) delete env[k];
-  if (where.url) env.DATABASE_URL = where.url;
-  else env.DATA_DIR = where.dataDir;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'gateway/src/main.ts')], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  cleanups.push(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the product did not start:\n${out}`)), 300_000);
-    const check = () => {
-      const m = /Dashboard\s+(http:\/\/[^\s/]+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout!.on('data', check);
-    void exited.then((code) => reject(new Error(`the product exited (${code}) during start:\n${out}`)));
-  });
-  const rss = () => {
-    try {
-      return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-    } catch {
-      return 0;
-    }
-  };
-  return {
-    url,
-    rss,
-    output: () => out,
-    async stop() {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 120_000);
-      const code = await exited;
-      clearTimeout(t);
-      return code;
-    },
-  };
-}
-
-async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as any;
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-function csvStream(n: number): Readable {
-  let i = 0;
-  return new Readable({
-    read() {
-      let chunk = i === 0 ? HEADER : '';
-      for (let k = 0; k < 2000 && i < n; k++, i++) {
-        const r = row(i);
-        chunk += `${r.ext},${r.sup},transport,${r.ts},${r.d},${r.l},${r.v},${r.s}\n`;
-      }
-      this.push(chunk);
-      if (i >= n) this.push(null);
-    },
-  });
+  const product = await startOf(where);
+  cleanups.push(() => product.kill());
+  return product;
 }
 
 try {
@@ -188,7 +88,7 @@ try {
   cleanups.push(() => fresh.drop());
   const product = await startProduct(fresh);
   const token = await signDevToken({ sub: 'bench', roles: ['admin'] });
-  for (let s = 0; s < SUPPLIERS; s++) await gql(product.url, token, `mutation($x: String!) { createSupplier(input: { name: $x, externalId: $x, category: TRANSPORT, country: "GB" }) { id } }`, { x: `M1-${s}` });
+  await createCsvSuppliers(product.url, token);
   const idleRss = product.rss();
   let peakRss = idleRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, product.rss())), 500);

@@ -2,7 +2,10 @@
 // ingestEvents mutations (an analyst token) from autocannon while N graphql-ws subscriptions (emissionPulse, which
 // fires after every ingested batch) are held open the whole time. Reports throughput, latency, the error rate of
 // every kind (transport, HTTP status, GraphQL errors in the body) and what the subscribers saw.
+// Also per request kind: latency percentiles; of the server process: CPU ms per request and event-loop delay.
 //   npx tsx bench/load.ts [--seconds 10] [--connections 32] [--subscriptions 50] [--mutation-share 0.25] [--no-record]
+//     [--cpu-profile FILE] (a CPU profile of the server over the run, for bench/tools/profile-top.ts)
+//     [--node-args "--flag …"] (node flags for the server process)
 import autocannon from 'autocannon';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -18,13 +21,15 @@ const subscriptions = arg('--subscriptions', 50);
 const mutationShare = Math.min(Math.max(arg('--mutation-share', 0.25), 0), 1);
 const db = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 process.env.BENCH_DATABASE = db;
+const cpuProfile = process.argv.includes('--cpu-profile') ? process.argv[process.argv.indexOf('--cpu-profile') + 1] : undefined;
+const nodeArgs = process.argv.includes('--node-args') ? process.argv[process.argv.indexOf('--node-args') + 1].split(' ').filter(Boolean) : [];
 
 const INGEST = /* GraphQL */ `
   mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { accepted rejected duplicates } }
 `;
 const PULSE = /* GraphQL */ `subscription Pulse { emissionPulse { at kgPerHour trend } }`;
 
-const server = await startChild('ours-embedded');
+const server = await startChild('ours-embedded', cpuProfile ? { BENCH_CPU_PROFILE: cpuProfile } : {}, nodeArgs);
 const token = await signDevToken({ sub: 'bench-load', roles: ['analyst'] });
 const clients: Client[] = [];
 const subs = { opened: 0, events: 0, errors: 0, completed: 0, closed: new Set<number>() };
@@ -88,7 +93,7 @@ try {
   // Mixed HTTP load: a share of ingestEvents mutations (each a new event), the rest entity-join queries.
   let seq = 0;
   const runId = Date.now().toString(36);
-  const kinds = { query: { n: 0, gqlErrors: 0 }, mutation: { n: 0, gqlErrors: 0 } };
+  const kinds = { query: { n: 0, gqlErrors: 0, ms: [] as number[] }, mutation: { n: 0, gqlErrors: 0, ms: [] as number[] } };
   const queryBody = () =>
     JSON.stringify({ query: JOIN_QUERY, variables: { first: 20 + Math.floor(Math.random() * 30), search: Math.random() < 0.5 ? null : 'Supplier' } });
   const mutationBody = () => {
@@ -111,6 +116,7 @@ try {
       },
     });
   };
+  const s0 = await server.stats();
   const result = await autocannon({
     url: server.url,
     method: 'POST',
@@ -122,16 +128,20 @@ try {
         setupRequest: (req: any, ctx: any) => {
           const mutation = Math.random() < mutationShare;
           ctx.kind = mutation ? 'mutation' : 'query';
+          // Built when the connection is free to send it (one request in flight per connection).
+          ctx.sent = performance.now();
           return { ...req, body: mutation ? mutationBody() : queryBody() };
         },
         onResponse: (status: number, body: string, ctx: any) => {
           const k = kinds[ctx.kind as 'query' | 'mutation'];
           k.n++;
+          k.ms.push(performance.now() - ctx.sent);
           if (status === 200 && body.includes('"errors"')) k.gqlErrors++;
         },
       },
     ],
   } as any);
+  const s1 = await server.stats();
   // Let the last pulses arrive (throttled to one a second).
   await new Promise((r) => setTimeout(r, 2500));
 
@@ -141,12 +151,23 @@ try {
   const failed = transport + result.non2xx + gqlErrors;
   const errorRate = total ? (failed / (total + transport)) * 100 : 100;
   const liveEvents = subs.events - eventsBeforeLoad;
+  const pct = (xs: number[], q: number) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length ? v[Math.min(v.length - 1, Math.ceil((q / 100) * v.length) - 1)] : NaN;
+  };
+  const kindLatency = (k: { ms: number[] }) => `${pct(k.ms, 50).toFixed(0)} / ${pct(k.ms, 99).toFixed(0)} ms`;
+  const cpuPerRequest = (s1.cpuMs - s0.cpuMs) / Math.max(1, total);
+  const lag = s1.loopDelayMs;
   const md = [
     '| measure | value |',
     '|---|---:|',
     `| requests (queries / mutations) | ${total} (${kinds.query.n} / ${kinds.mutation.n}) |`,
     `| throughput | ${result.requests.average.toFixed(0)} req/s |`,
     `| latency p50 / p99 | ${result.latency.p50} / ${result.latency.p99} ms |`,
+    `| latency p50 / p99: queries, mutations | ${kindLatency(kinds.query)}, ${kindLatency(kinds.mutation)} |`,
+    `| server CPU per request | ${cpuPerRequest.toFixed(2)} ms |`,
+    `| server event-loop delay p50 / p99 / max | ${lag.p50.toFixed(1)} / ${lag.p99.toFixed(1)} / ${lag.max.toFixed(0)} ms |`,
+    `| server threads busy: gateway (main) / database | ${(s1.mainThreadBusy * 100).toFixed(0)} % / ${s1.databaseThreadBusy === null ? '–' : `${(s1.databaseThreadBusy * 100).toFixed(0)} %`} |`,
     `| transport errors + timeouts | ${transport} |`,
     `| non-2xx responses | ${result.non2xx} |`,
     `| GraphQL errors (queries / mutations) | ${kinds.query.gqlErrors} / ${kinds.mutation.gqlErrors} |`,
@@ -160,11 +181,12 @@ try {
   const headline = `error rate ${errorRate.toFixed(2)} % over ${total} requests with ${subscriptions} subscriptions open; ${result.requests.average.toFixed(0)} req/s`;
   console.log(`BENCH_RESULT ${JSON.stringify({ name: 'load', headline, errorRate })}`);
   if (!process.argv.includes('--no-record')) {
+    // One section per database: a PostgreSQL run does not replace the embedded (PGlite) figures.
     recordBenchmark(
-      'load',
+      db === 'postgres' ? 'load-postgres' : 'load',
       `Mixed load on the embedded gateway (fixture data in ${db === 'postgres' ? 'PostgreSQL' : 'PGlite'}): ${connections} connections for ${seconds} s, ${Math.round(mutationShare * 100)} % ingestEvents mutations (analyst token, one new event each) and the rest entity-join queries, while ${subscriptions} graphql-ws emissionPulse subscriptions stay open. Errors of every kind count: transport, HTTP status, GraphQL errors in the body.`,
       md,
-      `npx tsx bench/load.ts --seconds ${seconds} --connections ${connections} --subscriptions ${subscriptions}`,
+      `${db === 'postgres' ? 'DATABASE_URL=postgres://… ' : ''}npx tsx bench/load.ts --seconds ${seconds} --connections ${connections} --subscriptions ${subscriptions}`,
     );
   }
   if (failed > 0 || subs.errors > 0 || subs.completed > 0 || (kinds.mutation.n > 0 && received.some((n) => n === 0))) process.exitCode = 1;

@@ -64,6 +64,17 @@ process.on('SIGTERM', () => void shutdown());
 // SIGUSR2: print this process's CPU time so far (user + system, ms), its resident memory now and at its peak (MB)
 // and the subgraph requests it served; the benchmark takes it before and after its measured window, which gives CPU
 // per request (a figure that other load on the machine hardly changes) and subgraph requests per operation.
+// Event-loop delay since the previous stats request (what a request waiting for this thread waits on top of its own
+// work): a synchronous stretch of work — PGlite's wasm, a big JSON — shows up here, not in CPU time.
+// The histogram records the timer's whole interval: the resolution is subtracted.
+const loopDelay = (await import('node:perf_hooks')).monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+const lateMs = (ns: number) => Math.max(0, ns / 1e6 - 5);
+// How busy this thread's event loop and (embedded PGlite) the database thread were since the previous stats request.
+const { performance: perf } = await import('node:perf_hooks');
+let elu = perf.eventLoopUtilization();
+let dbThread: (() => import('node:perf_hooks').EventLoopUtilization) | undefined;
+let dbElu: import('node:perf_hooks').EventLoopUtilization | undefined;
 process.on('SIGUSR2', () => {
   if (process.env.BENCH_HEAP_SNAPSHOT) void import('node:v8').then((v8) => v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT));
   const u = process.cpuUsage();
@@ -78,7 +89,13 @@ process.on('SIGUSR2', () => {
     heapUsedMb: m.heapUsed / 2 ** 20,
     externalMb: m.external / 2 ** 20,
     requests: servedRequests(),
+    loopDelayMs: { p50: lateMs(loopDelay.percentile(50)), p99: lateMs(loopDelay.percentile(99)), max: lateMs(loopDelay.max) },
+    mainThreadBusy: perf.eventLoopUtilization(elu).utilization,
+    databaseThreadBusy: dbThread && dbElu ? perf.eventLoopUtilization(dbThread(), dbElu).utilization : null,
   };
+  elu = perf.eventLoopUtilization();
+  dbElu = dbThread?.();
+  loopDelay.reset();
   console.log(`STATS ${JSON.stringify(stats)}`);
 });
 // Never outlive the benchmark: when the process that started this one goes away (killed by a time bound),
@@ -95,6 +112,10 @@ async function fixtureDb(): Promise<Database> {
   const { seedFixture } = await import('./fixture.ts');
   const db = process.env.BENCH_DATABASE === 'postgres' ? await createTestDatabase('postgres') : await createDatabase();
   stops.push(() => db.close()); // pushed first: closed last
+  if (db.threadUtilization) {
+    dbThread = () => db.threadUtilization!();
+    dbElu = dbThread();
+  }
   await db.migrate();
   await seedFixture(db);
   return db;

@@ -18,6 +18,12 @@ export interface ChildStats {
   externalMb: number;
   /** Subgraph requests served so far (memory-subgraphs; 0 for other kinds). */
   requests: number;
+  /** The server's event-loop delay since the previous stats request (ms): percentiles and maximum. */
+  loopDelayMs: { p50: number; p99: number; max: number };
+  /** Share of the time since the previous stats request that the main thread, and the database thread (embedded
+   * PGlite in its own thread; else null), were busy (event-loop utilization, 0..1). */
+  mainThreadBusy: number;
+  databaseThreadBusy: number | null;
 }
 
 export interface Child {
