@@ -4,14 +4,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { loadPlatformConfig, signDevToken } from '@carbon-nexus/plugin-sdk';
-import { createTestDatabase, testDatabaseTargets, waitFor } from '@carbon-nexus/plugin-sdk/testkit';
+import { signDevToken, testDatabaseTargets, waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 import type { Database } from '@carbon-nexus/db';
-import { startGateway, type GatewayServer } from '../src/index.ts';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
+import type { GatewayServer } from '../src/index.ts';
 import { gql_ } from './subscriptions.fixtures.ts';
-import { alertRaised } from '@carbon-nexus/orchestration/client';
+import { detectionWindows, escalateHotspot, gqlAt, raiseHotspot, type RaisedHotspot } from './hotspots.fixtures.ts';
 
 describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
+  let platform: TestPlatform;
   let gw: GatewayServer;
   let db: Database;
   let admin: string;
@@ -20,37 +21,41 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
   const rows = { a: {} as Record<string, string>, b: {} as Record<string, string> };
   const scopedAuth = () => ({ sub: 'partner-a', roles: ['partner', 'viewer'], supplierIds: [ids.a] });
 
-  /** What detection and the recommender commit for a supplier: hotspot, alert, recommendation. */
-  async function seedSupplierRows(supplier: string, name: string) {
-    const [h] = await db.query<{ id: string }>(
-      `INSERT INTO hotspots (id, entity_type, entity_id, entity_name, supplier_id, metric_value, baseline, percent_above, severity, status, window_start, window_end)
-       VALUES (gen_random_uuid(), 'supplier', $1, $2, $3::uuid, 200, 100, 100, 'critical', 'open', now() - interval '1 hour', now()) RETURNING id::text AS id`,
-      [supplier, name, supplier],
-    );
-    const [a] = await db.query<{ id: string; seq: string }>(
-      `INSERT INTO alerts (id, hotspot_id, supplier_id, level, message) VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'critical', $3)
-       RETURNING id::text AS id, seq::text AS seq`,
-      [h.id, supplier, `${name} exceeded emissions by 100%`],
-    );
-    const [r] = await db.query<{ id: string }>(
-      `INSERT INTO recommendations (id, hotspot_id, supplier_id, action_key, title, body, co2_impact, source)
-       VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'eco-driving', $3, 'Train drivers', 12.5, 'rules') RETURNING id::text AS id`,
-      [h.id, supplier, `Eco-driving for ${name}`],
-    );
-    return { hotspot: h.id, alert: a.id, alertSeq: a.seq, recommendation: r.id };
+  // Each supplier's one event sits in the first half of the detection windows (detectionWindows).
+  const windows = detectionWindows();
+  const raised: Record<string, RaisedHotspot> = {};
+
+  /**
+   * What detection and the recommender commit for a supplier: a WARN hotspot measured on the supplier's own event,
+   * its alert, and the one recommendation generated for it. Called again for the supplier, detection escalates the
+   * hotspot to CRITICAL with a new alert (published live).
+   */
+  async function seedSupplierRows(supplier: string) {
+    const gql = gqlAt(gw.url, admin);
+    const first = !raised[supplier];
+    const h = first ? await raiseHotspot(gql, { supplierId: supplier, percent: 110, windows, ingest: false }) : await escalateHotspot(gql, raised[supplier], 160);
+    raised[supplier] = h;
+    const recommendation = first ? await recommendationOf(h.hotspotId) : '';
+    return { hotspot: h.hotspotId, alert: h.alertId, alertSeq: h.alertSeq, recommendation };
+  }
+
+  /** The recommendation the recommender generates (hotspot.changed CREATED) for a new hotspot. */
+  async function recommendationOf(hotspot: string): Promise<string> {
+    const list = async () => (await gql_(gw.url, `query($h: ID) { recommendations(hotspotId: $h) { nodes { id } } }`, { h: hotspot }, admin)).data?.recommendations.nodes;
+    return (await waitFor(`the recommendation of hotspot ${hotspot}`, async () => (await list())?.[0]?.id as string | undefined, 60_000))!;
   }
 
   beforeAll(async () => {
-    const { plugins } = await loadPlatformConfig();
-    db = await createTestDatabase(target);
-    gw = await startGateway({ plugins, port: 0, serveWeb: false, host: { db, migrate: false, scheduler: false } });
-    admin = await signDevToken({ sub: 'admin', roles: ['admin'] });
+    // One event per supplier is evidence enough here, and the recommender keeps its best measure only.
+    platform = await startTestPlatform({ target, env: { HOTSPOT_MIN_EVENTS: '1', RECOMMENDATIONS_PER_HOTSPOT: '1' } });
+    ({ gateway: gw, db } = platform);
+    admin = await platform.token('admin', { sub: 'admin' });
     for (const [k, name] of [['a', 'Alpha Haulage'], ['b', 'Beta Steel']] as const) {
       const r = await gql_(gw.url, `mutation($n: String!) { createSupplier(input: { name: $n, category: FACTORY }) { id } }`, { n: name }, admin);
       expect(r.errors).toBeUndefined();
       ids[k] = r.data.createSupplier.id;
     }
-    const ts = new Date(Date.now() - 2 * 3600_000).toISOString();
+    const ts = new Date(windows.start.getTime() + 10 * 60_000).toISOString();
     const ingest = await gql_(
       gw.url,
       `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted } }`,
@@ -60,14 +65,11 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
     expect(ingest.data?.ingestEvents.accepted).toBe(2);
     // ml-engine predicts each event from the bus: wait for both predictions.
     await waitFor('predictions for both suppliers', async () => (await db.query<{ n: number }>(`SELECT count(DISTINCT supplier_id)::int AS n FROM predictions`))[0].n === 2);
-    rows.a = await seedSupplierRows(ids.a, 'Alpha Haulage');
-    rows.b = await seedSupplierRows(ids.b, 'Beta Steel');
+    rows.a = await seedSupplierRows(ids.a);
+    rows.b = await seedSupplierRows(ids.b);
     scopedToken = await signDevToken({ sub: 'partner-a', roles: ['partner', 'viewer'], supplierIds: [ids.a] });
-  });
-  afterAll(async () => {
-    await gw?.close();
-    await db?.close();
-  });
+  }, 240_000); // the whole platform, then detection and the recommender for each supplier, like rest.test's setup
+  afterAll(() => platform?.close());
 
   it('root fields through the gateway return only the caller’s supplier', async () => {
     const r = await gql_(
@@ -146,11 +148,9 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
     try {
       // Replay from the start: only A's stored alert.
       await waitFor('replayed alert', () => got.length >= 1);
-      // Live: B's alert first, then A's; only A's may arrive.
-      const liveB = await seedSupplierRows(ids.b, 'Beta Steel');
-      await gw.host!.bus.publish(alertRaised, { id: liveB.alert, seq: liveB.alertSeq, hotspotId: liveB.hotspot, level: 'critical', supplierId: ids.b });
-      const liveA = await seedSupplierRows(ids.a, 'Alpha Haulage');
-      await gw.host!.bus.publish(alertRaised, { id: liveA.alert, seq: liveA.alertSeq, hotspotId: liveA.hotspot, level: 'critical', supplierId: ids.a });
+      // Live: B's alert first, then A's (detection escalating their hotspots); only A's may arrive.
+      await seedSupplierRows(ids.b);
+      const liveA = await seedSupplierRows(ids.a);
       await waitFor('live alert of A', () => got.some((g) => g.id === liveA.alert));
       expect(errors).toEqual([]);
       expect(got.map((g) => g.id)).toEqual([rows.a.alert, liveA.alert]);
