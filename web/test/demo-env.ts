@@ -1,8 +1,8 @@
 // The embedded product with a compressed-time demo scenario, for the browser e2e test:
 // suppliers + 8 days of hourly history (with a gap) ingested through data-core's HTTP API, then a planned spike.
-import { loadPlatformConfig, signDevToken } from '@carbon-nexus/plugin-sdk';
-import { createTestDatabase } from '@carbon-nexus/plugin-sdk/testkit';
-import { startGateway, type GatewayServer } from '@carbon-nexus/gateway';
+import { mulberry32 } from '@carbon-nexus/plugin-sdk';
+import type { GatewayServer } from '@carbon-nexus/gateway';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 
 export interface DemoSupplier {
   key: string;
@@ -22,15 +22,6 @@ export const SUPPLIERS: DemoSupplier[] = [
 
 const HOUR = 3_600_000;
 
-/** Deterministic pseudo-random in [0, 1). */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 export function eventFor(s: DemoSupplier, t: number, r: () => number, scale = 1): Record<string, unknown> {
   const ts = new Date(t).toISOString();
   const jitter = 0.85 + r() * 0.3;
@@ -47,7 +38,8 @@ export function eventFor(s: DemoSupplier, t: number, r: () => number, scale = 1)
   }
 }
 
-export interface Demo {
+export interface Demo extends AsyncDisposable {
+  platform: TestPlatform;
   gw: GatewayServer;
   url: string;
   tokens: Record<'admin' | 'analyst' | 'approver' | 'viewer' | 'system', string>;
@@ -60,15 +52,16 @@ export interface Demo {
 }
 
 export async function startDemo(): Promise<Demo> {
-  const { plugins } = await loadPlatformConfig();
-  const db = await createTestDatabase();
-  const gw = await startGateway({ plugins, port: 0, host: { db, migrate: false, scheduler: false }, serveWeb: true });
+  // The platform's plugins on a fresh database, with the built web app served at /.
+  const platform = await startTestPlatform({ gateway: { serveWeb: true } });
+  const gw = platform.gateway;
+  const token = (role: keyof Demo['tokens']) => platform.token(role, { sub: `e2e-${role}` });
   const tokens = {
-    admin: await signDevToken({ sub: 'e2e-admin', roles: ['admin'] }),
-    analyst: await signDevToken({ sub: 'e2e-analyst', roles: ['analyst'] }),
-    approver: await signDevToken({ sub: 'e2e-approver', roles: ['approver'] }),
-    viewer: await signDevToken({ sub: 'e2e-viewer', roles: ['viewer'] }),
-    system: await signDevToken({ sub: 'e2e-system', roles: ['system'] }),
+    admin: await token('admin'),
+    analyst: await token('analyst'),
+    approver: await token('approver'),
+    viewer: await token('viewer'),
+    system: await token('system'),
   };
   const gql: Demo['gql'] = async (query, variables, token = tokens.admin) => {
     const res = await fetch(`${gw.url}/graphql`, {
@@ -101,6 +94,7 @@ export async function startDemo(): Promise<Demo> {
   const byKey = (k: string) => suppliers.find((s) => s.key === k)!;
 
   return {
+    platform,
     gw,
     url: gw.url,
     tokens,
@@ -108,7 +102,7 @@ export async function startDemo(): Promise<Demo> {
     gql,
     ingest,
     async seedHistory({ days = 8, gapSupplier = 'harbor', gapHours = 6 } = {}) {
-      const r = rng(42);
+      const r = mulberry32(42);
       const now = Date.now();
       const start = Math.floor(now / HOUR) * HOUR - days * 24 * HOUR;
       const events: Record<string, unknown>[] = [];
@@ -134,16 +128,14 @@ export async function startDemo(): Promise<Demo> {
       return accepted;
     },
     async spike(key, { events = 8, scale = 2.6 } = {}) {
-      const r = rng(Date.now() % 100000);
+      const r = mulberry32(Date.now() % 100000);
       const s = byKey(key);
       const now = Date.now();
       const list = Array.from({ length: events }, (_, i) => eventFor(s, now - 50 * 60_000 + Math.floor((i / events) * 49 * 60_000), r, scale));
       const res = await ingest(list);
       return res.accepted;
     },
-    async close() {
-      await gw.close();
-      await db.close();
-    },
+    close: () => platform.close(),
+    [Symbol.asyncDispose]: () => platform.close(),
   };
 }

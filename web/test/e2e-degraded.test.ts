@@ -7,9 +7,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadPlatformConfig, signDevToken } from '@carbon-nexus/plugin-sdk';
-import { createTestDatabase } from '@carbon-nexus/plugin-sdk/testkit';
-import { startGateway, type GatewayServer } from '@carbon-nexus/gateway';
+import { loadPlatformConfig } from '@carbon-nexus/plugin-sdk';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { kg } from '../src/app/lib/format.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -27,8 +26,8 @@ async function closedPort(): Promise<number> {
 }
 
 describe.runIf(haveChromium)('dashboard while ml-engine is unreachable', () => {
-  let gw: GatewayServer;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let platform: TestPlatform;
+  let gw: TestPlatform['gateway'];
   let browser: Browser;
   let page: Page;
   let analyst: string;
@@ -39,17 +38,14 @@ describe.runIf(haveChromium)('dashboard while ml-engine is unreachable', () => {
 
   beforeAll(async () => {
     const { plugins } = await loadPlatformConfig();
-    db = await createTestDatabase();
-    gw = await startGateway({
+    platform = await startTestPlatform({
       plugins: plugins.filter((p) => p.id !== 'ml-engine'),
-      subgraphUrls: { 'ml-engine': `http://127.0.0.1:${await closedPort()}/graphql` },
-      port: 0,
-      host: { db, migrate: false, scheduler: false },
-      serveWeb: true,
       // this process alone: its events go nowhere else
-      env: { ...process.env, BUS_URL: 'memory' },
+      env: { BUS_URL: 'memory' },
+      gateway: { subgraphUrls: { 'ml-engine': `http://127.0.0.1:${await closedPort()}/graphql` }, serveWeb: true },
     });
-    analyst = await signDevToken({ sub: 'e2e-analyst', roles: ['analyst'] });
+    gw = platform.gateway;
+    analyst = await platform.token('analyst', { sub: 'e2e-analyst' });
     for (const s of [
       { name: 'Apex Plastics', category: 'FACTORY', externalId: 'apex' },
       { name: 'Harbor Cold Storage', category: 'WAREHOUSE', externalId: 'harbor' },
@@ -74,15 +70,12 @@ describe.runIf(haveChromium)('dashboard while ml-engine is unreachable', () => {
       executablePath: chromiumPath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
+    platform.defer(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   it('the graph answers with the events and names ml-engine as what is missing', async () => {
     const r = await gql('{ events(first: 10) { nodes { id method pending co2eKg prediction { co2eKg } } } }');

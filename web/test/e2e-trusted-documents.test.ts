@@ -5,9 +5,8 @@
 import fs from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadPlatformConfig, signDevToken } from '@carbon-nexus/plugin-sdk';
-import { createTestDatabase } from '@carbon-nexus/plugin-sdk/testkit';
-import { startGateway, type GatewayServer } from '@carbon-nexus/gateway';
+import { mulberry32 } from '@carbon-nexus/plugin-sdk';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { SUPPLIERS, eventFor, type DemoSupplier } from './demo-env.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,8 +24,8 @@ async function until<T>(what: string, check: () => Promise<T | null | undefined 
 }
 
 describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
-  let gw: GatewayServer;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let platform: TestPlatform;
+  let gw: TestPlatform['gateway'];
   let browser: Browser;
   let page: Page;
   let analyst: string;
@@ -41,13 +40,12 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
     const res = await fetch(`${gw.url}/ingest/event`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` }, body: JSON.stringify(events) });
     return ((await res.json()) as { accepted: number }).accepted;
   };
-  const predictions = async () => Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM predictions'))[0].n);
+  const predictions = async () => Number((await platform.db.query<{ n: string }>('SELECT count(*)::text AS n FROM predictions'))[0].n);
 
   beforeAll(async () => {
-    const { plugins } = await loadPlatformConfig();
-    db = await createTestDatabase();
-    gw = await startGateway({ plugins, port: 0, host: { db, migrate: false, scheduler: false }, serveWeb: true, env: { ...process.env, TRUSTED_DOCUMENTS: 'enforce' } });
-    analyst = await signDevToken({ sub: 'e2e-analyst', roles: ['analyst'] });
+    platform = await startTestPlatform({ env: { TRUSTED_DOCUMENTS: 'enforce' }, gateway: { serveWeb: true } });
+    gw = platform.gateway;
+    analyst = await platform.token('analyst', { sub: 'e2e-analyst' });
     for (const s of suppliers) {
       const res = await fetch(`${gw.url}/api/v1/suppliers`, {
         method: 'POST',
@@ -58,8 +56,7 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
       s.id = ((await res.json()) as { id: string }).id;
     }
     // Eight days of hourly history (a week for the forecast), then predictions, baselines, quality, forecast.
-    let seed = 7;
-    const r = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const r = mulberry32(7);
     const now = Date.now();
     const events: Record<string, unknown>[] = [];
     for (let h = Math.floor(now / HOUR) * HOUR - 8 * 24 * HOUR; h <= now - HOUR; h += HOUR) for (const s of suppliers) events.push(eventFor(s, h + HOUR / 2, r));
@@ -74,6 +71,7 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
       executablePath: chromiumPath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
+    platform.defer(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('request', (req) => {
@@ -89,11 +87,7 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
     });
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   it('a viewer sees the live dashboard; a hotspot pushes its alert and recommendation', async () => {
     await page.goto(gw.url);
