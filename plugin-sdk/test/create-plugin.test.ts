@@ -23,7 +23,7 @@ describe('npx carbon-nexus create-plugin', () => {
     }
     const acme = (await import(pathToFileURL(path.join(base, 'acme-freight/src/plugin.ts')).href)).default as AnyPlugin;
     const { plugins } = await loadPlatformConfig();
-    const report = await assertConformance(acme, { peers: plugins, entities: { AcmeFreightShipment: [{ id: 'demo-1' }] } });
+    const report = await assertConformance(acme, { peers: plugins, entities: { Supplier: [{ id: '00000000-0000-4000-8000-000000000001' }] } });
     expect(report.checks.map((c) => c.ok)).not.toContain(false);
     expect(report.checks.find((c) => c.name.startsWith('bad configuration'))!.detail).toMatch(/ACME_FREIGHT_POLL_SECONDS/);
 
@@ -37,13 +37,24 @@ describe('npx carbon-nexus create-plugin', () => {
       const r = await call('{ acmeFreightStatus suppliers { totalCount } }');
       expect(r.errors).toBeUndefined();
       expect(r.data.acmeFreightStatus).toMatch(/^running since/);
-      const created = await call('mutation { createSupplier(input: { name: "Acme" }) { id acmeFreightShipments { co2eKg } } }');
-      expect(created.data.createSupplier.acmeFreightShipments).toEqual([]);
+      // The example entity field answers with data-core's figures for a supplier, through data-core's client.
+      const created = await call('mutation { createSupplier(input: { name: "Acme" }) { id } }');
+      const supplierId = created.data.createSupplier.id as string;
+      const at = new Date(Date.now() - 3_600_000).toISOString();
+      const ingested = await call(
+        `mutation { ingestEvents(events: [{ supplierId: "${supplierId}", eventType: TRANSPORT, timestamp: "${at}", fuelL: 32, fuelType: "diesel", distanceKm: 100 }]) { accepted } }`,
+      );
+      expect(ingested.data.ingestEvents.accepted).toBe(1);
+      const summary = await call(`{ supplier(id: "${supplierId}") { acmeFreightSummary(hours: 24) { co2eKg events } } }`);
+      expect(summary.errors).toBeUndefined();
+      expect(summary.data.supplier.acmeFreightSummary.events).toBe(1);
+      expect(summary.data.supplier.acmeFreightSummary.co2eKg).toBeGreaterThan(90); // 32 L of diesel, well-to-wheel
     } finally {
       await gw.close();
       await db.close();
     }
-  });
+    // Conformance, then every platform plugin and a gateway booted: more than the default minute on a busy 2-core box.
+  }, 150_000);
 
   it('refuses a bad name and an existing folder with a clear message', () => {
     const bin = path.join(root, 'plugin-sdk/bin/carbon-nexus.js');
