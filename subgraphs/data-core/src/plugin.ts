@@ -5,9 +5,9 @@ import { configSchema } from './config.ts';
 import { seedFactors } from './domain/factors/index.ts';
 import { createState, type DataCoreState } from './state.ts';
 import { registerRoutes } from './ingest/routes.ts';
-import { markInterruptedJobs } from './ingest/jobs.ts';
+import { markInterruptedJobs } from './store/import-jobs.ts';
 import { commands } from './cli/commands.ts';
-import { fillPending, onPredictionsCreated } from './figures/model-estimates.ts';
+import { fillPending, onPredictionsCreated } from './jobs/model-figures.ts';
 
 export default definePlugin<DataCoreState, typeof configSchema>({
   id: 'data-core',

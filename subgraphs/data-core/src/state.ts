@@ -1,7 +1,7 @@
 // What the plugin's init returns: caches, throttles and metrics. In-flight work, timers and subscriptions end through
 // services.lifecycle (no bookkeeping here).
 import type { Services } from './config.ts';
-import { createRecalculator, type Recalculator } from './figures/recalculate.ts';
+import { createRecalculator, type Recalculator } from './jobs/recalculate.ts';
 import { emissionsPulse } from '../client/topics.ts';
 
 export interface SupplierCacheEntry {

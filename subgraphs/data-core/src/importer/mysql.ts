@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { SYSTEM_CLAIMS, runInScope } from '@carbon-nexus/plugin-sdk';
 import type { Services } from '../config.ts';
-import { ImportJobTracker, type RowError } from '../ingest/jobs.ts';
+import { ImportJobTracker, type RowError } from '../store/import-jobs.ts';
 import { ingestBatch, type IngestContext } from '../ingest/pipeline.ts';
 import { createState, type DataCoreState } from '../state.ts';
 

@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import type { AuthClaims } from '@carbon-nexus/plugin-sdk';
 import { ingestBatch, type BatchResult, type IngestContext } from './pipeline.ts';
 import { CsvRecordReader, type CsvRecord } from './csv-reader.ts';
-import type { ImportJobTracker, RowError } from './jobs.ts';
+import type { ImportJobTracker, RowError } from '../store/import-jobs.ts';
 import type { FieldError } from './validate.ts';
 import { quoted, safeText } from './safe-text.ts';
 import { sniffUpload } from './sniff.ts';

@@ -9,10 +9,10 @@ import { AuthError, correlationIdOf, isUuid, runInScope, withSpan, type AuthClai
 import type { Services } from '../config.ts';
 import { ingestBatch, MAX_BATCH } from './pipeline.ts';
 import { importCsv } from './csv.ts';
-import { ImportJobTracker } from './jobs.ts';
+import { ImportJobTracker } from '../store/import-jobs.ts';
 import type { DataCoreState } from '../state.ts';
 import { toImportJob } from '../resolvers/imports.ts';
-import { decodeRowCursor, rejectedRowsPage } from './rejected-rows.ts';
+import { decodeRowCursor, rejectedRowsPage } from '../store/rejected-rows.ts';
 
 const INGEST_ROLES = ['analyst', 'partner', 'admin', 'system'];
 export const WS_PATH = '/stream/ws';

@@ -2,7 +2,7 @@ import { badInput, isUuid, toIso, type ResolverContext } from '@carbon-nexus/plu
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { mappedIterator } from './common.ts';
 import type { ImportJobParent } from './parents.ts';
-import { decodeRowCursor, rejectedRowsPage } from '../ingest/rejected-rows.ts';
+import { decodeRowCursor, rejectedRowsPage } from '../store/rejected-rows.ts';
 import { importProgress } from '../../client/topics.ts';
 
 export function toImportJob(r: Record<string, any>): ImportJobParent {

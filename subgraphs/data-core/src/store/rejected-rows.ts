@@ -4,8 +4,8 @@
 // a scoped sender's rejected rows are filed unattributed (the database would hide them from that same sender).
 import { decodeCursor, encodeCursor, runInScope, SYSTEM_CLAIMS } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
-import { fieldOfColumn } from './csv.ts';
-import type { RowError } from './jobs.ts';
+import { fieldOfColumn } from '../ingest/csv.ts';
+import type { RowError } from './import-jobs.ts';
 
 export interface RejectedRow {
   /** The row number in the file (CSV: lines after the header) or the source's key (MySQL). */

@@ -4,7 +4,7 @@
 // as INTERRUPTED with the counts of what was stored.
 import type { Services } from '../config.ts';
 import { throttle } from '../state.ts';
-import { safeText } from './safe-text.ts';
+import { safeText } from '../ingest/safe-text.ts';
 import { importProgress } from '../../client/topics.ts';
 
 export const ERROR_SAMPLE_MAX = 1000;
