@@ -1,17 +1,17 @@
 // The partners plugin: registration, outbox, signed deliveries to a real HTTP receiver, retries,
-// dead letters and replay. Alerts come from a test plugin implementing orchestration's contract
-// (Alert/Hotspot entities, `alerts` newest first) and supplier names from a data-core stand-in.
+// dead letters and replay. Alerts come from orchestration mocked from its real SDL (Alert entities, `alerts` newest
+// first) and supplier names from data-core mocked the same way.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { definePlugin, gql, type ResolverContext } from '@carbon-nexus/plugin-sdk';
-import { createSubgraphTestkit, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
+import { createSubgraphTestkit, mockPlugin, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import { verifyWebhook, WebhookVerificationError } from '@carbon-nexus/partner-client';
 import partners from '../src/webhooks/plugin.ts';
 import { backoffMs } from '../src/webhooks/signing.ts';
 import { eventually } from './subscriptions.fixtures.ts';
-import { alertRaised } from '@carbon-nexus/orchestration/client';
+import { alertRaised, hotspotChanged } from '@carbon-nexus/orchestration/client';
+import { recommendationCreated } from '@carbon-nexus/recommendations/client';
 
 const SUP_A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const SUP_B = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
@@ -24,88 +24,62 @@ interface FakeAlert {
   supplierId: string;
   message: string;
 }
-interface OrchState {
-  alerts: FakeAlert[];
-  raise(level: string, supplierId: string): Promise<FakeAlert>;
+/** The alert as orchestration's schema serves it (its hotspot is the supplier's, raised with it). */
+function alertView(a: FakeAlert) {
+  const hotspot = {
+    id: a.id,
+    entityType: 'supplier',
+    entityId: a.supplierId,
+    entityName: NAMES[a.supplierId],
+    severity: a.level.toUpperCase(),
+    status: 'OPEN',
+    percentAbove: 120,
+    predictedKg: 220,
+    baselineKg: 100,
+    windowStart: '2026-11-26T23:00:00.000Z',
+    windowEnd: '2026-11-27T00:00:00.000Z',
+    detectedAt: '2026-11-27T00:00:00.000Z',
+    updatedAt: '2026-11-27T00:00:00.000Z',
+    supplier: { id: a.supplierId },
+  };
+  const at = '2026-11-27T00:00:00.000Z';
+  return { id: a.id, cursor: String(a.seq), level: a.level.toUpperCase(), percentAbove: 120, message: a.message, createdAt: at, hotspot, supplier: { id: a.supplierId } };
 }
 
-/** orchestration's contract, as far as webhooks use it. */
-const fakeOrchestration = definePlugin<OrchState>({
-  id: 'orchestration',
-  typeDefs: gql`
-    extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-    enum Severity { INFO WARN CRITICAL }
-    type Hotspot @key(fields: "id") {
-      id: ID! entityType: String! entityId: String! entityName: String severity: Severity! status: String!
-      percentAbove: Float! predictedKg: Float! baselineKg: Float! windowStart: String! windowEnd: String!
-      detectedAt: String! updatedAt: String! supplier: Supplier
-    }
-    type Alert @key(fields: "id") {
-      id: ID! cursor: String! level: Severity! message: String! createdAt: String! hotspot: Hotspot! supplier: Supplier
-    }
-    type Supplier @key(fields: "id", resolvable: false) { id: ID! }
-    type AlertPageInfo { hasNextPage: Boolean! endCursor: String }
-    type AlertConnection { nodes: [Alert!]! pageInfo: AlertPageInfo! }
-    type Query { alerts(first: Int = 50, after: String, minLevel: Severity): AlertConnection! }
-  `,
-  init(services) {
-    const state: OrchState = {
-      alerts: [],
-      async raise(level, supplierId) {
-        const a = { id: crypto.randomUUID(), seq: state.alerts.length + 1, level, supplierId, message: `${NAMES[supplierId]} exceeded its baseline by 120%` };
-        state.alerts.push(a);
-        await services.bus.publish(alertRaised, { id: a.id, seq: String(a.seq), hotspotId: a.id, level: a.level, supplierId });
-        return a;
-      },
-    };
-    return state;
-  },
-  resolvers: {
+/**
+ * orchestration and data-core mocked from their real SDL (the mocks cannot drift from the contracts): alerts the test
+ * raises (published on the bus as orchestration would, listed newest first, resolvable as entities) and supplier names.
+ */
+function fakePeers() {
+  const alerts: FakeAlert[] = [];
+  const orchestration = mockPlugin('orchestration', {
     Query: {
-      alerts(_: unknown, a: { first: number; after?: string }, ctx: ResolverContext<OrchState>) {
-        const older = ctx.state.alerts.filter((x) => a.after == null || x.seq < Number(a.after)).sort((x, y) => y.seq - x.seq);
+      alerts(_: unknown, a: { first: number; after?: string | null }) {
+        const older = alerts.filter((x) => a.after == null || x.seq < Number(a.after)).sort((x, y) => y.seq - x.seq);
         const nodes = older.slice(0, a.first);
-        return { nodes, pageInfo: { hasNextPage: older.length > a.first, endCursor: nodes.at(-1) ? String(nodes.at(-1)!.seq) : null } };
+        const endCursor = nodes.at(-1) ? String(nodes.at(-1)!.seq) : null;
+        return { nodes: nodes.map(alertView), edges: [], pageInfo: { hasNextPage: older.length > a.first, endCursor } };
       },
     },
     Alert: {
-      __resolveReference: (ref: { id: string }, ctx: ResolverContext<OrchState>) => ctx.state.alerts.find((a) => a.id === ref.id) ?? null,
-      cursor: (a: FakeAlert) => String(a.seq),
-      level: (a: FakeAlert) => a.level.toUpperCase(),
-      createdAt: () => '2026-11-27T00:00:00.000Z',
-      hotspot: (a: FakeAlert) => a,
-      supplier: (a: FakeAlert) => ({ id: a.supplierId }),
+      __resolveReference: (ref: { id: string }) => {
+        const a = alerts.find((x) => x.id === ref.id);
+        return a ? alertView(a) : null;
+      },
     },
-    Hotspot: {
-      entityType: () => 'supplier',
-      entityId: (h: FakeAlert) => h.supplierId,
-      entityName: (h: FakeAlert) => NAMES[h.supplierId],
-      severity: (h: FakeAlert) => h.level.toUpperCase(),
-      status: () => 'OPEN',
-      percentAbove: () => 120,
-      predictedKg: () => 220,
-      baselineKg: () => 100,
-      windowStart: () => '2026-11-26T23:00:00.000Z',
-      windowEnd: () => '2026-11-27T00:00:00.000Z',
-      detectedAt: () => '2026-11-27T00:00:00.000Z',
-      updatedAt: () => '2026-11-27T00:00:00.000Z',
-      supplier: (h: FakeAlert) => ({ id: h.supplierId }),
-    },
-  },
-});
-
-const fakeDataCore = definePlugin({
-  id: 'data-core',
-  typeDefs: gql`
-    extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-    type Supplier @key(fields: "id") { id: ID! name: String! }
-    type Query { supplierName(id: ID!): String }
-  `,
-  resolvers: {
-    Query: { supplierName: (_: unknown, a: { id: string }) => NAMES[a.id] ?? null },
+  });
+  const dataCore = mockPlugin('data-core', {
     Supplier: { __resolveReference: (r: { id: string }) => (NAMES[r.id] ? { id: r.id, name: NAMES[r.id] } : null) },
-  },
-});
+  });
+  /** Raises an alert: orchestration's bus message, then the alert as its API answers it. */
+  async function raise(kit: SubgraphTestkit, level: string, supplierId: string): Promise<FakeAlert> {
+    const a = { id: crypto.randomUUID(), seq: alerts.length + 1, level, supplierId, message: `${NAMES[supplierId]} exceeded its baseline by 120%` };
+    alerts.push(a);
+    await kit.services.bus.publish(alertRaised, { id: a.id, seq: String(a.seq), hotspotId: a.id, level: a.level, supplierId });
+    return a;
+  }
+  return { orchestration, dataCore, raise };
+}
 
 /** A partner's endpoint: answers with the scripted statuses (then 200), verifies every signature. */
 function receiver(secret: () => string) {
@@ -158,14 +132,15 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
   const rx = receiver(() => secret);
   let url: string;
   let webhookId: string;
-  const orch = () => kit.host.plugins.get('orchestration')!.state as OrchState;
+  const peers = fakePeers();
+  const orch = () => ({ raise: (level: string, supplierId: string) => peers.raise(kit, level, supplierId) });
   const deliveries = async (status?: string) => (await kit.query(DELIVERIES, { id: webhookId, status }, { auth: partner })).webhookDeliveries.nodes as any[];
 
   beforeAll(async () => {
     url = await rx.start();
     kit = await createSubgraphTestkit(partners, {
       target,
-      with: [fakeOrchestration, fakeDataCore],
+      with: [peers.orchestration, peers.dataCore],
       env: { ...process.env, WEBHOOK_BACKOFF_BASE_MS: '20', WEBHOOK_BACKOFF_MAX_MS: '100', WEBHOOK_POLL_MS: '50', WEBHOOK_MAX_ATTEMPTS: '4' },
     });
     const r = await kit.query(REGISTER, { url, events: ['ALERT_RAISED'], minLevel: 'WARN' }, { auth: partner });
@@ -200,6 +175,8 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
       message: 'Acme Freight exceeded its baseline by 120%',
       hotspot: { severity: 'CRITICAL', percentAbove: 120, supplier: { id: SUP_A, name: 'Acme Freight' } },
     });
+    // The body holds the alert as partners see it: the selection, without the __typename used to narrow the entity.
+    expect(Object.keys(event.data.alert)).toEqual(['id', 'cursor', 'level', 'message', 'createdAt', 'hotspot']);
     // find, not filter: an empty list is truthy and would end the wait before the worker records the success.
     const d = await eventually(async () => (await deliveries('SUCCEEDED')).find((x) => x.eventCursor === String(a.seq)), 5000, 'success recorded');
     expect(d).toMatchObject({ status: 'SUCCEEDED', attempts: 3, lastStatusCode: 200, lastError: null });
@@ -279,6 +256,70 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
   });
 });
 
+describe.each(testDatabaseTargets())('hotspot and recommendation webhooks: entities from their owners, the signal alone when absent (%s)', (target) => {
+  const HOTSPOT = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc';
+  const REC = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd';
+  const hotspot = alertView({ id: HOTSPOT, seq: 1, level: 'critical', supplierId: SUP_B, message: '' }).hotspot;
+  const recommendation = {
+    id: REC,
+    title: 'Enforce engine-off at the depot',
+    body: 'Idling doubled in the window.',
+    status: 'OPEN',
+    co2ImpactKg: 40,
+    createdAt: '2026-11-27T00:05:00.000Z',
+    updatedAt: '2026-11-27T00:05:00.000Z',
+    hotspot: { id: HOTSPOT },
+    supplier: { id: SUP_B },
+  };
+  const rx = receiver(() => secret);
+  let secret = '';
+  let url: string;
+
+  /** A kit with the given peers and a webhook for hotspot and recommendation events; the bodies it received. */
+  async function deliver(withRecommendations: boolean) {
+    const peers = fakePeers();
+    const orchestration = mockPlugin('orchestration', { Hotspot: { __resolveReference: (r: { id: string }) => (r.id === HOTSPOT ? hotspot : null) } });
+    const recs = mockPlugin('recommendations', { Recommendation: { __resolveReference: (r: { id: string }) => (r.id === REC ? recommendation : null) } });
+    await using kit = await createSubgraphTestkit(partners, {
+      target,
+      with: [orchestration, peers.dataCore, ...(withRecommendations ? [recs] : [])],
+      env: { ...process.env, WEBHOOK_POLL_MS: '50' },
+    });
+    const r = await kit.query(REGISTER, { url, events: ['HOTSPOT_DETECTED', 'RECOMMENDATION_CREATED'] }, { auth: partner });
+    secret = r.registerWebhook.secret;
+    const before = rx.got.length;
+    await kit.services.bus.publish(hotspotChanged, { id: HOTSPOT, change: 'created', severity: 'critical', supplierId: SUP_B, entityType: 'supplier', entityId: SUP_B });
+    await kit.services.bus.publish(recommendationCreated, { id: REC, hotspotId: HOTSPOT, supplierId: SUP_B });
+    await eventually(() => rx.got.length >= before + 2, 15_000, 'both deliveries');
+    const events = rx.got.slice(before).map((t) => verifyWebhook<any>(secret, t.headers as Record<string, string>, t.body));
+    return { hotspot: events.find((e) => e.type === 'hotspot.detected')!, recommendation: events.find((e) => e.type === 'recommendation.created')! };
+  }
+
+  beforeAll(async () => {
+    url = await rx.start();
+  });
+  afterAll(async () => {
+    await rx.close();
+  });
+
+  it('carry the hotspot (orchestration) and the recommendation (recommendations) with the supplier named (data-core)', async () => {
+    const got = await deliver(true);
+    const named = { ...hotspot, supplier: { id: SUP_B, name: 'Borealis Steel' } };
+    expect(got.hotspot.data).toMatchObject({ change: 'CREATED', hotspot: named, signal: { id: HOTSPOT, change: 'created' } });
+    expect(got.hotspot.data.hotspot).not.toHaveProperty('__typename');
+    expect(got.recommendation.data).toEqual({
+      recommendation: { ...recommendation, supplier: { id: SUP_B, name: 'Borealis Steel' } },
+      signal: { id: REC, hotspotId: HOTSPOT, supplierId: SUP_B },
+    });
+  });
+
+  it('without the recommendations plugin, a recommendation webhook carries the bus signal only', async () => {
+    const got = await deliver(false);
+    expect(got.recommendation.data).toEqual({ signal: { id: REC, hotspotId: HOTSPOT, supplierId: SUP_B } });
+    expect(got.hotspot.data.hotspot).toMatchObject({ id: HOTSPOT, supplier: { id: SUP_B, name: 'Borealis Steel' } });
+  });
+});
+
 describe('signatures and backoff', () => {
   it('verifyWebhook refuses a modified body, a wrong secret and a stale timestamp', async () => {
     const { signedHeaders, newSecret } = await import('../src/webhooks/signing.ts');
@@ -303,11 +344,12 @@ describe('SSRF guard (WEBHOOK_PRIVATE_NETWORKS=deny)', () => {
   let kit: SubgraphTestkit;
   const rx = receiver(() => '');
   let local: string;
+  const peers = fakePeers();
 
   beforeAll(async () => {
     local = await rx.start();
     kit = await createSubgraphTestkit(partners, {
-      with: [fakeOrchestration, fakeDataCore],
+      with: [peers.orchestration, peers.dataCore],
       env: { ...process.env, WEBHOOK_PRIVATE_NETWORKS: 'deny', WEBHOOK_POLL_MS: '50', WEBHOOK_MAX_ATTEMPTS: '1' },
     });
   });
@@ -346,7 +388,7 @@ describe('SSRF guard (WEBHOOK_PRIVATE_NETWORKS=deny)', () => {
       const id = r.registerWebhook.webhook.id;
       // What DNS rebinding or a row written before the guard would leave: a stored URL pointing inside.
       await kit.db.query(`UPDATE webhooks SET url = $1 WHERE id = $2::uuid`, [target, id]);
-      await (kit.host.plugins.get('orchestration')!.state as OrchState).raise('CRITICAL', SUP_A);
+      await peers.raise(kit, 'CRITICAL', SUP_A);
       const d = await eventually(async () => {
         const nodes = (await kit.query(DELIVERIES, { id }, { auth: partner })).webhookDeliveries.nodes as any[];
         return nodes.find((n) => n.attemptLog.length > 0);

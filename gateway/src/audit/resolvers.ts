@@ -2,7 +2,7 @@
 // new entries arrive. Supplier-scoped callers only see entries about their suppliers: metadata.supplierId in scope,
 // or the supplier entity itself (entries without a supplier are hidden from them).
 import { z } from 'zod';
-import { badInput, requireRole, type AuthClaims, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import { badInput, decodeCursor, encodeCursor, requireRole, type AuthClaims, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 
 interface AuditRow {
   id: string;
@@ -38,13 +38,14 @@ const filterSchema = z
 
 type Filter = z.infer<typeof filterSchema>;
 
-// Cursors are the write sequence: entries written in the same millisecond (or transaction) keep their order.
-const encodeCursor = (seq: string) => Buffer.from(`audit:${seq}`).toString('base64url');
+// Cursors are the write sequence (a bigint, kept as its decimal string): entries written in the same millisecond (or
+// transaction) keep their order.
+const cursorOf = (seq: string) => encodeCursor([seq]);
 
-function decodeCursor(cursor: string): string {
-  const m = /^audit:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw badInput('after', 'must be an AuditEntry cursor');
-  return m[1];
+function afterSeq(cursor: string): string {
+  const parts = decodeCursor('after', cursor, ['string']);
+  if (!parts || !/^\d{1,19}$/.test(parts[0])) throw badInput('after', 'must be an AuditEntry cursor');
+  return parts[0];
 }
 
 function parseFilter(raw: unknown): Filter {
@@ -86,7 +87,7 @@ function toGraph(r: AuditRow) {
   const supplierId = typeof (metadata as Record<string, unknown>).supplierId === 'string' ? (metadata as Record<string, string>).supplierId : null;
   return {
     id: r.id,
-    cursor: encodeCursor(r.seq),
+    cursor: cursorOf(r.seq),
     at: at.toISOString(),
     userId: r.user_id,
     plugin: r.plugin,
@@ -110,7 +111,7 @@ export const resolvers = {
       if (!Number.isInteger(first) || first < 1 || first > 200) throw badInput('first', 'must be between 1 and 200');
       const { conds, params } = where(parseFilter(a.filter), auth);
       if (a.after != null) {
-        params.push(decodeCursor(a.after));
+        params.push(afterSeq(a.after));
         conds.push(`audit_logs.seq < $${params.length}::bigint`);
       }
       // ORDER BY the column, qualified: a bare `seq` would name the text output column (9 > 37 as text), and

@@ -4,7 +4,10 @@
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { AlertRaised, HotspotChanged } from '@carbon-nexus/orchestration/client';
 import type { RecommendationCreated, RecommendationUpdated } from '@carbon-nexus/recommendations/client';
-import { authConfigFromEnv, DEV_JWT_SECRET, runInScope, SYSTEM_CLAIMS, PluginCallError } from '@carbon-nexus/plugin-sdk';
+import { authConfigFromEnv, DEV_JWT_SECRET, runInScope, SYSTEM_CLAIMS, PluginAbsentError } from '@carbon-nexus/plugin-sdk';
+import { SupplierNames } from '@carbon-nexus/data-core/client';
+import { AlertWebhookPayloads, HotspotWebhookPayloads } from '@carbon-nexus/orchestration/client';
+import { RecommendationWebhookPayloads } from '@carbon-nexus/recommendations/client';
 import { backoffMs, secretCodec, signedHeaders } from './signing.ts';
 import { deliveryFetch, type DeliveryFetch } from './destination.ts';
 
@@ -45,7 +48,7 @@ export interface DeliveryRow {
   event_type: EventTopic;
   event_id: string;
   event_cursor: string | null;
-  signal: Record<string, any>;
+  signal: DeliverySignal;
   body: string | null;
   status: string;
   attempts: number;
@@ -55,6 +58,9 @@ export interface DeliveryRow {
   created_at: Date | string;
   delivered_at: Date | string | null;
 }
+
+/** The bus signal stored with a delivery (the topic's payload, see toOutboxEvent): what a body is built from. */
+export type DeliverySignal = Record<string, unknown> & { id: string; seq?: string; level?: string; change?: string };
 
 export interface WebhookRow {
   id: string;
@@ -150,65 +156,75 @@ export async function enqueue(services: Services, e: OutboxEvent, opts: { webhoo
 
 // ---- payloads -------------------------------------------------------------------------------------
 
-const ALERT_DOC = `query WebhookAlert($r: [_Any!]!) { _entities(representations: $r) { ... on Alert {
-  id cursor level message createdAt
-  hotspot { id entityType entityId entityName severity status percentAbove predictedKg baselineKg windowStart windowEnd supplier { id } }
-} } }`;
-const HOTSPOT_DOC = `query WebhookHotspot($r: [_Any!]!) { _entities(representations: $r) { ... on Hotspot {
-  id entityType entityId entityName severity status percentAbove predictedKg baselineKg windowStart windowEnd detectedAt updatedAt supplier { id }
-} } }`;
-const RECOMMENDATION_DOC = `query WebhookRecommendation($r: [_Any!]!) { _entities(representations: $r) { ... on Recommendation {
-  id title body status co2ImpactKg createdAt updatedAt hotspot { id } supplier { id }
-} } }`;
-const SUPPLIER_DOC = `query WebhookSupplier($r: [_Any!]!) { _entities(representations: $r) { ... on Supplier { id name } } }`;
-
-const notRunning = (err: unknown) => err instanceof PluginCallError && /not running here/.test(err.message);
-
-async function entity(services: Services, plugin: string, doc: string, typename: string, id: string): Promise<any | null> {
-  const data = await services.call<{ _entities: any[] }>(plugin, doc, { r: [{ __typename: typename, id }] });
-  return data._entities?.[0] ?? null;
+/** What a partner's webhook shows of an entity: the selection without the `__typename` used to narrow it. */
+function shown<T extends { __typename: string }>(entity: T): Omit<T, '__typename'> {
+  const { __typename: _, ...rest } = entity;
+  return rest;
 }
 
-/** Adds the supplier's name (data-core) to `{ supplier: { id } }` objects. */
-async function withSupplierName(services: Services, obj: { supplier?: { id: string } | null } | null) {
-  if (!obj?.supplier?.id) return;
+const refs = (__typename: string, id: string) => ({ representations: [{ __typename, id }] });
+
+async function alertPayload(services: Services, id: string) {
+  const [a] = (await services.call(AlertWebhookPayloads, refs('Alert', id)))._entities;
+  return a?.__typename === 'Alert' ? shown(a) : null;
+}
+
+async function hotspotPayload(services: Services, id: string) {
+  const [h] = (await services.call(HotspotWebhookPayloads, refs('Hotspot', id)))._entities;
+  return h?.__typename === 'Hotspot' ? shown(h) : null;
+}
+
+async function recommendationPayload(services: Services, id: string) {
+  const [r] = (await services.call(RecommendationWebhookPayloads, refs('Recommendation', id)))._entities;
+  return r?.__typename === 'Recommendation' ? shown(r) : null;
+}
+
+/** `{ id }` with the supplier's name (data-core); unchanged when data-core is not part of this deployment. */
+async function namedSupplier(services: Services, supplier: { id: string } | null): Promise<{ id: string; name?: string | null } | null> {
+  if (!supplier?.id) return supplier;
   try {
-    const s = await entity(services, 'data-core', SUPPLIER_DOC, 'Supplier', obj.supplier.id);
-    obj.supplier = { id: obj.supplier.id, name: s?.name ?? null } as any;
+    const [s] = (await services.call(SupplierNames, refs('Supplier', supplier.id)))._entities;
+    return { id: supplier.id, name: s?.__typename === 'Supplier' ? s.name : null };
   } catch (err) {
-    if (!notRunning(err)) throw err;
+    if (!(err instanceof PluginAbsentError)) throw err;
+    return supplier;
+  }
+}
+
+/** The entity with its `supplier` named (the key keeps its place in the body). */
+async function withSupplierName<T extends { supplier: { id: string } | null }>(services: Services, obj: T) {
+  return { ...obj, supplier: await namedSupplier(services, obj.supplier) };
+}
+
+/** The `data` of a delivery's body: the signal and, when its owner answers, the entity it is about. */
+async function payloadData(services: Services, topic: EventTopic, s: DeliverySignal): Promise<Record<string, unknown>> {
+  switch (topic) {
+    case 'alert.raised': {
+      const alert = await alertPayload(services, s.id);
+      const named = alert && { ...alert, hotspot: await withSupplierName(services, alert.hotspot) };
+      return { alert: named ?? { id: s.id, cursor: s.seq, level: String(s.level).toUpperCase() }, signal: s };
+    }
+    case 'hotspot.detected':
+    case 'hotspot.resolved': {
+      const hotspot = await hotspotPayload(services, s.id);
+      return { change: String(s.change).toUpperCase(), hotspot: hotspot ? await withSupplierName(services, hotspot) : { id: s.id }, signal: s };
+    }
+    default: {
+      const rec = await recommendationPayload(services, s.id);
+      return { recommendation: rec ? await withSupplierName(services, rec) : { id: s.id }, signal: s };
+    }
   }
 }
 
 /** Builds the request body: Standard Webhooks shape { type, timestamp, data }, enriched via plugin calls. */
 export async function buildPayload(services: Services, d: DeliveryRow): Promise<Record<string, unknown>> {
-  const s = d.signal;
   let data: Record<string, unknown>;
   try {
-    switch (d.event_type) {
-      case 'alert.raised': {
-        const alert = await entity(services, 'orchestration', ALERT_DOC, 'Alert', s.id);
-        if (alert) await withSupplierName(services, alert.hotspot);
-        data = { alert: alert ?? { id: s.id, cursor: s.seq, level: String(s.level).toUpperCase() }, signal: s };
-        break;
-      }
-      case 'hotspot.detected':
-      case 'hotspot.resolved': {
-        const hotspot = await entity(services, 'orchestration', HOTSPOT_DOC, 'Hotspot', s.id);
-        if (hotspot) await withSupplierName(services, hotspot);
-        data = { change: String(s.change).toUpperCase(), hotspot: hotspot ?? { id: s.id }, signal: s };
-        break;
-      }
-      default: {
-        const rec = await entity(services, 'recommendations', RECOMMENDATION_DOC, 'Recommendation', s.id);
-        if (rec) await withSupplierName(services, rec);
-        data = { recommendation: rec ?? { id: s.id }, signal: s };
-      }
-    }
+    data = await payloadData(services, d.event_type, d.signal);
   } catch (err) {
     // The owning plugin is not part of this deployment: deliver the signal itself.
-    if (!notRunning(err)) throw err;
-    data = { signal: s };
+    if (!(err instanceof PluginAbsentError)) throw err;
+    data = { signal: d.signal };
   }
   return { type: d.event_type, timestamp: new Date(d.created_at).toISOString(), data };
 }

@@ -23,7 +23,7 @@ const config = z.object({
 
 const TOPICS: BusTopic<WebhookSignals[keyof WebhookSignals]>[] = [alertRaised, hotspotChanged, recommendationCreated, recommendationUpdated];
 
-export default definePlugin<PartnersState & { unsubscribe: (() => void)[] }, typeof config>({
+export default definePlugin<PartnersState, typeof config>({
   id: 'partners',
   description: 'Partner webhooks: registration, signed deliveries with retries, dead letters and replay',
   uses: {
@@ -35,10 +35,11 @@ export default definePlugin<PartnersState & { unsubscribe: (() => void)[] }, typ
   resolvers,
   config,
   init(services) {
-    const s = services as unknown as Services;
+    const s: Services = services;
     const worker = new DeliveryWorker(s);
     const enqueued = services.metrics.counter('webhook_enqueued_total', 'Webhook deliveries written to the outbox', ['event']);
-    const unsubscribe = TOPICS.map((topic) =>
+    // Subscriptions end by themselves at drain; a handler's promise (the outbox write) is tracked.
+    for (const topic of TOPICS) {
       services.bus.subscribe(topic, async (payload, envelope) => {
         const e = toOutboxEvent(topic.name as keyof WebhookSignals, payload as never, envelope.publishedAt);
         if (!e) return;
@@ -48,14 +49,12 @@ export default definePlugin<PartnersState & { unsubscribe: (() => void)[] }, typ
           enqueued.inc({ event: e.topic }, n);
           void worker.kick().catch((err) => services.logger.error({ err }, 'webhook worker failed'));
         }
-      }),
-    );
+      });
+    }
     worker.start();
-    return { worker, unsubscribe };
-  },
-  async stop(state) {
-    state.unsubscribe.forEach((u) => u());
-    await state.worker.stop();
+    // The delivery loop is the plugin's own: it ends (in-flight deliveries finish) when the plugin drains.
+    services.lifecycle.onStop(() => worker.stop());
+    return { worker };
   },
 });
 

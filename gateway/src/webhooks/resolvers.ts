@@ -1,5 +1,6 @@
 // GraphQL API of the partners plugin: register / list / inspect / replay / delete webhooks.
-import { badInput, notFound, requireRole, type AuthClaims, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import { badInput, isUuid, notFound, requireRole, toIso, type AuthClaims, type ResolverContext, type ResultOf } from '@carbon-nexus/plugin-sdk';
+import { AlertsPage } from '@carbon-nexus/orchestration/client';
 import {
   DELIVERY_COLUMNS,
   EVENT_TYPES,
@@ -21,7 +22,6 @@ export interface PartnersState {
 
 type Ctx = ResolverContext<PartnersState, Services['config']>;
 
-const iso = (v: Date | string | null | undefined) => (v == null ? null : new Date(v).toISOString());
 const isAdmin = (auth: AuthClaims) => auth.roles.includes('admin') || auth.roles.includes('system');
 const MAX_REPLAY = 10_000;
 
@@ -33,7 +33,7 @@ function webhookToGraph(w: WebhookRow) {
     minLevel: w.min_level.toUpperCase(),
     supplierIds: w.supplier_ids,
     description: w.description,
-    createdAt: iso(w.created_at),
+    createdAt: toIso(w.created_at),
   };
 }
 
@@ -47,11 +47,11 @@ function deliveryToGraph(d: DeliveryRow) {
     eventCursor: d.event_cursor,
     status: d.status.toUpperCase(),
     attempts: d.attempts,
-    nextAttemptAt: iso(d.next_attempt_at),
+    nextAttemptAt: toIso(d.next_attempt_at),
     lastStatusCode: d.last_status_code,
     lastError: d.last_error,
-    createdAt: iso(d.created_at),
-    deliveredAt: iso(d.delivered_at),
+    createdAt: toIso(d.created_at),
+    deliveredAt: toIso(d.delivered_at),
     body: d.body,
   };
 }
@@ -59,7 +59,7 @@ function deliveryToGraph(d: DeliveryRow) {
 /** The caller's webhook (partners see their own; admin all), or NOT_FOUND. */
 async function ownWebhook(ctx: Ctx, id: string): Promise<WebhookRow> {
   const auth = requireRole(ctx.auth, 'partner');
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw badInput('id', 'must be a webhook id (uuid)');
+  if (!isUuid(id)) throw badInput('id', 'must be a webhook id (uuid)');
   const [w] = await ctx.services.db.query<WebhookRow>(`SELECT * FROM webhooks WHERE id = $1 AND deleted_at IS NULL`, [id]);
   if (!w || (!isAdmin(auth) && w.owner_sub !== auth.sub)) throw notFound('webhook', id);
   return w;
@@ -76,10 +76,6 @@ function validateUrl(url: string): string {
   if (u.username || u.password) throw badInput('url', 'must not carry credentials; the signature authenticates deliveries');
   return u.toString();
 }
-
-const ALERTS_PAGE = `query WebhookReplay($first: Int!, $after: String) {
-  alerts(first: $first, after: $after) { nodes { id cursor level supplier { id } hotspot { id supplier { id } } } pageInfo { hasNextPage endCursor } }
-}`;
 
 export const resolvers = {
   Query: {
@@ -162,7 +158,7 @@ export const resolvers = {
     },
     async replayWebhookDelivery(_: unknown, a: { id: string }, ctx: Ctx) {
       requireRole(ctx.auth, 'partner');
-      if (!/^[0-9a-f-]{36}$/i.test(a.id)) throw badInput('id', 'must be a delivery id (uuid)');
+      if (!isUuid(a.id)) throw badInput('id', 'must be a delivery id (uuid)');
       const [d] = await ctx.services.db.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`, [a.id]);
       if (!d) throw notFound('webhook delivery', a.id);
       await ownWebhook(ctx, d.webhook_id).catch(() => {
@@ -186,18 +182,14 @@ export const resolvers = {
       const found: OutboxEvent[] = [];
       let after: string | null = null;
       for (;;) {
-        const page: { alerts: { nodes: any[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await ctx.services.call(
-          'orchestration',
-          ALERTS_PAGE,
-          { first: 500, after },
-        );
+        const { alerts }: ResultOf<typeof AlertsPage> = await ctx.services.call(AlertsPage, { first: 500, after });
         let reached = false;
-        for (const n of page.alerts.nodes) {
+        for (const n of alerts.nodes) {
           if (BigInt(n.cursor) <= since) {
             reached = true;
             break;
           }
-          const supplierId = n.supplier?.id ?? n.hotspot?.supplier?.id ?? null;
+          const supplierId = n.supplier?.id ?? n.hotspot.supplier?.id ?? null;
           const level = String(n.level).toLowerCase();
           found.push({
             topic: 'alert.raised',
@@ -205,12 +197,12 @@ export const resolvers = {
             cursor: n.cursor,
             level,
             supplierId,
-            signal: { id: n.id, seq: n.cursor, hotspotId: n.hotspot?.id ?? null, level, supplierId },
+            signal: { id: n.id, seq: n.cursor, hotspotId: n.hotspot.id, level, supplierId },
           });
         }
         if (found.length > MAX_REPLAY) throw badInput('cursor', `more than ${MAX_REPLAY} alerts after this cursor; replay from a later one`);
-        if (reached || !page.alerts.pageInfo.hasNextPage) break;
-        after = page.alerts.pageInfo.endCursor;
+        if (reached || !alerts.pageInfo.hasNextPage) break;
+        after = alerts.pageInfo.endCursor;
       }
       let queued = 0;
       // Oldest first, so the partner receives them in order.
@@ -236,7 +228,7 @@ export const resolvers = {
         `SELECT attempt, status_code, error, duration_ms, created_at FROM webhook_attempts WHERE delivery_id = $1 ORDER BY id`,
         [d.id],
       );
-      return rows.map((r) => ({ attempt: r.attempt, statusCode: r.status_code, error: r.error, durationMs: r.duration_ms, at: iso(r.created_at) }));
+      return rows.map((r) => ({ attempt: r.attempt, statusCode: r.status_code, error: r.error, durationMs: r.duration_ms, at: toIso(r.created_at) }));
     },
   },
 };
