@@ -3,40 +3,34 @@
 // POST /ingest/event, the simulated clock meeting real time 90 s in. A graphql-ws client subscribed like the dashboard
 // must receive the CRITICAL hotspot, its alert and a recommendation for it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDatabaseTargets, type Database } from '@carbon-nexus/db';
-import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
+import { testDatabaseTargets } from '@carbon-nexus/db';
 import { runStream, type StreamStats } from '@carbon-nexus/data-core/mock';
-import { startGateway, type GatewayServer } from '../src/index.ts';
+import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { watchPlatform, type DemoEvent, type Watch } from '../src/demo/watch.ts';
 
 describe.each(testDatabaseTargets())('demo scenario, compressed (%s)', (target) => {
-  let db: Database;
-  let gw: GatewayServer;
+  let platform: TestPlatform;
   let watch: Watch;
   const errors: unknown[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase(target);
     const plugins = await Promise.all(
       ['data-core', 'ml-engine', 'orchestration', 'recommendations', 'data-quality'].map(async (p) => (await import(`@carbon-nexus/${p}`)).default),
     );
     // Detection every 5 s (the demo: 20 s; production: 5 min), over the sliding last hour.
-    const env = { ...process.env, HOTSPOT_CRON: '*/5 * * * * *', BASELINE_CRON: '0 0 1 1 *', LOG_LEVEL: 'warn' };
-    gw = await startGateway({ plugins, port: 0, serveWeb: false, env, host: { db } });
-    watch = watchPlatform({ url: gw.url, token: await signDevToken({ sub: 'watcher', roles: ['viewer'] }), onError: (e) => errors.push(e) });
+    const env = { HOTSPOT_CRON: '*/5 * * * * *', BASELINE_CRON: '0 0 1 1 *', LOG_LEVEL: 'warn' };
+    platform = await startTestPlatform({ plugins, target, env, scheduler: true });
+    watch = watchPlatform({ url: platform.url, token: await platform.token('viewer', { sub: 'watcher' }), onError: (e) => errors.push(e) });
+    platform.defer(() => watch.close());
     await watch.ready;
   }, 300_000);
-  afterAll(async () => {
-    await watch?.close();
-    await gw?.close();
-    await db?.close();
-  });
+  afterAll(() => platform?.close());
 
   it('the planned spike fires a CRITICAL hotspot, pushed with its alert and a recommendation', async () => {
     const ac = new AbortController();
     let stats = null as StreamStats | null;
     const stream = runStream({
-      url: gw.url, speed: 60, hotspotAt: 1.5, catchUp: 1.5, windowMinutes: 60, hotspotSupplier: 'MOCK-T1', hotspotKind: 'distance', hotspotFactor: 3,
+      url: platform.url, speed: 60, hotspotAt: 1.5, catchUp: 1.5, windowMinutes: 60, hotspotSupplier: 'MOCK-T1', hotspotKind: 'distance', hotspotFactor: 3,
       hotspotHours: 2, suppliers: ['MOCK-T1', 'MOCK-F1', 'MOCK-W1'], backfillDays: 8, recalculateBaselines: true, durationMin: 6, seed: 42, batch: 1000,
       quiet: true, tickMs: 250, signal: ac.signal, log: () => undefined,
     }).then((s) => (stats = s), (err) => (ac.signal.aborted ? null : Promise.reject(err)));
