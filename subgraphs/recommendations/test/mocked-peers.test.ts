@@ -60,6 +60,38 @@ describe.each(testDatabaseTargets())('recommendations with mocked orchestration 
       );
       expect(spans.every((s) => s.first === 1000 && s.filter.supplierIds.join() === HOT.id)).toBe(true);
       // what they answered is what the recommendations say
+      // the typed estimate and diagnosis say what the JSON evidence says
+      const typed = await kit.query<any>(
+        `query($h: ID) { recommendations(hotspotId: $h) { nodes { evidence diagnosis impactBound
+          estimate { predictedKg baselineKg excessKg basisKg reductionPctMin reductionPctMax affectedSharePct fleetShare
+            attributedExcessKg rangeKgMin rangeKgMid rangeKgMax boundApplied boundKg shareOfExcessPct }
+          diagnosisSummary { basis statement findings { cause label evidence attributedKg share } } } } }`,
+        { h: HOTSPOT },
+      );
+      expect(typed.recommendations.nodes).toHaveLength(3);
+      for (const n of typed.recommendations.nodes) {
+        const e = n.evidence;
+        expect(n.estimate).toEqual({
+          predictedKg: e.predictedKg,
+          baselineKg: e.baselineKg,
+          excessKg: e.excessKg,
+          basisKg: e.basisKg,
+          reductionPctMin: e.reductionPct.min,
+          reductionPctMax: e.reductionPct.max,
+          affectedSharePct: e.affectedSharePct,
+          fleetShare: e.fleetShare,
+          attributedExcessKg: e.attributedExcessKg,
+          rangeKgMin: e.rangeKg[0],
+          rangeKgMid: e.rangeKg[1],
+          rangeKgMax: e.rangeKg[2],
+          boundApplied: n.impactBound,
+          boundKg: e.boundKg,
+          shareOfExcessPct: e.shareOfExcessPct,
+        });
+        expect(n.estimate.basisKg).toBeGreaterThan(0);
+        expect(n.diagnosisSummary).toEqual(n.diagnosis);
+        expect(n.diagnosisSummary.findings.map((f: any) => f.cause)).toContain('payload_increase');
+      }
       for (const r of g.recommendations) {
         expect(r.rootCause).toContain('Hot Haulage is');
         expect(r.rootCause).toMatch(/average payload up from 12000 to 24000 kg/);

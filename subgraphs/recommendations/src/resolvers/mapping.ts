@@ -1,5 +1,6 @@
 import type { Measure } from '../knowledge/kb.ts';
 import type { RecRow } from '../store/recommendations.ts';
+import { diagnosisOf, estimateOf } from './evidence.ts';
 
 const ev = (r: RecRow): Record<string, unknown> => (r.evidence && typeof r.evidence === 'object' ? (r.evidence as Record<string, unknown>) : {});
 
@@ -26,6 +27,8 @@ export function toGraph(r: RecRow) {
     impactBound: (ev(r).boundApplied as string | null | undefined) ?? null,
     simulation: (ev(r).simulation as Record<string, unknown> | null | undefined) ?? null,
     diagnosis: ev(r).diagnosis ?? null,
+    diagnosisSummary: diagnosisOf(r.evidence),
+    estimate: estimateOf(r.evidence),
     status: r.status.toUpperCase() as 'OPEN' | 'APPROVED' | 'DISMISSED',
     history: (r.history ?? []).map((h) => ({ status: h.status.toUpperCase() as 'OPEN' | 'APPROVED' | 'DISMISSED', by: h.by, reason: h.reason ?? null, at: h.at })),
     createdAt: r.createdAt.toISOString(),
