@@ -32,10 +32,15 @@ export async function startKit(opts: KitOptions = {}): Promise<SubgraphTestkit> 
   });
 }
 
-export async function createSupplier(kit: SubgraphTestkit, name: string): Promise<string> {
+export async function createSupplier(
+  kit: SubgraphTestkit,
+  name: string,
+  category = 'TRANSPORT',
+  country = 'GB',
+): Promise<string> {
   const r = await kit.query<{ createSupplier: { id: string } }>(
     `mutation($input: SupplierInput!) { createSupplier(input: $input) { id } }`,
-    { input: { name, category: 'TRANSPORT', country: 'GB' } },
+    { input: { name, category, country } },
     { plugin: 'data-core' },
   );
   return r.createSupplier.id;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import { waitFor, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { median } from '../src/domain/time.ts';
-import { HOUR, startKit } from './helpers.ts';
+import { createSupplier, HOUR, startKit } from './helpers.ts';
 
 const ANALYST = { sub: 'ana', roles: ['analyst'], supplierIds: null };
 const dc = { plugin: 'data-core' } as const;
@@ -23,16 +23,8 @@ describe.each(testDatabaseTargets())("hotspots and baselines on data-core's figu
 
   beforeAll(async () => {
     kit = await startKit({ target, mlEngine: true, env: { HOTSPOT_MIN_EVENTS: '1' } });
-    const sup = async (name: string, category: string, country: string) =>
-      (
-        await kit.query<any>(
-          `mutation($i: SupplierInput!) { createSupplier(input: $i) { id } }`,
-          { i: { name, category, country } },
-          dc,
-        )
-      ).createSupplier.id as string;
-    haul = await sup('Haul', 'TRANSPORT', 'GB');
-    plant = await sup('Plant', 'FACTORY', 'DE');
+    haul = await createSupplier(kit, 'Haul', 'TRANSPORT', 'GB');
+    plant = await createSupplier(kit, 'Plant', 'FACTORY', 'DE');
     const events = [];
     for (const h of [3, 2, 1]) {
       events.push(

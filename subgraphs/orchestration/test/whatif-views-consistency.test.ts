@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import { waitFor, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
-import { HOUR, startKit } from './helpers.ts';
+import { createSupplier, HOUR, startKit } from './helpers.ts';
 
 type KgBySupplier = Map<string, number>;
 interface View {
@@ -91,16 +91,8 @@ describe.each(testDatabaseTargets())(
 
     beforeAll(async () => {
       kit = await startKit({ target, mlEngine: true });
-      const sup = async (name: string, category: string, country: string) =>
-        (
-          await kit.query<any>(
-            `mutation($i: SupplierInput!) { createSupplier(input: $i) { id } }`,
-            { i: { name, category, country } },
-            dc,
-          )
-        ).createSupplier.id as string;
-      haul = await sup('Haul', 'TRANSPORT', 'GB');
-      plant = await sup('Plant', 'FACTORY', 'DE');
+      haul = await createSupplier(kit, 'Haul', 'TRANSPORT', 'GB');
+      plant = await createSupplier(kit, 'Plant', 'FACTORY', 'DE');
       const events = [
         // FUEL, ACTIVITY (load known / unknown / refrigerated), ENERGY (battery-electric) — inside the last 3 h.
         {

@@ -5,6 +5,19 @@ import { svc } from './common.ts';
 import { describeThresholds, parseSettingsInput, storedThresholds, writeThresholds } from '../store/thresholds.ts';
 import type { SqlQueryable } from '@carbon-nexus/db';
 
+type ThresholdView = ReturnType<typeof describeThresholds>[number];
+
+/** What the audit entry keeps of a threshold row (not who changed it when). */
+const audited = ({ entityType, info, warn, critical, minEvents, noiseSigmas, source }: ThresholdView) => ({
+  entityType,
+  info,
+  warn,
+  critical,
+  minEvents,
+  noiseSigmas,
+  source,
+});
+
 const envEvidence = (c: OrchestrationConfig) => ({
   minEvents: c.HOTSPOT_MIN_EVENTS,
   noiseSigmas: c.HOTSPOT_NOISE_SIGMAS,
@@ -48,24 +61,8 @@ export const settingsMutations = {
           entityType: 'hotspot_settings',
           entityId: 'thresholds',
           metadata: {
-            before: before.map(({ entityType, info, warn, critical, minEvents, noiseSigmas, source }) => ({
-              entityType,
-              info,
-              warn,
-              critical,
-              minEvents,
-              noiseSigmas,
-              source,
-            })),
-            after: after.thresholds.map(({ entityType, info, warn, critical, minEvents, noiseSigmas, source }) => ({
-              entityType,
-              info,
-              warn,
-              critical,
-              minEvents,
-              noiseSigmas,
-              source,
-            })),
+            before: before.map(audited),
+            after: after.thresholds.map(audited),
             reset: input.reset ?? [],
           },
         },
