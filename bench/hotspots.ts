@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { createTestDatabase } from '@carbon-nexus/db';
 import { createSubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import orchestration from '@carbon-nexus/orchestration';
-import { detectWindow } from '../subgraphs/orchestration/src/hotspots/detect.ts';
+import { detectWindow } from '../subgraphs/orchestration/src/jobs/detect-hotspots.ts';
 import { recordBenchmark } from './lib/record.ts';
 
 const { values } = parseArgs({
