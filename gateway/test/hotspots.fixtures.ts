@@ -1,11 +1,12 @@
 // Hotspots and alerts for gateway tests, raised the way production raises them: a supplier's events ingested by
 // data-core, a manual baseline set through orchestration (setBaselineOverride) and orchestration's own detection
-// (detectHotspots) over one past hour. No test writes orchestration's tables: what the tests read is what detection
+// (detectHotspots) over a past window. No test writes orchestration's tables: what the tests read is what detection
 // committed and published (alert.raised, hotspot.changed), with its seq, message and severity.
 const HOUR = 3_600_000;
 
-/** A GraphQL call through the gateway with a caller that may ingest, set baselines and detect (analyst or admin). */
-export type Gql = (query: string, variables?: Record<string, unknown>) => Promise<{ data?: any; errors?: readonly any[] }>;
+/** A GraphQL call through the gateway, as a caller that may ingest, set baselines and detect (analyst or admin). */
+export type Gql = (query: string, variables?: Record<string, unknown>) => Promise<GqlResult>;
+type GqlResult = { data?: any; errors?: readonly any[] };
 
 export function gqlAt(url: string, token: string): Gql {
   return async (query, variables = {}) => {
@@ -14,7 +15,7 @@ export function gqlAt(url: string, token: string): Gql {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
-    return (await res.json()) as { data?: any; errors?: any[] };
+    return (await res.json()) as GqlResult;
   };
 }
 
@@ -36,7 +37,8 @@ export interface DetectionWindows {
 }
 
 export function detectionWindows(opts: { now?: number; disjoint?: boolean } = {}): DetectionWindows {
-  return { start: new Date(Math.floor((opts.now ?? Date.now()) / HOUR) * HOUR - HOUR), disjoint: !!opts.disjoint, used: 0 };
+  const lastWholeHour = Math.floor((opts.now ?? Date.now()) / HOUR) * HOUR - HOUR;
+  return { start: new Date(lastWholeHour), disjoint: !!opts.disjoint, used: 0 };
 }
 
 interface Window {
@@ -67,11 +69,29 @@ export interface RaisedHotspot {
   window: Window;
 }
 
-const INGEST = `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted rejected results { errors { field reason } } } }`;
-const SERIES = `query($f: String!, $t: String!) { emissionsSeries(from: $f, to: $t, bucket: HOUR, groupBy: SUPPLIER) { key co2eKg } }`;
+const INGEST = `mutation($e: [EventInput!]!) {
+  ingestEvents(events: $e) { accepted rejected results { errors { field reason } } }
+}`;
+const SERIES = `query($f: String!, $t: String!) {
+  emissionsSeries(from: $f, to: $t, bucket: HOUR, groupBy: SUPPLIER) { key co2eKg }
+}`;
 const OVERRIDE = `mutation($i: BaselineOverrideInput!) { setBaselineOverride(input: $i) { id } }`;
-const DETECT = `mutation($s: String, $e: String) { detectHotspots(windowStart: $s, windowEnd: $e) { created escalated alertsRaised } }`;
-const FOUND = `query($s: [ID!]) { hotspots(supplierIds: $s, first: 100) { nodes { id windowStart severity percentAbove alerts { id cursor level } } } }`;
+const DETECT = `mutation($s: String, $e: String) {
+  detectHotspots(windowStart: $s, windowEnd: $e) {
+    entitiesEvaluated created escalated updated resolved alertsRaised suppressed
+  }
+}`;
+const FOUND = `query($s: [ID!]) {
+  hotspots(supplierIds: $s, first: 100) { nodes { id windowStart severity percentAbove alerts { id cursor } } }
+}`;
+
+interface FoundHotspot {
+  id: string;
+  windowStart: string;
+  severity: RaisedHotspot['level'];
+  percentAbove: number;
+  alerts: { id: string; cursor: string }[];
+}
 
 function ok<T>(what: string, r: { data?: T; errors?: readonly any[] }): T {
   if (r.errors?.length || !r.data) throw new Error(`${what}: ${JSON.stringify(r.errors ?? r)}`);
@@ -104,8 +124,10 @@ function leg(supplierId: string, at: number) {
 export function baselineFor(kg: number, percent: number, hours: number): number {
   const target = kg / (1 + percent / 100) / hours;
   const at = (value: number) => ((kg - hours * value) / (hours * value)) * 100;
-  for (let k = 0; k <= 64; k++)
-    for (const v of [target * (1 + k * Number.EPSILON), target * (1 - k * Number.EPSILON)]) if (at(v) === percent) return v;
+  for (let k = 0; k <= 64; k++) {
+    const near = [target * (1 + k * Number.EPSILON), target * (1 - k * Number.EPSILON)];
+    for (const v of near) if (at(v) === percent) return v;
+  }
   return target;
 }
 
@@ -128,18 +150,18 @@ export async function raiseHotspot(gql: Gql, o: HotspotRequest): Promise<RaisedH
 }
 
 /**
- * raiseHotspot in two steps: the events and the baseline now, detection when the returned function is called (e.g.
- * while the bus is down). Call the detections in the order the hotspots were prepared.
+ * raiseHotspot in two steps: the events ingested and measured now; the baseline and the detection when the returned
+ * function is called (e.g. while the bus is down). Without a baseline the supplier is not evaluated, so a prepared
+ * supplier stays out of other detections until then. Call them in the order the hotspots were prepared.
  */
 export async function prepareHotspot(gql: Gql, o: HotspotRequest): Promise<() => Promise<RaisedHotspot>> {
   const window = nextWindow(o.windows);
-  if (o.ingest !== false) {
-    const events = [10, 20, 30].map((m) => leg(o.supplierId, window.start.getTime() + m * 60_000));
-    const ingested = ok('ingestEvents', await gql(INGEST, { e: events })).ingestEvents;
-    if (ingested.accepted !== events.length) throw new Error(`ingestEvents refused the fixture's events: ${JSON.stringify(ingested)}`);
-  }
-  await setBaseline(gql, o.supplierId, o.percent, window);
-  return () => detect(gql, o.supplierId, o.percent, window, 'created');
+  if (o.ingest !== false) await ingestLegs(gql, o.supplierId, window);
+  const kg = await measuredKg(gql, o.supplierId, window);
+  return async () => {
+    await setBaseline(gql, o.supplierId, baselineFor(kg, o.percent, window.hours));
+    return detect(gql, o.supplierId, o.percent, window, 'created');
+  };
 }
 
 /**
@@ -147,27 +169,40 @@ export async function prepareHotspot(gql: Gql, o: HotspotRequest): Promise<() =>
  * again (it continues that hotspot and escalates it). Other hotspots of later-prepared windows are updated in place.
  */
 export async function escalateHotspot(gql: Gql, raised: RaisedHotspot, percent: number): Promise<RaisedHotspot> {
-  await setBaseline(gql, raised.supplierId, percent, raised.window);
-  return detect(gql, raised.supplierId, percent, raised.window, 'escalated');
+  const { supplierId, window } = raised;
+  await setBaseline(gql, supplierId, baselineFor(await measuredKg(gql, supplierId, window), percent, window.hours));
+  return detect(gql, supplierId, percent, window, 'escalated');
 }
 
-/** The supplier's manual baseline, `percent` under what data-core measures for it in the window. */
-async function setBaseline(gql: Gql, supplierId: string, percent: number, window: Window): Promise<void> {
-  const { start, end, hours } = window;
-  const series = ok('emissionsSeries', await gql(SERIES, { f: start.toISOString(), t: end.toISOString() })).emissionsSeries;
-  const kg = series.filter((p: { key: string }) => p.key === supplierId).reduce((s: number, p: { co2eKg: number }) => s + p.co2eKg, 0);
+async function ingestLegs(gql: Gql, supplierId: string, window: Window): Promise<void> {
+  const events = [10, 20, 30].map((m) => leg(supplierId, window.start.getTime() + m * 60_000));
+  const ingested = ok('ingestEvents', await gql(INGEST, { e: events })).ingestEvents;
+  if (ingested.accepted !== events.length) throw new Error(`ingestEvents refused events: ${JSON.stringify(ingested)}`);
+}
+
+/** The supplier's kg CO2e in the window, as data-core reports it to detection. */
+async function measuredKg(gql: Gql, supplierId: string, { start, end }: Window): Promise<number> {
+  const series: { key: string; co2eKg: number }[] =
+    ok('emissionsSeries', await gql(SERIES, { f: start.toISOString(), t: end.toISOString() })).emissionsSeries;
+  const kg = series.filter((p) => p.key === supplierId).reduce((sum, p) => sum + p.co2eKg, 0);
   if (!(kg > 0)) throw new Error(`data-core has no figure for supplier ${supplierId} in the window (${kg} kg)`);
-  const valueKgPerHour = baselineFor(kg, percent, hours);
-  ok('setBaselineOverride', await gql(OVERRIDE, { i: { entityType: 'supplier', entityId: supplierId, valueKgPerHour, reason: 'test fixture' } }));
+  return kg;
 }
 
-async function detect(gql: Gql, supplierId: string, percent: number, window: Window, change: 'created' | 'escalated'): Promise<RaisedHotspot> {
-  const detected = ok('detectHotspots', await gql(DETECT, { s: window.start.toISOString(), e: window.end.toISOString() })).detectHotspots;
-  if (detected[change] < 1) throw new Error(`detectHotspots: no hotspot ${change} at ${percent}%: ${JSON.stringify(detected)}`);
-  const nodes: { id: string; windowStart: string; severity: RaisedHotspot['level']; percentAbove: number; alerts: { id: string; cursor: string }[] }[] =
-    ok('hotspots', await gql(FOUND, { s: [supplierId] })).hotspots.nodes;
+async function setBaseline(gql: Gql, supplierId: string, valueKgPerHour: number): Promise<void> {
+  const input = { entityType: 'supplier', entityId: supplierId, valueKgPerHour, reason: 'test fixture' };
+  ok('setBaselineOverride', await gql(OVERRIDE, { i: input }));
+}
+
+async function detect(gql: Gql, supplierId: string, percent: number, window: Window, change: 'created' | 'escalated') {
+  const vars = { s: window.start.toISOString(), e: window.end.toISOString() };
+  const detected = ok('detectHotspots', await gql(DETECT, vars)).detectHotspots;
+  if (detected[change] < 1) throw new Error(`detect: none ${change} at ${percent}%: ${JSON.stringify(detected)}`);
+  const nodes: FoundHotspot[] = ok('hotspots', await gql(FOUND, { s: [supplierId] })).hotspots.nodes;
   const h = nodes.find((n) => Date.parse(n.windowStart) === window.start.getTime());
   const alert = h?.alerts.at(-1);
-  if (!alert) throw new Error(`no hotspot with an alert for supplier ${supplierId}: ${JSON.stringify(h)}`);
-  return { hotspotId: h.id, alertId: alert.id, alertSeq: alert.cursor, level: h.severity, percentAbove: h.percentAbove, supplierId, window };
+  if (!h || !alert) throw new Error(`no hotspot with an alert for supplier ${supplierId}: ${JSON.stringify(nodes)}`);
+  const raised: RaisedHotspot = { hotspotId: h.id, alertId: alert.id, alertSeq: alert.cursor, level: h.severity,
+    percentAbove: h.percentAbove, supplierId, window };
+  return raised;
 }
