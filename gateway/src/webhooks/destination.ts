@@ -56,7 +56,8 @@ export const publicOnlyLookup: net.LookupFunction = (hostname, options, callback
       const e = Object.assign(new Error(`refused: ${hostname} resolves to ${bad}`), { code: 'EPRIVATEADDR' });
       return callback(e, '', 0);
     }
-    if ((options as dns.LookupOptions).all) return (callback as any)(null, list);
+    // With `all`, Node's lookup callback takes the address list (net.LookupFunction types only the single form).
+    if ((options as dns.LookupOptions).all) return (callback as (e: null, addresses: dns.LookupAddress[]) => void)(null, list);
     callback(null, list[0].address, list[0].family);
   });
 };
@@ -71,6 +72,8 @@ export function deliveryFetch(allowPrivate: boolean): DeliveryFetch {
     // IP literals skip DNS (and so the lookup guard): check them here.
     const { why } = hostOf(url);
     if (why) throw new Error(`refused: ${why}`);
-    return (await undiciFetch(url, { ...(init as any), dispatcher })) as unknown as Response;
+    // The global fetch's RequestInit and undici's differ only in types (same implementation).
+    const undiciInit = init as Parameters<typeof undiciFetch>[1];
+    return (await undiciFetch(url, { ...undiciInit, dispatcher })) as unknown as Response;
   };
 }
