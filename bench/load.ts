@@ -6,6 +6,7 @@
 //   npx tsx bench/load.ts [--seconds 10] [--connections 32] [--subscriptions 50] [--mutation-share 0.25] [--no-record]
 //     [--cpu-profile FILE] (a CPU profile of the server over the run, for bench/tools/profile-top.ts)
 //     [--node-args "--flag …"] (node flags for the server process)
+import os from 'node:os';
 import autocannon from 'autocannon';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -116,6 +117,7 @@ try {
       },
     });
   };
+  const load0 = os.loadavg()[0];
   const s0 = await server.stats();
   const result = await autocannon({
     url: server.url,
@@ -176,6 +178,8 @@ try {
     `| subscription events during the load (all subscribers) | ${liveEvents} |`,
     `| subscribers that received at least one event | ${received.filter((n) => n > 0).length} of ${subscriptions} |`,
     `| subscription errors / completed early | ${subs.errors} / ${subs.completed} |`,
+    // 2 shared cores: the absolute figures mean little without this.
+    `| machine load average (1 min) at start / end | ${load0.toFixed(1)} / ${os.loadavg()[0].toFixed(1)} |`,
   ].join('\n');
   console.log('\n' + md);
   const headline = `error rate ${errorRate.toFixed(2)} % over ${total} requests with ${subscriptions} subscriptions open; ${result.requests.average.toFixed(0)} req/s`;
