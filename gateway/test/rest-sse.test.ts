@@ -22,7 +22,8 @@ beforeAll(async () => {
     (await import('@carbon-nexus/ml-engine')).default,
     (await import('@carbon-nexus/orchestration')).default,
   ];
-  platform = await startTestPlatform({ plugins, env: { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined } });
+  const env = { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined };
+  platform = await startTestPlatform({ plugins, env });
   gw = platform.gateway;
   adminToken = await platform.token('admin', { sub: 'admin' });
   admin = gqlAt(gw.url, adminToken);
@@ -34,7 +35,8 @@ beforeAll(async () => {
 afterAll(() => platform?.close());
 
 async function createSupplier(): Promise<string> {
-  return (await createRestClient({ url: gw.url, token: adminToken }).createSupplier({ input: { name: 'Stream Haulage', category: 'TRANSPORT' } })).id;
+  const client = createRestClient({ url: gw.url, token: adminToken });
+  return (await client.createSupplier({ input: { name: 'Stream Haulage', category: 'TRANSPORT' } })).id;
 }
 
 /**
