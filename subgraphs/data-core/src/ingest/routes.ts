@@ -214,8 +214,8 @@ function attachWebSocket(app: FastifyInstance, services: Services, state: DataCo
   const server = app.server;
   // Other WebSocket servers on this HTTP server (graphql-ws) abort upgrades for paths they do not own,
   // so our path is taken out of the 'upgrade' event before they see it.
-  const emit = server.emit.bind(server) as (event: string, ...args: any[]) => boolean;
-  (server as any).emit = (event: string, ...args: any[]) => {
+  const emit = server.emit.bind(server) as (event: string, ...args: unknown[]) => boolean;
+  server.emit = (event: string, ...args: unknown[]) => {
     if (event === 'upgrade') {
       const req = args[0] as IncomingMessage;
       if ((req.url ?? '').split('?')[0] === WS_PATH) {
@@ -277,14 +277,15 @@ function serveConnection(ws: WebSocket, auth: AuthClaims, services: Services, st
   };
 
   const handle = async (raw: string) => {
-    let msg: any;
+    let msg: { id?: unknown; events?: unknown; event?: unknown } | null;
     try {
       msg = JSON.parse(raw);
     } catch (err) {
       return send({ ack: null, accepted: 0, rejected: 0, duplicates: 0, errors: [{ index: null, field: '(message)', reason: `invalid JSON: ${(err as Error).message}` }] });
     }
     const ack = msg && typeof msg === 'object' && 'id' in msg ? msg.id : null;
-    const events = msg && typeof msg === 'object' ? (Array.isArray(msg.events) ? msg.events : msg.event ? [msg.event] : null) : null;
+    const events: unknown[] | null =
+      msg && typeof msg === 'object' ? (Array.isArray(msg.events) ? msg.events : msg.event ? [msg.event] : null) : null;
     if (!events) {
       return send({ ack, accepted: 0, rejected: 0, duplicates: 0, errors: [{ index: null, field: 'events', reason: 'message must be {"id": ..., "events": [...]}' }] });
     }

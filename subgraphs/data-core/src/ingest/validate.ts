@@ -1,6 +1,7 @@
 // Validation of one incoming event (GraphQL, JSON, CSV row, WebSocket, import): units, ranges, time zones.
 // Returns either a typed event or a list of {field, reason} errors naming the field.
 import { z } from 'zod';
+import { isUuid } from '@carbon-nexus/plugin-sdk/kit';
 import { quoted, safeText, storable } from './safe-text.ts';
 
 /** PostgreSQL text and jsonb cannot hold these; the whole batch used to fail on one such value. */
@@ -52,11 +53,9 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const eventSchema = z.object({
   externalId: str(200).min(1, { message: 'must not be empty' }).optional(),
-  supplierId: str(36).refine((v) => UUID.test(v), { message: 'must be a uuid' }).optional(),
+  supplierId: str(36).refine(isUuid, { message: 'must be a uuid' }).optional(),
   supplierExternalId: str(200).min(1, { message: 'must not be empty' }).optional(),
   eventType: oneOf(EVENT_TYPES).pipe(z.enum(EVENT_TYPES)),
   timestamp: z.string({ error: (i) => (i.input === undefined ? 'required' : `must be an ISO-8601 string, got ${describe(i.input)}`) }),

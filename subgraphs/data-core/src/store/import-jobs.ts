@@ -58,7 +58,14 @@ export class ImportJobTracker {
 
   /** Re-opens an existing job (resumable imports). */
   static async resume(services: Services, id: string) {
-    const [row] = await services.db.query<any>(`SELECT * FROM import_jobs WHERE id = $1`, [id]);
+    const [row] = await services.db.query<{
+      rows_total: number;
+      rows_accepted: number;
+      rows_rejected: number;
+      rows_duplicate: number;
+      bytes_read: string | number;
+      error_sample: RowError[] | null;
+    }>(`SELECT * FROM import_jobs WHERE id = $1`, [id]);
     if (!row) throw new Error(`import job ${id} not found`);
     const t = new ImportJobTracker(services, id);
     t.counters.rowsTotal = row.rows_total;
