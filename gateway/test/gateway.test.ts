@@ -30,7 +30,7 @@ describe.each(testDatabaseTargets())('embedded gateway on %s', (target) => {
     const created = await gql(gw.url, 'mutation($n: String!) { createSupplier(input: { name: $n }) { id } }', { n: 'Northwind Freight' }, analyst);
     expect(created.body.errors).toBeUndefined();
     const id = created.body.data.createSupplier.id;
-    // Orchestration owns hotspots (raised by its detection); this supplier's must come back joined with data-core's name.
+    // Orchestration owns hotspots (raised by its detection); this supplier's comes back joined with data-core's name.
     await raiseHotspot(gqlAt(gw.url, analyst), { supplierId: id, percent: 166.7, windows: detectionWindows() });
     const r = await gql(gw.url, '{ hotspots { nodes { severity percentAbove supplier { id name } } } suppliers { nodes { name hotspots { severity } } } }');
     expect(r.body.errors).toBeUndefined();

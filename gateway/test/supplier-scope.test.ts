@@ -33,7 +33,9 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
   async function seedSupplierRows(supplier: string) {
     const gql = gqlAt(gw.url, admin);
     const first = !raised[supplier];
-    const h = first ? await raiseHotspot(gql, { supplierId: supplier, percent: 110, windows, ingest: false }) : await escalateHotspot(gql, raised[supplier], 160);
+    const h = first
+      ? await raiseHotspot(gql, { supplierId: supplier, percent: 110, windows, ingest: false })
+      : await escalateHotspot(gql, raised[supplier], 160);
     raised[supplier] = h;
     const recommendation = first ? await recommendationOf(h.hotspotId) : '';
     return { hotspot: h.hotspotId, alert: h.alertId, alertSeq: h.alertSeq, recommendation };
@@ -41,8 +43,10 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
 
   /** The recommendation the recommender generates (hotspot.changed CREATED) for a new hotspot. */
   async function recommendationOf(hotspot: string): Promise<string> {
-    const list = async () => (await gql_(gw.url, `query($h: ID) { recommendations(hotspotId: $h) { nodes { id } } }`, { h: hotspot }, admin)).data?.recommendations.nodes;
-    return (await waitFor(`the recommendation of hotspot ${hotspot}`, async () => (await list())?.[0]?.id as string | undefined, 60_000))!;
+    const query = `query($h: ID) { recommendations(hotspotId: $h) { nodes { id } } }`;
+    const first = async (): Promise<string | undefined> =>
+      (await gql_(gw.url, query, { h: hotspot }, admin)).data?.recommendations.nodes[0]?.id;
+    return (await waitFor(`the recommendation of hotspot ${hotspot}`, first, 60_000))!;
   }
 
   beforeAll(async () => {
