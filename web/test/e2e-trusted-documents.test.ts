@@ -40,7 +40,8 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
     const res = await fetch(`${gw.url}/ingest/event`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` }, body: JSON.stringify(events) });
     return ((await res.json()) as { accepted: number }).accepted;
   };
-  const predictions = async () => Number((await platform.db.query<{ n: string }>('SELECT count(*)::text AS n FROM predictions'))[0].n);
+  const predictions = async () =>
+    Number((await platform.db.query<{ n: string }>('SELECT count(*)::text AS n FROM predictions'))[0].n);
 
   beforeAll(async () => {
     platform = await startTestPlatform({ env: { TRUSTED_DOCUMENTS: 'enforce' }, gateway: { serveWeb: true } });
