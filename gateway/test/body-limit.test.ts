@@ -21,7 +21,8 @@ describe('body limit vs documented batch sizes', () => {
   let supplierId: string;
 
   beforeAll(async () => {
-    const env = { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, GRAPHQL_BODY_LIMIT: undefined, RATE_LIMIT_PER_MINUTE: '0' };
+    const alone = { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined };
+    const env = { ...alone, GRAPHQL_BODY_LIMIT: undefined, RATE_LIMIT_PER_MINUTE: '0' };
     platform = await startTestPlatform({ plugins: [dataCore, mlEngine], env });
     gw = platform.gateway;
     token = await platform.token('analyst', { sub: 'limit-analyst' });

@@ -86,7 +86,8 @@ describe.each(testDatabaseTargets())('embedded gateway observability on %s', (ta
   const logs = captureLogs('gateway');
 
   beforeAll(async () => {
-    platform = await startTestPlatform({ target, env: { METRICS_MAX_OPERATIONS: '4' }, gateway: { logger: logs.logger } });
+    const env = { METRICS_MAX_OPERATIONS: '4' };
+    platform = await startTestPlatform({ target, env, gateway: { logger: logs.logger } });
     gw = platform.gateway;
     analyst = await platform.token('analyst', { sub: 'obs-analyst' });
     supplierId = await createSupplier(gw.url, analyst, `Observed Freight ${target}`);

@@ -27,7 +27,8 @@ describe('OpenAPI document and API reference', () => {
     const s = await rest(gw.url, op('CreateSupplier'), { input: { name: 'Spec Freight', category: 'TRANSPORT', country: 'NL' } }, t.analyst);
     supplierId = s.body.id;
     // A CRITICAL hotspot and its alert ("Spec Freight exceeded emissions by 150%") from orchestration's detection.
-    hotspotId = (await raiseHotspot(gqlAt(gw.url, t.analyst!), { supplierId, percent: 150, windows: detectionWindows() })).hotspotId;
+    const detector = gqlAt(gw.url, t.analyst!);
+    hotspotId = (await raiseHotspot(detector, { supplierId, percent: 150, windows: detectionWindows() })).hotspotId;
     const g = await graphql(gw.url, { name: 'G', document: 'mutation G($id: ID!) { generateRecommendations(hotspotId: $id) { created } }' } as any, { id: hotspotId }, t.admin);
     expect(g.errors).toBeUndefined();
     spec = await (await fetch(gw.url + '/api/v1/openapi.json')).json();

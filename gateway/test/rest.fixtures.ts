@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { signDevToken } from '@carbon-nexus/plugin-sdk';
 import type { TestDatabaseTarget } from '@carbon-nexus/db';
-import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
+import { startTestPlatform } from '@carbon-nexus/gateway/testkit';
 import { operationsManifestPath } from '../src/rest/trusted-documents.ts';
 import type { RestOperation } from '../src/rest/operations.ts';
 
@@ -11,8 +11,9 @@ export const operations: RestOperation[] = JSON.parse(fs.readFileSync(operations
 export const op = (name: string) => operations.find((o) => o.name === name)!;
 
 /** The platform's plugins behind the gateway on a fresh database, in this process only (no Redis, no shared bus). */
-export function startPlatform(target: TestDatabaseTarget, env: Record<string, string | undefined> = {}): Promise<TestPlatform> {
-  return startTestPlatform({ target, env: { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, ...env } });
+export function startPlatform(target: TestDatabaseTarget, env: Record<string, string | undefined> = {}) {
+  const alone = { DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined };
+  return startTestPlatform({ target, env: { ...alone, ...env } });
 }
 
 export type Caller = 'anonymous' | 'viewer' | 'analyst' | 'approver' | 'admin' | 'partner' | 'scoped';
