@@ -20,7 +20,8 @@ describe.each(testDatabaseTargets())('demo scenario, compressed (%s)', (target) 
     // Detection every 5 s (the demo: 20 s; production: 5 min), over the sliding last hour.
     const env = { HOTSPOT_CRON: '*/5 * * * * *', BASELINE_CRON: '0 0 1 1 *', LOG_LEVEL: 'warn' };
     platform = await startTestPlatform({ plugins, target, env, scheduler: true });
-    watch = watchPlatform({ url: platform.url, token: await platform.token('viewer', { sub: 'watcher' }), onError: (e) => errors.push(e) });
+    const token = await platform.token('viewer', { sub: 'watcher' });
+    watch = watchPlatform({ url: platform.url, token, onError: (e) => errors.push(e) });
     platform.defer(() => watch.close());
     await watch.ready;
   }, 300_000);
