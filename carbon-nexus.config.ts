@@ -5,8 +5,8 @@ import mlEngine from '@carbon-nexus/ml-engine';
 import orchestration from '@carbon-nexus/orchestration';
 import recommendations from '@carbon-nexus/recommendations';
 import dataQuality from '@carbon-nexus/data-quality';
-import partners from '@carbon-nexus/gateway/webhooks';
-import audit from '@carbon-nexus/gateway/audit';
+import partners from '@carbon-nexus/partners';
+import audit from '@carbon-nexus/audit';
 
 export default {
   plugins: [dataCore, mlEngine, orchestration, recommendations, dataQuality, partners, audit],

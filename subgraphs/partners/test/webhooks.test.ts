@@ -7,9 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSubgraphTestkit, mockPlugin, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { testDatabaseTargets } from '@carbon-nexus/db';
 import { verifyWebhook, WebhookVerificationError } from '@carbon-nexus/partner-client';
-import partners from '../src/webhooks/plugin.ts';
-import { backoffMs } from '../src/webhooks/signing.ts';
-import { eventually } from './subscriptions.fixtures.ts';
+import partners from '../src/plugin.ts';
+import { backoffMs } from '../src/signing.ts';
+import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
+
+/** Bounded polling (the testkit's waitFor, condition first). */
+const eventually = <T>(fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 10_000, what = 'condition') =>
+  waitFor(what, fn, ms);
 import { alertRaised, hotspotChanged } from '@carbon-nexus/orchestration/client';
 import { recommendationCreated } from '@carbon-nexus/recommendations/client';
 
@@ -225,7 +229,7 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
     const a = await orch().raise('critical', SUP_A);
     const pending = await eventually(async () => (await deliveries('PENDING')).find((x) => x.eventCursor === String(a.seq)), 5000, 'outbox row');
     expect(pending.attempts).toBe(0);
-    const { DeliveryWorker } = await import('../src/webhooks/deliveries.ts');
+    const { DeliveryWorker } = await import('../src/deliveries.ts');
     const fresh = new DeliveryWorker(kit.services as any);
     await fresh.kick();
     await eventually(async () => (await deliveries('SUCCEEDED')).some((x) => x.id === pending.id), 10_000, 'delivered by the new worker');
@@ -322,7 +326,7 @@ describe.each(testDatabaseTargets())('hotspot and recommendation webhooks: entit
 
 describe('signatures and backoff', () => {
   it('verifyWebhook refuses a modified body, a wrong secret and a stale timestamp', async () => {
-    const { signedHeaders, newSecret } = await import('../src/webhooks/signing.ts');
+    const { signedHeaders, newSecret } = await import('../src/signing.ts');
     const s = newSecret();
     const body = JSON.stringify({ type: 'alert.raised', timestamp: 'now', data: { x: 1 } });
     const h = signedHeaders(s, 'msg_1', body);
@@ -359,7 +363,7 @@ describe('SSRF guard (WEBHOOK_PRIVATE_NETWORKS=deny)', () => {
   });
 
   it('classifies addresses: only public unicast may receive webhooks', async () => {
-    const { privateReason } = await import('../src/webhooks/destination.ts');
+    const { privateReason } = await import('../src/destination.ts');
     expect(privateReason('93.184.216.34')).toBeNull();
     expect(privateReason('2606:4700:4700::1111')).toBeNull();
     for (const [ip, range] of [

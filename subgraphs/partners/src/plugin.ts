@@ -31,7 +31,7 @@ export default definePlugin<PartnersState, typeof config>({
     recommendations: 'recommendation webhooks carry the bus signal only',
     'data-core': 'webhook payloads name suppliers by id only',
   },
-  typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
+  typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
   resolvers,
   config,
   init(services) {

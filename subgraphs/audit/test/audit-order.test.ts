@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePlugin, gql, type ResolverContext } from '@carbon-nexus/plugin-sdk';
 import { createSubgraphTestkit, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { testDatabaseTargets } from '@carbon-nexus/db';
-import audit from '../src/audit/plugin.ts';
+import audit from '../src/plugin.ts';
 
 const writer = definePlugin({
   id: 'steps',

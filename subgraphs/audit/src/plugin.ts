@@ -6,6 +6,6 @@ import { resolvers } from './resolvers.ts';
 export default definePlugin({
   id: 'audit',
   description: 'Audit log: who did what, newest first, filtered and paginated',
-  typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
+  typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
   resolvers,
 });
