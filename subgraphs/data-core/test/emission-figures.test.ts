@@ -68,6 +68,16 @@ function fakeMlEngine(stored: (FakePrediction & { supplierId: string })[]) {
   });
 }
 
+/** Two factory days of `plant` two hours ago: `<prefix>1` without kWh (MODEL), `<prefix>2` metered; their ids. */
+async function ingestFactoryPair(kit: SubgraphTestkit, plant: string, prefix: string): Promise<string[]> {
+  const r = await ingest(kit, [
+    { externalId: `${prefix}1`, supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 10), productionUnits: 800 },
+    { externalId: `${prefix}2`, supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 20), energyKwh: 1200, productionUnits: 800 },
+  ]);
+  expect(r.accepted).toBe(2);
+  return r.results.map((x) => x.eventId!);
+}
+
 describe.each(testDatabaseTargets())('emission figures on %s (ml-engine mocked)', (target) => {
   let db: Database;
   let kit: SubgraphTestkit;
@@ -134,12 +144,7 @@ describe.each(testDatabaseTargets())('emission figures on %s (ml-engine mocked)'
   });
 
   it('MODEL: pending until prediction.created names its prediction; the catch-up fills a missed one; a measured figure stays', async () => {
-    const r = await ingest(kit, [
-      { externalId: 'k1', supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 10), productionUnits: 800 },
-      { externalId: 'k2', supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 20), energyKwh: 1200, productionUnits: 800 },
-    ]);
-    expect(r.accepted).toBe(2);
-    const ids = r.results.map((x) => x.eventId!);
+    const ids = await ingestFactoryPair(kit, plant, 'k');
     const figures = async () => (await kit.query<{ events: { nodes: any[] } }>(FIG, { ids })).events.nodes;
     expect((await figures())[0]).toMatchObject({ method: 'MODEL', pending: true, co2eKg: null });
     const p1 = { id: 'a1111111-1111-4111-8111-111111111111', eventId: ids[0], co2eKg: 321.5, lowerKg: 300, upperKg: 350 };
@@ -219,28 +224,18 @@ describe.each(testDatabaseTargets())('emission figures on %s (ml-engine mocked)'
 });
 
 describe.each(testDatabaseTargets())('MODEL figures from the real ml-engine on %s (end to end)', (target) => {
-  let db: Database;
   let kit: SubgraphTestkit;
   let plant: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase(target);
     const mlEngine = (await import('@carbon-nexus/ml-engine')).default;
-    kit = await createSubgraphTestkit(plugin, { db, with: [mlEngine], env });
+    kit = await createSubgraphTestkit(plugin, { target, with: [mlEngine], env });
     plant = await supplier(kit, { name: 'Plant', category: 'FACTORY', country: 'DE' });
   }, 300_000);
-  afterAll(async () => {
-    await kit?.stop();
-    await db?.close();
-  });
+  afterAll(() => kit?.stop());
 
   it('MODEL: a factory without kWh is pending until ml-engine predicts it; a measured figure is never replaced', async () => {
-    const r = await ingest(kit, [
-      { externalId: 'm1', supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 10), productionUnits: 800 },
-      { externalId: 'm2', supplierId: plant, eventType: 'FACTORY', timestamp: hoursAgo(2, 20), energyKwh: 1200, productionUnits: 800 },
-    ]);
-    expect(r.accepted).toBe(2);
-    const ids = r.results.map((x) => x.eventId!);
+    const ids = await ingestFactoryPair(kit, plant, 'm');
     let nodes: any[] = [];
     await waitFor('the model figure of m1', async () => {
       nodes = (await kit.query<{ events: { nodes: any[] } }>(FIG, { ids })).events.nodes;
