@@ -94,11 +94,11 @@ function DateRangePicker() {
       <Icon name="calendar" />
       <div className="segmented">
         {presets.map(([p, l]) => (
-          <button key={p} className={range.preset === p ? 'is-active' : ''} aria-pressed={range.preset === p} onClick={() => range.setPreset(p)}>
+          <button type="button" key={p} className={range.preset === p ? 'is-active' : ''} aria-pressed={range.preset === p} onClick={() => range.setPreset(p)}>
             {l}
           </button>
         ))}
-        <button
+        <button type="button"
           className={range.preset === 'custom' ? 'is-active' : ''}
           aria-pressed={range.preset === 'custom'}
           aria-expanded={open}
@@ -192,11 +192,11 @@ function Profile() {
           </option>
         ))}
       </select>
-      <button className="btn btn--light btn--sm" onClick={() => void signIn(role)} disabled={busy} data-testid="sign-in">
+      <button type="button" className="btn btn--light btn--sm" onClick={() => void signIn(role)} disabled={busy} data-testid="sign-in">
         Sign in
       </button>
       {session.token ? (
-        <button className="avatar" onClick={() => signOut()} title={`Signed in as ${session.sub} (${session.roles.join(', ')}). Click to sign out.`} aria-label={`Signed in as ${session.sub}, roles ${session.roles.join(', ')}. Sign out`} data-testid="profile">
+        <button type="button" className="avatar" onClick={() => signOut()} title={`Signed in as ${session.sub} (${session.roles.join(', ')}). Click to sign out.`} aria-label={`Signed in as ${session.sub}, roles ${session.roles.join(', ')}. Sign out`} data-testid="profile">
           <Icon name="user" size={16} />
           <span className="avatar__text">
             <strong>{session.sub}</strong>
@@ -226,7 +226,7 @@ function Toasts() {
             <strong>{t.title}</strong>
             {t.body && <p>{t.body}</p>}
           </div>
-          <button className="icon-btn" aria-label="Dismiss notification" onClick={() => dismissToast(t.id)}>
+          <button type="button" className="icon-btn" aria-label="Dismiss notification" onClick={() => dismissToast(t.id)}>
             <Icon name="close" size={14} />
           </button>
         </div>

@@ -84,7 +84,7 @@ export function EventsCard() {
       testId="events-card"
       className="span-2"
       actions={
-        <button className="btn btn--ghost btn--sm" onClick={() => void q.refetch()} data-testid="events-refresh">
+        <button type="button" className="btn btn--ghost btn--sm" onClick={() => void q.refetch()} data-testid="events-refresh">
           Refresh
         </button>
       }
@@ -154,7 +154,7 @@ export function EventsCard() {
             <PartialError error={q.error} what="Part of these events (e.g. model estimates)" />
             <div className="form__actions">
               {q.data?.events.pageInfo.hasNextPage ? (
-                <button
+                <button type="button"
                   className="btn btn--ghost btn--sm"
                   data-testid="events-more"
                   disabled={loadingMore}

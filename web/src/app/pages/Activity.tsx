@@ -168,7 +168,7 @@ function AuditLogCard() {
             </table>
             <div className="form__actions">
               {q.data?.auditLog.pageInfo.hasNextPage ? (
-                <button
+                <button type="button"
                   className="btn btn--ghost btn--sm"
                   data-testid="audit-more"
                   disabled={loadingMore}

@@ -36,7 +36,7 @@ export function Dashboard() {
         </div>
         <div className="page-head__tools">
           <DataQualityBadge />
-          <button className="btn btn--light" onClick={() => setWhatIf({})} data-testid="open-whatif">
+          <button type="button" className="btn btn--light" onClick={() => setWhatIf({})} data-testid="open-whatif">
             <Icon name="flask" size={16} /> What-if
           </button>
         </div>

@@ -225,7 +225,7 @@ export function GoalsPage() {
                       <td className="small">{ago(g.updatedAt)}{g.updatedBy ? ` by ${g.updatedBy}` : ''}</td>
                       <td>
                         {allowed && (
-                          <button
+                          <button type="button"
                             className="icon-btn"
                             aria-label={`Delete goal ${g.name}`}
                             onClick={async () => {

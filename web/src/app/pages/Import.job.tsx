@@ -107,7 +107,7 @@ function RejectedRows({ jobId, status, rowsRejected }: { jobId: string; status: 
       {q.error && <ErrorState error={q.error} retry={() => q.refetch()} />}
       <div className="form__actions">
         {conn.pageInfo.hasNextPage ? (
-          <button
+          <button type="button"
             className="btn btn--ghost btn--sm"
             data-testid="rejected-more"
             disabled={loadingMore}
@@ -190,11 +190,11 @@ export function ImportJobDetail(props: { jobId: string; live?: boolean; onFinish
           {(props.onResend || props.onChooseFile) && (
             <div className="form__actions form__actions--start">
               {props.onResend ? (
-                <button className="btn btn--primary btn--sm" onClick={props.onResend} data-testid="import-resend">
+                <button type="button" className="btn btn--primary btn--sm" onClick={props.onResend} data-testid="import-resend">
                   Send the file again
                 </button>
               ) : (
-                <button className="btn btn--primary btn--sm" onClick={props.onChooseFile} data-testid="import-choose-again">
+                <button type="button" className="btn btn--primary btn--sm" onClick={props.onChooseFile} data-testid="import-choose-again">
                   Choose {job.source ?? 'the file'} again
                 </button>
               )}

@@ -94,7 +94,7 @@ export function ImportPage() {
             <Icon name="upload" size={32} />
             <strong>Drag and drop a CSV file</strong>
             <span className="muted">or</span>
-            <button className="btn btn--primary" onClick={chooseFile} disabled={!allowed} title={allowed ? undefined : 'Importing needs the analyst or admin role'}>
+            <button type="button" className="btn btn--primary" onClick={chooseFile} disabled={!allowed} title={allowed ? undefined : 'Importing needs the analyst or admin role'}>
               Choose a file
             </button>
             <input
@@ -127,7 +127,7 @@ export function ImportPage() {
                     {rows.map((j) => (
                       <tr key={j.id} data-testid="import-row" data-status={j.status} className={selected === j.id ? 'is-selected' : undefined}>
                         <td>
-                          <button className="link-btn" aria-expanded={selected === j.id} onClick={() => setSelected(selected === j.id ? null : j.id)} data-testid="import-row-open">
+                          <button type="button" className="link-btn" aria-expanded={selected === j.id} onClick={() => setSelected(selected === j.id ? null : j.id)} data-testid="import-row-open">
                             {j.source ?? j.id.slice(0, 8)}
                           </button>
                         </td>

@@ -77,7 +77,7 @@ export function WebhooksCard() {
                       </td>
                       <td>{ago(h.createdAt)}</td>
                       <td>
-                        <button
+                        <button type="button"
                           className="icon-btn"
                           aria-label={`Delete webhook ${h.url}`}
                           onClick={async () => {

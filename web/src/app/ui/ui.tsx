@@ -60,7 +60,7 @@ export function ErrorState({ error, retry }: { error: ApolloError | Error; retry
       <strong>Could not load</strong>
       <span className="state__detail">{message}</span>
       {retry && (
-        <button className="btn btn--ghost btn--sm" onClick={() => retry()}>
+        <button type="button" className="btn btn--ghost btn--sm" onClick={() => retry()}>
           Retry
         </button>
       )}
@@ -233,7 +233,7 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
       <div ref={ref} className={`modal ${props.wide ? 'modal--wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={id} data-testid={props.testId}>
         <header className="modal__head">
           <h2 id={id}>{props.title}</h2>
-          <button className="icon-btn" aria-label="Close dialog" onClick={props.onClose}>
+          <button type="button" className="icon-btn" aria-label="Close dialog" onClick={props.onClose}>
             <Icon name="close" />
           </button>
         </header>

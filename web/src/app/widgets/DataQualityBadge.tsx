@@ -31,7 +31,7 @@ export function DataQualityBadge() {
   const b = data?.dataQualityBadge;
   return (
     <>
-      <button
+      <button type="button"
         className="dq-badge"
         onClick={() => setOpen(true)}
         aria-label={b ? `Data quality: ${pct(b.realPct, 1)} real, ${pct(b.predictedPct, 1)} predicted. Open the data-quality panel` : 'Data quality'}
@@ -85,7 +85,7 @@ function DataQualityPanel({ onClose, badge }: { onClose: () => void; badge: { re
       )}
       <div className="tabs" role="tablist" aria-label="Data-quality lists">
         {(['gaps', 'outliers', 'fills'] as Tab[]).map((t) => (
-          <button key={t} role="tab" aria-selected={tab === t} className={`tab ${tab === t ? 'is-active' : ''}`} onClick={() => setTab(t)}>
+          <button type="button" key={t} role="tab" aria-selected={tab === t} className={`tab ${tab === t ? 'is-active' : ''}`} onClick={() => setTab(t)}>
             {t[0].toUpperCase() + t.slice(1)} {p ? <span className="tab__count">{p[t].totalCount}</span> : null}
           </button>
         ))}

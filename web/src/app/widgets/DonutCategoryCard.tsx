@@ -37,7 +37,7 @@ export function DonutCategoryCard() {
       testId="donut-card"
       actions={
         category && (
-          <button className="chip chip--accent chip--button" onClick={() => setCategory(null)} aria-label={`Clear category filter ${category}`}>
+          <button type="button" className="chip chip--accent chip--button" onClick={() => setCategory(null)} aria-label={`Clear category filter ${category}`}>
             {titleCase(category)} <Icon name="x" size={12} />
           </button>
         )
@@ -87,7 +87,7 @@ export function DonutCategoryCard() {
             <ul className="legend" aria-label="Categories (select to filter the timeline)">
               {slices.map(([k, v]) => (
                 <li key={k}>
-                  <button
+                  <button type="button"
                     className={`legend__item ${category === k ? 'is-active' : ''}`}
                     aria-pressed={category === k}
                     onClick={() => setCategory(category === k ? null : k)}

@@ -93,7 +93,7 @@ export function EmissionPulseCard() {
             ) : goal ? (
               <span className="muted small" title={goal.name}>Goal set; its baseline is not computed yet</span>
             ) : (
-              <button className="link-btn" onClick={() => navigate('/goals')}>
+              <button type="button" className="link-btn" onClick={() => navigate('/goals')}>
                 Set a target
               </button>
             )}

@@ -63,7 +63,7 @@ export function GaugeSavedCard() {
                   goal: {kg(goal)} less per {dash.goal.period.toLowerCase()}
                 </span>
               ) : (
-                <button className="link-btn" onClick={() => navigate('/goals')}>
+                <button type="button" className="link-btn" onClick={() => navigate('/goals')}>
                   Set a goal
                 </button>
               )}

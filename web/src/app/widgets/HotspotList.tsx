@@ -76,7 +76,7 @@ export function HotspotList() {
                     {expanded === h.id && <HotspotEvidence h={h} />}
                   </div>
                   <div className="list__actions">
-                    <button
+                    <button type="button"
                       className="btn btn--ghost btn--sm"
                       aria-expanded={expanded === h.id}
                       aria-label={`Evidence for ${name}`}
@@ -108,7 +108,7 @@ export function HotspotList() {
                         <Icon name="check" size={14} /> Ack
                       </GuardedButton>
                     )}
-                    <button
+                    <button type="button"
                       className="btn btn--ghost btn--sm"
                       aria-label={`Simulate changes for ${name}`}
                       onClick={() => openWhatIf({ supplierId: h.supplier?.id ?? null, supplierName: h.supplier?.name ?? null, hotspotId: h.id })}
