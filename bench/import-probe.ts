@@ -28,7 +28,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('npx tsx bench/import-probe.ts [--rows 200000] [--threads worker,main] [--rounds 1] [--idle-seconds 10] [--no-record]');
+  console.log(
+    'npx tsx bench/import-probe.ts [--rows 200000] [--threads worker,main] [--rounds 1] [--idle-seconds 10] [--no-record]',
+  );
   process.exit(0);
 }
 const ROWS = Number(values.rows);
@@ -109,13 +111,22 @@ async function measure(thread: 'worker' | 'main'): Promise<Samples> {
       probeLoop(async () => void (await gql(p.url, token, SMALL_QUERY)), record('query'), fail),
     ];
     // Subscription: every event's delivery time, from the moment the server computed it to its arrival here.
-    const ws = createClient({ url: `${p.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
-    client.dispose = () => ws.dispose() as Promise<unknown>;
-    ws.subscribe({ query: PULSE }, {
-      next: (r: any) => (r.data?.emissionPulse?.at ? record('pulse')(Date.now() - Date.parse(r.data.emissionPulse.at)) : fail()),
-      error: fail,
-      complete: () => undefined,
+    const ws = createClient({
+      url: `${p.url.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
     });
+    client.dispose = () => ws.dispose() as Promise<unknown>;
+    ws.subscribe(
+      { query: PULSE },
+      {
+        next: (r: any) =>
+          r.data?.emissionPulse?.at ? record('pulse')(Date.now() - Date.parse(r.data.emissionPulse.at)) : fail(),
+        error: fail,
+        complete: () => undefined,
+      },
+    );
 
     await new Promise((r) => setTimeout(r, IDLE_MS));
     s.rssIdle = p.rss();
@@ -124,17 +135,22 @@ async function measure(thread: 'worker' | 'main'): Promise<Samples> {
     phase = 'import';
     const t0 = performance.now();
     const jobId = await new Promise<string>((resolve, reject) => {
-      const req = http.request(`${p.url}/ingest/csv?filename=probe.csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-        res.resume();
-        if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
-        else reject(new Error(`HTTP ${res.statusCode}`));
-      });
+      const req = http.request(
+        `${p.url}/ingest/csv?filename=probe.csv`,
+        { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
+        (res) => {
+          res.resume();
+          if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
+          else reject(new Error(`HTTP ${res.statusCode}`));
+        },
+      );
       req.on('error', reject);
       csvStream(ROWS).pipe(req);
     });
     let job: any;
     for (;;) {
-      job = (await gql(p.url, token, `query($id: ID!) { importJob(id: $id) { status rowsAccepted } }`, { id: jobId })).importJob;
+      job = (await gql(p.url, token, `query($id: ID!) { importJob(id: $id) { status rowsAccepted } }`, { id: jobId }))
+        .importJob;
       if (job.status !== 'RUNNING') break;
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -144,7 +160,10 @@ async function measure(thread: 'worker' | 'main'): Promise<Samples> {
     if (job.status !== 'COMPLETED' || job.rowsAccepted !== ROWS) throw new Error(`import ended ${JSON.stringify(job)}`);
     console.log(
       `${thread}: ${ROWS} rows in ${s.importSeconds.toFixed(0)} s; ` +
-        KINDS.map((k) => `${k} idle p99 ${pct(s.idle[k], 99).toFixed(0)} ms, import p50/p99/max ${pct(s.import[k], 50).toFixed(0)}/${pct(s.import[k], 99).toFixed(0)}/${Math.max(...s.import[k]).toFixed(0)} ms (n=${s.import[k].length})`).join('; ') +
+        KINDS.map(
+          (k) =>
+            `${k} idle p99 ${pct(s.idle[k], 99).toFixed(0)} ms, import p50/p99/max ${pct(s.import[k], 50).toFixed(0)}/${pct(s.import[k], 99).toFixed(0)}/${Math.max(...s.import[k]).toFixed(0)} ms (n=${s.import[k].length})`,
+        ).join('; ') +
         `; failures ${s.failures}; RSS idle ${mb(s.rssIdle)}, peak ${mb(s.rssPeak)}`,
     );
     return s;
@@ -165,13 +184,21 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 const merged = (t: string, phase: 'idle' | 'import', k: Kind) => results.get(t)!.flatMap((s) => s[phase][k]);
-const cell = (xs: number[]) => (xs.length ? `${pct(xs, 50).toFixed(0)} / ${pct(xs, 99).toFixed(0)} / ${Math.max(...xs).toFixed(0)}` : '–');
-const label = (t: string) => (t === 'worker' ? 'PGlite in its own thread (as shipped)' : 'PGlite on the gateway’s thread (PGLITE_THREAD=main, before)');
+const cell = (xs: number[]) =>
+  xs.length ? `${pct(xs, 50).toFixed(0)} / ${pct(xs, 99).toFixed(0)} / ${Math.max(...xs).toFixed(0)}` : '–';
+const label = (t: string) =>
+  t === 'worker'
+    ? 'PGlite in its own thread (as shipped)'
+    : 'PGlite on the gateway’s thread (PGLITE_THREAD=main, before)';
 const rows: string[] = [
   '| probe | database | idle p50 / p99 / max ms | during the import p50 / p99 / max ms | probes during the import |',
   '|---|---|---:|---:|---:|',
 ];
-for (const k of KINDS) for (const t of THREADS) rows.push(`| ${LABEL[k]} | ${label(t)} | ${cell(merged(t, 'idle', k))} | ${cell(merged(t, 'import', k))} | ${merged(t, 'import', k).length} |`);
+for (const k of KINDS)
+  for (const t of THREADS)
+    rows.push(
+      `| ${LABEL[k]} | ${label(t)} | ${cell(merged(t, 'idle', k))} | ${cell(merged(t, 'import', k))} | ${merged(t, 'import', k).length} |`,
+    );
 const summary = [
   '| database | import seconds (rows/s) | failed probes | product RSS idle / peak |',
   '|---|---:|---:|---:|',
@@ -181,11 +208,19 @@ const summary = [
     return `| ${label(t)} | ${secs.toFixed(0)} (${(ROWS / secs).toFixed(0)}) | ${ss.reduce((a, s) => a + s.failures, 0)} | ${ss.map((s) => `${mb(s.rssIdle)} / ${mb(s.rssPeak)}`).join(', ')} |`;
   }),
 ].join('\n');
-const md = `${rows.join('\n')}\n\n${summary}\n\nLoad average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}.`;
+const md = `${rows.join('\n')}\n\n${summary}\n\nLoad average at the end: ${os
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' / ')}.`;
 console.log(`\n${md}`);
 const p99 = (t: string, k: Kind) => pct(merged(t, 'import', k), 99);
-const headline = THREADS.map((t) => `${t}: healthz p99 ${p99(t, 'healthz').toFixed(0)} ms, query p99 ${p99(t, 'query').toFixed(0)} ms, pulse p99 ${p99(t, 'pulse').toFixed(0)} ms`).join('; ');
-console.log(`BENCH_RESULT ${JSON.stringify({ name: 'import-probe', headline: `during a ${ROWS.toLocaleString('en')}-row import: ${headline}` })}`);
+const headline = THREADS.map(
+  (t) =>
+    `${t}: healthz p99 ${p99(t, 'healthz').toFixed(0)} ms, query p99 ${p99(t, 'query').toFixed(0)} ms, pulse p99 ${p99(t, 'pulse').toFixed(0)} ms`,
+).join('; ');
+console.log(
+  `BENCH_RESULT ${JSON.stringify({ name: 'import-probe', headline: `during a ${ROWS.toLocaleString('en')}-row import: ${headline}` })}`,
+);
 if (!values['no-record']) {
   recordBenchmark(
     'import-probe',

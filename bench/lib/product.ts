@@ -12,10 +12,19 @@ import { createDatabase, type Database } from '@carbon-nexus/db';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SUPPLIERS = 10;
-export const CSV_HEADER = 'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type,speed_kmh\n';
+export const CSV_HEADER =
+  'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type,speed_kmh\n';
 const START = Date.parse('2024-01-01T00:00:00Z');
 /** Row i of the benchmark CSV (supplier `M1-<i mod 10>`, one trip every 30 s from 2024-01-01). */
-export const csvRow = (i: number) => ({ ext: `m${i}`, sup: `M1-${i % SUPPLIERS}`, ts: new Date(START + i * 30_000).toISOString(), d: 20 + (i % 400), l: 1000 + ((i * 37) % 20000), v: 'rigid_truck', s: 40 + (i % 60) });
+export const csvRow = (i: number) => ({
+  ext: `m${i}`,
+  sup: `M1-${i % SUPPLIERS}`,
+  ts: new Date(START + i * 30_000).toISOString(),
+  d: 20 + (i % 400),
+  l: 1000 + ((i * 37) % 20000),
+  v: 'rigid_truck',
+  s: 40 + (i % 60),
+});
 export const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 
 export interface FreshDatabase {
@@ -29,7 +38,11 @@ export interface FreshDatabase {
 export async function freshDatabase(target: 'pglite' | 'postgres', prefix = 'cn-bench'): Promise<FreshDatabase> {
   if (target === 'pglite') {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-    return { dataDir, open: () => createDatabase({ dataDir }), drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      dataDir,
+      open: () => createDatabase({ dataDir }),
+      drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   const name = `${prefix.replace(/\W/g, '_')}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
@@ -63,13 +76,28 @@ export interface Product {
 }
 
 /** The product as its own process (NODE_ENV=production, like a deployment); `env` adds settings, `nodeArgs` flags. */
-export async function startProduct(where: { dataDir?: string; url?: string }, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Product> {
-  const childEnv: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn' };
-  for (const k of ['DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'BUS_URL', 'JWT_SECRET', 'JWT_JWKS_URL']) delete childEnv[k];
+export async function startProduct(
+  where: { dataDir?: string; url?: string },
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Product> {
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+  };
+  for (const k of ['DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'BUS_URL', 'JWT_SECRET', 'JWT_JWKS_URL'])
+    delete childEnv[k];
   if (where.url) childEnv.DATABASE_URL = where.url;
   else childEnv.DATA_DIR = where.dataDir;
   Object.assign(childEnv, env);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'gateway/src/main.ts')], { cwd: root, env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'gateway/src/main.ts')], {
+    cwd: root,
+    env: childEnv as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
@@ -96,7 +124,9 @@ export async function startProduct(where: { dataDir?: string; url?: string }, en
       pid: child.pid!,
       rss: () => {
         try {
-          return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+          return (
+            Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024
+          );
         } catch {
           return 0;
         }
@@ -119,7 +149,11 @@ export async function startProduct(where: { dataDir?: string; url?: string }, en
 
 /** POST /graphql; throws on GraphQL errors. */
 export async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as any;
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -144,6 +178,11 @@ export function csvStream(n: number): Readable {
 /** Creates the CSV's suppliers (`M1-0` … `M1-9`) through the API. */
 export async function createCsvSuppliers(url: string, token: string): Promise<void> {
   for (let s = 0; s < SUPPLIERS; s++) {
-    await gql(url, token, `mutation($x: String!) { createSupplier(input: { name: $x, externalId: $x, category: TRANSPORT, country: "GB" }) { id } }`, { x: `M1-${s}` });
+    await gql(
+      url,
+      token,
+      `mutation($x: String!) { createSupplier(input: { name: $x, externalId: $x, category: TRANSPORT, country: "GB" }) { id } }`,
+      { x: `M1-${s}` },
+    );
   }
 }

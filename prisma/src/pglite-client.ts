@@ -125,18 +125,26 @@ export class WorkerPGlite {
       const text = r.rows[i];
       if (opts?.rowMode === 'array') {
         const row = new Array(n);
-        for (let c = 0; c < n; c++) row[c] = text[c] === null ? null : parse[c] ? parse[c](text[c]!, r.fields[c].dataTypeID) : text[c];
+        for (let c = 0; c < n; c++)
+          row[c] = text[c] === null ? null : parse[c] ? parse[c](text[c]!, r.fields[c].dataTypeID) : text[c];
         rows[i] = row;
       } else {
         const row: Record<string, unknown> = {};
-        for (let c = 0; c < n; c++) row[r.fields[c].name] = text[c] === null ? null : parse[c] ? parse[c](text[c]!, r.fields[c].dataTypeID) : text[c];
+        for (let c = 0; c < n; c++)
+          row[r.fields[c].name] =
+            text[c] === null ? null : parse[c] ? parse[c](text[c]!, r.fields[c].dataTypeID) : text[c];
         rows[i] = row;
       }
     }
     return { rows: rows as T[], fields: r.fields, affectedRows: r.affectedRows };
   }
 
-  async #query<T>(sql: string, params: unknown[] | undefined, opts: QueryOptions | undefined, tx?: number): Promise<Results<T>> {
+  async #query<T>(
+    sql: string,
+    params: unknown[] | undefined,
+    opts: QueryOptions | undefined,
+    tx?: number,
+  ): Promise<Results<T>> {
     const r = await this.#call<RawResult>('query', sql, params?.map(cloneable), tx).catch((err) => {
       throw withQuery(err, sql, params);
     });
@@ -171,7 +179,9 @@ export class WorkerPGlite {
       if (closed) throw new Error('Transaction is closed');
     };
     const tx: WorkerTransaction = {
-      query: async <R>(sql: string, params?: unknown[], opts?: QueryOptions) => (open(), this.#query<R>(sql, params, opts, id)),
+      query: async <R>(sql: string, params?: unknown[], opts?: QueryOptions) => (
+        open(), this.#query<R>(sql, params, opts, id)
+      ),
       exec: async (sql: string, opts?: QueryOptions) => (open(), this.#exec(sql, opts, id)),
       rollback: async () => {
         open();
@@ -236,7 +246,9 @@ async function createNewDatabase(dataDir: string | undefined): Promise<Blob | un
         what === 'ready' ? resolve(dump) : reject(rebuildError(error!)),
       );
       worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`creating the embedded database failed (thread exited with code ${code})`)));
+      worker.on('exit', (code) =>
+        reject(new Error(`creating the embedded database failed (thread exited with code ${code})`)),
+      );
     });
   } finally {
     await worker.terminate();
@@ -255,7 +267,8 @@ function rebuildError(e: SerializedError): Error {
   const err = e.database ? new messages.DatabaseError(e.message, 0, 'error') : new Error(e.message);
   Object.assign(err, e.fields);
   if (!e.database) Object.defineProperty(err, 'name', { value: e.name, configurable: true, writable: true });
-  if (e.stack) err.stack = `${err.name}: ${e.message}\n    (in the embedded database thread)${e.stack.slice(e.stack.indexOf('\n'))}`;
+  if (e.stack)
+    err.stack = `${err.name}: ${e.message}\n    (in the embedded database thread)${e.stack.slice(e.stack.indexOf('\n'))}`;
   return err;
 }
 

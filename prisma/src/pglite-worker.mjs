@@ -68,7 +68,9 @@ async function prepare(sql, inTx) {
     return known;
   }
   const name = `cn_${++statementSeq}`;
-  const r = await lite.execProtocol(concat([S.parse({ name, text: sql }), S.describe({ type: 'S', name }), S.sync()]), { syncToFs: false });
+  const r = await lite.execProtocol(concat([S.parse({ name, text: sql }), S.describe({ type: 'S', name }), S.sync()]), {
+    syncToFs: false,
+  });
   const described = r.messages.find((m) => m.name === 'parameterDescription');
   const s = { name, paramTypes: described ? described.dataTypeIDs : [] };
   statements.set(sql, s);
@@ -91,7 +93,8 @@ async function forgetStatements() {
 }
 
 // PostgreSQL refuses to run a prepared statement whose result columns changed under it (0A000): prepared again once.
-const isStalePlan = (err) => err instanceof messages.DatabaseError && err.code === '0A000' && /cached plan/.test(err.message);
+const isStalePlan = (err) =>
+  err instanceof messages.DatabaseError && err.code === '0A000' && /cached plan/.test(err.message);
 const DDL = /\b(ALTER|DROP|CREATE\s+(OR\s+REPLACE\s+)?(VIEW|FUNCTION|TYPE))\b/i;
 
 async function statement(sql, params, inTx) {
@@ -103,7 +106,10 @@ async function statement(sql, params, inTx) {
       const serialize = lite.serializers[s.paramTypes[i]];
       return serialize ? serialize(v) : v.toString();
     });
-    const r = await lite.execProtocol(concat([S.bind({ statement: s.name, values }), S.describe({ type: 'P' }), S.execute({}), S.sync()]), { syncToFs: !inTx });
+    const r = await lite.execProtocol(
+      concat([S.bind({ statement: s.name, values }), S.describe({ type: 'P' }), S.execute({}), S.sync()]),
+      { syncToFs: !inTx },
+    );
     return results(r.messages)[0];
   };
   try {
@@ -214,8 +220,13 @@ async function run(op, a, b, tx) {
     case 'arrayTypes':
       // What the client needs to parse arrays as PGlite does: element type → array type.
       return exclusive(async () => {
-        const [r] = await script(`SELECT b.oid, b.typarray FROM pg_catalog.pg_type a LEFT JOIN pg_catalog.pg_type b ON b.oid = a.typelem WHERE a.typcategory = 'A' GROUP BY b.oid, b.typarray ORDER BY b.oid`, false);
-        return r.rows.filter(([oid, typarray]) => oid !== null && typarray !== null).map(([oid, typarray]) => ({ oid: Number(oid), typarray: Number(typarray) }));
+        const [r] = await script(
+          `SELECT b.oid, b.typarray FROM pg_catalog.pg_type a LEFT JOIN pg_catalog.pg_type b ON b.oid = a.typelem WHERE a.typcategory = 'A' GROUP BY b.oid, b.typarray ORDER BY b.oid`,
+          false,
+        );
+        return r.rows
+          .filter(([oid, typarray]) => oid !== null && typarray !== null)
+          .map(([oid, typarray]) => ({ oid: Number(oid), typarray: Number(typarray) }));
       });
     case 'close':
       return exclusive(() => lite.close());
@@ -228,7 +239,8 @@ async function run(op, a, b, tx) {
 function serializeError(err) {
   const e = err instanceof Error ? err : new Error(String(err));
   const fields = {};
-  for (const [k, v] of Object.entries(e)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) fields[k] = v;
+  for (const [k, v] of Object.entries(e))
+    if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) fields[k] = v;
   return { database: e instanceof messages.DatabaseError, name: e.name, message: e.message, stack: e.stack, fields };
 }
 

@@ -23,7 +23,12 @@ const SETUP = `
      NULL, NULL, NULL);
 `;
 // The Prisma adapter's way: rows as arrays, its own parsers for some types (text kept as text).
-const keepText = { 1700: (v: string) => `n:${v}`, 1184: (v: string) => `tz:${v}`, 3802: (v: string) => v, 17: (v: string) => v.length };
+const keepText = {
+  1700: (v: string) => `n:${v}`,
+  1184: (v: string) => `tz:${v}`,
+  3802: (v: string) => v,
+  17: (v: string) => v.length,
+};
 
 describe('PGlite in a worker thread', () => {
   let worker: WorkerPGlite;
@@ -43,7 +48,12 @@ describe('PGlite in a worker thread', () => {
     const [w, l] = await Promise.all([worker.query(sql), local.query(sql)]);
     expect(w.rows).toEqual(l.rows);
     expect(w.fields).toEqual(l.fields);
-    expect(w.rows[0]).toMatchObject({ i8: 9007199254740993n, num: '1234.5678', j: { a: [1, 2, { b: null }] }, ta: ['x', 'y,z', null] });
+    expect(w.rows[0]).toMatchObject({
+      i8: 9007199254740993n,
+      num: '1234.5678',
+      j: { a: [1, 2, { b: null }] },
+      ta: ['x', 'y,z', null],
+    });
     expect((w.rows[0] as any).tz).toBeInstanceOf(Date);
 
     const opts = { rowMode: 'array' as const, parsers: keepText };
@@ -51,7 +61,14 @@ describe('PGlite in a worker thread', () => {
     expect(wa.rows).toEqual(la.rows);
     expect((wa.rows[0] as unknown as unknown[])[5]).toBe('n:1234.5678');
 
-    const params = ['y,z', new Date('2024-02-29T10:34:56.789Z'), { a: 'x', z: 1 }, [1, 2], 9007199254740993n, new Uint8Array([0xde, 0xad, 0xbe, 0xef])];
+    const params = [
+      'y,z',
+      new Date('2024-02-29T10:34:56.789Z'),
+      { a: 'x', z: 1 },
+      [1, 2],
+      9007199254740993n,
+      new Uint8Array([0xde, 0xad, 0xbe, 0xef]),
+    ];
     const filtered = `SELECT id FROM t WHERE $1 = ANY(ta) AND tz = $2 AND jb = $3::jsonb AND ia[1:2] = $4::int4[] AND i8 = $5 AND by = $6`;
     const [wp, lp] = await Promise.all([worker.query(filtered, params), local.query(filtered, params)]);
     expect(wp.rows).toEqual([{ id: 1 }]);
@@ -70,7 +87,14 @@ describe('PGlite in a worker thread', () => {
   it('fails a statement with PGlite’s DatabaseError, every field kept', async () => {
     const err = await worker.query('INSERT INTO t (id) VALUES ($1)', [1]).catch((e) => e);
     expect(err).toBeInstanceOf(messages.DatabaseError);
-    expect(err).toMatchObject({ code: '23505', constraint: 't_pkey', table: 't', severity: 'ERROR', query: 'INSERT INTO t (id) VALUES ($1)', params: [1] });
+    expect(err).toMatchObject({
+      code: '23505',
+      constraint: 't_pkey',
+      table: 't',
+      severity: 'ERROR',
+      query: 'INSERT INTO t (id) VALUES ($1)',
+      params: [1],
+    });
     expect(err.detail).toMatch(/Key \(id\)=\(1\) already exists/);
     const syntax = await worker.query('SELEC 1').catch((e) => e);
     expect(syntax).toMatchObject({ code: '42601', position: '1' });
@@ -112,7 +136,9 @@ describe('PGlite in a worker thread', () => {
     let outside!: Promise<unknown>;
     await worker.transaction(async (tx) => {
       await tx.query('INSERT INTO k VALUES (6)');
-      outside = worker.query<{ n: number }>('SELECT count(*)::int AS n FROM k').then((r) => (order.push('outside'), r.rows[0].n));
+      outside = worker
+        .query<{ n: number }>('SELECT count(*)::int AS n FROM k')
+        .then((r) => (order.push('outside'), r.rows[0].n));
       await tx.query('SELECT pg_sleep(0.05)');
       await tx.query('INSERT INTO k VALUES (7)');
       order.push('transaction');
@@ -153,7 +179,8 @@ describe('PGlite in a worker thread', () => {
     await worker.exec(`DO $$ BEGIN EXECUTE 'ALT' || 'ER TABLE p ADD COLUMN d int DEFAULT 4'; END $$`);
     expect((await worker.query(all)).rows).toEqual([{ a: 1, b: 'x', c: 3, d: 4 }]);
     // More distinct statements than are kept prepared: the oldest are released, every one still answers.
-    for (let i = 0; i < 600; i++) expect((await worker.query(`SELECT $1::int + ${i} AS v`, [1])).rows).toEqual([{ v: i + 1 }]);
+    for (let i = 0; i < 600; i++)
+      expect((await worker.query(`SELECT $1::int + ${i} AS v`, [1])).rows).toEqual([{ v: i + 1 }]);
     expect((await worker.query(all)).rows).toHaveLength(1);
     const [{ n }] = (await worker.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_prepared_statements`)).rows;
     expect(n).toBeLessThanOrEqual(500);
@@ -179,7 +206,9 @@ describe('createDatabase on a PGlite data directory', () => {
     let db: Database = await createDatabase({ dataDir: dir });
     await db.migrate();
     const s = await db.prisma.supplier.create({ data: { name: 'Kept' } });
-    await expect(db.prisma.supplier.create({ data: { id: s.id, name: 'Twice' } })).rejects.toMatchObject({ code: 'P2002' });
+    await expect(db.prisma.supplier.create({ data: { id: s.id, name: 'Twice' } })).rejects.toMatchObject({
+      code: 'P2002',
+    });
     await db.close();
     db = await createDatabase({ dataDir: dir });
     expect((await db.migrate()).applied).toEqual([]);
