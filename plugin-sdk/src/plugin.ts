@@ -99,8 +99,11 @@ export interface PluginDefinition<State = unknown, ConfigSchema extends z.ZodTyp
   commands?: Record<string, CliCommand<z.infer<ConfigSchema>>>;
   init?(services: PluginServices<z.infer<ConfigSchema>>): State | Promise<State>;
   /**
-   * Drain what the SDK does not end by itself (e.g. a worker loop), after subscriptions, timers and tracked work
-   * ended. Prefer `services.lifecycle.onStop` next to where the resource is created.
+   * Drains work the SDK cannot see, once draining began: bus subscriptions, iterators and timers have ended and
+   * tracked work (`services.lifecycle.track`) has settled or timed out, so nothing new reaches it. Use it for a loop or queue the
+   * plugin runs itself that must finish what it holds (ml-engine's pipeline writes the batch in hand). For a
+   * resource that only needs closing, register `services.lifecycle.onStop` where it is created (run after this,
+   * last registered first); for a promise the drain should wait for, `track` it.
    */
   stop?(state: State, services: PluginServices<z.infer<ConfigSchema>>): void | Promise<void>;
   /** Extra readiness check for /readyz. */

@@ -3,7 +3,10 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCallRegistry, PluginCallError } from '@carbon-nexus/plugin-sdk';
+import { createCallRegistry, pluginOperation, PluginCallError } from '@carbon-nexus/plugin-sdk';
+
+const Price = pluginOperation<{ price: number }>('pricing', '{ price }');
+const quotesDeclares = { requires: ['pricing'], uses: {} };
 
 async function listen(server: net.Server): Promise<number> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -20,7 +23,7 @@ describe('plugin calls over HTTP that fail', () => {
     await new Promise<void>((r) => dead.close(() => r()));
     const calls = createCallRegistry();
     calls.registerRemote('pricing', `http://127.0.0.1:${port}/graphql`);
-    const err = (await calls.caller('quotes')('pricing', '{ price }').catch((e: unknown) => e)) as PluginCallError;
+    const err = (await calls.caller('quotes', quotesDeclares)(Price).catch((e: unknown) => e)) as PluginCallError;
     expect(err).toBeInstanceOf(PluginCallError);
     expect(err.message).toBe('call to plugin "pricing" failed: plugin "pricing" is unreachable: connection refused');
     expect(err.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'pricing' });
@@ -31,7 +34,16 @@ describe('plugin calls over HTTP that fail', () => {
     const port = await listen(proxy);
     const calls = createCallRegistry();
     calls.registerRemote('pricing', `http://127.0.0.1:${port}/graphql`);
-    const err = (await calls.caller('quotes')('pricing', '{ price }').catch((e: unknown) => e)) as PluginCallError;
+    const err = (await calls.caller('quotes', quotesDeclares)(Price).catch((e: unknown) => e)) as PluginCallError;
     expect(err.message).toBe('call to plugin "pricing" failed: plugin "pricing" answered HTTP 502 without a GraphQL result');
+  });
+
+  it('the removed string form, reached from untyped code, is refused before any request', async () => {
+    const calls = createCallRegistry();
+    calls.registerRemote('pricing', 'http://127.0.0.1:9/graphql'); // never contacted
+    const untyped = calls.caller('quotes', quotesDeclares) as unknown as (...args: unknown[]) => Promise<unknown>;
+    await expect(untyped('pricing', '{ price }')).rejects.toThrow(
+      'plugin "quotes": services.call takes a typed operation (the producer\'s client, or pluginOperation(id, doc))',
+    );
   });
 });

@@ -5,6 +5,7 @@ import {
   definePlugin,
   gql,
   operation,
+  pluginOperation,
   startOrder,
   PluginAbsentError,
   PluginCallError,
@@ -25,6 +26,9 @@ const Rates = operation('rates', gql`
     rate
   }
 ` as TypedDocumentNode<{ rate: number }, Record<string, never>>);
+// A document written by hand for a producer without a client module: the types are stated, not generated.
+const HandPrice = pluginOperation<{ price: number }, { kg: number }>('pricing', 'query($kg: Float!) { price(kg: $kg) }');
+const AuditPing = pluginOperation<{ ping: string }>('audit-log', '{ ping }');
 
 const pricing = definePlugin({
   id: 'pricing',
@@ -44,7 +48,7 @@ const quotes = definePlugin({
   typeDefs: gql`
     type Query {
       quote(kg: Float!): Float!
-      legacyQuote(kg: Float!): Float!
+      handQuote(kg: Float!): Float!
       rated: String!
       undeclared: String
       canCallRates: Boolean!
@@ -53,8 +57,7 @@ const quotes = definePlugin({
   resolvers: {
     Query: {
       quote: async (_: unknown, a: { kg: number }, ctx: ResolverContext) => (await ctx.services.call(PriceOf, { kg: a.kg })).price,
-      legacyQuote: async (_: unknown, a: { kg: number }, ctx: ResolverContext) =>
-        (await ctx.services.call<{ price: number }>('pricing', 'query($kg: Float!) { price(kg: $kg) }', { kg: a.kg })).price,
+      handQuote: async (_: unknown, a: { kg: number }, ctx: ResolverContext) => (await ctx.services.call(HandPrice, { kg: a.kg })).price,
       rated: async (_: unknown, __: unknown, ctx: ResolverContext) => {
         try {
           return `rate ${(await ctx.services.call(Rates)).rate}`;
@@ -64,7 +67,7 @@ const quotes = definePlugin({
         }
       },
       undeclared: async (_: unknown, __: unknown, ctx: ResolverContext) => {
-        await ctx.services.call('audit-log', '{ ping }');
+        await ctx.services.call(AuditPing);
         return 'called';
       },
       canCallRates: (_: unknown, __: unknown, ctx: ResolverContext) => ctx.services.canCall('rates'),
@@ -87,8 +90,9 @@ describe('declared dependencies', () => {
   it('a typed operation needs no plugin id, and its result is typed', async () => {
     await using kit = await createSubgraphTestkit(quotes, { with: [pricing] });
     expect(await kit.query<{ quote: number }>('{ quote(kg: 21) }')).toEqual({ quote: 42 });
-    // The deprecated string form still works for declared plugins.
-    expect(await kit.query<{ legacyQuote: number }>('{ legacyQuote(kg: 2) }')).toEqual({ legacyQuote: 4 });
+    // A hand-written document bound with pluginOperation is called the same way.
+    expect(HandPrice.plugin).toBe('pricing');
+    expect(await kit.query<{ handQuote: number }>('{ handQuote(kg: 2) }')).toEqual({ handQuote: 4 });
   });
 
   it('services.call refuses a plugin declared neither in requires nor in uses, naming both', async () => {

@@ -7,6 +7,7 @@ import {
   definePlugin,
   env,
   gql,
+  pluginOperation,
   PluginConfigError,
   PluginStartError,
   currentScope,
@@ -34,6 +35,11 @@ const pricing = definePlugin({
   jobs: { reprice: { cron: (c) => c.PRICING_CRON, run: async () => undefined } },
 });
 
+// Pricing publishes no client module here, so quotes binds its hand-written documents to the plugin.
+const Price = pluginOperation<{ price: number }, { kg: number }>('pricing', 'query($kg: Float!) { price(kg: $kg) }');
+const WhoAmI = pluginOperation<{ whoami: string | null; correlation: string }>('pricing', '{ whoami correlation }');
+const Correlation = pluginOperation<{ correlation: string }>('pricing', '{ correlation }');
+
 const quotes = definePlugin({
   id: 'quotes',
   requires: ['pricing'],
@@ -47,14 +53,12 @@ const quotes = definePlugin({
     Query: {
       // Calls another plugin through its GraphQL API; caller identity and correlation id follow.
       quote: async (_: unknown, { kg }: { kg: number }, ctx: ResolverContext) => {
-        const r = await ctx.services.call<{ price: number }>('pricing', 'query($kg: Float!) { price(kg: $kg) }', { kg });
+        const r = await ctx.services.call(Price, { kg });
         await ctx.services.audit({ action: 'quote', entityType: 'quote', metadata: { kg } });
         return `${kg} kg costs ${r.price}`;
       },
       pricingSees: async (_: unknown, __: unknown, ctx: ResolverContext) =>
-        (await ctx.services.call<{ whoami: string | null; correlation: string }>('pricing', '{ whoami correlation }')).whoami +
-        '@' +
-        (await ctx.services.call<{ correlation: string }>('pricing', '{ correlation }')).correlation,
+        (await ctx.services.call(WhoAmI)).whoami + '@' + (await ctx.services.call(Correlation)).correlation,
     },
   },
 });

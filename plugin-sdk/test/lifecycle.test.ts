@@ -2,7 +2,7 @@
 // timers made through services end by themselves; tracked work is waited for (bounded); onStop runs last-first.
 import { describe, it, expect } from 'vitest';
 import { Writable } from 'node:stream';
-import { createBus, createHost, createLogger, definePlugin, gql, type Bus, type PluginPhase, type PluginServices } from '@carbon-nexus/plugin-sdk';
+import { createBus, createHost, createLogger, definePlugin, gql, pluginOperation, type Bus, type PluginPhase, type PluginServices } from '@carbon-nexus/plugin-sdk';
 import { createTestDatabase } from '@carbon-nexus/plugin-sdk/testkit';
 import { alertRaised, type TestAlert } from './topics.ts';
 
@@ -153,10 +153,11 @@ describe('plugin lifecycle', () => {
     const callee = definePlugin({ id: 'callee', typeDefs, resolvers: { Query: { ok: () => true } } });
     const h2 = createHost({ plugins: [callee], db, bus, scheduler: false, migrate: false, logger: createLogger({ level: 'silent' }) });
     await h2.start();
-    const caller = h2.calls.caller('tester');
-    expect(await caller<{ ok: boolean }>('callee', '{ ok }')).toEqual({ ok: true });
+    const caller = h2.calls.caller('tester', { requires: ['callee'], uses: {} });
+    const Ok = pluginOperation<{ ok: boolean }>('callee', '{ ok }');
+    expect(await caller(Ok)).toEqual({ ok: true });
     await h2.stop();
-    await expect(caller('callee', '{ ok }')).rejects.toThrow('call to plugin "callee" failed: plugin "callee" has stopped');
+    await expect(caller(Ok)).rejects.toThrow('call to plugin "callee" failed: plugin "callee" has stopped');
     await bus.close();
     await db.close();
   });

@@ -16,11 +16,13 @@ import {
   definePlugin,
   gql,
   injectTraceHeaders,
+  pluginOperation,
   createBus,
   otlpTracesUrl,
   runInScope,
   startSubgraph,
   startTracing,
+  topicsOf,
   tracingEnabled,
   withSpan,
   type SubgraphServer,
@@ -30,11 +32,7 @@ import { createTestDatabase, startOtlpCollector, waitFor, type OtlpCollector } f
 import { alertRaised } from './topics.ts';
 
 // A topic only this test uses, so shared Redis/PostgreSQL buses deliver it to nobody else.
-declare module '@carbon-nexus/plugin-sdk' {
-  interface BusTopics {
-    'test.traced': { marker: string };
-  }
-}
+const traced = topicsOf('sdk-test')<{ marker: string }>('test.traced');
 
 const transports: { name: string; url?: string }[] = [{ name: 'memory' }];
 if (process.env.REDIS_URL) transports.push({ name: 'redis', url: process.env.REDIS_URL });
@@ -136,7 +134,8 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
       withSpan('caller operation', async () => {
         traceId = currentTraceIds()!.traceId;
         logger.info('calling echo');
-        return (await calls.caller('test')<{ seen: string }>('echo', '{ seen }')).seen;
+        const Seen = pluginOperation<{ seen: string }>('echo', '{ seen }');
+        return (await calls.caller('test', { requires: ['echo'], uses: {} })(Seen)).seen;
       }),
     );
     // The remote resolver ran in the caller's correlation id and in the caller's trace.
@@ -163,7 +162,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
     const subscriberBus = url ? await createBus({ url }) : publisherBus;
     const marker = `${name}-${Math.random()}`;
     const handled = new Promise<{ traceId?: string; correlationId?: string }>((resolve) =>
-      subscriberBus.subscribe('test.traced', (p) => {
+      subscriberBus.subscribe(traced, (p) => {
         if (p.marker === marker) resolve({ traceId: currentTraceIds()?.traceId, correlationId: currentScope()?.correlationId });
       }),
     );
@@ -172,7 +171,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
       withSpan('publisher', async () => {
         traceId = currentTraceIds()!.traceId;
         expect(currentTraceparent()).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-        await publisherBus.publish('test.traced', { marker });
+        await publisherBus.publish(traced, { marker });
       }),
     );
     expect(await handled).toEqual({ traceId, correlationId: `corr-bus-${name}` });

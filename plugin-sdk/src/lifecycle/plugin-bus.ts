@@ -1,8 +1,7 @@
 // The bus as a plugin sees it: the shared bus, with the plugin's subscriptions and iterators ending when it starts
 // draining, and async handlers tracked as in-flight work the drain waits for.
-import type { Bus, BusHandler, TopicRef } from '../services/bus.ts';
+import type { Bus, BusHandler } from '../services/bus.ts';
 import type { BusTopic } from '../contract/topics.ts';
-import type { Topic } from '../events.ts';
 import type { LifecycleController } from './lifecycle.ts';
 
 export function pluginBus(bus: Bus, lc: LifecycleController): Bus {
@@ -21,9 +20,9 @@ export function pluginBus(bus: Bus, lc: LifecycleController): Bus {
     get connected() {
       return bus.connected;
     },
-    publish: (topic: TopicRef, payload: unknown) => bus.publish(topic as BusTopic<unknown>, payload),
+    publish: (topic: BusTopic<unknown>, payload: unknown) => bus.publish(topic, payload),
     publishNow: bus.publishNow.bind(bus),
-    subscribe(topic: TopicRef, handler: BusHandler<never>): () => void {
+    subscribe(topic: BusTopic<unknown>, handler: BusHandler<never>): () => void {
       if (closed()) return () => undefined;
       const off = bus.subscribe(topic as BusTopic<never>, (payload, envelope) => {
         const r = handler(payload, envelope);
@@ -37,7 +36,7 @@ export function pluginBus(bus: Bus, lc: LifecycleController): Bus {
       const forget = lc.onDrain(off);
       return dispose;
     },
-    iterate<P>(topic: BusTopic<P> | Topic, opts: { signal?: AbortSignal; bufferSize?: number } = {}): AsyncIterableIterator<P> {
+    iterate<P>(topic: BusTopic<P>, opts: { signal?: AbortSignal; bufferSize?: number } = {}): AsyncIterableIterator<P> {
       // One controller per iterator, aborted by the caller's signal or the plugin's drain; listeners are removed
       // when the iterator ends, so a long-lived plugin does not collect them.
       const ac = new AbortController();
@@ -52,7 +51,7 @@ export function pluginBus(bus: Bus, lc: LifecycleController): Bus {
         lifecycle.signal.addEventListener('abort', abort, { once: true });
         opts.signal?.addEventListener('abort', abort, { once: true });
       }
-      const inner = bus.iterate(topic as BusTopic<P>, { bufferSize: opts.bufferSize, signal: ac.signal });
+      const inner = bus.iterate(topic, { bufferSize: opts.bufferSize, signal: ac.signal });
       const it: AsyncIterableIterator<P> = {
         next: () => inner.next(),
         async return(value?: unknown) {

@@ -1,11 +1,10 @@
 // Typed publish/subscribe. The bus only signals; durable facts are written to tables first,
 // so a lost message loses nothing (consumers catch up from the table).
-// Topics are objects owned by their producer (`topicsOf` in the producer's client module); the legacy string form
-// is typed by the SDK's `BusTopics` (platform topics only) and is deprecated.
+// Topics are objects owned by their producer (`topicsOf` in the producer's client module), so payloads are typed on
+// both ends; only the outbox relay's `publishNow` takes a stored name.
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import type { BusTopics, Topic } from '../events.ts';
 import { topicName, type BusTopic } from '../contract/topics.ts';
 import { currentScope, runInScope } from '../context.ts';
 import { currentTraceparent, withSpan } from './tracing.ts';
@@ -24,9 +23,6 @@ export interface BusEnvelope<Payload = unknown> {
 
 export type BusHandler<Payload> = (payload: Payload, envelope: BusEnvelope<Payload>) => void | Promise<void>;
 
-/** A topic object, or (deprecated) the name of a platform topic in `BusTopics`. */
-export type TopicRef = BusTopic<unknown> | Topic;
-
 export interface BusPublishMeta {
   correlationId?: string;
   publishedAt?: number;
@@ -37,8 +33,6 @@ export interface Bus {
   readonly kind: 'memory' | 'redis' | 'postgres';
   onDeliver: ((topic: string, lagMs: number) => void) | null;
   publish<P>(topic: BusTopic<P>, payload: NoInfer<P>): Promise<void>;
-  /** @deprecated pass the producer's topic object (`topicsOf`) instead of its name. */
-  publish<T extends Topic>(topic: T, payload: BusTopics[T]): Promise<void>;
   /**
    * Publishes without queueing (the outbox relay's path): resolves once the transport accepted the message,
    * rejects at once while it is down, so the caller keeps the event and retries. `topic` may be a stored name.
@@ -47,12 +41,8 @@ export interface Bus {
   /** Whether a publish now reaches this process's subscribers (transport connected and subscribed). */
   readonly connected: boolean;
   subscribe<P>(topic: BusTopic<P>, handler: BusHandler<P>): () => void;
-  /** @deprecated pass the producer's topic object (`topicsOf`) instead of its name. */
-  subscribe<T extends Topic>(topic: T, handler: BusHandler<BusTopics[T]>): () => void;
   /** Async iteration over a topic until `signal` aborts; buffers at most `bufferSize` (oldest dropped). */
   iterate<P>(topic: BusTopic<P>, opts?: { signal?: AbortSignal; bufferSize?: number }): AsyncIterableIterator<P>;
-  /** @deprecated pass the producer's topic object (`topicsOf`) instead of its name. */
-  iterate<T extends Topic>(topic: T, opts?: { signal?: AbortSignal; bufferSize?: number }): AsyncIterableIterator<BusTopics[T]>;
   close(): Promise<void>;
 }
 
@@ -81,7 +71,7 @@ abstract class BaseBus implements Bus {
     return true;
   }
 
-  async publish(topic: TopicRef, payload: unknown): Promise<void> {
+  async publish(topic: BusTopic<unknown>, payload: unknown): Promise<void> {
     const traceparent = currentTraceparent();
     await this.transmit({ topic: topicName(topic), payload, correlationId: currentScope()?.correlationId, publishedAt: Date.now(), origin: ORIGIN, ...(traceparent ? { traceparent } : {}) });
   }
@@ -103,8 +93,8 @@ abstract class BaseBus implements Bus {
     this.local.emit(envelope.topic, envelope);
   }
 
-  subscribe(topicRef: TopicRef, handler: BusHandler<never>): () => void {
-    const topic = topicName(topicRef);
+  subscribe(topicRef: BusTopic<unknown>, handler: BusHandler<never>): () => void {
+    const topic = topicRef.name;
     const listener = (env: BusEnvelope) => {
       // Handlers run in the publisher's correlation scope so logs line up across plugins.
       runInScope({ correlationId: env.correlationId }, () => {
@@ -132,12 +122,12 @@ abstract class BaseBus implements Bus {
   protected onSubscribe(_topic: string): void {}
   protected onUnsubscribe(_topic: string): void {}
 
-  iterate<P>(topic: BusTopic<P> | Topic, opts: { signal?: AbortSignal; bufferSize?: number } = {}): AsyncIterableIterator<P> {
+  iterate<P>(topic: BusTopic<P>, opts: { signal?: AbortSignal; bufferSize?: number } = {}): AsyncIterableIterator<P> {
     const max = opts.bufferSize ?? 1000;
     const queue: P[] = [];
     let wake: (() => void) | null = null;
     let done = false;
-    const unsubscribe = this.subscribe(topic as BusTopic<P>, (p) => {
+    const unsubscribe = this.subscribe(topic, (p) => {
       queue.push(p);
       if (queue.length > max) queue.shift();
       wake?.();

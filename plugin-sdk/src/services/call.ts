@@ -2,7 +2,6 @@
 // A plugin may call only the plugins it declares (`requires` or `uses`); a used plugin that is not running anywhere
 // this process knows of is "absent": the call fails with PluginAbsentError, which the caller turns into its stated
 // fallback behaviour.
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { currentScope, type AuthClaims } from '../context.ts';
 import { PluginAbsentError, PluginCallError, PluginNotDeclaredError } from '../errors.ts';
@@ -13,12 +12,6 @@ import { isPluginOperation, type PluginOperation, type VariablesArg } from '../c
 export interface PluginCaller {
   /** Runs an operation the producer publishes in its `client` module; the result is typed by the operation. */
   <TResult, TVariables>(operation: PluginOperation<TResult, TVariables>, ...variables: VariablesArg<TVariables>): Promise<TResult>;
-  /** @deprecated call with a typed operation from the producer's `@carbon-nexus/<plugin>/client` instead. */
-  <TResult, TVars extends Record<string, unknown> = Record<string, unknown>>(
-    pluginId: string,
-    document: TypedDocumentNode<TResult, TVars> | DocumentNode | string,
-    variables?: TVars,
-  ): Promise<TResult>;
 }
 
 /** What a plugin declares it calls: `requires` (hard) and `uses` (soft, id -> what it does when that plugin is absent). */
@@ -35,8 +28,8 @@ export interface CallRegistry {
   registerRemote(pluginId: string, url: string): void;
   /** Whether the plugin runs in this process or at a known URL. */
   has(pluginId: string): boolean;
-  /** The `call` service of plugin `from`; with `declared`, calls to undeclared plugins are refused. */
-  caller(fromPlugin: string, declared?: DeclaredPeers): PluginCaller;
+  /** The `call` service of plugin `from`: calls to plugins it does not declare are refused. */
+  caller(fromPlugin: string, declared: DeclaredPeers): PluginCaller;
 }
 
 export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth: AuthClaims) => Promise<string> } = {}): CallRegistry {
@@ -45,14 +38,10 @@ export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth
   const printed = new WeakMap<DocumentNode, string>();
   const timeoutMs = opts.timeoutMs ?? 30_000;
 
-  async function callRemote(pluginId: string, url: string, doc: DocumentNode | string, variables?: Record<string, unknown>): Promise<ExecutionResult> {
+  async function callRemote(pluginId: string, url: string, doc: DocumentNode, variables?: Record<string, unknown>): Promise<ExecutionResult> {
     const scope = currentScope();
-    let query: string;
-    if (typeof doc === 'string') query = doc;
-    else {
-      query = printed.get(doc) ?? print(doc);
-      printed.set(doc, query);
-    }
+    const query = printed.get(doc) ?? print(doc);
+    printed.set(doc, query);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (scope?.correlationId) headers['x-correlation-id'] = scope.correlationId;
     injectTraceHeaders(headers);
@@ -84,17 +73,22 @@ export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth
     registerRemote: (id, url) => void remote.set(id, url),
     has: (id) => local.has(id) || remote.has(id),
     caller(from, declared) {
-      async function call(target: string | PluginOperation, ...rest: unknown[]): Promise<unknown> {
-        const [pluginId, document, variables] = isPluginOperation(target)
-          ? [target.plugin, target as DocumentNode, rest[0] as Record<string, unknown> | undefined]
-          : [target as string, rest[0] as DocumentNode | string, rest[1] as Record<string, unknown> | undefined];
-        if (declared && !declared.requires.includes(pluginId) && !Object.hasOwn(declared.uses, pluginId)) {
+      async function call(operation: PluginOperation, variables?: Record<string, unknown>): Promise<unknown> {
+        // Untyped callers (plain JS) still reach here with the removed `call('plugin-id', document)` form.
+        if (!isPluginOperation(operation)) {
+          throw new TypeError(
+            `plugin "${from}": services.call takes a typed operation (the producer's client, or pluginOperation(id, doc))`,
+          );
+        }
+        const pluginId = operation.plugin;
+        const document: DocumentNode = operation;
+        if (!declared.requires.includes(pluginId) && !Object.hasOwn(declared.uses, pluginId)) {
           throw new PluginNotDeclaredError(from, pluginId);
         }
         const exec = local.get(pluginId);
         const url = remote.get(pluginId);
         if (!exec && !url) {
-          if (declared && Object.hasOwn(declared.uses, pluginId)) throw new PluginAbsentError(from, pluginId, declared.uses[pluginId]);
+          if (Object.hasOwn(declared.uses, pluginId)) throw new PluginAbsentError(from, pluginId, declared.uses[pluginId]);
           throw new PluginCallError(pluginId, [
             { message: `plugin "${from}" called "${pluginId}", which is not running here; start it, or set CARBON_NEXUS_SUBGRAPH_${envKey(pluginId)}_URL` },
           ]);

@@ -8,8 +8,7 @@
 // event once. At-least-once, not exactly-once: a connection cut between Redis accepting a PUBLISH and our mark can
 // repeat one event — consumers of durable topics de-duplicate by id/seq (alertRaised does).
 import type { SqlQueryable, Database } from '@carbon-nexus/db';
-import type { BusTopics, Topic } from '../events.ts';
-import { topicName, type BusTopic } from '../contract/topics.ts';
+import type { BusTopic } from '../contract/topics.ts';
 import { currentScope } from '../context.ts';
 import type { Bus } from './bus.ts';
 import type { Logger } from './logger.ts';
@@ -21,8 +20,6 @@ const RELAY_LOCK = 7_340_077;
 /** What a plugin sees: write an event inside its own transaction, then (after commit) wake the relay. */
 export interface Outbox {
   enqueue<P>(tx: SqlQueryable, topic: BusTopic<P>, payload: NoInfer<P>): Promise<void>;
-  /** @deprecated pass the producer's topic object (`topicsOf`) instead of its name. */
-  enqueue<T extends Topic>(tx: SqlQueryable, topic: T, payload: BusTopics[T]): Promise<void>;
   /** Publish committed rows now instead of at the next poll (call after commit; never throws). */
   kick(): void;
 }
@@ -59,12 +56,9 @@ interface StoredEvent {
   traceparent?: string;
 }
 
-export function enqueueOutbox<P>(tx: SqlQueryable, topic: BusTopic<P>, payload: NoInfer<P>): Promise<void>;
-/** @deprecated pass the producer's topic object (`topicsOf`) instead of its name. */
-export function enqueueOutbox<T extends Topic>(tx: SqlQueryable, topic: T, payload: BusTopics[T]): Promise<void>;
-export async function enqueueOutbox(tx: SqlQueryable, topic: BusTopic<unknown> | Topic, payload: unknown): Promise<void> {
+export async function enqueueOutbox<P>(tx: SqlQueryable, topic: BusTopic<P>, payload: NoInfer<P>): Promise<void> {
   const stored: StoredEvent = { data: payload, correlationId: currentScope()?.correlationId, traceparent: currentTraceparent() };
-  await tx.query(`INSERT INTO outbox_events (topic, payload) VALUES ($1, $2::jsonb)`, [topicName(topic), JSON.stringify(stored)]);
+  await tx.query(`INSERT INTO outbox_events (topic, payload) VALUES ($1, $2::jsonb)`, [topic.name, JSON.stringify(stored)]);
 }
 
 export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
