@@ -6,7 +6,15 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
-const packages = ['plugin-sdk', 'prisma', 'gateway', 'models', 'web', 'partner-client', ...fs.readdirSync('subgraphs').map((s) => `subgraphs/${s}`)];
+const packages = [
+  'plugin-sdk',
+  'prisma',
+  'gateway',
+  'models',
+  'web',
+  'partner-client',
+  ...fs.readdirSync('subgraphs').map((s) => `subgraphs/${s}`),
+];
 
 export default defineConfig({
   // One graphql instance: CommonJS dependencies (@apollo/*) load graphql's CJS build, so our code must too.

@@ -10,7 +10,11 @@ import { injectTraceHeaders, type RunningPlugin } from '@carbon-nexus/plugin-sdk
 import type { GatewayContext } from './context.ts';
 import { cloneResult, dedupeRepresentations, isQueryOperation, SharedFetches, writeCount } from './fetch-sharing.ts';
 
-type Result = { data?: Record<string, unknown> | null; errors?: readonly unknown[]; extensions?: Record<string, unknown> };
+type Result = {
+  data?: Record<string, unknown> | null;
+  errors?: readonly unknown[];
+  extensions?: Record<string, unknown>;
+};
 
 /** Who is asking, as far as subgraph resolvers can tell (answers differ by subject, roles and supplier scope). */
 function callerKey(ctx: Partial<GatewayContext>): string {
@@ -28,7 +32,10 @@ export class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
     const reps = dedupeRepresentations(request.variables);
     const variables = (reps?.variables ?? request.variables) as Record<string, unknown> | undefined;
     const run = () =>
-      this.plugin.execute(query, variables, { auth: ctx.auth ?? null, correlationId: ctx.correlationId }) as Promise<Result>;
+      this.plugin.execute(query, variables, {
+        auth: ctx.auth ?? null,
+        correlationId: ctx.correlationId,
+      }) as Promise<Result>;
     const result = isQueryOperation(query)
       ? await this.shared.run(`${writeCount()}\n${callerKey(ctx)}\n${query}\n${JSON.stringify(variables ?? null)}`, run)
       : await run();
@@ -41,7 +48,11 @@ export class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
 let agent: Agent | null = null;
 const dispatcher = (): Dispatcher => (agent ??= new Agent({ keepAliveTimeout: 30_000, connections: 128 }));
 
-interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 const headerOf = (raw: RawResponse, name: string): string | null => {
   const v = raw.headers[name.toLowerCase()];
@@ -70,10 +81,21 @@ const shared = new SharedFetches<RawResponse>((r) => r);
  * POST over the keep-alive pool. Identical in-flight query fetches (same URL, caller token and body) share one
  * upstream call; the body starts with the serialised `query`, so it tells whether the operation is a query.
  */
-async function poolRequest(url: string, method: string, headers: Record<string, string> | undefined, body: string): Promise<RawResponse> {
+async function poolRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string> | undefined,
+  body: string,
+): Promise<RawResponse> {
   const target = new URL(url);
   const send = async (): Promise<RawResponse> => {
-    const r = await dispatcher().request({ origin: target.origin, path: target.pathname + target.search, method: method as 'POST', headers, body });
+    const r = await dispatcher().request({
+      origin: target.origin,
+      path: target.pathname + target.search,
+      method: method as 'POST',
+      headers,
+      body,
+    });
     return { status: r.statusCode, headers: r.headers as RawResponse['headers'], body: await r.body.text() };
   };
   const isQuery = /^\{"query":"\s*(?:query\b|\{)/.test(body);
@@ -126,8 +148,14 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
   /** Each distinct entity representation is sent once; the answer is expanded back to the original positions. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     const reps = dedupeRepresentations(options.request.variables);
-    const opts = reps ? ({ ...options, request: { ...options.request, variables: reps.variables } } as typeof options) : options;
-    const result = (this.apq || this.didReceiveResponse || this.fetcher !== (poolFetch as any) ? await super.process(opts) : await this.forward(opts)) as Result;
+    const opts = reps
+      ? ({ ...options, request: { ...options.request, variables: reps.variables } } as typeof options)
+      : options;
+    const result = (
+      this.apq || this.didReceiveResponse || this.fetcher !== (poolFetch as any)
+        ? await super.process(opts)
+        : await this.forward(opts)
+    ) as Result;
     return (reps ? reps.expand(result) : result) as any;
   }
 
@@ -148,18 +176,25 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     const raw = await poolRequest(http.url, http.method, Object.fromEntries(headers.map), JSON.stringify(rest));
     const parse = () => {
       const type = headerOf(raw, 'content-type');
-      return type && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) ? JSON.parse(raw.body) : raw.body;
+      return type && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'))
+        ? JSON.parse(raw.body)
+        : raw.body;
     };
     if (raw.status < 200 || raw.status >= 300) {
-      const extensions: Record<string, unknown> = { response: { url: http.url, status: raw.status, statusText: STATUS[raw.status] ?? '', body: parse() } };
+      const extensions: Record<string, unknown> = {
+        response: { url: http.url, status: raw.status, statusText: STATUS[raw.status] ?? '', body: parse() },
+      };
       if (raw.status === 401) extensions.code = 'UNAUTHENTICATED';
       else if (raw.status === 403) extensions.code = 'FORBIDDEN';
       throw new GraphQLError(`${raw.status}: ${STATUS[raw.status] ?? ''}`, { extensions });
     }
     const body = parse();
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error(`Expected JSON response body, but received: ${body}`);
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new Error(`Expected JSON response body, but received: ${body}`);
     const policy =
-      this.honorSubgraphCacheControlHeader && options.kind === 'incoming operation' && (options as any).incomingRequestContext?.overallCachePolicy;
+      this.honorSubgraphCacheControlHeader &&
+      options.kind === 'incoming operation' &&
+      (options as any).incomingRequestContext?.overallCachePolicy;
     if (policy && 'restrict' in policy) {
       const cc = parseCacheControlHeader(headerOf(raw, 'cache-control'));
       const hint: { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } = { maxAge: 0 };
@@ -173,4 +208,15 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
   }
 }
 
-const STATUS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+const STATUS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};

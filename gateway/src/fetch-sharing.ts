@@ -18,7 +18,10 @@ export function countWrite(): void {
 
 /** Shares identical in-flight work; `copy` makes each additional caller's private copy of the result. */
 export class SharedFetches<T> {
-  private readonly inflight = new Map<string, { followers: { resolve: (v: T) => void; reject: (e: unknown) => void }[] }>();
+  private readonly inflight = new Map<
+    string,
+    { followers: { resolve: (v: T) => void; reject: (e: unknown) => void }[] }
+  >();
   constructor(private readonly copy: (v: T) => T) {}
 
   async run(key: string, work: () => Promise<T>): Promise<T> {
@@ -96,7 +99,10 @@ export function dedupeRepresentations(variables: Record<string, unknown> | undef
       // The first use of each entity keeps the object; repeats get copies (the executor merges into each one).
       const data =
         Array.isArray(entities) && entities.length === unique.length
-          ? { ...result.data, _entities: position.map((i) => (used.has(i) ? cloneData(entities[i]) : (used.add(i), entities[i]))) }
+          ? {
+              ...result.data,
+              _entities: position.map((i) => (used.has(i) ? cloneData(entities[i]) : (used.add(i), entities[i]))),
+            }
           : result.data;
       const errors = result.errors?.flatMap((e) => {
         const path = (e as { path?: readonly (string | number)[] }).path;
@@ -118,13 +124,17 @@ function representationKey(r: unknown): string {
     const o = r as Record<string, unknown>;
     let n = 0;
     for (const _ in o) n++;
-    if (n === 2 && typeof o.__typename === 'string' && typeof o.id === 'string') return `\u0001${o.__typename}\u0000${o.id}`;
+    if (n === 2 && typeof o.__typename === 'string' && typeof o.id === 'string')
+      return `\u0001${o.__typename}\u0000${o.id}`;
   }
   return JSON.stringify(r);
 }
 
 /** The same error at another path (GraphQLError's path is read-only, so a plain copy of its JSON form). */
 function withPath(e: unknown, path: (string | number)[]): unknown {
-  const j = typeof (e as { toJSON?: () => unknown }).toJSON === 'function' ? (e as { toJSON: () => object }).toJSON() : (e as object);
+  const j =
+    typeof (e as { toJSON?: () => unknown }).toJSON === 'function'
+      ? (e as { toJSON: () => object }).toJSON()
+      : (e as object);
   return { ...j, path };
 }

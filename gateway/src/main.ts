@@ -1,6 +1,12 @@
 // `npm start`: the whole product in one process — gateway + every plugin + PGlite under .data/.
 import path from 'node:path';
-import { findPlatformRoot, loadPlatformConfig, createLogger, exitOnShutdownSignals, logUnhandledRejections } from '@carbon-nexus/plugin-sdk';
+import {
+  findPlatformRoot,
+  loadPlatformConfig,
+  createLogger,
+  exitOnShutdownSignals,
+  logUnhandledRejections,
+} from '@carbon-nexus/plugin-sdk';
 import { startGateway } from './server.ts';
 
 const logger = createLogger({ name: 'carbon-nexus' });

@@ -78,7 +78,8 @@ function bodyLimitFromEnv(env: Record<string, string | undefined>): number {
   const raw = env.GRAPHQL_BODY_LIMIT;
   if (raw === undefined || raw === '') return DEFAULT_BODY_LIMIT;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1024) throw new Error(`GRAPHQL_BODY_LIMIT: must be a number of bytes >= 1024 (got "${raw}")`);
+  if (!Number.isInteger(n) || n < 1024)
+    throw new Error(`GRAPHQL_BODY_LIMIT: must be a number of bytes >= 1024 (got "${raw}")`);
   return n;
 }
 
@@ -98,7 +99,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     await host.start();
   }
   const supergraphSdl =
-    opts.supergraphSdl ?? (plugins.length && !opts.subgraphUrls ? composePlugins(plugins).supergraphSdl : readCommittedSupergraph());
+    opts.supergraphSdl ??
+    (plugins.length && !opts.subgraphUrls ? composePlugins(plugins).supergraphSdl : readCommittedSupergraph());
   if (!supergraphSdl) throw new Error('no supergraph: run `npm run compose` first');
 
   const fetchSeconds = metrics.histogram('subgraph_fetch_seconds', 'Gateway -> subgraph fetch duration', ['subgraph']);
@@ -106,12 +108,17 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     supergraphSdl,
     buildService: ({ name, url }) => {
       const local = host?.plugins.get(name);
-      const ds = local ? new InProcessDataSource(local) : new ForwardingDataSource({ url: opts.subgraphUrls?.[name] ?? url });
+      const ds = local
+        ? new InProcessDataSource(local)
+        : new ForwardingDataSource({ url: opts.subgraphUrls?.[name] ?? url });
       const process = ds.process.bind(ds);
       ds.process = async (o: any) => {
         const end = fetchSeconds.startTimer({ subgraph: name });
         try {
-          return await withSpan(`subgraph ${name}`, () => process(o), { kind: 'client', attributes: { 'carbon_nexus.subgraph': name } });
+          return await withSpan(`subgraph ${name}`, () => process(o), {
+            kind: 'client',
+            attributes: { 'carbon_nexus.subgraph': name },
+          });
         } catch (err) {
           throw subgraphUnavailable(name, err); // partial data: the other subgraphs' fields still answer
         } finally {
@@ -150,7 +157,10 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
           return {
             async willSendResponse(rc) {
               opSeconds.observe(
-                { operation: operationLabel(rc.operationName ?? 'anonymous'), type: rc.operation?.operation ?? 'unknown' },
+                {
+                  operation: operationLabel(rc.operationName ?? 'anonymous'),
+                  type: rc.operation?.operation ?? 'unknown',
+                },
                 (performance.now() - t) / 1000,
               );
             },
@@ -167,17 +177,27 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
   // A body over the limit gets an answer that says what the limit is (Fastify's own says only "too large"). Rewritten
   // on the way out, so every other error keeps its own handling (rate limits, REST problem+json).
   app.addHook('onSend', async (_req, reply, payload) => {
-    if (reply.statusCode !== 413 || typeof payload !== 'string' || !payload.includes('FST_ERR_CTP_BODY_TOO_LARGE')) return payload;
+    if (reply.statusCode !== 413 || typeof payload !== 'string' || !payload.includes('FST_ERR_CTP_BODY_TOO_LARGE'))
+      return payload;
     const mib = Math.round((bodyLimit / 1024 / 1024) * 10) / 10;
     reply.header('content-type', 'application/json; charset=utf-8');
     return JSON.stringify({
-      errors: [{ message: `request body is larger than ${bodyLimit} bytes (${mib} MiB, GRAPHQL_BODY_LIMIT)`, extensions: { code: 'PAYLOAD_TOO_LARGE', limitBytes: bodyLimit } }],
+      errors: [
+        {
+          message: `request body is larger than ${bodyLimit} bytes (${mib} MiB, GRAPHQL_BODY_LIMIT)`,
+          extensions: { code: 'PAYLOAD_TOO_LARGE', limitBytes: bodyLimit },
+        },
+      ],
     });
   });
   const explorerHtml = path.join(webDistDir, 'explorer.html');
   // GraphiQL, bundled locally (no CDN), for browsers asking for HTML at /graphql.
   app.addHook('onRequest', async (req, reply) => {
-    if (req.method === 'GET' && req.url.split('?')[0] === '/graphql' && String(req.headers.accept ?? '').includes('text/html')) {
+    if (
+      req.method === 'GET' &&
+      req.url.split('?')[0] === '/graphql' &&
+      String(req.headers.accept ?? '').includes('text/html')
+    ) {
       if (fs.existsSync(explorerHtml)) return reply.type('text/html').send(fs.createReadStream(explorerHtml));
       return reply.type('text/html').send('<p>The explorer is not built: run <code>npm run build</code>.</p>');
     }
@@ -185,8 +205,16 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
   await registerHttpProtection(app, httpProtectionFromEnv(env), verify);
   // Queries on POST /graphql: cached plan, compiled executor and shaper, identical in-flight queries sharing one
   // execution; whatever else reaches /graphql goes on to the Apollo route (execution/http.ts).
-  const fastPathRequests = metrics.counter('graphql_fast_path_requests_total', 'POST /graphql requests by how they were answered: fast (own execution), shared (an identical in-flight one), fallback (the Apollo route)', ['outcome']);
-  const byOutcome = { fast: fastPathRequests.labels('fast'), shared: fastPathRequests.labels('shared'), fallback: fastPathRequests.labels('fallback') };
+  const fastPathRequests = metrics.counter(
+    'graphql_fast_path_requests_total',
+    'POST /graphql requests by how they were answered: fast (own execution), shared (an identical in-flight one), fallback (the Apollo route)',
+    ['outcome'],
+  );
+  const byOutcome = {
+    fast: fastPathRequests.labels('fast'),
+    shared: fastPathRequests.labels('shared'),
+    fallback: fastPathRequests.labels('fallback'),
+  };
   installFastPath(app, {
     apollo,
     gateway,
@@ -194,10 +222,16 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     limits,
     logger,
     ...fastPathFromEnv(env),
-    observe: (name, type, seconds) => opSeconds.observe({ operation: operationLabel(name ?? 'anonymous'), type }, seconds),
+    observe: (name, type, seconds) =>
+      opSeconds.observe({ operation: operationLabel(name ?? 'anonymous'), type }, seconds),
     count: (outcome) => byOutcome[outcome].inc(),
   });
-  mountApollo(app, '/graphql', apollo, { verify, name: 'gateway', logger, context: (scope) => ({ auth: scope.auth, correlationId: scope.correlationId }) });
+  mountApollo(app, '/graphql', apollo, {
+    verify,
+    name: 'gateway',
+    logger,
+    context: (scope) => ({ auth: scope.auth, correlationId: scope.correlationId }),
+  });
   const remoteReady = subgraphReadiness({
     urls: Object.fromEntries(Object.entries(opts.subgraphUrls ?? {}).filter(([name]) => !host?.plugins.has(name))),
     cacheMs: Number(env.READY_CACHE_MS ?? 2000),
@@ -208,7 +242,11 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     ready: async (): Promise<ReadyReport> => {
       if (drain.draining) return { ok: false, checks: { shuttingDown: true } };
       const [local, remote] = await Promise.all([host ? host.ready() : { ok: true, checks: {} }, remoteReady()]);
-      return { ok: local.ok && remote.ok, checks: { ...local.checks, ...remote.checks }, ...(remote.degraded ? { degraded: remote.degraded } : {}) };
+      return {
+        ok: local.ok && remote.ok,
+        checks: { ...local.checks, ...remote.checks },
+        ...(remote.degraded ? { degraded: remote.degraded } : {}),
+      };
     },
     info: { service: 'gateway', subgraphs: host?.order ?? Object.keys(opts.subgraphUrls ?? {}) },
   });
@@ -216,11 +254,20 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
   // Development sign-in: only while the well-known dev secret is in use.
   const devAuth = (env.JWT_SECRET ?? DEV_JWT_SECRET) === DEV_JWT_SECRET && !env.JWT_JWKS_URL;
   app.post('/auth/dev-token', async (req, reply) => {
-    if (!devAuth) return reply.code(404).send({ error: 'dev sign-in is disabled when JWT_SECRET or JWT_JWKS_URL is set' });
+    if (!devAuth)
+      return reply.code(404).send({ error: 'dev sign-in is disabled when JWT_SECRET or JWT_JWKS_URL is set' });
     const body = (req.body ?? {}) as { role?: string; sub?: string; supplierIds?: string[] };
     const role = body.role ?? 'viewer';
-    if (!(ROLES as readonly string[]).includes(role)) return reply.code(400).send({ error: `role must be one of ${ROLES.join(', ')}` });
-    return { token: await signDevToken({ sub: body.sub ?? `dev-${role}`, roles: [role], supplierIds: body.supplierIds ?? null }), role };
+    if (!(ROLES as readonly string[]).includes(role))
+      return reply.code(400).send({ error: `role must be one of ${ROLES.join(', ')}` });
+    return {
+      token: await signDevToken({
+        sub: body.sub ?? `dev-${role}`,
+        roles: [role],
+        supplierIds: body.supplierIds ?? null,
+      }),
+      role,
+    };
   });
 
   // Each plugin's routes in its own encapsulated context: a plugin's hooks never reach /graphql or another plugin.
@@ -230,7 +277,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     await app.register(fastifyStatic, { root: webDistDir, prefix: '/', index: ['index.html'], wildcard: false });
     // Client-side routes fall back to the dashboard.
     app.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && String(req.headers.accept ?? '').includes('text/html')) return reply.sendFile('index.html');
+      if (req.method === 'GET' && String(req.headers.accept ?? '').includes('text/html'))
+        return reply.sendFile('index.html');
       return reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` });
     });
   }

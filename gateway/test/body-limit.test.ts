@@ -26,7 +26,9 @@ describe('body limit vs documented batch sizes', () => {
     platform = await startTestPlatform({ plugins: [dataCore, mlEngine], env });
     gw = platform.gateway;
     token = await platform.token('analyst', { sub: 'limit-analyst' });
-    const r = await post({ query: `mutation { createSupplier(input: { name: "Limit Haulage", category: TRANSPORT }) { id } }` });
+    const r = await post({
+      query: `mutation { createSupplier(input: { name: "Limit Haulage", category: TRANSPORT }) { id } }`,
+    });
     supplierId = (await r.json()).data.createSupplier.id;
   }, 180_000);
   afterAll(() => platform?.close());
@@ -102,6 +104,8 @@ describe('body limit vs documented batch sizes', () => {
     expect(r.status).toBe(413);
     const json = await r.json();
     expect(json.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(json.errors[0].message).toBe(`request body is larger than ${DEFAULT_BODY_LIMIT} bytes (16 MiB, GRAPHQL_BODY_LIMIT)`);
+    expect(json.errors[0].message).toBe(
+      `request body is larger than ${DEFAULT_BODY_LIMIT} bytes (16 MiB, GRAPHQL_BODY_LIMIT)`,
+    );
   });
 });

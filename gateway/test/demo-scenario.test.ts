@@ -15,7 +15,9 @@ describe.each(testDatabaseTargets())('demo scenario, compressed (%s)', (target) 
 
   beforeAll(async () => {
     const plugins = await Promise.all(
-      ['data-core', 'ml-engine', 'orchestration', 'recommendations', 'data-quality'].map(async (p) => (await import(`@carbon-nexus/${p}`)).default),
+      ['data-core', 'ml-engine', 'orchestration', 'recommendations', 'data-quality'].map(
+        async (p) => (await import(`@carbon-nexus/${p}`)).default,
+      ),
     );
     // Detection every 5 s (the demo: 20 s; production: 5 min), over the sliding last hour.
     const env = { HOTSPOT_CRON: '*/5 * * * * *', BASELINE_CRON: '0 0 1 1 *', LOG_LEVEL: 'warn' };
@@ -31,17 +33,43 @@ describe.each(testDatabaseTargets())('demo scenario, compressed (%s)', (target) 
     const ac = new AbortController();
     let stats = null as StreamStats | null;
     const stream = runStream({
-      url: platform.url, speed: 60, hotspotAt: 1.5, catchUp: 1.5, windowMinutes: 60, hotspotSupplier: 'MOCK-T1', hotspotKind: 'distance', hotspotFactor: 3,
-      hotspotHours: 2, suppliers: ['MOCK-T1', 'MOCK-F1', 'MOCK-W1'], backfillDays: 8, recalculateBaselines: true, durationMin: 6, seed: 42, batch: 1000,
-      quiet: true, tickMs: 250, signal: ac.signal, log: () => undefined,
-    }).then((s) => (stats = s), (err) => (ac.signal.aborted ? null : Promise.reject(err)));
+      url: platform.url,
+      speed: 60,
+      hotspotAt: 1.5,
+      catchUp: 1.5,
+      windowMinutes: 60,
+      hotspotSupplier: 'MOCK-T1',
+      hotspotKind: 'distance',
+      hotspotFactor: 3,
+      hotspotHours: 2,
+      suppliers: ['MOCK-T1', 'MOCK-F1', 'MOCK-W1'],
+      backfillDays: 8,
+      recalculateBaselines: true,
+      durationMin: 6,
+      seed: 42,
+      batch: 1000,
+      quiet: true,
+      tickMs: 250,
+      signal: ac.signal,
+      log: () => undefined,
+    }).then(
+      (s) => (stats = s),
+      (err) => (ac.signal.aborted ? null : Promise.reject(err)),
+    );
     const deadline = Date.now() + 5 * 60_000;
     const find = <K extends DemoEvent['kind']>(kind: K, pred: (e: Extract<DemoEvent, { kind: K }>) => boolean) =>
-      watch.events.find((e) => e.kind === kind && pred(e as Extract<DemoEvent, { kind: K }>)) as Extract<DemoEvent, { kind: K }> | undefined;
+      watch.events.find((e) => e.kind === kind && pred(e as Extract<DemoEvent, { kind: K }>)) as
+        | Extract<DemoEvent, { kind: K }>
+        | undefined;
     let critical: Extract<DemoEvent, { kind: 'hotspot' }> | undefined;
     while (Date.now() < deadline) {
       critical = find('hotspot', (e) => e.severity === 'CRITICAL');
-      if (critical && find('alert', (a) => a.level === 'CRITICAL' && a.hotspotId === critical!.id) && find('recommendation', (r) => r.hotspotId === critical!.id)) break;
+      if (
+        critical &&
+        find('alert', (a) => a.level === 'CRITICAL' && a.hotspotId === critical!.id) &&
+        find('recommendation', (r) => r.hotspotId === critical!.id)
+      )
+        break;
       await new Promise((r) => setTimeout(r, 500));
     }
     ac.abort();

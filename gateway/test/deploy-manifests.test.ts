@@ -27,7 +27,12 @@ const deployDir = path.join(root, 'deploy');
 const k8sDir = path.join(deployDir, 'k8s');
 
 // ---------------------------------------------------------------- Kubernetes
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [k: string]: any;
+};
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'v1/Namespace': Namespace,
   'v1/ConfigMap': ConfigMap,
@@ -43,10 +48,12 @@ const CONFIG_NAME = 'carbon-nexus-config';
 
 function loadManifests(file: string): Manifest[] {
   const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'));
-  return docs.map((d) => {
-    expect(d.errors, `${path.basename(file)}: YAML errors`).toEqual([]);
-    return d.toJSON() as Manifest;
-  }).filter(Boolean);
+  return docs
+    .map((d) => {
+      expect(d.errors, `${path.basename(file)}: YAML errors`).toEqual([]);
+      return d.toJSON() as Manifest;
+    })
+    .filter(Boolean);
 }
 
 const manifestFiles = fs.readdirSync(k8sDir).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
@@ -85,7 +92,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     const k = parse(fs.readFileSync(path.join(k8sDir, 'kustomization.yaml'), 'utf8'));
     expect(k.kind).toBe('Kustomization');
     expect([...k.resources].sort()).toEqual(manifestFiles.filter((f) => f !== 'secret.example.yaml').sort());
-    const images = new Set(all.flatMap(({ m }) => (m.spec?.template ? containersOf(m).map((c) => c.image.split(':')[0]) : [])));
+    const images = new Set(
+      all.flatMap(({ m }) => (m.spec?.template ? containersOf(m).map((c) => c.image.split(':')[0]) : [])),
+    );
     expect(new Set(k.images.map((i: any) => i.name))).toEqual(images);
   });
 
@@ -130,7 +139,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     const config = byKind('ConfigMap').find((c) => c.metadata.name === CONFIG_NAME)!;
     expect(config.data.HOST).toBe('0.0.0.0'); // containers must listen beyond loopback
     const secretKeys = (c: any) =>
-      Object.fromEntries(c.env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => [e.name, e.valueFrom.secretKeyRef]));
+      Object.fromEntries(
+        c.env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => [e.name, e.valueFrom.secretKeyRef]),
+      );
     const workloads = [...byKind('Deployment'), ...byKind('Job')];
     for (const w of workloads) {
       for (const c of containersOf(w)) {
@@ -140,7 +151,12 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
           expect(ref.name).toBe(SECRET_NAME);
           expect(Object.keys(secret.stringData)).toContain(ref.key);
         }
-        const needs = w.metadata.name === 'gateway' ? ['JWT_SECRET'] : w.kind === 'Job' ? ['DATABASE_URL'] : ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET'];
+        const needs =
+          w.metadata.name === 'gateway'
+            ? ['JWT_SECRET']
+            : w.kind === 'Job'
+              ? ['DATABASE_URL']
+              : ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET'];
         expect(Object.keys(refs).sort(), `${w.kind}/${w.metadata.name} secrets`).toEqual(needs.sort());
         for (const [name, ref] of Object.entries(refs) as [string, any][]) expect(ref.key).toBe(name);
       }
@@ -167,7 +183,8 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       );
       expect(d, `Deployment behind Service ${svc.metadata.name}`).toBeDefined();
       // A Deployment's selector matches its own pod template.
-      for (const [k, v] of Object.entries(d!.spec.selector.matchLabels)) expect(d!.spec.template.metadata.labels[k]).toBe(v);
+      for (const [k, v] of Object.entries(d!.spec.selector.matchLabels))
+        expect(d!.spec.template.metadata.labels[k]).toBe(v);
       const names = containersOf(d!).flatMap((c) => c.ports.map((p: any) => p.name));
       for (const p of svc.spec.ports) expect(names).toContain(p.targetPort);
     }
@@ -185,7 +202,11 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 });
 
 // ---------------------------------------------------------------- Dockerfile
-interface Instruction { op: string; args: string; stage: string | null }
+interface Instruction {
+  op: string;
+  args: string;
+  stage: string | null;
+}
 function parseDockerfile(file: string): Instruction[] {
   const lines = fs.readFileSync(file, 'utf8').split('\n');
   const out: Instruction[] = [];
@@ -207,14 +228,22 @@ function parseDockerfile(file: string): Instruction[] {
 }
 const dockerfile = path.join(deployDir, 'Dockerfile');
 const instructions = parseDockerfile(dockerfile);
-const stages = new Set(instructions.filter((i) => i.op === 'FROM').map((i) => /\bAS\s+(\S+)/i.exec(i.args)?.[1]).filter(Boolean));
+const stages = new Set(
+  instructions
+    .filter((i) => i.op === 'FROM')
+    .map((i) => /\bAS\s+(\S+)/i.exec(i.args)?.[1])
+    .filter(Boolean),
+);
 
 /** Workspace folders from the root package.json (globs like subgraphs/* expanded). */
 function workspaces(): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { workspaces: string[] };
   return pkg.workspaces.flatMap((w) =>
     w.endsWith('/*')
-      ? fs.readdirSync(path.join(root, w.slice(0, -2))).map((d) => `${w.slice(0, -2)}/${d}`).filter((d) => fs.existsSync(path.join(root, d, 'package.json')))
+      ? fs
+          .readdirSync(path.join(root, w.slice(0, -2)))
+          .map((d) => `${w.slice(0, -2)}/${d}`)
+          .filter((d) => fs.existsSync(path.join(root, d, 'package.json')))
       : [w],
   );
 }
@@ -230,7 +259,17 @@ function ignored(patterns: string[], file: string): boolean {
       '^' +
         p
           .split('**/')
-          .map((part) => part.split('**').map((s) => s.split('*').map((t) => t.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('.*'))
+          .map((part) =>
+            part
+              .split('**')
+              .map((s) =>
+                s
+                  .split('*')
+                  .map((t) => t.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+                  .join('[^/]*'),
+              )
+              .join('.*'),
+          )
           .join('(.*/)?') +
         '(/.*)?$',
     );
@@ -265,13 +304,24 @@ describe('Dockerfile (deploy/Dockerfile)', () => {
     const copied = instructions
       .slice(0, ci)
       .filter((i) => i.op === 'COPY')
-      .flatMap((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1));
+      .flatMap((i) =>
+        i.args
+          .split(/\s+/)
+          .filter((a) => !a.startsWith('--'))
+          .slice(0, -1),
+      );
     for (const ws of workspaces()) expect(copied, `workspace ${ws}`).toContain(`${ws}/package.json`);
     for (const f of ['package.json', 'package-lock.json', '.npmrc']) expect(copied).toContain(f);
   });
 
   it('what the services need at run time is in the context (not dockerignored)', () => {
-    const needed = ['carbon-nexus.config.ts', 'gateway/supergraph.graphql', 'prisma/migrations', 'gateway/src/cli/subgraph.ts', 'models'];
+    const needed = [
+      'carbon-nexus.config.ts',
+      'gateway/supergraph.graphql',
+      'prisma/migrations',
+      'gateway/src/cli/subgraph.ts',
+      'models',
+    ];
     for (const f of needed) {
       expect(fs.existsSync(path.join(root, f)), f).toBe(true);
       expect(ignored(ignorePatterns, f), `${f} is dockerignored`).toBe(false);
@@ -281,7 +331,8 @@ describe('Dockerfile (deploy/Dockerfile)', () => {
   });
 
   it('has a target per kind of service, each starting a script that exists, listening beyond loopback', () => {
-    for (const t of ['build', 'runtime', 'gateway', 'subgraph', 'migrate', 'embedded']) expect(stages, `stage ${t}`).toContain(t);
+    for (const t of ['build', 'runtime', 'gateway', 'subgraph', 'migrate', 'embedded'])
+      expect(stages, `stage ${t}`).toContain(t);
     const cmds = instructions.filter((i) => i.op === 'CMD' && i.stage !== 'runtime');
     expect(cmds.map((c) => c.stage).sort()).toEqual(['embedded', 'gateway', 'migrate', 'subgraph']);
     for (const c of cmds) {

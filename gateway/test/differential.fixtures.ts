@@ -10,7 +10,8 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { composeServices } from '@apollo/composition';
 
-const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides"])';
+const LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides"])';
 
 const PRODUCTS = `${LINK}
   interface Node { id: ID! }
@@ -112,7 +113,8 @@ function resolversFor(state: FixtureState) {
     products: {
       Query: {
         product: (_: unknown, a: { id: string }) => byId(products, a.id),
-        products: (_: unknown, a: { first: number; category?: string }) => products.filter((p) => !a.category || p.category === a.category).slice(0, a.first),
+        products: (_: unknown, a: { first: number; category?: string }) =>
+          products.filter((p) => !a.category || p.category === a.category).slice(0, a.first),
         search: (_: unknown, a: { term: string }) =>
           [...products, ...makers].filter((x) => x.name.toLowerCase().includes(a.term.toLowerCase())),
         node: (_: unknown, a: { id: string }) => byId(products, a.id) ?? byId(makers, a.id),
@@ -144,8 +146,10 @@ function resolversFor(state: FixtureState) {
           if (p.id === 'p4') throw new Error('stock service timed out for p4');
           return state.stock[p.id] ?? false;
         },
-        shippingEstimate: (p: { weight?: number | null }) => (p.weight == null ? null : Math.round(p.weight * 3.5 * 100) / 100),
-        warehouse: (p: { id: string }) => (p.id === 'p3' ? null : { code: `W-${p.id}`, city: p.id === 'p1' ? 'Lyon' : null }),
+        shippingEstimate: (p: { weight?: number | null }) =>
+          p.weight == null ? null : Math.round(p.weight * 3.5 * 100) / 100,
+        warehouse: (p: { id: string }) =>
+          p.id === 'p3' ? null : { code: `W-${p.id}`, city: p.id === 'p1' ? 'Lyon' : null },
         slowStock: async (p: { id: string }) => {
           const value = state.stock[p.id] ?? false;
           if (state.gate) await state.gate;
@@ -189,7 +193,9 @@ function resolversFor(state: FixtureState) {
 const ROGUE_ANSWERS: Record<string, { status?: number; type?: string; cacheControl?: string; body: unknown }> = {
   rogueEnum: { body: { data: { rogueEnum: { id: 'g1', kind: 'HUGE', size: 1, label: 'x' } } } },
   rogueSize: { body: { data: { rogueSize: { id: 'g2', kind: 'SMALL', size: 'big', label: null } } } },
-  rogueTypename: { body: { data: { rogueTypename: { __typename: 'Secret', id: 'g3', kind: 'SMALL', size: 2, label: 'y' } } } },
+  rogueTypename: {
+    body: { data: { rogueTypename: { __typename: 'Secret', id: 'g3', kind: 'SMALL', size: 2, label: 'y' } } },
+  },
   rogueNull: { body: { data: { rogueNull: null } } },
   rogueList: { body: { data: { rogueList: [1, null, 3] } } },
   rogueForbidden: { status: 403, body: { errors: [{ message: 'no access', extensions: { code: 'FORBIDDEN' } }] } },
@@ -210,8 +216,12 @@ function startRogue(state: FixtureState): Promise<{ url: string; close(): Promis
       // One canned answer decides the status/type of the response; data of several JSON answers are merged.
       const first = ROGUE_ANSWERS[fields[0]] ?? { body: { data: {} } };
       const data = Object.assign({}, ...fields.map((f) => (ROGUE_ANSWERS[f].body as { data?: object }).data ?? {}));
-      const payload = typeof first.body === 'string' ? first.body : JSON.stringify(first.status ? first.body : { data });
-      res.writeHead(first.status ?? 200, { 'content-type': first.type ?? 'application/json', ...(first.cacheControl ? { 'cache-control': first.cacheControl } : {}) });
+      const payload =
+        typeof first.body === 'string' ? first.body : JSON.stringify(first.status ? first.body : { data });
+      res.writeHead(first.status ?? 200, {
+        'content-type': first.type ?? 'application/json',
+        ...(first.cacheControl ? { 'cache-control': first.cacheControl } : {}),
+      });
       res.end(payload);
     });
   });
@@ -242,11 +252,21 @@ export async function startFixture(): Promise<Fixture> {
   const resolvers = resolversFor(state);
   const stops = new Map<string, () => Promise<void>>();
   const urls: Record<string, string> = {};
-  for (const [name, sdl] of [['products', PRODUCTS], ['inventory', INVENTORY], ['reviews', REVIEWS]] as const) {
+  for (const [name, sdl] of [
+    ['products', PRODUCTS],
+    ['inventory', INVENTORY],
+    ['reviews', REVIEWS],
+  ] as const) {
     const server = new ApolloServer({
       schema: buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: resolvers[name] as any }]),
       includeStacktraceInErrorResponses: false,
-      plugins: [{ async requestDidStart() { state.requests[name] = (state.requests[name] ?? 0) + 1; } }],
+      plugins: [
+        {
+          async requestDidStart() {
+            state.requests[name] = (state.requests[name] ?? 0) + 1;
+          },
+        },
+      ],
     });
     const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
     urls[name] = url.replace('localhost', '127.0.0.1');
@@ -256,9 +276,15 @@ export async function startFixture(): Promise<Fixture> {
   urls.rogue = rogue.url;
   stops.set('rogue', rogue.close);
   const composed = composeServices(
-    [['products', PRODUCTS], ['inventory', INVENTORY], ['reviews', REVIEWS], ['rogue', ROGUE]].map(([name, sdl]) => ({ name, typeDefs: parse(sdl), url: urls[name] })),
+    [
+      ['products', PRODUCTS],
+      ['inventory', INVENTORY],
+      ['reviews', REVIEWS],
+      ['rogue', ROGUE],
+    ].map(([name, sdl]) => ({ name, typeDefs: parse(sdl), url: urls[name] })),
   );
-  if (composed.errors?.length || !composed.supergraphSdl) throw new Error(`fixture does not compose: ${composed.errors?.map((e) => e.message).join('; ')}`);
+  if (composed.errors?.length || !composed.supergraphSdl)
+    throw new Error(`fixture does not compose: ${composed.errors?.map((e) => e.message).join('; ')}`);
   return {
     urls,
     supergraphSdl: composed.supergraphSdl,

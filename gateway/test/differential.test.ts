@@ -31,33 +31,103 @@ const PRODUCT_FIELDS = /* GraphQL */ `
 
 const CASES: Case[] = [
   // Entity joins across three subgraphs, @requires (shippingEstimate needs weight) and @provides (author.name).
-  { name: 'entity join across 3 subgraphs', query: '{ products(first: 3) { id name weight inStock shippingEstimate reviews { rating body author { name } } averageRating } }' },
-  { name: 'entity join, one entity null in a subgraph', query: '{ products(first: 3) { id maker { name country } warehouse { code city } } }' },
-  { name: '@provides: author name without a products fetch', query: '{ topReviews(first: 4) { id rating author { id name } product { name } } }' },
-  { name: 'nested joins back and forth', query: '{ topReviews(first: 2) { product { name inStock reviews { author { name reviews { rating } } } } } }' },
+  {
+    name: 'entity join across 3 subgraphs',
+    query:
+      '{ products(first: 3) { id name weight inStock shippingEstimate reviews { rating body author { name } } averageRating } }',
+  },
+  {
+    name: 'entity join, one entity null in a subgraph',
+    query: '{ products(first: 3) { id maker { name country } warehouse { code city } } }',
+  },
+  {
+    name: '@provides: author name without a products fetch',
+    query: '{ topReviews(first: 4) { id rating author { id name } product { name } } }',
+  },
+  {
+    name: 'nested joins back and forth',
+    query: '{ topReviews(first: 2) { product { name inStock reviews { author { name reviews { rating } } } } } }',
+  },
   // Aliases, named and inline fragments, the same field selected twice (merged), __typename everywhere.
-  { name: 'aliases', query: '{ a: product(id: "p1") { n: name w: weight s: shippingEstimate } b: product(id: "p2") { n: name id: id } }' },
-  { name: 'named fragments, nested', query: `query Cards { products(first: 3) { ...ProductCard } } ${PRODUCT_FIELDS}`, operationName: 'Cards' },
-  { name: 'same field via two fragments', query: '{ product(id: "p2") { warehouse { code } ... on Product { warehouse { city } name } ... on Product { name maker { name } } } }' },
-  { name: '__typename at root and nested', query: '{ __typename product(id: "p1") { __typename t: __typename name maker { __typename } } }' },
+  {
+    name: 'aliases',
+    query: '{ a: product(id: "p1") { n: name w: weight s: shippingEstimate } b: product(id: "p2") { n: name id: id } }',
+  },
+  {
+    name: 'named fragments, nested',
+    query: `query Cards { products(first: 3) { ...ProductCard } } ${PRODUCT_FIELDS}`,
+    operationName: 'Cards',
+  },
+  {
+    name: 'same field via two fragments',
+    query:
+      '{ product(id: "p2") { warehouse { code } ... on Product { warehouse { city } name } ... on Product { name maker { name } } } }',
+  },
+  {
+    name: '__typename at root and nested',
+    query: '{ __typename product(id: "p1") { __typename t: __typename name maker { __typename } } }',
+  },
   // Abstract types: a union and an interface, type conditions, fields of other subgraphs under them.
-  { name: 'union with type conditions and joins', query: '{ search(term: "r") { __typename ... on Product { name inStock reviews { rating } } ... on Maker { name country } } }' },
-  { name: 'interface', query: '{ a: node(id: "p2") { id __typename ... on Product { name averageRating } } b: node(id: "m1") { id ... on Maker { name } } c: node(id: "zz") { id } }' },
-  { name: 'fragment on an interface spread into a union member', query: '{ search(term: "a") { ...N } } fragment N on Node { id ... on Product { price } }' },
+  {
+    name: 'union with type conditions and joins',
+    query:
+      '{ search(term: "r") { __typename ... on Product { name inStock reviews { rating } } ... on Maker { name country } } }',
+  },
+  {
+    name: 'interface',
+    query:
+      '{ a: node(id: "p2") { id __typename ... on Product { name averageRating } } b: node(id: "m1") { id ... on Maker { name } } c: node(id: "zz") { id } }',
+  },
+  {
+    name: 'fragment on an interface spread into a union member',
+    query: '{ search(term: "a") { ...N } } fragment N on Node { id ... on Product { price } }',
+  },
   // Variables: defaults, explicit values, enums, @include/@skip from variables and literals.
-  { name: 'variables with defaults (none sent)', query: 'query P($first: Int = 2, $tags: Boolean = true) { products(first: $first) { id tags @include(if: $tags) } }' },
-  { name: 'variables overriding defaults', query: 'query P($first: Int = 2, $tags: Boolean = true) { products(first: $first) { id tags @include(if: $tags) } }', variables: { first: 4, tags: false } },
-  { name: 'enum variable', query: 'query P($c: Category) { products(first: 5, category: $c) { id category } }', variables: { c: 'TOOLS' } },
-  { name: '@skip/@include from variables on fields and fragments', query: 'query P($s: Boolean!, $i: Boolean!) { product(id: "p1") { id name @skip(if: $s) ... on Product @include(if: $i) { inStock } ...F @skip(if: $i) } } fragment F on Product { weight }', variables: { s: true, i: false } },
-  { name: '@skip/@include literals', query: '{ product(id: "p2") { id name @include(if: false) price @skip(if: false) inStock @include(if: true) } }' },
-  { name: 'operation chosen by name', query: 'query A { product(id: "p1") { name } } query B { product(id: "p2") { name inStock } }', operationName: 'B' },
+  {
+    name: 'variables with defaults (none sent)',
+    query:
+      'query P($first: Int = 2, $tags: Boolean = true) { products(first: $first) { id tags @include(if: $tags) } }',
+  },
+  {
+    name: 'variables overriding defaults',
+    query:
+      'query P($first: Int = 2, $tags: Boolean = true) { products(first: $first) { id tags @include(if: $tags) } }',
+    variables: { first: 4, tags: false },
+  },
+  {
+    name: 'enum variable',
+    query: 'query P($c: Category) { products(first: 5, category: $c) { id category } }',
+    variables: { c: 'TOOLS' },
+  },
+  {
+    name: '@skip/@include from variables on fields and fragments',
+    query:
+      'query P($s: Boolean!, $i: Boolean!) { product(id: "p1") { id name @skip(if: $s) ... on Product @include(if: $i) { inStock } ...F @skip(if: $i) } } fragment F on Product { weight }',
+    variables: { s: true, i: false },
+  },
+  {
+    name: '@skip/@include literals',
+    query: '{ product(id: "p2") { id name @include(if: false) price @skip(if: false) inStock @include(if: true) } }',
+  },
+  {
+    name: 'operation chosen by name',
+    query: 'query A { product(id: "p1") { name } } query B { product(id: "p2") { name inStock } }',
+    operationName: 'B',
+  },
   // Errors: nullable field, non-null propagation inside a subgraph and across the join, a FORBIDDEN error.
   { name: 'nullable field error', query: '{ failing product(id: "p1") { name } }' },
   { name: 'non-null propagation inside a subgraph', query: '{ brokenProduct { id name } product(id: "p3") { name } }' },
   { name: 'non-null propagation across an entity join', query: '{ products(first: 4) { id name inStock } }' },
-  { name: 'non-null error in a nested list from another subgraph', query: '{ product(id: "p3") { name reviews { id body } } }' },
+  {
+    name: 'non-null error in a nested list from another subgraph',
+    query: '{ product(id: "p3") { name reviews { id body } } }',
+  },
   { name: 'auth error from a subgraph (FORBIDDEN)', query: '{ forbidden product(id: "p1") { name secret } }' },
-  { name: 'auth error with a token', query: '{ product(id: "p1") { name secret inStock } }', headers: { authorization: 'TOKEN' } },
+  {
+    name: 'auth error with a token',
+    query: '{ product(id: "p1") { name secret inStock } }',
+    headers: { authorization: 'TOKEN' },
+  },
   // What a misbehaving subgraph answers, shaped by the gateway itself (extensions.valueCompletion).
   { name: 'invalid enum value from a subgraph', query: '{ rogueEnum { id kind size } }' },
   { name: 'invalid Int value from a subgraph', query: '{ rogueSize { id size label } }' },
@@ -65,34 +135,83 @@ const CASES: Case[] = [
   { name: 'null in a non-null root field', query: '{ rogueNull { id } }' },
   { name: 'null inside a list of non-null items', query: '{ rogueList rogueFine { id kind } }' },
   { name: 'cache-control from a subgraph', query: '{ rogueCached }' },
-  { name: 'content negotiation: graphql-response+json', query: '{ product(id: "p1") { name } }', headers: { accept: 'application/graphql-response+json' } },
+  {
+    name: 'content negotiation: graphql-response+json',
+    query: '{ product(id: "p1") { name } }',
+    headers: { accept: 'application/graphql-response+json' },
+  },
   // Non-2xx and non-JSON subgraph answers: our gateway names the subgraph (SUBGRAPH_UNAVAILABLE) instead of Apollo's
   // anonymous error; data of the other subgraphs is the same.
-  { name: 'subgraph answers 403', query: '{ rogueForbidden product(id: "p1") { name } }', ours: 'subgraph errors name the subgraph' },
+  {
+    name: 'subgraph answers 403',
+    query: '{ rogueForbidden product(id: "p1") { name } }',
+    ours: 'subgraph errors name the subgraph',
+  },
   { name: 'subgraph answers 502 HTML', query: '{ rogueBadGateway }', ours: 'subgraph errors name the subgraph' },
-  { name: 'subgraph answers text', query: '{ rogueNotJson product(id: "p2") { inStock } }', ours: 'subgraph errors name the subgraph' },
+  {
+    name: 'subgraph answers text',
+    query: '{ rogueNotJson product(id: "p2") { inStock } }',
+    ours: 'subgraph errors name the subgraph',
+  },
   // Left to Apollo's pipeline: introspection, invalid documents and variables, GET, mutations.
-  { name: 'introspection __schema', query: '{ __schema { queryType { name } mutationType { name } } }', path: 'fallback' },
-  { name: 'introspection __type with data', query: '{ __type(name: "Product") { name kind } product(id: "p1") { name } }', path: 'fallback' },
+  {
+    name: 'introspection __schema',
+    query: '{ __schema { queryType { name } mutationType { name } } }',
+    path: 'fallback',
+  },
+  {
+    name: 'introspection __type with data',
+    query: '{ __type(name: "Product") { name kind } product(id: "p1") { name } }',
+    path: 'fallback',
+  },
   { name: 'only __typename', query: '{ __typename }', path: 'fallback' },
   { name: 'syntax error', query: '{ product(id: "p1") { name }', path: 'fallback' },
   { name: 'validation error', query: '{ product(id: "p1") { nam } }', path: 'fallback' },
   { name: 'missing required variable', query: 'query P($id: ID!) { product(id: $id) { name } }', path: 'fallback' },
-  { name: 'variable of the wrong type', query: 'query P($first: Int) { products(first: $first) { id } }', variables: { first: 'three' }, path: 'fallback' },
-  { name: 'unknown operation name', query: 'query A { product(id: "p1") { name } }', operationName: 'Nope', path: 'fallback' },
-  { name: 'several operations, no name', query: 'query A { product(id: "p1") { name } } query B { product(id: "p2") { name } }', path: 'fallback' },
+  {
+    name: 'variable of the wrong type',
+    query: 'query P($first: Int) { products(first: $first) { id } }',
+    variables: { first: 'three' },
+    path: 'fallback',
+  },
+  {
+    name: 'unknown operation name',
+    query: 'query A { product(id: "p1") { name } }',
+    operationName: 'Nope',
+    path: 'fallback',
+  },
+  {
+    name: 'several operations, no name',
+    query: 'query A { product(id: "p1") { name } } query B { product(id: "p2") { name } }',
+    path: 'fallback',
+  },
   { name: 'mutation', query: 'mutation { setStock(id: "p3", inStock: false) }', path: 'fallback' },
 ];
 
-interface Answer { status: number; contentType: string | null; cacheControl: string | null; headers: Record<string, string>; text: string; body: any }
+interface Answer {
+  status: number;
+  contentType: string | null;
+  cacheControl: string | null;
+  headers: Record<string, string>;
+  text: string;
+  body: any;
+}
 
 /** Response headers that differ per request or per connection anyway. */
 const PER_REQUEST = new Set(['date', 'x-correlation-id', 'content-length', 'connection', 'keep-alive']);
 
-async function post(url: string, c: Pick<Case, 'query' | 'variables' | 'operationName' | 'headers'>, token: string): Promise<Answer> {
+async function post(
+  url: string,
+  c: Pick<Case, 'query' | 'variables' | 'operationName' | 'headers'>,
+  token: string,
+): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...c.headers };
   if (headers.authorization === 'TOKEN') headers.authorization = `Bearer ${token}`;
-  const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: c.query, variables: c.variables, operationName: c.operationName }) });
+  const r = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query: c.query, variables: c.variables, operationName: c.operationName }),
+  });
   const text = await r.text();
   let body: any;
   try {
@@ -101,10 +220,18 @@ async function post(url: string, c: Pick<Case, 'query' | 'variables' | 'operatio
     body = text;
   }
   const answered = Object.fromEntries([...r.headers].filter(([k]) => !PER_REQUEST.has(k)));
-  return { status: r.status, contentType: r.headers.get('content-type'), cacheControl: r.headers.get('cache-control'), headers: answered, text, body };
+  return {
+    status: r.status,
+    contentType: r.headers.get('content-type'),
+    cacheControl: r.headers.get('cache-control'),
+    headers: answered,
+    text,
+    body,
+  };
 }
 
-const errorsOf = (list: any[] | undefined) => list?.map((e) => ({ message: e.message, path: e.path, code: e.extensions?.code }));
+const errorsOf = (list: any[] | undefined) =>
+  list?.map((e) => ({ message: e.message, path: e.path, code: e.extensions?.code }));
 /** What must match plain Apollo: status, content type, data, and each error's message, path and code. */
 const comparable = (a: Answer) => ({
   status: a.status,
@@ -117,7 +244,8 @@ const comparable = (a: Answer) => ({
 async function counters(gw: GatewayServer): Promise<Record<string, number>> {
   const text = await (await fetch(`${gw.url}/metrics`)).text();
   const out: Record<string, number> = { fast: 0, shared: 0, fallback: 0 };
-  for (const m of text.matchAll(/^carbon_nexus_graphql_fast_path_requests_total\{outcome="(\w+)"\} (\d+)/gm)) out[m[1]] = Number(m[2]);
+  for (const m of text.matchAll(/^carbon_nexus_graphql_fast_path_requests_total\{outcome="(\w+)"\} (\d+)/gm))
+    out[m[1]] = Number(m[2]);
   return out;
 }
 
@@ -137,10 +265,27 @@ describe('differential: our gateway answers as plain @apollo/gateway', () => {
     const server = new ApolloServer({ gateway });
     const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
     plain = { url: url.replace('localhost', '127.0.0.1'), stop: () => server.stop() };
-    const env = (fastPath: string) => ({ ...process.env, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn', GATEWAY_FAST_PATH: fastPath });
+    const env = (fastPath: string) => ({
+      ...process.env,
+      RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'warn',
+      GATEWAY_FAST_PATH: fastPath,
+    });
     const urls = Object.fromEntries(Object.entries(fixture.urls));
-    fast = await startGateway({ subgraphUrls: urls, supergraphSdl: fixture.supergraphSdl, port: 0, serveWeb: false, env: env('on') });
-    slow = await startGateway({ subgraphUrls: urls, supergraphSdl: fixture.supergraphSdl, port: 0, serveWeb: false, env: env('off') });
+    fast = await startGateway({
+      subgraphUrls: urls,
+      supergraphSdl: fixture.supergraphSdl,
+      port: 0,
+      serveWeb: false,
+      env: env('on'),
+    });
+    slow = await startGateway({
+      subgraphUrls: urls,
+      supergraphSdl: fixture.supergraphSdl,
+      port: 0,
+      serveWeb: false,
+      env: env('off'),
+    });
     token = await signDevToken({ sub: 'diff', roles: ['viewer'], supplierIds: null });
   });
 
@@ -158,7 +303,11 @@ describe('differential: our gateway answers as plain @apollo/gateway', () => {
       const after = await counters(fast);
       const reference = await post(`${slow.url}/graphql`, c, token);
       // Fast path on and off: the same bytes, status and headers.
-      expect({ status: ours.status, headers: ours.headers, text: ours.text }).toEqual({ status: reference.status, headers: reference.headers, text: reference.text });
+      expect({ status: ours.status, headers: ours.headers, text: ours.text }).toEqual({
+        status: reference.status,
+        headers: reference.headers,
+        text: reference.text,
+      });
       expect(after[c.path ?? 'fast'] - before[c.path ?? 'fast'], `answered by the ${c.path ?? 'fast'} path`).toBe(1);
       const apollo = await post(`${plain.url}`, { ...c, headers: { ...c.headers, authorization: '' } }, token);
       if (!c.ours) {
@@ -176,7 +325,11 @@ describe('differential: our gateway answers as plain @apollo/gateway', () => {
   it('depth and cost limits: the same refusal with the fast path on and off', async () => {
     // product { reviews { … } } nested seven times under topReviews: depth 16 (limit 12).
     const deep = { query: `{ topReviews { ${'product { reviews { '.repeat(7)}id${' } }'.repeat(7)} } }` };
-    const costly = { query: 'query P($n: Int) { topReviews(first: $n) { id } products(first: $n) { reviews { author { reviews { id } } } } }', variables: { n: 100000 } };
+    const costly = {
+      query:
+        'query P($n: Int) { topReviews(first: $n) { id } products(first: $n) { reviews { author { reviews { id } } } } }',
+      variables: { n: 100000 },
+    };
     for (const c of [deep, costly]) {
       const [a, b] = [await post(`${fast.url}/graphql`, c, token), await post(`${slow.url}/graphql`, c, token)];
       expect(a.status).toBe(400);
@@ -219,7 +372,11 @@ describe('differential: our gateway answers as plain @apollo/gateway', () => {
   it('a subgraph down: partial data and an error naming it, alike with the fast path on and off', async () => {
     await fixture.stop('reviews');
     const c = { query: '{ products(first: 2) { id name averageRating reviews { rating } } }' };
-    const [a, b, p] = [await post(`${fast.url}/graphql`, c, token), await post(`${slow.url}/graphql`, c, token), await post(plain.url, c, token)];
+    const [a, b, p] = [
+      await post(`${fast.url}/graphql`, c, token),
+      await post(`${slow.url}/graphql`, c, token),
+      await post(plain.url, c, token),
+    ];
     expect([a.status, a.text]).toEqual([b.status, b.text]);
     expect(a.body.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' });
     // Plain Apollo's data for the same failure (its error message carries the subgraph's address instead).

@@ -68,7 +68,10 @@ function subscribe(client: Client, query: string) {
           if (error) return done(reject, new Error(`${what}: subscription failed: ${JSON.stringify(error)}`));
           if (cond()) return done(resolve);
         };
-        const timer = setTimeout(() => done(reject, new Error(`${what}: not seen in ${ms} ms; got ${JSON.stringify(results)}`)), ms);
+        const timer = setTimeout(
+          () => done(reject, new Error(`${what}: not seen in ${ms} ms; got ${JSON.stringify(results)}`)),
+          ms,
+        );
         const done = (f: (v?: any) => void, v?: unknown) => {
           clearTimeout(timer);
           waiters.delete(check);
@@ -145,7 +148,10 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('distributed t
 
     // Ready when the topology says so (every subgraph and both replicas answered /readyz) — or it died.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not running after ${STARTUP_MS / 1000} s:\n${output.slice(-3000)}`)), STARTUP_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`not running after ${STARTUP_MS / 1000} s:\n${output.slice(-3000)}`)),
+        STARTUP_MS,
+      );
       const onData = () => {
         if (output.includes('is running')) {
           clearTimeout(timer);
@@ -158,7 +164,9 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('distributed t
         reject(new Error(`distributed.ts exited with ${code}:\n${output.slice(-3000)}`));
       });
     });
-    subgraphPorts = [...output.matchAll(/[a-z-]+:(\d+)/g)].map((m) => Number(m[1])).filter((p) => p >= subgraphBase && p < subgraphBase + 12);
+    subgraphPorts = [...output.matchAll(/[a-z-]+:(\d+)/g)]
+      .map((m) => Number(m[1]))
+      .filter((p) => p >= subgraphBase && p < subgraphBase + 12);
     analyst = await signDevToken({ sub: 'dist-analyst', roles: ['analyst'] });
     viewer = await signDevToken({ sub: 'dist-viewer', roles: ['viewer'] });
   }, STARTUP_MS + 30_000);
@@ -171,7 +179,10 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('distributed t
       } catch {
         /* already gone */
       }
-      const killed = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
+      const killed = await Promise.race([
+        exited.then(() => true),
+        new Promise((r) => setTimeout(() => r(false), 15_000)),
+      ]);
       if (!killed) process.kill(-child.pid, 'SIGKILL');
       await exited;
     }
@@ -197,12 +208,19 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('distributed t
       const info = (await health.json()) as { plugin: string };
       expect(typeof info.plugin).toBe('string');
     }
-    const served = await Promise.all(subgraphPorts.map(async (p) => ((await (await fetch(`http://127.0.0.1:${p}/healthz`)).json()) as any).plugin));
-    expect(served).toEqual(expect.arrayContaining(['data-core', 'ml-engine', 'orchestration', 'recommendations', 'data-quality']));
+    const served = await Promise.all(
+      subgraphPorts.map(async (p) => ((await (await fetch(`http://127.0.0.1:${p}/healthz`)).json()) as any).plugin),
+    );
+    expect(served).toEqual(
+      expect.arrayContaining(['data-core', 'ml-engine', 'orchestration', 'recommendations', 'data-quality']),
+    );
     for (const url of gatewayUrls) {
       const ready = await fetch(url.replace('/graphql', '/readyz'));
       expect(ready.status).toBe(200);
-      const health = (await (await fetch(url.replace('/graphql', '/healthz'))).json()) as { service: string; subgraphs: string[] };
+      const health = (await (await fetch(url.replace('/graphql', '/healthz'))).json()) as {
+        service: string;
+        subgraphs: string[];
+      };
       expect(health.service).toBe('gateway');
       expect(health.subgraphs).toEqual(expect.arrayContaining(['data-core', 'orchestration', 'ml-engine']));
     }
@@ -211,7 +229,12 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('distributed t
   it('a mutation through each replica is visible to a query through the other (one database behind both)', async () => {
     const created: string[] = [];
     for (const [i, url] of gatewayUrls.entries()) {
-      const r = await gql(url, CREATE_SUPPLIER, { input: { name: `Distributed Freight ${i}`, category: 'TRANSPORT' } }, analyst);
+      const r = await gql(
+        url,
+        CREATE_SUPPLIER,
+        { input: { name: `Distributed Freight ${i}`, category: 'TRANSPORT' } },
+        analyst,
+      );
       expect(r.body.errors).toBeUndefined();
       expect(r.body.data.createSupplier).toMatchObject({ name: `Distributed Freight ${i}`, category: 'TRANSPORT' });
       created.push(r.body.data.createSupplier.id);
@@ -235,7 +258,12 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('distributed t
   });
 
   it('a subscription through each replica delivers a live event caused by a mutation through the other replica', async () => {
-    const supplier = await gql(gatewayUrls[0], CREATE_SUPPLIER, { input: { name: 'Pulse Logistics', category: 'TRANSPORT' } }, analyst);
+    const supplier = await gql(
+      gatewayUrls[0],
+      CREATE_SUPPLIER,
+      { input: { name: 'Pulse Logistics', category: 'TRANSPORT' } },
+      analyst,
+    );
     expect(supplier.body.errors).toBeUndefined();
     const supplierId = supplier.body.data.createSupplier.id as string;
     let lastKg = 0;
@@ -277,7 +305,11 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('distributed t
       expect(ingest.body.errors).toBeUndefined();
       expect(ingest.body.data.ingestEvents).toMatchObject({ accepted: 1, rejected: 0 });
       // Other users of the same Redis may publish pulses too: wait for the one that reflects our event.
-      await sub.until(() => sub.results.some((r) => r.data?.emissionPulse.kgPerHour > lastKg), 30_000, `pulse after ingest via replica ${i}`);
+      await sub.until(
+        () => sub.results.some((r) => r.data?.emissionPulse.kgPerHour > lastKg),
+        30_000,
+        `pulse after ingest via replica ${i}`,
+      );
       const live = sub.results.find((r) => r.data?.emissionPulse.kgPerHour > lastKg);
       expect(live.errors).toBeUndefined();
       expect(live.data.emissionPulse.trend).toBe('UP');

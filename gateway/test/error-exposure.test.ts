@@ -30,8 +30,16 @@ describe('error responses: no stack traces unless asked, no internal addresses',
 
   beforeAll(async () => {
     // PGlite in memory, the in-memory bus: each subgraph process alone.
-    plain = spawnService('gateway/src/cli/subgraph.ts', ['data-core'], productionEnv({ PORT: '0', AUTH_ANONYMOUS_READ: 'true' }));
-    exposing = spawnService('gateway/src/cli/subgraph.ts', ['data-core'], productionEnv({ PORT: '0', EXPOSE_ERROR_STACKS: 'true' }));
+    plain = spawnService(
+      'gateway/src/cli/subgraph.ts',
+      ['data-core'],
+      productionEnv({ PORT: '0', AUTH_ANONYMOUS_READ: 'true' }),
+    );
+    exposing = spawnService(
+      'gateway/src/cli/subgraph.ts',
+      ['data-core'],
+      productionEnv({ PORT: '0', EXPOSE_ERROR_STACKS: 'true' }),
+    );
     [plainUrl, exposingUrl] = await Promise.all(
       [plain, exposing].map(async (s) => (await s.waitForOutput(/data-core subgraph at (http:\/\/\S+)/))[1]),
     );
@@ -56,13 +64,21 @@ describe('error responses: no stack traces unless asked, no internal addresses',
 
   it('EXPOSE_ERROR_STACKS=true turns them on (development)', async () => {
     const r = await gql(exposingUrl, INVALID);
-    expect(r.body.errors?.[0].extensions?.stacktrace).toEqual(expect.arrayContaining([expect.stringMatching(/GraphQLError/)]));
+    expect(r.body.errors?.[0].extensions?.stacktrace).toEqual(
+      expect.arrayContaining([expect.stringMatching(/GraphQLError/)]),
+    );
   });
 
   it('the gateway strips stack traces a subgraph sends', async () => {
     const direct = await gql(exposingUrl, REFUSED);
     expect(direct.text).toMatch(/stacktrace/); // the subgraph did send one
-    const gw = await startGateway({ supergraphSdl: composePlugins([dataCore]).supergraphSdl, subgraphUrls: { 'data-core': exposingUrl }, port: 0, serveWeb: false, env: productionEnv() });
+    const gw = await startGateway({
+      supergraphSdl: composePlugins([dataCore]).supergraphSdl,
+      subgraphUrls: { 'data-core': exposingUrl },
+      port: 0,
+      serveWeb: false,
+      env: productionEnv(),
+    });
     gateways.push(gw);
     const r = await gql(`${gw.url}/graphql`, REFUSED);
     expect(r.body.errors?.[0].message).toMatch(/sign in|needs one of the roles|bearer token/i);
@@ -79,7 +95,10 @@ describe('error responses: no stack traces unless asked, no internal addresses',
       env: productionEnv(),
     });
     gateways.push(gw);
-    const r = await gql(`${gw.url}/graphql`, `{ suppliers(first: 1) { totalCount } prediction(id: "00000000-0000-4000-8000-000000000000") { id } }`);
+    const r = await gql(
+      `${gw.url}/graphql`,
+      `{ suppliers(first: 1) { totalCount } prediction(id: "00000000-0000-4000-8000-000000000000") { id } }`,
+    );
     expect(r.status).toBe(200);
     expect(r.body.data?.suppliers).toEqual({ totalCount: expect.any(Number) });
     const err = r.body.errors?.find((e) => e.extensions?.code === 'SUBGRAPH_UNAVAILABLE');

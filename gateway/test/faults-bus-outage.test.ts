@@ -46,18 +46,32 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
     ({ gateway: gw, db } = platform);
     admin = gqlAt(gw.url, await platform.token('admin', { sub: 'outage-admin' }));
     for (let i = 0; i < 6; i++) {
-      const r = await admin(`mutation { createSupplier(input: { name: "Outage Haulage", category: TRANSPORT }) { id } }`);
+      const r = await admin(
+        `mutation { createSupplier(input: { name: "Outage Haulage", category: TRANSPORT }) { id } }`,
+      );
       suppliers.push(r.data.createSupplier.id);
     }
     supplierId = suppliers[0];
     // Other suites may share this Redis: keep only this test's alerts.
     gw.host!.bus.subscribe(alertRaised, (p) => void (suppliers.includes(p.supplierId ?? '') && heardOnBus.push(p)));
     const viewer = await platform.token('viewer', { sub: 'outage-viewer' });
-    client = createClient({ url: gw.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${viewer}` }, retryAttempts: 0 });
+    client = createClient({
+      url: gw.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${viewer}` },
+      retryAttempts: 0,
+    });
     platform.defer(() => client.dispose());
     client.subscribe(
-      { query: `subscription($s: [ID!]) { alertRaised(supplierIds: $s) { id cursor level } }`, variables: { s: suppliers } },
-      { next: (r: any) => void (r.data ? heardOnWs.push(r.data.alertRaised) : wsErrors.push(r.errors)), error: (e) => void wsErrors.push(e), complete: () => undefined },
+      {
+        query: `subscription($s: [ID!]) { alertRaised(supplierIds: $s) { id cursor level } }`,
+        variables: { s: suppliers },
+      },
+      {
+        next: (r: any) => void (r.data ? heardOnWs.push(r.data.alertRaised) : wsErrors.push(r.errors)),
+        error: (e) => void wsErrors.push(e),
+        complete: () => undefined,
+      },
     );
   }, 180_000);
 
@@ -70,7 +84,8 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
   /** A hotspot and its alert from detection, for the next of the test's suppliers (events and baseline beforehand). */
   const prepared: (() => Promise<RaisedHotspot>)[] = [];
   async function prepareAlerts(percents: number[]) {
-    for (const percent of percents) prepared.push(await prepareHotspot(admin, { supplierId: suppliers[prepared.length], percent, windows }));
+    for (const percent of percents)
+      prepared.push(await prepareHotspot(admin, { supplierId: suppliers[prepared.length], percent, windows }));
   }
   let raised = 0;
   async function raiseAlert() {
@@ -79,7 +94,10 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
   }
 
   it('delivers alerts raised during the outage after the bus returns: to a bus subscriber and a graphql-ws subscription, in order, once', async () => {
-    const upstreams = async () => Number(/^carbon_nexus_subscription_upstreams (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0);
+    const upstreams = async () =>
+      Number(
+        /^carbon_nexus_subscription_upstreams (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0,
+      );
     await waitFor('the subscription to be live', async () => (await upstreams()) >= 1, 20_000);
     await prepareAlerts([110, 150, 151, 152, 153, 154]);
     const before = await raiseAlert();
@@ -93,7 +111,9 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
     expect(heardOnBus).toHaveLength(1); // nothing got through while Redis was unreachable…
     expect(heardOnWs).toHaveLength(1);
     // Detection commits each alert.raised (beside its hotspot.changed) into the outbox.
-    const [pending] = await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL AND topic = 'alert.raised'`);
+    const [pending] = await db.query<{ n: number | string }>(
+      `SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL AND topic = 'alert.raised'`,
+    );
     expect(Number(pending.n)).toBe(5); // …and nothing was lost: it waits in the outbox
 
     proxy.restore();
@@ -104,7 +124,9 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
     expect(heardOnWs.map((a) => a.id)).toEqual(expected);
     expect(heardOnWs.map((a) => a.cursor)).toEqual([before, ...during].map((a) => a.seq));
     expect(wsErrors).toEqual([]);
-    const [left] = await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL`);
+    const [left] = await db.query<{ n: number | string }>(
+      `SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL`,
+    );
     expect(Number(left.n)).toBe(0);
   });
 
@@ -118,7 +140,16 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
       headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
       body: JSON.stringify({
         query: `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted results { eventId } } }`,
-        variables: { e: [1, 2, 3].map((h) => ({ externalId: `outage-leg-${h}`, supplierId, eventType: 'TRANSPORT', timestamp: at(h), distanceKm: 100 * h, loadKg: 8000 })) },
+        variables: {
+          e: [1, 2, 3].map((h) => ({
+            externalId: `outage-leg-${h}`,
+            supplierId,
+            eventType: 'TRANSPORT',
+            timestamp: at(h),
+            distanceKm: 100 * h,
+            loadKg: 8000,
+          })),
+        },
       }),
     });
     const body = (await res.json()) as any;
@@ -126,13 +157,26 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
     expect(body.data.ingestEvents.accepted).toBe(3); // ingestion does not depend on the bus
     const ids: string[] = body.data.ingestEvents.results.map((r: any) => r.eventId);
     const predicted = async () =>
-      Number((await db.query<{ n: number | string }>(`SELECT count(DISTINCT event_id) AS n FROM predictions WHERE event_id = ANY($1::uuid[])`, [ids]))[0].n);
+      Number(
+        (
+          await db.query<{ n: number | string }>(
+            `SELECT count(DISTINCT event_id) AS n FROM predictions WHERE event_id = ANY($1::uuid[])`,
+            [ids],
+          )
+        )[0].n,
+      );
     await sleep(1500);
     expect(await predicted()).toBe(0); // the signal is waiting…
-    const [pending] = await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL AND topic = 'event.normalized'`);
+    const [pending] = await db.query<{ n: number | string }>(
+      `SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL AND topic = 'event.normalized'`,
+    );
     expect(Number(pending.n)).toBe(1); // …in the outbox, committed with the events
 
     proxy.restore();
-    await waitFor('predictions for every event ingested during the outage', async () => (await predicted()) === 3, 60_000);
+    await waitFor(
+      'predictions for every event ingested during the outage',
+      async () => (await predicted()) === 3,
+      60_000,
+    );
   });
 });

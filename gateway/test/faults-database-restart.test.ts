@@ -36,7 +36,13 @@ describe.runIf(process.env.DATABASE_URL)('fault: PostgreSQL restarts under the g
     proxy = await startTcpProxy(targetOf(dbUrl, 5432));
     app = await createDatabase({ url: proxy.url(dbUrl), poolSize: 4 });
     const env = { ...process.env, REDIS_URL: undefined, BUS_URL: undefined };
-    gw = await startGateway({ plugins: [dataCore], port: 0, serveWeb: false, env, host: { db: app, migrate: false, scheduler: false } });
+    gw = await startGateway({
+      plugins: [dataCore],
+      port: 0,
+      serveWeb: false,
+      env,
+      host: { db: app, migrate: false, scheduler: false },
+    });
     token = await signDevToken({ sub: 'restart-analyst', roles: ['analyst'] });
     const r = await gql(gw.url, CREATE, token, { name: 'Restart Freight 0' });
     expect(r.body.errors).toBeUndefined();
@@ -79,7 +85,11 @@ describe.runIf(process.env.DATABASE_URL)('fault: PostgreSQL restarts under the g
     expect((await fetch(gw.url + '/healthz')).status).toBe(200); // the process is alive, only not ready
 
     proxy.restore();
-    await waitFor('/readyz after the database returned', async () => (await fetch(gw.url + '/readyz')).status === 200, 30_000);
+    await waitFor(
+      '/readyz after the database returned',
+      async () => (await fetch(gw.url + '/readyz')).status === 200,
+      30_000,
+    );
     const w = await gql(gw.url, CREATE, token, { name: 'Restart Freight after cut' });
     expect(w.body.errors).toBeUndefined();
     const r = await gql(gw.url, COUNT, token);

@@ -17,7 +17,14 @@ import { freePortRange, gql, productionEnv, spawnService, type Service } from '.
 
 const STARTUP_MS = 300_000;
 
-interface SupervisorLine { name: string; msg: string; child?: string; childPid?: number; code?: number | null; signal?: string | null }
+interface SupervisorLine {
+  name: string;
+  msg: string;
+  child?: string;
+  childPid?: number;
+  code?: number | null;
+  signal?: string | null;
+}
 
 describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('faults survived by start:distributed', () => {
   const adminUrl = process.env.DATABASE_URL!;
@@ -80,7 +87,12 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('faults surviv
     );
     await topology.waitForOutput(/is running/, STARTUP_MS);
     analyst = await signDevToken({ sub: 'faults-analyst', roles: ['analyst'] });
-    const created = await gql(gateway, `mutation { createSupplier(input: { name: "Faults Freight", category: TRANSPORT }) { id } }`, {}, analyst);
+    const created = await gql(
+      gateway,
+      `mutation { createSupplier(input: { name: "Faults Freight", category: TRANSPORT }) { id } }`,
+      {},
+      analyst,
+    );
     expect(created.body.errors).toBeUndefined();
     supplierId = created.body.data.createSupplier.id;
   }, STARTUP_MS + 60_000);
@@ -89,7 +101,10 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('faults surviv
     const pid = topology?.child.pid;
     if (pid && topology.child.exitCode === null) {
       process.kill(-pid, 'SIGTERM');
-      const done = await Promise.race([topology.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 45_000))]);
+      const done = await Promise.race([
+        topology.exited.then(() => true),
+        new Promise((r) => setTimeout(() => r(false), 45_000)),
+      ]);
       if (!done) process.kill(-pid, 'SIGKILL');
     }
     try {
@@ -112,26 +127,46 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('faults surviv
     expect(whole.body.errors).toBeUndefined();
     expect(whole.body.data.supplier.cadence).not.toBeNull();
     const victim = childPid('subgraph.ts data-quality')!;
-    const bystanders = ['data-core', 'orchestration', 'ml-engine'].map((id) => [id, childPid(`subgraph.ts ${id}`)] as const);
+    const bystanders = ['data-core', 'orchestration', 'ml-engine'].map(
+      (id) => [id, childPid(`subgraph.ts ${id}`)] as const,
+    );
     process.kill(victim, 'SIGKILL');
 
-    const partial = await waitFor('a partial answer while data-quality is down', async () => {
-      const r = await gql(gateway, SUPPLIER_WITH_QUALITY, { id: supplierId });
-      return r.body.errors?.length ? r : null;
-    }, 30_000);
+    const partial = await waitFor(
+      'a partial answer while data-quality is down',
+      async () => {
+        const r = await gql(gateway, SUPPLIER_WITH_QUALITY, { id: supplierId });
+        return r.body.errors?.length ? r : null;
+      },
+      30_000,
+    );
     expect(partial.status).toBe(200);
-    expect(partial.body.data.supplier).toMatchObject({ id: supplierId, name: 'Faults Freight', cadence: null, hotspots: [] });
-    expect(partial.body.errors![0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'data-quality' });
+    expect(partial.body.data.supplier).toMatchObject({
+      id: supplierId,
+      name: 'Faults Freight',
+      cadence: null,
+      hotspots: [],
+    });
+    expect(partial.body.errors![0].extensions).toMatchObject({
+      code: 'SUBGRAPH_UNAVAILABLE',
+      serviceName: 'data-quality',
+    });
     expect(partial.text).not.toMatch(/127\.0\.0\.1|localhost/);
 
-    await waitFor('whole answers again', async () => {
-      const r = await gql(gateway, SUPPLIER_WITH_QUALITY, { id: supplierId });
-      return !r.body.errors && r.body.data?.supplier?.cadence ? r : null;
-    }, 120_000);
+    await waitFor(
+      'whole answers again',
+      async () => {
+        const r = await gql(gateway, SUPPLIER_WITH_QUALITY, { id: supplierId });
+        return !r.body.errors && r.body.data?.supplier?.cadence ? r : null;
+      },
+      120_000,
+    );
     const restarted = childPid('subgraph.ts data-quality');
     expect(restarted).not.toBeNull();
     expect(restarted).not.toBe(victim);
-    expect(exits('data-quality')).toEqual([expect.objectContaining({ signal: 'SIGKILL', childPid: victim, msg: expect.stringMatching(/restarting/) })]);
+    expect(exits('data-quality')).toEqual([
+      expect.objectContaining({ signal: 'SIGKILL', childPid: victim, msg: expect.stringMatching(/restarting/) }),
+    ]);
     for (const [id, pid] of bystanders) {
       expect(childPid(`subgraph.ts ${id}`)).toBe(pid);
       expect(exits(id)).toEqual([]);
@@ -144,12 +179,16 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('faults surviv
     await admin.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
     const pending = run();
     try {
-      const pids = await waitFor(`a transaction blocked on ${table}`, async () => {
-        const r = await admin.query<{ pid: number }>(
-          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
-        );
-        return r.rows.length ? r.rows.map((x) => x.pid) : null;
-      }, 60_000);
+      const pids = await waitFor(
+        `a transaction blocked on ${table}`,
+        async () => {
+          const r = await admin.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+          );
+          return r.rows.length ? r.rows.map((x) => x.pid) : null;
+        },
+        60_000,
+      );
       for (const pid of pids) await admin.query('SELECT pg_terminate_backend($1)', [pid]);
     } finally {
       await admin.query('ROLLBACK');
@@ -165,11 +204,27 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('faults surviv
     const DETECT = `mutation($from: String!, $to: String!) { detectHotspotsRange(from: $from, to: $to, windowMinutes: 60) { windows } }`;
     // detection_runs is written inside the detection transaction: holding it makes the cut land mid-transaction.
     const detect = await terminateMidTransaction('detection_runs', () => gql(gateway, DETECT, { from, to }, analyst));
-    expect(detect.body.errors?.[0]).toMatchObject({ message: 'database connection lost; retry the request', extensions: { code: 'DATABASE_UNAVAILABLE' } });
-    const ev = (i: number) => ({ externalId: `terminate-${i}`, supplierId, eventType: 'TRANSPORT', timestamp: new Date(Date.now() - 3_600_000 - i * 60_000).toISOString(), distanceKm: 100, loadKg: 5000, vehicleType: 'rigid_truck' });
+    expect(detect.body.errors?.[0]).toMatchObject({
+      message: 'database connection lost; retry the request',
+      extensions: { code: 'DATABASE_UNAVAILABLE' },
+    });
+    const ev = (i: number) => ({
+      externalId: `terminate-${i}`,
+      supplierId,
+      eventType: 'TRANSPORT',
+      timestamp: new Date(Date.now() - 3_600_000 - i * 60_000).toISOString(),
+      distanceKm: 100,
+      loadKg: 5000,
+      vehicleType: 'rigid_truck',
+    });
     const INGEST = `mutation($events: [EventInput!]!) { ingestEvents(events: $events) { accepted } }`;
-    const ingest = await terminateMidTransaction('events_raw', () => gql(gateway, INGEST, { events: [ev(1), ev(2)] }, analyst));
-    expect(ingest.body.errors?.[0]).toMatchObject({ message: 'database connection lost; retry the request', extensions: { code: 'DATABASE_UNAVAILABLE' } });
+    const ingest = await terminateMidTransaction('events_raw', () =>
+      gql(gateway, INGEST, { events: [ev(1), ev(2)] }, analyst),
+    );
+    expect(ingest.body.errors?.[0]).toMatchObject({
+      message: 'database connection lost; retry the request',
+      extensions: { code: 'DATABASE_UNAVAILABLE' },
+    });
 
     // Same processes, nothing restarted, and the retries succeed.
     expect(childPid('subgraph.ts orchestration')).toBe(orchestration);
@@ -184,7 +239,12 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('faults surviv
   }, 180_000);
 
   it('Redis cut while events are published: the outbox keeps them, every event is predicted once after', async () => {
-    const created = await gql(gateway, `mutation { createSupplier(input: { name: "Outage Logistics", category: TRANSPORT }) { id } }`, {}, analyst);
+    const created = await gql(
+      gateway,
+      `mutation { createSupplier(input: { name: "Outage Logistics", category: TRANSPORT }) { id } }`,
+      {},
+      analyst,
+    );
     const outageSupplier = created.body.data.createSupplier.id as string;
     redis.cut();
     const events = Array.from({ length: 30 }, (_, i) => ({
@@ -196,22 +256,35 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('faults surviv
       loadKg: 4000,
       vehicleType: 'rigid_truck',
     }));
-    const r = await gql(gateway, `mutation($events: [EventInput!]!) { ingestEvents(events: $events) { accepted } }`, { events }, analyst);
+    const r = await gql(
+      gateway,
+      `mutation($events: [EventInput!]!) { ingestEvents(events: $events) { accepted } }`,
+      { events },
+      analyst,
+    );
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.ingestEvents.accepted).toBe(30);
     // Committed with the events, not published: the relay cannot reach Redis.
-    const held = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_events WHERE topic = 'event.normalized' AND published_at IS NULL`);
+    const held = await admin.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE topic = 'event.normalized' AND published_at IS NULL`,
+    );
     expect(held.rows[0].n).toBeGreaterThan(0);
     redis.restore();
-    const predicted = await waitFor('every event predicted after the cut', async () => {
-      const q = await admin.query<{ events: number; predictions: number }>(
-        `SELECT count(DISTINCT event_id)::int AS events, count(*)::int AS predictions FROM predictions WHERE supplier_id = $1`,
-        [outageSupplier],
-      );
-      return q.rows[0].events === 30 ? q.rows[0] : null;
-    }, 120_000);
+    const predicted = await waitFor(
+      'every event predicted after the cut',
+      async () => {
+        const q = await admin.query<{ events: number; predictions: number }>(
+          `SELECT count(DISTINCT event_id)::int AS events, count(*)::int AS predictions FROM predictions WHERE supplier_id = $1`,
+          [outageSupplier],
+        );
+        return q.rows[0].events === 30 ? q.rows[0] : null;
+      },
+      120_000,
+    );
     expect(predicted.predictions).toBe(30); // once each
-    const left = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL`);
+    const left = await admin.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL`,
+    );
     expect(left.rows[0].n).toBe(0);
   }, 180_000);
 
@@ -240,7 +313,11 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('faults surviv
     expect(failures).toEqual([]);
     const exit = await waitFor('the gateway exit logged', () => exits('gateway-0')[0], 60_000);
     expect(exit).toMatchObject({ code: 0, signal: null, childPid: pid });
-    await waitFor('the gateway back', async () => (await fetch(gateway.replace('/graphql', '/readyz')).catch(() => null))?.status === 200, 120_000);
+    await waitFor(
+      'the gateway back',
+      async () => (await fetch(gateway.replace('/graphql', '/readyz')).catch(() => null))?.status === 200,
+      120_000,
+    );
     expect(childPid('gateway.ts')).not.toBe(pid);
   }, 240_000);
 });

@@ -14,7 +14,8 @@ import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/test
 
 const HEADER = 'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type\n';
 const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-const row = (i: number) => `drain-${i},DRAIN-T,transport,${new Date(hour - (10 + Math.floor(i / 60)) * 3_600_000 + (i % 60) * 60_000).toISOString()},100,5000,rigid_truck\n`;
+const row = (i: number) =>
+  `drain-${i},DRAIN-T,transport,${new Date(hour - (10 + Math.floor(i / 60)) * 3_600_000 + (i % 60) * 60_000).toISOString()},100,5000,rigid_truck\n`;
 const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => row(from + k)).join('');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,7 +33,9 @@ describe('fault: shutdown drains in-flight imports and subscriptions', () => {
     const r = await fetch(gw.url + '/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: `mutation { createSupplier(input: { name: "Drain Carrier", externalId: "DRAIN-T", category: TRANSPORT }) { id } }` }),
+      body: JSON.stringify({
+        query: `mutation { createSupplier(input: { name: "Drain Carrier", externalId: "DRAIN-T", category: TRANSPORT }) { id } }`,
+      }),
     });
     expect(((await r.json()) as any).errors).toBeUndefined();
   }, 120_000);
@@ -52,7 +55,14 @@ describe('fault: shutdown drains in-flight imports and subscriptions', () => {
       retryAttempts: 0,
       on: { closed: (e: any) => void closeCodes.push(e.code) },
     });
-    client.subscribe({ query: `subscription { emissionPulse { at } }` }, { next: (r) => void results.push(r), error: (e) => void (sinkError = e), complete: () => void (completed = true) });
+    client.subscribe(
+      { query: `subscription { emissionPulse { at } }` },
+      {
+        next: (r) => void results.push(r),
+        error: (e) => void (sinkError = e),
+        complete: () => void (completed = true),
+      },
+    );
     await waitFor('the first pulse', () => results.length >= 1, 20_000);
     // And an SSE stream of the same subscription.
     let sseText = '';
@@ -63,23 +73,31 @@ describe('fault: shutdown drains in-flight imports and subscriptions', () => {
     });
     const sseDone = (async () => {
       const decoder = new TextDecoder();
-      for await (const chunk of sse.body as unknown as AsyncIterable<Uint8Array>) sseText += decoder.decode(chunk, { stream: true });
+      for await (const chunk of sse.body as unknown as AsyncIterable<Uint8Array>)
+        sseText += decoder.decode(chunk, { stream: true });
     })();
     expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
     // Both clients share one upstream; the SSE one is live once the engine counts two clients.
-    const clients = async () => Number(/^carbon_nexus_subscription_clients (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0);
+    const clients = async () =>
+      Number(
+        /^carbon_nexus_subscription_clients (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0,
+      );
     await waitFor('the SSE subscription to be live', async () => (await clients()) >= 2, 20_000);
 
     // A CSV upload in progress: the first part sent, the rest held back until shutdown has begun.
     let closed = false;
     let closing: Promise<void> | null = null;
     const upload = new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const req = http.request(`${gw.url}/ingest/csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        `${gw.url}/ingest/csv`,
+        { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.write(HEADER + rows(0, 300));
       req.on('response', async () => {
@@ -107,7 +125,9 @@ describe('fault: shutdown drains in-flight imports and subscriptions', () => {
     // The import ran to its end: every row stored, once.
     expect(status).toBe(202);
     expect(body).toMatchObject({ status: 'COMPLETED', rowsTotal: 1200, rowsAccepted: 1200, rowsRejected: 0 });
-    const [n] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events_raw WHERE import_job_id = $1`, [body.jobId]);
+    const [n] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events_raw WHERE import_job_id = $1`, [
+      body.jobId,
+    ]);
     expect(n.n).toBe(1200);
     const [job] = await db.query<{ status: string }>(`SELECT status FROM import_jobs WHERE id = $1`, [body.jobId]);
     expect(job.status).toBe('completed');

@@ -43,14 +43,40 @@ describe('SIGTERM under load: in-flight requests answered, exit 0', () => {
   it('the embedded product (gateway + every plugin)', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-sigterm-'));
     dirs.push(dataDir);
-    const product = spawnService('gateway/src/main.ts', [], productionEnv({ PORT: '0', DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0' }));
+    const product = spawnService(
+      'gateway/src/main.ts',
+      [],
+      productionEnv({ PORT: '0', DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0' }),
+    );
     services.push(product);
     const base = (await product.waitForOutput(/Dashboard\s+(http:\/\/\S+?)\/\s/))[1];
     const analyst = await signDevToken({ sub: 'sigterm-analyst', roles: ['analyst'] });
-    const created = await gql(`${base}/graphql`, `mutation { createSupplier(input: { name: "Sigterm Freight", category: TRANSPORT }) { id } }`, {}, analyst);
+    const created = await gql(
+      `${base}/graphql`,
+      `mutation { createSupplier(input: { name: "Sigterm Freight", category: TRANSPORT }) { id } }`,
+      {},
+      analyst,
+    );
     const supplierId = created.body.data.createSupplier.id;
-    const events = Array.from({ length: 50 }, (_, i) => ({ externalId: `sigterm-${i}`, supplierId, eventType: 'TRANSPORT', timestamp: new Date(Date.now() - 3_600_000 - i * 60_000).toISOString(), distanceKm: 80, loadKg: 3000, vehicleType: 'van' }));
-    expect((await gql(`${base}/graphql`, `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted } }`, { e: events }, analyst)).body.data.ingestEvents.accepted).toBe(50);
+    const events = Array.from({ length: 50 }, (_, i) => ({
+      externalId: `sigterm-${i}`,
+      supplierId,
+      eventType: 'TRANSPORT',
+      timestamp: new Date(Date.now() - 3_600_000 - i * 60_000).toISOString(),
+      distanceKm: 80,
+      loadKg: 3000,
+      vehicleType: 'van',
+    }));
+    expect(
+      (
+        await gql(
+          `${base}/graphql`,
+          `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted } }`,
+          { e: events },
+          analyst,
+        )
+      ).body.data.ingestEvents.accepted,
+    ).toBe(50);
 
     // A query across four plugins: suppliers (data-core) joined with hotspots, predictions and cadence.
     const QUERY = `query($id: ID!, $from: String!, $to: String!) { suppliers(first: 20) { totalCount nodes { id name hotspots { id } cadence { eventsPerHour } predictions(first: 10) { id co2eKg } } } emissionsSeries(from: $from, to: $to, bucket: HOUR, supplierIds: [$id]) { co2eKg } }`;
@@ -70,8 +96,18 @@ describe('SIGTERM under load: in-flight requests answered, exit 0', () => {
     services.push(sub);
     const url = (await sub.waitForOutput(/data-core subgraph at (http:\/\/\S+)/))[1];
     const analyst = await signDevToken({ sub: 'sigterm-analyst', roles: ['analyst'] });
-    await gql(url, `mutation { createSupplier(input: { name: "Sigterm Subgraph Co", category: TRANSPORT }) { id } }`, {}, analyst);
-    const { state, done } = load(url, `{ suppliers(first: 50) { totalCount nodes { id name category } } emissionFactors { id value unit source } }`, {}, analyst);
+    await gql(
+      url,
+      `mutation { createSupplier(input: { name: "Sigterm Subgraph Co", category: TRANSPORT }) { id } }`,
+      {},
+      analyst,
+    );
+    const { state, done } = load(
+      url,
+      `{ suppliers(first: 50) { totalCount nodes { id name category } } emissionFactors { id value unit source } }`,
+      {},
+      analyst,
+    );
     await waitFor('load running', () => state.ok >= 40, 120_000);
     state.stop = true;
     sub.kill('SIGTERM');

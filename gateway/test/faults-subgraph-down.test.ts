@@ -23,7 +23,10 @@ async function gql(url: string, query: string, token: string) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query }),
   });
-  return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] },
+  };
 }
 
 describe('fault: a subgraph goes down and comes back', () => {
@@ -54,7 +57,9 @@ describe('fault: a subgraph goes down and comes back', () => {
     const r = await fetch(gw.url + '/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: `mutation { createSupplier(input: { name: "Fault Freight", category: TRANSPORT }) { id } }` }),
+      body: JSON.stringify({
+        query: `mutation { createSupplier(input: { name: "Fault Freight", category: TRANSPORT }) { id } }`,
+      }),
     });
     expect(((await r.json()) as any).errors).toBeUndefined();
   }, 180_000);

@@ -9,7 +9,11 @@ import { ForwardingDataSource } from '../src/data-sources.ts';
 import type { GatewayServer } from '../src/index.ts';
 import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 
-interface Seen { query: string; variables: any; authorization?: string }
+interface Seen {
+  query: string;
+  variables: any;
+  authorization?: string;
+}
 
 /** A subgraph stand-in: answers after `delayMs` (so concurrent fetches overlap) and records each request. */
 async function startCountingSubgraph(delayMs = 150) {
@@ -25,8 +29,18 @@ async function startCountingSubgraph(delayMs = 150) {
         const reps: any[] | undefined = variables?.representations;
         const answer = reps
           ? {
-              data: { _entities: reps.map((r: any) => (r.id === 'bad' ? null : { __typename: 'Supplier', id: r.id, n: seen.length })) },
-              ...(reps.some((r: any) => r.id === 'bad') ? { errors: [{ message: 'bad id', path: ['_entities', reps.findIndex((r: any) => r.id === 'bad'), 'n'] }] } : {}),
+              data: {
+                _entities: reps.map((r: any) =>
+                  r.id === 'bad' ? null : { __typename: 'Supplier', id: r.id, n: seen.length },
+                ),
+              },
+              ...(reps.some((r: any) => r.id === 'bad')
+                ? {
+                    errors: [
+                      { message: 'bad id', path: ['_entities', reps.findIndex((r: any) => r.id === 'bad'), 'n'] },
+                    ],
+                  }
+                : {}),
             }
           : { data: { suppliers: { nodes: [{ id: 's1', name: 'Northwind' }] }, calls: seen.length } };
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
@@ -65,7 +79,11 @@ describe('remote subgraph fetches', () => {
 
   it('shares one upstream call among identical concurrent queries, and each caller gets its own copy', async () => {
     sub.seen.length = 0;
-    const [a, b, c] = await Promise.all([fetchThrough(ds, Q, { first: 5 }, 't1'), fetchThrough(ds, Q, { first: 5 }, 't1'), fetchThrough(ds, Q, { first: 5 }, 't1')]);
+    const [a, b, c] = await Promise.all([
+      fetchThrough(ds, Q, { first: 5 }, 't1'),
+      fetchThrough(ds, Q, { first: 5 }, 't1'),
+      fetchThrough(ds, Q, { first: 5 }, 't1'),
+    ]);
     expect(sub.seen).toHaveLength(1);
     expect(sub.seen[0].authorization).toBe('Bearer t1');
     expect(a.data).toEqual(b.data);
@@ -78,7 +96,11 @@ describe('remote subgraph fetches', () => {
 
   it('does not share between callers, variables or mutations, and keeps nothing once a fetch is done', async () => {
     sub.seen.length = 0;
-    await Promise.all([fetchThrough(ds, Q, { first: 5 }, 't1'), fetchThrough(ds, Q, { first: 5 }, 't2'), fetchThrough(ds, Q, { first: 6 }, 't1')]);
+    await Promise.all([
+      fetchThrough(ds, Q, { first: 5 }, 't1'),
+      fetchThrough(ds, Q, { first: 5 }, 't2'),
+      fetchThrough(ds, Q, { first: 6 }, 't1'),
+    ]);
     expect(sub.seen).toHaveLength(3);
     sub.seen.length = 0;
     const M = 'mutation M__data_core__0{createSupplier(input:{name:"x"}){id}}';
@@ -93,7 +115,8 @@ describe('remote subgraph fetches', () => {
 
   it('sends each distinct representation once and expands entities and error paths back', async () => {
     sub.seen.length = 0;
-    const E = 'query E__ml_engine__1($representations:[_Any!]!){_entities(representations:$representations){...on Supplier{n}}}';
+    const E =
+      'query E__ml_engine__1($representations:[_Any!]!){_entities(representations:$representations){...on Supplier{n}}}';
     const reps = ['a', 'b', 'a', 'bad', 'b', 'bad'].map((id) => ({ __typename: 'Supplier', id }));
     const r = await fetchThrough(ds, E, { representations: reps });
     expect(sub.seen).toHaveLength(1);
@@ -168,7 +191,10 @@ describe('embedded gateway', () => {
   });
 
   it('never shares across callers: another caller gets its own execution and its own answer', async () => {
-    const [ana, bob] = await Promise.all([signDevToken({ sub: 'ana', roles: ['analyst'] }), signDevToken({ sub: 'bob', roles: ['viewer'] })]);
+    const [ana, bob] = await Promise.all([
+      signDevToken({ sub: 'ana', roles: ['analyst'] }),
+      signDevToken({ sub: 'bob', roles: ['viewer'] }),
+    ]);
     const q = { query: 'query($l: String!) { slowTotal(label: $l) }', variables: { l: 'private' } };
     const before = slowRuns.count;
     const [a, b] = await Promise.all([post(q, ana), post(q, bob)]);

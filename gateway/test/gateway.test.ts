@@ -27,15 +27,28 @@ describe.each(testDatabaseTargets())('embedded gateway on %s', (target) => {
   afterAll(() => platform?.close());
 
   it('answers a query whose fields come from two subgraphs joined through the Supplier entity', async () => {
-    const created = await gql(gw.url, 'mutation($n: String!) { createSupplier(input: { name: $n }) { id } }', { n: 'Northwind Freight' }, analyst);
+    const created = await gql(
+      gw.url,
+      'mutation($n: String!) { createSupplier(input: { name: $n }) { id } }',
+      { n: 'Northwind Freight' },
+      analyst,
+    );
     expect(created.body.errors).toBeUndefined();
     const id = created.body.data.createSupplier.id;
     // Orchestration owns hotspots (raised by its detection); this supplier's comes back joined with data-core's name.
     await raiseHotspot(gqlAt(gw.url, analyst), { supplierId: id, percent: 166.7, windows: detectionWindows() });
-    const r = await gql(gw.url, '{ hotspots { nodes { severity percentAbove supplier { id name } } } suppliers { nodes { name hotspots { severity } } } }');
+    const r = await gql(
+      gw.url,
+      '{ hotspots { nodes { severity percentAbove supplier { id name } } } suppliers { nodes { name hotspots { severity } } } }',
+    );
     expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.hotspots.nodes).toEqual([{ severity: 'CRITICAL', percentAbove: 166.7, supplier: { id, name: 'Northwind Freight' } }]);
-    expect(r.body.data.suppliers.nodes).toContainEqual({ name: 'Northwind Freight', hotspots: [{ severity: 'CRITICAL' }] });
+    expect(r.body.data.hotspots.nodes).toEqual([
+      { severity: 'CRITICAL', percentAbove: 166.7, supplier: { id, name: 'Northwind Freight' } },
+    ]);
+    expect(r.body.data.suppliers.nodes).toContainEqual({
+      name: 'Northwind Freight',
+      hotspots: [{ severity: 'CRITICAL' }],
+    });
   });
 
   it('verifies bearer tokens: mutations need a role, a bad token is 401 with a reason', async () => {
@@ -75,9 +88,17 @@ describe.each(testDatabaseTargets())('embedded gateway on %s', (target) => {
   });
 
   it('issues dev tokens only for known roles', async () => {
-    const ok = await fetch(`${gw.url}/auth/dev-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"approver"}' });
+    const ok = await fetch(`${gw.url}/auth/dev-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"role":"approver"}',
+    });
     expect((await ok.json()).role).toBe('approver');
-    const bad = await fetch(`${gw.url}/auth/dev-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"root"}' });
+    const bad = await fetch(`${gw.url}/auth/dev-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"role":"root"}',
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -88,7 +109,13 @@ describe('gateway over remote subgraphs', () => {
     const pick = (id: string) => plugins.find((p) => p.id === id) as AnyPlugin;
     const db = await createTestDatabase();
     const core = await startSubgraph(pick('data-core'), { db, port: 0, scheduler: false, migrate: false });
-    const ml = await startSubgraph(pick('ml-engine'), { db, port: 0, scheduler: false, migrate: false, remote: { 'data-core': core.url } });
+    const ml = await startSubgraph(pick('ml-engine'), {
+      db,
+      port: 0,
+      scheduler: false,
+      migrate: false,
+      remote: { 'data-core': core.url },
+    });
     const orch = await startSubgraph(pick('orchestration'), {
       db,
       port: 0,
@@ -104,7 +131,12 @@ describe('gateway over remote subgraphs', () => {
     });
     try {
       const token = await signDevToken({ roles: ['analyst'] });
-      const c = await gql(gw.url, 'mutation { createSupplier(input: { name: "Remote Haulage" }) { id } }', undefined, token);
+      const c = await gql(
+        gw.url,
+        'mutation { createSupplier(input: { name: "Remote Haulage" }) { id } }',
+        undefined,
+        token,
+      );
       const id = c.body.data.createSupplier.id;
       // An INFO hotspot from orchestration's detection, served by its own HTTP server.
       await raiseHotspot(gqlAt(gw.url, token), { supplierId: id, percent: 90, windows: detectionWindows() });

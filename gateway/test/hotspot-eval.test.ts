@@ -5,7 +5,14 @@
 // seed's rule alone does not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseTargets, type Database } from '@carbon-nexus/db';
-import { reportBlock, runHotspotEval, writeReportBlock, REPORT_END, REPORT_START, type HotspotEvalOptions } from '../src/evaluation/hotspots.ts';
+import {
+  reportBlock,
+  runHotspotEval,
+  writeReportBlock,
+  REPORT_END,
+  REPORT_START,
+  type HotspotEvalOptions,
+} from '../src/evaluation/hotspots.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,7 +60,9 @@ describe.each(testDatabaseTargets())('hotspot evaluation on mock data (%s)', (ta
     fs.writeFileSync(file, `# Report\n\nmodels part\n\n${REPORT_START}\nold\n${REPORT_END}\n\nafter\n`);
     writeReportBlock(file, reportBlock(r, opts));
     const text = fs.readFileSync(file, 'utf8');
-    expect(text.startsWith('# Report\n\nmodels part\n\n<!-- hotspot-eval:start -->\n## Hotspot detection on mock data')).toBe(true);
+    expect(
+      text.startsWith('# Report\n\nmodels part\n\n<!-- hotspot-eval:start -->\n## Hotspot detection on mock data'),
+    ).toBe(true);
     expect(text.endsWith(`${REPORT_END}\n\nafter\n`)).toBe(true);
     expect(text).not.toContain('\nold\n');
   }, 600_000);

@@ -182,8 +182,10 @@ async function ingestLegs(gql: Gql, supplierId: string, window: Window): Promise
 
 /** The supplier's kg CO2e in the window, as data-core reports it to detection. */
 async function measuredKg(gql: Gql, supplierId: string, { start, end }: Window): Promise<number> {
-  const series: { key: string; co2eKg: number }[] =
-    ok('emissionsSeries', await gql(SERIES, { f: start.toISOString(), t: end.toISOString() })).emissionsSeries;
+  const series: { key: string; co2eKg: number }[] = ok(
+    'emissionsSeries',
+    await gql(SERIES, { f: start.toISOString(), t: end.toISOString() }),
+  ).emissionsSeries;
   const kg = series.filter((p) => p.key === supplierId).reduce((sum, p) => sum + p.co2eKg, 0);
   if (!(kg > 0)) throw new Error(`data-core has no figure for supplier ${supplierId} in the window (${kg} kg)`);
   return kg;
@@ -202,7 +204,14 @@ async function detect(gql: Gql, supplierId: string, percent: number, window: Win
   const h = nodes.find((n) => Date.parse(n.windowStart) === window.start.getTime());
   const alert = h?.alerts.at(-1);
   if (!h || !alert) throw new Error(`no hotspot with an alert for supplier ${supplierId}: ${JSON.stringify(nodes)}`);
-  const raised: RaisedHotspot = { hotspotId: h.id, alertId: alert.id, alertSeq: alert.cursor, level: h.severity,
-    percentAbove: h.percentAbove, supplierId, window };
+  const raised: RaisedHotspot = {
+    hotspotId: h.id,
+    alertId: alert.id,
+    alertSeq: alert.cursor,
+    level: h.severity,
+    percentAbove: h.percentAbove,
+    supplierId,
+    window,
+  };
   return raised;
 }

@@ -18,7 +18,14 @@ import {
   type SubgraphServer,
   type TracingHandle,
 } from '@carbon-nexus/plugin-sdk';
-import { createTestDatabase, startOtlpCollector, testDatabaseTargets, waitFor, type CollectedSpan, type OtlpCollector } from '@carbon-nexus/plugin-sdk/testkit';
+import {
+  createTestDatabase,
+  startOtlpCollector,
+  testDatabaseTargets,
+  waitFor,
+  type CollectedSpan,
+  type OtlpCollector,
+} from '@carbon-nexus/plugin-sdk/testkit';
 import { startGateway, type GatewayServer } from '@carbon-nexus/gateway';
 import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 
@@ -39,12 +46,23 @@ function captureLogs(name: string) {
 const INGEST = `mutation Ingest($e: [EventInput!]!) { ingestEvents(events: $e) { accepted rejected } }`;
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { headers: res.headers, body: (await res.json()) as any };
 }
 
 async function createSupplier(url: string, token: string, name: string): Promise<string> {
-  const r = await post(url, { query: 'mutation($n: String!) { createSupplier(input: { name: $n, category: TRANSPORT }) { id } }', variables: { n: name } }, { authorization: `Bearer ${token}` });
+  const r = await post(
+    url,
+    {
+      query: 'mutation($n: String!) { createSupplier(input: { name: $n, category: TRANSPORT }) { id } }',
+      variables: { n: name },
+    },
+    { authorization: `Bearer ${token}` },
+  );
   expect(r.body.errors).toBeUndefined();
   return r.body.data.createSupplier.id;
 }
@@ -64,7 +82,10 @@ function truckEvents(supplierId: string, tag: string) {
 
 /** The ml-engine line written after it predicted the batch a request's event.normalized carried. */
 const predictedIn = (lines: LogLine[], correlationId: string) =>
-  lines.find((l) => l.plugin === 'ml-engine' && l.msg === 'event.normalized batch predicted' && l.correlationId === correlationId);
+  lines.find(
+    (l) =>
+      l.plugin === 'ml-engine' && l.msg === 'event.normalized batch predicted' && l.correlationId === correlationId,
+  );
 
 /** Whether `span` descends from `ancestor` (Apollo gateway adds its own spans, e.g. gateway.execute, in between). */
 function descendsFrom(span: CollectedSpan | undefined, ancestor: CollectedSpan, all: CollectedSpan[]): boolean {
@@ -96,24 +117,38 @@ describe.each(testDatabaseTargets())('embedded gateway observability on %s', (ta
 
   it('carries one correlation id from the gateway request to the ml-engine prediction handler', async () => {
     const correlationId = `obs-embedded-${crypto.randomUUID()}`;
-    const r = await post(gw.url, { query: INGEST, operationName: 'Ingest', variables: { e: truckEvents(supplierId, correlationId) } }, {
-      authorization: `Bearer ${analyst}`,
-      'x-correlation-id': correlationId,
-    });
+    const r = await post(
+      gw.url,
+      { query: INGEST, operationName: 'Ingest', variables: { e: truckEvents(supplierId, correlationId) } },
+      {
+        authorization: `Bearer ${analyst}`,
+        'x-correlation-id': correlationId,
+      },
+    );
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.ingestEvents).toEqual({ accepted: 3, rejected: 0 });
     expect(r.headers.get('x-correlation-id')).toBe(correlationId);
     // The gateway's request line, then (after the bus hop and a plugin call back to data-core) ml-engine's.
-    expect(logs.lines.find((l) => l.msg === 'graphql request' && l.correlationId === correlationId)).toMatchObject({ operation: 'Ingest', status: 200 });
+    expect(logs.lines.find((l) => l.msg === 'graphql request' && l.correlationId === correlationId)).toMatchObject({
+      operation: 'Ingest',
+      status: 200,
+    });
     const predicted = await waitFor('the ml-engine prediction log line', () => predictedIn(logs.lines, correlationId));
     expect(predicted).toMatchObject({ events: 3, predicted: 3, name: 'gateway' });
     // No line of this request carries another id: everything logged between its start and the prediction is its own
     // or belongs to a different request scope (none run concurrently here).
-    expect(logs.lines.filter((l) => l.plugin === 'ml-engine' && l.msg === 'event.normalized batch predicted').at(-1)!.correlationId).toBe(correlationId);
+    expect(
+      logs.lines.filter((l) => l.plugin === 'ml-engine' && l.msg === 'event.normalized batch predicted').at(-1)!
+        .correlationId,
+    ).toBe(correlationId);
   });
 
   it('generates a correlation id when the client sends none, echoes it and uses it downstream', async () => {
-    const r = await post(gw.url, { query: INGEST, variables: { e: truckEvents(supplierId, 'no-header') } }, { authorization: `Bearer ${analyst}` });
+    const r = await post(
+      gw.url,
+      { query: INGEST, variables: { e: truckEvents(supplierId, 'no-header') } },
+      { authorization: `Bearer ${analyst}` },
+    );
     expect(r.body.errors).toBeUndefined();
     const id = r.headers.get('x-correlation-id')!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -129,24 +164,47 @@ describe.each(testDatabaseTargets())('embedded gateway observability on %s', (ta
       lazy: false,
     });
     const events: unknown[] = [];
-    const dispose = client.subscribe({ query: 'subscription { emissionPulse { __typename } }' }, { next: (v) => void events.push(v), error: () => undefined, complete: () => undefined });
+    const dispose = client.subscribe(
+      { query: 'subscription { emissionPulse { __typename } }' },
+      { next: (v) => void events.push(v), error: () => undefined, complete: () => undefined },
+    );
     const metrics = async () => (await fetch(`${gw.url}/metrics`)).text();
     let text = await waitFor('an open subscription on /metrics', async () => {
       const t = await metrics();
-      if (metricValue(t, 'carbon_nexus_subscription_connections', 'transport="ws"') === 1 && metricValue(t, 'carbon_nexus_subscription_clients', '') === 1) return t;
-      throw new Error(`gauges: ${t.split('\n').filter((l) => l.startsWith('carbon_nexus_subscription_c')).join('; ')} events: ${JSON.stringify(events)}`);
+      if (
+        metricValue(t, 'carbon_nexus_subscription_connections', 'transport="ws"') === 1 &&
+        metricValue(t, 'carbon_nexus_subscription_clients', '') === 1
+      )
+        return t;
+      throw new Error(
+        `gauges: ${t
+          .split('\n')
+          .filter((l) => l.startsWith('carbon_nexus_subscription_c'))
+          .join('; ')} events: ${JSON.stringify(events)}`,
+      );
     });
     // Operation latency by name and type; subgraph fetch latency by subgraph (both from the ingests above).
-    expect(metricValue(text, 'carbon_nexus_graphql_operation_seconds_count', 'operation="Ingest",type="mutation"')).toBeGreaterThanOrEqual(1);
-    expect(metricValue(text, 'carbon_nexus_subgraph_fetch_seconds_count', 'subgraph="data-core"')).toBeGreaterThanOrEqual(2);
+    expect(
+      metricValue(text, 'carbon_nexus_graphql_operation_seconds_count', 'operation="Ingest",type="mutation"'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      metricValue(text, 'carbon_nexus_subgraph_fetch_seconds_count', 'subgraph="data-core"'),
+    ).toBeGreaterThanOrEqual(2);
     // Model inference latency (ml-engine) and bus lag by topic.
-    expect(metricValue(text, 'carbon_nexus_model_inference_seconds_count', 'model="logistics",batch="<=10"')).toBeGreaterThanOrEqual(1);
-    expect(metricValue(text, 'carbon_nexus_bus_lag_seconds_count', 'topic="event.normalized"')).toBeGreaterThanOrEqual(2);
+    expect(
+      metricValue(text, 'carbon_nexus_model_inference_seconds_count', 'model="logistics",batch="<=10"'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(metricValue(text, 'carbon_nexus_bus_lag_seconds_count', 'topic="event.normalized"')).toBeGreaterThanOrEqual(
+      2,
+    );
     dispose();
     await client.dispose();
     text = await waitFor('the subscription gauges back to zero', async () => {
       const t = await metrics();
-      return metricValue(t, 'carbon_nexus_subscription_connections', 'transport="ws"') === 0 && metricValue(t, 'carbon_nexus_subscription_clients', '') === 0 ? t : null;
+      return metricValue(t, 'carbon_nexus_subscription_connections', 'transport="ws"') === 0 &&
+        metricValue(t, 'carbon_nexus_subscription_clients', '') === 0
+        ? t
+        : null;
     });
     expect(text).toMatch(/^# TYPE carbon_nexus_graphql_operation_seconds histogram$/m);
   });
@@ -157,7 +215,9 @@ describe.each(testDatabaseTargets())('embedded gateway observability on %s', (ta
       expect(r.body.data).toEqual({ __typename: 'Query' });
     }
     const text = await (await fetch(`${gw.url}/metrics`)).text();
-    const names = new Set([...text.matchAll(/^carbon_nexus_graphql_operation_seconds_count\{operation="([^"]*)"/gm)].map((m) => m[1]));
+    const names = new Set(
+      [...text.matchAll(/^carbon_nexus_graphql_operation_seconds_count\{operation="([^"]*)"/gm)].map((m) => m[1]),
+    );
     expect(names.size).toBe(5); // 4 distinct names + "other"
     expect(names.has('other')).toBe(true);
     expect(names.has('Probe5')).toBe(false);
@@ -186,7 +246,14 @@ describe('distributed: data-core over HTTP, OpenTelemetry on', () => {
     db = await createTestDatabase();
     // One bus object stands for the shared transport between the two processes.
     bus = new MemoryBus();
-    dataCore = await startSubgraph(dataCorePlugin, { db, bus, migrate: false, scheduler: false, env, logger: dcLogs.logger });
+    dataCore = await startSubgraph(dataCorePlugin, {
+      db,
+      bus,
+      migrate: false,
+      scheduler: false,
+      env,
+      logger: dcLogs.logger,
+    });
     gw = await startGateway({
       plugins: plugins.filter((p) => p.id !== 'data-core'),
       subgraphUrls: { 'data-core': dataCore.url },
@@ -210,42 +277,74 @@ describe('distributed: data-core over HTTP, OpenTelemetry on', () => {
 
   it('takes the correlation id from x-correlation-id across the HTTP hop and the bus', async () => {
     const correlationId = `obs-remote-${crypto.randomUUID()}`;
-    const r = await post(gw.url, { query: INGEST, operationName: 'Ingest', variables: { e: truckEvents(supplierId, correlationId) } }, {
-      authorization: `Bearer ${analyst}`,
-      'x-correlation-id': correlationId,
-    });
+    const r = await post(
+      gw.url,
+      { query: INGEST, operationName: 'Ingest', variables: { e: truckEvents(supplierId, correlationId) } },
+      {
+        authorization: `Bearer ${analyst}`,
+        'x-correlation-id': correlationId,
+      },
+    );
     expect(r.body.data.ingestEvents.accepted).toBe(3);
     // The remote subgraph logged the gateway's fetch under the same id, in its own process logger.
-    expect(dcLogs.lines.find((l) => l.msg === 'graphql request' && l.correlationId === correlationId)).toMatchObject({ plugin: 'data-core', name: 'data-core' });
+    expect(dcLogs.lines.find((l) => l.msg === 'graphql request' && l.correlationId === correlationId)).toMatchObject({
+      plugin: 'data-core',
+      name: 'data-core',
+    });
     await waitFor('the ml-engine prediction line', () => predictedIn(gwLogs.lines, correlationId));
     // ml-engine read the events back from data-core over HTTP, still under the request's id.
-    expect(dcLogs.lines.filter((l) => l.msg === 'graphql request' && l.correlationId === correlationId).length).toBeGreaterThanOrEqual(2);
+    expect(
+      dcLogs.lines.filter((l) => l.msg === 'graphql request' && l.correlationId === correlationId).length,
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('continues a W3C traceparent: one trace spans client, gateway, subgraph fetch, remote subgraph and the bus handler', async () => {
     const traceId = crypto.randomBytes(16).toString('hex');
     const clientSpanId = crypto.randomBytes(8).toString('hex');
-    const r = await post(gw.url, { query: INGEST, operationName: 'Ingest', variables: { e: truckEvents(supplierId, traceId) } }, {
-      authorization: `Bearer ${analyst}`,
-      traceparent: `00-${traceId}-${clientSpanId}-01`,
-    });
+    const r = await post(
+      gw.url,
+      { query: INGEST, operationName: 'Ingest', variables: { e: truckEvents(supplierId, traceId) } },
+      {
+        authorization: `Bearer ${analyst}`,
+        traceparent: `00-${traceId}-${clientSpanId}-01`,
+      },
+    );
     expect(r.body.data.ingestEvents.accepted).toBe(3);
     // Without x-correlation-id the trace id is the correlation id, in both processes' logs and in the bus handler.
     expect(r.headers.get('x-correlation-id')).toBe(traceId);
-    expect(gwLogs.lines.find((l) => l.msg === 'graphql request' && l.correlationId === traceId)).toMatchObject({ traceId });
-    expect(dcLogs.lines.find((l) => l.msg === 'graphql request' && l.correlationId === traceId)).toMatchObject({ traceId });
+    expect(gwLogs.lines.find((l) => l.msg === 'graphql request' && l.correlationId === traceId)).toMatchObject({
+      traceId,
+    });
+    expect(dcLogs.lines.find((l) => l.msg === 'graphql request' && l.correlationId === traceId)).toMatchObject({
+      traceId,
+    });
     expect(await waitFor('the prediction line', () => predictedIn(gwLogs.lines, traceId))).toMatchObject({ traceId });
 
     const spans = await waitFor('the trace at the collector', async () => {
       await tracing.flush();
       const t = collector.spans.filter((s) => s.traceId === traceId);
       const names = new Set(t.map((s) => s.name));
-      return ['gateway graphql', 'data-core graphql', 'bus event.normalized', 'ml-engine predict batch', 'call data-core'].every((n) => names.has(n)) ? t : null;
+      return [
+        'gateway graphql',
+        'data-core graphql',
+        'bus event.normalized',
+        'ml-engine predict batch',
+        'call data-core',
+      ].every((n) => names.has(n))
+        ? t
+        : null;
     });
     const gateway = spans.find((s) => s.name === 'gateway graphql')!;
-    expect(gateway).toMatchObject({ parentSpanId: clientSpanId, kind: 2, attributes: { 'graphql.operation.name': 'Ingest', 'carbon_nexus.component': 'gateway' } });
+    expect(gateway).toMatchObject({
+      parentSpanId: clientSpanId,
+      kind: 2,
+      attributes: { 'graphql.operation.name': 'Ingest', 'carbon_nexus.component': 'gateway' },
+    });
     const fetchSpan = spans.find((s) => s.name === 'subgraph data-core' && descendsFrom(s, gateway, spans));
-    expect(fetchSpan, JSON.stringify(spans.map((s) => [s.name, s.spanId, s.parentSpanId]))).toMatchObject({ kind: 3, attributes: { 'carbon_nexus.subgraph': 'data-core' } });
+    expect(fetchSpan, JSON.stringify(spans.map((s) => [s.name, s.spanId, s.parentSpanId]))).toMatchObject({
+      kind: 3,
+      attributes: { 'carbon_nexus.subgraph': 'data-core' },
+    });
     // The remote subgraph's server span is a child of the gateway's fetch span (traceparent over HTTP).
     const subgraph = spans.find((s) => s.name === 'data-core graphql' && s.parentSpanId === fetchSpan!.spanId);
     expect(subgraph).toMatchObject({ kind: 2, attributes: { 'carbon_nexus.component': 'data-core' } });
@@ -261,7 +360,7 @@ describe('distributed: data-core over HTTP, OpenTelemetry on', () => {
     expect(spans.some((s) => s.name === 'data-core graphql' && s.parentSpanId === call?.spanId)).toBe(true);
   });
 
-  it('a data feed posting to data-core\'s /ingest/event directly keeps its correlation id and trace', async () => {
+  it("a data feed posting to data-core's /ingest/event directly keeps its correlation id and trace", async () => {
     const traceId = crypto.randomBytes(16).toString('hex');
     const clientSpanId = crypto.randomBytes(8).toString('hex');
     const correlationId = `feed-${crypto.randomUUID()}`;
@@ -277,7 +376,9 @@ describe('distributed: data-core over HTTP, OpenTelemetry on', () => {
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as any).accepted).toBe(3);
-    expect(await waitFor('the prediction line for the feed', () => predictedIn(gwLogs.lines, correlationId))).toMatchObject({ traceId });
+    expect(
+      await waitFor('the prediction line for the feed', () => predictedIn(gwLogs.lines, correlationId)),
+    ).toMatchObject({ traceId });
     const spans = await waitFor('the feed trace', async () => {
       await tracing.flush();
       const t = collector.spans.filter((s) => s.traceId === traceId);
@@ -285,7 +386,13 @@ describe('distributed: data-core over HTTP, OpenTelemetry on', () => {
     });
     const route = spans.find((s) => s.name === 'data-core POST /ingest/event')!;
     expect(route).toMatchObject({ parentSpanId: clientSpanId, kind: 2 });
-    expect(descendsFrom(spans.find((s) => s.name === 'bus event.normalized'), route, spans)).toBe(true);
+    expect(
+      descendsFrom(
+        spans.find((s) => s.name === 'bus event.normalized'),
+        route,
+        spans,
+      ),
+    ).toBe(true);
   });
 
   it('traces in-process subgraphs too: gateway -> fetch -> plugin execute', async () => {
@@ -301,7 +408,10 @@ describe('distributed: data-core over HTTP, OpenTelemetry on', () => {
     const gateway = spans.find((s) => s.name === 'gateway graphql')!;
     expect(gateway.parentSpanId).toBeUndefined();
     const fetchSpan = spans.find((s) => s.name === 'subgraph ml-engine')!;
-    expect(descendsFrom(fetchSpan, gateway, spans), JSON.stringify(spans.map((s) => [s.name, s.spanId, s.parentSpanId]))).toBe(true);
+    expect(
+      descendsFrom(fetchSpan, gateway, spans),
+      JSON.stringify(spans.map((s) => [s.name, s.spanId, s.parentSpanId])),
+    ).toBe(true);
     expect(spans.find((s) => s.name === 'ml-engine execute')!.parentSpanId).toBe(fetchSpan.spanId);
   });
 });

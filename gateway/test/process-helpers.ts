@@ -13,7 +13,12 @@ export function productionEnv(extra: Record<string, string | undefined> = {}): R
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined) continue;
-    if (/^(NODE_ENV|VITEST.*|TEST|DATABASE_URL|REDIS_URL|BUS_URL|DATA_DIR|PORT|JWT_.*|CARBON_NEXUS_.*|GRAPHQL_STACKTRACES|EXPOSE_ERROR_STACKS)$/.test(k)) continue;
+    if (
+      /^(NODE_ENV|VITEST.*|TEST|DATABASE_URL|REDIS_URL|BUS_URL|DATA_DIR|PORT|JWT_.*|CARBON_NEXUS_.*|GRAPHQL_STACKTRACES|EXPOSE_ERROR_STACKS)$/.test(
+        k,
+      )
+    )
+      continue;
     out[k] = v;
   }
   out.LOG_LEVEL = 'warn';
@@ -32,7 +37,12 @@ export interface Service {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function spawnService(script: string, args: string[], env: Record<string, string>, opts: { detached?: boolean } = {}): Service {
+export function spawnService(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: { detached?: boolean } = {},
+): Service {
   const child = spawn(process.execPath, ['--import', tsxLoader, path.join(root, script), ...args], {
     cwd: root,
     env,
@@ -64,10 +74,22 @@ export function spawnService(script: string, args: string[], env: Record<string,
           const m = out.match(pattern);
           if (m) return finish(() => resolve(m));
           if (child.exitCode !== null || child.signalCode !== null) {
-            finish(() => reject(new Error(`${script} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${out.slice(-3000)}`)));
+            finish(() =>
+              reject(
+                new Error(
+                  `${script} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${out.slice(-3000)}`,
+                ),
+              ),
+            );
           }
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`${script}: ${pattern} not printed within ${timeoutMs} ms:\n${out.slice(-3000)}`))), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            finish(() =>
+              reject(new Error(`${script}: ${pattern} not printed within ${timeoutMs} ms:\n${out.slice(-3000)}`)),
+            ),
+          timeoutMs,
+        );
         const finish = (f: () => void) => {
           clearTimeout(timer);
           listeners.delete(check);

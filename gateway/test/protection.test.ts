@@ -7,7 +7,11 @@ describe('gateway protection', () => {
   let platform: TestPlatform;
   let gw: GatewayServer;
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     platform = await startTestPlatform({
@@ -33,7 +37,9 @@ describe('gateway protection', () => {
   it('rejects a query whose list sizes multiply past the cost limit', async () => {
     const ok = await (await post({ query: '{ suppliers(first: 5) { nodes { name } } }' })).json();
     expect(ok.errors).toBeUndefined();
-    const r = await (await post({ query: '{ suppliers(first: 200) { nodes { name predictions(first: 50) { co2eKg } } } }' })).json();
+    const r = await (
+      await post({ query: '{ suppliers(first: 200) { nodes { name predictions(first: 50) { co2eKg } } } }' })
+    ).json();
     expect(r.errors[0].extensions.code).toBe('QUERY_TOO_COSTLY');
     expect(r.errors[0].message).toMatch(/query cost \d+ exceeds the limit of 500/);
   });
@@ -52,9 +58,15 @@ describe('gateway protection', () => {
     const csrf = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ suppliers { totalCount } }')}`);
     expect(csrf.status).toBe(400);
     expect(await csrf.text()).toMatch(/CSRF/);
-    const pre = await fetch(`${gw.url}/graphql`, { method: 'OPTIONS', headers: { origin: 'https://dashboard.example.com', 'access-control-request-method': 'POST' } });
+    const pre = await fetch(`${gw.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://dashboard.example.com', 'access-control-request-method': 'POST' },
+    });
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://dashboard.example.com');
-    const evil = await fetch(`${gw.url}/graphql`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const evil = await fetch(`${gw.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
   });
 

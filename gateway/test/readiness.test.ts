@@ -22,7 +22,10 @@ async function deadPort(): Promise<number> {
 
 async function readyz(gw: GatewayServer) {
   const r = await fetch(`${gw.url}/readyz`);
-  return { status: r.status, body: (await r.json()) as { status: string; checks: Record<string, boolean>; degraded?: string[] } };
+  return {
+    status: r.status,
+    body: (await r.json()) as { status: string; checks: Record<string, boolean>; degraded?: string[] },
+  };
 }
 
 describe('gateway /readyz with remote subgraphs', () => {
@@ -34,7 +37,13 @@ describe('gateway /readyz with remote subgraphs', () => {
   const env = { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined };
   const supergraphSdl = composePlugins([dataCore, mlEngine]).supergraphSdl;
   const gateway = async (extra: Record<string, string> = {}) => {
-    const gw = await startGateway({ supergraphSdl, subgraphUrls: urls, port: 0, serveWeb: false, env: { ...env, ...extra } });
+    const gw = await startGateway({
+      supergraphSdl,
+      subgraphUrls: urls,
+      port: 0,
+      serveWeb: false,
+      env: { ...env, ...extra },
+    });
     gateways.push(gw);
     return gw;
   };
@@ -57,14 +66,21 @@ describe('gateway /readyz with remote subgraphs', () => {
     const gw = await gateway();
     const r = await readyz(gw);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ status: 'degraded', degraded: ['ml-engine'], checks: { 'subgraph:data-core': true, 'subgraph:ml-engine': false } });
+    expect(r.body).toMatchObject({
+      status: 'degraded',
+      degraded: ['ml-engine'],
+      checks: { 'subgraph:data-core': true, 'subgraph:ml-engine': false },
+    });
   });
 
   it('READY_REQUIRE_ALL_SUBGRAPHS=true: any subgraph not ready fails the probe', async () => {
     const gw = await gateway({ READY_REQUIRE_ALL_SUBGRAPHS: 'true' });
     const r = await readyz(gw);
     expect(r.status).toBe(503);
-    expect(r.body).toMatchObject({ status: 'not ready', checks: { 'subgraph:data-core': true, 'subgraph:ml-engine': false } });
+    expect(r.body).toMatchObject({
+      status: 'not ready',
+      checks: { 'subgraph:data-core': true, 'subgraph:ml-engine': false },
+    });
   });
 
   it('a burst of probes reaches each subgraph at most once per cache period', async () => {
@@ -80,10 +96,17 @@ describe('gateway /readyz with remote subgraphs', () => {
     const gw = await gateway({ READY_CACHE_MS: '50' });
     expect((await readyz(gw)).status).toBe(200);
     await core.close();
-    const r = await waitFor('readyz 503 with every subgraph down', async () => {
-      const x = await readyz(gw);
-      return x.status === 503 ? x : null;
-    }, 20_000);
-    expect(r.body).toMatchObject({ status: 'not ready', checks: { 'subgraph:data-core': false, 'subgraph:ml-engine': false } });
+    const r = await waitFor(
+      'readyz 503 with every subgraph down',
+      async () => {
+        const x = await readyz(gw);
+        return x.status === 503 ? x : null;
+      },
+      20_000,
+    );
+    expect(r.body).toMatchObject({
+      status: 'not ready',
+      checks: { 'subgraph:data-core': false, 'subgraph:ml-engine': false },
+    });
   });
 });

@@ -62,10 +62,21 @@ describe('REST faults', () => {
     expect(g.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'data-core' });
     const r = await rest(orphan.url, op('Suppliers'), { first: 1 }, token);
     expect(r.status).toBe(503);
-    expect(r.body).toMatchObject({ status: 503, code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'data-core', subgraphs: ['data-core'], instance: '/api/v1/suppliers' });
+    expect(r.body).toMatchObject({
+      status: 503,
+      code: 'SUBGRAPH_UNAVAILABLE',
+      subgraph: 'data-core',
+      subgraphs: ['data-core'],
+      instance: '/api/v1/suppliers',
+    });
     expect(r.body.detail).toContain('data-core');
     expect(r.headers.get('retry-after')).toBe('5');
-    const m = await rest(orphan.url, op('CreateSupplier'), { input: { name: 'Nowhere', category: 'TRANSPORT' } }, token);
+    const m = await rest(
+      orphan.url,
+      op('CreateSupplier'),
+      { input: { name: 'Nowhere', category: 'TRANSPORT' } },
+      token,
+    );
     expect(m.status).toBe(503);
     expect(m.body.subgraph).toBe('data-core');
   });

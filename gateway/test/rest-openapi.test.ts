@@ -24,12 +24,22 @@ describe('OpenAPI document and API reference', () => {
     platform = await startPlatform('pglite');
     gw = platform.gateway;
     t = await tokens('none');
-    const s = await rest(gw.url, op('CreateSupplier'), { input: { name: 'Spec Freight', category: 'TRANSPORT', country: 'NL' } }, t.analyst);
+    const s = await rest(
+      gw.url,
+      op('CreateSupplier'),
+      { input: { name: 'Spec Freight', category: 'TRANSPORT', country: 'NL' } },
+      t.analyst,
+    );
     supplierId = s.body.id;
     // A CRITICAL hotspot and its alert ("Spec Freight exceeded emissions by 150%") from orchestration's detection.
     const detector = gqlAt(gw.url, t.analyst!);
     hotspotId = (await raiseHotspot(detector, { supplierId, percent: 150, windows: detectionWindows() })).hotspotId;
-    const g = await graphql(gw.url, { name: 'G', document: 'mutation G($id: ID!) { generateRecommendations(hotspotId: $id) { created } }' } as any, { id: hotspotId }, t.admin);
+    const g = await graphql(
+      gw.url,
+      { name: 'G', document: 'mutation G($id: ID!) { generateRecommendations(hotspotId: $id) { created } }' } as any,
+      { id: hotspotId },
+      t.admin,
+    );
     expect(g.errors).toBeUndefined();
     spec = await (await fetch(gw.url + '/api/v1/openapi.json')).json();
   }, 180_000);
@@ -54,9 +64,14 @@ describe('OpenAPI document and API reference', () => {
     const hotspots = spec.paths['/api/v1/hotspots'].get;
     const first = hotspots.parameters.find((p: any) => p.name === 'first');
     expect(first).toMatchObject({ in: 'query', required: false, schema: { type: 'integer' } });
-    expect(hotspots.parameters.find((p: any) => p.name === 'severity').schema).toEqual({ $ref: '#/components/schemas/Severity' });
+    expect(hotspots.parameters.find((p: any) => p.name === 'severity').schema).toEqual({
+      $ref: '#/components/schemas/Severity',
+    });
     expect(spec.components.schemas.Severity.enum.sort()).toEqual(['CRITICAL', 'INFO', 'WARN']);
-    expect(hotspots.parameters.find((p: any) => p.name === 'supplierIds')).toMatchObject({ schema: { type: 'array', items: { type: 'string' } }, explode: true });
+    expect(hotspots.parameters.find((p: any) => p.name === 'supplierIds')).toMatchObject({
+      schema: { type: 'array', items: { type: 'string' } },
+      explode: true,
+    });
     // Response schema = exactly the selected fields, with the schema's descriptions.
     const node = hotspots.responses['200'].content['application/json'].schema.properties.nodes.items;
     expect(node.properties.percentAbove.description).toMatch(/baselineKg/);
@@ -64,9 +79,17 @@ describe('OpenAPI document and API reference', () => {
     expect(Object.keys(node.properties)).not.toContain('recommendations');
     // The seed's what-if: request {vehicle_type, route, load_change}, response {new_value, delta}, its example.
     const sim = spec.paths['/api/v1/simulate'].post;
-    expect(Object.keys(sim.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['vehicle_type', 'route', 'load_change']));
-    expect(sim.requestBody.content['application/json'].example).toMatchObject({ vehicle_type: 'ev', route: 'R12', load_change: -20 });
-    expect(sim.responses['200'].content['application/json'].schema.required).toEqual(expect.arrayContaining(['new_value', 'delta']));
+    expect(Object.keys(sim.requestBody.content['application/json'].schema.properties)).toEqual(
+      expect.arrayContaining(['vehicle_type', 'route', 'load_change']),
+    );
+    expect(sim.requestBody.content['application/json'].example).toMatchObject({
+      vehicle_type: 'ev',
+      route: 'R12',
+      load_change: -20,
+    });
+    expect(sim.responses['200'].content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['new_value', 'delta']),
+    );
     expect(sim.responses['200'].content['application/json'].schema.properties.delta.description).toMatch(/kg CO2e/);
     // Path parameters, roles and security.
     const approve = spec.paths['/api/v1/recommendations/{id}/approve'].post;
@@ -74,13 +97,19 @@ describe('OpenAPI document and API reference', () => {
     expect(approve['x-roles']).toMatch(/approver/);
     expect(approve.security).toEqual([{ bearerAuth: [] }]);
     expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(Object.keys(approve.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '429', '503']));
+    expect(Object.keys(approve.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '404', '429', '503']),
+    );
     // Live streams: SSE with Last-Event-ID resume.
     const stream = spec.paths['/api/v1/alerts/stream'].get;
     expect(Object.keys(stream.responses['200'].content)).toEqual(['text/event-stream']);
-    expect(stream.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(['after', 'Last-Event-ID', 'minLevel']));
+    expect(stream.parameters.map((p: any) => p.name)).toEqual(
+      expect.arrayContaining(['after', 'Last-Event-ID', 'minLevel']),
+    );
     // The plain HTTP ingestion routes, with the graph's EventInput.
-    expect(spec.paths['/ingest/event'].post.requestBody.content['application/json'].schema.oneOf[0]).toEqual({ $ref: '#/components/schemas/EventInput' });
+    expect(spec.paths['/ingest/event'].post.requestBody.content['application/json'].schema.oneOf[0]).toEqual({
+      $ref: '#/components/schemas/EventInput',
+    });
     expect(spec.components.schemas.EventInput.required).toEqual(expect.arrayContaining(['eventType', 'timestamp']));
   });
 
@@ -107,41 +136,65 @@ describe('OpenAPI document and API reference', () => {
       // A forecast needs a week of history this fixture does not have: its problem is checked instead.
       const status = o.name === 'EmissionsForecast' ? 422 : 200;
       expect(r.status, `${o.name}: ${JSON.stringify(r.body)}`).toBe(status);
-      check(status === 200 ? spec.paths[o.path].get.responses['200'].content['application/json'].schema : spec.components.schemas.Problem, r.body, o.name);
+      check(
+        status === 200
+          ? spec.paths[o.path].get.responses['200'].content['application/json'].schema
+          : spec.components.schemas.Problem,
+        r.body,
+        o.name,
+      );
       checked++;
     }
     expect(checked).toBe(operations.filter((x) => x.kind === 'query').length);
-    const problem = await rest(gw.url, op('ApproveRecommendation'), { id: '00000000-0000-4000-8000-000000000000' }, t.viewer);
+    const problem = await rest(
+      gw.url,
+      op('ApproveRecommendation'),
+      { id: '00000000-0000-4000-8000-000000000000' },
+      t.viewer,
+    );
     expect(problem.status).toBe(403);
     check(spec.components.schemas.Problem, problem.body, 'problem');
   });
 
-  it.runIf(fs.existsSync(chromiumPath))('the reference page renders every endpoint from the gateway alone (no request leaves it)', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = await browser.newPage();
-      const outside: string[] = [];
-      await page.route('**/*', (route) => {
-        const u = new URL(route.request().url());
-        if (u.origin === new URL(gw.url).origin) return route.continue();
-        outside.push(u.href);
-        return route.abort();
+  it.runIf(fs.existsSync(chromiumPath))(
+    'the reference page renders every endpoint from the gateway alone (no request leaves it)',
+    async () => {
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${gw.url}/api/v1/docs`);
-      await page.waitForSelector('body[data-ready=true]', { timeout: 60_000 });
-      await page.waitForSelector('.opblock', { timeout: 60_000 });
-      expect(await page.locator('.opblock').count()).toBeGreaterThanOrEqual(operations.length);
-      expect(await page.locator('.info .title').textContent()).toContain('Carbon Nexus REST API');
-      expect(outside).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  }, 120_000);
+      try {
+        const page = await browser.newPage();
+        const outside: string[] = [];
+        await page.route('**/*', (route) => {
+          const u = new URL(route.request().url());
+          if (u.origin === new URL(gw.url).origin) return route.continue();
+          outside.push(u.href);
+          return route.abort();
+        });
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`${gw.url}/api/v1/docs`);
+        await page.waitForSelector('body[data-ready=true]', { timeout: 60_000 });
+        await page.waitForSelector('.opblock', { timeout: 60_000 });
+        expect(await page.locator('.opblock').count()).toBeGreaterThanOrEqual(operations.length);
+        expect(await page.locator('.info .title').textContent()).toContain('Carbon Nexus REST API');
+        expect(outside).toEqual([]);
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+    120_000,
+  );
 });

@@ -30,7 +30,9 @@ mutation Frob($id: ID!, $level: Int) { frob: frobThing(id: $id, level: $level) {
     });
     expect(op.hash).toMatch(/^[0-9a-f]{64}$/);
     // The manifest holds the normalized document: formatting does not change the id.
-    const [same] = read('# POST /api/v1/things/{id}/frob\nmutation Frob($level: Int, $id: ID!) {\n  frob: frobThing(id: $id, level: $level) {\n    id\n  }\n}');
+    const [same] = read(
+      '# POST /api/v1/things/{id}/frob\nmutation Frob($level: Int, $id: ID!) {\n  frob: frobThing(id: $id, level: $level) {\n    id\n  }\n}',
+    );
     expect(same.hash).toBe(op.hash);
   });
 
@@ -52,9 +54,14 @@ mutation Frob($id: ID!, $level: Int) { frob: frobThing(id: $id, level: $level) {
 
   it('the checked-in folder compiles to the routes the gateway serves (the seed paths among them)', () => {
     const dir = path.resolve(import.meta.dirname, '../../operations');
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.graphql')).map((f) => ({ file: `operations/${f}`, body: fs.readFileSync(path.join(dir, f), 'utf8') }));
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.graphql'))
+      .map((f) => ({ file: `operations/${f}`, body: fs.readFileSync(path.join(dir, f), 'utf8') }));
     const fresh = readRestOperations(files);
-    expect(new Set(fresh.map((o) => `${o.method} ${o.path} ${o.hash}`))).toEqual(new Set(operations.map((o) => `${o.method} ${o.path} ${o.hash}`)));
+    expect(new Set(fresh.map((o) => `${o.method} ${o.path} ${o.hash}`))).toEqual(
+      new Set(operations.map((o) => `${o.method} ${o.path} ${o.hash}`)),
+    );
     const routes = fresh.map((o) => `${o.method} ${o.path}`);
     for (const seed of [
       'GET /api/v1/emissions/current',

@@ -52,12 +52,18 @@ async function raiseAlert(level: 'info' | 'warn' | 'critical', percent: number) 
   return { id: h.alertId, seq: h.alertSeq, hotspotId: h.hotspotId };
 }
 
-const upstreams = async () => Number(/^carbon_nexus_subscription_upstreams (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0);
+const upstreams = async () =>
+  Number(
+    /^carbon_nexus_subscription_upstreams (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0,
+  );
 
 /** An SSE connection read with fetch: parsed events as they arrive. */
 async function connect(path: string, headers: Record<string, string> = {}) {
   const ac = new AbortController();
-  const res = await fetch(gw.url + path, { headers: { accept: 'text/event-stream', authorization: `Bearer ${partner}`, ...headers }, signal: ac.signal });
+  const res = await fetch(gw.url + path, {
+    headers: { accept: 'text/event-stream', authorization: `Bearer ${partner}`, ...headers },
+    signal: ac.signal,
+  });
   const events: { id?: string; event?: string; data: any }[] = [];
   const reading = (async () => {
     let buf = '';
@@ -74,7 +80,8 @@ async function connect(path: string, headers: Record<string, string> = {}) {
             const c = line.indexOf(':');
             fields[line.slice(0, c)] = line.slice(c + 1).replace(/^ /, '');
           }
-          if (fields.data !== undefined) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+          if (fields.data !== undefined)
+            events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
         }
       }
     } catch {
@@ -93,7 +100,13 @@ describe('REST live streams (SSE)', () => {
     const first = [await raiseAlert('critical', 170), await raiseAlert('warn', 105)];
     await eventually(() => conn.events.length === 2, 10_000, 'live alerts');
     expect(conn.events.map((e) => e.id)).toEqual(first.map((a) => a.seq));
-    expect(conn.events[0].data).toMatchObject({ id: first[0].id, cursor: first[0].seq, level: 'CRITICAL', supplier: { id: supplierId, name: 'Stream Haulage' }, hotspot: { id: first[0].hotspotId, percentAbove: 170 } });
+    expect(conn.events[0].data).toMatchObject({
+      id: first[0].id,
+      cursor: first[0].seq,
+      level: 'CRITICAL',
+      supplier: { id: supplierId, name: 'Stream Haulage' },
+      hotspot: { id: first[0].hotspotId, percentAbove: 170 },
+    });
     const lastSeen = conn.events.at(-1)!.id!;
     await conn.close();
     await eventually(async () => (await upstreams()) === 0, 10_000, 'disconnected');
@@ -127,7 +140,10 @@ describe('REST live streams (SSE)', () => {
       return fetch(input, { ...init, signal: ac.signal });
     };
     const client = createRestClient({ url: gw.url, token: partner, fetch: flaky });
-    const stream = client.alertStream({ minLevel: 'CRITICAL' }, { onEvent: (a) => void got.push(a.id), onError: (e) => void errors.push(e), cursorStore: store, retryMs: 100 });
+    const stream = client.alertStream(
+      { minLevel: 'CRITICAL' },
+      { onEvent: (a) => void got.push(a.id), onError: (e) => void errors.push(e), cursorStore: store, retryMs: 100 },
+    );
     await eventually(async () => (await upstreams()) === 1, 10_000, 'subscribed');
     const a = await raiseAlert('critical', 300);
     await eventually(() => got.length === 1, 10_000, 'first');
@@ -149,14 +165,22 @@ describe('REST live streams (SSE)', () => {
     await eventually(() => conn.events.length === 1, 10_000, 'hotspot event');
     await conn.close();
     expect(conn.events[0].id).toBeUndefined(); // no replay for hotspots: no ids
-    expect(conn.events[0].data).toMatchObject({ change: 'CREATED', hotspot: { id: a.hotspotId, severity: 'CRITICAL', supplier: { name: 'Stream Haulage' } } });
+    expect(conn.events[0].data).toMatchObject({
+      change: 'CREATED',
+      hotspot: { id: a.hotspotId, severity: 'CRITICAL', supplier: { name: 'Stream Haulage' } },
+    });
     // Refused by the plugin when the stream starts: a `problem` event naming the field, then the stream ends.
     const bad = await connect('/api/v1/alerts/stream?after=yesterday');
     await eventually(() => bad.events.length === 1, 10_000, 'problem event');
     await bad.close();
-    expect(bad.events[0]).toMatchObject({ event: 'problem', data: { status: 400, code: 'BAD_USER_INPUT', errors: [{ field: 'after' }] } });
+    expect(bad.events[0]).toMatchObject({
+      event: 'problem',
+      data: { status: 400, code: 'BAD_USER_INPUT', errors: [{ field: 'after' }] },
+    });
     // Refused by REST before streaming (not a parameter): an ordinary problem response.
-    const unknown = await fetch(`${gw.url}/api/v1/alerts/stream?level=WARN`, { headers: { authorization: `Bearer ${partner}` } });
+    const unknown = await fetch(`${gw.url}/api/v1/alerts/stream?level=WARN`, {
+      headers: { authorization: `Bearer ${partner}` },
+    });
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ field: 'level' }] });
   });

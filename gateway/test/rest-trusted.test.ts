@@ -27,15 +27,29 @@ async function post(gw: Served, body: unknown, token?: string) {
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] },
+  };
 }
 
 const counter = async (gw: Served, outcome: string) =>
-  Number(new RegExp(`^carbon_nexus_trusted_documents_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm').exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0);
+  Number(
+    new RegExp(`^carbon_nexus_trusted_documents_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm').exec(
+      await (await fetch(gw.url + '/metrics')).text(),
+    )?.[1] ?? 0,
+  );
 
 /** One graphql-ws operation: its first result, or the error it was refused with. */
-function wsOnce(gw: Served, payload: { query: string; extensions?: Record<string, unknown> }): Promise<{ data?: any; errors?: readonly { message: string }[] }> {
-  const client = createClient({ url: gw.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
+function wsOnce(
+  gw: Served,
+  payload: { query: string; extensions?: Record<string, unknown> },
+): Promise<{ data?: any; errors?: readonly { message: string }[] }> {
+  const client = createClient({
+    url: gw.url.replace('http', 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+  });
   return new Promise((resolve) => {
     const dispose = client.subscribe(payload as any, {
       next: (r) => {
@@ -82,26 +96,40 @@ describe('trusted documents', () => {
     expect(r.body.errors![0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
     expect(r.body.errors![0].message).toMatch(/trusted documents only.*manifest/);
     expect(r.body.data).toBeUndefined();
-    const g = await fetch(`${enforce.url}/graphql?query=${encodeURIComponent(ARBITRARY)}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const g = await fetch(`${enforce.url}/graphql?query=${encodeURIComponent(ARBITRARY)}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(g.status).toBe(400);
     expect(((await g.json()) as any).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
     // A mutation outside the manifest never runs: nothing was created.
-    const m = await post(enforce, { query: 'mutation { createSupplier(input: { name: "Sneaky", category: TRANSPORT }) { id } }' }, analyst);
+    const m = await post(
+      enforce,
+      { query: 'mutation { createSupplier(input: { name: "Sneaky", category: TRANSPORT }) { id } }' },
+      analyst,
+    );
     expect(m.status).toBe(400);
     const list = await post(enforce, { query: suppliers.document, variables: { search: 'Sneaky' } });
     expect(list.body.data.suppliers.totalCount).toBe(0);
     // An id that is not in the manifest is refused too (no APQ registration in this mode).
-    const unknownId = await post(enforce, { query: ARBITRARY, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(ARBITRARY) } } });
+    const unknownId = await post(enforce, {
+      query: ARBITRARY,
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256(ARBITRARY) } },
+    });
     expect(unknownId.body.errors![0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
     expect(await counter(enforce, 'refused')).toBe(before + 4);
   });
 
   it('enforce: manifest documents run by id (POST, GET), by their text, in any formatting, and by REST path', async () => {
-    const byId = await post(enforce, { extensions: { persistedQuery: { version: 1, sha256Hash: suppliers.hash } }, variables: { first: 1 } });
+    const byId = await post(enforce, {
+      extensions: { persistedQuery: { version: 1, sha256Hash: suppliers.hash } },
+      variables: { first: 1 },
+    });
     expect(byId.status).toBe(200);
     expect(byId.body.data.suppliers).toHaveProperty('totalCount');
     const ext = encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: suppliers.hash } }));
-    const get = await fetch(`${enforce.url}/graphql?extensions=${ext}&variables=${encodeURIComponent('{"first":1}')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const get = await fetch(`${enforce.url}/graphql?extensions=${ext}&variables=${encodeURIComponent('{"first":1}')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(get.status).toBe(200);
     expect(((await get.json()) as any).data.suppliers).toHaveProperty('nodes');
     const byText = await post(enforce, { query: suppliers.document, variables: { first: 1 } });
@@ -114,7 +142,7 @@ describe('trusted documents', () => {
     expect(((await viaRest.json()) as any).totalCount).toBeTypeOf('number');
   });
 
-  it('enforce: graphql-ws and SSE refuse arbitrary documents and run the dashboard\'s', async () => {
+  it("enforce: graphql-ws and SSE refuse arbitrary documents and run the dashboard's", async () => {
     const refused = await wsOnce(enforce, { query: 'subscription { emissionPulse { kgPerHour } }' });
     expect(refused.errors?.[0].message).toMatch(/trusted documents only/);
     // The dashboard's live pulse, exactly as the dashboard sends it (text), and by its id.
@@ -123,9 +151,16 @@ describe('trusted documents', () => {
     const byText = await wsOnce(enforce, { query: pulse });
     expect(byText.errors).toBeUndefined();
     expect(byText.data.emissionPulse).toHaveProperty('kgPerHour');
-    const byId = await wsOnce(enforce, { query: '', extensions: { persistedQuery: { version: 1, sha256Hash: pulseId } } });
+    const byId = await wsOnce(enforce, {
+      query: '',
+      extensions: { persistedQuery: { version: 1, sha256Hash: pulseId } },
+    });
     expect(byId.data.emissionPulse).toHaveProperty('trend');
-    const sse = await fetch(`${enforce.url}/graphql/stream`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: ARBITRARY }) });
+    const sse = await fetch(`${enforce.url}/graphql/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: ARBITRARY }),
+    });
     expect(sse.status).toBe(400);
     expect(((await sse.json()) as any).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
   });
@@ -153,7 +188,10 @@ describe('trusted documents', () => {
     const manifest = await post(open, { extensions: { persistedQuery: { version: 1, sha256Hash: suppliers.hash } } });
     expect(manifest.body.data.suppliers).toHaveProperty('totalCount');
     // A client built against another manifest: its id is unknown and is not the hash of the text it sends.
-    const stale = await post(open, { query: q, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('query Other { x }') } } });
+    const stale = await post(open, {
+      query: q,
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256('query Other { x }') } },
+    });
     expect(stale.body.errors).toBeUndefined();
     expect(stale.body.data.suppliers).toHaveProperty('nodes');
   });
@@ -171,17 +209,27 @@ describe('trusted documents', () => {
     await expect(start(db, 'strict')).rejects.toThrow(/TRUSTED_DOCUMENTS must be one of off, log, enforce/);
   });
 
-  it('enforce with a partner application\'s manifest (Apollo persisted query list): its documents run too', async () => {
+  it("enforce with a partner application's manifest (Apollo persisted query list): its documents run too", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-'));
     const file = path.join(dir, 'partner-app.json');
     // Its ids hash the text exactly as the application sends it (not our normalized print).
     const text = 'query Count {\n  suppliers(first: 1) {\n    totalCount\n  }\n}';
-    fs.writeFileSync(file, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256(text), name: 'Count', type: 'query', body: text }] }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        format: 'apollo-persisted-query-manifest',
+        version: 1,
+        operations: [{ id: sha256(text), name: 'Count', type: 'query', body: text }],
+      }),
+    );
     const startWith = (manifests: string) => start(db, 'enforce', { TRUSTED_DOCUMENTS_MANIFESTS: manifests });
     const gw = await startWith(file);
     try {
       expect((await post(gw, { query: text })).body.errors).toBeUndefined();
-      expect((await post(gw, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(text) } } })).body.data.suppliers).toHaveProperty('totalCount');
+      expect(
+        (await post(gw, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(text) } } })).body.data
+          .suppliers,
+      ).toHaveProperty('totalCount');
       expect((await post(gw, { query: '{ suppliers(first: 2) { totalCount } }' })).status).toBe(400);
     } finally {
       await gw.close();

@@ -19,7 +19,8 @@ export function startPlatform(target: TestDatabaseTarget, env: Record<string, st
 export type Caller = 'anonymous' | 'viewer' | 'analyst' | 'approver' | 'admin' | 'partner' | 'scoped';
 
 export async function tokens(scopedSupplier: string): Promise<Record<Caller, string | null>> {
-  const t = (role: string, supplierIds?: string[]) => signDevToken({ sub: `rest-${role}${supplierIds ? '-scoped' : ''}`, roles: [role], supplierIds });
+  const t = (role: string, supplierIds?: string[]) =>
+    signDevToken({ sub: `rest-${role}${supplierIds ? '-scoped' : ''}`, roles: [role], supplierIds });
   return {
     anonymous: null,
     viewer: await t('viewer'),
@@ -39,14 +40,23 @@ export interface RestCall {
 }
 
 /** Calls an operation's REST endpoint: path parameters substituted, the rest in the query string or JSON body. */
-export async function rest(base: string, o: RestOperation, variables: Record<string, unknown>, token: string | null, headers: Record<string, string> = {}): Promise<RestCall> {
+export async function rest(
+  base: string,
+  o: RestOperation,
+  variables: Record<string, unknown>,
+  token: string | null,
+  headers: Record<string, string> = {},
+): Promise<RestCall> {
   let path = o.path;
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(variables)) {
     if (o.pathParams.includes(k)) path = path.replace(`{${k}}`, encodeURIComponent(String(v)));
     else rest[k] = v;
   }
-  const init: RequestInit = { method: o.method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } };
+  const init: RequestInit = {
+    method: o.method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+  };
   if (o.method === 'GET') {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(rest)) {
@@ -61,11 +71,21 @@ export async function rest(base: string, o: RestOperation, variables: Record<str
   }
   const res = await fetch(base + path, init);
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : null, headers: res.headers };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    body: text ? JSON.parse(text) : null,
+    headers: res.headers,
+  };
 }
 
 /** The same operation over GraphQL (the manifest's document, by text). */
-export async function graphql(base: string, o: RestOperation, variables: Record<string, unknown>, token: string | null): Promise<{ data?: any; errors?: any[] }> {
+export async function graphql(
+  base: string,
+  o: RestOperation,
+  variables: Record<string, unknown>,
+  token: string | null,
+): Promise<{ data?: any; errors?: any[] }> {
   const res = await fetch(base + '/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

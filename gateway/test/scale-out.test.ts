@@ -5,7 +5,18 @@ import { createTestDatabase, type Database } from '@carbon-nexus/db';
 import { createBus, startSubgraph, type SubgraphServer } from '@carbon-nexus/plugin-sdk';
 import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import { composePlugins, startGateway, type GatewayServer } from '../src/index.ts';
-import { ALERT_SUBSCRIPTION, RAISE, S1, S2, collect, eventually, gql_, tcAlerts, tcSuppliers, wsClient } from './subscriptions.fixtures.ts';
+import {
+  ALERT_SUBSCRIPTION,
+  RAISE,
+  S1,
+  S2,
+  collect,
+  eventually,
+  gql_,
+  tcAlerts,
+  tcSuppliers,
+  wsClient,
+} from './subscriptions.fixtures.ts';
 
 const REDIS_URL = process.env.REDIS_URL;
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -21,7 +32,14 @@ describe.runIf(!!REDIS_URL && !!DATABASE_URL)('two gateway replicas over Redis +
   beforeAll(async () => {
     db = await createTestDatabase('postgres');
     const standalone = async (plugin: typeof tcAlerts) => {
-      const s = await startSubgraph(plugin, { db, bus: await createBus({ url: REDIS_URL }), port: 0, migrate: false, scheduler: false, env: process.env });
+      const s = await startSubgraph(plugin, {
+        db,
+        bus: await createBus({ url: REDIS_URL }),
+        port: 0,
+        migrate: false,
+        scheduler: false,
+        env: process.env,
+      });
       subgraphs.push(s);
       return s;
     };
@@ -30,8 +48,18 @@ describe.runIf(!!REDIS_URL && !!DATABASE_URL)('two gateway replicas over Redis +
     const alertsA = await standalone(tcAlerts);
     const alertsB = await standalone(tcAlerts);
     const { supergraphSdl } = composePlugins([tcSuppliers, tcAlerts]);
-    gwA = await startGateway({ subgraphUrls: { 'tc-suppliers': suppliers.url, 'tc-alerts': alertsA.url }, supergraphSdl, port: 0, serveWeb: false });
-    gwB = await startGateway({ subgraphUrls: { 'tc-suppliers': suppliers.url, 'tc-alerts': alertsB.url }, supergraphSdl, port: 0, serveWeb: false });
+    gwA = await startGateway({
+      subgraphUrls: { 'tc-suppliers': suppliers.url, 'tc-alerts': alertsA.url },
+      supergraphSdl,
+      port: 0,
+      serveWeb: false,
+    });
+    gwB = await startGateway({
+      subgraphUrls: { 'tc-suppliers': suppliers.url, 'tc-alerts': alertsB.url },
+      supergraphSdl,
+      port: 0,
+      serveWeb: false,
+    });
     analyst = await signDevToken({ sub: 'ana', roles: ['analyst'] });
     viewer = await signDevToken({ sub: 'vic', roles: ['viewer'] });
   });

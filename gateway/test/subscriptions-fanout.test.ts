@@ -8,7 +8,11 @@ const ev = (n: number): ExecutionResult => ({ data: { n } });
 describe('slow consumers', () => {
   it('drops the oldest events beyond the buffer and flags the next delivered event', async () => {
     let dropped = 0;
-    const sub = new Subscriber(3, () => undefined, (n) => (dropped += n));
+    const sub = new Subscriber(
+      3,
+      () => undefined,
+      (n) => (dropped += n),
+    );
     for (let i = 1; i <= 5; i++) sub.push(ev(i));
     expect(sub.buffered).toBe(3);
     expect(dropped).toBe(2);

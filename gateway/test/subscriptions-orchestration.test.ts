@@ -54,13 +54,27 @@ describe('orchestration alertRaised through the gateway', () => {
     const got: Alert[] = [];
     const errors: unknown[] = [];
     const open = () =>
-      subscribeAlerts({ url: gw.url + '/graphql', token: partner, minLevel: 'WARN', cursorStore: store, onAlert: (a) => void got.push(a), onError: (e) => void errors.push(e) });
+      subscribeAlerts({
+        url: gw.url + '/graphql',
+        token: partner,
+        minLevel: 'WARN',
+        cursorStore: store,
+        onAlert: (a) => void got.push(a),
+        onError: (e) => void errors.push(e),
+      });
     let sub = open();
-    const upstreams = async () => Number(/^carbon_nexus_subscription_upstreams (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0);
+    const upstreams = async () =>
+      Number(
+        /^carbon_nexus_subscription_upstreams (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0,
+      );
     await eventually(async () => (await upstreams()) === 1, 10_000, 'subscribed');
     await raiseAlert('critical', 160);
     await eventually(() => got.length === 1, 10_000, 'live alert');
-    expect(got[0]).toMatchObject({ level: 'CRITICAL', message: 'Nordic Haulage exceeded emissions by 160%', hotspot: { severity: 'CRITICAL', supplier: { id: supplierId, name: 'Nordic Haulage' } } });
+    expect(got[0]).toMatchObject({
+      level: 'CRITICAL',
+      message: 'Nordic Haulage exceeded emissions by 160%',
+      hotspot: { severity: 'CRITICAL', supplier: { id: supplierId, name: 'Nordic Haulage' } },
+    });
 
     await sub.close();
     await eventually(async () => (await upstreams()) === 0, 10_000, 'disconnected');

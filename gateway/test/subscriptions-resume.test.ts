@@ -109,7 +109,14 @@ describe('partner alert stream with resume', () => {
       await eventually(() => received.length >= 6, 5000, 'live again');
       await new Promise((r) => setTimeout(r, 200));
 
-      expect(received.map((a) => a.message)).toEqual(['live 1', 'live 2', 'missed 1', 'missed 2', 'missed 3', 'after reconnect']);
+      expect(received.map((a) => a.message)).toEqual([
+        'live 1',
+        'live 2',
+        'missed 1',
+        'missed 2',
+        'missed 3',
+        'after reconnect',
+      ]);
       expect(received.map((a) => a.id)).toEqual([...live, ...missed, after].map((a) => a.id));
       // The resumed subscription asked for alerts after the last one processed before the cut.
       expect(subscribedFrom[0]).toBeNull();

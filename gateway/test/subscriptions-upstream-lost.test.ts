@@ -33,7 +33,13 @@ describe('subscription upstream lost', () => {
       serveWeb: false,
       env,
     });
-    client = createClient({ url: gw.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, on: { closed: (e: any) => void closes.push(e.code) } });
+    client = createClient({
+      url: gw.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      on: { closed: (e: any) => void closes.push(e.code) },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -47,13 +53,24 @@ describe('subscription upstream lost', () => {
   function subscribe() {
     const results: any[] = [];
     const state = { completed: false, error: null as unknown };
-    client.subscribe({ query: PULSE }, { next: (r) => void results.push(r), error: (e) => void (state.error = e), complete: () => void (state.completed = true) });
+    client.subscribe(
+      { query: PULSE },
+      {
+        next: (r) => void results.push(r),
+        error: (e) => void (state.error = e),
+        complete: () => void (state.completed = true),
+      },
+    );
     return { results, state };
   }
 
   it('pushes UPSTREAM_LOST naming the subgraph, completes the stream, and keeps the client connection', async () => {
     const first = subscribe();
-    await waitFor('the first pulse through the gateway', () => first.results.some((r) => r.data?.emissionPulse), 30_000);
+    await waitFor(
+      'the first pulse through the gateway',
+      () => first.results.some((r) => r.data?.emissionPulse),
+      30_000,
+    );
     proxy.cut(); // the gateway's graphql-ws connection to data-core drops
     await waitFor('the stream to end', () => first.state.completed || first.state.error, 30_000);
     expect(first.state.error).toBeNull();

@@ -127,20 +127,38 @@ export const tcAlerts = definePlugin<AlertState>({
         Number((await ctx.services.db.query<{ n: string }>('SELECT count(*) AS n FROM tc_alerts'))[0].n),
     },
     Mutation: {
-      async raiseTestAlert(_: unknown, a: { level: string; supplierId: string; message?: string }, ctx: ResolverContext<AlertState>) {
+      async raiseTestAlert(
+        _: unknown,
+        a: { level: string; supplierId: string; message?: string },
+        ctx: ResolverContext<AlertState>,
+      ) {
         requireRole(ctx.auth, 'analyst');
         const [row] = await ctx.services.db.query<AlertRow>(
           `INSERT INTO tc_alerts (supplier_id, level, message) VALUES ($1, $2, $3) RETURNING seq::text AS seq, id, supplier_id, level, message`,
-          [a.supplierId, a.level.toLowerCase(), a.message ?? `${SUPPLIERS[a.supplierId] ?? a.supplierId} exceeded its baseline`],
+          [
+            a.supplierId,
+            a.level.toLowerCase(),
+            a.message ?? `${SUPPLIERS[a.supplierId] ?? a.supplierId} exceeded its baseline`,
+          ],
         );
         // The row is committed first; the bus only signals.
-        await ctx.services.bus.publish(alertRaised, { id: row.id, seq: row.seq, hotspotId: row.id, level: row.level, supplierId: row.supplier_id });
+        await ctx.services.bus.publish(alertRaised, {
+          id: row.id,
+          seq: row.seq,
+          hotspotId: row.id,
+          level: row.level,
+          supplierId: row.supplier_id,
+        });
         return toAlert(row);
       },
     },
     Subscription: {
       alertRaised: {
-        subscribe: (_: unknown, a: { minLevel?: string; supplierIds?: string[]; after?: string }, ctx: ResolverContext<AlertState>) => {
+        subscribe: (
+          _: unknown,
+          a: { minLevel?: string; supplierIds?: string[]; after?: string },
+          ctx: ResolverContext<AlertState>,
+        ) => {
           const ac = new AbortController();
           return abortable(alertStream(a, ctx, ac), ac);
         },
@@ -148,10 +166,17 @@ export const tcAlerts = definePlugin<AlertState>({
     },
     Alert: {
       cursor: (a: { seq: string }) => a.seq,
-      hotspot: (a: { id: string; level: string; supplierId: string }) => ({ id: a.id, severity: a.level, supplierId: a.supplierId }),
+      hotspot: (a: { id: string; level: string; supplierId: string }) => ({
+        id: a.id,
+        severity: a.level,
+        supplierId: a.supplierId,
+      }),
       supplier: (a: { supplierId: string }) => ({ id: a.supplierId }),
       async __resolveReference(ref: { id: string }, ctx: ResolverContext<AlertState>) {
-        const [r] = await ctx.services.db.query<AlertRow>(`SELECT seq::text AS seq, id, supplier_id, level, message FROM tc_alerts WHERE id = $1`, [ref.id]);
+        const [r] = await ctx.services.db.query<AlertRow>(
+          `SELECT seq::text AS seq, id, supplier_id, level, message FROM tc_alerts WHERE id = $1`,
+          [ref.id],
+        );
         return r && canSeeSupplier(ctx.auth, r.supplier_id) ? toAlert(r) : null;
       },
     },
@@ -161,12 +186,17 @@ export const tcAlerts = definePlugin<AlertState>({
   },
 });
 
-
-async function* alertStream(a: { minLevel?: string; supplierIds?: string[]; after?: string }, ctx: ResolverContext<AlertState>, ac: AbortController) {
-
-  if (a.after != null && !/^\d+$/.test(a.after)) throw new GraphQLError('after: must be an alert cursor (digits)', { extensions: { code: 'BAD_USER_INPUT' } });
+async function* alertStream(
+  a: { minLevel?: string; supplierIds?: string[]; after?: string },
+  ctx: ResolverContext<AlertState>,
+  ac: AbortController,
+) {
+  if (a.after != null && !/^\d+$/.test(a.after))
+    throw new GraphQLError('after: must be an alert cursor (digits)', { extensions: { code: 'BAD_USER_INPUT' } });
   const wanted = (r: { level: string; supplierId: string }) =>
-    rank(r.level) >= rank(a.minLevel) && canSeeSupplier(ctx.auth, r.supplierId) && (!a.supplierIds || a.supplierIds.includes(r.supplierId));
+    rank(r.level) >= rank(a.minLevel) &&
+    canSeeSupplier(ctx.auth, r.supplierId) &&
+    (!a.supplierIds || a.supplierIds.includes(r.supplierId));
   ctx.state.subscribeCalls++;
   ctx.state.active++;
   // Listen first, then replay: events raised during the replay are buffered, then deduplicated by seq.
@@ -239,7 +269,11 @@ export const RAISE = /* GraphQL */ `
 `;
 
 /** A real graphql-ws client (the `ws` implementation) against a gateway base URL. */
-export function wsClient(baseUrl: string, token?: string, extra: Partial<Parameters<typeof createClient>[0]> = {}): Client {
+export function wsClient(
+  baseUrl: string,
+  token?: string,
+  extra: Partial<Parameters<typeof createClient>[0]> = {},
+): Client {
   return createClient({
     url: baseUrl.replace(/^http/, 'ws') + '/graphql',
     webSocketImpl: WebSocket,
@@ -287,7 +321,10 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
       const deadline = Date.now() + ms;
       while (!pred()) {
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(results).slice(0, 500)} error=${String((error as any)?.reason ?? error)}`);
+        if (left <= 0)
+          throw new Error(
+            `timed out waiting for ${what}; got ${JSON.stringify(results).slice(0, 500)} error=${String((error as any)?.reason ?? error)}`,
+          );
         await new Promise<void>((r) => {
           const t = setTimeout(r, Math.min(left, 200));
           waiters.push(() => {
@@ -301,7 +338,11 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
 }
 
 /** Bounded polling: the testkit's `waitFor` with this file's argument order. */
-export function eventually<T>(fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 10_000, what = 'condition'): Promise<T> {
+export function eventually<T>(
+  fn: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  ms = 10_000,
+  what = 'condition',
+): Promise<T> {
   return waitFor(what, fn, ms);
 }
 

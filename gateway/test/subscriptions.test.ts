@@ -4,7 +4,18 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import type { GatewayServer } from '../src/index.ts';
 import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
-import { ALERT_SUBSCRIPTION, RAISE, S1, S2, collect, eventually, gql_, tcAlerts, tcSuppliers, wsClient } from './subscriptions.fixtures.ts';
+import {
+  ALERT_SUBSCRIPTION,
+  RAISE,
+  S1,
+  S2,
+  collect,
+  eventually,
+  gql_,
+  tcAlerts,
+  tcSuppliers,
+  wsClient,
+} from './subscriptions.fixtures.ts';
 
 let platform: TestPlatform;
 let gw: GatewayServer;
@@ -34,7 +45,11 @@ function client(token?: string) {
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.dispose()));
   const alerts = gw.host!.plugins.get('tc-alerts')!.state as { active: number };
-  await eventually(async () => alerts.active === 0 && (await engineStats()).upstreams === 0, 5000, 'upstreams released');
+  await eventually(
+    async () => alerts.active === 0 && (await engineStats()).upstreams === 0,
+    5000,
+    'upstreams released',
+  );
 });
 
 afterAll(() => platform?.close());
@@ -58,7 +73,7 @@ describe('federated subscriptions over graphql-ws', () => {
       supplier: { name: 'Borealis Steel' },
     });
     sub.dispose();
-      });
+  });
 
   it('shares one upstream among identical subscriptions and batches entity fetches of coalesced events', async () => {
     const alerts = gw.host!.plugins.get('tc-alerts')!.state as { subscribeCalls: number; active: number };
@@ -68,17 +83,26 @@ describe('federated subscriptions over graphql-ws', () => {
     const clients = [client(viewer), client(viewer), client(viewer)];
     const m0 = await engineStats();
     const subs = clients.map((c) => collect(c, ALERT_SUBSCRIPTION, { minLevel: 'WARN' }));
-    await eventually(async () => alerts.active === 1 && (await engineStats()).clients === 3, 5000, 'three clients on one upstream');
+    await eventually(
+      async () => alerts.active === 1 && (await engineStats()).clients === 3,
+      5000,
+      'three clients on one upstream',
+    );
     expect(alerts.subscribeCalls - before).toBe(1);
     expect((await engineStats()).upstreams).toBe(1);
 
     // A burst: 20 alerts committed back to back arrive while the first batch is being completed.
     const callsBefore = suppliers.entityCalls;
-    await Promise.all(Array.from({ length: 20 }, (_, i) => raise(i % 2 ? 'WARN' : 'CRITICAL', i % 3 ? S1 : S2, `burst ${i}`)));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => raise(i % 2 ? 'WARN' : 'CRITICAL', i % 3 ? S1 : S2, `burst ${i}`)),
+    );
     for (const s of subs) await s.until(() => s.results.length >= 20, 10_000, '20 alerts');
     for (const s of subs) {
-      expect(s.results.map((r) => r.data.alertRaised.message).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `burst ${i}`).sort());
-      for (const r of s.results) expect(r.data.alertRaised.hotspot.supplier.name).toMatch(/Acme Freight|Borealis Steel/);
+      expect(s.results.map((r) => r.data.alertRaised.message).sort()).toEqual(
+        Array.from({ length: 20 }, (_, i) => `burst ${i}`).sort(),
+      );
+      for (const r of s.results)
+        expect(r.data.alertRaised.hotspot.supplier.name).toMatch(/Acme Freight|Borealis Steel/);
     }
     // Events are completed once per shared upstream (not once per client), in batches: the plan's two
     // Supplier fetches run once per batch, each resolving the suppliers of every event in the batch.
@@ -90,7 +114,11 @@ describe('federated subscriptions over graphql-ws', () => {
     expect(Math.max(...suppliers.entityIds.slice(callsBefore).map((b) => b.length))).toBeGreaterThan(1);
     subs.forEach((s) => s.dispose());
     await Promise.all(clients.map((c) => c.dispose()));
-    await eventually(async () => alerts.active === 0 && (await engineStats()).upstreams === 0, 5000, 'upstream released when the last client leaves');
+    await eventually(
+      async () => alerts.active === 0 && (await engineStats()).upstreams === 0,
+      5000,
+      'upstream released when the last client leaves',
+    );
   });
 
   it('gives subscriptions with a replay cursor their own upstream', async () => {
@@ -115,17 +143,24 @@ describe('federated subscriptions over graphql-ws', () => {
     await q.until(() => q.completed, 5000, 'query result');
     expect(q.results[0].data.testSupplier).toEqual({ id: S1, name: 'Acme Freight' });
     expect(q.results[0].data.testAlertCount).toBeGreaterThan(0);
-      });
+  });
 
-  it('serves the explorer: GraphiQL\'s graphql-ws client configuration (lazy, token from a function) runs a subscription', async () => {
+  it("serves the explorer: GraphiQL's graphql-ws client configuration (lazy, token from a function) runs a subscription", async () => {
     // Same options as web/src/explorer/main.tsx.
-    const explorer = wsClient(gw.url, undefined, { lazy: true, retryAttempts: 5, connectionParams: () => ({ authorization: `Bearer ${viewer}` }) });
+    const explorer = wsClient(gw.url, undefined, {
+      lazy: true,
+      retryAttempts: 5,
+      connectionParams: () => ({ authorization: `Bearer ${viewer}` }),
+    });
     open.push(explorer);
     const s = collect(explorer, `subscription { alertRaised { message supplier { name } } }`);
     await eventually(async () => (await engineStats()).clients >= 1, 5000, 'explorer subscription');
     await raise('INFO', S2, 'seen in the explorer');
     await s.until(() => s.results.length >= 1, 5000, 'an event in the explorer');
-    expect(s.results[0].data.alertRaised).toEqual({ message: 'seen in the explorer', supplier: { name: 'Borealis Steel' } });
+    expect(s.results[0].data.alertRaised).toEqual({
+      message: 'seen in the explorer',
+      supplier: { name: 'Borealis Steel' },
+    });
   });
 
   it('reports validation errors for bad subscriptions', async () => {
@@ -133,7 +168,7 @@ describe('federated subscriptions over graphql-ws', () => {
     const q = collect(ws, `subscription { alertRaised(minLevel: LOUD) { id } }`);
     await q.until(() => !!q.error || q.completed, 5000, 'an error');
     expect(JSON.stringify(q.error)).toMatch(/LOUD/);
-      });
+  });
 });
 
 describe('auth', () => {
@@ -164,7 +199,7 @@ describe('auth', () => {
     await s.until(() => !!s.error, 6000, 'the stream to end');
     expect((s.error as { code: number }).code).toBe(4401);
     expect((s.error as { reason: string }).reason).toBe('token expired');
-      });
+  });
 
   it('refuses an expired or invalid token at connection_init with 4401 and the reason', async () => {
     const ws = client('not-a-jwt');
@@ -172,15 +207,22 @@ describe('auth', () => {
     await s.until(() => !!s.error, 5000, 'refusal');
     expect((s.error as { code: number }).code).toBe(4401);
     expect((s.error as { reason: string }).reason).toMatch(/invalid token/);
-      });
+  });
 });
 
 describe('Server-Sent Events transport', () => {
   it('delivers subscription events with cross-subgraph fields (graphql-sse client, distinct connections)', async () => {
-    const client = createSseClient({ url: gw.url + '/graphql/stream', headers: { authorization: `Bearer ${viewer}` }, retryAttempts: 0 });
+    const client = createSseClient({
+      url: gw.url + '/graphql/stream',
+      headers: { authorization: `Bearer ${viewer}` },
+      retryAttempts: 0,
+    });
     const got: any[] = [];
     let error: unknown;
-    const dispose = client.subscribe({ query: ALERT_SUBSCRIPTION, variables: { supplierIds: [S2] } }, { next: (r) => void got.push(r), error: (e) => (error = e), complete: () => undefined });
+    const dispose = client.subscribe(
+      { query: ALERT_SUBSCRIPTION, variables: { supplierIds: [S2] } },
+      { next: (r) => void got.push(r), error: (e) => (error = e), complete: () => undefined },
+    );
     await eventually(async () => (await engineStats()).clients >= 1, 5000, 'SSE subscriber');
     await raise('WARN', S1, 'filtered out');
     await raise('WARN', S2, 'sse event');
@@ -203,7 +245,13 @@ describe('Server-Sent Events transport', () => {
     const text = await res.text(); // ends when the server completes the stream
     const events = text.split('\n\n').filter((e) => e.startsWith('event:'));
     expect(events.at(-1)).toMatch(/^event: complete/);
-    const next = JSON.parse(events.at(-2)!.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
+    const next = JSON.parse(
+      events
+        .at(-2)!
+        .split('\n')
+        .find((l) => l.startsWith('data: '))!
+        .slice(6),
+    );
     expect(next.errors[0]).toMatchObject({ message: 'token expired', extensions: { code: 'UNAUTHENTICATED' } });
   });
 

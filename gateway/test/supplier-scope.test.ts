@@ -54,8 +54,16 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
     platform = await startTestPlatform({ target, env: { HOTSPOT_MIN_EVENTS: '1', RECOMMENDATIONS_PER_HOTSPOT: '1' } });
     ({ gateway: gw, db } = platform);
     admin = await platform.token('admin', { sub: 'admin' });
-    for (const [k, name] of [['a', 'Alpha Haulage'], ['b', 'Beta Steel']] as const) {
-      const r = await gql_(gw.url, `mutation($n: String!) { createSupplier(input: { name: $n, category: FACTORY }) { id } }`, { n: name }, admin);
+    for (const [k, name] of [
+      ['a', 'Alpha Haulage'],
+      ['b', 'Beta Steel'],
+    ] as const) {
+      const r = await gql_(
+        gw.url,
+        `mutation($n: String!) { createSupplier(input: { name: $n, category: FACTORY }) { id } }`,
+        { n: name },
+        admin,
+      );
       expect(r.errors).toBeUndefined();
       ids[k] = r.data.createSupplier.id;
     }
@@ -63,12 +71,24 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
     const ingest = await gql_(
       gw.url,
       `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted } }`,
-      { e: (['a', 'b'] as const).map((k) => ({ externalId: `scope-${k}`, supplierId: ids[k], eventType: 'FACTORY', timestamp: ts, energyKwh: 1000 })) },
+      {
+        e: (['a', 'b'] as const).map((k) => ({
+          externalId: `scope-${k}`,
+          supplierId: ids[k],
+          eventType: 'FACTORY',
+          timestamp: ts,
+          energyKwh: 1000,
+        })),
+      },
       admin,
     );
     expect(ingest.data?.ingestEvents.accepted).toBe(2);
     // ml-engine predicts each event from the bus: wait for both predictions.
-    await waitFor('predictions for both suppliers', async () => (await db.query<{ n: number }>(`SELECT count(DISTINCT supplier_id)::int AS n FROM predictions`))[0].n === 2);
+    await waitFor(
+      'predictions for both suppliers',
+      async () =>
+        (await db.query<{ n: number }>(`SELECT count(DISTINCT supplier_id)::int AS n FROM predictions`))[0].n === 2,
+    );
     rows.a = await seedSupplierRows(ids.a);
     rows.b = await seedSupplierRows(ids.b);
     scopedToken = await signDevToken({ sub: 'partner-a', roles: ['partner', 'viewer'], supplierIds: [ids.a] });
@@ -102,7 +122,12 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
     expect(r.data.predictions.map((p: any) => p.supplier?.id)).toEqual([ids.a]);
     expect(r.data.recommendations.nodes).toEqual([{ id: rows.a.recommendation }]);
     // The same query as admin sees both suppliers: the fixture really holds B's rows.
-    const all = await gql_(gw.url, `{ suppliers { totalCount } hotspots { nodes { id } } alerts { nodes { id } } }`, {}, admin);
+    const all = await gql_(
+      gw.url,
+      `{ suppliers { totalCount } hotspots { nodes { id } } alerts { nodes { id } } }`,
+      {},
+      admin,
+    );
     expect(all.data.suppliers.totalCount).toBe(2);
     expect(all.data.hotspots.nodes).toHaveLength(2);
     expect(all.data.alerts.nodes).toHaveLength(2);
@@ -110,7 +135,13 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
 
   it('`_entities` lookups in every owning subgraph resolve nothing of another supplier', async () => {
     const lookup = (plugin: string, reps: Record<string, unknown>[], selection: string) =>
-      gw.host!.plugins.get(plugin)!.execute(`query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, { r: reps }, { auth: scopedAuth() });
+      gw
+        .host!.plugins.get(plugin)!
+        .execute(
+          `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`,
+          { r: reps },
+          { auth: scopedAuth() },
+        );
     const cases: [string, string, string, string][] = [
       ['data-core', 'Supplier', ids.b, '... on Supplier { id name }'],
       ['orchestration', 'Hotspot', rows.b.hotspot, '... on Hotspot { id percentAbove }'],
@@ -120,10 +151,17 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
     for (const [plugin, typename, id, selection] of cases) {
       const r = await lookup(plugin, [{ __typename: typename, id }], selection);
       expect(JSON.stringify(r.data ?? {}), `${plugin} ${typename}`).not.toContain(id === ids.b ? 'Beta' : id);
-      expect((r.data as { _entities?: unknown[] } | undefined)?._entities?.[0] ?? null, `${plugin} ${typename}`).toBeNull();
+      expect(
+        (r.data as { _entities?: unknown[] } | undefined)?._entities?.[0] ?? null,
+        `${plugin} ${typename}`,
+      ).toBeNull();
     }
     // Fields other subgraphs add to B's Supplier are empty for this caller.
-    const ext = await lookup('orchestration', [{ __typename: 'Supplier', id: ids.b }], '... on Supplier { hotspots { id } }');
+    const ext = await lookup(
+      'orchestration',
+      [{ __typename: 'Supplier', id: ids.b }],
+      '... on Supplier { hotspots { id } }',
+    );
     expect(JSON.stringify(ext.data)).not.toContain(rows.b.hotspot);
     // Own rows resolve (the lookups work at all).
     const own = await lookup('orchestration', [{ __typename: 'Hotspot', id: rows.a.hotspot }], '... on Hotspot { id }');
@@ -135,19 +173,33 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
     const { runInScope } = await import('@carbon-nexus/plugin-sdk');
     const seen = await runInScope({ auth: scopedAuth() }, async () => ({
       raw: await rp.services.db.query<{ s: string }>(`SELECT DISTINCT supplier_id::text AS s FROM hotspots`),
-      prisma: (await rp.services.db.prisma.alert.findMany({ select: { supplierId: true } })).map((x: any) => x.supplierId),
+      prisma: (await rp.services.db.prisma.alert.findMany({ select: { supplierId: true } })).map(
+        (x: any) => x.supplierId,
+      ),
     }));
     expect(seen.raw).toEqual([{ s: ids.a }]);
     expect(seen.prisma).toEqual([ids.a]);
   });
 
   it('subscriptions deliver only the caller’s supplier (replay and live)', async () => {
-    const client = createClient({ url: gw.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${scopedToken}` }, retryAttempts: 0 });
+    const client = createClient({
+      url: gw.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${scopedToken}` },
+      retryAttempts: 0,
+    });
     const got: { id: string; supplierId: string | null }[] = [];
     const errors: unknown[] = [];
     const stop = client.subscribe(
       { query: `subscription { alertRaised(after: "0") { id supplier { id } } }` },
-      { next: (m: any) => (m.errors ? errors.push(m.errors) : got.push({ id: m.data.alertRaised.id, supplierId: m.data.alertRaised.supplier?.id ?? null })), error: (e) => void errors.push(e), complete: () => undefined },
+      {
+        next: (m: any) =>
+          m.errors
+            ? errors.push(m.errors)
+            : got.push({ id: m.data.alertRaised.id, supplierId: m.data.alertRaised.supplier?.id ?? null }),
+        error: (e) => void errors.push(e),
+        complete: () => undefined,
+      },
     );
     try {
       // Replay from the start: only A's stored alert.

@@ -47,14 +47,20 @@ describe('startTestPlatform', () => {
       db = platform.db;
       platform.defer(() => void cleaned.push('first deferred'));
       platform.defer(() => void cleaned.push('last deferred'));
-      expect(await platform.graphql('query($n: String!) { greeting(name: $n) }', { n: 'ada' })).toEqual({ data: { greeting: 'hello ada' } });
+      expect(await platform.graphql('query($n: String!) { greeting(name: $n) }', { n: 'ada' })).toEqual({
+        data: { greeting: 'hello ada' },
+      });
       expect(await platform.graphql('{ me }', {}, { role: 'analyst' })).toEqual({ data: { me: 'test-analyst' } });
       expect(platform.host.plugins.get('greeter')!.phase).toBe('started');
       // The plugin's route hook runs for its routes only, not for the gateway's /graphql.
       const route = await fetch(`${platform.url}/greeter/hello`);
       expect(await route.json()).toEqual({ hello: 'route' });
       expect(route.headers.get('x-greeter-hook')).toBe('ran');
-      const graphqlRes = await fetch(platform.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ greeting(name: "x") }' }) });
+      const graphqlRes = await fetch(platform.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ greeting(name: "x") }' }),
+      });
       expect(graphqlRes.status).toBe(200);
       expect(graphqlRes.headers.get('x-greeter-hook')).toBeNull();
       expect(await portOpen(port)).toBe(true);

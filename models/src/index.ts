@@ -21,7 +21,13 @@ export type { ModelCard, HeldOutMetrics } from './card.js';
 export type { FeatureSpec } from './synth/types.js';
 export type { CompiledOffset, OffsetSpec } from './train/offset.js';
 export { forecast, backtest } from './forecast/index.js';
-export type { ForecastPoint, HistoryPoint, ForecastOptions, BacktestOptions, BacktestResult } from './forecast/index.js';
+export type {
+  ForecastPoint,
+  HistoryPoint,
+  ForecastOptions,
+  BacktestOptions,
+  BacktestResult,
+} from './forecast/index.js';
 export { factorOnlyBaseline, GENERATORS } from './synth/index.js';
 /** Logistics vehicle classes (code → label) and their parameters (rated payload, …), for feature mappers. */
 export { VEHICLE_CLASSES, VEHICLES as LOGISTICS_VEHICLES } from './synth/logistics.js';
@@ -106,7 +112,8 @@ export interface LoadedModel {
 export function cardOffset(card: ModelCard): CompiledOffset | null {
   const names = card.features.map((f) => f.name);
   if (card.model.offset) return compileOffset(card.model.offset, names);
-  if (card.model.offsetFeature) return compileOffset(exposureOffset(card.model.offsetFeature, card.explain.offsetMeanLog), names);
+  if (card.model.offsetFeature)
+    return compileOffset(exposureOffset(card.model.offsetFeature, card.explain.offsetMeanLog), names);
   return null;
 }
 
@@ -142,17 +149,23 @@ export function listModels(): ModelCard[] {
   return cards;
 }
 
-const fmt = (v: number) => (Math.abs(v) >= 1000 || Math.abs(v) < 0.01 ? v.toPrecision(4) : String(Math.round(v * 1000) / 1000));
+const fmt = (v: number) =>
+  Math.abs(v) >= 1000 || Math.abs(v) < 0.01 ? v.toPrecision(4) : String(Math.round(v * 1000) / 1000);
 
 /** Validate a single feature value against its spec. */
 function validateValue(spec: FeatureSpec, v: unknown): ValidationError | null {
   const f = spec.name;
-  if (v === undefined || v === null) return { feature: f, code: 'missing', message: `${f} is missing (expected ${spec.unit}, ${spec.description})` };
+  if (v === undefined || v === null)
+    return { feature: f, code: 'missing', message: `${f} is missing (expected ${spec.unit}, ${spec.description})` };
   if (typeof v !== 'number' || Number.isNaN(v) || !Number.isFinite(v)) {
-    return { feature: f, code: 'not_a_number', message: `${f} must be a finite number in ${spec.unit}, got ${String(v)}` };
+    return {
+      feature: f,
+      code: 'not_a_number',
+      message: `${f} must be a finite number in ${spec.unit}, got ${String(v)}`,
+    };
   }
   if (spec.kind === 'categorical' || spec.kind === 'binary') {
-    const cats = spec.kind === 'binary' ? { '0': 'no', '1': 'yes' } : spec.categories ?? {};
+    const cats = spec.kind === 'binary' ? { '0': 'no', '1': 'yes' } : (spec.categories ?? {});
     if (!(String(v) in cats)) {
       const list = Object.entries(cats)
         .map(([k, l]) => `${k} = ${l}`)
@@ -185,7 +198,9 @@ function validateValue(spec: FeatureSpec, v: unknown): ValidationError | null {
 export function validateRow(card: ModelCard, row: FeatureRow, rowIndex?: number): ValidationError[] {
   const errors: ValidationError[] = [];
   if (row === null || typeof row !== 'object') {
-    return [{ feature: '*', code: 'missing', message: 'row must be an object of feature name → number', row: rowIndex }];
+    return [
+      { feature: '*', code: 'missing', message: 'row must be an object of feature name → number', row: rowIndex },
+    ];
   }
   for (const spec of card.features) {
     const e = validateValue(spec, (row as Record<string, unknown>)[spec.name]);
@@ -222,10 +237,21 @@ async function createModel(name: string): Promise<LoadedModel> {
   if (!/^[a-z0-9_-]+$/i.test(name)) throw new Error(`invalid model name "${name}"`);
   const cardFile = join(artifactsDir, `${name}.json`);
   if (!existsSync(cardFile)) {
-    throw new Error(`unknown model "${name}" (available: ${listModels().map((c) => c.name).join(', ') || 'none'})`);
+    throw new Error(
+      `unknown model "${name}" (available: ${
+        listModels()
+          .map((c) => c.name)
+          .join(', ') || 'none'
+      })`,
+    );
   }
   const card: unknown = readCard(cardFile);
-  if (!isEstimatorCard(card)) throw new Error(`"${name}" in ${artifactsDir} is not an ONNX emission estimator card (available: ${listModels().map((c) => c.name).join(', ')})`);
+  if (!isEstimatorCard(card))
+    throw new Error(
+      `"${name}" in ${artifactsDir} is not an ONNX emission estimator card (available: ${listModels()
+        .map((c) => c.name)
+        .join(', ')})`,
+    );
   const session = await ort.InferenceSession.create(join(artifactsDir, card.onnx.file), {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
@@ -239,7 +265,9 @@ async function createModel(name: string): Promise<LoadedModel> {
   let explainer: TreeExplainer | null = null;
   const trees = (): { ens: EnsembleJson; explainer: TreeExplainer } => {
     if (!ens || !explainer) {
-      ens = normalizeEnsemble(JSON.parse(readFileSync(join(artifactsDir, card.explain.treesFile), 'utf8')) as EnsembleJson);
+      ens = normalizeEnsemble(
+        JSON.parse(readFileSync(join(artifactsDir, card.explain.treesFile), 'utf8')) as EnsembleJson,
+      );
       explainer = new TreeExplainer(ens);
     }
     return { ens, explainer };
@@ -268,7 +296,9 @@ async function createModel(name: string): Promise<LoadedModel> {
       if (rows instanceof Float32Array) {
         count = n ?? rows.length / F;
         if (!Number.isInteger(count) || rows.length < count * F) {
-          throw new Error(`Float32Array input must hold n × ${F} values (${names.join(', ')}), got length ${rows.length} for n = ${n}`);
+          throw new Error(
+            `Float32Array input must hold n × ${F} values (${names.join(', ')}), got length ${rows.length} for n = ${n}`,
+          );
         }
         X = count * F === rows.length ? rows : rows.subarray(0, count * F);
         const errors: ValidationError[] = [];
@@ -277,7 +307,11 @@ async function createModel(name: string): Promise<LoadedModel> {
             const v = X[i * F + j]!;
             const spec = card.features[j]!;
             if (Number.isNaN(v) || !Number.isFinite(v) || (doValidate && (v < spec.min || v > spec.max))) {
-              const e = validateValue(spec, v) ?? { feature: spec.name, code: 'out_of_range' as const, message: `${spec.name} invalid` };
+              const e = validateValue(spec, v) ?? {
+                feature: spec.name,
+                code: 'out_of_range' as const,
+                message: `${spec.name} invalid`,
+              };
               errors.push({ ...e, row: i });
             }
           }
@@ -300,7 +334,14 @@ async function createModel(name: string): Promise<LoadedModel> {
           for (let j = 0; j < F; j++) {
             const v = r?.[names[j]!];
             if (typeof v !== 'number' || !Number.isFinite(v)) {
-              errors.push({ ...(validateValue(card.features[j]!, v) ?? { feature: names[j]!, code: 'not_a_number' as const, message: `${names[j]} invalid` }), row: i });
+              errors.push({
+                ...(validateValue(card.features[j]!, v) ?? {
+                  feature: names[j]!,
+                  code: 'not_a_number' as const,
+                  message: `${names[j]} invalid`,
+                }),
+                row: i,
+              });
             } else X[i * F + j] = v;
           }
         }

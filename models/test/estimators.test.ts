@@ -47,28 +47,39 @@ describe('committed ONNX estimators on fresh samples (seed never used in trainin
     ['factory', 1.5],
     ['warehouse', 3],
     ['lastmile', 3],
-  ] as const)('%s: MAPE ≤ 5 % vs the physics and ≥ %sx lower MAE than the factor-only baseline', async (name, ratio) => {
-    const model = await loadModel(name);
-    const gen = GENERATORS[name]!;
-    const { ds, rows } = fresh(gen, 3000);
-    const p = (await model.predictBatch(rows)).map((x) => x.co2eKg);
-    const live = Array.from(ds.yTrue.keys()).filter((i) => ds.yTrue[i]! > 0.5);
-    expect(mape(live.map((i) => p[i]!), live.map((i) => ds.yTrue[i]!))).toBeLessThanOrEqual(0.05);
-    const baseline = rows.map((r) => gen.factorOnlyBaseline(r));
-    expect(mae(baseline, ds.yTrue) / mae(p, ds.yTrue)).toBeGreaterThanOrEqual(ratio);
-  });
+  ] as const)(
+    '%s: MAPE ≤ 5 % vs the physics and ≥ %sx lower MAE than the factor-only baseline',
+    async (name, ratio) => {
+      const model = await loadModel(name);
+      const gen = GENERATORS[name]!;
+      const { ds, rows } = fresh(gen, 3000);
+      const p = (await model.predictBatch(rows)).map((x) => x.co2eKg);
+      const live = Array.from(ds.yTrue.keys()).filter((i) => ds.yTrue[i]! > 0.5);
+      expect(
+        mape(
+          live.map((i) => p[i]!),
+          live.map((i) => ds.yTrue[i]!),
+        ),
+      ).toBeLessThanOrEqual(0.05);
+      const baseline = rows.map((r) => gen.factorOnlyBaseline(r));
+      expect(mae(baseline, ds.yTrue) / mae(p, ds.yTrue)).toBeGreaterThanOrEqual(ratio);
+    },
+  );
 
-  it.each(['logistics', 'factory', 'warehouse', 'lastmile'])('%s: ONNX output equals the TypeScript ensemble (1e-4 rel)', async (name) => {
-    const model = await loadModel(name);
-    const { ds, rows } = fresh(GENERATORS[name]!, 1000, 2468);
-    const onnx = await model.predictBatch(ds.X, ds.n);
-    let worst = 0;
-    rows.forEach((r, i) => {
-      const local = model.predictLocal(r);
-      worst = Math.max(worst, Math.abs(onnx[i]!.co2eKg - local) / Math.abs(local));
-    });
-    expect(worst).toBeLessThan(1e-4);
-  });
+  it.each(['logistics', 'factory', 'warehouse', 'lastmile'])(
+    '%s: ONNX output equals the TypeScript ensemble (1e-4 rel)',
+    async (name) => {
+      const model = await loadModel(name);
+      const { ds, rows } = fresh(GENERATORS[name]!, 1000, 2468);
+      const onnx = await model.predictBatch(ds.X, ds.n);
+      let worst = 0;
+      rows.forEach((r, i) => {
+        const local = model.predictLocal(r);
+        worst = Math.max(worst, Math.abs(onnx[i]!.co2eKg - local) / Math.abs(local));
+      });
+      expect(worst).toBeLessThan(1e-4);
+    },
+  );
 
   it('Float32Array and row-object inputs give identical results; empty batch is fine', async () => {
     const model = await loadModel('logistics');

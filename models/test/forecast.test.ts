@@ -24,23 +24,43 @@ const series = fc
     daily: fc.double({ min: 0, max: 0.9, noNaN: true }),
     weekend: fc.double({ min: 0, max: 1, noNaN: true }),
     noise: fc.double({ min: 0, max: 0.8, noNaN: true }),
-    shifts: fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), factor: fc.oneof(fc.constant(0), fc.double({ min: 0.05, max: 20, noNaN: true })) }), { maxLength: 3 }),
-    zeros: fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.integer({ min: 1, max: 200 }) }), { maxLength: 3 }),
-    spikes: fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), factor: fc.double({ min: 5, max: 1000, noNaN: true }) }), { maxLength: 4 }),
+    shifts: fc.array(
+      fc.record({
+        at: fc.double({ min: 0, max: 1, noNaN: true }),
+        factor: fc.oneof(fc.constant(0), fc.double({ min: 0.05, max: 20, noNaN: true })),
+      }),
+      { maxLength: 3 },
+    ),
+    zeros: fc.array(
+      fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.integer({ min: 1, max: 200 }) }),
+      { maxLength: 3 },
+    ),
+    spikes: fc.array(
+      fc.record({
+        at: fc.double({ min: 0, max: 1, noNaN: true }),
+        factor: fc.double({ min: 5, max: 1000, noNaN: true }),
+      }),
+      { maxLength: 4 },
+    ),
     seed: fc.integer({ min: 1, max: 1e9 }),
   })
   .map((o) => {
     let x = o.seed;
-    const rand = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
     const t0 = Date.UTC(2026, 0, 5); // a Monday
     const values = Array.from({ length: o.hours }, (_, i) => {
       const d = new Date(t0 + i * H);
       const hod = d.getUTCHours();
       const we = d.getUTCDay() === 0 || d.getUTCDay() === 6 ? o.weekend : 1;
-      return Math.max(0, o.level * we * (1 + o.daily * Math.sin(((hod - 6) / 24) * 2 * Math.PI)) * (1 + o.noise * (rand() * 2 - 1)));
+      return Math.max(
+        0,
+        o.level * we * (1 + o.daily * Math.sin(((hod - 6) / 24) * 2 * Math.PI)) * (1 + o.noise * (rand() * 2 - 1)),
+      );
     });
     for (const s of o.shifts) for (let i = Math.floor(s.at * o.hours); i < o.hours; i++) values[i]! *= s.factor;
-    for (const z of o.zeros) for (let i = Math.floor(z.at * o.hours); i < Math.min(o.hours, Math.floor(z.at * o.hours) + z.len); i++) values[i] = 0;
+    for (const z of o.zeros)
+      for (let i = Math.floor(z.at * o.hours); i < Math.min(o.hours, Math.floor(z.at * o.hours) + z.len); i++)
+        values[i] = 0;
     for (const s of o.spikes) values[Math.min(o.hours - 1, Math.floor(s.at * o.hours))]! *= s.factor;
     return values.map((value, i) => ({ t: new Date(t0 + i * H).toISOString(), value }));
   });
@@ -115,7 +135,9 @@ describe('forecast', () => {
     const h = seasonalSeries({ weeks: 2, seed: 1 });
     expect(() => forecast([...h.slice(0, 100), ...h.slice(101)])).toThrow(/gap between/);
     expect(() => forecast(h.map((p, i) => (i === 5 ? { ...p, value: Number.NaN } : p)))).toThrow(/history\[5\]\.value/);
-    expect(() => forecast(h.map((p, i) => (i === 7 ? { ...p, value: -1 } : p)))).toThrow(/history\[7\]\.value is negative/);
+    expect(() => forecast(h.map((p, i) => (i === 7 ? { ...p, value: -1 } : p)))).toThrow(
+      /history\[7\]\.value is negative/,
+    );
     expect(() => forecast(h.slice(0, 20))).toThrow(/one day/);
   });
 });

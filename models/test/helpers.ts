@@ -6,7 +6,9 @@ export const FRESH_SEED = 987_654;
 
 export function rows(ds: Dataset): Sample[] {
   const F = ds.features.length;
-  return Array.from({ length: ds.n }, (_, i) => Object.fromEntries(ds.features.map((f, j) => [f.name, ds.X[i * F + j]!])));
+  return Array.from({ length: ds.n }, (_, i) =>
+    Object.fromEntries(ds.features.map((f, j) => [f.name, ds.X[i * F + j]!])),
+  );
 }
 
 export function fresh(gen: Generator, n: number, seed = FRESH_SEED): { ds: Dataset; rows: Sample[] } {

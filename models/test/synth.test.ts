@@ -31,20 +31,44 @@ describe('synthetic generators', () => {
   });
 
   it('CMEM rigid truck: plausible fuel use, more load and climbing cost more, EVs scale with the grid', () => {
-    const leg = { distance_km: 100, load_kg: 8000, speed_kmh: 60, gradient_pct: 0, stops_per_100km: 0, idle_min: 0, refrigerated: 0, empty_share: 0, vehicle_class: 0, grid_factor_kg_per_kwh: 0.177 };
+    const leg = {
+      distance_km: 100,
+      load_kg: 8000,
+      speed_kmh: 60,
+      gradient_pct: 0,
+      stops_per_100km: 0,
+      idle_min: 0,
+      refrigerated: 0,
+      empty_share: 0,
+      vehicle_class: 0,
+      grid_factor_kg_per_kwh: 0.177,
+    };
     const l = logisticsEnergy(leg).litres;
     expect(l).toBeGreaterThan(25);
     expect(l).toBeLessThan(45); // L/100 km for a half-laden rigid >17 t (DESNZ fleet average ≈ 37)
     expect(logisticsPhysics(leg)).toBeCloseTo(l * (2.57082 + 0.62665), 9); // WTW boundary
     expect(logisticsPhysics({ ...leg, load_kg: 12000 })).toBeGreaterThan(logisticsPhysics(leg));
     expect(logisticsPhysics({ ...leg, gradient_pct: 2 })).toBeGreaterThan(logisticsPhysics(leg));
-    expect(logisticsPhysics({ ...leg, refrigerated: 1 })).toBeCloseTo(logisticsPhysics(leg) + (2.5 * 100) / 60 * (2.57082 + 0.62665), 6);
+    expect(logisticsPhysics({ ...leg, refrigerated: 1 })).toBeCloseTo(
+      logisticsPhysics(leg) + ((2.5 * 100) / 60) * (2.57082 + 0.62665),
+      6,
+    );
     const ev = { ...leg, vehicle_class: 3, load_kg: 800 };
-    expect(logisticsPhysics({ ...ev, grid_factor_kg_per_kwh: 0.727 }) / logisticsPhysics(ev)).toBeCloseTo(0.727 / 0.177, 9);
+    expect(logisticsPhysics({ ...ev, grid_factor_kg_per_kwh: 0.727 }) / logisticsPhysics(ev)).toBeCloseTo(
+      0.727 / 0.177,
+      9,
+    );
   });
 
   it('calibrated to published consumption: 40 t artic 30–35 L/100 km at 20 t, DESNZ van, BEV van 0.2–0.25 kWh/km at the battery', () => {
-    const base = { distance_km: 100, gradient_pct: 0, idle_min: 0, refrigerated: 0, empty_share: 0, grid_factor_kg_per_kwh: 0.177 };
+    const base = {
+      distance_km: 100,
+      gradient_pct: 0,
+      idle_min: 0,
+      refrigerated: 0,
+      empty_share: 0,
+      grid_factor_kg_per_kwh: 0.177,
+    };
     // the reference trip (carbon-domain.md): 30–35 L → 95–110 kg CO2e WTW
     const artic = { ...base, vehicle_class: 1, load_kg: 20000, speed_kmh: 75, stops_per_100km: 2, idle_min: 10 };
     expect(logisticsEnergy(artic).litres).toBeGreaterThanOrEqual(30);
@@ -52,7 +76,9 @@ describe('synthetic generators', () => {
     expect(logisticsPhysics(artic)).toBeGreaterThanOrEqual(95);
     expect(logisticsPhysics(artic)).toBeLessThanOrEqual(112);
     // heavier classes burn more at the same payload share; a 40–44 t artic fully laden more than a 34–40 t
-    expect(logisticsEnergy({ ...artic, vehicle_class: 6, load_kg: 29000 }).litres).toBeGreaterThan(logisticsEnergy({ ...artic, load_kg: 25000 }).litres);
+    expect(logisticsEnergy({ ...artic, vehicle_class: 6, load_kg: 29000 }).litres).toBeGreaterThan(
+      logisticsEnergy({ ...artic, load_kg: 25000 }).litres,
+    );
     for (const c of referenceCases().filter((x) => x.role === 'calibration' && x.model === 'logistics')) {
       const p = c.rows.reduce((a, r) => a + logisticsPhysics(r), 0);
       expect(Math.abs(p / c.publishedKg - 1), c.id).toBeLessThanOrEqual(0.07);

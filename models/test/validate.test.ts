@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { loadModel, ModelInputError } from '../src/index.js';
 
-const good = { distance_km: 120, load_kg: 9000, speed_kmh: 65, gradient_pct: 1, stops_per_100km: 3, idle_min: 15, refrigerated: 0, empty_share: 0.2, vehicle_class: 1, grid_factor_kg_per_kwh: 0.281 };
+const good = {
+  distance_km: 120,
+  load_kg: 9000,
+  speed_kmh: 65,
+  gradient_pct: 1,
+  stops_per_100km: 3,
+  idle_min: 15,
+  refrigerated: 0,
+  empty_share: 0.2,
+  vehicle_class: 1,
+  grid_factor_kg_per_kwh: 0.281,
+};
 
 describe('validate()', () => {
   it('accepts a valid row', async () => {
@@ -50,6 +61,8 @@ describe('validate()', () => {
   });
 
   it('unknown model names are reported with the available ones', async () => {
-    await expect(loadModel('nope')).rejects.toThrow(/unknown model "nope" \(available: .*factory.*lastmile.*logistics.*warehouse/);
+    await expect(loadModel('nope')).rejects.toThrow(
+      /unknown model "nope" \(available: .*factory.*lastmile.*logistics.*warehouse/,
+    );
   });
 });

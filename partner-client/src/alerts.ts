@@ -115,7 +115,11 @@ export function subscribeAlerts(opts: SubscribeAlertsOptions): AlertSubscription
   // One subscription attempt; resolves when it ends (error or completion).
   const attempt = async (): Promise<unknown> => {
     if (last === null) last = (await store.get()) ?? null;
-    const variables: Record<string, unknown> = { minLevel: opts.minLevel ?? null, supplierIds: opts.supplierIds ?? null, after: last };
+    const variables: Record<string, unknown> = {
+      minLevel: opts.minLevel ?? null,
+      supplierIds: opts.supplierIds ?? null,
+      after: last,
+    };
     client = createClient({
       url,
       webSocketImpl: (opts.webSocketImpl ?? WebSocket) as any,

@@ -3,4 +3,11 @@ export type { Alert, AlertSubscription, CursorStore, Severity, SubscribeAlertsOp
 export { verifyWebhook, WebhookVerificationError } from './webhooks.ts';
 export type { VerifyOptions, WebhookEvent } from './webhooks.ts';
 export { createRestClient, buildRequest, restOperations, RestProblemError } from './rest.ts';
-export type { RestClient, RestClientOptions, RestOperationTypes, Problem, StreamHandlers, StreamHandle } from './rest.ts';
+export type {
+  RestClient,
+  RestClientOptions,
+  RestOperationTypes,
+  Problem,
+  StreamHandlers,
+  StreamHandle,
+} from './rest.ts';

@@ -78,7 +78,10 @@ interface Route {
 }
 
 /** The URL and init of one call: path parameters substituted, the rest in the query string (GET) or JSON body. */
-export function buildRequest(route: Route, variables: Record<string, unknown> = {}): { path: string; method: string; body?: string } {
+export function buildRequest(
+  route: Route,
+  variables: Record<string, unknown> = {},
+): { path: string; method: string; body?: string } {
   let path = route.path;
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(variables)) {
@@ -104,7 +107,11 @@ export function createRestClient(opts: RestClientOptions): RestClient {
   const base = opts.url.replace(/\/+$/, '');
   const headers = async (): Promise<Record<string, string>> => {
     const token = typeof opts.token === 'function' ? await opts.token() : opts.token;
-    return { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.headers ?? {}) };
+    return {
+      accept: 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(opts.headers ?? {}),
+    };
   };
 
   const call = async (route: Route, variables?: Record<string, unknown>) => {
@@ -116,7 +123,20 @@ export function createRestClient(opts: RestClientOptions): RestClient {
     });
     const text = await res.text();
     const body = text ? JSON.parse(text) : null;
-    if (!res.ok) throw new RestProblemError(body && typeof body === 'object' && 'status' in body ? body : { type: 'about:blank', title: res.statusText, status: res.status, detail: text, instance: req.path, correlationId: res.headers.get('x-correlation-id') ?? '', code: 'HTTP_ERROR' });
+    if (!res.ok)
+      throw new RestProblemError(
+        body && typeof body === 'object' && 'status' in body
+          ? body
+          : {
+              type: 'about:blank',
+              title: res.statusText,
+              status: res.status,
+              detail: text,
+              instance: req.path,
+              correlationId: res.headers.get('x-correlation-id') ?? '',
+              code: 'HTTP_ERROR',
+            },
+      );
     return body;
   };
 
@@ -137,7 +157,9 @@ export function createRestClient(opts: RestClientOptions): RestClient {
           });
           if (!res.ok || !res.body) {
             const text = await res.text();
-            const problem = text ? JSON.parse(text) : { status: res.status, code: 'HTTP_ERROR', detail: res.statusText };
+            const problem = text
+              ? JSON.parse(text)
+              : { status: res.status, code: 'HTTP_ERROR', detail: res.statusText };
             // Client errors will not heal by retrying; server errors (503...) do.
             if (res.status < 500 && res.status !== 429) {
               h.onError?.(new RestProblemError(problem));
@@ -191,9 +213,11 @@ export function createRestClient(opts: RestClientOptions): RestClient {
 
   const client: Record<string, unknown> = {};
   for (const [key, route] of Object.entries(restOperations)) {
-    client[key] = route.kind === 'subscription'
-      ? (variables: Record<string, unknown>, handlers: StreamHandlers<unknown>) => stream(route, variables ?? {}, handlers)
-      : (variables?: Record<string, unknown>) => call(route, variables);
+    client[key] =
+      route.kind === 'subscription'
+        ? (variables: Record<string, unknown>, handlers: StreamHandlers<unknown>) =>
+            stream(route, variables ?? {}, handlers)
+        : (variables?: Record<string, unknown>) => call(route, variables);
   }
   return client as RestClient;
 }

@@ -27,7 +27,8 @@ export interface WebhookEvent<T = Record<string, unknown>> {
 type Headers = Record<string, string | string[] | undefined> | { get(name: string): string | null };
 
 function header(headers: Headers, name: string): string | undefined {
-  if (typeof (headers as { get?: unknown }).get === 'function') return (headers as { get(n: string): string | null }).get(name) ?? undefined;
+  if (typeof (headers as { get?: unknown }).get === 'function')
+    return (headers as { get(n: string): string | null }).get(name) ?? undefined;
   const h = headers as Record<string, string | string[] | undefined>;
   const v = h[name] ?? h[name.toLowerCase()] ?? Object.entries(h).find(([k]) => k.toLowerCase() === name)?.[1];
   return Array.isArray(v) ? v[0] : v;
@@ -41,16 +42,23 @@ function secretBytes(secret: string): Buffer {
  * Verifies a delivery and returns its parsed event; throws WebhookVerificationError otherwise.
  * `body` must be the raw request body exactly as received (string or bytes), not re-serialised JSON.
  */
-export function verifyWebhook<T = Record<string, unknown>>(secret: string, headers: Headers, body: string | Uint8Array, opts: VerifyOptions = {}): WebhookEvent<T> {
+export function verifyWebhook<T = Record<string, unknown>>(
+  secret: string,
+  headers: Headers,
+  body: string | Uint8Array,
+  opts: VerifyOptions = {},
+): WebhookEvent<T> {
   const id = header(headers, 'webhook-id');
   const ts = header(headers, 'webhook-timestamp');
   const sig = header(headers, 'webhook-signature');
-  if (!id || !ts || !sig) throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature header');
+  if (!id || !ts || !sig)
+    throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature header');
   if (!/^\d+$/.test(ts)) throw new WebhookVerificationError('webhook-timestamp is not a unix timestamp');
   const tolerance = opts.toleranceSeconds ?? 300;
   const now = Math.floor((opts.now ?? Date.now()) / 1000);
   const timestamp = Number(ts);
-  if (Math.abs(now - timestamp) > tolerance) throw new WebhookVerificationError(`webhook-timestamp is outside the ${tolerance} s tolerance`);
+  if (Math.abs(now - timestamp) > tolerance)
+    throw new WebhookVerificationError(`webhook-timestamp is outside the ${tolerance} s tolerance`);
   const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
   const expected = crypto.createHmac('sha256', secretBytes(secret)).update(`${id}.${ts}.${text}`).digest();
   // Several signatures may be present (secret rotation): any valid v1 one is enough.

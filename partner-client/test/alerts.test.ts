@@ -34,7 +34,8 @@ async function alertServer() {
         subscription: {
           alertRaised: async function* (args: { after?: string | null }) {
             afters.push(args.after ?? null);
-            let next = args.after == null ? alerts.length : alerts.findIndex((a) => BigInt(a.cursor) > BigInt(args.after!));
+            let next =
+              args.after == null ? alerts.length : alerts.findIndex((a) => BigInt(a.cursor) > BigInt(args.after!));
             if (next < 0) next = alerts.length;
             for (;;) {
               while (next < alerts.length) yield { alertRaised: alerts[next++] };
@@ -92,7 +93,15 @@ describe('subscribeAlerts', () => {
     cleanup.push(srv.close);
     const got: Alert[] = [];
     const store = memoryCursorStore();
-    const sub = subscribeAlerts({ url: srv.url, selection: 'id cursor level message', token: 't1', cursorStore: store, minRetryMs: 20, maxRetryMs: 50, onAlert: (a) => void got.push(a) });
+    const sub = subscribeAlerts({
+      url: srv.url,
+      selection: 'id cursor level message',
+      token: 't1',
+      cursorStore: store,
+      minRetryMs: 20,
+      maxRetryMs: 50,
+      onAlert: (a) => void got.push(a),
+    });
     cleanup.push(() => sub.close());
     await until(() => srv.afters.length === 1);
     srv.raise('one');
@@ -120,7 +129,15 @@ describe('subscribeAlerts', () => {
     fs.writeFileSync(file, '2');
     let n = 0;
     const got: string[] = [];
-    const sub = subscribeAlerts({ url: srv.url, selection: 'id cursor level message', token: async () => `tok-${++n}`, cursorStore: fileCursorStore(file), minRetryMs: 20, maxRetryMs: 50, onAlert: (a) => void got.push(a.message) });
+    const sub = subscribeAlerts({
+      url: srv.url,
+      selection: 'id cursor level message',
+      token: async () => `tok-${++n}`,
+      cursorStore: fileCursorStore(file),
+      minRetryMs: 20,
+      maxRetryMs: 50,
+      onAlert: (a) => void got.push(a.message),
+    });
     cleanup.push(() => sub.close());
     await until(() => got.length === 1);
     expect(got).toEqual(['missed 3']);

@@ -36,11 +36,18 @@ afterEach(async () => {
   server = null;
 });
 
-const json = (res: http.ServerResponse, status: number, body: unknown, type = 'application/json') => res.writeHead(status, { 'content-type': type }).end(JSON.stringify(body));
+const json = (res: http.ServerResponse, status: number, body: unknown, type = 'application/json') =>
+  res.writeHead(status, { 'content-type': type }).end(JSON.stringify(body));
 
 describe('REST client', () => {
   it('has a method per operation, sends path parameters, query strings and JSON bodies as the route table says', async () => {
-    const { url, seen } = await serve((req, res) => json(res, 200, req.url.startsWith('/api/v1/simulate') ? { new_value: 80, delta: -20 } : { nodes: [], totalCount: 0 }));
+    const { url, seen } = await serve((req, res) =>
+      json(
+        res,
+        200,
+        req.url.startsWith('/api/v1/simulate') ? { new_value: 80, delta: -20 } : { nodes: [], totalCount: 0 },
+      ),
+    );
     const client = createRestClient({ url: url + '/', token: () => 'tok-1' });
     expect(Object.keys(client).sort()).toEqual(Object.keys(restOperations).sort());
     await client.hotspots({ first: 5, supplierIds: ['a', 'b'], status: null, severity: 'WARN' });
@@ -59,9 +66,20 @@ describe('REST client', () => {
   });
 
   it('throws problems with their status, code and field errors', async () => {
-    const problem = { type: 'urn:carbon-nexus:problem:bad-user-input', title: 'Bad Request', status: 400, detail: 'load_change: must be a percent', instance: '/api/v1/simulate', correlationId: 'c-1', code: 'BAD_USER_INPUT', errors: [{ field: 'load_change', reason: 'must be a percent' }] };
+    const problem = {
+      type: 'urn:carbon-nexus:problem:bad-user-input',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'load_change: must be a percent',
+      instance: '/api/v1/simulate',
+      correlationId: 'c-1',
+      code: 'BAD_USER_INPUT',
+      errors: [{ field: 'load_change', reason: 'must be a percent' }],
+    };
     const { url } = await serve((_req, res) => json(res, 400, problem, 'application/problem+json'));
-    const err = await createRestClient({ url }).simulate({ load_change: -300 }).catch((e) => e);
+    const err = await createRestClient({ url })
+      .simulate({ load_change: -300 })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(RestProblemError);
     expect(err.status).toBe(400);
     expect(err.problem.errors).toEqual([{ field: 'load_change', reason: 'must be a percent' }]);
@@ -84,19 +102,38 @@ describe('REST client', () => {
     });
     const store = memoryCursorStore('6');
     const got: string[] = [];
-    const stream = createRestClient({ url, token: 'p' }).alertStream({ minLevel: 'WARN' }, { onEvent: (a) => void got.push(a.id), cursorStore: store });
+    const stream = createRestClient({ url, token: 'p' }).alertStream(
+      { minLevel: 'WARN' },
+      { onEvent: (a) => void got.push(a.id), cursorStore: store },
+    );
     for (let i = 0; i < 100 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
     await stream.close();
     expect(got).toEqual(['a7', 'a8', 'a9']);
     expect(store.value).toBe('9');
-    expect(seen[0]).toMatchObject({ url: '/api/v1/alerts/stream?minLevel=WARN', headers: expect.objectContaining({ 'last-event-id': '6', accept: 'text/event-stream' }) });
+    expect(seen[0]).toMatchObject({
+      url: '/api/v1/alerts/stream?minLevel=WARN',
+      headers: expect.objectContaining({ 'last-event-id': '6', accept: 'text/event-stream' }),
+    });
     expect(seen[1].headers['last-event-id']).toBe('8');
   });
 
   it('a stream the server refuses stops with the problem instead of retrying', async () => {
-    const { url, seen } = await serve((_req, res) => json(res, 403, { status: 403, code: 'FORBIDDEN', detail: 'needs partner', title: 'Forbidden', type: 'x', instance: '/api/v1/alerts/stream', correlationId: 'c' }));
+    const { url, seen } = await serve((_req, res) =>
+      json(res, 403, {
+        status: 403,
+        code: 'FORBIDDEN',
+        detail: 'needs partner',
+        title: 'Forbidden',
+        type: 'x',
+        instance: '/api/v1/alerts/stream',
+        correlationId: 'c',
+      }),
+    );
     const errors: unknown[] = [];
-    const stream = createRestClient({ url }).alertStream({}, { onEvent: () => undefined, onError: (e) => void errors.push(e), retryMs: 10 });
+    const stream = createRestClient({ url }).alertStream(
+      {},
+      { onEvent: () => undefined, onError: (e) => void errors.push(e), retryMs: 10 },
+    );
     for (let i = 0; i < 50 && !errors.length; i++) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 100));
     await stream.close();

@@ -9,11 +9,20 @@ function signed(body: string, id = 'msg_1', ts = Math.floor(Date.now() / 1000)) 
   const sig = crypto.createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
   return { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` };
 }
-const body = JSON.stringify({ type: 'alert.raised', timestamp: '2026-11-27T00:00:00Z', data: { alert: { id: 'a1', cursor: '7' } } });
+const body = JSON.stringify({
+  type: 'alert.raised',
+  timestamp: '2026-11-27T00:00:00Z',
+  data: { alert: { id: 'a1', cursor: '7' } },
+});
 
 describe('verifyWebhook', () => {
   it('returns the event for a valid signature (plain headers, fetch Headers, Buffer body)', () => {
-    expect(verifyWebhook(secret, signed(body), body)).toEqual({ id: 'msg_1', type: 'alert.raised', timestamp: '2026-11-27T00:00:00Z', data: { alert: { id: 'a1', cursor: '7' } } });
+    expect(verifyWebhook(secret, signed(body), body)).toEqual({
+      id: 'msg_1',
+      type: 'alert.raised',
+      timestamp: '2026-11-27T00:00:00Z',
+      data: { alert: { id: 'a1', cursor: '7' } },
+    });
     expect(verifyWebhook(secret, new Headers(signed(body)), Buffer.from(body)).id).toBe('msg_1');
   });
 
@@ -27,7 +36,9 @@ describe('verifyWebhook', () => {
     const h = signed(body);
     expect(() => verifyWebhook(secret, h, body.replace('a1', 'a2'))).toThrow(WebhookVerificationError);
     expect(() => verifyWebhook(secret, { ...h, 'webhook-id': 'msg_2' }, body)).toThrow(/no valid signature/);
-    expect(() => verifyWebhook('whsec_' + Buffer.from('other').toString('base64'), h, body)).toThrow(/no valid signature/);
+    expect(() => verifyWebhook('whsec_' + Buffer.from('other').toString('base64'), h, body)).toThrow(
+      /no valid signature/,
+    );
     expect(() => verifyWebhook(secret, { 'webhook-id': 'x' }, body)).toThrow(/missing/);
     const old = signed(body, 'msg_1', Math.floor(Date.now() / 1000) - 301);
     expect(() => verifyWebhook(secret, old, body)).toThrow(/tolerance/);

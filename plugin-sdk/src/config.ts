@@ -11,7 +11,8 @@ export function parsePluginConfig(plugin: AnyPlugin, env: Record<string, string 
     plugin.id,
     r.error.issues.map((i) => ({
       setting: i.path.join('.') || '(root)',
-      message: i.message + (i.path.length && env[String(i.path[0])] !== undefined ? ` (got "${env[String(i.path[0])]}")` : ''),
+      message:
+        i.message + (i.path.length && env[String(i.path[0])] !== undefined ? ` (got "${env[String(i.path[0])]}")` : ''),
     })),
   );
 }

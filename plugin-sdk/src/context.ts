@@ -41,7 +41,11 @@ export function runInScope<T>(scope: Partial<RequestScope>, fn: () => T): T {
 }
 
 /** The identity scheduled jobs and bus handlers act as: all suppliers, platform role. */
-export const SYSTEM_CLAIMS: AuthClaims = Object.freeze({ sub: 'system', roles: ['system', 'admin'], supplierIds: null });
+export const SYSTEM_CLAIMS: AuthClaims = Object.freeze({
+  sub: 'system',
+  roles: ['system', 'admin'],
+  supplierIds: null,
+});
 
 /**
  * A subscription's event stream pulled in the subscriber's scope: each event is resolved (and its rows read under
@@ -52,7 +56,8 @@ export function iterateInScope<T>(result: T, scope: Partial<RequestScope>): T {
   const it = (result as unknown as AsyncIterable<unknown>)[Symbol.asyncIterator]() as AsyncIterator<unknown>;
   const bound: AsyncIterableIterator<unknown> = {
     next: (...args: [] | [unknown]) => runInScope(scope, () => it.next(...args)),
-    return: (value?: unknown) => runInScope(scope, async () => (it.return ? it.return(value) : { done: true as const, value })),
+    return: (value?: unknown) =>
+      runInScope(scope, async () => (it.return ? it.return(value) : { done: true as const, value })),
     throw: (err?: unknown) => runInScope(scope, async () => (it.throw ? it.throw(err) : Promise.reject(err))),
     [Symbol.asyncIterator]() {
       return bound;

@@ -13,7 +13,10 @@ export class PluginStartError extends Error {
 }
 
 export class PluginConfigError extends PluginStartError {
-  constructor(pluginId: string, readonly issues: { setting: string; message: string }[]) {
+  constructor(
+    pluginId: string,
+    readonly issues: { setting: string; message: string }[],
+  ) {
     super(
       pluginId,
       'invalid configuration: ' + issues.map((i) => `${i.setting}: ${i.message}`).join('; '),
@@ -61,7 +64,12 @@ export class PluginAbsentError extends PluginCallError {
     /** What the caller declared it does without this plugin (its `uses` text). */
     readonly whenAbsent: string,
   ) {
-    super(pluginId, [{ message: `plugin "${pluginId}" is absent (not running here, no URL known); ${fromPlugin}: ${whenAbsent}`, extensions: { code: 'PLUGIN_ABSENT' } }]);
+    super(pluginId, [
+      {
+        message: `plugin "${pluginId}" is absent (not running here, no URL known); ${fromPlugin}: ${whenAbsent}`,
+        extensions: { code: 'PLUGIN_ABSENT' },
+      },
+    ]);
     this.name = 'PluginAbsentError';
   }
 }

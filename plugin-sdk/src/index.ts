@@ -1,5 +1,12 @@
 export { definePlugin } from './plugin.ts';
-export type { AnyPlugin, CliCommand, JobDefinition, PluginDefinition, PluginServices, ResolverContext } from './plugin.ts';
+export type {
+  AnyPlugin,
+  CliCommand,
+  JobDefinition,
+  PluginDefinition,
+  PluginServices,
+  ResolverContext,
+} from './plugin.ts';
 export { parsePluginConfig, env } from './config.ts';
 export { loadTypeDefs } from './typedefs.ts';
 export { default as gql } from 'graphql-tag';
@@ -47,14 +54,27 @@ export type { Host, HostOptions, RunningPlugin } from './host/host.ts';
 export { startOrder } from './host/order.ts';
 export { startSubgraph } from './startSubgraph.ts';
 export type { SubgraphServer, StartSubgraphOptions } from './startSubgraph.ts';
-export { mountApollo, claimsOf, verifyBearer, correlationIdOf, acceptCorrelationId, AuthError } from './http/apollo-route.ts';
+export {
+  mountApollo,
+  claimsOf,
+  verifyBearer,
+  correlationIdOf,
+  acceptCorrelationId,
+  AuthError,
+} from './http/apollo-route.ts';
 export { registerOpsRoutes } from './http/ops-routes.ts';
 export { registerPluginRoutes } from './http/plugin-routes.ts';
 export { createSubgraphApp } from './http/subgraph-app.ts';
 export type { SubgraphApp } from './http/subgraph-app.ts';
 export { trackHttpDrain } from './http/drain.ts';
 export type { HttpDrain } from './http/drain.ts';
-export { exposeErrorStacks, formatErrorPolicy, redactAddresses, describeNetworkError, mapDatabaseErrors } from './http/error-policy.ts';
+export {
+  exposeErrorStacks,
+  formatErrorPolicy,
+  redactAddresses,
+  describeNetworkError,
+  mapDatabaseErrors,
+} from './http/error-policy.ts';
 export { exitOnShutdownSignals, logUnhandledRejections } from './shutdown.ts';
 export type { ShutdownOptions } from './shutdown.ts';
 export { tokenFromConnectionParams } from './http/subscriptions.ts';

@@ -118,10 +118,13 @@ const ID = /^[a-z][a-z0-9-]{1,40}$/;
 export function definePlugin<State = void, ConfigSchema extends z.ZodType = z.ZodObject<{}>>(
   def: PluginDefinition<State, ConfigSchema>,
 ): PluginDefinition<State, ConfigSchema> {
-  if (!ID.test(def.id)) throw new Error(`plugin id "${def.id}" must be lower-case letters, digits and dashes (2-41 chars)`);
+  if (!ID.test(def.id))
+    throw new Error(`plugin id "${def.id}" must be lower-case letters, digits and dashes (2-41 chars)`);
   checkDependencies(def);
   if (def.routePrefix !== undefined && !/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(def.routePrefix)) {
-    throw new Error(`plugin "${def.id}": routePrefix "${def.routePrefix}" must be a path like "/acme" (no trailing slash)`);
+    throw new Error(
+      `plugin "${def.id}": routePrefix "${def.routePrefix}" must be a path like "/acme" (no trailing slash)`,
+    );
   }
   if (!def.typeDefs || (def.typeDefs as DocumentNode).kind !== 'Document') {
     throw new Error(`plugin "${def.id}": typeDefs must be a parsed GraphQL document (use loadTypeDefs or gql)`);
@@ -148,7 +151,9 @@ function checkDependencies(def: { id: string; requires?: string[]; uses?: Record
   for (const [dep, whenAbsent] of Object.entries(def.uses ?? {})) {
     if (!ID.test(dep)) fail(`uses "${dep}", which is not a plugin id`);
     if (dep === def.id) fail('uses itself');
-    if (def.requires?.includes(dep)) fail(`"${dep}" is in both requires and uses: a plugin is either needed (requires) or optional (uses)`);
-    if (typeof whenAbsent !== 'string' || !whenAbsent.trim()) fail(`uses "${dep}": say what the plugin does when "${dep}" is absent`);
+    if (def.requires?.includes(dep))
+      fail(`"${dep}" is in both requires and uses: a plugin is either needed (requires) or optional (uses)`);
+    if (typeof whenAbsent !== 'string' || !whenAbsent.trim())
+      fail(`uses "${dep}": say what the plugin does when "${dep}" is absent`);
   }
 }

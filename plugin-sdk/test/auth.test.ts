@@ -1,6 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import * as jose from 'jose';
-import { createTokenVerifier, signDevToken, requireRole, canSeeSupplier, claimsFromPayload, DEV_JWT_SECRET } from '@carbon-nexus/plugin-sdk';
+import {
+  createTokenVerifier,
+  signDevToken,
+  requireRole,
+  canSeeSupplier,
+  claimsFromPayload,
+  DEV_JWT_SECRET,
+} from '@carbon-nexus/plugin-sdk';
 
 describe('auth', () => {
   const verify = createTokenVerifier({ secret: DEV_JWT_SECRET });
@@ -47,7 +54,11 @@ describe('auth', () => {
   });
 
   it('accepts Supabase-style claims (app_metadata.roles / supplier_ids)', () => {
-    const c = claimsFromPayload({ sub: 'u1', role: 'authenticated', app_metadata: { roles: ['analyst'], supplier_ids: ['a', 'b'] } });
+    const c = claimsFromPayload({
+      sub: 'u1',
+      role: 'authenticated',
+      app_metadata: { roles: ['analyst'], supplier_ids: ['a', 'b'] },
+    });
     expect(c).toMatchObject({ sub: 'u1', roles: ['analyst'], supplierIds: ['a', 'b'] });
   });
 
@@ -59,7 +70,10 @@ describe('auth', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const port = (server.address() as { port: number }).port;
-      const v = createTokenVerifier({ jwksUrl: `http://127.0.0.1:${port}/jwks.json`, issuer: 'https://example.supabase.co/auth/v1' });
+      const v = createTokenVerifier({
+        jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
+        issuer: 'https://example.supabase.co/auth/v1',
+      });
       const token = await new jose.SignJWT({ app_metadata: { roles: ['viewer'] } })
         .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
         .setIssuer('https://example.supabase.co/auth/v1')
@@ -73,7 +87,9 @@ describe('auth', () => {
   });
 
   it('requireRole: UNAUTHENTICATED without claims, FORBIDDEN without the role, admin passes', () => {
-    expect(() => requireRole(null, 'approver')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
+    expect(() => requireRole(null, 'approver')).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
+    );
     expect(() => requireRole({ sub: 'x', roles: ['viewer'], supplierIds: null }, 'approver')).toThrow(
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
     );

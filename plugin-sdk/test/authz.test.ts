@@ -54,7 +54,9 @@ const ledger = definePlugin({
         },
       },
     },
-    Note: { __resolveReference: (ref: { id: string }) => (notes.has(ref.id) ? { id: ref.id, text: notes.get(ref.id) } : null) },
+    Note: {
+      __resolveReference: (ref: { id: string }) => (notes.has(ref.id) ? { id: ref.id, text: notes.get(ref.id) } : null),
+    },
   },
 });
 
@@ -88,11 +90,15 @@ describe('@auth(roles: [...]) declared in SDL', () => {
     // note() lets analysts call it, but Note itself is approver-only.
     const r = await kit.execute(`{ note(id: "n1") { id text } }`, {}, { auth: ANALYST });
     expect(code(r)).toBe('FORBIDDEN');
-    expect((await kit.execute(`{ note(id: "n1") { text } }`, {}, { auth: APPROVER })).data).toEqual({ note: { text: 'first' } });
+    expect((await kit.execute(`{ note(id: "n1") { text } }`, {}, { auth: APPROVER })).data).toEqual({
+      note: { text: 'first' },
+    });
     const viaEntities = await kit.entities('Note', [{ id: 'n1' }], 'text', { auth: VIEWER });
     expect(code(viaEntities)).toBe('FORBIDDEN');
     expect(viaEntities.data?._entities?.[0] ?? null).toBeNull();
-    expect((await kit.entities('Note', [{ id: 'n1' }], 'text', { auth: APPROVER })).data?._entities).toEqual([{ text: 'first' }]);
+    expect((await kit.entities('Note', [{ id: 'n1' }], 'text', { auth: APPROVER })).data?._entities).toEqual([
+      { text: 'first' },
+    ]);
   });
 
   it('checks a subscription before subscribing', async () => {
@@ -179,7 +185,9 @@ describe('subscription events resolve in the subscriber’s scope', () => {
     });
     const kit = await createSubgraphTestkit(echo);
     try {
-      const it = (await kit.host.plugins.get('authz-echo')!.subscribe(`subscription { tick }`, {}, { auth: who('alice', ['viewer']) })) as AsyncIterableIterator<any>;
+      const it = (await kit.host.plugins
+        .get('authz-echo')!
+        .subscribe(`subscription { tick }`, {}, { auth: who('alice', ['viewer']) })) as AsyncIterableIterator<any>;
       // Pulled from another caller's scope (as a connection loop would be): still resolved as alice.
       const first = await runInScope({ auth: who('mallory', ['viewer']) }, () => it.next());
       const second = await it.next();

@@ -36,40 +36,53 @@ const targets: { name: string; url: string; separate: (n: number) => { url: stri
 if (process.env.REDIS_URL) {
   const url = process.env.REDIS_URL;
   targets.push({ name: 'redis, different db indexes', url, separate: (n) => ({ url: withDb(url, 11 + n) }) });
-  targets.push({ name: 'redis, one db index, BUS_CHANNEL_PREFIX', url, separate: (n) => ({ url: withDb(url, 13), channelPrefix: `deployment-${n}-${process.pid}` }) });
+  targets.push({
+    name: 'redis, one db index, BUS_CHANNEL_PREFIX',
+    url,
+    separate: (n) => ({ url: withDb(url, 13), channelPrefix: `deployment-${n}-${process.pid}` }),
+  });
 }
 if (process.env.DATABASE_URL) {
   const url = process.env.DATABASE_URL;
-  targets.push({ name: 'postgres, one database, BUS_CHANNEL_PREFIX', url, separate: (n) => ({ url, channelPrefix: `deployment_${n}_${process.pid}` }) });
+  targets.push({
+    name: 'postgres, one database, BUS_CHANNEL_PREFIX',
+    url,
+    separate: (n) => ({ url, channelPrefix: `deployment_${n}_${process.pid}` }),
+  });
 }
 
-if (targets.length) describe.each(targets)('two deployments on one server ($name)', ({ separate }) => {
-  const open: Bus[] = [];
-  afterEach(async () => void (await Promise.all(open.splice(0).map((b) => b.close()))));
-  const bus = async (n: number) => {
-    const b = await createBus(separate(n));
-    open.push(b);
-    return b;
-  };
+if (targets.length)
+  describe.each(targets)('two deployments on one server ($name)', ({ separate }) => {
+    const open: Bus[] = [];
+    afterEach(async () => void (await Promise.all(open.splice(0).map((b) => b.close()))));
+    const bus = async (n: number) => {
+      const b = await createBus(separate(n));
+      open.push(b);
+      return b;
+    };
 
-  it('hear their own deployment and never the other one', async () => {
-    const a1 = await bus(1);
-    const a2 = await bus(1); // another process of deployment 1
-    const b1 = await bus(2); // deployment 2
-    const heardA1 = listen(a1);
-    const heardA2 = listen(a2);
-    const heardB1 = listen(b1);
-    const tag = `${process.pid}-${Date.now()}`;
-    await b1.publish(alertRaised, alert(`from-2-${tag}`)); // executed by the server before the fence below
-    await a1.publish(alertRaised, alert(`fence-1-${tag}`));
-    await waitFor('deployment 1 hearing its own event', () => heardA1.includes(`fence-1-${tag}`) && heardA2.includes(`fence-1-${tag}`), 10_000);
-    await waitFor('deployment 2 hearing its own event', () => heardB1.includes(`from-2-${tag}`), 10_000);
-    expect(heardA1.filter((id) => id.endsWith(tag))).toEqual([`fence-1-${tag}`]);
-    expect(heardA2.filter((id) => id.endsWith(tag))).toEqual([`fence-1-${tag}`]);
-    // And the other way round.
-    await a2.publish(alertRaised, alert(`from-1-${tag}`));
-    await b1.publish(alertRaised, alert(`fence-2-${tag}`));
-    await waitFor('deployment 2 hearing its fence', () => heardB1.includes(`fence-2-${tag}`), 10_000);
-    expect(heardB1.filter((id) => id.endsWith(tag))).toEqual([`from-2-${tag}`, `fence-2-${tag}`]);
+    it('hear their own deployment and never the other one', async () => {
+      const a1 = await bus(1);
+      const a2 = await bus(1); // another process of deployment 1
+      const b1 = await bus(2); // deployment 2
+      const heardA1 = listen(a1);
+      const heardA2 = listen(a2);
+      const heardB1 = listen(b1);
+      const tag = `${process.pid}-${Date.now()}`;
+      await b1.publish(alertRaised, alert(`from-2-${tag}`)); // executed by the server before the fence below
+      await a1.publish(alertRaised, alert(`fence-1-${tag}`));
+      await waitFor(
+        'deployment 1 hearing its own event',
+        () => heardA1.includes(`fence-1-${tag}`) && heardA2.includes(`fence-1-${tag}`),
+        10_000,
+      );
+      await waitFor('deployment 2 hearing its own event', () => heardB1.includes(`from-2-${tag}`), 10_000);
+      expect(heardA1.filter((id) => id.endsWith(tag))).toEqual([`fence-1-${tag}`]);
+      expect(heardA2.filter((id) => id.endsWith(tag))).toEqual([`fence-1-${tag}`]);
+      // And the other way round.
+      await a2.publish(alertRaised, alert(`from-1-${tag}`));
+      await b1.publish(alertRaised, alert(`fence-2-${tag}`));
+      await waitFor('deployment 2 hearing its fence', () => heardB1.includes(`fence-2-${tag}`), 10_000);
+      expect(heardB1.filter((id) => id.endsWith(tag))).toEqual([`from-2-${tag}`, `fence-2-${tag}`]);
+    });
   });
-});

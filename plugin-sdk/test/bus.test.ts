@@ -37,7 +37,8 @@ describe.each(transports)('bus over $name', ({ name, url }) => {
     const a = await bus();
     const ac = new AbortController();
     const it = a.iterate(recommendationCreated, { signal: ac.signal, bufferSize: 2 });
-    for (const id of ['r1', 'r2', 'r3']) await a.publish(recommendationCreated, { id, hotspotId: 'h', supplierId: null });
+    for (const id of ['r1', 'r2', 'r3'])
+      await a.publish(recommendationCreated, { id, hotspotId: 'h', supplierId: null });
     await wait(name === 'memory' ? 20 : 300);
     const first = await it.next();
     const second = await it.next();
@@ -66,11 +67,17 @@ if (distributed.length) {
       const b = await bus();
       const got: string[] = [];
       b.subscribe(hotspotChanged, (p) => void got.push(`${p.id}:${p.change}`));
-      await a.publish(hotspotChanged, { id: 'h9', change: 'escalated', severity: 'critical', supplierId: 's1', entityType: 'supplier', entityId: 's1' });
+      await a.publish(hotspotChanged, {
+        id: 'h9',
+        change: 'escalated',
+        severity: 'critical',
+        supplierId: 's1',
+        entityType: 'supplier',
+        entityId: 's1',
+      });
       await until(() => got.length === 1);
       expect(got).toEqual(['h9:escalated']);
     });
-
   });
 }
 

@@ -14,7 +14,9 @@ async function listen(server: net.Server): Promise<number> {
 }
 
 describe('plugin calls over HTTP that fail', () => {
-  const proxy = http.createServer((_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>502 Bad Gateway</html>'));
+  const proxy = http.createServer((_req, res) =>
+    res.writeHead(502, { 'content-type': 'text/html' }).end('<html>502 Bad Gateway</html>'),
+  );
   afterAll(() => new Promise<void>((r) => proxy.close(() => r())));
 
   it('an unreachable plugin: named, with the reason, without its address', async () => {
@@ -23,7 +25,12 @@ describe('plugin calls over HTTP that fail', () => {
     await new Promise<void>((r) => dead.close(() => r()));
     const calls = createCallRegistry();
     calls.registerRemote('pricing', `http://127.0.0.1:${port}/graphql`);
-    const err = (await calls.caller('quotes', quotesDeclares)(Price).catch((e: unknown) => e)) as PluginCallError;
+    const err = (await calls
+      .caller(
+        'quotes',
+        quotesDeclares,
+      )(Price)
+      .catch((e: unknown) => e)) as PluginCallError;
     expect(err).toBeInstanceOf(PluginCallError);
     expect(err.message).toBe('call to plugin "pricing" failed: plugin "pricing" is unreachable: connection refused');
     expect(err.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'pricing' });
@@ -34,8 +41,15 @@ describe('plugin calls over HTTP that fail', () => {
     const port = await listen(proxy);
     const calls = createCallRegistry();
     calls.registerRemote('pricing', `http://127.0.0.1:${port}/graphql`);
-    const err = (await calls.caller('quotes', quotesDeclares)(Price).catch((e: unknown) => e)) as PluginCallError;
-    expect(err.message).toBe('call to plugin "pricing" failed: plugin "pricing" answered HTTP 502 without a GraphQL result');
+    const err = (await calls
+      .caller(
+        'quotes',
+        quotesDeclares,
+      )(Price)
+      .catch((e: unknown) => e)) as PluginCallError;
+    expect(err.message).toBe(
+      'call to plugin "pricing" failed: plugin "pricing" answered HTTP 502 without a GraphQL result',
+    );
   });
 
   it('the removed string form, reached from untyped code, is refused before any request', async () => {

@@ -6,7 +6,11 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '@graphql-codegen/cli';
-import { clientCodegenTarget, clientOperationsPlugin, CLIENT_OPERATIONS_PLUGIN } from '../src/contract/codegen-plugin.ts';
+import {
+  clientCodegenTarget,
+  clientOperationsPlugin,
+  CLIENT_OPERATIONS_PLUGIN,
+} from '../src/contract/codegen-plugin.ts';
 import { servedSchemaSdl } from '../src/contract/served-schema.ts';
 
 const require = createRequire(import.meta.url);
@@ -27,7 +31,8 @@ async function compile(name: string, operations: string): Promise<string> {
     {
       silent: true,
       generates: { [path.join(dir, `${name}.ts`)]: clientCodegenTarget('pricing', servedSchemaSdl(producerSdl), file) },
-      pluginLoader: async (n: string) => (n.endsWith(CLIENT_OPERATIONS_PLUGIN) ? clientOperationsPlugin : require(require.resolve(n))),
+      pluginLoader: async (n: string) =>
+        n.endsWith(CLIENT_OPERATIONS_PLUGIN) ? clientOperationsPlugin : require(require.resolve(n)),
     },
     false,
   );
@@ -52,15 +57,21 @@ describe('client operations codegen', () => {
   });
 
   it('an operation the producer cannot answer fails the build, naming the field', async () => {
-    await expect(compile('bad', `query Cost($kg: Float!) { cost(kg: $kg) }`)).rejects.toThrow(/Cannot query field "cost" on type "Query"/);
-    // A field of another plugin's part of Supplier (in the supergraph, not in this producer) is refused too.
-    await expect(compile('foreign', `query Q($r: [_Any!]!) { _entities(representations: $r) { ... on Supplier { cadence } } }`)).rejects.toThrow(
-      /Cannot query field "cadence" on type "Supplier"/,
+    await expect(compile('bad', `query Cost($kg: Float!) { cost(kg: $kg) }`)).rejects.toThrow(
+      /Cannot query field "cost" on type "Query"/,
     );
+    // A field of another plugin's part of Supplier (in the supergraph, not in this producer) is refused too.
+    await expect(
+      compile('foreign', `query Q($r: [_Any!]!) { _entities(representations: $r) { ... on Supplier { cadence } } }`),
+    ).rejects.toThrow(/Cannot query field "cadence" on type "Supplier"/);
   });
 
   it('every published operation is a named PascalCase constant', async () => {
-    await expect(compile('anon', `query { price(kg: 1) }`)).rejects.toThrow(/every operation a plugin publishes needs a name/);
-    await expect(compile('lower', `query priceOf { price(kg: 1) }`)).rejects.toThrow(/operation "priceOf" must be PascalCase/);
+    await expect(compile('anon', `query { price(kg: 1) }`)).rejects.toThrow(
+      /every operation a plugin publishes needs a name/,
+    );
+    await expect(compile('lower', `query priceOf { price(kg: 1) }`)).rejects.toThrow(
+      /operation "priceOf" must be PascalCase/,
+    );
   });
 });

@@ -6,15 +6,19 @@ const platform = await loadPlatformConfig();
 
 describe('runConformance', () => {
   // One test per plugin: each starts several hosts of its own, so each gets its own time budget.
-  it.each(platform.plugins.map((p) => [p.id, p] as const))('passes for the platform plugin %s', async (_id, plugin) => {
-    const { plugins } = platform;
-    const byId = new Map(plugins.map((p) => [p.id, p]));
-    const deps = (plugin.requires ?? []).map((id) => byId.get(id)!);
-    const report = await runConformance(plugin, { peers: plugins, with: deps });
-    const failed = report.checks.filter((c) => !c.ok);
-    expect(failed, `${plugin.id}: ${failed.map((c) => `${c.name}: ${c.detail}`).join('\n')}`).toEqual([]);
-    expect(report.checks.length).toBeGreaterThanOrEqual(6);
-  }, 180_000);
+  it.each(platform.plugins.map((p) => [p.id, p] as const))(
+    'passes for the platform plugin %s',
+    async (_id, plugin) => {
+      const { plugins } = platform;
+      const byId = new Map(plugins.map((p) => [p.id, p]));
+      const deps = (plugin.requires ?? []).map((id) => byId.get(id)!);
+      const report = await runConformance(plugin, { peers: plugins, with: deps });
+      const failed = report.checks.filter((c) => !c.ok);
+      expect(failed, `${plugin.id}: ${failed.map((c) => `${c.name}: ${c.detail}`).join('\n')}`).toEqual([]);
+      expect(report.checks.length).toBeGreaterThanOrEqual(6);
+    },
+    180_000,
+  );
 
   it('fails a plugin that does not compose, naming the conflict', async () => {
     const { plugins } = await loadPlatformConfig();
@@ -53,6 +57,8 @@ describe('runConformance', () => {
       }),
     );
     expect(report.ok).toBe(false);
-    expect(report.checks.find((c) => c.name.startsWith('health'))!.detail).toMatch(/plugin "crashy": init failed: kaboom/);
+    expect(report.checks.find((c) => c.name.startsWith('health'))!.detail).toMatch(
+      /plugin "crashy": init failed: kaboom/,
+    );
   });
 });

@@ -46,17 +46,29 @@ describe.runIf(process.env.DATABASE_URL)('database: a backend terminated mid-tra
       await t.query(`INSERT INTO outbox_events (topic, payload) VALUES ('test.fault', '{}')`);
       return t.query('SELECT count(*) FROM job_runs'); // waits for the test's lock
     });
-    const outcome = tx.then(() => 'committed', (e) => e);
+    const outcome = tx.then(
+      () => 'committed',
+      (e) => e,
+    );
     let pids: number[] = [];
-    await waitFor('the transaction waiting on the lock', async () => (pids = await blockedBackends()).length === 1, 20_000);
+    await waitFor(
+      'the transaction waiting on the lock',
+      async () => (pids = await blockedBackends()).length === 1,
+      20_000,
+    );
     await admin.query('SELECT pg_terminate_backend($1)', [pids[0]]);
     await admin.query('ROLLBACK');
     const err = await outcome;
     expect(err).toBeInstanceOf(DatabaseUnavailableError);
     expect((err as Error).message).toBe('database connection lost; retry the request');
-    expect((err as DatabaseUnavailableError).extensions).toMatchObject({ code: 'DATABASE_UNAVAILABLE', retryable: true });
+    expect((err as DatabaseUnavailableError).extensions).toMatchObject({
+      code: 'DATABASE_UNAVAILABLE',
+      retryable: true,
+    });
     // Rolled back: the insert before the lock did not survive.
-    expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_events WHERE topic = 'test.fault'`))[0].n).toBe(0);
+    expect(
+      (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_events WHERE topic = 'test.fault'`))[0].n,
+    ).toBe(0);
     // Next transactions and statements run on fresh connections.
     expect(await db.transaction((t) => t.query<{ ok: number }>('SELECT 1 AS ok'))).toEqual([{ ok: 1 }]);
     expect(await db.query<{ ok: number }>('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
@@ -71,11 +83,18 @@ describe.runIf(process.env.DATABASE_URL)('database: a backend terminated mid-tra
       await gate; // the client is checked out and idle in transaction: the pool's idle listener is not on it
       return t.query('SELECT 1');
     });
-    const outcome = tx.then(() => 'committed', (e) => e);
+    const outcome = tx.then(
+      () => 'committed',
+      (e) => e,
+    );
     await waitFor('the transaction to start', () => backend > 0, 20_000);
     await admin.query('SELECT pg_terminate_backend($1)', [backend]);
     // The socket closes and the client emits 'error' while nobody is querying; wait until PostgreSQL saw it go.
-    await waitFor('the backend gone', async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).rowCount === 0, 20_000);
+    await waitFor(
+      'the backend gone',
+      async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).rowCount === 0,
+      20_000,
+    );
     await new Promise((r) => setTimeout(r, 50)); // let the client's 'error' event fire before the next statement
     release();
     const err = await outcome;
@@ -91,9 +110,16 @@ describe.runIf(process.env.DATABASE_URL)('database: a backend terminated mid-tra
         await tx.$queryRawUnsafe('SELECT 1');
         return tx.$queryRawUnsafe('SELECT count(*) FROM job_runs');
       })
-      .then(() => 'committed', (e) => e);
+      .then(
+        () => 'committed',
+        (e) => e,
+      );
     let pids: number[] = [];
-    await waitFor('the Prisma transaction waiting on the lock', async () => (pids = await blockedBackends()).length === 1, 20_000);
+    await waitFor(
+      'the Prisma transaction waiting on the lock',
+      async () => (pids = await blockedBackends()).length === 1,
+      20_000,
+    );
     await admin.query('SELECT pg_terminate_backend($1)', [pids[0]]);
     await admin.query('ROLLBACK');
     const err = await outcome;

@@ -27,7 +27,8 @@ const pricing = definePlugin({
   `,
   resolvers: {
     Query: {
-      price: (_: unknown, { kg }: { kg: number }, ctx: ResolverContext<unknown, { PRICE_PER_KG: number }>) => kg * ctx.services.config.PRICE_PER_KG,
+      price: (_: unknown, { kg }: { kg: number }, ctx: ResolverContext<unknown, { PRICE_PER_KG: number }>) =>
+        kg * ctx.services.config.PRICE_PER_KG,
       whoami: (_: unknown, __: unknown, ctx: ResolverContext) => ctx.auth?.sub ?? null,
       correlation: () => currentScope()?.correlationId ?? null,
     },
@@ -67,26 +68,37 @@ describe('host', () => {
   it('a bad setting fails the start with the plugin and the setting named', async () => {
     const host = createHost({ plugins: [pricing], env: { PRICE_PER_KG: '-3' }, scheduler: false });
     await expect(host.start()).rejects.toThrow(PluginConfigError);
-    await expect(createHost({ plugins: [pricing], env: { PRICE_PER_KG: 'abc' }, scheduler: false }).start()).rejects.toThrow(
-      /plugin "pricing": invalid configuration: PRICE_PER_KG: .*\(got "abc"\)/,
-    );
+    await expect(
+      createHost({ plugins: [pricing], env: { PRICE_PER_KG: 'abc' }, scheduler: false }).start(),
+    ).rejects.toThrow(/plugin "pricing": invalid configuration: PRICE_PER_KG: .*\(got "abc"\)/);
   });
 
   it('an invalid cron is a start error naming the job', async () => {
     const db = await createTestDatabase();
     try {
       const host = createHost({ plugins: [pricing], env: { PRICING_CRON: 'every tuesday' }, db, migrate: false });
-      await expect(host.start()).rejects.toThrow(/plugin "pricing": job "reprice": invalid cron expression "every tuesday"/);
+      await expect(host.start()).rejects.toThrow(
+        /plugin "pricing": job "reprice": invalid cron expression "every tuesday"/,
+      );
     } finally {
       await db.close();
     }
   });
 
   it('a failing init names the plugin', async () => {
-    const broken = definePlugin({ id: 'broken', typeDefs: gql`type Query { x: Int }`, resolvers: {}, init: () => { throw new Error('no licence key'); } });
+    const broken = definePlugin({
+      id: 'broken',
+      typeDefs: gql`type Query { x: Int }`,
+      resolvers: {},
+      init: () => {
+        throw new Error('no licence key');
+      },
+    });
     const db = await createTestDatabase();
     try {
-      await expect(createHost({ plugins: [broken], db, migrate: false }).start()).rejects.toThrow(/plugin "broken": init failed: no licence key/);
+      await expect(createHost({ plugins: [broken], db, migrate: false }).start()).rejects.toThrow(
+        /plugin "broken": init failed: no licence key/,
+      );
     } finally {
       await db.close();
     }
@@ -104,7 +116,9 @@ describe('host', () => {
       const rp = kit.host.plugins.get('quotes')!;
       const r = await rp.execute('{ pricingSees }', undefined, { auth: alice, correlationId: 'corr-123' });
       expect(r.data).toEqual({ pricingSees: 'alice@corr-123' });
-      const audit = await kit.db.query<{ user_id: string; plugin: string; action: string }>('SELECT user_id, plugin, action FROM audit_logs');
+      const audit = await kit.db.query<{ user_id: string; plugin: string; action: string }>(
+        'SELECT user_id, plugin, action FROM audit_logs',
+      );
       expect(audit).toEqual([{ user_id: 'alice', plugin: 'quotes', action: 'quote' }]);
     } finally {
       await kit.stop();
@@ -125,12 +139,19 @@ describe('host', () => {
 
   it('logs are JSON lines with plugin id and correlation id', async () => {
     const lines: string[] = [];
-    const dest = new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } });
+    const dest = new Writable({
+      write(chunk, _e, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
     const logger = createLogger({ level: 'info', destination: dest as any });
     const logging = definePlugin({
       id: 'logging',
       typeDefs: gql`type Query { hello: String }`,
-      resolvers: { Query: { hello: (_: unknown, __: unknown, ctx: ResolverContext) => (ctx.logger.info('said hello'), 'hi') } },
+      resolvers: {
+        Query: { hello: (_: unknown, __: unknown, ctx: ResolverContext) => (ctx.logger.info('said hello'), 'hi') },
+      },
     });
     const db = await createTestDatabase();
     const host = createHost({ plugins: [logging], db, logger, migrate: false, scheduler: false });

@@ -2,7 +2,11 @@
 import { buildSchema, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { DateTimeScalar, JSONScalar, UUIDScalar } from '@carbon-nexus/plugin-sdk';
 
-export function makeExecutableSchemaLike(sdl: string, resolvers: Record<string, Record<string, GraphQLFieldResolver<any, any>>>, scalars = false): GraphQLSchema {
+export function makeExecutableSchemaLike(
+  sdl: string,
+  resolvers: Record<string, Record<string, GraphQLFieldResolver<any, any>>>,
+  scalars = false,
+): GraphQLSchema {
   const schema = buildSchema(sdl);
   for (const [typeName, fields] of Object.entries(resolvers)) {
     const type = schema.getType(typeName);

@@ -59,7 +59,12 @@ describe('defineLoader: one flush rule', () => {
     });
     const r1 = {};
     const r2 = {};
-    const v = await Promise.all([loader.load(r1, 'x', { first: 1 }), loader.load(r1, 'y', { first: 1 }), loader.load(r1, 'x', { first: 2 }), loader.load(r2, 'x', { first: 1 })]);
+    const v = await Promise.all([
+      loader.load(r1, 'x', { first: 1 }),
+      loader.load(r1, 'y', { first: 1 }),
+      loader.load(r1, 'x', { first: 2 }),
+      loader.load(r2, 'x', { first: 1 }),
+    ]);
     expect(calls).toHaveLength(3);
     expect(calls.map((c) => c.keys)).toEqual([['x', 'y'], ['x'], ['x']]);
     expect(v[0]).toBe(v[1]!.replace('y', 'x'));
@@ -70,7 +75,9 @@ describe('defineLoader: one flush rule', () => {
   });
 
   it('missing keys resolve undefined; a failed batch rejects every waiting load', async () => {
-    const found = defineLoader(async (keys: number[]) => new Map(keys.filter((k) => k % 2 === 0).map((k) => [k, k * 10])));
+    const found = defineLoader(
+      async (keys: number[]) => new Map(keys.filter((k) => k % 2 === 0).map((k) => [k, k * 10])),
+    );
     expect(await found.loadMany({}, [1, 2, 3, 4])).toEqual([undefined, 20, undefined, 40]);
     const broken = defineLoader(async (): Promise<Map<string, string>> => {
       throw new Error('database down');
@@ -95,7 +102,9 @@ describe('defineLoader: one flush rule', () => {
     const schema = makeExecutableSchemaLike(`type Query { items: [Item!]! } type Item { id: ID! owner: String }`, {
       // Each item (like an entity reference) resolves at its own depth; its owner resolver awaits too.
       Query: { items: () => ['i1', 'i2', 'i3'].map((id, n) => settleAfter({ id }, n * 7)) },
-      Item: { owner: async (item: { id: string }, _a: unknown, ctx: object) => owner.load(ctx, await settleAfter(item.id, 3)) },
+      Item: {
+        owner: async (item: { id: string }, _a: unknown, ctx: object) => owner.load(ctx, await settleAfter(item.id, 3)),
+      },
     });
     const r = await graphql({ schema, source: '{ items { id owner } }', contextValue: {} });
     expect(r).toEqual({ data: { items: ['i1', 'i2', 'i3'].map((id) => ({ id, owner: `owner of ${id}` })) } });
@@ -127,7 +136,10 @@ describe('cursors', () => {
       Buffer.from('{"a":1}').toString('base64url'),
     ];
     for (const c of tampered) {
-      expect(inputError(() => decodeCursor('after', c, shape)), c).toEqual({
+      expect(
+        inputError(() => decodeCursor('after', c, shape)),
+        c,
+      ).toEqual({
         field: 'after',
         code: 'BAD_USER_INPUT',
         message: 'after: is not a cursor returned by this API (pass pageInfo.endCursor of the previous page unchanged)',
@@ -139,7 +151,11 @@ describe('cursors', () => {
 describe('argument validation', () => {
   it('uuids', () => {
     expect(parseUuid('supplierId', U1)).toBe(U1);
-    expect(inputError(() => parseUuid('supplierId', 'nope', 'a supplier id'))).toEqual({ field: 'supplierId', code: 'BAD_USER_INPUT', message: 'supplierId: "nope" is not a supplier id (uuid)' });
+    expect(inputError(() => parseUuid('supplierId', 'nope', 'a supplier id'))).toEqual({
+      field: 'supplierId',
+      code: 'BAD_USER_INPUT',
+      message: 'supplierId: "nope" is not a supplier id (uuid)',
+    });
     expect(inputError(() => parseUuid('id', `${U1}x`)).message).toBe(`id: "${U1}x" is not an id (uuid)`);
   });
 
@@ -153,19 +169,35 @@ describe('argument validation', () => {
         message: `from: "${bad}" is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)`,
       });
     }
-    for (const unreal of ['2026-02-30T10:00:00Z', '2026-11-27T24:00:00Z', '2026-11-27T10:61:00Z', '2026-11-27T10:00:00+25:00']) {
+    for (const unreal of [
+      '2026-02-30T10:00:00Z',
+      '2026-11-27T24:00:00Z',
+      '2026-11-27T10:61:00Z',
+      '2026-11-27T10:00:00+25:00',
+    ]) {
       expect(inputError(() => parseDateTime('to', unreal)).message).toBe(`to: "${unreal}" is not a valid date`);
     }
     expect(parseDateTime('to', '2024-02-29T23:59:59.999z')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
-    expect(parseRange('2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z')).toEqual({ from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 2) });
-    expect(inputError(() => parseRange('2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z'))).toMatchObject({ field: 'to', message: 'to: must be after from (2026-01-02T00:00:00Z)' });
-    expect(inputError(() => parseRange('2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z', { maxDays: 31 }))).toMatchObject({ field: 'to', message: 'to: the range may span at most 31 days' });
+    expect(parseRange('2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z')).toEqual({
+      from: Date.UTC(2026, 0, 1),
+      to: Date.UTC(2026, 0, 2),
+    });
+    expect(inputError(() => parseRange('2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z'))).toMatchObject({
+      field: 'to',
+      message: 'to: must be after from (2026-01-02T00:00:00Z)',
+    });
+    expect(inputError(() => parseRange('2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z', { maxDays: 31 }))).toMatchObject(
+      { field: 'to', message: 'to: the range may span at most 31 days' },
+    );
     expect(inputError(() => parseRange('x', '2026-03-01T00:00:00Z', { fromField: 'since' })).field).toBe('since');
   });
 
   it('page sizes and ISO output', () => {
     expect(parseFirst(undefined, 50, 500)).toBe(50);
-    expect(inputError(() => parseFirst(501, 50, 500))).toMatchObject({ field: 'first', message: 'first: must be an integer between 1 and 500 (got 501)' });
+    expect(inputError(() => parseFirst(501, 50, 500))).toMatchObject({
+      field: 'first',
+      message: 'first: must be an integer between 1 and 500 (got 501)',
+    });
     expect(inputError(() => parseFirst(2.5, 50, 500, 'limit')).field).toBe('limit');
     expect(toIso(Date.UTC(2026, 0, 1))).toBe('2026-01-01T00:00:00.000Z');
     expect(toIso(null)).toBeNull();
@@ -177,25 +209,51 @@ describe('scalars', () => {
     `scalar DateTime scalar UUID scalar JSON
      type Query { at(when: DateTime!): DateTime! supplier(id: UUID!): UUID! echo(v: JSON): JSON count: Int }`,
     {
-      Query: { at: (_: unknown, a: { when: string }) => new Date(a.when), supplier: (_: unknown, a: { id: string }) => a.id, echo: (_: unknown, a: { v: unknown }) => a.v },
+      Query: {
+        at: (_: unknown, a: { when: string }) => new Date(a.when),
+        supplier: (_: unknown, a: { id: string }) => a.id,
+        echo: (_: unknown, a: { v: unknown }) => a.v,
+      },
     },
     true,
   );
   it('DateTime: variables and literals are checked; values are answered in UTC', async () => {
-    const ok = await graphql({ schema, source: 'query($w: DateTime!) { at(when: $w) }', variableValues: { w: '2026-11-27T11:00:00+01:00' } });
+    const ok = await graphql({
+      schema,
+      source: 'query($w: DateTime!) { at(when: $w) }',
+      variableValues: { w: '2026-11-27T11:00:00+01:00' },
+    });
     expect(ok).toEqual({ data: { at: '2026-11-27T10:00:00.000Z' } });
-    const badVar = await graphql({ schema, source: 'query($w: DateTime!) { at(when: $w) }', variableValues: { w: '27/11/2026' } });
-    expect(badVar.errors?.[0].message).toBe('Variable "$w" got invalid value "27/11/2026"; Expected type "DateTime". "27/11/2026" is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)');
+    const badVar = await graphql({
+      schema,
+      source: 'query($w: DateTime!) { at(when: $w) }',
+      variableValues: { w: '27/11/2026' },
+    });
+    expect(badVar.errors?.[0].message).toBe(
+      'Variable "$w" got invalid value "27/11/2026"; Expected type "DateTime". "27/11/2026" is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)',
+    );
     const badLiteral = await graphql({ schema, source: '{ at(when: "2026-11-27") }' });
-    expect(badLiteral.errors?.[0].message).toBe('Expected value of type "DateTime!", found "2026-11-27"; "2026-11-27" is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)');
+    expect(badLiteral.errors?.[0].message).toBe(
+      'Expected value of type "DateTime!", found "2026-11-27"; "2026-11-27" is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)',
+    );
     expect(badLiteral.errors?.[0].locations).toEqual([{ line: 1, column: 12 }]);
   });
 
   it('UUID and JSON', async () => {
     expect(await graphql({ schema, source: `{ supplier(id: "${U1}") }` })).toEqual({ data: { supplier: U1 } });
-    const bad = await graphql({ schema, source: 'query($id: UUID!) { supplier(id: $id) }', variableValues: { id: '42' } });
-    expect(bad.errors?.[0].message).toBe('Variable "$id" got invalid value "42"; Expected type "UUID". "42" is not a uuid');
-    const json = await graphql({ schema, source: 'query($n: Int) { echo(v: { a: [1, "two", null, true], b: { c: 2.5, n: $n } }) }', variableValues: { n: 7 } });
+    const bad = await graphql({
+      schema,
+      source: 'query($id: UUID!) { supplier(id: $id) }',
+      variableValues: { id: '42' },
+    });
+    expect(bad.errors?.[0].message).toBe(
+      'Variable "$id" got invalid value "42"; Expected type "UUID". "42" is not a uuid',
+    );
+    const json = await graphql({
+      schema,
+      source: 'query($n: Int) { echo(v: { a: [1, "two", null, true], b: { c: 2.5, n: $n } }) }',
+      variableValues: { n: 7 },
+    });
     expect(json).toEqual({ data: { echo: { a: [1, 'two', null, true], b: { c: 2.5, n: 7 } } } });
   });
 });
@@ -221,16 +279,23 @@ describe('supplier scope', () => {
 });
 
 describe('seeded randomness', () => {
-  it('mulberry32 gives the sequence the plugins\' copies gave (same seed, same data)', () => {
+  it("mulberry32 gives the sequence the plugins' copies gave (same seed, same data)", () => {
     const r = mulberry32(42);
     expect([r(), r(), r()]).toEqual([0.6011037519201636, 0.44829055899754167, 0.8524657934904099]);
   });
   it('seededRandom helpers stay in range and repeat with the seed', () => {
     const a = seededRandom(7);
     const b = seededRandom(7);
-    const xs = Array.from({ length: 200 }, () => [a.uniform(2, 3), a.int(1, 6), a.normal(), a.pick(['x', 'y'])] as const);
-    expect(xs).toEqual(Array.from({ length: 200 }, () => [b.uniform(2, 3), b.int(1, 6), b.normal(), b.pick(['x', 'y'])]));
-    expect(xs.every(([u, i, , p]) => u >= 2 && u < 3 && Number.isInteger(i) && i >= 1 && i <= 6 && (p === 'x' || p === 'y'))).toBe(true);
+    const xs = Array.from(
+      { length: 200 },
+      () => [a.uniform(2, 3), a.int(1, 6), a.normal(), a.pick(['x', 'y'])] as const,
+    );
+    expect(xs).toEqual(
+      Array.from({ length: 200 }, () => [b.uniform(2, 3), b.int(1, 6), b.normal(), b.pick(['x', 'y'])]),
+    );
+    expect(
+      xs.every(([u, i, , p]) => u >= 2 && u < 3 && Number.isInteger(i) && i >= 1 && i <= 6 && (p === 'x' || p === 'y')),
+    ).toBe(true);
     expect(new Set(xs.map((x) => x[1])).size).toBe(6);
     expect(() => a.pick([])).toThrow('pick: the list is empty');
   });

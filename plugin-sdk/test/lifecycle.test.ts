@@ -2,7 +2,17 @@
 // timers made through services end by themselves; tracked work is waited for (bounded); onStop runs last-first.
 import { describe, it, expect } from 'vitest';
 import { Writable } from 'node:stream';
-import { createBus, createHost, createLogger, definePlugin, gql, pluginOperation, type Bus, type PluginPhase, type PluginServices } from '@carbon-nexus/plugin-sdk';
+import {
+  createBus,
+  createHost,
+  createLogger,
+  definePlugin,
+  gql,
+  pluginOperation,
+  type Bus,
+  type PluginPhase,
+  type PluginServices,
+} from '@carbon-nexus/plugin-sdk';
 import { createTestDatabase } from '@carbon-nexus/plugin-sdk/testkit';
 import { alertRaised, type TestAlert } from './topics.ts';
 
@@ -15,13 +25,25 @@ const alert = (id: string): TestAlert => ({ id, seq: '1', hotspotId: 'h', level:
 const flush = () => new Promise((r) => setImmediate(r));
 
 /** A host for one plugin on a bus the test keeps (so it can publish after the plugin stopped). */
-async function run(plugin: ReturnType<typeof definePlugin<any>>, bus: Bus, opts: { drainTimeoutMs?: number; logs?: string[] } = {}) {
+async function run(
+  plugin: ReturnType<typeof definePlugin<any>>,
+  bus: Bus,
+  opts: { drainTimeoutMs?: number; logs?: string[] } = {},
+) {
   const db = await createTestDatabase('pglite');
   const logger = createLogger({
     level: 'info',
     destination: new Writable({ write: (c, _e, cb) => (opts.logs?.push(String(c)), cb()) }),
   });
-  const host = createHost({ plugins: [plugin], db, bus, logger, scheduler: false, migrate: false, drainTimeoutMs: opts.drainTimeoutMs });
+  const host = createHost({
+    plugins: [plugin],
+    db,
+    bus,
+    logger,
+    scheduler: false,
+    migrate: false,
+    drainTimeoutMs: opts.drainTimeoutMs,
+  });
   return { host, db };
 }
 
@@ -36,8 +58,22 @@ describe('plugin lifecycle', () => {
       init(s) {
         services = s;
         seen.push({ at: 'init', phase: s.lifecycle.phase, aborted: s.lifecycle.signal.aborted });
-        s.lifecycle.onStop(() => void seen.push({ at: 'onStop first registered', phase: s.lifecycle.phase, aborted: s.lifecycle.signal.aborted }));
-        s.lifecycle.onStop(() => void seen.push({ at: 'onStop last registered', phase: s.lifecycle.phase, aborted: s.lifecycle.signal.aborted }));
+        s.lifecycle.onStop(
+          () =>
+            void seen.push({
+              at: 'onStop first registered',
+              phase: s.lifecycle.phase,
+              aborted: s.lifecycle.signal.aborted,
+            }),
+        );
+        s.lifecycle.onStop(
+          () =>
+            void seen.push({
+              at: 'onStop last registered',
+              phase: s.lifecycle.phase,
+              aborted: s.lifecycle.signal.aborted,
+            }),
+        );
       },
       stop(_state, s) {
         seen.push({ at: 'plugin stop', phase: s.lifecycle.phase, aborted: s.lifecycle.signal.aborted });
@@ -61,7 +97,7 @@ describe('plugin lifecycle', () => {
   it('ends bus subscriptions, iterators and timers made through services; waits for tracked handler work', async () => {
     const heard: string[] = [];
     const order: string[] = [];
-    let iterated: string[] = [];
+    const iterated: string[] = [];
     let iteratorEnded!: Promise<void>;
     let ticks = 0;
     let release!: () => void;
@@ -127,7 +163,12 @@ describe('plugin lifecycle', () => {
     const { host, db } = await run(plugin, bus, { drainTimeoutMs: 20, logs });
     await host.start();
     await host.stop();
-    expect(logs.some((l) => l.includes('in-flight work did not finish in time; stopping anyway') && l.includes('"drainTimeoutMs":20'))).toBe(true);
+    expect(
+      logs.some(
+        (l) =>
+          l.includes('in-flight work did not finish in time; stopping anyway') && l.includes('"drainTimeoutMs":20'),
+      ),
+    ).toBe(true);
     await db.close();
   });
 
@@ -151,7 +192,14 @@ describe('plugin lifecycle', () => {
     expect(heard).toEqual([]);
 
     const callee = definePlugin({ id: 'callee', typeDefs, resolvers: { Query: { ok: () => true } } });
-    const h2 = createHost({ plugins: [callee], db, bus, scheduler: false, migrate: false, logger: createLogger({ level: 'silent' }) });
+    const h2 = createHost({
+      plugins: [callee],
+      db,
+      bus,
+      scheduler: false,
+      migrate: false,
+      logger: createLogger({ level: 'silent' }),
+    });
     await h2.start();
     const caller = h2.calls.caller('tester', { requires: ['callee'], uses: {} });
     const Ok = pluginOperation<{ ok: boolean }>('callee', '{ ok }');
@@ -163,6 +211,8 @@ describe('plugin lifecycle', () => {
   });
 
   it('PLUGIN_DRAIN_SECONDS must be a number of seconds', () => {
-    expect(() => createHost({ plugins: [], env: { PLUGIN_DRAIN_SECONDS: 'soon' } })).toThrow('PLUGIN_DRAIN_SECONDS: must be a number of seconds >= 0 (got "soon")');
+    expect(() => createHost({ plugins: [], env: { PLUGIN_DRAIN_SECONDS: 'soon' } })).toThrow(
+      'PLUGIN_DRAIN_SECONDS: must be a number of seconds >= 0 (got "soon")',
+    );
   });
 });

@@ -15,7 +15,9 @@ describe('start order', () => {
   });
 
   it('names the plugin and the missing dependency', () => {
-    expect(() => startOrder([p('orders', ['billing'])])).toThrowError(/plugin "orders": requires plugin "billing", which is not registered/);
+    expect(() => startOrder([p('orders', ['billing'])])).toThrowError(
+      /plugin "orders": requires plugin "billing", which is not registered/,
+    );
   });
 
   it('accepts a dependency that runs remotely', () => {

@@ -2,16 +2,31 @@
 // retries while the bus is down. The outage case cuts a real TCP proxy between the bus and Redis.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseTargets, type Database } from '@carbon-nexus/db';
-import { createBus, createLogger, createOutboxRelay, enqueueOutbox, type Bus, type OutboxRelay } from '@carbon-nexus/plugin-sdk';
+import {
+  createBus,
+  createLogger,
+  createOutboxRelay,
+  enqueueOutbox,
+  type Bus,
+  type OutboxRelay,
+} from '@carbon-nexus/plugin-sdk';
 import { startTcpProxy, targetOf, waitFor, type TcpProxy } from '@carbon-nexus/plugin-sdk/testkit';
 import { alertRaised, type TestAlert } from './topics.ts';
 
 const logger = createLogger({ level: 'silent' });
-const alert = (n: number): TestAlert => ({ id: `a${n}`, seq: String(n), hotspotId: 'h1', level: 'critical', supplierId: null });
+const alert = (n: number): TestAlert => ({
+  id: `a${n}`,
+  seq: String(n),
+  hotspotId: 'h1',
+  level: 'critical',
+  supplierId: null,
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function unpublished(db: Database): Promise<number> {
-  const [r] = await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL`);
+  const [r] = await db.query<{ n: number | string }>(
+    `SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL`,
+  );
   return Number(r.n);
 }
 
@@ -81,8 +96,13 @@ describe.each(testDatabaseTargets())('outbox relay (%s, memory bus)', (target) =
                    WHERE id IN (SELECT id FROM outbox_events WHERE published_at IS NOT NULL ORDER BY id LIMIT 2)`);
     await db.exec(`UPDATE outbox_events SET created_at = now() - interval '1 hour' WHERE published_at IS NULL`);
     expect(await relay.prune()).toBe(2);
-    const left = await db.query<{ payload: any; published: boolean }>(`SELECT payload, published_at IS NOT NULL AS published FROM outbox_events ORDER BY id`);
-    expect(left.map((r) => [r.payload.data.id, r.published])).toEqual([['a22', true], ['a23', false]]);
+    const left = await db.query<{ payload: any; published: boolean }>(
+      `SELECT payload, published_at IS NOT NULL AS published FROM outbox_events ORDER BY id`,
+    );
+    expect(left.map((r) => [r.payload.data.id, r.published])).toEqual([
+      ['a22', true],
+      ['a23', false],
+    ]);
     await relay.stop();
   });
 
@@ -94,14 +114,16 @@ describe.each(testDatabaseTargets())('outbox relay (%s, memory bus)', (target) =
       for (let n = 10; n < 60; n++) await enqueueOutbox(tx, alertRaised, alert(n));
     });
     let sent = 0;
-    for (let round = 0; round < 2; round++) for (const n of await Promise.all([a.relay.flush(), b.relay.flush()])) sent += n;
+    for (let round = 0; round < 2; round++)
+      for (const n of await Promise.all([a.relay.flush(), b.relay.flush()])) sent += n;
     expect(sent).toBe(50);
     await waitFor('50 deliveries', () => a.heard.length + b.heard.length >= 50, 5000);
     await sleep(100);
     const all = [...a.heard, ...b.heard];
     expect(new Set(all).size).toBe(50);
     // Each relay's share is itself in order.
-    for (const h of [a.heard, b.heard]) expect(h).toEqual([...h].sort((x, y) => Number(x.slice(1)) - Number(y.slice(1))));
+    for (const h of [a.heard, b.heard])
+      expect(h).toEqual([...h].sort((x, y) => Number(x.slice(1)) - Number(y.slice(1))));
   });
 });
 

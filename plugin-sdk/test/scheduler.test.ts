@@ -8,11 +8,15 @@ describe.each(testDatabaseTargets())('scheduler on %s', (target) => {
   it('runs each tick exactly once across two schedulers sharing the database', async () => {
     const db = await createTestDatabase(target);
     const runs: string[] = [];
-    const mk = (name: string) => createScheduler({ db, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), runner: name });
+    const mk = (name: string) =>
+      createScheduler({ db, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), runner: name });
     const a = mk('replica-a');
     const b = mk('replica-b');
     try {
-      for (const [s, who] of [[a, 'a'], [b, 'b']] as const) {
+      for (const [s, who] of [
+        [a, 'a'],
+        [b, 'b'],
+      ] as const) {
         s.add('tick', '* * * * * *', async (tick) => {
           runs.push(`${tick.toISOString()}@${who}`);
         });
@@ -23,7 +27,9 @@ describe.each(testDatabaseTargets())('scheduler on %s', (target) => {
       const ticks = runs.map((r) => r.split('@')[0]);
       expect(ticks.length).toBeGreaterThanOrEqual(2);
       expect(new Set(ticks).size).toBe(ticks.length); // no tick ran twice
-      const ledger = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM job_runs WHERE job = 'tick' AND status = 'ok'`);
+      const ledger = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM job_runs WHERE job = 'tick' AND status = 'ok'`,
+      );
       expect(ledger[0].n).toBe(ticks.length);
     } finally {
       await db.close();
@@ -32,7 +38,12 @@ describe.each(testDatabaseTargets())('scheduler on %s', (target) => {
 
   it('runNow runs on demand and reports a failure without throwing', async () => {
     const db = await createTestDatabase(target);
-    const s = createScheduler({ db, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), enabled: false });
+    const s = createScheduler({
+      db,
+      logger: createLogger({ level: 'silent' }),
+      metrics: createMetrics(),
+      enabled: false,
+    });
     try {
       let n = 0;
       s.add('count', '0 0 1 1 *', async () => void n++);

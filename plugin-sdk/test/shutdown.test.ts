@@ -12,7 +12,11 @@ const loader = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')
 
 function child(mode: string, env: Record<string, string> = {}) {
   const { NODE_ENV: _n, VITEST: _v, ...inherited } = process.env;
-  const p = spawn(process.execPath, ['--import', loader, path.join(here, 'fixtures/shutdown-child.ts'), mode], { cwd: root, env: { ...inherited, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, ['--import', loader, path.join(here, 'fixtures/shutdown-child.ts'), mode], {
+    cwd: root,
+    env: { ...inherited, ...env } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   p.stdout!.on('data', (d) => (out += d));
   p.stderr!.on('data', (d) => (out += d));
@@ -20,7 +24,9 @@ function child(mode: string, env: Record<string, string> = {}) {
     p.stdout!.on('data', () => out.includes('READY') && resolve());
     p.once('exit', () => reject(new Error(`exited before READY:\n${out}`)));
   });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => p.once('exit', (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) =>
+    p.once('exit', (code, signal) => r({ code, signal })),
+  );
   return { p, ready, exited, out: () => out };
 }
 

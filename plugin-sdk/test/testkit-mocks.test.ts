@@ -19,17 +19,25 @@ const forecastSdl = gql`
     recordForecast(supplierId: ID!, kg: Float!): Boolean! @auth(roles: [analyst])
   }
 `;
-const ForecastKg = operation('forecaster', gql`
+const ForecastKg = operation(
+  'forecaster',
+  gql`
   query ForecastKg($supplierId: ID!, $days: Int!) {
     forecastKg(supplierId: $supplierId, days: $days)
   }
-` as TypedDocumentNode<{ forecastKg: number }, { supplierId: string; days: number }>);
-const Ping = operation('forecaster', gql`
+` as TypedDocumentNode<{ forecastKg: number }, { supplierId: string; days: number }>,
+);
+const Ping = operation(
+  'forecaster',
+  gql`
   query Ping {
     ping
   }
-` as TypedDocumentNode<{ ping: string | null }, Record<string, never>>);
-const SupplierNames = operation('forecaster', gql`
+` as TypedDocumentNode<{ ping: string | null }, Record<string, never>>,
+);
+const SupplierNames = operation(
+  'forecaster',
+  gql`
   query SupplierNames($r: [_Any!]!) {
     _entities(representations: $r) {
       ... on Supplier {
@@ -38,12 +46,16 @@ const SupplierNames = operation('forecaster', gql`
       }
     }
   }
-` as TypedDocumentNode<{ _entities: ({ id: string; name: string } | null)[] }, { r: Record<string, unknown>[] }>);
-const Record_ = operation('forecaster', gql`
+` as TypedDocumentNode<{ _entities: ({ id: string; name: string } | null)[] }, { r: Record<string, unknown>[] }>,
+);
+const Record_ = operation(
+  'forecaster',
+  gql`
   mutation RecordForecast($supplierId: ID!, $kg: Float!) {
     recordForecast(supplierId: $supplierId, kg: $kg)
   }
-` as TypedDocumentNode<{ recordForecast: boolean }, { supplierId: string; kg: number }>);
+` as TypedDocumentNode<{ recordForecast: boolean }, { supplierId: string; kg: number }>,
+);
 
 /** The plugin under test: a budget per supplier from the forecaster's numbers. */
 const budget = definePlugin({
@@ -65,44 +77,69 @@ const budget = definePlugin({
       },
       forecasterSays: async (_: unknown, __: unknown, ctx: ResolverContext) => (await ctx.services.call(Ping)).ping,
       supplierName: async (_: unknown, a: { id: string }, ctx: ResolverContext) =>
-        (await ctx.services.call(SupplierNames, { r: [{ __typename: 'Supplier', id: a.id }] }))._entities[0]?.name ?? null,
-      record: async (_: unknown, __: unknown, ctx: ResolverContext) => (await ctx.services.call(Record_, { supplierId: 's1', kg: 1 })).recordForecast,
+        (await ctx.services.call(SupplierNames, { r: [{ __typename: 'Supplier', id: a.id }] }))._entities[0]?.name ??
+        null,
+      record: async (_: unknown, __: unknown, ctx: ResolverContext) =>
+        (await ctx.services.call(Record_, { supplierId: 's1', kg: 1 })).recordForecast,
     },
   },
 });
 
 describe('mockPlugin: a peer from its real SDL', () => {
   it('serves the consumer with the given resolvers and records what it was asked', async () => {
-    const forecaster = mockPlugin('forecaster', { Query: { forecastKg: (_: unknown, a: { days: number }) => 100 * a.days }, Supplier: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: `Supplier ${ref.id}` }) } }, { typeDefs: forecastSdl });
+    const forecaster = mockPlugin(
+      'forecaster',
+      {
+        Query: { forecastKg: (_: unknown, a: { days: number }) => 100 * a.days },
+        Supplier: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: `Supplier ${ref.id}` }) },
+      },
+      { typeDefs: forecastSdl },
+    );
     await using kit = await createSubgraphTestkit(budget, { with: [forecaster] });
     expect(await kit.query('{ budget(supplierId: "s1") }')).toEqual({ budget: '1400 kg CO2e allowed' });
     expect(await kit.query('{ supplierName(id: "s9") }')).toEqual({ supplierName: 'Supplier s9' });
-    expect(forecaster.callsOf('Query.forecastKg')).toEqual([{ field: 'Query.forecastKg', args: { supplierId: 's1', days: 7 } }]);
+    expect(forecaster.callsOf('Query.forecastKg')).toEqual([
+      { field: 'Query.forecastKg', args: { supplierId: 's1', days: 7 } },
+    ]);
     expect(forecaster.calls.map((c) => c.field)).toEqual(['Query.forecastKg', 'Supplier.__resolveReference']);
   });
 
   it('a root field the test did not mock answers with an error naming it; @auth of the real SDL is enforced', async () => {
-    const forecaster = mockPlugin('forecaster', { Query: { forecastKg: () => 1 }, Mutation: { recordForecast: () => true } }, { typeDefs: forecastSdl });
+    const forecaster = mockPlugin(
+      'forecaster',
+      { Query: { forecastKg: () => 1 }, Mutation: { recordForecast: () => true } },
+      { typeDefs: forecastSdl },
+    );
     await using kit = await createSubgraphTestkit(budget, { with: [forecaster] });
     const r = await kit.execute('{ forecasterSays }');
-    expect(r.errors?.[0].message).toBe('call to plugin "forecaster" failed: mockPlugin("forecaster") has no resolver for Query.ping: give one in the test');
+    expect(r.errors?.[0].message).toBe(
+      'call to plugin "forecaster" failed: mockPlugin("forecaster") has no resolver for Query.ping: give one in the test',
+    );
     const denied = await kit.execute('{ record }', {}, { auth: { sub: 'v', roles: ['viewer'], supplierIds: null } });
     expect(denied.errors?.[0].message).toMatch(/call to plugin "forecaster" failed: .*analyst/);
-    expect(await kit.query('{ record }', {}, { auth: { sub: 'a', roles: ['analyst'], supplierIds: null } })).toEqual({ record: true });
+    expect(await kit.query('{ record }', {}, { auth: { sub: 'a', roles: ['analyst'], supplierIds: null } })).toEqual({
+      record: true,
+    });
   });
 
   it('refuses resolvers for fields or types the peer does not have (the mock cannot drift)', () => {
     expect(() => mockPlugin('forecaster', { Query: { forecast: () => 1 } }, { typeDefs: forecastSdl })).toThrow(
       /mockPlugin\("forecaster"\): Query.forecast is not in forecaster's schema \(the given typeDefs\); Query has: forecastKg, ping/,
     );
-    expect(() => mockPlugin('forecaster', { Hotspot: { id: () => 'x' } }, { typeDefs: forecastSdl })).toThrow(/type Hotspot is not in forecaster's schema/);
+    expect(() => mockPlugin('forecaster', { Hotspot: { id: () => 'x' } }, { typeDefs: forecastSdl })).toThrow(
+      /type Hotspot is not in forecaster's schema/,
+    );
   });
 
-  it('finds a platform plugin\'s SDL by its id (@carbon-nexus/<id>/schema.graphql)', () => {
+  it("finds a platform plugin's SDL by its id (@carbon-nexus/<id>/schema.graphql)", () => {
     const dataCore = mockPlugin('data-core', { Query: { emissionsSeries: () => [] } });
     expect(dataCore.id).toBe('data-core');
-    expect(() => mockPlugin('data-core', { Query: { emissionSeries: () => [] } })).toThrow(/Query.emissionSeries is not in data-core's schema \(subgraphs\/data-core\/schema.graphql\)/);
-    expect(() => mockPlugin('no-such-plugin', {})).toThrow(/cannot find the SDL of package @carbon-nexus\/no-such-plugin/);
+    expect(() => mockPlugin('data-core', { Query: { emissionSeries: () => [] } })).toThrow(
+      /Query.emissionSeries is not in data-core's schema \(subgraphs\/data-core\/schema.graphql\)/,
+    );
+    expect(() => mockPlugin('no-such-plugin', {})).toThrow(
+      /cannot find the SDL of package @carbon-nexus\/no-such-plugin/,
+    );
   });
 });
 
@@ -133,7 +170,12 @@ describe('inject and route encapsulation', () => {
     expect(ping.json()).toEqual({ pong: true });
     expect(ping.headers['x-hooked']).toBe('hooked');
     expect((await kit.inject('/ping')).statusCode).toBe(404);
-    const gqlRes = await kit.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: { query: '{ hello }' } });
+    const gqlRes = await kit.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json' },
+      payload: { query: '{ hello }' },
+    });
     expect(gqlRes.json()).toEqual({ data: { hello: 'world' } });
     expect(gqlRes.headers['x-hooked']).toBeUndefined();
     const health = await kit.inject('/healthz');
@@ -145,7 +187,11 @@ describe('inject and route encapsulation', () => {
     const { signDevToken } = await import('@carbon-nexus/plugin-sdk/testkit');
     await using kit = await createSubgraphTestkit(hooked);
     const token = await signDevToken({ sub: 'ana', roles: ['analyst'] });
-    expect((await kit.inject({ method: 'POST', url: '/hooked/whoami', headers: { authorization: `Bearer ${token}` } })).json()).toEqual({ sub: 'ana' });
+    expect(
+      (
+        await kit.inject({ method: 'POST', url: '/hooked/whoami', headers: { authorization: `Bearer ${token}` } })
+      ).json(),
+    ).toEqual({ sub: 'ana' });
     expect((await kit.inject({ method: 'POST', url: '/hooked/whoami' })).json()).toEqual({ sub: null });
   });
 

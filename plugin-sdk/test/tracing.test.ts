@@ -82,7 +82,9 @@ describe('tracing off (no OTEL_* variables)', () => {
 
   it('reads the standard endpoint variables and the kill switches', () => {
     expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' })).toBe('http://c:4318/v1/traces');
-    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://t/x' })).toBe('http://t/x');
+    expect(
+      otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://t/x' }),
+    ).toBe('http://t/x');
     expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' })).toBeNull();
     expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeNull();
   });
@@ -92,14 +94,18 @@ describe('tracing off (no OTEL_* variables)', () => {
     expect(correlationIdOf({ headers: { 'x-correlation-id': 'c-1', traceparent: tp } })).toBe('c-1');
     expect(correlationIdOf({ headers: { traceparent: tp } })).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     // A client id that is too long or not plain text is replaced, not logged.
-    expect(correlationIdOf({ headers: { 'x-correlation-id': 'x'.repeat(129), traceparent: tp } })).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(correlationIdOf({ headers: { 'x-correlation-id': 'x'.repeat(129), traceparent: tp } })).toBe(
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+    );
     expect(correlationIdOf({ headers: { 'x-correlation-id': 'a b\n{"level":60}' } })).toMatch(/^[0-9a-f-]{36}$/);
     // The same rule for ids given in graphql-ws connectionParams.
     expect(acceptCorrelationId('sub-1')).toBe('sub-1');
     expect(acceptCorrelationId({ toString: () => 'x' })).toBeUndefined();
     expect(acceptCorrelationId('')).toBeUndefined();
     // An all-zero trace id is invalid per W3C: a fresh id instead.
-    expect(correlationIdOf({ headers: { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' } })).toMatch(/^[0-9a-f-]{36}$/);
+    expect(
+      correlationIdOf({ headers: { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' } }),
+    ).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
@@ -112,7 +118,9 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
   beforeAll(async () => {
     collector = await startOtlpCollector();
     const env = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
-    await expect(startTracing({ ...env, OTEL_TRACES_SAMPLER_ARG: '2' }, 'bad')).rejects.toThrow(/OTEL_TRACES_SAMPLER_ARG/);
+    await expect(startTracing({ ...env, OTEL_TRACES_SAMPLER_ARG: '2' }, 'bad')).rejects.toThrow(
+      /OTEL_TRACES_SAMPLER_ARG/,
+    );
     tracing = await startTracing(env, 'sdk-test');
     db = await createTestDatabase();
     remote = await startSubgraph(echo, { db, migrate: false, env });
@@ -151,7 +159,11 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
     const server = spans.find((s) => s.name === 'echo graphql')!;
     expect(root.parentSpanId).toBeUndefined();
     expect(call).toMatchObject({ parentSpanId: root.spanId, kind: 3, attributes: { 'carbon_nexus.callee': 'echo' } });
-    expect(server).toMatchObject({ parentSpanId: call.spanId, kind: 2, attributes: { 'carbon_nexus.component': 'echo' } });
+    expect(server).toMatchObject({
+      parentSpanId: call.spanId,
+      kind: 2,
+      attributes: { 'carbon_nexus.component': 'echo' },
+    });
     expect(root.service).toBe('sdk-test');
     expect(collector.requests.every((r) => r.contentType.startsWith('application/json'))).toBe(true);
   });
@@ -163,7 +175,8 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
     const marker = `${name}-${Math.random()}`;
     const handled = new Promise<{ traceId?: string; correlationId?: string }>((resolve) =>
       subscriberBus.subscribe(traced, (p) => {
-        if (p.marker === marker) resolve({ traceId: currentTraceIds()?.traceId, correlationId: currentScope()?.correlationId });
+        if (p.marker === marker)
+          resolve({ traceId: currentTraceIds()?.traceId, correlationId: currentScope()?.correlationId });
       }),
     );
     let traceId = '';
@@ -192,9 +205,11 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
 
   it('records a failed span with error status', async () => {
     await expect(withSpan('failing step', async () => Promise.reject(new Error('nope')))).rejects.toThrow('nope');
-    expect(() => withSpan('failing sync step', () => {
-      throw new Error('sync nope');
-    })).toThrow('sync nope');
+    expect(() =>
+      withSpan('failing sync step', () => {
+        throw new Error('sync nope');
+      }),
+    ).toThrow('sync nope');
     const failed = await waitFor('the failed spans', async () => {
       await tracing.flush();
       const f = collector.spans.filter((s) => s.name === 'failing step' || s.name === 'failing sync step');
@@ -203,7 +218,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
     expect(failed.map((s) => s.status)).toEqual([2, 2]);
   });
 
-  it('keeps the trace across the outbox: the relayed event is handled in the writer\'s trace', async () => {
+  it("keeps the trace across the outbox: the relayed event is handled in the writer's trace", async () => {
     const host = remote.host; // the subgraph's host runs an outbox relay on its bus
     const handled = new Promise<string | undefined>((resolve) => {
       const off = host.bus.subscribe(alertRaised, (p) => {
@@ -215,14 +230,27 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
     let traceId = '';
     await withSpan('writer', async () => {
       traceId = currentTraceIds()!.traceId;
-      await host.db.transaction((tx) => host.outbox.enqueue(tx, alertRaised, { id: 'traced-alert', seq: '1', hotspotId: 'h1', level: 'critical', supplierId: null }));
+      await host.db.transaction((tx) =>
+        host.outbox.enqueue(tx, alertRaised, {
+          id: 'traced-alert',
+          seq: '1',
+          hotspotId: 'h1',
+          level: 'critical',
+          supplierId: null,
+        }),
+      );
     });
     host.outbox.kick();
     expect(await handled).toBe(traceId);
   });
 
   it('gives each scheduled job run its own span', async () => {
-    const scheduler = createScheduler({ db, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), enabled: false });
+    const scheduler = createScheduler({
+      db,
+      logger: createLogger({ level: 'silent' }),
+      metrics: createMetrics(),
+      enabled: false,
+    });
     let inJob: string | undefined;
     scheduler.add('tidy', '0 * * * *', async () => {
       inJob = currentTraceIds()?.traceId;
@@ -230,7 +258,9 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
     expect((await scheduler.runNow('tidy')).ran).toBe(true);
     expect(inJob).toMatch(/^[0-9a-f]{32}$/);
     await tracing.flush();
-    const span = await waitFor('the job span', () => collector.spans.find((s) => s.traceId === inJob && s.name === 'job tidy'));
+    const span = await waitFor('the job span', () =>
+      collector.spans.find((s) => s.traceId === inJob && s.name === 'job tidy'),
+    );
     expect(span.attributes).toMatchObject({ 'carbon_nexus.job': 'tidy' });
     await scheduler.stop();
   });

@@ -10,23 +10,44 @@ describe('migrations', () => {
     expect(await diffMigrationsToSchema()).toBe('');
   }, 180_000); // the schema engine (wasm) replays every migration: slow on a busy machine
 
-  it.each(testDatabaseTargets())('apply once on %s, record Prisma history, and create every seed table', async (target) => {
-    const db = await createTestDatabase(target);
-    try {
-      const again = await db.migrate();
-      expect(again.applied).toEqual([]);
-      expect(again.alreadyApplied).toBe(listMigrations().length);
-      const tables = (await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'`)).map((r) => r.t);
-      for (const t of ['events_raw', 'events_normalized', 'predictions', 'forecasts', 'hotspots', 'alerts', 'recommendations', 'suppliers', 'data_quality', 'audit_logs', 'baselines', '_prisma_migrations']) {
-        expect(tables, t).toContain(t);
+  it.each(testDatabaseTargets())(
+    'apply once on %s, record Prisma history, and create every seed table',
+    async (target) => {
+      const db = await createTestDatabase(target);
+      try {
+        const again = await db.migrate();
+        expect(again.applied).toEqual([]);
+        expect(again.alreadyApplied).toBe(listMigrations().length);
+        const tables = (
+          await db.query<{ t: string }>(
+            `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'`,
+          )
+        ).map((r) => r.t);
+        for (const t of [
+          'events_raw',
+          'events_normalized',
+          'predictions',
+          'forecasts',
+          'hotspots',
+          'alerts',
+          'recommendations',
+          'suppliers',
+          'data_quality',
+          'audit_logs',
+          'baselines',
+          '_prisma_migrations',
+        ]) {
+          expect(tables, t).toContain(t);
+        }
+        // The Prisma client works over the same connection (driver adapter).
+        const s = await db.prisma.supplier.create({ data: { name: 'Prisma check' } });
+        expect(await db.prisma.supplier.findUnique({ where: { id: s.id } })).toMatchObject({ name: 'Prisma check' });
+      } finally {
+        await db.close();
       }
-      // The Prisma client works over the same connection (driver adapter).
-      const s = await db.prisma.supplier.create({ data: { name: 'Prisma check' } });
-      expect(await db.prisma.supplier.findUnique({ where: { id: s.id } })).toMatchObject({ name: 'Prisma check' });
-    } finally {
-      await db.close();
-    }
-  }, 180_000);
+    },
+    180_000,
+  );
 
   it('refuses a migration edited after it was applied', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-mig-'));

@@ -55,9 +55,22 @@ describe.each(testDatabaseTargets())('supplier row-level security on %s', (targe
       await expect(db.prisma.supplier.update({ where: { id: b }, data: { name: 'hijacked' } })).rejects.toThrow();
       // An unfiltered UPDATE touches only the caller's rows.
       expect(await db.prisma.hotspot.updateMany({ data: { status: 'acknowledged' } })).toEqual({ count: 1 });
-      await expect(db.prisma.hotspot.create({
-        data: { entityType: 'supplier', entityId: b, supplierId: b, metricValue: 1, baseline: 1, percentAbove: 0, severity: 'info', status: 'open', windowStart: new Date(), windowEnd: new Date() },
-      })).rejects.toThrow();
+      await expect(
+        db.prisma.hotspot.create({
+          data: {
+            entityType: 'supplier',
+            entityId: b,
+            supplierId: b,
+            metricValue: 1,
+            baseline: 1,
+            percentAbove: 0,
+            severity: 'info',
+            status: 'open',
+            windowStart: new Date(),
+            windowEnd: new Date(),
+          },
+        }),
+      ).rejects.toThrow();
     });
     expect((await db.prisma.supplier.findUniqueOrThrow({ where: { id: b } })).name).toBe('Scope B');
     expect(await db.prisma.hotspot.count({ where: { supplierId: b } })).toBe(2);
@@ -75,7 +88,14 @@ describe.each(testDatabaseTargets())('supplier row-level security on %s', (targe
     // More scoped statements than the pool has connections, half of them failing.
     await as([a], () =>
       Promise.all(
-        Array.from({ length: 24 }, (_, i) => (i % 2 ? db.prisma.hotspot.count().then(() => 0) : hotspot(b).then(() => 1, () => 0))),
+        Array.from({ length: 24 }, (_, i) =>
+          i % 2
+            ? db.prisma.hotspot.count().then(() => 0)
+            : hotspot(b).then(
+                () => 1,
+                () => 0,
+              ),
+        ),
       ),
     );
     const states = await Promise.all(
@@ -92,9 +112,13 @@ describe.each(testDatabaseTargets())('supplier row-level security on %s', (targe
   });
 
   it('scoped statements run as the policy role and leave the connection as it was', async () => {
-    const [scoped] = await as([a], () => db.query<{ u: string; ids: string }>(`SELECT current_user AS u, current_setting('cn.supplier_ids') AS ids`));
+    const [scoped] = await as([a], () =>
+      db.query<{ u: string; ids: string }>(`SELECT current_user AS u, current_setting('cn.supplier_ids') AS ids`),
+    );
     expect(scoped).toEqual({ u: 'cn_supplier_scope', ids: a });
-    const [own] = await db.query<{ u: string; ids: string | null }>(`SELECT current_user AS u, current_setting('cn.supplier_ids', true) AS ids`);
+    const [own] = await db.query<{ u: string; ids: string | null }>(
+      `SELECT current_user AS u, current_setting('cn.supplier_ids', true) AS ids`,
+    );
     expect(own.u).not.toBe('cn_supplier_scope');
     expect(own.ids ?? '').toBe('');
   });

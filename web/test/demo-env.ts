@@ -25,16 +25,56 @@ const HOUR = 3_600_000;
 export function eventFor(s: DemoSupplier, t: number, r: () => number, scale = 1): Record<string, unknown> {
   const ts = new Date(t).toISOString();
   const jitter = 0.85 + r() * 0.3;
-  const base = { supplierId: s.id, timestamp: ts, externalId: `${s.key}-${t}-${Math.floor(r() * 1e9)}`, dataSource: 'MOCK' };
+  const base = {
+    supplierId: s.id,
+    timestamp: ts,
+    externalId: `${s.key}-${t}-${Math.floor(r() * 1e9)}`,
+    dataSource: 'MOCK',
+  };
   switch (s.category) {
     case 'TRANSPORT':
-      return { ...base, eventType: 'TRANSPORT', distanceKm: Math.round(140 * jitter * scale), loadKg: Math.round(Math.min(40000, 9000 * jitter * scale)), vehicleType: s.key === 'baltic' ? 'articulated_truck' : 'rigid_truck', fuelType: 'diesel', speedKmh: 70, region: 'EU', route: s.key === 'northwind' ? 'LON-MAN' : 'HAM-GDN' };
+      return {
+        ...base,
+        eventType: 'TRANSPORT',
+        distanceKm: Math.round(140 * jitter * scale),
+        loadKg: Math.round(Math.min(40000, 9000 * jitter * scale)),
+        vehicleType: s.key === 'baltic' ? 'articulated_truck' : 'rigid_truck',
+        fuelType: 'diesel',
+        speedKmh: 70,
+        region: 'EU',
+        route: s.key === 'northwind' ? 'LON-MAN' : 'HAM-GDN',
+      };
     case 'FACTORY':
-      return { ...base, eventType: 'FACTORY', energyKwh: Math.round(900 * jitter * scale), gasKwh: Math.round(400 * jitter * scale), productionUnits: Math.round(120 * jitter * scale), region: 'EU', attributes: { periodHours: 1 } };
+      return {
+        ...base,
+        eventType: 'FACTORY',
+        energyKwh: Math.round(900 * jitter * scale),
+        gasKwh: Math.round(400 * jitter * scale),
+        productionUnits: Math.round(120 * jitter * scale),
+        region: 'EU',
+        attributes: { periodHours: 1 },
+      };
     case 'WAREHOUSE':
-      return { ...base, eventType: 'WAREHOUSE', energyKwh: Math.round(320 * jitter * scale), areaM2: 12000, refrigerated: true, region: 'EU', attributes: { periodHours: 1 } };
+      return {
+        ...base,
+        eventType: 'WAREHOUSE',
+        energyKwh: Math.round(320 * jitter * scale),
+        areaM2: 12000,
+        refrigerated: true,
+        region: 'EU',
+        attributes: { periodHours: 1 },
+      };
     case 'DELIVERY':
-      return { ...base, eventType: 'DELIVERY', distanceKm: Math.round(70 * jitter * scale), vehicleType: 'van', fuelType: 'diesel', stops: 35, parcels: 120, region: 'UK' };
+      return {
+        ...base,
+        eventType: 'DELIVERY',
+        distanceKm: Math.round(70 * jitter * scale),
+        vehicleType: 'van',
+        fuelType: 'diesel',
+        stops: 35,
+        parcels: 120,
+        region: 'UK',
+      };
   }
 }
 
@@ -44,8 +84,14 @@ export interface Demo extends AsyncDisposable {
   url: string;
   tokens: Record<'admin' | 'analyst' | 'approver' | 'viewer' | 'system', string>;
   suppliers: DemoSupplier[];
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: { message: string }[] }>;
-  ingest(events: Record<string, unknown>[]): Promise<{ accepted: number; rejected: number; duplicates: number; results?: any[] }>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<{ data?: T; errors?: { message: string }[] }>;
+  ingest(
+    events: Record<string, unknown>[],
+  ): Promise<{ accepted: number; rejected: number; duplicates: number; results?: any[] }>;
   seedHistory(opts?: { days?: number; gapSupplier?: string; gapHours?: number }): Promise<number>;
   spike(supplierKey: string, opts?: { events?: number; scale?: number }): Promise<number>;
   close(): Promise<void>;
@@ -78,7 +124,8 @@ export async function startDemo(): Promise<Demo> {
       body: JSON.stringify(events),
     });
     const body = (await res.json()) as any;
-    if (res.status >= 400 && res.status !== 422) throw new Error(`ingest HTTP ${res.status}: ${JSON.stringify(body).slice(0, 400)}`);
+    if (res.status >= 400 && res.status !== 422)
+      throw new Error(`ingest HTTP ${res.status}: ${JSON.stringify(body).slice(0, 400)}`);
     return body;
   };
   const suppliers = SUPPLIERS.map((s) => ({ ...s }));
@@ -131,7 +178,9 @@ export async function startDemo(): Promise<Demo> {
       const r = mulberry32(Date.now() % 100000);
       const s = byKey(key);
       const now = Date.now();
-      const list = Array.from({ length: events }, (_, i) => eventFor(s, now - 50 * 60_000 + Math.floor((i / events) * 49 * 60_000), r, scale));
+      const list = Array.from({ length: events }, (_, i) =>
+        eventFor(s, now - 50 * 60_000 + Math.floor((i / events) * 49 * 60_000), r, scale),
+      );
       const res = await ingest(list);
       return res.accepted;
     },

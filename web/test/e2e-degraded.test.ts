@@ -31,10 +31,21 @@ describe.runIf(haveChromium)('dashboard while ml-engine is unreachable', () => {
   let browser: Browser;
   let page: Page;
   let analyst: string;
-  const ids: Record<'model' | 'modelWarehouse' | 'energy' | 'activity', string> = { model: '', modelWarehouse: '', energy: '', activity: '' };
+  const ids: Record<'model' | 'modelWarehouse' | 'energy' | 'activity', string> = {
+    model: '',
+    modelWarehouse: '',
+    energy: '',
+    activity: '',
+  };
   const pageErrors: string[] = [];
   const gql = async (query: string, variables?: Record<string, unknown>) =>
-    (await (await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` }, body: JSON.stringify({ query, variables }) })).json()) as any;
+    (await (
+      await fetch(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` },
+        body: JSON.stringify({ query, variables }),
+      })
+    ).json()) as any;
 
   beforeAll(async () => {
     const { plugins } = await loadPlatformConfig();
@@ -51,24 +62,73 @@ describe.runIf(haveChromium)('dashboard while ml-engine is unreachable', () => {
       { name: 'Harbor Cold Storage', category: 'WAREHOUSE', externalId: 'harbor' },
       { name: 'Northwind Freight', category: 'TRANSPORT', externalId: 'northwind' },
     ]) {
-      const r = await gql('mutation($input: SupplierInput!) { createSupplier(input: $input) { id } }', { input: { ...s, country: 'DE' } });
+      const r = await gql('mutation($input: SupplierInput!) { createSupplier(input: $input) { id } }', {
+        input: { ...s, country: 'DE' },
+      });
       expect(r.errors).toBeUndefined();
     }
     const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
     const events = [
-      { externalId: 'f-model', supplierExternalId: 'apex', eventType: 'FACTORY', timestamp: at(25), productionUnits: 120, region: 'EU' },
-      { externalId: 'w-model', supplierExternalId: 'harbor', eventType: 'WAREHOUSE', timestamp: at(20), areaM2: 12000, refrigerated: true, region: 'EU' },
-      { externalId: 'f-energy', supplierExternalId: 'apex', eventType: 'FACTORY', timestamp: at(15), energyKwh: 900, gasKwh: 400, productionUnits: 120, region: 'EU' },
-      { externalId: 't-activity', supplierExternalId: 'northwind', eventType: 'TRANSPORT', timestamp: at(10), distanceKm: 140, loadKg: 9000, vehicleType: 'rigid_truck', fuelType: 'diesel', region: 'EU' },
+      {
+        externalId: 'f-model',
+        supplierExternalId: 'apex',
+        eventType: 'FACTORY',
+        timestamp: at(25),
+        productionUnits: 120,
+        region: 'EU',
+      },
+      {
+        externalId: 'w-model',
+        supplierExternalId: 'harbor',
+        eventType: 'WAREHOUSE',
+        timestamp: at(20),
+        areaM2: 12000,
+        refrigerated: true,
+        region: 'EU',
+      },
+      {
+        externalId: 'f-energy',
+        supplierExternalId: 'apex',
+        eventType: 'FACTORY',
+        timestamp: at(15),
+        energyKwh: 900,
+        gasKwh: 400,
+        productionUnits: 120,
+        region: 'EU',
+      },
+      {
+        externalId: 't-activity',
+        supplierExternalId: 'northwind',
+        eventType: 'TRANSPORT',
+        timestamp: at(10),
+        distanceKm: 140,
+        loadKg: 9000,
+        vehicleType: 'rigid_truck',
+        fuelType: 'diesel',
+        region: 'EU',
+      },
     ];
-    const res = await fetch(`${gw.url}/ingest/event`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` }, body: JSON.stringify(events) });
+    const res = await fetch(`${gw.url}/ingest/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` },
+      body: JSON.stringify(events),
+    });
     const body = (await res.json()) as { accepted: number; results: { eventId: string }[] };
     expect(body.accepted).toBe(4);
     [ids.model, ids.modelWarehouse, ids.energy, ids.activity] = body.results.map((r) => r.eventId);
 
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     platform.defer(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
@@ -95,7 +155,9 @@ describe.runIf(haveChromium)('dashboard while ml-engine is unreachable', () => {
     await pending.waitFor(WAIT);
     expect(await pending.getAttribute('data-pending')).toBe('true');
     expect(await pending.locator('[data-testid=figure-pending]').textContent()).toBe('pending');
-    expect(await pending.locator('[data-testid=figure-pending] .chip').getAttribute('title')).toMatch(/^Figure pending: ml-engine's model estimate has not arrived yet/);
+    expect(await pending.locator('[data-testid=figure-pending] .chip').getAttribute('title')).toMatch(
+      /^Figure pending: ml-engine's model estimate has not arrived yet/,
+    );
     expect(await pending.locator('[data-testid=figure-value]').count()).toBe(0);
     expect(await pending.locator('[data-testid=method-chip]').textContent()).toBe('model · pending');
     await pending.locator('[data-testid=method-chip]').click();
@@ -103,7 +165,9 @@ describe.runIf(haveChromium)('dashboard while ml-engine is unreachable', () => {
     await page.keyboard.press('Escape');
     // a recorded figure still shows, with no model estimate beside it
     const energy = feed.locator(`[data-testid=activity-item][data-event-id="${ids.energy}"]`);
-    const r = await gql('query($ids: [ID!]) { events(filter: { ids: $ids }) { nodes { co2eKg } } }', { ids: [ids.energy] });
+    const r = await gql('query($ids: [ID!]) { events(filter: { ids: $ids }) { nodes { co2eKg } } }', {
+      ids: [ids.energy],
+    });
     expect(await energy.locator('[data-testid=figure-value]').textContent()).toBe(kg(r.data.events.nodes[0].co2eKg));
     expect(await energy.locator('[data-testid=figure-model]').count()).toBe(0);
     expect(await feed.locator('[data-testid=partial-error]').textContent()).toContain('ml-engine');
@@ -119,17 +183,27 @@ describe.runIf(haveChromium)('dashboard while ml-engine is unreachable', () => {
     await card.locator('[data-testid=event-row]').first().waitFor(WAIT);
     expect(await card.locator('[data-testid=event-row]').count()).toBe(4);
     await page.click('[data-testid=events-filter-pending]');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=event-row]').length === 2, undefined, WAIT);
-    const shown = await card.locator('[data-testid=event-row]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-event-id'), r.getAttribute('data-pending')]));
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=event-row]').length === 2,
+      undefined,
+      WAIT,
+    );
+    const shown = await card
+      .locator('[data-testid=event-row]')
+      .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-event-id'), r.getAttribute('data-pending')]));
     expect(new Set(shown.map(([id]) => id))).toEqual(new Set([ids.model, ids.modelWarehouse]));
     expect(shown.every(([, p]) => p === 'true')).toBe(true);
     expect(await card.locator('[data-testid=event-model]').first().textContent()).toBe('—');
     await page.click('[data-testid=events-filter-pending]');
     await page.selectOption('[data-testid=events-filter-method]', 'MODEL');
-    await page.waitForFunction(() => {
-      const rows = [...document.querySelectorAll('[data-testid=event-row]')];
-      return rows.length === 2 && rows.every((r) => r.getAttribute('data-method') === 'MODEL');
-    }, undefined, WAIT);
+    await page.waitForFunction(
+      () => {
+        const rows = [...document.querySelectorAll('[data-testid=event-row]')];
+        return rows.length === 2 && rows.every((r) => r.getAttribute('data-method') === 'MODEL');
+      },
+      undefined,
+      WAIT,
+    );
     expect(await card.locator('[data-testid=partial-error]').textContent()).toContain('ml-engine');
     expect(pageErrors).toEqual([]);
   }, 60_000);

@@ -10,7 +10,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
-import { freshPostgres, gql, startProduct, type ProductProcess } from '../../subgraphs/data-core/test/product-process.ts';
+import {
+  freshPostgres,
+  gql,
+  startProduct,
+  type ProductProcess,
+} from '../../subgraphs/data-core/test/product-process.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = fs.existsSync(chromiumPath);
@@ -24,12 +29,20 @@ const HEADER = 'external_id,supplier_external_id,event_type,timestamp,distance_k
 const base = Date.parse('2025-03-01T00:00:00Z');
 /** Every 20th row (row numbers 8, 28, 48, …) has a distance that is not a number. */
 const bad = (i: number) => i % 20 === 7;
-const line = (i: number) => `imp${i},IMP-T,transport,${new Date(base + i * 60_000).toISOString()},${bad(i) ? 'far' : 20 + (i % 300)},${1000 + (i % 5000)},rigid_truck\n`;
+const line = (i: number) =>
+  `imp${i},IMP-T,transport,${new Date(base + i * 60_000).toISOString()},${bad(i) ? 'far' : 20 + (i % 300)},${1000 + (i % 5000)},rigid_truck\n`;
 const chunk = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => line(from + k)).join('');
-const badRows = Array.from({ length: ROWS }, (_, i) => i).filter(bad).map((i) => i + 1); // row n = n lines after the header
+const badRows = Array.from({ length: ROWS }, (_, i) => i)
+  .filter(bad)
+  .map((i) => i + 1); // row n = n lines after the header
 const n = (x: number) => x.toLocaleString('en-GB');
 
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, tries = 240, everyMs = 500): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  tries = 240,
+  everyMs = 500,
+): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const v = await check();
     if (v) return v;
@@ -46,10 +59,16 @@ async function pageToEnd(page: Page, scope: string): Promise<number[]> {
     if (await root.locator('[data-testid=rejected-end]').count()) break;
     const before = await root.locator('[data-testid=rejected-row]').count();
     await root.locator('[data-testid=rejected-more]').click();
-    await page.waitForFunction(([s, b]) => document.querySelectorAll(`${s} [data-testid=rejected-row]`).length > (b as number), [scope, before] as const, WAIT);
+    await page.waitForFunction(
+      ([s, b]) => document.querySelectorAll(`${s} [data-testid=rejected-row]`).length > (b as number),
+      [scope, before] as const,
+      WAIT,
+    );
   }
   await root.locator('[data-testid=rejected-end]').waitFor(WAIT);
-  return root.locator('[data-testid=rejected-row]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-row'))));
+  return root
+    .locator('[data-testid=rejected-row]')
+    .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-row'))));
 }
 
 describe.runIf(haveChromium).each(targets)('import page on the real product (%s)', (target) => {
@@ -76,20 +95,32 @@ describe.runIf(haveChromium).each(targets)('import page on the real product (%s)
     token = await signDevToken({ sub: 'e2e-importer', roles: ['analyst'] });
     const first = await startProduct(where);
     cleanups.push(() => first.kill());
-    await gql(first.url, token, `mutation { createSupplier(input: { name: "Import carrier", externalId: "IMP-T", category: TRANSPORT, country: "GB" }) { id } }`);
+    await gql(
+      first.url,
+      token,
+      `mutation { createSupplier(input: { name: "Import carrier", externalId: "IMP-T", category: TRANSPORT, country: "GB" }) { id } }`,
+    );
     // The upload goes out in pieces, as a browser's would; once part of it is stored the process dies.
     jobId = await new Promise<string>((resolve, reject) => {
-      const req = http.request(`${first.url}/ingest/csv?filename=${FILE}`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-        res.on('error', () => undefined);
-        res.resume();
-      });
+      const req = http.request(
+        `${first.url}/ingest/csv?filename=${FILE}`,
+        { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
+        (res) => {
+          res.on('error', () => undefined);
+          res.resume();
+        },
+      );
       req.on('error', () => undefined); // the connection dies with the process
       req.write(HEADER + chunk(0, 500));
       req.once('response', async (res) => {
         const id = String(res.headers['x-import-job-id']);
         try {
           for (let from = 500; from < ROWS; from += 500) {
-            const job = (await gql(first.url, token, `query($id: ID!) { importJob(id: $id) { rowsAccepted rowsRejected } }`, { id })).importJob;
+            const job = (
+              await gql(first.url, token, `query($id: ID!) { importJob(id: $id) { rowsAccepted rowsRejected } }`, {
+                id,
+              })
+            ).importJob;
             if (job.rowsAccepted >= 1500 && job.rowsRejected > 60) break;
             if (!req.write(chunk(from, from + 500))) await new Promise((r) => req.once('drain', r));
             await new Promise((r) => setTimeout(r, 20));
@@ -105,7 +136,14 @@ describe.runIf(haveChromium).each(targets)('import page on the real product (%s)
     product = await startProduct({ ...where, env: { DATA_CORE_JOB_STALE_SECONDS: '2' } });
     cleanups.push(() => product.kill());
     stored = await until('the job to be INTERRUPTED', async () => {
-      const j = (await gql(product.url, token, `query($id: ID!) { importJob(id: $id) { status rowsAccepted rowsRejected rowsTotal } }`, { id: jobId })).importJob;
+      const j = (
+        await gql(
+          product.url,
+          token,
+          `query($id: ID!) { importJob(id: $id) { status rowsAccepted rowsRejected rowsTotal } }`,
+          { id: jobId },
+        )
+      ).importJob;
       return j.status === 'INTERRUPTED' && j;
     });
     expect(stored.rowsAccepted).toBeGreaterThanOrEqual(1500);
@@ -114,7 +152,16 @@ describe.runIf(haveChromium).each(targets)('import page on the real product (%s)
 
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -139,14 +186,18 @@ describe.runIf(haveChromium).each(targets)('import page on the real product (%s)
     const detail = page.locator('[data-testid=import-detail-card]');
     const notice = detail.locator('[data-testid=import-interrupted]');
     await notice.waitFor(WAIT);
-    expect(await detail.locator('[data-testid=interrupted-stored]').textContent()).toBe(`${n(stored.rowsAccepted)} rows accepted`);
+    expect(await detail.locator('[data-testid=interrupted-stored]').textContent()).toBe(
+      `${n(stored.rowsAccepted)} rows accepted`,
+    );
     expect(await notice.textContent()).toContain(`${n(stored.rowsRejected)} rejected`);
     expect(await notice.textContent()).toContain('send the same file again');
     expect(await notice.textContent()).toContain(FILE);
     expect(await detail.locator('[data-testid=rows-accepted]').textContent()).toBe(n(stored.rowsAccepted));
     expect(await detail.locator('[data-testid=rows-rejected]').textContent()).toBe(n(stored.rowsRejected));
 
-    expect(await detail.locator('[data-testid=rejected-count]').textContent()).toBe(`50 of ${n(stored.rowsRejected)} shown`);
+    expect(await detail.locator('[data-testid=rejected-count]').textContent()).toBe(
+      `50 of ${n(stored.rowsRejected)} shown`,
+    );
     const rows = await pageToEnd(page, '[data-testid=import-detail-card]');
     // every rejected row once, in file order, each one of the file's bad rows, the first of them included
     expect(rows.length).toBe(stored.rowsRejected);
@@ -166,7 +217,10 @@ describe.runIf(haveChromium).each(targets)('import page on the real product (%s)
 
   it('sending the file again from the page completes it: the stored rows come back as duplicates', async () => {
     const detail = page.locator('[data-testid=import-detail-card]');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser', WAIT), detail.locator('[data-testid=import-choose-again]').click()]);
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser', WAIT),
+      detail.locator('[data-testid=import-choose-again]').click(),
+    ]);
     await chooser.setFiles({ name: FILE, mimeType: 'text/csv', buffer: Buffer.from(HEADER + chunk(0, ROWS)) });
     const up = page.locator('[data-testid=upload-progress]');
     await up.locator('.chip:has-text("completed")').waitFor({ timeout: 300_000 });
@@ -178,11 +232,17 @@ describe.runIf(haveChromium).each(targets)('import page on the real product (%s)
     const rows = await pageToEnd(page, '[data-testid=upload-progress]');
     expect(rows).toEqual(badRows);
     // every valid row is stored once
-    const events = (await gql(product.url, token, `{ suppliers(search: "Import carrier") { nodes { id } } }`)).suppliers.nodes;
+    const events = (await gql(product.url, token, `{ suppliers(search: "Import carrier") { nodes { id } } }`)).suppliers
+      .nodes;
     let count = 0;
     let after: string | null = null;
     for (;;) {
-      const d: any = await gql(product.url, token, `query($s: [ID!], $after: String) { events(filter: { supplierIds: $s }, first: 1000, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`, { s: [events[0].id], after });
+      const d: any = await gql(
+        product.url,
+        token,
+        `query($s: [ID!], $after: String) { events(filter: { supplierIds: $s }, first: 1000, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`,
+        { s: [events[0].id], after },
+      );
       count += d.events.nodes.length;
       if (!d.events.pageInfo.hasNextPage) break;
       after = d.events.pageInfo.endCursor;
@@ -206,10 +266,16 @@ describe.runIf(haveChromium).each(targets)('import page on the real product (%s)
 
     const t = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
     const clean = `${HEADER}clean-1,IMP-T,transport,${t(30)},120,8000,rigid_truck\nclean-2,IMP-T,transport,${t(20)},80,6000,rigid_truck\n`;
-    await page.setInputFiles('[data-testid=csv-input]', { name: 'clean.csv', mimeType: 'text/csv', buffer: Buffer.from(clean) });
+    await page.setInputFiles('[data-testid=csv-input]', {
+      name: 'clean.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(clean),
+    });
     await up.locator('.chip:has-text("completed")').waitFor(WAIT);
     expect(await up.locator('[data-testid=rows-accepted]').textContent()).toBe('2');
-    expect(await up.locator('[data-testid=rejected-empty]').textContent()).toBe('No rejected rows: every row was stored or was a duplicate.');
+    expect(await up.locator('[data-testid=rejected-empty]').textContent()).toBe(
+      'No rejected rows: every row was stored or was a duplicate.',
+    );
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -14,7 +14,12 @@ const haveChromium = fs.existsSync(chromiumPath);
 const WAIT = { timeout: 60_000 };
 const HOUR = 3_600_000;
 
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, tries = 240, everyMs = 500): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  tries = 240,
+  everyMs = 500,
+): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const v = await check();
     if (v) return v;
@@ -35,9 +40,18 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
   let byId = 0;
   let byText = 0;
 
-  const refusedCount = async () => Number(/^carbon_nexus_trusted_documents_total\{outcome="refused"\} (\S+)$/m.exec(await (await fetch(gw.url + '/metrics')).text())?.[1] ?? 0);
+  const refusedCount = async () =>
+    Number(
+      /^carbon_nexus_trusted_documents_total\{outcome="refused"\} (\S+)$/m.exec(
+        await (await fetch(gw.url + '/metrics')).text(),
+      )?.[1] ?? 0,
+    );
   const ingest = async (events: Record<string, unknown>[]) => {
-    const res = await fetch(`${gw.url}/ingest/event`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` }, body: JSON.stringify(events) });
+    const res = await fetch(`${gw.url}/ingest/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` },
+      body: JSON.stringify(events),
+    });
     return ((await res.json()) as { accepted: number }).accepted;
   };
   const predictions = async () =>
@@ -60,7 +74,8 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
     const r = mulberry32(7);
     const now = Date.now();
     const events: Record<string, unknown>[] = [];
-    for (let h = Math.floor(now / HOUR) * HOUR - 8 * 24 * HOUR; h <= now - HOUR; h += HOUR) for (const s of suppliers) events.push(eventFor(s, h + HOUR / 2, r));
+    for (let h = Math.floor(now / HOUR) * HOUR - 8 * 24 * HOUR; h <= now - HOUR; h += HOUR)
+      for (const s of suppliers) events.push(eventFor(s, h + HOUR / 2, r));
     let accepted = 0;
     for (let i = 0; i < events.length; i += 1000) accepted += await ingest(events.slice(i, i + 1000));
     expect(accepted).toBe(events.length);
@@ -70,7 +85,16 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
     await gw.host!.runJob('ml-engine', 'forecastDaily');
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     platform.defer(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
@@ -84,7 +108,8 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
     page.on('response', async (res) => {
       if (!res.url().includes('/graphql')) return;
       const text = await res.text().catch(() => '');
-      if (text.includes('PERSISTED_QUERY_NOT_IN_LIST')) refusedResponses.push(`${res.request().method()} ${text.slice(0, 200)}`);
+      if (text.includes('PERSISTED_QUERY_NOT_IN_LIST'))
+        refusedResponses.push(`${res.request().method()} ${text.slice(0, 200)}`);
     });
   }, 300_000);
 
@@ -95,12 +120,18 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
     await page.waitForSelector('[data-testid=profile-role]:has-text("viewer")', WAIT);
     await page.waitForSelector('[data-testid=connection-pill][data-status=live]', WAIT);
     await page.locator('[data-testid=pulse-value]').waitFor(WAIT);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=heatmap-row]').length >= 5, undefined, WAIT);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=heatmap-row]').length >= 5,
+      undefined,
+      WAIT,
+    );
     await page.waitForSelector('[data-testid=forecast-card] svg', WAIT);
     await page.waitForSelector('[data-testid=dq-real]', WAIT);
     const before = await predictions();
     const northwind = suppliers.find((s) => s.key === 'northwind')!;
-    const spike = Array.from({ length: 3 }, (_, i) => eventFor(northwind, Date.now() - 50 * 60_000 + i * 15 * 60_000, () => 0.5, 1.3));
+    const spike = Array.from({ length: 3 }, (_, i) =>
+      eventFor(northwind, Date.now() - 50 * 60_000 + i * 15 * 60_000, () => 0.5, 1.3),
+    );
     expect(await ingest(spike)).toBe(3);
     await until('predictions for the spike', async () => (await predictions()) >= before + 3);
     await gw.host!.runJob('orchestration', 'detectHotspots');
@@ -114,7 +145,14 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
     await page.click('[data-testid=sign-in]');
     await page.waitForSelector('[data-testid=profile-role]:has-text("approver")', WAIT);
     await page.waitForSelector('[data-testid=connection-pill][data-status=live]', WAIT);
-    await page.waitForFunction(() => !document.querySelector('[data-testid=recommendation-card] button[aria-label^="Approve"]')?.hasAttribute('aria-disabled'), undefined, WAIT);
+    await page.waitForFunction(
+      () =>
+        !document
+          .querySelector('[data-testid=recommendation-card] button[aria-label^="Approve"]')
+          ?.hasAttribute('aria-disabled'),
+      undefined,
+      WAIT,
+    );
     await page.locator('[data-testid=recommendation-card]').first().locator('button[aria-label^="Approve"]').click();
     await page.waitForSelector('[data-testid=toast]:has-text("Recommendation approved")', WAIT);
     await page.waitForSelector('[data-testid=gauge-approved]:has-text("1 approved")', WAIT);
@@ -148,7 +186,11 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
     expect(byId).toBeGreaterThan(10);
     expect(byText).toBe(0);
     expect(pageErrors).toEqual([]);
-    const res = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ suppliers { totalCount } }' }) });
+    const res = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ suppliers { totalCount } }' }),
+    });
     expect(res.status).toBe(400);
     expect(await refusedCount()).toBe(1);
   });

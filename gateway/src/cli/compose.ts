@@ -5,7 +5,9 @@ import { composePlugins, isStale, writeComposed, CompositionError } from '../com
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  console.log('usage: compose [--check]\n  composes the plugins in carbon-nexus.config.ts into gateway/supergraph.graphql');
+  console.log(
+    'usage: compose [--check]\n  composes the plugins in carbon-nexus.config.ts into gateway/supergraph.graphql',
+  );
   process.exit(0);
 }
 try {

@@ -22,12 +22,26 @@ await import('../main.ts');
 
 const port = process.env.PORT ?? '4000';
 const url = `http://127.0.0.1:${port}`;
-const args = ['stream', '--url', url, '--backfill-days', process.env.DEMO_BACKFILL_DAYS ?? '14', '--recalculate-baselines', '--speed', '12', '--hotspot-at', '10', ...process.argv.slice(2)];
+const args = [
+  'stream',
+  '--url',
+  url,
+  '--backfill-days',
+  process.env.DEMO_BACKFILL_DAYS ?? '14',
+  '--recalculate-baselines',
+  '--speed',
+  '12',
+  '--hotspot-at',
+  '10',
+  ...process.argv.slice(2),
+];
 const t0 = Date.now();
 const say = (line: string) => console.log(`[demo   ${elapsed(t0)}] ${line}`);
 say(`mock stream: carbon-nexus ${args.join(' ')}`);
 say(`watching the platform's pushes (the dashboard's subscriptions); open ${url}/ to see them there`);
-say('expect: history and baselines within the first minutes; the spike from minute ~5; detection every 20 s over the sliding last hour raises the hotspot as its evidence builds — CRITICAL by about minute 10');
+say(
+  'expect: history and baselines within the first minutes; the spike from minute ~5; detection every 20 s over the sliding last hour raises the hotspot as its evidence builds — CRITICAL by about minute 10',
+);
 
 const token = await signDevToken({ sub: 'demo', roles: ['admin'], expiresIn: '7d' });
 let summarized = false;
@@ -40,10 +54,12 @@ const watch = watchPlatform({
   token,
   onEvent: (e: DemoEvent) => {
     // Every cycle (20 s) updates an ongoing hotspot in place; print it when its figure moved, not each time.
-    const quiet = e.kind === 'hotspot' && e.change === 'UPDATED' && Math.abs((lastPrinted.get(e.id) ?? -1e9) - e.percentAbove) < 10;
+    const quiet =
+      e.kind === 'hotspot' && e.change === 'UPDATED' && Math.abs((lastPrinted.get(e.id) ?? -1e9) - e.percentAbove) < 10;
     if (e.kind === 'hotspot' && !quiet) lastPrinted.set(e.id, e.percentAbove);
     if (!quiet) say(describeEvent(e));
-    if (e.kind === 'recommendation' && !firstRecommendation.has(e.hotspotId)) firstRecommendation.set(e.hotspotId, e.at);
+    if (e.kind === 'recommendation' && !firstRecommendation.has(e.hotspotId))
+      firstRecommendation.set(e.hotspotId, e.at);
     if (e.kind === 'hotspot' && e.severity === 'CRITICAL' && !criticalId) {
       criticalId = e.id;
       fired.critical = e.at;
@@ -63,7 +79,9 @@ const watch = watchPlatform({
 });
 await watch.ready;
 
-const child = spawn(process.execPath, [path.join(root, 'plugin-sdk/bin/carbon-nexus.js'), ...args], { stdio: 'inherit' });
+const child = spawn(process.execPath, [path.join(root, 'plugin-sdk/bin/carbon-nexus.js'), ...args], {
+  stdio: 'inherit',
+});
 child.on('exit', (code) => {
   if (code) console.error(`mock stream exited with ${code}`);
 });

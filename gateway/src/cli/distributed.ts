@@ -37,7 +37,11 @@ await db.close();
 console.log(`database ready (${m.applied.length} migration(s) applied)`);
 
 const urls: Record<string, string> = {};
-plugins.forEach((p, i) => (urls[`CARBON_NEXUS_SUBGRAPH_${p.id.toUpperCase().replace(/-/g, '_')}_URL`] = `http://127.0.0.1:${basePort + i}/graphql`));
+plugins.forEach(
+  (p, i) =>
+    (urls[`CARBON_NEXUS_SUBGRAPH_${p.id.toUpperCase().replace(/-/g, '_')}_URL`] =
+      `http://127.0.0.1:${basePort + i}/graphql`),
+);
 
 // ---- supervision ---------------------------------------------------------------------------------------------
 // A child that exits while we are not stopping is restarted after a backoff that doubles with each consecutive
@@ -71,12 +75,17 @@ function stop(code = 0): Promise<never> {
 }
 async function shutdown(code: number): Promise<never> {
   for (const s of services) if (s.timer) clearTimeout(s.timer);
-  const alive = services.map((s) => s.child).filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null);
+  const alive = services
+    .map((s) => s.child)
+    .filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null);
   const exited = Promise.all(alive.map((c) => new Promise((r) => c.once('exit', r))));
   log.info({ children: alive.length }, 'stopping: each child drains (in-flight requests, jobs, subscriptions)');
   for (const c of alive) c.kill('SIGTERM');
   // Children bound their own drain (SHUTDOWN_TIMEOUT_SECONDS, 30 s); whatever still runs after that is killed.
-  const timer = setTimeout(() => alive.forEach((c) => c.kill('SIGKILL')), Number(process.env.SUPERVISOR_STOP_SECONDS ?? 35) * 1000);
+  const timer = setTimeout(
+    () => alive.forEach((c) => c.kill('SIGKILL')),
+    Number(process.env.SUPERVISOR_STOP_SECONDS ?? 35) * 1000,
+  );
   await exited;
   clearTimeout(timer);
   process.exit(code);
@@ -111,7 +120,10 @@ function launch(s: Supervised): void {
     s.crashes = upMs >= healthyMs ? 1 : s.crashes + 1;
     const delay = Math.min(backoffMaxMs, backoffMs * 2 ** (s.crashes - 1));
     s.restarts++;
-    log.warn({ child: s.name, childPid: child.pid, code, signal, upMs, restartInMs: delay, restarts: s.restarts }, 'child exited; restarting it (the others keep serving)');
+    log.warn(
+      { child: s.name, childPid: child.pid, code, signal, upMs, restartInMs: delay, restarts: s.restarts },
+      'child exited; restarting it (the others keep serving)',
+    );
     s.timer = setTimeout(() => launch(s), delay);
   });
 }
@@ -132,8 +144,11 @@ async function waitReady(url: string): Promise<void> {
 try {
   plugins.forEach((p, i) => run(p.id, 'gateway/src/cli/subgraph.ts', [p.id], { PORT: String(basePort + i) }));
   await Promise.all(plugins.map((_, i) => waitReady(`http://127.0.0.1:${basePort + i}/readyz`)));
-  for (let r = 0; r < replicas; r++) run(`gateway-${r}`, 'gateway/src/cli/gateway.ts', [], { PORT: String(gatewayPort + r) });
-  await Promise.all(Array.from({ length: replicas }, (_, r) => waitReady(`http://127.0.0.1:${gatewayPort + r}/readyz`)));
+  for (let r = 0; r < replicas; r++)
+    run(`gateway-${r}`, 'gateway/src/cli/gateway.ts', [], { PORT: String(gatewayPort + r) });
+  await Promise.all(
+    Array.from({ length: replicas }, (_, r) => waitReady(`http://127.0.0.1:${gatewayPort + r}/readyz`)),
+  );
 } catch (err) {
   console.error(String((err as Error).message ?? err));
   await stop(1);

@@ -4,7 +4,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { findPlatformRoot } from '@carbon-nexus/plugin-sdk';
-import { reportBlock, runHotspotEval, writeReportBlock, type HotspotEvalOptions, type SpikePlan } from '../evaluation/hotspots.ts';
+import {
+  reportBlock,
+  runHotspotEval,
+  writeReportBlock,
+  type HotspotEvalOptions,
+  type SpikePlan,
+} from '../evaluation/hotspots.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,5 +50,8 @@ if (!values['no-write']) {
   console.log(`wrote the hotspot block of ${file}`);
 }
 const missed = result.spikes.filter((s) => !s.detected).length;
-if (missed || result.falseAlertsPerSupplierWeek > 1) console.log(`targets missed: ${missed} spikes undetected, ${result.falseAlertsPerSupplierWeek.toFixed(2)} false alerts per supplier-week`);
+if (missed || result.falseAlertsPerSupplierWeek > 1)
+  console.log(
+    `targets missed: ${missed} spikes undetected, ${result.falseAlertsPerSupplierWeek.toFixed(2)} false alerts per supplier-week`,
+  );
 process.exit(0);

@@ -1,6 +1,11 @@
 // A gateway replica in front of remote subgraphs: tsx gateway/src/cli/gateway.ts
 //   SUBGRAPH URLS from CARBON_NEXUS_SUBGRAPH_<ID>_URL; supergraph from gateway/supergraph.graphql.
-import { remoteUrlsFromEnv, createLogger, exitOnShutdownSignals, logUnhandledRejections } from '@carbon-nexus/plugin-sdk';
+import {
+  remoteUrlsFromEnv,
+  createLogger,
+  exitOnShutdownSignals,
+  logUnhandledRejections,
+} from '@carbon-nexus/plugin-sdk';
 import { startGateway } from '../server.ts';
 import { readCommittedSupergraph } from '../compose.ts';
 
@@ -11,7 +16,11 @@ if (!Object.keys(subgraphUrls).length) {
 }
 const logger = createLogger({ name: 'gateway' });
 logUnhandledRejections(logger);
-const server = await startGateway({ subgraphUrls, supergraphSdl: readCommittedSupergraph() ?? undefined, logger }).catch(startFailed);
+const server = await startGateway({
+  subgraphUrls,
+  supergraphSdl: readCommittedSupergraph() ?? undefined,
+  logger,
+}).catch(startFailed);
 console.log(`gateway at ${server.url}/graphql -> ${Object.keys(subgraphUrls).join(', ')}`);
 exitOnShutdownSignals(() => server.close(), { logger });
 

@@ -1,6 +1,12 @@
 // Runs one plugin of the platform as its own subgraph process:
 //   tsx gateway/src/cli/subgraph.ts <plugin-id>   (PORT, DATABASE_URL, BUS_URL/REDIS_URL, CARBON_NEXUS_SUBGRAPH_<ID>_URL)
-import { createLogger, exitOnShutdownSignals, loadPlatformConfig, logUnhandledRejections, startSubgraph } from '@carbon-nexus/plugin-sdk';
+import {
+  createLogger,
+  exitOnShutdownSignals,
+  loadPlatformConfig,
+  logUnhandledRejections,
+  startSubgraph,
+} from '@carbon-nexus/plugin-sdk';
 
 const id = process.argv[2];
 const { plugins } = await loadPlatformConfig();

@@ -20,4 +20,11 @@ for (const r of roles) {
   }
 }
 const suppliers = argv.flatMap((a, i) => (a === '--supplier' ? [argv[i + 1]] : []));
-console.log(await signDevToken({ sub: get('--sub') ?? `dev-${roles[0]}`, roles, supplierIds: suppliers.length ? suppliers : null, expiresIn: get('--expires') }));
+console.log(
+  await signDevToken({
+    sub: get('--sub') ?? `dev-${roles[0]}`,
+    roles,
+    supplierIds: suppliers.length ? suppliers : null,
+    expiresIn: get('--expires'),
+  }),
+);

@@ -4,7 +4,18 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
 export type DemoEvent =
-  | { kind: 'hotspot'; at: number; change: string; id: string; severity: string; name: string; percentAbove: number; eventCount: number | null; predictedKg: number; baselineKg: number }
+  | {
+      kind: 'hotspot';
+      at: number;
+      change: string;
+      id: string;
+      severity: string;
+      name: string;
+      percentAbove: number;
+      eventCount: number | null;
+      predictedKg: number;
+      baselineKg: number;
+    }
   | { kind: 'alert'; at: number; id: string; level: string; message: string; hotspotId: string }
   | { kind: 'recommendation'; at: number; id: string; title: string; hotspotId: string; co2ImpactKg: number };
 
@@ -36,7 +47,12 @@ export function describeEvent(e: DemoEvent): string {
 }
 
 /** Subscribes like the dashboard does; `onEvent` sees each push as it arrives. */
-export function watchPlatform(opts: { url: string; token: string; onEvent?: (e: DemoEvent) => void; onError?: (err: unknown) => void }): Watch {
+export function watchPlatform(opts: {
+  url: string;
+  token: string;
+  onEvent?: (e: DemoEvent) => void;
+  onError?: (err: unknown) => void;
+}): Watch {
   const client: Client = createClient({
     url: opts.url.replace(/^http/, 'ws') + '/graphql',
     webSocketImpl: WebSocket,
@@ -74,15 +90,37 @@ export function watchPlatform(opts: { url: string; token: string; onEvent?: (e: 
     const x = d?.hotspotDetected;
     if (!x) return null;
     const h = x.hotspot;
-    return { kind: 'hotspot', at: Date.now(), change: x.change, id: h.id, severity: h.severity, name: h.entityName ?? h.entityId, percentAbove: h.percentAbove, eventCount: h.eventCount, predictedKg: h.predictedKg, baselineKg: h.baselineKg };
+    return {
+      kind: 'hotspot',
+      at: Date.now(),
+      change: x.change,
+      id: h.id,
+      severity: h.severity,
+      name: h.entityName ?? h.entityId,
+      percentAbove: h.percentAbove,
+      eventCount: h.eventCount,
+      predictedKg: h.predictedKg,
+      baselineKg: h.baselineKg,
+    };
   });
   sub(ALERTS, (d) => {
     const a = d?.alertRaised;
-    return a ? { kind: 'alert', at: Date.now(), id: a.id, level: a.level, message: a.message, hotspotId: a.hotspot.id } : null;
+    return a
+      ? { kind: 'alert', at: Date.now(), id: a.id, level: a.level, message: a.message, hotspotId: a.hotspot.id }
+      : null;
   });
   sub(RECOMMENDATIONS, (d) => {
     const r = d?.recommendationCreated;
-    return r ? { kind: 'recommendation', at: Date.now(), id: r.id, title: r.title, hotspotId: r.hotspot?.id ?? '', co2ImpactKg: r.co2ImpactKg } : null;
+    return r
+      ? {
+          kind: 'recommendation',
+          at: Date.now(),
+          id: r.id,
+          title: r.title,
+          hotspotId: r.hotspot?.id ?? '',
+          co2ImpactKg: r.co2ImpactKg,
+        }
+      : null;
   });
   return {
     events,

@@ -78,7 +78,19 @@ export interface HotspotEvalResult {
   spikes: SpikeResult[];
   /** The same data and windows judged by the seed's rule alone (minEvents 1, noiseSigmas 0). */
   seedRuleOnly: { alerts: number; falseAlerts: number; falseAlertsPerSupplierWeek: number; detected: number } | null;
-  settings: { thresholds: { entityType: string; info: number; warn: number; critical: number; minEvents: number; noiseSigmas: number }[]; windowMinutes: number; baselineWeeks: number; baselineMinSamples: number };
+  settings: {
+    thresholds: {
+      entityType: string;
+      info: number;
+      warn: number;
+      critical: number;
+      minEvents: number;
+      noiseSigmas: number;
+    }[];
+    windowMinutes: number;
+    baselineWeeks: number;
+    baselineMinSamples: number;
+  };
   seconds: number;
 }
 
@@ -133,11 +145,12 @@ async function allHotspots(gql: Gql): Promise<HotspotNode[]> {
   for (const status of ['OPEN', 'ACKNOWLEDGED', 'RESOLVED']) {
     let after: string | null = null;
     for (;;) {
-      const d: { hotspots: { nodes: HotspotNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await gql(
-        `query($s: HotspotStatus, $a: String) { hotspots(status: $s, entityType: "supplier", first: 200, after: $a) {
+      const d: { hotspots: { nodes: HotspotNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
+        await gql(
+          `query($s: HotspotStatus, $a: String) { hotspots(status: $s, entityType: "supplier", first: 200, after: $a) {
           nodes { id entityId windowStart windowEnd alerts { level percentAbove } } pageInfo { hasNextPage endCursor } } }`,
-        { s: status, a: after },
-      );
+          { s: status, a: after },
+        );
       out.push(...d.hotspots.nodes);
       if (!d.hotspots.pageInfo.hasNextPage) break;
       after = d.hotspots.pageInfo.endCursor;
@@ -156,11 +169,24 @@ export async function runHotspotEval(o: HotspotEvalOptions): Promise<HotspotEval
   const { plugins } = await loadPlatformConfig(root);
   const tmp = o.db ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-nexus-eval-'));
   // Jobs off: this run decides when baselines and detection happen (as of each evaluated day).
-  const env: Record<string, string | undefined> = { ...process.env, ...o.env, DATA_DIR: tmp ?? process.env.DATA_DIR, HOTSPOT_WINDOW_MINUTES: String(windowMinutes), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...o.env,
+    DATA_DIR: tmp ?? process.env.DATA_DIR,
+    HOTSPOT_WINDOW_MINUTES: String(windowMinutes),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
   if (tmp) delete env.DATABASE_URL;
   let gw: GatewayServer | null = null;
   try {
-    gw = await startGateway({ plugins, port: 0, serveWeb: false, env, logger: createLogger({ name: 'eval', level: env.LOG_LEVEL }), host: { scheduler: false, ...(o.db ? { db: o.db } : {}) } });
+    gw = await startGateway({
+      plugins,
+      port: 0,
+      serveWeb: false,
+      env,
+      logger: createLogger({ name: 'eval', level: env.LOG_LEVEL }),
+      host: { scheduler: false, ...(o.db ? { db: o.db } : {}) },
+    });
     const token = await signDevToken({ sub: 'hotspot-eval', roles: ['admin'], expiresIn: '1d' });
     const gql = client(gw.url, token);
     const suppliers = MOCK_SUPPLIERS.filter((s) => !o.suppliers || o.suppliers.includes(s.externalId));
@@ -176,8 +202,11 @@ export async function runHotspotEval(o: HotspotEvalOptions): Promise<HotspotEval
       if (from + p.hours * HOUR > periodTo && from - 7 * DAY >= periodFrom) from -= 7 * DAY; // the period ends mid-week
       return { supplier: p.supplier, kind: p.kind, factor: p.factor, from, to: from + p.hours * HOUR };
     });
-    for (const s of spikes) if (s.to > periodTo) throw new Error(`planned spike of ${s.supplier} ends after the evaluation period`);
-    log(`streaming ${o.historyDays + o.evalDays} days of mock data for ${suppliers.length} suppliers (${spikes.length} planned spikes) through POST /ingest/event`);
+    for (const s of spikes)
+      if (s.to > periodTo) throw new Error(`planned spike of ${s.supplier} ends after the evaluation period`);
+    log(
+      `streaming ${o.historyDays + o.evalDays} days of mock data for ${suppliers.length} suppliers (${spikes.length} planned spikes) through POST /ingest/event`,
+    );
     const days = (Date.now() - (periodFrom - o.historyDays * DAY)) / DAY;
     const stats = await runStream({
       url: gw.url,
@@ -200,9 +229,13 @@ export async function runHotspotEval(o: HotspotEvalOptions): Promise<HotspotEval
       quiet: true,
       log: () => undefined,
     });
-    log(`stream done: ${stats.accepted} accepted, ${stats.rejected} rejected (${Math.round((Date.now() - started) / 1000)} s)`);
+    log(
+      `stream done: ${stats.accepted} accepted, ${stats.rejected} rejected (${Math.round((Date.now() - started) / 1000)} s)`,
+    );
 
-    const ids = await gql<{ suppliers: { nodes: { id: string; externalId: string; name: string }[] } }>(`{ suppliers(first: 500, search: "MOCK-") { nodes { id externalId name } } }`);
+    const ids = await gql<{ suppliers: { nodes: { id: string; externalId: string; name: string }[] } }>(
+      `{ suppliers(first: 500, search: "MOCK-") { nodes { id externalId name } } }`,
+    );
     const extOf = new Map(ids.suppliers.nodes.map((s) => [s.id, s.externalId]));
     const idOf = new Map(ids.suppliers.nodes.map((s) => [s.externalId, s.id]));
     const supplierWeeks = (suppliers.length * o.evalDays) / 7;
@@ -213,21 +246,31 @@ export async function runHotspotEval(o: HotspotEvalOptions): Promise<HotspotEval
       let windows = 0;
       let suppressed = 0;
       for (let d = 0; d < o.evalDays; d++) {
-        await gql(`mutation($t: String) { recalculateBaselines(asOf: $t) { entities } }`, { t: new Date(dayStart(d)).toISOString() });
+        await gql(`mutation($t: String) { recalculateBaselines(asOf: $t) { entities } }`, {
+          t: new Date(dayStart(d)).toISOString(),
+        });
         const r = await gql<{ detectHotspotsRange: { windows: number; suppressed: number; alertsRaised: number } }>(
           `mutation($f: String!, $t: String!, $w: Int) { detectHotspotsRange(from: $f, to: $t, windowMinutes: $w) { windows suppressed alertsRaised } }`,
           { f: new Date(dayStart(d)).toISOString(), t: new Date(dayStart(d + 1)).toISOString(), w: windowMinutes },
         );
         windows += r.detectHotspotsRange.windows;
         suppressed += r.detectHotspotsRange.suppressed;
-        log(`${label} day ${d + 1}/${o.evalDays}: ${r.detectHotspotsRange.alertsRaised} alerts, ${r.detectHotspotsRange.suppressed} windows without enough evidence`);
+        log(
+          `${label} day ${d + 1}/${o.evalDays}: ${r.detectHotspotsRange.alertsRaised} alerts, ${r.detectHotspotsRange.suppressed} windows without enough evidence`,
+        );
       }
-      const hotspots = (await allHotspots(gql)).map((h) => ({ ...h, supplier: extOf.get(h.entityId) ?? h.entityId, from: Date.parse(h.windowStart), to: Date.parse(h.windowEnd) }));
+      const hotspots = (await allHotspots(gql)).map((h) => ({
+        ...h,
+        supplier: extOf.get(h.entityId) ?? h.entityId,
+        from: Date.parse(h.windowStart),
+        to: Date.parse(h.windowEnd),
+      }));
       const falseBy = new Map<string, number>();
       let alerts = 0;
       for (const h of hotspots) {
         alerts += h.alerts.length;
-        if (!spikes.some((s) => s.supplier === h.supplier && overlaps(h, s))) falseBy.set(h.supplier, (falseBy.get(h.supplier) ?? 0) + h.alerts.length);
+        if (!spikes.some((s) => s.supplier === h.supplier && overlaps(h, s)))
+          falseBy.set(h.supplier, (falseBy.get(h.supplier) ?? 0) + h.alerts.length);
       }
       const falseAlerts = [...falseBy.values()].reduce((a, b) => a + b, 0);
       return { windows, suppressed, hotspots, falseBy, alerts, falseAlerts };
@@ -247,7 +290,13 @@ export async function runHotspotEval(o: HotspotEvalOptions): Promise<HotspotEval
       const s = spikes[i];
       const found = hotspots.filter((h) => h.supplier === s.supplier && overlaps(h, s)).sort((a, b) => a.from - b.from);
       const all = found.flatMap((h) => h.alerts);
-      const peak = all.reduce<{ level: string; percentAbove: number } | null>((best, a) => (!best || RANK[a.level] > RANK[best.level] || (a.level === best.level && a.percentAbove > best.percentAbove) ? a : best), null);
+      const peak = all.reduce<{ level: string; percentAbove: number } | null>(
+        (best, a) =>
+          !best || RANK[a.level] > RANK[best.level] || (a.level === best.level && a.percentAbove > best.percentAbove)
+            ? a
+            : best,
+        null,
+      );
       const before = await kgOf(s.supplier, s.from - 7 * DAY, s.to - 7 * DAY);
       const during = await kgOf(s.supplier, s.from, s.to);
       spikeResults.push({
@@ -271,7 +320,9 @@ export async function runHotspotEval(o: HotspotEvalOptions): Promise<HotspotEval
       // The evaluation's own throw-away database: start the second judgement from no hotspots.
       await gw.host!.db.query(`DELETE FROM alerts`);
       await gw.host!.db.query(`DELETE FROM hotspots`);
-      await gql(`mutation { updateHotspotSettings(input: { thresholds: [{ entityType: "default", info: 80, warn: 100, critical: 150, minEvents: 1, noiseSigmas: 0 }] }) { windowMinutes } }`);
+      await gql(
+        `mutation { updateHotspotSettings(input: { thresholds: [{ entityType: "default", info: 80, warn: 100, critical: 150, minEvents: 1, noiseSigmas: 0 }] }) { windowMinutes } }`,
+      );
       const plain = await detectAll('seed rule only');
       seedRuleOnly = {
         alerts: plain.alerts,
@@ -282,14 +333,20 @@ export async function runHotspotEval(o: HotspotEvalOptions): Promise<HotspotEval
       await gql(`mutation { updateHotspotSettings(input: { thresholds: [], reset: ["default"] }) { windowMinutes } }`);
     }
     const settings = (
-      await gql(`{ hotspotSettings { thresholds { entityType info warn critical minEvents noiseSigmas } windowMinutes baselineWeeks baselineMinSamples } }`)
+      await gql(
+        `{ hotspotSettings { thresholds { entityType info warn critical minEvents noiseSigmas } windowMinutes baselineWeeks baselineMinSamples } }`,
+      )
     ).hotspotSettings;
     return {
       seedRuleOnly,
       startedAt: new Date(started).toISOString(),
       periodFrom: new Date(periodFrom).toISOString(),
       periodTo: new Date(periodTo).toISOString(),
-      suppliers: suppliers.map((s) => ({ externalId: s.externalId, name: s.name, falseAlerts: falseBy.get(s.externalId) ?? 0 })),
+      suppliers: suppliers.map((s) => ({
+        externalId: s.externalId,
+        name: s.name,
+        falseAlerts: falseBy.get(s.externalId) ?? 0,
+      })),
       supplierWeeks,
       windows,
       eventsAccepted: stats.accepted,
@@ -361,6 +418,9 @@ export function writeReportBlock(file: string, block: string): void {
   const wrapped = `${REPORT_START}\n${block}\n${REPORT_END}`;
   const a = text.indexOf(REPORT_START);
   const b = text.indexOf(REPORT_END);
-  const next = a >= 0 && b > a ? text.slice(0, a) + wrapped + text.slice(b + REPORT_END.length) : `${text.replace(/\s*$/, '')}\n\n${wrapped}\n`;
+  const next =
+    a >= 0 && b > a
+      ? text.slice(0, a) + wrapped + text.slice(b + REPORT_END.length)
+      : `${text.replace(/\s*$/, '')}\n\n${wrapped}\n`;
   fs.writeFileSync(file, next);
 }

@@ -71,7 +71,10 @@ export class OperationCompiler {
   private readonly documents: Lru<DocumentEntry>;
   private readonly rules: readonly ValidationRule[];
 
-  constructor(private readonly source: PlanningSource, maxDocuments = 1000) {
+  constructor(
+    private readonly source: PlanningSource,
+    maxDocuments = 1000,
+  ) {
     this.documents = new Lru(maxDocuments);
     this.rules = [...specifiedRules, ...(source.validationRules ?? [])];
   }
@@ -120,7 +123,11 @@ export class OperationCompiler {
       );
       // What executeQueryPlan builds from the operation context: the operation and every fragment, unvalidated.
       const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
-      operation = operationFromDocument(this.source.plannerApiSchema, { kind: Kind.DOCUMENT, definitions: [definition, ...fragments] }, { validate: false });
+      operation = operationFromDocument(
+        this.source.plannerApiSchema,
+        { kind: Kind.DOCUMENT, definitions: [definition, ...fragments] },
+        { validate: false },
+      );
     } catch {
       return REFUSED; // e.g. a planner limit: Apollo reports it
     }

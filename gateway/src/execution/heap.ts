@@ -10,7 +10,8 @@ export function heapGrowthFromEnv(env: Record<string, string | undefined>): numb
   const raw = (env.GATEWAY_HEAP_GROWTH_PERCENT ?? '').trim();
   if (raw === '') return 150;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new Error(`GATEWAY_HEAP_GROWTH_PERCENT: must be a whole number from 0 to 1000 (got "${raw}")`);
+  if (!Number.isInteger(n) || n < 0 || n > 1000)
+    throw new Error(`GATEWAY_HEAP_GROWTH_PERCENT: must be a whole number from 0 to 1000 (got "${raw}")`);
   return n;
 }
 

@@ -33,9 +33,15 @@ import { OperationCompiler, type CompiledOperation } from './compile.ts';
 import { runPlan, type PlanResult, type Services } from './run-plan.ts';
 
 // Apollo Server negotiates the response type with `negotiator`; the same library gives the same choice.
-const Negotiator = createRequire(import.meta.url)('negotiator') as new (req: { headers: { accept?: string } }) => { mediaType(available: string[]): string | undefined };
+const Negotiator = createRequire(import.meta.url)('negotiator') as new (req: {
+  headers: { accept?: string };
+}) => { mediaType(available: string[]): string | undefined };
 const JSON_TYPE = 'application/json; charset=utf-8';
-const MEDIA_TYPES = [JSON_TYPE, 'application/graphql-response+json; charset=utf-8', 'application/json; callbackSpec=1.0; charset=utf-8'];
+const MEDIA_TYPES = [
+  JSON_TYPE,
+  'application/graphql-response+json; charset=utf-8',
+  'application/json; callbackSpec=1.0; charset=utf-8',
+];
 
 export interface FastPathOptions {
   apollo: ApolloServer<any>;
@@ -100,14 +106,16 @@ const answeredHere = new WeakSet<FastifyRequest>();
 
 type Body = { query?: unknown; variables?: unknown; operationName?: unknown; extensions?: unknown };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v);
 
 /** Apollo Server's cache policy (cachePolicy.ts): subgraph cache-control answers restrict it. */
 class CachePolicy {
   maxAge: number | undefined = undefined;
   scope: 'PUBLIC' | 'PRIVATE' | undefined = undefined;
   restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }) {
-    if (hint.maxAge !== undefined && (this.maxAge === undefined || hint.maxAge < this.maxAge)) this.maxAge = hint.maxAge;
+    if (hint.maxAge !== undefined && (this.maxAge === undefined || hint.maxAge < this.maxAge))
+      this.maxAge = hint.maxAge;
     if (hint.scope !== undefined && this.scope !== 'PRIVATE') this.scope = hint.scope;
   }
   replace(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }) {
@@ -136,7 +144,8 @@ export class FastPath {
   private get internals(): ApolloInternals | null {
     const i = (this.opts.apollo as unknown as { internals?: ApolloInternals }).internals;
     // Only the configuration this path reproduces; anything else is left to Apollo.
-    if (!i || typeof i.stringifyResult !== 'function' || i.laterValidationRules || i.dangerouslyDisableValidation) return null;
+    if (!i || typeof i.stringifyResult !== 'function' || i.laterValidationRules || i.dangerouslyDisableValidation)
+      return null;
     return i;
   }
 
@@ -155,7 +164,10 @@ export class FastPath {
         apiSchema: s.schema,
         plannerApiSchema: s.apiSchema,
         planner: s.queryPlanner,
-        planOptions: { recursiveSelectionsLimitDisabled: !!s.recursiveSelectionsLimitDisabled, nonLocalSelectionsLimitDisabled: !!s.nonLocalSelectionsLimitDisabled },
+        planOptions: {
+          recursiveSelectionsLimitDisabled: !!s.recursiveSelectionsLimitDisabled,
+          nonLocalSelectionsLimitDisabled: !!s.nonLocalSelectionsLimitDisabled,
+        },
         validationRules: internals.validationRules,
       },
       this.opts.maxDocuments,
@@ -186,7 +198,8 @@ export class FastPath {
    */
   install(app: FastifyInstance): void {
     app.addHook('onSend', async (req, _reply, payload) => {
-      if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && !answeredHere.has(req)) countWrite();
+      if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && !answeredHere.has(req))
+        countWrite();
       return payload;
     });
     if (this.opts.enabled === false) return;
@@ -197,7 +210,8 @@ export class FastPath {
       const original = route.handler;
       const fast = this;
       route.handler = function (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
-        const handled = req.method === 'POST' ? fast.tryHandle(req, reply, () => original.call(this, req, reply)) : null;
+        const handled =
+          req.method === 'POST' ? fast.tryHandle(req, reply, () => original.call(this, req, reply)) : null;
         if (handled) return handled;
         fast.outcome('fallback');
         return original.call(this, req, reply);
@@ -212,7 +226,8 @@ export class FastPath {
     const { variables, operationName, extensions } = body;
     if (variables !== undefined && variables !== null && !isRecord(variables)) return null;
     if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
-    if (extensions !== undefined && extensions !== null && (!isRecord(extensions) || 'persistedQuery' in extensions)) return null;
+    if (extensions !== undefined && extensions !== null && (!isRecord(extensions) || 'persistedQuery' in extensions))
+      return null;
     const contentType = this.contentType(req.headers.accept);
     if (!contentType) return null;
     const internals = this.internals;
@@ -226,7 +241,19 @@ export class FastPath {
     // depth/cost limits. Either failing is Apollo's to report.
     if (getVariableValues(this.compiledFor!, op.definition.variableDefinitions ?? [], vars ?? {}).errors) return null;
     if (limitError(this.opts.limits, this.compiledFor!, op.document, vars, op.name, true)) return null;
-    const run = () => this.answer(req, reply, op, body.query as string, vars, (operationName ?? undefined) as string | undefined, extensions, internals, contentType, apollo);
+    const run = () =>
+      this.answer(
+        req,
+        reply,
+        op,
+        body.query as string,
+        vars,
+        (operationName ?? undefined) as string | undefined,
+        extensions,
+        internals,
+        contentType,
+        apollo,
+      );
     if (!tracingEnabled()) return run();
     return withSpan('gateway graphql', run, {
       kind: 'server',
@@ -266,7 +293,8 @@ export class FastPath {
     answeredHere.add(req);
     reply.header('x-correlation-id', correlationId);
     const scope = { correlationId, auth };
-    const execute = () => runInScope(scope, () => this.execute(op, query, variables, operationName, extensions, scope, internals));
+    const execute = () =>
+      runInScope(scope, () => this.execute(op, query, variables, operationName, extensions, scope, internals));
     let answer: Answer;
     let leader = true;
     if (this.opts.shareOperations === false) answer = await execute();
@@ -282,7 +310,10 @@ export class FastPath {
     for (const [k, v] of answer.headers) reply.header(k, v);
     reply.code(answer.status);
     this.opts.observe?.(op.name, 'query', (performance.now() - started) / 1000);
-    this.opts.logger?.debug({ operation: operationName, status: answer.status, ms: Math.round(performance.now() - started) }, 'graphql request');
+    this.opts.logger?.debug(
+      { operation: operationName, status: answer.status, ms: Math.round(performance.now() - started) },
+      'graphql request',
+    );
     return reply.send(answer.body);
   }
 
@@ -315,20 +346,37 @@ export class FastPath {
     };
     let result: PlanResult;
     try {
-      result = await runPlan(op.plan, op.operation, op.shaper, { requestContext, services, supergraphSchema: s.supergraphSchema! });
+      result = await runPlan(op.plan, op.operation, op.shaper, {
+        requestContext,
+        services,
+        supergraphSchema: s.supergraphSchema!,
+      });
     } catch (err) {
       // Apollo Server: an executor that throws is one error, status from the error or 500.
       const { formatted, status, headers } = normalizeAndFormatErrors([err], internals);
-      return { status: status ?? 500, body: Buffer.from(await internals.stringifyResult({ errors: formatted })), headers: [...headers, ['cache-control', 'no-store']] };
+      return {
+        status: status ?? 500,
+        body: Buffer.from(await internals.stringifyResult({ errors: formatted })),
+        headers: [...headers, ['cache-control', 'no-store']],
+      };
     }
     const formatted = result.errors ? normalizeAndFormatErrors(result.errors, internals) : null;
     let status = formatted?.status;
-    if (internals.status400ForVariableCoercionErrors && result.errors?.length && result.data === undefined && !status) status = 400;
-    const body = await internals.stringifyResult({ errors: formatted?.formatted, data: result.data, extensions: result.extensions });
+    if (internals.status400ForVariableCoercionErrors && result.errors?.length && result.data === undefined && !status)
+      status = 400;
+    const body = await internals.stringifyResult({
+      errors: formatted?.formatted,
+      data: result.data,
+      extensions: result.extensions,
+    });
     // Apollo's cache-control plugin: a public/private max-age when every subgraph answer allowed one and no error.
     const policy = overallCachePolicy.policyIfCacheable();
     const cacheControl = policy && !formatted ? `max-age=${policy.maxAge}, ${policy.scope.toLowerCase()}` : 'no-store';
-    return { status: status ?? 200, body: Buffer.from(body), headers: [...(formatted?.headers ?? []), ['cache-control', cacheControl]] };
+    return {
+      status: status ?? 200,
+      body: Buffer.from(body),
+      headers: [...(formatted?.headers ?? []), ['cache-control', cacheControl]],
+    };
   }
 }
 
@@ -337,11 +385,21 @@ function normalizeAndFormatErrors(errors: readonly unknown[], internals: ApolloI
   let status: number | undefined;
   const headers: [string, string][] = [];
   const enrich = (maybeError: unknown): GraphQLFormattedError => {
-    const error = maybeError instanceof Error ? maybeError : new GraphQLError('Unexpected error value: ' + String(maybeError));
-    const graphqlError = error instanceof GraphQLError ? error : new GraphQLError(error.message, { originalError: error });
-    const extensions: Record<string, unknown> = { ...graphqlError.extensions, code: graphqlError.extensions.code ?? 'INTERNAL_SERVER_ERROR' };
+    const error =
+      maybeError instanceof Error ? maybeError : new GraphQLError('Unexpected error value: ' + String(maybeError));
+    const graphqlError =
+      error instanceof GraphQLError ? error : new GraphQLError(error.message, { originalError: error });
+    const extensions: Record<string, unknown> = {
+      ...graphqlError.extensions,
+      code: graphqlError.extensions.code ?? 'INTERNAL_SERVER_ERROR',
+    };
     const http = extensions.http as { status?: unknown; headers?: unknown } | undefined;
-    if (http && typeof http === 'object' && (!('status' in http) || typeof http.status === 'number') && (!('headers' in http) || http.headers instanceof Map)) {
+    if (
+      http &&
+      typeof http === 'object' &&
+      (!('status' in http) || typeof http.status === 'number') &&
+      (!('headers' in http) || http.headers instanceof Map)
+    ) {
       if (typeof http.status === 'number' && http.status) status = http.status;
       if (http.headers instanceof Map) for (const [k, v] of http.headers) headers.push([k, v]);
       delete extensions.http;
@@ -364,7 +422,10 @@ function normalizeAndFormatErrors(errors: readonly unknown[], internals: ApolloI
  * GATEWAY_FAST_PATH: on (default), unshared (no sharing of identical in-flight queries, to measure that lever) or
  * off (every request through Apollo Server, e.g. to compare).
  */
-export function fastPathFromEnv(env: Record<string, string | undefined>): { enabled: boolean; shareOperations: boolean } {
+export function fastPathFromEnv(env: Record<string, string | undefined>): {
+  enabled: boolean;
+  shareOperations: boolean;
+} {
   const v = (env.GATEWAY_FAST_PATH ?? '').trim().toLowerCase();
   if (v === '' || v === 'on') return { enabled: true, shareOperations: true };
   if (v === 'unshared') return { enabled: true, shareOperations: false };

@@ -3,7 +3,14 @@
 // trace node per plan node, an OpenTelemetry span per fetch, re-deriving the operation from its AST, and the generic
 // result shaping (the compiled shaper of shape.ts does it; see there for how errors stay Apollo's).
 import { GraphQLError, type GraphQLFormattedError, type GraphQLErrorOptions } from 'graphql';
-import { evaluateCondition, type FetchNode, type PlanNode, type QueryPlan, type QueryPlanSelectionNode, type ResponsePath } from '@apollo/query-planner';
+import {
+  evaluateCondition,
+  type FetchNode,
+  type PlanNode,
+  type QueryPlan,
+  type QueryPlanSelectionNode,
+  type ResponsePath,
+} from '@apollo/query-planner';
 import { errorCodeDef, ERRORS, type Operation } from '@apollo/federation-internals';
 import type { GraphQLDataSource } from '@apollo/gateway';
 import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites.js';
@@ -35,18 +42,25 @@ interface Run {
 }
 
 /** executeQueryPlan(plan, …) for a plan without @defer or subscriptions, shaped by `shaper`. */
-export async function runPlan(plan: QueryPlan, operation: Operation, shaper: CompiledShaper, req: PlanRequest): Promise<PlanResult> {
+export async function runPlan(
+  plan: QueryPlan,
+  operation: Operation,
+  shaper: CompiledShaper,
+  req: PlanRequest,
+): Promise<PlanResult> {
   const run: Run = { req, operation, errors: [] };
   const unfilteredData: ResultMap = Object.create(null);
   // (compile.ts admits only plans without subscription or @defer nodes)
-  if (plan.node) await executeNode(run, plan.node as PlanNode, { path: [], data: unfilteredData, fullResult: unfilteredData });
+  if (plan.node)
+    await executeNode(run, plan.node as PlanNode, { path: [], data: unfilteredData, fullResult: unfilteredData });
   // Post-processing, as executeQueryPlan does it: shaping errors are dropped when the plan already failed somewhere
   // (they are consequences), reported as extensions.valueCompletion otherwise; a shaping failure is the only error.
   let data: Record<string, unknown> | null | undefined;
   try {
     const shaped = shaper.shape(unfilteredData, req.requestContext.request.variables);
     data = shaped.data;
-    if (run.errors.length === 0 && shaped.errors.length > 0) return { extensions: { valueCompletion: shaped.errors }, data };
+    if (run.errors.length === 0 && shaped.errors.length > 0)
+      return { extensions: { valueCompletion: shaped.errors }, data };
   } catch (error) {
     if (error instanceof GraphQLError) return { errors: [error] };
     if (error instanceof Error) return { errors: [new GraphQLError(error.message, { originalError: error })] };
@@ -74,7 +88,13 @@ async function executeNode(run: Run, node: PlanNode, cursor: Cursor | undefined)
       }
       return;
     case 'Condition': {
-      const branch = evaluateCondition(node, run.operation.variableDefinitions, run.req.requestContext.request.variables) ? node.ifClause : node.elseClause;
+      const branch = evaluateCondition(
+        node,
+        run.operation.variableDefinitions,
+        run.req.requestContext.request.variables,
+      )
+        ? node.ifClause
+        : node.elseClause;
       if (branch) await executeNode(run, branch, cursor);
       return;
     }
@@ -96,7 +116,8 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
   const variables: ResultMap = Object.create(null);
   if (fetch.variableUsages && provided) {
     for (const name of fetch.variableUsages) {
-      if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+      if (Object.hasOwn(provided, name) && provided[name] !== undefined)
+        variables[name] = provided[name];
     }
   }
   const schema = run.req.supergraphSchema;
@@ -124,9 +145,11 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
 
   const received = await sendOperation(run, fetch, cursor, { ...variables, representations }, service);
   if (!received) return;
-  if (!(received._entities && Array.isArray(received._entities))) throw new Error(`Expected "data._entities" in response to be an array`);
+  if (!(received._entities && Array.isArray(received._entities)))
+    throw new Error(`Expected "data._entities" in response to be an array`);
   const receivedEntities = received._entities as ResultMap[];
-  if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+  if (receivedEntities.length !== representations.length)
+    throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
   // (Apollo iterates over `entities.length` here; past the representations both sides are undefined and nothing merges.)
   for (let i = 0; i < entities.length; i++) {
     const receivedEntity = receivedEntities[i];
@@ -137,7 +160,13 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
   }
 }
 
-async function sendOperation(run: Run, fetch: FetchNode, cursor: Cursor, variables: ResultMap, service: GraphQLDataSource): Promise<ResultMap | null | undefined> {
+async function sendOperation(
+  run: Run,
+  fetch: FetchNode,
+  cursor: Cursor,
+  variables: ResultMap,
+  service: GraphQLDataSource,
+): Promise<ResultMap | null | undefined> {
   const rc = run.req.requestContext;
   const response = await service.process({
     kind: 'incoming operation' as any, // GraphQLDataSourceRequestKind.INCOMING_OPERATION
@@ -170,7 +199,12 @@ function makeLazyErrorPathGenerator(fetch: FetchNode, cursor: Cursor): ErrorPath
   };
 }
 
-function generateHydratedPaths(parent: ResponsePath, path: ResponsePath, data: ResultMap | null, result: ResponsePath[]): void {
+function generateHydratedPaths(
+  parent: ResponsePath,
+  path: ResponsePath,
+  data: ResultMap | null,
+  result: ResponsePath[],
+): void {
   const head = path[0];
   if (data == null) return;
   if (head == null) {
@@ -189,7 +223,7 @@ function generateHydratedPaths(parent: ResponsePath, path: ResponsePath, data: R
         generateHydratedPaths(parent, path, value, result);
         parent.pop();
       });
-    } else if (Object.prototype.hasOwnProperty.call(data, head)) {
+    } else if (Object.hasOwn(data, head)) {
       parent.push(head);
       generateHydratedPaths(parent, path.slice(1), data[head], result);
       parent.pop();
@@ -199,7 +233,11 @@ function generateHydratedPaths(parent: ResponsePath, path: ResponsePath, data: R
   }
 }
 
-function downstreamServiceError(original: GraphQLFormattedError, serviceName: string, pathOf: ErrorPathGenerator): GraphQLError {
+function downstreamServiceError(
+  original: GraphQLFormattedError,
+  serviceName: string,
+  pathOf: ErrorPathGenerator,
+): GraphQLError {
   const message = original.message || `Error while fetching subquery from service "${serviceName}"`;
   const { extensions } = original;
   const options: GraphQLErrorOptions = {
@@ -213,7 +251,11 @@ function downstreamServiceError(original: GraphQLFormattedError, serviceName: st
 }
 
 /** The representation of an entity for `requires` (null when an input is missing), as executeQueryPlan builds it. */
-function executeSelectionSet(schema: GraphQLSchema, source: ResultMap | null, selections: QueryPlanSelectionNode[]): ResultMap | null {
+function executeSelectionSet(
+  schema: GraphQLSchema,
+  source: ResultMap | null,
+  selections: QueryPlanSelectionNode[],
+): ResultMap | null {
   if (source === null) return null;
   // A plain object (Apollo: null-prototype): fast to build and to serialise; keys are schema field names, never
   // `__proto__`, and JSON.stringify reads own properties only.
@@ -222,14 +264,17 @@ function executeSelectionSet(schema: GraphQLSchema, source: ResultMap | null, se
     if (selection.kind === 'Field') {
       const responseName = selection.alias ?? selection.name;
       const sub = selection.selections;
-      if (!Object.prototype.hasOwnProperty.call(source, responseName) || typeof source[responseName] === 'undefined') return null;
+      if (!Object.hasOwn(source, responseName) || typeof source[responseName] === 'undefined')
+        return null;
       const value = source[responseName];
-      if (Array.isArray(value)) result[responseName] = value.map((v: any) => (sub ? executeSelectionSet(schema, v, sub) : v));
+      if (Array.isArray(value))
+        result[responseName] = value.map((v: any) => (sub ? executeSelectionSet(schema, v, sub) : v));
       else if (sub) result[responseName] = executeSelectionSet(schema, value, sub);
       else result[responseName] = value;
     } else if (selection.kind === 'InlineFragment') {
       if (!selection.typeCondition || !source) continue;
-      if (isObjectOfType(schema, source, selection.typeCondition)) deepMerge(result, executeSelectionSet(schema, source, selection.selections));
+      if (isObjectOfType(schema, source, selection.typeCondition))
+        deepMerge(result, executeSelectionSet(schema, source, selection.selections));
     }
   }
   return result;
@@ -247,10 +292,15 @@ function flattenResultsAtPath(value: any, path: ResponsePath, from = 0): any {
   if (current === '@') return value.flatMap((element: any) => flattenResultsAtPath(element, path, from + 1));
   if (typeof current !== 'string') throw new Error(`Unexpected ${typeof current} found in path`);
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
-  return flattenResultsAtPath(Object.prototype.hasOwnProperty.call(value, current) ? value[current] : undefined, path, from + 1);
+  return flattenResultsAtPath(
+    Object.hasOwn(value, current) ? value[current] : undefined,
+    path,
+    from + 1,
+  );
 }
 
-const isObject = (v: unknown): v is ResultMap => v !== undefined && v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObject = (v: unknown): v is ResultMap =>
+  v !== undefined && v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** @apollo/gateway's deepMerge (utilities/deepMerge.ts): the plan's results merged into the entities, in place. */
 export function deepMerge(target: any, source: any): any {
@@ -259,7 +309,7 @@ export function deepMerge(target: any, source: any): any {
     const s = source[key];
     if (s === undefined) continue;
     // An own property even where `target` inherits one (Apollo's defineOwn): never write through a prototype.
-    if (!Object.prototype.hasOwnProperty.call(target, key) && key in target) {
+    if (!Object.hasOwn(target, key) && key in target) {
       Object.defineProperty(target, key, { configurable: true, enumerable: true, value: undefined, writable: true });
     }
     const t = target[key];

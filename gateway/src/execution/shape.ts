@@ -38,8 +38,23 @@ type TypeShape =
 
 type Sel =
   | { k: 'typename'; name: string; guarded: boolean; skip: Condition; include: Condition }
-  | { k: 'field'; name: string; guarded: boolean; skip: Condition; include: Condition; type: TypeShape; composite: boolean }
-  | { k: 'fragment'; skip: Condition; include: Condition; condition: CompositeType | undefined; selections: Sel[]; applies: Map<string, boolean> };
+  | {
+      k: 'field';
+      name: string;
+      guarded: boolean;
+      skip: Condition;
+      include: Condition;
+      type: TypeShape;
+      composite: boolean;
+    }
+  | {
+      k: 'fragment';
+      skip: Condition;
+      include: Condition;
+      condition: CompositeType | undefined;
+      selections: Sel[];
+      applies: Map<string, boolean>;
+    };
 
 export interface ShapedResponse {
   data: Record<string, unknown> | null | undefined;
@@ -47,7 +62,7 @@ export interface ShapedResponse {
 }
 
 const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
-const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+const hasOwn = (o: object, k: string) => Object.hasOwn(o, k);
 
 function leafCheck(schema: Schema, type: OutputType): (v: unknown) => boolean {
   // Mirrors isValidLeafValue (federation-internals values.ts) for one type, decided once.
@@ -121,10 +136,25 @@ export class CompiledShaper {
           continue;
         }
         const type = field.definition.type!;
-        out.push({ k: 'field', name, guarded, skip, include, type: this.compileType(type, selection.selectionSet), composite: !!selection.selectionSet });
+        out.push({
+          k: 'field',
+          name,
+          guarded,
+          skip,
+          include,
+          type: this.compileType(type, selection.selectionSet),
+          composite: !!selection.selectionSet,
+        });
       } else {
         const fragment = selection.element;
-        out.push({ k: 'fragment', skip, include, condition: fragment.typeCondition, selections: this.compileSet(selection.selectionSet), applies: new Map() });
+        out.push({
+          k: 'fragment',
+          skip,
+          include,
+          condition: fragment.typeCondition,
+          selections: this.compileSet(selection.selectionSet),
+          applies: new Map(),
+        });
       }
     }
     return out;
@@ -179,10 +209,19 @@ export class CompiledShaper {
       if (typeof v !== 'boolean') throw BAIL; // computeResponse asserts a boolean
       return v;
     };
-    return (sel.skip !== undefined && value(sel.skip) === true) || (sel.include !== undefined && value(sel.include) === false);
+    return (
+      (sel.skip !== undefined && value(sel.skip) === true) ||
+      (sel.include !== undefined && value(sel.include) === false)
+    );
   }
 
-  private applySet(input: Record<string, unknown>, sels: Sel[], output: Record<string, unknown>, parentType: CompositeType, vars: Record<string, unknown>): void {
+  private applySet(
+    input: Record<string, unknown>,
+    sels: Sel[],
+    output: Record<string, unknown>,
+    parentType: CompositeType,
+    vars: Record<string, unknown>,
+  ): void {
     for (let i = 0; i < sels.length; i++) {
       const sel = sels[i];
       if ((sel.skip !== undefined || sel.include !== undefined) && this.skipped(sel, vars)) continue;
@@ -208,7 +247,11 @@ export class CompiledShaper {
   }
 
   /** typeConditionApplies of resultShaping.ts, memoised per fragment and runtime type. */
-  private applies(sel: Extract<Sel, { k: 'fragment' }>, typename: string | undefined | null, parentType: CompositeType): boolean {
+  private applies(
+    sel: Extract<Sel, { k: 'fragment' }>,
+    typename: string | undefined | null,
+    parentType: CompositeType,
+  ): boolean {
     const condition = sel.condition;
     if (!condition) return true;
     const key = typename ? typename : `\u0000${parentType.name}`;
@@ -223,7 +266,13 @@ export class CompiledShaper {
     return r;
   }
 
-  private update(out: unknown, t: TypeShape, input: unknown, composite: boolean, vars: Record<string, unknown>): unknown {
+  private update(
+    out: unknown,
+    t: TypeShape,
+    input: unknown,
+    composite: boolean,
+    vars: Record<string, unknown>,
+  ): unknown {
     if (out === null || (out !== undefined && !composite)) return out;
     if (t.k === 'nonNull') {
       const r = this.update(out, t.of, input, composite, vars);
@@ -237,7 +286,8 @@ export class CompiledShaper {
       if (out !== undefined && (!Array.isArray(out) || out.length !== input.length)) throw BAIL;
       const list = out as unknown[] | undefined;
       const r = new Array(input.length);
-      for (let i = 0; i < input.length; i++) r[i] = this.update(list ? list[i] : undefined, t.of, input[i], composite, vars);
+      for (let i = 0; i < input.length; i++)
+        r[i] = this.update(list ? list[i] : undefined, t.of, input[i], composite, vars);
       return r;
     }
     if (t.k === 'composite') {

@@ -14,7 +14,10 @@ export interface HttpProtection {
 
 export function httpProtectionFromEnv(env: Record<string, string | undefined>): HttpProtection {
   return {
-    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     rateLimitPerMinute: Number(env.RATE_LIMIT_PER_MINUTE ?? 1200),
   };
 }
@@ -34,7 +37,11 @@ function keyFor(verify: TokenVerifier) {
   };
 }
 
-export async function registerHttpProtection(app: FastifyInstance, opts: HttpProtection, verify: TokenVerifier): Promise<void> {
+export async function registerHttpProtection(
+  app: FastifyInstance,
+  opts: HttpProtection,
+  verify: TokenVerifier,
+): Promise<void> {
   if (opts.corsOrigins.length) {
     await app.register(cors, {
       origin: opts.corsOrigins.includes('*') ? true : opts.corsOrigins,
@@ -53,7 +60,12 @@ export async function registerHttpProtection(app: FastifyInstance, opts: HttpPro
       allowList: (req) => !/^\/(graphql|ingest|stream|auth|api\/)/.test(req.url) || isInternalRequest(req),
       errorResponseBuilder: (_req, ctx) => ({
         statusCode: 429,
-        errors: [{ message: `rate limit exceeded: ${ctx.max} requests per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } }],
+        errors: [
+          {
+            message: `rate limit exceeded: ${ctx.max} requests per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
+            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Math.ceil(ctx.ttl / 1000) },
+          },
+        ],
       }),
     });
   }

@@ -56,11 +56,18 @@ export function queryDepth(doc: DocumentNode, operationName?: string | null): nu
 
 /** Cost of a field: 1, times the page size it asks for (first/last/limit), so lists inside lists multiply. */
 const listArgEstimator = (opts: { args: Record<string, unknown>; childComplexity: number }): number | void => {
-  const size = [opts.args.first, opts.args.last, opts.args.limit].find((v) => typeof v === 'number') as number | undefined;
+  const size = [opts.args.first, opts.args.last, opts.args.limit].find((v) => typeof v === 'number') as
+    | number
+    | undefined;
   if (size !== undefined) return 1 + size * opts.childComplexity;
 };
 
-export function queryCost(schema: GraphQLSchema, doc: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string | null): number {
+export function queryCost(
+  schema: GraphQLSchema,
+  doc: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName?: string | null,
+): number {
   return getComplexity({
     schema,
     query: doc,
@@ -99,7 +106,8 @@ function analysis(schema: GraphQLSchema, doc: DocumentNode): DocumentAnalysis {
       if (SIZE_ARGUMENTS.has(arg.name.value)) collect(arg.value);
     },
     Directive(d) {
-      if (d.name.value === 'skip' || d.name.value === 'include') for (const arg of d.arguments ?? []) collect(arg.value);
+      if (d.name.value === 'skip' || d.name.value === 'include')
+        for (const arg of d.arguments ?? []) collect(arg.value);
     },
   });
   a = { schema, depth: new Map(), costVariables: [...vars], costs: new Map() };
@@ -128,9 +136,12 @@ export function limitError(
   let depth = a.depth.get(opKey);
   if (depth === undefined) a.depth.set(opKey, (depth = queryDepth(doc, operationName)));
   if (depth > opts.maxDepth) {
-    return new GraphQLError(`query depth ${depth} exceeds the limit of ${opts.maxDepth}; split the query or ask for fewer nested levels`, {
-      extensions: { code: 'QUERY_TOO_DEEP', depth, maxDepth: opts.maxDepth, http: { status: 400 } },
-    });
+    return new GraphQLError(
+      `query depth ${depth} exceeds the limit of ${opts.maxDepth}; split the query or ask for fewer nested levels`,
+      {
+        extensions: { code: 'QUERY_TOO_DEEP', depth, maxDepth: opts.maxDepth, http: { status: 400 } },
+      },
+    );
   }
   let cached: { cost: number } | { error: string } | undefined;
   let key: string | null = null;
@@ -151,17 +162,26 @@ export function limitError(
     }
   }
   // The estimator coerces the variables first: invalid ones are the client's error (400), not a 500.
-  if ('error' in cached) return new GraphQLError(cached.error, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+  if ('error' in cached)
+    return new GraphQLError(cached.error, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
   const cost = cached.cost;
   if (cost > opts.maxCost) {
-    return new GraphQLError(`query cost ${cost} exceeds the limit of ${opts.maxCost}; request smaller pages (first/last) or fewer fields`, {
-      extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost: opts.maxCost, http: { status: 400 } },
-    });
+    return new GraphQLError(
+      `query cost ${cost} exceeds the limit of ${opts.maxCost}; request smaller pages (first/last) or fewer fields`,
+      {
+        extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost: opts.maxCost, http: { status: 400 } },
+      },
+    );
   }
   return null;
 }
 
-function variablesCoerce(schema: GraphQLSchema, doc: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined): boolean {
+function variablesCoerce(
+  schema: GraphQLSchema,
+  doc: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | null | undefined,
+): boolean {
   const op = getOperationAST(doc, operationName);
   if (!op) return false;
   return !getVariableValues(schema, op.variableDefinitions ?? [], variables ?? {}).errors;

@@ -17,7 +17,15 @@ export const helperName = (op: Pick<RestOperation, 'name'>) => op.name[0].toLowe
 
 function clientModule(ops: RestOperation[]): string {
   const routes = ops.map((o) => {
-    const route = { name: o.name, kind: o.kind, method: o.method, path: o.path, pathParams: o.pathParams, root: o.root, hash: o.hash };
+    const route = {
+      name: o.name,
+      kind: o.kind,
+      method: o.method,
+      path: o.path,
+      pathParams: o.pathParams,
+      root: o.root,
+      hash: o.hash,
+    };
     return `  ${helperName(o)}: ${JSON.stringify(route)},`;
   });
   const types = ops.map((o) => {
@@ -50,6 +58,12 @@ export const restCodegenPlugin = {
       .sort((a, b) => a.file.localeCompare(b.file));
     const ops = readRestOperations(sources);
     if (config.format === 'client') return clientModule(ops);
-    return JSON.stringify({ generatedBy: 'graphql-codegen (gateway/src/rest/codegen-plugin.ts)', operations: ops }, null, 2) + '\n';
+    return (
+      JSON.stringify(
+        { generatedBy: 'graphql-codegen (gateway/src/rest/codegen-plugin.ts)', operations: ops },
+        null,
+        2,
+      ) + '\n'
+    );
   },
 };

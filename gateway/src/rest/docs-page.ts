@@ -51,12 +51,17 @@ const INIT = `window.ui = SwaggerUIBundle({
 export function registerDocsPage(app: FastifyInstance): void {
   const dir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
   // Registered inside the /api/v1 scope.
-  app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(PAGE));
+  app.get('/docs', async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(PAGE),
+  );
   app.get('/docs/init.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(INIT));
   app.get('/docs/:asset', async (req, reply) => {
     const { asset } = req.params as { asset: string };
     const type = ASSETS[asset];
     if (!type) return reply.code(404).send({ error: `no asset ${asset}` });
-    return reply.type(type).header('cache-control', 'public, max-age=86400').send(fs.createReadStream(path.join(dir, asset)));
+    return reply
+      .type(type)
+      .header('cache-control', 'public, max-age=86400')
+      .send(fs.createReadStream(path.join(dir, asset)));
   });
 }

@@ -11,12 +11,16 @@ export function installGraphQLGate(app: FastifyInstance, trusted: TrustedDocumen
     const q = req.query as Record<string, string | undefined>;
     const payloads: Record<string, unknown>[] = isGet
       ? [{ query: q.query, extensions: q.extensions ? safeJson(q.extensions) : undefined }]
-      : Array.isArray(req.body) ? (req.body as Record<string, unknown>[]) : [((req.body ?? {}) as Record<string, unknown>)];
+      : Array.isArray(req.body)
+        ? (req.body as Record<string, unknown>[])
+        : [(req.body ?? {}) as Record<string, unknown>];
     for (const payload of payloads) {
       if (!payload || typeof payload !== 'object') continue;
       const a = trusted.admit(payload);
       if (!a.ok) {
-        return reply.code(400).send({ errors: [{ message: a.error.message, extensions: { code: a.error.extensions.code } }] });
+        return reply
+          .code(400)
+          .send({ errors: [{ message: a.error.message, extensions: { code: a.error.extensions.code } }] });
       }
       // An unknown id sent with a text that does not hash to it (a client that hashes a normalized print, built
       // against another manifest): run the text as it is rather than fail an APQ registration (open and log modes).

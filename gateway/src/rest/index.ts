@@ -7,9 +7,17 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApolloServer } from '@apollo/server';
-import { Kind, parse, validate, type FragmentDefinitionNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import {
-  AuthError,
+  Kind,
+  parse,
+  validate,
+  type FragmentDefinitionNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import {
+  type AuthError,
   claimsOf,
   correlationIdOf,
   withSpan,
@@ -31,7 +39,13 @@ import type { RestOperation } from './operations.ts';
 import { internalHeaders } from './internal.ts';
 import { installGraphQLGate } from './graphql-gate.ts';
 
-export { TrustedDocuments, trustedDocumentsFromEnv, TrustedDocumentsConfigError, TRUSTED_MODES, type TrustedMode } from './trusted-documents.ts';
+export {
+  TrustedDocuments,
+  trustedDocumentsFromEnv,
+  TrustedDocumentsConfigError,
+  TRUSTED_MODES,
+  type TrustedMode,
+} from './trusted-documents.ts';
 export type { Problem } from './problem.ts';
 
 const require = createRequire(import.meta.url);
@@ -64,7 +78,10 @@ interface Served extends PreparedOperation {
 
 function readOperations(logger: Logger): RestOperation[] {
   if (!fs.existsSync(operationsManifestPath)) {
-    logger.warn({ file: operationsManifestPath }, 'REST API: operations not built yet (run `npm run build`); /api/v1 serves nothing');
+    logger.warn(
+      { file: operationsManifestPath },
+      'REST API: operations not built yet (run `npm run build`); /api/v1 serves nothing',
+    );
     return [];
   }
   return (JSON.parse(fs.readFileSync(operationsManifestPath, 'utf8')) as { operations: RestOperation[] }).operations;
@@ -95,7 +112,10 @@ function pathOnly(url: string): string {
 export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): Promise<RestApi> {
   const { engine, trusted, verify, env, logger, metrics } = deps;
   const schema = engine.apiSchema;
-  const requests = metrics.counter('rest_requests_total', 'REST API requests by operation and HTTP status', ['operation', 'status']);
+  const requests = metrics.counter('rest_requests_total', 'REST API requests by operation and HTTP status', [
+    'operation',
+    'status',
+  ]);
 
   installGraphQLGate(app, trusted);
 
@@ -103,13 +123,17 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
   const served: Served[] = [];
   const unavailable: RestApi['unavailable'] = [];
   for (const op of readOperations(logger)) {
-    if (!trusted.get(op.hash)) logger.warn({ operation: op.name }, 'REST API: operation missing from the trusted manifest');
+    if (!trusted.get(op.hash))
+      logger.warn({ operation: op.name }, 'REST API: operation missing from the trusted manifest');
     const p = prepare(op, schema);
     if (typeof p === 'string') unavailable.push({ name: op.name, method: op.method, path: op.path, reason: p });
     else served.push(p);
   }
   if (unavailable.length) {
-    logger.info({ operations: unavailable.map((u) => u.name) }, 'REST API: operations this deployment cannot serve (their subgraph is not composed)');
+    logger.info(
+      { operations: unavailable.map((u) => u.name) },
+      'REST API: operations this deployment cannot serve (their subgraph is not composed)',
+    );
   }
 
   const openStreams = new Set<() => void>();
@@ -129,137 +153,230 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
   });
   const openapiJson = JSON.stringify(openapi);
 
-  await app.register(async (api) => {
-    // Everything under /api/v1 answers problem+json, including body-parse errors, rate limits and unknown paths.
-    api.setErrorHandler((err: any, req, reply) => {
-      const status = Number(err.statusCode ?? 500);
-      const base = { instance: pathOnly(req.url), correlationId: correlationIdOf(req) };
-      if (status === 429) {
-        const retry = Number(err.errors?.[0]?.extensions?.retryAfterSeconds ?? reply.getHeader('retry-after') ?? 60);
-        return sendProblem(reply, problem({ status, code: 'RATE_LIMITED', detail: err.errors?.[0]?.message ?? 'rate limit exceeded', retryAfterSeconds: retry, ...base }));
-      }
-      if (status >= 500) logger.error({ err, correlationId: base.correlationId }, 'REST request failed');
-      const detail = status >= 500 ? 'internal error; quote the correlation id when reporting it' : String(err.message ?? 'bad request');
-      const body = status === 400 && /JSON/i.test(detail) ? { errors: [{ field: '(body)', reason: detail }] } : {};
-      return sendProblem(reply, { ...problem({ status, code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', detail, ...base }), ...body });
-    });
-    api.setNotFoundHandler((req, reply) =>
-      sendProblem(
-        reply,
-        problem({ status: 404, code: 'NOT_FOUND', detail: `no endpoint ${req.method} ${pathOnly(req.url)}; see /api/v1/openapi.json`, instance: pathOnly(req.url), correlationId: correlationIdOf(req) }),
-      ),
-    );
-
-    api.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').header('cache-control', 'no-cache').send(openapiJson));
-    registerDocsPage(api);
-
-    for (const u of unavailable) {
-      api.route({
-        method: u.method as 'GET',
-        url: fastifyPath(u.path),
-        handler: async (req, reply) =>
-          sendProblem(reply, problem({ status: 404, code: 'NOT_FOUND', detail: `${u.name} is not served by this deployment: ${u.reason}`, instance: pathOnly(req.url), correlationId: correlationIdOf(req) })),
-      });
-    }
-
-    for (const op of served) {
-      const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-        const correlationId = correlationIdOf(req);
-        reply.header('x-correlation-id', correlationId);
-        const instance = pathOnly(req.url);
-        const problemOf = (errors: readonly any[], data?: unknown): Problem =>
-          problemFromGraphQL(errors, { instance, correlationId, data, fieldOfArgument: (p) => op.argumentVariables.get(p) });
-        if (op.method !== 'GET' && typeof req.body === 'string' && req.body.length) {
-          return sendProblem(reply, problem({ status: 415, code: 'BAD_REQUEST', detail: 'send the body as application/json', instance, correlationId }));
+  await app.register(
+    async (api) => {
+      // Everything under /api/v1 answers problem+json, including body-parse errors, rate limits and unknown paths.
+      api.setErrorHandler((err: any, req, reply) => {
+        const status = Number(err.statusCode ?? 500);
+        const base = { instance: pathOnly(req.url), correlationId: correlationIdOf(req) };
+        if (status === 429) {
+          const retry = Number(err.errors?.[0]?.extensions?.retryAfterSeconds ?? reply.getHeader('retry-after') ?? 60);
+          return sendProblem(
+            reply,
+            problem({
+              status,
+              code: 'RATE_LIMITED',
+              detail: err.errors?.[0]?.message ?? 'rate limit exceeded',
+              retryAfterSeconds: retry,
+              ...base,
+            }),
+          );
         }
-        let variables: Record<string, unknown>;
-        try {
-          variables = variablesFromRequest({
-            variables: op.variables,
-            pathParams: op.pathParams,
-            params: req.params as Record<string, string>,
-            query: req.query as Record<string, string | string[] | undefined>,
-            body: req.body,
-            useBody: op.method !== 'GET',
-          });
-        } catch (err) {
-          if (!(err instanceof VariableError)) throw err;
-          return sendProblem(reply, { ...problem({ status: 400, code: 'BAD_USER_INPUT', detail: err.message, instance, correlationId }), errors: err.problems });
-        }
-        if (op.kind === 'subscription') {
-          let auth: AuthClaims | null;
-          try {
-            auth = await claimsOf(req, verify);
-          } catch (err) {
-            return sendProblem(reply, problem({ status: 401, code: 'UNAUTHENTICATED', detail: (err as AuthError).message, instance, correlationId }));
-          }
-          const scope = { auth, correlationId };
-          // EventSource sends the last id it saw on reconnect; it wins over the URL's original `after`.
-          const last = req.headers['last-event-id'];
-          if (typeof last === 'string' && last && op.variables.some((v) => v.name === 'after')) variables.after = last;
-          requests.inc({ operation: op.name, status: '200' });
-          return streamOperation(req, reply, op, variables, scope, streamOpts, (errors) => problemOf(errors));
-        }
-        // The operation as a GraphQL request on our own /graphql route (in-process): the same path as every GraphQL
-        // client — fast path, limits, metrics, trusted documents, audit — with the caller's own headers.
-        const inner = await app.inject({
-          method: 'POST',
-          url: '/graphql',
-          headers: {
-            'content-type': 'application/json',
-            'x-correlation-id': correlationId,
-            ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
-            ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
-            ...internalHeaders(),
-          },
-          payload: JSON.stringify({ query: op.document, operationName: op.name, variables }),
+        if (status >= 500) logger.error({ err, correlationId: base.correlationId }, 'REST request failed');
+        const detail =
+          status >= 500
+            ? 'internal error; quote the correlation id when reporting it'
+            : String(err.message ?? 'bad request');
+        const body = status === 400 && /JSON/i.test(detail) ? { errors: [{ field: '(body)', reason: detail }] } : {};
+        return sendProblem(reply, {
+          ...problem({ status, code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', detail, ...base }),
+          ...body,
         });
-        // A plain success ({"data":{"<root>":…}}) is passed on as it is, without parsing and printing it again.
-        const prefix = op.root ? `{"data":{${JSON.stringify(op.root)}:` : null;
-        if (inner.statusCode === 200 && prefix && inner.payload.startsWith(prefix) && inner.payload.endsWith('}}')) {
-          const value = inner.payload.slice(prefix.length, -2);
-          if (value !== 'null') {
-            requests.inc({ operation: op.name, status: '200' });
-            return reply.code(200).type('application/json; charset=utf-8').send(value);
-          }
-        }
-        let body: { data?: Record<string, unknown> | null; errors?: GraphQLFormattedError[] };
-        try {
-          body = JSON.parse(inner.payload);
-        } catch {
-          logger.error({ status: inner.statusCode, correlationId }, 'REST: /graphql answered something that is not JSON');
-          return sendProblem(reply, problem({ status: 500, code: 'INTERNAL_SERVER_ERROR', detail: 'internal error; quote the correlation id when reporting it', instance, correlationId }));
-        }
-        const data = body.data as Record<string, unknown> | null | undefined;
-        if (body.errors?.length) {
-          const p = problemOf(body.errors, data);
-          requests.inc({ operation: op.name, status: String(p.status) });
-          return sendProblem(reply, p);
-        }
-        const value = op.root ? data?.[op.root] : data;
-        if (value === null || value === undefined) {
-          requests.inc({ operation: op.name, status: '404' });
-          const what = Object.entries(variables).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ');
-          return sendProblem(reply, problem({ status: 404, code: 'NOT_FOUND', detail: `${op.root ?? op.name} not found${what ? ` (${what})` : ''}`, instance, correlationId }));
-        }
-        requests.inc({ operation: op.name, status: '200' });
-        return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(value));
-      };
-      api.route({
-        method: op.method,
-        url: fastifyPath(op.path),
-        // No automatic HEAD for a stream: it would hold the connection open with nothing to send.
-        exposeHeadRoute: op.kind !== 'subscription',
-        handler: (req, reply) =>
-          withSpan(`gateway REST ${op.method} ${op.path}`, () => handler(req, reply), {
-            kind: 'server',
-            remoteParent: req.headers,
-            attributes: { 'carbon_nexus.component': 'gateway', 'http.request.method': op.method, 'http.route': op.path, 'graphql.operation.name': op.name },
-          }),
       });
-    }
-  }, { prefix: PREFIX });
+      api.setNotFoundHandler((req, reply) =>
+        sendProblem(
+          reply,
+          problem({
+            status: 404,
+            code: 'NOT_FOUND',
+            detail: `no endpoint ${req.method} ${pathOnly(req.url)}; see /api/v1/openapi.json`,
+            instance: pathOnly(req.url),
+            correlationId: correlationIdOf(req),
+          }),
+        ),
+      );
 
-  logger.info({ operations: served.length, trustedDocuments: trusted.size, mode: trusted.mode }, 'REST API ready at /api/v1 (reference at /api/v1/docs)');
+      api.get('/openapi.json', async (_req, reply) =>
+        reply.type('application/json; charset=utf-8').header('cache-control', 'no-cache').send(openapiJson),
+      );
+      registerDocsPage(api);
+
+      for (const u of unavailable) {
+        api.route({
+          method: u.method as 'GET',
+          url: fastifyPath(u.path),
+          handler: async (req, reply) =>
+            sendProblem(
+              reply,
+              problem({
+                status: 404,
+                code: 'NOT_FOUND',
+                detail: `${u.name} is not served by this deployment: ${u.reason}`,
+                instance: pathOnly(req.url),
+                correlationId: correlationIdOf(req),
+              }),
+            ),
+        });
+      }
+
+      for (const op of served) {
+        const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+          const correlationId = correlationIdOf(req);
+          reply.header('x-correlation-id', correlationId);
+          const instance = pathOnly(req.url);
+          const problemOf = (errors: readonly any[], data?: unknown): Problem =>
+            problemFromGraphQL(errors, {
+              instance,
+              correlationId,
+              data,
+              fieldOfArgument: (p) => op.argumentVariables.get(p),
+            });
+          if (op.method !== 'GET' && typeof req.body === 'string' && req.body.length) {
+            return sendProblem(
+              reply,
+              problem({
+                status: 415,
+                code: 'BAD_REQUEST',
+                detail: 'send the body as application/json',
+                instance,
+                correlationId,
+              }),
+            );
+          }
+          let variables: Record<string, unknown>;
+          try {
+            variables = variablesFromRequest({
+              variables: op.variables,
+              pathParams: op.pathParams,
+              params: req.params as Record<string, string>,
+              query: req.query as Record<string, string | string[] | undefined>,
+              body: req.body,
+              useBody: op.method !== 'GET',
+            });
+          } catch (err) {
+            if (!(err instanceof VariableError)) throw err;
+            return sendProblem(reply, {
+              ...problem({ status: 400, code: 'BAD_USER_INPUT', detail: err.message, instance, correlationId }),
+              errors: err.problems,
+            });
+          }
+          if (op.kind === 'subscription') {
+            let auth: AuthClaims | null;
+            try {
+              auth = await claimsOf(req, verify);
+            } catch (err) {
+              return sendProblem(
+                reply,
+                problem({
+                  status: 401,
+                  code: 'UNAUTHENTICATED',
+                  detail: (err as AuthError).message,
+                  instance,
+                  correlationId,
+                }),
+              );
+            }
+            const scope = { auth, correlationId };
+            // EventSource sends the last id it saw on reconnect; it wins over the URL's original `after`.
+            const last = req.headers['last-event-id'];
+            if (typeof last === 'string' && last && op.variables.some((v) => v.name === 'after'))
+              variables.after = last;
+            requests.inc({ operation: op.name, status: '200' });
+            return streamOperation(req, reply, op, variables, scope, streamOpts, (errors) => problemOf(errors));
+          }
+          // The operation as a GraphQL request on our own /graphql route (in-process): the same path as every GraphQL
+          // client — fast path, limits, metrics, trusted documents, audit — with the caller's own headers.
+          const inner = await app.inject({
+            method: 'POST',
+            url: '/graphql',
+            headers: {
+              'content-type': 'application/json',
+              'x-correlation-id': correlationId,
+              ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+              ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
+              ...internalHeaders(),
+            },
+            payload: JSON.stringify({ query: op.document, operationName: op.name, variables }),
+          });
+          // A plain success ({"data":{"<root>":…}}) is passed on as it is, without parsing and printing it again.
+          const prefix = op.root ? `{"data":{${JSON.stringify(op.root)}:` : null;
+          if (inner.statusCode === 200 && prefix && inner.payload.startsWith(prefix) && inner.payload.endsWith('}}')) {
+            const value = inner.payload.slice(prefix.length, -2);
+            if (value !== 'null') {
+              requests.inc({ operation: op.name, status: '200' });
+              return reply.code(200).type('application/json; charset=utf-8').send(value);
+            }
+          }
+          let body: { data?: Record<string, unknown> | null; errors?: GraphQLFormattedError[] };
+          try {
+            body = JSON.parse(inner.payload);
+          } catch {
+            logger.error(
+              { status: inner.statusCode, correlationId },
+              'REST: /graphql answered something that is not JSON',
+            );
+            return sendProblem(
+              reply,
+              problem({
+                status: 500,
+                code: 'INTERNAL_SERVER_ERROR',
+                detail: 'internal error; quote the correlation id when reporting it',
+                instance,
+                correlationId,
+              }),
+            );
+          }
+          const data = body.data as Record<string, unknown> | null | undefined;
+          if (body.errors?.length) {
+            const p = problemOf(body.errors, data);
+            requests.inc({ operation: op.name, status: String(p.status) });
+            return sendProblem(reply, p);
+          }
+          const value = op.root ? data?.[op.root] : data;
+          if (value === null || value === undefined) {
+            requests.inc({ operation: op.name, status: '404' });
+            const what = Object.entries(variables)
+              .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+              .join(', ');
+            return sendProblem(
+              reply,
+              problem({
+                status: 404,
+                code: 'NOT_FOUND',
+                detail: `${op.root ?? op.name} not found${what ? ` (${what})` : ''}`,
+                instance,
+                correlationId,
+              }),
+            );
+          }
+          requests.inc({ operation: op.name, status: '200' });
+          return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(value));
+        };
+        api.route({
+          method: op.method,
+          url: fastifyPath(op.path),
+          // No automatic HEAD for a stream: it would hold the connection open with nothing to send.
+          exposeHeadRoute: op.kind !== 'subscription',
+          handler: (req, reply) =>
+            withSpan(`gateway REST ${op.method} ${op.path}`, () => handler(req, reply), {
+              kind: 'server',
+              remoteParent: req.headers,
+              attributes: {
+                'carbon_nexus.component': 'gateway',
+                'http.request.method': op.method,
+                'http.route': op.path,
+                'graphql.operation.name': op.name,
+              },
+            }),
+        });
+      }
+    },
+    { prefix: PREFIX },
+  );
+
+  logger.info(
+    { operations: served.length, trustedDocuments: trusted.size, mode: trusted.mode },
+    'REST API ready at /api/v1 (reference at /api/v1/docs)',
+  );
   return { operations: served, unavailable, openapi };
 }

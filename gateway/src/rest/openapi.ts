@@ -3,7 +3,7 @@
 // objects as components, descriptions from the schema and the operation's comment, bearer security, examples.
 import {
   getNamedType,
-  GraphQLObjectType,
+  type GraphQLObjectType,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
@@ -92,7 +92,11 @@ export class OpenApiBuilder {
         type: 'string',
         enum: values.map((v) => v.name),
         ...(type.description || described.length
-          ? { description: [type.description, ...described.map((v) => `- \`${v.name}\`: ${v.description}`)].filter(Boolean).join('\n') }
+          ? {
+              description: [type.description, ...described.map((v) => `- \`${v.name}\`: ${v.description}`)]
+                .filter(Boolean)
+                .join('\n'),
+            }
           : {}),
       };
     }
@@ -133,7 +137,12 @@ export class OpenApiBuilder {
   }
 
   /** JSON Schema (and an example) of what a selection set returns. */
-  selectionSchema(type: GraphQLOutputType, set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, field = ''): { schema: Json; example: unknown } {
+  selectionSchema(
+    type: GraphQLOutputType,
+    set: SelectionSetNode | undefined,
+    fragments: Map<string, FragmentDefinitionNode>,
+    field = '',
+  ): { schema: Json; example: unknown } {
     if (isNonNullType(type)) return this.selectionSchema(type.ofType, set, fragments, field);
     if (isListType(type)) {
       const inner = this.selectionSchema(type.ofType, set, fragments, field);
@@ -141,7 +150,8 @@ export class OpenApiBuilder {
       return { schema: { type: 'array', items: item }, example: [inner.example] };
     }
     const named = getNamedType(type);
-    if (isScalarType(named)) return { schema: { ...(SCALARS[named.name] ?? {}) }, example: exampleScalar(named, field) };
+    if (isScalarType(named))
+      return { schema: { ...(SCALARS[named.name] ?? {}) }, example: exampleScalar(named, field) };
     if (isEnumType(named)) return { schema: this.enumRef(named), example: exampleScalar(named, field) };
     const properties: Json = {};
     const required: string[] = [];
@@ -152,10 +162,15 @@ export class OpenApiBuilder {
         properties[key] = { type: 'string', description: 'GraphQL type name.' };
         example[key] = parent.name;
       } else {
-        const def = (parent as GraphQLObjectType).getFields?.()[sel.name.value] as GraphQLField<unknown, unknown> | undefined;
+        const def = (parent as GraphQLObjectType).getFields?.()[sel.name.value] as
+          | GraphQLField<unknown, unknown>
+          | undefined;
         if (!def) return;
         const inner = this.selectionSchema(def.type, sel.selectionSet, fragments, sel.name.value);
-        properties[key] = { ...(isNonNullType(def.type) ? inner.schema : nullable(inner.schema)), ...(def.description ? { description: def.description } : {}) };
+        properties[key] = {
+          ...(isNonNullType(def.type) ? inner.schema : nullable(inner.schema)),
+          ...(def.description ? { description: def.description } : {}),
+        };
         example[key] = inner.example;
       }
       if (always && !required.includes(key)) required.push(key);
@@ -173,13 +188,24 @@ export class OpenApiBuilder {
     };
     if (isObjectType(named) || isInterfaceType(named) || isUnionType(named)) walk(set, named, true);
     return {
-      schema: { type: 'object', properties, required, additionalProperties: false, ...(named.description ? { description: named.description } : {}) },
+      schema: {
+        type: 'object',
+        properties,
+        required,
+        additionalProperties: false,
+        ...(named.description ? { description: named.description } : {}),
+      },
       example,
     };
   }
 
   private rootField(op: PreparedOperation): GraphQLField<unknown, unknown> | undefined {
-    const root = op.kind === 'query' ? this.schema.getQueryType() : op.kind === 'mutation' ? this.schema.getMutationType() : this.schema.getSubscriptionType();
+    const root =
+      op.kind === 'query'
+        ? this.schema.getQueryType()
+        : op.kind === 'mutation'
+          ? this.schema.getMutationType()
+          : this.schema.getSubscriptionType();
     const sel = op.ast.selectionSet.selections[0];
     return sel?.kind === Kind.FIELD ? root?.getFields()[sel.name.value] : undefined;
   }
@@ -208,7 +234,12 @@ export class OpenApiBuilder {
     const vars = variablesOf(this.schema, op.ast);
     const root = this.rootField(op);
     const rootSel = op.ast.selectionSet.selections[0] as FieldNode;
-    const parentType = op.kind === 'query' ? this.schema.getQueryType()! : op.kind === 'mutation' ? this.schema.getMutationType()! : this.schema.getSubscriptionType()!;
+    const parentType =
+      op.kind === 'query'
+        ? this.schema.getQueryType()!
+        : op.kind === 'mutation'
+          ? this.schema.getMutationType()!
+          : this.schema.getSubscriptionType()!;
     const result =
       op.root && root
         ? this.selectionSchema(root.type, rootSel.selectionSet, op.fragments, root.name)
@@ -245,7 +276,8 @@ export class OpenApiBuilder {
         name: 'Last-Event-ID',
         in: 'header',
         required: false,
-        description: 'Resume: the `id` of the last event received (an alert cursor). Sent by EventSource on reconnect; wins over `after`.',
+        description:
+          'Resume: the `id` of the last event received (an alert cursor). Sent by EventSource on reconnect; wins over `after`.',
         schema: { type: 'string' },
       });
     }
@@ -258,11 +290,25 @@ export class OpenApiBuilder {
       op.kind === 'subscription'
         ? {
             description: `A stream of Server-Sent Events; each \`data:\` line is one JSON object (schema ${op.name}Event)${vars.some((v) => v.name === 'after') ? ' and each `id:` its resume cursor' : ''}. Keep-alive comments every 15 s.`,
-            content: { 'text/event-stream': { schema: { type: 'string' }, example: `id: 1042\ndata: ${JSON.stringify(result.example)}\n\n` } },
+            content: {
+              'text/event-stream': {
+                schema: { type: 'string' },
+                example: `id: 1042\ndata: ${JSON.stringify(result.example)}\n\n`,
+              },
+            },
           }
-        : { description: op.summary || 'OK', content: { 'application/json': { schema: result.schema, example: result.example } } };
+        : {
+            description: op.summary || 'OK',
+            content: { 'application/json': { schema: result.schema, example: result.example } },
+          };
     if (op.kind === 'subscription') this.components.schemas[`${op.name}Event`] = result.schema;
-    const description = [op.description || fieldDoc, op.description && fieldDoc && fieldDoc !== op.description ? `\n\nGraphQL field \`${root?.name}\`: ${fieldDoc}` : '', `\n\nGraphQL operation \`${op.name}\` (trusted document \`${op.hash.slice(0, 12)}…\`, in \`${op.file}\`).`]
+    const description = [
+      op.description || fieldDoc,
+      op.description && fieldDoc && fieldDoc !== op.description
+        ? `\n\nGraphQL field \`${root?.name}\`: ${fieldDoc}`
+        : '',
+      `\n\nGraphQL operation \`${op.name}\` (trusted document \`${op.hash.slice(0, 12)}…\`, in \`${op.file}\`).`,
+    ]
       .join('')
       .trim();
     return {
@@ -275,7 +321,18 @@ export class OpenApiBuilder {
         ? {
             requestBody: {
               required: bodyRequired.length > 0,
-              content: { 'application/json': { schema: body, ...(op.example ? { example: Object.fromEntries(Object.entries(op.example).filter(([k]) => !op.pathParams.includes(k))) } : {}) } },
+              content: {
+                'application/json': {
+                  schema: body,
+                  ...(op.example
+                    ? {
+                        example: Object.fromEntries(
+                          Object.entries(op.example).filter(([k]) => !op.pathParams.includes(k)),
+                        ),
+                      }
+                    : {}),
+                },
+              },
             },
           }
         : {}),
@@ -285,7 +342,10 @@ export class OpenApiBuilder {
     };
   }
 
-  document(ops: PreparedOperation[], opts: { anonymousRead: boolean; version: string; extraPaths?: Json; trustedMode: string }): Json {
+  document(
+    ops: PreparedOperation[],
+    opts: { anonymousRead: boolean; version: string; extraPaths?: Json; trustedMode: string },
+  ): Json {
     const paths: Json = {};
     for (const op of ops) {
       const item = (paths[op.path] ??= {});
@@ -302,12 +362,22 @@ export class OpenApiBuilder {
         status: { type: 'integer' },
         detail: { type: 'string' },
         instance: { type: 'string', description: 'The request path.' },
-        correlationId: { type: 'string', description: 'Quote it when reporting a problem: every log line of the request carries it.' },
-        code: { type: 'string', description: 'The GraphQL error code (FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, SUBGRAPH_UNAVAILABLE, ...).' },
+        correlationId: {
+          type: 'string',
+          description: 'Quote it when reporting a problem: every log line of the request carries it.',
+        },
+        code: {
+          type: 'string',
+          description: 'The GraphQL error code (FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, SUBGRAPH_UNAVAILABLE, ...).',
+        },
         errors: {
           type: 'array',
           description: 'Field errors (400): the parameter and why.',
-          items: { type: 'object', required: ['field', 'reason'], properties: { field: { type: 'string' }, reason: { type: 'string' } } },
+          items: {
+            type: 'object',
+            required: ['field', 'reason'],
+            properties: { field: { type: 'string' }, reason: { type: 'string' } },
+          },
         },
         subgraph: { type: 'string', description: '503: the subgraph that could not answer.' },
         subgraphs: { type: 'array', items: { type: 'string' } },
@@ -318,7 +388,10 @@ export class OpenApiBuilder {
     const responses = Object.fromEntries(
       Object.entries(PROBLEM_STATUSES).map(([s, d]) => [
         `Problem${s}`,
-        { description: d, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+        {
+          description: d,
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
       ]),
     );
     return {
@@ -343,7 +416,14 @@ export class OpenApiBuilder {
         ...this.components,
         schemas: { ...this.components.schemas, Problem: problemSchema },
         responses,
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT with `roles` (and `supplier_ids` for supplier-scoped callers).' } },
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'A JWT with `roles` (and `supplier_ids` for supplier-scoped callers).',
+          },
+        },
       },
     };
   }

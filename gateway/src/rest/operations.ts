@@ -4,7 +4,15 @@
 // build loudly on a bad annotation, and whose output the gateway and partner-client read.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { Kind, parse, TokenKind, visit, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  TokenKind,
+  visit,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { printExecutableGraphQLDocument } from '@graphql-tools/documents';
 
 export type OperationKind = 'query' | 'mutation' | 'subscription';
@@ -48,7 +56,10 @@ export function normalizeDocument(doc: DocumentNode): string {
   return printExecutableGraphQLDocument(doc);
 }
 
-function fragmentsUsed(op: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): FragmentDefinitionNode[] {
+function fragmentsUsed(
+  op: OperationDefinitionNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+): FragmentDefinitionNode[] {
   const used = new Map<string, FragmentDefinitionNode>();
   const walk = (node: OperationDefinitionNode | FragmentDefinitionNode) =>
     visit(node, {
@@ -77,7 +88,8 @@ export class OperationAnnotationError extends Error {}
 export function readRestOperations(sources: { file: string; body?: string }[]): RestOperation[] {
   const parsed = sources.map((s) => ({ file: s.file, doc: parse(s.body ?? fs.readFileSync(s.file, 'utf8')) }));
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const { doc } of parsed) for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  for (const { doc } of parsed)
+    for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const out: RestOperation[] = [];
   const seen = new Map<string, string>();
   for (const { file, doc } of parsed) {
@@ -89,17 +101,25 @@ export function readRestOperations(sources: { file: string; body?: string }[]): 
       };
       if (!op.name) fail('every operation needs a name (it becomes the operationId and the client helper)');
       const name = op.name!.value;
-      if (/(Query|Mutation|Subscription)$/.test(name)) fail(`drop the "${/(Query|Mutation|Subscription)$/.exec(name)![1]}" suffix from the name (generated types add it)`);
+      if (/(Query|Mutation|Subscription)$/.test(name))
+        fail(
+          `drop the "${/(Query|Mutation|Subscription)$/.exec(name)![1]}" suffix from the name (generated types add it)`,
+        );
       const comments = leadingComments(op);
       const routeIndex = comments.findIndex((l) => ROUTE.test(l));
-      if (routeIndex < 0) fail('no route: put "# GET /api/v1/..." (queries, subscriptions) or "# POST /api/v1/..." (mutations) on the line above it');
+      if (routeIndex < 0)
+        fail(
+          'no route: put "# GET /api/v1/..." (queries, subscriptions) or "# POST /api/v1/..." (mutations) on the line above it',
+        );
       const [, method, path] = ROUTE.exec(comments[routeIndex])! as unknown as [string, HttpMethod, string];
       if (!path.startsWith(REST_PREFIX)) fail(`path ${path} must start with ${REST_PREFIX}`);
       if (op.operation !== 'mutation' && method !== 'GET') fail(`a ${op.operation} is served with GET, not ${method}`);
-      if (op.operation === 'mutation' && method === 'GET') fail('a mutation needs POST, PUT, PATCH or DELETE (GET must not change state)');
+      if (op.operation === 'mutation' && method === 'GET')
+        fail('a mutation needs POST, PUT, PATCH or DELETE (GET must not change state)');
       const variables = new Set((op.variableDefinitions ?? []).map((v) => v.variable.name.value));
       const pathParams = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-      for (const p of pathParams) if (!variables.has(p)) fail(`path parameter {${p}} is not a variable of the operation`);
+      for (const p of pathParams)
+        if (!variables.has(p)) fail(`path parameter {${p}} is not a variable of the operation`);
       const key = `${method} ${path.replace(/\{[^}]+\}/g, '{}')}`;
       if (seen.has(key)) fail(`${method} ${path} is already served by ${seen.get(key)}`);
       seen.set(key, name);
@@ -118,14 +138,34 @@ export function readRestOperations(sources: { file: string; body?: string }[]): 
         } catch (err) {
           fail(`@example is not valid JSON: ${(err as Error).message}`);
         }
-        for (const k of Object.keys(example ?? {})) if (!variables.has(k)) fail(`@example names "${k}", which is not a variable`);
+        for (const k of Object.keys(example ?? {}))
+          if (!variables.has(k)) fail(`@example names "${k}", which is not a variable`);
       }
-      const description = text.join('\n').replace(/([^\n])\n(?=[^\n])/g, '$1 ').trim();
+      const description = text
+        .join('\n')
+        .replace(/([^\n])\n(?=[^\n])/g, '$1 ')
+        .trim();
       const summary = description.split(/(?<=[.:])\s/)[0]?.replace(/[.:]$/, '') ?? name;
       const selections = op.selectionSet.selections;
-      const root = selections.length === 1 && selections[0].kind === Kind.FIELD ? (selections[0].alias ?? selections[0].name).value : null;
+      const root =
+        selections.length === 1 && selections[0].kind === Kind.FIELD
+          ? (selections[0].alias ?? selections[0].name).value
+          : null;
       const document = normalizeDocument({ kind: Kind.DOCUMENT, definitions: [op, ...fragmentsUsed(op, fragments)] });
-      out.push({ name, kind: op.operation, method, path, pathParams, summary, description, example, root, hash: documentHash(document), document, file });
+      out.push({
+        name,
+        kind: op.operation,
+        method,
+        path,
+        pathParams,
+        summary,
+        description,
+        example,
+        root,
+        hash: documentHash(document),
+        document,
+        file,
+      });
     }
   }
   return out;

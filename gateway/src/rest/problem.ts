@@ -101,13 +101,20 @@ function statusOf(e: GraphQLErrorLike): number {
  */
 export function problemFromGraphQL(
   errors: readonly GraphQLErrorLike[],
-  ctx: { instance: string; correlationId: string; data?: unknown; fieldOfArgument?: (path: string) => string | undefined },
+  ctx: {
+    instance: string;
+    correlationId: string;
+    data?: unknown;
+    fieldOfArgument?: (path: string) => string | undefined;
+  },
 ): Problem {
   const statuses = errors.map(statusOf);
   const status = PRECEDENCE.find((s) => statuses.includes(s)) ?? Math.max(...statuses);
   const chosen = errors.filter((_, i) => statuses[i] === status);
   const first = chosen[0];
-  const code = String(first.extensions?.code ?? (status === 400 ? 'BAD_USER_INPUT' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'ERROR'));
+  const code = String(
+    first.extensions?.code ?? (status === 400 ? 'BAD_USER_INPUT' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'ERROR'),
+  );
   const p = problem({
     status,
     code,
@@ -132,7 +139,9 @@ export function problemFromGraphQL(
     }
   }
   if (status === 503) {
-    const names = [...new Set(chosen.map((e) => e.extensions?.serviceName).filter((s): s is string => typeof s === 'string'))];
+    const names = [
+      ...new Set(chosen.map((e) => e.extensions?.serviceName).filter((s): s is string => typeof s === 'string')),
+    ];
     if (names.length) {
       p.subgraph = names[0];
       p.subgraphs = names;

@@ -70,7 +70,10 @@ export async function streamOperation(
   const expiry =
     expMs !== null && expMs < 2 ** 31 - 1
       ? setTimeout(
-          () => void write(`event: problem\ndata: ${JSON.stringify(problemOf([{ message: 'token expired', extensions: { code: 'UNAUTHENTICATED' } }]))}\n\n`).then(finish),
+          () =>
+            void write(
+              `event: problem\ndata: ${JSON.stringify(problemOf([{ message: 'token expired', extensions: { code: 'UNAUTHENTICATED' } }]))}\n\n`,
+            ).then(finish),
           Math.max(0, expMs),
         )
       : undefined;
@@ -90,7 +93,9 @@ export async function streamOperation(
     }
   } catch (err) {
     req.log?.error?.({ err }, 'REST stream failed');
-    await write(`event: problem\ndata: ${JSON.stringify(problemOf([{ message: 'internal error while streaming' }]))}\n\n`);
+    await write(
+      `event: problem\ndata: ${JSON.stringify(problemOf([{ message: 'internal error while streaming' }]))}\n\n`,
+    );
   }
   finish();
 }

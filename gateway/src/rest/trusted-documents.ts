@@ -60,13 +60,27 @@ export interface TrustedDocumentsOptions {
   metrics: Metrics;
 }
 
-export function trustedDocumentsFromEnv(env: Record<string, string | undefined>, logger: Logger, metrics: Metrics): TrustedDocuments {
+export function trustedDocumentsFromEnv(
+  env: Record<string, string | undefined>,
+  logger: Logger,
+  metrics: Metrics,
+): TrustedDocuments {
   const mode = (env.TRUSTED_DOCUMENTS ?? 'off').trim().toLowerCase() as TrustedMode;
   if (!TRUSTED_MODES.includes(mode)) {
-    throw new TrustedDocumentsConfigError(`TRUSTED_DOCUMENTS must be one of ${TRUSTED_MODES.join(', ')} (got "${env.TRUSTED_DOCUMENTS}")`);
+    throw new TrustedDocumentsConfigError(
+      `TRUSTED_DOCUMENTS must be one of ${TRUSTED_MODES.join(', ')} (got "${env.TRUSTED_DOCUMENTS}")`,
+    );
   }
-  const extra = (env.TRUSTED_DOCUMENTS_MANIFESTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return new TrustedDocuments({ mode, files: [operationsManifestPath, dashboardManifestPath, ...extra], logger, metrics });
+  const extra = (env.TRUSTED_DOCUMENTS_MANIFESTS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return new TrustedDocuments({
+    mode,
+    files: [operationsManifestPath, dashboardManifestPath, ...extra],
+    logger,
+    metrics,
+  });
 }
 
 const MAX_REMEMBERED = 2000;
@@ -82,11 +96,16 @@ export class TrustedDocuments {
   constructor(opts: TrustedDocumentsOptions) {
     this.mode = opts.mode;
     this.logger = opts.logger;
-    this.outcomes = opts.metrics.counter('trusted_documents_total', 'GraphQL documents by trusted-documents outcome', ['outcome']);
+    this.outcomes = opts.metrics.counter('trusted_documents_total', 'GraphQL documents by trusted-documents outcome', [
+      'outcome',
+    ]);
     for (const [i, file] of opts.files.entries()) {
       if (!fs.existsSync(file)) {
         // The two built-in manifests come from `npm run build`; explicitly configured ones must exist.
-        if (i >= 2 || opts.mode === 'enforce') throw new TrustedDocumentsConfigError(`trusted documents: manifest ${file} not found${i < 2 ? ' (run `npm run build`)' : ''}`);
+        if (i >= 2 || opts.mode === 'enforce')
+          throw new TrustedDocumentsConfigError(
+            `trusted documents: manifest ${file} not found${i < 2 ? ' (run `npm run build`)' : ''}`,
+          );
         opts.logger.warn({ file }, 'trusted documents: manifest not built yet (run `npm run build`)');
         continue;
       }
@@ -144,7 +163,9 @@ export class TrustedDocuments {
         return { ok: true, query: doc, trusted: true };
       }
       if (this.mode === 'enforce') {
-        return this.refuse(`trusted documents only: no document with id ${hash.slice(0, 16)}… in the manifest; this gateway runs only the operations built into it (see /api/v1/openapi.json)`);
+        return this.refuse(
+          `trusted documents only: no document with id ${hash.slice(0, 16)}… in the manifest; this gateway runs only the operations built into it (see /api/v1/openapi.json)`,
+        );
       }
       return { ok: true, trusted: false }; // automatic persisted queries (open mode)
     }
@@ -156,7 +177,11 @@ export class TrustedDocuments {
     }
     if (this.mode === 'log') {
       this.outcomes.inc({ outcome: 'unlisted' });
-      if (!seenBefore) this.logger.warn({ document: payload.query.slice(0, 500) }, 'trusted documents: a document outside the manifest ran (TRUSTED_DOCUMENTS=log)');
+      if (!seenBefore)
+        this.logger.warn(
+          { document: payload.query.slice(0, 500) },
+          'trusted documents: a document outside the manifest ran (TRUSTED_DOCUMENTS=log)',
+        );
       return { ok: true, trusted: false };
     }
     return this.refuse(

@@ -96,7 +96,9 @@ function fromQueryValue(v: VariableInfo, raw: string | string[]): unknown {
   const inner = isNonNullType(v.type) ? v.type.ofType : v.type;
   if (isListType(inner)) {
     // Repeated parameters (?supplierIds=a&supplierIds=b) or one comma-separated value.
-    const items = (Array.isArray(raw) ? raw : raw === '' ? [] : raw.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+    const items = (Array.isArray(raw) ? raw : raw === '' ? [] : raw.split(','))
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     return items.map((s) => scalarFromString(inner.ofType, s, v.name));
   }
   if (Array.isArray(raw)) throw new VariableError([{ field: v.name, reason: 'given more than once' }]);
@@ -129,7 +131,12 @@ export function variablesFromRequest(opts: {
     if (raw === undefined || reserved.has(k)) continue;
     const v = byName.get(k);
     if (opts.useBody || !v || opts.pathParams.includes(k)) {
-      problems.push({ field: k, reason: opts.useBody ? 'send it in the JSON body' : `is not a parameter of this endpoint${byName.size ? ` (parameters: ${[...byName.keys()].join(', ')})` : ''}` });
+      problems.push({
+        field: k,
+        reason: opts.useBody
+          ? 'send it in the JSON body'
+          : `is not a parameter of this endpoint${byName.size ? ` (parameters: ${[...byName.keys()].join(', ')})` : ''}`,
+      });
       continue;
     }
     try {
@@ -144,8 +151,13 @@ export function variablesFromRequest(opts: {
       problems.push({ field: '(body)', reason: 'must be a JSON object whose keys are the parameters' });
     } else {
       for (const [k, value] of Object.entries(opts.body as Record<string, unknown>)) {
-        if (opts.pathParams.includes(k)) problems.push({ field: k, reason: 'comes from the path; leave it out of the body' });
-        else if (!byName.has(k)) problems.push({ field: k, reason: `is not a parameter of this endpoint (parameters: ${[...byName.keys()].filter((n) => !opts.pathParams.includes(n)).join(', ')})` });
+        if (opts.pathParams.includes(k))
+          problems.push({ field: k, reason: 'comes from the path; leave it out of the body' });
+        else if (!byName.has(k))
+          problems.push({
+            field: k,
+            reason: `is not a parameter of this endpoint (parameters: ${[...byName.keys()].filter((n) => !opts.pathParams.includes(n)).join(', ')})`,
+          });
         else out[k] = value;
       }
     }

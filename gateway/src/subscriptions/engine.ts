@@ -69,8 +69,17 @@ export class SubscriptionEngine {
       upstreams: metrics.gauge('subscription_upstreams', 'Active upstream subscriptions to subgraphs (shared)'),
       events: metrics.counter('subscription_events_total', 'Events received from subgraph subscriptions', ['subgraph']),
       dropped: metrics.counter('subscription_events_dropped_total', 'Events dropped for slow consumers'),
-      batchSize: metrics.histogram('subscription_batch_events', 'Events completed per batch', [], [1, 2, 5, 10, 20, 50, 100, 256]),
-      completeSeconds: metrics.histogram('subscription_complete_seconds', 'Time to complete a batch of events through the plan', ['subgraph']),
+      batchSize: metrics.histogram(
+        'subscription_batch_events',
+        'Events completed per batch',
+        [],
+        [1, 2, 5, 10, 20, 50, 100, 256],
+      ),
+      completeSeconds: metrics.histogram(
+        'subscription_complete_seconds',
+        'Time to complete a batch of events through the plan',
+        ['subgraph'],
+      ),
     };
   }
 
@@ -113,7 +122,9 @@ export class SubscriptionEngine {
 
   private services(): ServiceMap {
     // The gateway's own data sources (same metrics, same forwarding) once it has loaded.
-    const gw = (this.opts.gateway as unknown as { serviceMap?: Record<string, { dataSource: GraphQLDataSource }> } | undefined)?.serviceMap;
+    const gw = (
+      this.opts.gateway as unknown as { serviceMap?: Record<string, { dataSource: GraphQLDataSource }> } | undefined
+    )?.serviceMap;
     if (gw && Object.keys(gw).length) {
       const out: ServiceMap = Object.create(null);
       for (const [name, { dataSource }] of Object.entries(gw)) out[name] = dataSource;
@@ -123,7 +134,9 @@ export class SubscriptionEngine {
       const out: ServiceMap = Object.create(null);
       for (const name of this.subgraphNames()) {
         const local = this.opts.host?.plugins.get(name);
-        out[name] = local ? new InProcessDataSource(local) : new ForwardingDataSource({ url: this.opts.subgraphUrls[name] });
+        out[name] = local
+          ? new InProcessDataSource(local)
+          : new ForwardingDataSource({ url: this.opts.subgraphUrls[name] });
       }
       this.ownServices = out;
     }
@@ -136,29 +149,44 @@ export class SubscriptionEngine {
   }
 
   /** Queries and mutations that arrive over graphql-ws or SSE run through the same plan executor. */
-  async execute(op: PlannedOperation, variables: Record<string, unknown> | undefined, scope: ExecutionScope): Promise<ExecutionResult> {
+  async execute(
+    op: PlannedOperation,
+    variables: Record<string, unknown> | undefined,
+    scope: ExecutionScope,
+  ): Promise<ExecutionResult> {
     return this.planner.execute(op, variables, scope, this.services());
   }
 
   /** A client subscription: joins (or opens) the shared upstream for this document + variables + auth scope. */
-  subscribe(op: PlannedOperation, variables: Record<string, unknown> | undefined, scope: ExecutionScope): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
+  subscribe(
+    op: PlannedOperation,
+    variables: Record<string, unknown> | undefined,
+    scope: ExecutionScope,
+  ): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
     if (this.closed) return { errors: [new GraphQLError('the gateway is shutting down')] };
     const primary = op.primary!;
     const serviceName = primary.serviceName;
     if (!this.upstreams.kindOf(serviceName)) {
-      return { errors: [new GraphQLError(`subgraph "${serviceName}" is not reachable for subscriptions from this gateway`)] };
+      return {
+        errors: [new GraphQLError(`subgraph "${serviceName}" is not reachable for subscriptions from this gateway`)],
+      };
     }
     const vars = variables ?? {};
     const scopeKey = scopeKeyOf(scope.auth);
     // Replay cursors (e.g. alertRaised(after:)) make a stream per-client: a late joiner must get its own replay.
     const perClient = (op.rootArgs ?? []).some((a) => this.unsharedArgs.has(a)) && this.usesUnsharedValue(op, vars);
-    const key = perClient ? `${op.key}\u0000${newCorrelationId()}` : `${op.key}\u0000${stableJson(vars)}\u0000${scopeKey}`;
+    const key = perClient
+      ? `${op.key}\u0000${newCorrelationId()}`
+      : `${op.key}\u0000${stableJson(vars)}\u0000${scopeKey}`;
     let source = this.sources.get(key);
     if (!source) {
       const upstreamVars: Record<string, unknown> = {};
       for (const name of primary.variableUsages ?? []) if (vars[name] !== undefined) upstreamVars[name] = vars[name];
       // The upstream runs with the claims of the client that opened it; identical scopes share it.
-      const upstreamScope: ExecutionScope = { auth: scope.auth, correlationId: scope.correlationId ?? newCorrelationId() };
+      const upstreamScope: ExecutionScope = {
+        auth: scope.auth,
+        correlationId: scope.correlationId ?? newCorrelationId(),
+      };
       const created: SharedSource = new SharedSource(key, {
         subgraph: serviceName,
         maxBatch: this.maxBatch,

@@ -58,7 +58,13 @@ export class Subscriber implements AsyncIterableIterator<ExecutionResult> {
     if (this.dropped) {
       const dropped = this.dropped;
       this.dropped = 0;
-      return { value: { ...value, extensions: { ...(value.extensions ?? {}), slowConsumer: { dropped, bufferSize: this.bufferSize } } }, done: false };
+      return {
+        value: {
+          ...value,
+          extensions: { ...(value.extensions ?? {}), slowConsumer: { dropped, bufferSize: this.bufferSize } },
+        },
+        done: false,
+      };
     }
     return { value, done: false };
   }
@@ -112,7 +118,10 @@ export class SharedSource {
   batches = 0;
   events = 0;
 
-  constructor(readonly key: string, private readonly hooks: SourceHooks) {}
+  constructor(
+    readonly key: string,
+    private readonly hooks: SourceHooks,
+  ) {}
 
   add(sub: Subscriber): void {
     this.subscribers.add(sub);
@@ -180,7 +189,13 @@ export class SharedSource {
       } catch (err) {
         this.hooks.onError(err);
         const reason = describeNetworkError(err, 'a subgraph');
-        results = batch.map(() => ({ errors: [new GraphQLError(`could not complete the event: ${reason}`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] }));
+        results = batch.map(() => ({
+          errors: [
+            new GraphQLError(`could not complete the event: ${reason}`, {
+              extensions: { code: 'INTERNAL_SERVER_ERROR' },
+            }),
+          ],
+        }));
       }
       this.batches++;
       for (const r of results) {
@@ -229,8 +244,15 @@ export function withGraphQLErrors(result: ExecutionResult): ExecutionResult {
     ...result,
     errors: result.errors.map((e) => {
       if (e instanceof GraphQLError) return e;
-      const plain = e as { message?: unknown; path?: readonly (string | number)[]; extensions?: Record<string, unknown> };
-      return new GraphQLError(typeof plain.message === 'string' ? plain.message : 'subgraph error', { path: plain.path, extensions: plain.extensions });
+      const plain = e as {
+        message?: unknown;
+        path?: readonly (string | number)[];
+        extensions?: Record<string, unknown>;
+      };
+      return new GraphQLError(typeof plain.message === 'string' ? plain.message : 'subgraph error', {
+        path: plain.path,
+        extensions: plain.extensions,
+      });
     }),
   };
 }

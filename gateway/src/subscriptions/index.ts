@@ -42,7 +42,10 @@ export interface SubscriptionDeps {
   metrics: Metrics;
   env: Record<string, string | undefined>;
   /** Trusted-documents gate (rest/trusted-documents.ts): refuses a document, or names the manifest's to run. */
-  admitDocument?: (payload: { query?: unknown; extensions?: unknown }) => { ok: true; query?: string } | { ok: false; error: GraphQLError };
+  admitDocument?: (payload: {
+    query?: unknown;
+    extensions?: unknown;
+  }) => { ok: true; query?: string } | { ok: false; error: GraphQLError };
 }
 
 export interface SubscriptionServer {
@@ -93,10 +96,15 @@ export async function attachSubscriptions(deps: SubscriptionDeps): Promise<Subsc
     bufferSize: Number(env.SUBSCRIPTION_CLIENT_BUFFER ?? 1000),
     maxBatch: Number(env.SUBSCRIPTION_MAX_BATCH ?? 256),
     coalesceMs: Number(env.SUBSCRIPTION_COALESCE_MS ?? 5),
-    unsharedArgs: (env.SUBSCRIPTION_UNSHARED_ARGS ?? 'after').split(',').map((s) => s.trim()).filter(Boolean),
+    unsharedArgs: (env.SUBSCRIPTION_UNSHARED_ARGS ?? 'after')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   });
   const connections = metrics.gauge('subscription_connections', 'Open subscription connections', ['transport']);
-  const expired = metrics.counter('subscription_token_expired_total', 'Streams ended because the token expired', ['transport']);
+  const expired = metrics.counter('subscription_token_expired_total', 'Streams ended because the token expired', [
+    'transport',
+  ]);
 
   // ---- graphql-ws ---------------------------------------------------------------------------------
   const wss = new WebSocketServer({ noServer: true });
@@ -136,7 +144,10 @@ export async function attachSubscriptions(deps: SubscriptionDeps): Promise<Subsc
         ctx.extra.cancelExpiry?.();
         if (ctx.acknowledged) connections.dec({ transport: 'ws' });
       },
-      context: (ctx) => ({ auth: ctx.extra.auth ?? null, correlationId: ctx.extra.correlationId ?? newCorrelationId() }),
+      context: (ctx) => ({
+        auth: ctx.extra.auth ?? null,
+        correlationId: ctx.extra.correlationId ?? newCorrelationId(),
+      }),
       onSubscribe: deps.admitDocument
         ? (_ctx, _id, payload) => {
             const a = deps.admitDocument!(payload);
@@ -154,7 +165,11 @@ export async function attachSubscriptions(deps: SubscriptionDeps): Promise<Subsc
       execute: (args) => {
         const op = engine.plan(args.document, args.operationName);
         if (Array.isArray(op)) return { errors: op as GraphQLError[] };
-        return engine.execute(op as any, args.variableValues as Record<string, unknown> | undefined, args.contextValue as any);
+        return engine.execute(
+          op as any,
+          args.variableValues as Record<string, unknown> | undefined,
+          args.contextValue as any,
+        );
       },
     },
     wss,
@@ -165,23 +180,38 @@ export async function attachSubscriptions(deps: SubscriptionDeps): Promise<Subsc
   const sse = async (req: FastifyRequest, reply: FastifyReply) => {
     const params = (req.method === 'GET' ? req.query : req.body) as Record<string, unknown> | undefined;
     let query = params?.query;
-    const admitted = deps.admitDocument?.({ query, extensions: typeof params?.extensions === 'string' ? safeJson(params.extensions) : params?.extensions });
-    if (admitted && !admitted.ok) return reply.code(400).send({ errors: [{ message: admitted.error.message, extensions: { code: admitted.error.extensions.code } }] });
+    const admitted = deps.admitDocument?.({
+      query,
+      extensions: typeof params?.extensions === 'string' ? safeJson(params.extensions) : params?.extensions,
+    });
+    if (admitted && !admitted.ok)
+      return reply
+        .code(400)
+        .send({ errors: [{ message: admitted.error.message, extensions: { code: admitted.error.extensions.code } }] });
     if (admitted?.query) query = admitted.query;
     if (typeof query !== 'string' || !query.trim()) {
-      return reply.code(400).send({ errors: [{ message: 'query: a GraphQL document is required', extensions: { code: 'BAD_REQUEST' } }] });
+      return reply
+        .code(400)
+        .send({ errors: [{ message: 'query: a GraphQL document is required', extensions: { code: 'BAD_REQUEST' } }] });
     }
     let variables: Record<string, unknown> | undefined;
     try {
-      variables = typeof params?.variables === 'string' ? JSON.parse(params.variables) : (params?.variables as Record<string, unknown> | undefined);
+      variables =
+        typeof params?.variables === 'string'
+          ? JSON.parse(params.variables)
+          : (params?.variables as Record<string, unknown> | undefined);
     } catch {
-      return reply.code(400).send({ errors: [{ message: 'variables: not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      return reply
+        .code(400)
+        .send({ errors: [{ message: 'variables: not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
     }
     let auth: AuthClaims | null;
     try {
       auth = await claimsOf(req, verify);
     } catch (err) {
-      return reply.code(401).send({ errors: [{ message: (err as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      return reply
+        .code(401)
+        .send({ errors: [{ message: (err as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] });
     }
     const doc = engine.parseAndValidate(query);
     if (Array.isArray(doc)) return reply.code(400).send({ errors: doc });
@@ -222,7 +252,9 @@ export async function attachSubscriptions(deps: SubscriptionDeps): Promise<Subsc
     const keepAlive = setInterval(() => void write(':\n\n'), Number(env.SSE_KEEPALIVE_MS ?? 15_000));
     const cancelTimer = armExpiry(auth, () => {
       expired.inc({ transport: 'sse' });
-      void next({ errors: [new GraphQLError('token expired', { extensions: { code: 'UNAUTHENTICATED' } })] }).then(finish);
+      void next({ errors: [new GraphQLError('token expired', { extensions: { code: 'UNAUTHENTICATED' } })] }).then(
+        finish,
+      );
     });
     openStreams.add(finish);
     res.on('close', finish);

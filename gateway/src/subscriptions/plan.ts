@@ -6,9 +6,24 @@
 // for fields owned elsewhere. We subscribe with `primary` ourselves and, per batch of events, run
 // `rest` through the exported `executeQueryPlan`, feeding the events in as the result of a
 // synthetic fetch.
-import { Kind, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode, type FragmentDefinitionNode, print } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type FragmentDefinitionNode,
+  print,
+} from 'graphql';
 import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
-import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan, type SubscriptionNode } from '@apollo/query-planner';
+import {
+  QueryPlanner,
+  type FetchNode,
+  type PlanNode,
+  type QueryPlan,
+  type SubscriptionNode,
+} from '@apollo/query-planner';
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { AuthClaims } from '@carbon-nexus/plugin-sdk';
 
@@ -45,7 +60,10 @@ export class Planner {
   private readonly planner: QueryPlanner;
   private readonly cache = new Map<string, PlannedOperation>();
 
-  constructor(supergraphSdl: string, private readonly maxCached = 500) {
+  constructor(
+    supergraphSdl: string,
+    private readonly maxCached = 500,
+  ) {
     const supergraph = Supergraph.build(supergraphSdl);
     this.apiSchema = supergraph.apiSchema();
     this.apiGraphQLSchema = this.apiSchema.toGraphQLJSSchema();
@@ -63,14 +81,26 @@ export class Planner {
       this.cache.set(key, hit);
       return hit;
     }
-    const operationContext = buildOperationContext({ schema: this.apiGraphQLSchema, operationDocument: document, operationName: operationName ?? undefined });
+    const operationContext = buildOperationContext({
+      schema: this.apiGraphQLSchema,
+      operationDocument: document,
+      operationName: operationName ?? undefined,
+    });
     const operation = operationFromDocument(this.apiSchema, document, { operationName: operationName ?? undefined });
     const plan = this.planner.buildQueryPlan(operation);
     const kind = operationContext.operation.operation as PlannedOperation['kind'];
-    const planned: PlannedOperation = { key, document, operationName: operationName ?? undefined, kind, plan, operationContext };
+    const planned: PlannedOperation = {
+      key,
+      document,
+      operationName: operationName ?? undefined,
+      kind,
+      plan,
+      operationContext,
+    };
     if (kind === 'subscription') {
       const node = plan.node as SubscriptionNode | undefined;
-      if (!node || node.kind !== 'Subscription') throw new Error('the query planner returned no subscription node for a subscription');
+      if (!node || node.kind !== 'Subscription')
+        throw new Error('the query planner returned no subscription node for a subscription');
       planned.primary = node.primary;
       planned.rest = node.rest;
       const root = operationContext.operation.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
@@ -86,7 +116,12 @@ export class Planner {
   }
 
   /** Runs a query or mutation plan (operations arriving over graphql-ws or SSE). */
-  async execute(op: PlannedOperation, variables: Record<string, unknown> | undefined, scope: ExecutionScope, services: ServiceMap): Promise<ExecutionResult> {
+  async execute(
+    op: PlannedOperation,
+    variables: Record<string, unknown> | undefined,
+    scope: ExecutionScope,
+    services: ServiceMap,
+  ): Promise<ExecutionResult> {
     return (await executeQueryPlan(
       op.plan,
       services,
@@ -102,7 +137,13 @@ export class Planner {
    * All events of the batch go through ONE run of the rest, so each entity fetch is one `_entities`
    * call for the whole batch; each event is then shaped to the client's selection.
    */
-  async completeEvents(op: PlannedOperation, events: ExecutionResult[], variables: Record<string, unknown> | undefined, scope: ExecutionScope, services: ServiceMap): Promise<ExecutionResult[]> {
+  async completeEvents(
+    op: PlannedOperation,
+    events: ExecutionResult[],
+    variables: Record<string, unknown> | undefined,
+    scope: ExecutionScope,
+    services: ServiceMap,
+  ): Promise<ExecutionResult[]> {
     const rootKey = op.rootKey!;
     const out: ExecutionResult[] = new Array(events.length);
     // Events whose primary result carries data go through the plan; the others pass through as they are.
@@ -155,7 +196,11 @@ export class Planner {
   }
 }
 
-function requestContext(op: PlannedOperation, variables: Record<string, unknown> | undefined, scope: ExecutionScope): any {
+function requestContext(
+  op: PlannedOperation,
+  variables: Record<string, unknown> | undefined,
+  scope: ExecutionScope,
+): any {
   return {
     request: { query: op.key, variables: variables ?? {}, operationName: op.operationName },
     context: { auth: scope.auth, correlationId: scope.correlationId },
@@ -211,7 +256,10 @@ function listify(node: PlanNode, rootKey: string): PlanNode {
 function typenameOnly(ctx: ReturnType<typeof buildOperationContext>): ReturnType<typeof buildOperationContext> {
   const operation: OperationDefinitionNode = {
     ...ctx.operation,
-    selectionSet: { kind: Kind.SELECTION_SET, selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }] },
+    selectionSet: {
+      kind: Kind.SELECTION_SET,
+      selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }],
+    },
   };
   return { schema: ctx.schema, operation, fragments: Object.create(null) as Record<string, FragmentDefinitionNode> };
 }

@@ -37,11 +37,25 @@ export class UpstreamConnector {
   async open(req: UpstreamRequest): Promise<Upstream> {
     const local = this.host?.plugins.get(req.serviceName);
     if (local) {
-      return (await local.subscribe(req.query, req.variables, { auth: req.scope.auth, correlationId: req.scope.correlationId })) as Upstream;
+      return (await local.subscribe(req.query, req.variables, {
+        auth: req.scope.auth,
+        correlationId: req.scope.correlationId,
+      })) as Upstream;
     }
     const url = this.subgraphUrls[req.serviceName];
-    if (!url) return { errors: [new GraphQLError(`subgraph "${req.serviceName}" is not reachable for subscriptions from this gateway`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: req.serviceName } })] };
-    return this.client(req.serviceName, url, req).iterate({ query: req.query, variables: req.variables, operationName: req.operationName }) as AsyncIterator<ExecutionResult>;
+    if (!url)
+      return {
+        errors: [
+          new GraphQLError(`subgraph "${req.serviceName}" is not reachable for subscriptions from this gateway`, {
+            extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: req.serviceName },
+          }),
+        ],
+      };
+    return this.client(req.serviceName, url, req).iterate({
+      query: req.query,
+      variables: req.variables,
+      operationName: req.operationName,
+    }) as AsyncIterator<ExecutionResult>;
   }
 
   private client(serviceName: string, httpUrl: string, req: UpstreamRequest): Client {
@@ -53,7 +67,10 @@ export class UpstreamConnector {
       return entry.client;
     }
     const wsUrl = httpUrl.replace(/^http/, 'ws');
-    const e: { client: Client; token: string | undefined } = { client: null as unknown as Client, token: req.scope.auth?.token };
+    const e: { client: Client; token: string | undefined } = {
+      client: null as unknown as Client,
+      token: req.scope.auth?.token,
+    };
     e.client = createClient({
       url: wsUrl,
       webSocketImpl: WebSocket,
@@ -69,7 +86,8 @@ export class UpstreamConnector {
       on: {
         closed: (ev) => {
           const code = (ev as { code?: number })?.code;
-          if (code && code !== 1000) this.logger.warn({ subgraph: serviceName, code }, 'subgraph subscription connection closed');
+          if (code && code !== 1000)
+            this.logger.warn({ subgraph: serviceName, code }, 'subgraph subscription connection closed');
         },
       },
     });

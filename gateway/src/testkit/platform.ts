@@ -4,7 +4,14 @@
 //   const r = await platform.graphql(`{ suppliers { totalCount } }`, {}, { role: 'viewer' });
 // `defer(fn)` adds cleanups of the test's own (clients, servers); they run first, last added first.
 import type { ExecutionResult } from 'graphql';
-import { loadPlatformConfig, signDevToken, type AnyPlugin, type AuthClaims, type Host, type Role } from '@carbon-nexus/plugin-sdk';
+import {
+  loadPlatformConfig,
+  signDevToken,
+  type AnyPlugin,
+  type AuthClaims,
+  type Host,
+  type Role,
+} from '@carbon-nexus/plugin-sdk';
 import { createTestDatabase, type Database, type TestDatabaseTarget } from '@carbon-nexus/db';
 import { startGateway, type GatewayOptions, type GatewayServer } from '../server.ts';
 
@@ -35,7 +42,11 @@ export interface TestPlatform extends AsyncDisposable {
   /** A development token for a role (or full claims). */
   token(role: Role | 'system', claims?: Partial<Pick<AuthClaims, 'sub' | 'supplierIds'>>): Promise<string>;
   /** POST /graphql through the gateway; `role` signs a token for that role, `token` uses the given one. */
-  graphql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, opts?: { role?: Role | 'system'; token?: string }): Promise<ExecutionResult<T>>;
+  graphql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    opts?: { role?: Role | 'system'; token?: string },
+  ): Promise<ExecutionResult<T>>;
   /** A cleanup of the test's own, run at disposal before the platform stops (last added first). */
   defer(cleanup: () => unknown): void;
   /** Same as disposal; idempotent. */
@@ -63,7 +74,10 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
   const cleanups: (() => unknown)[] = [];
   let closing: Promise<void> | null = null;
   const token: TestPlatform['token'] = (role, claims = {}) =>
-    signDevToken({ sub: claims.sub ?? `test-${role}`, roles: [role], supplierIds: claims.supplierIds ?? null }, env.JWT_SECRET);
+    signDevToken(
+      { sub: claims.sub ?? `test-${role}`, roles: [role], supplierIds: claims.supplierIds ?? null },
+      env.JWT_SECRET,
+    );
   const platform: TestPlatform = {
     url: gateway.url,
     graphqlUrl: `${gateway.url}/graphql`,
@@ -87,7 +101,10 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
     close() {
       closing ??= (async () => {
         const errors: unknown[] = [];
-        for (const fn of cleanups.splice(0).reverse()) await Promise.resolve().then(fn).catch((e) => errors.push(e));
+        for (const fn of cleanups.splice(0).reverse())
+          await Promise.resolve()
+            .then(fn)
+            .catch((e) => errors.push(e));
         await gateway.close().catch((e) => errors.push(e));
         if (!opts.db) await db.close().catch((e) => errors.push(e));
         if (errors.length) throw new AggregateError(errors, `test platform: ${errors.length} cleanup(s) failed`);

@@ -7,7 +7,14 @@
  * role "calibration": the synthetic world's class parameters were tuned on this figure (so it is not a test);
  * role "check": held out — nothing was tuned on it.
  */
-import { DIESEL_TTW_KG_PER_L, DIESEL_WTW_KG_PER_L, EV_CHARGING_EFF, GRID_KG_PER_KWH, NATURAL_GAS_KG_PER_M3, NATURAL_GAS_KWH_PER_M3 } from '../synth/constants.js';
+import {
+  DIESEL_TTW_KG_PER_L,
+  DIESEL_WTW_KG_PER_L,
+  EV_CHARGING_EFF,
+  GRID_KG_PER_KWH,
+  NATURAL_GAS_KG_PER_M3,
+  NATURAL_GAS_KWH_PER_M3,
+} from '../synth/constants.js';
 import { VEHICLES } from '../synth/logistics.js';
 import type { Sample } from '../synth/types.js';
 
@@ -61,7 +68,15 @@ const UK_DUTY: Record<number, { speed_kmh: number; stops_per_100km: number; idle
 };
 
 /** A BEIS 2021 "Delivery vehicles" per-km factor (TTW kg CO2e/km) at a given % laden, as a 100 km leg. */
-function beisHgv(id: string, label: string, cls: number, laden: number, kgPerKm: number, table: string, role: ReferenceCase['role'] = 'check'): ReferenceCase {
+function beisHgv(
+  id: string,
+  label: string,
+  cls: number,
+  laden: number,
+  kgPerKm: number,
+  table: string,
+  role: ReferenceCase['role'] = 'check',
+): ReferenceCase {
   const duty = UK_DUTY[cls]!;
   const litres = (kgPerKm / BEIS_2021_DIESEL_TTW) * 100;
   const load = Math.max(50, VEHICLES[cls]!.maxLoadKg * laden);
@@ -76,12 +91,27 @@ function beisHgv(id: string, label: string, cls: number, laden: number, kgPerKm:
     conversion: `÷ ${BEIS_2021_DIESEL_TTW} kg/L (BEIS 2021 diesel) = ${fmt(litres)} L/100 km; × ${fmt(WTW, 3)} kg/L WTW`,
     source: `UK BEIS GHG conversion factors 2021, ${table}`,
     conditions: `100 km, ${Math.round(laden * 100)} % of a ${VEHICLES[cls]!.maxLoadKg / 1000} t payload (${fmt(load / 1000, 2)} t), ${duty.text}, flat (UK-average duty: our assumption)`,
-    rows: [leg(cls, { load_kg: load, speed_kmh: duty.speed_kmh, stops_per_100km: duty.stops_per_100km, idle_min: duty.idle_min })],
+    rows: [
+      leg(cls, {
+        load_kg: load,
+        speed_kmh: duty.speed_kmh,
+        stops_per_100km: duty.stops_per_100km,
+        idle_min: duty.idle_min,
+      }),
+    ],
   };
 }
 
 /** A warehouse year: 365 daily rows with a sinusoidal outdoor temperature (mean ± amplitude, °C). */
-function warehouseYear(o: { area: number; refrigerated: number; throughputT: number; hours: number; tMean: number; tAmp: number; grid: number }): Sample[] {
+function warehouseYear(o: {
+  area: number;
+  refrigerated: number;
+  throughputT: number;
+  hours: number;
+  tMean: number;
+  tAmp: number;
+  grid: number;
+}): Sample[] {
   return Array.from({ length: 365 }, (_, d) => ({
     area_m2: o.area,
     refrigerated_share: o.refrigerated,
@@ -107,7 +137,8 @@ export function referenceCases(): ReferenceCase[] {
     published: '32.6 L/100 km (typical EU tractor-trailer; best-in-class 29.9)',
     publishedKg: 32.6 * WTW,
     conversion: `32.6 L × ${fmt(WTW, 3)} kg/L WTW`,
-    source: 'ICCT (Rodríguez, Delgado, Muncrief), "Fuel consumption testing of tractor-trailers in the European Union and the United States", May 2018 — TU Graz tests over the EU regulatory long-haul cycle and payload',
+    source:
+      'ICCT (Rodríguez, Delgado, Muncrief), "Fuel consumption testing of tractor-trailers in the European Union and the United States", May 2018 — TU Graz tests over the EU regulatory long-haul cycle and payload',
     conditions: '100 km, 19.3 t payload, 78 km/h average, 1 stop, flat',
     rows: [leg(1, { load_kg: 19300, speed_kmh: 78, stops_per_100km: 1 })],
   });
@@ -120,12 +151,15 @@ export function referenceCases(): ReferenceCase[] {
     published: '30–35 L diesel → 95–110 kg CO2e WTW (midpoint 32.5 L)',
     publishedKg: 32.5 * WTW,
     conversion: `32.5 L × ${fmt(WTW, 3)} kg/L WTW`,
-    source: 'Carbon Nexus reference trips (shared/reference/carbon-domain.md: CMEM physics, ≈ 30–35 L/100 km at ~80 % load)',
+    source:
+      'Carbon Nexus reference trips (shared/reference/carbon-domain.md: CMEM physics, ≈ 30–35 L/100 km at ~80 % load)',
     conditions: '100 km, 20 t payload, 75 km/h, 2 stops, 10 min idling, flat',
     rows: [leg(1, { load_kg: 20000, speed_kmh: 75, stops_per_100km: 2, idle_min: 10 })],
   });
   const artic = 'HGV (all diesel), Articulated (>33t)';
-  cases.push(beisHgv('beis-2021-artic-33t-0', 'Articulated >33 t, empty (0 % laden)', 6, 0, 0.65, `${artic}, 0% Laden`));
+  cases.push(
+    beisHgv('beis-2021-artic-33t-0', 'Articulated >33 t, empty (0 % laden)', 6, 0, 0.65, `${artic}, 0% Laden`),
+  );
   cases.push(beisHgv('beis-2021-artic-33t-50', 'Articulated >33 t, 50 % laden', 6, 0.5, 0.86, `${artic}, 50% Laden`));
   cases.push(beisHgv('beis-2021-artic-33t-100', 'Articulated >33 t, 100 % laden', 6, 1, 1.07, `${artic}, 100% Laden`));
   const rigid17 = 'HGV (all diesel), Rigid (>17 tonnes)';
@@ -133,13 +167,41 @@ export function referenceCases(): ReferenceCase[] {
   const rigid3 = 'HGV (all diesel), Rigid (>3.5 - 7.5 tonnes)';
   cases.push(beisHgv('beis-2021-rigid-17t-0', 'Rigid >17 t, empty', 0, 0, 0.77, `${rigid17}, 0% Laden`, 'calibration'));
   cases.push(beisHgv('beis-2021-rigid-17t-50', 'Rigid >17 t, 50 % laden', 0, 0.5, 0.93, `${rigid17}, 50% Laden`));
-  cases.push(beisHgv('beis-2021-rigid-17t-100', 'Rigid >17 t, 100 % laden', 0, 1, 1.1, `${rigid17}, 100% Laden`, 'calibration'));
-  cases.push(beisHgv('beis-2021-rigid-7.5-17t-0', 'Rigid 7.5–17 t, empty', 5, 0, 0.54, `${rigid7}, 0% Laden`, 'calibration'));
+  cases.push(
+    beisHgv('beis-2021-rigid-17t-100', 'Rigid >17 t, 100 % laden', 0, 1, 1.1, `${rigid17}, 100% Laden`, 'calibration'),
+  );
+  cases.push(
+    beisHgv('beis-2021-rigid-7.5-17t-0', 'Rigid 7.5–17 t, empty', 5, 0, 0.54, `${rigid7}, 0% Laden`, 'calibration'),
+  );
   cases.push(beisHgv('beis-2021-rigid-7.5-17t-50', 'Rigid 7.5–17 t, 50 % laden', 5, 0.5, 0.61, `${rigid7}, 50% Laden`));
-  cases.push(beisHgv('beis-2021-rigid-7.5-17t-100', 'Rigid 7.5–17 t, 100 % laden', 5, 1, 0.69, `${rigid7}, 100% Laden`, 'calibration'));
-  cases.push(beisHgv('beis-2021-rigid-3.5-7.5t-0', 'Rigid 3.5–7.5 t, empty', 4, 0, 0.45, `${rigid3}, 0% Laden`, 'calibration'));
-  cases.push(beisHgv('beis-2021-rigid-3.5-7.5t-50', 'Rigid 3.5–7.5 t, 50 % laden', 4, 0.5, 0.48, `${rigid3}, 50% Laden`));
-  cases.push(beisHgv('beis-2021-rigid-3.5-7.5t-100', 'Rigid 3.5–7.5 t, 100 % laden', 4, 1, 0.52, `${rigid3}, 100% Laden`, 'calibration'));
+  cases.push(
+    beisHgv(
+      'beis-2021-rigid-7.5-17t-100',
+      'Rigid 7.5–17 t, 100 % laden',
+      5,
+      1,
+      0.69,
+      `${rigid7}, 100% Laden`,
+      'calibration',
+    ),
+  );
+  cases.push(
+    beisHgv('beis-2021-rigid-3.5-7.5t-0', 'Rigid 3.5–7.5 t, empty', 4, 0, 0.45, `${rigid3}, 0% Laden`, 'calibration'),
+  );
+  cases.push(
+    beisHgv('beis-2021-rigid-3.5-7.5t-50', 'Rigid 3.5–7.5 t, 50 % laden', 4, 0.5, 0.48, `${rigid3}, 50% Laden`),
+  );
+  cases.push(
+    beisHgv(
+      'beis-2021-rigid-3.5-7.5t-100',
+      'Rigid 3.5–7.5 t, 100 % laden',
+      4,
+      1,
+      0.52,
+      `${rigid3}, 100% Laden`,
+      'calibration',
+    ),
+  );
   cases.push({
     id: 'bett-2023-daf-lf-electric-19t',
     group: 'truck',
@@ -149,8 +211,10 @@ export function referenceCases(): ReferenceCase[] {
     published: '1.08 km/kWh (0.93 kWh/km; 270 km on 250 kWh) over 287,000 km',
     publishedKg: (0.926 / EV_CHARGING_EFF) * 100 * GRID_KG_PER_KWH.UK,
     conversion: `0.926 kWh/km at the battery ÷ ${EV_CHARGING_EFF} charging efficiency × 100 km × ${GRID_KG_PER_KWH.UK} kg/kWh (UK grid 2025)`,
-    source: 'Cenex / DAF Trucks, Battery Electric Truck Trial (BETT) final report, 2023 (as reported by Fleet News, "Four key takeaways from the battery electric truck trial")',
-    conditions: '100 km, 3 t payload, 35 km/h, 30 stops and 30 min with auxiliaries on (urban/rural mix: our assumption)',
+    source:
+      'Cenex / DAF Trucks, Battery Electric Truck Trial (BETT) final report, 2023 (as reported by Fleet News, "Four key takeaways from the battery electric truck trial")',
+    conditions:
+      '100 km, 3 t payload, 35 km/h, 30 stops and 30 min with auxiliaries on (urban/rural mix: our assumption)',
     rows: [leg(7, { load_kg: 3000, speed_kmh: 35, stops_per_100km: 30, idle_min: 30 })],
   });
   cases.push({
@@ -180,9 +244,25 @@ export function referenceCases(): ReferenceCase[] {
     conversion: `÷ ${DIESEL_TTW_KG_PER_L} kg/L (DESNZ 2025 diesel) = ${fmt((0.25023 / DIESEL_TTW_KG_PER_L) * 100, 2)} L/100 km; × ${fmt(WTW, 3)} kg/L WTW`,
     source: 'UK DESNZ GHG conversion factors 2025, Delivery vehicles, Vans, Average (up to 3.5 tonnes), Diesel',
     conditions: `100 km, 40 % of a 1.3 t payload (DfT average van load factor), ${UK_DUTY[2]!.text}, flat`,
-    rows: [leg(2, { load_kg: vanLoad, speed_kmh: UK_DUTY[2]!.speed_kmh, stops_per_100km: UK_DUTY[2]!.stops_per_100km, idle_min: UK_DUTY[2]!.idle_min })],
+    rows: [
+      leg(2, {
+        load_kg: vanLoad,
+        speed_kmh: UK_DUTY[2]!.speed_kmh,
+        stops_per_100km: UK_DUTY[2]!.stops_per_100km,
+        idle_min: UK_DUTY[2]!.idle_min,
+      }),
+    ],
   });
-  cases.push(beisHgv('beis-2021-van-class-iii', 'Diesel van Class III (1.74–3.5 t)', 2, 0.4, 0.27, 'Vans, Class III (1.74 to 3.5 tonnes), Diesel'));
+  cases.push(
+    beisHgv(
+      'beis-2021-van-class-iii',
+      'Diesel van Class III (1.74–3.5 t)',
+      2,
+      0.4,
+      0.27,
+      'Vans, Class III (1.74 to 3.5 tonnes), Diesel',
+    ),
+  );
   cases.push({
     id: 'e-transit-wltp',
     group: 'van',
@@ -192,7 +272,8 @@ export function referenceCases(): ReferenceCase[] {
     published: '21.5 kWh/100 km (68 kWh usable / 317 km WLTP)',
     publishedKg: (21.5 / EV_CHARGING_EFF) * GRID_KG_PER_KWH.UK,
     conversion: `21.5 kWh at the battery ÷ ${EV_CHARGING_EFF} charging efficiency × ${GRID_KG_PER_KWH.UK} kg/kWh (UK grid 2025)`,
-    source: 'Vision Mobility test report "Ford E-Transit: electric vehicle outshines combustion engine" (2022), from Ford\'s WLTP range',
+    source:
+      'Vision Mobility test report "Ford E-Transit: electric vehicle outshines combustion engine" (2022), from Ford\'s WLTP range',
     conditions: '100 km WLTP-like: 300 kg payload, 46 km/h, 40 stops, 15 min standing with auxiliaries on',
     rows: [leg(3, { load_kg: 300, speed_kmh: 46, stops_per_100km: 40, idle_min: 15 })],
   });
@@ -208,9 +289,18 @@ export function referenceCases(): ReferenceCase[] {
     published: `6.1 kWh/ft²/yr electricity (${fmt(nonRef)} kWh/m²/yr)`,
     publishedKg: nonRef * 20000 * GRID_KG_PER_KWH.US,
     conversion: `× 10.764 ft²/m² × 20,000 m² × ${GRID_KG_PER_KWH.US} kg/kWh (US grid)`,
-    source: 'E Source, US commercial building averages (via Business Energy Advisor, "Managing energy costs in warehouses")',
+    source:
+      'E Source, US commercial building averages (via Business Energy Advisor, "Managing energy costs in warehouses")',
     conditions: '20,000 m², 150 t handled per day, 12 operating hours, outdoor 13 ± 10 °C over the year',
-    rows: warehouseYear({ area: 20000, refrigerated: 0, throughputT: 150, hours: 12, tMean: 13, tAmp: 10, grid: GRID_KG_PER_KWH.US }),
+    rows: warehouseYear({
+      area: 20000,
+      refrigerated: 0,
+      throughputT: 150,
+      hours: 12,
+      tMean: 13,
+      tAmp: 10,
+      grid: GRID_KG_PER_KWH.US,
+    }),
   });
   const ref = 24.9 * FT2_PER_M2;
   cases.push({
@@ -222,9 +312,18 @@ export function referenceCases(): ReferenceCase[] {
     published: `24.9 kWh/ft²/yr electricity (${fmt(ref)} kWh/m²/yr)`,
     publishedKg: ref * 10000 * GRID_KG_PER_KWH.US,
     conversion: `× 10.764 ft²/m² × 10,000 m² × ${GRID_KG_PER_KWH.US} kg/kWh (US grid)`,
-    source: 'E Source, US commercial building averages (via Business Energy Advisor, "Managing energy costs in warehouses")',
+    source:
+      'E Source, US commercial building averages (via Business Energy Advisor, "Managing energy costs in warehouses")',
     conditions: '10,000 m², 90 % chilled floor, 200 t handled per day, 16 operating hours, outdoor 13 ± 10 °C',
-    rows: warehouseYear({ area: 10000, refrigerated: 0.9, throughputT: 200, hours: 16, tMean: 13, tAmp: 10, grid: GRID_KG_PER_KWH.US }),
+    rows: warehouseYear({
+      area: 10000,
+      refrigerated: 0.9,
+      throughputT: 200,
+      hours: 16,
+      tMean: 13,
+      tAmp: 10,
+      grid: GRID_KG_PER_KWH.US,
+    }),
   });
 
   // ---- factories (one production day) ------------------------------------------------------------------------
@@ -239,9 +338,20 @@ export function referenceCases(): ReferenceCase[] {
     published: '8.7 kWh/hl electricity + 87.6 MJ/hl thermal energy',
     publishedKg: hl * (8.7 * GRID_KG_PER_KWH.EU + gasPerHl * NATURAL_GAS_KG_PER_M3),
     conversion: `thermal as natural gas: 87.6 MJ ÷ ${fmt(NATURAL_GAS_KWH_PER_M3 * 3.6, 2)} MJ/m³ = ${fmt(gasPerHl, 3)} m³/hl × ${NATURAL_GAS_KG_PER_M3} kg/m³; electricity × ${GRID_KG_PER_KWH.EU} kg/kWh (EU-27)`,
-    source: 'HEINEKEN Sustainability Report 2010 ("Brewing a Better Future"), specific energy consumption of its breweries',
+    source:
+      'HEINEKEN Sustainability Report 2010 ("Brewing a Better Future"), specific energy consumption of its breweries',
     conditions: `${hl} hl/day, 24 h production (no off-shift), base load 300 kW, 10 °C outdoors, EU-27 grid`,
-    rows: [{ production_units: hl, kwh_per_unit: 8.7, base_load_kw: 300, shift_hours: 24, gas_m3: gasPerHl * hl, ambient_temp_c: 10, grid_factor_kg_per_kwh: GRID_KG_PER_KWH.EU }],
+    rows: [
+      {
+        production_units: hl,
+        kwh_per_unit: 8.7,
+        base_load_kw: 300,
+        shift_hours: 24,
+        gas_m3: gasPerHl * hl,
+        ambient_temp_c: 10,
+        grid_factor_kg_per_kwh: GRID_KG_PER_KWH.EU,
+      },
+    ],
   });
   const mmbtuKwh = 293.07107;
   const elec = 4.71 * mmbtuKwh;
@@ -255,9 +365,20 @@ export function referenceCases(): ReferenceCase[] {
     published: '11.16 million BTU per vehicle (4.71 indirect/electricity + 6.45 direct/fuel)',
     publishedKg: 1000 * (elec * GRID_KG_PER_KWH.US + gas * NATURAL_GAS_KG_PER_M3),
     conversion: `electricity 4.71 MMBtu = ${Math.round(elec)} kWh × ${GRID_KG_PER_KWH.US} kg/kWh (US grid); direct fuel as natural gas 6.45 MMBtu = ${Math.round(gas)} m³ × ${NATURAL_GAS_KG_PER_M3} kg/m³`,
-    source: 'Ford Motor Company Sustainability Report 2009/10, energy consumption per vehicle produced (worldwide facilities, 2009)',
+    source:
+      'Ford Motor Company Sustainability Report 2009/10, energy consumption per vehicle produced (worldwide facilities, 2009)',
     conditions: '1,000 vehicles/day over 16 h, 5 MW base load off-shift, 15 °C outdoors, US grid',
-    rows: [{ production_units: 1000, kwh_per_unit: elec, base_load_kw: 5000, shift_hours: 16, gas_m3: gas * 1000, ambient_temp_c: 15, grid_factor_kg_per_kwh: GRID_KG_PER_KWH.US }],
+    rows: [
+      {
+        production_units: 1000,
+        kwh_per_unit: elec,
+        base_load_kw: 5000,
+        shift_hours: 16,
+        gas_m3: gas * 1000,
+        ambient_temp_c: 15,
+        grid_factor_kg_per_kwh: GRID_KG_PER_KWH.US,
+      },
+    ],
   });
   return cases;
 }

@@ -18,7 +18,12 @@ interface Path {
 }
 
 function newPath(size: number): Path {
-  return { feature: new Int32Array(size), zero: new Float64Array(size), one: new Float64Array(size), weight: new Float64Array(size) };
+  return {
+    feature: new Int32Array(size),
+    zero: new Float64Array(size),
+    one: new Float64Array(size),
+    weight: new Float64Array(size),
+  };
 }
 
 function copyPath(src: Path, dst: Path, len: number): void {
@@ -91,7 +96,15 @@ function maxDepthOf(t: TreeJson, node = 0): number {
  * (after any unwind) into its own, as in the reference C++ implementation.
  */
 function recurseImpl(t: TreeJson, x: ArrayLike<number>, phi: Float64Array, paths: Path[]): void {
-  const rec = (node: number, level: number, parent: Path | null, parentLen: number, zero: number, one: number, feature: number): void => {
+  const rec = (
+    node: number,
+    level: number,
+    parent: Path | null,
+    parentLen: number,
+    zero: number,
+    one: number,
+    feature: number,
+  ): void => {
     const p = paths[level]!;
     if (parent) copyPath(parent, p, parentLen);
     let depth = parentLen; // slot index for the new element
@@ -162,4 +175,3 @@ export function expectedTreeValue(t: TreeJson): number {
   for (let k = 0; k < t.feature.length; k++) if (t.feature[k]! < 0) s += (t.value[k]! * t.cover[k]!) / root;
   return s;
 }
-

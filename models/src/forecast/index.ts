@@ -85,7 +85,9 @@ function toSeries(history: HistoryPoint[]): Series {
   pts.sort((a, b) => a.t - b.t);
   for (let i = 1; i < pts.length; i++) {
     if (pts[i]!.t - pts[i - 1]!.t !== H) {
-      throw new Error(`history must be hourly and contiguous: gap between ${new Date(pts[i - 1]!.t).toISOString()} and ${new Date(pts[i]!.t).toISOString()}`);
+      throw new Error(
+        `history must be hourly and contiguous: gap between ${new Date(pts[i - 1]!.t).toISOString()} and ${new Date(pts[i]!.t).toISOString()}`,
+      );
     }
   }
   return { t0: pts[0]!.t, values: Float64Array.from(pts, (p) => p.v) };
@@ -170,7 +172,8 @@ interface Fit {
 
 /** Fit on values[0, end) of a series. */
 function fit(s: Series, end: number, maxWeeks: number): Fit {
-  if (end < MIN_HISTORY_HOURS) throw new Error(`at least ${MIN_HISTORY_HOURS} hourly points (one day) of history are needed, got ${end}`);
+  if (end < MIN_HISTORY_HOURS)
+    throw new Error(`at least ${MIN_HISTORY_HOURS} hourly points (one day) of history are needed, got ${end}`);
   let weekly = end >= WEEK;
   let P = weekly ? WEEK : DAY;
   const W = weekly ? Math.min(maxWeeks, Math.floor(end / WEEK)) : Math.floor(end / DAY);
@@ -186,7 +189,8 @@ function fit(s: Series, end: number, maxWeeks: number): Fit {
   const season = (i: number) => (weekly ? hourOfWeek(s.t0 + i * H) : new Date(s.t0 + i * H).getUTCHours());
 
   // seasonal index from whole periods: after the shift when a full period is there, else the whole window
-  const profileStart = end - since >= P ? end - Math.floor((end - since) / P) * P : end - Math.floor((end - windowStart) / P) * P;
+  const profileStart =
+    end - since >= P ? end - Math.floor((end - since) / P) * P : end - Math.floor((end - windowStart) / P) * P;
   const periods = Math.floor((end - profileStart) / P);
   const S = new Float64Array(P);
   const Sw = new Float64Array(P);
@@ -279,7 +283,12 @@ function orderQuad([a, b, c, d]: Quad): Quad {
   return [q025, q10, q90, q975];
 }
 
-const quad = (sorted: number[]): Quad => [quantile(sorted, 0.025), quantile(sorted, 0.1), quantile(sorted, 0.9), quantile(sorted, 0.975)];
+const quad = (sorted: number[]): Quad => [
+  quantile(sorted, 0.025),
+  quantile(sorted, 0.1),
+  quantile(sorted, 0.9),
+  quantile(sorted, 0.975),
+];
 
 interface Bands {
   q: Quad[]; // per horizon day
@@ -319,7 +328,8 @@ function calibrate(s: Series, end: number, maxWeeks: number, horizon: number, f:
   }
   // fewer than a week of backtest errors: too few to trust alone — never narrower than ±25 % / ±50 %
   const few = all.length < WEEK;
-  const atLeast = ([a, b, c, d]: Quad): Quad => (few ? [Math.min(a, -0.5), Math.min(b, -0.25), Math.max(c, 0.25), Math.max(d, 0.5)] : [a, b, c, d]);
+  const atLeast = ([a, b, c, d]: Quad): Quad =>
+    few ? [Math.min(a, -0.5), Math.min(b, -0.25), Math.max(c, 0.25), Math.max(d, 0.5)] : [a, b, c, d];
   const q: Quad[] = [];
   for (let d = 0; d < days; d++) {
     const r = byDay[d]!.sort((a, b) => a - b);
@@ -334,7 +344,8 @@ function calibrate(s: Series, end: number, maxWeeks: number, horizon: number, f:
 
 function forecastSeries(s: Series, end: number, opts: ForecastOptions): ForecastPoint[] {
   const horizon = opts.horizonHours ?? 168;
-  if (!Number.isInteger(horizon) || horizon < 1) throw new Error(`horizonHours must be a positive integer, got ${horizon}`);
+  if (!Number.isInteger(horizon) || horizon < 1)
+    throw new Error(`horizonHours must be a positive integer, got ${horizon}`);
   const maxWeeks = opts.maxWeeks ?? 6;
   const f = fit(s, end, maxWeeks);
   const bands = calibrate(s, end, maxWeeks, horizon, f);

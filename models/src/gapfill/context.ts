@@ -43,5 +43,12 @@ export function contextOf(hour: number, real: (hour: number) => number | null): 
   const a = nearest(-1);
   const b = nearest(1);
   const interpRatio = a && b ? a[1] + ((b[1] - a[1]) * a[0]) / (a[0] + b[0]) : (a?.[1] ?? b?.[1] ?? null);
-  return { hour, level, prevRatio: ratio(hour - H), nextRatio: ratio(hour + H), profileRatio: pn ? ps / pn : null, interpRatio };
+  return {
+    hour,
+    level,
+    prevRatio: ratio(hour - H),
+    nextRatio: ratio(hour + H),
+    profileRatio: pn ? ps / pn : null,
+    interpRatio,
+  };
 }

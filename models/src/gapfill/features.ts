@@ -24,7 +24,16 @@ export function featureNames(spec: GapfillSpec): string[] {
   const names = ['intercept'];
   for (let k = 1; k <= spec.hodHarmonics; k++) names.push(`hod_sin${k}`, `hod_cos${k}`);
   for (let k = 1; k <= spec.dowHarmonics; k++) names.push(`dow_sin${k}`, `dow_cos${k}`);
-  names.push('prev_ratio', 'next_ratio', 'profile_ratio', 'prev_missing', 'next_missing', 'profile_missing', 'interp_ratio', 'interp_missing');
+  names.push(
+    'prev_ratio',
+    'next_ratio',
+    'profile_ratio',
+    'prev_missing',
+    'next_missing',
+    'profile_missing',
+    'interp_ratio',
+    'interp_missing',
+  );
   return names;
 }
 
@@ -33,10 +42,19 @@ export function features(x: GapfillInput, spec: GapfillSpec): number[] {
   const hod = d.getUTCHours();
   const dow = d.getUTCDay();
   const f = [1];
-  for (let k = 1; k <= spec.hodHarmonics; k++) f.push(Math.sin((2 * Math.PI * k * hod) / 24), Math.cos((2 * Math.PI * k * hod) / 24));
-  for (let k = 1; k <= spec.dowHarmonics; k++) f.push(Math.sin((2 * Math.PI * k * dow) / 7), Math.cos((2 * Math.PI * k * dow) / 7));
+  for (let k = 1; k <= spec.hodHarmonics; k++)
+    f.push(Math.sin((2 * Math.PI * k * hod) / 24), Math.cos((2 * Math.PI * k * hod) / 24));
+  for (let k = 1; k <= spec.dowHarmonics; k++)
+    f.push(Math.sin((2 * Math.PI * k * dow) / 7), Math.cos((2 * Math.PI * k * dow) / 7));
   const profile = x.profileRatio ?? 1;
-  f.push(x.prevRatio ?? profile, x.nextRatio ?? profile, profile, x.prevRatio == null ? 1 : 0, x.nextRatio == null ? 1 : 0, x.profileRatio == null ? 1 : 0);
+  f.push(
+    x.prevRatio ?? profile,
+    x.nextRatio ?? profile,
+    profile,
+    x.prevRatio == null ? 1 : 0,
+    x.nextRatio == null ? 1 : 0,
+    x.profileRatio == null ? 1 : 0,
+  );
   f.push(x.interpRatio ?? profile, x.interpRatio == null ? 1 : 0);
   return f;
 }
@@ -49,7 +67,12 @@ export function predictRatio(coef: readonly number[], x: GapfillInput, spec: Gap
 }
 
 /** Fill in kg CO2e and a 0-1 confidence from the residual spread (σ of the ratio on validation). */
-export function predictFill(coef: readonly number[], residualStd: number, x: GapfillInput, spec: GapfillSpec): { co2eKg: number; confidence: number } {
+export function predictFill(
+  coef: readonly number[],
+  residualStd: number,
+  x: GapfillInput,
+  spec: GapfillSpec,
+): { co2eKg: number; confidence: number } {
   const ratio = Math.max(0.05, predictRatio(coef, x, spec));
   const confidence = Math.min(0.99, Math.max(0.01, 1 / (1 + residualStd / ratio)));
   return { co2eKg: x.level * ratio, confidence };

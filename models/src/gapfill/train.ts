@@ -53,7 +53,8 @@ function dataset(seed: number, suppliers: number, dropRate: number): Row[] {
   return rows;
 }
 
-const mape = (pairs: [number, number][]) => (100 * pairs.reduce((a, [p, y]) => a + Math.abs(p - y) / y, 0)) / pairs.length;
+const mape = (pairs: [number, number][]) =>
+  (100 * pairs.reduce((a, [p, y]) => a + Math.abs(p - y) / y, 0)) / pairs.length;
 
 export function train() {
   const trainRows = dataset(SEED, 60, 0.3);
@@ -68,7 +69,14 @@ export function train() {
   }
   const { lambda, coef } = best!;
   // Residual spread of the ratio on validation -> confidence.
-  const res = valRows.map((r) => r.actual / r.x.level - Math.max(0.05, features(r.x, SPEC).reduce((a, f, i) => a + f * coef[i], 0)));
+  const res = valRows.map(
+    (r) =>
+      r.actual / r.x.level -
+      Math.max(
+        0.05,
+        features(r.x, SPEC).reduce((a, f, i) => a + f * coef[i], 0),
+      ),
+  );
   const residualStd = Math.sqrt(res.reduce((a, e) => a + e * e, 0) / (res.length - 1));
   const pairs = (f: (r: Row) => number) => valRows.map((r) => [f(r), r.actual] as [number, number]);
   const both = valRows.filter((r) => r.x.prevRatio != null && r.x.nextRatio != null);
@@ -78,14 +86,21 @@ export function train() {
     baselineLevelMapePct: round(mape(pairs((r) => r.x.level))),
     baselineProfileMapePct: round(mape(pairs((r) => r.x.level * (r.x.profileRatio ?? 1)))),
     interiorMapePct: round(mape(both.map((r) => [predictFill(coef, residualStd, r.x, SPEC).co2eKg, r.actual]))),
-    baselineLinearInterpolationMapePct: round(mape(both.map((r) => [(r.x.level * (r.x.prevRatio! + r.x.nextRatio!)) / 2, r.actual]))),
+    baselineLinearInterpolationMapePct: round(
+      mape(both.map((r) => [(r.x.level * (r.x.prevRatio! + r.x.nextRatio!)) / 2, r.actual])),
+    ),
     baselineNearestInterpolationAllMapePct: round(mape(interp.map((r) => [r.x.level * r.x.interpRatio!, r.actual]))),
-    gapfillOnInterpolableRowsMapePct: round(mape(interp.map((r) => [predictFill(coef, residualStd, r.x, SPEC).co2eKg, r.actual]))),
+    gapfillOnInterpolableRowsMapePct: round(
+      mape(interp.map((r) => [predictFill(coef, residualStd, r.x, SPEC).co2eKg, r.actual])),
+    ),
     residualStdRatio: round(residualStd),
     trainRows: trainRows.length,
     validationRows: valRows.length,
   };
-  const examples = valRows.slice(0, 400).filter((_, i) => i % 80 === 0).map((r) => ({ input: r.x, expected: predictFill(coef, residualStd, r.x, SPEC) }));
+  const examples = valRows
+    .slice(0, 400)
+    .filter((_, i) => i % 80 === 0)
+    .map((r) => ({ input: r.x, expected: predictFill(coef, residualStd, r.x, SPEC) }));
   return {
     name: 'gapfill',
     version: VERSION,

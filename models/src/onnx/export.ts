@@ -104,8 +104,18 @@ export function ensembleToOnnx(ens: EnsembleJson, opts: ExportOptions = {}): Uin
   const initializers: import('onnx-proto').onnx.ITensorProto[] = [];
   let z = 'raw';
   if (opts.offset) {
-    const i64 = (name: string, v: number) => ({ name, dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [v] });
-    const f32 = (name: string, v: number) => ({ name, dims: [1], dataType: onnx.TensorProto.DataType.FLOAT, floatData: [v] });
+    const i64 = (name: string, v: number) => ({
+      name,
+      dims: [1],
+      dataType: onnx.TensorProto.DataType.INT64,
+      int64Data: [v],
+    });
+    const f32 = (name: string, v: number) => ({
+      name,
+      dims: [1],
+      dataType: onnx.TensorProto.DataType.FLOAT,
+      floatData: [v],
+    });
     initializers.push(i64('off_axis', 1));
     const cols = new Map<number, string>();
     const column = (j: number): string => {
@@ -113,7 +123,13 @@ export function ensembleToOnnx(ens: EnsembleJson, opts: ExportOptions = {}): Uin
       if (!name) {
         name = `col_${j}`;
         initializers.push(i64(`${name}_start`, j), i64(`${name}_end`, j + 1));
-        nodes.push({ input: ['features', `${name}_start`, `${name}_end`, 'off_axis'], output: [name], name: `slice_${j}`, opType: 'Slice', domain: '' });
+        nodes.push({
+          input: ['features', `${name}_start`, `${name}_end`, 'off_axis'],
+          output: [name],
+          name: `slice_${j}`,
+          opType: 'Slice',
+          domain: '',
+        });
         cols.set(j, name);
       }
       return name;
@@ -132,7 +148,13 @@ export function ensembleToOnnx(ens: EnsembleJson, opts: ExportOptions = {}): Uin
           prod = out;
         });
         initializers.push(f32(`term_${ti}_coef`, t.coef));
-        nodes.push({ input: [prod, `term_${ti}_coef`], output: [`term_${ti}`], name: `term_${ti}`, opType: 'Mul', domain: '' });
+        nodes.push({
+          input: [prod, `term_${ti}_coef`],
+          output: [`term_${ti}`],
+          name: `term_${ti}`,
+          opType: 'Mul',
+          domain: '',
+        });
         if (sum === null) sum = `term_${ti}`;
         else {
           const out = `sum_${ti}`;
@@ -141,14 +163,26 @@ export function ensembleToOnnx(ens: EnsembleJson, opts: ExportOptions = {}): Uin
         }
       });
       initializers.push(f32('offset_constant', constant));
-      nodes.push({ input: [sum!, 'offset_constant'], output: ['offset_sum'], name: 'offset_constant_add', opType: 'Add', domain: '' });
+      nodes.push({
+        input: [sum!, 'offset_constant'],
+        output: ['offset_sum'],
+        name: 'offset_constant_add',
+        opType: 'Add',
+        domain: '',
+      });
       offsetIn = 'offset_sum';
     }
     nodes.push({ input: [offsetIn], output: ['offset_log'], name: 'log_offset', opType: 'Log', domain: '' });
     nodes.push({ input: ['raw', 'offset_log'], output: ['z'], name: 'add_offset', opType: 'Add', domain: '' });
     z = 'z';
   }
-  nodes.push({ input: [z], output: ['co2e_kg'], name: 'transform', opType: ens.transform === 'exp' ? 'Exp' : 'Identity', domain: '' });
+  nodes.push({
+    input: [z],
+    output: ['co2e_kg'],
+    name: 'transform',
+    opType: ens.transform === 'exp' ? 'Exp' : 'Identity',
+    domain: '',
+  });
 
   const F = ens.nFeatures;
   const model = onnx.ModelProto.create({
@@ -168,13 +202,23 @@ export function ensembleToOnnx(ens: EnsembleJson, opts: ExportOptions = {}): Uin
       input: [
         {
           name: 'features',
-          type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: F }] } } },
+          type: {
+            tensorType: {
+              elemType: onnx.TensorProto.DataType.FLOAT,
+              shape: { dim: [{ dimParam: 'N' }, { dimValue: F }] },
+            },
+          },
         },
       ],
       output: [
         {
           name: 'co2e_kg',
-          type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: 1 }] } } },
+          type: {
+            tensorType: {
+              elemType: onnx.TensorProto.DataType.FLOAT,
+              shape: { dim: [{ dimParam: 'N' }, { dimValue: 1 }] },
+            },
+          },
         },
       ],
     },

@@ -13,13 +13,73 @@ import type { Rng } from './random.js';
 import type { FeatureSpec, Generator, Sample } from './types.js';
 
 export const FACTORY_FEATURES: FeatureSpec[] = [
-  { name: 'production_units', unit: 'units/day', min: 0, max: 100000, kind: 'continuous', description: 'Units produced in the day' },
-  { name: 'kwh_per_unit', unit: 'kWh/unit', min: 0.01, max: 5000, kind: 'continuous', description: 'Site electricity intensity while producing (site kWh ÷ units on a normal production day)', unitHints: [{ scale: 0.001, unit: 'Wh/unit' }, { scale: 1000, unit: 'MWh/unit' }] },
-  { name: 'base_load_kw', unit: 'kW', min: 5, max: 20000, kind: 'continuous', description: 'Always-on electrical load when production stops (compressors, lighting, IT, HVAC)', unitHints: [{ scale: 1000, unit: 'MW' }, { scale: 0.001, unit: 'W' }] },
-  { name: 'shift_hours', unit: 'h/day', min: 8, max: 24, kind: 'continuous', description: 'Production hours in the day' },
-  { name: 'gas_m3', unit: 'm3/day', min: 0, max: 200000, kind: 'continuous', description: 'Metered natural gas', unitHints: [{ scale: 1 / 10.55, unit: 'kWh (gas)' }] },
-  { name: 'ambient_temp_c', unit: '°C', min: -10, max: 35, kind: 'continuous', description: 'Mean outdoor temperature', unitHints: [{ scale: 5 / 9, unit: '°F (approx.)' }] },
-  { name: 'grid_factor_kg_per_kwh', unit: 'kg CO2e/kWh', min: GRID_MIN, max: GRID_MAX, kind: 'continuous', description: 'Grid electricity factor of the region', unitHints: [{ scale: 0.001, unit: 'g CO2e/kWh' }] },
+  {
+    name: 'production_units',
+    unit: 'units/day',
+    min: 0,
+    max: 100000,
+    kind: 'continuous',
+    description: 'Units produced in the day',
+  },
+  {
+    name: 'kwh_per_unit',
+    unit: 'kWh/unit',
+    min: 0.01,
+    max: 5000,
+    kind: 'continuous',
+    description: 'Site electricity intensity while producing (site kWh ÷ units on a normal production day)',
+    unitHints: [
+      { scale: 0.001, unit: 'Wh/unit' },
+      { scale: 1000, unit: 'MWh/unit' },
+    ],
+  },
+  {
+    name: 'base_load_kw',
+    unit: 'kW',
+    min: 5,
+    max: 20000,
+    kind: 'continuous',
+    description: 'Always-on electrical load when production stops (compressors, lighting, IT, HVAC)',
+    unitHints: [
+      { scale: 1000, unit: 'MW' },
+      { scale: 0.001, unit: 'W' },
+    ],
+  },
+  {
+    name: 'shift_hours',
+    unit: 'h/day',
+    min: 8,
+    max: 24,
+    kind: 'continuous',
+    description: 'Production hours in the day',
+  },
+  {
+    name: 'gas_m3',
+    unit: 'm3/day',
+    min: 0,
+    max: 200000,
+    kind: 'continuous',
+    description: 'Metered natural gas',
+    unitHints: [{ scale: 1 / 10.55, unit: 'kWh (gas)' }],
+  },
+  {
+    name: 'ambient_temp_c',
+    unit: '°C',
+    min: -10,
+    max: 35,
+    kind: 'continuous',
+    description: 'Mean outdoor temperature',
+    unitHints: [{ scale: 5 / 9, unit: '°F (approx.)' }],
+  },
+  {
+    name: 'grid_factor_kg_per_kwh',
+    unit: 'kg CO2e/kWh',
+    min: GRID_MIN,
+    max: GRID_MAX,
+    kind: 'continuous',
+    description: 'Grid electricity factor of the region',
+    unitHints: [{ scale: 0.001, unit: 'g CO2e/kWh' }],
+  },
 ];
 
 /** Share of the base load still running outside production hours (ASSUMPTION: lights and HVAC set back). */
@@ -49,7 +109,8 @@ export const factory: Generator = {
   name: 'factory',
   description:
     'Manufacturing plant-days: electricity at the site production intensity, off-shift base load, cooling degree-hours, metered natural gas; 5 % unobserved site spread + metering noise',
-  boundary: 'scope 1 natural gas combustion (2.04 kg CO2e/m3, UK DESNZ) + scope 2 location-based electricity (generation grid factor)',
+  boundary:
+    'scope 1 natural gas combustion (2.04 kg CO2e/m3, UK DESNZ) + scope 2 location-based electricity (generation grid factor)',
   noiseSigma: 0.05,
   features: FACTORY_FEATURES,
   sample(r: Rng): Sample {
@@ -71,5 +132,6 @@ export const factory: Generator = {
   },
   physics: factoryPhysics,
   factorOnlyBaseline: factoryBaseline,
-  baselineDescription: 'production_units × kwh_per_unit × grid factor + gas_m3 × 2.04 kg/m3 (no off-shift base load or cooling)',
+  baselineDescription:
+    'production_units × kwh_per_unit × grid factor + gas_m3 × 2.04 kg/m3 (no off-shift base load or cooling)',
 };

@@ -1,7 +1,14 @@
 export { Rng, rng } from './random.js';
 export * from './types.js';
 export { generate, rowToSample, toFloat32Sample } from './dataset.js';
-export { logistics, logisticsPhysics, logisticsBaseline, logisticsEnergy, LOGISTICS_FEATURES, VEHICLE_CLASSES } from './logistics.js';
+export {
+  logistics,
+  logisticsPhysics,
+  logisticsBaseline,
+  logisticsEnergy,
+  LOGISTICS_FEATURES,
+  VEHICLE_CLASSES,
+} from './logistics.js';
 export { factory, factoryPhysics, factoryBaseline, FACTORY_FEATURES } from './factory.js';
 export { warehouse, warehousePhysics, warehouseBaseline, WAREHOUSE_FEATURES } from './warehouse.js';
 export { lastmile, lastmilePhysics, lastmileBaseline, LASTMILE_FEATURES } from './lastmile.js';

@@ -26,10 +26,45 @@ export const LASTMILE_VEHICLES = { 0: 'van, diesel', 1: 'van, battery-electric',
 export const LASTMILE_FEATURES: FeatureSpec[] = [
   { name: 'stops', unit: 'count', min: 1, max: 200, kind: 'integer', description: 'Planned delivery stops' },
   { name: 'parcels', unit: 'count', min: 1, max: 500, kind: 'integer', description: 'Parcels on board at departure' },
-  { name: 'distance_km', unit: 'km', min: 2, max: 250, kind: 'continuous', description: 'Planned route distance', unitHints: [{ scale: 0.001, unit: 'm' }, { scale: 1.609344, unit: 'mi' }] },
-  { name: 'vehicle', unit: 'code', min: 0, max: 2, kind: 'categorical', description: 'Vehicle type', categories: { '0': LASTMILE_VEHICLES[0], '1': LASTMILE_VEHICLES[1], '2': LASTMILE_VEHICLES[2] } },
-  { name: 'failed_share', unit: 'fraction', min: 0, max: 0.3, kind: 'continuous', description: 'Share of stops that fail and need a re-attempt', unitHints: [{ scale: 0.01, unit: '%' }] },
-  { name: 'grid_factor_kg_per_kwh', unit: 'kg CO2e/kWh', min: GRID_MIN, max: GRID_MAX, kind: 'continuous', description: 'Grid electricity factor of the region', unitHints: [{ scale: 0.001, unit: 'g CO2e/kWh' }] },
+  {
+    name: 'distance_km',
+    unit: 'km',
+    min: 2,
+    max: 250,
+    kind: 'continuous',
+    description: 'Planned route distance',
+    unitHints: [
+      { scale: 0.001, unit: 'm' },
+      { scale: 1.609344, unit: 'mi' },
+    ],
+  },
+  {
+    name: 'vehicle',
+    unit: 'code',
+    min: 0,
+    max: 2,
+    kind: 'categorical',
+    description: 'Vehicle type',
+    categories: { '0': LASTMILE_VEHICLES[0], '1': LASTMILE_VEHICLES[1], '2': LASTMILE_VEHICLES[2] },
+  },
+  {
+    name: 'failed_share',
+    unit: 'fraction',
+    min: 0,
+    max: 0.3,
+    kind: 'continuous',
+    description: 'Share of stops that fail and need a re-attempt',
+    unitHints: [{ scale: 0.01, unit: '%' }],
+  },
+  {
+    name: 'grid_factor_kg_per_kwh',
+    unit: 'kg CO2e/kWh',
+    min: GRID_MIN,
+    max: GRID_MAX,
+    kind: 'continuous',
+    description: 'Grid electricity factor of the region',
+    unitHints: [{ scale: 0.001, unit: 'g CO2e/kWh' }],
+  },
 ];
 
 /** Coefficients below are ASSUMPTIONS of the synthetic world, sized so a diesel van at low stop density lands near
@@ -46,7 +81,7 @@ export function lastmileEnergy(s: Sample): { litres: number; kwh: number } {
   const veh = Math.round(s.vehicle!);
   if (veh === 0) {
     const lPerKm = 0.085 * (1 + 0.12 * density) * (1 + payloadKg / 8000);
-    const idle = (stops * 2.5) / 60 * 0.3 * VAN_IDLE_L_PER_H; // engine left running at 30 % of stops
+    const idle = ((stops * 2.5) / 60) * 0.3 * VAN_IDLE_L_PER_H; // engine left running at 30 % of stops
     return { litres: dist * lPerKm + idle, kwh: 0 };
   }
   if (veh === 1) {
@@ -71,7 +106,8 @@ export function lastmileBaseline(s: Sample): number {
 
 export const lastmile: Generator = {
   name: 'lastmile',
-  description: 'Last-mile route-days (diesel van, EV van, e-cargo bike): stop density, payload, failed-delivery re-attempts, dwell idling, EV charging losses; 8 % unobserved vehicle/driver spread + 3 % metering noise',
+  description:
+    'Last-mile route-days (diesel van, EV van, e-cargo bike): stop density, payload, failed-delivery re-attempts, dwell idling, EV charging losses; 8 % unobserved vehicle/driver spread + 3 % metering noise',
   boundary: 'WTW for diesel (UK DESNZ 2025 TTW + WTT); generation-based grid factor for electricity',
   noiseSigma: 0.085,
   features: LASTMILE_FEATURES,
@@ -90,5 +126,6 @@ export const lastmile: Generator = {
   },
   physics: lastmilePhysics,
   factorOnlyBaseline: lastmileBaseline,
-  baselineDescription: 'diesel van: km × 0.25023 kg/km (DESNZ 2025 TTW) × 1.2438 WTW/TTW; EV van: km × 0.20 kWh/km × grid; cargo bike: 0',
+  baselineDescription:
+    'diesel van: km × 0.25023 kg/km (DESNZ 2025 TTW) × 1.2438 WTW/TTW; EV van: km × 0.20 kWh/km × grid; cargo bike: 0',
 };

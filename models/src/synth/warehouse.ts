@@ -10,12 +10,51 @@ import type { FeatureSpec, Generator, Sample } from './types.js';
 export const TM46_STORAGE_KWH_PER_M2_YR = 35;
 
 export const WAREHOUSE_FEATURES: FeatureSpec[] = [
-  { name: 'area_m2', unit: 'm2', min: 500, max: 100000, kind: 'continuous', description: 'Gross internal floor area', unitHints: [{ scale: 0.092903, unit: 'ft2' }] },
-  { name: 'refrigerated_share', unit: 'fraction', min: 0, max: 1, kind: 'continuous', description: 'Share of floor area that is chilled/frozen storage', unitHints: [{ scale: 0.01, unit: '%' }] },
-  { name: 'throughput_t', unit: 't/day', min: 0, max: 5000, kind: 'continuous', description: 'Tonnes handled (in + out) in the day', unitHints: [{ scale: 0.001, unit: 'kg' }] },
+  {
+    name: 'area_m2',
+    unit: 'm2',
+    min: 500,
+    max: 100000,
+    kind: 'continuous',
+    description: 'Gross internal floor area',
+    unitHints: [{ scale: 0.092903, unit: 'ft2' }],
+  },
+  {
+    name: 'refrigerated_share',
+    unit: 'fraction',
+    min: 0,
+    max: 1,
+    kind: 'continuous',
+    description: 'Share of floor area that is chilled/frozen storage',
+    unitHints: [{ scale: 0.01, unit: '%' }],
+  },
+  {
+    name: 'throughput_t',
+    unit: 't/day',
+    min: 0,
+    max: 5000,
+    kind: 'continuous',
+    description: 'Tonnes handled (in + out) in the day',
+    unitHints: [{ scale: 0.001, unit: 'kg' }],
+  },
   { name: 'hours', unit: 'h/day', min: 8, max: 24, kind: 'continuous', description: 'Operating hours in the day' },
-  { name: 'ambient_temp_c', unit: '°C', min: -10, max: 35, kind: 'continuous', description: 'Mean outdoor temperature' },
-  { name: 'grid_factor_kg_per_kwh', unit: 'kg CO2e/kWh', min: GRID_MIN, max: GRID_MAX, kind: 'continuous', description: 'Grid electricity factor of the region', unitHints: [{ scale: 0.001, unit: 'g CO2e/kWh' }] },
+  {
+    name: 'ambient_temp_c',
+    unit: '°C',
+    min: -10,
+    max: 35,
+    kind: 'continuous',
+    description: 'Mean outdoor temperature',
+  },
+  {
+    name: 'grid_factor_kg_per_kwh',
+    unit: 'kg CO2e/kWh',
+    min: GRID_MIN,
+    max: GRID_MAX,
+    kind: 'continuous',
+    description: 'Grid electricity factor of the region',
+    unitHints: [{ scale: 0.001, unit: 'g CO2e/kWh' }],
+  },
 ];
 
 /**
@@ -47,7 +86,8 @@ export function warehouseBaseline(s: Sample): number {
 
 export const warehouse: Generator = {
   name: 'warehouse',
-  description: 'Warehouse-days: lighting, standby, degree-driven space conditioning, cold storage with temperature-dependent COP, electric material handling; 12 % unobserved building spread (envelope, equipment age, controls) + metering noise',
+  description:
+    'Warehouse-days: lighting, standby, degree-driven space conditioning, cold storage with temperature-dependent COP, electric material handling; 12 % unobserved building spread (envelope, equipment age, controls) + metering noise',
   boundary: 'scope 2 location-based electricity (generation grid factor)',
   noiseSigma: 0.12,
   features: WAREHOUSE_FEATURES,

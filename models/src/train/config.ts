@@ -33,7 +33,15 @@ export const MODEL_CONFIGS: ModelConfig[] = [
     nCalibration: 20_000,
     nTest: 20_000,
     seeds: { train: 1001, calibration: 2001, test: 3001 },
-    params: { ...DEFAULT_PARAMS, nTrees: 600, maxDepth: 6, learningRate: 0.1, minChildWeight: 50, subsample: 0.8, seed: 11 },
+    params: {
+      ...DEFAULT_PARAMS,
+      nTrees: 600,
+      maxDepth: 6,
+      learningRate: 0.1,
+      minChildWeight: 50,
+      subsample: 0.8,
+      seed: 11,
+    },
   },
   {
     name: 'factory',
@@ -53,7 +61,15 @@ export const MODEL_CONFIGS: ModelConfig[] = [
     nCalibration: 10_000,
     nTest: 10_000,
     seeds: { train: 1002, calibration: 2002, test: 3002 },
-    params: { ...DEFAULT_PARAMS, nTrees: 500, maxDepth: 6, learningRate: 0.1, minChildWeight: 30, subsample: 0.8, seed: 12 },
+    params: {
+      ...DEFAULT_PARAMS,
+      nTrees: 500,
+      maxDepth: 6,
+      learningRate: 0.1,
+      minChildWeight: 30,
+      subsample: 0.8,
+      seed: 12,
+    },
   },
   {
     name: 'warehouse',
@@ -64,7 +80,15 @@ export const MODEL_CONFIGS: ModelConfig[] = [
     nCalibration: 10_000,
     nTest: 10_000,
     seeds: { train: 1003, calibration: 2003, test: 3003 },
-    params: { ...DEFAULT_PARAMS, nTrees: 400, maxDepth: 6, learningRate: 0.1, minChildWeight: 30, subsample: 0.8, seed: 13 },
+    params: {
+      ...DEFAULT_PARAMS,
+      nTrees: 400,
+      maxDepth: 6,
+      learningRate: 0.1,
+      minChildWeight: 30,
+      subsample: 0.8,
+      seed: 13,
+    },
   },
   {
     name: 'lastmile',
@@ -75,7 +99,15 @@ export const MODEL_CONFIGS: ModelConfig[] = [
     nCalibration: 10_000,
     nTest: 10_000,
     seeds: { train: 1004, calibration: 2004, test: 3004 },
-    params: { ...DEFAULT_PARAMS, nTrees: 250, maxDepth: 6, learningRate: 0.1, minChildWeight: 30, subsample: 0.8, seed: 14 },
+    params: {
+      ...DEFAULT_PARAMS,
+      nTrees: 250,
+      maxDepth: 6,
+      learningRate: 0.1,
+      minChildWeight: 30,
+      subsample: 0.8,
+      seed: 14,
+    },
   },
 ];
 

@@ -109,7 +109,16 @@ export interface TrainOptions {
   every?: number;
 }
 
-export function trainGbt(X: Float32Array, y: Float64Array, n: number, F: number, p: GbtParams, featureNames: string[], transform: 'identity' | 'exp', opts: TrainOptions = {}): EnsembleJson {
+export function trainGbt(
+  X: Float32Array,
+  y: Float64Array,
+  n: number,
+  F: number,
+  p: GbtParams,
+  featureNames: string[],
+  transform: 'identity' | 'exp',
+  opts: TrainOptions = {},
+): EnsembleJson {
   const rng = new Rng(p.seed);
   const { bins, edges } = buildBins(X, n, F, p.maxBins);
   const NB = 256;

@@ -37,7 +37,14 @@ export function fitIntervals(yCal: Float64Array, predCal: Float64Array, coverage
     qHi.push(conformalQuantile(r, 1 - alpha / 2));
     binUpperLog.push(b === bins - 1 ? Number.POSITIVE_INFINITY : Math.log(predCal[part[part.length - 1]!]!));
   }
-  return { method: 'mondrian-split-conformal-log-residuals', coverage, binUpperLog, qLo, qHi, calibrationRows: idx.length };
+  return {
+    method: 'mondrian-split-conformal-log-residuals',
+    coverage,
+    binUpperLog,
+    qLo,
+    qHi,
+    calibrationRows: idx.length,
+  };
 }
 
 export function interval(p: IntervalParams, pred: number): { lower: number; upper: number } {
@@ -49,10 +56,14 @@ export function interval(p: IntervalParams, pred: number): { lower: number; uppe
 }
 
 /** JSON cannot hold Infinity: serialise the open last edge as null. */
-export function intervalToJson(p: IntervalParams): Omit<IntervalParams, 'binUpperLog'> & { binUpperLog: (number | null)[] } {
+export function intervalToJson(
+  p: IntervalParams,
+): Omit<IntervalParams, 'binUpperLog'> & { binUpperLog: (number | null)[] } {
   return { ...p, binUpperLog: p.binUpperLog.map((v) => (Number.isFinite(v) ? v : null)) };
 }
 
-export function intervalFromJson(j: Omit<IntervalParams, 'binUpperLog'> & { binUpperLog: (number | null)[] }): IntervalParams {
+export function intervalFromJson(
+  j: Omit<IntervalParams, 'binUpperLog'> & { binUpperLog: (number | null)[] },
+): IntervalParams {
   return { ...j, binUpperLog: j.binUpperLog.map((v) => (v === null ? Number.POSITIVE_INFINITY : v)) };
 }

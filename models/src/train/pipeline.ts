@@ -29,12 +29,22 @@ export function quantizeEnsemble(ens: EnsembleJson): EnsembleJson {
   };
 }
 
-export async function onnxPredict(session: ort.InferenceSession, X: Float32Array, n: number, F: number): Promise<Float64Array> {
+export async function onnxPredict(
+  session: ort.InferenceSession,
+  X: Float32Array,
+  n: number,
+  F: number,
+): Promise<Float64Array> {
   const out = await session.run({ features: new ort.Tensor('float32', X, [n, F]) });
   return Float64Array.from(out.co2e_kg!.data as Float32Array);
 }
 
-export function heldOutMetrics(cfg: ModelConfig, test: Dataset, pred: Float64Array, iv: IntervalParams): HeldOutMetrics {
+export function heldOutMetrics(
+  cfg: ModelConfig,
+  test: Dataset,
+  pred: Float64Array,
+  iv: IntervalParams,
+): HeldOutMetrics {
   const n = test.n;
   let ae = 0;
   let ape = 0;
@@ -86,7 +96,11 @@ export interface TrainResult {
   ensemble: EnsembleJson;
 }
 
-export async function trainModel(cfg: ModelConfig, artifactsDir: string, log: (s: string) => void = () => {}): Promise<TrainResult> {
+export async function trainModel(
+  cfg: ModelConfig,
+  artifactsDir: string,
+  log: (s: string) => void = () => {},
+): Promise<TrainResult> {
   const gen = cfg.generator;
   const F = gen.features.length;
   const names = gen.features.map((f) => f.name);
@@ -132,7 +146,12 @@ export async function trainModel(cfg: ModelConfig, artifactsDir: string, log: (s
   const ens = normalizeEnsemble(JSON.parse(treesJson) as EnsembleJson);
 
   const bytes = ensembleToOnnx(ens, {
-    offset: offset ? { constant: spec!.constant, terms: spec!.terms.map((t) => ({ coef: t.coef, features: t.features.map((f) => names.indexOf(f)) })) } : undefined,
+    offset: offset
+      ? {
+          constant: spec!.constant,
+          terms: spec!.terms.map((t) => ({ coef: t.coef, features: t.features.map((f) => names.indexOf(f)) })),
+        }
+      : undefined,
     docString: `${cfg.name} ${cfg.version}: ${gen.description}. Output kg CO2e (${gen.boundary}).`,
   });
   mkdirSync(artifactsDir, { recursive: true });
@@ -171,7 +190,11 @@ export async function trainModel(cfg: ModelConfig, artifactsDir: string, log: (s
     },
     model: {
       type: 'gradient-boosted regression trees (squared loss, histogram splits)',
-      rawTarget: cfg.offsetFeature ? `ln(kg CO2e / ${cfg.offsetFeature})` : spec ? 'ln(kg CO2e / offset)' : 'ln(kg CO2e)',
+      rawTarget: cfg.offsetFeature
+        ? `ln(kg CO2e / ${cfg.offsetFeature})`
+        : spec
+          ? 'ln(kg CO2e / offset)'
+          : 'ln(kg CO2e)',
       transform: 'exp',
       offsetFeature: cfg.offsetFeature ?? null,
       offset: spec,

@@ -33,7 +33,8 @@ function rolesOf(d: ConstDirectiveNode, where: string): Role[] {
   const values = arg.value.kind === Kind.LIST ? arg.value.values : [arg.value];
   return values.map((v) => {
     const name = v.kind === Kind.ENUM || v.kind === Kind.STRING ? v.value : '';
-    if (!(ROLES as readonly string[]).includes(name)) throw new Error(`@auth on ${where}: unknown role "${name}" (known: ${ROLES.join(', ')})`);
+    if (!(ROLES as readonly string[]).includes(name))
+      throw new Error(`@auth on ${where}: unknown role "${name}" (known: ${ROLES.join(', ')})`);
     return name as Role;
   });
 }
@@ -57,13 +58,17 @@ export function extractAuthRules(doc: DocumentNode): AuthSdl {
     const roles = rolesOf(d, node.name.value);
     rules.set(node.name.value, roles);
     const stripped = { ...node, directives: node.directives!.filter((x) => !isAuth(x)) };
-    return node.kind === Kind.OBJECT_TYPE_DEFINITION ? withRolesDescription(stripped as ObjectTypeDefinitionNode, roles) : stripped;
+    return node.kind === Kind.OBJECT_TYPE_DEFINITION
+      ? withRolesDescription(stripped as ObjectTypeDefinitionNode, roles)
+      : stripped;
   };
   const leaveType = () => void typeStack.pop();
   const typeDefs = visit(doc, {
     DirectiveDefinition: (node) => (node.name.value === 'auth' ? null : undefined),
     EnumTypeDefinition: (node) =>
-      node.name.value === 'Role' && node.values?.every((v) => (ROLES as readonly string[]).includes(v.name.value)) ? null : undefined,
+      node.name.value === 'Role' && node.values?.every((v) => (ROLES as readonly string[]).includes(v.name.value))
+        ? null
+        : undefined,
     ObjectTypeDefinition: { enter: enterType, leave: leaveType },
     ObjectTypeExtension: { enter: enterType, leave: leaveType },
     FieldDefinition(node: FieldDefinitionNode) {
@@ -145,7 +150,11 @@ function guardField(type: string, current: any, roles: readonly Role[]): any {
     };
   }
   const resolve: GraphQLFieldResolver<unknown, any> =
-    typeof current === 'function' ? current : typeof current?.resolve === 'function' ? current.resolve : defaultFieldResolver;
+    typeof current === 'function'
+      ? current
+      : typeof current?.resolve === 'function'
+        ? current.resolve
+        : defaultFieldResolver;
   const guarded: GraphQLFieldResolver<unknown, any> = (p, a, ctx, info) => {
     checkRoles(ctx?.auth, roles);
     return resolve(p, a, ctx, info);

@@ -13,17 +13,23 @@ export function scaffoldFiles(id: string): Record<string, string> {
   const type = pascal(id) + 'SupplierSummary';
   const field = id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   return {
-    'package.json': JSON.stringify(
-      {
-        name: `@carbon-nexus/${id}`,
-        version: '0.1.0',
-        type: 'module',
-        exports: { '.': './src/plugin.ts' },
-        dependencies: { '@carbon-nexus/data-core': '*', '@carbon-nexus/plugin-sdk': '*', graphql: '^16.11.0', zod: '^4.0.0' },
-      },
-      null,
-      2,
-    ) + '\n',
+    'package.json':
+      JSON.stringify(
+        {
+          name: `@carbon-nexus/${id}`,
+          version: '0.1.0',
+          type: 'module',
+          exports: { '.': './src/plugin.ts' },
+          dependencies: {
+            '@carbon-nexus/data-core': '*',
+            '@carbon-nexus/plugin-sdk': '*',
+            graphql: '^16.11.0',
+            zod: '^4.0.0',
+          },
+        },
+        null,
+        2,
+      ) + '\n',
     'schema.graphql': `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 
 "What ${id} tells about a supplier. Replace with your own types."
@@ -186,7 +192,9 @@ schema.graphql, src/plugin.ts, src/resolvers/, test/ — a plugin that composes 
   }
   const id = argv[0];
   if (!NAME.test(id)) {
-    console.error(`invalid plugin name "${id}": use lower-case letters, digits and dashes (2-41 characters), e.g. acme-freight`);
+    console.error(
+      `invalid plugin name "${id}": use lower-case letters, digits and dashes (2-41 characters), e.g. acme-freight`,
+    );
     return 2;
   }
   const di = argv.indexOf('--dir');

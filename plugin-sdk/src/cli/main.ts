@@ -8,11 +8,14 @@ const SDK_COMMANDS: Record<string, { description: string; run(argv: string[]): P
   'create-plugin': { description: 'scaffold a new plugin: create-plugin <name> [--dir subgraphs]', run: createPlugin },
 };
 
-async function platformCommands(): Promise<Map<string, { plugin: AnyPlugin; command: NonNullable<AnyPlugin['commands']>[string] }>> {
+async function platformCommands(): Promise<
+  Map<string, { plugin: AnyPlugin; command: NonNullable<AnyPlugin['commands']>[string] }>
+> {
   const out = new Map();
   try {
     const { plugins } = await loadPlatformConfig();
-    for (const p of plugins) for (const [name, command] of Object.entries(p.commands ?? {})) out.set(name, { plugin: p, command });
+    for (const p of plugins)
+      for (const [name, command] of Object.entries(p.commands ?? {})) out.set(name, { plugin: p, command });
   } catch {
     /* outside a platform checkout: only SDK commands */
   }
@@ -36,7 +39,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`unknown command "${name}". Run carbon-nexus --help for the list.`);
     return 2;
   }
-  if (found.command.offline || rest.includes('--help') || rest.includes('-h')) return (await found.command.run(rest)) ?? 0;
+  if (found.command.offline || rest.includes('--help') || rest.includes('-h'))
+    return (await found.command.run(rest)) ?? 0;
   // Online commands run with the plugin started against the configured database (DATABASE_URL or DATA_DIR).
   const host = createHost({ plugins: [found.plugin], mode: 'standalone', scheduler: false });
   await host.start();

@@ -7,10 +7,11 @@ import { parse, type DocumentNode } from 'graphql';
 
 export type { ResultOf, VariablesOf };
 
-export type PluginOperation<TResult = unknown, TVariables = Record<string, unknown>, Plugin extends string = string> = TypedDocumentNode<
-  TResult,
-  TVariables
-> & {
+export type PluginOperation<
+  TResult = unknown,
+  TVariables = Record<string, unknown>,
+  Plugin extends string = string,
+> = TypedDocumentNode<TResult, TVariables> & {
   /** The plugin whose subgraph serves this operation. */
   readonly plugin: Plugin;
 };
@@ -37,7 +38,12 @@ export function pluginOperation<TResult, TVariables = Record<string, never>, con
 }
 
 export function isPluginOperation(value: unknown): value is PluginOperation {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'Document' && typeof (value as { plugin?: unknown }).plugin === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'Document' &&
+    typeof (value as { plugin?: unknown }).plugin === 'string'
+  );
 }
 
 /** Variables as call arguments: optional when the operation has no required variable. */

@@ -22,7 +22,8 @@ const TOPIC_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 /** The topic factory of one producer: `topicsOf('data-core')<EventNormalized>('event.normalized')`. */
 export function topicsOf(plugin: string): <Payload>(name: string) => BusTopic<Payload> {
   return <Payload>(name: string): BusTopic<Payload> => {
-    if (!TOPIC_NAME.test(name)) throw new Error(`topic "${name}" of plugin "${plugin}": use dotted lower-case words, e.g. "alert.raised"`);
+    if (!TOPIC_NAME.test(name))
+      throw new Error(`topic "${name}" of plugin "${plugin}": use dotted lower-case words, e.g. "alert.raised"`);
     return Object.freeze({ name, plugin });
   };
 }

@@ -24,7 +24,14 @@ import { createAuditWriter } from '../services/audit.ts';
 import { withSpan } from '../services/tracing.ts';
 import { createOutboxRelay, type OutboxRelay } from '../services/outbox.ts';
 import { authConfigFromEnv, signDevToken } from '../services/auth.ts';
-import { currentScope, iterateInScope, runInScope, SYSTEM_CLAIMS, type AuthClaims, type RequestScope } from '../context.ts';
+import {
+  currentScope,
+  iterateInScope,
+  runInScope,
+  SYSTEM_CLAIMS,
+  type AuthClaims,
+  type RequestScope,
+} from '../context.ts';
 import { parsePluginConfig } from '../config.ts';
 import { PluginStartError } from '../errors.ts';
 import { startOrder } from './order.ts';
@@ -46,9 +53,17 @@ export interface RunningPlugin {
   readonly phase: PluginPhase;
   lifecycle: PluginLifecycle;
   /** Executes an operation against this plugin's schema in the given (or current) scope. */
-  execute(document: DocumentNode | string, variables?: Record<string, unknown>, scope?: Partial<RequestScope>): Promise<ExecutionResult>;
+  execute(
+    document: DocumentNode | string,
+    variables?: Record<string, unknown>,
+    scope?: Partial<RequestScope>,
+  ): Promise<ExecutionResult>;
   /** Subscribes (AsyncIterable of results) or returns a single error result. */
-  subscribe(document: DocumentNode | string, variables?: Record<string, unknown>, scope?: Partial<RequestScope>): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+  subscribe(
+    document: DocumentNode | string,
+    variables?: Record<string, unknown>,
+    scope?: Partial<RequestScope>,
+  ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
   contextFor(scope: RequestScope): ResolverContext;
 }
 
@@ -126,7 +141,8 @@ function drainTimeoutFromEnv(env: Record<string, string | undefined>): number {
   const raw = env.PLUGIN_DRAIN_SECONDS;
   if (raw === undefined || raw === '') return 30_000;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`PLUGIN_DRAIN_SECONDS: must be a number of seconds >= 0 (got "${raw}")`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`PLUGIN_DRAIN_SECONDS: must be a number of seconds >= 0 (got "${raw}")`);
   return n * 1000;
 }
 
@@ -144,7 +160,8 @@ export function createHost(opts: HostOptions): Host {
   const drainTimeoutMs = opts.drainTimeoutMs ?? drainTimeoutFromEnv(env);
   const calls = createCallRegistry({
     mintToken: authCfg.secret
-      ? (a: AuthClaims) => signDevToken({ sub: a.sub, roles: a.roles, supplierIds: a.supplierIds, expiresIn: '5m' }, authCfg.secret)
+      ? (a: AuthClaims) =>
+          signDevToken({ sub: a.sub, roles: a.roles, supplierIds: a.supplierIds, expiresIn: '5m' }, authCfg.secret)
       : undefined,
   });
   for (const [id, url] of Object.entries(remote)) calls.registerRemote(id, url);
@@ -153,7 +170,10 @@ export function createHost(opts: HostOptions): Host {
   /** Drains of the plugins started so far (a plugin whose init failed is drained at once). */
   const stops = new Map<string, () => Promise<void>>();
   const busUrl = busUrlFromEnv(env);
-  const opDuration = metrics.histogram('plugin_operation_seconds', 'In-process plugin operation duration', ['plugin', 'kind']);
+  const opDuration = metrics.histogram('plugin_operation_seconds', 'In-process plugin operation duration', [
+    'plugin',
+    'kind',
+  ]);
   let db: Database;
   let bus: Bus;
   let outbox: OutboxRelay;
@@ -181,7 +201,9 @@ export function createHost(opts: HostOptions): Host {
       const configs = new Map(order.map((p) => [p.id, parsePluginConfig(p, env)]));
       if (!opts.bus) assertBusForDistributed(env, busUrl);
       // Loaded when needed: a host given its database (and a gateway without plugins) never loads Prisma or PGlite.
-      db = opts.db ?? (await (await import('@carbon-nexus/db')).createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR }));
+      db =
+        opts.db ??
+        (await (await import('@carbon-nexus/db')).createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR }));
       // Supplier-scoped callers' statements run under the database's row-level security policies.
       db.setRowScope(() => currentScope()?.auth?.supplierIds ?? null);
       if (opts.migrate !== false) {
@@ -196,7 +218,12 @@ export function createHost(opts: HostOptions): Host {
           onError: (err, topic) => logger.error({ err, topic }, 'bus handler failed'),
         }));
       if (!opts.metrics) collectDefaultMetrics(metrics.registry);
-      const busLag = metrics.histogram('bus_lag_seconds', 'Time from publish to delivery on this process', ['topic'], [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10]);
+      const busLag = metrics.histogram(
+        'bus_lag_seconds',
+        'Time from publish to delivery on this process',
+        ['topic'],
+        [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10],
+      );
       bus.onDeliver ??= (topic, lagMs) => busLag.observe({ topic }, Math.max(0, lagMs) / 1000);
       outbox = createOutboxRelay({ db, bus, logger: logger.child({ service: 'outbox' }) });
       try {
@@ -252,7 +279,14 @@ export function createHost(opts: HostOptions): Host {
 
   async function startPlugin(plugin: AnyPlugin, config: unknown) {
     const plog = logger.child({ plugin: plugin.id });
-    const scheduler = createScheduler({ db, logger: plog, metrics, pluginId: plugin.id, enabled: opts.scheduler !== false, retry: schedulerRetryFromEnv(env) });
+    const scheduler = createScheduler({
+      db,
+      logger: plog,
+      metrics,
+      pluginId: plugin.id,
+      enabled: opts.scheduler !== false,
+      retry: schedulerRetryFromEnv(env),
+    });
     schedulers.push(scheduler);
     const lc = createLifecycle({ pluginId: plugin.id, logger: plog, drainTimeoutMs });
     const declared = { requires: plugin.requires ?? [], uses: plugin.uses ?? {} };
@@ -276,7 +310,8 @@ export function createHost(opts: HostOptions): Host {
     // Until init succeeds only what init opened through services is ended; then the plugin's own stop runs too.
     stops.set(plugin.id, () => lc.stop());
     for (const [id, whenAbsent] of Object.entries(declared.uses)) {
-      if (!calls.has(id) && !order.some((p) => p.id === id)) plog.info({ absent: id, whenAbsent }, `runs without "${id}": ${whenAbsent}`);
+      if (!calls.has(id) && !order.some((p) => p.id === id))
+        plog.info({ absent: id, whenAbsent }, `runs without "${id}": ${whenAbsent}`);
     }
     try {
       state = await runInScope({ auth: SYSTEM_CLAIMS }, async () => plugin.init?.(services));
@@ -288,8 +323,13 @@ export function createHost(opts: HostOptions): Host {
     let schema: GraphQLSchema;
     try {
       // Plugins made without definePlugin still get their @auth rules read (and stripped) here.
-      const sdl = plugin.authRules ? { typeDefs: plugin.typeDefs, rules: plugin.authRules } : extractAuthRules(plugin.typeDefs);
-      const resolvers = enforceAuth(plugin.resolvers, sdl.typeDefs, { rules: sdl.rules, defaultForRoots: anonymousRead ? undefined : SIGNED_IN_ROOTS });
+      const sdl = plugin.authRules
+        ? { typeDefs: plugin.typeDefs, rules: plugin.authRules }
+        : extractAuthRules(plugin.typeDefs);
+      const resolvers = enforceAuth(plugin.resolvers, sdl.typeDefs, {
+        rules: sdl.rules,
+        defaultForRoots: anonymousRead ? undefined : SIGNED_IN_ROOTS,
+      });
       schema = buildSubgraphSchema({ typeDefs: sdl.typeDefs, resolvers: resolvers as any });
     } catch (err) {
       throw new PluginStartError(plugin.id, `schema does not build: ${(err as Error).message}`, 'typeDefs');
@@ -342,9 +382,14 @@ export function createHost(opts: HostOptions): Host {
           const doc = prepare(document);
           if (!('kind' in doc)) return doc;
           const t = performance.now();
-          const r = await withSpan(`${plugin.id} execute`, () => execute({ schema, document: doc, variableValues: variables, contextValue: contextFor(currentScope()!) }), {
-            attributes: { 'carbon_nexus.component': plugin.id },
-          });
+          const r = await withSpan(
+            `${plugin.id} execute`,
+            () =>
+              execute({ schema, document: doc, variableValues: variables, contextValue: contextFor(currentScope()!) }),
+            {
+              attributes: { 'carbon_nexus.component': plugin.id },
+            },
+          );
           opDuration.observe({ plugin: plugin.id, kind: 'execute' }, (performance.now() - t) / 1000);
           return mapDatabaseErrors(r);
         });
@@ -354,13 +399,23 @@ export function createHost(opts: HostOptions): Host {
           const doc = prepare(document);
           if (!('kind' in doc)) return doc;
           const here = currentScope()!;
-          return iterateInScope(await subscribe({ schema, document: doc, variableValues: variables, contextValue: contextFor(here) }), here) as any;
+          return iterateInScope(
+            await subscribe({ schema, document: doc, variableValues: variables, contextValue: contextFor(here) }),
+            here,
+          ) as any;
         });
       },
     };
     plugins.set(plugin.id, rp);
     calls.registerLocal(plugin.id, async (doc, vars) => {
-      if (lc.lifecycle.phase === 'stopped') return { errors: [new GraphQLError(`plugin "${plugin.id}" has stopped`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: plugin.id } })] };
+      if (lc.lifecycle.phase === 'stopped')
+        return {
+          errors: [
+            new GraphQLError(`plugin "${plugin.id}" has stopped`, {
+              extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: plugin.id },
+            }),
+          ],
+        };
       const d = validated(doc);
       return typeof d === 'object' && !('kind' in d) ? d : rp.execute(d, vars);
     });

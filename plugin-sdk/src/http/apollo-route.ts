@@ -31,7 +31,10 @@ export function correlationIdOf(req: { headers: Record<string, unknown> }): stri
 export class AuthError extends Error {}
 
 /** Verifies the bearer token (null when absent); throws AuthError with a user-facing reason when invalid. */
-export async function claimsOf(req: { headers: Record<string, unknown> }, verify: TokenVerifier): Promise<AuthClaims | null> {
+export async function claimsOf(
+  req: { headers: Record<string, unknown> },
+  verify: TokenVerifier,
+): Promise<AuthClaims | null> {
   const h = req.headers.authorization;
   const value = Array.isArray(h) ? h[0] : (h as string | undefined);
   if (!value) return null;
@@ -68,7 +71,11 @@ export function mountApollo<TContext extends BaseContext>(
     withSpan(`${name} graphql`, () => handle(req, reply), {
       kind: 'server',
       remoteParent: req.headers,
-      attributes: { 'carbon_nexus.component': name, 'http.request.method': req.method, 'url.path': req.url.split('?')[0] },
+      attributes: {
+        'carbon_nexus.component': name,
+        'http.request.method': req.method,
+        'url.path': req.url.split('?')[0],
+      },
     });
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     const started = performance.now();
@@ -78,10 +85,13 @@ export function mountApollo<TContext extends BaseContext>(
     try {
       auth = await claimsOf(req, opts.verify);
     } catch (err) {
-      return reply.code(401).send({ errors: [{ message: (err as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      return reply
+        .code(401)
+        .send({ errors: [{ message: (err as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] });
     }
     const headers = new HeaderMap();
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     const scope = { correlationId, auth };
     const operation = (req.body as { operationName?: unknown } | undefined)?.operationName;
     if (typeof operation === 'string') setSpanAttributes({ 'graphql.operation.name': operation });
@@ -96,7 +106,11 @@ export function mountApollo<TContext extends BaseContext>(
         context: async () => opts.context(scope, req),
       });
       opts.logger?.debug(
-        { operation: typeof operation === 'string' ? operation : undefined, status: r.status ?? 200, ms: Math.round(performance.now() - started) },
+        {
+          operation: typeof operation === 'string' ? operation : undefined,
+          status: r.status ?? 200,
+          ms: Math.round(performance.now() - started),
+        },
         'graphql request',
       );
       return r;

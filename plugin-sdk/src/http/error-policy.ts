@@ -46,7 +46,12 @@ export function describeNetworkError(err: unknown, name: string): string {
 
 const DATABASE_UNAVAILABLE = new DatabaseUnavailableError();
 /** Error codes whose messages come from the platform's own plumbing, not from what the caller sent. */
-const REDACTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'SUBGRAPH_UNAVAILABLE', 'UPSTREAM_LOST', 'DOWNSTREAM_SERVICE_ERROR']);
+const REDACTED_CODES = new Set([
+  'INTERNAL_SERVER_ERROR',
+  'SUBGRAPH_UNAVAILABLE',
+  'UPSTREAM_LOST',
+  'DOWNSTREAM_SERVICE_ERROR',
+]);
 
 /** Apollo Server `formatError`: the policy above for one error. */
 export function formatErrorPolicy(env: Record<string, string | undefined>) {
@@ -55,12 +60,18 @@ export function formatErrorPolicy(env: Record<string, string | undefined>) {
     const original = (error as GraphQLError | undefined)?.originalError ?? error;
     let out: GraphQLFormattedError = formatted;
     if (formatted.extensions?.code !== 'DATABASE_UNAVAILABLE' && isConnectionLost(original, { network: false })) {
-      out = { ...formatted, message: DATABASE_UNAVAILABLE.message, extensions: { ...formatted.extensions, ...DATABASE_UNAVAILABLE.extensions } };
+      out = {
+        ...formatted,
+        message: DATABASE_UNAVAILABLE.message,
+        extensions: { ...formatted.extensions, ...DATABASE_UNAVAILABLE.extensions },
+      };
     }
     const ext = out.extensions as Record<string, unknown> | undefined;
     const service = typeof ext?.serviceName === 'string' ? ext.serviceName : undefined;
     // Input errors may quote the caller's own input (a webhook URL it sent); the others never need an address.
-    const message = REDACTED_CODES.has(String(ext?.code ?? 'INTERNAL_SERVER_ERROR')) ? redactAddresses(out.message, service ? `subgraph "${service}"` : undefined) : out.message;
+    const message = REDACTED_CODES.has(String(ext?.code ?? 'INTERNAL_SERVER_ERROR'))
+      ? redactAddresses(out.message, service ? `subgraph "${service}"` : undefined)
+      : out.message;
     let extensions = ext;
     if (ext && (!stacks || ext.response)) {
       extensions = { ...ext };
@@ -74,19 +85,27 @@ export function formatErrorPolicy(env: Record<string, string | undefined>) {
         extensions.response = response;
       }
     }
-    return message === out.message && extensions === ext ? out : { ...out, message, ...(extensions ? { extensions } : {}) };
+    return message === out.message && extensions === ext
+      ? out
+      : { ...out, message, ...(extensions ? { extensions } : {}) };
   };
 }
 
 /** In-process execution results (embedded topology) get the database part of the policy too. */
 export function mapDatabaseErrors(result: ExecutionResult): ExecutionResult {
-  const lost = (e: GraphQLError) => e.extensions?.code !== 'DATABASE_UNAVAILABLE' && isConnectionLost(e.originalError, { network: false });
+  const lost = (e: GraphQLError) =>
+    e.extensions?.code !== 'DATABASE_UNAVAILABLE' && isConnectionLost(e.originalError, { network: false });
   if (!result.errors?.some(lost)) return result;
   return {
     ...result,
     errors: result.errors.map((e) =>
       lost(e)
-        ? new GraphQLError(DATABASE_UNAVAILABLE.message, { nodes: e.nodes, path: e.path, originalError: e.originalError ?? undefined, extensions: { ...DATABASE_UNAVAILABLE.extensions } })
+        ? new GraphQLError(DATABASE_UNAVAILABLE.message, {
+            nodes: e.nodes,
+            path: e.path,
+            originalError: e.originalError ?? undefined,
+            extensions: { ...DATABASE_UNAVAILABLE.extensions },
+          })
         : e,
     ),
   };

@@ -15,7 +15,9 @@ export function registerOpsRoutes(
   app.get('/readyz', async (_req, reply) => {
     const r = await opts.ready();
     const status = !r.ok ? 'not ready' : r.degraded?.length ? 'degraded' : 'ready';
-    return reply.code(r.ok ? 200 : 503).send({ status, checks: r.checks, ...(r.degraded?.length ? { degraded: r.degraded } : {}) });
+    return reply
+      .code(r.ok ? 200 : 503)
+      .send({ status, checks: r.checks, ...(r.degraded?.length ? { degraded: r.degraded } : {}) });
   });
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', opts.metrics.registry.contentType);

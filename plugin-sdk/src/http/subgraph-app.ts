@@ -19,7 +19,11 @@ export interface SubgraphApp {
   verify: TokenVerifier;
 }
 
-export async function createSubgraphApp(host: Host, rp: RunningPlugin, env: Record<string, string | undefined>): Promise<SubgraphApp> {
+export async function createSubgraphApp(
+  host: Host,
+  rp: RunningPlugin,
+  env: Record<string, string | undefined>,
+): Promise<SubgraphApp> {
   const verify = createTokenVerifier(authConfigFromEnv(env as NodeJS.ProcessEnv));
   // Above the gateway's GRAPHQL_BODY_LIMIT: whatever the gateway accepts, it can forward.
   const app = Fastify({ logger: false, bodyLimit: Number(env.SUBGRAPH_BODY_LIMIT ?? 64 * 1024 * 1024) });
@@ -37,7 +41,12 @@ export async function createSubgraphApp(host: Host, rp: RunningPlugin, env: Reco
     stringifyResult: (r) => JSON.stringify(r),
   });
   await apollo.start();
-  mountApollo(app, '/graphql', apollo, { verify, name: rp.plugin.id, logger: rp.services.logger, context: (scope) => rp.contextFor(scope) });
+  mountApollo(app, '/graphql', apollo, {
+    verify,
+    name: rp.plugin.id,
+    logger: rp.services.logger,
+    context: (scope) => rp.contextFor(scope),
+  });
   registerOpsRoutes(app, {
     metrics: host.metrics,
     ready: async () => (drain.draining ? { ok: false, checks: { shuttingDown: true } } : host.ready()),

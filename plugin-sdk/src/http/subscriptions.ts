@@ -31,7 +31,8 @@ export function attachPluginSubscriptions(server: Server, path: string, rp: Runn
         }
       },
       schema: rp.schema,
-      context: (ctx) => rp.contextFor({ auth: ctx.extra.auth ?? null, correlationId: ctx.extra.correlationId ?? newCorrelationId() }),
+      context: (ctx) =>
+        rp.contextFor({ auth: ctx.extra.auth ?? null, correlationId: ctx.extra.correlationId ?? newCorrelationId() }),
       // Resolvers run in the connection's scope so logs and plugin calls carry its claims.
       subscribe: (args) => {
         const c = args.contextValue as { auth: AuthClaims | null; correlationId: string };

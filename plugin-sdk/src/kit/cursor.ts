@@ -6,7 +6,9 @@ import { isDateTime, isUuid } from './validate.ts';
 
 export type CursorPart = 'string' | 'int' | 'number' | 'uuid' | 'datetime';
 type PartValue<P extends CursorPart> = P extends 'int' | 'number' ? number : string;
-export type CursorValues<S extends readonly CursorPart[]> = { -readonly [I in keyof S]: S[I] extends CursorPart ? PartValue<S[I]> : never };
+export type CursorValues<S extends readonly CursorPart[]> = {
+  -readonly [I in keyof S]: S[I] extends CursorPart ? PartValue<S[I]> : never;
+};
 
 export function encodeCursor(parts: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
@@ -21,7 +23,11 @@ const checks: Record<CursorPart, (v: unknown) => boolean> = {
 };
 
 /** The cursor's parts (typed by `shape`), null when absent; BAD_USER_INPUT naming `field` when it is not one of ours. */
-export function decodeCursor<const S extends readonly CursorPart[]>(field: string, cursor: string | null | undefined, shape: S): CursorValues<S> | null {
+export function decodeCursor<const S extends readonly CursorPart[]>(
+  field: string,
+  cursor: string | null | undefined,
+  shape: S,
+): CursorValues<S> | null {
   if (cursor == null || cursor === '') return null;
   let parts: unknown;
   try {
@@ -31,7 +37,10 @@ export function decodeCursor<const S extends readonly CursorPart[]>(field: strin
     parts = undefined;
   }
   if (!Array.isArray(parts) || parts.length !== shape.length || !shape.every((kind, i) => checks[kind](parts[i]))) {
-    throw badInput(field, 'is not a cursor returned by this API (pass pageInfo.endCursor of the previous page unchanged)');
+    throw badInput(
+      field,
+      'is not a cursor returned by this API (pass pageInfo.endCursor of the previous page unchanged)',
+    );
   }
   return parts as CursorValues<S>;
 }

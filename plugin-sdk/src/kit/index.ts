@@ -4,7 +4,17 @@ export { defineLoader } from './loader.ts';
 export type { BatchLoader, LoaderOptions } from './loader.ts';
 export { encodeCursor, decodeCursor } from './cursor.ts';
 export type { CursorPart, CursorValues } from './cursor.ts';
-export { UUID_RE, isUuid, parseUuid, parseUuids, isDateTime, parseDateTime, parseRange, parseFirst, toIso } from './validate.ts';
+export {
+  UUID_RE,
+  isUuid,
+  parseUuid,
+  parseUuids,
+  isDateTime,
+  parseDateTime,
+  parseRange,
+  parseFirst,
+  toIso,
+} from './validate.ts';
 export { DateTimeScalar, UUIDScalar, JSONScalar } from './scalars.ts';
 export { requireAuth, scopedSuppliers, supplierScopeSql } from './supplier-scope.ts';
 export { mulberry32, seededRandom } from './prng.ts';

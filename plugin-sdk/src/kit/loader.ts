@@ -8,7 +8,11 @@ import DataLoader from 'dataloader';
 export interface BatchLoader<K, V, Ctx extends object, Args> {
   /** The value for `key` (undefined when `batch` did not return it), batched with the request's other loads. */
   load(ctx: Ctx, key: K, ...args: Args extends undefined ? [args?: Args] : [args: Args]): Promise<V | undefined>;
-  loadMany(ctx: Ctx, keys: readonly K[], ...args: Args extends undefined ? [args?: Args] : [args: Args]): Promise<(V | undefined)[]>;
+  loadMany(
+    ctx: Ctx,
+    keys: readonly K[],
+    ...args: Args extends undefined ? [args?: Args] : [args: Args]
+  ): Promise<(V | undefined)[]>;
 }
 
 export interface LoaderOptions {

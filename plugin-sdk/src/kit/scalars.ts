@@ -12,17 +12,23 @@ export const DateTimeScalar = new GraphQLScalarType<string, string>({
   name: 'DateTime',
   description: 'An ISO-8601 (RFC 3339) timestamp with a time zone, e.g. 2026-11-27T00:00:00Z; answered in UTC.',
   serialize(value) {
-    const d = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : null;
+    const d =
+      value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : null;
     if (!d || Number.isNaN(d.getTime())) throw invalid(`DateTime cannot represent ${JSON.stringify(value)}`);
     return d.toISOString();
   },
   parseValue(value) {
-    if (!isDateTime(value)) throw invalid(`${JSON.stringify(value)} is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)`);
+    if (!isDateTime(value))
+      throw invalid(
+        `${JSON.stringify(value)} is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)`,
+      );
     return value;
   },
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING || !isDateTime(ast.value)) {
-      throw invalid(`${ast.kind === Kind.STRING ? JSON.stringify(ast.value) : 'a non-string'} is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)`);
+      throw invalid(
+        `${ast.kind === Kind.STRING ? JSON.stringify(ast.value) : 'a non-string'} is not an ISO-8601 timestamp with a time zone (e.g. 2026-11-27T00:00:00Z)`,
+      );
     }
     return ast.value;
   },
@@ -37,7 +43,8 @@ export const UUIDScalar = new GraphQLScalarType<string, string>({
     return value;
   },
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING || !isUuid(ast.value)) throw invalid(`${ast.kind === Kind.STRING ? JSON.stringify(ast.value) : 'a non-string'} is not a uuid`);
+    if (ast.kind !== Kind.STRING || !isUuid(ast.value))
+      throw invalid(`${ast.kind === Kind.STRING ? JSON.stringify(ast.value) : 'a non-string'} is not a uuid`);
     return ast.value;
   },
 });

@@ -24,7 +24,8 @@ export function scopedSuppliers(
   if (scope === null) return req;
   if (!req) return [...scope];
   const allowed = req.filter((id) => scope.includes(id));
-  if (!allowed.length && (opts.outside ?? 'forbid') === 'forbid') throw forbidden('you may not see data of the requested suppliers');
+  if (!allowed.length && (opts.outside ?? 'forbid') === 'forbid')
+    throw forbidden('you may not see data of the requested suppliers');
   return allowed;
 }
 
@@ -32,7 +33,11 @@ export function scopedSuppliers(
  * SQL condition limiting rows to `suppliers` (null = no condition): pushes the uuid[] parameter and returns
  * `<column> = ANY($n::uuid[])`, or `TRUE`.
  */
-export function supplierScopeSql(suppliers: readonly string[] | null, params: unknown[], column = 'supplier_id'): string {
+export function supplierScopeSql(
+  suppliers: readonly string[] | null,
+  params: unknown[],
+  column = 'supplier_id',
+): string {
   if (suppliers === null) return 'TRUE';
   params.push(suppliers);
   return `${column} = ANY($${params.length}::uuid[])`;

@@ -52,14 +52,16 @@ export function parseRange(
   const f = parseDateTime(fromField, from);
   const t = parseDateTime(toField, to);
   if (t <= f) throw badInput(toField, `must be after ${fromField} (${from})`);
-  if (opts.maxDays && t - f > opts.maxDays * 86_400_000) throw badInput(toField, `the range may span at most ${opts.maxDays} days`);
+  if (opts.maxDays && t - f > opts.maxDays * 86_400_000)
+    throw badInput(toField, `the range may span at most ${opts.maxDays} days`);
   return { from: f, to: t };
 }
 
 /** A page size: `first` (or `def` when absent), an integer 1..max; otherwise BAD_USER_INPUT naming `field`. */
 export function parseFirst(first: number | null | undefined, def: number, max: number, field = 'first'): number {
   const n = first ?? def;
-  if (!Number.isInteger(n) || n < 1 || n > max) throw badInput(field, `must be an integer between 1 and ${max} (got ${n})`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw badInput(field, `must be an integer between 1 and ${max} (got ${n})`);
   return n;
 }
 

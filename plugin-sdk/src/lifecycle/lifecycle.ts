@@ -34,7 +34,11 @@ export interface LifecycleController {
   stop(pluginStop?: () => void | Promise<void>): Promise<void>;
 }
 
-export function createLifecycle(opts: { pluginId: string; logger: Logger; drainTimeoutMs: number }): LifecycleController {
+export function createLifecycle(opts: {
+  pluginId: string;
+  logger: Logger;
+  drainTimeoutMs: number;
+}): LifecycleController {
   const { logger } = opts;
   let phase: PluginPhase = 'starting';
   const ac = new AbortController();
@@ -104,7 +108,11 @@ export function createLifecycle(opts: { pluginId: string; logger: Logger; drainT
             }),
           ]);
           clearTimeout(t);
-          if (timedOut) logger.warn({ pending: inflight.size, drainTimeoutMs: opts.drainTimeoutMs }, 'in-flight work did not finish in time; stopping anyway');
+          if (timedOut)
+            logger.warn(
+              { pending: inflight.size, drainTimeoutMs: opts.drainTimeoutMs },
+              'in-flight work did not finish in time; stopping anyway',
+            );
         }
         const run = async (what: string, fn: () => void | Promise<void>) => {
           try {

@@ -90,7 +90,8 @@ export type Role = (typeof ROLES)[number];
 export function requireRole(auth: AuthClaims | null | undefined, ...roles: Role[]): AuthClaims {
   if (!auth) throw unauthenticated();
   if (auth.roles.includes('admin') || auth.roles.includes('system')) return auth;
-  if (!roles.some((r) => auth.roles.includes(r))) throw forbidden(`this operation needs one of the roles: ${roles.join(', ')}`);
+  if (!roles.some((r) => auth.roles.includes(r)))
+    throw forbidden(`this operation needs one of the roles: ${roles.join(', ')}`);
   return auth;
 }
 

@@ -73,7 +73,14 @@ abstract class BaseBus implements Bus {
 
   async publish(topic: BusTopic<unknown>, payload: unknown): Promise<void> {
     const traceparent = currentTraceparent();
-    await this.transmit({ topic: topicName(topic), payload, correlationId: currentScope()?.correlationId, publishedAt: Date.now(), origin: ORIGIN, ...(traceparent ? { traceparent } : {}) });
+    await this.transmit({
+      topic: topicName(topic),
+      payload,
+      correlationId: currentScope()?.correlationId,
+      publishedAt: Date.now(),
+      origin: ORIGIN,
+      ...(traceparent ? { traceparent } : {}),
+    });
   }
 
   async publishNow(topic: BusTopic<unknown> | string, payload: unknown, meta: BusPublishMeta = {}): Promise<void> {
@@ -105,7 +112,8 @@ abstract class BaseBus implements Bus {
             remoteParent: { traceparent: env.traceparent },
             attributes: { 'messaging.destination.name': topic },
           });
-          if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((e) => this.onError(e, topic));
+          if (r && typeof (r as Promise<void>).catch === 'function')
+            (r as Promise<void>).catch((e) => this.onError(e, topic));
         } catch (e) {
           this.onError(e, topic);
         }
@@ -208,7 +216,8 @@ export class RedisBus extends BaseBus {
       commandTimeout: 5000,
     });
     for (const c of [this.pub, this.sub, this.direct]) c.on('error', () => undefined);
-    const resubscribe = () => this.sub.psubscribe(escapeGlob(this.channelPrefix) + '*').then(() => (this.subscribed = true));
+    const resubscribe = () =>
+      this.sub.psubscribe(escapeGlob(this.channelPrefix) + '*').then(() => (this.subscribed = true));
     this.ready = resubscribe();
     this.sub.on('close', () => (this.subscribed = false));
     let first = true;
@@ -262,9 +271,15 @@ export class PostgresBus extends BaseBus {
   /** NOTIFY channels are per database already; BUS_CHANNEL_PREFIX separates deployments sharing one database. */
   readonly channel: string;
 
-  constructor(private url: string, onError?: (err: unknown, topic: string) => void, channelPrefix?: string) {
+  constructor(
+    private url: string,
+    onError?: (err: unknown, topic: string) => void,
+    channelPrefix?: string,
+  ) {
     super(onError);
-    this.channel = channelPrefix ? `${channelPrefix.replace(/[^A-Za-z0-9_]/g, '_')}_carbon_nexus_bus`.toLowerCase().slice(0, 63) : 'carbon_nexus_bus';
+    this.channel = channelPrefix
+      ? `${channelPrefix.replace(/[^A-Za-z0-9_]/g, '_')}_carbon_nexus_bus`.toLowerCase().slice(0, 63)
+      : 'carbon_nexus_bus';
     this.pool = new pg.Pool({ connectionString: url, max: 2 });
     this.pool.on('error', () => undefined);
     this.ready = this.connect();
@@ -302,7 +317,8 @@ export class PostgresBus extends BaseBus {
 
   protected async transmit(envelope: BusEnvelope): Promise<void> {
     const text = JSON.stringify(envelope);
-    if (Buffer.byteLength(text) > 7900) throw new Error(`bus payload for ${envelope.topic} exceeds NOTIFY's 8000-byte limit`);
+    if (Buffer.byteLength(text) > 7900)
+      throw new Error(`bus payload for ${envelope.topic} exceeds NOTIFY's 8000-byte limit`);
     await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, text]);
   }
 

@@ -11,7 +11,10 @@ import { isPluginOperation, type PluginOperation, type VariablesArg } from '../c
 
 export interface PluginCaller {
   /** Runs an operation the producer publishes in its `client` module; the result is typed by the operation. */
-  <TResult, TVariables>(operation: PluginOperation<TResult, TVariables>, ...variables: VariablesArg<TVariables>): Promise<TResult>;
+  <TResult, TVariables>(
+    operation: PluginOperation<TResult, TVariables>,
+    ...variables: VariablesArg<TVariables>
+  ): Promise<TResult>;
 }
 
 /** What a plugin declares it calls: `requires` (hard) and `uses` (soft, id -> what it does when that plugin is absent). */
@@ -21,7 +24,10 @@ export interface DeclaredPeers {
 }
 
 /** In-process executor: runs an operation against a local plugin's schema in the caller's scope. */
-export type LocalExecutor = (document: DocumentNode | string, variables?: Record<string, unknown>) => Promise<ExecutionResult>;
+export type LocalExecutor = (
+  document: DocumentNode | string,
+  variables?: Record<string, unknown>,
+) => Promise<ExecutionResult>;
 
 export interface CallRegistry {
   registerLocal(pluginId: string, exec: LocalExecutor): void;
@@ -32,13 +38,20 @@ export interface CallRegistry {
   caller(fromPlugin: string, declared: DeclaredPeers): PluginCaller;
 }
 
-export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth: AuthClaims) => Promise<string> } = {}): CallRegistry {
+export function createCallRegistry(
+  opts: { timeoutMs?: number; mintToken?: (auth: AuthClaims) => Promise<string> } = {},
+): CallRegistry {
   const local = new Map<string, LocalExecutor>();
   const remote = new Map<string, string>();
   const printed = new WeakMap<DocumentNode, string>();
   const timeoutMs = opts.timeoutMs ?? 30_000;
 
-  async function callRemote(pluginId: string, url: string, doc: DocumentNode, variables?: Record<string, unknown>): Promise<ExecutionResult> {
+  async function callRemote(
+    pluginId: string,
+    url: string,
+    doc: DocumentNode,
+    variables?: Record<string, unknown>,
+  ): Promise<ExecutionResult> {
     const scope = currentScope();
     const query = printed.get(doc) ?? print(doc);
     printed.set(doc, query);
@@ -58,7 +71,10 @@ export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      return unavailable(pluginId, `plugin "${pluginId}" is unreachable: ${describeNetworkError(err, `plugin "${pluginId}"`)}`);
+      return unavailable(
+        pluginId,
+        `plugin "${pluginId}" is unreachable: ${describeNetworkError(err, `plugin "${pluginId}"`)}`,
+      );
     }
     const text = await res.text();
     try {
@@ -88,16 +104,24 @@ export function createCallRegistry(opts: { timeoutMs?: number; mintToken?: (auth
         const exec = local.get(pluginId);
         const url = remote.get(pluginId);
         if (!exec && !url) {
-          if (Object.hasOwn(declared.uses, pluginId)) throw new PluginAbsentError(from, pluginId, declared.uses[pluginId]);
+          if (Object.hasOwn(declared.uses, pluginId))
+            throw new PluginAbsentError(from, pluginId, declared.uses[pluginId]);
           throw new PluginCallError(pluginId, [
-            { message: `plugin "${from}" called "${pluginId}", which is not running here; start it, or set CARBON_NEXUS_SUBGRAPH_${envKey(pluginId)}_URL` },
+            {
+              message: `plugin "${from}" called "${pluginId}", which is not running here; start it, or set CARBON_NEXUS_SUBGRAPH_${envKey(pluginId)}_URL`,
+            },
           ]);
         }
-        const result = await withSpan(`call ${pluginId}`, () => (exec ? exec(document, variables) : callRemote(pluginId, url!, document, variables)), {
-          kind: 'client',
-          attributes: { 'carbon_nexus.component': from, 'carbon_nexus.callee': pluginId },
-        });
-        if (result.errors?.length) throw new PluginCallError(pluginId, result.errors as readonly GraphQLFormattedError[]);
+        const result = await withSpan(
+          `call ${pluginId}`,
+          () => (exec ? exec(document, variables) : callRemote(pluginId, url!, document, variables)),
+          {
+            kind: 'client',
+            attributes: { 'carbon_nexus.component': from, 'carbon_nexus.callee': pluginId },
+          },
+        );
+        if (result.errors?.length)
+          throw new PluginCallError(pluginId, result.errors as readonly GraphQLFormattedError[]);
         return result.data;
       }
       return call as PluginCaller;
@@ -109,5 +133,7 @@ const envKey = (pluginId: string) => pluginId.toUpperCase().replace(/-/g, '_');
 
 /** A failed remote call as a GraphQL result (the formatted-error shape a subgraph would answer with). */
 function unavailable(pluginId: string, message: string): ExecutionResult {
-  return { errors: [{ message, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: pluginId } }] } as unknown as ExecutionResult;
+  return {
+    errors: [{ message, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: pluginId } }],
+  } as unknown as ExecutionResult;
 }

@@ -5,7 +5,9 @@ import { currentTraceIds } from './tracing.ts';
 export type { Logger };
 
 /** JSON lines; every line carries the plugin id and the current correlation id (and trace/span id when tracing). */
-export function createLogger(opts: { name?: string; level?: string; destination?: pino.DestinationStream } = {}): Logger {
+export function createLogger(
+  opts: { name?: string; level?: string; destination?: pino.DestinationStream } = {},
+): Logger {
   const level = opts.level ?? process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info');
   return pino(
     {

@@ -17,7 +17,17 @@ export function createMetrics(registry = new client.Registry(), prefix = 'carbon
     counter: (name, help, labelNames = []) =>
       get(name, () => new client.Counter({ name: prefix + name, help, labelNames, registers: [registry] })),
     histogram: (name, help, labelNames = [], buckets) =>
-      get(name, () => new client.Histogram({ name: prefix + name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) })),
+      get(
+        name,
+        () =>
+          new client.Histogram({
+            name: prefix + name,
+            help,
+            labelNames,
+            registers: [registry],
+            ...(buckets ? { buckets } : {}),
+          }),
+      ),
     gauge: (name, help, labelNames = []) =>
       get(name, () => new client.Gauge({ name: prefix + name, help, labelNames, registers: [registry] })),
   };

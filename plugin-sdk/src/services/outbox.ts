@@ -57,8 +57,15 @@ interface StoredEvent {
 }
 
 export async function enqueueOutbox<P>(tx: SqlQueryable, topic: BusTopic<P>, payload: NoInfer<P>): Promise<void> {
-  const stored: StoredEvent = { data: payload, correlationId: currentScope()?.correlationId, traceparent: currentTraceparent() };
-  await tx.query(`INSERT INTO outbox_events (topic, payload) VALUES ($1, $2::jsonb)`, [topic.name, JSON.stringify(stored)]);
+  const stored: StoredEvent = {
+    data: payload,
+    correlationId: currentScope()?.correlationId,
+    traceparent: currentTraceparent(),
+  };
+  await tx.query(`INSERT INTO outbox_events (topic, payload) VALUES ($1, $2::jsonb)`, [
+    topic.name,
+    JSON.stringify(stored),
+  ]);
 }
 
 export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
@@ -87,7 +94,12 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     return db.transaction(async (tx) => {
       const [lock] = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [RELAY_LOCK]);
       if (!lock.ok) return { published: 0, more: false }; // another process is relaying: it keeps the order
-      const rows = await tx.query<{ id: string | number | bigint; topic: string; payload: StoredEvent | string; created_at: Date | string }>(
+      const rows = await tx.query<{
+        id: string | number | bigint;
+        topic: string;
+        payload: StoredEvent | string;
+        created_at: Date | string;
+      }>(
         `SELECT id, topic, payload, created_at FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ${batch}`,
       );
       const done: string[] = [];
@@ -116,7 +128,8 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
           break; // keep order: nothing after a failed row goes out before it
         }
       }
-      if (done.length) await tx.query(`UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::bigint[])`, [done]);
+      if (done.length)
+        await tx.query(`UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::bigint[])`, [done]);
       return { published: done.length, more: !failed && rows.length === batch };
     });
   }
@@ -161,7 +174,10 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      const pruning = Date.now() - lastPrune > PRUNE_EVERY_MS ? prune().catch((err) => void logger.warn({ err }, 'outbox prune failed')) : null;
+      const pruning =
+        Date.now() - lastPrune > PRUNE_EVERY_MS
+          ? prune().catch((err) => void logger.warn({ err }, 'outbox prune failed'))
+          : null;
       void Promise.resolve(pruning).then(flush).finally(schedule);
     }, interval);
     timer.unref();

@@ -10,7 +10,13 @@ import type { Metrics } from './metrics.ts';
 import { runInScope, SYSTEM_CLAIMS } from '../context.ts';
 import { withSpan } from './tracing.ts';
 
-export interface JobResult { ran: boolean; reason?: string; durationMs?: number; attempts?: number; error?: string }
+export interface JobResult {
+  ran: boolean;
+  reason?: string;
+  durationMs?: number;
+  attempts?: number;
+  error?: string;
+}
 
 export interface Scheduler {
   /** Registers a job; `cron` is a node-schedule cron spec (seconds field optional). */
@@ -61,10 +67,19 @@ export function createScheduler(deps: {
   const runner = deps.runner ?? `${os.hostname()}:${process.pid}`;
   const plugin = deps.pluginId ?? 'platform';
   const retry = { ...DEFAULT_RETRY, ...deps.retry };
-  const entries = new Map<string, { cron: string; run: (tick: Date) => Promise<void>; job: schedule.Job | null; running: Promise<unknown> | null }>();
+  const entries = new Map<
+    string,
+    { cron: string; run: (tick: Date) => Promise<void>; job: schedule.Job | null; running: Promise<unknown> | null }
+  >();
   const duration = deps.metrics.histogram('job_duration_seconds', 'Scheduled job duration', ['job', 'status']);
-  const retries = deps.metrics.counter('job_retries_total', 'Scheduled ticks retried after a failure', ['plugin', 'job']);
-  const failures = deps.metrics.counter('job_failures_total', 'Scheduled ticks that failed on every attempt', ['plugin', 'job']);
+  const retries = deps.metrics.counter('job_retries_total', 'Scheduled ticks retried after a failure', [
+    'plugin',
+    'job',
+  ]);
+  const failures = deps.metrics.counter('job_failures_total', 'Scheduled ticks that failed on every attempt', [
+    'plugin',
+    'job',
+  ]);
   let stopped = false;
   const sleepers = new Set<() => void>();
 
@@ -105,7 +120,9 @@ export function createScheduler(deps: {
   async function attempt(name: string, run: (tick: Date) => Promise<void>, tick: Date): Promise<string | null> {
     const started = performance.now();
     try {
-      await runInScope({ auth: SYSTEM_CLAIMS }, () => withSpan(`job ${name}`, () => run(tick), { attributes: { 'carbon_nexus.job': name } }));
+      await runInScope({ auth: SYSTEM_CLAIMS }, () =>
+        withSpan(`job ${name}`, () => run(tick), { attributes: { 'carbon_nexus.job': name } }),
+      );
       duration.observe({ job: name, status: 'ok' }, (performance.now() - started) / 1000);
       return null;
     } catch (err) {
@@ -122,7 +139,8 @@ export function createScheduler(deps: {
     let release!: () => void;
     entry.running = new Promise<void>((r) => (release = r));
     try {
-      if (ledger && !(await claimWithRetry(name, tick))) return { ran: false, reason: 'another process took this tick' };
+      if (ledger && !(await claimWithRetry(name, tick)))
+        return { ran: false, reason: 'another process took this tick' };
       const started = performance.now();
       const maxAttempts = ledger ? retry.attempts : 1;
       let error: string | null = null;
@@ -149,14 +167,10 @@ export function createScheduler(deps: {
       }
       if (ledger) {
         await deps.db
-          .query(`UPDATE job_runs SET finished_at = now(), status = $4, error = $5, attempts = $6 WHERE plugin = $1 AND job = $2 AND scheduled_at = $3`, [
-            plugin,
-            name,
-            tick,
-            error ? 'error' : 'ok',
-            error,
-            attempts,
-          ])
+          .query(
+            `UPDATE job_runs SET finished_at = now(), status = $4, error = $5, attempts = $6 WHERE plugin = $1 AND job = $2 AND scheduled_at = $3`,
+            [plugin, name, tick, error ? 'error' : 'ok', error, attempts],
+          )
           .catch((err) => deps.logger.warn({ err, job: name }, 'could not record the job run'));
       }
       return { ran: true, durationMs: performance.now() - started, attempts, ...(error ? { error } : {}) };
@@ -168,7 +182,10 @@ export function createScheduler(deps: {
 
   async function recordProgress(name: string, tick: Date, attempts: number, error: string) {
     await deps.db
-      .query(`UPDATE job_runs SET status = 'retrying', error = $4, attempts = $5 WHERE plugin = $1 AND job = $2 AND scheduled_at = $3`, [plugin, name, tick, error, attempts])
+      .query(
+        `UPDATE job_runs SET status = 'retrying', error = $4, attempts = $5 WHERE plugin = $1 AND job = $2 AND scheduled_at = $3`,
+        [plugin, name, tick, error, attempts],
+      )
       .catch(() => undefined);
   }
 
@@ -192,7 +209,12 @@ export function createScheduler(deps: {
     },
     runNow: (name) => execute(name, new Date(), false),
     jobs: () =>
-      [...entries].map(([name, e]) => ({ name, cron: e.cron, nextRun: (e.job?.nextInvocation() as Date | null | undefined) ?? null, running: !!e.running })),
+      [...entries].map(([name, e]) => ({
+        name,
+        cron: e.cron,
+        nextRun: (e.job?.nextInvocation() as Date | null | undefined) ?? null,
+        running: !!e.running,
+      })),
     async stop() {
       stopped = true;
       for (const e of entries.values()) e.job?.cancel();

@@ -56,7 +56,10 @@ function parseHeaders(raw: string | undefined): Record<string, string> {
  * Starts tracing for this process when the environment asks for it. One provider per process (the gateway and
  * the subgraphs it runs share it); every caller gets a handle and the last `stop()` shuts it down.
  */
-export async function startTracing(env: Record<string, string | undefined>, serviceName: string): Promise<TracingHandle> {
+export async function startTracing(
+  env: Record<string, string | undefined>,
+  serviceName: string,
+): Promise<TracingHandle> {
   const url = otlpTracesUrl(env);
   if (!url) return OFF;
   if (!active) {
@@ -82,16 +85,24 @@ export async function startTracing(env: Record<string, string | undefined>, serv
 
 async function init(url: string, env: Record<string, string | undefined>, serviceName: string): Promise<ActiveTracing> {
   // Loaded only when tracing is on: a process without OTEL_* never pays for the SDK.
-  const [{ NodeTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler }, { OTLPTraceExporter }, { resourceFromAttributes }, { W3CTraceContextPropagator }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-trace-node'),
-      import('@opentelemetry/exporter-trace-otlp-http'),
-      import('@opentelemetry/resources'),
-      import('@opentelemetry/core'),
-    ]);
+  const [
+    { NodeTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler },
+    { OTLPTraceExporter },
+    { resourceFromAttributes },
+    { W3CTraceContextPropagator },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/core'),
+  ]);
   const ratio = env.OTEL_TRACES_SAMPLER_ARG !== undefined ? Number(env.OTEL_TRACES_SAMPLER_ARG) : 1;
-  if (!(ratio >= 0 && ratio <= 1)) throw new Error(`OTEL_TRACES_SAMPLER_ARG must be a ratio between 0 and 1 (got "${env.OTEL_TRACES_SAMPLER_ARG}")`);
-  const exporter = new OTLPTraceExporter({ url, headers: parseHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS) });
+  if (!(ratio >= 0 && ratio <= 1))
+    throw new Error(`OTEL_TRACES_SAMPLER_ARG must be a ratio between 0 and 1 (got "${env.OTEL_TRACES_SAMPLER_ARG}")`);
+  const exporter = new OTLPTraceExporter({
+    url,
+    headers: parseHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS),
+  });
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? serviceName }),
     // Parent-based: a sampled caller (traceparent flag 01) is always continued, so a trace never has holes.
@@ -142,33 +153,38 @@ export interface SpanOptions {
 export function withSpan<T>(name: string, fn: () => T, opts: SpanOptions = {}): T {
   if (!active) return fn();
   const parent = opts.remoteParent ? propagation.extract(ROOT_CONTEXT, opts.remoteParent) : context.active();
-  return active.tracer.startActiveSpan(name, { kind: KINDS[opts.kind ?? 'internal'], attributes: opts.attributes }, parent, (span) => {
-    const fail = (err: unknown) => {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
-      span.end();
-    };
-    try {
-      const r = fn();
-      if (r && typeof (r as { then?: unknown }).then === 'function') {
-        return (r as unknown as Promise<unknown>).then(
-          (v) => {
-            span.end();
-            return v;
-          },
-          (err) => {
-            fail(err);
-            throw err;
-          },
-        ) as T;
+  return active.tracer.startActiveSpan(
+    name,
+    { kind: KINDS[opts.kind ?? 'internal'], attributes: opts.attributes },
+    parent,
+    (span) => {
+      const fail = (err: unknown) => {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+        span.end();
+      };
+      try {
+        const r = fn();
+        if (r && typeof (r as { then?: unknown }).then === 'function') {
+          return (r as unknown as Promise<unknown>).then(
+            (v) => {
+              span.end();
+              return v;
+            },
+            (err) => {
+              fail(err);
+              throw err;
+            },
+          ) as T;
+        }
+        span.end();
+        return r;
+      } catch (err) {
+        fail(err);
+        throw err;
       }
-      span.end();
-      return r;
-    } catch (err) {
-      fail(err);
-      throw err;
-    }
-  });
+    },
+  );
 }
 
 /** Adds attributes to the current span (no-op when tracing is off or no span is active). */

@@ -8,7 +8,11 @@ import { PluginConfigError, PluginStartError } from '../errors.ts';
 import { startSubgraph } from '../startSubgraph.ts';
 import { createSubgraphTestkit } from './testkit.ts';
 
-export interface ConformanceCheck { name: string; ok: boolean; detail: string }
+export interface ConformanceCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
 export interface ConformanceReport {
   plugin: string;
   ok: boolean;
@@ -49,7 +53,9 @@ export function formatPluginGraph(plugins: AnyPlugin[], opts: { only?: string } 
 }
 
 export function composeSubgraphs(subgraphs: { name: string; typeDefs: DocumentNode; url?: string }[]) {
-  return composeServices(subgraphs.map((s) => ({ name: s.name, typeDefs: s.typeDefs, url: s.url ?? `http://${s.name}.local/graphql` })));
+  return composeServices(
+    subgraphs.map((s) => ({ name: s.name, typeDefs: s.typeDefs, url: s.url ?? `http://${s.name}.local/graphql` })),
+  );
 }
 
 /** Entity types with a @key on which this subgraph resolves references. */
@@ -58,7 +64,13 @@ function keyedTypes(schema: GraphQLSchema): string[] {
   for (const t of Object.values(schema.getTypeMap())) {
     if (!isObjectType(t) || t.name.startsWith('_')) continue;
     const ast = [t.astNode, ...(t.extensionASTNodes ?? [])];
-    const hasKey = ast.some((n) => n?.directives?.some((d) => d.name.value === 'key' && !d.arguments?.some((a) => a.name.value === 'resolvable' && a.value.kind === 'BooleanValue' && !a.value.value)));
+    const hasKey = ast.some((n) =>
+      n?.directives?.some(
+        (d) =>
+          d.name.value === 'key' &&
+          !d.arguments?.some((a) => a.name.value === 'resolvable' && a.value.kind === 'BooleanValue' && !a.value.value),
+      ),
+    );
     if (hasKey) out.push(t.name);
   }
   return out;
@@ -75,7 +87,11 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
   };
   const env = { ...(opts.env ?? process.env) };
   const peers = (opts.peers ?? []).filter((p) => p.id !== plugin.id);
-  const graphPlugins = [plugin, ...peers, ...(opts.with ?? []).filter((w) => w.id !== plugin.id && !peers.some((p) => p.id === w.id))];
+  const graphPlugins = [
+    plugin,
+    ...peers,
+    ...(opts.with ?? []).filter((w) => w.id !== plugin.id && !peers.some((p) => p.id === w.id)),
+  ];
   const graph = formatPluginGraph(graphPlugins);
   if (opts.print !== false) (opts.print ?? console.log)(graph);
 
@@ -86,7 +102,10 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
 
   await check('every mutation declares its roles with @auth', async () => {
     const rules = plugin.authRules ?? new Map();
-    const mutation = buildSubgraphSchema({ typeDefs: plugin.typeDefs, resolvers: plugin.resolvers as any }).getMutationType();
+    const mutation = buildSubgraphSchema({
+      typeDefs: plugin.typeDefs,
+      resolvers: plugin.resolvers as any,
+    }).getMutationType();
     const fields = Object.keys(mutation?.getFields() ?? {});
     const open = fields.filter((f) => !rules.has(`Mutation.${f}`) && !rules.has('Mutation'));
     if (open.length) throw new Error(`mutations without @auth(roles: [...]): ${open.join(', ')}`);
@@ -96,8 +115,14 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
   await check('declares the plugins it calls (requires / uses)', async () => {
     const known = new Set(graphPlugins.map((p) => p.id));
     const missing = peers.length ? (plugin.requires ?? []).filter((id) => !known.has(id)) : [];
-    if (missing.length) throw new Error(`requires ${missing.join(', ')}, which the platform does not have: it could never start`);
-    const own = formatPluginGraph(graphPlugins, { only: plugin.id }).split('\n').slice(1).join('; ').replace(/\s+/g, ' ').trim();
+    if (missing.length)
+      throw new Error(`requires ${missing.join(', ')}, which the platform does not have: it could never start`);
+    const own = formatPluginGraph(graphPlugins, { only: plugin.id })
+      .split('\n')
+      .slice(1)
+      .join('; ')
+      .replace(/\s+/g, ' ')
+      .trim();
     return own;
   });
 
@@ -115,7 +140,11 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
         const r = await fetch(base + p);
         if (r.status !== 200) throw new Error(`${p} answered ${r.status}: ${await r.text()}`);
       }
-      const r = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+      const r = await fetch(srv.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      });
       const body = (await r.json()) as any;
       if (!body?.data?._service?.sdl) throw new Error(`_service query failed: ${JSON.stringify(body).slice(0, 300)}`);
       return `${srv.url} healthy`;
@@ -132,7 +161,9 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
       for (const t of types) {
         const reps = opts.entities?.[t] ?? [{ id: '00000000-0000-0000-0000-000000000000' }];
         const r = await kit.entities(t, reps, '__typename');
-        const bad = (r.errors ?? []).filter((e) => e.extensions?.code !== 'NOT_FOUND' && e.extensions?.code !== 'FORBIDDEN');
+        const bad = (r.errors ?? []).filter(
+          (e) => e.extensions?.code !== 'NOT_FOUND' && e.extensions?.code !== 'FORBIDDEN',
+        );
         if (bad.length) throw new Error(`${t}: ${bad.map((e) => e.message).join('; ')}`);
         if (!Array.isArray(r.data?._entities) || r.data._entities.length !== reps.length) {
           throw new Error(`${t}: _entities returned ${JSON.stringify(r.data)}`);
@@ -150,14 +181,20 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
     for (const key of Object.keys(shape ?? {})) {
       const garbage = '\u0000not-a-valid-value';
       if ((plugin.config as any).safeParse({ ...env, [key]: garbage }).success) continue;
-      const host = createHost({ plugins: [plugin, ...(opts.with ?? [])], env: { ...env, [key]: garbage }, scheduler: false });
+      const host = createHost({
+        plugins: [plugin, ...(opts.with ?? [])],
+        env: { ...env, [key]: garbage },
+        scheduler: false,
+      });
       try {
         await host.start();
         await host.stop();
         throw new Error(`started with ${key}="${garbage}"`);
       } catch (err) {
         if (!(err instanceof PluginConfigError) || !err.message.includes(plugin.id) || !err.message.includes(key)) {
-          throw new Error(`${key}: expected a PluginConfigError naming "${plugin.id}" and "${key}", got: ${(err as Error).message}`);
+          throw new Error(
+            `${key}: expected a PluginConfigError naming "${plugin.id}" and "${key}", got: ${(err as Error).message}`,
+          );
         }
       }
       tested.push(key);
@@ -181,8 +218,12 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
     const kit = await createSubgraphTestkit(plugin, { env, with: opts.with, scheduler: true });
     const jobs = kit.services.scheduler.jobs();
     const t = performance.now();
-    await Promise.race([kit.stop(), new Promise((_, rej) => setTimeout(() => rej(new Error('stop() took longer than 10 s')), 10_000))]);
-    if (jobs.length && kit.services.scheduler.jobs().some((j) => j.nextRun)) throw new Error('jobs still scheduled after stop');
+    await Promise.race([
+      kit.stop(),
+      new Promise((_, rej) => setTimeout(() => rej(new Error('stop() took longer than 10 s')), 10_000)),
+    ]);
+    if (jobs.length && kit.services.scheduler.jobs().some((j) => j.nextRun))
+      throw new Error('jobs still scheduled after stop');
     return `stopped in ${Math.round(performance.now() - t)} ms (${jobs.length} job(s) cancelled)`;
   });
 

@@ -14,7 +14,10 @@ import { definePlugin, type AnyPlugin, type ResolverContext } from '../plugin.ts
 import { extractAuthRules } from '../authz/directive.ts';
 
 type MockFieldResolver = (parent: any, args: any, ctx: ResolverContext, info: GraphQLResolveInfo) => unknown;
-type MockTypeResolvers = Record<string, MockFieldResolver | { subscribe: MockFieldResolver; resolve?: MockFieldResolver } | unknown>;
+type MockTypeResolvers = Record<
+  string,
+  MockFieldResolver | { subscribe: MockFieldResolver; resolve?: MockFieldResolver } | unknown
+>;
 export type MockResolvers = Record<string, MockTypeResolvers>;
 
 export interface MockCall {
@@ -55,12 +58,16 @@ export function peerSchemaFile(id: string): string {
       }
     }
   }
-  throw new Error(`mockPlugin("${id}"): cannot find the SDL of package ${name} (schema.graphql beside its package.json); pass { typeDefs }`);
+  throw new Error(
+    `mockPlugin("${id}"): cannot find the SDL of package ${name} (schema.graphql beside its package.json); pass { typeDefs }`,
+  );
 }
 
 function loadSdl(id: string, typeDefs: MockPluginOptions['typeDefs']): { doc: DocumentNode; source: string } {
-  if (typeDefs && typeof typeDefs === 'object' && 'kind' in typeDefs) return { doc: typeDefs, source: 'the given typeDefs' };
-  if (typeof typeDefs === 'string' && !fs.existsSync(typeDefs)) return { doc: parse(typeDefs), source: 'the given typeDefs' };
+  if (typeDefs && typeof typeDefs === 'object' && 'kind' in typeDefs)
+    return { doc: typeDefs, source: 'the given typeDefs' };
+  if (typeof typeDefs === 'string' && !fs.existsSync(typeDefs))
+    return { doc: parse(typeDefs), source: 'the given typeDefs' };
   const file = typeDefs ? (typeDefs instanceof URL ? typeDefs.pathname : typeDefs) : peerSchemaFile(id);
   return { doc: parse(fs.readFileSync(file, 'utf8')), source: path.relative(process.cwd(), file) };
 }
@@ -90,13 +97,22 @@ export function mockPlugin(id: string, resolvers: MockResolvers, opts: MockPlugi
         continue;
       }
       if (!own[field]) {
-        const known = Object.keys(own).filter((f) => !f.startsWith('_')).join(', ');
-        throw new Error(`mockPlugin("${id}"): ${typeName}.${field} is not in ${id}'s schema (${source}); ${typeName} has: ${known}`);
+        const known = Object.keys(own)
+          .filter((f) => !f.startsWith('_'))
+          .join(', ');
+        throw new Error(
+          `mockPlugin("${id}"): ${typeName}.${field} is not in ${id}'s schema (${source}); ${typeName} has: ${known}`,
+        );
       }
       const root = typeName === 'Query' || typeName === 'Mutation' || typeName === 'Subscription';
       const record = (args: Record<string, unknown>) => root && calls.push({ field: `${typeName}.${field}`, args });
       if (typeof resolver === 'function') {
-        wrapped[typeName][field] = (parent: unknown, args: Record<string, unknown>, ctx: ResolverContext, info: GraphQLResolveInfo) => {
+        wrapped[typeName][field] = (
+          parent: unknown,
+          args: Record<string, unknown>,
+          ctx: ResolverContext,
+          info: GraphQLResolveInfo,
+        ) => {
           record(args);
           return (resolver as MockFieldResolver)(parent, args, ctx, info);
         };
@@ -104,7 +120,12 @@ export function mockPlugin(id: string, resolvers: MockResolvers, opts: MockPlugi
         const r = resolver as { subscribe: MockFieldResolver; resolve?: MockFieldResolver };
         wrapped[typeName][field] = {
           ...r,
-          subscribe: (parent: unknown, args: Record<string, unknown>, ctx: ResolverContext, info: GraphQLResolveInfo) => {
+          subscribe: (
+            parent: unknown,
+            args: Record<string, unknown>,
+            ctx: ResolverContext,
+            info: GraphQLResolveInfo,
+          ) => {
             record(args);
             return r.subscribe(parent, args, ctx, info);
           },
@@ -124,7 +145,9 @@ export function mockPlugin(id: string, resolvers: MockResolvers, opts: MockPlugi
       if (field.startsWith('_') || wrapped[root.name]?.[field]) continue;
       wrapped[root.name] ??= {};
       const missing = () => {
-        throw new GraphQLError(`mockPlugin("${id}") has no resolver for ${root.name}.${field}: give one in the test`, { extensions: { code: 'MOCK_NOT_GIVEN' } });
+        throw new GraphQLError(`mockPlugin("${id}") has no resolver for ${root.name}.${field}: give one in the test`, {
+          extensions: { code: 'MOCK_NOT_GIVEN' },
+        });
       };
       wrapped[root.name][field] = root.name === 'Subscription' ? { subscribe: missing } : missing;
     }
@@ -132,11 +155,16 @@ export function mockPlugin(id: string, resolvers: MockResolvers, opts: MockPlugi
   // So do entity references of the peer's keyed types (an `_entities` lookup the test did not expect).
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('_') || wrapped[type.name]?.__resolveReference) continue;
-    const keyed = [type.astNode, ...(type.extensionASTNodes ?? [])].some((n) => n?.directives?.some((d) => d.name.value === 'key'));
+    const keyed = [type.astNode, ...(type.extensionASTNodes ?? [])].some((n) =>
+      n?.directives?.some((d) => d.name.value === 'key'),
+    );
     if (!keyed) continue;
     wrapped[type.name] ??= {};
     wrapped[type.name].__resolveReference = () => {
-      throw new GraphQLError(`mockPlugin("${id}") has no resolver for ${type.name}.__resolveReference: give one in the test`, { extensions: { code: 'MOCK_NOT_GIVEN' } });
+      throw new GraphQLError(
+        `mockPlugin("${id}") has no resolver for ${type.name}.__resolveReference: give one in the test`,
+        { extensions: { code: 'MOCK_NOT_GIVEN' } },
+      );
     };
   }
   const plugin = definePlugin({ id, description: `mock of ${id} (tests)`, typeDefs: doc, resolvers: wrapped });

@@ -29,9 +29,10 @@ export interface OtlpCollector {
 }
 
 type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean };
-const valueOf = (v: AnyValue | undefined): unknown =>
+const attributeValue = (v: AnyValue | undefined): unknown =>
   v?.stringValue ?? (v?.intValue !== undefined ? Number(v.intValue) : undefined) ?? v?.doubleValue ?? v?.boolValue;
-const attrs = (list: { key: string; value: AnyValue }[] | undefined) => Object.fromEntries((list ?? []).map((a) => [a.key, valueOf(a.value)]));
+const attrs = (list: { key: string; value: AnyValue }[] | undefined) =>
+  Object.fromEntries((list ?? []).map((a) => [a.key, attributeValue(a.value)]));
 
 export async function startOtlpCollector(): Promise<OtlpCollector> {
   const spans: CollectedSpan[] = [];
@@ -43,7 +44,8 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
       const contentType = String(req.headers['content-type'] ?? '');
       requests.push({ contentType });
       if (req.method !== 'POST' || req.url !== '/v1/traces') return void res.writeHead(404).end();
-      if (!contentType.startsWith('application/json')) return void res.writeHead(415).end('this test collector reads OTLP/JSON only');
+      if (!contentType.startsWith('application/json'))
+        return void res.writeHead(415).end('this test collector reads OTLP/JSON only');
       let body = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') body = zlib.gunzipSync(body);
       const msg = JSON.parse(body.toString('utf8')) as {

@@ -46,7 +46,12 @@ export interface SubgraphTestkit extends AsyncDisposable {
     opts?: { auth?: AuthClaims | null; plugin?: string },
   ): Promise<TResult>;
   /** Resolves entity references the way the gateway does. */
-  entities(typename: string, representations: Record<string, unknown>[], selection: string, opts?: { auth?: AuthClaims | null }): Promise<ExecutionResult<{ _entities: any[] }>>;
+  entities(
+    typename: string,
+    representations: Record<string, unknown>[],
+    selection: string,
+    opts?: { auth?: AuthClaims | null },
+  ): Promise<ExecutionResult<{ _entities: any[] }>>;
   /** An HTTP request to the plugin's own app (/graphql, /healthz, /readyz, /metrics, its routes), without a port. */
   inject(request: InjectOptions | string): Promise<LightMyRequestResponse>;
   runJob(job: string, plugin?: string): Promise<void>;

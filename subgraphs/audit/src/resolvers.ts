@@ -2,7 +2,14 @@
 // new entries arrive. Supplier-scoped callers only see entries about their suppliers: metadata.supplierId in scope,
 // or the supplier entity itself (entries without a supplier are hidden from them).
 import { z } from 'zod';
-import { badInput, decodeCursor, encodeCursor, requireRole, type AuthClaims, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import {
+  badInput,
+  decodeCursor,
+  encodeCursor,
+  requireRole,
+  type AuthClaims,
+  type ResolverContext,
+} from '@carbon-nexus/plugin-sdk';
 
 interface AuditRow {
   id: string;
@@ -76,7 +83,11 @@ function where(f: Filter, auth: AuthClaims) {
   if (f.from) add((p) => `created_at >= ${p}`, f.from);
   if (f.to) add((p) => `created_at < ${p}`, f.to);
   if (auth.supplierIds) {
-    add((p) => `(metadata->>'supplierId' = ANY(${p}::text[]) OR (entity_type = 'supplier' AND entity_id = ANY(${p}::text[])))`, auth.supplierIds);
+    add(
+      (p) =>
+        `(metadata->>'supplierId' = ANY(${p}::text[]) OR (entity_type = 'supplier' AND entity_id = ANY(${p}::text[])))`,
+      auth.supplierIds,
+    );
   }
   return { conds, params };
 }
@@ -84,7 +95,10 @@ function where(f: Filter, auth: AuthClaims) {
 function toGraph(r: AuditRow) {
   const at = new Date(r.created_at);
   const metadata = (typeof r.metadata === 'string' ? JSON.parse(r.metadata) : r.metadata) ?? {};
-  const supplierId = typeof (metadata as Record<string, unknown>).supplierId === 'string' ? (metadata as Record<string, string>).supplierId : null;
+  const supplierId =
+    typeof (metadata as Record<string, unknown>).supplierId === 'string'
+      ? (metadata as Record<string, string>).supplierId
+      : null;
   return {
     id: r.id,
     cursor: cursorOf(r.seq),
@@ -105,7 +119,11 @@ const FACET_DAYS = 90;
 
 export const resolvers = {
   Query: {
-    async auditLog(_: unknown, a: { filter?: unknown; first?: number | null; after?: string | null }, ctx: ResolverContext) {
+    async auditLog(
+      _: unknown,
+      a: { filter?: unknown; first?: number | null; after?: string | null },
+      ctx: ResolverContext,
+    ) {
       const auth = requireRole(ctx.auth, ...READERS);
       const first = a.first ?? 50;
       if (!Number.isInteger(first) || first < 1 || first > 200) throw badInput('first', 'must be between 1 and 200');
@@ -135,8 +153,17 @@ export const resolvers = {
       const { conds, params } = where({ from: new Date(Date.now() - FACET_DAYS * 86_400_000) }, auth);
       const w = `WHERE ${conds.join(' AND ')}`;
       const distinct = async (col: string) =>
-        (await ctx.services.db.query<{ v: string }>(`SELECT DISTINCT ${col} AS v FROM audit_logs ${w} AND ${col} IS NOT NULL ORDER BY 1 LIMIT 500`, params)).map((r) => r.v);
-      return { plugins: await distinct('plugin'), actions: await distinct('action'), entityTypes: await distinct('entity_type') };
+        (
+          await ctx.services.db.query<{ v: string }>(
+            `SELECT DISTINCT ${col} AS v FROM audit_logs ${w} AND ${col} IS NOT NULL ORDER BY 1 LIMIT 500`,
+            params,
+          )
+        ).map((r) => r.v);
+      return {
+        plugins: await distinct('plugin'),
+        actions: await distinct('action'),
+        entityTypes: await distinct('entity_type'),
+      };
     },
   },
 };

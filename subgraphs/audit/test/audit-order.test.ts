@@ -32,7 +32,8 @@ describe.each(testDatabaseTargets())('audit log order across digit counts (%s)',
   let kit: SubgraphTestkit;
   beforeAll(async () => {
     kit = await createSubgraphTestkit(audit, { target, with: [writer] });
-    for (let n = 1; n <= ENTRIES; n++) await kit.query(`mutation($n: Int!) { step(n: $n) }`, { n }, { plugin: 'steps', auth: analyst });
+    for (let n = 1; n <= ENTRIES; n++)
+      await kit.query(`mutation($n: Int!) { step(n: $n) }`, { n }, { plugin: 'steps', auth: analyst });
   });
   afterAll(async () => kit?.stop());
 

@@ -19,8 +19,17 @@ const writer = definePlugin({
   resolvers: {
     Query: { ledgerPing: () => true },
     Mutation: {
-      async record(_: unknown, a: { action: string; entityType?: string; entityId?: string; supplierId?: string }, ctx: ResolverContext) {
-        await ctx.services.audit({ action: a.action, entityType: a.entityType, entityId: a.entityId, metadata: a.supplierId ? { supplierId: a.supplierId } : { note: 'no supplier' } });
+      async record(
+        _: unknown,
+        a: { action: string; entityType?: string; entityId?: string; supplierId?: string },
+        ctx: ResolverContext,
+      ) {
+        await ctx.services.audit({
+          action: a.action,
+          entityType: a.entityType,
+          entityId: a.entityId,
+          metadata: a.supplierId ? { supplierId: a.supplierId } : { note: 'no supplier' },
+        });
         return true;
       },
     },
@@ -42,19 +51,29 @@ const scopedA = { sub: 'sup-a', roles: ['analyst'], supplierIds: [SUP_A] };
 
 describe.each(testDatabaseTargets())('audit log (%s)', (target) => {
   let kit: SubgraphTestkit;
-  const log = async (vars: Record<string, unknown>, auth: any = analyst) => (await kit.query(LOG, vars, { auth })).auditLog;
+  const log = async (vars: Record<string, unknown>, auth: any = analyst) =>
+    (await kit.query(LOG, vars, { auth })).auditLog;
 
   beforeAll(async () => {
     kit = await createSubgraphTestkit(audit, { target, with: [writer] });
     // 7 entries, oldest first: 3 about supplier A, 2 about B, 2 without a supplier.
     const rec = (vars: Record<string, unknown>, auth: any) => kit.query(RECORD, vars, { plugin: 'ledger', auth });
-    await rec({ action: 'recommendation.approve', entityType: 'recommendation', entityId: 'r1', supplierId: SUP_A }, approver);
-    await rec({ action: 'recommendation.dismiss', entityType: 'recommendation', entityId: 'r2', supplierId: SUP_B }, approver);
+    await rec(
+      { action: 'recommendation.approve', entityType: 'recommendation', entityId: 'r1', supplierId: SUP_A },
+      approver,
+    );
+    await rec(
+      { action: 'recommendation.dismiss', entityType: 'recommendation', entityId: 'r2', supplierId: SUP_B },
+      approver,
+    );
     await rec({ action: 'goal.set', entityType: 'goal', entityId: 'g1' }, analyst);
     await rec({ action: 'acknowledgeAlert', entityType: 'alert', entityId: 'a1', supplierId: SUP_A }, analyst);
     await rec({ action: 'supplier.update', entityType: 'supplier', entityId: SUP_B }, analyst);
     await rec({ action: 'hotspotSettings.update', entityType: 'hotspot_settings', entityId: 'default' }, approver);
-    await rec({ action: 'recommendation.approve', entityType: 'recommendation', entityId: 'r3', supplierId: SUP_A }, approver);
+    await rec(
+      { action: 'recommendation.approve', entityType: 'recommendation', entityId: 'r3', supplierId: SUP_A },
+      approver,
+    );
   });
   afterAll(async () => kit?.stop());
 
@@ -70,7 +89,14 @@ describe.each(testDatabaseTargets())('audit log (%s)', (target) => {
       'recommendation.approve',
     ]);
     const newest = page.edges[0].node;
-    expect(newest).toMatchObject({ plugin: 'ledger', userId: 'appr', entityType: 'recommendation', entityId: 'r3', supplierId: SUP_A, metadata: { supplierId: SUP_A } });
+    expect(newest).toMatchObject({
+      plugin: 'ledger',
+      userId: 'appr',
+      entityType: 'recommendation',
+      entityId: 'r3',
+      supplierId: SUP_A,
+      metadata: { supplierId: SUP_A },
+    });
     expect(Date.parse(newest.at)).toBeGreaterThan(Date.now() - 60_000);
     // A supplier entity is "about" that supplier even without metadata.supplierId.
     expect(page.edges[2].node).toMatchObject({ action: 'supplier.update', supplierId: SUP_B });
@@ -95,7 +121,10 @@ describe.each(testDatabaseTargets())('audit log (%s)', (target) => {
   });
 
   it('filters by action, entity, user and time', async () => {
-    expect((await log({ filter: { action: 'recommendation.approve' } })).nodes.map((n: any) => n.action)).toEqual(['recommendation.approve', 'recommendation.approve']);
+    expect((await log({ filter: { action: 'recommendation.approve' } })).nodes.map((n: any) => n.action)).toEqual([
+      'recommendation.approve',
+      'recommendation.approve',
+    ]);
     expect((await log({ filter: { entityType: 'recommendation', entityId: 'r2' } })).nodes).toHaveLength(1);
     expect((await log({ filter: { userId: 'appr' } })).nodes).toHaveLength(4);
     expect((await log({ filter: { plugin: 'nobody' } })).nodes).toHaveLength(0);
@@ -105,10 +134,16 @@ describe.each(testDatabaseTargets())('audit log (%s)', (target) => {
 
   it('supplier-scoped callers see only entries about their suppliers', async () => {
     const page = await log({ first: 50 }, scopedA);
-    expect(page.nodes.map((n: any) => n.action)).toEqual(['recommendation.approve', 'acknowledgeAlert', 'recommendation.approve']);
-    const facets = (await kit.query(`{ auditLogFacets { plugins actions entityTypes } }`, {}, { auth: scopedA })).auditLogFacets;
+    expect(page.nodes.map((n: any) => n.action)).toEqual([
+      'recommendation.approve',
+      'acknowledgeAlert',
+      'recommendation.approve',
+    ]);
+    const facets = (await kit.query(`{ auditLogFacets { plugins actions entityTypes } }`, {}, { auth: scopedA }))
+      .auditLogFacets;
     expect(facets.actions).toEqual(['acknowledgeAlert', 'recommendation.approve']);
-    const all = (await kit.query(`{ auditLogFacets { plugins actions entityTypes } }`, {}, { auth: analyst })).auditLogFacets;
+    const all = (await kit.query(`{ auditLogFacets { plugins actions entityTypes } }`, {}, { auth: analyst }))
+      .auditLogFacets;
     expect(all.plugins).toEqual(['ledger']);
     expect(all.actions).toHaveLength(6);
   });
@@ -121,7 +156,10 @@ describe.each(testDatabaseTargets())('audit log (%s)', (target) => {
     const bad = async (vars: Record<string, unknown>) => (await kit.execute(LOG, vars, { auth: analyst })).errors?.[0];
     expect((await bad({ first: 0 }))?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
     expect((await bad({ after: 'nonsense' }))?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
-    expect((await bad({ filter: { from: 'yesterday' } }))?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.from' });
+    expect((await bad({ filter: { from: 'yesterday' } }))?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'filter.from',
+    });
     const order = await bad({ filter: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } });
     expect(order?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.to' });
     expect(order?.message).toBe('filter.to: must be after filter.from');

@@ -12,7 +12,11 @@ export interface SupplierCacheEntry {
 }
 
 export interface DataCoreState {
-  supplierCache: { byId: Map<string, SupplierCacheEntry>; byExternal: Map<string, SupplierCacheEntry>; loadedAt: number };
+  supplierCache: {
+    byId: Map<string, SupplierCacheEntry>;
+    byExternal: Map<string, SupplierCacheEntry>;
+    loadedAt: number;
+  };
   /** Throttled `emissions.pulse` publisher (at most one per second, trailing edge). */
   pulse: { kick(): void; stop(): void };
   metrics: { events: ReturnType<Services['metrics']['counter']> };
@@ -47,7 +51,9 @@ export function throttle(fn: () => void, ms: number) {
 
 export function createState(services: Services): DataCoreState {
   const pulse = throttle(() => {
-    services.bus.publish(emissionsPulse, { at: new Date().toISOString() }).catch((err) => services.logger.warn({ err }, 'emissions.pulse publish failed'));
+    services.bus
+      .publish(emissionsPulse, { at: new Date().toISOString() })
+      .catch((err) => services.logger.warn({ err }, 'emissions.pulse publish failed'));
   }, 1000);
   return {
     supplierCache: { byId: new Map(), byExternal: new Map(), loadedAt: Date.now() },

@@ -19,7 +19,14 @@ interface Case {
   contentType?: string;
   /** Sent gunzipped (keeps big fixtures small in the repository). */
   decompress?: boolean;
-  expect: { status?: 'COMPLETED' | 'FAILED'; errorContains?: string; accepted?: number; acceptedAtLeast?: number; rejected?: number; httpStatus?: number };
+  expect: {
+    status?: 'COMPLETED' | 'FAILED';
+    errorContains?: string;
+    accepted?: number;
+    acceptedAtLeast?: number;
+    rejected?: number;
+    httpStatus?: number;
+  };
 }
 const corpus = JSON.parse(fs.readFileSync(path.join(dir, 'corpus.json'), 'utf8')) as Case[];
 
@@ -38,7 +45,13 @@ describe.each(targets)('crash corpus against the product process (%s)', (target)
     else dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-corpus-'));
     product = await startProduct(pgDb ? { databaseUrl: pgDb.url } : { dataDir: dataDir! });
     token = await signDevToken({ sub: 'corpus', roles: ['analyst'] });
-    supplierId = (await gql(product.url, token, `mutation { createSupplier(input: { name: "Corpus carrier", externalId: "CORPUS-T", category: TRANSPORT, country: "GB" }) { id } }`)).createSupplier.id;
+    supplierId = (
+      await gql(
+        product.url,
+        token,
+        `mutation { createSupplier(input: { name: "Corpus carrier", externalId: "CORPUS-T", category: TRANSPORT, country: "GB" }) { id } }`,
+      )
+    ).createSupplier.id;
   }, 240_000);
   afterAll(async () => {
     const r = await product?.stop();
@@ -52,14 +65,21 @@ describe.each(targets)('crash corpus against the product process (%s)', (target)
     let n = 0;
     let after: string | null = null;
     for (;;) {
-      const d: any = await gql(product.url, token, `query($s: [ID!], $after: String) { events(filter: { supplierIds: $s }, first: 1000, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`, { s: [supplierId], after });
+      const d: any = await gql(
+        product.url,
+        token,
+        `query($s: [ID!], $after: String) { events(filter: { supplierIds: $s }, first: 1000, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`,
+        { s: [supplierId], after },
+      );
       n += d.events.nodes.length;
       if (!d.events.pageInfo.hasNextPage) return n;
       after = d.events.pageInfo.endCursor;
     }
   }
 
-  it.each(corpus.map((c, i) => [`${i + 1}. ${c.file}${c.contentType ? ` as ${c.contentType}` : ''}: ${c.why}`, c] as const))('%s', async (_name, c) => {
+  it.each(
+    corpus.map((c, i) => [`${i + 1}. ${c.file}${c.contentType ? ` as ${c.contentType}` : ''}: ${c.why}`, c] as const),
+  )('%s', async (_name, c) => {
     let body = fs.readFileSync(path.join(dir, c.file));
     if (c.decompress) body = zlib.gunzipSync(body);
     const res = await fetch(`${product.url}/ingest/csv?filename=${encodeURIComponent(c.file)}`, {
@@ -76,12 +96,18 @@ describe.each(targets)('crash corpus against the product process (%s)', (target)
       expect(job.status, JSON.stringify(job)).toBe(c.expect.status);
       if (c.expect.errorContains) expect(job.error).toContain(c.expect.errorContains);
       if (c.expect.accepted !== undefined) expect(job.rowsAccepted).toBe(c.expect.accepted);
-      if (c.expect.acceptedAtLeast !== undefined) expect(job.rowsAccepted).toBeGreaterThanOrEqual(c.expect.acceptedAtLeast);
+      if (c.expect.acceptedAtLeast !== undefined)
+        expect(job.rowsAccepted).toBeGreaterThanOrEqual(c.expect.acceptedAtLeast);
       if (c.expect.rejected !== undefined) expect(job.rowsRejected).toBe(c.expect.rejected);
       expect(job.error ?? '').not.toContain('\u0000');
       accepted += job.rowsAccepted;
       // The job as stored reads back the same through GraphQL.
-      const stored = await gql(product.url, token, `query($id: ID!) { importJob(id: $id) { status rowsAccepted error } }`, { id: job.jobId });
+      const stored = await gql(
+        product.url,
+        token,
+        `query($id: ID!) { importJob(id: $id) { status rowsAccepted error } }`,
+        { id: job.jobId },
+      );
       expect(stored.importJob).toEqual({ status: job.status, rowsAccepted: job.rowsAccepted, error: job.error });
     }
     // Still alive and serving, and nothing accepted so far is gone.

@@ -26,7 +26,8 @@ async function read(input: Buffer, chunkSizes: number[] = [65536], max = 1024 * 
   return out;
 }
 
-const oracle = (input: Buffer) => parse(input, { relax_quotes: true, relax_column_count: true, bom: true }) as string[][];
+const oracle = (input: Buffer) =>
+  parse(input, { relax_quotes: true, relax_column_count: true, bom: true }) as string[][];
 
 // A field: plain text (stray quotes allowed, never first), or quoted (anything, quotes doubled).
 const plainChar = fc.constantFrom(...'abcxyz019 ._-/\t€é'.split(''), '"', '\u0000');
@@ -34,7 +35,9 @@ const plain = fc
   .array(plainChar, { maxLength: 12 })
   .map((cs) => cs.join(''))
   .filter((s) => !s.startsWith('"'));
-const quotedContent = fc.array(fc.constantFrom(...'abc ,;"'.split(''), '\n', '\r\n', '\u0000'), { maxLength: 12 }).map((cs) => cs.join(''));
+const quotedContent = fc
+  .array(fc.constantFrom(...'abc ,;"'.split(''), '\n', '\r\n', '\u0000'), { maxLength: 12 })
+  .map((cs) => cs.join(''));
 const field = fc.oneof(
   { weight: 4, arbitrary: plain.map((v) => ({ text: v, value: v })) },
   { weight: 2, arbitrary: quotedContent.map((v) => ({ text: `"${v.replaceAll('"', '""')}"`, value: v })) },
@@ -48,12 +51,21 @@ const csvFile = fc.record({
   chunks: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }),
 });
 
-function build(f: { cols: number; rows: { text: string; value: string }[][]; crlf: boolean; bom: boolean; trailingBreak: boolean }) {
+function build(f: {
+  cols: number;
+  rows: { text: string; value: string }[][];
+  crlf: boolean;
+  bom: boolean;
+  trailingBreak: boolean;
+}) {
   const eol = f.crlf ? '\r\n' : '\n';
   const header = Array.from({ length: f.cols }, (_, i) => `c${i}`);
   // In a CRLF file a quoted field's line breaks are CRLF too (csv-parse's rule for mixed breaks is not ours to copy).
   const fix = (s: string) => (f.crlf ? s.replace(/\r?\n/g, '\r\n') : s.replace(/\r\n/g, '\n'));
-  const records = [header.map((h) => ({ text: h, value: h })), ...f.rows.map((r) => r.slice(0, f.cols).map((c) => ({ text: fix(c.text), value: fix(c.value) })))];
+  const records = [
+    header.map((h) => ({ text: h, value: h })),
+    ...f.rows.map((r) => r.slice(0, f.cols).map((c) => ({ text: fix(c.text), value: fix(c.value) }))),
+  ];
   // A one-column record whose only field is empty is a blank line: give it content.
   for (const r of records) if (r.length === 1 && r[0].text === '') r[0] = { text: 'x', value: 'x' };
   const lines = records.map((r) => r.map((c) => c.text).join(','));
@@ -84,7 +96,10 @@ describe('CsvRecordReader', () => {
   });
 
   it('a stray quote inside a field is an ordinary character (it used to hide ~1 MB of following rows)', async () => {
-    const rows = Array.from({ length: 5000 }, (_, i) => `r${i},5" pipes,${i % 7 === 0 ? 'a "quoted" word' : 'x'}\n`).join('');
+    const rows = Array.from(
+      { length: 5000 },
+      (_, i) => `r${i},5" pipes,${i % 7 === 0 ? 'a "quoted" word' : 'x'}\n`,
+    ).join('');
     const recs = await read(Buffer.from(`id,what,note\n${rows}`), [4096, 333]);
     expect(recs).toHaveLength(5001);
     expect(recs[1].fields).toEqual(['r0', '5" pipes', 'a "quoted" word']);
@@ -99,7 +114,10 @@ describe('CsvRecordReader', () => {
     ]) {
       for (const chunks of [[1], [3], [1000]]) {
         const recs = await read(Buffer.from(text), chunks);
-        expect(recs.map((r) => r.line), text).toEqual([1, 2, 3, 4]);
+        expect(
+          recs.map((r) => r.line),
+          text,
+        ).toEqual([1, 2, 3, 4]);
         expect(recs[1].fields![0]).toBe('1');
         expect(recs[2].fields![0]).toBe('4');
         expect(recs[3].fields).toEqual(['7', '8', '9']);
@@ -108,10 +126,18 @@ describe('CsvRecordReader', () => {
     // Closing cleanly with the right number of fields is a legitimate multi-line field (CSV cannot tell it from a
     // stray quote): one record, as csv-parse reads it; the importer then judges its values.
     const merged = await read(Buffer.from('a,b,c\n1,"oops,3\n4,5",6\n7,8,9\n'));
-    expect(merged.map((r) => [r.line, r.fields])).toEqual([[1, ['a', 'b', 'c']], [2, ['1', 'oops,3\n4,5', '6']], [4, ['7', '8', '9']]]);
+    expect(merged.map((r) => [r.line, r.fields])).toEqual([
+      [1, ['a', 'b', 'c']],
+      [2, ['1', 'oops,3\n4,5', '6']],
+      [4, ['7', '8', '9']],
+    ]);
     // A legitimate multi-line field stays one record.
     const ok = await read(Buffer.from('a,b,c\n1,"two\nlines",3\n4,5,6\n'), [2]);
-    expect(ok.map((r) => [r.line, r.fields])).toEqual([[1, ['a', 'b', 'c']], [2, ['1', 'two\nlines', '3']], [4, ['4', '5', '6']]]);
+    expect(ok.map((r) => [r.line, r.fields])).toEqual([
+      [1, ['a', 'b', 'c']],
+      [2, ['1', 'two\nlines', '3']],
+      [4, ['4', '5', '6']],
+    ]);
   });
 
   it('skips a line longer than the limit as one oversize record, keeping every line around it', async () => {

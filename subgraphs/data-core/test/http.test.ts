@@ -9,7 +9,17 @@ import { plugin, hoursAgo } from './helpers.ts';
 
 const HEADER = 'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type,energy_kwh\n';
 const row = (i: number, over: Partial<Record<string, string>> = {}) => {
-  const r = { id: `r${i}`, sup: 'CSV-T', type: 'transport', ts: hoursAgo(2, i % 60), d: '100', l: '5000', v: 'rigid_truck', e: '', ...over };
+  const r = {
+    id: `r${i}`,
+    sup: 'CSV-T',
+    type: 'transport',
+    ts: hoursAgo(2, i % 60),
+    d: '100',
+    l: '5000',
+    v: 'rigid_truck',
+    e: '',
+    ...over,
+  };
   return `${r.id},${r.sup},${r.type},${r.ts},${r.d},${r.l},${r.v},${r.e}\n`;
 };
 
@@ -22,10 +32,16 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
 
   beforeAll(async () => {
     db = await createTestDatabase(target);
-    srv = await startSubgraph(plugin, { db, port: 0, env: { ...process.env, BUS_URL: undefined, REDIS_URL: undefined } });
+    srv = await startSubgraph(plugin, {
+      db,
+      port: 0,
+      env: { ...process.env, BUS_URL: undefined, REDIS_URL: undefined },
+    });
     base = srv.url.replace(/\/graphql$/, '');
     token = await signDevToken({ sub: 'feeder', roles: ['analyst'] });
-    const r = await gql(`mutation { createSupplier(input: { name: "CSV carrier", externalId: "CSV-T", category: TRANSPORT, country: "GB" }) { id } }`);
+    const r = await gql(
+      `mutation { createSupplier(input: { name: "CSV carrier", externalId: "CSV-T", category: TRANSPORT, country: "GB" }) { id } }`,
+    );
     supplierId = r.data.createSupplier.id;
   });
   afterAll(async () => {
@@ -60,7 +76,14 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
     const one = await fetch(`${base}/ingest/event`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ externalId: 'e1', supplierId, eventType: 'TRANSPORT', timestamp: hoursAgo(4), distanceKm: 10, loadKg: 100 }),
+      body: JSON.stringify({
+        externalId: 'e1',
+        supplierId,
+        eventType: 'TRANSPORT',
+        timestamp: hoursAgo(4),
+        distanceKm: 10,
+        loadKg: 100,
+      }),
     });
     expect(one.status).toBe(200);
     expect((await one.json()).accepted).toBe(1);
@@ -68,8 +91,22 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify([
-        { externalId: 'e2', supplierId, eventType: 'TRANSPORT', timestamp: hoursAgo(4, 1), distanceKm: 10, loadKg: 100 },
-        { externalId: 'e3', supplierId, eventType: 'TRANSPORT', timestamp: hoursAgo(4, 2), distanceKm: 'far', loadKg: [1] },
+        {
+          externalId: 'e2',
+          supplierId,
+          eventType: 'TRANSPORT',
+          timestamp: hoursAgo(4, 1),
+          distanceKm: 10,
+          loadKg: 100,
+        },
+        {
+          externalId: 'e3',
+          supplierId,
+          eventType: 'TRANSPORT',
+          timestamp: hoursAgo(4, 2),
+          distanceKm: 'far',
+          loadKg: [1],
+        },
       ]),
     });
     const body = await many.json();
@@ -78,9 +115,17 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
       { field: 'distanceKm', reason: 'must be a number (km), got "far"' },
       { field: 'loadKg', reason: 'must be a number (kg), got an array' },
     ]);
-    const bad = await fetch(`${base}/ingest/event`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '42' });
+    const bad = await fetch(`${base}/ingest/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '42',
+    });
     expect(bad.status).toBe(400);
-    const anon = await fetch(`${base}/ingest/event`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const anon = await fetch(`${base}/ingest/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(anon.status).toBe(401);
   });
 
@@ -94,7 +139,13 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
       'r5,CSV-T,transport\n', // wrong column count
       row(6),
     ];
-    const utf8 = Buffer.concat([Buffer.from(lines.join('')), Buffer.from('r7,CSV-T,transport,'), Buffer.from([0xff, 0xfe]), Buffer.from(',1,1,rigid_truck,\n'), Buffer.from(row(8))]);
+    const utf8 = Buffer.concat([
+      Buffer.from(lines.join('')),
+      Buffer.from('r7,CSV-T,transport,'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(',1,1,rigid_truck,\n'),
+      Buffer.from(row(8)),
+    ]);
     const huge = Buffer.from(`r9,CSV-T,transport,${hoursAgo(2)},1,1,rigid_truck,${'x'.repeat(10 * 1024 * 1024)}\n`);
     const job = await csv(Buffer.concat([utf8, huge, Buffer.from(row(10))]));
     expect(job.status).toBe('COMPLETED');
@@ -110,9 +161,15 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
     expect(byRow.get(5)).toEqual([{ row: 5, column: null, reason: 'expected 8 columns, got 3' }]);
     expect(byRow.get(7)).toEqual([{ row: 7, column: 'timestamp', reason: 'invalid UTF-8 byte sequence' }]);
     expect(byRow.get(9)![0].reason).toMatch(/record longer than \d+ bytes/);
-    const raw = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events_raw WHERE import_job_id = $1 AND quality_status = 'rejected'`, [job.jobId]);
+    const raw = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM events_raw WHERE import_job_id = $1 AND quality_status = 'rejected'`,
+      [job.jobId],
+    );
     expect(raw[0].n).toBe(6);
-    const q = await gql(`query($id: ID!) { importJob(id: $id) { status rowsAccepted errors(first: 2) { row column reason } } }`, { id: job.jobId });
+    const q = await gql(
+      `query($id: ID!) { importJob(id: $id) { status rowsAccepted errors(first: 2) { row column reason } } }`,
+      { id: job.jobId },
+    );
     expect(q.data.importJob).toMatchObject({ status: 'COMPLETED', rowsAccepted: 4 });
     expect(q.data.importJob.errors).toHaveLength(2);
   });
@@ -121,46 +178,66 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
     const missing = await csv('supplier_external_id,timestamp,distance_km\nCSV-T,2026-01-01T00:00:00Z,1\n');
     expect(missing.status).toBe('FAILED');
     expect(missing.error).toContain('missing required column(s): event_type');
-    const unknown = await csv('supplier_external_id,event_type,timestamp,distnce_km\nCSV-T,transport,2026-01-01T00:00:00Z,1\n');
+    const unknown = await csv(
+      'supplier_external_id,event_type,timestamp,distnce_km\nCSV-T,transport,2026-01-01T00:00:00Z,1\n',
+    );
     expect(unknown.error).toContain('unknown column(s): distnce_km');
   });
 
   it('accepts gzip (content-encoding or application/gzip); a truncated gzip fails the job and keeps rows before it', async () => {
-    const rows = Array.from({ length: 1500 }, (_, i) => row(1000 + i, { id: `gz${i}`, ts: hoursAgo(30 + Math.floor(i / 60), i % 60) })).join('');
+    const rows = Array.from({ length: 1500 }, (_, i) =>
+      row(1000 + i, { id: `gz${i}`, ts: hoursAgo(30 + Math.floor(i / 60), i % 60) }),
+    ).join('');
     const gz = zlib.gzipSync(Buffer.from(HEADER + rows));
     const ok = await csv(gz, { 'content-encoding': 'gzip' });
     expect(ok).toMatchObject({ status: 'COMPLETED', rowsAccepted: 1500, rowsRejected: 0 });
     const again = await csv(gz, { 'content-type': 'application/gzip' });
     expect(again).toMatchObject({ status: 'COMPLETED', rowsAccepted: 0, rowsDuplicate: 1500 });
-    const other = Array.from({ length: 1500 }, (_, i) => row(5000 + i, { id: `tz${i}`, ts: hoursAgo(90 + Math.floor(i / 60), i % 60) })).join('');
+    const other = Array.from({ length: 1500 }, (_, i) =>
+      row(5000 + i, { id: `tz${i}`, ts: hoursAgo(90 + Math.floor(i / 60), i % 60) }),
+    ).join('');
     const full = zlib.gzipSync(Buffer.from(HEADER + other));
     const cut = await csv(full.subarray(0, Math.floor(full.length * 0.7)), { 'content-type': 'application/gzip' });
     expect(cut.status).toBe('FAILED');
     expect(cut.error).toContain('gzip stream truncated');
     expect(cut.rowsAccepted).toBeGreaterThan(0);
     expect(cut.rowsAccepted).toBeLessThan(1500);
-    const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events_raw WHERE import_job_id = $1`, [cut.jobId]);
+    const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events_raw WHERE import_job_id = $1`, [
+      cut.jobId,
+    ]);
     expect(n[0].n).toBe(cut.rowsAccepted);
   });
 
   it('answers 202 with the job id at once (headers) and keeps reading the upload to the end', async () => {
-    const chunks = Array.from({ length: 5 }, (_, c) => Array.from({ length: 400 }, (_, i) => row(0, { id: `early${c}-${i}`, ts: hoursAgo(200 + c * 7 + Math.floor(i / 60), i % 60) })).join(''));
+    const chunks = Array.from({ length: 5 }, (_, c) =>
+      Array.from({ length: 400 }, (_, i) =>
+        row(0, { id: `early${c}-${i}`, ts: hoursAgo(200 + c * 7 + Math.floor(i / 60), i % 60) }),
+      ).join(''),
+    );
     let jobId = '';
-    let seen: any[] = [];
+    const seen: any[] = [];
     const rp = srv.host.plugins.get('data-core')!;
     const { status, body } = await new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const req = http.request(`${base}/ingest/csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-      });
+      const req = http.request(
+        `${base}/ingest/csv`,
+        { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        },
+      );
       req.on('error', reject);
       req.write(HEADER + chunks[0]);
       // the rest is written only after the answer (with the job id) arrived
       req.on('response', async (res) => {
         jobId = String(res.headers['x-import-job-id']);
         // importProgress subscription: follows the job until it ends
-        const sub = (await rp.subscribe(`subscription($id: ID!) { importProgress(jobId: $id) { status rowsAccepted } }`, { id: jobId }, { auth: { sub: 'feeder', roles: ['analyst'], supplierIds: null } })) as AsyncIterableIterator<any>;
+        const sub = (await rp.subscribe(
+          `subscription($id: ID!) { importProgress(jobId: $id) { status rowsAccepted } }`,
+          { id: jobId },
+          { auth: { sub: 'feeder', roles: ['analyst'], supplierIds: null } },
+        )) as AsyncIterableIterator<any>;
         const collected = (async () => {
           for await (const r of sub) seen.push(r.data.importProgress);
         })();
@@ -177,22 +254,30 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
     for (let i = 0; i < 50 && seen.at(-1)?.status !== 'COMPLETED'; i++) await new Promise((r) => setTimeout(r, 100));
     expect(seen[0].status).toBe('RUNNING');
     expect(seen.at(-1)).toEqual({ status: 'COMPLETED', rowsAccepted: 2000 });
-    const job = (await gql(`query($id: ID!) { importJob(id: $id) { status rowsTotal rowsAccepted } }`, { id: jobId })).data.importJob;
+    const job = (await gql(`query($id: ID!) { importJob(id: $id) { status rowsTotal rowsAccepted } }`, { id: jobId }))
+      .data.importJob;
     expect(job).toEqual({ status: 'COMPLETED', rowsTotal: 2000, rowsAccepted: 2000 });
   });
 
   it('an upload cut after the early answer fails its job (rows before the cut kept), never hangs', async () => {
     const jobId = await new Promise<string>((resolve, reject) => {
-      const req = http.request(`${base}/ingest/csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-        resolve(String(res.headers['x-import-job-id']));
-        setTimeout(() => req.destroy(), 300); // the client goes away mid-upload
-      });
+      const req = http.request(
+        `${base}/ingest/csv`,
+        { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
+        (res) => {
+          resolve(String(res.headers['x-import-job-id']));
+          setTimeout(() => req.destroy(), 300); // the client goes away mid-upload
+        },
+      );
       req.on('error', () => undefined);
-      req.write(HEADER + Array.from({ length: 50 }, (_, i) => row(0, { id: `cut${i}`, ts: hoursAgo(400, i) })).join(''));
+      req.write(
+        HEADER + Array.from({ length: 50 }, (_, i) => row(0, { id: `cut${i}`, ts: hoursAgo(400, i) })).join(''),
+      );
     });
     let job: any;
     for (let i = 0; i < 300; i++) {
-      job = (await gql(`query($id: ID!) { importJob(id: $id) { status error rowsAccepted } }`, { id: jobId })).data.importJob;
+      job = (await gql(`query($id: ID!) { importJob(id: $id) { status error rowsAccepted } }`, { id: jobId })).data
+        .importJob;
       if (job.status !== 'RUNNING') break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -202,7 +287,9 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
   });
 
   it('/stream/ws acknowledges each message in order, with per-event errors', async () => {
-    const ws = new WebSocket(`${base.replace('http', 'ws')}/stream/ws`, { headers: { authorization: `Bearer ${token}` } });
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/stream/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
     const acks: any[] = [];
     const done = new Promise<void>((resolve) =>
@@ -212,23 +299,49 @@ describe.each(testDatabaseTargets())('HTTP ingestion routes on %s', (target) => 
       }),
     );
     for (let m = 0; m < 20; m++) {
-      ws.send(JSON.stringify({ id: m, events: [
-        { externalId: `ws${m}`, supplierId, eventType: 'TRANSPORT', timestamp: hoursAgo(300 + m), distanceKm: 5, loadKg: 100 },
-        { externalId: `wsbad${m}`, supplierId, eventType: 'TRANSPORT', timestamp: hoursAgo(300 + m), distanceKm: 99999 },
-      ] }));
+      ws.send(
+        JSON.stringify({
+          id: m,
+          events: [
+            {
+              externalId: `ws${m}`,
+              supplierId,
+              eventType: 'TRANSPORT',
+              timestamp: hoursAgo(300 + m),
+              distanceKm: 5,
+              loadKg: 100,
+            },
+            {
+              externalId: `wsbad${m}`,
+              supplierId,
+              eventType: 'TRANSPORT',
+              timestamp: hoursAgo(300 + m),
+              distanceKm: 99999,
+            },
+          ],
+        }),
+      );
     }
     ws.send('not json');
     ws.send(JSON.stringify({ id: 'x' }));
     await done;
     ws.close();
     expect(acks.slice(0, 20).map((a) => a.ack)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    expect(acks[0]).toMatchObject({ accepted: 1, rejected: 1, errors: [{ index: 1, field: 'distanceKm', reason: 'must be between 0 and 20000 km' }] });
+    expect(acks[0]).toMatchObject({
+      accepted: 1,
+      rejected: 1,
+      errors: [{ index: 1, field: 'distanceKm', reason: 'must be between 0 and 20000 km' }],
+    });
     expect(acks[20].errors[0].reason).toContain('invalid JSON');
     expect(acks[21]).toMatchObject({ ack: 'x', errors: [{ field: 'events' }] });
-    const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events_normalized WHERE data_source = 'stream'`);
+    const n = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM events_normalized WHERE data_source = 'stream'`,
+    );
     expect(n[0].n).toBe(20);
     const denied = new WebSocket(`${base.replace('http', 'ws')}/stream/ws`);
-    const code = await new Promise((r) => denied.on('unexpected-response', (_q, res) => r(res.statusCode)).on('error', () => undefined));
+    const code = await new Promise((r) =>
+      denied.on('unexpected-response', (_q, res) => r(res.statusCode)).on('error', () => undefined),
+    );
     expect(code).toBe(401);
   });
 });

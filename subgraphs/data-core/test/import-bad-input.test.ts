@@ -28,10 +28,16 @@ describe.each(testDatabaseTargets())('bad CSV input on %s', (target) => {
 
   beforeAll(async () => {
     db = await createTestDatabase(target);
-    srv = await startSubgraph(plugin, { db, port: 0, env: { ...process.env, BUS_URL: undefined, REDIS_URL: undefined } });
+    srv = await startSubgraph(plugin, {
+      db,
+      port: 0,
+      env: { ...process.env, BUS_URL: undefined, REDIS_URL: undefined },
+    });
     base = srv.url.replace(/\/graphql$/, '');
     token = await signDevToken({ sub: 'bad-input', roles: ['analyst'] });
-    const r = await gql(`mutation { createSupplier(input: { name: "Bad input carrier", externalId: "BAD-T", category: TRANSPORT, country: "GB" }) { id } }`);
+    const r = await gql(
+      `mutation { createSupplier(input: { name: "Bad input carrier", externalId: "BAD-T", category: TRANSPORT, country: "GB" }) { id } }`,
+    );
     expect(r.errors).toBeUndefined();
   });
   afterAll(async () => {
@@ -59,7 +65,12 @@ describe.each(testDatabaseTargets())('bad CSV input on %s', (target) => {
   }
 
   const stored = async (jobId: string) =>
-    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events_raw WHERE import_job_id = $1 AND quality_status <> 'rejected'`, [jobId]))[0].n;
+    (
+      await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM events_raw WHERE import_job_id = $1 AND quality_status <> 'rejected'`,
+        [jobId],
+      )
+    )[0].n;
   const alive = async () => {
     const r = await gql(`{ importJobs(first: 1) { id } }`);
     expect(r.errors).toBeUndefined();
@@ -69,7 +80,10 @@ describe.each(testDatabaseTargets())('bad CSV input on %s', (target) => {
     const job = await upload(`external_id,supplier_external_id,event_type,timestamp,note\u0000s\n${rows(3)}`);
     expect(job.status).toBe('FAILED');
     expect(job.error).toContain('column 5 ("note\\0s") contains a NUL byte');
-    const [stored] = await db.query<{ error: string; status: string }>(`SELECT error, status FROM import_jobs WHERE id = $1`, [job.jobId]);
+    const [stored] = await db.query<{ error: string; status: string }>(
+      `SELECT error, status FROM import_jobs WHERE id = $1`,
+      [job.jobId],
+    );
     expect(stored).toEqual({ status: 'failed', error: job.error });
     expect(stored.error.includes('\u0000')).toBe(false);
     await alive();
@@ -83,7 +97,10 @@ describe.each(testDatabaseTargets())('bad CSV input on %s', (target) => {
     expect(job).toMatchObject({ status: 'COMPLETED', rowsTotal: 5000, rowsAccepted: 4999, rowsRejected: 1 });
     expect(job.errors).toEqual([{ row: 2500, column: 'attr_note', reason: expect.stringContaining('NUL byte') }]);
     expect(await stored(job.jobId)).toBe(4999);
-    const [raw] = await db.query<{ payload: any }>(`SELECT payload FROM events_raw WHERE import_job_id = $1 AND row_number = 2500`, [job.jobId]);
+    const [raw] = await db.query<{ payload: any }>(
+      `SELECT payload FROM events_raw WHERE import_job_id = $1 AND row_number = 2500`,
+      [job.jobId],
+    );
     expect(raw.payload.attr_note).toBe('five\\0six');
   });
 
@@ -101,7 +118,13 @@ describe.each(testDatabaseTargets())('bad CSV input on %s', (target) => {
   });
 
   it('broken UTF-8 in the header names the column; ZIP, UTF-16 and false gzip claims are refused with what to send', async () => {
-    const utf8 = await upload(Buffer.concat([Buffer.from('external_id,supplier_external_id,ev'), Buffer.from([0xff, 0xfe, 0xfd]), Buffer.from('nt_type,timestamp\nx,BAD-T,transport,2026-01-01T00:00:00Z\n')]));
+    const utf8 = await upload(
+      Buffer.concat([
+        Buffer.from('external_id,supplier_external_id,ev'),
+        Buffer.from([0xff, 0xfe, 0xfd]),
+        Buffer.from('nt_type,timestamp\nx,BAD-T,transport,2026-01-01T00:00:00Z\n'),
+      ]),
+    );
     expect(utf8.status).toBe('FAILED');
     expect(utf8.error).toContain('column 3');
     expect(utf8.error).toContain('not valid UTF-8');
@@ -117,7 +140,13 @@ describe.each(testDatabaseTargets())('bad CSV input on %s', (target) => {
   });
 
   it('stray quotes inside fields lose nothing and keep row numbers on their lines; a stray opening quote costs one row', async () => {
-    const body = HEADER + rows(3000, (i) => ({ note: i % 3 === 0 ? '5" pipes' : 'a "b" c' })) + row({ d: '-1' }) + row({ note: '"unclosed' }) + rows(999) + row({ d: 'far' });
+    const body =
+      HEADER +
+      rows(3000, (i) => ({ note: i % 3 === 0 ? '5" pipes' : 'a "b" c' })) +
+      row({ d: '-1' }) +
+      row({ note: '"unclosed' }) +
+      rows(999) +
+      row({ d: 'far' });
     const job = await upload(body);
     expect(job).toMatchObject({ status: 'COMPLETED', rowsTotal: 4002, rowsAccepted: 4000, rowsRejected: 2 });
     // Row n is line n + 1 of the file.
@@ -125,12 +154,17 @@ describe.each(testDatabaseTargets())('bad CSV input on %s', (target) => {
       { row: 3001, column: 'distance_km', reason: 'must be between 0 and 20000 km' },
       { row: 4002, column: 'distance_km', reason: expect.stringContaining('must be a number') },
     ]);
-    const notes = await db.query<{ note: string }>(`SELECT payload->>'attr_note' AS note FROM events_raw WHERE import_job_id = $1 AND row_number IN (1, 2, 3002)`, [job.jobId]);
+    const notes = await db.query<{ note: string }>(
+      `SELECT payload->>'attr_note' AS note FROM events_raw WHERE import_job_id = $1 AND row_number IN (1, 2, 3002)`,
+      [job.jobId],
+    );
     expect(notes.map((x) => x.note).sort()).toEqual(['"unclosed', '5" pipes', 'a "b" c']);
   });
 
   it('a row the database refuses is isolated and kept as rejected; the rest of its batch is stored', async () => {
-    await db.exec(`ALTER TABLE events_normalized ADD CONSTRAINT test_refuse_route CHECK (route IS DISTINCT FROM 'REFUSE-ME')`);
+    await db.exec(
+      `ALTER TABLE events_normalized ADD CONSTRAINT test_refuse_route CHECK (route IS DISTINCT FROM 'REFUSE-ME')`,
+    );
     try {
       const header = 'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type,route\n';
       const lines = Array.from({ length: 900 }, (_, i) => {
@@ -147,8 +181,10 @@ describe.each(testDatabaseTargets())('bad CSV input on %s', (target) => {
     }
   });
 
-  it("a job whose end cannot be stored ends FAILED with the reason (no unhandled rejection, no crash)", async () => {
-    await db.exec(`ALTER TABLE import_jobs ADD CONSTRAINT test_refuse_finish CHECK (status <> 'completed' OR source IS DISTINCT FROM 'refuse-finish.csv')`);
+  it('a job whose end cannot be stored ends FAILED with the reason (no unhandled rejection, no crash)', async () => {
+    await db.exec(
+      `ALTER TABLE import_jobs ADD CONSTRAINT test_refuse_finish CHECK (status <> 'completed' OR source IS DISTINCT FROM 'refuse-finish.csv')`,
+    );
     try {
       const job = await upload(HEADER + rows(5), { 'x-filename': 'refuse-finish.csv' });
       expect(job.status).toBe('FAILED');
@@ -179,7 +215,9 @@ describe.each(testDatabaseTargets())('bad CSV input on %s', (target) => {
       expect(r.data.importJob.errors).toHaveLength(3);
       for (const e of page.edges) {
         seen.push(e.node.row);
-        expect(e.node.errors).toEqual([{ row: e.node.row, column: 'distance_km', reason: 'must be between 0 and 20000 km' }]);
+        expect(e.node.errors).toEqual([
+          { row: e.node.row, column: 'distance_km', reason: 'must be between 0 and 20000 km' },
+        ]);
         expect(e.node.payload.distance_km).toBe(String(-e.node.row));
       }
       if (!page.pageInfo.hasNextPage) break;
@@ -191,7 +229,9 @@ describe.each(testDatabaseTargets())('bad CSV input on %s', (target) => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await fetch(`${base}/ingest/jobs/${job.jobId}/errors?limit=700${cursor ? `&after=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${base}/ingest/jobs/${job.jobId}/errors?limit=700${cursor ? `&after=${cursor}` : ''}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(res.status).toBe(200);
       const body = (await res.json()) as any;
       expect(body.totalCount).toBe(2500);
@@ -202,9 +242,13 @@ describe.each(testDatabaseTargets())('bad CSV input on %s', (target) => {
     } while (cursor);
     expect(pages).toBe(4);
     expect(viaRest).toEqual(expected);
-    const bad = await fetch(`${base}/ingest/jobs/${job.jobId}/errors?after=nonsense`, { headers: { authorization: `Bearer ${token}` } });
+    const bad = await fetch(`${base}/ingest/jobs/${job.jobId}/errors?after=nonsense`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(bad.status).toBe(400);
-    const tooMany = await fetch(`${base}/ingest/jobs/${job.jobId}/errors?limit=5000`, { headers: { authorization: `Bearer ${token}` } });
+    const tooMany = await fetch(`${base}/ingest/jobs/${job.jobId}/errors?limit=5000`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(tooMany.status).toBe(400);
   });
 });

@@ -19,8 +19,12 @@ function csv(n: number): Readable {
   let i = 0;
   return new Readable({
     read() {
-      let chunk = i === 0 ? 'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type,speed_kmh\n' : '';
-      for (let k = 0; k < 2000 && i < n; k++, i++) chunk += `L${i},LARGE-${i % 5},transport,${new Date(START + i * 45_000).toISOString()},${15 + (i % 500)},${800 + ((i * 31) % 24000)},articulated_truck,${35 + (i % 50)}\n`;
+      let chunk =
+        i === 0
+          ? 'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type,speed_kmh\n'
+          : '';
+      for (let k = 0; k < 2000 && i < n; k++, i++)
+        chunk += `L${i},LARGE-${i % 5},transport,${new Date(START + i * 45_000).toISOString()},${15 + (i % 500)},${800 + ((i * 31) % 24000)},articulated_truck,${35 + (i % 50)}\n`;
       this.push(chunk);
       if (i >= n) this.push(null);
     },
@@ -40,28 +44,53 @@ describe.each(targets)(`a ${ROWS}-row import through the product (%s)`, (target)
     const product = await startProduct(pgDb ? { databaseUrl: pgDb.url } : { dataDir: dataDir! });
     cleanups.push(() => product.kill());
     const token = await signDevToken({ sub: 'large', roles: ['analyst'] });
-    for (let s = 0; s < 5; s++) await gql(product.url, token, `mutation($x: String!) { createSupplier(input: { name: $x, externalId: $x, category: TRANSPORT, country: "DE" }) { id } }`, { x: `LARGE-${s}` });
+    for (let s = 0; s < 5; s++)
+      await gql(
+        product.url,
+        token,
+        `mutation($x: String!) { createSupplier(input: { name: $x, externalId: $x, category: TRANSPORT, country: "DE" }) { id } }`,
+        { x: `LARGE-${s}` },
+      );
 
     const jobId = await new Promise<string>((resolve, reject) => {
-      const req = http.request(`${product.url}/ingest/csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-        res.resume();
-        if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
-        else reject(new Error(`HTTP ${res.statusCode}`));
-      });
+      const req = http.request(
+        `${product.url}/ingest/csv`,
+        { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
+        (res) => {
+          res.resume();
+          if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
+          else reject(new Error(`HTTP ${res.statusCode}`));
+        },
+      );
       req.on('error', reject);
       csv(ROWS).pipe(req);
     });
     let job: any;
     do {
       await new Promise((r) => setTimeout(r, 500));
-      job = (await gql(product.url, token, `query($id: ID!) { importJob(id: $id) { status rowsTotal rowsAccepted rowsRejected rowsDuplicate error } }`, { id: jobId })).importJob;
+      job = (
+        await gql(
+          product.url,
+          token,
+          `query($id: ID!) { importJob(id: $id) { status rowsTotal rowsAccepted rowsRejected rowsDuplicate error } }`,
+          { id: jobId },
+        )
+      ).importJob;
     } while (job.status === 'RUNNING');
-    expect(job).toEqual({ status: 'COMPLETED', rowsTotal: ROWS, rowsAccepted: ROWS, rowsRejected: 0, rowsDuplicate: 0, error: null });
+    expect(job).toEqual({
+      status: 'COMPLETED',
+      rowsTotal: ROWS,
+      rowsAccepted: ROWS,
+      rowsRejected: 0,
+      rowsDuplicate: 0,
+      error: null,
+    });
 
     let status: any;
     do {
       await new Promise((r) => setTimeout(r, 500));
-      status = (await gql(product.url, token, `{ mlPipelineStatus { backlog predicted failed skipped } }`)).mlPipelineStatus;
+      status = (await gql(product.url, token, `{ mlPipelineStatus { backlog predicted failed skipped } }`))
+        .mlPipelineStatus;
     } while (status.backlog > 0 || status.predicted < ROWS);
     expect(status).toEqual({ backlog: 0, predicted: ROWS, failed: 0, skipped: 0 });
     expect((await product.stop()).code).toBe(0);

@@ -34,7 +34,14 @@ describe('mock generator', () => {
     expect(l).toBeLessThan(35);
     expect(cmemFuelLitres(100_000, 80 / 3.6, 30_000)).toBeGreaterThan(l);
     // 40 t articulated, 20 t aboard, 100 km at 80 km/h: 30–35 L (issue 16's reference trip)
-    const artic = cmemFuelLitres(100_000, 80 / 3.6, PHYSICS.articulated_40t.curbKg + 20_000, 0, 0, PHYSICS.articulated_40t);
+    const artic = cmemFuelLitres(
+      100_000,
+      80 / 3.6,
+      PHYSICS.articulated_40t.curbKg + 20_000,
+      0,
+      0,
+      PHYSICS.articulated_40t,
+    );
     expect(artic).toBeGreaterThan(30);
     expect(artic).toBeLessThan(35);
     // a steep descent: the engine still turns (friction), fuel never drops to zero or below
@@ -50,29 +57,48 @@ describe('mock generator', () => {
       expect(per100).toBeLessThan(60); // short refrigerated city legs with idling at the top
     }
     // the articulated fleet reports distance and load only (no fuel records): ACTIVITY method in data-core
-    expect(of('MOCK-T2').every((e) => e.fuelL === undefined && Number(e.distanceKm) > 0 && e.loadKg !== undefined)).toBe(true);
+    expect(
+      of('MOCK-T2').every((e) => e.fuelL === undefined && Number(e.distanceKm) > 0 && e.loadKg !== undefined),
+    ).toBe(true);
   });
 
   it('has daily and weekly seasonality', () => {
-    const kwh = (id: string, from: string, to: string) => of(id, eventsBetween(Date.parse(from), Date.parse(to), opts)).reduce((a, e) => a + Number(e.energyKwh), 0);
-    expect(kwh('MOCK-F1', '2026-03-04T11:00:00Z', '2026-03-04T15:00:00Z')).toBeGreaterThan(kwh('MOCK-F1', '2026-03-04T01:00:00Z', '2026-03-04T05:00:00Z') * 1.15);
-    expect(kwh('MOCK-F1', '2026-03-04T00:00:00Z', '2026-03-05T00:00:00Z')).toBeGreaterThan(kwh('MOCK-F1', '2026-03-08T00:00:00Z', '2026-03-09T00:00:00Z') * 1.4);
-    const trips = (from: string, to: string) => of('MOCK-T1', eventsBetween(Date.parse(from), Date.parse(to), opts)).length;
-    expect(trips('2026-03-04T10:00:00Z', '2026-03-04T16:00:00Z')).toBeGreaterThan(trips('2026-03-04T00:00:00Z', '2026-03-04T06:00:00Z') * 1.5);
+    const kwh = (id: string, from: string, to: string) =>
+      of(id, eventsBetween(Date.parse(from), Date.parse(to), opts)).reduce((a, e) => a + Number(e.energyKwh), 0);
+    expect(kwh('MOCK-F1', '2026-03-04T11:00:00Z', '2026-03-04T15:00:00Z')).toBeGreaterThan(
+      kwh('MOCK-F1', '2026-03-04T01:00:00Z', '2026-03-04T05:00:00Z') * 1.15,
+    );
+    expect(kwh('MOCK-F1', '2026-03-04T00:00:00Z', '2026-03-05T00:00:00Z')).toBeGreaterThan(
+      kwh('MOCK-F1', '2026-03-08T00:00:00Z', '2026-03-09T00:00:00Z') * 1.4,
+    );
+    const trips = (from: string, to: string) =>
+      of('MOCK-T1', eventsBetween(Date.parse(from), Date.parse(to), opts)).length;
+    expect(trips('2026-03-04T10:00:00Z', '2026-03-04T16:00:00Z')).toBeGreaterThan(
+      trips('2026-03-04T00:00:00Z', '2026-03-04T06:00:00Z') * 1.5,
+    );
   });
 
   it('a planned spike changes what the supplier reports, only inside its interval, consistently with the physics', () => {
     const from = Date.parse('2026-03-04T08:00:00Z');
     const spikeFrom = from + 3 * 3_600_000;
-    const spike = (supplier: string, kind: PlannedSpike['kind']): PlannedSpike => ({ supplier, kind, factor: 2.5, from: spikeFrom, to: spikeFrom + 2 * 3_600_000 });
+    const spike = (supplier: string, kind: PlannedSpike['kind']): PlannedSpike => ({
+      supplier,
+      kind,
+      factor: 2.5,
+      from: spikeFrom,
+      to: spikeFrom + 2 * 3_600_000,
+    });
     const base = eventsBetween(from, from + 6 * 3_600_000, opts);
     const run = (sp: PlannedSpike) => eventsBetween(from, from + 6 * 3_600_000, { ...opts, spikes: [sp] });
-    const inSpike = (e: { timestamp: string }) => Date.parse(e.timestamp) >= spikeFrom && Date.parse(e.timestamp) < spikeFrom + 2 * 3_600_000;
+    const inSpike = (e: { timestamp: string }) =>
+      Date.parse(e.timestamp) >= spikeFrom && Date.parse(e.timestamp) < spikeFrom + 2 * 3_600_000;
     const byId = new Map(base.map((e) => [e.externalId, e]));
 
     // distance (trucks with fuel records): detours at congested speed; fuel follows the physics (more than ×2)
     const dist = run(spike('MOCK-T1', 'distance'));
-    expect(dist.filter((e) => e.supplierExternalId !== 'MOCK-T1')).toEqual(base.filter((e) => e.supplierExternalId !== 'MOCK-T1'));
+    expect(dist.filter((e) => e.supplierExternalId !== 'MOCK-T1')).toEqual(
+      base.filter((e) => e.supplierExternalId !== 'MOCK-T1'),
+    );
     let hot = 0;
     for (const e of of('MOCK-T1', dist)) {
       const b = byId.get(e.externalId)!;
@@ -124,8 +150,14 @@ describe('mock generator', () => {
     expect(parseStreamArgs(['--help'])).toBe('help');
     expect(() => parseStreamArgs(['--speed', 'fast'])).toThrow('--speed must be a number');
     expect(() => parseStreamArgs(['--hotspot-supplier', 'X'])).toThrow('--hotspot-supplier must be one of');
-    expect(() => parseStreamArgs(['--hotspot-supplier', 'MOCK-F1', '--hotspot-kind', 'load'])).toThrow('--hotspot-kind for MOCK-F1 (factory) must be one of energy');
-    expect(parseStreamArgs(['--hotspot-supplier', 'MOCK-W1'])).toMatchObject({ hotspotKind: 'energy', hotspotAt: 10, catchUp: 10 });
+    expect(() => parseStreamArgs(['--hotspot-supplier', 'MOCK-F1', '--hotspot-kind', 'load'])).toThrow(
+      '--hotspot-kind for MOCK-F1 (factory) must be one of energy',
+    );
+    expect(parseStreamArgs(['--hotspot-supplier', 'MOCK-W1'])).toMatchObject({
+      hotspotKind: 'energy',
+      hotspotAt: 10,
+      catchUp: 10,
+    });
     expect(parseStreamArgs(['--hotspot-at=-1'])).toMatchObject({ hotspotAt: -1, catchUp: 0 });
   });
 
@@ -152,7 +184,11 @@ describe.each(testDatabaseTargets())('mock stream + MariaDB import on %s', (targ
   let base: string;
   beforeAll(async () => {
     db = await createTestDatabase(target);
-    srv = await startSubgraph(plugin, { db, port: 0, env: { ...process.env, BUS_URL: undefined, REDIS_URL: undefined } });
+    srv = await startSubgraph(plugin, {
+      db,
+      port: 0,
+      env: { ...process.env, BUS_URL: undefined, REDIS_URL: undefined },
+    });
     base = srv.url.replace(/\/graphql$/, '');
   });
   afterAll(async () => {
@@ -163,8 +199,23 @@ describe.each(testDatabaseTargets())('mock stream + MariaDB import on %s', (targ
   it('streams through the real API; the planned spike is in the reported fuel, and the stored figure follows it', async () => {
     // 3600x: one simulated hour per real second; the clock meets real time 6 s in, when the spike fills the last hour.
     const stats = await runStream({
-      url: base, speed: 3600, hotspotAt: 0.1, catchUp: 0.1, windowMinutes: 60, hotspotSupplier: 'MOCK-T1', hotspotKind: 'distance', hotspotFactor: 2.5,
-      hotspotHours: 2, backfillDays: 1, recalculateBaselines: false, durationMin: 0.12, seed: 42, batch: 500, quiet: true, tickMs: 200, log: () => undefined,
+      url: base,
+      speed: 3600,
+      hotspotAt: 0.1,
+      catchUp: 0.1,
+      windowMinutes: 60,
+      hotspotSupplier: 'MOCK-T1',
+      hotspotKind: 'distance',
+      hotspotFactor: 2.5,
+      hotspotHours: 2,
+      backfillDays: 1,
+      recalculateBaselines: false,
+      durationMin: 0.12,
+      seed: 42,
+      batch: 500,
+      quiet: true,
+      tickMs: 200,
+      log: () => undefined,
     });
     expect(stats.rejected).toBe(0);
     expect(stats.accepted).toBeGreaterThan(700);
@@ -181,8 +232,24 @@ describe.each(testDatabaseTargets())('mock stream + MariaDB import on %s', (targ
     expect(before.length).toBeGreaterThan(3);
     // the same trips without the spike, regenerated from the seed
     // (the stream's planned spike keeps the peak trip rate: steadyRate adds trips the unspiked run does not have)
-    const sent = new Map(eventsBetween(spikeFrom - 4 * 3_600_000, Date.now(), { seed: 42, spikes: [{ supplier: 'MOCK-T1', kind: 'distance', factor: 2.5, from: spikeFrom, to: Date.parse(stats.spike!.to), steadyRate: true }] }).map((e) => [e.externalId, e]));
-    const normal = new Map(eventsBetween(spikeFrom - 4 * 3_600_000, Date.now(), { seed: 42 }).map((e) => [e.externalId, e]));
+    const sent = new Map(
+      eventsBetween(spikeFrom - 4 * 3_600_000, Date.now(), {
+        seed: 42,
+        spikes: [
+          {
+            supplier: 'MOCK-T1',
+            kind: 'distance',
+            factor: 2.5,
+            from: spikeFrom,
+            to: Date.parse(stats.spike!.to),
+            steadyRate: true,
+          },
+        ],
+      }).map((e) => [e.externalId, e]),
+    );
+    const normal = new Map(
+      eventsBetween(spikeFrom - 4 * 3_600_000, Date.now(), { seed: 42 }).map((e) => [e.externalId, e]),
+    );
     // FUEL method: kg CO2e per reported litre is one factor for every trip, spiked or not — the spike reaches the figure
     const perLitre = rows.map((r) => r.co2e_kg / Number(sent.get(r.external_id)!.fuelL));
     for (const k of perLitre) expect(k).toBeCloseTo(perLitre[0], 6);
@@ -200,8 +267,22 @@ describe.each(testDatabaseTargets())('mock stream + MariaDB import on %s', (targ
     for (const r of before) expect(r.attributes?.scenario).toBeUndefined();
     // re-sending the same seed is deduplicated
     const again = await runStream({
-      url: base, speed: 1, hotspotAt: -1, catchUp: 0, windowMinutes: 60, hotspotSupplier: 'MOCK-T1', hotspotKind: 'distance', hotspotFactor: 2.5, hotspotHours: 1,
-      backfillDays: 0.5, recalculateBaselines: false, durationMin: 0.001, seed: 42, batch: 500, quiet: true, log: () => undefined,
+      url: base,
+      speed: 1,
+      hotspotAt: -1,
+      catchUp: 0,
+      windowMinutes: 60,
+      hotspotSupplier: 'MOCK-T1',
+      hotspotKind: 'distance',
+      hotspotFactor: 2.5,
+      hotspotHours: 1,
+      backfillDays: 0.5,
+      recalculateBaselines: false,
+      durationMin: 0.001,
+      seed: 42,
+      batch: 500,
+      quiet: true,
+      log: () => undefined,
     });
     expect(again.duplicates).toBeGreaterThan(0);
   });
@@ -223,15 +304,29 @@ describe.each(testDatabaseTargets())('mock stream + MariaDB import on %s', (targ
       const values: string[] = [];
       for (let i = 0; i < 250; i++) {
         const ts = new Date(Date.UTC(2024, 4, 1, 0, 0, 0) + i * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
-        if (i % 2 === 0) values.push(`(1, 'transport', ${10 + i}, 5000, 'rigid_truck', 'diesel', 70, NULL, '${ts}', '{"trip": ${i}}', 'n${i}')`);
+        if (i % 2 === 0)
+          values.push(
+            `(1, 'transport', ${10 + i}, 5000, 'rigid_truck', 'diesel', 70, NULL, '${ts}', '{"trip": ${i}}', 'n${i}')`,
+          );
         else values.push(`(2, 'factory', NULL, NULL, NULL, NULL, NULL, ${100 + i}, '${ts}', NULL, NULL)`);
       }
-      values.push(`(1, 'transport', -5, 5000, 'rigid_truck', 'diesel', 70, NULL, '2024-06-01 00:00:00', NULL, 'bad distance')`);
+      values.push(
+        `(1, 'transport', -5, 5000, 'rigid_truck', 'diesel', 70, NULL, '2024-06-01 00:00:00', NULL, 'bad distance')`,
+      );
       values.push(`(99, 'factory', NULL, NULL, NULL, NULL, NULL, 10, '2024-06-01 00:00:00', NULL, 'unknown supplier')`);
-      await conn.query(`INSERT INTO ${et} (supplier_id, event_type, distance_km, load_kg, vehicle_type, fuel_type, speed, energy_kwh, timestamp, payload, legacy_note) VALUES ${values.join(',')}`);
+      await conn.query(
+        `INSERT INTO ${et} (supplier_id, event_type, distance_km, load_kg, vehicle_type, fuel_type, speed, energy_kwh, timestamp, payload, legacy_note) VALUES ${values.join(',')}`,
+      );
 
       const host = srv.host.plugins.get('data-core')!;
-      const opts = { from: MYSQL, suppliersTable: st, eventsTable: et, prefix: `legacy-${suffix}:`, sourceTz: '+00:00', batch: 100 };
+      const opts = {
+        from: MYSQL,
+        suppliersTable: st,
+        eventsTable: et,
+        prefix: `legacy-${suffix}:`,
+        sourceTz: '+00:00',
+        batch: 100,
+      };
       const first = await importMysql(host.services, { ...opts, maxRows: 120 });
       expect(first.status).toBe('interrupted');
       const second = await importMysql(host.services, opts);
@@ -241,8 +336,16 @@ describe.each(testDatabaseTargets())('mock stream + MariaDB import on %s', (targ
       // a third run re-reads everything and records only duplicates
       const third = await importMysql(host.services, { ...opts, fresh: true });
       expect(third.events).toMatchObject({ source: 252, accepted: 0, duplicates: 250, rejected: 2 });
-      const [sup] = await db.query<any>(`SELECT name, country, location, fleet_info, last_seen_at FROM suppliers WHERE external_id = $1`, [`legacy-${suffix}:1`]);
-      expect(sup).toMatchObject({ name: 'Legacy Haul', country: 'GB', location: { lat: 51.5, lon: -0.1, city: 'London' }, fleet_info: { vehicles: 12 } });
+      const [sup] = await db.query<any>(
+        `SELECT name, country, location, fleet_info, last_seen_at FROM suppliers WHERE external_id = $1`,
+        [`legacy-${suffix}:1`],
+      );
+      expect(sup).toMatchObject({
+        name: 'Legacy Haul',
+        country: 'GB',
+        location: { lat: 51.5, lon: -0.1, city: 'London' },
+        fleet_info: { vehicles: 12 },
+      });
       const ev = await db.query<any>(
         `SELECT e."timestamp", e.attributes, e.data_source, e.co2e_kg, e.factor_id, e.method FROM events_normalized e WHERE e.external_id = $1`,
         [`legacy-${suffix}:1`],
@@ -253,8 +356,13 @@ describe.each(testDatabaseTargets())('mock stream + MariaDB import on %s', (targ
       // rigid_truck, 10 km, 5 t: DESNZ 2025 "All rigids" per-km factor at 5 t ÷ the band's 100 %-laden payload.
       const f = 5 / (0.93695 / 0.13155);
       expect(ev[0].method).toBe('activity');
-      expect(ev[0].co2e_kg).toBeCloseTo(10 * (0.67912 + (0.93695 - 0.67912) * f + 0.16044 + (0.22218 - 0.16044) * f), 6);
-      const job = await db.query<any>(`SELECT status, error_sample, checkpoint FROM import_jobs WHERE id = $1`, [second.jobId]);
+      expect(ev[0].co2e_kg).toBeCloseTo(
+        10 * (0.67912 + (0.93695 - 0.67912) * f + 0.16044 + (0.22218 - 0.16044) * f),
+        6,
+      );
+      const job = await db.query<any>(`SELECT status, error_sample, checkpoint FROM import_jobs WHERE id = $1`, [
+        second.jobId,
+      ]);
       expect(job[0].status).toBe('completed');
       expect(job[0].checkpoint.events).toBe('252');
       expect(job[0].error_sample.map((e: any) => e.column).sort()).toEqual([`${et}.distance_km`, `${et}.supplier_id`]);

@@ -25,9 +25,22 @@ const quotedNote = fc
   .map((cs) => cs.join(''))
   .map((s): Note => ({ text: `"${s.replaceAll('"', '""')}"`, nul: s.includes('\u0000') }));
 const longNote = fc.integer({ min: 10_000, max: 200_000 }).map((n): Note => ({ text: 'L'.repeat(n), nul: false }));
-const note = fc.oneof({ weight: 5, arbitrary: plainNote }, { weight: 3, arbitrary: quotedNote }, { weight: 1, arbitrary: longNote });
-const record = fc.record({ note, badDistance: fc.boolean(), blankBefore: fc.integer({ min: 0, max: 5 }).map((n) => n === 0) });
-const file = fc.record({ records: fc.array(record, { minLength: 1, maxLength: 40 }), crlf: fc.boolean(), bom: fc.boolean(), trailingBreak: fc.boolean() });
+const note = fc.oneof(
+  { weight: 5, arbitrary: plainNote },
+  { weight: 3, arbitrary: quotedNote },
+  { weight: 1, arbitrary: longNote },
+);
+const record = fc.record({
+  note,
+  badDistance: fc.boolean(),
+  blankBefore: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
+});
+const file = fc.record({
+  records: fc.array(record, { minLength: 1, maxLength: 40 }),
+  crlf: fc.boolean(),
+  bom: fc.boolean(),
+  trailingBreak: fc.boolean(),
+});
 
 describe.each(testDatabaseTargets())('CSV import property on %s', (target) => {
   let db: Database;
@@ -38,13 +51,19 @@ describe.each(testDatabaseTargets())('CSV import property on %s', (target) => {
 
   beforeAll(async () => {
     db = await createTestDatabase(target);
-    srv = await startSubgraph(plugin, { db, port: 0, env: { ...process.env, BUS_URL: undefined, REDIS_URL: undefined } });
+    srv = await startSubgraph(plugin, {
+      db,
+      port: 0,
+      env: { ...process.env, BUS_URL: undefined, REDIS_URL: undefined },
+    });
     base = srv.url.replace(/\/graphql$/, '');
     token = await signDevToken({ sub: 'property', roles: ['analyst'] });
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: `mutation { createSupplier(input: { name: "Property carrier", externalId: "PROP-T", category: TRANSPORT, country: "GB" }) { id } }` }),
+      body: JSON.stringify({
+        query: `mutation { createSupplier(input: { name: "Property carrier", externalId: "PROP-T", category: TRANSPORT, country: "GB" }) { id } }`,
+      }),
     });
     expect(((await res.json()) as any).errors).toBeUndefined();
   });
@@ -57,7 +76,10 @@ describe.each(testDatabaseTargets())('CSV import property on %s', (target) => {
     await fc.assert(
       fc.asyncProperty(file, async (f) => {
         const eol = f.crlf ? '\r\n' : '\n';
-        let text = (f.bom ? '\ufeff' : '') + 'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type,attr_note' + eol;
+        let text =
+          (f.bom ? '\ufeff' : '') +
+          'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type,attr_note' +
+          eol;
         let line = 2;
         const expected = new Map<number, 'accepted' | 'rejected'>();
         f.records.forEach((r, i) => {
@@ -73,7 +95,11 @@ describe.each(testDatabaseTargets())('CSV import property on %s', (target) => {
           expected.set(line - 1, r.badDistance || r.note.nul ? 'rejected' : 'accepted');
           line += 1 + (noteText.match(/\n/g)?.length ?? 0);
         });
-        const res = await fetch(`${base}/ingest/csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` }, body: text });
+        const res = await fetch(`${base}/ingest/csv`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
+          body: text,
+        });
         expect(res.status).toBe(202);
         const job = (await res.json()) as any;
         expect(job.status).toBe('COMPLETED');
@@ -82,7 +108,9 @@ describe.each(testDatabaseTargets())('CSV import property on %s', (target) => {
           `SELECT row_number, quality_status FROM events_raw WHERE import_job_id = $1 ORDER BY row_number`,
           [job.jobId],
         );
-        const actual = new Map(got.map((g) => [g.row_number, g.quality_status === 'rejected' ? 'rejected' : 'accepted']));
+        const actual = new Map(
+          got.map((g) => [g.row_number, g.quality_status === 'rejected' ? 'rejected' : 'accepted']),
+        );
         expect(got).toHaveLength(f.records.length); // each record once
         expect(actual).toEqual(expected);
         const rejectedRows = [...expected].filter(([, s]) => s === 'rejected').map(([r]) => r);

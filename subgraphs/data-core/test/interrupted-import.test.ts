@@ -16,7 +16,8 @@ const targets = ['pglite', ...(process.env.DATABASE_URL ? ['postgres'] : [])] as
 const ROWS = 20_000;
 const HEADER = 'external_id,supplier_external_id,event_type,timestamp,distance_km,load_kg,vehicle_type\n';
 const base = Date.parse('2025-03-01T00:00:00Z');
-const line = (i: number) => `kill${i},KILL-T,transport,${new Date(base + i * 60_000).toISOString()},${20 + (i % 300)},${1000 + (i % 5000)},rigid_truck\n`;
+const line = (i: number) =>
+  `kill${i},KILL-T,transport,${new Date(base + i * 60_000).toISOString()},${20 + (i % 300)},${1000 + (i % 5000)},rigid_truck\n`;
 const chunk = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => line(from + k)).join('');
 
 describe.each(targets)('an import cut by SIGKILL (%s)', (target) => {
@@ -41,21 +42,32 @@ describe.each(targets)('an import cut by SIGKILL (%s)', (target) => {
     let first: ProductProcess | null = await startProduct(where);
     cleanups.push(() => first?.kill() ?? Promise.resolve());
     const p1 = first;
-    const supplierId = (await gql(p1.url, token, `mutation { createSupplier(input: { name: "Kill carrier", externalId: "KILL-T", category: TRANSPORT, country: "GB" }) { id } }`)).createSupplier.id;
+    const supplierId = (
+      await gql(
+        p1.url,
+        token,
+        `mutation { createSupplier(input: { name: "Kill carrier", externalId: "KILL-T", category: TRANSPORT, country: "GB" }) { id } }`,
+      )
+    ).createSupplier.id;
 
     // Upload in pieces; once a few thousand rows are stored, the process is killed mid-import.
     const jobId = await new Promise<string>((resolve, reject) => {
-      const req = http.request(`${p1.url}/ingest/csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-        res.on('error', () => undefined);
-        res.resume();
-      });
+      const req = http.request(
+        `${p1.url}/ingest/csv`,
+        { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
+        (res) => {
+          res.on('error', () => undefined);
+          res.resume();
+        },
+      );
       req.on('error', () => undefined); // the connection dies with the process
       req.write(HEADER + chunk(0, 500));
       req.once('response', async (res) => {
         const id = String(res.headers['x-import-job-id']);
         try {
           for (let from = 500; from < ROWS; from += 500) {
-            const job = (await gql(p1.url, token, `query($id: ID!) { importJob(id: $id) { rowsAccepted } }`, { id })).importJob;
+            const job = (await gql(p1.url, token, `query($id: ID!) { importJob(id: $id) { rowsAccepted } }`, { id }))
+              .importJob;
             if (job.rowsAccepted >= 2000) break;
             if (!req.write(chunk(from, from + 500))) await new Promise((r) => req.once('drain', r));
             await new Promise((r) => setTimeout(r, 20));
@@ -76,9 +88,17 @@ describe.each(targets)('an import cut by SIGKILL (%s)', (target) => {
     cleanups.push(() => second.kill());
     const seen: string[] = [];
     const ended = await new Promise<boolean>((resolve, reject) => {
-      const client = createClient({ url: second.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      const client = createClient({
+        url: second.url.replace(/^http/, 'ws') + '/graphql',
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+      });
       client.subscribe(
-        { query: `subscription($id: ID!) { importProgress(jobId: $id) { status rowsAccepted } }`, variables: { id: jobId } },
+        {
+          query: `subscription($id: ID!) { importProgress(jobId: $id) { status rowsAccepted } }`,
+          variables: { id: jobId },
+        },
         {
           next: (r: any) => void seen.push(r.data?.importProgress?.status ?? JSON.stringify(r.errors)),
           error: (e) => reject(new Error(`subscription failed: ${JSON.stringify(e)}`)),
@@ -93,7 +113,14 @@ describe.each(targets)('an import cut by SIGKILL (%s)', (target) => {
     expect(seen.at(-1)).toBe('INTERRUPTED');
     expect(seen.every((s) => s === 'RUNNING' || s === 'INTERRUPTED')).toBe(true);
 
-    const job = (await gql(second.url, token, `query($id: ID!) { importJob(id: $id) { status rowsAccepted rowsRejected rowsTotal error finishedAt } }`, { id: jobId })).importJob;
+    const job = (
+      await gql(
+        second.url,
+        token,
+        `query($id: ID!) { importJob(id: $id) { status rowsAccepted rowsRejected rowsTotal error finishedAt } }`,
+        { id: jobId },
+      )
+    ).importJob;
     expect(job.status).toBe('INTERRUPTED');
     expect(job.error).toContain('interrupted');
     expect(job.finishedAt).not.toBeNull();
@@ -104,7 +131,12 @@ describe.each(targets)('an import cut by SIGKILL (%s)', (target) => {
       let n = 0;
       let after: string | null = null;
       for (;;) {
-        const d: any = await gql(second.url, token, `query($s: [ID!], $after: String) { events(filter: { supplierIds: $s }, first: 1000, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`, { s: [supplierId], after });
+        const d: any = await gql(
+          second.url,
+          token,
+          `query($s: [ID!], $after: String) { events(filter: { supplierIds: $s }, first: 1000, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`,
+          { s: [supplierId], after },
+        );
         n += d.events.nodes.length;
         if (!d.events.pageInfo.hasNextPage) return n;
         after = d.events.pageInfo.endCursor;
@@ -113,9 +145,19 @@ describe.each(targets)('an import cut by SIGKILL (%s)', (target) => {
     expect(await stored()).toBe(job.rowsAccepted);
 
     // The whole file again: the rest is stored, what was stored comes back as duplicates.
-    const res = await fetch(`${second.url}/ingest/csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` }, body: HEADER + chunk(0, ROWS) });
+    const res = await fetch(`${second.url}/ingest/csv`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
+      body: HEADER + chunk(0, ROWS),
+    });
     const again = (await res.json()) as any;
-    expect(again).toMatchObject({ status: 'COMPLETED', rowsTotal: ROWS, rowsAccepted: ROWS - job.rowsAccepted, rowsDuplicate: job.rowsAccepted, rowsRejected: 0 });
+    expect(again).toMatchObject({
+      status: 'COMPLETED',
+      rowsTotal: ROWS,
+      rowsAccepted: ROWS - job.rowsAccepted,
+      rowsDuplicate: job.rowsAccepted,
+      rowsRejected: 0,
+    });
     expect(await stored()).toBe(ROWS);
     expect((await second.stop()).code).toBe(0);
   }, 600_000);

@@ -5,8 +5,14 @@ import { estimate, EstimateError, type ActivityData } from '../src/domain/estima
 import { FACTORS, FACTOR_SET_VERSION, factor } from '../src/domain/factors/index.ts';
 import { VEHICLE_CLASSES } from '../src/domain/vehicle-classes.ts';
 
-const trip = (over: Partial<ActivityData>): ActivityData => ({ eventType: 'transport', distanceKm: 100, region: 'UK', ...over });
-const sum = (r: { factors: { result: number; role: string }[] }) => r.factors.filter((f) => f.role === 'emission').reduce((s, f) => s + f.result, 0);
+const trip = (over: Partial<ActivityData>): ActivityData => ({
+  eventType: 'transport',
+  distanceKm: 100,
+  region: 'UK',
+  ...over,
+});
+const sum = (r: { factors: { result: number; role: string }[] }) =>
+  r.factors.filter((f) => f.role === 'emission').reduce((s, f) => s + f.result, 0);
 
 describe('method engine: reference trips', () => {
   it('40 t articulated diesel, 100 km, 20 t payload: ACTIVITY inside 80–140 kg WTW, with the reason shown', () => {
@@ -17,7 +23,9 @@ describe('method engine: reference trips', () => {
     expect(r.ttwKg! + r.wttKg!).toBeCloseTo(r.co2eKg!, 6);
     expect(r.wttKg).toBeGreaterThan(0.15 * r.co2eKg!); // WTT is part of the figure
     expect(r.tonneKm).toBe(2000);
-    expect(r.note).toMatch(/loadKg 20\.0 t = 112 % of the DESNZ artic-gt33t 100 %-laden payload \(17\.9 t\): per-km factor extrapolated/);
+    expect(r.note).toMatch(
+      /loadKg 20\.0 t = 112 % of the DESNZ artic-gt33t 100 %-laden payload \(17\.9 t\): per-km factor extrapolated/,
+    );
     // Articulated factors only: no rigid factor may be applied to an articulated truck.
     expect(r.factors.every((f) => f.id.includes('artic-gt33t'))).toBe(true);
   });
@@ -42,7 +50,13 @@ describe('method engine: reference trips', () => {
   });
 
   it('battery-electric van 80 km: metered 0.22 kWh/km × grid (ENERGY), and the DESNZ kWh/km default without a meter', () => {
-    const metered = estimate({ eventType: 'delivery', distanceKm: 80, vehicleType: 'ev_van', energyKwh: 80 * 0.22, region: 'UK' });
+    const metered = estimate({
+      eventType: 'delivery',
+      distanceKm: 80,
+      vehicleType: 'ev_van',
+      energyKwh: 80 * 0.22,
+      region: 'UK',
+    });
     expect(metered.method).toBe('energy');
     const ukWtw = 0.177 + 0.01853 + 0.0459 + 0.00397;
     expect(metered.co2eKg).toBeCloseTo(80 * 0.22 * ukWtw, 6);
@@ -54,7 +68,13 @@ describe('method engine: reference trips', () => {
     expect(kwh.value).toBeLessThan(0.45);
     expect(unmetered.co2eKg).toBeCloseTo(80 * kwh.value * ukWtw, 6);
     // The same van in the US uses the US grid (generation only, said in the boundary).
-    const us = estimate({ eventType: 'delivery', distanceKm: 80, vehicleType: 'ev_van', energyKwh: 17.6, region: 'US' });
+    const us = estimate({
+      eventType: 'delivery',
+      distanceKm: 80,
+      vehicleType: 'ev_van',
+      energyKwh: 17.6,
+      region: 'US',
+    });
     expect(us.co2eKg).toBeCloseTo(17.6 * 0.39, 6);
     expect(us.boundary).toMatch(/generation only/);
   });
@@ -89,7 +109,9 @@ describe('method engine: hierarchy and defaults', () => {
     const at = (t: number) => estimate(trip({ vehicleType: 'rigid_7_5_12t', loadKg: t * 1000 })).co2eKg!;
     expect(at(6) - at(5)).toBeCloseTo(at(2) - at(1), 6);
     expect(at(60)).toBeCloseTo(at(2 * (0.70603 / 0.14849)), 6);
-    expect(estimate(trip({ vehicleType: 'rigid_7_5_12t', loadKg: 60_000 })).note).toMatch(/capped at 200 % laden — check loadKg/);
+    expect(estimate(trip({ vehicleType: 'rigid_7_5_12t', loadKg: 60_000 })).note).toMatch(
+      /capped at 200 % laden — check loadKg/,
+    );
   });
 
   it('refrigerated uses the DESNZ refrigerated table', () => {
@@ -174,7 +196,16 @@ describe('method engine: hierarchy and defaults', () => {
       ids.add(f.id);
     }
     // Grid: UK plus EU, US, IN, CN; fuels: diesel, HVO, CNG, LNG, natural gas; rail WTW is TTW + WTT.
-    for (const id of ['grid.eu.generation', 'grid.us.generation', 'grid.in.generation', 'grid.cn.generation', 'desnz.fuel.hvo.ttw', 'desnz.fuel.lng.wtt', 'desnz.fuel.natural-gas.ttw', 'desnz.rail.freight.wtt']) {
+    for (const id of [
+      'grid.eu.generation',
+      'grid.us.generation',
+      'grid.in.generation',
+      'grid.cn.generation',
+      'desnz.fuel.hvo.ttw',
+      'desnz.fuel.lng.wtt',
+      'desnz.fuel.natural-gas.ttw',
+      'desnz.rail.freight.wtt',
+    ]) {
       expect(factor(id).value).toBeGreaterThan(0);
     }
   });

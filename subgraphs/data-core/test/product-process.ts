@@ -23,12 +23,26 @@ export interface ProductProcess {
   kill(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startProduct(opts: { dataDir?: string; databaseUrl?: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<ProductProcess> {
+export async function startProduct(opts: {
+  dataDir?: string;
+  databaseUrl?: string;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+}): Promise<ProductProcess> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const k of Object.keys(env)) if (k === 'NODE_ENV' || k.startsWith('VITEST') || k === 'TEST') delete env[k];
   for (const k of ['DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'BUS_URL', 'JWT_SECRET', 'JWT_JWKS_URL']) delete env[k];
-  Object.assign(env, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : { DATA_DIR: opts.dataDir }, opts.env ?? {});
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'gateway/src/main.ts')], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  Object.assign(
+    env,
+    { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : { DATA_DIR: opts.dataDir },
+    opts.env ?? {},
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'gateway/src/main.ts')], {
+    cwd: root,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -40,7 +54,10 @@ export async function startProduct(opts: { dataDir?: string; databaseUrl?: strin
     }),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the product did not start in ${opts.timeoutMs ?? 180_000} ms:\n${out}`)), opts.timeoutMs ?? 180_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the product did not start in ${opts.timeoutMs ?? 180_000} ms:\n${out}`)),
+      opts.timeoutMs ?? 180_000,
+    );
     const check = () => {
       const m = /Dashboard\s+(http:\/\/[^\s/]+)\//.exec(out);
       if (m) {
@@ -99,8 +116,17 @@ export async function freshPostgres(): Promise<{ url: string; drop(): Promise<vo
 }
 
 /** GraphQL against the product; throws on errors. */
-export async function gql<T = any>(base: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+export async function gql<T = any>(
+  base: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
   if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
   return body.data!;

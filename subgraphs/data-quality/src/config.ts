@@ -5,7 +5,13 @@ export const configSchema = z.object({
   /** When assessQuality runs (node-schedule cron). */
   QUALITY_CRON: env.string('*/15 * * * *').refine(isValidCron, 'not a valid cron expression'),
   /** Scheduled runs assess the last N completed hours. */
-  QUALITY_LOOKBACK_HOURS: env.int(48).pipe(z.number().int().min(1).max(24 * 31)),
+  QUALITY_LOOKBACK_HOURS: env.int(48).pipe(
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 31),
+  ),
   /** Days of history the cadence is learned from. */
   QUALITY_CADENCE_DAYS: env.int(14).pipe(z.number().int().min(1).max(90)),
   /** Minimum expected events for a zero-event hour to be a gap. */

@@ -28,11 +28,20 @@ export async function emissionsSeries(s: PluginServices, v: EmissionsCountsQuery
 }
 
 /** All events matching the filter, 1000 per page, at most `maxPages` pages (then an error, or the first pages with `truncate`). */
-export async function allEvents(s: PluginServices, filter: EventFilter, maxPages = 500, truncate = false): Promise<DcEvent[]> {
+export async function allEvents(
+  s: PluginServices,
+  filter: EventFilter,
+  maxPages = 500,
+  truncate = false,
+): Promise<DcEvent[]> {
   const out: DcEvent[] = [];
   let after: string | null = null;
   for (let page = 0; page < maxPages; page++) {
-    const { events }: ResultOf<typeof EventsActivityPage> = await s.call(EventsActivityPage, { filter, first: 1000, after });
+    const { events }: ResultOf<typeof EventsActivityPage> = await s.call(EventsActivityPage, {
+      filter,
+      first: 1000,
+      after,
+    });
     // A MODEL figure is null until ml-engine's estimate arrives (data-core Event.pending): such events have no kg yet.
     out.push(...events.nodes.filter((e): e is DcEvent => e.co2eKg != null));
     if (!events.pageInfo.hasNextPage || !events.pageInfo.endCursor) return out;
@@ -42,9 +51,13 @@ export async function allEvents(s: PluginServices, filter: EventFilter, maxPages
   throw new Error(`data-core events: more than ${maxPages * 1000} events for one data-quality run; narrow the range`);
 }
 
-export async function flagEvents(s: PluginServices, flags: { eventId: string; status: FlagStatus; reason: string }[]): Promise<number> {
+export async function flagEvents(
+  s: PluginServices,
+  flags: { eventId: string; status: FlagStatus; reason: string }[],
+): Promise<number> {
   let n = 0;
-  for (let i = 0; i < flags.length; i += 1000) n += (await s.call(FlagEvents, { flags: flags.slice(i, i + 1000) })).flagEvents;
+  for (let i = 0; i < flags.length; i += 1000)
+    n += (await s.call(FlagEvents, { flags: flags.slice(i, i + 1000) })).flagEvents;
   return n;
 }
 
@@ -61,7 +74,9 @@ export async function ingestEvents(s: PluginServices, events: EventInput[]): Pro
 export async function supplierMeta(s: PluginServices, ids: string[]): Promise<Map<string, SupplierMeta>> {
   const out = new Map<string, SupplierMeta>();
   for (let i = 0; i < ids.length; i += 500) {
-    const r = await s.call(SupplierProfiles, { representations: ids.slice(i, i + 500).map((id) => ({ __typename: 'Supplier', id })) });
+    const r = await s.call(SupplierProfiles, {
+      representations: ids.slice(i, i + 500).map((id) => ({ __typename: 'Supplier', id })),
+    });
     for (const m of r._entities) if (m?.__typename === 'Supplier') out.set(m.id, m);
   }
   return out;

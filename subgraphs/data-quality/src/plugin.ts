@@ -7,7 +7,8 @@ import { assessQuality, scheduledWindow } from './jobs/assess.ts';
 export default definePlugin<State, typeof configSchema>({
   id: 'data-quality',
   version: '0.2.0',
-  description: 'Completeness per supplier and timeslice, outliers (IQR, DBSCAN), regression gap-filling, PACT-style indicators',
+  description:
+    'Completeness per supplier and timeslice, outliers (IQR, DBSCAN), regression gap-filling, PACT-style indicators',
   requires: ['data-core'],
   config: configSchema,
   typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),

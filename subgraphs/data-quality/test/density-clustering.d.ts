@@ -1,6 +1,11 @@
 declare module 'density-clustering' {
   export class DBSCAN {
-    run(dataset: number[][], epsilon: number, minPts: number, distance?: (a: number[], b: number[]) => number): number[][];
+    run(
+      dataset: number[][],
+      epsilon: number,
+      minPts: number,
+      distance?: (a: number[], b: number[]) => number,
+    ): number[][];
     noise: number[];
   }
 }

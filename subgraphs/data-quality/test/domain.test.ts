@@ -35,14 +35,25 @@ describe('DBSCAN (grid index)', () => {
   it('agrees with the density-clustering reference implementation (noise set and cluster count)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true })), { minLength: 1, maxLength: 150 }),
+        fc.array(
+          fc.tuple(
+            fc.double({ min: -5, max: 5, noNaN: true }),
+            fc.double({ min: -5, max: 5, noNaN: true }),
+            fc.double({ min: -5, max: 5, noNaN: true }),
+          ),
+          { minLength: 1, maxLength: 150 },
+        ),
         fc.double({ min: 0.3, max: 2.5, noNaN: true }),
         fc.integer({ min: 1, max: 6 }),
         (pts, eps, minPts) => {
           const ours = dbscan(pts, eps, minPts);
           const ref = new DBSCAN();
           // Reference: O(n²) region queries, neighbourhood includes the point itself (same minPts convention).
-          const clusters = ref.run(pts.map((p) => [...p]), eps, minPts);
+          const clusters = ref.run(
+            pts.map((p) => [...p]),
+            eps,
+            minPts,
+          );
           const clustered = new Set(clusters.flat());
           const refNoise = pts.map((_, i) => i).filter((i) => !clustered.has(i));
           expect(ours.noise).toEqual(refNoise);
@@ -74,7 +85,11 @@ describe('DBSCAN (grid index)', () => {
 });
 
 const T0 = Date.UTC(2026, 10, 2); // Monday 00:00 UTC
-function series(days: number, perHour: (h: number) => number, missing: Set<number> = new Set()): Map<number, HourCounts> {
+function series(
+  days: number,
+  perHour: (h: number) => number,
+  missing: Set<number> = new Set(),
+): Map<number, HourCounts> {
   const m = new Map<number, HourCounts>();
   for (let t = T0; t < T0 + days * DAY_MS; t += HOUR_MS) {
     const n = missing.has(t) ? 0 : perHour(new Date(t).getUTCHours());
@@ -92,7 +107,11 @@ describe('cadence, completeness, gaps', () => {
     expect(c.learnedFromHours).toBe(70);
   });
   it('detects every injected interior gap, never night hours, and computes completeness', () => {
-    const gapHours = new Set([T0 + DAY_MS + 10 * HOUR_MS, T0 + 2 * DAY_MS + 9 * HOUR_MS, T0 + 2 * DAY_MS + 10 * HOUR_MS]);
+    const gapHours = new Set([
+      T0 + DAY_MS + 10 * HOUR_MS,
+      T0 + 2 * DAY_MS + 9 * HOUR_MS,
+      T0 + 2 * DAY_MS + 10 * HOUR_MS,
+    ]);
     const s = series(4, (h) => (h >= 8 && h < 18 ? 5 : 0), gapHours);
     const c = learnCadence([...s.values()], T0, T0 + 4 * DAY_MS);
     const profile = { perHour: c.learnedPerHour, activeHoursOfDay: c.activeHoursOfDay, firstSeen: c.firstSeen };
@@ -132,13 +151,37 @@ describe('badge and PACT', () => {
   it('DQRs stay in 1..3 and PCAF in 1..5', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ co2eKg: fc.double({ min: 0, max: 1e4, noNaN: true }), predicted: fc.boolean(), suspect: fc.boolean(), measuredEnergy: fc.boolean(), geoSpecific: fc.boolean() })),
+        fc.array(
+          fc.record({
+            co2eKg: fc.double({ min: 0, max: 1e4, noNaN: true }),
+            predicted: fc.boolean(),
+            suspect: fc.boolean(),
+            measuredEnergy: fc.boolean(),
+            geoSpecific: fc.boolean(),
+          }),
+        ),
         fc.nat(1000),
         fc.nat(1000),
         fc.nat(48),
         (events, expected, real, hours) => {
-          const v = pactIndicators({ events, supplierCountryKnown: true, expectedCount: expected, realCount: real, predictedCount: 0, expectedHours: hours, coveredHours: Math.min(hours, 10), expectedDays: 2, daysWithoutRealData: 1 });
-          for (const k of ['technologicalDQR', 'temporalDQR', 'geographicalDQR', 'completenessDQR', 'reliabilityDQR'] as const) {
+          const v = pactIndicators({
+            events,
+            supplierCountryKnown: true,
+            expectedCount: expected,
+            realCount: real,
+            predictedCount: 0,
+            expectedHours: hours,
+            coveredHours: Math.min(hours, 10),
+            expectedDays: 2,
+            daysWithoutRealData: 1,
+          });
+          for (const k of [
+            'technologicalDQR',
+            'temporalDQR',
+            'geographicalDQR',
+            'completenessDQR',
+            'reliabilityDQR',
+          ] as const) {
             expect(v[k]).toBeGreaterThanOrEqual(1);
             expect(v[k]).toBeLessThanOrEqual(3);
           }
@@ -163,14 +206,25 @@ describe('outliers', () => {
       const d = 100 + (i % 10) * 5;
       const l = 10000 + (i % 7) * 300;
       const tkm = (d * l) / 1000;
-      ev.push({ id: `e${i}`, supplierId: 's1', supplierName: 'Acme', timestamp: new Date(T0 + i * 60000).toISOString(), co2eKg: tkm * (0.09 + (i % 5) * 0.002), distanceKm: d, loadKg: l, tonneKm: tkm });
+      ev.push({
+        id: `e${i}`,
+        supplierId: 's1',
+        supplierName: 'Acme',
+        timestamp: new Date(T0 + i * 60000).toISOString(),
+        co2eKg: tkm * (0.09 + (i % 5) * 0.002),
+        distanceKm: d,
+        loadKg: l,
+        tonneKm: tkm,
+      });
     }
     ev[30] = { ...ev[30], co2eKg: ev[30].tonneKm! * 0.9 };
     const flags = supplierOutliers(ev, DEFAULT_THRESHOLDS);
     const ids = new Set(flags.map((f) => f.eventId));
     expect([...ids]).toEqual(['e30']);
     const r = flags.find((f) => f.metric === 'co2e_per_tkm')!;
-    expect(r.reason).toMatch(/^co2e per t·km \(kg CO2e\/t·km\) 0\.9 above IQR upper fence 0\.\d+ \(k=1\.5, log scale, spread floor 10 %\) for supplier Acme \(s1\)$/);
+    expect(r.reason).toMatch(
+      /^co2e per t·km \(kg CO2e\/t·km\) 0\.9 above IQR upper fence 0\.\d+ \(k=1\.5, log scale, spread floor 10 %\) for supplier Acme \(s1\)$/,
+    );
   });
 
   /**
@@ -182,22 +236,38 @@ describe('outliers', () => {
       const d = lane ? 220 * (0.95 + rand() * 0.1) : 5 + rand() * 495;
       const l = lane ? 12000 * (0.95 + rand() * 0.1) : 100 + rand() * 23900;
       const tkm = (d * l) / 1000;
-      return { id: `x${i}`, supplierId: 's1', timestamp: new Date(T0 + i * 60000).toISOString(), co2eKg: tkm * factor, distanceKm: d, loadKg: l, tonneKm: Math.round(tkm * 100) / 100, eventType: 'TRANSPORT', vehicleType: 'articulated_truck' };
+      return {
+        id: `x${i}`,
+        supplierId: 's1',
+        timestamp: new Date(T0 + i * 60000).toISOString(),
+        co2eKg: tkm * factor,
+        distanceKm: d,
+        loadKg: l,
+        tonneKm: Math.round(tkm * 100) / 100,
+        eventType: 'TRANSPORT',
+        vehicleType: 'articulated_truck',
+      };
     });
   }
   const lcg = (seed: number) => {
     let x = seed;
-    return () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    return () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   };
 
   it('exact-factor data (t·km × one factor) raise no intensity flags from rounding noise, whatever the factor and scale', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 20, max: 300 }), fc.double({ min: 1e-4, max: 10, noNaN: true }), fc.integer({ min: 1, max: 1e9 }), fc.boolean(), (n, factor, seed, lane) => {
-        const ev = exactFactor(n, factor, lcg(seed), lane);
-        expect(supplierOutliers(ev, DEFAULT_THRESHOLDS).filter((f) => f.metric === 'co2e_per_tkm')).toEqual([]);
-        // on a regular lane DBSCAN has nothing to say either (the intensity column is one value to it)
-        if (lane) expect(supplierOutliers(ev, DEFAULT_THRESHOLDS)).toEqual([]);
-      }),
+      fc.property(
+        fc.integer({ min: 20, max: 300 }),
+        fc.double({ min: 1e-4, max: 10, noNaN: true }),
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.boolean(),
+        (n, factor, seed, lane) => {
+          const ev = exactFactor(n, factor, lcg(seed), lane);
+          expect(supplierOutliers(ev, DEFAULT_THRESHOLDS).filter((f) => f.metric === 'co2e_per_tkm')).toEqual([]);
+          // on a regular lane DBSCAN has nothing to say either (the intensity column is one value to it)
+          if (lane) expect(supplierOutliers(ev, DEFAULT_THRESHOLDS)).toEqual([]);
+        },
+      ),
       { numRuns: 80 },
     );
     // without the floor (ε = 0) the same kind of data is flagged — the issue's 2,864 SUSPECT events
@@ -205,7 +275,9 @@ describe('outliers', () => {
     const noFloor = supplierOutliers(ev, { ...DEFAULT_THRESHOLDS, iqrRelFloor: 0 });
     const withFloor = supplierOutliers(ev, DEFAULT_THRESHOLDS);
     expect(noFloor.filter((f) => f.metric === 'co2e_per_tkm').length).toBeGreaterThan(10);
-    expect(withFloor.filter((f) => f.metric === 'features').length).toBeLessThan(noFloor.filter((f) => f.metric === 'features').length);
+    expect(withFloor.filter((f) => f.metric === 'features').length).toBeLessThan(
+      noFloor.filter((f) => f.metric === 'features').length,
+    );
   });
 
   it('exact-factor data with real outliers: the outliers are still flagged, and only they', () => {
@@ -226,13 +298,53 @@ describe('outliers', () => {
       // trucks: 100–1000 km legs at 0.08 kg/t·km ± 3 %; vans: 20–80 km at 0.6 kg/km — raw kg spans two orders
       const d = 100 + ((i * 37) % 900);
       const tkm = (d * 20000) / 1000;
-      ev.push({ id: `t${i}`, supplierId: 's', timestamp: new Date(T0 + i * 60000).toISOString(), co2eKg: tkm * 0.08 * (1 + ((i % 7) - 3) * 0.01), distanceKm: d, loadKg: 20000, tonneKm: tkm, eventType: 'TRANSPORT', vehicleType: 'articulated_truck' });
+      ev.push({
+        id: `t${i}`,
+        supplierId: 's',
+        timestamp: new Date(T0 + i * 60000).toISOString(),
+        co2eKg: tkm * 0.08 * (1 + ((i % 7) - 3) * 0.01),
+        distanceKm: d,
+        loadKg: 20000,
+        tonneKm: tkm,
+        eventType: 'TRANSPORT',
+        vehicleType: 'articulated_truck',
+      });
       const vd = 20 + ((i * 13) % 60);
-      ev.push({ id: `v${i}`, supplierId: 's', timestamp: new Date(T0 + i * 60000).toISOString(), co2eKg: vd * 0.6 * (1 + ((i % 5) - 2) * 0.01), distanceKm: vd, loadKg: null, tonneKm: null, eventType: 'TRANSPORT', vehicleType: 'van' });
-      ev.push({ id: `f${i}`, supplierId: 's', timestamp: new Date(T0 + i * 60000).toISOString(), co2eKg: (100 + i * 25) * 1.2, distanceKm: null, loadKg: null, tonneKm: null, eventType: 'FACTORY', productionUnits: 100 + i * 25 });
+      ev.push({
+        id: `v${i}`,
+        supplierId: 's',
+        timestamp: new Date(T0 + i * 60000).toISOString(),
+        co2eKg: vd * 0.6 * (1 + ((i % 5) - 2) * 0.01),
+        distanceKm: vd,
+        loadKg: null,
+        tonneKm: null,
+        eventType: 'TRANSPORT',
+        vehicleType: 'van',
+      });
+      ev.push({
+        id: `f${i}`,
+        supplierId: 's',
+        timestamp: new Date(T0 + i * 60000).toISOString(),
+        co2eKg: (100 + i * 25) * 1.2,
+        distanceKm: null,
+        loadKg: null,
+        tonneKm: null,
+        eventType: 'FACTORY',
+        productionUnits: 100 + i * 25,
+      });
     }
     expect(supplierOutliers(ev, DEFAULT_THRESHOLDS).filter((f) => f.metric !== 'distance_km')).toEqual([]);
-    ev.push({ id: 'f-bad', supplierId: 's', timestamp: new Date(T0).toISOString(), co2eKg: 500 * 3.5, distanceKm: null, loadKg: null, tonneKm: null, eventType: 'FACTORY', productionUnits: 500 });
+    ev.push({
+      id: 'f-bad',
+      supplierId: 's',
+      timestamp: new Date(T0).toISOString(),
+      co2eKg: 500 * 3.5,
+      distanceKm: null,
+      loadKg: null,
+      tonneKm: null,
+      eventType: 'FACTORY',
+      productionUnits: 500,
+    });
     const flags = supplierOutliers(ev, DEFAULT_THRESHOLDS);
     expect(flags.filter((f) => f.metric === 'co2e_per_unit').map((f) => f.eventId)).toEqual(['f-bad']);
   });

@@ -17,10 +17,46 @@ export interface SupplierSpec {
 }
 
 export const SUPPLIERS: SupplierSpec[] = [
-  { name: 'North Haul', category: 'TRANSPORT', country: 'GB', perHour: 8, active: () => true, distanceKm: 220, loadKg: 12000, energyKwh: 0 },
-  { name: 'Rhine Freight', category: 'TRANSPORT', country: 'DE', perHour: 10, active: (h) => h >= 4 && h <= 21, distanceKm: 480, loadKg: 18000, energyKwh: 0 },
-  { name: 'Coastal Lines', category: 'TRANSPORT', country: 'FR', perHour: 6, active: (h) => h >= 6 && h <= 19, distanceKm: 140, loadKg: 8000, energyKwh: 0 },
-  { name: 'Midlands Works', category: 'FACTORY', country: 'GB', perHour: 6, active: (h) => h >= 6 && h <= 21, distanceKm: 0, loadKg: 0, energyKwh: 900 },
+  {
+    name: 'North Haul',
+    category: 'TRANSPORT',
+    country: 'GB',
+    perHour: 8,
+    active: () => true,
+    distanceKm: 220,
+    loadKg: 12000,
+    energyKwh: 0,
+  },
+  {
+    name: 'Rhine Freight',
+    category: 'TRANSPORT',
+    country: 'DE',
+    perHour: 10,
+    active: (h) => h >= 4 && h <= 21,
+    distanceKm: 480,
+    loadKg: 18000,
+    energyKwh: 0,
+  },
+  {
+    name: 'Coastal Lines',
+    category: 'TRANSPORT',
+    country: 'FR',
+    perHour: 6,
+    active: (h) => h >= 6 && h <= 19,
+    distanceKm: 140,
+    loadKg: 8000,
+    energyKwh: 0,
+  },
+  {
+    name: 'Midlands Works',
+    category: 'FACTORY',
+    country: 'GB',
+    perHour: 6,
+    active: (h) => h >= 6 && h <= 21,
+    distanceKm: 0,
+    loadKg: 0,
+    energyKwh: 900,
+  },
 ];
 
 /**
@@ -89,7 +125,10 @@ export function makeSeed(supplierIds: string[], end: number, hours: number, seed
       if ([...chosen].some((c) => Math.abs(c - t) <= 2 * H)) continue;
       chosen.add(t);
     }
-    gaps.set(si, [...chosen].sort((a, b) => a - b));
+    gaps.set(
+      si,
+      [...chosen].sort((a, b) => a - b),
+    );
     let n = 0;
     for (const t of activeHours) {
       const count = Math.max(3, Math.round(sp.perHour * u(rand, 0.25)));
@@ -98,7 +137,10 @@ export function makeSeed(supplierIds: string[], end: number, hours: number, seed
         const isGap = chosen.has(t);
         let anomaly: AnomalyKind | null = null;
         if (!isGap && rand() < ANOMALY_RATE) {
-          anomaly = sp.category === 'FACTORY' ? 'energy_spike' : (['fuel_spike', 'distance_absurd', 'near_empty', 'inconsistent'] as const)[Math.floor(rand() * 4)];
+          anomaly =
+            sp.category === 'FACTORY'
+              ? 'energy_spike'
+              : (['fuel_spike', 'distance_absurd', 'near_empty', 'inconsistent'] as const)[Math.floor(rand() * 4)];
         }
         const input: Record<string, unknown> = {
           externalId: `${sp.name}-${n++}`,
@@ -107,7 +149,9 @@ export function makeSeed(supplierIds: string[], end: number, hours: number, seed
           timestamp: new Date(ts).toISOString(),
         };
         if (sp.category === 'FACTORY') {
-          input.energyKwh = Math.round(sp.energyKwh * g(rand, 0.06) * (anomaly === 'energy_spike' ? between(rand, 2.5, 4) : 1) * 100) / 100;
+          input.energyKwh =
+            Math.round(sp.energyKwh * g(rand, 0.06) * (anomaly === 'energy_spike' ? between(rand, 2.5, 4) : 1) * 100) /
+            100;
           input.productionUnits = Math.round(100 * u(rand, 0.1));
           input.region = 'UK';
         } else {

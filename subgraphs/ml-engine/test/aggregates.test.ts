@@ -12,7 +12,13 @@ const AGG = /* GraphQL */ `
   }
 `;
 
-interface Seed { supplier: string; type: string; route: string | null; ts: string; kg: number }
+interface Seed {
+  supplier: string;
+  type: string;
+  route: string | null;
+  ts: string;
+  kg: number;
+}
 
 // Deterministic rows across two days, two suppliers, three event types and routes.
 const seeds: Seed[] = [];
@@ -59,10 +65,19 @@ describe.each(testDatabaseTargets())('predictionAggregates (%s)', (target) => {
       `INSERT INTO predictions (id, model, model_version, input_hash, supplier_id, event_type, route, "timestamp", output_co2_kg)
        SELECT gen_random_uuid(), 'logistics', '1.0.0', 'h' || u.i, u.s, u.t, u.r, u.ts, u.kg
        FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[]) AS u(i, s, t, r, ts, kg)`,
-      [seeds.map((_, i) => i), seeds.map((s) => s.supplier), seeds.map((s) => s.type), seeds.map((s) => s.route), seeds.map((s) => s.ts), seeds.map((s) => s.kg)],
+      [
+        seeds.map((_, i) => i),
+        seeds.map((s) => s.supplier),
+        seeds.map((s) => s.type),
+        seeds.map((s) => s.route),
+        seeds.map((s) => s.ts),
+        seeds.map((s) => s.kg),
+      ],
     );
     // an API prediction (no timestamp) must not count anywhere
-    await kit.db.query(`INSERT INTO predictions (id, model, model_version, input_hash, output_co2_kg) VALUES (gen_random_uuid(), 'logistics', '1.0.0', 'api', 999)`);
+    await kit.db.query(
+      `INSERT INTO predictions (id, model, model_version, input_hash, output_co2_kg) VALUES (gen_random_uuid(), 'logistics', '1.0.0', 'api', 999)`,
+    );
   });
   afterAll(async () => kit?.stop());
 
@@ -70,22 +85,44 @@ describe.each(testDatabaseTargets())('predictionAggregates (%s)', (target) => {
 
   it('hourly totals equal hand-computed sums', async () => {
     const { predictionAggregates } = await kit.query(AGG, { ...range, bucket: 'HOUR', groupBy: 'NONE' });
-    expectMatches(predictionAggregates, handSum(() => 'all', hourOf));
+    expectMatches(
+      predictionAggregates,
+      handSum(() => 'all', hourOf),
+    );
   });
 
   it('daily by supplier, by event type and by route', async () => {
     const bySupplier = (await kit.query(AGG, { ...range, bucket: 'DAY', groupBy: 'SUPPLIER' })).predictionAggregates;
-    expectMatches(bySupplier, handSum((s) => s.supplier, dayOf));
+    expectMatches(
+      bySupplier,
+      handSum((s) => s.supplier, dayOf),
+    );
     const byType = (await kit.query(AGG, { ...range, bucket: 'DAY', groupBy: 'EVENT_TYPE' })).predictionAggregates;
-    expectMatches(byType, handSum((s) => s.type, dayOf));
+    expectMatches(
+      byType,
+      handSum((s) => s.type, dayOf),
+    );
     const byRoute = (await kit.query(AGG, { ...range, bucket: 'DAY', groupBy: 'ROUTE' })).predictionAggregates;
-    expectMatches(byRoute, handSum((s) => s.route ?? '(none)', dayOf));
+    expectMatches(
+      byRoute,
+      handSum((s) => s.route ?? '(none)', dayOf),
+    );
   });
 
   it('from is inclusive, to exclusive, and supplierIds filters', async () => {
-    const r = (await kit.query(AGG, { from: '2026-03-01T05:00:00Z', to: '2026-03-01T10:00:00Z', bucket: 'HOUR', supplierIds: [S2] })).predictionAggregates;
+    const r = (
+      await kit.query(AGG, {
+        from: '2026-03-01T05:00:00Z',
+        to: '2026-03-01T10:00:00Z',
+        bucket: 'HOUR',
+        supplierIds: [S2],
+      })
+    ).predictionAggregates;
     const inRange = (s: Seed) => s.supplier === S2 && s.ts >= '2026-03-01T05:00:00' && s.ts < '2026-03-01T10:00:00';
-    expectMatches(r, handSum(() => 'all', hourOf, inRange));
+    expectMatches(
+      r,
+      handSum(() => 'all', hourOf, inRange),
+    );
     expect(r.length).toBeGreaterThan(0);
   });
 

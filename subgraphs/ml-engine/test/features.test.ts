@@ -7,8 +7,19 @@ import { mapEvent, type NormalizedEvent } from '../src/domain/features/index.ts'
 import { loadAllModels, type EngineModel, type StoredModelName } from '../src/engine/models-adapter.ts';
 import { createInferenceEngine, rowsToBatch } from '../src/engine/inference.ts';
 
-const ev = (o: Partial<NormalizedEvent>): NormalizedEvent => ({ id: 'e', supplierId: 's', eventType: 'TRANSPORT', timestamp: '2026-11-20T08:00:00Z', distanceKm: 100, ...o });
-const noMetrics = { counter: () => ({ inc() {} }), histogram: () => ({ observe() {} }), gauge: () => ({ set() {} }) } as any;
+const ev = (o: Partial<NormalizedEvent>): NormalizedEvent => ({
+  id: 'e',
+  supplierId: 's',
+  eventType: 'TRANSPORT',
+  timestamp: '2026-11-20T08:00:00Z',
+  distanceKm: 100,
+  ...o,
+});
+const noMetrics = {
+  counter: () => ({ inc() {} }),
+  histogram: () => ({ observe() {} }),
+  gauge: () => ({ set() {} }),
+} as any;
 
 describe('vehicle classes', () => {
   it.each([
@@ -49,7 +60,9 @@ describe('vehicle classes', () => {
       expect(r.adjust.defaulted).toContain('load_kg');
     }
     expect((mapTransport(ev({ vehicleType: 'rail' }), specs) as any).skip).toMatch(/non-road/);
-    expect((mapTransport(ev({ vehicleType: 'van', distanceKm: null }), specs) as any).skip).toMatch(/without distanceKm/);
+    expect((mapTransport(ev({ vehicleType: 'van', distanceKm: null }), specs) as any).skip).toMatch(
+      /without distanceKm/,
+    );
   });
 });
 
@@ -69,7 +82,9 @@ describe('mapped events through the real models', () => {
   }
 
   it('reference trip: 40 t articulated, 100 km, 20 t payload lands at 95–115 kg CO2e WTW (30–35 L diesel)', async () => {
-    const r = await predict(ev({ vehicleType: 'articulated_truck', fuelType: 'diesel', loadKg: 20000, speedKmh: 75, region: 'UK' }));
+    const r = await predict(
+      ev({ vehicleType: 'articulated_truck', fuelType: 'diesel', loadKg: 20000, speedKmh: 75, region: 'UK' }),
+    );
     expect(r.co2eKg).toBeGreaterThan(95);
     expect(r.co2eKg).toBeLessThan(115);
     // contributions add up to prediction − expected (the offset split included)
@@ -84,7 +99,16 @@ describe('mapped events through the real models', () => {
   });
 
   it('factory events: the physics offset keeps explanations exact', async () => {
-    const r = await predict(ev({ eventType: 'FACTORY', distanceKm: null, productionUnits: 2000, energyKwh: 5000, facilityId: 'F1', region: 'CN' }));
+    const r = await predict(
+      ev({
+        eventType: 'FACTORY',
+        distanceKm: null,
+        productionUnits: 2000,
+        energyKwh: 5000,
+        facilityId: 'F1',
+        region: 'CN',
+      }),
+    );
     const sum = r.contributions.reduce((a, c) => a + c.contributionKg, 0);
     expect(sum).toBeCloseTo(r.co2eKg - r.expectedKg, 6);
     // 5,000 kWh of production electricity on the Chinese grid is ≈ 2.7 t; the day adds the off-shift base load

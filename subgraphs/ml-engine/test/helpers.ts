@@ -12,7 +12,8 @@ export const LOGISTICS_ROW: Record<string, number> = {
   grid_factor_kg_per_kwh: 0.281,
 };
 
-export const toFeatures = (row: Record<string, number | null>) => Object.entries(row).map(([name, value]) => ({ name, value }));
+export const toFeatures = (row: Record<string, number | null>) =>
+  Object.entries(row).map(([name, value]) => ({ name, value }));
 
 export const PREDICT = /* GraphQL */ `
   query($model: ModelName!, $features: [FeatureValueInput!]!) {

@@ -9,7 +9,12 @@ describe.each(testDatabaseTargets())('metrics at /metrics (%s)', (target) => {
   let db: Database | undefined;
   beforeAll(async () => {
     db = await createTestDatabase(target);
-    server = await startSubgraph(mlEngine, { db, migrate: false, scheduler: false, env: { ...process.env, PORT: '0' } });
+    server = await startSubgraph(mlEngine, {
+      db,
+      migrate: false,
+      scheduler: false,
+      env: { ...process.env, PORT: '0' },
+    });
   });
   afterAll(async () => {
     await server?.close();

@@ -13,13 +13,18 @@ describe.each(testDatabaseTargets())('predict and explain through GraphQL (%s)',
   afterAll(async () => kit?.stop());
 
   it('lists the four model cards with units and ranges', async () => {
-    const { models } = await kit.query(`{ models { name version targetUnit features { name unit min max } metrics { mape maeImprovement } } }`);
+    const { models } = await kit.query(
+      `{ models { name version targetUnit features { name unit min max } metrics { mape maeImprovement } } }`,
+    );
     expect(models.map((m: any) => m.name).sort()).toEqual(['FACTORY', 'LAST_MILE', 'LOGISTICS', 'WAREHOUSE']);
     const logistics = models.find((m: any) => m.name === 'LOGISTICS');
     const card = listModels().find((c) => c.name === 'logistics')!;
     expect(logistics.version).toBe(card.version);
     expect(logistics.targetUnit).toBe('kg CO2e');
-    expect(logistics.features.find((f: any) => f.name === 'distance_km')).toMatchObject({ unit: 'km', min: card.features[0]!.min });
+    expect(logistics.features.find((f: any) => f.name === 'distance_km')).toMatchObject({
+      unit: 'km',
+      min: card.features[0]!.min,
+    });
   });
 
   it('predicts one leg with interval, version and exact TreeSHAP contributions that sum to prediction − expected', async () => {
@@ -46,7 +51,9 @@ describe.each(testDatabaseTargets())('predict and explain through GraphQL (%s)',
 
   it('a longer leg emits more and the distance contribution grows', async () => {
     const a = (await kit.query(PREDICT, { model: 'LOGISTICS', features: toFeatures(LOGISTICS_ROW) })).predict;
-    const b = (await kit.query(PREDICT, { model: 'LOGISTICS', features: toFeatures({ ...LOGISTICS_ROW, distance_km: 640 }) })).predict;
+    const b = (
+      await kit.query(PREDICT, { model: 'LOGISTICS', features: toFeatures({ ...LOGISTICS_ROW, distance_km: 640 }) })
+    ).predict;
     expect(b.co2eKg).toBeGreaterThan(a.co2eKg * 1.6);
     const dist = (p: any) => p.contributions.find((c: any) => c.feature === 'distance_km').contributionKg;
     expect(dist(b)).toBeGreaterThan(dist(a));
@@ -61,19 +68,31 @@ describe.each(testDatabaseTargets())('predict and explain through GraphQL (%s)',
   });
 
   it('rejects a null value, an unknown feature and a duplicate, naming each', async () => {
-    const nul = await kit.execute(PREDICT, { model: 'LOGISTICS', features: toFeatures({ ...LOGISTICS_ROW, speed_kmh: null }) });
+    const nul = await kit.execute(PREDICT, {
+      model: 'LOGISTICS',
+      features: toFeatures({ ...LOGISTICS_ROW, speed_kmh: null }),
+    });
     expect(nul.errors?.[0]?.message).toMatch(/speed_kmh/);
     expect(nul.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const unknown = await kit.execute(PREDICT, { model: 'LOGISTICS', features: [...toFeatures(LOGISTICS_ROW), { name: 'colour', value: 1 }] });
+    const unknown = await kit.execute(PREDICT, {
+      model: 'LOGISTICS',
+      features: [...toFeatures(LOGISTICS_ROW), { name: 'colour', value: 1 }],
+    });
     expect(unknown.errors?.[0]?.message).toMatch(/colour is not a feature/);
-    const dup = await kit.execute(PREDICT, { model: 'LOGISTICS', features: [...toFeatures(LOGISTICS_ROW), { name: 'load_kg', value: 1 }] });
+    const dup = await kit.execute(PREDICT, {
+      model: 'LOGISTICS',
+      features: [...toFeatures(LOGISTICS_ROW), { name: 'load_kg', value: 1 }],
+    });
     expect(dup.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(dup.errors?.[0]?.message).toMatch(/load_kg.*more than once/);
   });
 
   it('rejects an out-of-range value with the range and a unit hint', async () => {
     // 320 000 looks like metres
-    const r = await kit.execute(PREDICT, { model: 'LOGISTICS', features: toFeatures({ ...LOGISTICS_ROW, distance_km: 320000 }) });
+    const r = await kit.execute(PREDICT, {
+      model: 'LOGISTICS',
+      features: toFeatures({ ...LOGISTICS_ROW, distance_km: 320000 }),
+    });
     expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(r.errors?.[0]?.extensions?.field).toBe('distance_km');
     expect(r.errors?.[0]?.message).toMatch(/outside the model's validity range/);
@@ -82,7 +101,10 @@ describe.each(testDatabaseTargets())('predict and explain through GraphQL (%s)',
 
   it('batch predictions name the row and feature of a bad value and store nothing', async () => {
     const before = await kit.db.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions');
-    const rows = [toFeatures({ ...LOGISTICS_ROW, distance_km: 100 }), toFeatures({ ...LOGISTICS_ROW, vehicle_class: 17 })];
+    const rows = [
+      toFeatures({ ...LOGISTICS_ROW, distance_km: 100 }),
+      toFeatures({ ...LOGISTICS_ROW, vehicle_class: 17 }),
+    ];
     const r = await kit.execute(PREDICT_BATCH, { model: 'LOGISTICS', rows });
     expect(r.errors?.[0]?.extensions?.field).toBe('rows[1].vehicle_class');
     expect(r.errors?.[0]?.message).toMatch(/rows\[1\]\.vehicle_class = 17 is not a known code/);
@@ -123,13 +145,19 @@ describe.each(testDatabaseTargets())('predict and explain through GraphQL (%s)',
     expect(row.upper).toBeCloseTo(a.upperKg, 6);
     expect(row.confidence).toBeCloseTo(a.confidence, 6);
     expect(row.feature_importance.contributions).toHaveLength(10);
-    const n = await kit.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM predictions WHERE input_hash = $1`, [row.input_hash]);
+    const n = await kit.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM predictions WHERE input_hash = $1`, [
+      row.input_hash,
+    ]);
     expect(n[0]!.n).toBe(1);
   });
 
   it('persist: false returns predictions without storing them', async () => {
     const before = await kit.db.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions');
-    const { predictBatch } = await kit.query(PREDICT_BATCH, { model: 'LOGISTICS', rows: [toFeatures({ ...LOGISTICS_ROW, distance_km: 777 })], persist: false });
+    const { predictBatch } = await kit.query(PREDICT_BATCH, {
+      model: 'LOGISTICS',
+      rows: [toFeatures({ ...LOGISTICS_ROW, distance_km: 777 })],
+      persist: false,
+    });
     expect(predictBatch[0].id).toBeNull();
     expect(predictBatch[0].co2eKg).toBeGreaterThan(0);
     const after = await kit.db.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions');
@@ -142,7 +170,11 @@ describe.each(testDatabaseTargets())('predict and explain through GraphQL (%s)',
       cards
         .find((c) => c.name === name)!
         .features.map((f) => ({ name: f.name, value: f.kind === 'continuous' ? (f.min + f.max) / 2 : f.min }));
-    for (const [graph, art] of [['FACTORY', 'factory'], ['WAREHOUSE', 'warehouse'], ['LAST_MILE', 'lastmile']] as const) {
+    for (const [graph, art] of [
+      ['FACTORY', 'factory'],
+      ['WAREHOUSE', 'warehouse'],
+      ['LAST_MILE', 'lastmile'],
+    ] as const) {
       const { predict } = await kit.query(PREDICT, { model: graph, features: mid(art) });
       expect(predict.model).toBe(graph);
       expect(predict.co2eKg).toBeGreaterThan(0);
@@ -152,9 +184,13 @@ describe.each(testDatabaseTargets())('predict and explain through GraphQL (%s)',
   });
 
   it('lists predictions newest first with cursor pagination and resolves Prediction references with supplier scoping', async () => {
-    const page1 = (await kit.query(`{ predictions(first: 2) { id cursor model modelVersion co2eKg contributions { feature } } }`)).predictions;
+    const page1 = (
+      await kit.query(`{ predictions(first: 2) { id cursor model modelVersion co2eKg contributions { feature } } }`)
+    ).predictions;
     expect(page1).toHaveLength(2);
-    const page2 = (await kit.query(`query($a: String) { predictions(first: 2, after: $a) { id } }`, { a: page1[1].cursor })).predictions;
+    const page2 = (
+      await kit.query(`query($a: String) { predictions(first: 2, after: $a) { id } }`, { a: page1[1].cursor })
+    ).predictions;
     expect(page2.length).toBeGreaterThan(0);
     expect(page2.map((p: any) => p.id)).not.toContain(page1[0].id);
     expect(page2.map((p: any) => p.id)).not.toContain(page1[1].id);
@@ -163,7 +199,9 @@ describe.each(testDatabaseTargets())('predict and explain through GraphQL (%s)',
     const ref = await kit.entities('Prediction', [{ id: page1[0].id }], 'id co2eKg modelVersion');
     expect(ref.data!._entities[0]).toMatchObject({ id: page1[0].id, co2eKg: page1[0].co2eKg });
     // API predictions belong to no supplier: a supplier-scoped token sees none of them
-    const scoped = await kit.entities('Prediction', [{ id: page1[0].id }], 'id', { auth: { sub: 'p', roles: ['partner'], supplierIds: ['11111111-1111-4111-8111-111111111111'] } });
+    const scoped = await kit.entities('Prediction', [{ id: page1[0].id }], 'id', {
+      auth: { sub: 'p', roles: ['partner'], supplierIds: ['11111111-1111-4111-8111-111111111111'] },
+    });
     expect(scoped.data!._entities[0]).toBeNull();
   });
 });

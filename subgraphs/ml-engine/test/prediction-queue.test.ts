@@ -51,7 +51,15 @@ describe.each(testDatabaseTargets())('the prediction queue on %s', (target) => {
   const running: SubgraphServer[] = [];
 
   const startMl = async () => {
-    const s = await startSubgraph(mlEngine, { db, bus, port: 0, migrate: false, scheduler: false, remote: { 'data-core': link.url }, env });
+    const s = await startSubgraph(mlEngine, {
+      db,
+      bus,
+      port: 0,
+      migrate: false,
+      scheduler: false,
+      remote: { 'data-core': link.url },
+      env,
+    });
     running.push(s);
     return s;
   };
@@ -62,7 +70,11 @@ describe.each(testDatabaseTargets())('the prediction queue on %s', (target) => {
   const stateOf = (s: SubgraphServer) => s.host.plugins.get('ml-engine')!.state as MlState;
 
   async function gql(url: string, query: string, variables: Record<string, unknown> = {}) {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
     const body = (await res.json()) as any;
     expect(body.errors).toBeUndefined();
     return body.data;
@@ -75,9 +87,21 @@ describe.each(testDatabaseTargets())('the prediction queue on %s', (target) => {
     for (let i = 0; i < n; i += 5000) {
       const events = Array.from({ length: Math.min(5000, n - i) }, () => {
         seq++;
-        return { externalId: `q${seq}`, supplierId, eventType: 'TRANSPORT', timestamp: new Date(base - seq * 1000).toISOString(), distanceKm: 50 + (seq % 300), loadKg: 2000 + (seq % 9000), vehicleType: 'rigid_truck' };
+        return {
+          externalId: `q${seq}`,
+          supplierId,
+          eventType: 'TRANSPORT',
+          timestamp: new Date(base - seq * 1000).toISOString(),
+          distanceKm: 50 + (seq % 300),
+          loadKg: 2000 + (seq % 9000),
+          vehicleType: 'rigid_truck',
+        };
       });
-      const r = await gql(dc.url, `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted results { eventId } } }`, { e: events });
+      const r = await gql(
+        dc.url,
+        `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted results { eventId } } }`,
+        { e: events },
+      );
       expect(r.ingestEvents.accepted).toBe(events.length);
       ids.push(...r.ingestEvents.results.map((x: any) => x.eventId));
     }
@@ -86,17 +110,33 @@ describe.each(testDatabaseTargets())('the prediction queue on %s', (target) => {
 
   /** data-core's outbox has published every signal (so one sent while no ml-engine listens is gone for good). */
   const announced = () =>
-    waitFor('event.normalized published', async () => ((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL`))[0].n === 0 ? true : undefined));
+    waitFor('event.normalized published', async () =>
+      (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL`))[0]
+        .n === 0
+        ? true
+        : undefined,
+    );
 
   /** Waits until every id has a prediction and the queue is empty, then checks each has exactly one. */
   async function expectPredictedOnce(ids: string[], ...pipelines: MlState['pipeline'][]) {
     await waitFor(
       `${ids.length} events predicted`,
-      async () => ((await db.query<{ d: number }>(`SELECT count(DISTINCT event_id)::int AS d FROM predictions WHERE event_id = ANY($1::uuid[])`, [ids]))[0].d === ids.length ? true : undefined),
+      async () =>
+        (
+          await db.query<{ d: number }>(
+            `SELECT count(DISTINCT event_id)::int AS d FROM predictions WHERE event_id = ANY($1::uuid[])`,
+            [ids],
+          )
+        )[0].d === ids.length
+          ? true
+          : undefined,
       120_000,
     );
     await Promise.all(pipelines.map((p) => p.idle()));
-    const [r] = await db.query<{ n: number; d: number }>(`SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM predictions WHERE event_id = ANY($1::uuid[])`, [ids]);
+    const [r] = await db.query<{ n: number; d: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM predictions WHERE event_id = ANY($1::uuid[])`,
+      [ids],
+    );
     expect(r).toEqual({ n: ids.length, d: ids.length });
   }
 
@@ -106,7 +146,12 @@ describe.each(testDatabaseTargets())('the prediction queue on %s', (target) => {
     dc = await startSubgraph(dataCore, { db, bus, port: 0, scheduler: false, env });
     link = await startLink(() => dc.url);
     token = await signDevToken({ sub: 'queue-test', roles: ['admin'] });
-    supplierId = (await gql(dc.url, `mutation { createSupplier(input: { name: "Queue carrier", category: TRANSPORT, country: "GB" }) { id } }`)).createSupplier.id;
+    supplierId = (
+      await gql(
+        dc.url,
+        `mutation { createSupplier(input: { name: "Queue carrier", category: TRANSPORT, country: "GB" }) { id } }`,
+      )
+    ).createSupplier.id;
   });
   afterAll(async () => {
     for (const s of [...running]) await s.close();
@@ -121,13 +166,27 @@ describe.each(testDatabaseTargets())('the prediction queue on %s', (target) => {
     // future): these events reach the pipeline only through the burst below.
     const ids = await ingest(1500);
     await announced();
-    await db.query(`INSERT INTO ml_pipeline_markers (name, at) VALUES ('listening', now() + interval '1 hour') ON CONFLICT (name) DO UPDATE SET at = EXCLUDED.at`);
+    await db.query(
+      `INSERT INTO ml_pipeline_markers (name, at) VALUES ('listening', now() + interval '1 hour') ON CONFLICT (name) DO UPDATE SET at = EXCLUDED.at`,
+    );
     const ml = await startMl();
     expect(await stateOf(ml).pipeline.catchUpDone()).toBe(0);
     // 1500 single-id announcements at once: the old queue held 1000 and dropped the rest ("queue full").
-    await Promise.all(ids.map((id) => bus.publish(eventNormalized, { ids: [id], supplierIds: [supplierId], count: 1, co2eKg: 0, from: new Date().toISOString(), to: new Date().toISOString() })));
+    await Promise.all(
+      ids.map((id) =>
+        bus.publish(eventNormalized, {
+          ids: [id],
+          supplierIds: [supplierId],
+          count: 1,
+          co2eKg: 0,
+          from: new Date().toISOString(),
+          to: new Date().toISOString(),
+        }),
+      ),
+    );
     await expectPredictedOnce(ids, stateOf(ml).pipeline);
-    const status = (await gql(ml.url, `{ mlPipelineStatus { backlog predicted failed catchUp { state enqueued } } }`)).mlPipelineStatus;
+    const status = (await gql(ml.url, `{ mlPipelineStatus { backlog predicted failed catchUp { state enqueued } } }`))
+      .mlPipelineStatus;
     expect(status).toMatchObject({ backlog: 0, predicted: 1500, failed: 0, catchUp: { state: 'DONE', enqueued: 0 } });
     await db.query(`UPDATE ml_pipeline_markers SET at = now() WHERE name = 'listening'`);
     await stopMl(ml);
@@ -153,12 +212,15 @@ describe.each(testDatabaseTargets())('the prediction queue on %s', (target) => {
     const ids = await ingest(250);
     // The batch fails, backs off and stays queued.
     await waitFor('a failed batch', () => (stateOf(ml).pipeline.stats.retried >= 1 ? true : undefined), 60_000);
-    const status = (await gql(ml.url, `{ mlPipelineStatus { backlog oldestPendingAt retriedBatches } }`)).mlPipelineStatus;
+    const status = (await gql(ml.url, `{ mlPipelineStatus { backlog oldestPendingAt retriedBatches } }`))
+      .mlPipelineStatus;
     expect(status.backlog).toBe(250);
     expect(status.oldestPendingAt).not.toBeNull();
     const metrics = await (await fetch(ml.url.replace(/\/graphql$/, '/metrics'))).text();
     expect(Number(/^carbon_nexus_ml_pipeline_backlog_events (\S+)$/m.exec(metrics)?.[1])).toBe(250);
-    const [q] = await db.query<{ n: number; e: string | null }>(`SELECT count(*)::int AS n, max(last_error) AS e FROM ml_pending_events`);
+    const [q] = await db.query<{ n: number; e: string | null }>(
+      `SELECT count(*)::int AS n, max(last_error) AS e FROM ml_pending_events`,
+    );
     expect(q.n).toBe(250);
     expect(q.e).toBeTruthy();
     link.down = false;
@@ -166,15 +228,18 @@ describe.each(testDatabaseTargets())('the prediction queue on %s', (target) => {
     await stopMl(ml);
   });
 
-  it.runIf(target === 'postgres')('two ml-engine processes share the queue: every event predicted exactly once', async () => {
-    const a = await startMl();
-    const b = await startMl();
-    await Promise.all([stateOf(a).pipeline.catchUpDone(), stateOf(b).pipeline.catchUpDone()]);
-    const ids = await ingest(3000);
-    await expectPredictedOnce(ids, stateOf(a).pipeline, stateOf(b).pipeline);
-    const made = stateOf(a).pipeline.stats.predicted + stateOf(b).pipeline.stats.predicted;
-    expect(made).toBe(3000);
-    await stopMl(a);
-    await stopMl(b);
-  });
+  it.runIf(target === 'postgres')(
+    'two ml-engine processes share the queue: every event predicted exactly once',
+    async () => {
+      const a = await startMl();
+      const b = await startMl();
+      await Promise.all([stateOf(a).pipeline.catchUpDone(), stateOf(b).pipeline.catchUpDone()]);
+      const ids = await ingest(3000);
+      await expectPredictedOnce(ids, stateOf(a).pipeline, stateOf(b).pipeline);
+      const made = stateOf(a).pipeline.stats.predicted + stateOf(b).pipeline.stats.predicted;
+      expect(made).toBe(3000);
+      await stopMl(a);
+      await stopMl(b);
+    },
+  );
 });

@@ -4,7 +4,13 @@
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { AlertRaised, HotspotChanged } from '@carbon-nexus/orchestration/client';
 import type { RecommendationCreated, RecommendationUpdated } from '@carbon-nexus/recommendations/client';
-import { authConfigFromEnv, DEV_JWT_SECRET, runInScope, SYSTEM_CLAIMS, PluginAbsentError } from '@carbon-nexus/plugin-sdk';
+import {
+  authConfigFromEnv,
+  DEV_JWT_SECRET,
+  runInScope,
+  SYSTEM_CLAIMS,
+  PluginAbsentError,
+} from '@carbon-nexus/plugin-sdk';
 import { SupplierNames } from '@carbon-nexus/data-core/client';
 import { AlertWebhookPayloads, HotspotWebhookPayloads } from '@carbon-nexus/orchestration/client';
 import { RecommendationWebhookPayloads } from '@carbon-nexus/recommendations/client';
@@ -36,10 +42,14 @@ export const EVENT_TYPES = {
 } as const;
 export type EventTypeName = keyof typeof EVENT_TYPES;
 export type EventTopic = (typeof EVENT_TYPES)[EventTypeName];
-export const TOPIC_TO_TYPE = Object.fromEntries(Object.entries(EVENT_TYPES).map(([k, v]) => [v, k])) as Record<EventTopic, EventTypeName>;
+export const TOPIC_TO_TYPE = Object.fromEntries(Object.entries(EVENT_TYPES).map(([k, v]) => [v, k])) as Record<
+  EventTopic,
+  EventTypeName
+>;
 
 const LEVELS = ['info', 'warn', 'critical'];
-export const levelRank = (l: string | null | undefined) => Math.max(0, LEVELS.indexOf(String(l ?? 'info').toLowerCase()));
+export const levelRank = (l: string | null | undefined) =>
+  Math.max(0, LEVELS.indexOf(String(l ?? 'info').toLowerCase()));
 
 export interface DeliveryRow {
   seq: string;
@@ -97,26 +107,63 @@ export interface WebhookSignals {
 }
 
 /** Maps a bus message to the outbox event (null = not something webhooks deliver). */
-export function toOutboxEvent<T extends keyof WebhookSignals>(topic: T, p: WebhookSignals[T], publishedAt: number): OutboxEvent | null {
+export function toOutboxEvent<T extends keyof WebhookSignals>(
+  topic: T,
+  p: WebhookSignals[T],
+  publishedAt: number,
+): OutboxEvent | null {
   switch (topic) {
     case 'alert.raised': {
       const a = p as AlertRaised;
-      return { topic: 'alert.raised', eventId: a.id, cursor: a.seq, level: a.level, supplierId: a.supplierId, signal: a };
+      return {
+        topic: 'alert.raised',
+        eventId: a.id,
+        cursor: a.seq,
+        level: a.level,
+        supplierId: a.supplierId,
+        signal: a,
+      };
     }
     case 'hotspot.changed': {
       const h = p as HotspotChanged;
-      const t = h.change === 'created' || h.change === 'escalated' ? 'hotspot.detected' : h.change === 'resolved' ? 'hotspot.resolved' : null;
+      const t =
+        h.change === 'created' || h.change === 'escalated'
+          ? 'hotspot.detected'
+          : h.change === 'resolved'
+            ? 'hotspot.resolved'
+            : null;
       if (!t) return null;
       // publishedAt is the same for every replica that receives this message: duplicates collapse on the unique key.
-      return { topic: t, eventId: `${h.id}:${h.change}:${h.severity}:${publishedAt}`, cursor: null, level: h.severity, supplierId: h.supplierId, signal: h };
+      return {
+        topic: t,
+        eventId: `${h.id}:${h.change}:${h.severity}:${publishedAt}`,
+        cursor: null,
+        level: h.severity,
+        supplierId: h.supplierId,
+        signal: h,
+      };
     }
     case 'recommendation.created': {
       const r = p as RecommendationCreated;
-      return { topic: 'recommendation.created', eventId: r.id, cursor: null, level: null, supplierId: r.supplierId, signal: r };
+      return {
+        topic: 'recommendation.created',
+        eventId: r.id,
+        cursor: null,
+        level: null,
+        supplierId: r.supplierId,
+        signal: r,
+      };
     }
     case 'recommendation.updated': {
       const r = p as RecommendationUpdated;
-      return { topic: 'recommendation.updated', eventId: `${r.id}:${r.status}`, cursor: null, level: null, supplierId: r.supplierId, signal: r };
+      return {
+        topic: 'recommendation.updated',
+        eventId: `${r.id}:${r.status}`,
+        cursor: null,
+        level: null,
+        supplierId: r.supplierId,
+        signal: r,
+      };
     }
     default:
       return null;
@@ -132,7 +179,11 @@ export function matches(w: Pick<WebhookRow, 'events' | 'min_level' | 'supplier_i
 }
 
 /** Writes one outbox row per matching webhook (idempotent per webhook and event). Returns rows written. */
-export async function enqueue(services: Services, e: OutboxEvent, opts: { webhookId?: string; requeue?: boolean } = {}): Promise<number> {
+export async function enqueue(
+  services: Services,
+  e: OutboxEvent,
+  opts: { webhookId?: string; requeue?: boolean } = {},
+): Promise<number> {
   const hooks = await services.db.query<WebhookRow>(
     `SELECT id, events, min_level, supplier_ids FROM webhooks WHERE deleted_at IS NULL AND $1 = ANY(events) ${opts.webhookId ? 'AND id = $2' : ''}`,
     opts.webhookId ? [e.topic, opts.webhookId] : [e.topic],
@@ -180,7 +231,10 @@ async function recommendationPayload(services: Services, id: string) {
 }
 
 /** `{ id }` with the supplier's name (data-core); unchanged when data-core is not part of this deployment. */
-async function namedSupplier(services: Services, supplier: { id: string } | null): Promise<{ id: string; name?: string | null } | null> {
+async function namedSupplier(
+  services: Services,
+  supplier: { id: string } | null,
+): Promise<{ id: string; name?: string | null } | null> {
   if (!supplier?.id) return supplier;
   try {
     const [s] = (await services.call(SupplierNames, refs('Supplier', supplier.id)))._entities;
@@ -207,7 +261,11 @@ async function payloadData(services: Services, topic: EventTopic, s: DeliverySig
     case 'hotspot.detected':
     case 'hotspot.resolved': {
       const hotspot = await hotspotPayload(services, s.id);
-      return { change: String(s.change).toUpperCase(), hotspot: hotspot ? await withSupplierName(services, hotspot) : { id: s.id }, signal: s };
+      return {
+        change: String(s.change).toUpperCase(),
+        hotspot: hotspot ? await withSupplierName(services, hotspot) : { id: s.id },
+        signal: s,
+      };
     }
     default: {
       const rec = await recommendationPayload(services, s.id);
@@ -311,9 +369,14 @@ export class DeliveryWorker {
   private async deliver(d: DeliveryRow): Promise<void> {
     const cfg = this.services.config;
     const db = this.services.db;
-    const [w] = await db.query<WebhookRow>(`SELECT id, url, secret, deleted_at FROM webhooks WHERE id = $1`, [d.webhook_id]);
+    const [w] = await db.query<WebhookRow>(`SELECT id, url, secret, deleted_at FROM webhooks WHERE id = $1`, [
+      d.webhook_id,
+    ]);
     if (!w || w.deleted_at) {
-      await db.query(`UPDATE webhook_deliveries SET status = 'cancelled', locked_until = NULL, updated_at = now() WHERE id = $1`, [d.id]);
+      await db.query(
+        `UPDATE webhook_deliveries SET status = 'cancelled', locked_until = NULL, updated_at = now() WHERE id = $1`,
+        [d.id],
+      );
       return;
     }
     const attempt = d.attempts + 1;
@@ -348,13 +411,10 @@ export class DeliveryWorker {
     }
     const ms = Math.round(performance.now() - started);
     this.m.seconds.observe(ms / 1000);
-    await db.query(`INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [
-      d.id,
-      attempt,
-      statusCode,
-      error,
-      ms,
-    ]);
+    await db.query(
+      `INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)`,
+      [d.id, attempt, statusCode, error, ms],
+    );
     if (!error) {
       this.m.attempts.inc({ outcome: 'succeeded' });
       await db.query(
@@ -373,7 +433,11 @@ export class DeliveryWorker {
        WHERE id = $1`,
       [d.id, dead ? 'dead' : 'retrying', attempt, statusCode, error, delay],
     );
-    if (dead) this.services.logger.warn({ delivery: d.id, webhook: d.webhook_id, attempts: attempt, error }, 'webhook delivery dead-lettered');
+    if (dead)
+      this.services.logger.warn(
+        { delivery: d.id, webhook: d.webhook_id, attempts: attempt, error },
+        'webhook delivery dead-lettered',
+      );
     else if (delay <= cfg.WEBHOOK_POLL_MS) setTimeout(() => void this.kick().catch(() => undefined), delay + 5).unref();
   }
 

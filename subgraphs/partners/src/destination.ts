@@ -57,7 +57,8 @@ export const publicOnlyLookup: net.LookupFunction = (hostname, options, callback
       return callback(e, '', 0);
     }
     // With `all`, Node's lookup callback takes the address list (net.LookupFunction types only the single form).
-    if ((options as dns.LookupOptions).all) return (callback as (e: null, addresses: dns.LookupAddress[]) => void)(null, list);
+    if ((options as dns.LookupOptions).all)
+      return (callback as (e: null, addresses: dns.LookupAddress[]) => void)(null, list);
     callback(null, list[0].address, list[0].family);
   });
 };

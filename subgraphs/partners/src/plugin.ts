@@ -4,7 +4,14 @@ import { z } from 'zod';
 import { definePlugin, env, loadTypeDefs, type BusTopic } from '@carbon-nexus/plugin-sdk';
 import { alertRaised, hotspotChanged } from '@carbon-nexus/orchestration/client';
 import { recommendationCreated, recommendationUpdated } from '@carbon-nexus/recommendations/client';
-import { DeliveryWorker, enqueue, toOutboxEvent, type Services, type WebhookSignals, type WebhooksConfig } from './deliveries.ts';
+import {
+  DeliveryWorker,
+  enqueue,
+  toOutboxEvent,
+  type Services,
+  type WebhookSignals,
+  type WebhooksConfig,
+} from './deliveries.ts';
 import { resolvers, type PartnersState } from './resolvers.ts';
 
 const config = z.object({
@@ -21,13 +28,19 @@ const config = z.object({
   WEBHOOK_PRIVATE_NETWORKS: z.enum(['auto', 'allow', 'deny']).default('auto'),
 });
 
-const TOPICS: BusTopic<WebhookSignals[keyof WebhookSignals]>[] = [alertRaised, hotspotChanged, recommendationCreated, recommendationUpdated];
+const TOPICS: BusTopic<WebhookSignals[keyof WebhookSignals]>[] = [
+  alertRaised,
+  hotspotChanged,
+  recommendationCreated,
+  recommendationUpdated,
+];
 
 export default definePlugin<PartnersState, typeof config>({
   id: 'partners',
   description: 'Partner webhooks: registration, signed deliveries with retries, dead letters and replay',
   uses: {
-    orchestration: 'alert and hotspot webhooks carry the bus signal only (no alert or hotspot details); replayWebhooksSince fails',
+    orchestration:
+      'alert and hotspot webhooks carry the bus signal only (no alert or hotspot details); replayWebhooksSince fails',
     recommendations: 'recommendation webhooks carry the bus signal only',
     'data-core': 'webhook payloads name suppliers by id only',
   },
@@ -37,7 +50,9 @@ export default definePlugin<PartnersState, typeof config>({
   init(services) {
     const s: Services = services;
     const worker = new DeliveryWorker(s);
-    const enqueued = services.metrics.counter('webhook_enqueued_total', 'Webhook deliveries written to the outbox', ['event']);
+    const enqueued = services.metrics.counter('webhook_enqueued_total', 'Webhook deliveries written to the outbox', [
+      'event',
+    ]);
     // Subscriptions end by themselves at drain; a handler's promise (the outbox write) is tracked.
     for (const topic of TOPICS) {
       services.bus.subscribe(topic, async (payload, envelope) => {

@@ -1,5 +1,14 @@
 // GraphQL API of the partners plugin: register / list / inspect / replay / delete webhooks.
-import { badInput, isUuid, notFound, requireRole, toIso, type AuthClaims, type ResolverContext, type ResultOf } from '@carbon-nexus/plugin-sdk';
+import {
+  badInput,
+  isUuid,
+  notFound,
+  requireRole,
+  toIso,
+  type AuthClaims,
+  type ResolverContext,
+  type ResultOf,
+} from '@carbon-nexus/plugin-sdk';
 import { AlertsPage } from '@carbon-nexus/orchestration/client';
 import {
   DELIVERY_COLUMNS,
@@ -60,7 +69,9 @@ function deliveryToGraph(d: DeliveryRow) {
 async function ownWebhook(ctx: Ctx, id: string): Promise<WebhookRow> {
   const auth = requireRole(ctx.auth, 'partner');
   if (!isUuid(id)) throw badInput('id', 'must be a webhook id (uuid)');
-  const [w] = await ctx.services.db.query<WebhookRow>(`SELECT * FROM webhooks WHERE id = $1 AND deleted_at IS NULL`, [id]);
+  const [w] = await ctx.services.db.query<WebhookRow>(`SELECT * FROM webhooks WHERE id = $1 AND deleted_at IS NULL`, [
+    id,
+  ]);
   if (!w || (!isAdmin(auth) && w.owner_sub !== auth.sub)) throw notFound('webhook', id);
   return w;
 }
@@ -73,7 +84,8 @@ function validateUrl(url: string): string {
     throw badInput('url', 'must be an absolute http(s) URL');
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw badInput('url', 'must use https (or http)');
-  if (u.username || u.password) throw badInput('url', 'must not carry credentials; the signature authenticates deliveries');
+  if (u.username || u.password)
+    throw badInput('url', 'must not carry credentials; the signature authenticates deliveries');
   return u.toString();
 }
 
@@ -95,7 +107,11 @@ export const resolvers = {
         throw err;
       }
     },
-    async webhookDeliveries(_: unknown, a: { webhookId: string; status?: string | null; first?: number | null; after?: string | null }, ctx: Ctx) {
+    async webhookDeliveries(
+      _: unknown,
+      a: { webhookId: string; status?: string | null; first?: number | null; after?: string | null },
+      ctx: Ctx,
+    ) {
       await ownWebhook(ctx, a.webhookId);
       const first = a.first ?? 50;
       if (!Number.isInteger(first) || first < 1 || first > 200) throw badInput('first', 'must be between 1 and 200');
@@ -117,12 +133,19 @@ export const resolvers = {
   Mutation: {
     async registerWebhook(
       _: unknown,
-      a: { url: string; events: EventTypeName[]; minLevel?: string | null; supplierIds?: string[] | null; description?: string | null },
+      a: {
+        url: string;
+        events: EventTypeName[];
+        minLevel?: string | null;
+        supplierIds?: string[] | null;
+        description?: string | null;
+      },
       ctx: Ctx,
     ) {
       const auth = requireRole(ctx.auth, 'partner');
       const url = validateUrl(a.url);
-      if (!ctx.state.worker.allowPrivate) await assertPublicDestination(url).catch((err) => Promise.reject(badInput('url', (err as Error).message)));
+      if (!ctx.state.worker.allowPrivate)
+        await assertPublicDestination(url).catch((err) => Promise.reject(badInput('url', (err as Error).message)));
       if (!a.events.length) throw badInput('events', 'choose at least one event type');
       let suppliers = a.supplierIds ?? [];
       // A supplier-scoped partner only ever receives its own suppliers' events.
@@ -137,9 +160,25 @@ export const resolvers = {
         const rows = await tx.query<WebhookRow>(
           `INSERT INTO webhooks (id, owner_sub, url, events, min_level, supplier_ids, description, secret, updated_at)
            VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, now()) RETURNING *`,
-          [auth.sub, url, [...new Set(a.events.map((e) => EVENT_TYPES[e]))], (a.minLevel ?? 'INFO').toLowerCase(), suppliers, a.description ?? null, ctx.state.worker.secrets.seal(secret)],
+          [
+            auth.sub,
+            url,
+            [...new Set(a.events.map((e) => EVENT_TYPES[e]))],
+            (a.minLevel ?? 'INFO').toLowerCase(),
+            suppliers,
+            a.description ?? null,
+            ctx.state.worker.secrets.seal(secret),
+          ],
         );
-        await ctx.services.audit({ action: 'webhook.register', entityType: 'webhook', entityId: rows[0].id, metadata: { url, events: a.events } }, tx);
+        await ctx.services.audit(
+          {
+            action: 'webhook.register',
+            entityType: 'webhook',
+            entityId: rows[0].id,
+            metadata: { url, events: a.events },
+          },
+          tx,
+        );
         return rows;
       });
       return { webhook: webhookToGraph(w), secret };
@@ -159,7 +198,10 @@ export const resolvers = {
     async replayWebhookDelivery(_: unknown, a: { id: string }, ctx: Ctx) {
       requireRole(ctx.auth, 'partner');
       if (!isUuid(a.id)) throw badInput('id', 'must be a delivery id (uuid)');
-      const [d] = await ctx.services.db.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`, [a.id]);
+      const [d] = await ctx.services.db.query<DeliveryRow>(
+        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`,
+        [a.id],
+      );
       if (!d) throw notFound('webhook delivery', a.id);
       await ownWebhook(ctx, d.webhook_id).catch(() => {
         throw notFound('webhook delivery', a.id);
@@ -175,8 +217,10 @@ export const resolvers = {
     },
     async replayWebhooksSince(_: unknown, a: { webhookId: string; cursor: string }, ctx: Ctx) {
       const w = await ownWebhook(ctx, a.webhookId);
-      if (!/^\d{1,19}$/.test(a.cursor)) throw badInput('cursor', 'must be an alert cursor (a non-negative integer string)');
-      if (!w.events.includes('alert.raised')) throw badInput('webhookId', 'this webhook is not subscribed to ALERT_RAISED');
+      if (!/^\d{1,19}$/.test(a.cursor))
+        throw badInput('cursor', 'must be an alert cursor (a non-negative integer string)');
+      if (!w.events.includes('alert.raised'))
+        throw badInput('webhookId', 'this webhook is not subscribed to ALERT_RAISED');
       const since = BigInt(a.cursor);
       // orchestration pages alerts newest first; walk back until the cursor.
       const found: OutboxEvent[] = [];
@@ -200,14 +244,21 @@ export const resolvers = {
             signal: { id: n.id, seq: n.cursor, hotspotId: n.hotspot.id, level, supplierId },
           });
         }
-        if (found.length > MAX_REPLAY) throw badInput('cursor', `more than ${MAX_REPLAY} alerts after this cursor; replay from a later one`);
+        if (found.length > MAX_REPLAY)
+          throw badInput('cursor', `more than ${MAX_REPLAY} alerts after this cursor; replay from a later one`);
         if (reached || !alerts.pageInfo.hasNextPage) break;
         after = alerts.pageInfo.endCursor;
       }
       let queued = 0;
       // Oldest first, so the partner receives them in order.
-      for (const e of found.reverse()) queued += await enqueue(ctx.services as Services, e, { webhookId: w.id, requeue: true });
-      await ctx.services.audit({ action: 'webhook.replay_since', entityType: 'webhook', entityId: w.id, metadata: { cursor: a.cursor, queued } });
+      for (const e of found.reverse())
+        queued += await enqueue(ctx.services as Services, e, { webhookId: w.id, requeue: true });
+      await ctx.services.audit({
+        action: 'webhook.replay_since',
+        entityType: 'webhook',
+        entityId: w.id,
+        metadata: { cursor: a.cursor, queued },
+      });
       void ctx.state.worker.kick().catch(() => undefined);
       return queued;
     },
@@ -219,16 +270,33 @@ export const resolvers = {
         [w.id],
       );
       const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-      return { pending: (by.pending ?? 0) + (by.sending ?? 0), succeeded: by.succeeded ?? 0, retrying: by.retrying ?? 0, dead: by.dead ?? 0 };
+      return {
+        pending: (by.pending ?? 0) + (by.sending ?? 0),
+        succeeded: by.succeeded ?? 0,
+        retrying: by.retrying ?? 0,
+        dead: by.dead ?? 0,
+      };
     },
   },
   WebhookDelivery: {
     async attemptLog(d: { id: string }, _: unknown, ctx: Ctx) {
-      const rows = await ctx.services.db.query<{ attempt: number; status_code: number | null; error: string | null; duration_ms: number; created_at: Date }>(
+      const rows = await ctx.services.db.query<{
+        attempt: number;
+        status_code: number | null;
+        error: string | null;
+        duration_ms: number;
+        created_at: Date;
+      }>(
         `SELECT attempt, status_code, error, duration_ms, created_at FROM webhook_attempts WHERE delivery_id = $1 ORDER BY id`,
         [d.id],
       );
-      return rows.map((r) => ({ attempt: r.attempt, statusCode: r.status_code, error: r.error, durationMs: r.duration_ms, at: toIso(r.created_at) }));
+      return rows.map((r) => ({
+        attempt: r.attempt,
+        statusCode: r.status_code,
+        error: r.error,
+        durationMs: r.duration_ms,
+        at: toIso(r.created_at),
+      }));
     },
   },
 };

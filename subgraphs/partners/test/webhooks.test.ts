@@ -12,8 +12,11 @@ import { backoffMs } from '../src/signing.ts';
 import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 
 /** Bounded polling (the testkit's waitFor, condition first). */
-const eventually = <T>(fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 10_000, what = 'condition') =>
-  waitFor(what, fn, ms);
+const eventually = <T>(
+  fn: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  ms = 10_000,
+  what = 'condition',
+) => waitFor(what, fn, ms);
 import { alertRaised, hotspotChanged } from '@carbon-nexus/orchestration/client';
 import { recommendationCreated } from '@carbon-nexus/recommendations/client';
 
@@ -47,7 +50,16 @@ function alertView(a: FakeAlert) {
     supplier: { id: a.supplierId },
   };
   const at = '2026-11-27T00:00:00.000Z';
-  return { id: a.id, cursor: String(a.seq), level: a.level.toUpperCase(), percentAbove: 120, message: a.message, createdAt: at, hotspot, supplier: { id: a.supplierId } };
+  return {
+    id: a.id,
+    cursor: String(a.seq),
+    level: a.level.toUpperCase(),
+    percentAbove: 120,
+    message: a.message,
+    createdAt: at,
+    hotspot,
+    supplier: { id: a.supplierId },
+  };
 }
 
 /**
@@ -77,9 +89,21 @@ function fakePeers() {
   });
   /** Raises an alert: orchestration's bus message, then the alert as its API answers it. */
   async function raise(kit: SubgraphTestkit, level: string, supplierId: string): Promise<FakeAlert> {
-    const a = { id: crypto.randomUUID(), seq: alerts.length + 1, level, supplierId, message: `${NAMES[supplierId]} exceeded its baseline by 120%` };
+    const a = {
+      id: crypto.randomUUID(),
+      seq: alerts.length + 1,
+      level,
+      supplierId,
+      message: `${NAMES[supplierId]} exceeded its baseline by 120%`,
+    };
     alerts.push(a);
-    await kit.services.bus.publish(alertRaised, { id: a.id, seq: String(a.seq), hotspotId: a.id, level: a.level, supplierId });
+    await kit.services.bus.publish(alertRaised, {
+      id: a.id,
+      seq: String(a.seq),
+      hotspotId: a.id,
+      level: a.level,
+      supplierId,
+    });
     return a;
   }
   return { orchestration, dataCore, raise };
@@ -138,20 +162,32 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
   let webhookId: string;
   const peers = fakePeers();
   const orch = () => ({ raise: (level: string, supplierId: string) => peers.raise(kit, level, supplierId) });
-  const deliveries = async (status?: string) => (await kit.query(DELIVERIES, { id: webhookId, status }, { auth: partner })).webhookDeliveries.nodes as any[];
+  const deliveries = async (status?: string) =>
+    (await kit.query(DELIVERIES, { id: webhookId, status }, { auth: partner })).webhookDeliveries.nodes as any[];
 
   beforeAll(async () => {
     url = await rx.start();
     kit = await createSubgraphTestkit(partners, {
       target,
       with: [peers.orchestration, peers.dataCore],
-      env: { ...process.env, WEBHOOK_BACKOFF_BASE_MS: '20', WEBHOOK_BACKOFF_MAX_MS: '100', WEBHOOK_POLL_MS: '50', WEBHOOK_MAX_ATTEMPTS: '4' },
+      env: {
+        ...process.env,
+        WEBHOOK_BACKOFF_BASE_MS: '20',
+        WEBHOOK_BACKOFF_MAX_MS: '100',
+        WEBHOOK_POLL_MS: '50',
+        WEBHOOK_MAX_ATTEMPTS: '4',
+      },
     });
     const r = await kit.query(REGISTER, { url, events: ['ALERT_RAISED'], minLevel: 'WARN' }, { auth: partner });
     secret = r.registerWebhook.secret;
     webhookId = r.registerWebhook.webhook.id;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-    expect(r.registerWebhook.webhook).toMatchObject({ url, events: ['ALERT_RAISED'], minLevel: 'WARN', supplierIds: [] });
+    expect(r.registerWebhook.webhook).toMatchObject({
+      url,
+      events: ['ALERT_RAISED'],
+      minLevel: 'WARN',
+      supplierIds: [],
+    });
   });
 
   afterAll(async () => {
@@ -182,7 +218,11 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
     // The body holds the alert as partners see it: the selection, without the __typename used to narrow the entity.
     expect(Object.keys(event.data.alert)).toEqual(['id', 'cursor', 'level', 'message', 'createdAt', 'hotspot']);
     // find, not filter: an empty list is truthy and would end the wait before the worker records the success.
-    const d = await eventually(async () => (await deliveries('SUCCEEDED')).find((x) => x.eventCursor === String(a.seq)), 5000, 'success recorded');
+    const d = await eventually(
+      async () => (await deliveries('SUCCEEDED')).find((x) => x.eventCursor === String(a.seq)),
+      5000,
+      'success recorded',
+    );
     expect(d).toMatchObject({ status: 'SUCCEEDED', attempts: 3, lastStatusCode: 200, lastError: null });
     expect(d.attemptLog.map((l: any) => l.statusCode)).toEqual([500, 500, 200]);
     expect(d.attemptLog[0].error).toBe('HTTP 500');
@@ -198,24 +238,45 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
   it('dead-letters after the maximum number of attempts, and a replay delivers it', async () => {
     rx.respond([503, 503, 503, 503]);
     const a = await orch().raise('warn', SUP_B);
-    const dead = await eventually(async () => (await deliveries('DEAD')).find((x) => x.eventCursor === String(a.seq)), 15_000, 'dead letter');
+    const dead = await eventually(
+      async () => (await deliveries('DEAD')).find((x) => x.eventCursor === String(a.seq)),
+      15_000,
+      'dead letter',
+    );
     expect(dead.attempts).toBe(4);
     expect(dead.attemptLog).toHaveLength(4);
     expect(dead.lastStatusCode).toBe(503);
     const before = rx.got.length;
-    const replayed = await kit.query(`mutation($id: ID!) { replayWebhookDelivery(id: $id) { id status attempts } }`, { id: dead.id }, { auth: partner });
+    const replayed = await kit.query(
+      `mutation($id: ID!) { replayWebhookDelivery(id: $id) { id status attempts } }`,
+      { id: dead.id },
+      { auth: partner },
+    );
     expect(replayed.replayWebhookDelivery).toMatchObject({ id: dead.id, status: 'PENDING', attempts: 0 });
-    await eventually(async () => (await deliveries('SUCCEEDED')).some((x) => x.id === dead.id), 10_000, 'replayed delivery succeeds');
+    await eventually(
+      async () => (await deliveries('SUCCEEDED')).some((x) => x.id === dead.id),
+      10_000,
+      'replayed delivery succeeds',
+    );
     expect(rx.got.slice(before).map((g) => g.headers['webhook-id'])).toEqual([dead.id]);
   });
 
   it('replays every alert after a cursor (replayWebhooksSince) and none before it', async () => {
     const a1 = await orch().raise('warn', SUP_A);
     const a2 = await orch().raise('critical', SUP_B);
-    await eventually(async () => (await deliveries('SUCCEEDED')).some((x) => x.eventCursor === String(a2.seq)), 10_000, 'live deliveries');
-    const times = (seq: number) => rx.got.filter((g) => g.status === 200 && JSON.parse(g.body).data.alert.cursor === String(seq)).length;
+    await eventually(
+      async () => (await deliveries('SUCCEEDED')).some((x) => x.eventCursor === String(a2.seq)),
+      10_000,
+      'live deliveries',
+    );
+    const times = (seq: number) =>
+      rx.got.filter((g) => g.status === 200 && JSON.parse(g.body).data.alert.cursor === String(seq)).length;
     const earlier = times(a1.seq - 1);
-    const r = await kit.query(`mutation($id: ID!, $c: String!) { replayWebhooksSince(webhookId: $id, cursor: $c) }`, { id: webhookId, c: String(a1.seq - 1) }, { auth: partner });
+    const r = await kit.query(
+      `mutation($id: ID!, $c: String!) { replayWebhooksSince(webhookId: $id, cursor: $c) }`,
+      { id: webhookId, c: String(a1.seq - 1) },
+      { auth: partner },
+    );
     expect(r.replayWebhooksSince).toBe(2);
     // Each alert after the cursor is delivered a second time (same webhook-id); nothing before it is.
     await eventually(() => times(a1.seq) === 2 && times(a2.seq) === 2, 10_000, 'replayed deliveries');
@@ -227,12 +288,20 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
     const state = kit.state as { worker: { stop(): Promise<void> } };
     await state.worker.stop();
     const a = await orch().raise('critical', SUP_A);
-    const pending = await eventually(async () => (await deliveries('PENDING')).find((x) => x.eventCursor === String(a.seq)), 5000, 'outbox row');
+    const pending = await eventually(
+      async () => (await deliveries('PENDING')).find((x) => x.eventCursor === String(a.seq)),
+      5000,
+      'outbox row',
+    );
     expect(pending.attempts).toBe(0);
     const { DeliveryWorker } = await import('../src/deliveries.ts');
     const fresh = new DeliveryWorker(kit.services as any);
     await fresh.kick();
-    await eventually(async () => (await deliveries('SUCCEEDED')).some((x) => x.id === pending.id), 10_000, 'delivered by the new worker');
+    await eventually(
+      async () => (await deliveries('SUCCEEDED')).some((x) => x.id === pending.id),
+      10_000,
+      'delivered by the new worker',
+    );
     await fresh.stop();
   });
 
@@ -243,7 +312,11 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
     const bad = await kit.execute(REGISTER, { url: 'ftp://x', events: ['ALERT_RAISED'] }, { auth: partner });
     expect(bad.errors?.[0].message).toMatch(/^url:/);
     const scoped = { sub: 'p2', roles: ['partner'], supplierIds: [SUP_A] };
-    const outside = await kit.execute(REGISTER, { url, events: ['ALERT_RAISED'], supplierIds: [SUP_B] }, { auth: scoped });
+    const outside = await kit.execute(
+      REGISTER,
+      { url, events: ['ALERT_RAISED'], supplierIds: [SUP_B] },
+      { auth: scoped },
+    );
     expect(outside.errors?.[0].message).toMatch(/supplierIds: not in your supplier scope/);
     const own = await kit.query(REGISTER, { url, events: ['ALERT_RAISED'] }, { auth: scoped });
     expect(own.registerWebhook.webhook.supplierIds).toEqual([SUP_A]);
@@ -253,76 +326,111 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
     expect(list.webhooks).toEqual([]);
     const peek = await kit.execute(DELIVERIES, { id: webhookId }, { auth: other });
     expect(peek.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    const del = await kit.query(`mutation($id: ID!) { deleteWebhook(id: $id) }`, { id: own.registerWebhook.webhook.id }, { auth: scoped });
+    const del = await kit.query(
+      `mutation($id: ID!) { deleteWebhook(id: $id) }`,
+      { id: own.registerWebhook.webhook.id },
+      { auth: scoped },
+    );
     expect(del.deleteWebhook).toBe(true);
-    const audit = await kit.db.query<{ action: string }>(`SELECT action FROM audit_logs WHERE plugin = 'partners' ORDER BY created_at`);
-    expect(audit.map((r) => r.action)).toEqual(expect.arrayContaining(['webhook.register', 'webhook.replay', 'webhook.replay_since', 'webhook.delete']));
+    const audit = await kit.db.query<{ action: string }>(
+      `SELECT action FROM audit_logs WHERE plugin = 'partners' ORDER BY created_at`,
+    );
+    expect(audit.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['webhook.register', 'webhook.replay', 'webhook.replay_since', 'webhook.delete']),
+    );
   });
 });
 
-describe.each(testDatabaseTargets())('hotspot and recommendation webhooks: entities from their owners, the signal alone when absent (%s)', (target) => {
-  const HOTSPOT = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc';
-  const REC = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd';
-  const hotspot = alertView({ id: HOTSPOT, seq: 1, level: 'critical', supplierId: SUP_B, message: '' }).hotspot;
-  const recommendation = {
-    id: REC,
-    title: 'Enforce engine-off at the depot',
-    body: 'Idling doubled in the window.',
-    status: 'OPEN',
-    co2ImpactKg: 40,
-    createdAt: '2026-11-27T00:05:00.000Z',
-    updatedAt: '2026-11-27T00:05:00.000Z',
-    hotspot: { id: HOTSPOT },
-    supplier: { id: SUP_B },
-  };
-  const rx = receiver(() => secret);
-  let secret = '';
-  let url: string;
+describe.each(testDatabaseTargets())(
+  'hotspot and recommendation webhooks: entities from their owners, the signal alone when absent (%s)',
+  (target) => {
+    const HOTSPOT = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc';
+    const REC = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd';
+    const hotspot = alertView({ id: HOTSPOT, seq: 1, level: 'critical', supplierId: SUP_B, message: '' }).hotspot;
+    const recommendation = {
+      id: REC,
+      title: 'Enforce engine-off at the depot',
+      body: 'Idling doubled in the window.',
+      status: 'OPEN',
+      co2ImpactKg: 40,
+      createdAt: '2026-11-27T00:05:00.000Z',
+      updatedAt: '2026-11-27T00:05:00.000Z',
+      hotspot: { id: HOTSPOT },
+      supplier: { id: SUP_B },
+    };
+    const rx = receiver(() => secret);
+    let secret = '';
+    let url: string;
 
-  /** A kit with the given peers and a webhook for hotspot and recommendation events; the bodies it received. */
-  async function deliver(withRecommendations: boolean) {
-    const peers = fakePeers();
-    const orchestration = mockPlugin('orchestration', { Hotspot: { __resolveReference: (r: { id: string }) => (r.id === HOTSPOT ? hotspot : null) } });
-    const recs = mockPlugin('recommendations', { Recommendation: { __resolveReference: (r: { id: string }) => (r.id === REC ? recommendation : null) } });
-    await using kit = await createSubgraphTestkit(partners, {
-      target,
-      with: [orchestration, peers.dataCore, ...(withRecommendations ? [recs] : [])],
-      env: { ...process.env, WEBHOOK_POLL_MS: '50' },
+    /** A kit with the given peers and a webhook for hotspot and recommendation events; the bodies it received. */
+    async function deliver(withRecommendations: boolean) {
+      const peers = fakePeers();
+      const orchestration = mockPlugin('orchestration', {
+        Hotspot: { __resolveReference: (r: { id: string }) => (r.id === HOTSPOT ? hotspot : null) },
+      });
+      const recs = mockPlugin('recommendations', {
+        Recommendation: { __resolveReference: (r: { id: string }) => (r.id === REC ? recommendation : null) },
+      });
+      await using kit = await createSubgraphTestkit(partners, {
+        target,
+        with: [orchestration, peers.dataCore, ...(withRecommendations ? [recs] : [])],
+        env: { ...process.env, WEBHOOK_POLL_MS: '50' },
+      });
+      const r = await kit.query(
+        REGISTER,
+        { url, events: ['HOTSPOT_DETECTED', 'RECOMMENDATION_CREATED'] },
+        { auth: partner },
+      );
+      secret = r.registerWebhook.secret;
+      const before = rx.got.length;
+      await kit.services.bus.publish(hotspotChanged, {
+        id: HOTSPOT,
+        change: 'created',
+        severity: 'critical',
+        supplierId: SUP_B,
+        entityType: 'supplier',
+        entityId: SUP_B,
+      });
+      await kit.services.bus.publish(recommendationCreated, { id: REC, hotspotId: HOTSPOT, supplierId: SUP_B });
+      await eventually(() => rx.got.length >= before + 2, 15_000, 'both deliveries');
+      const events = rx.got
+        .slice(before)
+        .map((t) => verifyWebhook<any>(secret, t.headers as Record<string, string>, t.body));
+      return {
+        hotspot: events.find((e) => e.type === 'hotspot.detected')!,
+        recommendation: events.find((e) => e.type === 'recommendation.created')!,
+      };
+    }
+
+    beforeAll(async () => {
+      url = await rx.start();
     });
-    const r = await kit.query(REGISTER, { url, events: ['HOTSPOT_DETECTED', 'RECOMMENDATION_CREATED'] }, { auth: partner });
-    secret = r.registerWebhook.secret;
-    const before = rx.got.length;
-    await kit.services.bus.publish(hotspotChanged, { id: HOTSPOT, change: 'created', severity: 'critical', supplierId: SUP_B, entityType: 'supplier', entityId: SUP_B });
-    await kit.services.bus.publish(recommendationCreated, { id: REC, hotspotId: HOTSPOT, supplierId: SUP_B });
-    await eventually(() => rx.got.length >= before + 2, 15_000, 'both deliveries');
-    const events = rx.got.slice(before).map((t) => verifyWebhook<any>(secret, t.headers as Record<string, string>, t.body));
-    return { hotspot: events.find((e) => e.type === 'hotspot.detected')!, recommendation: events.find((e) => e.type === 'recommendation.created')! };
-  }
-
-  beforeAll(async () => {
-    url = await rx.start();
-  });
-  afterAll(async () => {
-    await rx.close();
-  });
-
-  it('carry the hotspot (orchestration) and the recommendation (recommendations) with the supplier named (data-core)', async () => {
-    const got = await deliver(true);
-    const named = { ...hotspot, supplier: { id: SUP_B, name: 'Borealis Steel' } };
-    expect(got.hotspot.data).toMatchObject({ change: 'CREATED', hotspot: named, signal: { id: HOTSPOT, change: 'created' } });
-    expect(got.hotspot.data.hotspot).not.toHaveProperty('__typename');
-    expect(got.recommendation.data).toEqual({
-      recommendation: { ...recommendation, supplier: { id: SUP_B, name: 'Borealis Steel' } },
-      signal: { id: REC, hotspotId: HOTSPOT, supplierId: SUP_B },
+    afterAll(async () => {
+      await rx.close();
     });
-  });
 
-  it('without the recommendations plugin, a recommendation webhook carries the bus signal only', async () => {
-    const got = await deliver(false);
-    expect(got.recommendation.data).toEqual({ signal: { id: REC, hotspotId: HOTSPOT, supplierId: SUP_B } });
-    expect(got.hotspot.data.hotspot).toMatchObject({ id: HOTSPOT, supplier: { id: SUP_B, name: 'Borealis Steel' } });
-  });
-});
+    it('carry the hotspot (orchestration) and the recommendation (recommendations) with the supplier named (data-core)', async () => {
+      const got = await deliver(true);
+      const named = { ...hotspot, supplier: { id: SUP_B, name: 'Borealis Steel' } };
+      expect(got.hotspot.data).toMatchObject({
+        change: 'CREATED',
+        hotspot: named,
+        signal: { id: HOTSPOT, change: 'created' },
+      });
+      expect(got.hotspot.data.hotspot).not.toHaveProperty('__typename');
+      expect(got.recommendation.data).toEqual({
+        recommendation: { ...recommendation, supplier: { id: SUP_B, name: 'Borealis Steel' } },
+        signal: { id: REC, hotspotId: HOTSPOT, supplierId: SUP_B },
+      });
+    });
+
+    it('without the recommendations plugin, a recommendation webhook carries the bus signal only', async () => {
+      const got = await deliver(false);
+      expect(got.recommendation.data).toEqual({ signal: { id: REC, hotspotId: HOTSPOT, supplierId: SUP_B } });
+      expect(got.hotspot.data.hotspot).toMatchObject({ id: HOTSPOT, supplier: { id: SUP_B, name: 'Borealis Steel' } });
+    });
+  },
+);
 
 describe('signatures and backoff', () => {
   it('verifyWebhook refuses a modified body, a wrong secret and a stale timestamp', async () => {
@@ -367,20 +475,40 @@ describe('SSRF guard (WEBHOOK_PRIVATE_NETWORKS=deny)', () => {
     expect(privateReason('93.184.216.34')).toBeNull();
     expect(privateReason('2606:4700:4700::1111')).toBeNull();
     for (const [ip, range] of [
-      ['127.0.0.1', 'loopback'], ['10.1.2.3', 'private'], ['192.168.0.10', 'private'], ['172.16.5.4', 'private'],
-      ['169.254.169.254', 'linkLocal'], ['100.64.0.1', 'carrierGradeNat'], ['0.0.0.0', 'unspecified'], ['::1', 'loopback'],
-      ['fd00::1', 'uniqueLocal'], ['fe80::1', 'linkLocal'], ['::ffff:10.0.0.1', 'private'],
-    ]) expect(privateReason(ip), ip).toContain(range);
+      ['127.0.0.1', 'loopback'],
+      ['10.1.2.3', 'private'],
+      ['192.168.0.10', 'private'],
+      ['172.16.5.4', 'private'],
+      ['169.254.169.254', 'linkLocal'],
+      ['100.64.0.1', 'carrierGradeNat'],
+      ['0.0.0.0', 'unspecified'],
+      ['::1', 'loopback'],
+      ['fd00::1', 'uniqueLocal'],
+      ['fe80::1', 'linkLocal'],
+      ['::ffff:10.0.0.1', 'private'],
+    ])
+      expect(privateReason(ip), ip).toContain(range);
   });
 
   it('refuses to register endpoints in private networks, naming the url field and the address', async () => {
     const port = new URL(local).port;
-    for (const url of [local, `http://[::1]:${port}/x`, 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.5/hook', `http://localhost:${port}/x`, 'http://[::ffff:127.0.0.1]/x']) {
+    for (const url of [
+      local,
+      `http://[::1]:${port}/x`,
+      'http://169.254.169.254/latest/meta-data',
+      'http://10.0.0.5/hook',
+      `http://localhost:${port}/x`,
+      'http://[::ffff:127.0.0.1]/x',
+    ]) {
       const r = await kit.execute(REGISTER, { url, events: ['ALERT_RAISED'] }, { auth: partner });
       expect(r.errors?.[0].extensions?.code, url).toBe('BAD_USER_INPUT');
       expect(r.errors?.[0].message, url).toMatch(/url.*private network/);
     }
-    const ok = await kit.execute(REGISTER, { url: 'https://93.184.216.34/hooks', events: ['ALERT_RAISED'] }, { auth: partner });
+    const ok = await kit.execute(
+      REGISTER,
+      { url: 'https://93.184.216.34/hooks', events: ['ALERT_RAISED'] },
+      { auth: partner },
+    );
     expect(ok.errors).toBeUndefined();
   });
 
@@ -388,15 +516,23 @@ describe('SSRF guard (WEBHOOK_PRIVATE_NETWORKS=deny)', () => {
     const port = new URL(local).port;
     const attempts: string[] = [];
     for (const target of [local, `http://localhost:${port}/hooks`]) {
-      const r = await kit.query(REGISTER, { url: 'https://93.184.216.34/hooks', events: ['ALERT_RAISED'] }, { auth: partner });
+      const r = await kit.query(
+        REGISTER,
+        { url: 'https://93.184.216.34/hooks', events: ['ALERT_RAISED'] },
+        { auth: partner },
+      );
       const id = r.registerWebhook.webhook.id;
       // What DNS rebinding or a row written before the guard would leave: a stored URL pointing inside.
       await kit.db.query(`UPDATE webhooks SET url = $1 WHERE id = $2::uuid`, [target, id]);
       await peers.raise(kit, 'CRITICAL', SUP_A);
-      const d = await eventually(async () => {
-        const nodes = (await kit.query(DELIVERIES, { id }, { auth: partner })).webhookDeliveries.nodes as any[];
-        return nodes.find((n) => n.attemptLog.length > 0);
-      }, 20_000, `a delivery attempt to ${target}`);
+      const d = await eventually(
+        async () => {
+          const nodes = (await kit.query(DELIVERIES, { id }, { auth: partner })).webhookDeliveries.nodes as any[];
+          return nodes.find((n) => n.attemptLog.length > 0);
+        },
+        20_000,
+        `a delivery attempt to ${target}`,
+      );
       attempts.push(d.attemptLog[0].error);
       expect(d.attemptLog[0].statusCode).toBeNull();
     }

@@ -33,7 +33,11 @@ export const configSchema = z.object({
   /** Hours of history summarised for a hotspot. */
   RECOMMENDATIONS_HISTORY_HOURS: positive(48),
   /** Catch-up: generate for open hotspots that have none (missed bus messages). */
-  RECOMMENDATIONS_CATCHUP_CRON: z.string().min(1).default('*/10 * * * *').refine((c) => isValidCron(c), 'not a valid cron expression'),
+  RECOMMENDATIONS_CATCHUP_CRON: z
+    .string()
+    .min(1)
+    .default('*/10 * * * *')
+    .refine((c) => isValidCron(c), 'not a valid cron expression'),
 });
 
 export type RecommendationsConfig = z.infer<typeof configSchema>;

@@ -4,7 +4,9 @@ import type { Logger, Metrics } from '@carbon-nexus/plugin-sdk';
 import { z } from 'zod';
 import type { Candidate, HotspotContext } from './domain/types.ts';
 
-const completionSchema = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string() }) })).min(1) });
+const completionSchema = z.object({
+  choices: z.array(z.object({ message: z.object({ content: z.string() }) })).min(1),
+});
 
 export interface LlmOptions {
   url: string;
@@ -22,7 +24,11 @@ export function completionsUrl(base: string): string {
 export class ExplanationWriter {
   private calls;
   constructor(private opts: LlmOptions) {
-    this.calls = opts.metrics.counter('recommendations_llm_calls_total', 'Explanation requests to the optional LLM by outcome', ['outcome']);
+    this.calls = opts.metrics.counter(
+      'recommendations_llm_calls_total',
+      'Explanation requests to the optional LLM by outcome',
+      ['outcome'],
+    );
   }
 
   /** Returns the LLM's explanation, or null (keep the template). */
@@ -73,7 +79,10 @@ export class ExplanationWriter {
       return text.slice(0, 4000);
     } catch (err) {
       this.calls.inc({ outcome: 'error' });
-      this.opts.logger.warn({ err: (err as Error).message }, 'recommendations: LLM explanation failed; keeping the template text');
+      this.opts.logger.warn(
+        { err: (err as Error).message },
+        'recommendations: LLM explanation failed; keeping the template text',
+      );
       return null;
     }
   }

@@ -59,7 +59,12 @@ function toHistoryEvent(e: PeerEvent): HistoryEvent {
 }
 
 /** Up to 1000 of the supplier's events in [from, to), newest first; `complete` = nothing was left out. */
-async function fetchEvents(services: PluginServices, supplierId: string, from: Date, to: Date): Promise<{ events: HistoryEvent[]; complete: boolean }> {
+async function fetchEvents(
+  services: PluginServices,
+  supplierId: string,
+  from: Date,
+  to: Date,
+): Promise<{ events: HistoryEvent[]; complete: boolean }> {
   const filter = { supplierIds: [supplierId], from: from.toISOString(), to: to.toISOString() };
   const { events } = await services.call(EventsOperatingPage, { filter, first: EVENTS_PER_SPAN });
   return { events: events.nodes.map(toHistoryEvent), complete: !events.pageInfo.hasNextPage };
@@ -75,12 +80,18 @@ function coveredHours(set: { events: HistoryEvent[]; complete: boolean }, start:
 /** The hotspot's window (orchestration's; the hour before `to` when it has none) and the span before it. */
 function windowBounds(to: Date, window?: Window): { start: Date; end: Date } {
   const end = window?.end && !Number.isNaN(Date.parse(window.end)) ? new Date(window.end) : to;
-  const start = window?.start && !Number.isNaN(Date.parse(window.start)) ? new Date(window.start) : new Date(end.getTime() - HOUR);
+  const start =
+    window?.start && !Number.isNaN(Date.parse(window.start)) ? new Date(window.start) : new Date(end.getTime() - HOUR);
   return { start, end };
 }
 
 /** The events of the window and of `hours` before it, the sets the diagnosis compares. */
-async function fetchEventSets(services: PluginServices, supplierId: string, hours: number, w: { start: Date; end: Date }): Promise<EventSets> {
+async function fetchEventSets(
+  services: PluginServices,
+  supplierId: string,
+  hours: number,
+  w: { start: Date; end: Date },
+): Promise<EventSets> {
   const beforeStart = new Date(w.start.getTime() - hours * HOUR);
   const [inW, before] = await Promise.all([
     fetchEvents(services, supplierId, w.start, w.end),
@@ -105,20 +116,33 @@ export async function fetchHistory(
   const from = new Date(to.getTime() - hours * HOUR);
   const f = from.toISOString();
   const t = to.toISOString();
-  const { emissionsSeries } = await services.call(EmissionsCounts, { from: f, to: t, bucket: 'HOUR', groupBy: 'NONE', supplierIds: [supplierId] });
+  const { emissionsSeries } = await services.call(EmissionsCounts, {
+    from: f,
+    to: t,
+    bucket: 'HOUR',
+    groupBy: 'NONE',
+    supplierIds: [supplierId],
+  });
   let sets: EventSets | null = null;
   let events: HistoryEvent[] = [];
   try {
     sets = await fetchEventSets(services, supplierId, hours, windowBounds(to, window));
     events = [...sets.window, ...sets.before.filter((e) => Date.parse(e.timestamp) >= from.getTime())];
   } catch (err) {
-    services.logger.warn({ err: (err as Error).message, supplierId }, 'recommendations: events of the last hours unavailable; summarising the series only');
+    services.logger.warn(
+      { err: (err as Error).message, supplierId },
+      'recommendations: events of the last hours unavailable; summarising the series only',
+    );
   }
   return { summary: summarise(emissionsSeries, events, f, t, window), sets };
 }
 
 /** Collects everything for one hotspot; null when orchestration does not know it. */
-export async function collectContext(services: PluginServices, hotspotId: string, historyHours: number): Promise<HotspotContext | null> {
+export async function collectContext(
+  services: PluginServices,
+  hotspotId: string,
+  historyHours: number,
+): Promise<HotspotContext | null> {
   const hotspot = await fetchHotspot(services, hotspotId);
   if (!hotspot) return null;
   const gaps: string[] = [];
@@ -130,7 +154,10 @@ export async function collectContext(services: PluginServices, hotspotId: string
     const to = hotspot.windowEnd ? new Date(hotspot.windowEnd) : new Date();
     const [s, hist] = await Promise.allSettled([
       fetchSupplier(services, supplierId),
-      fetchHistory(services, supplierId, isNaN(to.getTime()) ? new Date() : to, historyHours, { start: hotspot.windowStart, end: hotspot.windowEnd }),
+      fetchHistory(services, supplierId, isNaN(to.getTime()) ? new Date() : to, historyHours, {
+        start: hotspot.windowStart,
+        end: hotspot.windowEnd,
+      }),
     ]);
     if (s.status === 'fulfilled') supplier = s.value;
     else gaps.push(`supplier: ${(s.reason as Error).message}`);

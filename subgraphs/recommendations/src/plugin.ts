@@ -19,8 +19,10 @@ export default definePlugin<RecommendationsState, typeof configSchema>({
   // Calls orchestration (hotspot) and data-core (supplier, 48 h history) per hotspot at run time only; it starts
   // and serves its own data without them.
   uses: {
-    orchestration: 'no new recommendations (each needs its hotspot); stored ones are still served, approved and dismissed',
-    'data-core': 'recommendations are made without the supplier and its 48 h history (listed as gaps in their evidence)',
+    orchestration:
+      'no new recommendations (each needs its hotspot); stored ones are still served, approved and dismissed',
+    'data-core':
+      'recommendations are made without the supplier and its 48 h history (listed as gaps in their evidence)',
   },
   config: configSchema,
   typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
@@ -42,7 +44,14 @@ export default definePlugin<RecommendationsState, typeof configSchema>({
         })
       : null;
     const llm = cfg.LLM_URL
-      ? new ExplanationWriter({ url: cfg.LLM_URL, apiKey: cfg.LLM_API_KEY, model: cfg.LLM_MODEL, timeoutMs: cfg.LLM_TIMEOUT_MS, logger: services.logger, metrics: services.metrics })
+      ? new ExplanationWriter({
+          url: cfg.LLM_URL,
+          apiKey: cfg.LLM_API_KEY,
+          model: cfg.LLM_MODEL,
+          timeoutMs: cfg.LLM_TIMEOUT_MS,
+          logger: services.logger,
+          metrics: services.metrics,
+        })
       : null;
     const engine = new RecommendationEngine(services, kb, rag, llm);
     // Queued generations finish (and the RAG client's breaker closes) when the plugin drains.

@@ -16,7 +16,10 @@ const W0 = Date.UTC(2026, 10, 20, 12); // window start
 const WTW = 3.19747; // kg CO2e per litre of diesel, DESNZ 2025 (data-core's FUEL method)
 
 /** One diesel leg whose figure is its fuel × WTW (data-core's FUEL method). */
-function leg(at: number, o: { km?: number; loadKg?: number; lPer100?: number; idle?: number; vehicleType?: string; speed?: number }) {
+function leg(
+  at: number,
+  o: { km?: number; loadKg?: number; lPer100?: number; idle?: number; vehicleType?: string; speed?: number },
+) {
   const km = o.km ?? 120;
   const fuelL = (km * (o.lPer100 ?? 30)) / 100;
   return {
@@ -52,20 +55,46 @@ function hotspot(predictedKg: number, baselineKg: number): HotspotInfo {
     windowEnd: new Date(W0 + H).toISOString(),
   };
 }
-const supplier = (category = 'transport'): SupplierInfo => ({ id: 's1', name: 'Acme', category, country: 'GB', fleetInfo: null, baselineEmissionKgPerHour: null });
+const supplier = (category = 'transport'): SupplierInfo => ({
+  id: 's1',
+  name: 'Acme',
+  category,
+  country: 'GB',
+  fleetInfo: null,
+  baselineEmissionKgPerHour: null,
+});
 
 /** 48 h before the window, one leg per hour; the window's legs from `inWindow`. */
-function context(inWindow: ReturnType<typeof leg>[], before = Array.from({ length: 48 }, (_, i) => leg(W0 - (48 - i) * H + 10 * 60_000, {})), category = 'transport', baselineKg?: number) {
+function context(
+  inWindow: ReturnType<typeof leg>[],
+  before = Array.from({ length: 48 }, (_, i) => leg(W0 - (48 - i) * H + 10 * 60_000, {})),
+  category = 'transport',
+  baselineKg?: number,
+) {
   const predicted = inWindow.reduce((a, e) => a + e.co2eKg, 0);
   const baseline = baselineKg ?? before.reduce((a, e) => a + e.co2eKg, 0) / 48;
   const h = hotspot(predicted, baseline);
   const all = [...inWindow, ...before];
-  const hist = summarise([{ bucketStart: h.windowStart!, co2eKg: predicted, eventCount: inWindow.length, realCount: inWindow.length, predictedCount: 0 }], all, new Date(W0 - 48 * H).toISOString(), h.windowEnd!, { start: h.windowStart, end: h.windowEnd });
+  const hist = summarise(
+    [
+      {
+        bucketStart: h.windowStart!,
+        co2eKg: predicted,
+        eventCount: inWindow.length,
+        realCount: inWindow.length,
+        predictedCount: 0,
+      },
+    ],
+    all,
+    new Date(W0 - 48 * H).toISOString(),
+    h.windowEnd!,
+    { start: h.windowStart, end: h.windowEnd },
+  );
   return buildContext(h, supplier(category), hist, [], { window: inWindow, before, windowHours: 1, beforeHours: 48 });
 }
 
 describe('diagnosis', () => {
-  it('the issue\'s case — emissions per event +590 %, payload +49 %: a fuel-record anomaly, not a reason for HVO', () => {
+  it("the issue's case — emissions per event +590 %, payload +49 %: a fuel-record anomaly, not a reason for HVO", () => {
     // same leg, 49 % more payload, but 6.9× the fuel: 207 L/100 km, which no rigid truck burns
     const ctx = context([leg(W0 + 20 * 60_000, { loadKg: 12070, lPer100: 207 })]);
     const d = ctx.diagnosis;
@@ -98,7 +127,7 @@ describe('diagnosis', () => {
     expect(ruleCandidates(ctx)[0]!.actionKey).toBe('rule:audit-fuel-records');
   });
 
-  it('longer legs (detours, the demo\'s planned spike): first find and remove the detours, before a fuel switch', () => {
+  it("longer legs (detours, the demo's planned spike): first find and remove the detours, before a fuel switch", () => {
     // the usual one leg in the hour, 3× the lane's usual 120 km at the same fuel per km
     const ctx = context([leg(W0 + 20 * 60_000, { km: 360 })]);
     expect(ctx.diagnosis.causes[0]).toBe('longer_legs');
@@ -155,7 +184,15 @@ describe('diagnosis', () => {
   });
 
   it('a factory using more energy per unit gets plant efficiency measures', () => {
-    const plant = (at: number, kwhPerUnit: number) => ({ id: `f${at}`, eventType: 'FACTORY', timestamp: new Date(at).toISOString(), productionUnits: 500, energyKwh: 500 * kwhPerUnit, co2eKg: 500 * kwhPerUnit * 0.177, dataSource: 'API' });
+    const plant = (at: number, kwhPerUnit: number) => ({
+      id: `f${at}`,
+      eventType: 'FACTORY',
+      timestamp: new Date(at).toISOString(),
+      productionUnits: 500,
+      energyKwh: 500 * kwhPerUnit,
+      co2eKg: 500 * kwhPerUnit * 0.177,
+      dataSource: 'API',
+    });
     const before = Array.from({ length: 48 }, (_, i) => plant(W0 - (48 - i) * H, 2));
     const ctx = context([plant(W0 + 10 * 60_000, 3.4)] as any, before as any, 'factory');
     expect(ctx.diagnosis.causes).toEqual(['energy_intensity']);
@@ -178,11 +215,23 @@ describe('diagnosis', () => {
   });
 
   it('periods: payload is distance-weighted, fuel per 100 km only over legs that carry fuel, plausible bands are ordered', () => {
-    const f = periodFacts([leg(0, { km: 100, loadKg: 10000 }), leg(1, { km: 300, loadKg: 20000 }), { ...leg(2, { km: 100 }), fuelL: null }], 3);
+    const f = periodFacts(
+      [leg(0, { km: 100, loadKg: 10000 }), leg(1, { km: 300, loadKg: 20000 }), { ...leg(2, { km: 100 }), fuelL: null }],
+      3,
+    );
     expect(f.payloadT).toBeCloseTo((100 * 10 + 300 * 20 + 100 * 8.1) / 500, 6);
     expect(f.fuelLPer100Km).toBeCloseTo(30, 6);
     for (const [lo, hi] of Object.values(PLAUSIBLE_FUEL_L_PER_100KM)) expect(lo).toBeLessThan(hi);
-    expect(diagnose({ windowEvents: [], beforeEvents: [], windowHours: 1, beforeHours: 48, excessKg: 10, category: 'transport' }).basis).toBe('none');
+    expect(
+      diagnose({
+        windowEvents: [],
+        beforeEvents: [],
+        windowHours: 1,
+        beforeHours: 48,
+        excessKg: 10,
+        category: 'transport',
+      }).basis,
+    ).toBe('none');
   });
 
   it('gap-filled estimates in the window are reported, and are no reason for a fuel-record audit', () => {
@@ -193,7 +242,17 @@ describe('diagnosis', () => {
   });
 
   it('a RAG answer cannot promise more than the excess either', () => {
-    const c = ragCandidates({ root_cause: 'x', actions: [{ title: 'Switch to HVO', co2_reduction: 500, cost_impact: 4, feasibility: 8 }, { title: 'Coach drivers', co2_reduction: 40, cost_impact: 2, feasibility: 9 }] }, 'http://rag.local/analyse', 120);
+    const c = ragCandidates(
+      {
+        root_cause: 'x',
+        actions: [
+          { title: 'Switch to HVO', co2_reduction: 500, cost_impact: 4, feasibility: 8 },
+          { title: 'Coach drivers', co2_reduction: 40, cost_impact: 2, feasibility: 9 },
+        ],
+      },
+      'http://rag.local/analyse',
+      120,
+    );
     expect(c.map((x) => x.co2ImpactKg)).toEqual([120, 40]);
     expect(c[0]!.evidence.boundApplied).toBe('hotspot-excess');
     expect(c[0]!.body).toMatch(/capped at the hotspot's 120 kg CO2e excess; the service said 500/);

@@ -75,11 +75,18 @@ export function leg(supplierId: string, at: number, loadKg = 12_000, idleMinutes
  * One leg an hour for each supplier over `hours`, then a spike on `hot` in the last hour (four heavy legs with long
  * idling) and the CRITICAL hotspot orchestration would have raised for it.
  */
-export function spikeWorld(hot: FakeSupplier, others: FakeSupplier[], hotspotId: string, now = Date.now(), hours = 24): FakeWorld {
+export function spikeWorld(
+  hot: FakeSupplier,
+  others: FakeSupplier[],
+  hotspotId: string,
+  now = Date.now(),
+  hours = 24,
+): FakeWorld {
   const windowStart = Math.floor(now / HOUR) * HOUR - HOUR;
   const windowEnd = windowStart + HOUR;
   const events: FakeEvent[] = [];
-  for (let h = hours; h >= 1; h--) for (const s of [hot, ...others]) events.push(leg(s.id, windowStart - h * HOUR + 30 * 60_000));
+  for (let h = hours; h >= 1; h--)
+    for (const s of [hot, ...others]) events.push(leg(s.id, windowStart - h * HOUR + 30 * 60_000));
   for (const m of [10, 20, 30, 40]) events.push(leg(hot.id, windowStart + m * 60_000, 24_000, 45));
   const inWindow = events.filter((e) => e.supplierId === hot.id && Date.parse(e.timestamp) >= windowStart);
   const predictedKg = inWindow.reduce((a, e) => a + e.co2eKg, 0);
@@ -101,7 +108,10 @@ export function spikeWorld(hot: FakeSupplier, others: FakeSupplier[], hotspotId:
   return { suppliers: [hot, ...others], events, hotspots: [hotspot] };
 }
 
-type EventArgs = { filter?: { supplierIds?: string[] | null; from?: string | null; to?: string | null } | null; first?: number | null };
+type EventArgs = {
+  filter?: { supplierIds?: string[] | null; from?: string | null; to?: string | null } | null;
+  first?: number | null;
+};
 type SeriesArgs = { from: string; to: string; supplierIds?: string[] | null };
 
 /** The suppliers' events matching the filter, newest first (data-core's default order), at most `first`. */
@@ -110,7 +120,12 @@ function eventsPage(world: FakeWorld, a: EventArgs) {
   const from = f.from ? Date.parse(f.from) : -Infinity;
   const to = f.to ? Date.parse(f.to) : Infinity;
   const all = world.events
-    .filter((e) => (!f.supplierIds || f.supplierIds.includes(e.supplierId)) && Date.parse(e.timestamp) >= from && Date.parse(e.timestamp) < to)
+    .filter(
+      (e) =>
+        (!f.supplierIds || f.supplierIds.includes(e.supplierId)) &&
+        Date.parse(e.timestamp) >= from &&
+        Date.parse(e.timestamp) < to,
+    )
     .sort((x, y) => Date.parse(y.timestamp) - Date.parse(x.timestamp));
   const first = a.first ?? 100;
   const nodes = all.slice(0, first);
@@ -119,10 +134,29 @@ function eventsPage(world: FakeWorld, a: EventArgs) {
 
 /** Hourly kg CO2e and counts of the suppliers' events in [from, to). */
 function hourlySeries(world: FakeWorld, a: SeriesArgs) {
-  const buckets = new Map<number, { bucketStart: string; key: string; co2eKg: number; eventCount: number; realCount: number; predictedCount: number; suspectCount: number }>();
+  const buckets = new Map<
+    number,
+    {
+      bucketStart: string;
+      key: string;
+      co2eKg: number;
+      eventCount: number;
+      realCount: number;
+      predictedCount: number;
+      suspectCount: number;
+    }
+  >();
   for (const e of eventsPage(world, { filter: a, first: Number.MAX_SAFE_INTEGER }).nodes) {
     const start = Math.floor(Date.parse(e.timestamp) / HOUR) * HOUR;
-    const b = buckets.get(start) ?? { bucketStart: new Date(start).toISOString(), key: 'all', co2eKg: 0, eventCount: 0, realCount: 0, predictedCount: 0, suspectCount: 0 };
+    const b = buckets.get(start) ?? {
+      bucketStart: new Date(start).toISOString(),
+      key: 'all',
+      co2eKg: 0,
+      eventCount: 0,
+      realCount: 0,
+      predictedCount: 0,
+      suspectCount: 0,
+    };
     b.co2eKg += e.co2eKg;
     b.eventCount++;
     b.realCount++;

@@ -11,13 +11,19 @@ export const ANALYST = { sub: 'ana', roles: ['analyst'], supplierIds: null };
 export const APPROVER = { sub: 'appy', roles: ['approver'], supplierIds: null };
 export const VIEWER = { sub: 'vic', roles: ['viewer'], supplierIds: null };
 
-export async function startStack(opts: { target?: TestDatabaseTarget; env?: Record<string, string | undefined> } = {}): Promise<SubgraphTestkit> {
+export async function startStack(
+  opts: { target?: TestDatabaseTarget; env?: Record<string, string | undefined> } = {},
+): Promise<SubgraphTestkit> {
   const dataCore = (await import('@carbon-nexus/data-core')).default;
   const mlEngine = (await import('@carbon-nexus/ml-engine')).default;
   const orchestration = (await import('@carbon-nexus/orchestration')).default;
   const env: Record<string, string | undefined> = { ...process.env, HOTSPOT_WINDOW_MINUTES: '60', ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  return createSubgraphTestkit(recommendations, { with: [dataCore, mlEngine, orchestration], target: opts.target, env });
+  return createSubgraphTestkit(recommendations, {
+    with: [dataCore, mlEngine, orchestration],
+    target: opts.target,
+    env,
+  });
 }
 
 export async function createSupplier(kit: SubgraphTestkit, name: string, category = 'TRANSPORT'): Promise<string> {
@@ -49,12 +55,15 @@ export function leg(supplierId: string, at: Date, loadKg = 12_000, idleMinutes =
 }
 
 export async function ingest(kit: SubgraphTestkit, events: ReturnType<typeof leg>[]): Promise<void> {
-  const r = await kit.query<{ ingestEvents: { rejected: number; results: { errors: { field: string; reason: string }[] }[] } }>(
+  const r = await kit.query<{
+    ingestEvents: { rejected: number; results: { errors: { field: string; reason: string }[] }[] };
+  }>(
     `mutation($e: [EventInput!]!) { ingestEvents(events: $e) { accepted rejected results { errors { field reason } } } }`,
     { e: events },
     { plugin: 'data-core' },
   );
-  if (r.ingestEvents.rejected) throw new Error(`rejected: ${JSON.stringify(r.ingestEvents.results.find((x) => x.errors.length))}`);
+  if (r.ingestEvents.rejected)
+    throw new Error(`rejected: ${JSON.stringify(r.ingestEvents.results.find((x) => x.errors.length))}`);
 }
 
 import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
@@ -74,13 +83,23 @@ export async function makeHotspot(kit: SubgraphTestkit, hot: string, others: str
   const now = new Date();
   const lastHour = Math.floor(now.getTime() / HOUR) * HOUR - 2 * HOUR;
   const past: ReturnType<typeof leg>[] = [];
-  for (let h = hours; h >= 0; h--) for (const s of [hot, ...others]) past.push(leg(s, new Date(lastHour - h * HOUR + 30 * 60_000)));
+  for (let h = hours; h >= 0; h--)
+    for (const s of [hot, ...others]) past.push(leg(s, new Date(lastHour - h * HOUR + 30 * 60_000)));
   await ingest(kit, past);
-  await waitFor('predictions of the history', async () => (await countRows(kit, `SELECT count(*) AS n FROM predictions WHERE event_id IS NOT NULL`)) >= past.length);
+  await waitFor(
+    'predictions of the history',
+    async () =>
+      (await countRows(kit, `SELECT count(*) AS n FROM predictions WHERE event_id IS NOT NULL`)) >= past.length,
+  );
   await kit.runJob('recalculateBaselines', 'orchestration');
   const spike = [10, 20, 30, 40].map((m) => leg(hot, new Date(now.getTime() - m * 60_000), 24_000, 45));
   await ingest(kit, spike);
-  await waitFor('predictions of the spike', async () => (await countRows(kit, `SELECT count(*) AS n FROM predictions WHERE event_id IS NOT NULL`)) >= past.length + spike.length);
+  await waitFor(
+    'predictions of the spike',
+    async () =>
+      (await countRows(kit, `SELECT count(*) AS n FROM predictions WHERE event_id IS NOT NULL`)) >=
+      past.length + spike.length,
+  );
   await kit.query(`mutation { detectHotspots { created } }`, {}, { auth: ANALYST, plugin: 'orchestration' });
   const r = await kit.query<{ hotspots: { nodes: { id: string; entityType: string; entityId: string }[] } }>(
     `query($s: [ID!]) { hotspots(supplierIds: $s, first: 50) { nodes { id entityType entityId } } }`,

@@ -28,10 +28,23 @@ function hotspot(over: Partial<HotspotInfo> = {}): HotspotInfo {
   };
 }
 
-const supplier = (category: string): SupplierInfo => ({ id: 's1', name: 'Acme', category, country: 'GB', fleetInfo: null, baselineEmissionKgPerHour: null });
+const supplier = (category: string): SupplierInfo => ({
+  id: 's1',
+  name: 'Acme',
+  category,
+  country: 'GB',
+  fleetInfo: null,
+  baselineEmissionKgPerHour: null,
+});
 
 function events(n: number, e: Record<string, unknown>) {
-  return Array.from({ length: n }, (_, i) => ({ id: `e${i}`, eventType: 'TRANSPORT', timestamp: new Date(Date.UTC(2026, 0, 1, i)).toISOString(), co2eKg: 50, ...e }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `e${i}`,
+    eventType: 'TRANSPORT',
+    timestamp: new Date(Date.UTC(2026, 0, 1, i)).toISOString(),
+    co2eKg: 50,
+    ...e,
+  }));
 }
 
 describe('knowledge base file', () => {
@@ -40,7 +53,8 @@ describe('knowledge base file', () => {
     const parsed = knowledgeFileSchema.parse(raw); // throws with the field on any invalid measure
     const ms = parsed.measures;
     expect(ms.length).toBeGreaterThanOrEqual(40);
-    for (const c of ['transport', 'factory', 'warehouse', 'delivery']) expect(ms.filter((m) => m.category === c).length).toBeGreaterThanOrEqual(5);
+    for (const c of ['transport', 'factory', 'warehouse', 'delivery'])
+      expect(ms.filter((m) => m.category === c).length).toBeGreaterThanOrEqual(5);
     expect(new Set(ms.map((m) => m.id)).size).toBe(ms.length);
     for (const m of ms) {
       expect(m.source.publisher.length, m.id).toBeGreaterThan(1);
@@ -53,8 +67,32 @@ describe('knowledge base file', () => {
   });
 
   it('covers the measures named in the brief', () => {
-    const text = loadMeasures().map((m) => `${m.title} ${m.tags.join(' ')}`.toLowerCase()).join('\n');
-    for (const w of ['eco-driving', 'speed limit', 'tyre pressure', 'aerodynamic', 'hvo', 'biodiesel', 'electric delivery vans', 'rail', 'consolidation', 'empty-running', 'route optimisation', 'led', 'heat pump', 'refrigeration maintenance', 'solar pv', 'power purchase agreement', 'compressed-air leak', 'variable-speed drives', 'cargo bikes', 'parcel lockers', 'failed-delivery']) {
+    const text = loadMeasures()
+      .map((m) => `${m.title} ${m.tags.join(' ')}`.toLowerCase())
+      .join('\n');
+    for (const w of [
+      'eco-driving',
+      'speed limit',
+      'tyre pressure',
+      'aerodynamic',
+      'hvo',
+      'biodiesel',
+      'electric delivery vans',
+      'rail',
+      'consolidation',
+      'empty-running',
+      'route optimisation',
+      'led',
+      'heat pump',
+      'refrigeration maintenance',
+      'solar pv',
+      'power purchase agreement',
+      'compressed-air leak',
+      'variable-speed drives',
+      'cargo bikes',
+      'parcel lockers',
+      'failed-delivery',
+    ]) {
       expect(text, w).toContain(w);
     }
   });
@@ -83,7 +121,12 @@ describe('retrieval', () => {
   });
 
   it('filters by applicability: no diesel-only fuel switch for an electric van fleet, no refrigeration without reefers', () => {
-    const hist = summarise([{ bucketStart: 'x', co2eKg: 500, eventCount: 10, realCount: 10, predictedCount: 0 }], events(10, { eventType: 'DELIVERY', vehicleType: 'van_electric', fuelType: 'electric', stops: 40 }), 'a', 'b');
+    const hist = summarise(
+      [{ bucketStart: 'x', co2eKg: 500, eventCount: 10, realCount: 10, predictedCount: 0 }],
+      events(10, { eventType: 'DELIVERY', vehicleType: 'van_electric', fuelType: 'electric', stops: 40 }),
+      'a',
+      'b',
+    );
     const ctx = buildContext(hotspot(), supplier('delivery'), hist, []);
     expect(ctx.vehicleClasses).toEqual(['van']);
     expect(ctx.fuelClasses).toEqual(['electric']);
@@ -98,7 +141,14 @@ describe('retrieval', () => {
   it('ranks by expected kg CO2e avoided for this hotspot × feasibility / cost, with the evidence and citation', () => {
     const hist = summarise(
       [{ bucketStart: '2026-01-01T00:00:00Z', co2eKg: 900, eventCount: 12, realCount: 12, predictedCount: 0 }],
-      events(12, { vehicleType: 'rigid_truck', fuelType: 'diesel', idleMinutes: 45, speedKmh: 88, loadKg: 5000, distanceKm: 300 }),
+      events(12, {
+        vehicleType: 'rigid_truck',
+        fuelType: 'diesel',
+        idleMinutes: 45,
+        speedKmh: 88,
+        loadKg: 5000,
+        distanceKm: 300,
+      }),
       'a',
       'b',
     );
@@ -112,7 +162,11 @@ describe('retrieval', () => {
       expect(c.sourceRef).toMatch(/\(\d{4}\)/);
       const m = kb.byId.get(c.measureId!)!;
       // avoided = predicted × affected share × fleet share × mid reduction, never more than the 600 kg excess
-      const mid = 1000 * (m.affectedSharePct / 100) * (c.evidence.fleetShare as number) * ((m.reductionPct.min + m.reductionPct.max) / 200);
+      const mid =
+        1000 *
+        (m.affectedSharePct / 100) *
+        (c.evidence.fleetShare as number) *
+        ((m.reductionPct.min + m.reductionPct.max) / 200);
       expect(c.co2ImpactKg).toBeCloseTo(Math.min(mid, 600), 2);
       expect(c.evidence.boundApplied).toBe(mid > 600 ? 'hotspot-excess' : 'published-range');
       expect(c.body).toContain('kg CO2e');
@@ -121,17 +175,26 @@ describe('retrieval', () => {
     // its 800 kg mid-range estimate is capped at the 600 kg excess.
     const hvo = out.find((c) => c.measureId === 'transport-hvo')!;
     expect(hvo.co2ImpactKg).toBe(600);
-    expect(hvo.body).toMatch(/capped at the hotspot's 600 kg CO2e excess \(the published 70–90 % would give 700 kg CO2e–900 kg CO2e\)/);
+    expect(hvo.body).toMatch(
+      /capped at the hotspot's 600 kg CO2e excess \(the published 70–90 % would give 700 kg CO2e–900 kg CO2e\)/,
+    );
     expect(out[0]!.co2ImpactKg * out[0]!.feasibility).toBeGreaterThan(0);
   });
 
   it('falls back to rules when nothing in the knowledge base applies', () => {
-    const hist = summarise([], events(5, { eventType: 'DELIVERY', vehicleType: 'drone', fuelType: 'electric' }), 'a', 'b');
+    const hist = summarise(
+      [],
+      events(5, { eventType: 'DELIVERY', vehicleType: 'drone', fuelType: 'electric' }),
+      'a',
+      'b',
+    );
     const ctx = buildContext(hotspot(), supplier('mining'), hist, []);
     expect(retrieve(kb, ctx, 5)).toEqual([]);
     const rules = ruleCandidates(ctx);
     expect(rules.length).toBeGreaterThan(0);
-    expect(rules.every((r) => r.source === 'rules' && r.co2ImpactKg > 0 && r.sourceRef!.startsWith('rule:'))).toBe(true);
+    expect(rules.every((r) => r.source === 'rules' && r.co2ImpactKg > 0 && r.sourceRef!.startsWith('rule:'))).toBe(
+      true,
+    );
     expect(rules.find((r) => r.actionKey === 'rule:investigate-excess')!.co2ImpactKg).toBeCloseTo(600 * 0.5, 3);
   });
 });

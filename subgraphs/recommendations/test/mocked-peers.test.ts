@@ -9,8 +9,18 @@ import { ANALYST, APPROVER, json, startFakeService, waitFor, type FakeService } 
 import { fakeDataCore, fakeOrchestration, spikeWorld, type FakeSupplier, type FakeWorld } from './fake-peers.ts';
 import { recommendationUpdated, type RecommendationUpdated } from '../client/index.ts';
 
-const HOT: FakeSupplier = { id: '11111111-1111-4111-8111-111111111111', name: 'Hot Haulage', category: 'TRANSPORT', country: 'GB' };
-const CALM: FakeSupplier = { id: '22222222-2222-4222-8222-222222222222', name: 'Calm Carriers', category: 'TRANSPORT', country: 'GB' };
+const HOT: FakeSupplier = {
+  id: '11111111-1111-4111-8111-111111111111',
+  name: 'Hot Haulage',
+  category: 'TRANSPORT',
+  country: 'GB',
+};
+const CALM: FakeSupplier = {
+  id: '22222222-2222-4222-8222-222222222222',
+  name: 'Calm Carriers',
+  category: 'TRANSPORT',
+  country: 'GB',
+};
 const HOTSPOT = '33333333-3333-4333-8333-333333333333';
 
 const GENERATE = `mutation($h: ID!) { generateRecommendations(hotspotId: $h) { hotspotId source created refreshed
@@ -54,9 +64,14 @@ describe.each(testDatabaseTargets())('recommendations with mocked orchestration 
       expect(Date.parse(String(series!.to)) - Date.parse(String(series!.from))).toBe(48 * 3_600_000);
       // the hotspot window and the 48 h before it, each the newest 1000 events of the supplier
       const h = world.hotspots[0]!;
-      const spans = dataCore.callsOf('Query.events').map((c) => c.args as { filter: { from: string; to: string; supplierIds: string[] }; first: number });
+      const spans = dataCore
+        .callsOf('Query.events')
+        .map((c) => c.args as { filter: { from: string; to: string; supplierIds: string[] }; first: number });
       expect(spans.map((s) => [s.filter.from, s.filter.to])).toEqual(
-        expect.arrayContaining([[h.windowStart, h.windowEnd], [new Date(Date.parse(h.windowStart) - 48 * 3_600_000).toISOString(), h.windowStart]]),
+        expect.arrayContaining([
+          [h.windowStart, h.windowEnd],
+          [new Date(Date.parse(h.windowStart) - 48 * 3_600_000).toISOString(), h.windowStart],
+        ]),
       );
       expect(spans.every((s) => s.first === 1000 && s.filter.supplierIds.join() === HOT.id)).toBe(true);
       // what they answered is what the recommendations say
@@ -100,14 +115,20 @@ describe.each(testDatabaseTargets())('recommendations with mocked orchestration 
     });
 
     it('after the hotspot grew, a regeneration refreshes the OPEN recommendations in place and leaves decided ones alone', async () => {
-      const before = await kit.db.query<any>(`SELECT id, status, co2_impact FROM recommendations WHERE hotspot_id = $1 ORDER BY rank`, [HOTSPOT]);
+      const before = await kit.db.query<any>(
+        `SELECT id, status, co2_impact FROM recommendations WHERE hotspot_id = $1 ORDER BY rank`,
+        [HOTSPOT],
+      );
       await kit.query(APPROVE, { id: before[0].id, reason: 'cheap and quick' }, { auth: APPROVER });
       await kit.query(DISMISS, { id: before[1].id, reason: 'fleet renewal already planned' }, { auth: APPROVER });
       // orchestration now reports twice the emissions (as after an escalation)
       world.hotspots[0]!.predictedKg *= 2;
       const g = await kit.query<any>(GENERATE, { h: HOTSPOT }, { auth: ANALYST });
       expect(g.generateRecommendations).toMatchObject({ created: 0, refreshed: 1 });
-      const after = await kit.db.query<any>(`SELECT id, status, co2_impact FROM recommendations WHERE hotspot_id = $1`, [HOTSPOT]);
+      const after = await kit.db.query<any>(
+        `SELECT id, status, co2_impact FROM recommendations WHERE hotspot_id = $1`,
+        [HOTSPOT],
+      );
       expect(after).toHaveLength(before.length);
       for (const a of after) {
         const b = before.find((x) => x.id === a.id)!;
@@ -144,7 +165,16 @@ describe.each(testDatabaseTargets())('recommendations with mocked orchestration 
       llm = await startFakeService('/v1/chat/completions');
       llm.handler = (_req, body, res) => {
         const facts = JSON.parse(body.messages[1].content);
-        json(res, 200, { choices: [{ message: { role: 'assistant', content: `LLM: ${facts.action} avoids ${facts.expectedAvoidedKg} kg CO2e.` } }] });
+        json(res, 200, {
+          choices: [
+            {
+              message: {
+                role: 'assistant',
+                content: `LLM: ${facts.action} avoids ${facts.expectedAvoidedKg} kg CO2e.`,
+              },
+            },
+          ],
+        });
       };
       world = spikeWorld(HOT, [CALM], HOTSPOT);
       kit = await createSubgraphTestkit(recommendations, {
@@ -167,24 +197,39 @@ describe.each(testDatabaseTargets())('recommendations with mocked orchestration 
       await llm?.close();
     });
 
-    const generate = async () => (await kit.query<any>(GENERATE, { h: HOTSPOT }, { auth: ANALYST })).generateRecommendations;
-    const circuit = async () => (await kit.query<any>(`{ recommendationEngine { ragCircuit } }`)).recommendationEngine.ragCircuit;
+    const generate = async () =>
+      (await kit.query<any>(GENERATE, { h: HOTSPOT }, { auth: ANALYST })).generateRecommendations;
+    const circuit = async () =>
+      (await kit.query<any>(`{ recommendationEngine { ragCircuit } }`)).recommendationEngine.ragCircuit;
     const ragCalls = (outcome: string): Promise<number> =>
       kit.services.metrics.registry
         .getSingleMetric('carbon_nexus_recommendations_rag_calls_total')!
         .get()
-        .then((m: any) => m.values.filter((v: any) => v.labels.outcome === outcome).reduce((a: number, v: any) => a + v.value, 0));
+        .then((m: any) =>
+          m.values.filter((v: any) => v.labels.outcome === outcome).reduce((a: number, v: any) => a + v.value, 0),
+        );
 
     it('a normal answer is persisted with source RAG; the request follows the seed contract plus context', async () => {
       rag.handler = (_req, _body, res) => json(res, 200, GOOD);
       const rp = kit.host.plugins.get('recommendations')!;
       const sub = `subscription($h: ID) { recommendationCreated(hotspotId: $h) { title source supplier { id } } }`;
-      const mine = (await rp.subscribe(sub, { h: HOTSPOT }, { auth: { sub: 'h', roles: ['viewer'], supplierIds: [HOT.id] } })) as AsyncIterableIterator<any>;
-      const other = (await rp.subscribe(sub, { h: HOTSPOT }, { auth: { sub: 'c', roles: ['viewer'], supplierIds: [CALM.id] } })) as AsyncIterableIterator<any>;
+      const mine = (await rp.subscribe(
+        sub,
+        { h: HOTSPOT },
+        { auth: { sub: 'h', roles: ['viewer'], supplierIds: [HOT.id] } },
+      )) as AsyncIterableIterator<any>;
+      const other = (await rp.subscribe(
+        sub,
+        { h: HOTSPOT },
+        { auth: { sub: 'c', roles: ['viewer'], supplierIds: [CALM.id] } },
+      )) as AsyncIterableIterator<any>;
       const otherNext = other.next();
       const g = await generate();
       expect(g).toMatchObject({ source: 'RAG', created: 2 });
-      const heard = [(await mine.next()).value.data.recommendationCreated, (await mine.next()).value.data.recommendationCreated];
+      const heard = [
+        (await mine.next()).value.data.recommendationCreated,
+        (await mine.next()).value.data.recommendationCreated,
+      ];
       expect(heard.map((x: any) => x.title).sort()).toEqual(GOOD.actions.map((a) => a.title).sort());
       expect(heard.every((x: any) => x.source === 'RAG' && x.supplier.id === HOT.id)).toBe(true);
       await other.return!();
@@ -200,11 +245,20 @@ describe.each(testDatabaseTargets())('recommendations with mocked orchestration 
       expect(body.context.history.topEvents.length).toBeGreaterThan(0);
       // our diagnosis travels as extra context: what changed and the excess attributed per cause
       expect(body.context.diagnosis.basis).toBe('own-history');
-      expect(body.context.diagnosis.findings.some((f: any) => f.cause === 'payload_increase' && f.attributedKg > 0)).toBe(true);
+      expect(
+        body.context.diagnosis.findings.some((f: any) => f.cause === 'payload_increase' && f.attributedKg > 0),
+      ).toBe(true);
       const rows = await kit.db.query<any>(`SELECT * FROM recommendations WHERE source = 'rag' ORDER BY rank`);
       expect(rows).toHaveLength(2);
       const shift = rows.find((r) => r.title === 'Shift 20% load to Supplier B');
-      expect(shift).toMatchObject({ co2_impact: 18, cost_estimate: 2, cost_level: 'low', feasibility_score: 0.9, root_cause: GOOD.root_cause, status: 'open' });
+      expect(shift).toMatchObject({
+        co2_impact: 18,
+        cost_estimate: 2,
+        cost_level: 'low',
+        feasibility_score: 0.9,
+        root_cause: GOOD.root_cause,
+        status: 'open',
+      });
       expect(shift.source_ref).toContain('RAG service http://127.0.0.1:');
       expect(shift.body).toBe('LLM: Shift 20% load to Supplier B avoids 18 kg CO2e.');
       expect(await ragCalls('success')).toBe(1);
@@ -226,7 +280,11 @@ describe.each(testDatabaseTargets())('recommendations with mocked orchestration 
 
     it('a malformed answer falls back to local retrieval and logs a warning', async () => {
       const warn = vi.spyOn(kit.services.logger, 'warn');
-      rag.handler = (_req, _body, res) => json(res, 200, { root_cause: 'x', actions: [{ title: 'Do it', co2_reduction: 'lots', cost_impact: 2, feasibility: 9 }] });
+      rag.handler = (_req, _body, res) =>
+        json(res, 200, {
+          root_cause: 'x',
+          actions: [{ title: 'Do it', co2_reduction: 'lots', cost_impact: 2, feasibility: 9 }],
+        });
       const g = await generate();
       expect(g.source).toBe('RETRIEVAL');
       expect(await ragCalls('malformed')).toBe(1);

@@ -7,7 +7,10 @@ import { ExplanationWriter, completionsUrl } from '../src/llm.ts';
 import { buildContext } from '../src/domain/payload.ts';
 import { json, startFakeService, waitFor, type FakeService } from './helpers.ts';
 
-const GOOD = { root_cause: 'holiday demand', actions: [{ title: 'Shift load', co2_reduction: 18, cost_impact: 2, feasibility: 9 }] };
+const GOOD = {
+  root_cause: 'holiday demand',
+  actions: [{ title: 'Shift load', co2_reduction: 18, cost_impact: 2, feasibility: 9 }],
+};
 const REQ = { entity: 'Supplier A', data: { predicted: 120, baseline: 60 }, context: {} };
 
 describe('RagClient', () => {
@@ -20,7 +23,17 @@ describe('RagClient', () => {
     await svc.close();
   });
   const client = (over: Partial<ConstructorParameters<typeof RagClient>[0]> = {}) =>
-    new RagClient({ url: svc.url, timeoutMs: 2000, retries: 1, backoffMs: 5, breakerFailures: 2, cooldownMs: 1000, logger, metrics: createMetrics(), ...over });
+    new RagClient({
+      url: svc.url,
+      timeoutMs: 2000,
+      retries: 1,
+      backoffMs: 5,
+      breakerFailures: 2,
+      cooldownMs: 1000,
+      logger,
+      metrics: createMetrics(),
+      ...over,
+    });
 
   it('retries a 503 once with backoff and succeeds on the second attempt; the request is the seed contract', async () => {
     let n = 0;
@@ -68,14 +81,49 @@ describe('ExplanationWriter (optional LLM)', () => {
     const svc = await startFakeService('/v1/chat/completions');
     try {
       const ctx = buildContext(
-        { id: 'h', entityType: 'supplier', entityId: 's', entityName: 'A', supplierId: null, predictedKg: 100, baselineKg: 50, percentAbove: 100, severity: 'warn', status: 'open', windowStart: null, windowEnd: null },
+        {
+          id: 'h',
+          entityType: 'supplier',
+          entityId: 's',
+          entityName: 'A',
+          supplierId: null,
+          predictedKg: 100,
+          baselineKg: 50,
+          percentAbove: 100,
+          severity: 'warn',
+          status: 'open',
+          windowStart: null,
+          windowEnd: null,
+        },
         null,
         null,
         [],
       );
-      const cand = { actionKey: 'k', title: 'Do X', body: 'template', rootCause: null, co2ImpactKg: 5, costEstimate: 2, costLevel: 'low' as const, feasibility: 0.9, confidence: 0.5, score: 1, source: 'retrieval' as const, sourceRef: 'ref', measureId: null, evidence: {} };
-      const w = new ExplanationWriter({ url: completionsUrl(svc.url.replace('/chat/completions', '')), model: 'm', timeoutMs: 1000, logger: createLogger({ level: 'silent' }), metrics: createMetrics() });
-      svc.handler = (_q, body, res) => json(res, 200, { choices: [{ message: { content: `about ${JSON.parse(body.messages[1].content).action}` } }] });
+      const cand = {
+        actionKey: 'k',
+        title: 'Do X',
+        body: 'template',
+        rootCause: null,
+        co2ImpactKg: 5,
+        costEstimate: 2,
+        costLevel: 'low' as const,
+        feasibility: 0.9,
+        confidence: 0.5,
+        score: 1,
+        source: 'retrieval' as const,
+        sourceRef: 'ref',
+        measureId: null,
+        evidence: {},
+      };
+      const w = new ExplanationWriter({
+        url: completionsUrl(svc.url.replace('/chat/completions', '')),
+        model: 'm',
+        timeoutMs: 1000,
+        logger: createLogger({ level: 'silent' }),
+        metrics: createMetrics(),
+      });
+      svc.handler = (_q, body, res) =>
+        json(res, 200, { choices: [{ message: { content: `about ${JSON.parse(body.messages[1].content).action}` } }] });
       expect(await w.explain(ctx, cand)).toBe('about Do X');
       expect(svc.bodies[0].model).toBe('m');
       svc.handler = (_q, _b, res) => json(res, 500, {});

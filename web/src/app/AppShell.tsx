@@ -23,37 +23,37 @@ export function AppShell({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <div className="sidebar-col">
-      <nav className="sidebar" aria-label="Main">
-        <div className="brand" aria-label="Carbon Nexus">
-          <span className="brand__mark">
-            <Icon name="leaf" size={20} />
-          </span>
-          <span className="brand__name">Carbon Nexus</span>
-        </div>
-        <ul>
-          {NAV.map((n) => (
-            <li key={n.path}>
-              <a
-                href={n.path}
-                className={`nav-link ${path === n.path ? 'is-active' : ''}`}
-                aria-current={path === n.path ? 'page' : undefined}
-                onClick={(e) => {
-                  if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-                  e.preventDefault();
-                  navigate(n.path);
-                }}
-              >
-                <Icon name={n.icon} />
-                <span>{n.label}</span>
-              </a>
-            </li>
-          ))}
-        </ul>
-        <a className="nav-link nav-link--foot" href="/graphql" target="_blank" rel="noreferrer">
-          <Icon name="spark" />
-          <span>GraphQL explorer</span>
-        </a>
-      </nav>
+        <nav className="sidebar" aria-label="Main">
+          <div className="brand" aria-label="Carbon Nexus">
+            <span className="brand__mark">
+              <Icon name="leaf" size={20} />
+            </span>
+            <span className="brand__name">Carbon Nexus</span>
+          </div>
+          <ul>
+            {NAV.map((n) => (
+              <li key={n.path}>
+                <a
+                  href={n.path}
+                  className={`nav-link ${path === n.path ? 'is-active' : ''}`}
+                  aria-current={path === n.path ? 'page' : undefined}
+                  onClick={(e) => {
+                    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+                    e.preventDefault();
+                    navigate(n.path);
+                  }}
+                >
+                  <Icon name={n.icon} />
+                  <span>{n.label}</span>
+                </a>
+              </li>
+            ))}
+          </ul>
+          <a className="nav-link nav-link--foot" href="/graphql" target="_blank" rel="noreferrer">
+            <Icon name="spark" />
+            <span>GraphQL explorer</span>
+          </a>
+        </nav>
       </div>
       <div className="main">
         <header className="topbar">
@@ -94,11 +94,18 @@ function DateRangePicker() {
       <Icon name="calendar" />
       <div className="segmented">
         {presets.map(([p, l]) => (
-          <button type="button" key={p} className={range.preset === p ? 'is-active' : ''} aria-pressed={range.preset === p} onClick={() => range.setPreset(p)}>
+          <button
+            type="button"
+            key={p}
+            className={range.preset === p ? 'is-active' : ''}
+            aria-pressed={range.preset === p}
+            onClick={() => range.setPreset(p)}
+          >
             {l}
           </button>
         ))}
-        <button type="button"
+        <button
+          type="button"
           className={range.preset === 'custom' ? 'is-active' : ''}
           aria-pressed={range.preset === 'custom'}
           aria-expanded={open}
@@ -113,8 +120,19 @@ function DateRangePicker() {
       </div>
       {range.preset === 'custom' && (
         <span className="range__label">
-          {new Date(range.from).toLocaleString('en-GB', { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' })} –{' '}
-          {new Date(range.to).toLocaleString('en-GB', { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' })}
+          {new Date(range.from).toLocaleString('en-GB', {
+            day: '2-digit',
+            month: 'short',
+            hour: '2-digit',
+            minute: '2-digit',
+          })}{' '}
+          –{' '}
+          {new Date(range.to).toLocaleString('en-GB', {
+            day: '2-digit',
+            month: 'short',
+            hour: '2-digit',
+            minute: '2-digit',
+          })}
         </span>
       )}
       {open && (
@@ -130,7 +148,13 @@ function DateRangePicker() {
         >
           <label className="field">
             <span>From</span>
-            <input className="input" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} autoFocus />
+            <input
+              className="input"
+              type="datetime-local"
+              value={from}
+              onChange={(e) => setFrom(e.target.value)}
+              autoFocus
+            />
           </label>
           <label className="field">
             <span>To</span>
@@ -153,9 +177,17 @@ function DateRangePicker() {
 
 function ConnectionPill() {
   const s = useConnectionStatus();
-  const label = s === 'live' ? 'Live' : s === 'offline' ? 'Offline' : s === 'connecting' ? 'Connecting' : 'Reconnecting…';
+  const label =
+    s === 'live' ? 'Live' : s === 'offline' ? 'Offline' : s === 'connecting' ? 'Connecting' : 'Reconnecting…';
   return (
-    <span className={`pill pill--${s}`} role="status" aria-live="polite" data-testid="connection-pill" data-status={s} title="Live updates (GraphQL subscriptions)">
+    <span
+      className={`pill pill--${s}`}
+      role="status"
+      aria-live="polite"
+      data-testid="connection-pill"
+      data-status={s}
+      title="Live updates (GraphQL subscriptions)"
+    >
       <span className="pill__dot" aria-hidden="true" />
       {label}
     </span>
@@ -185,18 +217,38 @@ function Profile() {
       <label className="sr-only" htmlFor="role-select">
         Role
       </label>
-      <select id="role-select" className="input input--sm" value={role} onChange={(e) => setRole(e.target.value as Role)} aria-label="Role for dev sign-in" data-testid="role-select">
+      <select
+        id="role-select"
+        className="input input--sm"
+        value={role}
+        onChange={(e) => setRole(e.target.value as Role)}
+        aria-label="Role for dev sign-in"
+        data-testid="role-select"
+      >
         {ROLES.map((r) => (
           <option key={r} value={r}>
             {r}
           </option>
         ))}
       </select>
-      <button type="button" className="btn btn--light btn--sm" onClick={() => void signIn(role)} disabled={busy} data-testid="sign-in">
+      <button
+        type="button"
+        className="btn btn--light btn--sm"
+        onClick={() => void signIn(role)}
+        disabled={busy}
+        data-testid="sign-in"
+      >
         Sign in
       </button>
       {session.token ? (
-        <button type="button" className="avatar" onClick={() => signOut()} title={`Signed in as ${session.sub} (${session.roles.join(', ')}). Click to sign out.`} aria-label={`Signed in as ${session.sub}, roles ${session.roles.join(', ')}. Sign out`} data-testid="profile">
+        <button
+          type="button"
+          className="avatar"
+          onClick={() => signOut()}
+          title={`Signed in as ${session.sub} (${session.roles.join(', ')}). Click to sign out.`}
+          aria-label={`Signed in as ${session.sub}, roles ${session.roles.join(', ')}. Sign out`}
+          data-testid="profile"
+        >
           <Icon name="user" size={16} />
           <span className="avatar__text">
             <strong>{session.sub}</strong>
@@ -226,7 +278,12 @@ function Toasts() {
             <strong>{t.title}</strong>
             {t.body && <p>{t.body}</p>}
           </div>
-          <button type="button" className="icon-btn" aria-label="Dismiss notification" onClick={() => dismissToast(t.id)}>
+          <button
+            type="button"
+            className="icon-btn"
+            aria-label="Dismiss notification"
+            onClick={() => dismissToast(t.id)}
+          >
             <Icon name="close" size={14} />
           </button>
         </div>

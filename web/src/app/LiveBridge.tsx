@@ -60,7 +60,11 @@ export function LiveBridge() {
       const a = data.data?.alertRaised;
       if (!a) return;
       emitLive('alert', a);
-      pushToast({ tone: severityTone(a.level), title: `${a.level === 'CRITICAL' ? 'Critical' : a.level === 'WARN' ? 'Warning' : 'Info'} alert`, body: a.message });
+      pushToast({
+        tone: severityTone(a.level),
+        title: `${a.level === 'CRITICAL' ? 'Critical' : a.level === 'WARN' ? 'Warning' : 'Info'} alert`,
+        body: a.message,
+      });
     },
   });
   useSubscription(RecommendationCreatedLive, {
@@ -71,6 +75,8 @@ export function LiveBridge() {
       pushToast({ tone: 'info', title: 'New recommendation', body: r.title }, 6000);
     },
   });
-  useSubscription(RecommendationUpdatedLive, { onData: ({ data }) => data.data && emitLive('recommendation', data.data.recommendationUpdated) });
+  useSubscription(RecommendationUpdatedLive, {
+    onData: ({ data }) => data.data && emitLive('recommendation', data.data.recommendationUpdated),
+  });
   return null;
 }

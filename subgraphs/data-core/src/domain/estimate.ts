@@ -72,7 +72,18 @@ class Calc {
   complete = true;
   add(f: Factor, quantity: number, role: FactorUse['role'] = 'emission') {
     const result = quantity * f.value;
-    this.uses.push({ id: f.id, version: f.version, activity: f.activity, unit: f.unit, value: f.value, boundary: f.boundary, source: f.source, quantity: round(quantity), result: round(result), role });
+    this.uses.push({
+      id: f.id,
+      version: f.version,
+      activity: f.activity,
+      unit: f.unit,
+      value: f.value,
+      boundary: f.boundary,
+      source: f.source,
+      quantity: round(quantity),
+      result: round(result),
+      role,
+    });
     if (role === 'emission') {
       if (f.boundary === 'TTW') this.ttw += result;
       else this.wtt += result;
@@ -92,18 +103,29 @@ function electricity(c: Calc, kwh: number, region: GridRegion) {
 
 function fuelOf(e: ActivityData): FuelTypeName | undefined {
   if (e.fuelType === undefined) return undefined;
-  const f = e.fuelType.trim().toLowerCase().replace(/[\s-]+/g, '_');
-  if (!(FUEL_TYPES as readonly string[]).includes(f)) throw new EstimateError('fuelType', `"${e.fuelType}" is not in the factor set; accepted: ${FUEL_TYPES.join(', ')}`);
+  const f = e.fuelType
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  if (!(FUEL_TYPES as readonly string[]).includes(f))
+    throw new EstimateError('fuelType', `"${e.fuelType}" is not in the factor set; accepted: ${FUEL_TYPES.join(', ')}`);
   return f as FuelTypeName;
 }
 
 function classOf(e: ActivityData): VehicleClass {
   if (e.vehicleType === undefined) {
     const id = e.eventType === 'delivery' ? 'van' : 'hgv';
-    return { ...vehicleClass(id)!, note: `no vehicleType: ${e.eventType === 'delivery' ? 'DESNZ average van' : 'DESNZ "All HGVs" average'} used` };
+    return {
+      ...vehicleClass(id)!,
+      note: `no vehicleType: ${e.eventType === 'delivery' ? 'DESNZ average van' : 'DESNZ "All HGVs" average'} used`,
+    };
   }
   const c = vehicleClass(e.vehicleType);
-  if (!c) throw new EstimateError('vehicleType', `"${e.vehicleType}" is not a known vehicle class; accepted: ${VEHICLE_TYPES.join(', ')}`);
+  if (!c)
+    throw new EstimateError(
+      'vehicleType',
+      `"${e.vehicleType}" is not a known vehicle class; accepted: ${VEHICLE_TYPES.join(', ')}`,
+    );
   return c;
 }
 
@@ -112,7 +134,10 @@ function substituteFuel(c: Calc, dieselLitres: number, ff: FuelFactors) {
   const units = (dieselLitres * DIESEL_KWH_PER_L) / ff.kwhPerUnit;
   c.add(ff.ttw, units);
   c.add(ff.wtt, units);
-  if (ff.fuel === 'cng' || ff.fuel === 'lng') c.note(`${ff.label}: same energy as the class's diesel use (${ff.kwhPerUnit} kWh/kg); spark-ignition gas engines usually need more, so this is a lower bound`);
+  if (ff.fuel === 'cng' || ff.fuel === 'lng')
+    c.note(
+      `${ff.label}: same energy as the class's diesel use (${ff.kwhPerUnit} kWh/kg); spark-ignition gas engines usually need more, so this is a lower bound`,
+    );
   else if (ff.fuel !== 'hvo') c.note(`${ff.label}: same energy as the class's diesel use`);
 }
 
@@ -132,8 +157,10 @@ function hgvWeights(c: Calc, band: string, fam: string, loadKg: number | undefin
   const raw = loadT / payloadT;
   const frac = Math.min(MAX_LADEN, raw);
   const share = `${(raw * 100).toFixed(0)} % of the DESNZ ${band} 100 %-laden payload (${payloadT.toFixed(1)} t)`;
-  if (raw > MAX_LADEN) c.note(`loadKg ${loadT.toFixed(1)} t = ${share}: capped at ${MAX_LADEN * 100} % laden — check loadKg`);
-  else if (raw > 1) c.note(`loadKg ${loadT.toFixed(1)} t = ${share}: per-km factor extrapolated linearly beyond 100 % laden`);
+  if (raw > MAX_LADEN)
+    c.note(`loadKg ${loadT.toFixed(1)} t = ${share}: capped at ${MAX_LADEN * 100} % laden — check loadKg`);
+  else if (raw > 1)
+    c.note(`loadKg ${loadT.toFixed(1)} t = ${share}: per-km factor extrapolated linearly beyond 100 % laden`);
   else c.note(`loadKg ${loadT.toFixed(1)} t = ${share}: per-km factor interpolated between 0 % and 100 % laden`);
   return [
     { laden: '0', w: 1 - frac },
@@ -154,7 +181,10 @@ function hgvActivity(c: Calc, cls: VehicleClass, e: ActivityData, fuel: FuelType
     const atLoad = weights.reduce((s, x) => s + x.w * factor(`desnz.${fam}.${band}.laden-${x.laden}.ttw`).value, 0);
     const per = factor(`bev.truck.${cls.bevBand}.kwh-per-km`);
     const kwh = c.add(per, d * (atLoad / avg), 'basis');
-    if (Math.abs(atLoad / avg - 1) > 1e-9) c.note(`battery-electric energy scaled by ${(atLoad / avg).toFixed(3)} (load and refrigeration effect of the DESNZ diesel factors)`);
+    if (Math.abs(atLoad / avg - 1) > 1e-9)
+      c.note(
+        `battery-electric energy scaled by ${(atLoad / avg).toFixed(3)} (load and refrigeration effect of the DESNZ diesel factors)`,
+      );
     electricity(c, kwh, region);
     return;
   }
@@ -174,7 +204,12 @@ function hgvActivity(c: Calc, cls: VehicleClass, e: ActivityData, fuel: FuelType
 }
 
 // ---------------------------------------------------------------- road: vans
-const VAN_COLUMN: Partial<Record<FuelTypeName, string>> = { diesel: 'diesel', diesel_b7: 'diesel', petrol: 'petrol', cng: 'cng' };
+const VAN_COLUMN: Partial<Record<FuelTypeName, string>> = {
+  diesel: 'diesel',
+  diesel_b7: 'diesel',
+  petrol: 'petrol',
+  cng: 'cng',
+};
 
 function vanActivity(c: Calc, cls: VehicleClass, e: ActivityData, fuel: FuelTypeName | undefined, region: GridRegion) {
   const d = e.distanceKm ?? 0;
@@ -212,7 +247,8 @@ const factorExists = (id: string) => {
 
 // ---------------------------------------------------------------- rail, sea, air (per t·km)
 function tkmActivity(c: Calc, cls: VehicleClass, e: ActivityData, tonneKm: number | null) {
-  if (tonneKm === null) throw new EstimateError('loadKg', `required for ${cls.label.toLowerCase()}: its factors are per tonne-km`);
+  if (tonneKm === null)
+    throw new EstimateError('loadKg', `required for ${cls.label.toLowerCase()}: its factors are per tonne-km`);
   let fam: string;
   if (cls.mode === 'rail') fam = 'desnz.rail.freight';
   else if (cls.mode === 'sea') fam = `desnz.sea.${cls.key}`;
@@ -229,16 +265,22 @@ function tkmActivity(c: Calc, cls: VehicleClass, e: ActivityData, tonneKm: numbe
 
 // ---------------------------------------------------------------- measured fuel
 function measuredFuel(c: Calc, e: ActivityData, fuel: FuelTypeName | undefined) {
-  if (fuel === 'electric') throw new EstimateError(e.fuelKg !== undefined ? 'fuelKg' : 'fuelL', 'electric vehicles report energyKwh, not fuel');
+  if (fuel === 'electric')
+    throw new EstimateError(
+      e.fuelKg !== undefined ? 'fuelKg' : 'fuelL',
+      'electric vehicles report energyKwh, not fuel',
+    );
   if (fuel === undefined) c.note('no fuelType: diesel (average biofuel blend) assumed');
   const ff = fuelFactors(fuel ?? 'diesel');
   if (ff.unit === 'kg') {
-    if (e.fuelKg === undefined) throw new EstimateError('fuelKg', `${ff.label} is measured in kg: send fuelKg (fuelL is litres of liquid fuel)`);
+    if (e.fuelKg === undefined)
+      throw new EstimateError('fuelKg', `${ff.label} is measured in kg: send fuelKg (fuelL is litres of liquid fuel)`);
     c.add(ff.ttw, e.fuelKg);
     c.add(ff.wtt, e.fuelKg);
     return;
   }
-  if (e.fuelL === undefined) throw new EstimateError('fuelL', `${ff.label} is measured in litres: send fuelL (fuelKg is for CNG and LNG)`);
+  if (e.fuelL === undefined)
+    throw new EstimateError('fuelL', `${ff.label} is measured in litres: send fuelL (fuelKg is for CNG and LNG)`);
   c.add(ff.ttw, e.fuelL);
   c.add(ff.wtt, e.fuelL);
 }
@@ -291,7 +333,8 @@ export function estimate(e: ActivityData, opts: EstimateOptions = {}): EmissionR
       measuredFuel(c, e, fuel);
     } else {
       method = 'activity';
-      if (e.distanceKm === undefined) throw new EstimateError('distanceKm', 'required to estimate emissions from activity (km)');
+      if (e.distanceKm === undefined)
+        throw new EstimateError('distanceKm', 'required to estimate emissions from activity (km)');
       if (electric) c.note(regionInfo.note);
       if (cls.mode === 'hgv') hgvActivity(c, cls, e, fuel, regionInfo.region);
       else if (cls.mode === 'van') vanActivity(c, cls, e, fuel, regionInfo.region);

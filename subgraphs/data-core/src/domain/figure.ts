@@ -28,7 +28,9 @@ export interface FigureInput extends ActivityData {
   predictedBy?: string;
 }
 
-export type FigureResult = { ok: true; figure: EmissionFigure } | { ok: false; error: { field: string; reason: string } };
+export type FigureResult =
+  | { ok: true; figure: EmissionFigure }
+  | { ok: false; error: { field: string; reason: string } };
 
 export function emissionFigure(e: FigureInput, supplierCountry: string | null): FigureResult {
   if (e.dataSource === 'gap_fill') {

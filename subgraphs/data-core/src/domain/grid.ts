@@ -29,7 +29,12 @@ export interface GridFactor {
 
 export function gridFactor(region: GridRegion): GridFactor {
   if (region === 'UK') {
-    const parts = ['desnz.electricity.uk.generation', 'desnz.electricity.uk.td', 'desnz.electricity.uk.wtt-generation', 'desnz.electricity.uk.wtt-td'].map(factor);
+    const parts = [
+      'desnz.electricity.uk.generation',
+      'desnz.electricity.uk.td',
+      'desnz.electricity.uk.wtt-generation',
+      'desnz.electricity.uk.wtt-td',
+    ].map(factor);
     return { region, perKwh: parts.reduce((s, f) => s + f.value, 0), parts, complete: true };
   }
   const f = factor(`grid.${region.toLowerCase()}.generation`);
@@ -37,9 +42,18 @@ export function gridFactor(region: GridRegion): GridFactor {
 }
 
 /** The region an event's electricity comes from: its own `region`, else its supplier's country, else UK (noted). */
-export function resolveRegion(eventRegion: string | null | undefined, supplierCountry: string | null | undefined): { region: GridRegion; note?: string } {
-  if (eventRegion && (GRID_REGIONS as readonly string[]).includes(eventRegion)) return { region: eventRegion as GridRegion };
+export function resolveRegion(
+  eventRegion: string | null | undefined,
+  supplierCountry: string | null | undefined,
+): { region: GridRegion; note?: string } {
+  if (eventRegion && (GRID_REGIONS as readonly string[]).includes(eventRegion))
+    return { region: eventRegion as GridRegion };
   const byCountry = regionForCountry(supplierCountry);
   if (byCountry) return byCountry;
-  return { region: 'UK', note: supplierCountry ? `no grid factor for supplier country ${supplierCountry}: UK grid used` : 'grid region unknown: UK grid used' };
+  return {
+    region: 'UK',
+    note: supplierCountry
+      ? `no grid factor for supplier country ${supplierCountry}: UK grid used`
+      : 'grid region unknown: UK grid used',
+  };
 }

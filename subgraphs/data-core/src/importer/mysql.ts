@@ -74,7 +74,8 @@ function parseJson(v: unknown): { ok: true; value: unknown } | { ok: false; reas
   }
 }
 
-const num = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : typeof v === 'number' ? v : Number(v));
+const num = (v: unknown) =>
+  v === null || v === undefined || v === '' ? undefined : typeof v === 'number' ? v : Number(v);
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : String(v));
 
 type Connection = mysql.Connection;
@@ -82,10 +83,19 @@ type Checkpoint = { suppliers?: string; events?: string };
 type LegacyRow = Record<string, unknown>;
 
 /** Copies the legacy suppliers, then the events, resumably (a checkpoint per batch), and verifies the counts. */
-export async function importMysql(services: Services, o: ImportOptions, state: DataCoreState = createState(services)): Promise<ImportResult> {
+export async function importMysql(
+  services: Services,
+  o: ImportOptions,
+  state: DataCoreState = createState(services),
+): Promise<ImportResult> {
   checkOptions(o);
   const source = `${redact(o.from)}#${o.suppliersTable},${o.eventsTable}`;
-  const conn = await mysql.createConnection({ uri: o.from, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  const conn = await mysql.createConnection({
+    uri: o.from,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
   try {
     const { job, checkpoint, resumed } = await openJob(services, o, source);
     const result: ImportResult = {
@@ -117,7 +127,8 @@ export async function importMysql(services: Services, o: ImportOptions, state: D
 }
 
 function checkOptions(o: ImportOptions): void {
-  for (const t of [o.suppliersTable, o.eventsTable]) if (!IDENT.test(t)) throw new Error(`table name "${t}" is not a plain identifier`);
+  for (const t of [o.suppliersTable, o.eventsTable])
+    if (!IDENT.test(t)) throw new Error(`table name "${t}" is not a plain identifier`);
   if (!/^[+-]\d{2}:\d{2}$/.test(o.sourceTz)) throw new Error(`--source-tz must look like +00:00 (got "${o.sourceTz}")`);
 }
 
@@ -129,7 +140,9 @@ async function openJob(services: Services, o: ImportOptions, source: string) {
         `SELECT id, checkpoint FROM import_jobs WHERE kind = 'mysql' AND source = $1 AND status <> 'completed' ORDER BY started_at DESC LIMIT 1`,
         [source],
       );
-  const job = prev ? await ImportJobTracker.resume(services, prev.id) : await ImportJobTracker.create(services, 'mysql', source, 'system', {});
+  const job = prev
+    ? await ImportJobTracker.resume(services, prev.id)
+    : await ImportJobTracker.create(services, 'mysql', source, 'system', {});
   const checkpoint: Checkpoint = { ...(prev?.checkpoint ?? {}) };
   return { job, checkpoint, resumed: !!prev };
 }
@@ -150,7 +163,10 @@ async function legacyTimestampColumn(conn: Connection, o: ImportOptions): Promis
     if (missing.length) throw new Error(`legacy table ${t} lacks column(s) ${missing.join(', ')}`);
   }
   const tsCol = ['timestamp', 'event_time', 'occurred_at', 'created_at'].find((c) => evCols.has(c));
-  if (!tsCol) throw new Error(`legacy table ${o.eventsTable} has no timestamp column (timestamp, event_time, occurred_at or created_at)`);
+  if (!tsCol)
+    throw new Error(
+      `legacy table ${o.eventsTable} has no timestamp column (timestamp, event_time, occurred_at or created_at)`,
+    );
   return tsCol;
 }
 
@@ -167,9 +183,18 @@ interface SupplierRowIn {
 }
 
 /** Suppliers: keyset over the primary key, upserted by external id; invalid rows become job errors. */
-async function importSuppliers(services: Services, conn: Connection, o: ImportOptions, job: ImportJobTracker, checkpoint: Checkpoint) {
+async function importSuppliers(
+  services: Services,
+  conn: Connection,
+  o: ImportOptions,
+  job: ImportJobTracker,
+  checkpoint: Checkpoint,
+) {
   for (;;) {
-    const [rows] = await conn.query(`SELECT * FROM \`${o.suppliersTable}\` WHERE id > ? ORDER BY id LIMIT ?`, [checkpoint.suppliers ?? -1, o.batch]);
+    const [rows] = await conn.query(`SELECT * FROM \`${o.suppliersTable}\` WHERE id > ? ORDER BY id LIMIT ?`, [
+      checkpoint.suppliers ?? -1,
+      o.batch,
+    ]);
     const list = rows as LegacyRow[];
     if (!list.length) break;
     const errors: RowError[] = [];
@@ -193,9 +218,11 @@ function supplierRowOf(r: LegacyRow, o: ImportOptions, errors: RowError[]): Supp
   const name = str(r.name)?.trim();
   const category = (str(r.category) ?? 'transport').toLowerCase();
   const before = errors.length;
-  const rowErr = (column: string, reason: string) => errors.push({ row, column: `${o.suppliersTable}.${column}`, reason });
+  const rowErr = (column: string, reason: string) =>
+    errors.push({ row, column: `${o.suppliersTable}.${column}`, reason });
   if (!name) rowErr('name', 'required');
-  if (!['transport', 'factory', 'warehouse', 'delivery'].includes(category)) rowErr('category', 'must be transport, factory, warehouse or delivery');
+  if (!['transport', 'factory', 'warehouse', 'delivery'].includes(category))
+    rowErr('category', 'must be transport, factory, warehouse or delivery');
   if (!loc.ok) rowErr('location', loc.reason);
   if (!fleet.ok) rowErr('fleet_info', fleet.reason);
   const country = str(r.country)?.toUpperCase() ?? null;
@@ -246,12 +273,32 @@ async function importEvents(
   checkpoint: Checkpoint,
   tsCol: string,
 ): Promise<boolean> {
-  const known = new Set(['id', 'supplier_id', 'event_type', tsCol, 'distance_km', 'load_kg', 'vehicle_type', 'fuel_type', 'speed', 'speed_kmh', 'fuel_l', 'energy_kwh', 'route', 'region', 'facility_id', 'payload']);
+  const known = new Set([
+    'id',
+    'supplier_id',
+    'event_type',
+    tsCol,
+    'distance_km',
+    'load_kg',
+    'vehicle_type',
+    'fuel_type',
+    'speed',
+    'speed_kmh',
+    'fuel_l',
+    'energy_kwh',
+    'route',
+    'region',
+    'facility_id',
+    'payload',
+  ]);
   let processed = 0;
   for (;;) {
     if (o.maxRows !== undefined && processed >= o.maxRows) return false;
     const limit = o.maxRows !== undefined ? Math.min(o.batch, o.maxRows - processed) : o.batch;
-    const [rows] = await conn.query(`SELECT * FROM \`${o.eventsTable}\` WHERE id > ? ORDER BY id LIMIT ?`, [checkpoint.events ?? -1, limit]);
+    const [rows] = await conn.query(`SELECT * FROM \`${o.eventsTable}\` WHERE id > ? ORDER BY id LIMIT ?`, [
+      checkpoint.events ?? -1,
+      limit,
+    ]);
     const list = rows as LegacyRow[];
     if (!list.length) return true;
     const items: unknown[] = [];
@@ -264,14 +311,26 @@ async function importEvents(
       rowNums.push(Number(r.id));
     }
     const res = await runInScope({ auth: SYSTEM_CLAIMS }, () =>
-      ingestBatch(ctx, items, { defaultSource: 'import', auth: SYSTEM_CLAIMS, importJobId: job.id, rows: rowNums, preErrors: pre }),
+      ingestBatch(ctx, items, {
+        defaultSource: 'import',
+        auth: SYSTEM_CLAIMS,
+        importJobId: job.id,
+        rows: rowNums,
+        preErrors: pre,
+      }),
     );
     job.counters.rowsTotal += list.length;
     job.counters.rowsAccepted += res.accepted;
     job.counters.rowsRejected += res.rejected;
     job.counters.rowsDuplicate += res.duplicates;
     job.addErrors(
-      res.results.flatMap((x) => x.errors.map((e) => ({ row: rowNums[x.index], column: `${o.eventsTable}.${toColumn(e.field)}`, reason: e.reason }))),
+      res.results.flatMap((x) =>
+        x.errors.map((e) => ({
+          row: rowNums[x.index],
+          column: `${o.eventsTable}.${toColumn(e.field)}`,
+          reason: e.reason,
+        })),
+      ),
     );
     processed += list.length;
     checkpoint.events = String(list[list.length - 1].id);
@@ -283,7 +342,8 @@ async function importEvents(
 function eventItemOf(r: LegacyRow, o: ImportOptions, tsCol: string, known: Set<string>) {
   const payload = parseJson(r.payload);
   const attributes: Record<string, unknown> = {};
-  if (payload.ok && payload.value && typeof payload.value === 'object' && !Array.isArray(payload.value)) Object.assign(attributes, payload.value);
+  if (payload.ok && payload.value && typeof payload.value === 'object' && !Array.isArray(payload.value))
+    Object.assign(attributes, payload.value);
   for (const [k, v] of Object.entries(r)) if (!known.has(k.toLowerCase()) && v !== null) attributes[`legacy_${k}`] = v;
   const speed = num(r.speed_kmh ?? r.speed);
   const item = {
@@ -308,7 +368,13 @@ function eventItemOf(r: LegacyRow, o: ImportOptions, tsCol: string, known: Set<s
 }
 
 /** Source and imported counts: every source row must be recorded on our side (accepted, duplicate or rejected). */
-async function countRows(services: Services, conn: Connection, o: ImportOptions, job: ImportJobTracker, result: ImportResult) {
+async function countRows(
+  services: Services,
+  conn: Connection,
+  o: ImportOptions,
+  job: ImportJobTracker,
+  result: ImportResult,
+) {
   const count = async (table: string) => {
     const [[c]] = (await conn.query(`SELECT COUNT(*) AS n FROM \`${table}\``)) as unknown as [[{ n: unknown }]];
     return Number(c.n);
@@ -330,14 +396,19 @@ async function countRows(services: Services, conn: Connection, o: ImportOptions,
 /** Ends the job: interrupted (resumable), failed on a count mismatch, or completed. */
 async function finishJob(job: ImportJobTracker, o: ImportOptions, result: ImportResult, checkpoint: Checkpoint) {
   if (result.status === 'interrupted') {
-    await job.finish('failed', `interrupted after --max-rows ${o.maxRows}; run again to resume from ${o.eventsTable}.id > ${checkpoint.events}`);
+    await job.finish(
+      'failed',
+      `interrupted after --max-rows ${o.maxRows}; run again to resume from ${o.eventsTable}.id > ${checkpoint.events}`,
+    );
     result.error = 'interrupted';
     return;
   }
   const supplierErrors = job.errors.filter((e) => e.column?.startsWith(`${o.suppliersTable}.`)).length;
   const problems: string[] = [];
   if (result.suppliers.imported + supplierErrors < result.suppliers.source) {
-    problems.push(`suppliers: ${result.suppliers.source} in source, ${result.suppliers.imported} imported, ${supplierErrors} rejected`);
+    problems.push(
+      `suppliers: ${result.suppliers.source} in source, ${result.suppliers.imported} imported, ${supplierErrors} rejected`,
+    );
   }
   if (result.events.recorded < result.events.source) {
     problems.push(`events: ${result.events.source} in source, ${result.events.recorded} recorded`);
@@ -350,7 +421,18 @@ async function finishJob(job: ImportJobTracker, o: ImportOptions, result: Import
 }
 
 function toColumn(field: string): string {
-  const map: Record<string, string> = { supplierExternalId: 'supplier_id', eventType: 'event_type', timestamp: 'timestamp', distanceKm: 'distance_km', loadKg: 'load_kg', speedKmh: 'speed', fuelL: 'fuel_l', energyKwh: 'energy_kwh', vehicleType: 'vehicle_type', fuelType: 'fuel_type' };
+  const map: Record<string, string> = {
+    supplierExternalId: 'supplier_id',
+    eventType: 'event_type',
+    timestamp: 'timestamp',
+    distanceKm: 'distance_km',
+    loadKg: 'load_kg',
+    speedKmh: 'speed',
+    fuelL: 'fuel_l',
+    energyKwh: 'energy_kwh',
+    vehicleType: 'vehicle_type',
+    fuelType: 'fuel_type',
+  };
   return map[field] ?? field;
 }
 
@@ -370,11 +452,14 @@ export function parseImportArgs(argv: string[]): ImportOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  if (!values.from || !/^mysql:\/\//.test(values.from)) throw new Error('--from mysql://user[:password]@host[:port]/database is required');
+  if (!values.from || !/^mysql:\/\//.test(values.from))
+    throw new Error('--from mysql://user[:password]@host[:port]/database is required');
   const batch = Number(values.batch);
-  if (!Number.isInteger(batch) || batch < 1 || batch > 5000) throw new Error('--batch must be an integer between 1 and 5000');
+  if (!Number.isInteger(batch) || batch < 1 || batch > 5000)
+    throw new Error('--batch must be an integer between 1 and 5000');
   const maxRows = values['max-rows'] === undefined ? undefined : Number(values['max-rows']);
-  if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 1)) throw new Error('--max-rows must be a positive integer');
+  if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 1))
+    throw new Error('--max-rows must be a positive integer');
   return {
     from: values.from,
     suppliersTable: values['suppliers-table']!,

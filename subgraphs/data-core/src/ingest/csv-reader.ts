@@ -115,7 +115,13 @@ export class CsvRecordReader extends Transform {
         break;
       }
       const size = scan.end - pos;
-      if (scan.multiline && !lineMode && (scan.suspect || size > this.maxRecordBytes || (this.headerFields !== null && scan.fields.length !== this.headerFields))) {
+      if (
+        scan.multiline &&
+        !lineMode &&
+        (scan.suspect ||
+          size > this.maxRecordBytes ||
+          (this.headerFields !== null && scan.fields.length !== this.headerFields))
+      ) {
         // A quoted field swallowed line breaks and the record came out malformed: read those lines one by one.
         this.lineModeUntil = scan.end;
         continue;
@@ -197,7 +203,13 @@ export class CsvRecordReader extends Transform {
         if (brk < 0 && !eof) return { kind: 'more', multiline: false };
         // LF files: a CR right before the LF belongs to the line break (a lone CR elsewhere is data).
         const end = brk >= 0 && this.eol === 'lf' && stop > start && buf[stop - 1] === CR ? stop - 1 : stop;
-        return { kind: 'record', end: brk < 0 ? buf.length : brk + 1, fields: buf.toString('utf8', start, end).split(','), lines: 1, multiline: false };
+        return {
+          kind: 'record',
+          end: brk < 0 ? buf.length : brk + 1,
+          fields: buf.toString('utf8', start, end).split(','),
+          lines: 1,
+          multiline: false,
+        };
       }
     }
     const fields: string[] = [];
@@ -215,7 +227,8 @@ export class CsvRecordReader extends Transform {
           const k = buf.indexOf(QUOTE, j);
           if (lineMode && this.nextBreak(buf, j, k < 0 ? buf.length : k) >= 0) break; // not closed on its line
           if (k < 0) break;
-          if (k + 1 >= buf.length && !eof) return { kind: 'more', multiline: multiline || this.nextBreak(buf, i + 1, k) >= 0 };
+          if (k + 1 >= buf.length && !eof)
+            return { kind: 'more', multiline: multiline || this.nextBreak(buf, i + 1, k) >= 0 };
           if (buf[k + 1] === QUOTE) {
             j = k + 2;
             continue;

@@ -60,7 +60,14 @@ export const CSV_COLUMNS = [...new Set(Object.values(FIELDS).map(([f]) => f))];
 
 /** The event field a CSV header name maps to (same normalisation as the import), or null. */
 export function fieldOfColumn(name: string): string | null {
-  return FIELDS[name.trim().toLowerCase().replace(/[^a-z0-9]/g, '')]?.[0] ?? null;
+  return (
+    FIELDS[
+      name
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')
+    ]?.[0] ?? null
+  );
 }
 
 interface Column {
@@ -77,7 +84,8 @@ function checkHeaderCells(header: string[]) {
   const problems: string[] = [];
   header.forEach((raw, i) => {
     if (raw.includes('\u0000')) problems.push(`column ${i + 1} (${quoted(raw)}) contains a NUL byte (shown as \\0)`);
-    else if (raw.includes('\ufffd')) problems.push(`column ${i + 1} (${quoted(raw)}) is not valid UTF-8 (shown as \ufffd)`);
+    else if (raw.includes('\ufffd'))
+      problems.push(`column ${i + 1} (${quoted(raw)}) is not valid UTF-8 (shown as \ufffd)`);
   });
   if (problems.length) {
     throw new CsvHeaderError(
@@ -118,7 +126,9 @@ export function mapHeader(header: string[]): Column[] {
   const problems: string[] = [];
   if (missing.length) problems.push(`missing required column(s): ${missing.join(', ')}`);
   if (unknown.length) {
-    problems.push(`unknown column(s): ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''} (prefix extra columns with attr_)`);
+    problems.push(
+      `unknown column(s): ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''} (prefix extra columns with attr_)`,
+    );
   }
   if (problems.length) {
     throw new CsvHeaderError(
@@ -140,7 +150,10 @@ function convert(v: string, kind: Kind): unknown {
 }
 
 /** One CSV record as an event, the raw cells to keep (NULs made visible) and the cell-level errors. */
-function rowToEvent(cols: Column[], record: string[]): { event: Record<string, unknown>; payload: Record<string, string>; errors: FieldError[] } {
+function rowToEvent(
+  cols: Column[],
+  record: string[],
+): { event: Record<string, unknown>; payload: Record<string, string>; errors: FieldError[] } {
   const event: Record<string, unknown> = {};
   const payload: Record<string, string> = {};
   const errors: FieldError[] = [];
@@ -184,8 +197,13 @@ function isRowLevel(err: unknown): boolean {
  * the refused rows are alone: each then becomes a rejected row naming the database's reason (kept, so it can be sent
  * again), and every other row is stored. Connection-level failures are not split: they fail the import.
  */
-async function ingestIsolating(ctx: IngestContext, b: Batch, opts: Parameters<typeof ingestBatch>[2]): Promise<BatchResult> {
-  const run = (part: Batch) => ingestBatch(ctx, part.items, { ...opts, rows: part.rows, preErrors: part.pre, payloads: part.payloads });
+async function ingestIsolating(
+  ctx: IngestContext,
+  b: Batch,
+  opts: Parameters<typeof ingestBatch>[2],
+): Promise<BatchResult> {
+  const run = (part: Batch) =>
+    ingestBatch(ctx, part.items, { ...opts, rows: part.rows, preErrors: part.pre, payloads: part.payloads });
   let refused = 0;
   const go = async (part: Batch): Promise<BatchResult> => {
     try {
@@ -194,24 +212,42 @@ async function ingestIsolating(ctx: IngestContext, b: Batch, opts: Parameters<ty
       if (!isRowLevel(err)) throw err;
       if (part.items.length > 1) {
         const mid = part.items.length >> 1;
-        const slice = (a: number, z: number): Batch => ({ items: part.items.slice(a, z), rows: part.rows.slice(a, z), pre: part.pre.slice(a, z), payloads: part.payloads.slice(a, z) });
+        const slice = (a: number, z: number): Batch => ({
+          items: part.items.slice(a, z),
+          rows: part.rows.slice(a, z),
+          pre: part.pre.slice(a, z),
+          payloads: part.payloads.slice(a, z),
+        });
         const left = await go(slice(0, mid));
         const right = await go(slice(mid, part.items.length));
         return merge(left, right, mid);
       }
       refused++;
       const reason = `could not be stored: ${safeText((err as Error).message ?? String(err), 300)}`;
-      ctx.services.logger.debug({ err, row: part.rows[0] }, 'csv import: a row refused by the database is kept as rejected');
+      ctx.services.logger.debug(
+        { err, row: part.rows[0] },
+        'csv import: a row refused by the database is kept as rejected',
+      );
       try {
         // Keep it as a rejected raw row (the payload is made storable there) so it can be paged like any other.
         return await run({ ...part, pre: [[{ field: '(record)', reason }]] });
       } catch {
-        return { accepted: 0, rejected: 1, duplicates: 0, co2eKg: 0, results: [{ index: 0, status: 'rejected', eventId: null, errors: [{ field: '(record)', reason }] }] };
+        return {
+          accepted: 0,
+          rejected: 1,
+          duplicates: 0,
+          co2eKg: 0,
+          results: [{ index: 0, status: 'rejected', eventId: null, errors: [{ field: '(record)', reason }] }],
+        };
       }
     }
   };
   const r = await go(b);
-  if (refused) ctx.services.logger.warn({ refused, batch: b.items.length }, 'csv import: rows refused by the database kept as rejected');
+  if (refused)
+    ctx.services.logger.warn(
+      { refused, batch: b.items.length },
+      'csv import: rows refused by the database kept as rejected',
+    );
   return r;
 }
 
@@ -226,7 +262,12 @@ function merge(a: BatchResult, b: BatchResult, offset: number): BatchResult {
 }
 
 /** Runs one CSV import to its end; never throws (the job records the failure). */
-export async function importCsv(ctx: IngestContext, job: ImportJobTracker, body: Readable, opts: CsvImportOptions): Promise<void> {
+export async function importCsv(
+  ctx: IngestContext,
+  job: ImportJobTracker,
+  body: Readable,
+  opts: CsvImportOptions,
+): Promise<void> {
   let failure: string | null = null;
   let cleanup = () => undefined as void;
   try {
@@ -246,7 +287,12 @@ export async function importCsv(ctx: IngestContext, job: ImportJobTracker, body:
   await job.finish(failure ? 'failed' : 'completed', failure);
 }
 
-async function readAndStore(ctx: IngestContext, job: ImportJobTracker, body: Readable, opts: CsvImportOptions): Promise<{ failure: string | null; cleanup: () => void }> {
+async function readAndStore(
+  ctx: IngestContext,
+  job: ImportJobTracker,
+  body: Readable,
+  opts: CsvImportOptions,
+): Promise<{ failure: string | null; cleanup: () => void }> {
   const maxRecord = opts.maxRecordBytes ?? 1024 * 1024;
   const sniffed = await sniffUpload(body, opts.gzip);
   if (sniffed.refusal) return { failure: sniffed.refusal, cleanup: () => undefined };
@@ -387,7 +433,10 @@ function recordHandler(writer: BatchWriter, maxRecord: number): (rec: CsvRecord)
   return async (rec) => {
     if (!cols) {
       headerLine = rec.line;
-      if (!rec.fields) throw new CsvHeaderError(`bad CSV header: the first line is longer than ${maxRecord} bytes. Is this a CSV file?`);
+      if (!rec.fields)
+        throw new CsvHeaderError(
+          `bad CSV header: the first line is longer than ${maxRecord} bytes. Is this a CSV file?`,
+        );
       cols = mapHeader(rec.fields);
       writer.setColumns(cols);
       return;
@@ -418,6 +467,7 @@ function errorText(err: unknown): string {
   if (e?.code?.startsWith?.('Z_') || /incorrect header check|invalid (block|stored)/i.test(e?.message ?? '')) {
     return `not a valid gzip stream: ${safeText(e.message, 200)}`;
   }
-  if (e?.code === 'ECONNRESET' || /aborted/i.test(e?.message ?? '')) return 'upload aborted by the client before the end of the file';
+  if (e?.code === 'ECONNRESET' || /aborted/i.test(e?.message ?? ''))
+    return 'upload aborted by the client before the end of the file';
   return safeText(e?.message ?? String(err), 500);
 }

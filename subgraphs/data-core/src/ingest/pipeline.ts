@@ -80,7 +80,12 @@ async function resolveSuppliers(ctx: IngestContext, ids: Set<string>, externalId
   const missingIds = [...ids].filter((i) => !cache.byId.has(i));
   const missingExt = [...externalIds].filter((x) => !cache.byExternal.has(x));
   if (missingIds.length || missingExt.length) {
-    const rows = await ctx.services.db.query<{ id: string; external_id: string | null; country: string | null; category: string }>(
+    const rows = await ctx.services.db.query<{
+      id: string;
+      external_id: string | null;
+      country: string | null;
+      category: string;
+    }>(
       `SELECT id, external_id, country, category FROM suppliers WHERE id = ANY($1::uuid[]) OR external_id = ANY($2::text[])`,
       [missingIds, missingExt],
     );
@@ -93,7 +98,8 @@ async function resolveSuppliers(ctx: IngestContext, ids: Set<string>, externalId
   return cache;
 }
 
-const isRealAuthority = (auth: AuthClaims | null) => !!auth && (auth.roles.includes('system') || auth.roles.includes('admin'));
+const isRealAuthority = (auth: AuthClaims | null) =>
+  !!auth && (auth.roles.includes('system') || auth.roles.includes('admin'));
 
 interface Prepared {
   index: number;
@@ -115,7 +121,17 @@ interface Prepared {
   attributes?: Record<string, unknown>;
 }
 
-const ATTR_FIELDS = ['productionUnits', 'areaM2', 'refrigerated', 'stops', 'parcels', 'idleMinutes', 'gradientPct', 'gasKwh', 'fuelKg'] as const;
+const ATTR_FIELDS = [
+  'productionUnits',
+  'areaM2',
+  'refrigerated',
+  'stops',
+  'parcels',
+  'idleMinutes',
+  'gradientPct',
+  'gasKwh',
+  'fuelKg',
+] as const;
 
 type Validation = ReturnType<typeof validateEvent>;
 type SupplierCache = DataCoreState['supplierCache'];
@@ -172,7 +188,12 @@ function referencedSuppliers(validations: Validation[]): { ids: Set<string>; ext
 }
 
 /** Every item as a row to store: rejected with its errors, or valid with its supplier, figure and dedupe key. */
-function prepareBatch(items: unknown[], validations: Validation[], cache: SupplierCache, opts: IngestOptions): PreparedBatch {
+function prepareBatch(
+  items: unknown[],
+  validations: Validation[],
+  cache: SupplierCache,
+  opts: IngestOptions,
+): PreparedBatch {
   const prepared: Prepared[] = [];
   const firstByKey = new Map<string, Prepared>();
   const inBatchDup = new Map<number, Prepared>();
@@ -250,7 +271,10 @@ function supplierErrorOf(e: ValidEvent, sup: SupplierInfo | undefined, auth: Aut
       : { field: 'supplierExternalId', reason: `unknown supplier "${e.supplierExternalId}"` };
   }
   if (auth?.supplierIds && !auth.supplierIds.includes(sup.id)) {
-    return { field: e.supplierId ? 'supplierId' : 'supplierExternalId', reason: 'this token may not send data for this supplier' };
+    return {
+      field: e.supplierId ? 'supplierId' : 'supplierExternalId',
+      reason: 'this token may not send data for this supplier',
+    };
   }
   return null;
 }
@@ -341,7 +365,9 @@ async function insertRaw(tx: SqlQueryable, rows: Prepared[], opts: IngestOptions
       rows.map((r) => r.id),
       // A rejected row is kept for the sender's audit, but never filed under a supplier the sender may not see
       // (the database's row-level security refuses that write for scoped callers).
-      rows.map((r) => (r.errors && opts.auth?.supplierIds && !opts.auth.supplierIds.includes(r.supplierId ?? '') ? null : r.supplierId)),
+      rows.map((r) =>
+        r.errors && opts.auth?.supplierIds && !opts.auth.supplierIds.includes(r.supplierId ?? '') ? null : r.supplierId,
+      ),
       rows.map((r) => r.externalId),
       rows.map((r) => (r.errors ? `rejected:${r.id}` : r.key)),
       rows.map((r) => r.eventType),
@@ -351,7 +377,7 @@ async function insertRaw(tx: SqlQueryable, rows: Prepared[], opts: IngestOptions
       rows.map((r) => (r.errors ? 'rejected' : r.quality!)),
       rows.map((r) => (r.errors ? safeJson(r.errors) : null)),
       opts.importJobId ?? null,
-      rows.map((r) => (opts.rows?.[r.index] ?? null)),
+      rows.map((r) => opts.rows?.[r.index] ?? null),
     ],
   );
 }

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AuthError, correlationIdOf, isUuid, runInScope, withSpan, type AuthClaims } from '@carbon-nexus/plugin-sdk';
+import { type AuthError, correlationIdOf, isUuid, runInScope, withSpan, type AuthClaims } from '@carbon-nexus/plugin-sdk';
 import type { Services } from '../config.ts';
 import { ingestBatch, MAX_BATCH } from './pipeline.ts';
 import { importCsv } from './csv.ts';
@@ -89,13 +89,21 @@ export async function registerRoutes(app: FastifyInstance, services: Services, s
     const events = eventsOfBody(req.body);
     const list = Array.isArray(events) ? events : [events];
     if (events === undefined || events === null || typeof events !== 'object') {
-      return reply.code(400).send({ error: 'body must be a JSON event object, an array of events, or {"events": [...]}' });
+      return reply
+        .code(400)
+        .send({ error: 'body must be a JSON event object, an array of events, or {"events": [...]}' });
     }
-    if (list.length > MAX_BATCH) return reply.code(413).send({ error: `at most ${MAX_BATCH} events per request (got ${list.length})` });
+    if (list.length > MAX_BATCH)
+      return reply.code(413).send({ error: `at most ${MAX_BATCH} events per request (got ${list.length})` });
     // A server span continuing the sender's traceparent (a plain call when tracing is off).
-    const r = await withSpan('data-core POST /ingest/event', () => runInScope({ auth, correlationId: correlationIdOf(req) }, () =>
-      ingestBatch(ctx, list, { defaultSource: 'api', auth }),
-    ), { kind: 'server', remoteParent: req.headers });
+    const r = await withSpan(
+      'data-core POST /ingest/event',
+      () =>
+        runInScope({ auth, correlationId: correlationIdOf(req) }, () =>
+          ingestBatch(ctx, list, { defaultSource: 'api', auth }),
+        ),
+      { kind: 'server', remoteParent: req.headers },
+    );
     return reply.code(r.accepted + r.duplicates === 0 && r.rejected > 0 ? 422 : 200).send({
       accepted: r.accepted,
       rejected: r.rejected,
@@ -110,7 +118,8 @@ export async function registerRoutes(app: FastifyInstance, services: Services, s
     const { id } = req.params as { id: string };
     if (!isUuid(id)) return reply.code(400).send({ error: 'id must be a uuid' });
     const [row] = await services.db.query<Record<string, any>>(`SELECT * FROM import_jobs WHERE id = $1`, [id]);
-    if (!row || (auth.supplierIds && row.user_id !== auth.sub)) return reply.code(404).send({ error: `import job ${id} not found` });
+    if (!row || (auth.supplierIds && row.user_id !== auth.sub))
+      return reply.code(404).send({ error: `import job ${id} not found` });
     const job = toImportJob(row);
     return { ...job, errors: job.errorSample.slice(0, 100), errorSample: undefined };
   });
@@ -123,16 +132,25 @@ export async function registerRoutes(app: FastifyInstance, services: Services, s
     if (!isUuid(id)) return reply.code(400).send({ error: 'id must be a uuid' });
     const q = req.query as Record<string, string | undefined>;
     const limit = q.limit === undefined ? 100 : Number(q.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return reply.code(400).send({ error: 'limit must be a whole number from 1 to 1000' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      return reply.code(400).send({ error: 'limit must be a whole number from 1 to 1000' });
     const after = rowCursorParam(q.after);
-    if (after === undefined) return reply.code(400).send({ error: 'after must be a cursor returned as nextCursor (or endCursor)' });
-    const [job] = await services.db.query<{ user_id: string | null }>(`SELECT user_id FROM import_jobs WHERE id = $1`, [id]);
-    if (!job || (auth.supplierIds && job.user_id !== auth.sub)) return reply.code(404).send({ error: `import job ${id} not found` });
+    if (after === undefined)
+      return reply.code(400).send({ error: 'after must be a cursor returned as nextCursor (or endCursor)' });
+    const [job] = await services.db.query<{ user_id: string | null }>(`SELECT user_id FROM import_jobs WHERE id = $1`, [
+      id,
+    ]);
+    if (!job || (auth.supplierIds && job.user_id !== auth.sub))
+      return reply.code(404).send({ error: `import job ${id} not found` });
     const page = await rejectedRowsPage(services.db, id, limit, after);
     return {
       jobId: id,
       totalCount: page.totalCount,
-      rows: page.rows.map((r) => ({ row: r.row, errors: r.errors.map(({ column, reason }) => ({ column, reason })), payload: r.payload })),
+      rows: page.rows.map((r) => ({
+        row: r.row,
+        errors: r.errors.map(({ column, reason }) => ({ column, reason })),
+        payload: r.payload,
+      })),
       nextCursor: page.hasNextPage ? page.endCursor : null,
     };
   });
@@ -148,13 +166,29 @@ export async function registerRoutes(app: FastifyInstance, services: Services, s
         req.raw.resume();
         return reply;
       }
-      const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      const type = String(req.headers['content-type'] ?? '')
+        .split(';')[0]
+        .trim()
+        .toLowerCase();
       const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
-      const gzip = type === 'application/gzip' || type === 'application/x-gzip' || encoding === 'gzip' || encoding === 'x-gzip';
-      const okType = ['text/csv', 'application/csv', 'text/plain', 'application/octet-stream', 'application/gzip', 'application/x-gzip', ''].includes(type);
+      const gzip =
+        type === 'application/gzip' || type === 'application/x-gzip' || encoding === 'gzip' || encoding === 'x-gzip';
+      const okType = [
+        'text/csv',
+        'application/csv',
+        'text/plain',
+        'application/octet-stream',
+        'application/gzip',
+        'application/x-gzip',
+        '',
+      ].includes(type);
       if (!okType || !['identity', 'gzip', 'x-gzip'].includes(encoding)) {
         req.raw.resume();
-        return reply.code(415).send({ error: `send text/csv (optionally content-encoding: gzip) or application/gzip; got ${type || 'no content-type'}${encoding !== 'identity' ? ` with content-encoding ${encoding}` : ''}` });
+        return reply
+          .code(415)
+          .send({
+            error: `send text/csv (optionally content-encoding: gzip) or application/gzip; got ${type || 'no content-type'}${encoding !== 'identity' ? ` with content-encoding ${encoding}` : ''}`,
+          });
       }
       if (stopping()) {
         req.raw.resume();
@@ -163,12 +197,24 @@ export async function registerRoutes(app: FastifyInstance, services: Services, s
       const query = req.query as Record<string, string | undefined>;
       const source = String(query.filename ?? req.headers['x-filename'] ?? 'upload.csv').slice(0, 200);
       const job = await ImportJobTracker.create(services, 'csv', source, auth.sub);
-      await services.audit({ action: 'import.csv', entityType: 'import_job', entityId: job.id, metadata: { source, gzip } });
-      const socket = req.raw.socket;
-      const run = withSpan('data-core POST /ingest/csv', () => runInScope({ auth, correlationId: correlationIdOf(req) }, () => importCsv(ctx, job, req.raw, { gzip, auth, socket })), {
-        kind: 'server',
-        remoteParent: req.headers,
+      await services.audit({
+        action: 'import.csv',
+        entityType: 'import_job',
+        entityId: job.id,
+        metadata: { source, gzip },
       });
+      const socket = req.raw.socket;
+      const run = withSpan(
+        'data-core POST /ingest/csv',
+        () =>
+          runInScope({ auth, correlationId: correlationIdOf(req) }, () =>
+            importCsv(ctx, job, req.raw, { gzip, auth, socket }),
+          ),
+        {
+          kind: 'server',
+          remoteParent: req.headers,
+        },
+      );
       trackImport(run);
       // The job id goes out at once in the response headers (202, X-Import-Job-Id, Location), flushed before the
       // upload is read; the JSON body (the job's final summary) follows once the body is consumed. Finishing the
@@ -281,19 +327,39 @@ function serveConnection(ws: WebSocket, auth: AuthClaims, services: Services, st
     try {
       msg = JSON.parse(raw);
     } catch (err) {
-      return send({ ack: null, accepted: 0, rejected: 0, duplicates: 0, errors: [{ index: null, field: '(message)', reason: `invalid JSON: ${(err as Error).message}` }] });
+      return send({
+        ack: null,
+        accepted: 0,
+        rejected: 0,
+        duplicates: 0,
+        errors: [{ index: null, field: '(message)', reason: `invalid JSON: ${(err as Error).message}` }],
+      });
     }
     const ack = msg && typeof msg === 'object' && 'id' in msg ? msg.id : null;
     const events: unknown[] | null =
       msg && typeof msg === 'object' ? (Array.isArray(msg.events) ? msg.events : msg.event ? [msg.event] : null) : null;
     if (!events) {
-      return send({ ack, accepted: 0, rejected: 0, duplicates: 0, errors: [{ index: null, field: 'events', reason: 'message must be {"id": ..., "events": [...]}' }] });
+      return send({
+        ack,
+        accepted: 0,
+        rejected: 0,
+        duplicates: 0,
+        errors: [{ index: null, field: 'events', reason: 'message must be {"id": ..., "events": [...]}' }],
+      });
     }
     if (events.length > MAX_BATCH) {
-      return send({ ack, accepted: 0, rejected: events.length, duplicates: 0, errors: [{ index: null, field: 'events', reason: `at most ${MAX_BATCH} events per message` }] });
+      return send({
+        ack,
+        accepted: 0,
+        rejected: events.length,
+        duplicates: 0,
+        errors: [{ index: null, field: 'events', reason: `at most ${MAX_BATCH} events per message` }],
+      });
     }
     try {
-      const r = await runInScope({ auth }, () => ingestBatch({ services, state }, events, { defaultSource: 'stream', auth }));
+      const r = await runInScope({ auth }, () =>
+        ingestBatch({ services, state }, events, { defaultSource: 'stream', auth }),
+      );
       send({
         ack,
         accepted: r.accepted,
@@ -304,7 +370,14 @@ function serveConnection(ws: WebSocket, auth: AuthClaims, services: Services, st
       });
     } catch (err) {
       services.logger.error({ err }, 'stream batch failed');
-      send({ ack, accepted: 0, rejected: 0, duplicates: 0, errors: [{ index: null, field: '(message)', reason: 'storing the batch failed; retry it' }], retry: true });
+      send({
+        ack,
+        accepted: 0,
+        rejected: 0,
+        duplicates: 0,
+        errors: [{ index: null, field: '(message)', reason: 'storing the batch failed; retry it' }],
+        retry: true,
+      });
     }
   };
 

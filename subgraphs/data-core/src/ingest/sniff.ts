@@ -18,11 +18,22 @@ export async function sniffUpload(body: Readable, declaredGzip: boolean): Promis
   const { head, stream } = await peek(body, 4);
   const isGzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   if (declaredGzip && !isGzip) {
-    return { stream, gzip: false, refusal: head.length ? `declared as gzip but the body is not gzip (it starts with bytes ${hex(head)}, gzip starts with 1f 8b)` : 'empty upload: no header row' };
+    return {
+      stream,
+      gzip: false,
+      refusal: head.length
+        ? `declared as gzip but the body is not gzip (it starts with bytes ${hex(head)}, gzip starts with 1f 8b)`
+        : 'empty upload: no header row',
+    };
   }
   if (isGzip) return { stream, gzip: true, refusal: null };
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
-    return { stream, gzip: false, refusal: 'this is a ZIP archive (an Excel .xlsx workbook?), not CSV: save or export the sheet as "CSV UTF-8" and send that' };
+    return {
+      stream,
+      gzip: false,
+      refusal:
+        'this is a ZIP archive (an Excel .xlsx workbook?), not CSV: save or export the sheet as "CSV UTF-8" and send that',
+    };
   }
   if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) {
     return { stream, gzip: false, refusal: 'this file is UTF-16 text: save it as "CSV UTF-8" and send it again' };
@@ -33,7 +44,8 @@ export async function sniffUpload(body: Readable, declaredGzip: boolean): Promis
 /** Reads at least `n` bytes (fewer when the body is shorter) and returns them with a stream that still has them. */
 function peek(body: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
   // Already consumed (or never readable): nothing to read, and waiting for events would wait forever.
-  if (body.readableEnded || body.destroyed) return Promise.resolve({ head: Buffer.alloc(0), stream: Readable.from([]) });
+  if (body.readableEnded || body.destroyed)
+    return Promise.resolve({ head: Buffer.alloc(0), stream: Readable.from([]) });
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;

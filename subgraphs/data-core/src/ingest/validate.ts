@@ -30,7 +30,9 @@ const ZONED = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 
 const num = (min: number, max: number, unit: string) =>
   z
-    .number({ error: (i) => (i.input === undefined ? 'required' : `must be a number (${unit}), got ${describe(i.input)}`) })
+    .number({
+      error: (i) => (i.input === undefined ? 'required' : `must be a number (${unit}), got ${describe(i.input)}`),
+    })
     .refine(Number.isFinite, { message: 'must be a finite number' })
     .refine((v) => v >= min && v <= max, { message: `must be between ${min} and ${max} ${unit}` });
 const int = (min: number, max: number, unit: string) =>
@@ -43,7 +45,12 @@ const str = (max: number) =>
 const oneOf = <T extends readonly string[]>(values: T) =>
   z
     .string({ error: (i) => `must be a string, got ${describe(i.input)}` })
-    .transform((v) => v.trim().toLowerCase().replace(/[\s-]+/g, '_'))
+    .transform((v) =>
+      v
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_'),
+    )
     .refine((v) => (values as readonly string[]).includes(v), { message: `must be one of ${values.join(', ')}` });
 
 function describe(v: unknown): string {
@@ -58,13 +65,17 @@ const eventSchema = z.object({
   supplierId: str(36).refine(isUuid, { message: 'must be a uuid' }).optional(),
   supplierExternalId: str(200).min(1, { message: 'must not be empty' }).optional(),
   eventType: oneOf(EVENT_TYPES).pipe(z.enum(EVENT_TYPES)),
-  timestamp: z.string({ error: (i) => (i.input === undefined ? 'required' : `must be an ISO-8601 string, got ${describe(i.input)}`) }),
+  timestamp: z.string({
+    error: (i) => (i.input === undefined ? 'required' : `must be an ISO-8601 string, got ${describe(i.input)}`),
+  }),
   distanceKm: num(0, 20000, 'km').optional(),
   loadKg: num(0, 60000, 'kg').optional(),
   vehicleType: z
     .string({ error: (i) => `must be a string, got ${describe(i.input)}` })
     .transform(normalizeVehicleType)
-    .refine((v) => VEHICLE_TYPES.includes(v), { message: `is not a known vehicle class; accepted: ${VEHICLE_TYPES.join(', ')}` })
+    .refine((v) => VEHICLE_TYPES.includes(v), {
+      message: `is not a known vehicle class; accepted: ${VEHICLE_TYPES.join(', ')}`,
+    })
     .optional(),
   fuelType: oneOf(FUEL_TYPES).optional(),
   speedKmh: num(0, 160, 'km/h').optional(),
@@ -76,7 +87,13 @@ const eventSchema = z.object({
   facilityId: str(200).optional(),
   region: z
     .string({ error: (i) => `must be a string, got ${describe(i.input)}` })
-    .transform((v) => v.trim().toUpperCase().replace(/^GB$/, 'UK').replace(/^EU27$/, 'EU'))
+    .transform((v) =>
+      v
+        .trim()
+        .toUpperCase()
+        .replace(/^GB$/, 'UK')
+        .replace(/^EU27$/, 'EU'),
+    )
     .refine((v) => (REGIONS as readonly string[]).includes(v), { message: `must be one of ${REGIONS.join(', ')}` })
     .optional(),
   productionUnits: num(0, 1e9, 'units').optional(),
@@ -159,7 +176,11 @@ export function validateEvent(
   }
   if (errors.length || !r.success) return { ok: false, errors: dedupeErrors(errors) };
   const e = r.data;
-  const event = { ...e, timestamp: new Date(Date.parse(e.timestamp.trim().replace(' ', 'T'))), dataSource: e.dataSource ?? opts.defaultSource } as ValidEvent;
+  const event = {
+    ...e,
+    timestamp: new Date(Date.parse(e.timestamp.trim().replace(' ', 'T'))),
+    dataSource: e.dataSource ?? opts.defaultSource,
+  } as ValidEvent;
   const warnings: string[] = [];
   checkByType(event, errors, warnings, opts.allowGapFill);
   if (errors.length) return { ok: false, errors };
@@ -192,12 +213,15 @@ function dedupeErrors(errors: FieldError[]): FieldError[] {
 }
 
 function checkByType(e: ValidEvent, errors: FieldError[], warnings: string[], allowGapFill: boolean) {
-  if (!e.supplierId && !e.supplierExternalId) errors.push({ field: 'supplierId', reason: 'required (or supplierExternalId)' });
+  if (!e.supplierId && !e.supplierExternalId)
+    errors.push({ field: 'supplierId', reason: 'required (or supplierExternalId)' });
   const gap = e.dataSource === 'gap_fill';
   if (gap) {
     if (!allowGapFill) errors.push({ field: 'dataSource', reason: 'GAP_FILL needs the system or admin role' });
-    if (e.co2eKg === undefined) errors.push({ field: 'co2eKg', reason: 'required for GAP_FILL (the filled value, kg CO2e)' });
-    if (e.timestamp.getTime() % 3_600_000 !== 0) errors.push({ field: 'timestamp', reason: 'GAP_FILL events must start on the hour' });
+    if (e.co2eKg === undefined)
+      errors.push({ field: 'co2eKg', reason: 'required for GAP_FILL (the filled value, kg CO2e)' });
+    if (e.timestamp.getTime() % 3_600_000 !== 0)
+      errors.push({ field: 'timestamp', reason: 'GAP_FILL events must start on the hour' });
     return;
   }
   for (const f of ['co2eKg', 'confidence', 'predictedBy'] as const) {
@@ -205,7 +229,8 @@ function checkByType(e: ValidEvent, errors: FieldError[], warnings: string[], al
   }
   switch (e.eventType) {
     case 'transport':
-      if (e.distanceKm === undefined) errors.push({ field: 'distanceKm', reason: 'required for transport events (km)' });
+      if (e.distanceKm === undefined)
+        errors.push({ field: 'distanceKm', reason: 'required for transport events (km)' });
       if (e.vehicleType?.includes('van')) warnings.push('vans are usually DELIVERY events');
       if (e.speedKmh !== undefined && e.speedKmh > 130 && !['rail', 'air', 'ferry'].includes(e.vehicleType ?? '')) {
         warnings.push(`speedKmh ${e.speedKmh} is above the 130 km/h road limit`);
@@ -217,11 +242,17 @@ function checkByType(e: ValidEvent, errors: FieldError[], warnings: string[], al
     // Without metered kWh the figure is ml-engine's estimate (method MODEL), which needs the driver it models.
     case 'factory':
       if (e.energyKwh === undefined && e.productionUnits === undefined)
-        errors.push({ field: 'energyKwh', reason: 'required for factory events (kWh), or productionUnits for a model estimate' });
+        errors.push({
+          field: 'energyKwh',
+          reason: 'required for factory events (kWh), or productionUnits for a model estimate',
+        });
       break;
     case 'warehouse':
       if (e.energyKwh === undefined && e.areaM2 === undefined)
-        errors.push({ field: 'energyKwh', reason: 'required for warehouse events (kWh), or areaM2 for a model estimate' });
+        errors.push({
+          field: 'energyKwh',
+          reason: 'required for warehouse events (kWh), or areaM2 for a model estimate',
+        });
       break;
   }
 }

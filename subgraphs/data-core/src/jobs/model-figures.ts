@@ -47,7 +47,9 @@ export async function writeModelFigures(services: Services, preds: Prediction[])
       usable.map(
         (p) =>
           `no metered energy: ml-engine ${p.model} model estimate` +
-          (p.lowerKg != null && p.upperKg != null ? ` (80 % interval ${p.lowerKg.toFixed(1)}–${p.upperKg.toFixed(1)} kg)` : ''),
+          (p.lowerKg != null && p.upperKg != null
+            ? ` (80 % interval ${p.lowerKg.toFixed(1)}–${p.upperKg.toFixed(1)} kg)`
+            : ''),
       ),
     ],
   );
@@ -67,7 +69,9 @@ export async function onPredictionsCreated(services: Services, msg: PredictionCr
   const data = await services.call(PredictionFigures, {
     representations: msg.ids.map((id) => ({ __typename: 'Prediction', id })),
   });
-  const preds = data._entities.filter((p): p is Prediction & { __typename: 'Prediction' } => p?.__typename === 'Prediction');
+  const preds = data._entities.filter(
+    (p): p is Prediction & { __typename: 'Prediction' } => p?.__typename === 'Prediction',
+  );
   return writeModelFigures(services, preds);
 }
 

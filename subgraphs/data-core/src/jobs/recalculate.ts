@@ -78,7 +78,13 @@ export function createRecalculator(services: Services, onChange: () => void): Re
   const db = services.db;
   let current: Promise<void> | null = null;
   let stopping = false;
-  const stats = { done: 0, failed: 0, startedAt: null as string | null, finishedAt: null as string | null, lastError: null as string | null };
+  const stats = {
+    done: 0,
+    failed: 0,
+    startedAt: null as string | null,
+    finishedAt: null as string | null,
+    lastError: null as string | null,
+  };
 
   async function batch(after: string): Promise<{ last: string | null; n: number }> {
     const rows = await db.query<Row>(
@@ -95,7 +101,10 @@ export function createRecalculator(services: Services, onChange: () => void): Re
     for (const r of rows) {
       const res = figureOf(r);
       if (!res.ok) {
-        failed.push({ id: r.id, note: `not recomputed with factor set ${FACTOR_SET_VERSION}: ${res.error.field}: ${res.error.reason}; figure from before` });
+        failed.push({
+          id: r.id,
+          note: `not recomputed with factor set ${FACTOR_SET_VERSION}: ${res.error.field}: ${res.error.reason}; figure from before`,
+        });
         continue;
       }
       // A model estimate already written stays (the engine would only say "pending" again).
@@ -164,7 +173,11 @@ export function createRecalculator(services: Services, onChange: () => void): Re
         after = r.last;
         onChange();
       }
-      if (stats.done || stats.failed) services.logger.info({ done: stats.done, failed: stats.failed, factorSet: FACTOR_SET_VERSION }, 'emission figures recalculated');
+      if (stats.done || stats.failed)
+        services.logger.info(
+          { done: stats.done, failed: stats.failed, factorSet: FACTOR_SET_VERSION },
+          'emission figures recalculated',
+        );
     } catch (err) {
       stats.lastError = (err as Error).message;
       services.logger.error({ err }, 'emission recalculation failed (it resumes on the next run)');
@@ -183,7 +196,10 @@ export function createRecalculator(services: Services, onChange: () => void): Re
       return current;
     },
     async progress() {
-      const [r] = await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM events_normalized WHERE factor_set IS DISTINCT FROM $1`, [FACTOR_SET_VERSION]);
+      const [r] = await db.query<{ n: number }>(
+        `SELECT COUNT(*)::int AS n FROM events_normalized WHERE factor_set IS DISTINCT FROM $1`,
+        [FACTOR_SET_VERSION],
+      );
       return { running: current !== null, factorSet: FACTOR_SET_VERSION, remaining: r?.n ?? 0, ...stats };
     },
     async stop() {

@@ -49,12 +49,26 @@ function tractionJ(d: number, v: number, M: number, p: TruckPhysics, a: number, 
 }
 
 /** CMEM fuel use (litres) for d metres at v m/s, total mass M kg, acceleration a m/s², gradient θ rad. */
-export function cmemFuelLitres(d: number, v: number, M: number, a = 0, theta = 0, p: TruckPhysics = PHYSICS.reference): number {
+export function cmemFuelLitres(
+  d: number,
+  v: number,
+  M: number,
+  a = 0,
+  theta = 0,
+  p: TruckPhysics = PHYSICS.reference,
+): number {
   return LAMBDA * ((p.frictionKw * d) / v + GAMMA * tractionJ(d, v, M, p, a, theta));
 }
 
 /** Battery energy (kWh) for the same segment: traction / drivetrain efficiency 0.85 (ASSUMPTION). */
-export function bevEnergyKwh(d: number, v: number, M: number, a = 0, theta = 0, p: TruckPhysics = PHYSICS.bev_rigid_19t): number {
+export function bevEnergyKwh(
+  d: number,
+  v: number,
+  M: number,
+  a = 0,
+  theta = 0,
+  p: TruckPhysics = PHYSICS.bev_rigid_19t,
+): number {
   return tractionJ(d, v, M, p, a, theta) / 0.85 / 3.6e6;
 }
 
@@ -100,53 +114,174 @@ export interface MockSupplier {
   /** Warehouse: floor area and electricity intensity, kWh per m² per year (ASSUMPTION, typical published ranges). */
   warehouse?: { areaM2: number; kwhPerM2Year: number; refrigerated: boolean };
   /** Delivery rounds: rounds completed per hour at peak, drops per round, km per drop. */
-  delivery?: { vehicleType: string; fuelType: 'diesel' | 'electric'; peakRoundsPerHour: number; drops: [number, number]; kmPerDrop: [number, number] };
+  delivery?: {
+    vehicleType: string;
+    fuelType: 'diesel' | 'electric';
+    peakRoundsPerHour: number;
+    drops: [number, number];
+    kmPerDrop: [number, number];
+  };
 }
 
 export const MOCK_SUPPLIERS: MockSupplier[] = [
   {
-    externalId: 'MOCK-T1', name: 'Northline Haulage', category: 'transport', country: 'GB', location: { lat: 53.48, lon: -2.24, city: 'Manchester' },
-    fleetInfo: { vehicles: 40, vehicleTypes: ['rigid_12_20t'], fuelTypes: ['diesel'], fuelCards: true }, baselineEmissionKgPerHour: 450,
-    trips: { physics: 'rigid_18t', vehicleType: 'rigid_12_20t', fuelType: 'diesel', fuelRecords: true, peakTripsPerHour: 9, distanceKm: [30, 150], speedKmh: [45, 72], emptyShare: 0.2, loadShare: [0.35, 0.95], stopsPer100Km: [4, 15], routes: 6 },
+    externalId: 'MOCK-T1',
+    name: 'Northline Haulage',
+    category: 'transport',
+    country: 'GB',
+    location: { lat: 53.48, lon: -2.24, city: 'Manchester' },
+    fleetInfo: { vehicles: 40, vehicleTypes: ['rigid_12_20t'], fuelTypes: ['diesel'], fuelCards: true },
+    baselineEmissionKgPerHour: 450,
+    trips: {
+      physics: 'rigid_18t',
+      vehicleType: 'rigid_12_20t',
+      fuelType: 'diesel',
+      fuelRecords: true,
+      peakTripsPerHour: 9,
+      distanceKm: [30, 150],
+      speedKmh: [45, 72],
+      emptyShare: 0.2,
+      loadShare: [0.35, 0.95],
+      stopsPer100Km: [4, 15],
+      routes: 6,
+    },
   },
   {
-    externalId: 'MOCK-T2', name: 'Rhein Freight', category: 'transport', country: 'DE', location: { lat: 50.94, lon: 6.96, city: 'Cologne' },
-    fleetInfo: { vehicles: 25, vehicleTypes: ['articulated_34_40t'], fuelTypes: ['diesel'] }, baselineEmissionKgPerHour: 900,
-    trips: { physics: 'articulated_40t', vehicleType: 'articulated_34_40t', fuelType: 'diesel', fuelRecords: false, peakTripsPerHour: 8, distanceKm: [120, 420], speedKmh: [62, 82], emptyShare: 0.15, loadShare: [0.45, 0.95], stopsPer100Km: [0.5, 3], routes: 5 },
+    externalId: 'MOCK-T2',
+    name: 'Rhein Freight',
+    category: 'transport',
+    country: 'DE',
+    location: { lat: 50.94, lon: 6.96, city: 'Cologne' },
+    fleetInfo: { vehicles: 25, vehicleTypes: ['articulated_34_40t'], fuelTypes: ['diesel'] },
+    baselineEmissionKgPerHour: 900,
+    trips: {
+      physics: 'articulated_40t',
+      vehicleType: 'articulated_34_40t',
+      fuelType: 'diesel',
+      fuelRecords: false,
+      peakTripsPerHour: 8,
+      distanceKm: [120, 420],
+      speedKmh: [62, 82],
+      emptyShare: 0.15,
+      loadShare: [0.45, 0.95],
+      stopsPer100Km: [0.5, 3],
+      routes: 5,
+    },
   },
   {
-    externalId: 'MOCK-T3', name: 'Pacific Cold Chain', category: 'transport', country: 'US', location: { lat: 34.05, lon: -118.24, city: 'Los Angeles' },
-    fleetInfo: { vehicles: 18, vehicleTypes: ['rigid_12_20t'], refrigerated: true, fuelCards: true }, baselineEmissionKgPerHour: 300,
-    trips: { physics: 'rigid_18t', vehicleType: 'rigid_12_20t', fuelType: 'diesel', fuelRecords: true, peakTripsPerHour: 8, distanceKm: [25, 120], speedKmh: [35, 65], emptyShare: 0.1, loadShare: [0.3, 0.8], stopsPer100Km: [8, 25], refrigerated: true, routes: 4 },
+    externalId: 'MOCK-T3',
+    name: 'Pacific Cold Chain',
+    category: 'transport',
+    country: 'US',
+    location: { lat: 34.05, lon: -118.24, city: 'Los Angeles' },
+    fleetInfo: { vehicles: 18, vehicleTypes: ['rigid_12_20t'], refrigerated: true, fuelCards: true },
+    baselineEmissionKgPerHour: 300,
+    trips: {
+      physics: 'rigid_18t',
+      vehicleType: 'rigid_12_20t',
+      fuelType: 'diesel',
+      fuelRecords: true,
+      peakTripsPerHour: 8,
+      distanceKm: [25, 120],
+      speedKmh: [35, 65],
+      emptyShare: 0.1,
+      loadShare: [0.3, 0.8],
+      stopsPer100Km: [8, 25],
+      refrigerated: true,
+      routes: 4,
+    },
   },
   {
-    externalId: 'MOCK-T4', name: 'Volta E-Trucks', category: 'transport', country: 'GB', location: { lat: 51.45, lon: -2.59, city: 'Bristol' },
-    fleetInfo: { vehicles: 12, vehicleTypes: ['ev_truck'], fuelTypes: ['electric'] }, baselineEmissionKgPerHour: 40,
-    trips: { physics: 'bev_rigid_19t', vehicleType: 'ev_truck', fuelType: 'electric', fuelRecords: true, peakTripsPerHour: 8, distanceKm: [20, 110], speedKmh: [35, 65], emptyShare: 0.15, loadShare: [0.3, 0.9], stopsPer100Km: [5, 20], routes: 4 },
+    externalId: 'MOCK-T4',
+    name: 'Volta E-Trucks',
+    category: 'transport',
+    country: 'GB',
+    location: { lat: 51.45, lon: -2.59, city: 'Bristol' },
+    fleetInfo: { vehicles: 12, vehicleTypes: ['ev_truck'], fuelTypes: ['electric'] },
+    baselineEmissionKgPerHour: 40,
+    trips: {
+      physics: 'bev_rigid_19t',
+      vehicleType: 'ev_truck',
+      fuelType: 'electric',
+      fuelRecords: true,
+      peakTripsPerHour: 8,
+      distanceKm: [20, 110],
+      speedKmh: [35, 65],
+      emptyShare: 0.15,
+      loadShare: [0.3, 0.9],
+      stopsPer100Km: [5, 20],
+      routes: 4,
+    },
   },
   {
-    externalId: 'MOCK-F1', name: 'Midlands Components', category: 'factory', country: 'GB', location: { lat: 52.49, lon: -1.89, city: 'Birmingham' }, fleetInfo: {},
-    baselineEmissionKgPerHour: 200, meterMinutes: 15, factory: { baseKw: 350, kwhPerUnit: 4.5, unitsPerHour: 160, gasShare: 0.4 },
+    externalId: 'MOCK-F1',
+    name: 'Midlands Components',
+    category: 'factory',
+    country: 'GB',
+    location: { lat: 52.49, lon: -1.89, city: 'Birmingham' },
+    fleetInfo: {},
+    baselineEmissionKgPerHour: 200,
+    meterMinutes: 15,
+    factory: { baseKw: 350, kwhPerUnit: 4.5, unitsPerHour: 160, gasShare: 0.4 },
   },
   {
-    externalId: 'MOCK-F2', name: 'Shenzhen Assembly', category: 'factory', country: 'CN', location: { lat: 22.54, lon: 114.06, city: 'Shenzhen' }, fleetInfo: {},
-    baselineEmissionKgPerHour: 700, meterMinutes: 15, factory: { baseKw: 700, kwhPerUnit: 2.2, unitsPerHour: 520 },
+    externalId: 'MOCK-F2',
+    name: 'Shenzhen Assembly',
+    category: 'factory',
+    country: 'CN',
+    location: { lat: 22.54, lon: 114.06, city: 'Shenzhen' },
+    fleetInfo: {},
+    baselineEmissionKgPerHour: 700,
+    meterMinutes: 15,
+    factory: { baseKw: 700, kwhPerUnit: 2.2, unitsPerHour: 520 },
   },
   {
-    externalId: 'MOCK-W1', name: 'Rotterdam DC', category: 'warehouse', country: 'NL', location: { lat: 51.92, lon: 4.48, city: 'Rotterdam' }, fleetInfo: { areaM2: 40000 },
-    baselineEmissionKgPerHour: 80, meterMinutes: 15, warehouse: { areaM2: 40_000, kwhPerM2Year: 95, refrigerated: false },
+    externalId: 'MOCK-W1',
+    name: 'Rotterdam DC',
+    category: 'warehouse',
+    country: 'NL',
+    location: { lat: 51.92, lon: 4.48, city: 'Rotterdam' },
+    fleetInfo: { areaM2: 40000 },
+    baselineEmissionKgPerHour: 80,
+    meterMinutes: 15,
+    warehouse: { areaM2: 40_000, kwhPerM2Year: 95, refrigerated: false },
   },
   {
-    externalId: 'MOCK-W2', name: 'Chennai Cold Store', category: 'warehouse', country: 'IN', location: { lat: 13.08, lon: 80.27, city: 'Chennai' }, fleetInfo: { areaM2: 15000, refrigerated: true },
-    baselineEmissionKgPerHour: 350, meterMinutes: 15, warehouse: { areaM2: 15_000, kwhPerM2Year: 300, refrigerated: true },
+    externalId: 'MOCK-W2',
+    name: 'Chennai Cold Store',
+    category: 'warehouse',
+    country: 'IN',
+    location: { lat: 13.08, lon: 80.27, city: 'Chennai' },
+    fleetInfo: { areaM2: 15000, refrigerated: true },
+    baselineEmissionKgPerHour: 350,
+    meterMinutes: 15,
+    warehouse: { areaM2: 15_000, kwhPerM2Year: 300, refrigerated: true },
   },
   {
-    externalId: 'MOCK-D1', name: 'CityDrop Couriers', category: 'delivery', country: 'GB', location: { lat: 51.51, lon: -0.13, city: 'London' }, fleetInfo: { vehicles: 60, vehicleTypes: ['van'] },
-    baselineEmissionKgPerHour: 60, delivery: { vehicleType: 'van', fuelType: 'diesel', peakRoundsPerHour: 10, drops: [6, 18], kmPerDrop: [1.5, 3.5] },
+    externalId: 'MOCK-D1',
+    name: 'CityDrop Couriers',
+    category: 'delivery',
+    country: 'GB',
+    location: { lat: 51.51, lon: -0.13, city: 'London' },
+    fleetInfo: { vehicles: 60, vehicleTypes: ['van'] },
+    baselineEmissionKgPerHour: 60,
+    delivery: { vehicleType: 'van', fuelType: 'diesel', peakRoundsPerHour: 10, drops: [6, 18], kmPerDrop: [1.5, 3.5] },
   },
   {
-    externalId: 'MOCK-D2', name: 'Mumbai Last Mile', category: 'delivery', country: 'IN', location: { lat: 19.08, lon: 72.88, city: 'Mumbai' }, fleetInfo: { vehicles: 80, vehicleTypes: ['ev_van'] },
-    baselineEmissionKgPerHour: 25, delivery: { vehicleType: 'ev_van', fuelType: 'electric', peakRoundsPerHour: 12, drops: [8, 22], kmPerDrop: [1, 2.5] },
+    externalId: 'MOCK-D2',
+    name: 'Mumbai Last Mile',
+    category: 'delivery',
+    country: 'IN',
+    location: { lat: 19.08, lon: 72.88, city: 'Mumbai' },
+    fleetInfo: { vehicles: 80, vehicleTypes: ['ev_van'] },
+    baselineEmissionKgPerHour: 25,
+    delivery: {
+      vehicleType: 'ev_van',
+      fuelType: 'electric',
+      peakRoundsPerHour: 12,
+      drops: [8, 22],
+      kmPerDrop: [1, 2.5],
+    },
   },
 ];
 
@@ -247,7 +382,14 @@ function spikeAt(o: MockOptions, s: MockSupplier, t: number): PlannedSpike | nul
   return null;
 }
 
-function tripEvent(s: MockSupplier, p: TripProfile, r: () => number, base: MockEvent, season: number, spike: PlannedSpike | null): MockEvent {
+function tripEvent(
+  s: MockSupplier,
+  p: TripProfile,
+  r: () => number,
+  base: MockEvent,
+  season: number,
+  spike: PlannedSpike | null,
+): MockEvent {
   const phys = PHYSICS[p.physics];
   const kind = spike?.kind;
   const f = spike?.factor ?? 1;
@@ -255,7 +397,7 @@ function tripEvent(s: MockSupplier, p: TripProfile, r: () => number, base: MockE
   const share = between(r, p.loadShare);
   const loadKg = empty ? 0 : Math.round(phys.maxLoadKg * (kind === 'load' ? 0.95 + 0.05 * r() : share));
   let distanceKm = between(r, p.distanceKm);
-  let speedKmh = between(r, p.speedKmh);
+  const speedKmh = between(r, p.speedKmh);
   let idleMinutes = 5 + r() * 25 * (0.5 + season);
   if (kind === 'distance') {
     distanceKm *= f;
@@ -285,7 +427,10 @@ function tripEvent(s: MockSupplier, p: TripProfile, r: () => number, base: MockE
   };
   const hours = distanceKm / speedKmh;
   if (p.fuelType === 'electric') {
-    ev.energyKwh = round((bevEnergyKwh(d, v, M, accel, Math.atan(gradientPct / 100), phys) + EV_AUX_KW * hours) * noise, 2);
+    ev.energyKwh = round(
+      (bevEnergyKwh(d, v, M, accel, Math.atan(gradientPct / 100), phys) + EV_AUX_KW * hours) * noise,
+      2,
+    );
   } else if (p.fuelRecords) {
     let fuel = cmemFuelLitres(d, v, M, accel, Math.atan(gradientPct / 100), phys);
     fuel += (idleMinutes / 60) * IDLE_L_PER_H;
@@ -313,7 +458,13 @@ function deliveryEvent(s: MockSupplier, r: () => number, base: MockEvent, spike:
   return ev;
 }
 
-function meterEvent(s: MockSupplier, r: () => number, base: MockEvent, season: number, spike: PlannedSpike | null): MockEvent {
+function meterEvent(
+  s: MockSupplier,
+  r: () => number,
+  base: MockEvent,
+  season: number,
+  spike: PlannedSpike | null,
+): MockEvent {
   const hours = slotMinutes(s) / 60;
   const f = spike?.kind === 'energy' ? spike.factor : 1;
   const noise = () => 1 + 0.04 * gauss(r);
@@ -322,7 +473,14 @@ function meterEvent(s: MockSupplier, r: () => number, base: MockEvent, season: n
     const productionUnits = Math.max(0, Math.round(fc.unitsPerHour * hours * season * noise()));
     const energyKwh = round((fc.baseKw * hours + productionUnits * fc.kwhPerUnit) * noise() * f, 1);
     // periodHours: the reading covers one meter interval, not a plant-day (models scale by it).
-    const ev: MockEvent = { ...base, eventType: 'FACTORY', energyKwh, productionUnits, facilityId: `${s.externalId}-plant`, attributes: { periodHours: hours } };
+    const ev: MockEvent = {
+      ...base,
+      eventType: 'FACTORY',
+      energyKwh,
+      productionUnits,
+      facilityId: `${s.externalId}-plant`,
+      attributes: { periodHours: hours },
+    };
     if (fc.gasShare) ev.gasKwh = round(energyKwh * fc.gasShare * noise(), 1);
     return ev;
   }
@@ -330,7 +488,15 @@ function meterEvent(s: MockSupplier, r: () => number, base: MockEvent, season: n
   // Lighting, handling and (cold stores) refrigeration follow activity only partly: 60–100 % of the average draw.
   const kwhPerHour = (w.areaM2 * w.kwhPerM2Year) / 8760;
   const energyKwh = round(kwhPerHour * hours * (0.6 + 0.4 * season) * noise() * f, 1);
-  return { ...base, eventType: 'WAREHOUSE', energyKwh, areaM2: w.areaM2, refrigerated: w.refrigerated, facilityId: `${s.externalId}-dc`, attributes: { periodHours: hours } };
+  return {
+    ...base,
+    eventType: 'WAREHOUSE',
+    energyKwh,
+    areaM2: w.areaM2,
+    refrigerated: w.refrigerated,
+    facilityId: `${s.externalId}-dc`,
+    attributes: { periodHours: hours },
+  };
 }
 
 /** Slot `index`'s share of a steady rate of `perSlot` events per slot: whole events, `perSlot` on average. */
@@ -351,8 +517,14 @@ export function eventsForSlot(s: MockSupplier, slotMs: number, o: MockOptions): 
       timestamp: new Date(t).toISOString(),
       dataSource: 'MOCK',
     };
-    const e = s.meterMinutes ? meterEvent(s, r, base, season, spike) : s.trips ? tripEvent(s, s.trips, r, base, season, spike) : deliveryEvent(s, r, base, spike);
-    return spike ? { ...e, attributes: { ...((e.attributes as object) ?? {}), scenario: 'hotspot', spike: spike.kind } } : e;
+    const e = s.meterMinutes
+      ? meterEvent(s, r, base, season, spike)
+      : s.trips
+        ? tripEvent(s, s.trips, r, base, season, spike)
+        : deliveryEvent(s, r, base, spike);
+    return spike
+      ? { ...e, attributes: { ...((e.attributes as object) ?? {}), scenario: 'hotspot', spike: spike.kind } }
+      : e;
   };
   if (s.meterMinutes) return [event(0, mulberry32(hash(o.seed, s.externalId, slotMs)))];
   // Trip completions / rounds in the slot: Poisson around the supplier's rate at this time. The normal events are the
@@ -361,10 +533,16 @@ export function eventsForSlot(s: MockSupplier, slotMs: number, o: MockOptions): 
   const mean = perHour * season * (slotLen / 3_600_000);
   const slotSpike = spikeAt(o, s, slotMs);
   const drawn = poisson(mulberry32(hash(o.seed, s.externalId, slotMs, 'n')), mean);
-  const n = slotSpike?.steadyRate ? Math.max(drawn, evenShare(perHour * (slotLen / 3_600_000), slotMs / slotLen)) : drawn;
-  const extra = slotSpike?.kind === 'volume' ? poisson(mulberry32(hash(o.seed, s.externalId, slotMs, 'extra')), mean * (slotSpike.factor - 1)) : 0;
+  const n = slotSpike?.steadyRate
+    ? Math.max(drawn, evenShare(perHour * (slotLen / 3_600_000), slotMs / slotLen))
+    : drawn;
+  const extra =
+    slotSpike?.kind === 'volume'
+      ? poisson(mulberry32(hash(o.seed, s.externalId, slotMs, 'extra')), mean * (slotSpike.factor - 1))
+      : 0;
   const out: MockEvent[] = [];
-  for (let i = 0; i < n + extra; i++) out.push(event(i, mulberry32(hash(o.seed, s.externalId, slotMs, i)), i >= n ? slotSpike! : undefined));
+  for (let i = 0; i < n + extra; i++)
+    out.push(event(i, mulberry32(hash(o.seed, s.externalId, slotMs, i)), i >= n ? slotSpike! : undefined));
   return out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
 }
 

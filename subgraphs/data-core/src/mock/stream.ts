@@ -5,7 +5,16 @@
 // more trips, higher meter readings) is placed so that it fills the detection window exactly at minute `hotspot-at`.
 import { parseArgs } from 'node:util';
 import { signDevToken } from '@carbon-nexus/plugin-sdk';
-import { DEFAULT_HOTSPOT_SUPPLIER, MOCK_SUPPLIERS, SPIKE_KINDS, eventsBetween, spikeKindsFor, type MockOptions, type PlannedSpike, type SpikeKind } from './generator.ts';
+import {
+  DEFAULT_HOTSPOT_SUPPLIER,
+  MOCK_SUPPLIERS,
+  SPIKE_KINDS,
+  eventsBetween,
+  spikeKindsFor,
+  type MockOptions,
+  type PlannedSpike,
+  type SpikeKind,
+} from './generator.ts';
 
 export const STREAM_USAGE = `carbon-nexus stream [options]   (or: npx tsx subgraphs/data-core/src/cli/stream.ts)
 
@@ -97,14 +106,19 @@ export function parseStreamArgs(argv: string[]): StreamOptions | 'help' {
   if (values.help) return 'help';
   const num = (name: string, v: string, min: number, max: number) => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number between ${min} and ${max} (got "${v}")`);
+    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max)
+      throw new Error(`--${name} must be a number between ${min} and ${max} (got "${v}")`);
     return n;
   };
   const supplier = MOCK_SUPPLIERS.find((s) => s.externalId === values['hotspot-supplier']);
-  if (!supplier) throw new Error(`--hotspot-supplier must be one of ${MOCK_SUPPLIERS.map((s) => s.externalId).join(', ')}`);
+  if (!supplier)
+    throw new Error(`--hotspot-supplier must be one of ${MOCK_SUPPLIERS.map((s) => s.externalId).join(', ')}`);
   const kinds = spikeKindsFor(supplier.category);
   const kind = (values['hotspot-kind'] ?? kinds[0]) as SpikeKind;
-  if (!kinds.includes(kind)) throw new Error(`--hotspot-kind for ${supplier.externalId} (${supplier.category}) must be one of ${kinds.join(', ')} (got "${values['hotspot-kind']}")`);
+  if (!kinds.includes(kind))
+    throw new Error(
+      `--hotspot-kind for ${supplier.externalId} (${supplier.category}) must be one of ${kinds.join(', ')} (got "${values['hotspot-kind']}")`,
+    );
   const hotspotAt = num('hotspot-at', values['hotspot-at']!, -1, 1e6);
   return {
     url: values.url!.replace(/\/+$/, '').replace(/\/graphql$/, ''),
@@ -139,7 +153,14 @@ export function simClock(realStart: number, speed: number, catchUpMin: number) {
 }
 
 /** The planned spike of a run: it fills the last `windowMinutes` of simulated time at real minute `hotspotAt`. */
-export function plannedSpike(o: Pick<StreamOptions, 'hotspotAt' | 'windowMinutes' | 'hotspotSupplier' | 'hotspotKind' | 'hotspotFactor' | 'hotspotHours'>, clock: ReturnType<typeof simClock>, realStart: number): PlannedSpike | null {
+export function plannedSpike(
+  o: Pick<
+    StreamOptions,
+    'hotspotAt' | 'windowMinutes' | 'hotspotSupplier' | 'hotspotKind' | 'hotspotFactor' | 'hotspotHours'
+  >,
+  clock: ReturnType<typeof simClock>,
+  realStart: number,
+): PlannedSpike | null {
   if (o.hotspotAt < 0) return null;
   const from = clock.at(realStart + o.hotspotAt * 60_000) - o.windowMinutes * 60_000;
   // steadyRate: the planned scenario fires at any hour of the day, not only when trips happen to be frequent.
@@ -166,7 +187,8 @@ async function gql(o: StreamOptions, token: string, query: string, variables: Re
   return body.data;
 }
 
-const mockSuppliers = (o: Pick<StreamOptions, 'suppliers'>) => MOCK_SUPPLIERS.filter((s) => !o.suppliers || o.suppliers.includes(s.externalId));
+const mockSuppliers = (o: Pick<StreamOptions, 'suppliers'>) =>
+  MOCK_SUPPLIERS.filter((s) => !o.suppliers || o.suppliers.includes(s.externalId));
 
 export async function ensureSuppliers(o: StreamOptions, token: string) {
   const existing = await gql(o, token, `{ suppliers(first: 500, search: "MOCK-") { nodes { id externalId } } }`);
@@ -211,7 +233,8 @@ async function send(o: StreamOptions, token: string, events: unknown[], stats: S
           signal: o.signal,
         });
         const body = (await res.json()) as any;
-        if (res.status >= 500 || res.status === 401 || res.status === 403 || body.accepted === undefined) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+        if (res.status >= 500 || res.status === 401 || res.status === 403 || body.accepted === undefined)
+          throw new Error(`HTTP ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
         stats.sent += chunk.length;
         stats.accepted += body.accepted;
         stats.rejected += body.rejected;
@@ -271,7 +294,9 @@ export async function runStream(o: StreamOptions): Promise<StreamStats> {
   );
   if (o.backfillDays > 0) {
     const from = clock.simStart - o.backfillDays * 86_400_000;
-    log(`backfill: ${o.backfillDays} days of history, ${hhmm(from)} ${new Date(from).toISOString().slice(0, 10)} .. ${hhmm(clock.simStart)}`);
+    log(
+      `backfill: ${o.backfillDays} days of history, ${hhmm(from)} ${new Date(from).toISOString().slice(0, 10)} .. ${hhmm(clock.simStart)}`,
+    );
     const day = 86_400_000;
     for (let t = from; t < clock.simStart; t += day) {
       await send(o, token, eventsBetween(t, Math.min(t + day, clock.simStart), gen, who), stats);
@@ -281,12 +306,15 @@ export async function runStream(o: StreamOptions): Promise<StreamStats> {
     if (o.recalculateBaselines) {
       try {
         const d = await gql(o, token, `mutation { recalculateBaselines { entityType entities } }`);
-        log(`baselines recalculated: ${d.recalculateBaselines.map((r: any) => `${r.entities} ${r.entityType} entities`).join(', ')}`);
+        log(
+          `baselines recalculated: ${d.recalculateBaselines.map((r: any) => `${r.entities} ${r.entityType} entities`).join(', ')}`,
+        );
       } catch (err) {
         log(`baselines not recalculated (${(err as Error).message}); the platform's schedule will do it`);
       }
     }
-    if (spike && clock.realAt(spike.from) < Date.now()) log(`note: the backfill took longer than planned; the spike is already under way`);
+    if (spike && clock.realAt(spike.from) < Date.now())
+      log(`note: the backfill took longer than planned; the spike is already under way`);
   }
   log(`live from simulated ${hhmm(clock.simStart)}`);
   let simPrev = clock.simStart;
@@ -307,7 +335,9 @@ export async function runStream(o: StreamOptions): Promise<StreamStats> {
       stats.simTo = new Date(simNow).toISOString();
       if (spike && !spikeAnnounced && simNow >= spike.from) {
         spikeAnnounced = true;
-        log(`spike begins: ${o.hotspotSupplier} ${o.hotspotKind} ×${o.hotspotFactor} (simulated ${hhmm(spike.from)}); it fills the detection window at minute ${o.hotspotAt}`);
+        log(
+          `spike begins: ${o.hotspotSupplier} ${o.hotspotKind} ×${o.hotspotFactor} (simulated ${hhmm(spike.from)}); it fills the detection window at minute ${o.hotspotAt}`,
+        );
       }
       if (!caughtUp && simNow >= clock.meet) {
         caughtUp = true;
@@ -322,7 +352,9 @@ export async function runStream(o: StreamOptions): Promise<StreamStats> {
     if (now >= endAt) break;
     await new Promise((r) => setTimeout(r, Math.min(tickMs, Math.max(1, endAt - Date.now()))));
   }
-  say(`[stream ${stamp()}] done: sent ${stats.sent}, accepted ${stats.accepted}, duplicates ${stats.duplicates}, rejected ${stats.rejected}; simulated ${stats.simFrom} .. ${stats.simTo}`);
+  say(
+    `[stream ${stamp()}] done: sent ${stats.sent}, accepted ${stats.accepted}, duplicates ${stats.duplicates}, rejected ${stats.rejected}; simulated ${stats.simFrom} .. ${stats.simTo}`,
+  );
   return stats;
 }
 

@@ -15,7 +15,13 @@ const MAX_BUCKETS = 20_000;
 
 export async function emissionsSeries(
   ctx: ResolverContext,
-  args: { from: string; to: string; bucket?: string | null; groupBy?: string | null; supplierIds?: readonly string[] | null },
+  args: {
+    from: string;
+    to: string;
+    bucket?: string | null;
+    groupBy?: string | null;
+    supplierIds?: readonly string[] | null;
+  },
 ) {
   const from = parseTime('from', args.from);
   const to = parseTime('to', args.to);
@@ -29,7 +35,16 @@ export async function emissionsSeries(
   let filter = `AND ${supplierScopeSql(supplierFilter(ctx, args.supplierIds), params, 'e.supplier_id')}`;
   // A route series is per named route: events without one belong to no route.
   if (groupBy === 'ROUTE') filter += ` AND e.route IS NOT NULL AND e.route <> ''`;
-  const rows = await ctx.services.db.query<{ b: string; key: string; co2: number | null; n: number; real: number; predicted: number; suspect: number; pending: number }>(
+  const rows = await ctx.services.db.query<{
+    b: string;
+    key: string;
+    co2: number | null;
+    n: number;
+    real: number;
+    predicted: number;
+    suspect: number;
+    pending: number;
+  }>(
     `SELECT to_char(date_trunc('${bucket}', e."timestamp" AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"') AS b,
             ${KEY[groupBy]} AS key,
             SUM(e.co2e_kg)::float8 AS co2,
@@ -60,7 +75,11 @@ const CATEGORIES = ['transport', 'factory', 'warehouse', 'delivery'];
 
 export async function emissionPulse(ctx: ResolverContext, now = Date.now()) {
   const scope = ctx.auth?.supplierIds;
-  const params: unknown[] = [new Date(now - 7_200_000).toISOString(), new Date(now - 3_600_000).toISOString(), new Date(now).toISOString()];
+  const params: unknown[] = [
+    new Date(now - 7_200_000).toISOString(),
+    new Date(now - 3_600_000).toISOString(),
+    new Date(now).toISOString(),
+  ];
   const scopeSql = supplierScopeSql(scope ? scope.filter(isUuid) : null, params, 'e.supplier_id');
   const rows = await ctx.services.db.query<{ category: string; cur: number; prev: number; pending: number }>(
     `SELECT s.category,
@@ -82,7 +101,10 @@ export async function emissionPulse(ctx: ResolverContext, now = Date.now()) {
     kgPerHour: round(cur),
     previousKgPerHour: round(prev),
     trend: (cur === 0 && prev === 0 ? 'FLAT' : trend) as 'UP' | 'DOWN' | 'FLAT',
-    byCategory: [...new Set([...CATEGORIES, ...by.keys()])].map((c) => ({ category: c.toUpperCase(), co2eKg: round(by.get(c)?.cur ?? 0) })),
+    byCategory: [...new Set([...CATEGORIES, ...by.keys()])].map((c) => ({
+      category: c.toUpperCase(),
+      co2eKg: round(by.get(c)?.cur ?? 0),
+    })),
     pendingCount: rows.reduce((a, r) => a + r.pending, 0),
     at: new Date(now).toISOString(),
   };

@@ -119,8 +119,10 @@ export const eventResolvers: Resolvers = {
       if (f.qualityStatuses) where.push(`e.quality_status = ANY(${p(lowerList(f.qualityStatuses))}::text[])`);
       if (f.methods) where.push(`e.method = ANY(${p(lowerList(f.methods))}::text[])`);
       if (f.pending != null) where.push(f.pending ? 'e.co2e_kg IS NULL' : 'e.co2e_kg IS NOT NULL');
-      if (f.ingestedFrom) where.push(`e.created_at >= ${p(parseTime('filter.ingestedFrom', f.ingestedFrom).toISOString())}::timestamptz`);
-      if (f.ingestedTo) where.push(`e.created_at < ${p(parseTime('filter.ingestedTo', f.ingestedTo).toISOString())}::timestamptz`);
+      if (f.ingestedFrom)
+        where.push(`e.created_at >= ${p(parseTime('filter.ingestedFrom', f.ingestedFrom).toISOString())}::timestamptz`);
+      if (f.ingestedTo)
+        where.push(`e.created_at < ${p(parseTime('filter.ingestedTo', f.ingestedTo).toISOString())}::timestamptz`);
       // INGESTED_ASC: the order events were stored in (created_at, id), for consumers catching up after a stop.
       const ingested = args.orderBy === 'INGESTED_ASC';
       const col = ingested ? 'e.created_at' : 'e."timestamp"';
@@ -136,7 +138,10 @@ export const eventResolvers: Resolvers = {
         params,
       );
       const page = rows.slice(0, first);
-      const edges = page.map((r) => ({ cursor: encodeCursor([toIso(ingested ? r.created_at : r.timestamp), r.id]), node: toEvent(r) }));
+      const edges = page.map((r) => ({
+        cursor: encodeCursor([toIso(ingested ? r.created_at : r.timestamp), r.id]),
+        node: toEvent(r),
+      }));
       return {
         edges,
         nodes: edges.map((e) => e.node),
@@ -177,7 +182,8 @@ export const eventResolvers: Resolvers = {
   Mutation: {
     async ingestEvents(_p, { events }, ctx) {
       const auth = requireRole(ctx.auth, 'analyst', 'partner');
-      if (events.length > MAX_BATCH) throw badInput('events', `at most ${MAX_BATCH} events per call (got ${events.length})`);
+      if (events.length > MAX_BATCH)
+        throw badInput('events', `at most ${MAX_BATCH} events per call (got ${events.length})`);
       const r = await ingestBatch({ services: svc(ctx), state: st(ctx) }, events as unknown[], {
         defaultSource: 'api',
         auth,

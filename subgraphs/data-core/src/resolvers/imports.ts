@@ -65,7 +65,10 @@ export const importResolvers: Resolvers = {
         totalCount: page.totalCount,
         edges: rows.map((r) => ({ cursor: r.cursor, node: r })),
         nodes: rows,
-        pageInfo: { hasNextPage: n === 0 ? page.totalCount > 0 : page.hasNextPage, endCursor: rows.at(-1)?.cursor ?? null },
+        pageInfo: {
+          hasNextPage: n === 0 ? page.totalCount > 0 : page.hasNextPage,
+          endCursor: rows.at(-1)?.cursor ?? null,
+        },
       };
     },
   },

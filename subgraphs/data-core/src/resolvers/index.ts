@@ -12,4 +12,7 @@ const merge = (...parts: Resolvers[]): Resolvers => {
   return out as Resolvers;
 };
 
-export const resolvers: Resolvers = { ...merge(supplierResolvers, eventResolvers, emissionResolvers, importResolvers, estimateResolvers), JSON: JSONScalar };
+export const resolvers: Resolvers = {
+  ...merge(supplierResolvers, eventResolvers, emissionResolvers, importResolvers, estimateResolvers),
+  JSON: JSONScalar,
+};

@@ -40,7 +40,9 @@ export function toSupplier(s: SupplierRow) {
     name: s.name,
     category: s.category.toUpperCase() as SupplierCategory,
     country: s.country,
-    location: Object.keys(loc).length ? { lat: loc.lat ?? null, lon: loc.lon ?? null, city: loc.city ?? null, country: loc.country ?? null } : null,
+    location: Object.keys(loc).length
+      ? { lat: loc.lat ?? null, lon: loc.lon ?? null, city: loc.city ?? null, country: loc.country ?? null }
+      : null,
     fleetInfo: s.fleet_info ?? {},
     baselineEmissionKgPerHour: s.baseline_emission,
     lastSeenAt: toIso(s.last_seen_at),
@@ -90,17 +92,21 @@ function validateSupplierInput(input: Record<string, any>, partial: boolean) {
     out.external_id = input.externalId === null ? null : String(input.externalId).trim();
   }
   if (input.category != null) {
-    if (!CATEGORIES.includes(input.category)) throw badInput('input.category', `must be one of ${CATEGORIES.join(', ')}`);
+    if (!CATEGORIES.includes(input.category))
+      throw badInput('input.category', `must be one of ${CATEGORIES.join(', ')}`);
     out.category = String(input.category).toLowerCase();
   }
   if (input.country !== undefined) {
-    if (input.country !== null && !/^[A-Za-z]{2}$/.test(input.country)) throw badInput('input.country', 'must be an ISO 3166 alpha-2 code, e.g. GB');
+    if (input.country !== null && !/^[A-Za-z]{2}$/.test(input.country))
+      throw badInput('input.country', 'must be an ISO 3166 alpha-2 code, e.g. GB');
     out.country = input.country === null ? null : String(input.country).toUpperCase();
   }
   if (input.location !== undefined) {
     const l = input.location ?? {};
-    if (l.lat != null && (l.lat < -90 || l.lat > 90)) throw badInput('input.location.lat', 'must be between -90 and 90');
-    if (l.lon != null && (l.lon < -180 || l.lon > 180)) throw badInput('input.location.lon', 'must be between -180 and 180');
+    if (l.lat != null && (l.lat < -90 || l.lat > 90))
+      throw badInput('input.location.lat', 'must be between -90 and 90');
+    if (l.lon != null && (l.lon < -180 || l.lon > 180))
+      throw badInput('input.location.lon', 'must be between -180 and 180');
     out.location = JSON.stringify(Object.fromEntries(Object.entries(l).filter(([, v]) => v != null)));
   }
   if (input.fleetInfo !== undefined) {
@@ -111,7 +117,8 @@ function validateSupplierInput(input: Record<string, any>, partial: boolean) {
   }
   if (input.baselineEmissionKgPerHour !== undefined) {
     const b = input.baselineEmissionKgPerHour;
-    if (b !== null && (!Number.isFinite(b) || b < 0)) throw badInput('input.baselineEmissionKgPerHour', 'must be ≥ 0 kg CO2e per hour');
+    if (b !== null && (!Number.isFinite(b) || b < 0))
+      throw badInput('input.baselineEmissionKgPerHour', 'must be ≥ 0 kg CO2e per hour');
     out.baseline_emission = b;
   }
   return out;
@@ -163,7 +170,10 @@ export const supplierResolvers: Resolvers = {
         params,
       );
       const page = rows.slice(0, first);
-      const edges = page.map((r) => ({ cursor: encodeCursor([args.orderBy ?? 'NAME_ASC', r.sort_key, r.id]), node: toSupplier(r) }));
+      const edges = page.map((r) => ({
+        cursor: encodeCursor([args.orderBy ?? 'NAME_ASC', r.sort_key, r.id]),
+        node: toSupplier(r),
+      }));
       return {
         edges,
         nodes: edges.map((e) => e.node),
@@ -186,10 +196,16 @@ export const supplierResolvers: Resolvers = {
             .join(', ')}, now()) RETURNING ${SUPPLIER_COLS.replace(/s\./g, '')}`,
           cols.map((c) => v[c]),
         );
-        await ctx.services.audit({ action: 'supplier.create', entityType: 'supplier', entityId: row.id, metadata: { name: row.name } });
+        await ctx.services.audit({
+          action: 'supplier.create',
+          entityType: 'supplier',
+          entityId: row.id,
+          metadata: { name: row.name },
+        });
         return toSupplier(row);
       } catch (err) {
-        if (uniqueViolation(err)) throw badInput('input.externalId', `a supplier with externalId "${v.external_id}" already exists`);
+        if (uniqueViolation(err))
+          throw badInput('input.externalId', `a supplier with externalId "${v.external_id}" already exists`);
         throw err;
       }
     },
@@ -209,10 +225,16 @@ export const supplierResolvers: Resolvers = {
         if (!rows.length) throw notFound('supplier', id);
         (ctx.state as DataCoreState).supplierCache.byId.clear();
         (ctx.state as DataCoreState).supplierCache.byExternal.clear();
-        await ctx.services.audit({ action: 'supplier.update', entityType: 'supplier', entityId: id, metadata: { fields: Object.keys(input) } });
+        await ctx.services.audit({
+          action: 'supplier.update',
+          entityType: 'supplier',
+          entityId: id,
+          metadata: { fields: Object.keys(input) },
+        });
         return toSupplier(rows[0]);
       } catch (err) {
-        if (uniqueViolation(err)) throw badInput('input.externalId', `a supplier with externalId "${v.external_id}" already exists`);
+        if (uniqueViolation(err))
+          throw badInput('input.externalId', `a supplier with externalId "${v.external_id}" already exists`);
         throw err;
       }
     },

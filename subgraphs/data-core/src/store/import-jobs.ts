@@ -9,7 +9,8 @@ import { importProgress } from '../../client/topics.ts';
 
 export const ERROR_SAMPLE_MAX = 1000;
 /** How often a running job refreshes heartbeat_at (also on every saved batch); well inside the staleness limit. */
-export const heartbeatMs = (services: Services) => Math.min(5_000, (services.config.DATA_CORE_JOB_STALE_SECONDS || 30) * 1000 / 4);
+export const heartbeatMs = (services: Services) =>
+  Math.min(5_000, ((services.config.DATA_CORE_JOB_STALE_SECONDS || 30) * 1000) / 4);
 
 export interface RowError {
   row: number;
@@ -42,12 +43,20 @@ export class ImportJobTracker {
     this.publisher = throttle(() => void this.publish(), 500);
     // Beats even while an upload is slow to arrive: the job is alive as long as this process is.
     this.heartbeat = setInterval(() => {
-      services.db.query(`UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [id]).catch(() => undefined);
+      services.db
+        .query(`UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [id])
+        .catch(() => undefined);
     }, heartbeatMs(services));
     this.heartbeat.unref();
   }
 
-  static async create(services: Services, kind: string, source: string | null, userId: string | null, checkpoint: unknown = {}) {
+  static async create(
+    services: Services,
+    kind: string,
+    source: string | null,
+    userId: string | null,
+    checkpoint: unknown = {},
+  ) {
     const [row] = await services.db.query<{ id: string }>(
       `INSERT INTO import_jobs (id, kind, status, source, user_id, checkpoint, heartbeat_at)
        VALUES (gen_random_uuid(), $1, 'running', $2, $3, $4::jsonb, now()) RETURNING id`,
@@ -74,14 +83,21 @@ export class ImportJobTracker {
     t.counters.rowsDuplicate = row.rows_duplicate;
     t.counters.bytesRead = Number(row.bytes_read);
     t.errors.push(...(row.error_sample ?? []));
-    await services.db.query(`UPDATE import_jobs SET status = 'running', error = NULL, finished_at = NULL, heartbeat_at = now() WHERE id = $1`, [id]);
+    await services.db.query(
+      `UPDATE import_jobs SET status = 'running', error = NULL, finished_at = NULL, heartbeat_at = now() WHERE id = $1`,
+      [id],
+    );
     return t;
   }
 
   addErrors(errs: RowError[]) {
     for (const e of errs) {
       if (this.errors.length >= ERROR_SAMPLE_MAX) return;
-      this.errors.push({ row: e.row, column: e.column === null ? null : safeText(e.column, 200), reason: safeText(e.reason, 500) });
+      this.errors.push({
+        row: e.row,
+        column: e.column === null ? null : safeText(e.column, 200),
+        reason: safeText(e.reason, 500),
+      });
       this.errorsDirty = true;
     }
   }
@@ -94,7 +110,16 @@ export class ImportJobTracker {
     await this.services.db.query(
       `UPDATE import_jobs SET rows_total = $2, rows_accepted = $3, rows_rejected = $4, rows_duplicate = $5, bytes_read = $6,
          error_sample = COALESCE($7::jsonb, error_sample), checkpoint = COALESCE($8::jsonb, checkpoint), heartbeat_at = now() WHERE id = $1`,
-      [this.id, c.rowsTotal, c.rowsAccepted, c.rowsRejected, c.rowsDuplicate, c.bytesRead, sample, checkpoint === undefined ? null : JSON.stringify(checkpoint)],
+      [
+        this.id,
+        c.rowsTotal,
+        c.rowsAccepted,
+        c.rowsRejected,
+        c.rowsDuplicate,
+        c.bytesRead,
+        sample,
+        checkpoint === undefined ? null : JSON.stringify(checkpoint),
+      ],
     );
     this.publisher.kick();
   }
@@ -110,15 +135,21 @@ export class ImportJobTracker {
     const message = error === null ? null : safeText(error);
     try {
       await this.save();
-      await this.services.db.query(`UPDATE import_jobs SET status = $2, error = $3, finished_at = now() WHERE id = $1`, [this.id, status, message]);
+      await this.services.db.query(
+        `UPDATE import_jobs SET status = $2, error = $3, finished_at = now() WHERE id = $1`,
+        [this.id, status, message],
+      );
     } catch (err) {
       this.services.logger.error({ err, jobId: this.id, status, error: message }, 'import job: storing its end failed');
       this.status = 'failed';
       try {
-        await this.services.db.query(`UPDATE import_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [
-          this.id,
-          `storing the job's result failed (${safeText((err as Error)?.message ?? String(err), 300)})${message ? `; the import had ended with: ${message}` : ''}`,
-        ]);
+        await this.services.db.query(
+          `UPDATE import_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`,
+          [
+            this.id,
+            `storing the job's result failed (${safeText((err as Error)?.message ?? String(err), 300)})${message ? `; the import had ended with: ${message}` : ''}`,
+          ],
+        );
       } catch (err2) {
         // The database is unreachable: the job stays RUNNING, stops beating, and is marked INTERRUPTED later.
         this.services.logger.error({ err: err2, jobId: this.id }, 'import job: marking it failed failed too');
@@ -143,7 +174,14 @@ export class ImportJobTracker {
  * without a heartbeat before a job counts as dead (0 = every running job, for a process that owns the database).
  */
 export async function markInterruptedJobs(services: Services, staleMs: number): Promise<string[]> {
-  const rows = await services.db.query<{ id: string; rows_total: number; rows_accepted: number; rows_rejected: number; rows_duplicate: number; bytes_read: string }>(
+  const rows = await services.db.query<{
+    id: string;
+    rows_total: number;
+    rows_accepted: number;
+    rows_rejected: number;
+    rows_duplicate: number;
+    bytes_read: string;
+  }>(
     `UPDATE import_jobs j SET status = 'interrupted', finished_at = now(),
         rows_accepted = s.accepted, rows_rejected = s.rejected,
         rows_total = GREATEST(j.rows_total, s.accepted + s.rejected + j.rows_duplicate),
@@ -174,6 +212,10 @@ export async function markInterruptedJobs(services: Services, staleMs: number): 
       })
       .catch((err) => services.logger.warn({ err }, 'import.progress publish failed'));
   }
-  if (rows.length) services.logger.warn({ jobs: rows.map((r) => r.id) }, 'import jobs interrupted by an earlier stop marked INTERRUPTED');
+  if (rows.length)
+    services.logger.warn(
+      { jobs: rows.map((r) => r.id) },
+      'import jobs interrupted by an earlier stop marked INTERRUPTED',
+    );
   return rows.map((r) => r.id);
 }

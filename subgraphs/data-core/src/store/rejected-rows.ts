@@ -43,16 +43,29 @@ function columnsOf(payload: unknown): Map<string, string> {
   return map;
 }
 
-export async function rejectedRowsPage(db: SqlQueryable, jobId: string, limit: number, after: { row: number; id: string } | null): Promise<RejectedRowsPage> {
+export async function rejectedRowsPage(
+  db: SqlQueryable,
+  jobId: string,
+  limit: number,
+  after: { row: number; id: string } | null,
+): Promise<RejectedRowsPage> {
   return runInScope({ auth: SYSTEM_CLAIMS }, async () => {
-    const rows = await db.query<{ id: string; row_number: number; errors: { field: string; reason: string }[] | null; payload: unknown }>(
+    const rows = await db.query<{
+      id: string;
+      row_number: number;
+      errors: { field: string; reason: string }[] | null;
+      payload: unknown;
+    }>(
       `SELECT id, row_number, errors, payload FROM events_raw
        WHERE import_job_id = $1 AND quality_status = 'rejected'
          ${after ? 'AND (row_number > $3 OR (row_number = $3 AND id > $4::uuid))' : ''}
        ORDER BY row_number, id LIMIT $2`,
       after ? [jobId, limit + 1, after.row, after.id] : [jobId, limit + 1],
     );
-    const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events_raw WHERE import_job_id = $1 AND quality_status = 'rejected'`, [jobId]);
+    const [{ n }] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM events_raw WHERE import_job_id = $1 AND quality_status = 'rejected'`,
+      [jobId],
+    );
     const page = rows.slice(0, limit).map((r) => {
       const columns = columnsOf(r.payload);
       return {

@@ -31,9 +31,15 @@ export interface LearnedCadence {
  * Learns a supplier's cadence from its hourly counts in [from, to). An hour of day is "active" when the
  * supplier sent real data in it on at least `minActiveFraction` of the days it could have (days after first seen).
  */
-export function learnCadence(hours: readonly HourCounts[], from: number, to: number, minActiveFraction = 0.5): LearnedCadence {
+export function learnCadence(
+  hours: readonly HourCounts[],
+  from: number,
+  to: number,
+  minActiveFraction = 0.5,
+): LearnedCadence {
   const active = hours.filter((h) => h.hour >= from && h.hour < to && h.real > 0);
-  if (!active.length) return { learnedPerHour: null, learnedFromHours: 0, activeHoursOfDay: [], firstSeen: null, lastSeen: null };
+  if (!active.length)
+    return { learnedPerHour: null, learnedFromHours: 0, activeHoursOfDay: [], firstSeen: null, lastSeen: null };
   const firstSeen = Math.min(...active.map((h) => h.hour));
   const lastSeen = Math.max(...active.map((h) => h.hour));
   const hits = new Array<number>(24).fill(0);
@@ -41,7 +47,8 @@ export function learnCadence(hours: readonly HourCounts[], from: number, to: num
   const opportunities = new Array<number>(24).fill(0);
   for (let t = firstSeen; t < to; t += HOUR_MS) opportunities[hourOfDay(t)]++;
   const activeHoursOfDay: number[] = [];
-  for (let h = 0; h < 24; h++) if (opportunities[h] > 0 && hits[h] / opportunities[h] >= minActiveFraction) activeHoursOfDay.push(h);
+  for (let h = 0; h < 24; h++)
+    if (opportunities[h] > 0 && hits[h] / opportunities[h] >= minActiveFraction) activeHoursOfDay.push(h);
   return {
     learnedPerHour: median(active.map((h) => h.real)),
     learnedFromHours: active.length,
@@ -79,7 +86,13 @@ export interface Window {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-export function windowOf(granularity: 'hour' | 'day', windowStart: number, expected: number, real: number, predicted: number): Window {
+export function windowOf(
+  granularity: 'hour' | 'day',
+  windowStart: number,
+  expected: number,
+  real: number,
+  predicted: number,
+): Window {
   const completeness = expected > 0 ? Math.min(100, (real / expected) * 100) : real > 0 ? 100 : 0;
   const total = real + predicted;
   return {

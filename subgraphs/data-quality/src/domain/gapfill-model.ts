@@ -26,7 +26,8 @@ export function loadArtifact(path: string | URL = DEFAULT_ARTIFACT): GapfillArti
     throw new Error(`gap-fill artifact ${String(path)} lacks coefficients/spec/version`);
   }
   const n = 1 + 2 * a.spec.hodHarmonics + 2 * a.spec.dowHarmonics + 8;
-  if (a.coefficients.length !== n) throw new Error(`gap-fill artifact: ${a.coefficients.length} coefficients, spec needs ${n}`);
+  if (a.coefficients.length !== n)
+    throw new Error(`gap-fill artifact: ${a.coefficients.length} coefficients, spec needs ${n}`);
   return a;
 }
 
@@ -39,7 +40,9 @@ export function verifyArtifact(a: GapfillArtifact, tolerance = 1e-3): void {
   for (const [i, ex] of a.examples.entries()) {
     const got = predictFill(a, ex.input);
     if (Math.abs(got.co2eKg - ex.expected.co2eKg) > tolerance * Math.max(1, Math.abs(ex.expected.co2eKg))) {
-      throw new Error(`gap-fill artifact example ${i}: runtime predicts ${got.co2eKg}, artifact says ${ex.expected.co2eKg}`);
+      throw new Error(
+        `gap-fill artifact example ${i}: runtime predicts ${got.co2eKg}, artifact says ${ex.expected.co2eKg}`,
+      );
     }
   }
 }

@@ -38,7 +38,11 @@ export interface IqrOutlier {
 }
 
 /** Indices of values outside the fences (non-finite values are ignored). */
-export function iqrOutliers(values: readonly number[], k = 1.5, minIqr = 0): { fences: Fences; outliers: IqrOutlier[] } {
+export function iqrOutliers(
+  values: readonly number[],
+  k = 1.5,
+  minIqr = 0,
+): { fences: Fences; outliers: IqrOutlier[] } {
   const fences = iqrFences(values, k, minIqr);
   const outliers: IqrOutlier[] = [];
   values.forEach((v, index) => {
@@ -50,5 +54,8 @@ export function iqrOutliers(values: readonly number[], k = 1.5, minIqr = 0): { f
 }
 
 export function median(values: readonly number[]): number {
-  return quantileSorted([...values].sort((a, b) => a - b), 0.5);
+  return quantileSorted(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }

@@ -25,7 +25,14 @@ export interface OutlierEvent {
   areaM2?: number | null;
 }
 
-export type Metric = 'co2e_per_tkm' | 'co2e_per_km' | 'co2e_per_unit' | 'co2e_per_m2' | 'distance_km' | 'load_kg' | 'co2e_per_event';
+export type Metric =
+  | 'co2e_per_tkm'
+  | 'co2e_per_km'
+  | 'co2e_per_unit'
+  | 'co2e_per_m2'
+  | 'distance_km'
+  | 'load_kg'
+  | 'co2e_per_event';
 
 export const METRIC_LABEL: Record<Metric | 'features', string> = {
   co2e_per_tkm: 'co2e per t·km (kg CO2e/t·km)',
@@ -43,7 +50,8 @@ const pos = (x: number | null | undefined): x is number => x != null && Number.i
 /** The intensity an event is judged on (null when it has none). */
 export function intensityOf(e: OutlierEvent): { metric: Metric; value: number } | null {
   const type = (e.eventType ?? '').toUpperCase();
-  if (type === 'FACTORY') return pos(e.productionUnits) ? { metric: 'co2e_per_unit', value: e.co2eKg / e.productionUnits } : null;
+  if (type === 'FACTORY')
+    return pos(e.productionUnits) ? { metric: 'co2e_per_unit', value: e.co2eKg / e.productionUnits } : null;
   if (type === 'WAREHOUSE') return pos(e.areaM2) ? { metric: 'co2e_per_m2', value: e.co2eKg / e.areaM2 } : null;
   if (pos(e.tonneKm)) return { metric: 'co2e_per_tkm', value: e.co2eKg / e.tonneKm };
   if (pos(e.distanceKm)) return { metric: 'co2e_per_km', value: e.co2eKg / e.distanceKm };
@@ -82,7 +90,14 @@ export interface Thresholds {
   minSamples: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { iqrK: 1.5, iqrLog: true, iqrRelFloor: 0.1, dbscanEps: 1, dbscanMinPts: 10, minSamples: 20 };
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  iqrK: 1.5,
+  iqrLog: true,
+  iqrRelFloor: 0.1,
+  dbscanEps: 1,
+  dbscanMinPts: 10,
+  minSamples: 20,
+};
 
 export interface OutlierFlag {
   eventId: string;
@@ -97,7 +112,15 @@ export interface OutlierFlag {
 }
 
 const sig = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString());
-const METRICS: Metric[] = ['co2e_per_tkm', 'co2e_per_km', 'co2e_per_unit', 'co2e_per_m2', 'distance_km', 'load_kg', 'co2e_per_event'];
+const METRICS: Metric[] = [
+  'co2e_per_tkm',
+  'co2e_per_km',
+  'co2e_per_unit',
+  'co2e_per_m2',
+  'distance_km',
+  'load_kg',
+  'co2e_per_event',
+];
 
 /** Comparable events: same event type and vehicle type (a van is not judged against the trucks). */
 export function groupKey(e: OutlierEvent): string {

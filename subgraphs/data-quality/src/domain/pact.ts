@@ -24,7 +24,14 @@ export function badgeOf(realCount: number, predictedCount: number): Badge {
   const predTenths = 1000 - realTenths;
   const realPct = realTenths / 10;
   const predictedPct = predTenths / 10;
-  return { realPct, predictedPct, realCount, predictedCount, totalCount: total, label: `${fmt(realPct)}% Real | ${fmt(predictedPct)}% Predicted` };
+  return {
+    realPct,
+    predictedPct,
+    realCount,
+    predictedCount,
+    totalCount: total,
+    label: `${fmt(realPct)}% Real | ${fmt(predictedPct)}% Predicted`,
+  };
 }
 
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
@@ -87,13 +94,19 @@ export function pactIndicators(input: PactInput): PactIndicatorsValue {
   const totalKg = ev.reduce((a, e) => a + Math.max(e.co2eKg, 0), 0);
   const realKg = ev.filter((e) => !e.predicted).reduce((a, e) => a + Math.max(e.co2eKg, 0), 0);
   const primaryDataShare = totalKg > 0 ? (realKg / totalKg) * 100 : input.realCount > 0 ? 100 : 0;
-  const coveragePercent = input.expectedHours > 0 ? Math.min(100, (input.coveredHours / input.expectedHours) * 100) : input.realCount + input.predictedCount > 0 ? 100 : 0;
+  const coveragePercent =
+    input.expectedHours > 0
+      ? Math.min(100, (input.coveredHours / input.expectedHours) * 100)
+      : input.realCount + input.predictedCount > 0
+        ? 100
+        : 0;
   const technologicalDQR = clampDqr(weighted(ev, (e) => (e.predicted ? 3 : e.measuredEnergy ? 1 : 2), 3));
   const temporalDQR = clampDqr(input.expectedDays > 0 ? 1 + 2 * (input.daysWithoutRealData / input.expectedDays) : 3);
   const geographicalDQR = clampDqr(
     weighted(ev, (e) => (e.predicted ? 3 : e.geoSpecific ? 1 : input.supplierCountryKnown ? 2 : 3), 3),
   );
-  const completeness = input.expectedCount > 0 ? Math.min(1, input.realCount / input.expectedCount) : input.realCount > 0 ? 1 : 0;
+  const completeness =
+    input.expectedCount > 0 ? Math.min(1, input.realCount / input.expectedCount) : input.realCount > 0 ? 1 : 0;
   const completenessDQR = clampDqr(1 + 2 * (1 - completeness));
   const reliabilityDQR = clampDqr(weighted(ev, (e) => (e.predicted || e.suspect ? 3 : 1), 3));
   const meanDqr = (technologicalDQR + temporalDQR + geographicalDQR + completenessDQR + reliabilityDQR) / 5;
@@ -121,9 +134,16 @@ export function pcafScore(primaryDataShare: number, meanDqr: number): { score: n
   const pds = r1(primaryDataShare);
   const dqr = r2(meanDqr);
   if (primaryDataShare >= 90 && meanDqr <= 1.5)
-    return { score: 2, rationale: `primary data share ${pds}% ≥ 90% and mean DQR ${dqr} ≤ 1.5: unverified primary activity data (1 needs third-party verification)` };
+    return {
+      score: 2,
+      rationale: `primary data share ${pds}% ≥ 90% and mean DQR ${dqr} ≤ 1.5: unverified primary activity data (1 needs third-party verification)`,
+    };
   if (primaryDataShare >= 60 && meanDqr <= 2)
-    return { score: 3, rationale: `primary data share ${pds}% ≥ 60% and mean DQR ${dqr} ≤ 2: mostly primary activity data` };
-  if (primaryDataShare >= 20) return { score: 4, rationale: `primary data share ${pds}% ≥ 20%: partly primary, partly estimated` };
+    return {
+      score: 3,
+      rationale: `primary data share ${pds}% ≥ 60% and mean DQR ${dqr} ≤ 2: mostly primary activity data`,
+    };
+  if (primaryDataShare >= 20)
+    return { score: 4, rationale: `primary data share ${pds}% ≥ 20%: partly primary, partly estimated` };
   return { score: 5, rationale: `primary data share ${pds}% < 20%: mostly estimated` };
 }

@@ -4,7 +4,15 @@
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { Config } from '../config.ts';
 import type { State } from '../state.ts';
-import { completenessWindows, floorHour, HOUR_MS, DAY_MS, learnCadence, type CadenceProfile, type HourCounts } from '../domain/completeness.ts';
+import {
+  completenessWindows,
+  floorHour,
+  HOUR_MS,
+  DAY_MS,
+  learnCadence,
+  type CadenceProfile,
+  type HourCounts,
+} from '../domain/completeness.ts';
 import { detectGaps } from '../domain/gaps.ts';
 import { supplierOutliers, type OutlierEvent, type OutlierFlag } from '../domain/outliers.ts';
 import { contextOf, modelId, predictFill } from '../domain/gapfill-model.ts';
@@ -32,14 +40,26 @@ export function scheduledWindow(config: Config, now: Date): { from: number; to: 
   return { from: to - config.QUALITY_LOOKBACK_HOURS * HOUR_MS, to };
 }
 
-export async function assessQuality(services: PluginServices<Config>, state: State, from: number, to: number, now = Date.now()): Promise<RunResult> {
+export async function assessQuality(
+  services: PluginServices<Config>,
+  state: State,
+  from: number,
+  to: number,
+  now = Date.now(),
+): Promise<RunResult> {
   // One run at a time per process (scheduled and on-demand runs queue behind each other); a stop waits for it.
   const run = state.lock.then(() => runOnce(services, state, from, to, now));
   state.lock = run.catch(() => undefined);
   return services.lifecycle.track(run);
 }
 
-async function runOnce(services: PluginServices<Config>, state: State, fromIn: number, toIn: number, now: number): Promise<RunResult> {
+async function runOnce(
+  services: PluginServices<Config>,
+  state: State,
+  fromIn: number,
+  toIn: number,
+  now: number,
+): Promise<RunResult> {
   const { db, config, logger } = services;
   const from = floorHour(fromIn);
   const to = Math.min(Math.ceil(toIn / HOUR_MS) * HOUR_MS, floorHour(now));
@@ -94,9 +114,21 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
     profiles.set(supplierId, {
       perHour: override ?? learned.learnedPerHour,
       activeHoursOfDay: learned.activeHoursOfDay,
-      firstSeen: learned.firstSeen ?? ([...byHour.values()].filter((h) => h.real > 0).map((h) => h.hour).sort((a, b) => a - b)[0] ?? null),
+      firstSeen:
+        learned.firstSeen ??
+        [...byHour.values()]
+          .filter((h) => h.real > 0)
+          .map((h) => h.hour)
+          .sort((a, b) => a - b)[0] ??
+        null,
     });
-    learnedRows.push([supplierId, learned.learnedPerHour, learned.learnedFromHours, learned.activeHoursOfDay, new Date(now)]);
+    learnedRows.push([
+      supplierId,
+      learned.learnedPerHour,
+      learned.learnedFromHours,
+      learned.activeHoursOfDay,
+      new Date(now),
+    ]);
   }
   await insertMany(
     db,
@@ -142,8 +174,30 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
   const inserted = await insertMany<{ event_id: string }>(
     db,
     'data_quality_flags',
-    ['id', 'event_id', 'supplier_id', 'event_timestamp', 'method', 'metric', 'value', 'lower_fence', 'upper_fence', 'reason'],
-    flags.map((f) => [crypto.randomUUID(), f.eventId, f.supplierId, new Date(f.timestamp), f.method, f.metric, f.value, f.lowerFence, f.upperFence, f.reason]),
+    [
+      'id',
+      'event_id',
+      'supplier_id',
+      'event_timestamp',
+      'method',
+      'metric',
+      'value',
+      'lower_fence',
+      'upper_fence',
+      'reason',
+    ],
+    flags.map((f) => [
+      crypto.randomUUID(),
+      f.eventId,
+      f.supplierId,
+      new Date(f.timestamp),
+      f.method,
+      f.metric,
+      f.value,
+      f.lowerFence,
+      f.upperFence,
+      f.reason,
+    ]),
     'ON CONFLICT (event_id, method, metric) DO NOTHING RETURNING event_id',
   );
   result.outliersFlagged = new Set(inserted.map((r) => r.event_id)).size;
@@ -154,14 +208,27 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
   if (pending.length) {
     await flagEvents(
       services,
-      pending.map((p) => ({ eventId: p.event_id, status: 'SUSPECT' as const, reason: p.reasons.join("; ").slice(0, 500) })),
+      pending.map((p) => ({
+        eventId: p.event_id,
+        status: 'SUSPECT' as const,
+        reason: p.reasons.join('; ').slice(0, 500),
+      })),
     );
-    await db.query(`UPDATE data_quality_flags SET synced_at = now() WHERE synced_at IS NULL AND event_id = ANY($1::uuid[])`, [pending.map((p) => p.event_id)]);
+    await db.query(
+      `UPDATE data_quality_flags SET synced_at = now() WHERE synced_at IS NULL AND event_id = ANY($1::uuid[])`,
+      [pending.map((p) => p.event_id)],
+    );
   }
 
   lap('outliers');
   // 4. Gaps: supersede fills where real data arrived, fill new gaps.
-  const gapRows = await db.query<{ id: string; supplier_id: string; window_start: Date; status: string; event_id: string | null }>(
+  const gapRows = await db.query<{
+    id: string;
+    supplier_id: string;
+    window_start: Date;
+    status: string;
+    event_id: string | null;
+  }>(
     `SELECT id, supplier_id, window_start, status, event_id FROM gap_fills WHERE window_start >= $1 AND window_start < $2`,
     [new Date(from), new Date(to)],
   );
@@ -174,11 +241,20 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
     if (c && c.real > 0) superseded.push(r.id);
   }
   if (superseded.length) {
-    await db.query(`UPDATE gap_fills SET status = 'superseded', updated_at = now() WHERE id = ANY($1::uuid[])`, [superseded]);
+    await db.query(`UPDATE gap_fills SET status = 'superseded', updated_at = now() WHERE id = ANY($1::uuid[])`, [
+      superseded,
+    ]);
     result.fillsSuperseded = superseded.length;
   }
 
-  interface Todo { id: string; supplierId: string; hour: number; expected: number; co2eKg: number | null; confidence: number | null }
+  interface Todo {
+    id: string;
+    supplierId: string;
+    hour: number;
+    expected: number;
+    co2eKg: number | null;
+    confidence: number | null;
+  }
   const todo: Todo[] = [];
   for (const [supplierId, byHour] of bySupplier) {
     const profile = profiles.get(supplierId)!;
@@ -195,7 +271,14 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
       if (prev?.status === 'superseded') continue;
       const x = contextOf(g.hour, real);
       const fill = x ? predictFill(state.model, x) : null;
-      todo.push({ id: prev?.id ?? crypto.randomUUID(), supplierId, hour: g.hour, expected: g.expected, co2eKg: fill?.co2eKg ?? null, confidence: fill?.confidence ?? null });
+      todo.push({
+        id: prev?.id ?? crypto.randomUUID(),
+        supplierId,
+        hour: g.hour,
+        expected: g.expected,
+        co2eKg: fill?.co2eKg ?? null,
+        confidence: fill?.confidence ?? null,
+      });
     }
   }
   if (todo.length) {
@@ -203,8 +286,28 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
     await insertMany(
       db,
       'gap_fills',
-      ['id', 'supplier_id', 'window_start', 'window_end', 'expected_count', 'co2e_kg', 'confidence', 'predicted_by', 'status'],
-      todo.map((t) => [t.id, t.supplierId, new Date(t.hour), new Date(t.hour + HOUR_MS), t.expected, t.co2eKg, t.confidence, t.co2eKg == null ? null : modelId(state.model), t.co2eKg == null ? 'unfilled' : 'filled']),
+      [
+        'id',
+        'supplier_id',
+        'window_start',
+        'window_end',
+        'expected_count',
+        'co2e_kg',
+        'confidence',
+        'predicted_by',
+        'status',
+      ],
+      todo.map((t) => [
+        t.id,
+        t.supplierId,
+        new Date(t.hour),
+        new Date(t.hour + HOUR_MS),
+        t.expected,
+        t.co2eKg,
+        t.confidence,
+        t.co2eKg == null ? null : modelId(state.model),
+        t.co2eKg == null ? 'unfilled' : 'filled',
+      ]),
       `ON CONFLICT (supplier_id, window_start) DO UPDATE SET co2e_kg = EXCLUDED.co2e_kg, confidence = EXCLUDED.confidence,
          predicted_by = EXCLUDED.predicted_by, status = EXCLUDED.status, expected_count = EXCLUDED.expected_count, updated_at = now()`,
     );
@@ -237,10 +340,14 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
             else bySupplier.get(f.supplierId)!.set(f.hour, { hour: f.hour, real: 0, predicted: 1, co2eKg: f.co2eKg! });
           }
         } else {
-          logger.warn({ supplierId: f.supplierId, hour: new Date(f.hour).toISOString(), status: r.status, errors: r.errors }, 'gap fill not accepted by data-core');
+          logger.warn(
+            { supplierId: f.supplierId, hour: new Date(f.hour).toISOString(), status: r.status, errors: r.errors },
+            'gap fill not accepted by data-core',
+          );
         }
       }
-      for (const [id, eventId] of ok) await db.query(`UPDATE gap_fills SET event_id = $2, updated_at = now() WHERE id = $1`, [id, eventId]);
+      for (const [id, eventId] of ok)
+        await db.query(`UPDATE gap_fills SET event_id = $2, updated_at = now() WHERE id = $1`, [id, eventId]);
       result.gapsFilled = ok.length;
     }
   }
@@ -254,7 +361,11 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
   const anomalyCount = new Map<string, number>();
   for (const a of anomalies) {
     const t = new Date(a.event_timestamp).getTime();
-    for (const k of [`${a.supplier_id}|hour|${floorHour(t)}`, `${a.supplier_id}|day|${Math.floor(t / DAY_MS) * DAY_MS}`]) anomalyCount.set(k, (anomalyCount.get(k) ?? 0) + 1);
+    for (const k of [
+      `${a.supplier_id}|hour|${floorHour(t)}`,
+      `${a.supplier_id}|day|${Math.floor(t / DAY_MS) * DAY_MS}`,
+    ])
+      anomalyCount.set(k, (anomalyCount.get(k) ?? 0) + 1);
   }
   const windowRows: unknown[][] = [];
   for (const [supplierId, byHour] of bySupplier) {
@@ -263,15 +374,34 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
     result.suppliersAssessed++;
     for (const w of windows) {
       windowRows.push([
-        crypto.randomUUID(), supplierId, w.granularity, new Date(w.windowStart), w.expectedCount, w.realCount, w.predictedCount,
-        w.completenessPct, w.predictedPct, anomalyCount.get(`${supplierId}|${w.granularity}|${w.windowStart}`) ?? 0,
+        crypto.randomUUID(),
+        supplierId,
+        w.granularity,
+        new Date(w.windowStart),
+        w.expectedCount,
+        w.realCount,
+        w.predictedCount,
+        w.completenessPct,
+        w.predictedPct,
+        anomalyCount.get(`${supplierId}|${w.granularity}|${w.windowStart}`) ?? 0,
       ]);
     }
   }
   await insertMany(
     db,
     'data_quality',
-    ['id', 'supplier_id', 'granularity', 'window_start', 'expected_count', 'real_count', 'predicted_count', 'completeness_pct', 'predicted_pct', 'anomalies_count'],
+    [
+      'id',
+      'supplier_id',
+      'granularity',
+      'window_start',
+      'expected_count',
+      'real_count',
+      'predicted_count',
+      'completeness_pct',
+      'predicted_pct',
+      'anomalies_count',
+    ],
     windowRows,
     `ON CONFLICT (supplier_id, granularity, window_start) DO UPDATE SET expected_count = EXCLUDED.expected_count, real_count = EXCLUDED.real_count,
        predicted_count = EXCLUDED.predicted_count, completeness_pct = EXCLUDED.completeness_pct, predicted_pct = EXCLUDED.predicted_pct,
@@ -281,7 +411,9 @@ async function runOnce(services: PluginServices<Config>, state: State, fromIn: n
 
   await services.bus.publish(qualityUpdated, { supplierIds: [...bySupplier.keys()], from: result.from, to: result.to });
   services.metrics.counter('data_quality_gap_fills_total', 'Gap fills written to data-core').inc(result.gapsFilled);
-  services.metrics.counter('data_quality_outliers_total', 'Events flagged SUSPECT by data-quality').inc(result.outliersFlagged);
+  services.metrics
+    .counter('data_quality_outliers_total', 'Events flagged SUSPECT by data-quality')
+    .inc(result.outliersFlagged);
   lap('windows');
   logger.info({ ...result, timingsMs: timings }, 'data quality assessed');
   return result;

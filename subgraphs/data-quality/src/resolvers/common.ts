@@ -11,6 +11,9 @@ export const st = (ctx: ResolverContext) => ctx.state as State;
  * The suppliers a query may read: the requested ids intersected with the caller's scope (null = no restriction).
  * Reads need a signed-in caller; a scoped caller asking only for suppliers outside its scope gets FORBIDDEN.
  */
-export function visibleSuppliers(ctx: ResolverContext, requested: readonly string[] | null | undefined): string[] | null {
+export function visibleSuppliers(
+  ctx: ResolverContext,
+  requested: readonly string[] | null | undefined,
+): string[] | null {
   return scopedSuppliers(requireAuth(ctx.auth).supplierIds, requested);
 }

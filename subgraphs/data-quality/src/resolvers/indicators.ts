@@ -1,5 +1,16 @@
 // The badge (live counts from data-core), the panel (gaps, outliers, fills from our tables) and PACT indicators.
-import { canSeeSupplier, decodeCursor, encodeCursor, forbidden, parseFirst, parseRange, parseUuid, supplierScopeSql, toIso, type ResolverContext } from '@carbon-nexus/plugin-sdk';
+import {
+  canSeeSupplier,
+  decodeCursor,
+  encodeCursor,
+  forbidden,
+  parseFirst,
+  parseRange,
+  parseUuid,
+  supplierScopeSql,
+  toIso,
+  type ResolverContext,
+} from '@carbon-nexus/plugin-sdk';
 import { allEvents, emissionsSeries, supplierMeta } from '../datacore.ts';
 import { badgeOf, pactIndicators, type EventEvidence } from '../domain/pact.ts';
 import { DAY_MS, expectedInHour, floorHour, HOUR_MS, learnCadence, type HourCounts } from '../domain/completeness.ts';
@@ -10,11 +21,21 @@ import type { GapStatus, OutlierMethod } from '../generated/resolvers-types.ts';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-export async function badge(_: unknown, a: { from: string; to: string; supplierIds?: string[] | null }, ctx: ResolverContext) {
+export async function badge(
+  _: unknown,
+  a: { from: string; to: string; supplierIds?: string[] | null },
+  ctx: ResolverContext,
+) {
   const { from, to } = parseRange(a.from, a.to);
   const suppliers = visibleSuppliers(ctx, a.supplierIds);
   const s = svc(ctx);
-  const points = await emissionsSeries(s, { from: toIso(from), to: toIso(to), bucket: 'DAY', groupBy: 'NONE', supplierIds: suppliers });
+  const points = await emissionsSeries(s, {
+    from: toIso(from),
+    to: toIso(to),
+    bucket: 'DAY',
+    groupBy: 'NONE',
+    supplierIds: suppliers,
+  });
   let total = 0;
   let predicted = 0;
   let suspect = 0;
@@ -28,7 +49,18 @@ export async function badge(_: unknown, a: { from: string; to: string; supplierI
   const real = total - predicted;
   let predictedKg = 0;
   if (predicted > 0) {
-    const fills = await allEvents(s, { from: toIso(from), to: toIso(to), supplierIds: suppliers, dataSources: ['GAP_FILL'], qualityStatuses: ['PREDICTED'] }, 100, true);
+    const fills = await allEvents(
+      s,
+      {
+        from: toIso(from),
+        to: toIso(to),
+        supplierIds: suppliers,
+        dataSources: ['GAP_FILL'],
+        qualityStatuses: ['PREDICTED'],
+      },
+      100,
+      true,
+    );
     predictedKg = fills.reduce((acc, e) => acc + e.co2eKg, 0);
   }
   const b = badgeOf(real, predicted);
@@ -69,10 +101,18 @@ interface FlagRow {
   created_at: Date;
 }
 
-
-export function panel(_: unknown, a: { from: string; to: string; supplierIds?: string[] | null; first?: number | null }, ctx: ResolverContext): PanelParent {
+export function panel(
+  _: unknown,
+  a: { from: string; to: string; supplierIds?: string[] | null; first?: number | null },
+  ctx: ResolverContext,
+): PanelParent {
   const { from, to } = parseRange(a.from, a.to);
-  return { from: toIso(from), to: toIso(to), suppliers: visibleSuppliers(ctx, a.supplierIds), first: parseFirst(a.first, 50, 500) };
+  return {
+    from: toIso(from),
+    to: toIso(to),
+    suppliers: visibleSuppliers(ctx, a.supplierIds),
+    first: parseFirst(a.first, 50, 500),
+  };
 }
 
 async function page<T extends { id: string }>(
@@ -88,15 +128,28 @@ async function page<T extends { id: string }>(
   const where = [`${timeCol} >= $1`, `${timeCol} < $2`];
   if (extra) where.push(extra);
   if (p.suppliers) where.push(supplierScopeSql(p.suppliers, params));
-  const total = (await svc(ctx).db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where.join(' AND ')}`, params))[0].n;
+  const total = (
+    await svc(ctx).db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${table} WHERE ${where.join(' AND ')}`,
+      params,
+    )
+  )[0].n;
   const after = decodeCursor('after', a.after, ['datetime', 'uuid']);
   if (after) {
     params.push(new Date(after[0]), after[1]);
     where.push(`(${timeCol}, id) < ($${params.length - 1}, $${params.length}::uuid)`);
   }
   params.push(first + 1);
-  const rows = await svc(ctx).db.query<T>(`SELECT * FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${timeCol} DESC, id DESC LIMIT $${params.length}`, params);
-  return { rows: rows.slice(0, first), hasNext: rows.length > first, total, cursor: (r) => encodeCursor([toIso(r[timeCol] as Date), r.id]) };
+  const rows = await svc(ctx).db.query<T>(
+    `SELECT * FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${timeCol} DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return {
+    rows: rows.slice(0, first),
+    hasNext: rows.length > first,
+    total,
+    cursor: (r) => encodeCursor([toIso(r[timeCol] as Date), r.id]),
+  };
 }
 
 const gapView = (r: GapRow) => ({
@@ -129,7 +182,10 @@ const flagView = (r: FlagRow) => ({
   detectedAt: toIso(r.created_at),
 });
 
-function connection<T extends { id: string }, V>(p: { rows: T[]; hasNext: boolean; total: number; cursor: (r: T) => string }, view: (r: T) => V) {
+function connection<T extends { id: string }, V>(
+  p: { rows: T[]; hasNext: boolean; total: number; cursor: (r: T) => string },
+  view: (r: T) => V,
+) {
   return {
     nodes: p.rows.map(view),
     pageInfo: { hasNextPage: p.hasNext, endCursor: p.rows.length ? p.cursor(p.rows[p.rows.length - 1]) : null },
@@ -155,7 +211,13 @@ export async function pact(_: unknown, a: { supplierId: string; from: string; to
   visibleSuppliers(ctx, null);
   if (!canSeeSupplier(ctx.auth, a.supplierId)) throw forbidden('you may not see this supplier');
   const s = svc(ctx);
-  const points = await emissionsSeries(s, { from: toIso(from), to: toIso(to), bucket: 'HOUR', groupBy: 'SUPPLIER', supplierIds: [a.supplierId] });
+  const points = await emissionsSeries(s, {
+    from: toIso(from),
+    to: toIso(to),
+    bucket: 'HOUR',
+    groupBy: 'SUPPLIER',
+    supplierIds: [a.supplierId],
+  });
   const byHour = new Map<number, HourCounts>();
   let realCount = 0;
   let predictedCount = 0;
@@ -189,7 +251,17 @@ export async function pact(_: unknown, a: { supplierId: string; from: string; to
     const d = Math.floor(h / DAY_MS) * DAY_MS;
     days.set(d, (days.get(d) ?? false) || (c?.real ?? 0) > 0);
   }
-  const events = await allEvents(s, { supplierIds: [a.supplierId], from: toIso(from), to: toIso(to), qualityStatuses: ['VALID', 'SUSPECT', 'PREDICTED'] }, 20, true);
+  const events = await allEvents(
+    s,
+    {
+      supplierIds: [a.supplierId],
+      from: toIso(from),
+      to: toIso(to),
+      qualityStatuses: ['VALID', 'SUSPECT', 'PREDICTED'],
+    },
+    20,
+    true,
+  );
   const countryKnown = !!(await supplierMeta(s, [a.supplierId])).get(a.supplierId)?.country;
   const evidence: EventEvidence[] = events.map((e) => ({
     co2eKg: e.co2eKg,
@@ -209,5 +281,13 @@ export async function pact(_: unknown, a: { supplierId: string; from: string; to
     expectedDays: days.size,
     daysWithoutRealData: [...days.values()].filter((x) => !x).length,
   });
-  return { supplierId: a.supplierId, from: toIso(from), to: toIso(to), ...v, realCount, predictedCount, expectedCount: r2(expectedCount) };
+  return {
+    supplierId: a.supplierId,
+    from: toIso(from),
+    to: toIso(to),
+    ...v,
+    realCount,
+    predictedCount,
+    expectedCount: r2(expectedCount),
+  };
 }

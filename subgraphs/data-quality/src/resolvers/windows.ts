@@ -67,7 +67,14 @@ function timeFilter(params: unknown[], from?: string | null, to?: string | null)
 export const windowQueries = {
   async dataQualityWindows(
     _: unknown,
-    a: { granularity?: string | null; from?: string | null; to?: string | null; supplierIds?: string[] | null; first?: number | null; after?: string | null },
+    a: {
+      granularity?: string | null;
+      from?: string | null;
+      to?: string | null;
+      supplierIds?: string[] | null;
+      first?: number | null;
+      after?: string | null;
+    },
     ctx: ResolverContext,
   ) {
     const first = parseFirst(a.first, 50, 500);
@@ -75,7 +82,10 @@ export const windowQueries = {
     const params: unknown[] = [(a.granularity ?? 'DAY').toLowerCase()];
     const where = ['granularity = $1', ...timeFilter(params, a.from, a.to)];
     if (suppliers) where.push(supplierScopeSql(suppliers, params));
-    const countRows = await svc(ctx).db.query<{ n: number }>(`SELECT count(*)::int AS n FROM data_quality WHERE ${where.join(' AND ')}`, params);
+    const countRows = await svc(ctx).db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM data_quality WHERE ${where.join(' AND ')}`,
+      params,
+    );
     const after = decodeCursor('after', a.after, ['datetime', 'uuid']);
     if (after) {
       params.push(new Date(after[0]), after[1]);
@@ -87,7 +97,10 @@ export const windowQueries = {
       params,
     );
     const page = rows.slice(0, first);
-    const edges = page.map((r) => ({ cursor: encodeCursor([toIso(r.window_start), r.supplier_id]), node: windowView(r) }));
+    const edges = page.map((r) => ({
+      cursor: encodeCursor([toIso(r.window_start), r.supplier_id]),
+      node: windowView(r),
+    }));
     return {
       edges,
       nodes: edges.map((e) => e.node),
@@ -112,7 +125,11 @@ const cadenceLoader = defineLoader(async (ids: string[], ctx: ResolverContext) =
 
 /** The newest `first` windows of each supplier a request resolves, one query per request and argument set. */
 const windowsLoader = defineLoader(
-  async (ids: string[], ctx: ResolverContext, a: { granularity: string; from: string | null; to: string | null; first: number }) => {
+  async (
+    ids: string[],
+    ctx: ResolverContext,
+    a: { granularity: string; from: string | null; to: string | null; first: number },
+  ) => {
     const params: unknown[] = [a.granularity, ids.filter(isUuid)];
     const where = ['granularity = $1', 'supplier_id = ANY($2::uuid[])', ...timeFilter(params, a.from, a.to)];
     params.push(a.first);
@@ -139,9 +156,18 @@ export const supplierResolvers = {
   async cadence(s: SupplierParent, _: unknown, ctx: ResolverContext) {
     return cadenceView(s.id, await cadenceLoader.load(ctx, s.id));
   },
-  async dataQuality(s: SupplierParent, a: { granularity?: string | null; from?: string | null; to?: string | null; first?: number | null }, ctx: ResolverContext) {
+  async dataQuality(
+    s: SupplierParent,
+    a: { granularity?: string | null; from?: string | null; to?: string | null; first?: number | null },
+    ctx: ResolverContext,
+  ) {
     if (!canSeeSupplier(ctx.auth, s.id)) return [];
-    const args = { granularity: (a.granularity ?? 'DAY').toLowerCase(), from: a.from ?? null, to: a.to ?? null, first: parseFirst(a.first, 30, 500) };
+    const args = {
+      granularity: (a.granularity ?? 'DAY').toLowerCase(),
+      from: a.from ?? null,
+      to: a.to ?? null,
+      first: parseFirst(a.first, 30, 500),
+    };
     return ((await windowsLoader.load(ctx, s.id, args)) ?? []).map(windowView);
   },
 };

@@ -88,15 +88,24 @@ export function inputError(model: string, errors: ValidationError[]): GraphQLErr
   const first = errors[0];
   const msg = errors
     .slice(0, 10)
-    .map((e) => (e.row !== undefined ? `rows[${e.row}].` : '') + (e.message.startsWith(e.feature) ? e.message : `${e.feature}: ${e.message}`))
+    .map(
+      (e) =>
+        (e.row !== undefined ? `rows[${e.row}].` : '') +
+        (e.message.startsWith(e.feature) ? e.message : `${e.feature}: ${e.message}`),
+    )
     .join('; ');
-  return new GraphQLError(`invalid input for model ${model}: ${msg}${errors.length > 10 ? ` (+${errors.length - 10} more)` : ''}`, {
-    extensions: {
-      code: 'BAD_USER_INPUT',
-      field: first ? (first.row !== undefined ? `rows[${first.row}].${first.feature}` : first.feature) : 'features',
-      errors: errors.slice(0, 50).map((e) => ({ row: e.row ?? null, feature: e.feature, code: e.code, message: e.message })),
+  return new GraphQLError(
+    `invalid input for model ${model}: ${msg}${errors.length > 10 ? ` (+${errors.length - 10} more)` : ''}`,
+    {
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        field: first ? (first.row !== undefined ? `rows[${first.row}].${first.feature}` : first.feature) : 'features',
+        errors: errors
+          .slice(0, 50)
+          .map((e) => ({ row: e.row ?? null, feature: e.feature, code: e.code, message: e.message })),
+      },
     },
-  });
+  );
 }
 
 export interface RunOptions {
@@ -129,7 +138,10 @@ export function createInferenceEngine(models: Map<StoredModelName, EngineModel>,
     ['model', 'batch'],
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   );
-  const predictions = metrics.counter('predictions_total', 'Predictions made, by model and source (api | pipeline)', ['model', 'source']);
+  const predictions = metrics.counter('predictions_total', 'Predictions made, by model and source (api | pipeline)', [
+    'model',
+    'source',
+  ]);
   const fast = new Map<StoredModelName, FastSpec[]>();
   for (const [name, m] of models) {
     fast.set(
@@ -138,7 +150,12 @@ export function createInferenceEngine(models: Map<StoredModelName, EngineModel>,
         min: f.min,
         max: f.max,
         integer: f.kind !== 'continuous',
-        codes: f.kind === 'categorical' && f.categories ? new Set(Object.keys(f.categories).map(Number)) : f.kind === 'binary' ? new Set([0, 1]) : null,
+        codes:
+          f.kind === 'categorical' && f.categories
+            ? new Set(Object.keys(f.categories).map(Number))
+            : f.kind === 'binary'
+              ? new Set([0, 1])
+              : null,
       })),
     );
   }
@@ -153,7 +170,11 @@ export function createInferenceEngine(models: Map<StoredModelName, EngineModel>,
       for (let j = 0; j < F; j++) {
         const v = b.X[i * F + j]!;
         const s = specs[j]!;
-        if (!(v >= s.min && v <= s.max) || (s.integer && !Number.isInteger(v)) || (s.codes !== null && !s.codes.has(v))) {
+        if (
+          !(v >= s.min && v <= s.max) ||
+          (s.integer && !Number.isInteger(v)) ||
+          (s.codes !== null && !s.codes.has(v))
+        ) {
           bad = true;
           break;
         }
@@ -162,7 +183,12 @@ export function createInferenceEngine(models: Map<StoredModelName, EngineModel>,
       const row: Record<string, number | undefined> = featuresOf(m, b, i);
       for (const k of Object.keys(row)) if (Number.isNaN(row[k])) row[k] = undefined;
       const e = m.lib.validate(row as FeatureRow);
-      errors.push(...(e.length ? e : [{ feature: '*', code: 'out_of_range' as const, message: 'invalid row' }]).map((x) => ({ ...x, row: i })));
+      errors.push(
+        ...(e.length ? e : [{ feature: '*', code: 'out_of_range' as const, message: 'invalid row' }]).map((x) => ({
+          ...x,
+          row: i,
+        })),
+      );
     }
     return errors;
   }
@@ -172,9 +198,12 @@ export function createInferenceEngine(models: Map<StoredModelName, EngineModel>,
     get(name) {
       const m = models.get(name);
       if (!m) {
-        throw new GraphQLError(`model ${name} is not available (loaded: ${[...models.keys()].join(', ') || 'none'}); train it with npm run train -w models`, {
-          extensions: { code: 'MODEL_UNAVAILABLE', field: 'model' },
-        });
+        throw new GraphQLError(
+          `model ${name} is not available (loaded: ${[...models.keys()].join(', ') || 'none'}); train it with npm run train -w models`,
+          {
+            extensions: { code: 'MODEL_UNAVAILABLE', field: 'model' },
+          },
+        );
       }
       return m;
     },
@@ -206,7 +235,11 @@ export function createInferenceEngine(models: Map<StoredModelName, EngineModel>,
           const target = p.co2eKg - e.expectedKg;
           const sum = e.contributions.reduce((a, c) => a + c.contribution, 0);
           const k = Math.abs(sum) > 1e-12 ? target / sum : 1;
-          contributions = e.contributions.map((c) => ({ feature: c.feature, value: shown(c.value), contributionKg: c.contribution * k * scale }));
+          contributions = e.contributions.map((c) => ({
+            feature: c.feature,
+            value: shown(c.value),
+            contributionKg: c.contribution * k * scale,
+          }));
           method = 'treeshap';
         } else if (explain === 'path') {
           m.path.phi(batch.X, phi, i * F);
@@ -222,7 +255,12 @@ export function createInferenceEngine(models: Map<StoredModelName, EngineModel>,
           const L = Math.abs(dl) < 1e-12 ? p.co2eKg : (p.co2eKg - m.expectedKg) / dl;
           const norm = Math.abs(s) > 1e-12 ? dl / s : 1;
           contributions = new Array(F);
-          for (let j = 0; j < F; j++) contributions[j] = { feature: m.featureNames[j]!, value: shown(batch.X[i * F + j]!), contributionKg: phi[j]! * norm * L * scale };
+          for (let j = 0; j < F; j++)
+            contributions[j] = {
+              feature: m.featureNames[j]!,
+              value: shown(batch.X[i * F + j]!),
+              contributionKg: phi[j]! * norm * L * scale,
+            };
           contributions.sort((a, b) => Math.abs(b.contributionKg) - Math.abs(a.contributionKg));
           method = 'saabas-path';
         }

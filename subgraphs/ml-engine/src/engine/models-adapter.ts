@@ -2,7 +2,14 @@
 // and a fast additive explainer for bulk predictions.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, listModels, loadModel, type CompiledOffset, type LoadedModel, type ModelCard } from '@carbon-nexus/models';
+import {
+  artifactsDir,
+  listModels,
+  loadModel,
+  type CompiledOffset,
+  type LoadedModel,
+  type ModelCard,
+} from '@carbon-nexus/models';
 
 export { ModelInputError, forecast as forecastSeries, backtest as backtestSeries } from '@carbon-nexus/models';
 export type { ModelCard, ValidationError, ForecastPoint, BacktestResult, HistoryPoint } from '@carbon-nexus/models';
@@ -87,7 +94,11 @@ export class PathExplainer {
   }
 
   /** φ on the raw (log) scale for the row at x[base .. base + nFeatures) (feature order of the card). */
-  phi(x: ArrayLike<number>, out: Float64Array<ArrayBufferLike> = new Float64Array(this.nFeatures), base = 0): Float64Array<ArrayBufferLike> {
+  phi(
+    x: ArrayLike<number>,
+    out: Float64Array<ArrayBufferLike> = new Float64Array(this.nFeatures),
+    base = 0,
+  ): Float64Array<ArrayBufferLike> {
     out.fill(0);
     const { roots, feature, threshold, left, right, exp } = this;
     for (let t = 0; t < roots.length; t++) {
@@ -123,7 +134,10 @@ export interface EngineModel {
 }
 
 /** Loads every model the library has (one ONNX session each). Missing artifacts are reported, not fatal. */
-export async function loadAllModels(): Promise<{ models: Map<StoredModelName, EngineModel>; missing: StoredModelName[] }> {
+export async function loadAllModels(): Promise<{
+  models: Map<StoredModelName, EngineModel>;
+  missing: StoredModelName[];
+}> {
   const available = listModels().map((c) => c.name);
   const models = new Map<StoredModelName, EngineModel>();
   const missing: StoredModelName[] = [];

@@ -57,7 +57,16 @@ export const CAUSE_LABEL: Record<Cause, string> = {
 };
 
 /** Causes that describe waste or error — measures can remove their excess. Volume causes are real work. */
-export const CORRECTIVE: ReadonlySet<Cause> = new Set(['efficiency_drop', 'fuel_record_anomaly', 'low_load', 'empty_running', 'idling', 'high_speed', 'energy_intensity', 'longer_legs']);
+export const CORRECTIVE: ReadonlySet<Cause> = new Set([
+  'efficiency_drop',
+  'fuel_record_anomaly',
+  'low_load',
+  'empty_running',
+  'idling',
+  'high_speed',
+  'energy_intensity',
+  'longer_legs',
+]);
 
 export interface DiagEvent {
   eventType?: string | null;
@@ -192,7 +201,8 @@ export function periodFacts(events: readonly DiagEvent[], hours: number): Period
         fuel += f;
         fuelKm += d;
       }
-      const es = num((e.attributes ?? {})['emptyShare'] as number) ?? num((e.attributes ?? {})['emptyDistanceFactor'] as number);
+      const es =
+        num((e.attributes ?? {})['emptyShare'] as number) ?? num((e.attributes ?? {})['emptyDistanceFactor'] as number);
       if (es !== null) {
         emptyKm += d * es;
         emptyKnownKm += d;
@@ -270,26 +280,57 @@ export function diagnose(args: {
   const W = periodFacts(args.windowEvents, args.windowHours);
   const B = periodFacts(args.beforeEvents, args.beforeHours);
   const cat = args.category.toLowerCase();
-  const kind: Diagnosis['kind'] = cat === 'factory' ? 'factory' : cat === 'warehouse' ? 'warehouse' : cat === 'transport' || cat === 'delivery' || W.km > 0 ? 'transport' : 'other';
-  const none = (why: string): Diagnosis => ({ basis: 'none', kind, excessKg: excess, window: W.events ? W : null, before: B.events ? B : null, findings: [], causes: [], statement: why });
+  const kind: Diagnosis['kind'] =
+    cat === 'factory'
+      ? 'factory'
+      : cat === 'warehouse'
+        ? 'warehouse'
+        : cat === 'transport' || cat === 'delivery' || W.km > 0
+          ? 'transport'
+          : 'other';
+  const none = (why: string): Diagnosis => ({
+    basis: 'none',
+    kind,
+    excessKg: excess,
+    window: W.events ? W : null,
+    before: B.events ? B : null,
+    findings: [],
+    causes: [],
+    statement: why,
+  });
   if (W.events < 1 || B.events < MIN_EVENTS || !(B.kgPerHour > 0) || !(W.kgPerHour > 0)) {
-    return none(`Too little history to compare (${W.events} events in the window, ${B.events} before it): the cause is inferred from the operating signals only.`);
+    return none(
+      `Too little history to compare (${W.events} events in the window, ${B.events} before it): the cause is inferred from the operating signals only.`,
+    );
   }
   const comps: Component[] = [];
-  const lr = (a: number | null, b: number | null) => (a !== null && b !== null && a > 0 && b > 0 ? Math.log(a / b) : null);
+  const lr = (a: number | null, b: number | null) =>
+    a !== null && b !== null && a > 0 && b > 0 ? Math.log(a / b) : null;
   const add = (cause: Cause, r: number | null, evidence: string) => {
     if (r !== null && Number.isFinite(r)) comps.push({ cause, logRatio: r, evidence });
   };
   const contributing: Finding[] = [];
   const rate = lr(W.eventsPerHour, B.eventsPerHour);
   const volumeCause: Cause = kind === 'factory' || kind === 'warehouse' ? 'production_growth' : 'activity_growth';
-  add(volumeCause, rate, `${kind === 'transport' ? 'legs' : 'events'} per hour ${pct(W.eventsPerHour / B.eventsPerHour)} (${fmt(B.eventsPerHour)} → ${fmt(W.eventsPerHour)})`);
+  add(
+    volumeCause,
+    rate,
+    `${kind === 'transport' ? 'legs' : 'events'} per hour ${pct(W.eventsPerHour / B.eventsPerHour)} (${fmt(B.eventsPerHour)} → ${fmt(W.eventsPerHour)})`,
+  );
 
   if (kind === 'transport' && W.km > 0 && B.km > 0) {
-    add('longer_legs', lr(W.km / W.events, B.km / B.events), `distance per leg ${pct(W.km / W.events / (B.km / B.events))} (${fmt(B.km / B.events)} → ${fmt(W.km / W.events)} km)`);
+    add(
+      'longer_legs',
+      lr(W.km / W.events, B.km / B.events),
+      `distance per leg ${pct(W.km / W.events / (B.km / B.events))} (${fmt(B.km / B.events)} → ${fmt(W.km / W.events)} km)`,
+    );
     const payloadR = W.payloadT !== null && B.payloadT !== null ? W.payloadT / B.payloadT : null;
     if (W.kgPerTkm !== null && B.kgPerTkm !== null && payloadR !== null) {
-      add('payload_increase', Math.log(payloadR), `payload ${pct(payloadR)} (${fmt(B.payloadT!)} → ${fmt(W.payloadT!)} t)`);
+      add(
+        'payload_increase',
+        Math.log(payloadR),
+        `payload ${pct(payloadR)} (${fmt(B.payloadT!)} → ${fmt(W.payloadT!)} t)`,
+      );
       // kg per t·km: the part a lower payload explains is load factor; the rest efficiency or fuel records
       const iR = W.kgPerTkm / B.kgPerTkm;
       let rest = Math.log(iR);
@@ -297,28 +338,72 @@ export function diagnose(args: {
       if (rest > 0 && payloadR < 1) {
         const byLoad = Math.min(rest, -Math.log(payloadR));
         const emptyUp = W.emptyShare !== null && B.emptyShare !== null && W.emptyShare - B.emptyShare >= 0.1;
-        add(emptyUp ? 'empty_running' : 'low_load', byLoad, `${intensityText}; the lower payload explains ${pct(Math.exp(byLoad))}${emptyUp ? ` and empty running rose from ${Math.round(B.emptyShare! * 100)} % to ${Math.round(W.emptyShare! * 100)} % of the distance` : ''}`);
+        add(
+          emptyUp ? 'empty_running' : 'low_load',
+          byLoad,
+          `${intensityText}; the lower payload explains ${pct(Math.exp(byLoad))}${emptyUp ? ` and empty running rose from ${Math.round(B.emptyShare! * 100)} % to ${Math.round(W.emptyShare! * 100)} % of the distance` : ''}`,
+        );
         rest -= byLoad;
       }
-      if (rest > 0 || comps.every((c) => c.cause !== 'low_load' && c.cause !== 'empty_running')) addIntensity(rest, intensityText);
+      if (rest > 0 || comps.every((c) => c.cause !== 'low_load' && c.cause !== 'empty_running'))
+        addIntensity(rest, intensityText);
     } else if (W.kgPerKm !== null && B.kgPerKm !== null) {
-      addIntensity(Math.log(W.kgPerKm / B.kgPerKm), `kg CO2e per km ${pct(W.kgPerKm / B.kgPerKm)} (${fmt(B.kgPerKm)} → ${fmt(W.kgPerKm)})`);
+      addIntensity(
+        Math.log(W.kgPerKm / B.kgPerKm),
+        `kg CO2e per km ${pct(W.kgPerKm / B.kgPerKm)} (${fmt(B.kgPerKm)} → ${fmt(W.kgPerKm)})`,
+      );
     }
-    if (W.idleMinAvg !== null && W.idleMinAvg >= 15 && (B.idleMinAvg === null || W.idleMinAvg >= 1.25 * Math.max(B.idleMinAvg, 1))) {
-      contributing.push({ cause: 'idling', evidence: `average idling ${fmt(B.idleMinAvg ?? 0)} → ${fmt(W.idleMinAvg)} min per leg`, attributedKg: 0, share: 0 });
+    if (
+      W.idleMinAvg !== null &&
+      W.idleMinAvg >= 15 &&
+      (B.idleMinAvg === null || W.idleMinAvg >= 1.25 * Math.max(B.idleMinAvg, 1))
+    ) {
+      contributing.push({
+        cause: 'idling',
+        evidence: `average idling ${fmt(B.idleMinAvg ?? 0)} → ${fmt(W.idleMinAvg)} min per leg`,
+        attributedKg: 0,
+        share: 0,
+      });
     }
     if (W.speedAvg !== null && W.speedAvg >= 80 && (B.speedAvg === null || W.speedAvg > B.speedAvg * 1.05)) {
-      contributing.push({ cause: 'high_speed', evidence: `average speed ${fmt(B.speedAvg ?? 0)} → ${fmt(W.speedAvg)} km/h`, attributedKg: 0, share: 0 });
+      contributing.push({
+        cause: 'high_speed',
+        evidence: `average speed ${fmt(B.speedAvg ?? 0)} → ${fmt(W.speedAvg)} km/h`,
+        attributedKg: 0,
+        share: 0,
+      });
     }
   } else if (kind === 'factory' && W.kgPerUnit !== null && B.kgPerUnit !== null) {
-    add(volumeCause, lr(W.units / W.events, B.units / B.events), `units per event ${pct(W.units / W.events / (B.units / B.events))}`);
-    add('energy_intensity', Math.log(W.kgPerUnit / B.kgPerUnit), `kg CO2e per unit ${pct(W.kgPerUnit / B.kgPerUnit)} (${fmt(B.kgPerUnit)} → ${fmt(W.kgPerUnit)})`);
+    add(
+      volumeCause,
+      lr(W.units / W.events, B.units / B.events),
+      `units per event ${pct(W.units / W.events / (B.units / B.events))}`,
+    );
+    add(
+      'energy_intensity',
+      Math.log(W.kgPerUnit / B.kgPerUnit),
+      `kg CO2e per unit ${pct(W.kgPerUnit / B.kgPerUnit)} (${fmt(B.kgPerUnit)} → ${fmt(W.kgPerUnit)})`,
+    );
   } else if (kind === 'warehouse' && W.kgPerM2 !== null && B.kgPerM2 !== null) {
-    add('energy_intensity', Math.log(W.kgPerM2 / B.kgPerM2), `kg CO2e per m² ${pct(W.kgPerM2 / B.kgPerM2)} (${fmt(B.kgPerM2 * 1000)} → ${fmt(W.kgPerM2 * 1000)} g/m² per event)`);
+    add(
+      'energy_intensity',
+      Math.log(W.kgPerM2 / B.kgPerM2),
+      `kg CO2e per m² ${pct(W.kgPerM2 / B.kgPerM2)} (${fmt(B.kgPerM2 * 1000)} → ${fmt(W.kgPerM2 * 1000)} g/m² per event)`,
+    );
   } else if (W.kgPerEvent !== null && B.kgPerEvent !== null) {
-    add(kind === 'transport' ? 'efficiency_drop' : 'energy_intensity', Math.log(W.kgPerEvent / B.kgPerEvent), `kg CO2e per event ${pct(W.kgPerEvent / B.kgPerEvent)} (${fmt(B.kgPerEvent)} → ${fmt(W.kgPerEvent)}) — the events carry no size to normalise by`);
+    add(
+      kind === 'transport' ? 'efficiency_drop' : 'energy_intensity',
+      Math.log(W.kgPerEvent / B.kgPerEvent),
+      `kg CO2e per event ${pct(W.kgPerEvent / B.kgPerEvent)} (${fmt(B.kgPerEvent)} → ${fmt(W.kgPerEvent)}) — the events carry no size to normalise by`,
+    );
   }
-  if (W.predictedShare >= 0.3) contributing.push({ cause: 'data_gaps', evidence: `${Math.round(W.predictedShare * 100)} % of the window's events are gap-filled estimates`, attributedKg: 0, share: 0 });
+  if (W.predictedShare >= 0.3)
+    contributing.push({
+      cause: 'data_gaps',
+      evidence: `${Math.round(W.predictedShare * 100)} % of the window's events are gap-filled estimates`,
+      attributedKg: 0,
+      share: 0,
+    });
 
   function addIntensity(r: number, text: string) {
     const kmR = W.kgPerKm !== null && B.kgPerKm !== null ? W.kgPerKm / B.kgPerKm : null;
@@ -363,11 +448,16 @@ export function diagnose(args: {
     parts.push(
       `What changed: ${findings
         .filter((f) => f.attributedKg > 0)
-        .map((f) => `${CAUSE_LABEL[f.cause]} — ${f.evidence} (${Math.round(f.share * 100)} % of the ${fmt(excess)} kg excess, ${fmt(f.attributedKg)} kg)`)
+        .map(
+          (f) =>
+            `${CAUSE_LABEL[f.cause]} — ${f.evidence} (${Math.round(f.share * 100)} % of the ${fmt(excess)} kg excess, ${fmt(f.attributedKg)} kg)`,
+        )
         .join('; ')}.`,
     );
   } else {
-    parts.push(`Nothing the events record moved by 10 % or more towards more emissions: the window is not above the supplier's recent level, so the baseline for these hours may be low.`);
+    parts.push(
+      `Nothing the events record moved by 10 % or more towards more emissions: the window is not above the supplier's recent level, so the baseline for these hours may be low.`,
+    );
   }
   if (moved.length) parts.push(`Moved the other way: ${moved.join('; ')}.`);
   const side = findings.filter((f) => f.attributedKg === 0);

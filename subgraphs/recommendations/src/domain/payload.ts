@@ -1,7 +1,15 @@
 // The condensed payload of a hotspot (pure): its last hours summarised (series and sampled events, split around the
 // hotspot window), the classes and operating signals derived from them, and the diagnosis. src/peers.ts fetches the
 // inputs from orchestration and data-core.
-import type { HistorySummary, HotspotContext, HotspotInfo, PeriodStats, Share, SupplierInfo, TopEvent } from './types.ts';
+import type {
+  HistorySummary,
+  HotspotContext,
+  HotspotInfo,
+  PeriodStats,
+  Share,
+  SupplierInfo,
+  TopEvent,
+} from './types.ts';
 import { diagnose, type DiagEvent } from './diagnosis.ts';
 
 /** One of the supplier's events as summarised (data-core's Event, the fields recommendations select). */
@@ -70,7 +78,13 @@ function periodStats(events: HistoryEvent[]): PeriodStats | null {
   };
 }
 
-export function summarise(series: SeriesBucket[], events: HistoryEvent[], from: string, to: string, window?: { start: string | null; end: string | null }): HistorySummary {
+export function summarise(
+  series: SeriesBucket[],
+  events: HistoryEvent[],
+  from: string,
+  to: string,
+  window?: { start: string | null; end: string | null },
+): HistorySummary {
   let totalKg = 0;
   let eventCount = 0;
   let realCount = 0;
@@ -160,20 +174,36 @@ export function fuelClass(v: string): string | null {
   return null;
 }
 
-const CATEGORY_OF_EVENT: Record<string, string> = { transport: 'transport', factory: 'factory', warehouse: 'warehouse', delivery: 'delivery' };
+const CATEGORY_OF_EVENT: Record<string, string> = {
+  transport: 'transport',
+  factory: 'factory',
+  warehouse: 'warehouse',
+  delivery: 'delivery',
+};
 
 /** Derives category, vehicle/fuel classes and operating signals from what was collected. */
-export function buildContext(hotspot: HotspotInfo, supplier: SupplierInfo | null, history: HistorySummary | null, gaps: string[], sets: EventSets | null = null): HotspotContext {
+export function buildContext(
+  hotspot: HotspotInfo,
+  supplier: SupplierInfo | null,
+  history: HistorySummary | null,
+  gaps: string[],
+  sets: EventSets | null = null,
+): HotspotContext {
   const h = history;
   const dominantEventType = h?.eventTypes[0]?.value;
   const category =
-    supplier?.category ?? (dominantEventType && CATEGORY_OF_EVENT[dominantEventType]) ?? CATEGORY_OF_EVENT[hotspot.entityType] ?? 'transport';
+    supplier?.category ??
+    (dominantEventType && CATEGORY_OF_EVENT[dominantEventType]) ??
+    CATEGORY_OF_EVENT[hotspot.entityType] ??
+    'transport';
   const fleet = supplier?.fleetInfo && typeof supplier.fleetInfo === 'object' ? JSON.stringify(supplier.fleetInfo) : '';
   const vehicleStrings = [...(h?.vehicleTypes.map((v) => v.value) ?? [])];
   const fuelStrings = [...(h?.fuelTypes.map((v) => v.value) ?? [])];
   // Fleet metadata counts when the events say nothing.
-  if (!vehicleStrings.length && fleet) vehicleStrings.push(...(fleet.match(/[a-z_ -]*(truck|van|hgv|rigid|artic|bike|lorry)[a-z_ -]*/gi) ?? []));
-  if (!fuelStrings.length && fleet) fuelStrings.push(...(fleet.match(/diesel|petrol|electric|cng|lng|hvo|biodiesel/gi) ?? []));
+  if (!vehicleStrings.length && fleet)
+    vehicleStrings.push(...(fleet.match(/[a-z_ -]*(truck|van|hgv|rigid|artic|bike|lorry)[a-z_ -]*/gi) ?? []));
+  if (!fuelStrings.length && fleet)
+    fuelStrings.push(...(fleet.match(/diesel|petrol|electric|cng|lng|hvo|biodiesel/gi) ?? []));
   const vehicleClasses = [...new Set(vehicleStrings.map(vehicleClass).filter((x): x is string => !!x))];
   const fuelClasses = [...new Set(fuelStrings.map(fuelClass).filter((x): x is string => !!x))];
   const signals: string[] = [];
@@ -188,7 +218,11 @@ export function buildContext(hotspot: HotspotInfo, supplier: SupplierInfo | null
     if (h.energyKwh > 0) signals.push('electricity');
     // Load factor proxy (no capacity in the events): average payload well below a typical vehicle's.
     const load = w.avgLoadKg;
-    if (load !== null && ((vehicleClasses.includes('truck') && load < 8000) || (vehicleClasses.includes('van') && load < 400))) signals.push('low load');
+    if (
+      load !== null &&
+      ((vehicleClasses.includes('truck') && load < 8000) || (vehicleClasses.includes('van') && load < 400))
+    )
+      signals.push('low load');
   }
   if (category === 'delivery' && !signals.includes('urban')) signals.push('urban');
   const excessKg = Math.max(0, hotspot.predictedKg - hotspot.baselineKg);

@@ -14,7 +14,10 @@ export function deriveRootCause(ctx: HotspotContext): string {
   if (ctx.diagnosis?.basis === 'own-history') parts.push(`Diagnosis: ${ctx.diagnosis.statement}`);
   const hist = ctx.history;
   if (hist) {
-    if (hist.peakHour && hist.peakHour.co2eKg > 0) parts.push(`Over the last ${hoursOf(hist)} h it emitted ${hist.totalKg} kg CO2e, peaking at ${hist.peakHour.co2eKg} kg CO2e in the hour from ${hist.peakHour.bucketStart}.`);
+    if (hist.peakHour && hist.peakHour.co2eKg > 0)
+      parts.push(
+        `Over the last ${hoursOf(hist)} h it emitted ${hist.totalKg} kg CO2e, peaking at ${hist.peakHour.co2eKg} kg CO2e in the hour from ${hist.peakHour.bucketStart}.`,
+      );
     const v = hist.vehicleTypes[0];
     if (v && v.share >= 0.4) parts.push(`${pct(v.share)} of the sampled emissions come from ${v.value}.`);
     const f = hist.fuelTypes[0];
@@ -24,11 +27,16 @@ export function deriveRootCause(ctx: HotspotContext): string {
     const drivers: string[] = [];
     if (ctx.signals.includes('idling')) drivers.push(`long idling (average ${hist.avgIdleMin} min per event)`);
     if (ctx.signals.includes('high speed')) drivers.push(`high average speed (${hist.avgSpeedKmh} km/h)`);
-    if (ctx.signals.includes('low load')) drivers.push(`a low average payload (${hist.avgLoadKg} kg), i.e. a poor load factor`);
+    if (ctx.signals.includes('low load'))
+      drivers.push(`a low average payload (${hist.avgLoadKg} kg), i.e. a poor load factor`);
     if (ctx.signals.includes('long haul')) drivers.push(`long legs (average ${hist.avgDistanceKm} km)`);
-    if (ctx.signals.includes('refrigerated')) drivers.push(`refrigerated operation (${pct(hist.refrigeratedShare)} of events)`);
+    if (ctx.signals.includes('refrigerated'))
+      drivers.push(`refrigerated operation (${pct(hist.refrigeratedShare)} of events)`);
     if (drivers.length) parts.push(`Likely drivers: ${drivers.join('; ')}.`);
-    if (hist.predictedCount > 0 && hist.eventCount > 0) parts.push(`${pct(hist.predictedCount / hist.eventCount)} of the underlying events are gap-filled predictions, not measured data.`);
+    if (hist.predictedCount > 0 && hist.eventCount > 0)
+      parts.push(
+        `${pct(hist.predictedCount / hist.eventCount)} of the underlying events are gap-filled predictions, not measured data.`,
+      );
   } else {
     parts.push('No recent event history was available, so the cause is inferred from the category only.');
   }
@@ -55,7 +63,10 @@ export function whatChanged(inW: PeriodStats | null, before: PeriodStats | null)
     const b = inW[k] as number | null;
     if (a === null || b === null || a <= 0) continue;
     const ratio = b / a;
-    if (ratio >= 1.25 || ratio <= 0.75) out.push(`${label} ${ratio >= 1 ? 'up' : 'down'} from ${a} to ${b}${unit ? ' ' + unit : ''} (${ratio >= 1 ? '+' : ''}${Math.round((ratio - 1) * 100)} %)`);
+    if (ratio >= 1.25 || ratio <= 0.75)
+      out.push(
+        `${label} ${ratio >= 1 ? 'up' : 'down'} from ${a} to ${b}${unit ? ' ' + unit : ''} (${ratio >= 1 ? '+' : ''}${Math.round((ratio - 1) * 100)} %)`,
+      );
   }
   return out;
 }

@@ -26,7 +26,14 @@ const GENERIC: Rule[] = [
     applies: (c) => c.category === 'transport' || c.category === 'delivery',
     title: (c) => `Review loading, routing and idling of ${entityLabel(c)}'s highest-emitting trips`,
     body: (c) =>
-      `Check the top trips of the last hours${c.history?.topEvents.length ? ` (largest: ${c.history.topEvents.map((e) => `${e.co2eKg} kg CO2e`).slice(0, 3).join(', ')})` : ''} for part loads, detours, empty return legs and long idling; brief the dispatcher and drivers on what caused the excess.`,
+      `Check the top trips of the last hours${
+        c.history?.topEvents.length
+          ? ` (largest: ${c.history.topEvents
+              .map((e) => `${e.co2eKg} kg CO2e`)
+              .slice(0, 3)
+              .join(', ')})`
+          : ''
+      } for part loads, detours, empty return legs and long idling; brief the dispatcher and drivers on what caused the excess.`,
     excessFraction: 0.3,
     feasibility: 0.8,
     cost: 'low',
@@ -34,7 +41,8 @@ const GENERIC: Rule[] = [
   {
     id: 'rule:energy-walkround',
     applies: (c) => c.category === 'factory' || c.category === 'warehouse',
-    title: (c) => `Energy walk-round at ${entityLabel(c)}: switch off idle loads, check compressed air, HVAC and refrigeration schedules`,
+    title: (c) =>
+      `Energy walk-round at ${entityLabel(c)}: switch off idle loads, check compressed air, HVAC and refrigeration schedules`,
     body: () =>
       'Walk the site during and outside production hours: equipment left running, compressed-air leaks, heating or cooling of empty areas and mis-set schedules explain most unexpected rises in energy use.',
     excessFraction: 0.25,
@@ -69,7 +77,8 @@ const BY_CAUSE: CauseRule[] = [
     id: 'rule:audit-fuel-records',
     causes: ['fuel_record_anomaly'],
     title: (c) => `Audit ${entityLabel(c)}'s fuel records for the hotspot window`,
-    body: (_c, f) => `The fuel behind this window is implausible for the vehicles (${f.evidence}). Reconcile the fuel-card transactions, tank volumes and telematics distance of these legs; correct unit errors, double entries and tank fills booked to a single leg before acting on the figure.`,
+    body: (_c, f) =>
+      `The fuel behind this window is implausible for the vehicles (${f.evidence}). Reconcile the fuel-card transactions, tank volumes and telematics distance of these legs; correct unit errors, double entries and tank fills booked to a single leg before acting on the figure.`,
     fraction: 0.75,
     feasibility: 0.95,
     cost: 'low',
@@ -78,7 +87,8 @@ const BY_CAUSE: CauseRule[] = [
     id: 'rule:review-efficiency',
     causes: ['efficiency_drop', 'idling', 'high_speed'],
     title: (c) => `Find out why ${entityLabel(c)}'s vehicles emit more for the same work`,
-    body: (_c, f) => `Emissions per unit of work rose (${f.evidence}). Compare the window's vehicles, drivers and routes with the period before: a vehicle out of service replaced by an older one, tyre or engine faults, idling or higher speeds; fix the cause with the driver, workshop or dispatcher.`,
+    body: (_c, f) =>
+      `Emissions per unit of work rose (${f.evidence}). Compare the window's vehicles, drivers and routes with the period before: a vehicle out of service replaced by an older one, tyre or engine faults, idling or higher speeds; fix the cause with the driver, workshop or dispatcher.`,
     fraction: 0.5,
     feasibility: 0.8,
     cost: 'low',
@@ -87,7 +97,8 @@ const BY_CAUSE: CauseRule[] = [
     id: 'rule:review-loading',
     causes: ['low_load', 'empty_running'],
     title: (c) => `Review loading and return legs of ${entityLabel(c)}`,
-    body: (_c, f) => `Vehicles carry less per kilometre (${f.evidence}). Consolidate part loads and find return loads for the empty legs of these lanes.`,
+    body: (_c, f) =>
+      `Vehicles carry less per kilometre (${f.evidence}). Consolidate part loads and find return loads for the empty legs of these lanes.`,
     fraction: 0.4,
     feasibility: 0.75,
     cost: 'low',
@@ -96,7 +107,8 @@ const BY_CAUSE: CauseRule[] = [
     id: 'rule:review-routes',
     causes: ['longer_legs'],
     title: (c) => `Check the routes of ${entityLabel(c)}'s longer legs`,
-    body: (_c, f) => `Legs got longer (${f.evidence}). Check for detours, diversions or a changed delivery pattern and re-plan the routes.`,
+    body: (_c, f) =>
+      `Legs got longer (${f.evidence}). Check for detours, diversions or a changed delivery pattern and re-plan the routes.`,
     fraction: 0.3,
     feasibility: 0.8,
     cost: 'low',
@@ -104,8 +116,10 @@ const BY_CAUSE: CauseRule[] = [
   {
     id: 'rule:energy-walkround',
     causes: ['energy_intensity'],
-    title: (c) => `Energy walk-round at ${entityLabel(c)}: switch off idle loads, check compressed air, HVAC and refrigeration schedules`,
-    body: (_c, f) => `Energy per unit of output rose (${f.evidence}). Walk the site during and outside production hours: equipment left running, compressed-air leaks, heating or cooling of empty areas and mis-set schedules explain most rises.`,
+    title: (c) =>
+      `Energy walk-round at ${entityLabel(c)}: switch off idle loads, check compressed air, HVAC and refrigeration schedules`,
+    body: (_c, f) =>
+      `Energy per unit of output rose (${f.evidence}). Walk the site during and outside production hours: equipment left running, compressed-air leaks, heating or cooling of empty areas and mis-set schedules explain most rises.`,
     fraction: 0.4,
     feasibility: 0.85,
     cost: 'low',
@@ -114,14 +128,28 @@ const BY_CAUSE: CauseRule[] = [
     id: 'rule:confirm-volume',
     causes: ['activity_growth', 'payload_increase', 'production_growth'],
     title: (c) => `Confirm the extra volume at ${entityLabel(c)} and re-baseline if it stays`,
-    body: (_c, f) => `The excess is more work, not worse work (${f.evidence}). Confirm the volume with the supplier; if it is permanent, recalculate the baseline so alerts track efficiency, and plan structural measures (fuel switch, modal shift, electrification) for the larger volume. Confirming the volume avoids nothing by itself.`,
+    body: (_c, f) =>
+      `The excess is more work, not worse work (${f.evidence}). Confirm the volume with the supplier; if it is permanent, recalculate the baseline so alerts track efficiency, and plan structural measures (fuel switch, modal shift, electrification) for the larger volume. Confirming the volume avoids nothing by itself.`,
     fraction: 0,
     feasibility: 0.9,
     cost: 'low',
   },
 ];
 
-function candidate(ctx: HotspotContext, rootCause: string, r: { id: string; title: string; body: string; avoided: number; note: string; feasibility: number; cost: 'low' | 'medium' | 'high'; evidence: Record<string, unknown> }): Candidate {
+function candidate(
+  ctx: HotspotContext,
+  rootCause: string,
+  r: {
+    id: string;
+    title: string;
+    body: string;
+    avoided: number;
+    note: string;
+    feasibility: number;
+    cost: 'low' | 'medium' | 'high';
+    evidence: Record<string, unknown>;
+  },
+): Candidate {
   return {
     actionKey: r.id,
     title: r.title,
@@ -136,7 +164,13 @@ function candidate(ctx: HotspotContext, rootCause: string, r: { id: string; titl
     source: 'rules',
     sourceRef: `${r.id} (rule-based fallback)`,
     measureId: null,
-    evidence: { excessKg: round(ctx.excessKg, 3), predictedKg: ctx.hotspot.predictedKg, baselineKg: ctx.hotspot.baselineKg, ...r.evidence, diagnosis: diagnosisEvidence(ctx) },
+    evidence: {
+      excessKg: round(ctx.excessKg, 3),
+      predictedKg: ctx.hotspot.predictedKg,
+      baselineKg: ctx.hotspot.baselineKg,
+      ...r.evidence,
+      diagnosis: diagnosisEvidence(ctx),
+    },
   };
 }
 
@@ -149,7 +183,10 @@ export function ruleCandidates(ctx: HotspotContext): Candidate[] {
     if (!r || seen.has(r.id)) continue;
     seen.add(r.id);
     // sub-causes (idling, speed) carry no kg of their own: they share the efficiency finding's
-    const attributed = f.attributedKg > 0 ? f.attributedKg : (ctx.diagnosis.findings.find((g) => r.causes.includes(g.cause) && g.attributedKg > 0)?.attributedKg ?? 0);
+    const attributed =
+      f.attributedKg > 0
+        ? f.attributedKg
+        : (ctx.diagnosis.findings.find((g) => r.causes.includes(g.cause) && g.attributedKg > 0)?.attributedKg ?? 0);
     const avoided = Math.min(ctx.excessKg, attributed * r.fraction);
     out.push(
       candidate(ctx, rootCause, {
@@ -157,10 +194,18 @@ export function ruleCandidates(ctx: HotspotContext): Candidate[] {
         title: r.title(ctx, f),
         body: r.body(ctx, f),
         avoided,
-        note: r.fraction > 0 ? `${Math.round(r.fraction * 100)} % of the ${round(attributed, 1)} kg CO2e attributed to ${CAUSE_LABEL[f.cause]}` : 'it explains the excess, it does not remove it',
+        note:
+          r.fraction > 0
+            ? `${Math.round(r.fraction * 100)} % of the ${round(attributed, 1)} kg CO2e attributed to ${CAUSE_LABEL[f.cause]}`
+            : 'it explains the excess, it does not remove it',
         feasibility: r.feasibility,
         cost: r.cost,
-        evidence: { cause: f.cause, attributedExcessKg: round(attributed, 3), excessFraction: r.fraction, boundApplied: 'attributed-excess' },
+        evidence: {
+          cause: f.cause,
+          attributedExcessKg: round(attributed, 3),
+          excessFraction: r.fraction,
+          boundApplied: 'attributed-excess',
+        },
       }),
     );
   }

@@ -8,7 +8,10 @@ import type { RecommendationEngine } from './engine.ts';
 export async function catchUp(services: PluginServices, engine: RecommendationEngine): Promise<number> {
   const list = await openHotspots(services);
   if (!list.length) return 0;
-  const seen = await hotspotsWithRuns(services.db, list.map((h) => h.id));
+  const seen = await hotspotsWithRuns(
+    services.db,
+    list.map((h) => h.id),
+  );
   let queued = 0;
   for (const h of list) {
     if (seen.has(h.id)) continue;

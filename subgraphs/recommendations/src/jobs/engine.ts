@@ -36,13 +36,33 @@ export function ragRequest(ctx: HotspotContext): RagRequest {
     entity: entityLabel(ctx),
     data: { predicted: round(h.predictedKg, 3), baseline: round(h.baselineKg, 3) },
     context: {
-      hotspot: { id: h.id, entityType: h.entityType, entityId: h.entityId, severity: h.severity, percentAbove: h.percentAbove, windowStart: h.windowStart, windowEnd: h.windowEnd },
-      supplier: ctx.supplier && { id: ctx.supplier.id, name: ctx.supplier.name, category: ctx.supplier.category, country: ctx.supplier.country, fleetInfo: ctx.supplier.fleetInfo, baselineEmissionKgPerHour: ctx.supplier.baselineEmissionKgPerHour },
+      hotspot: {
+        id: h.id,
+        entityType: h.entityType,
+        entityId: h.entityId,
+        severity: h.severity,
+        percentAbove: h.percentAbove,
+        windowStart: h.windowStart,
+        windowEnd: h.windowEnd,
+      },
+      supplier: ctx.supplier && {
+        id: ctx.supplier.id,
+        name: ctx.supplier.name,
+        category: ctx.supplier.category,
+        country: ctx.supplier.country,
+        fleetInfo: ctx.supplier.fleetInfo,
+        baselineEmissionKgPerHour: ctx.supplier.baselineEmissionKgPerHour,
+      },
       category: ctx.category,
       history: ctx.history,
       signals: ctx.signals,
       // our diagnosis (what changed vs the supplier's own history, the excess attributed per cause) — extra context
-      diagnosis: { basis: ctx.diagnosis.basis, statement: ctx.diagnosis.statement, findings: ctx.diagnosis.findings, excessKg: round(ctx.excessKg, 3) },
+      diagnosis: {
+        basis: ctx.diagnosis.basis,
+        statement: ctx.diagnosis.statement,
+        findings: ctx.diagnosis.findings,
+        excessKg: round(ctx.excessKg, 3),
+      },
       units: RAG_UNITS,
     },
   };
@@ -73,13 +93,23 @@ export function ragCandidates(resp: RagResponse, ragUrl: string, excessKg = Numb
       source: 'rag' as const,
       sourceRef: ref,
       measureId: null,
-      evidence: { rag: { co2_reduction: a.co2_reduction, cost_impact: a.cost_impact, feasibility: a.feasibility }, boundApplied: capped ? 'hotspot-excess' : 'none', boundKg: Number.isFinite(excessKg) ? round(excessKg, 3) : null },
+      evidence: {
+        rag: { co2_reduction: a.co2_reduction, cost_impact: a.cost_impact, feasibility: a.feasibility },
+        boundApplied: capped ? 'hotspot-excess' : 'none',
+        boundKg: Number.isFinite(excessKg) ? round(excessKg, 3) : null,
+      },
     };
   });
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 120) || 'action';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 120) || 'action'
+  );
 }
 
 function safeUrl(u: string): string {
@@ -107,9 +137,14 @@ export class RecommendationEngine {
   ) {
     const c = services.config;
     this.queue = new BoundedQueue(Math.max(1, c.RECOMMENDATIONS_CONCURRENCY), Math.max(1, c.RECOMMENDATIONS_QUEUE_MAX));
-    this.created = services.metrics.counter('recommendations_created_total', 'Recommendations stored, by source', ['source']);
+    this.created = services.metrics.counter('recommendations_created_total', 'Recommendations stored, by source', [
+      'source',
+    ]);
     this.runs = services.metrics.counter('recommendations_runs_total', 'Hotspot generation runs by result', ['result']);
-    this.dropped = services.metrics.counter('recommendations_queue_dropped_total', 'Hotspot jobs not queued because the queue was full');
+    this.dropped = services.metrics.counter(
+      'recommendations_queue_dropped_total',
+      'Hotspot jobs not queued because the queue was full',
+    );
   }
 
   /** Full pipeline for one hotspot; publishes recommendation.created after the commit. */
@@ -123,7 +158,9 @@ export class RecommendationEngine {
     if (this.rag && cfg.RAG_URL) {
       const r = await this.rag.analyse(ragRequest(ctx));
       if (r.outcome === 'success' && r.response) {
-        candidates = ragCandidates(r.response, cfg.RAG_URL, ctx.excessKg).sort((a, b) => b.score - a.score).slice(0, limit);
+        candidates = ragCandidates(r.response, cfg.RAG_URL, ctx.excessKg)
+          .sort((a, b) => b.score - a.score)
+          .slice(0, limit);
         for (const c of candidates) c.evidence.diagnosis = diagnosisEvidence(ctx);
         source = 'rag';
       }
@@ -133,7 +170,9 @@ export class RecommendationEngine {
       source = 'retrieval';
     }
     if (!candidates.length) {
-      candidates = ruleCandidates(ctx).sort((a, b) => b.score - a.score).slice(0, limit);
+      candidates = ruleCandidates(ctx)
+        .sort((a, b) => b.score - a.score)
+        .slice(0, limit);
       source = 'rules';
     }
     if (this.llm) {
@@ -149,7 +188,8 @@ export class RecommendationEngine {
     const { created, refreshed } = await insertCandidates(this.services.db, hotspotId, supplierId, candidates);
     this.created.inc({ source }, created.length);
     for (const id of created) await this.services.bus.publish(recommendationCreated, { id, hotspotId, supplierId });
-    for (const id of refreshed) await this.services.bus.publish(recommendationUpdated, { id, hotspotId, status: 'open', supplierId });
+    for (const id of refreshed)
+      await this.services.bus.publish(recommendationUpdated, { id, hotspotId, status: 'open', supplierId });
     return { hotspotId, source, created, refreshed, supplierId };
   }
 
@@ -176,7 +216,10 @@ export class RecommendationEngine {
       if (!queued) {
         this.dropped.inc();
         await this.finishRun(run.id, 'failed', null, 0, 'not queued: queue full or stopping');
-        this.services.logger.warn({ hotspotId, trigger, queued: this.queue.size }, 'recommendations: queue full; the catch-up job will retry');
+        this.services.logger.warn(
+          { hotspotId, trigger, queued: this.queue.size },
+          'recommendations: queue full; the catch-up job will retry',
+        );
       }
       return queued;
     } finally {
@@ -198,13 +241,10 @@ export class RecommendationEngine {
   }
 
   private async finishRun(id: string, status: string, source: string | null, created: number, error: string | null) {
-    await this.services.db.query(`UPDATE recommendation_runs SET status = $2, source = $3, created = $4, error = $5, finished_at = now() WHERE id = $1`, [
-      id,
-      status,
-      source,
-      created,
-      error ? error.slice(0, 2000) : null,
-    ]);
+    await this.services.db.query(
+      `UPDATE recommendation_runs SET status = $2, source = $3, created = $4, error = $5, finished_at = now() WHERE id = $1`,
+      [id, status, source, created, error ? error.slice(0, 2000) : null],
+    );
   }
 
   /** Resolves when nothing is being claimed, queued or generated. */

@@ -8,7 +8,15 @@ import { CAUSES, type Cause } from '../domain/diagnosis.ts';
 export const CATEGORIES = ['transport', 'factory', 'warehouse', 'delivery'] as const;
 export const VEHICLE_CLASSES = ['truck', 'van', 'bike', 'forklift'] as const;
 export const FUEL_CLASSES = ['diesel', 'petrol', 'gas', 'electric', 'hvo', 'biodiesel'] as const;
-export const SIGNALS = ['refrigerated', 'idling', 'high speed', 'long haul', 'urban', 'electricity', 'low load'] as const;
+export const SIGNALS = [
+  'refrigerated',
+  'idling',
+  'high speed',
+  'long haul',
+  'urban',
+  'electricity',
+  'low load',
+] as const;
 
 export const measureSchema = z
   .object({
@@ -17,7 +25,9 @@ export const measureSchema = z
     description: z.string().min(20),
     category: z.enum(CATEGORIES),
     /** Typical reduction of the emissions the measure acts on, percent. */
-    reductionPct: z.object({ min: z.number().min(0).max(100), max: z.number().min(0).max(100) }).refine((r) => r.min <= r.max, 'min must be ≤ max'),
+    reductionPct: z
+      .object({ min: z.number().min(0).max(100), max: z.number().min(0).max(100) })
+      .refine((r) => r.min <= r.max, 'min must be ≤ max'),
     /** Typical share of a supplier's emissions the measure acts on, percent. */
     affectedSharePct: z.number().gt(0).max(100),
     costLevel: z.enum(['LOW', 'MEDIUM', 'HIGH']),
@@ -74,7 +84,37 @@ export function citation(m: Measure): string {
   return `${m.source.publisher}, "${m.source.title}" (${m.source.year})${m.source.url ? ` ${m.source.url}` : ''} — typical range ${m.reductionPct.min}–${m.reductionPct.max} %`;
 }
 
-const STOP = new Set(['the', 'a', 'an', 'and', 'or', 'of', 'to', 'in', 'on', 'for', 'with', 'by', 'at', 'is', 'are', 'be', 'as', 'so', 'from', 'per', 'than', 'that', 'this', 'it', 'its', 'not', 'no', 'e', 'g']);
+const STOP = new Set([
+  'the',
+  'a',
+  'an',
+  'and',
+  'or',
+  'of',
+  'to',
+  'in',
+  'on',
+  'for',
+  'with',
+  'by',
+  'at',
+  'is',
+  'are',
+  'be',
+  'as',
+  'so',
+  'from',
+  'per',
+  'than',
+  'that',
+  'this',
+  'it',
+  'its',
+  'not',
+  'no',
+  'e',
+  'g',
+]);
 
 export function tokens(text: string): string[] {
   return text
@@ -102,9 +142,16 @@ export class KnowledgeBase {
       idField: 'id',
       tokenize: (t) => tokens(t),
       processTerm: (t) => (STOP.has(t) ? null : t.toLowerCase()),
-      searchOptions: { boost: { title: 2, tags: 1.5 }, combineWith: 'OR', prefix: (term) => term.length > 4, fuzzy: (term) => (term.length > 6 ? 0.15 : false) },
+      searchOptions: {
+        boost: { title: 2, tags: 1.5 },
+        combineWith: 'OR',
+        prefix: (term) => term.length > 4,
+        fuzzy: (term) => (term.length > 6 ? 0.15 : false),
+      },
     });
-    this.index.addAll(measures.map((m) => ({ id: m.id, title: m.title, description: m.description, tags: m.tags.join(' ') })));
+    this.index.addAll(
+      measures.map((m) => ({ id: m.id, title: m.title, description: m.description, tags: m.tags.join(' ') })),
+    );
   }
 
   static load(path?: URL | string): KnowledgeBase {
@@ -122,7 +169,8 @@ export class KnowledgeBase {
 
   /** Browse: search when given, else all (optionally one category), in file order. */
   browse(search: string | null | undefined, category: string | null | undefined): SearchHit[] {
-    const inCategory = (m: Measure) => !category || m.category === category || (m.appliesTo.categories as readonly string[]).includes(category);
+    const inCategory = (m: Measure) =>
+      !category || m.category === category || (m.appliesTo.categories as readonly string[]).includes(category);
     if (search && search.trim()) return this.search(search, inCategory);
     return this.measures.filter(inCategory).map((measure) => ({ measure, relevance: Number.NaN }));
   }

@@ -31,7 +31,13 @@ const CAUSE_WORDS: Record<Cause, string> = {
 
 /** The retrieval query: what this hotspot looks like, in the knowledge base's words. */
 export function buildQuery(ctx: HotspotContext): string {
-  const words = [CATEGORY_WORDS[ctx.category] ?? ctx.category, ...ctx.signals, ...ctx.vehicleClasses, ...ctx.fuelClasses, ...ctx.diagnosis.causes.map((c) => CAUSE_WORDS[c])];
+  const words = [
+    CATEGORY_WORDS[ctx.category] ?? ctx.category,
+    ...ctx.signals,
+    ...ctx.vehicleClasses,
+    ...ctx.fuelClasses,
+    ...ctx.diagnosis.causes.map((c) => CAUSE_WORDS[c]),
+  ];
   const h = ctx.history;
   if (h) {
     for (const v of h.vehicleTypes.slice(0, 2)) words.push(v.value);
@@ -44,8 +50,10 @@ export function buildQuery(ctx: HotspotContext): string {
 export function isApplicable(m: Measure, ctx: HotspotContext): boolean {
   const a = m.appliesTo;
   if (!(a.categories as readonly string[]).includes(ctx.category)) return false;
-  if (a.vehicleTypes.length && ctx.vehicleClasses.length && !a.vehicleTypes.some((v) => ctx.vehicleClasses.includes(v))) return false;
-  if (a.fuelTypes.length && ctx.fuelClasses.length && !a.fuelTypes.some((f) => ctx.fuelClasses.includes(f))) return false;
+  if (a.vehicleTypes.length && ctx.vehicleClasses.length && !a.vehicleTypes.some((v) => ctx.vehicleClasses.includes(v)))
+    return false;
+  if (a.fuelTypes.length && ctx.fuelClasses.length && !a.fuelTypes.some((f) => ctx.fuelClasses.includes(f)))
+    return false;
   if (a.requires.some((s) => !ctx.signals.includes(s))) return false;
   return true;
 }
@@ -56,10 +64,14 @@ export function fleetShare(m: Measure, ctx: HotspotContext): number {
   if (!h) return 1;
   let share = 1;
   if (m.appliesTo.vehicleTypes.length && h.vehicleTypes.length) {
-    share *= h.vehicleTypes.filter((v) => (m.appliesTo.vehicleTypes as readonly (string | null)[]).includes(vehicleClass(v.value))).reduce((a, v) => a + v.share, 0);
+    share *= h.vehicleTypes
+      .filter((v) => (m.appliesTo.vehicleTypes as readonly (string | null)[]).includes(vehicleClass(v.value)))
+      .reduce((a, v) => a + v.share, 0);
   }
   if (m.appliesTo.fuelTypes.length && h.fuelTypes.length) {
-    share *= h.fuelTypes.filter((f) => (m.appliesTo.fuelTypes as readonly (string | null)[]).includes(fuelClass(f.value))).reduce((a, f) => a + f.share, 0);
+    share *= h.fuelTypes
+      .filter((f) => (m.appliesTo.fuelTypes as readonly (string | null)[]).includes(fuelClass(f.value)))
+      .reduce((a, f) => a + f.share, 0);
   }
   return Math.max(0, Math.min(1, share));
 }
@@ -74,7 +86,11 @@ export function basisKg(ctx: HotspotContext): number {
 export const floor3 = (x: number) => Math.floor(x * 1000 + 1e-9) / 1000;
 
 /** Sub-causes whose excess lives inside a broader finding (idling and speed are part of an efficiency loss). */
-const PART_OF: Partial<Record<Cause, Cause[]>> = { idling: ['efficiency_drop', 'fuel_record_anomaly'], high_speed: ['efficiency_drop'], data_gaps: [] };
+const PART_OF: Partial<Record<Cause, Cause[]>> = {
+  idling: ['efficiency_drop', 'fuel_record_anomaly'],
+  high_speed: ['efficiency_drop'],
+  data_gaps: [],
+};
 
 export type BoundApplied = 'attributed-excess' | 'hotspot-excess' | 'published-range' | 'correction';
 
@@ -123,15 +139,57 @@ export function boundedImpact(m: Measure, ctx: HotspotContext, basis: number, fl
   if (m.actsOn === 'excess') {
     // a correction only corrects what the diagnosis attributes to its cause (nothing when the cause was not found)
     const on = attributed;
-    const range: [number, number, number] = [on * (m.reductionPct.min / 100), on * ((m.reductionPct.min + m.reductionPct.max) / 200), on * (m.reductionPct.max / 100)];
-    return { addressed, primary, attributedKg: on, rangeKg: range, avoidedKg: range[1], bound: 'correction', boundKg: on };
+    const range: [number, number, number] = [
+      on * (m.reductionPct.min / 100),
+      on * ((m.reductionPct.min + m.reductionPct.max) / 200),
+      on * (m.reductionPct.max / 100),
+    ];
+    return {
+      addressed,
+      primary,
+      attributedKg: on,
+      rangeKg: range,
+      avoidedKg: range[1],
+      bound: 'correction',
+      boundKg: on,
+    };
   }
   const acts = basis * (m.affectedSharePct / 100) * fleet;
-  const range: [number, number, number] = [acts * (m.reductionPct.min / 100), acts * ((m.reductionPct.min + m.reductionPct.max) / 200), acts * (m.reductionPct.max / 100)];
-  if (!(excess > 0)) return { addressed, primary, attributedKg: 0, rangeKg: range, avoidedKg: range[1], bound: 'published-range', boundKg: range[2] };
+  const range: [number, number, number] = [
+    acts * (m.reductionPct.min / 100),
+    acts * ((m.reductionPct.min + m.reductionPct.max) / 200),
+    acts * (m.reductionPct.max / 100),
+  ];
+  if (!(excess > 0))
+    return {
+      addressed,
+      primary,
+      attributedKg: 0,
+      rangeKg: range,
+      avoidedKg: range[1],
+      bound: 'published-range',
+      boundKg: range[2],
+    };
   const cap = attributed > 0 ? attributed : excess;
-  if (range[1] > cap) return { addressed, primary, attributedKg: attributed, rangeKg: range, avoidedKg: cap, bound: attributed > 0 ? 'attributed-excess' : 'hotspot-excess', boundKg: cap };
-  return { addressed, primary, attributedKg: attributed, rangeKg: range, avoidedKg: range[1], bound: 'published-range', boundKg: cap };
+  if (range[1] > cap)
+    return {
+      addressed,
+      primary,
+      attributedKg: attributed,
+      rangeKg: range,
+      avoidedKg: cap,
+      bound: attributed > 0 ? 'attributed-excess' : 'hotspot-excess',
+      boundKg: cap,
+    };
+  return {
+    addressed,
+    primary,
+    attributedKg: attributed,
+    rangeKg: range,
+    avoidedKg: range[1],
+    bound: 'published-range',
+    boundKg: cap,
+  };
 }
 
 /** The what-if input that models the measure for this hotspot (null when the what-if cannot simulate it). */
@@ -145,7 +203,10 @@ export function retrieve(kb: KnowledgeBase, ctx: HotspotContext, limit: number):
   const query = buildQuery(ctx);
   // measures for the diagnosed causes; with no diagnosis (no history to compare), every applicable measure except
   // corrections, which need their cause shown (no fuel-record audit without an implausible record)
-  const hits = kb.search(query, (m) => isApplicable(m, ctx) && (causes.size === 0 ? m.actsOn !== 'excess' : m.addresses.some((c) => causes.has(c))));
+  const hits = kb.search(
+    query,
+    (m) => isApplicable(m, ctx) && (causes.size === 0 ? m.actsOn !== 'excess' : m.addresses.some((c) => causes.has(c))),
+  );
   if (!hits.length) return [];
   const maxRel = Math.max(...hits.map((h) => h.relevance));
   const basis = basisKg(ctx);
@@ -157,45 +218,54 @@ export function retrieve(kb: KnowledgeBase, ctx: HotspotContext, limit: number):
     if (m.actsOn === 'excess' && !(b.attributedKg > 0)) return [];
     const avoided = b.avoidedKg;
     const cost = m.costLevel.toLowerCase() as CostLevel;
-    const score = (avoided * m.feasibility) / COST_WEIGHT[cost] * (0.75 + 0.25 * relNorm);
-    const confidence = Math.min(0.9, 0.35 + 0.25 * relNorm + (ctx.history ? 0.2 : 0) + (d.basis === 'own-history' && b.addressed.length ? 0.1 : 0) + (ctx.vehicleClasses.length || ctx.fuelClasses.length ? 0.05 : 0));
+    const score = ((avoided * m.feasibility) / COST_WEIGHT[cost]) * (0.75 + 0.25 * relNorm);
+    const confidence = Math.min(
+      0.9,
+      0.35 +
+        0.25 * relNorm +
+        (ctx.history ? 0.2 : 0) +
+        (d.basis === 'own-history' && b.addressed.length ? 0.1 : 0) +
+        (ctx.vehicleClasses.length || ctx.fuelClasses.length ? 0.05 : 0),
+    );
     const simulation = simulationFor(m, ctx);
-    return [{
-      actionKey: `measure:${m.id}`,
-      title: m.title,
-      body: explain(ctx, m, b, fleet),
-      rootCause,
-      co2ImpactKg: floor3(avoided),
-      costEstimate: COST_ESTIMATE[cost],
-      costLevel: cost,
-      feasibility: m.feasibility,
-      confidence: round(confidence, 3),
-      score: round(score, 4),
-      source: 'retrieval',
-      sourceRef: citation(m),
-      measureId: m.id,
-      evidence: {
-        query,
-        relevance: round(relevance, 4),
-        basisKg: round(basis, 3),
-        predictedKg: ctx.hotspot.predictedKg,
-        baselineKg: ctx.hotspot.baselineKg,
-        excessKg: round(ctx.excessKg, 3),
-        reductionPct: m.reductionPct,
-        affectedSharePct: m.affectedSharePct,
-        fleetShare: round(fleet, 3),
-        actsOn: m.actsOn,
-        cause: b.primary,
-        addresses: b.addressed,
-        attributedExcessKg: round(b.attributedKg, 3),
-        rangeKg: b.rangeKg.map((x) => round(x, 3)),
-        boundApplied: b.bound,
-        boundKg: round(b.boundKg, 3),
-        shareOfExcessPct: ctx.excessKg > 0 ? round((avoided / ctx.excessKg) * 100, 1) : null,
-        simulation,
-        diagnosis: diagnosisEvidence(ctx),
+    return [
+      {
+        actionKey: `measure:${m.id}`,
+        title: m.title,
+        body: explain(ctx, m, b, fleet),
+        rootCause,
+        co2ImpactKg: floor3(avoided),
+        costEstimate: COST_ESTIMATE[cost],
+        costLevel: cost,
+        feasibility: m.feasibility,
+        confidence: round(confidence, 3),
+        score: round(score, 4),
+        source: 'retrieval',
+        sourceRef: citation(m),
+        measureId: m.id,
+        evidence: {
+          query,
+          relevance: round(relevance, 4),
+          basisKg: round(basis, 3),
+          predictedKg: ctx.hotspot.predictedKg,
+          baselineKg: ctx.hotspot.baselineKg,
+          excessKg: round(ctx.excessKg, 3),
+          reductionPct: m.reductionPct,
+          affectedSharePct: m.affectedSharePct,
+          fleetShare: round(fleet, 3),
+          actsOn: m.actsOn,
+          cause: b.primary,
+          addresses: b.addressed,
+          attributedExcessKg: round(b.attributedKg, 3),
+          rangeKg: b.rangeKg.map((x) => round(x, 3)),
+          boundApplied: b.bound,
+          boundKg: round(b.boundKg, 3),
+          shareOfExcessPct: ctx.excessKg > 0 ? round((avoided / ctx.excessKg) * 100, 1) : null,
+          simulation,
+          diagnosis: diagnosisEvidence(ctx),
+        },
       },
-    }];
+    ];
   });
   return out.sort((a, b) => b.score - a.score).slice(0, limit);
 }
@@ -206,7 +276,13 @@ export function diagnosisEvidence(ctx: HotspotContext) {
   return {
     basis: d.basis,
     statement: d.statement,
-    findings: d.findings.map((f) => ({ cause: f.cause, label: CAUSE_LABEL[f.cause], evidence: f.evidence, attributedKg: f.attributedKg, share: f.share })),
+    findings: d.findings.map((f) => ({
+      cause: f.cause,
+      label: CAUSE_LABEL[f.cause],
+      evidence: f.evidence,
+      attributedKg: f.attributedKg,
+      share: f.share,
+    })),
   };
 }
 
@@ -232,8 +308,14 @@ export function boundSentence(m: Measure, b: Bounded, excess: number): string {
 export function explain(ctx: HotspotContext, m: Measure, b: Bounded, fleet: number): string {
   const h = ctx.hotspot;
   const d = ctx.diagnosis;
-  const scope = m.affectedSharePct < 100 ? ` (it acts on about ${m.affectedSharePct} % of a typical ${ctx.category} supplier's emissions)` : '';
-  const fleetNote = fleet < 1 ? ` Only ${Math.round(fleet * 100)} % of the recent emissions come from the vehicles/fuels it applies to.` : '';
+  const scope =
+    m.affectedSharePct < 100
+      ? ` (it acts on about ${m.affectedSharePct} % of a typical ${ctx.category} supplier's emissions)`
+      : '';
+  const fleetNote =
+    fleet < 1
+      ? ` Only ${Math.round(fleet * 100)} % of the recent emissions come from the vehicles/fuels it applies to.`
+      : '';
   const finding = b.primary ? d.findings.find((f) => f.cause === b.primary) : undefined;
   const why = finding
     ? `It answers the diagnosed cause: ${CAUSE_LABEL[finding.cause]} (${finding.evidence}${finding.attributedKg > 0 ? `; ${kgText(finding.attributedKg)} of the excess` : ''}). `

@@ -48,9 +48,21 @@ export class RagClient {
   private circuitGauge;
 
   constructor(private opts: RagClientOptions) {
-    this.calls = opts.metrics.counter('recommendations_rag_calls_total', 'Calls to the external RAG service by outcome', ['outcome']);
-    this.latency = opts.metrics.histogram('recommendations_rag_call_seconds', 'RAG call duration including retries', ['outcome'], [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10]);
-    this.circuitGauge = opts.metrics.gauge('recommendations_rag_circuit_state', 'RAG circuit: 0 closed, 1 half-open, 2 open');
+    this.calls = opts.metrics.counter(
+      'recommendations_rag_calls_total',
+      'Calls to the external RAG service by outcome',
+      ['outcome'],
+    );
+    this.latency = opts.metrics.histogram(
+      'recommendations_rag_call_seconds',
+      'RAG call duration including retries',
+      ['outcome'],
+      [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
+    );
+    this.circuitGauge = opts.metrics.gauge(
+      'recommendations_rag_circuit_state',
+      'RAG circuit: 0 closed, 1 half-open, 2 open',
+    );
     this.breaker = new CircuitBreaker((req: RagRequest) => this.callWithRetries(req), {
       // Time budget and retries are ours (callWithRetries); opossum only counts and gates.
       timeout: false,
@@ -69,7 +81,10 @@ export class RagClient {
     });
     this.breaker.on('open', () => {
       this.circuitGauge.set(2);
-      opts.logger.warn({ consecutiveFailures: this.consecutiveFailures, cooldownMs: opts.cooldownMs }, 'recommendations: RAG circuit opened; using local retrieval until the cool-down ends');
+      opts.logger.warn(
+        { consecutiveFailures: this.consecutiveFailures, cooldownMs: opts.cooldownMs },
+        'recommendations: RAG circuit opened; using local retrieval until the cool-down ends',
+      );
     });
     this.breaker.on('halfOpen', () => {
       this.circuitGauge.set(1);
@@ -107,9 +122,15 @@ export class RagClient {
     this.calls.inc({ outcome: result.outcome });
     this.latency.observe({ outcome: result.outcome }, (performance.now() - t) / 1000);
     if (result.outcome === 'malformed') {
-      this.opts.logger.warn({ url: this.opts.url, error: result.error }, 'recommendations: RAG answer malformed; falling back to local retrieval');
+      this.opts.logger.warn(
+        { url: this.opts.url, error: result.error },
+        'recommendations: RAG answer malformed; falling back to local retrieval',
+      );
     } else if (result.outcome !== 'success' && result.outcome !== 'circuit_open') {
-      this.opts.logger.warn({ url: this.opts.url, outcome: result.outcome, error: result.error, attempts: result.attempts }, 'recommendations: RAG call failed; falling back to local retrieval');
+      this.opts.logger.warn(
+        { url: this.opts.url, outcome: result.outcome, error: result.error, attempts: result.attempts },
+        'recommendations: RAG call failed; falling back to local retrieval',
+      );
     }
     return result;
   }
@@ -120,7 +141,8 @@ export class RagClient {
     for (;;) {
       attempt++;
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new RagError('timeout', `no answer within ${this.opts.timeoutMs} ms`, false, attempt - 1);
+      if (remaining <= 0)
+        throw new RagError('timeout', `no answer within ${this.opts.timeoutMs} ms`, false, attempt - 1);
       try {
         return { response: await this.attemptOnce(req, remaining), attempts: attempt };
       } catch (err) {
@@ -145,8 +167,13 @@ export class RagClient {
       text = await res.text();
     } catch (err) {
       const e = err as Error;
-      if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new RagError('timeout', `no answer within ${this.opts.timeoutMs} ms`, false);
-      throw new RagError('error', `request failed: ${(e.cause as { code?: string } | undefined)?.code ?? e.message}`, true);
+      if (e.name === 'TimeoutError' || e.name === 'AbortError')
+        throw new RagError('timeout', `no answer within ${this.opts.timeoutMs} ms`, false);
+      throw new RagError(
+        'error',
+        `request failed: ${(e.cause as { code?: string } | undefined)?.code ?? e.message}`,
+        true,
+      );
     }
     if (res.status >= 500 || res.status === 429) throw new RagError('error', `HTTP ${res.status}`, true);
     if (!res.ok) throw new RagError('error', `HTTP ${res.status}`, false);
@@ -159,7 +186,11 @@ export class RagClient {
     const parsed = ragResponseSchema.safeParse(body);
     if (!parsed.success) {
       const i = parsed.error.issues[0]!;
-      throw new RagError('malformed', `answer does not match the contract: ${i.path.join('.') || '(root)'}: ${i.message}`, false);
+      throw new RagError(
+        'malformed',
+        `answer does not match the contract: ${i.path.join('.') || '(root)'}: ${i.message}`,
+        false,
+      );
     }
     return parsed.data;
   }

@@ -24,13 +24,22 @@ const estimateSchema = z.object({
 const diagnosisSchema = z.object({
   basis: z.string(),
   statement: z.string(),
-  findings: z.array(z.object({ cause: z.string(), label: z.string(), evidence: z.string(), attributedKg: z.number(), share: z.number() })),
+  findings: z.array(
+    z.object({
+      cause: z.string(),
+      label: z.string(),
+      evidence: z.string(),
+      attributedKg: z.number(),
+      share: z.number(),
+    }),
+  ),
 });
 
 export type RecommendationEstimate = ReturnType<typeof estimateOf>;
 export type RecommendationDiagnosis = z.infer<typeof diagnosisSchema>;
 
-const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const record = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 export function estimateOf(evidence: unknown) {
   const e = estimateSchema.parse(record(evidence));

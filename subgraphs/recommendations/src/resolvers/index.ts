@@ -39,10 +39,16 @@ function cleanReason(reason: string | null | undefined, required: boolean): stri
 }
 
 async function publishUpdated(ctx: ResolverContext, row: RecRow) {
-  await ctx.services.bus.publish(recommendationUpdated, { id: row.id, hotspotId: row.hotspotId, status: row.status, supplierId: row.supplierId });
+  await ctx.services.bus.publish(recommendationUpdated, {
+    id: row.id,
+    hotspotId: row.hotspotId,
+    status: row.status,
+    supplierId: row.supplierId,
+  });
 }
 
-const circuitOf = (s: string) => (s === 'open' ? 'OPEN' : s === 'half_open' ? 'HALF_OPEN' : 'CLOSED') as 'OPEN' | 'HALF_OPEN' | 'CLOSED';
+const circuitOf = (s: string) =>
+  (s === 'open' ? 'OPEN' : s === 'half_open' ? 'HALF_OPEN' : 'CLOSED') as 'OPEN' | 'HALF_OPEN' | 'CLOSED';
 
 /** A subscription's payload (the bus signal) as the recommendation it names, visible to the subscriber. */
 async function signalled(payload: { id: string }, _a: unknown, ctx: ResolverContext) {
@@ -53,7 +59,8 @@ async function signalled(payload: { id: string }, _a: unknown, ctx: ResolverCont
 
 /** Signals of the caller's suppliers (and of `supplierIds` when given). */
 function visibleSignal(ctx: ResolverContext, want: readonly string[] | null) {
-  return (p: { supplierId: string | null }) => canSeeSupplier(ctx.auth, p.supplierId) && (!want || (!!p.supplierId && want.includes(p.supplierId)));
+  return (p: { supplierId: string | null }) =>
+    canSeeSupplier(ctx.auth, p.supplierId) && (!want || (!!p.supplierId && want.includes(p.supplierId)));
 }
 
 const optionalUuid = (field: string, v: string | null | undefined) => (v ? parseUuid(field, v) : null);
@@ -89,9 +96,13 @@ export const resolvers: Resolvers = {
     knowledgeBase(_p, args, ctx) {
       const first = parseFirst(args.first, 100, 200);
       const category = args.category?.toLowerCase() ?? null;
-      if (category && !(CATEGORIES as readonly string[]).includes(category)) throw badInput('category', `must be one of ${CATEGORIES.join(', ')} (got ${args.category})`);
+      if (category && !(CATEGORIES as readonly string[]).includes(category))
+        throw badInput('category', `must be one of ${CATEGORIES.join(', ')} (got ${args.category})`);
       if (args.search && args.search.length > 500) throw badInput('search', 'at most 500 characters');
-      return state(ctx).kb.browse(args.search, category).slice(0, first).map((h) => measureToGraph(h.measure, h.relevance));
+      return state(ctx)
+        .kb.browse(args.search, category)
+        .slice(0, first)
+        .map((h) => measureToGraph(h.measure, h.relevance));
     },
     recommendationEngine(_p, _a, ctx) {
       const { engine, kb } = state(ctx);
@@ -126,10 +137,19 @@ export const resolvers: Resolvers = {
         result = await state(ctx).engine.generate(hotspotId);
       } catch (err) {
         if (err instanceof HotspotNotFoundError) throw notFound('hotspot', hotspotId);
-        throw err instanceof GraphQLError ? err : new GraphQLError(`generation failed for hotspot ${hotspotId}: ${(err as Error).message}`, { extensions: { code: 'UPSTREAM_FAILED' } });
+        throw err instanceof GraphQLError
+          ? err
+          : new GraphQLError(`generation failed for hotspot ${hotspotId}: ${(err as Error).message}`, {
+              extensions: { code: 'UPSTREAM_FAILED' },
+            });
       }
       if (!canSeeSupplier(ctx.auth, result.supplierId)) throw notFound('hotspot', hotspotId);
-      await ctx.services.audit({ action: 'recommendation.generate', entityType: 'hotspot', entityId: hotspotId, metadata: { source: result.source, created: result.created.length, refreshed: result.refreshed.length } });
+      await ctx.services.audit({
+        action: 'recommendation.generate',
+        entityType: 'hotspot',
+        entityId: hotspotId,
+        metadata: { source: result.source, created: result.created.length, refreshed: result.refreshed.length },
+      });
       const all = (await recommendationsOfHotspot.load(ctx, hotspotId)) ?? [];
       return {
         hotspotId,
@@ -145,13 +165,19 @@ export const resolvers: Resolvers = {
       subscribe: (_p, args, ctx) => {
         const visible = visibleSignal(ctx, args.supplierIds ?? null);
         const it = ctx.services.bus.iterate(recommendationCreated, { bufferSize: 500 });
-        return filterIterator(it, (p: RecommendationCreated) => visible(p) && (!args.hotspotId || p.hotspotId === args.hotspotId));
+        return filterIterator(
+          it,
+          (p: RecommendationCreated) => visible(p) && (!args.hotspotId || p.hotspotId === args.hotspotId),
+        );
       },
       resolve: signalled,
     },
     recommendationUpdated: {
       subscribe: (_p, args, ctx) =>
-        filterIterator(ctx.services.bus.iterate(recommendationUpdated, { bufferSize: 500 }), visibleSignal(ctx, args.supplierIds ?? null)),
+        filterIterator(
+          ctx.services.bus.iterate(recommendationUpdated, { bufferSize: 500 }),
+          visibleSignal(ctx, args.supplierIds ?? null),
+        ),
       resolve: signalled,
     },
   },

@@ -2,7 +2,8 @@ import type { Measure } from '../knowledge/kb.ts';
 import type { RecRow } from '../store/recommendations.ts';
 import { diagnosisOf, estimateOf } from './evidence.ts';
 
-const ev = (r: RecRow): Record<string, unknown> => (r.evidence && typeof r.evidence === 'object' ? (r.evidence as Record<string, unknown>) : {});
+const ev = (r: RecRow): Record<string, unknown> =>
+  r.evidence && typeof r.evidence === 'object' ? (r.evidence as Record<string, unknown>) : {};
 
 export function toGraph(r: RecRow) {
   return {
@@ -30,7 +31,12 @@ export function toGraph(r: RecRow) {
     diagnosisSummary: diagnosisOf(r.evidence),
     estimate: estimateOf(r.evidence),
     status: r.status.toUpperCase() as 'OPEN' | 'APPROVED' | 'DISMISSED',
-    history: (r.history ?? []).map((h) => ({ status: h.status.toUpperCase() as 'OPEN' | 'APPROVED' | 'DISMISSED', by: h.by, reason: h.reason ?? null, at: h.at })),
+    history: (r.history ?? []).map((h) => ({
+      status: h.status.toUpperCase() as 'OPEN' | 'APPROVED' | 'DISMISSED',
+      by: h.by,
+      reason: h.reason ?? null,
+      at: h.at,
+    })),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
@@ -48,7 +54,11 @@ export function measureToGraph(m: Measure, relevance?: number) {
     reductionPctMax: m.reductionPct.max,
     costLevel: m.costLevel,
     feasibility: m.feasibility,
-    appliesTo: { categories: m.appliesTo.categories, vehicleTypes: m.appliesTo.vehicleTypes, fuelTypes: m.appliesTo.fuelTypes },
+    appliesTo: {
+      categories: m.appliesTo.categories,
+      vehicleTypes: m.appliesTo.vehicleTypes,
+      fuelTypes: m.appliesTo.fuelTypes,
+    },
     tags: m.tags,
     source: { publisher: m.source.publisher, title: m.source.title, year: m.source.year, url: m.source.url ?? null },
     relevance: relevance === undefined || Number.isNaN(relevance) ? null : relevance,

@@ -1,6 +1,14 @@
 // Persistence of recommendations (raw SQL: one transaction per hotspot, ON CONFLICT on (hotspot_id, action_key)
 // so the same action is never stored twice) and the approve/dismiss state machine with its audit row.
-import { badInput, canSeeSupplier, notFound, parseUuid, supplierScopeSql, type AuthClaims, type PluginServices } from '@carbon-nexus/plugin-sdk';
+import {
+  badInput,
+  canSeeSupplier,
+  notFound,
+  parseUuid,
+  supplierScopeSql,
+  type AuthClaims,
+  type PluginServices,
+} from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
 import type { Candidate } from '../domain/types.ts';
 
@@ -146,14 +154,25 @@ export async function hotspotsWithRuns(db: SqlQueryable, ids: string[]): Promise
 }
 
 /** Recommendations by id within the caller's suppliers (null = all). */
-export async function rowsById(db: SqlQueryable, ids: string[], suppliers: readonly string[] | null): Promise<Map<string, RecRow>> {
+export async function rowsById(
+  db: SqlQueryable,
+  ids: string[],
+  suppliers: readonly string[] | null,
+): Promise<Map<string, RecRow>> {
   const params: unknown[] = [ids];
-  const rows = await db.query(`SELECT * FROM recommendations WHERE id = ANY($1::uuid[]) AND ${supplierScopeSql(suppliers, params)}`, params);
+  const rows = await db.query(
+    `SELECT * FROM recommendations WHERE id = ANY($1::uuid[]) AND ${supplierScopeSql(suppliers, params)}`,
+    params,
+  );
   return new Map(rows.map(fromSql).map((r) => [r.id, r]));
 }
 
 /** Each hotspot's recommendations (rank order) within the caller's suppliers. */
-export async function rowsByHotspot(db: SqlQueryable, ids: string[], suppliers: readonly string[] | null): Promise<Map<string, RecRow[]>> {
+export async function rowsByHotspot(
+  db: SqlQueryable,
+  ids: string[],
+  suppliers: readonly string[] | null,
+): Promise<Map<string, RecRow[]>> {
   const params: unknown[] = [ids];
   const rows = await db.query(
     `SELECT * FROM recommendations WHERE hotspot_id = ANY($1::uuid[]) AND ${supplierScopeSql(suppliers, params)} ORDER BY rank, created_at`,
@@ -163,7 +182,11 @@ export async function rowsByHotspot(db: SqlQueryable, ids: string[], suppliers: 
 }
 
 /** Each supplier's recommendations, best first, at most 200 per status, within the caller's suppliers. */
-export async function rowsBySupplier(db: SqlQueryable, ids: string[], suppliers: readonly string[] | null): Promise<Map<string, RecRow[]>> {
+export async function rowsBySupplier(
+  db: SqlQueryable,
+  ids: string[],
+  suppliers: readonly string[] | null,
+): Promise<Map<string, RecRow[]>> {
   const params: unknown[] = [ids];
   const rows = await db.query(
     `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY supplier_id, status ORDER BY score DESC, id DESC) AS rn
@@ -215,10 +238,17 @@ export async function listPage(
   }
   params.push(first + 1);
   const [rows, count] = await Promise.all([
-    db.query(`SELECT * FROM recommendations WHERE ${base}${keyset} ORDER BY score DESC, id DESC LIMIT $${params.length}`, params),
+    db.query(
+      `SELECT * FROM recommendations WHERE ${base}${keyset} ORDER BY score DESC, id DESC LIMIT $${params.length}`,
+      params,
+    ),
     db.query<{ n: string | number }>(`SELECT count(*) AS n FROM recommendations WHERE ${base}`, countParams),
   ]);
-  return { rows: rows.slice(0, first).map(fromSql), hasNextPage: rows.length > first, totalCount: Number(count[0]?.n ?? 0) };
+  return {
+    rows: rows.slice(0, first).map(fromSql),
+    hasNextPage: rows.length > first,
+    totalCount: Number(count[0]?.n ?? 0),
+  };
 }
 
 /**
@@ -249,7 +279,14 @@ export async function changeStatus(
         action: to === 'approved' ? 'recommendation.approve' : 'recommendation.dismiss',
         entityType: 'recommendation',
         entityId: id,
-        metadata: { reason, from: cur.status, to, hotspotId: cur.hotspotId, supplierId: cur.supplierId, title: cur.title },
+        metadata: {
+          reason,
+          from: cur.status,
+          to,
+          hotspotId: cur.hotspotId,
+          supplierId: cur.supplierId,
+          title: cur.title,
+        },
       },
       tx,
     );

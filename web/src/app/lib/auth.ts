@@ -15,7 +15,11 @@ function decode(token: string | null): Session {
   if (!token) return { token: null, sub: null, roles: [] };
   try {
     const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return { token, sub: String(payload.sub ?? ''), roles: Array.isArray(payload.roles) ? payload.roles.map(String) : [] };
+    return {
+      token,
+      sub: String(payload.sub ?? ''),
+      roles: Array.isArray(payload.roles) ? payload.roles.map(String) : [],
+    };
   } catch {
     return { token, sub: null, roles: [] };
   }

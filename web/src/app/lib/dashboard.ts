@@ -15,7 +15,15 @@ export interface WhatIfPrefill {
 
 /** A what-if run of a recommendation's own simulation input: its result, or why it could not run. */
 export type SimulatedOutcome =
-  | { scenarioId: string; delta: number; deltaPct: number; baselineValue: number; newValue: number; basisEvents: number; error?: undefined }
+  | {
+      scenarioId: string;
+      delta: number;
+      deltaPct: number;
+      baselineValue: number;
+      newValue: number;
+      basisEvents: number;
+      error?: undefined;
+    }
   | { error: string };
 
 export interface DashboardUi {

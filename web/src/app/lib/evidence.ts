@@ -46,13 +46,15 @@ export function readDiagnosis(json: unknown): Diagnosis | null {
   const findings = (Array.isArray(json.findings) ? json.findings : []).flatMap((f): Finding[] => {
     if (!isObj(f) || !strOr(f.cause)) return [];
     const cause = f.cause as string;
-    return [{
-      cause,
-      label: strOr(f.label) ?? CAUSE_WORDS[cause] ?? cause.replace(/_/g, ' '),
-      evidence: strOr(f.evidence) ?? '',
-      attributedKg: numOr(f.attributedKg) ?? 0,
-      share: numOr(f.share) ?? 0,
-    }];
+    return [
+      {
+        cause,
+        label: strOr(f.label) ?? CAUSE_WORDS[cause] ?? cause.replace(/_/g, ' '),
+        evidence: strOr(f.evidence) ?? '',
+        attributedKg: numOr(f.attributedKg) ?? 0,
+        share: numOr(f.share) ?? 0,
+      },
+    ];
   });
   const statement = strOr(json.statement);
   if (!statement && !findings.length) return null;
@@ -75,7 +77,11 @@ export function listText(items: string[]): string {
 export const shareText = (share: number) => `${Math.round(share * 100)} %`;
 
 /** The excess this recommendation's cause accounts for: "71 % of the 830 kg excess". */
-export function causeShareText(cause: string | null | undefined, d: Diagnosis | null, excessKg: number | null): string | null {
+export function causeShareText(
+  cause: string | null | undefined,
+  d: Diagnosis | null,
+  excessKg: number | null,
+): string | null {
   const f = cause ? d?.findings.find((x) => x.cause === cause) : undefined;
   if (!f || !(f.share > 0)) return null;
   return `${shareText(f.share)} of the ${excessKg != null && excessKg > 0 ? `${kg(excessKg)} ` : ''}excess`;
@@ -104,8 +110,14 @@ export function boundText(r: RecommendationFacts): string | null {
   const d = readDiagnosis(r.diagnosis ?? e.diagnosis);
   const boundKg = numOr(e.boundKg);
   const attributed = numOr(e.attributedExcessKg);
-  const range = Array.isArray(e.rangeKg) && e.rangeKg.length === 3 && e.rangeKg.every((x) => numOr(x) != null) ? (e.rangeKg as number[]) : null;
-  const pctRange = isObj(e.reductionPct) && numOr(e.reductionPct.min) != null && numOr(e.reductionPct.max) != null ? `${num(e.reductionPct.min as number, 1)}–${num(e.reductionPct.max as number, 1)} %` : null;
+  const range =
+    Array.isArray(e.rangeKg) && e.rangeKg.length === 3 && e.rangeKg.every((x) => numOr(x) != null)
+      ? (e.rangeKg as number[])
+      : null;
+  const pctRange =
+    isObj(e.reductionPct) && numOr(e.reductionPct.min) != null && numOr(e.reductionPct.max) != null
+      ? `${num(e.reductionPct.min as number, 1)}–${num(e.reductionPct.max as number, 1)} %`
+      : null;
   const published = range && pctRange ? `the published ${pctRange} would give ${kg(range[0])}–${kg(range[2])}` : null;
   // the causes the measure answers that the diagnosis found, else the card's own cause
   const addressed = (Array.isArray(e.addresses) ? e.addresses : []).filter((c): c is string => typeof c === 'string');
@@ -116,7 +128,8 @@ export function boundText(r: RecommendationFacts): string | null {
     case 'attributed-excess': {
       if (fraction != null) {
         // rule-based fallback: a rule-of-thumb share of the attributed excess
-        if (fraction === 0) return `none: it explains the excess attributed to ${causes || 'its cause'}, it does not remove it`;
+        if (fraction === 0)
+          return `none: it explains the excess attributed to ${causes || 'its cause'}, it does not remove it`;
         return `${Math.round(fraction * 100)} % of the ${kg(attributed ?? boundKg)} of the excess attributed to ${causes || 'its cause'} (rule of thumb)`;
       }
       return `capped at the ${kg(boundKg ?? attributed)} of the excess attributed to ${causes || 'its cause'}${published ? ` (${published})` : ''}`;
@@ -128,13 +141,16 @@ export function boundText(r: RecommendationFacts): string | null {
     }
     case 'published-range': {
       const mid = range ? ` (${kg(range[0])}–${kg(range[2])})` : '';
-      const within = boundKg != null && boundKg > 0 ? `, within the ${kg(boundKg)} ${attributed && attributed > 0 ? `attributed to ${causes || 'its cause'}` : 'excess'}` : '';
+      const within =
+        boundKg != null && boundKg > 0
+          ? `, within the ${kg(boundKg)} ${attributed && attributed > 0 ? `attributed to ${causes || 'its cause'}` : 'excess'}`
+          : '';
       return `the middle of the published ${pctRange ? `${pctRange} ` : ''}range${mid}${within}`;
     }
     case 'correction':
       return `a record correction of the ${kg(boundKg ?? attributed)} attributed to ${causes || 'its cause'}, not a physical saving`;
     case 'none':
-      return 'the source\'s own estimate (within the hotspot\'s excess, so not capped)';
+      return "the source's own estimate (within the hotspot's excess, so not capped)";
     default:
       return null;
   }
@@ -164,8 +180,10 @@ export function readSimulation(json: unknown): SimulationPrefill | null {
   if (act && (ACTIVITIES as readonly string[]).includes(act)) out.activity = act as SimulationPrefill['activity'];
   if (strOr(json.vehicleType)) out.vehicleType = json.vehicleType as string;
   if (strOr(json.fuelType)) out.fuelType = json.fuelType as string;
-  for (const k of ['loadChange', 'distanceChange', 'loadFactor'] as const) if (numOr(json[k]) != null) out[k] = json[k] as number;
-  if (isObj(json.modalShift) && numOr(json.modalShift.sharePct) != null) out.modalShiftPct = json.modalShift.sharePct as number;
+  for (const k of ['loadChange', 'distanceChange', 'loadFactor'] as const)
+    if (numOr(json[k]) != null) out[k] = json[k] as number;
+  if (isObj(json.modalShift) && numOr(json.modalShift.sharePct) != null)
+    out.modalShiftPct = json.modalShift.sharePct as number;
   return out.hotspotId || out.supplierId ? out : null;
 }
 
@@ -187,7 +205,10 @@ export function timesText(ratio: number): string {
 /** "Tuesday 10:00–11:00" in the given time zone (the browser's by default). */
 export function windowText(startIso: string, endIso: string, timeZone?: string): string {
   const day = new Intl.DateTimeFormat('en-GB', { weekday: 'long', timeZone }).format(new Date(startIso));
-  const hm = (iso: string) => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(new Date(iso));
+  const hm = (iso: string) =>
+    new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(
+      new Date(iso),
+    );
   return `${day} ${hm(startIso)}–${hm(endIso)}`;
 }
 
@@ -200,7 +221,10 @@ export function hotspotEvidenceText(h: HotspotFacts, timeZone?: string): string 
   if (h.eventCount != null) parts.push(`${num(h.eventCount, 0)} ${h.eventCount === 1 ? 'event' : 'events'}`);
   const when = windowText(h.windowStart, h.windowEnd, timeZone);
   if (h.baselineKg > 0) {
-    const spread = h.baselineSpreadKg != null && h.baselineSpreadKg > 0 ? ` (±${num((h.baselineSpreadKg / h.baselineKg) * 100, 0)} %)` : '';
+    const spread =
+      h.baselineSpreadKg != null && h.baselineSpreadKg > 0
+        ? ` (±${num((h.baselineSpreadKg / h.baselineKg) * 100, 0)} %)`
+        : '';
     parts.push(`${timesText(h.predictedKg / h.baselineKg)} the usual for ${when}${spread}`);
   } else {
     parts.push(`${kg(h.predictedKg)} CO2e where ${when} usually has none`);
@@ -239,7 +263,11 @@ export interface BaselineExplanation {
  * How the usual level of a window was measured, from the entity's baseline rows — the row orchestration uses for
  * each hour the window overlaps (hour override > all-hours override > per-hour > flat).
  */
-export function explainBaseline(rows: BaselineRow[], windowStart: string, windowEnd: string): BaselineExplanation | null {
+export function explainBaseline(
+  rows: BaselineRow[],
+  windowStart: string,
+  windowEnd: string,
+): BaselineExplanation | null {
   const start = Date.parse(windowStart);
   const end = Date.parse(windowEnd);
   if (!rows.length || !(end > start)) return null;

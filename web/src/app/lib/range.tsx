@@ -35,7 +35,10 @@ export function RangeProvider({ children }: { children: ReactNode }) {
     const base =
       preset === 'custom' && custom
         ? { from: custom.from, to: custom.to }
-        : { from: new Date(end - PRESET_HOURS[preset === 'custom' ? '24h' : preset] * HOUR).toISOString(), to: new Date(end).toISOString() };
+        : {
+            from: new Date(end - PRESET_HOURS[preset === 'custom' ? '24h' : preset] * HOUR).toISOString(),
+            to: new Date(end).toISOString(),
+          };
     return {
       preset,
       ...base,

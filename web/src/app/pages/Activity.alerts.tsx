@@ -17,7 +17,15 @@ export function AlertsLog() {
   const rows = data?.alerts.nodes ?? [];
   return (
     <Card title="Alerts" subtitle="Raised by the hotspot engine, newest first" live testId="alerts-card">
-      <Async loading={loading} error={error} empty={!rows.length} emptyTitle="No alerts raised" emptyHint="Alerts appear when a hotspot is detected or escalates." retry={() => refetch()} skeleton={<Skeleton lines={5} />}>
+      <Async
+        loading={loading}
+        error={error}
+        empty={!rows.length}
+        emptyTitle="No alerts raised"
+        emptyHint="Alerts appear when a hotspot is detected or escalates."
+        retry={() => refetch()}
+        skeleton={<Skeleton lines={5} />}
+      >
         {() => (
           <ul className="feed" aria-label="Alerts">
             {rows.map((a) => (
@@ -27,7 +35,9 @@ export function AlertsLog() {
                   <strong>{a.message}</strong>
                   <span className="muted small">
                     {ago(a.createdAt)}
-                    {a.acknowledgedAt ? ` · acknowledged by ${a.acknowledgedBy ?? 'unknown'} ${ago(a.acknowledgedAt)}` : ' · not acknowledged'}
+                    {a.acknowledgedAt
+                      ? ` · acknowledged by ${a.acknowledgedBy ?? 'unknown'} ${ago(a.acknowledgedAt)}`
+                      : ' · not acknowledged'}
                   </span>
                 </div>
               </li>

@@ -57,7 +57,13 @@ function modelCell(e: Row) {
   return (
     <span title={`model estimate ${kg(e.prediction.co2eKg)}, recorded ${kg(e.co2eKg)}`}>
       {kg(e.prediction.co2eKg)}
-      {diff != null && <span className="muted small"> ({diff > 0 ? '+' : ''}{num(diff, 0)} %)</span>}
+      {diff != null && (
+        <span className="muted small">
+          {' '}
+          ({diff > 0 ? '+' : ''}
+          {num(diff, 0)} %)
+        </span>
+      )}
     </span>
   );
 }
@@ -74,7 +80,12 @@ export function EventsCard() {
     pending: pendingOnly ? true : null,
   };
   // errorPolicy all: events still list when ml-engine (the model estimates) is unreachable.
-  const q = useQuery(EventsPageDoc, { variables: { filter, first: PAGE }, fetchPolicy: 'cache-and-network', errorPolicy: 'all', notifyOnNetworkStatusChange: false });
+  const q = useQuery(EventsPageDoc, {
+    variables: { filter, first: PAGE },
+    fetchPolicy: 'cache-and-network',
+    errorPolicy: 'all',
+    notifyOnNetworkStatusChange: false,
+  });
   const rows = q.data?.events.nodes ?? [];
   const filtered = !!(method || supplierId || pendingOnly);
   return (
@@ -84,7 +95,12 @@ export function EventsCard() {
       testId="events-card"
       className="span-2"
       actions={
-        <button type="button" className="btn btn--ghost btn--sm" onClick={() => void q.refetch()} data-testid="events-refresh">
+        <button
+          type="button"
+          className="btn btn--ghost btn--sm"
+          onClick={() => void q.refetch()}
+          data-testid="events-refresh"
+        >
           Refresh
         </button>
       }
@@ -92,9 +108,16 @@ export function EventsCard() {
       <form className="filters" aria-label="Event filters" onSubmit={(e) => e.preventDefault()}>
         <label className="field">
           <span>Method</span>
-          <select className="input" value={method} onChange={(e) => setMethod(e.target.value as EmissionMethod | '')} data-testid="events-filter-method">
+          <select
+            className="input"
+            value={method}
+            onChange={(e) => setMethod(e.target.value as EmissionMethod | '')}
+            data-testid="events-filter-method"
+          >
             {METHODS.map(([v, l]) => (
-              <option key={v} value={v}>{l}</option>
+              <option key={v} value={v}>
+                {l}
+              </option>
             ))}
           </select>
         </label>
@@ -103,12 +126,19 @@ export function EventsCard() {
           <select className="input" value={supplierId} onChange={(e) => setSupplierId(e.target.value)}>
             <option value="">All suppliers</option>
             {suppliers.list.map((s) => (
-              <option key={s.id} value={s.id}>{s.name}</option>
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
             ))}
           </select>
         </label>
         <label className="check filters__check">
-          <input type="checkbox" checked={pendingOnly} onChange={(e) => setPendingOnly(e.target.checked)} data-testid="events-filter-pending" />
+          <input
+            type="checkbox"
+            checked={pendingOnly}
+            onChange={(e) => setPendingOnly(e.target.checked)}
+            data-testid="events-filter-pending"
+          />
           Pending figures only
         </label>
       </form>
@@ -117,7 +147,13 @@ export function EventsCard() {
         error={q.error}
         empty={!rows.length}
         emptyTitle={filtered ? 'No events match these filters' : 'No events yet'}
-        emptyHint={pendingOnly ? 'Every figure has arrived: no model estimate is pending.' : filtered ? 'Widen the filters or clear them.' : 'Events appear as they are ingested.'}
+        emptyHint={
+          pendingOnly
+            ? 'Every figure has arrived: no model estimate is pending.'
+            : filtered
+              ? 'Widen the filters or clear them.'
+              : 'Events appear as they are ingested.'
+        }
         retry={() => q.refetch()}
         skeleton={<Skeleton lines={6} />}
       >
@@ -126,26 +162,53 @@ export function EventsCard() {
             <div className="table-scroll">
               <table className="table" aria-label="Events">
                 <thead>
-                  <tr><th>When</th><th>Supplier</th><th>Activity</th><th>Method</th><th className="num">kg CO2e</th><th className="num">Model estimate</th></tr>
+                  <tr>
+                    <th>When</th>
+                    <th>Supplier</th>
+                    <th>Activity</th>
+                    <th>Method</th>
+                    <th className="num">kg CO2e</th>
+                    <th className="num">Model estimate</th>
+                  </tr>
                 </thead>
                 <tbody>
                   {rows.map((e) => (
-                    <tr key={e.id} data-testid="event-row" data-event-id={e.id} data-method={e.method ?? ''} data-pending={e.pending || undefined}>
+                    <tr
+                      key={e.id}
+                      data-testid="event-row"
+                      data-event-id={e.id}
+                      data-method={e.method ?? ''}
+                      data-pending={e.pending || undefined}
+                    >
                       <td title={e.timestamp}>
                         {time(e.timestamp)} <span className="muted small">· {ago(e.timestamp)}</span>
                       </td>
                       <td>
                         {e.supplier?.name ?? '—'}
-                        {e.qualityStatus === 'SUSPECT' && <> <Chip tone="warn">suspect</Chip></>}
+                        {e.qualityStatus === 'SUSPECT' && (
+                          <>
+                            {' '}
+                            <Chip tone="warn">suspect</Chip>
+                          </>
+                        )}
                       </td>
                       <td>
-                        <span className="muted small">{titleCase(e.eventType)}{e.route ? ` · ${e.route}` : ''}</span>
+                        <span className="muted small">
+                          {titleCase(e.eventType)}
+                          {e.route ? ` · ${e.route}` : ''}
+                        </span>
                         <br />
                         {activityText(e)}
                       </td>
-                      <td><MethodChip e={e} /></td>
-                      <td className="num"><FigureValue e={e} withModel={false} /></td>
-                      <td className="num" data-testid="event-model">{modelCell(e)}</td>
+                      <td>
+                        <MethodChip e={e} />
+                      </td>
+                      <td className="num">
+                        <FigureValue e={e} withModel={false} />
+                      </td>
+                      <td className="num" data-testid="event-model">
+                        {modelCell(e)}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -154,7 +217,8 @@ export function EventsCard() {
             <PartialError error={q.error} what="Part of these events (e.g. model estimates)" />
             <div className="form__actions">
               {q.data?.events.pageInfo.hasNextPage ? (
-                <button type="button"
+                <button
+                  type="button"
                   className="btn btn--ghost btn--sm"
                   data-testid="events-more"
                   disabled={loadingMore}
@@ -164,7 +228,10 @@ export function EventsCard() {
                       await q.fetchMore({
                         variables: { after: q.data!.events.pageInfo.endCursor },
                         updateQuery: (prev, { fetchMoreResult }) => ({
-                          events: { ...fetchMoreResult.events, nodes: [...prev.events.nodes, ...fetchMoreResult.events.nodes] },
+                          events: {
+                            ...fetchMoreResult.events,
+                            nodes: [...prev.events.nodes, ...fetchMoreResult.events.nodes],
+                          },
                         }),
                       });
                     } finally {
@@ -175,7 +242,9 @@ export function EventsCard() {
                   {loadingMore ? 'Loading…' : 'Load more events'}
                 </button>
               ) : (
-                <span className="muted small">{rows.length} {rows.length === 1 ? 'event' : 'events'} · end of the list</span>
+                <span className="muted small">
+                  {rows.length} {rows.length === 1 ? 'event' : 'events'} · end of the list
+                </span>
               )}
             </div>
           </>

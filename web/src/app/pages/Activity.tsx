@@ -44,7 +44,9 @@ function tone(action: string): 'ok' | 'critical' | 'info' | 'neutral' | 'accent'
 function subject(e: Entry, supplierName: string | undefined): string {
   const m = (e.metadata ?? {}) as Meta;
   const label = (m.title ?? m.name ?? (m.after as Meta | undefined)?.name ?? m.url) as string | undefined;
-  const base = label ?? (e.entityType ? `${e.entityType.replace(/_/g, ' ')}${e.entityId ? ` ${e.entityId.slice(0, 8)}` : ''}` : '—');
+  const base =
+    label ??
+    (e.entityType ? `${e.entityType.replace(/_/g, ' ')}${e.entityId ? ` ${e.entityId.slice(0, 8)}` : ''}` : '—');
   return supplierName && supplierName !== base && e.entityType !== 'supplier' ? `${base} · ${supplierName}` : base;
 }
 
@@ -53,7 +55,12 @@ function detail(e: Entry): string {
   const m = (e.metadata ?? {}) as Meta;
   if (typeof m.reason === 'string' && m.reason) return `Reason: ${m.reason}`;
   return Object.entries(m)
-    .filter(([k, v]) => !['title', 'name', 'supplierId', 'hotspotId'].includes(k) && v !== null && ['string', 'number', 'boolean'].includes(typeof v))
+    .filter(
+      ([k, v]) =>
+        !['title', 'name', 'supplierId', 'hotspotId'].includes(k) &&
+        v !== null &&
+        ['string', 'number', 'boolean'].includes(typeof v),
+    )
     .slice(0, 4)
     .map(([k, v]) => `${k}: ${typeof v === 'number' ? Math.round(v * 100) / 100 : v}`)
     .join(' · ');
@@ -79,68 +86,135 @@ function AuditLogCard() {
     to: to ? new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString() : null,
   };
   const facets = useQuery(AuditFacetsDoc, { skip: !allowed, fetchPolicy: 'cache-and-network' });
-  const q = useQuery(AuditLogDoc, { variables: { filter, first: PAGE }, skip: !allowed || !!rangeError, fetchPolicy: 'cache-and-network', notifyOnNetworkStatusChange: false });
-  useLive(['recommendation', 'alert', 'hotspot'], () => {
-    if (allowed) void q.refetch();
-  }, 1000);
+  const q = useQuery(AuditLogDoc, {
+    variables: { filter, first: PAGE },
+    skip: !allowed || !!rangeError,
+    fetchPolicy: 'cache-and-network',
+    notifyOnNetworkStatusChange: false,
+  });
+  useLive(
+    ['recommendation', 'alert', 'hotspot'],
+    () => {
+      if (allowed) void q.refetch();
+    },
+    1000,
+  );
   const rows = q.data?.auditLog.nodes ?? [];
   const f = facets.data?.auditLogFacets;
   const filtered = !!(plugin || action || entityType || from || to);
 
   if (!allowed)
     return (
-      <Card title="Audit log" subtitle="Every user action recorded by the plugins" testId="audit-card" className="span-2">
+      <Card
+        title="Audit log"
+        subtitle="Every user action recorded by the plugins"
+        testId="audit-card"
+        className="span-2"
+      >
         <EmptyState icon="shield" title="Analyst, approver or admin role needed">
-          Sign in as <strong>analyst</strong>, <strong>approver</strong> or <strong>admin</strong> to read the audit log.
+          Sign in as <strong>analyst</strong>, <strong>approver</strong> or <strong>admin</strong> to read the audit
+          log.
         </EmptyState>
       </Card>
     );
 
   return (
-    <Card title="Audit log" subtitle="Every user action recorded by the plugins, newest first" live testId="audit-card" className="span-2">
+    <Card
+      title="Audit log"
+      subtitle="Every user action recorded by the plugins, newest first"
+      live
+      testId="audit-card"
+      className="span-2"
+    >
       <form className="filters" aria-label="Audit log filters" onSubmit={(e) => e.preventDefault()}>
         <label className="field">
           <span>Plugin</span>
-          <select className="input" value={plugin} onChange={(e) => setPlugin(e.target.value)} data-testid="audit-filter-plugin">
+          <select
+            className="input"
+            value={plugin}
+            onChange={(e) => setPlugin(e.target.value)}
+            data-testid="audit-filter-plugin"
+          >
             <option value="">All</option>
-            {f?.plugins.map((p) => <option key={p} value={p}>{p}</option>)}
+            {f?.plugins.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
           </select>
         </label>
         <label className="field">
           <span>Action</span>
-          <select className="input" value={action} onChange={(e) => setAction(e.target.value)} data-testid="audit-filter-action">
+          <select
+            className="input"
+            value={action}
+            onChange={(e) => setAction(e.target.value)}
+            data-testid="audit-filter-action"
+          >
             <option value="">All</option>
-            {f?.actions.map((a) => <option key={a} value={a}>{a}</option>)}
+            {f?.actions.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
           </select>
         </label>
         <label className="field">
           <span>Entity</span>
           <select className="input" value={entityType} onChange={(e) => setEntityType(e.target.value)}>
             <option value="">All</option>
-            {f?.entityTypes.map((t) => <option key={t} value={t}>{t.replace(/_/g, ' ')}</option>)}
+            {f?.entityTypes.map((t) => (
+              <option key={t} value={t}>
+                {t.replace(/_/g, ' ')}
+              </option>
+            ))}
           </select>
         </label>
         <label className="field">
           <span>From</span>
-          <input className="input" type="date" value={from} onChange={(e) => setFrom(e.target.value)} aria-invalid={!!rangeError} />
+          <input
+            className="input"
+            type="date"
+            value={from}
+            onChange={(e) => setFrom(e.target.value)}
+            aria-invalid={!!rangeError}
+          />
         </label>
         <label className="field">
           <span>To</span>
-          <input className="input" type="date" value={to} onChange={(e) => setTo(e.target.value)} aria-invalid={!!rangeError} />
+          <input
+            className="input"
+            type="date"
+            value={to}
+            onChange={(e) => setTo(e.target.value)}
+            aria-invalid={!!rangeError}
+          />
         </label>
         {filtered && (
-          <button type="button" className="btn btn--ghost btn--sm filters__clear" onClick={() => (setPlugin(''), setAction(''), setEntityType(''), setFrom(''), setTo(''))}>
+          <button
+            type="button"
+            className="btn btn--ghost btn--sm filters__clear"
+            onClick={() => (setPlugin(''), setAction(''), setEntityType(''), setFrom(''), setTo(''))}
+          >
             Clear filters
           </button>
         )}
       </form>
-      {rangeError && <p className="error-text" role="alert">{rangeError}</p>}
+      {rangeError && (
+        <p className="error-text" role="alert">
+          {rangeError}
+        </p>
+      )}
       <Async
         loading={q.loading}
         error={q.error}
         empty={!rows.length}
         emptyTitle={filtered ? 'No entries match these filters' : 'No audit entries yet'}
-        emptyHint={filtered ? 'Widen the filters or clear them.' : 'Approvals, acknowledgements, goal and settings changes appear here.'}
+        emptyHint={
+          filtered
+            ? 'Widen the filters or clear them.'
+            : 'Approvals, acknowledgements, goal and settings changes appear here.'
+        }
         retry={() => q.refetch()}
         skeleton={<Skeleton lines={6} />}
       >
@@ -148,7 +222,13 @@ function AuditLogCard() {
           <>
             <table className="table" aria-label="Audit log">
               <thead>
-                <tr><th>When</th><th>Who</th><th>Action</th><th>Subject</th><th>Detail</th></tr>
+                <tr>
+                  <th>When</th>
+                  <th>Who</th>
+                  <th>Action</th>
+                  <th>Subject</th>
+                  <th>Detail</th>
+                </tr>
               </thead>
               <tbody>
                 {rows.map((e) => (
@@ -158,7 +238,12 @@ function AuditLogCard() {
                     </td>
                     <td>{e.userId ?? <span className="muted">system</span>}</td>
                     <td>
-                      <Chip tone={tone(e.action)} title={`plugin ${e.plugin}${e.correlationId ? ` · correlation ${e.correlationId}` : ''}`}>{e.action}</Chip>
+                      <Chip
+                        tone={tone(e.action)}
+                        title={`plugin ${e.plugin}${e.correlationId ? ` · correlation ${e.correlationId}` : ''}`}
+                      >
+                        {e.action}
+                      </Chip>
                     </td>
                     <td>{subject(e, e.supplierId ? suppliers.byId.get(e.supplierId)?.name : undefined)}</td>
                     <td className="muted small">{detail(e)}</td>
@@ -168,7 +253,8 @@ function AuditLogCard() {
             </table>
             <div className="form__actions">
               {q.data?.auditLog.pageInfo.hasNextPage ? (
-                <button type="button"
+                <button
+                  type="button"
                   className="btn btn--ghost btn--sm"
                   data-testid="audit-more"
                   disabled={loadingMore}
@@ -178,7 +264,10 @@ function AuditLogCard() {
                       await q.fetchMore({
                         variables: { after: q.data!.auditLog.pageInfo.endCursor },
                         updateQuery: (prev, { fetchMoreResult }) => ({
-                          auditLog: { ...fetchMoreResult.auditLog, nodes: [...prev.auditLog.nodes, ...fetchMoreResult.auditLog.nodes] },
+                          auditLog: {
+                            ...fetchMoreResult.auditLog,
+                            nodes: [...prev.auditLog.nodes, ...fetchMoreResult.auditLog.nodes],
+                          },
                         }),
                       });
                     } finally {
@@ -189,7 +278,9 @@ function AuditLogCard() {
                   {loadingMore ? 'Loading…' : 'Load older entries'}
                 </button>
               ) : (
-                <span className="muted small">{rows.length} {rows.length === 1 ? 'entry' : 'entries'} · end of the log</span>
+                <span className="muted small">
+                  {rows.length} {rows.length === 1 ? 'entry' : 'entries'} · end of the log
+                </span>
               )}
             </div>
           </>

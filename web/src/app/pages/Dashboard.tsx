@@ -52,7 +52,13 @@ export function Dashboard() {
         <ActivityFeed first={6} className="feed-card" />
         <ForecastChart />
       </div>
-      {whatIf && <WhatIfSimulatorModal prefill={whatIf} onClose={() => setWhatIf(null)} onRecommendationResult={ui.recordSimulation} />}
+      {whatIf && (
+        <WhatIfSimulatorModal
+          prefill={whatIf}
+          onClose={() => setWhatIf(null)}
+          onRecommendationResult={ui.recordSimulation}
+        />
+      )}
     </DashboardContext.Provider>
   );
 }

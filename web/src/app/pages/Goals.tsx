@@ -53,7 +53,17 @@ function GoalForm({ allowed }: { allowed: boolean }) {
 
   const n = value.trim() === '' ? null : Number(value);
   const valueError =
-    n === null ? null : !Number.isFinite(n) ? 'Enter a number.' : kind === 'absolute' ? (n <= 0 ? 'Enter more than 0 kg CO2e.' : null) : n <= 0 || n > 100 ? 'Enter a percentage above 0 and at most 100.' : null;
+    n === null
+      ? null
+      : !Number.isFinite(n)
+        ? 'Enter a number.'
+        : kind === 'absolute'
+          ? n <= 0
+            ? 'Enter more than 0 kg CO2e.'
+            : null
+          : n <= 0 || n > 100
+            ? 'Enter a percentage above 0 and at most 100.'
+            : null;
   const scopeError = scope !== 'ALL' && !scopeId ? `Choose a ${scope === 'CATEGORY' ? 'category' : 'supplier'}.` : null;
   const fieldError = (f: string) => (serverError?.field === f ? serverError.message : null);
   const valueField = kind === 'absolute' ? 'input.targetKg' : 'input.reductionPct';
@@ -92,7 +102,12 @@ function GoalForm({ allowed }: { allowed: boolean }) {
       <div className="form__row">
         <label className="field">
           <span>Covers</span>
-          <select className="input" value={scope} onChange={(e) => (setScope(e.target.value as Scope), setScopeId(''))} aria-label="Goal scope">
+          <select
+            className="input"
+            value={scope}
+            onChange={(e) => (setScope(e.target.value as Scope), setScopeId(''))}
+            aria-label="Goal scope"
+          >
             <option value="ALL">All emissions</option>
             <option value="CATEGORY">A supplier category</option>
             <option value="SUPPLIER">One supplier</option>
@@ -101,10 +116,17 @@ function GoalForm({ allowed }: { allowed: boolean }) {
         {scope === 'CATEGORY' && (
           <label className="field">
             <span>Category</span>
-            <select className="input" value={scopeId} onChange={(e) => setScopeId(e.target.value)} aria-invalid={!!fieldError('input.scopeId')}>
+            <select
+              className="input"
+              value={scopeId}
+              onChange={(e) => setScopeId(e.target.value)}
+              aria-invalid={!!fieldError('input.scopeId')}
+            >
               <option value="">Choose…</option>
               {CATEGORIES.map((c) => (
-                <option key={c} value={c}>{titleCase(c)}</option>
+                <option key={c} value={c}>
+                  {titleCase(c)}
+                </option>
               ))}
             </select>
           </label>
@@ -112,17 +134,29 @@ function GoalForm({ allowed }: { allowed: boolean }) {
         {scope === 'SUPPLIER' && (
           <label className="field">
             <span>Supplier</span>
-            <select className="input" value={scopeId} onChange={(e) => setScopeId(e.target.value)} aria-invalid={!!fieldError('input.scopeId')}>
+            <select
+              className="input"
+              value={scopeId}
+              onChange={(e) => setScopeId(e.target.value)}
+              aria-invalid={!!fieldError('input.scopeId')}
+            >
               <option value="">Choose…</option>
               {suppliers.list.map((s) => (
-                <option key={s.id} value={s.id}>{s.name}</option>
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
               ))}
             </select>
           </label>
         )}
         <label className="field">
           <span>Period</span>
-          <select className="input" value={period} onChange={(e) => setPeriod(e.target.value as Period)} aria-label="Goal period">
+          <select
+            className="input"
+            value={period}
+            onChange={(e) => setPeriod(e.target.value as Period)}
+            aria-label="Goal period"
+          >
             <option value="DAY">Per day</option>
             <option value="MONTH">Per month (30 days)</option>
             <option value="YEAR">Per year (365 days)</option>
@@ -130,7 +164,9 @@ function GoalForm({ allowed }: { allowed: boolean }) {
         </label>
       </div>
       {(scopeError && scopeId === '' && scope !== 'ALL') || fieldError('input.scopeId') ? (
-        <small className={fieldError('input.scopeId') ? 'error-text' : 'muted'}>{fieldError('input.scopeId') ?? scopeError}</small>
+        <small className={fieldError('input.scopeId') ? 'error-text' : 'muted'}>
+          {fieldError('input.scopeId') ?? scopeError}
+        </small>
       ) : null}
       <fieldset className="field fieldset">
         <legend>Target</legend>
@@ -159,17 +195,34 @@ function GoalForm({ allowed }: { allowed: boolean }) {
           <small id="goal-value-help" className={valueError || fieldError(valueField) ? 'error-text' : 'muted'}>
             {valueError ??
               fieldError(valueField) ??
-              (kind === 'reduction' ? 'The baseline is the covered suppliers’ baselines × hours in the period.' : 'The pulse compares the current rate with this ÷ hours in the period.')}
+              (kind === 'reduction'
+                ? 'The baseline is the covered suppliers’ baselines × hours in the period.'
+                : 'The pulse compares the current rate with this ÷ hours in the period.')}
           </small>
         </label>
         <label className="field">
           <span>Name</span>
-          <input className="input" placeholder="optional" maxLength={120} value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            className="input"
+            placeholder="optional"
+            maxLength={120}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
         </label>
       </div>
-      {serverError && !['input.scopeId', valueField].includes(serverError.field ?? '') && <p className="error-text" role="alert">{serverError.message}</p>}
+      {serverError && !['input.scopeId', valueField].includes(serverError.field ?? '') && (
+        <p className="error-text" role="alert">
+          {serverError.message}
+        </p>
+      )}
       <div className="form__actions">
-        <button className="btn btn--primary" type="submit" disabled={!canSubmit} title={allowed ? undefined : 'Needs the analyst, approver or admin role'}>
+        <button
+          className="btn btn--primary"
+          type="submit"
+          disabled={!canSubmit}
+          title={allowed ? undefined : 'Needs the analyst, approver or admin role'}
+        >
           Save goal
         </button>
         {!allowed && <span className="muted small">Sign in as analyst, approver or admin to set goals.</span>}
@@ -201,31 +254,72 @@ export function GoalsPage() {
         </div>
       </div>
       <div className="grid grid--wide">
-        <Card title="Goals" subtitle="Per scope and period; figures follow the current baselines" testId="goals-card" className="span-2">
-          <Async loading={q.loading} error={q.error} empty={!goals.length} emptyTitle="No goals yet" emptyHint="Set one below: the dashboard uses the all-emissions goal." retry={() => q.refetch()} skeleton={<Skeleton lines={3} />}>
+        <Card
+          title="Goals"
+          subtitle="Per scope and period; figures follow the current baselines"
+          testId="goals-card"
+          className="span-2"
+        >
+          <Async
+            loading={q.loading}
+            error={q.error}
+            empty={!goals.length}
+            emptyTitle="No goals yet"
+            emptyHint="Set one below: the dashboard uses the all-emissions goal."
+            retry={() => q.refetch()}
+            skeleton={<Skeleton lines={3} />}
+          >
             {() => (
               <table className="table" aria-label="Goals">
                 <thead>
-                  <tr><th>Goal</th><th>Covers</th><th>Target</th><th>Baseline</th><th>Per hour</th><th>Reduction needed</th><th>Updated</th><th /></tr>
+                  <tr>
+                    <th>Goal</th>
+                    <th>Covers</th>
+                    <th>Target</th>
+                    <th>Baseline</th>
+                    <th>Per hour</th>
+                    <th>Reduction needed</th>
+                    <th>Updated</th>
+                    <th />
+                  </tr>
                 </thead>
                 <tbody>
                   {goals.map((g) => (
                     <tr key={g.id} data-testid="goal-row">
                       <td>
                         <strong>{g.name}</strong>
-                        {g.id === goal?.id && <> <Chip tone="accent">dashboard</Chip></>}
+                        {g.id === goal?.id && (
+                          <>
+                            {' '}
+                            <Chip tone="accent">dashboard</Chip>
+                          </>
+                        )}
                       </td>
                       <td>{scopeLabel(g, suppliers.byId)}</td>
                       <td>
-                        {g.targetKg != null ? `${kg(g.targetKg)} per ${g.period.toLowerCase()}` : `−${pct(g.reductionPct)} vs baseline`}
+                        {g.targetKg != null
+                          ? `${kg(g.targetKg)} per ${g.period.toLowerCase()}`
+                          : `−${pct(g.reductionPct)} vs baseline`}
                       </td>
-                      <td>{g.baselineKg != null ? `${kg(g.baselineKg)} per ${g.period.toLowerCase()}` : <span className="muted">not computed yet</span>}</td>
-                      <td data-testid="goal-per-hour">{g.targetKgPerHour != null ? `${kg(g.targetKgPerHour)}/h` : '—'}</td>
+                      <td>
+                        {g.baselineKg != null ? (
+                          `${kg(g.baselineKg)} per ${g.period.toLowerCase()}`
+                        ) : (
+                          <span className="muted">not computed yet</span>
+                        )}
+                      </td>
+                      <td data-testid="goal-per-hour">
+                        {g.targetKgPerHour != null ? `${kg(g.targetKgPerHour)}/h` : '—'}
+                      </td>
                       <td>{kg(g.requiredSavingsKg)}</td>
-                      <td className="small">{ago(g.updatedAt)}{g.updatedBy ? ` by ${g.updatedBy}` : ''}</td>
+                      <td className="small">
+                        {ago(g.updatedAt)}
+                        {g.updatedBy ? ` by ${g.updatedBy}` : ''}
+                      </td>
                       <td>
                         {allowed && (
-                          <button type="button"
+                          <button
+                            type="button"
                             className="icon-btn"
                             aria-label={`Delete goal ${g.name}`}
                             onClick={async () => {
@@ -251,7 +345,10 @@ export function GoalsPage() {
         <Card title="New or changed goal" subtitle="One goal per scope and period: saving again replaces it (audited)">
           <GoalForm allowed={allowed} />
         </Card>
-        <Card title="Progress" subtitle={goal ? `Against “${goal.name}” (per ${periodLabel(goal.period)})` : 'Live values from the graph'}>
+        <Card
+          title="Progress"
+          subtitle={goal ? `Against “${goal.name}” (per ${periodLabel(goal.period)})` : 'Live values from the graph'}
+        >
           <div className="kpis kpis--stack">
             <div className="kpi">
               <span>Current rate</span>
@@ -262,13 +359,19 @@ export function GoalsPage() {
                   {pct(((pulse.kgPerHour - target) / target) * 100)} vs target of {kg(target)}/h
                 </Chip>
               ) : (
-                <span className="muted small">{goal ? 'The goal’s baseline is not computed yet.' : 'Set an all-emissions goal to compare.'}</span>
+                <span className="muted small">
+                  {goal ? 'The goal’s baseline is not computed yet.' : 'Set an all-emissions goal to compare.'}
+                </span>
               )}
             </div>
             <div className="kpi">
               <span>Saved by approved recommendations</span>
               <strong>{kg(saved)} CO2e</strong>
-              {required !== null && <Chip tone="accent">{required === 0 ? 'no reduction needed' : `${pct((saved / required) * 100)} of ${kg(required)}`}</Chip>}
+              {required !== null && (
+                <Chip tone="accent">
+                  {required === 0 ? 'no reduction needed' : `${pct((saved / required) * 100)} of ${kg(required)}`}
+                </Chip>
+              )}
             </div>
           </div>
         </Card>

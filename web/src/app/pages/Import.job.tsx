@@ -64,7 +64,11 @@ function Received({ payload }: { payload: unknown }) {
 
 function RejectedRows({ jobId, status, rowsRejected }: { jobId: string; status: string; rowsRejected: number }) {
   const [loadingMore, setLoadingMore] = useState(false);
-  const q = useQuery(RejectedRowsDoc, { variables: { id: jobId, first: PAGE }, fetchPolicy: 'network-only', notifyOnNetworkStatusChange: false });
+  const q = useQuery(RejectedRowsDoc, {
+    variables: { id: jobId, first: PAGE },
+    fetchPolicy: 'network-only',
+    notifyOnNetworkStatusChange: false,
+  });
   // While the job runs, rows keep being rejected: the first page is read again when it ends.
   const lastStatus = useRef(status);
   useEffect(() => {
@@ -79,26 +83,48 @@ function RejectedRows({ jobId, status, rowsRejected }: { jobId: string; status: 
   if (!conn.totalCount)
     return (
       <p className="muted small" data-testid="rejected-empty">
-        {status === 'RUNNING' ? 'No row rejected so far.' : rowsRejected ? 'The rejected rows are no longer stored.' : 'No rejected rows: every row was stored or was a duplicate.'}
+        {status === 'RUNNING'
+          ? 'No row rejected so far.'
+          : rowsRejected
+            ? 'The rejected rows are no longer stored.'
+            : 'No rejected rows: every row was stored or was a duplicate.'}
       </p>
     );
   return (
     <section className="rejected" aria-label="Rejected rows" data-testid="rejected-rows">
       <h4 className="rejected__title">
-        Rejected rows <span className="muted small" data-testid="rejected-count">{num(rows.length, 0)} of {num(conn.totalCount, 0)} shown{status === 'RUNNING' ? ' (so far)' : ''}</span>
+        Rejected rows{' '}
+        <span className="muted small" data-testid="rejected-count">
+          {num(rows.length, 0)} of {num(conn.totalCount, 0)} shown{status === 'RUNNING' ? ' (so far)' : ''}
+        </span>
       </h4>
       <div className="table-scroll">
         <table className="table" aria-label="Row errors" data-testid="row-errors">
           <thead>
-            <tr><th>Row</th><th>Column</th><th>Reason</th><th>Received</th></tr>
+            <tr>
+              <th>Row</th>
+              <th>Column</th>
+              <th>Reason</th>
+              <th>Received</th>
+            </tr>
           </thead>
           <tbody>
             {rows.map((r) => (
               <tr key={r.row} data-testid="rejected-row" data-row={r.row}>
                 <td>{r.row || 'file'}</td>
-                <td>{r.errors.map((e, i) => <div key={i}>{e.column ?? '—'}</div>)}</td>
-                <td>{r.errors.map((e, i) => <div key={i}>{e.reason}</div>)}</td>
-                <td><Received payload={r.payload} /></td>
+                <td>
+                  {r.errors.map((e, i) => (
+                    <div key={i}>{e.column ?? '—'}</div>
+                  ))}
+                </td>
+                <td>
+                  {r.errors.map((e, i) => (
+                    <div key={i}>{e.reason}</div>
+                  ))}
+                </td>
+                <td>
+                  <Received payload={r.payload} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -107,7 +133,8 @@ function RejectedRows({ jobId, status, rowsRejected }: { jobId: string; status: 
       {q.error && <ErrorState error={q.error} retry={() => q.refetch()} />}
       <div className="form__actions">
         {conn.pageInfo.hasNextPage ? (
-          <button type="button"
+          <button
+            type="button"
             className="btn btn--ghost btn--sm"
             data-testid="rejected-more"
             disabled={loadingMore}
@@ -119,7 +146,12 @@ function RejectedRows({ jobId, status, rowsRejected }: { jobId: string; status: 
                   updateQuery: (prev, { fetchMoreResult }) => {
                     const a = prev.importJob!.rejectedRows;
                     const b = fetchMoreResult.importJob!.rejectedRows;
-                    return { importJob: { ...fetchMoreResult.importJob!, rejectedRows: { ...b, nodes: [...a.nodes, ...b.nodes] } } };
+                    return {
+                      importJob: {
+                        ...fetchMoreResult.importJob!,
+                        rejectedRows: { ...b, nodes: [...a.nodes, ...b.nodes] },
+                      },
+                    };
                   },
                 });
               } finally {
@@ -143,7 +175,13 @@ function RejectedRows({ jobId, status, rowsRejected }: { jobId: string; status: 
  * The job's summary, its status in words and its rejected rows. `live`: poll and subscribe while it runs.
  * `onResend` sends the same file again (when the page still has it); `onChooseFile` asks for it.
  */
-export function ImportJobDetail(props: { jobId: string; live?: boolean; onFinished?: () => void; onResend?: () => void; onChooseFile?: () => void }) {
+export function ImportJobDetail(props: {
+  jobId: string;
+  live?: boolean;
+  onFinished?: () => void;
+  onResend?: () => void;
+  onChooseFile?: () => void;
+}) {
   const done = useRef(false);
   const q = useQuery(ImportJobQuery, {
     variables: { id: props.jobId },
@@ -162,39 +200,76 @@ export function ImportJobDetail(props: { jobId: string; live?: boolean; onFinish
   }, [finished, q, props]);
 
   if (q.error && !job) return <ErrorState error={q.error} retry={() => q.refetch()} />;
-  if (!job) return q.loading ? <Skeleton lines={4} /> : <p className="error-text" role="alert">No import job {props.jobId}.</p>;
+  if (!job)
+    return q.loading ? (
+      <Skeleton lines={4} />
+    ) : (
+      <p className="error-text" role="alert">
+        No import job {props.jobId}.
+      </p>
+    );
 
   return (
     <div className="job" data-testid="import-job" data-status={job.status}>
       <dl className="kpis" data-testid="import-summary">
-        <div className="kpi"><span>Rows read</span><strong data-testid="rows-total">{num(job.rowsTotal, 0)}</strong></div>
-        <div className="kpi kpi--good"><span>Accepted</span><strong data-testid="rows-accepted">{num(job.rowsAccepted, 0)}</strong></div>
-        <div className="kpi kpi--bad"><span>Rejected</span><strong data-testid="rows-rejected">{num(job.rowsRejected, 0)}</strong></div>
-        <div className="kpi"><span>Duplicates</span><strong data-testid="rows-duplicate">{num(job.rowsDuplicate, 0)}</strong></div>
+        <div className="kpi">
+          <span>Rows read</span>
+          <strong data-testid="rows-total">{num(job.rowsTotal, 0)}</strong>
+        </div>
+        <div className="kpi kpi--good">
+          <span>Accepted</span>
+          <strong data-testid="rows-accepted">{num(job.rowsAccepted, 0)}</strong>
+        </div>
+        <div className="kpi kpi--bad">
+          <span>Rejected</span>
+          <strong data-testid="rows-rejected">{num(job.rowsRejected, 0)}</strong>
+        </div>
+        <div className="kpi">
+          <span>Duplicates</span>
+          <strong data-testid="rows-duplicate">{num(job.rowsDuplicate, 0)}</strong>
+        </div>
       </dl>
       <p className="muted small">
-        {job.kind.toUpperCase()} import {job.source ? `of ${job.source} ` : ''}started {time(job.startedAt)} ({ago(job.startedAt)})
-        {job.finishedAt ? `, ended ${time(job.finishedAt)}` : ', running'}
+        {job.kind.toUpperCase()} import {job.source ? `of ${job.source} ` : ''}started {time(job.startedAt)} (
+        {ago(job.startedAt)}){job.finishedAt ? `, ended ${time(job.finishedAt)}` : ', running'}
       </p>
       {job.status === 'INTERRUPTED' && (
         <div className="notice notice--warn" role="status" data-testid="import-interrupted">
           <p>
-            <strong>Interrupted.</strong> The server stopped while this import was running (a crash, a kill or a power loss). What it stored before
-            that stays stored: <strong data-testid="interrupted-stored">{num(job.rowsAccepted, 0)} rows accepted</strong>, {num(job.rowsRejected, 0)} rejected
+            <strong>Interrupted.</strong> The server stopped while this import was running (a crash, a kill or a power
+            loss). What it stored before that stays stored:{' '}
+            <strong data-testid="interrupted-stored">{num(job.rowsAccepted, 0)} rows accepted</strong>,{' '}
+            {num(job.rowsRejected, 0)} rejected
             {job.rowsDuplicate ? ` and ${num(job.rowsDuplicate, 0)} duplicates` : ''}, of {num(job.rowsTotal, 0)} read.
           </p>
           <p>
             <strong>To finish it, send the same file again</strong>
-            {job.source ? <> (<code>{job.source}</code>)</> : null}: rows already stored come back as duplicates, so none is stored twice.
+            {job.source ? (
+              <>
+                {' '}
+                (<code>{job.source}</code>)
+              </>
+            ) : null}
+            : rows already stored come back as duplicates, so none is stored twice.
           </p>
           {(props.onResend || props.onChooseFile) && (
             <div className="form__actions form__actions--start">
               {props.onResend ? (
-                <button type="button" className="btn btn--primary btn--sm" onClick={props.onResend} data-testid="import-resend">
+                <button
+                  type="button"
+                  className="btn btn--primary btn--sm"
+                  onClick={props.onResend}
+                  data-testid="import-resend"
+                >
                   Send the file again
                 </button>
               ) : (
-                <button type="button" className="btn btn--primary btn--sm" onClick={props.onChooseFile} data-testid="import-choose-again">
+                <button
+                  type="button"
+                  className="btn btn--primary btn--sm"
+                  onClick={props.onChooseFile}
+                  data-testid="import-choose-again"
+                >
                   Choose {job.source ?? 'the file'} again
                 </button>
               )}
@@ -209,11 +284,14 @@ export function ImportJobDetail(props: { jobId: string; live?: boolean; onFinish
             {job.error ? <>: {job.error}</> : '.'}
           </p>
           <p className="small">
-            {job.rowsAccepted ? `${num(job.rowsAccepted, 0)} rows were stored before that; ` : 'No row was stored; '}fix the file and send it again (stored rows come back as duplicates).
+            {job.rowsAccepted ? `${num(job.rowsAccepted, 0)} rows were stored before that; ` : 'No row was stored; '}fix
+            the file and send it again (stored rows come back as duplicates).
           </p>
         </div>
       )}
-      {job.status !== 'FAILED' && job.status !== 'INTERRUPTED' && job.error && <p className="error-text">{job.error}</p>}
+      {job.status !== 'FAILED' && job.status !== 'INTERRUPTED' && job.error && (
+        <p className="error-text">{job.error}</p>
+      )}
       <RejectedRows jobId={job.id} status={job.status} rowsRejected={job.rowsRejected} />
     </div>
   );

@@ -33,24 +33,61 @@ export function SettingsPage() {
       <div className="grid grid--wide">
         <WebhooksCard />
         <HotspotThresholdsCard />
-        <Card title="Outlier thresholds" subtitle="Data-quality checks (IQR fences and DBSCAN)" testId="thresholds-card">
+        <Card
+          title="Outlier thresholds"
+          subtitle="Data-quality checks (IQR fences and DBSCAN)"
+          testId="thresholds-card"
+        >
           <Async loading={t.loading} error={t.error} empty={!o} emptyTitle="Not available" retry={() => t.refetch()}>
             {() => (
               <dl className="facts">
-                <div><dt>IQR fence multiplier k</dt><dd>{num(o!.iqrK, 2)}</dd></div>
-                <div><dt>DBSCAN radius (robust z)</dt><dd>{num(o!.dbscanEps, 2)}</dd></div>
-                <div><dt>DBSCAN min points</dt><dd>{o!.dbscanMinPts}</dd></div>
-                <div><dt>Minimum events per supplier</dt><dd>{o!.minSamples}</dd></div>
-                <div><dt>Last changed</dt><dd>{o!.updatedAt ? `${time(o!.updatedAt)} by ${o!.updatedBy ?? 'unknown'}` : 'defaults'}</dd></div>
+                <div>
+                  <dt>IQR fence multiplier k</dt>
+                  <dd>{num(o!.iqrK, 2)}</dd>
+                </div>
+                <div>
+                  <dt>DBSCAN radius (robust z)</dt>
+                  <dd>{num(o!.dbscanEps, 2)}</dd>
+                </div>
+                <div>
+                  <dt>DBSCAN min points</dt>
+                  <dd>{o!.dbscanMinPts}</dd>
+                </div>
+                <div>
+                  <dt>Minimum events per supplier</dt>
+                  <dd>{o!.minSamples}</dd>
+                </div>
+                <div>
+                  <dt>Last changed</dt>
+                  <dd>{o!.updatedAt ? `${time(o!.updatedAt)} by ${o!.updatedBy ?? 'unknown'}` : 'defaults'}</dd>
+                </div>
               </dl>
             )}
           </Async>
         </Card>
-        <Card title="Hotspot baselines" subtitle="kg CO2e per hour a supplier is expected to emit; hotspots fire above these" testId="baselines-card">
-          <Async loading={t.loading} error={t.error} empty={!baselines.length} emptyTitle="No baselines computed yet" emptyHint="Baselines are recalculated hourly from predictions." retry={() => t.refetch()}>
+        <Card
+          title="Hotspot baselines"
+          subtitle="kg CO2e per hour a supplier is expected to emit; hotspots fire above these"
+          testId="baselines-card"
+        >
+          <Async
+            loading={t.loading}
+            error={t.error}
+            empty={!baselines.length}
+            emptyTitle="No baselines computed yet"
+            emptyHint="Baselines are recalculated hourly from predictions."
+            retry={() => t.refetch()}
+          >
             {() => (
               <table className="table">
-                <thead><tr><th>Supplier</th><th>Baseline</th><th>Method</th><th>Updated</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>Supplier</th>
+                    <th>Baseline</th>
+                    <th>Method</th>
+                    <th>Updated</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {baselines.map((b) => (
                     <tr key={b.id}>

@@ -51,17 +51,39 @@ export function WebhooksCard() {
   const hooks = q.data?.webhooks ?? [];
 
   return (
-    <Card title="Partner webhooks" subtitle="Signed deliveries (Standard Webhooks) to partner endpoints" testId="webhooks-card" className="span-2">
+    <Card
+      title="Partner webhooks"
+      subtitle="Signed deliveries (Standard Webhooks) to partner endpoints"
+      testId="webhooks-card"
+      className="span-2"
+    >
       {!allowed ? (
         <EmptyState icon="shield" title="Partner or admin role needed">
           Sign in as <strong>partner</strong> or <strong>admin</strong> to list and register webhook endpoints.
         </EmptyState>
       ) : (
         <div className="webhooks">
-          <Async loading={q.loading} error={q.error} empty={!hooks.length} emptyTitle="No endpoints registered" emptyHint="Register one below." retry={() => q.refetch()} skeleton={<Skeleton lines={3} />}>
+          <Async
+            loading={q.loading}
+            error={q.error}
+            empty={!hooks.length}
+            emptyTitle="No endpoints registered"
+            emptyHint="Register one below."
+            retry={() => q.refetch()}
+            skeleton={<Skeleton lines={3} />}
+          >
             {() => (
               <table className="table" aria-label="Webhook endpoints">
-                <thead><tr><th>Endpoint</th><th>Events</th><th>Min level</th><th>Deliveries</th><th>Created</th><th /></tr></thead>
+                <thead>
+                  <tr>
+                    <th>Endpoint</th>
+                    <th>Events</th>
+                    <th>Min level</th>
+                    <th>Deliveries</th>
+                    <th>Created</th>
+                    <th />
+                  </tr>
+                </thead>
                 <tbody>
                   {hooks.map((h) => (
                     <tr key={h.id} data-testid="webhook-row">
@@ -70,14 +92,18 @@ export function WebhooksCard() {
                         {h.description && <div className="muted small">{h.description}</div>}
                       </td>
                       <td>{h.events.map((e) => e.toLowerCase().replace(/_/g, ' ')).join(', ')}</td>
-                      <td><Chip tone={severityTone(h.minLevel)}>{h.minLevel.toLowerCase()}</Chip></td>
+                      <td>
+                        <Chip tone={severityTone(h.minLevel)}>{h.minLevel.toLowerCase()}</Chip>
+                      </td>
                       <td className="small">
-                        <span title="succeeded">✓ {h.stats.succeeded}</span> · <span title="pending or retrying">⟳ {h.stats.pending + h.stats.retrying}</span> ·{' '}
+                        <span title="succeeded">✓ {h.stats.succeeded}</span> ·{' '}
+                        <span title="pending or retrying">⟳ {h.stats.pending + h.stats.retrying}</span> ·{' '}
                         <span title="dead letters">✕ {h.stats.dead}</span>
                       </td>
                       <td>{ago(h.createdAt)}</td>
                       <td>
-                        <button type="button"
+                        <button
+                          type="button"
                           className="icon-btn"
                           aria-label={`Delete webhook ${h.url}`}
                           onClick={async () => {
@@ -104,7 +130,9 @@ export function WebhooksCard() {
             onSubmit={async (e) => {
               e.preventDefault();
               try {
-                const r = await register({ variables: { url: url.trim(), events, minLevel, description: description.trim() || null } });
+                const r = await register({
+                  variables: { url: url.trim(), events, minLevel, description: description.trim() || null },
+                });
                 setSecret(r.data?.registerWebhook.secret ?? null);
                 setUrl('');
                 setDescription('');
@@ -118,11 +146,23 @@ export function WebhooksCard() {
             <div className="form__row">
               <label className="field">
                 <span>HTTPS URL</span>
-                <input className="input" type="url" required placeholder="https://partner.example.com/hooks/carbon" value={url} onChange={(e) => setUrl(e.target.value)} />
+                <input
+                  className="input"
+                  type="url"
+                  required
+                  placeholder="https://partner.example.com/hooks/carbon"
+                  value={url}
+                  onChange={(e) => setUrl(e.target.value)}
+                />
               </label>
               <label className="field">
                 <span>Description</span>
-                <input className="input" placeholder="optional" value={description} onChange={(e) => setDescription(e.target.value)} />
+                <input
+                  className="input"
+                  placeholder="optional"
+                  value={description}
+                  onChange={(e) => setDescription(e.target.value)}
+                />
               </label>
             </div>
             <fieldset className="field fieldset">
@@ -133,7 +173,9 @@ export function WebhooksCard() {
                     <input
                       type="checkbox"
                       checked={events.includes(v)}
-                      onChange={(e) => setEvents((cur) => (e.target.checked ? [...cur, v] : cur.filter((x) => x !== v)))}
+                      onChange={(e) =>
+                        setEvents((cur) => (e.target.checked ? [...cur, v] : cur.filter((x) => x !== v)))
+                      }
                     />
                     {l}
                   </label>
@@ -143,14 +185,22 @@ export function WebhooksCard() {
             <div className="form__row">
               <label className="field">
                 <span>Minimum level</span>
-                <select className="input" value={minLevel} onChange={(e) => setMinLevel(e.target.value as typeof minLevel)}>
+                <select
+                  className="input"
+                  value={minLevel}
+                  onChange={(e) => setMinLevel(e.target.value as typeof minLevel)}
+                >
                   <option value="INFO">info</option>
                   <option value="WARN">warn</option>
                   <option value="CRITICAL">critical</option>
                 </select>
               </label>
               <div className="form__actions form__actions--end">
-                <button className="btn btn--primary" type="submit" disabled={!url.trim() || !events.length || reg.loading}>
+                <button
+                  className="btn btn--primary"
+                  type="submit"
+                  disabled={!url.trim() || !events.length || reg.loading}
+                >
                   Register
                 </button>
               </div>

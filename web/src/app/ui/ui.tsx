@@ -41,7 +41,15 @@ export function Skeleton({ lines = 3, height }: { lines?: number; height?: numbe
   );
 }
 
-export function EmptyState({ icon = 'leaf', title, children }: { icon?: IconName; title: string; children?: ReactNode }) {
+export function EmptyState({
+  icon = 'leaf',
+  title,
+  children,
+}: {
+  icon?: IconName;
+  title: string;
+  children?: ReactNode;
+}) {
   return (
     <div className="state state--empty" role="status">
       <Icon name={icon} size={28} />
@@ -71,7 +79,8 @@ export function ErrorState({ error, retry }: { error: ApolloError | Error; retry
 /** A note under content that did load while part of it did not (e.g. one subgraph unreachable). */
 export function PartialError({ error, what }: { error?: ApolloError | Error; what: string }) {
   if (!error) return null;
-  const message = (error as ApolloError).graphQLErrors?.[0]?.message ?? (error as ApolloError).networkError?.message ?? error.message;
+  const message =
+    (error as ApolloError).graphQLErrors?.[0]?.message ?? (error as ApolloError).networkError?.message ?? error.message;
   return (
     <p className="partial-error small" role="status" data-testid="partial-error">
       <Icon name="alert" size={14} /> {what} could not be loaded: {message}
@@ -96,7 +105,15 @@ export function Async(props: {
   return <>{props.children()}</>;
 }
 
-export function Chip({ tone, children, title }: { tone: 'critical' | 'warn' | 'info' | 'ok' | 'neutral' | 'accent'; children: ReactNode; title?: string }) {
+export function Chip({
+  tone,
+  children,
+  title,
+}: {
+  tone: 'critical' | 'warn' | 'info' | 'ok' | 'neutral' | 'accent';
+  children: ReactNode;
+  title?: string;
+}) {
   return (
     <span className={`chip chip--${tone}`} title={title}>
       {children}
@@ -141,7 +158,14 @@ export function GuardedButton(props: {
  * A button that opens a small panel of details beside it (click or Enter; Escape or a click elsewhere closes it).
  * The panel opens towards the side with room, so it never pushes the page wider.
  */
-export function Popover(props: { label: string; trigger: ReactNode; children: ReactNode; className?: string; testId?: string; panelTestId?: string }) {
+export function Popover(props: {
+  label: string;
+  trigger: ReactNode;
+  children: ReactNode;
+  className?: string;
+  testId?: string;
+  panelTestId?: string;
+}) {
   const [open, setOpen] = useState(false);
   const [flip, setFlip] = useState(false);
   const id = useId();
@@ -190,7 +214,14 @@ export function Popover(props: { label: string; trigger: ReactNode; children: Re
         {props.trigger}
       </button>
       {open && (
-        <div ref={panel} id={id} role="dialog" aria-label={props.label} className={`pop__panel ${flip ? 'pop__panel--left' : ''}`} data-testid={props.panelTestId}>
+        <div
+          ref={panel}
+          id={id}
+          role="dialog"
+          aria-label={props.label}
+          className={`pop__panel ${flip ? 'pop__panel--left' : ''}`}
+          data-testid={props.panelTestId}
+        >
           {props.children}
         </div>
       )}
@@ -198,7 +229,13 @@ export function Popover(props: { label: string; trigger: ReactNode; children: Re
   );
 }
 
-export function Modal(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean; testId?: string }) {
+export function Modal(props: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+  testId?: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const id = useId();
   useEffect(() => {
@@ -208,9 +245,11 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') props.onClose();
       if (e.key === 'Tab' && el) {
-        const f = [...el.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter(
-          (x) => !x.hasAttribute('disabled'),
-        );
+        const f = [
+          ...el.querySelectorAll<HTMLElement>(
+            'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])',
+          ),
+        ].filter((x) => !x.hasAttribute('disabled'));
         if (!f.length) return;
         if (e.shiftKey && document.activeElement === f[0]) {
           e.preventDefault();
@@ -230,7 +269,14 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
   }, []);
   return createPortal(
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}>
-      <div ref={ref} className={`modal ${props.wide ? 'modal--wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={id} data-testid={props.testId}>
+      <div
+        ref={ref}
+        className={`modal ${props.wide ? 'modal--wide' : ''}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={id}
+        data-testid={props.testId}
+      >
         <header className="modal__head">
           <h2 id={id}>{props.title}</h2>
           <button type="button" className="icon-btn" aria-label="Close dialog" onClick={props.onClose}>
@@ -245,14 +291,36 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
 }
 
 export type IconName =
-  | 'home' | 'activity' | 'goal' | 'settings' | 'upload' | 'leaf' | 'alert' | 'close' | 'up' | 'down' | 'flat'
-  | 'check' | 'x' | 'bolt' | 'flask' | 'user' | 'calendar' | 'truck' | 'factory' | 'warehouse' | 'box' | 'shield' | 'spark';
+  | 'home'
+  | 'activity'
+  | 'goal'
+  | 'settings'
+  | 'upload'
+  | 'leaf'
+  | 'alert'
+  | 'close'
+  | 'up'
+  | 'down'
+  | 'flat'
+  | 'check'
+  | 'x'
+  | 'bolt'
+  | 'flask'
+  | 'user'
+  | 'calendar'
+  | 'truck'
+  | 'factory'
+  | 'warehouse'
+  | 'box'
+  | 'shield'
+  | 'spark';
 
 const PATHS: Record<IconName, string> = {
   home: 'M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z',
   activity: 'M3 12h4l3-8 4 16 3-8h4',
   goal: 'M12 21a9 9 0 1 1 0-18 9 9 0 0 1 0 18zm0-4a5 5 0 1 0 0-10 5 5 0 0 0 0 10zm0-3a2 2 0 1 0 0-4 2 2 0 0 0 0 4z',
-  settings: 'M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm8-3l2-1-2-4-2 .5a7 7 0 0 0-1.5-1L16 4h-4l-.5 2.5a7 7 0 0 0-1.5 1L8 7 6 11l2 1a7 7 0 0 0 0 2l-2 1 2 4 2-.5c.5.4 1 .8 1.5 1L12 22h4l.5-2.5c.5-.2 1-.6 1.5-1l2 .5 2-4-2-1a7 7 0 0 0 0-2z',
+  settings:
+    'M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm8-3l2-1-2-4-2 .5a7 7 0 0 0-1.5-1L16 4h-4l-.5 2.5a7 7 0 0 0-1.5 1L8 7 6 11l2 1a7 7 0 0 0 0 2l-2 1 2 4 2-.5c.5.4 1 .8 1.5 1L12 22h4l.5-2.5c.5-.2 1-.6 1.5-1l2 .5 2-4-2-1a7 7 0 0 0 0-2z',
   upload: 'M12 16V4m0 0l-5 5m5-5l5 5M4 20h16',
   leaf: 'M5 19c0-8 6-14 15-14 0 9-6 15-14 15-.5 0-1 0-1-1zm0 0l7-7',
   alert: 'M12 3l10 18H2zm0 6v5m0 3v.5',

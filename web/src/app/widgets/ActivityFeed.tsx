@@ -18,18 +18,41 @@ export const ActivityFeedQuery = graphql(`
   }
 `);
 
-export function ActivityFeed({ first = 8, title = 'Activity feed', className }: { first?: number; title?: string; className?: string }) {
+export function ActivityFeed({
+  first = 8,
+  title = 'Activity feed',
+  className,
+}: {
+  first?: number;
+  title?: string;
+  className?: string;
+}) {
   // errorPolicy all: the events still show when ml-engine (the model estimates) is unreachable.
   const { data, loading, error, refetch } = useQuery(ActivityFeedQuery, { variables: { first }, errorPolicy: 'all' });
   useLive(['pulse'], () => void refetch(), 1500);
   const rows = data?.activityFeed ?? [];
   return (
     <Card title={title} subtitle="Latest events and their kg CO2e" live testId="activity-card" className={className}>
-      <Async loading={loading} error={error} empty={!rows.length} emptyTitle="No activity yet" emptyHint="Events appear as they are ingested." retry={() => refetch()} skeleton={<Skeleton lines={6} />}>
+      <Async
+        loading={loading}
+        error={error}
+        empty={!rows.length}
+        emptyTitle="No activity yet"
+        emptyHint="Events appear as they are ingested."
+        retry={() => refetch()}
+        skeleton={<Skeleton lines={6} />}
+      >
         {() => (
           <ul className="feed" aria-label="Latest events">
             {rows.map((e) => (
-              <li key={e.id} className="feed__item" data-testid="activity-item" data-event-id={e.id} data-method={e.method ?? ''} data-pending={e.pending || undefined}>
+              <li
+                key={e.id}
+                className="feed__item"
+                data-testid="activity-item"
+                data-event-id={e.id}
+                data-method={e.method ?? ''}
+                data-pending={e.pending || undefined}
+              >
                 <span className="feed__icon" style={{ color: categoryColor(e.eventType) }}>
                   <Icon name={categoryIcon(e.eventType)} size={16} />
                 </span>
@@ -37,7 +60,8 @@ export function ActivityFeed({ first = 8, title = 'Activity feed', className }: 
                   <strong>{e.supplier?.name ?? 'Unknown supplier'}</strong>
                   <span className="muted small">
                     {titleCase(e.eventType)}
-                    {e.route ? ` · ${e.route}` : e.vehicleType ? ` · ${e.vehicleType.replace(/_/g, ' ')}` : ''} · {ago(e.timestamp)}
+                    {e.route ? ` · ${e.route}` : e.vehicleType ? ` · ${e.vehicleType.replace(/_/g, ' ')}` : ''} ·{' '}
+                    {ago(e.timestamp)}
                   </span>
                   <span className="feed__chips">
                     <MethodChip e={e} />

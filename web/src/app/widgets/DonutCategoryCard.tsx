@@ -19,7 +19,9 @@ export const CategoryTotalsQuery = graphql(`
 export function DonutCategoryCard() {
   const range = useRange();
   const { category, setCategory } = useDashboard();
-  const { data, loading, error, refetch } = useQuery(CategoryTotalsQuery, { variables: { from: range.from, to: range.to } });
+  const { data, loading, error, refetch } = useQuery(CategoryTotalsQuery, {
+    variables: { from: range.from, to: range.to },
+  });
   useLive(['pulse'], () => void refetch(), 3000);
 
   const slices = useMemo(() => {
@@ -37,16 +39,33 @@ export function DonutCategoryCard() {
       testId="donut-card"
       actions={
         category && (
-          <button type="button" className="chip chip--accent chip--button" onClick={() => setCategory(null)} aria-label={`Clear category filter ${category}`}>
+          <button
+            type="button"
+            className="chip chip--accent chip--button"
+            onClick={() => setCategory(null)}
+            aria-label={`Clear category filter ${category}`}
+          >
             {titleCase(category)} <Icon name="x" size={12} />
           </button>
         )
       }
     >
-      <Async loading={loading} error={error} empty={!slices.length} emptyTitle="No emissions in this window" emptyHint="Ingest events or widen the date range." retry={() => refetch()} skeleton={<Skeleton height={220} />}>
+      <Async
+        loading={loading}
+        error={error}
+        empty={!slices.length}
+        emptyTitle="No emissions in this window"
+        emptyHint="Ingest events or widen the date range."
+        retry={() => refetch()}
+        skeleton={<Skeleton height={220} />}
+      >
         {() => (
           <div className="donut">
-            <div className="donut__chart" role="img" aria-label={`Donut chart: ${slices.map(([k, v]) => `${k} ${kg(v)}`).join(', ')}; total ${kg(total)} CO2e`}>
+            <div
+              className="donut__chart"
+              role="img"
+              aria-label={`Donut chart: ${slices.map(([k, v]) => `${k} ${kg(v)}`).join(', ')}; total ${kg(total)} CO2e`}
+            >
               <Chart
                 type="donut"
                 height={230}
@@ -67,8 +86,22 @@ export function DonutCategoryCard() {
                         labels: {
                           show: true,
                           name: { show: true, offsetY: 18, color: '#64748b', fontSize: '12px' },
-                          value: { show: true, offsetY: -14, fontSize: '24px', fontWeight: 700, color: '#0f172a', formatter: (v: string) => kg(Number(v)) },
-                          total: { show: true, showAlways: true, label: 'kg CO2e total', color: '#64748b', fontSize: '12px', formatter: () => kg(total) },
+                          value: {
+                            show: true,
+                            offsetY: -14,
+                            fontSize: '24px',
+                            fontWeight: 700,
+                            color: '#0f172a',
+                            formatter: (v: string) => kg(Number(v)),
+                          },
+                          total: {
+                            show: true,
+                            showAlways: true,
+                            label: 'kg CO2e total',
+                            color: '#64748b',
+                            fontSize: '12px',
+                            formatter: () => kg(total),
+                          },
                         },
                       },
                     },
@@ -87,7 +120,8 @@ export function DonutCategoryCard() {
             <ul className="legend" aria-label="Categories (select to filter the timeline)">
               {slices.map(([k, v]) => (
                 <li key={k}>
-                  <button type="button"
+                  <button
+                    type="button"
                     className={`legend__item ${category === k ? 'is-active' : ''}`}
                     aria-pressed={category === k}
                     onClick={() => setCategory(category === k ? null : k)}

@@ -27,7 +27,8 @@ const METHOD_WORDS: Record<string, string> = {
 const isPending = (e: FigureEvent) => e.pending || (e.co2eKg == null && e.method === 'MODEL');
 
 /** Whether ml-engine's estimate is a second opinion beside a recorded figure (not the figure itself). */
-const hasSecondOpinion = (e: FigureEvent) => !!e.prediction && e.co2eKg != null && e.method !== 'MODEL' && e.method !== 'GAP_FILL';
+const hasSecondOpinion = (e: FigureEvent) =>
+  !!e.prediction && e.co2eKg != null && e.method !== 'MODEL' && e.method !== 'GAP_FILL';
 
 /** "model estimate 119 kg, recorded 147 kg" */
 export function modelBesideText(e: FigureEvent): string | null {
@@ -61,12 +62,17 @@ export function MethodDetails({ e }: { e: FigureEvent }) {
             {kg(e.co2eKg)} CO2e {e.boundary ?? ''}
             {ttw != null && wtt != null ? (
               <>
-                {' '}= {kg(ttw)} TTW (tank-to-wheel) + {kg(wtt)} WTT (well-to-tank)
+                {' '}
+                = {kg(ttw)} TTW (tank-to-wheel) + {kg(wtt)} WTT (well-to-tank)
               </>
             ) : null}
           </p>
           {split != null && (
-            <div className="method__bar" role="img" aria-label={`Tank-to-wheel ${num(split, 0)} %, well-to-tank ${num(100 - split, 0)} %`}>
+            <div
+              className="method__bar"
+              role="img"
+              aria-label={`Tank-to-wheel ${num(split, 0)} %, well-to-tank ${num(100 - split, 0)} %`}
+            >
               <span className="method__ttw" style={{ width: `${split}%` }} />
               <span className="method__wtt" style={{ width: `${100 - split}%` }} />
             </div>
@@ -85,10 +91,13 @@ export function MethodDetails({ e }: { e: FigureEvent }) {
               <div className="method__factor-head">
                 <code>{f.id}</code>
                 <span className="muted small">{f.version}</span>
-                <Chip tone={f.role === 'BASIS' ? 'neutral' : f.boundary === 'WTT' ? 'info' : 'accent'}>{f.role === 'BASIS' ? 'basis' : f.boundary}</Chip>
+                <Chip tone={f.role === 'BASIS' ? 'neutral' : f.boundary === 'WTT' ? 'info' : 'accent'}>
+                  {f.role === 'BASIS' ? 'basis' : f.boundary}
+                </Chip>
               </div>
               <div className="small">
-                {num(f.quantity, 2)} {denominator(f.unit)} × {num(f.value, 5)} {f.unit} = <strong>{f.role === 'BASIS' ? `${num(f.result, 1)} kWh` : kg(f.result)}</strong>
+                {num(f.quantity, 2)} {denominator(f.unit)} × {num(f.value, 5)} {f.unit} ={' '}
+                <strong>{f.role === 'BASIS' ? `${num(f.result, 1)} kWh` : kg(f.result)}</strong>
               </div>
               <div className="muted small method__source">{f.source}</div>
             </li>
@@ -99,9 +108,12 @@ export function MethodDetails({ e }: { e: FigureEvent }) {
       {e.prediction && (
         <p className="small" data-testid="method-model">
           {e.method === 'MODEL' ? 'The figure is' : 'Model estimate beside it:'} {kg(e.prediction.co2eKg)}
-          {e.prediction.lowerKg != null && e.prediction.upperKg != null ? ` (80 % interval ${kg(e.prediction.lowerKg)}–${kg(e.prediction.upperKg)})` : ''} by {e.prediction.model}{' '}
-          {e.prediction.modelVersion}
-          {hasSecondOpinion(e) ? `; recorded ${kg(e.co2eKg)} by ${e.method}` : ''}. A model estimate never replaces a recorded figure.
+          {e.prediction.lowerKg != null && e.prediction.upperKg != null
+            ? ` (80 % interval ${kg(e.prediction.lowerKg)}–${kg(e.prediction.upperKg)})`
+            : ''}{' '}
+          by {e.prediction.model} {e.prediction.modelVersion}
+          {hasSecondOpinion(e) ? `; recorded ${kg(e.co2eKg)} by ${e.method}` : ''}. A model estimate never replaces a
+          recorded figure.
         </p>
       )}
     </div>
@@ -143,7 +155,10 @@ export function FigureValue({ e, withModel = true }: { e: FigureEvent; withModel
   if (isPending(e))
     return (
       <span className="figure" data-testid="figure-pending">
-        <Chip tone="warn" title="Figure pending: ml-engine's model estimate has not arrived yet (not in totals until it does)">
+        <Chip
+          tone="warn"
+          title="Figure pending: ml-engine's model estimate has not arrived yet (not in totals until it does)"
+        >
           pending
         </Chip>
       </span>

@@ -47,11 +47,17 @@ export function EmissionPulseCard() {
   }, [pulse]);
 
   const history = useMemo(() => {
-    const pts = (hist.data?.emissionsSeries ?? []).map((p) => ({ x: Date.parse(p.bucketStart) + HOUR, y: Math.round(p.co2eKg * 10) / 10 }));
+    const pts = (hist.data?.emissionsSeries ?? []).map((p) => ({
+      x: Date.parse(p.bucketStart) + HOUR,
+      y: Math.round(p.co2eKg * 10) / 10,
+    }));
     if (pulse) pts.push({ x: Date.parse(pulse.at) || Date.now(), y: Math.round(pulse.kgPerHour * 10) / 10 });
     return pts.sort((a, b) => a.x - b.x);
   }, [hist.data, pulse]);
-  const change = pulse && pulse.previousKgPerHour > 0 ? ((pulse.kgPerHour - pulse.previousKgPerHour) / pulse.previousKgPerHour) * 100 : null;
+  const change =
+    pulse && pulse.previousKgPerHour > 0
+      ? ((pulse.kgPerHour - pulse.previousKgPerHour) / pulse.previousKgPerHour) * 100
+      : null;
   const target = goal?.targetKgPerHour ?? null;
   const vsTarget = pulse && target ? ((pulse.kgPerHour - target) / target) * 100 : null;
   const trendIcon = pulse?.trend === 'UP' ? 'up' : pulse?.trend === 'DOWN' ? 'down' : 'flat';
@@ -61,7 +67,9 @@ export function EmissionPulseCard() {
       {error && !pulse ? (
         <ErrorState error={error} retry={() => refetch()} />
       ) : !pulse ? (
-        loading ? <Skeleton lines={3} /> : null
+        loading ? (
+          <Skeleton lines={3} />
+        ) : null
       ) : (
         <div className="pulse">
           <div className="pulse__main">
@@ -81,7 +89,11 @@ export function EmissionPulseCard() {
           <div className="pulse__meta">
             <span>Previous hour {kg(pulse.previousKgPerHour)}</span>
             {pulse.pendingCount > 0 && (
-              <span className="muted small" data-testid="pulse-pending" title="Events whose figure waits for ml-engine's estimate (not yet in kg/h)">
+              <span
+                className="muted small"
+                data-testid="pulse-pending"
+                title="Events whose figure waits for ml-engine's estimate (not yet in kg/h)"
+              >
                 {pulse.pendingCount} pending
               </span>
             )}
@@ -91,7 +103,9 @@ export function EmissionPulseCard() {
                 {pct(vsTarget)} vs target
               </Chip>
             ) : goal ? (
-              <span className="muted small" title={goal.name}>Goal set; its baseline is not computed yet</span>
+              <span className="muted small" title={goal.name}>
+                Goal set; its baseline is not computed yet
+              </span>
             ) : (
               <button type="button" className="link-btn" onClick={() => navigate('/goals')}>
                 Set a target
@@ -99,7 +113,11 @@ export function EmissionPulseCard() {
             )}
           </div>
           {history.length > 1 ? (
-            <div className="pulse__spark" role="img" aria-label={`Hourly emissions over the last 24 hours and the current rate, ${history.length} points`}>
+            <div
+              className="pulse__spark"
+              role="img"
+              aria-label={`Hourly emissions over the last 24 hours and the current rate, ${history.length} points`}
+            >
               <Chart
                 type="area"
                 height={70}

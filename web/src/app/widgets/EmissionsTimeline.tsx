@@ -19,7 +19,9 @@ export function EmissionsTimeline() {
   const range = useRange();
   const { category } = useDashboard();
   const bucket = range.hours > 24 * 8 ? 'DAY' : 'HOUR';
-  const { data, loading, error, refetch } = useQuery(TimelineQuery, { variables: { from: range.from, to: range.to, bucket } });
+  const { data, loading, error, refetch } = useQuery(TimelineQuery, {
+    variables: { from: range.from, to: range.to, bucket },
+  });
   useLive(['pulse'], () => void refetch(), 3000);
 
   const series = useMemo(() => {
@@ -29,7 +31,11 @@ export function EmissionsTimeline() {
       if (!byKey.has(p.key)) byKey.set(p.key, []);
       byKey.get(p.key)!.push({ x: Date.parse(p.bucketStart), y: Math.round(p.co2eKg * 10) / 10 });
     }
-    return [...byKey.entries()].map(([k, pts]) => ({ name: titleCase(k), key: k, data: pts.sort((a, b) => a.x - b.x) }));
+    return [...byKey.entries()].map(([k, pts]) => ({
+      name: titleCase(k),
+      key: k,
+      data: pts.sort((a, b) => a.x - b.x),
+    }));
   }, [data, category]);
 
   return (
@@ -40,15 +46,31 @@ export function EmissionsTimeline() {
       testId="timeline-card"
       className="span-2"
     >
-      <Async loading={loading} error={error} empty={!series.length} emptyTitle="No emissions to chart" emptyHint="Nothing recorded in this window." retry={() => refetch()} skeleton={<Skeleton height={240} />}>
+      <Async
+        loading={loading}
+        error={error}
+        empty={!series.length}
+        emptyTitle="No emissions to chart"
+        emptyHint="Nothing recorded in this window."
+        retry={() => refetch()}
+        skeleton={<Skeleton height={240} />}
+      >
         {() => (
-          <div role="img" aria-label={`Stacked emissions per ${bucket.toLowerCase()}: ${series.map((s) => s.name).join(', ')}`}>
+          <div
+            role="img"
+            aria-label={`Stacked emissions per ${bucket.toLowerCase()}: ${series.map((s) => s.name).join(', ')}`}
+          >
             <Chart
               type="bar"
               height={250}
               series={series.map(({ name, data }) => ({ name, data }))}
               options={{
-                chart: { stacked: true, toolbar: { show: false }, animations: { enabled: true }, zoom: { enabled: false } },
+                chart: {
+                  stacked: true,
+                  toolbar: { show: false },
+                  animations: { enabled: true },
+                  zoom: { enabled: false },
+                },
                 colors: series.map((s) => categoryColor(s.key)),
                 plotOptions: { bar: { columnWidth: '70%', borderRadius: 3, borderRadiusWhenStacked: 'last' } },
                 dataLabels: { enabled: false },
@@ -56,7 +78,10 @@ export function EmissionsTimeline() {
                 grid: { borderColor: '#eef2f5', strokeDashArray: 4 },
                 xaxis: { type: 'datetime', labels: { datetimeUTC: false, style: { colors: '#64748b' } } },
                 yaxis: { labels: { formatter: (v: number) => kg(v, 0), style: { colors: '#64748b' } } },
-                tooltip: { x: { format: bucket === 'DAY' ? 'dd MMM' : 'dd MMM HH:mm' }, y: { formatter: (v: number) => `${kg(v)} CO2e` } },
+                tooltip: {
+                  x: { format: bucket === 'DAY' ? 'dd MMM' : 'dd MMM HH:mm' },
+                  y: { formatter: (v: number) => `${kg(v)} CO2e` },
+                },
               }}
             />
           </div>

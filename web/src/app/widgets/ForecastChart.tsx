@@ -36,7 +36,11 @@ export function ForecastChart() {
         { type: 'rangeArea', name: '95 % band', data: pts.map((p) => ({ x: p.x, y: [r(p.lo95), r(p.hi95)] })) },
         { type: 'rangeArea', name: '80 % band', data: pts.map((p) => ({ x: p.x, y: [r(p.lo80), r(p.hi80)] })) },
         { type: 'line', name: 'Forecast', data: pts.map((p) => ({ x: p.x, y: r(p.mean) })) },
-        { type: 'line', name: 'Actual', data: (data?.emissionsSeries ?? []).map((p) => ({ x: Date.parse(p.bucketStart), y: r(p.co2eKg) })) },
+        {
+          type: 'line',
+          name: 'Actual',
+          data: (data?.emissionsSeries ?? []).map((p) => ({ x: Date.parse(p.bucketStart), y: r(p.co2eKg) })),
+        },
       ],
       total: pts.reduce((s, p) => s + p.mean, 0),
     };
@@ -44,7 +48,18 @@ export function ForecastChart() {
 
   const annotations = useMemo(() => {
     const xs: any[] = [
-      { x: Date.now(), borderColor: '#0f172a', strokeDashArray: 4, label: { text: 'now', orientation: 'horizontal', textAnchor: 'start', offsetX: 4, style: { background: '#0f172a', color: '#fff' } } },
+      {
+        x: Date.now(),
+        borderColor: '#0f172a',
+        strokeDashArray: 4,
+        label: {
+          text: 'now',
+          orientation: 'horizontal',
+          textAnchor: 'start',
+          offsetX: 4,
+          style: { background: '#0f172a', color: '#fff' },
+        },
+      },
     ];
     for (const h of hotspots.data?.hotspots.nodes ?? []) {
       const t = Date.parse(h.detectedAt);
@@ -52,7 +67,14 @@ export function ForecastChart() {
         xs.push({
           x: t,
           borderColor: h.severity === 'CRITICAL' ? '#dc2626' : '#f59e0b',
-          label: { text: `${h.entityName ?? 'hotspot'} +${pct(h.percentAbove)}`, orientation: 'horizontal', textAnchor: 'end', offsetX: -4, offsetY: 22, style: { background: h.severity === 'CRITICAL' ? '#dc2626' : '#f59e0b', color: '#fff' } },
+          label: {
+            text: `${h.entityName ?? 'hotspot'} +${pct(h.percentAbove)}`,
+            orientation: 'horizontal',
+            textAnchor: 'end',
+            offsetX: -4,
+            offsetY: 22,
+            style: { background: h.severity === 'CRITICAL' ? '#dc2626' : '#f59e0b', color: '#fff' },
+          },
         });
     }
     return xs;
@@ -61,14 +83,35 @@ export function ForecastChart() {
   return (
     <Card
       title="7-day forecast"
-      subtitle={f ? `kg CO2e per hour · ${f.model} · ${kg(chart?.total)} expected over 7 days` : 'kg CO2e per hour with 80 % and 95 % bands'}
+      subtitle={
+        f
+          ? `kg CO2e per hour · ${f.model} · ${kg(chart?.total)} expected over 7 days`
+          : 'kg CO2e per hour with 80 % and 95 % bands'
+      }
       testId="forecast-card"
       className="span-full"
-      actions={f?.backtest && <Chip tone="neutral" title={`Backtest over ${f.historyHours} h of ${f.historySource}`}>80 % band coverage {pct(f.backtest.coverage80 * 100)}</Chip>}
+      actions={
+        f?.backtest && (
+          <Chip tone="neutral" title={`Backtest over ${f.historyHours} h of ${f.historySource}`}>
+            80 % band coverage {pct(f.backtest.coverage80 * 100)}
+          </Chip>
+        )
+      }
     >
-      <Async loading={loading} error={error} empty={!f?.series.length} emptyTitle="No forecast yet" emptyHint="The forecast needs some emission history." retry={() => refetch()} skeleton={<Skeleton height={260} />}>
+      <Async
+        loading={loading}
+        error={error}
+        empty={!f?.series.length}
+        emptyTitle="No forecast yet"
+        emptyHint="The forecast needs some emission history."
+        retry={() => refetch()}
+        skeleton={<Skeleton height={260} />}
+      >
         {() => (
-          <div role="img" aria-label={`Forecast chart: ${f!.series.length} hourly points from ${time(f!.series[0].t)}, with 80 and 95 percent bands`}>
+          <div
+            role="img"
+            aria-label={`Forecast chart: ${f!.series.length} hourly points from ${time(f!.series[0].t)}, with 80 and 95 percent bands`}
+          >
             <Chart
               type="rangeArea"
               height={270}
@@ -82,7 +125,10 @@ export function ForecastChart() {
                 legend: { position: 'top', horizontalAlign: 'right', fontSize: '12px' },
                 grid: { borderColor: '#eef2f5', strokeDashArray: 4 },
                 xaxis: { type: 'datetime', labels: { datetimeUTC: false, style: { colors: '#64748b' } } },
-                yaxis: { labels: { formatter: (v: number) => num(v, 0), style: { colors: '#64748b' } }, title: { text: 'kg CO2e/h', style: { color: '#64748b', fontWeight: 500 } } },
+                yaxis: {
+                  labels: { formatter: (v: number) => num(v, 0), style: { colors: '#64748b' } },
+                  title: { text: 'kg CO2e/h', style: { color: '#64748b', fontWeight: 500 } },
+                },
                 tooltip: { shared: true, x: { format: 'dd MMM HH:mm' } },
                 annotations: { xaxis: annotations },
               }}

@@ -26,11 +26,34 @@ export function GaugeSavedCard() {
   const ratio = goal === null ? null : goal === 0 ? 100 : Math.min(100, (saved / goal) * 100);
 
   return (
-    <Card title="Saved vs goal" subtitle={dash.goal ? `kg CO2e avoided by approved recommendations vs the goal's reduction per ${dash.goal.period.toLowerCase()}` : 'kg CO2e avoided by approved recommendations'} live testId="gauge-card">
-      <Async loading={loading} error={error} empty={!data} emptyTitle="No data" retry={() => refetch()} skeleton={<Skeleton height={180} />}>
+    <Card
+      title="Saved vs goal"
+      subtitle={
+        dash.goal
+          ? `kg CO2e avoided by approved recommendations vs the goal's reduction per ${dash.goal.period.toLowerCase()}`
+          : 'kg CO2e avoided by approved recommendations'
+      }
+      live
+      testId="gauge-card"
+    >
+      <Async
+        loading={loading}
+        error={error}
+        empty={!data}
+        emptyTitle="No data"
+        retry={() => refetch()}
+        skeleton={<Skeleton height={180} />}
+      >
         {() => (
           <div className="gauge">
-            <div role="img" aria-label={goal !== null ? `Gauge: ${kg(saved)} of ${kg(goal)} CO2e saved, ${pct(ratio)}` : `${kg(saved)} CO2e saved; no goal set`}>
+            <div
+              role="img"
+              aria-label={
+                goal !== null
+                  ? `Gauge: ${kg(saved)} of ${kg(goal)} CO2e saved, ${pct(ratio)}`
+                  : `${kg(saved)} CO2e saved; no goal set`
+              }
+            >
               <Chart
                 type="radialBar"
                 height={210}
@@ -38,7 +61,10 @@ export function GaugeSavedCard() {
                 options={{
                   chart: { sparkline: { enabled: true } },
                   colors: ['#14b8a6'],
-                  fill: { type: 'gradient', gradient: { shade: 'light', type: 'horizontal', gradientToColors: ['#0f766e'], stops: [0, 100] } },
+                  fill: {
+                    type: 'gradient',
+                    gradient: { shade: 'light', type: 'horizontal', gradientToColors: ['#0f766e'], stops: [0, 100] },
+                  },
                   plotOptions: {
                     radialBar: {
                       startAngle: -110,
@@ -47,11 +73,24 @@ export function GaugeSavedCard() {
                       track: { background: '#e6f4f1', strokeWidth: '100%' },
                       dataLabels: {
                         name: { show: true, offsetY: 24, color: '#64748b', fontSize: '12px' },
-                        value: { show: true, offsetY: -12, fontSize: '24px', fontWeight: 700, color: '#0f172a', formatter: () => kg(saved) },
+                        value: {
+                          show: true,
+                          offsetY: -12,
+                          fontSize: '24px',
+                          fontWeight: 700,
+                          color: '#0f172a',
+                          formatter: () => kg(saved),
+                        },
                       },
                     },
                   },
-                  labels: [goal !== null ? `${pct(ratio)} of ${kg(goal)}` : dash.goal ? 'goal has no baseline yet' : 'no goal set'],
+                  labels: [
+                    goal !== null
+                      ? `${pct(ratio)} of ${kg(goal)}`
+                      : dash.goal
+                        ? 'goal has no baseline yet'
+                        : 'no goal set',
+                  ],
                   stroke: { lineCap: 'round' },
                 }}
               />
@@ -59,7 +98,11 @@ export function GaugeSavedCard() {
             <div className="gauge__foot">
               <span data-testid="gauge-approved">{data!.recommendations.totalCount} approved</span>
               {dash.goal ? (
-                <span className="muted small" data-testid="gauge-goal" title={`${dash.goal.name} (per ${periodLabel(dash.goal.period)})`}>
+                <span
+                  className="muted small"
+                  data-testid="gauge-goal"
+                  title={`${dash.goal.name} (per ${periodLabel(dash.goal.period)})`}
+                >
                   goal: {kg(goal)} less per {dash.goal.period.toLowerCase()}
                 </span>
               ) : (

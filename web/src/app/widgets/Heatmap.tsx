@@ -66,7 +66,10 @@ export function Heatmap() {
       totals.set(p.key, (totals.get(p.key) ?? 0) + p.co2eKg);
       max = Math.max(max, r.get(t)!);
     }
-    const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_ROWS).map(([k]) => k);
+    const top = [...totals.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, MAX_ROWS)
+      .map(([k]) => k);
     const changed = new Set<string>();
     const next = new Map<string, number>();
     for (const k of top)
@@ -90,16 +93,38 @@ export function Heatmap() {
       testId="heatmap-card"
       className="span-2"
     >
-      <Async loading={loading} error={error} empty={!grid.top.length} emptyTitle="No supplier activity" emptyHint="The grid fills as events arrive." retry={() => refetch()} skeleton={<Skeleton height={240} />}>
+      <Async
+        loading={loading}
+        error={error}
+        empty={!grid.top.length}
+        emptyTitle="No supplier activity"
+        emptyHint="The grid fills as events arrive."
+        retry={() => refetch()}
+        skeleton={<Skeleton height={240} />}
+      >
         {() => (
-          <div className="heatmap" role="table" aria-label={`Heatmap of kg CO2e by supplier and ${useDays ? 'day' : 'hour'}`} data-generation={generation.current}>
-            <div className="heatmap__grid" style={{ gridTemplateColumns: `minmax(110px, 160px) repeat(${grid.cols.length}, minmax(10px, 1fr))` }}>
+          <div
+            className="heatmap"
+            role="table"
+            aria-label={`Heatmap of kg CO2e by supplier and ${useDays ? 'day' : 'hour'}`}
+            data-generation={generation.current}
+          >
+            <div
+              className="heatmap__grid"
+              style={{ gridTemplateColumns: `minmax(110px, 160px) repeat(${grid.cols.length}, minmax(10px, 1fr))` }}
+            >
               <div role="rowgroup" className="contents">
                 <div role="row" className="contents">
-                  <div role="columnheader" className="heatmap__corner">Supplier</div>
+                  <div role="columnheader" className="heatmap__corner">
+                    Supplier
+                  </div>
                   {grid.cols.map((t, i) => (
                     <div role="columnheader" key={t} className="heatmap__col" aria-label={new Date(t).toISOString()}>
-                      {i % labelEvery === 0 ? (useDays ? new Date(t).toLocaleDateString('en-GB', { day: '2-digit', month: 'short' }) : hourLabel(new Date(t).toISOString()).slice(0, 2)) : ''}
+                      {i % labelEvery === 0
+                        ? useDays
+                          ? new Date(t).toLocaleDateString('en-GB', { day: '2-digit', month: 'short' })
+                          : hourLabel(new Date(t).toISOString()).slice(0, 2)
+                        : ''}
                     </div>
                   ))}
                 </div>
@@ -109,7 +134,11 @@ export function Heatmap() {
                   const name = suppliers.byId.get(k)?.name ?? `Supplier ${k.slice(0, 6)}`;
                   return (
                     <div role="row" className="contents" key={k} data-testid="heatmap-row">
-                      <div role="rowheader" className="heatmap__row" title={`${name}: ${kg(grid.totals.get(k))} CO2e in the window`}>
+                      <div
+                        role="rowheader"
+                        className="heatmap__row"
+                        title={`${name}: ${kg(grid.totals.get(k))} CO2e in the window`}
+                      >
                         {name}
                       </div>
                       {grid.cols.map((t) => {

@@ -18,11 +18,15 @@ const HotspotBaselines = graphql(`
 
 export function HotspotEvidence({ h }: { h: HotspotFacts & { id: string; entityType: string; entityId: string } }) {
   // errorPolicy all: a caller without access to the settings still sees the baselines.
-  const q = useQuery(HotspotBaselines, { variables: { entityType: h.entityType, entityIds: [h.entityId] }, errorPolicy: 'all' });
+  const q = useQuery(HotspotBaselines, {
+    variables: { entityType: h.entityType, entityIds: [h.entityId] },
+    errorPolicy: 'all',
+  });
   const rows = q.data?.baselines.nodes ?? [];
   const base = explainBaseline(rows, h.windowStart, h.windowEnd);
   const thresholds = q.data?.hotspotSettings?.thresholds ?? [];
-  const bar = thresholds.find((t) => t.entityType === h.entityType) ?? thresholds.find((t) => t.entityType === 'default');
+  const bar =
+    thresholds.find((t) => t.entityType === h.entityType) ?? thresholds.find((t) => t.entityType === 'default');
   const excess = h.predictedKg - h.baselineKg;
   const sigma = sigmaText(h);
   return (
@@ -44,12 +48,17 @@ export function HotspotEvidence({ h }: { h: HotspotFacts & { id: string; entityT
         <div>
           <dt>Emitted vs usual</dt>
           <dd>
-            {kg(h.predictedKg)} vs {kg(h.baselineKg)} CO2e{h.baselineKg > 0 ? ` · ${timesText(h.predictedKg / h.baselineKg)}` : ''}
+            {kg(h.predictedKg)} vs {kg(h.baselineKg)} CO2e
+            {h.baselineKg > 0 ? ` · ${timesText(h.predictedKg / h.baselineKg)}` : ''}
           </dd>
         </div>
         <div>
           <dt>Usual variation (robust σ)</dt>
-          <dd>{h.baselineSpreadKg != null ? `±${kg(h.baselineSpreadKg)}${h.baselineKg > 0 ? ` (±${num((h.baselineSpreadKg / h.baselineKg) * 100, 0)} %)` : ''}` : '—'}</dd>
+          <dd>
+            {h.baselineSpreadKg != null
+              ? `±${kg(h.baselineSpreadKg)}${h.baselineKg > 0 ? ` (±${num((h.baselineSpreadKg / h.baselineKg) * 100, 0)} %)` : ''}`
+              : '—'}
+          </dd>
         </div>
         <div>
           <dt>Excess</dt>
@@ -74,8 +83,8 @@ export function HotspotEvidence({ h }: { h: HotspotFacts & { id: string; entityT
           {bar && (
             <>
               {' '}
-              The detector raises a hotspot only with at least {bar.minEvents} events and an excess beyond {num(bar.noiseSigmas, 1)} σ of this
-              variation (or one sustained over the last hours).
+              The detector raises a hotspot only with at least {bar.minEvents} events and an excess beyond{' '}
+              {num(bar.noiseSigmas, 1)} σ of this variation (or one sustained over the last hours).
             </>
           )}
         </p>

@@ -46,7 +46,15 @@ export function HotspotList() {
 
   return (
     <Card title="Hotspots" subtitle="Ranked by severity, then % above baseline" live testId="hotspots-card">
-      <Async loading={loading} error={error} empty={!nodes.length} emptyTitle="No open hotspots" emptyHint="Emissions are within their baselines." retry={() => refetch()} skeleton={<Skeleton lines={4} />}>
+      <Async
+        loading={loading}
+        error={error}
+        empty={!nodes.length}
+        emptyTitle="No open hotspots"
+        emptyHint="Emissions are within their baselines."
+        retry={() => refetch()}
+        skeleton={<Skeleton lines={4} />}
+      >
         {() => (
           <ol className="list" aria-label="Hotspots">
             {nodes.map((h, i) => {
@@ -55,7 +63,9 @@ export function HotspotList() {
               const name = h.entityName ?? h.supplier?.name ?? `${titleCase(h.entityType)} ${h.entityId}`;
               return (
                 <li key={h.id} className="list__item hotspot" data-testid="hotspot-item">
-                  <span className={`rank rank--${severityTone(h.severity)}`} aria-hidden="true">{i + 1}</span>
+                  <span className={`rank rank--${severityTone(h.severity)}`} aria-hidden="true">
+                    {i + 1}
+                  </span>
                   <div className="list__main">
                     <div className="list__title">
                       <strong>{name}</strong>
@@ -63,7 +73,9 @@ export function HotspotList() {
                       {h.status === 'ACKNOWLEDGED' && <Chip tone="neutral">acknowledged</Chip>}
                     </div>
                     <div className="list__meta">
-                      <span className="hot-pct" data-testid="hotspot-pct">+{pct(h.percentAbove)} above baseline</span>
+                      <span className="hot-pct" data-testid="hotspot-pct">
+                        +{pct(h.percentAbove)} above baseline
+                      </span>
                       <span>
                         {kg(h.predictedKg)} vs {kg(h.baselineKg)} CO2e
                       </span>
@@ -76,7 +88,8 @@ export function HotspotList() {
                     {expanded === h.id && <HotspotEvidence h={h} />}
                   </div>
                   <div className="list__actions">
-                    <button type="button"
+                    <button
+                      type="button"
                       className="btn btn--ghost btn--sm"
                       aria-expanded={expanded === h.id}
                       aria-label={`Evidence for ${name}`}
@@ -108,10 +121,17 @@ export function HotspotList() {
                         <Icon name="check" size={14} /> Ack
                       </GuardedButton>
                     )}
-                    <button type="button"
+                    <button
+                      type="button"
                       className="btn btn--ghost btn--sm"
                       aria-label={`Simulate changes for ${name}`}
-                      onClick={() => openWhatIf({ supplierId: h.supplier?.id ?? null, supplierName: h.supplier?.name ?? null, hotspotId: h.id })}
+                      onClick={() =>
+                        openWhatIf({
+                          supplierId: h.supplier?.id ?? null,
+                          supplierName: h.supplier?.name ?? null,
+                          hotspotId: h.id,
+                        })
+                      }
                     >
                       <Icon name="flask" size={14} /> Simulate
                     </button>

@@ -5,7 +5,15 @@ import { useState } from 'react';
 import type { OpenRecommendationsQuery } from '../../gql/graphql';
 import { Chip, GuardedButton, Icon } from '../ui/ui.tsx';
 import { kg, pct, titleCase } from '../lib/format.ts';
-import { boundText, causeShareText, causeText, excessOf, readDiagnosis, readSimulation, shareText } from '../lib/evidence.ts';
+import {
+  boundText,
+  causeShareText,
+  causeText,
+  excessOf,
+  readDiagnosis,
+  readSimulation,
+  shareText,
+} from '../lib/evidence.ts';
 import { useDashboard } from '../lib/dashboard.ts';
 
 export type Rec = OpenRecommendationsQuery['recommendations']['nodes'][number];
@@ -13,7 +21,14 @@ export type Rec = OpenRecommendationsQuery['recommendations']['nodes'][number];
 function Meter({ value, label }: { value: number | null | undefined; label: string }) {
   if (value === null || value === undefined) return <span className="muted">—</span>;
   return (
-    <span className="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(value * 100)} aria-label={label}>
+    <span
+      className="meter"
+      role="meter"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(value * 100)}
+      aria-label={label}
+    >
       <span className="meter__bar" style={{ width: `${Math.round(value * 100)}%` }} />
     </span>
   );
@@ -46,7 +61,9 @@ export function RecommendationCard(props: {
     <li className="rec" data-testid="recommendation-card" data-rec-id={r.id}>
       <div className="rec__head">
         <h3 className="rec__title">{r.title}</h3>
-        <Chip tone="accent" title={r.sourceRef ?? undefined}>{r.source.toLowerCase()}</Chip>
+        <Chip tone="accent" title={r.sourceRef ?? undefined}>
+          {r.source.toLowerCase()}
+        </Chip>
       </div>
       <p className="rec__for">
         {/* hotspot is null while orchestration is unreachable: the recommendation still shows */}
@@ -76,7 +93,14 @@ export function RecommendationCard(props: {
                     </span>
                   </div>
                   {f.share > 0 && (
-                    <span className="finding__bar" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(f.share * 100)} aria-label={`${f.label}: ${shareText(f.share)} of the excess`}>
+                    <span
+                      className="finding__bar"
+                      role="meter"
+                      aria-valuemin={0}
+                      aria-valuemax={100}
+                      aria-valuenow={Math.round(f.share * 100)}
+                      aria-label={`${f.label}: ${shareText(f.share)} of the excess`}
+                    >
                       <span style={{ width: `${Math.min(100, f.share * 100)}%` }} />
                     </span>
                   )}
@@ -108,13 +132,20 @@ export function RecommendationCard(props: {
           {outcome && outcome.error == null && (
             <dd className={`rec__sim ${outcome.delta <= 0 ? 'is-good' : 'is-bad'}`} data-testid="rec-simulated">
               What-if: <strong>{signedKg(outcome.delta)}</strong> ({outcome.deltaPct > 0 ? '+' : ''}
-              {pct(outcome.deltaPct, 1)}) on the hotspot&apos;s {outcome.basisEvents} {outcome.basisEvents === 1 ? 'event' : 'events'}
+              {pct(outcome.deltaPct, 1)}) on the hotspot&apos;s {outcome.basisEvents}{' '}
+              {outcome.basisEvents === 1 ? 'event' : 'events'}
             </dd>
           )}
         </div>
         <div>
           <dt>Cost</dt>
-          <dd>{r.costLevel ? titleCase(r.costLevel) : r.costEstimate !== null && r.costEstimate !== undefined ? `${r.costEstimate}/10` : '—'}</dd>
+          <dd>
+            {r.costLevel
+              ? titleCase(r.costLevel)
+              : r.costEstimate !== null && r.costEstimate !== undefined
+                ? `${r.costEstimate}/10`
+                : '—'}
+          </dd>
         </div>
         <div>
           <dt>Feasibility</dt>
@@ -138,7 +169,14 @@ export function RecommendationCard(props: {
           <label className="sr-only" htmlFor={`reason-${r.id}`}>
             Reason for dismissing
           </label>
-          <input id={`reason-${r.id}`} className="input" placeholder="Why dismiss? (required)" value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
+          <input
+            id={`reason-${r.id}`}
+            className="input"
+            placeholder="Why dismiss? (required)"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            autoFocus
+          />
           <button className="btn btn--danger btn--sm" type="submit" disabled={!reason.trim() || props.busy}>
             Dismiss
           </button>
@@ -148,10 +186,23 @@ export function RecommendationCard(props: {
         </form>
       ) : (
         <div className="rec__actions">
-          <GuardedButton allowed={props.canDecide} reason={why} label={`Approve ${r.title}`} className="btn btn--primary btn--sm" busy={props.busy} onClick={props.onApprove}>
+          <GuardedButton
+            allowed={props.canDecide}
+            reason={why}
+            label={`Approve ${r.title}`}
+            className="btn btn--primary btn--sm"
+            busy={props.busy}
+            onClick={props.onApprove}
+          >
             <Icon name="check" size={14} /> Approve
           </GuardedButton>
-          <GuardedButton allowed={props.canDecide} reason={why} label={`Dismiss ${r.title}`} className="btn btn--ghost btn--sm" onClick={() => setDismissing(true)}>
+          <GuardedButton
+            allowed={props.canDecide}
+            reason={why}
+            label={`Dismiss ${r.title}`}
+            className="btn btn--ghost btn--sm"
+            onClick={() => setDismissing(true)}
+          >
             <Icon name="x" size={14} /> Dismiss
           </GuardedButton>
           <GuardedButton

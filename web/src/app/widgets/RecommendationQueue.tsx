@@ -52,7 +52,10 @@ export function RecommendationQueue() {
     try {
       if (kind === 'approve') await approve({ variables: { id } });
       else await dismiss({ variables: { id, reason: reason! } });
-      pushToast({ tone: 'ok', title: kind === 'approve' ? 'Recommendation approved' : 'Recommendation dismissed', body: title }, 4000);
+      pushToast(
+        { tone: 'ok', title: kind === 'approve' ? 'Recommendation approved' : 'Recommendation dismissed', body: title },
+        4000,
+      );
       await refetch();
     } catch (e) {
       pushToast({ tone: 'critical', title: `Could not ${kind}`, body: (e as Error).message });
@@ -69,7 +72,15 @@ export function RecommendationQueue() {
       testId="recommendations-card"
       className="span-3"
     >
-      <Async loading={loading} error={error} empty={!nodes.length} emptyTitle="Queue is empty" emptyHint="Recommendations appear here when a hotspot is detected." retry={() => refetch()} skeleton={<Skeleton lines={5} />}>
+      <Async
+        loading={loading}
+        error={error}
+        empty={!nodes.length}
+        emptyTitle="Queue is empty"
+        emptyHint="Recommendations appear here when a hotspot is detected."
+        retry={() => refetch()}
+        skeleton={<Skeleton lines={5} />}
+      >
         {() => (
           <>
             <ul className="recs" aria-label="Open recommendations">

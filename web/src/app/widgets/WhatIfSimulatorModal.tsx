@@ -37,7 +37,11 @@ const FUELS: [string, string][] = [
   ['electric', 'Battery-electric (same class)'],
 ];
 const LOAD_FACTORS = [0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1];
-type Side = { co2eKg: number; methods: { method: string; events: number; co2eKg: number }[]; factors: { id: string; version: string; source: string; co2eKg: number }[] };
+type Side = {
+  co2eKg: number;
+  methods: { method: string; events: number; co2eKg: number }[];
+  factors: { id: string; version: string; source: string; co2eKg: number }[];
+};
 
 function SideSummary({ title, side, testId }: { title: string; side: Side; testId: string }) {
   return (
@@ -117,7 +121,14 @@ export function WhatIfSimulatorModal({
       .then((res) => {
         const s = res.data?.simulate;
         if (s && usePristine && rec)
-          onRecommendationResult?.(rec.id, { scenarioId: s.id, delta: s.delta, deltaPct: s.deltaPct, baselineValue: s.baselineValue, newValue: s.newValue, basisEvents: s.basisEvents });
+          onRecommendationResult?.(rec.id, {
+            scenarioId: s.id,
+            delta: s.delta,
+            deltaPct: s.deltaPct,
+            baselineValue: s.baselineValue,
+            newValue: s.newValue,
+            basisEvents: s.basisEvents,
+          });
       })
       .catch((e: Error) => {
         // shown in the modal; the card says it too, so its estimate is not read as confirmed
@@ -139,8 +150,9 @@ export function WhatIfSimulatorModal({
     <Modal title={rec ? `What-if: ${rec.title}` : 'What-if simulator'} onClose={onClose} testId="whatif-modal" wide>
       {rec && (
         <p className="whatif-rec" data-testid="whatif-rec-note">
-          {pristine ? "Simulating the recommendation's own input" : 'Changed from the recommendation’s input'} on {hotspotId ? `the hotspot's window (${hotspotLabel})` : 'recent activity'}.
-          Its estimate: <strong>−{kg(rec.co2ImpactKg)} CO2e avoided</strong>.
+          {pristine ? "Simulating the recommendation's own input" : 'Changed from the recommendation’s input'} on{' '}
+          {hotspotId ? `the hotspot's window (${hotspotLabel})` : 'recent activity'}. Its estimate:{' '}
+          <strong>−{kg(rec.co2ImpactKg)} CO2e avoided</strong>.
         </p>
       )}
       <form
@@ -156,12 +168,20 @@ export function WhatIfSimulatorModal({
       >
         {prefill.hotspotId && (
           <label className="field field--inline">
-            <input type="checkbox" checked={fromHotspot} onChange={(e) => setFromHotspot(e.target.checked)} aria-label="Start from the hotspot" />
+            <input
+              type="checkbox"
+              checked={fromHotspot}
+              onChange={(e) => setFromHotspot(e.target.checked)}
+              aria-label="Start from the hotspot"
+            />
             <span>Start from the hotspot (its events and detection window)</span>
           </label>
         )}
         <label className="field">
-          <span>Supplier (basis: {hotspotId ? "the hotspot's detection window" : `its last 7 days of ${activity.toLowerCase()} activity`})</span>
+          <span>
+            Supplier (basis:{' '}
+            {hotspotId ? "the hotspot's detection window" : `its last 7 days of ${activity.toLowerCase()} activity`})
+          </span>
           <select
             className="input"
             value={sid}
@@ -173,7 +193,9 @@ export function WhatIfSimulatorModal({
             }}
             aria-label="Supplier"
           >
-            {(!suppliers.list.length || (hotspotId && !sid)) && <option value="">{hotspotId ? hotspotLabel : 'No suppliers'}</option>}
+            {(!suppliers.list.length || (hotspotId && !sid)) && (
+              <option value="">{hotspotId ? hotspotLabel : 'No suppliers'}</option>
+            )}
             {suppliers.list.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name} · {s.category.toLowerCase()}
@@ -185,9 +207,16 @@ export function WhatIfSimulatorModal({
           <div className="form__row">
             <label className="field">
               <span>Vehicle class</span>
-              <select className="input" value={vehicleType} onChange={(e) => setVehicle(e.target.value)} aria-label="Vehicle type">
+              <select
+                className="input"
+                value={vehicleType}
+                onChange={(e) => setVehicle(e.target.value)}
+                aria-label="Vehicle type"
+              >
                 <option value="">Keep current</option>
-                {vehicleType && !vehicles.some((v) => v.id === vehicleType) && <option value={vehicleType}>{vehicleType}</option>}
+                {vehicleType && !vehicles.some((v) => v.id === vehicleType) && (
+                  <option value={vehicleType}>{vehicleType}</option>
+                )}
                 {vehicles.map((v) => (
                   <option key={v.id} value={v.id}>
                     {v.label}
@@ -212,15 +241,39 @@ export function WhatIfSimulatorModal({
           <div className="form__row">
             <label className="field">
               <span>
-                Load change per trip <strong>{loadChange > 0 ? '+' : ''}{loadChange} %</strong>
+                Load change per trip{' '}
+                <strong>
+                  {loadChange > 0 ? '+' : ''}
+                  {loadChange} %
+                </strong>
               </span>
-              <input type="range" min={-50} max={50} step={5} value={loadChange} onChange={(e) => setLoad(Number(e.target.value))} aria-label="Load change, percent" />
+              <input
+                type="range"
+                min={-50}
+                max={50}
+                step={5}
+                value={loadChange}
+                onChange={(e) => setLoad(Number(e.target.value))}
+                aria-label="Load change, percent"
+              />
             </label>
             <label className="field">
               <span>
-                Distance change <strong>{distanceChange > 0 ? '+' : ''}{num(distanceChange, 1)} %</strong>
+                Distance change{' '}
+                <strong>
+                  {distanceChange > 0 ? '+' : ''}
+                  {num(distanceChange, 1)} %
+                </strong>
               </span>
-              <input type="range" min={-50} max={50} step={2.5} value={distanceChange} onChange={(e) => setDistance(Number(e.target.value))} aria-label="Distance change, percent" />
+              <input
+                type="range"
+                min={-50}
+                max={50}
+                step={2.5}
+                value={distanceChange}
+                onChange={(e) => setDistance(Number(e.target.value))}
+                aria-label="Distance change, percent"
+              />
             </label>
           </div>
         )}
@@ -228,9 +281,16 @@ export function WhatIfSimulatorModal({
           <div className="form__row">
             <label className="field">
               <span>Target load factor (same tonnage, fewer fuller trips)</span>
-              <select className="input" value={loadFactor ?? ''} onChange={(e) => setLoadFactor(e.target.value ? Number(e.target.value) : null)} aria-label="Target load factor">
+              <select
+                className="input"
+                value={loadFactor ?? ''}
+                onChange={(e) => setLoadFactor(e.target.value ? Number(e.target.value) : null)}
+                aria-label="Target load factor"
+              >
                 <option value="">Keep current</option>
-                {loadFactor != null && !LOAD_FACTORS.includes(loadFactor) && <option value={loadFactor}>{pct(loadFactor * 100)}</option>}
+                {loadFactor != null && !LOAD_FACTORS.includes(loadFactor) && (
+                  <option value={loadFactor}>{pct(loadFactor * 100)}</option>
+                )}
                 {LOAD_FACTORS.map((f) => (
                   <option key={f} value={f}>
                     {pct(f * 100)} of the class payload
@@ -242,11 +302,24 @@ export function WhatIfSimulatorModal({
               <span>
                 Modal shift road → rail <strong>{railShare} %</strong> of tonne-km
               </span>
-              <input type="range" min={0} max={100} step={5} value={railShare} onChange={(e) => setRail(Number(e.target.value))} aria-label="Modal shift to rail, percent of tonne-km" />
+              <input
+                type="range"
+                min={0}
+                max={100}
+                step={5}
+                value={railShare}
+                onChange={(e) => setRail(Number(e.target.value))}
+                aria-label="Modal shift to rail, percent of tonne-km"
+              />
             </label>
           </div>
         )}
-        {!road && <p className="muted small">Factory and warehouse figures come from metered energy or a model estimate: the current value is shown; vehicle, fuel and load changes apply to transport and delivery.</p>}
+        {!road && (
+          <p className="muted small">
+            Factory and warehouse figures come from metered energy or a model estimate: the current value is shown;
+            vehicle, fuel and load changes apply to transport and delivery.
+          </p>
+        )}
         <div className="form__actions">
           <button type="button" className="btn btn--ghost" onClick={onClose}>
             Close
@@ -285,9 +358,9 @@ export function WhatIfSimulatorModal({
           </div>
           {rec && pristine && (
             <p className="small" data-testid="whatif-rec-compare">
-              Simulated {signedKg(r.delta)} against the recommendation&apos;s −{kg(rec.co2ImpactKg)}: the estimate is bounded as its
-              card says (the excess attributed to the cause, or the measure&apos;s published range); the simulation applies the change
-              to every event of the basis.
+              Simulated {signedKg(r.delta)} against the recommendation&apos;s −{kg(rec.co2ImpactKg)}: the estimate is
+              bounded as its card says (the excess attributed to the cause, or the measure&apos;s published range); the
+              simulation applies the change to every event of the basis.
             </p>
           )}
           <p className="whatif-result__explain">{r.explanation}</p>
@@ -295,7 +368,8 @@ export function WhatIfSimulatorModal({
             <ul className="changes">
               {r.changes.map((c, i) => (
                 <li key={i}>
-                  <Chip tone="neutral">{c.feature}</Chip> {c.from != null ? `${num(c.from, 2)} → ${num(c.to, 2)}` : ''} {c.note ? <span className="muted">· {c.note}</span> : null}
+                  <Chip tone="neutral">{c.feature}</Chip> {c.from != null ? `${num(c.from, 2)} → ${num(c.to, 2)}` : ''}{' '}
+                  {c.note ? <span className="muted">· {c.note}</span> : null}
                 </li>
               ))}
             </ul>
@@ -312,7 +386,8 @@ export function WhatIfSimulatorModal({
             </ul>
           )}
           <p className="muted small">
-            Basis: {r.hotspotId ? `hotspot window ${r.windowStart?.slice(11, 16)}–${r.windowEnd?.slice(11, 16)} UTC · ` : ''}
+            Basis:{' '}
+            {r.hotspotId ? `hotspot window ${r.windowStart?.slice(11, 16)}–${r.windowEnd?.slice(11, 16)} UTC · ` : ''}
             {r.basisEvents} events · {r.model}
             {r.modelVersion ? ` (factor set ${r.modelVersion})` : ''} · kg CO2e well-to-wheel
           </p>

@@ -33,7 +33,11 @@ const BY_KEY = new Map(FACTORS.map((f) => [`${f.id}@${f.version}`, f]));
  * (activity, unit, value, boundary, source) come back from the factor set on read. Factors outside the set (a model
  * estimate) are stored whole. */
 export function compactUses(uses: FactorUse[]): object[] {
-  return uses.map((u) => (BY_KEY.has(`${u.id}@${u.version}`) ? { id: u.id, version: u.version, quantity: u.quantity, result: u.result, role: u.role } : u));
+  return uses.map((u) =>
+    BY_KEY.has(`${u.id}@${u.version}`)
+      ? { id: u.id, version: u.version, quantity: u.quantity, result: u.result, role: u.role }
+      : u,
+  );
 }
 
 /** The stored factor uses of a row, with the published fields of each factor filled in. */

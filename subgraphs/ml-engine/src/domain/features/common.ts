@@ -7,10 +7,45 @@ import type { FeatureSpecLike, NormalizedEvent } from './types.ts';
  * trained on. Sources: UK DESNZ 2025 (0.177); EEA EU-27 2018 (≈0.281); US EPA eGRID (≈0.39);
  * India CEA CO2 Baseline Database FY2023-24 (0.727); China MEE national grid factor (0.5366).
  */
-export const GRID_KG_PER_KWH: Record<string, number> = { UK: 0.177, GB: 0.177, EU: 0.281, US: 0.39, IN: 0.727, CN: 0.5366 };
+export const GRID_KG_PER_KWH: Record<string, number> = {
+  UK: 0.177,
+  GB: 0.177,
+  EU: 0.281,
+  US: 0.39,
+  IN: 0.727,
+  CN: 0.5366,
+};
 /** Default when the region is unknown: EU-27 average (EEA 2018). */
 export const DEFAULT_GRID_KG_PER_KWH = 0.281;
-const EU = new Set(['DE', 'FR', 'ES', 'IT', 'NL', 'BE', 'PL', 'SE', 'AT', 'DK', 'FI', 'IE', 'PT', 'CZ', 'RO', 'HU', 'GR', 'SK', 'BG', 'HR', 'SI', 'LT', 'LV', 'EE', 'LU', 'CY', 'MT']);
+const EU = new Set([
+  'DE',
+  'FR',
+  'ES',
+  'IT',
+  'NL',
+  'BE',
+  'PL',
+  'SE',
+  'AT',
+  'DK',
+  'FI',
+  'IE',
+  'PT',
+  'CZ',
+  'RO',
+  'HU',
+  'GR',
+  'SK',
+  'BG',
+  'HR',
+  'SI',
+  'LT',
+  'LV',
+  'EE',
+  'LU',
+  'CY',
+  'MT',
+]);
 
 export function num(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
@@ -30,7 +65,11 @@ export function attr(e: NormalizedEvent, ...keys: string[]): number | undefined 
 
 export class RowBuilder {
   readonly row: FeatureRow = {};
-  readonly adjust: Required<Pick<RowAdjustment, 'defaulted' | 'clamped'>> & { scale: number } = { defaulted: [], clamped: [], scale: 1 };
+  readonly adjust: Required<Pick<RowAdjustment, 'defaulted' | 'clamped'>> & { scale: number } = {
+    defaulted: [],
+    clamped: [],
+    scale: 1,
+  };
   constructor(private readonly specs: FeatureSpecLike[]) {}
 
   /** Sets a feature from a measured value or the documented default (recorded as defaulted). */
@@ -82,4 +121,5 @@ export function gridFactor(e: NormalizedEvent): number | undefined {
 
 export const lower = (s: string | null | undefined) => (s ?? '').toLowerCase();
 export const isElectric = (e: NormalizedEvent) =>
-  /(^|[^a-z])(ev|bev|electric|battery)([^a-z]|$)/.test(lower(e.vehicleType)) || /electric|bev|battery|kwh/.test(lower(e.fuelType));
+  /(^|[^a-z])(ev|bev|electric|battery)([^a-z]|$)/.test(lower(e.vehicleType)) ||
+  /electric|bev|battery|kwh/.test(lower(e.fuelType));

@@ -24,7 +24,11 @@ export function mapFactory(e: NormalizedEvent, specs: FeatureSpecLike[]): MapRes
   const gas = attr(e, 'gasM3', 'gas_m3') ?? (gasKwh !== undefined ? gasKwh / 10.55 : undefined);
   const b = new RowBuilder(specs)
     .set('production_units', units === undefined ? undefined : units * perDay, 0)
-    .set('kwh_per_unit', attr(e, 'kwhPerUnit', 'kwh_per_unit') ?? (kwh !== undefined && units ? kwh / units : undefined), 2)
+    .set(
+      'kwh_per_unit',
+      attr(e, 'kwhPerUnit', 'kwh_per_unit') ?? (kwh !== undefined && units ? kwh / units : undefined),
+      2,
+    )
     .set('base_load_kw', attr(e, 'baseLoadKw', 'base_load_kw'), 200)
     .set('shift_hours', attr(e, 'shiftHours', 'shift_hours'), 16)
     .set('gas_m3', gas === undefined ? undefined : gas * perDay, 0)

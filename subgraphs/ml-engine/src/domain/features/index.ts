@@ -9,7 +9,10 @@ import type { FeatureSpecLike, MapResult, NormalizedEvent } from './types.ts';
 
 export type { NormalizedEvent, MappedEvent, MapResult } from './types.ts';
 
-const MAPPERS: Record<string, { model: StoredModelName; map: (e: NormalizedEvent, specs: FeatureSpecLike[]) => MapResult }> = {
+const MAPPERS: Record<
+  string,
+  { model: StoredModelName; map: (e: NormalizedEvent, specs: FeatureSpecLike[]) => MapResult }
+> = {
   TRANSPORT: { model: 'logistics', map: mapTransport },
   FACTORY: { model: 'factory', map: mapFactory },
   WAREHOUSE: { model: 'warehouse', map: mapWarehouse },

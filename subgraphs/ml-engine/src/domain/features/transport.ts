@@ -92,7 +92,8 @@ function classFromLoad(load: number | undefined): number {
 export function mapTransport(e: NormalizedEvent, specs: FeatureSpecLike[]): MapResult {
   const distance = num(e.distanceKm);
   if (distance === undefined || distance <= 0) return { skip: 'transport event without distanceKm' };
-  if (/rail|train|ferry|air|ship|barge|vessel/.test(lower(e.vehicleType))) return { skip: `no model for non-road mode ${e.vehicleType}` };
+  if (/rail|train|ferry|air|ship|barge|vessel/.test(lower(e.vehicleType)))
+    return { skip: `no model for non-road mode ${e.vehicleType}` };
   const load = num(e.loadKg);
   let cls = vehicleClass(e);
   const b = new RowBuilder(specs);
@@ -107,14 +108,20 @@ export function mapTransport(e: NormalizedEvent, specs: FeatureSpecLike[]): MapR
     .set('load_kg', load, veh.maxLoadKg / 2)
     .set('speed_kmh', num(e.speedKmh), van ? 40 : 60)
     .set('gradient_pct', num(e.gradientPct), 0)
-    .set('stops_per_100km', attr(e, 'stopsPer100km', 'stops_per_100km') ?? (stops !== undefined ? (stops / distance) * 100 : undefined), 0)
+    .set(
+      'stops_per_100km',
+      attr(e, 'stopsPer100km', 'stops_per_100km') ?? (stops !== undefined ? (stops / distance) * 100 : undefined),
+      0,
+    )
     .set('idle_min', num(e.idleMinutes), 0)
     .set('refrigerated', e.refrigerated == null ? undefined : e.refrigerated ? 1 : 0, 0)
     .set('empty_share', attr(e, 'emptyShare', 'empty_share', 'emptyDistanceFactor'), 0)
     .set('grid_factor_kg_per_kwh', gridFactor(e), DEFAULT_GRID_KG_PER_KWH);
   b.row.vehicle_class = cls;
   // refrigerated/idle/gradient/stops default to "none": not a loss of information worth a confidence penalty.
-  b.adjust.defaulted = b.adjust.defaulted.filter((f) => !['refrigerated', 'idle_min', 'gradient_pct', 'stops_per_100km', 'empty_share'].includes(f));
+  b.adjust.defaulted = b.adjust.defaulted.filter(
+    (f) => !['refrigerated', 'idle_min', 'gradient_pct', 'stops_per_100km', 'empty_share'].includes(f),
+  );
   const { row, adjust } = b.finish();
   return { model: 'logistics', features: row, adjust, entityType: 'route', entityId: e.route ?? e.supplierId };
 }

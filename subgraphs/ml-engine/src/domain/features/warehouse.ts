@@ -15,7 +15,12 @@ export function mapWarehouse(e: NormalizedEvent, specs: FeatureSpecLike[]): MapR
   const throughput = attr(e, 'throughputT', 'throughput_t') ?? (load !== undefined ? load / 1000 : undefined);
   const b = new RowBuilder(specs)
     .set('area_m2', num(e.areaM2) ?? attr(e, 'areaM2', 'area_m2'), 10000)
-    .set('refrigerated_share', attr(e, 'refrigeratedShare', 'refrigerated_share') ?? (e.refrigerated == null ? undefined : e.refrigerated ? 0.5 : 0), 0)
+    .set(
+      'refrigerated_share',
+      attr(e, 'refrigeratedShare', 'refrigerated_share') ??
+        (e.refrigerated == null ? undefined : e.refrigerated ? 0.5 : 0),
+      0,
+    )
     .set('throughput_t', throughput === undefined ? undefined : throughput * perDay, 0)
     .set('hours', attr(e, 'hours', 'operatingHours'), 16)
     .set('ambient_temp_c', attr(e, 'ambientTempC', 'ambient_temp_c'), 15)
