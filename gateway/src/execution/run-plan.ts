@@ -116,8 +116,7 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
   const variables: ResultMap = Object.create(null);
   if (fetch.variableUsages && provided) {
     for (const name of fetch.variableUsages) {
-      if (Object.hasOwn(provided, name) && provided[name] !== undefined)
-        variables[name] = provided[name];
+      if (Object.hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
     }
   }
   const schema = run.req.supergraphSchema;
@@ -264,8 +263,7 @@ function executeSelectionSet(
     if (selection.kind === 'Field') {
       const responseName = selection.alias ?? selection.name;
       const sub = selection.selections;
-      if (!Object.hasOwn(source, responseName) || typeof source[responseName] === 'undefined')
-        return null;
+      if (!Object.hasOwn(source, responseName) || typeof source[responseName] === 'undefined') return null;
       const value = source[responseName];
       if (Array.isArray(value))
         result[responseName] = value.map((v: any) => (sub ? executeSelectionSet(schema, v, sub) : v));
@@ -292,11 +290,7 @@ function flattenResultsAtPath(value: any, path: ResponsePath, from = 0): any {
   if (current === '@') return value.flatMap((element: any) => flattenResultsAtPath(element, path, from + 1));
   if (typeof current !== 'string') throw new Error(`Unexpected ${typeof current} found in path`);
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
-  return flattenResultsAtPath(
-    Object.hasOwn(value, current) ? value[current] : undefined,
-    path,
-    from + 1,
-  );
+  return flattenResultsAtPath(Object.hasOwn(value, current) ? value[current] : undefined, path, from + 1);
 }
 
 const isObject = (v: unknown): v is ResultMap =>
