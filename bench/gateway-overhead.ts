@@ -6,10 +6,14 @@ import { graphqlLoad, table, type LoadResult } from './lib/load.ts';
 import { JOIN_QUERY } from './lib/fixture.ts';
 import { recordBenchmark } from './lib/record.ts';
 
-const arg = (f: string, d: number) => (process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d);
+const arg = (f: string, d: number) =>
+  process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d;
 const seconds = arg('--seconds', 10);
 const connections = arg('--connections', 50);
-const variables = () => ({ first: 20 + Math.floor(Math.random() * 30), search: Math.random() < 0.5 ? null : 'Supplier' });
+const variables = () => ({
+  first: 20 + Math.floor(Math.random() * 30),
+  search: Math.random() < 0.5 ? null : 'Supplier',
+});
 
 async function measure(label: string, url: string): Promise<LoadResult> {
   await graphqlLoad(label, url, { query: JOIN_QUERY, variables, connections, seconds: 2 }); // warm-up
@@ -18,7 +22,11 @@ async function measure(label: string, url: string): Promise<LoadResult> {
 
 // Sanity: both answer the same data before we time anything.
 async function answer(url: string) {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: JOIN_QUERY, variables: { first: 3, search: null } }) });
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: JOIN_QUERY, variables: { first: 3, search: null } }),
+  });
   return (await r.json()) as any;
 }
 
@@ -31,7 +39,12 @@ const ours = await startChild('ours-embedded');
 const rows: LoadResult[] = [];
 try {
   const [a, b] = [await answer(plain.url), await answer(ours.url)];
-  if (a.errors || b.errors || JSON.stringify(a.data.suppliers.nodes.map((n: any) => n.name)) !== JSON.stringify(b.data.suppliers.nodes.map((n: any) => n.name))) {
+  if (
+    a.errors ||
+    b.errors ||
+    JSON.stringify(a.data.suppliers.nodes.map((n: any) => n.name)) !==
+      JSON.stringify(b.data.suppliers.nodes.map((n: any) => n.name))
+  ) {
     throw new Error(`topologies disagree:\n${JSON.stringify(a).slice(0, 400)}\n${JSON.stringify(b).slice(0, 400)}`);
   }
   rows.push(await measure('plain @apollo/gateway 2.14 -> HTTP subgraphs', plain.url));
@@ -41,5 +54,12 @@ try {
 }
 const md = table(rows, rows[0]);
 console.log(md);
-console.log(`\nratio ours/plain: ${(rows[1].rps / rows[0].rps).toFixed(2)}x throughput, p99 ${(rows[1].p99 / rows[0].p99).toFixed(2)}x`);
-recordBenchmark('gateway-overhead', `Entity-join query across 3 subgraphs, ${connections} connections, ${seconds} s per topology.`, md, 'npx tsx bench/gateway-overhead.ts');
+console.log(
+  `\nratio ours/plain: ${(rows[1].rps / rows[0].rps).toFixed(2)}x throughput, p99 ${(rows[1].p99 / rows[0].p99).toFixed(2)}x`,
+);
+recordBenchmark(
+  'gateway-overhead',
+  `Entity-join query across 3 subgraphs, ${connections} connections, ${seconds} s per topology.`,
+  md,
+  'npx tsx bench/gateway-overhead.ts',
+);

@@ -27,7 +27,11 @@ const target = values.target as 'pglite' | 'postgres';
 const dataCore = (await import('@carbon-nexus/data-core')).default;
 const mlEngine = (await import('@carbon-nexus/ml-engine')).default;
 const db = await createTestDatabase(target);
-const kit = await createSubgraphTestkit(orchestration, { with: [dataCore, mlEngine], db, env: { ...process.env, LOG_LEVEL: 'warn' } });
+const kit = await createSubgraphTestkit(orchestration, {
+  with: [dataCore, mlEngine],
+  db,
+  env: { ...process.env, LOG_LEVEL: 'warn' },
+});
 
 const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const start = new Date(end.getTime() - 3_600_000);
@@ -54,7 +58,9 @@ await db.exec(`INSERT INTO baselines (id, entity_type, entity_id, hour_of_week, 
   SELECT gen_random_uuid(), 'supplier', ${sid('n')}::text, -1, CASE WHEN n % 2 = 0 THEN ${perSupplier / 3} ELSE ${perSupplier * 1.2} END,
          ${perSupplier / 20}, ${ROWS / SUPPLIERS}, 'flat_median', 672
   FROM generate_series(0, ${SUPPLIERS - 1}) AS n`);
-console.log(`seeded ${ROWS.toLocaleString()} events for ${SUPPLIERS} suppliers on ${target} in ${((performance.now() - t) / 1000).toFixed(1)} s (insert ${(inserted / 1000).toFixed(1)} s, then ${indexes.length} indexes + vacuum)`);
+console.log(
+  `seeded ${ROWS.toLocaleString()} events for ${SUPPLIERS} suppliers on ${target} in ${((performance.now() - t) / 1000).toFixed(1)} s (insert ${(inserted / 1000).toFixed(1)} s, then ${indexes.length} indexes + vacuum)`,
+);
 
 const plainSql = `SELECT date_trunc('hour', "timestamp", 'UTC') AS bucket_start, supplier_id::text AS key, sum(co2e_kg) AS co2, count(*) AS n
   FROM events_normalized WHERE "timestamp" >= $1 AND "timestamp" < $2 AND quality_status NOT IN ('rejected', 'superseded') GROUP BY 1, 2 ORDER BY 1, 2`;
@@ -74,13 +80,18 @@ for (let i = 0; i < ROUNDS; i++) {
   t = performance.now();
   const c = await detectWindow(kit.services, start, end, 'job');
   cycleMs.push(performance.now() - t);
-  if (c.entitiesEvaluated !== SUPPLIERS) throw new Error(`cycle evaluated ${c.entitiesEvaluated} entities, expected ${SUPPLIERS}`);
+  if (c.entitiesEvaluated !== SUPPLIERS)
+    throw new Error(`cycle evaluated ${c.entitiesEvaluated} entities, expected ${SUPPLIERS}`);
 }
-const [hot] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM hotspots WHERE status = 'open' AND severity = 'critical'`);
+const [hot] = await db.query<{ n: string }>(
+  `SELECT count(*) AS n FROM hotspots WHERE status = 'open' AND severity = 'critical'`,
+);
 const sql = median(sqlMs);
 const cycle = median(cycleMs);
 const ratio = cycle / sql;
-console.log(`first cycle: created ${first.created} hotspots, ${first.alertsRaised} alerts; open CRITICAL hotspots now ${hot.n}`);
+console.log(
+  `first cycle: created ${first.created} hotspots, ${first.alertsRaised} alerts; open CRITICAL hotspots now ${hot.n}`,
+);
 const table = [
   '| path | median ms | ratio |',
   '|---|---:|---:|',
@@ -88,7 +99,9 @@ const table = [
   `| detection cycle (data-core calls + baselines + writes + bus) | ${cycle.toFixed(0)} | ${ratio.toFixed(2)}x |`,
 ].join('\n');
 console.log(table);
-console.log(`goal: < 1.5x (${ratio < 1.5 ? 'met' : 'NOT met'}) and < 2000 ms (${cycle < 2000 ? 'met' : 'NOT met'}); ${ROUNDS} rounds, ${target}`);
+console.log(
+  `goal: < 1.5x (${ratio < 1.5 ? 'met' : 'NOT met'}) and < 2000 ms (${cycle < 2000 ? 'met' : 'NOT met'}); ${ROUNDS} rounds, ${target}`,
+);
 if (values.record) {
   recordBenchmark(
     'hotspots',

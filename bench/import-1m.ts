@@ -13,7 +13,16 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { signDevToken } from '@carbon-nexus/plugin-sdk';
 import { recordBenchmark } from './lib/record.ts';
-import { createCsvSuppliers, csvRow as row, csvStream, freshDatabase as freshOf, gql, mb, startProduct as startOf, SUPPLIERS } from './lib/product.ts';
+import {
+  createCsvSuppliers,
+  csvRow as row,
+  csvStream,
+  freshDatabase as freshOf,
+  gql,
+  mb,
+  startProduct as startOf,
+  SUPPLIERS,
+} from './lib/product.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,7 +34,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('npx tsx bench/import-1m.ts [--rows 1000000] [--target pglite|postgres] [--baseline-rows 100000] [--no-record]');
+  console.log(
+    'npx tsx bench/import-1m.ts [--rows 1000000] [--target pglite|postgres] [--baseline-rows 100000] [--no-record]',
+  );
   process.exit(0);
 }
 const ROWS = Number(values.rows);
@@ -44,7 +55,10 @@ async function baselineRowsPerSecond(): Promise<number> {
     await db.migrate();
     const ids: string[] = [];
     for (let s = 0; s < SUPPLIERS; s++) {
-      const [r] = await db.query<{ id: string }>(`INSERT INTO suppliers (id, external_id, name, category, country, updated_at) VALUES (gen_random_uuid(), $1, $1, 'transport', 'GB', now()) RETURNING id`, [`B-${s}`]);
+      const [r] = await db.query<{ id: string }>(
+        `INSERT INTO suppliers (id, external_id, name, category, country, updated_at) VALUES (gen_random_uuid(), $1, $1, 'transport', 'GB', now()) RETURNING id`,
+        [`B-${s}`],
+      );
       ids.push(r.id);
     }
     const engine = await import('../subgraphs/data-core/src/domain/figure.ts');
@@ -55,14 +69,37 @@ async function baselineRowsPerSecond(): Promise<number> {
       for (let k = i; k < Math.min(BASELINE_ROWS, i + 1000); k++) {
         const r = row(k);
         const id = crypto.randomUUID();
-        const fig = engine.emissionFigure({ eventType: 'transport', distanceKm: r.d, loadKg: r.l, vehicleType: r.v, speedKmh: r.s } as any, 'GB');
+        const fig = engine.emissionFigure(
+          { eventType: 'transport', distanceKm: r.d, loadKg: r.l, vehicleType: r.v, speedKmh: r.s } as any,
+          'GB',
+        );
         if (!fig.ok) throw new Error(fig.error.reason);
         const f = fig.figure;
         data.push({
-          id, rawId: id, externalId: r.ext, eventType: 'transport', supplierId: ids[k % SUPPLIERS], timestamp: new Date(r.ts),
-          distanceKm: r.d, loadKg: r.l, vehicleType: r.v, speedKmh: r.s, co2eKg: f.co2eKg, ttwKg: f.ttwKg, wttKg: f.wttKg, method: f.method,
-          factorBoundary: f.boundary, factors: factors.compactUses(f.factors) as any, methodNote: f.note, factorSet: f.factorSet, tonneKm: f.tonneKm,
-          factorId: f.factorId, factorVersion: f.factorVersion, factorSource: f.factorSource, dataSource: 'csv', qualityStatus: 'valid',
+          id,
+          rawId: id,
+          externalId: r.ext,
+          eventType: 'transport',
+          supplierId: ids[k % SUPPLIERS],
+          timestamp: new Date(r.ts),
+          distanceKm: r.d,
+          loadKg: r.l,
+          vehicleType: r.v,
+          speedKmh: r.s,
+          co2eKg: f.co2eKg,
+          ttwKg: f.ttwKg,
+          wttKg: f.wttKg,
+          method: f.method,
+          factorBoundary: f.boundary,
+          factors: factors.compactUses(f.factors) as any,
+          methodNote: f.note,
+          factorSet: f.factorSet,
+          tonneKm: f.tonneKm,
+          factorId: f.factorId,
+          factorVersion: f.factorVersion,
+          factorSource: f.factorSource,
+          dataSource: 'csv',
+          qualityStatus: 'valid',
         });
       }
       await db.prisma.eventNormalized.createMany({ data });
@@ -96,44 +133,64 @@ try {
   // Upload (streamed with backpressure), then wait for the job, then for the prediction queue.
   const t0 = performance.now();
   const jobId = await new Promise<string>((resolve, reject) => {
-    const req = http.request(`${product.url}/ingest/csv?filename=import-1m.csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
-      else reject(new Error(`HTTP ${res.statusCode}`));
-    });
+    const req = http.request(
+      `${product.url}/ingest/csv?filename=import-1m.csv`,
+      { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
+      (res) => {
+        res.resume();
+        if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
+        else reject(new Error(`HTTP ${res.statusCode}`));
+      },
+    );
     req.on('error', reject);
     csvStream(ROWS).pipe(req);
   });
   let job: any;
   let lastLog = 0;
   for (;;) {
-    job = (await gql(product.url, token, `query($id: ID!) { importJob(id: $id) { status rowsTotal rowsAccepted rowsRejected rowsDuplicate error } }`, { id: jobId })).importJob;
+    job = (
+      await gql(
+        product.url,
+        token,
+        `query($id: ID!) { importJob(id: $id) { status rowsTotal rowsAccepted rowsRejected rowsDuplicate error } }`,
+        { id: jobId },
+      )
+    ).importJob;
     if (job.status !== 'RUNNING') break;
     if (performance.now() - lastLog > 30_000) {
       lastLog = performance.now();
-      console.log(`  … ${job.rowsAccepted} rows stored after ${((performance.now() - t0) / 1000).toFixed(0)} s, RSS ${mb(product.rss())}`);
+      console.log(
+        `  … ${job.rowsAccepted} rows stored after ${((performance.now() - t0) / 1000).toFixed(0)} s, RSS ${mb(product.rss())}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
   const importSecs = (performance.now() - t0) / 1000;
   if (job.status !== 'COMPLETED' || job.rowsAccepted !== ROWS) throw new Error(`import ended ${JSON.stringify(job)}`);
   const importRss = peakRss;
-  console.log(`import: ${ROWS} rows in ${importSecs.toFixed(1)} s = ${(ROWS / importSecs).toFixed(0)} rows/s; RSS idle ${mb(idleRss)}, peak ${mb(importRss)}`);
+  console.log(
+    `import: ${ROWS} rows in ${importSecs.toFixed(1)} s = ${(ROWS / importSecs).toFixed(0)} rows/s; RSS idle ${mb(idleRss)}, peak ${mb(importRss)}`,
+  );
 
   let status: any;
   lastLog = 0;
   for (;;) {
-    status = (await gql(product.url, token, `{ mlPipelineStatus { backlog predicted failed skipped } }`)).mlPipelineStatus;
+    status = (await gql(product.url, token, `{ mlPipelineStatus { backlog predicted failed skipped } }`))
+      .mlPipelineStatus;
     if (status.backlog === 0 && status.predicted + status.failed + status.skipped >= ROWS) break;
     if (performance.now() - lastLog > 30_000) {
       lastLog = performance.now();
-      console.log(`  … predictions: ${status.predicted}, backlog ${status.backlog} after ${((performance.now() - t0) / 1000).toFixed(0)} s, RSS ${mb(product.rss())}`);
+      console.log(
+        `  … predictions: ${status.predicted}, backlog ${status.backlog} after ${((performance.now() - t0) / 1000).toFixed(0)} s, RSS ${mb(product.rss())}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
   const predictSecs = (performance.now() - t0) / 1000;
   clearInterval(sampler);
-  console.log(`predictions: ${status.predicted} in ${predictSecs.toFixed(1)} s from the upload's start = ${(status.predicted / predictSecs).toFixed(0)} predictions/s (caught up ${(predictSecs - importSecs).toFixed(1)} s after the import); RSS peak ${mb(peakRss)}`);
+  console.log(
+    `predictions: ${status.predicted} in ${predictSecs.toFixed(1)} s from the upload's start = ${(status.predicted / predictSecs).toFixed(0)} predictions/s (caught up ${(predictSecs - importSecs).toFixed(1)} s after the import); RSS peak ${mb(peakRss)}`,
+  );
   const code = await product.stop();
   if (code !== 0) throw new Error(`the product stopped with code ${code}:\n${product.output()}`);
 
@@ -147,14 +204,21 @@ try {
     [jobId],
   );
   await db.close();
-  console.log(`stored once: ${c.raw} raw, ${c.norm} normalized; predicted once: ${c.preds} predictions for ${c.predEvents} events`);
-  if (c.raw !== ROWS || c.norm !== ROWS || c.preds !== ROWS || c.predEvents !== ROWS) throw new Error('not every row stored and predicted exactly once');
+  console.log(
+    `stored once: ${c.raw} raw, ${c.norm} normalized; predicted once: ${c.preds} predictions for ${c.predEvents} events`,
+  );
+  if (c.raw !== ROWS || c.norm !== ROWS || c.preds !== ROWS || c.predEvents !== ROWS)
+    throw new Error('not every row stored and predicted exactly once');
 
   const rate = ROWS / importSecs;
   const ratio = rate / baseline;
   const label = target === 'postgres' ? 'PostgreSQL' : 'embedded PGlite';
-  console.log(`ratio: POST /ingest/csv ${rate.toFixed(0)} rows/s vs createMany ${baseline.toFixed(0)} rows/s = ${ratio.toFixed(2)}x`);
-  console.log(`BENCH_RESULT ${JSON.stringify({ headline: `${label}: ${ROWS} rows ${rate.toFixed(0)} rows/s = ${ratio.toFixed(2)}x createMany; predictions ${(status.predicted / predictSecs).toFixed(0)}/s; RSS peak ${mb(peakRss)}` })}`);
+  console.log(
+    `ratio: POST /ingest/csv ${rate.toFixed(0)} rows/s vs createMany ${baseline.toFixed(0)} rows/s = ${ratio.toFixed(2)}x`,
+  );
+  console.log(
+    `BENCH_RESULT ${JSON.stringify({ headline: `${label}: ${ROWS} rows ${rate.toFixed(0)} rows/s = ${ratio.toFixed(2)}x createMany; predictions ${(status.predicted / predictSecs).toFixed(0)}/s; RSS peak ${mb(peakRss)}` })}`,
+  );
   if (!values['no-record']) {
     recordBenchmark(
       `import-1m-${target}`,
@@ -171,7 +235,10 @@ try {
         `| predictions | ${status.predicted.toLocaleString('en')} in ${predictSecs.toFixed(0)} s = **${(status.predicted / predictSecs).toFixed(0)} /s** (queue empty ${(predictSecs - importSecs).toFixed(0)} s after the import) |`,
         `| stored / predicted exactly once | ${c.raw.toLocaleString('en')} raw, ${c.norm.toLocaleString('en')} normalized, ${c.preds.toLocaleString('en')} predictions for ${c.predEvents.toLocaleString('en')} events |`,
         `| product RSS | idle ${mb(idleRss)}, peak during import ${mb(importRss)}, peak overall ${mb(peakRss)} |`,
-        `| load average at the end | ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} |`,
+        `| load average at the end | ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' / ')} |`,
       ].join('\n'),
       `npx tsx bench/import-1m.ts --target ${target}${ROWS !== 1_000_000 ? ` --rows ${ROWS}` : ''}`,
     );

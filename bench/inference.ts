@@ -11,7 +11,8 @@ import mlEngine from '@carbon-nexus/ml-engine';
 import { resolvers } from '../subgraphs/ml-engine/src/resolvers/index.ts';
 import { recordBenchmark } from './lib/record.ts';
 
-const arg = (f: string, d: number) => (process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d);
+const arg = (f: string, d: number) =>
+  process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d;
 const seconds = arg('--seconds', 3);
 const N = arg('--rows', 1000);
 const singles = arg('--singles', 300);
@@ -22,10 +23,15 @@ const env = { ...process.env, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error' };
 // Same rows for everyone: seeded uniform draws inside the card's validity ranges.
 const card = listModels().find((c) => c.name === 'logistics')!;
 let seed = 42;
-const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 const rows = Array.from({ length: N }, () =>
   Object.fromEntries(
-    card.features.map((f) => [f.name, f.kind === 'continuous' ? Math.fround(f.min + rnd() * (f.max - f.min)) : Math.min(f.max, f.min + Math.floor(rnd() * (f.max - f.min + 1)))]),
+    card.features.map((f) => [
+      f.name,
+      f.kind === 'continuous'
+        ? Math.fround(f.min + rnd() * (f.max - f.min))
+        : Math.min(f.max, f.min + Math.floor(rnd() * (f.max - f.min + 1))),
+    ]),
   ),
 );
 const F = card.features.length;
@@ -67,7 +73,10 @@ async function abLoop(a: () => Promise<unknown>, b: () => Promise<unknown>, secs
 const results: { label: string; rowsPerSec: number; base?: number }[] = [];
 
 // 1. Raw onnxruntime-node session, same file and session options as the models library.
-const session = await ort.InferenceSession.create(path.join(artifactsDir, card.onnx.file), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+const session = await ort.InferenceSession.create(path.join(artifactsDir, card.onnx.file), {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+});
 const raw = await timeLoop(async () => session.run({ features: new ort.Tensor('float32', X, [N, F]) }));
 results.push({ label: `raw onnxruntime-node session.run (${N} rows)`, rowsPerSec: raw.rowsPerSec });
 
@@ -76,15 +85,33 @@ const host = createHost({ plugins: [mlEngine], env, scheduler: false });
 await host.start();
 const rp = host.plugins.get('ml-engine')!;
 const ctx = rp.contextFor({ auth: SYSTEM_CLAIMS, correlationId: 'bench' });
-const predictBatch = (resolvers.Query as any).predictBatch as (p: unknown, a: unknown, c: unknown, i: unknown) => Promise<any[]>;
-const check = await predictBatch(null, { model: 'LOGISTICS', rows: featureRows, explain: false, persist: false }, ctx, null);
+const predictBatch = (resolvers.Query as any).predictBatch as (
+  p: unknown,
+  a: unknown,
+  c: unknown,
+  i: unknown,
+) => Promise<any[]>;
+const check = await predictBatch(
+  null,
+  { model: 'LOGISTICS', rows: featureRows, explain: false, persist: false },
+  ctx,
+  null,
+);
 const rawOut = (await session.run({ features: new ort.Tensor('float32', X, [N, F]) })).co2e_kg!.data as Float32Array;
 const maxDiff = Math.max(...check.map((p, i) => Math.abs(p.co2eKg - rawOut[i]!) / rawOut[i]!));
 if (maxDiff > 1e-6) throw new Error(`our API and the raw session disagree (max rel diff ${maxDiff})`);
 const runRaw = () => session.run({ features: new ort.Tensor('float32', X, [N, F]) });
-const [abRaw, abOurs] = await abLoop(runRaw, () => predictBatch(null, { model: 'LOGISTICS', rows: featureRows, explain: false, persist: false }, ctx, null), seconds * 2);
+const [abRaw, abOurs] = await abLoop(
+  runRaw,
+  () => predictBatch(null, { model: 'LOGISTICS', rows: featureRows, explain: false, persist: false }, ctx, null),
+  seconds * 2,
+);
 results.push({ label: 'A/B interleaved: raw session.run', rowsPerSec: abRaw, base: abRaw });
-results.push({ label: 'A/B interleaved: predictBatch resolver, explain: false, persist: false', rowsPerSec: abOurs, base: abRaw });
+results.push({
+  label: 'A/B interleaved: predictBatch resolver, explain: false, persist: false',
+  rowsPerSec: abOurs,
+  base: abRaw,
+});
 for (const [label, a] of [
   ['predictBatch resolver, explain: true (path), persist: false', { explain: true, persist: false }],
   ['predictBatch resolver, explain: true, persist: true (dedupe)', { explain: true, persist: true }],
@@ -97,7 +124,10 @@ const exec = await timeLoop(async () => {
   const r = await rp.execute(DOC, { rows: featureRows }, { auth: SYSTEM_CLAIMS });
   if (r.errors) throw new Error(r.errors[0]!.message);
 });
-results.push({ label: 'predictBatch via in-process GraphQL execute (input coercion of 10k values)', rowsPerSec: exec.rowsPerSec });
+results.push({
+  label: 'predictBatch via in-process GraphQL execute (input coercion of 10k values)',
+  rowsPerSec: exec.rowsPerSec,
+});
 await host.stop();
 
 // 3. Through the embedded gateway (all platform plugins, PGlite in memory) over HTTP.
@@ -105,15 +135,22 @@ const { plugins } = await loadPlatformConfig();
 const gw = await startGateway({ plugins, port: 0, serveWeb: false, env, host: { scheduler: false } });
 const url = `${gw.url}/graphql`;
 const post = async (query: string, variables: unknown) => {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as any;
   if (body.errors) throw new Error(body.errors[0].message);
   return body.data;
 };
-let single: { label: string; p50: number; p99: number; n: number }[] = [];
+const single: { label: string; p50: number; p99: number; n: number }[] = [];
 try {
   const viaGw = await timeLoop(() => post(DOC, { rows: featureRows }));
-  results.push({ label: 'predictBatch through the embedded gateway (HTTP + query plan)', rowsPerSec: viaGw.rowsPerSec });
+  results.push({
+    label: 'predictBatch through the embedded gateway (HTTP + query plan)',
+    rowsPerSec: viaGw.rowsPerSec,
+  });
   const lat = async (label: string, n: number, doc: string, vars: (i: number) => unknown) => {
     await post(doc, vars(-1));
     const ms: number[] = [];
@@ -125,7 +162,9 @@ try {
     ms.sort((a, b) => a - b);
     single.push({ label, n, p50: ms[Math.floor(n * 0.5)]!, p99: ms[Math.min(n - 1, Math.floor(n * 0.99))]! });
   };
-  await lat('single predictBatch row, no explanation, not persisted', singles, DOC, (i) => ({ rows: [featureRows[(i + N) % N]] }));
+  await lat('single predictBatch row, no explanation, not persisted', singles, DOC, (i) => ({
+    rows: [featureRows[(i + N) % N]],
+  }));
   await lat(
     'predict (exact TreeSHAP, persisted)',
     Math.max(20, Math.floor(singles / 5)),
@@ -148,7 +187,9 @@ const md = [
   ...single.map((s) => `| ${s.label} | ${s.n} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} |`),
 ].join('\n');
 console.log(md);
-console.log(`\nratio ours (predictBatch resolver, no explain/persist) / raw session, interleaved A/B: ${(abOurs / abRaw).toFixed(2)}x (goal >= 0.7x)`);
+console.log(
+  `\nratio ours (predictBatch resolver, no explain/persist) / raw session, interleaved A/B: ${(abOurs / abRaw).toFixed(2)}x (goal >= 0.7x)`,
+);
 recordBenchmark(
   'inference',
   `logistics model (${card.onnx.trees} trees), ${N} rows per batch, ${seconds} s per path; the same rows and .onnx for every path.`,

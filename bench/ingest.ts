@@ -63,11 +63,15 @@ function csvStream(n: number, prefix = ''): Readable {
 async function upload(base: string, token: string, body: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
     // The job id arrives at once in the 202's headers; the body (final summary) completes after the upload.
-    const req = http.request(`${base}/ingest/csv`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
-      else reject(new Error(`HTTP ${res.statusCode}`));
-    });
+    const req = http.request(
+      `${base}/ingest/csv`,
+      { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
+      (res) => {
+        res.resume();
+        if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
+        else reject(new Error(`HTTP ${res.statusCode}`));
+      },
+    );
     req.on('error', reject);
     body.pipe(req);
   });
@@ -77,14 +81,21 @@ async function waitJob(db: any, id: string, maxSeconds = 3600) {
   const deadline = Date.now() + maxSeconds * 1000;
   for (;;) {
     if (Date.now() > deadline) throw new Error(`import job ${id} still running after ${maxSeconds} s`);
-    const [j] = await db.query(`SELECT status, rows_total, rows_accepted, rows_rejected, error FROM import_jobs WHERE id = $1`, [id]);
+    const [j] = await db.query(
+      `SELECT status, rows_total, rows_accepted, rows_rejected, error FROM import_jobs WHERE id = $1`,
+      [id],
+    );
     if (j.status !== 'running') return j;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 const db = await createTestDatabase(target);
-const srv = await startSubgraph(plugin, { db, port: 0, env: { ...process.env, BUS_URL: undefined, REDIS_URL: undefined } });
+const srv = await startSubgraph(plugin, {
+  db,
+  port: 0,
+  env: { ...process.env, BUS_URL: undefined, REDIS_URL: undefined },
+});
 const base = srv.url.replace(/\/graphql$/, '');
 const token = await signDevToken({ sub: 'bench', roles: ['admin'] });
 try {
@@ -107,7 +118,10 @@ try {
     for (let k = i; k < Math.min(ROWS, i + 1000); k++) {
       const r = rowFields(k);
       const id = crypto.randomUUID();
-      const fig = engine.emissionFigure({ eventType: 'transport', distanceKm: r.d, loadKg: r.l, vehicleType: r.v, speedKmh: r.s } as any, 'GB');
+      const fig = engine.emissionFigure(
+        { eventType: 'transport', distanceKm: r.d, loadKg: r.l, vehicleType: r.v, speedKmh: r.s } as any,
+        'GB',
+      );
       if (!fig.ok) throw new Error(fig.error.reason);
       const f = fig.figure;
       data.push({
@@ -152,8 +166,12 @@ try {
   const prismaRate = ROWS / prismaSecs;
   const csvRate = ROWS / csvSecs;
   console.log(`target: ${target}, rows: ${ROWS}`);
-  console.log(`prisma createMany (events_normalized only): ${prismaRate.toFixed(0)} rows/s (${prismaSecs.toFixed(1)} s)`);
-  console.log(`POST /ingest/csv (validate + normalize + raw + normalized): ${csvRate.toFixed(0)} rows/s (${csvSecs.toFixed(1)} s)`);
+  console.log(
+    `prisma createMany (events_normalized only): ${prismaRate.toFixed(0)} rows/s (${prismaSecs.toFixed(1)} s)`,
+  );
+  console.log(
+    `POST /ingest/csv (validate + normalize + raw + normalized): ${csvRate.toFixed(0)} rows/s (${csvSecs.toFixed(1)} s)`,
+  );
   console.log(`ratio: ${(csvRate / prismaRate).toFixed(2)}x (goal >= 0.8x)`);
 
   if (RSS_ROWS > 0) {

@@ -15,15 +15,20 @@ import { startChild } from './lib/servers.ts';
 import { JOIN_QUERY } from './lib/fixture.ts';
 import { recordBenchmark } from './lib/record.ts';
 
-const arg = (f: string, d: number) => (process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d);
+const arg = (f: string, d: number) =>
+  process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d;
 const seconds = Math.min(arg('--seconds', 10), 30); // bounded
 const connections = arg('--connections', 32);
 const subscriptions = arg('--subscriptions', 50);
 const mutationShare = Math.min(Math.max(arg('--mutation-share', 0.25), 0), 1);
 const db = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 process.env.BENCH_DATABASE = db;
-const cpuProfile = process.argv.includes('--cpu-profile') ? process.argv[process.argv.indexOf('--cpu-profile') + 1] : undefined;
-const nodeArgs = process.argv.includes('--node-args') ? process.argv[process.argv.indexOf('--node-args') + 1].split(' ').filter(Boolean) : [];
+const cpuProfile = process.argv.includes('--cpu-profile')
+  ? process.argv[process.argv.indexOf('--cpu-profile') + 1]
+  : undefined;
+const nodeArgs = process.argv.includes('--node-args')
+  ? process.argv[process.argv.indexOf('--node-args') + 1].split(' ').filter(Boolean)
+  : [];
 
 const INGEST = /* GraphQL */ `
   mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { accepted rejected duplicates } }
@@ -44,7 +49,9 @@ try {
         body: JSON.stringify({ query, variables }),
       })
     ).json()) as any;
-  const suppliers = (await post(JOIN_QUERY, { first: 50, search: null })).data.suppliers.nodes.map((n: any) => n.id as string);
+  const suppliers = (await post(JOIN_QUERY, { first: 50, search: null })).data.suppliers.nodes.map(
+    (n: any) => n.id as string,
+  );
   if (!suppliers.length) throw new Error('the fixture has no suppliers');
 
   // Subscribers first: connected (graphql-ws acknowledged) and subscribed, then held open for the whole run.
@@ -94,9 +101,15 @@ try {
   // Mixed HTTP load: a share of ingestEvents mutations (each a new event), the rest entity-join queries.
   let seq = 0;
   const runId = Date.now().toString(36);
-  const kinds = { query: { n: 0, gqlErrors: 0, ms: [] as number[] }, mutation: { n: 0, gqlErrors: 0, ms: [] as number[] } };
+  const kinds = {
+    query: { n: 0, gqlErrors: 0, ms: [] as number[] },
+    mutation: { n: 0, gqlErrors: 0, ms: [] as number[] },
+  };
   const queryBody = () =>
-    JSON.stringify({ query: JOIN_QUERY, variables: { first: 20 + Math.floor(Math.random() * 30), search: Math.random() < 0.5 ? null : 'Supplier' } });
+    JSON.stringify({
+      query: JOIN_QUERY,
+      variables: { first: 20 + Math.floor(Math.random() * 30), search: Math.random() < 0.5 ? null : 'Supplier' },
+    });
   const mutationBody = () => {
     const n = seq++;
     return JSON.stringify({
@@ -193,7 +206,8 @@ try {
       `${db === 'postgres' ? 'DATABASE_URL=postgres://… ' : ''}npx tsx bench/load.ts --seconds ${seconds} --connections ${connections} --subscriptions ${subscriptions}`,
     );
   }
-  if (failed > 0 || subs.errors > 0 || subs.completed > 0 || (kinds.mutation.n > 0 && received.some((n) => n === 0))) process.exitCode = 1;
+  if (failed > 0 || subs.errors > 0 || subs.completed > 0 || (kinds.mutation.n > 0 && received.some((n) => n === 0)))
+    process.exitCode = 1;
 } finally {
   await Promise.all(clients.map((c) => c.dispose()));
   await server.stop();

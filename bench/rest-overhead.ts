@@ -10,21 +10,43 @@ import { recordBenchmark } from './lib/record.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 
-const arg = (f: string, d: number) => (process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d);
+const arg = (f: string, d: number) =>
+  process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d;
 const seconds = arg('--seconds', 8);
 const connections = arg('--connections', 20);
 const rounds = arg('--rounds', 2);
-const ops = JSON.parse(fs.readFileSync(operationsManifestPath, 'utf8')).operations as { name: string; document: string; root: string }[];
+const ops = JSON.parse(fs.readFileSync(operationsManifestPath, 'utf8')).operations as {
+  name: string;
+  document: string;
+  root: string;
+}[];
 const doc = (name: string) => ops.find((o) => o.name === name)!;
 
 const { plugins } = await loadPlatformConfig();
 const db = await createTestDatabase();
-const env = { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, BUS_URL: undefined, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' };
-const gw = await startGateway({ plugins, port: 0, serveWeb: false, host: { db, scheduler: false, migrate: false }, env });
+const env = {
+  ...process.env,
+  DATABASE_URL: undefined,
+  REDIS_URL: undefined,
+  BUS_URL: undefined,
+  RATE_LIMIT_PER_MINUTE: '0',
+  LOG_LEVEL: 'warn',
+};
+const gw = await startGateway({
+  plugins,
+  port: 0,
+  serveWeb: false,
+  host: { db, scheduler: false, migrate: false },
+  env,
+});
 const token = await signDevToken({ sub: 'bench', roles: ['analyst'] });
 const auth = { authorization: `Bearer ${token}` };
 for (let i = 0; i < 60; i++) {
-  const r = await fetch(`${gw.url}/api/v1/suppliers`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ input: { name: `Bench Supplier ${i}`, category: 'TRANSPORT', country: 'DE' } }) });
+  const r = await fetch(`${gw.url}/api/v1/suppliers`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ input: { name: `Bench Supplier ${i}`, category: 'TRANSPORT', country: 'DE' } }),
+  });
   if (r.status !== 200) throw new Error(`seeding failed: ${await r.text()}`);
 }
 
@@ -35,7 +57,12 @@ interface Case {
   variables: Record<string, unknown>;
 }
 const cases: Case[] = [
-  { label: 'Suppliers (data-core, 20 rows)', rest: '/api/v1/suppliers?first=20', op: 'Suppliers', variables: { first: 20 } },
+  {
+    label: 'Suppliers (data-core, 20 rows)',
+    rest: '/api/v1/suppliers?first=20',
+    op: 'Suppliers',
+    variables: { first: 20 },
+  },
   { label: 'EmissionsCurrent (aggregate)', rest: '/api/v1/emissions/current', op: 'EmissionsCurrent', variables: {} },
 ];
 
@@ -48,17 +75,33 @@ async function timeBatch(send: () => Promise<{ statusCode: number }>): Promise<{
   return { ms: performance.now() - t, errors: rs.filter((r) => r.statusCode !== 200).length };
 }
 
-const rows: string[] = ['| operation | transport | requests | mean ms per batch of ' + connections + ' | req/s | errors |', '|---|---|---:|---:|---:|---:|'];
+const rows: string[] = [
+  '| operation | transport | requests | mean ms per batch of ' + connections + ' | req/s | errors |',
+  '|---|---|---:|---:|---:|---:|',
+];
 const ratios: Record<string, number> = {};
 try {
   for (const c of cases) {
     // Same answer both ways before timing.
-    const g = (await (await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ query: doc(c.op).document, variables: c.variables }) })).json()) as any;
+    const g = (await (
+      await fetch(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: doc(c.op).document, variables: c.variables }),
+      })
+    ).json()) as any;
     const r = await (await fetch(gw.url + c.rest, { headers: auth })).json();
-    if (g.errors || JSON.stringify(Object.keys(g.data[doc(c.op).root])) !== JSON.stringify(Object.keys(r as object))) throw new Error(`${c.op}: REST and GraphQL disagree`);
+    if (g.errors || JSON.stringify(Object.keys(g.data[doc(c.op).root])) !== JSON.stringify(Object.keys(r as object)))
+      throw new Error(`${c.op}: REST and GraphQL disagree`);
     const body = JSON.stringify({ query: doc(c.op).document, variables: c.variables });
     const sends = {
-      graphql: () => gw.app.inject({ method: 'POST', url: '/graphql', headers: { ...auth, 'content-type': 'application/json' }, payload: body }),
+      graphql: () =>
+        gw.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { ...auth, 'content-type': 'application/json' },
+          payload: body,
+        }),
       rest: () => gw.app.inject({ method: 'GET', url: c.rest, headers: auth }),
     };
     for (let i = 0; i < 20; i++) await Promise.all([timeBatch(sends.graphql), timeBatch(sends.rest)]); // warm-up
@@ -81,7 +124,9 @@ try {
     pairRatios.sort((a, b) => a - b);
     for (const k of ['graphql', 'rest'] as const) {
       const mean = sum[k].ms / sum[k].n;
-      rows.push(`| ${c.label} | ${k === 'rest' ? `REST GET ${c.rest.split('?')[0]}` : 'GraphQL POST /graphql'} | ${sum[k].n * connections} | ${mean.toFixed(1)} | ${((connections * 1000) / mean).toFixed(0)} | ${sum[k].errors} |`);
+      rows.push(
+        `| ${c.label} | ${k === 'rest' ? `REST GET ${c.rest.split('?')[0]}` : 'GraphQL POST /graphql'} | ${sum[k].n * connections} | ${mean.toFixed(1)} | ${((connections * 1000) / mean).toFixed(0)} | ${sum[k].errors} |`,
+      );
     }
     ratios[c.op] = pairRatios[Math.floor(pairRatios.length / 2)];
   }
@@ -90,9 +135,22 @@ try {
   await db.close();
 }
 const load = os.loadavg()[0].toFixed(1);
-const md = rows.join('\n') + `\n\nLoad average at the end of the run: ${load} on ${os.cpus().length} cores. What REST adds is one in-process request to /graphql (light-my-request), so every REST call takes exactly the GraphQL path; an in-process entry into the gateway's fast path would remove most of it.` + '\n\nREST time per request relative to GraphQL (median over adjacent batch pairs of REST ÷ GraphQL batch time; goal ≤ 1.10x): ' + Object.entries(ratios).map(([k, v]) => `${k} ${v.toFixed(2)}x`).join(', ');
+const md =
+  rows.join('\n') +
+  `\n\nLoad average at the end of the run: ${load} on ${os.cpus().length} cores. What REST adds is one in-process request to /graphql (light-my-request), so every REST call takes exactly the GraphQL path; an in-process entry into the gateway's fast path would remove most of it.` +
+  '\n\nREST time per request relative to GraphQL (median over adjacent batch pairs of REST ÷ GraphQL batch time; goal ≤ 1.10x): ' +
+  Object.entries(ratios)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}x`)
+    .join(', ');
 console.log(md);
-console.log(`BENCH_RESULT ${JSON.stringify({ headline: Object.entries(ratios).map(([k, v]) => `REST/GraphQL ${k} ${v.toFixed(2)}x`).join(', '), ratios })}`);
+console.log(
+  `BENCH_RESULT ${JSON.stringify({
+    headline: Object.entries(ratios)
+      .map(([k, v]) => `REST/GraphQL ${k} ${v.toFixed(2)}x`)
+      .join(', '),
+    ratios,
+  })}`,
+);
 recordBenchmark(
   'rest-overhead',
   `The same named operation as REST (GET /api/v1/…) and as GraphQL (POST /graphql, the manifest's document) on one embedded gateway (PGlite): batches of ${connections} concurrent requests through the gateway's HTTP stack (Fastify inject), GraphQL and REST batches interleaved for ${seconds * rounds} s per operation.`,

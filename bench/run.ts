@@ -18,7 +18,13 @@ const docFile = path.join(root, 'docs/benchmarks.md');
 const tsxLoader = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 const arg = (f: string) => (process.argv.includes(f) ? process.argv[process.argv.indexOf(f) + 1] : undefined);
-const list = (v: string | undefined) => new Set((v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const list = (v: string | undefined) =>
+  new Set(
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 const only = list(arg('--only'));
 const skip = list(arg('--skip'));
 const timeoutSeconds = Number(arg('--timeout') ?? 240);
@@ -51,7 +57,10 @@ export interface RunOutcome {
 
 /** The headline of a benchmark's output: its BENCH_RESULT line, else its last line stating a ratio. */
 export function headlineOf(stdout: string): string {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const l of [...lines].reverse()) {
     const m = /^BENCH_RESULT (\{.*\})$/.exec(l);
     if (!m) continue;
@@ -134,7 +143,9 @@ export function summaryMarkdown(outcomes: RunOutcome[], command: string): string
     ...rows,
     '',
     `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}. Command: \`${command}\`.` +
-      (outcomes.some((o) => o.status !== 'ok') ? ' A benchmark that did not finish keeps the section of its previous run below.' : ''),
+      (outcomes.some((o) => o.status !== 'ok')
+        ? ' A benchmark that did not finish keeps the section of its previous run below.'
+        : ''),
     '<!-- /bench:summary -->',
     '',
   ].join('\n');
@@ -182,7 +193,12 @@ if (isMain) {
   const doc = fs.existsSync(docFile) ? fs.readFileSync(docFile, 'utf8') : header;
   fs.mkdirSync(path.dirname(docFile), { recursive: true });
   fs.writeFileSync(docFile, withSummary(doc, summaryMarkdown(outcomes, command)));
-  console.log('\n' + outcomes.map((o) => `${o.status.padEnd(9)} ${o.name.padEnd(18)} ${o.seconds.toFixed(0).padStart(4)} s  ${o.headline}`).join('\n'));
+  console.log(
+    '\n' +
+      outcomes
+        .map((o) => `${o.status.padEnd(9)} ${o.name.padEnd(18)} ${o.seconds.toFixed(0).padStart(4)} s  ${o.headline}`)
+        .join('\n'),
+  );
   console.log(`\ndocs/benchmarks.md updated`);
   process.exitCode = outcomes.every((o) => o.status === 'ok') ? 0 : 1;
 }

@@ -12,7 +12,8 @@ import { S1, S2, tcAlerts, tcSuppliers } from '../gateway/test/subscriptions.fix
 import { recordBenchmark } from './lib/record.ts';
 import { alertRaised } from '@carbon-nexus/orchestration/client';
 
-const arg = (f: string, d: number) => (process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d);
+const arg = (f: string, d: number) =>
+  process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d;
 const CLIENTS = arg('--clients', 1000);
 const EVENTS = arg('--events', 10);
 /** Per phase: publishing stops after this (a saturated path then shows fewer deliveries, not an endless run). */
@@ -39,13 +40,32 @@ const pct = (xs: number[], p: number) => {
 async function main() {
   const logger = createLogger({ name: 'bench', level: 'error' } as any);
   const db = await createTestDatabase('pglite');
-  const gw = await startGateway({ plugins: [tcSuppliers, tcAlerts], port: 0, serveWeb: false, logger, host: { db, scheduler: false, migrate: false } });
+  const gw = await startGateway({
+    plugins: [tcSuppliers, tcAlerts],
+    port: 0,
+    serveWeb: false,
+    logger,
+    host: { db, scheduler: false, migrate: false },
+  });
   const alerts = gw.host!.plugins.get('tc-alerts')!;
   // The owning subgraph as its own server on the same database and bus: the direct baseline.
-  const direct = await startSubgraph(tcAlerts, { db, bus: gw.host!.bus, port: 0, migrate: false, scheduler: false, logger });
+  const direct = await startSubgraph(tcAlerts, {
+    db,
+    bus: gw.host!.bus,
+    port: 0,
+    migrate: false,
+    scheduler: false,
+    logger,
+  });
   const token = await signDevToken({ sub: 'bench', roles: ['viewer'] });
 
-  async function phase(label: string, wsUrl: string, query: string, clientsN = CLIENTS, events = EVENTS): Promise<Phase> {
+  async function phase(
+    label: string,
+    wsUrl: string,
+    query: string,
+    clientsN = CLIENTS,
+    events = EVENTS,
+  ): Promise<Phase> {
     const CLIENTS = clientsN;
     const EVENTS = events;
     const latencies: number[] = [];
@@ -67,19 +87,22 @@ async function main() {
         });
         clients.push(c);
         c.on('connected', () => void connected++);
-        c.subscribe<{ alertRaised: { message: string } }>({ query }, {
-          next: (r) => {
-            const now = performance.now();
-            const t = Number(r.data?.alertRaised.message.split(' ')[1]);
-            if (!Number.isFinite(t)) return;
-            latencies.push(now - t);
-            delivered++;
-            if (!first) first = now;
-            last = now;
+        c.subscribe<{ alertRaised: { message: string } }>(
+          { query },
+          {
+            next: (r) => {
+              const now = performance.now();
+              const t = Number(r.data?.alertRaised.message.split(' ')[1]);
+              if (!Number.isFinite(t)) return;
+              latencies.push(now - t);
+              delivered++;
+              if (!first) first = now;
+              last = now;
+            },
+            error: () => undefined,
+            complete: () => undefined,
           },
-          error: () => undefined,
-          complete: () => undefined,
-        });
+        );
       }
       if (i % 100 === 99) {
         const target = i + 1;
@@ -100,7 +123,13 @@ async function main() {
         `INSERT INTO tc_alerts (supplier_id, level, message) VALUES ($1, 'warn', $2) RETURNING seq::text AS seq, id`,
         [supplier, `bench ${performance.now()}`],
       );
-      await alerts.services.bus.publish(alertRaised, { id: row.id, seq: row.seq, hotspotId: row.id, level: 'warn', supplierId: supplier });
+      await alerts.services.bus.publish(alertRaised, {
+        id: row.id,
+        seq: row.seq,
+        hotspotId: row.id,
+        level: 'warn',
+        supplierId: supplier,
+      });
       await new Promise((r) => setTimeout(r, INTERVAL_MS));
     }
     const expected = published * CLIENTS;
@@ -109,7 +138,14 @@ async function main() {
     console.error(`[${label}] ${delivered}/${expected} delivered`);
     await Promise.all(clients.map((c) => c.dispose()));
     await new Promise((r) => setTimeout(r, 500));
-    return { label, p50: pct(latencies, 50), p99: pct(latencies, 99), eventsPerSec: delivered / Math.max(0.001, (last - first) / 1000), delivered, expected };
+    return {
+      label,
+      p50: pct(latencies, 50),
+      p99: pct(latencies, 99),
+      eventsPerSec: delivered / Math.max(0.001, (last - first) / 1000),
+      delivered,
+      expected,
+    };
   }
 
   const gwWs = gw.url.replace('http', 'ws') + '/graphql';

@@ -71,8 +71,14 @@ export function table(rows: LoadResult[], baseline: LoadResult): string {
   ];
   for (const r of rows) {
     const c = r.cpuMsPerRequest;
-    const cpuCell = !cpu ? '' : c ? ` ${c.subgraphs === null ? `${c.gateway.toFixed(1)} (all in one process)` : `${c.gateway.toFixed(1)} + ${c.subgraphs.toFixed(1)} = ${(c.gateway + c.subgraphs).toFixed(1)}`} |` : ' – |';
-    lines.push(`| ${r.label} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors + r.non2xx + r.graphqlErrors} |${cpuCell} ${(r.rps / baseline.rps).toFixed(2)}x |`);
+    const cpuCell = !cpu
+      ? ''
+      : c
+        ? ` ${c.subgraphs === null ? `${c.gateway.toFixed(1)} (all in one process)` : `${c.gateway.toFixed(1)} + ${c.subgraphs.toFixed(1)} = ${(c.gateway + c.subgraphs).toFixed(1)}`} |`
+        : ' – |';
+    lines.push(
+      `| ${r.label} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors + r.non2xx + r.graphqlErrors} |${cpuCell} ${(r.rps / baseline.rps).toFixed(2)}x |`,
+    );
   }
   return lines.join('\n');
 }

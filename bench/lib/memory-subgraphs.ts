@@ -10,7 +10,8 @@ import { parse, validate, execute, specifiedRules, type DocumentNode, type Graph
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { composeServices } from '@apollo/composition';
 
-const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
+const FEDERATION =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
 
 const DATA_CORE = /* GraphQL */ `
   ${FEDERATION}
@@ -180,7 +181,8 @@ export const MEMORY_SUBGRAPHS = [
 
 export function composeMemorySupergraph(urls: Record<string, string>): string {
   const r = composeServices(MEMORY_SUBGRAPHS.map((s) => ({ name: s.name, typeDefs: s.typeDefs, url: urls[s.name] })));
-  if (r.errors?.length || !r.supergraphSdl) throw new Error(`memory subgraphs do not compose: ${r.errors?.map((e) => e.message).join('; ')}`);
+  if (r.errors?.length || !r.supergraphSdl)
+    throw new Error(`memory subgraphs do not compose: ${r.errors?.map((e) => e.message).join('; ')}`);
   return r.supergraphSdl;
 }
 
@@ -206,14 +208,20 @@ function serve(schema: GraphQLSchema, count: () => void): http.Server {
       if (answer === undefined) {
         let status = 200;
         try {
-          const { query, variables, operationName } = JSON.parse(body) as { query: string; variables?: Record<string, unknown>; operationName?: string };
+          const { query, variables, operationName } = JSON.parse(body) as {
+            query: string;
+            variables?: Record<string, unknown>;
+            operationName?: string;
+          };
           let doc = documents.get(query);
           if (!doc) {
             const d = parse(query);
             const errors = validate(schema, d, specifiedRules);
             documents.set(query, (doc = errors.length ? errors : d));
           }
-          const result = Array.isArray(doc) ? { errors: doc } : await execute({ schema, document: doc as DocumentNode, variableValues: variables, operationName });
+          const result = Array.isArray(doc)
+            ? { errors: doc }
+            : await execute({ schema, document: doc as DocumentNode, variableValues: variables, operationName });
           answer = JSON.stringify(result);
         } catch (err) {
           status = 400;
@@ -226,7 +234,9 @@ function serve(schema: GraphQLSchema, count: () => void): http.Server {
         if (answers.size >= 20_000) answers.delete(answers.keys().next().value!);
         answers.set(body, answer);
       }
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) }).end(answer);
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) })
+        .end(answer);
     });
   });
 }
@@ -236,7 +246,10 @@ export async function startMemorySubgraphs(host = '127.0.0.1'): Promise<MemorySu
   const servers: http.Server[] = [];
   const urls: Record<string, string> = {};
   for (const s of MEMORY_SUBGRAPHS) {
-    const server = serve(buildSubgraphSchema([{ typeDefs: s.typeDefs, resolvers: s.resolvers as any }]), () => requests++);
+    const server = serve(
+      buildSubgraphSchema([{ typeDefs: s.typeDefs, resolvers: s.resolvers as any }]),
+      () => requests++,
+    );
     server.keepAliveTimeout = 60_000;
     await new Promise<void>((r) => server.listen(0, host, r));
     servers.push(server);

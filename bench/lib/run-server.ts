@@ -29,7 +29,11 @@ async function startProfile() {
     const session = new Session();
     session.connect();
     await session.post('HeapProfiler.enable');
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 16384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
     stops.push(async () => {
       const { profile } = await session.post('HeapProfiler.stopSampling');
       (await import('node:fs')).writeFileSync(heapFile, JSON.stringify(profile));
@@ -55,7 +59,8 @@ function shutdown(): Promise<never> {
     setTimeout(() => process.exit(1), 15_000).unref();
     // Each step bounded too, so the last one (closing, and for PostgreSQL dropping, the fixture database) always runs
     // even when a server's close waits on a client that never hangs up.
-    for (const s of stops.reverse()) await Promise.race([s().catch(() => undefined), new Promise((r) => setTimeout(r, 4000).unref())]);
+    for (const s of stops.reverse())
+      await Promise.race([s().catch(() => undefined), new Promise((r) => setTimeout(r, 4000).unref())]);
     process.exit(0);
   })();
   return stopping;
@@ -76,7 +81,8 @@ let elu = perf.eventLoopUtilization();
 let dbThread: (() => import('node:perf_hooks').EventLoopUtilization) | undefined;
 let dbElu: import('node:perf_hooks').EventLoopUtilization | undefined;
 process.on('SIGUSR2', () => {
-  if (process.env.BENCH_HEAP_SNAPSHOT) void import('node:v8').then((v8) => v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT));
+  if (process.env.BENCH_HEAP_SNAPSHOT)
+    void import('node:v8').then((v8) => v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT));
   const u = process.cpuUsage();
   const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
   const rssMb = process.memoryUsage.rss() / 2 ** 20;
@@ -89,7 +95,11 @@ process.on('SIGUSR2', () => {
     heapUsedMb: m.heapUsed / 2 ** 20,
     externalMb: m.external / 2 ** 20,
     requests: servedRequests(),
-    loopDelayMs: { p50: lateMs(loopDelay.percentile(50)), p99: lateMs(loopDelay.percentile(99)), max: lateMs(loopDelay.max) },
+    loopDelayMs: {
+      p50: lateMs(loopDelay.percentile(50)),
+      p99: lateMs(loopDelay.percentile(99)),
+      max: lateMs(loopDelay.max),
+    },
     mainThreadBusy: perf.eventLoopUtilization(elu).utilization,
     databaseThreadBusy: dbThread && dbElu ? perf.eventLoopUtilization(dbThread(), dbElu).utilization : null,
   };
@@ -154,7 +164,13 @@ if (kind === 'ours-embedded') {
   const urls = JSON.parse(process.env.SUBGRAPH_URLS!) as Record<string, string>;
   const gateway = new ApolloGateway({
     supergraphSdl: process.env.SUPERGRAPH_SDL ?? undefined,
-    ...(process.env.SUPERGRAPH_SDL ? {} : { supergraphSdl: new IntrospectAndCompose({ subgraphs: Object.entries(urls).map(([name, url]) => ({ name, url })) }) }),
+    ...(process.env.SUPERGRAPH_SDL
+      ? {}
+      : {
+          supergraphSdl: new IntrospectAndCompose({
+            subgraphs: Object.entries(urls).map(([name, url]) => ({ name, url })),
+          }),
+        }),
     buildService: ({ name, url }) => new RemoteGraphQLDataSource({ url: urls[name!] ?? url }),
   });
   const server = new ApolloServer({ gateway });
@@ -164,7 +180,12 @@ if (kind === 'ours-embedded') {
 } else if (kind === 'ours-remote') {
   const { startGateway } = await import('@carbon-nexus/gateway');
   const urls = JSON.parse(process.env.SUBGRAPH_URLS!) as Record<string, string>;
-  const gw = await startGateway({ subgraphUrls: urls, supergraphSdl: process.env.SUPERGRAPH_SDL, port: 0, serveWeb: false });
+  const gw = await startGateway({
+    subgraphUrls: urls,
+    supergraphSdl: process.env.SUPERGRAPH_SDL,
+    port: 0,
+    serveWeb: false,
+  });
   stops.push(() => gw.close());
   ready({ url: `${gw.url}/graphql` });
 } else if (kind === 'hive') {

@@ -40,11 +40,15 @@ export interface Child {
 export function startChild(kind: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child> {
   return new Promise((resolve, reject) => {
     // node --import tsx (not the tsx wrapper): signals reach the server itself, so stop() really stops it.
-    const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(here, 'run-server.ts'), kind], {
-      // NODE_ENV=production for every server alike, as deployed (graphql-js drops its development-only checks).
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [...nodeArgs, '--import', 'tsx', path.join(here, 'run-server.ts'), kind],
+      {
+        // NODE_ENV=production for every server alike, as deployed (graphql-js drops its development-only checks).
+        env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let buf = '';
     const statsWaiters: ((s: ChildStats) => void)[] = [];
     const stats = () =>

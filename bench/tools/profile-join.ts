@@ -29,7 +29,11 @@ const { plugins } = await loadPlatformConfig();
 const gw = await startGateway({ plugins, port: 0, serveWeb: false, host: { db, migrate: false, scheduler: false } });
 const url = `${gw.url}/graphql`;
 const post = async (first: number) => {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: JOIN_QUERY, variables: { first, search: null } }) });
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: JOIN_QUERY, variables: { first, search: null } }),
+  });
   return (await r.json()) as any;
 };
 for (let i = 0; i < 5; i++) await post(50);
@@ -67,9 +71,19 @@ if (inspector) {
   const { profile } = await inspector.post('Profiler.stop');
   (await import('node:fs')).writeFileSync(profFile!, JSON.stringify(profile));
 }
-console.log(`whole request (concurrency ${concurrency}): ${per.toFixed(1)} ms wall, ${((cpu.user + cpu.system) / 1000 / n).toFixed(1)} ms CPU of this process`);
+console.log(
+  `whole request (concurrency ${concurrency}): ${per.toFixed(1)} ms wall, ${((cpu.user + cpu.system) / 1000 / n).toFixed(1)} ms CPU of this process`,
+);
 const metrics = await (await fetch(`${gw.url}/metrics`)).text();
-for (const l of metrics.split('\n')) if (/^(subgraph_fetch_seconds|plugin_operation_seconds)_(sum|count)/.test(l) || /^graphql_operation_seconds_(sum|count)/.test(l)) console.log(l);
-for (const [k, v] of [...sql].sort((a, b) => b[1].ms - a[1].ms)) console.log(`${(v.ms / n).toFixed(2).padStart(7)} ms/req  ${String(v.n / n).padStart(4)} x  ${(v.rows / v.n).toFixed(0).padStart(4)} rows  ${k}`);
+for (const l of metrics.split('\n'))
+  if (
+    /^(subgraph_fetch_seconds|plugin_operation_seconds)_(sum|count)/.test(l) ||
+    /^graphql_operation_seconds_(sum|count)/.test(l)
+  )
+    console.log(l);
+for (const [k, v] of [...sql].sort((a, b) => b[1].ms - a[1].ms))
+  console.log(
+    `${(v.ms / n).toFixed(2).padStart(7)} ms/req  ${String(v.n / n).padStart(4)} x  ${(v.rows / v.n).toFixed(0).padStart(4)} rows  ${k}`,
+  );
 await gw.close();
 await db.close();

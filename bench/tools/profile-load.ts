@@ -20,16 +20,23 @@ const out = arg('--out', `/tmp/cn-${kind}-${topology}-${workload}.cpuprofile`);
 const prof: Record<string, string> = {
   ...(process.argv.includes('--no-profile') ? {} : { BENCH_CPU_PROFILE: out }),
   ...(process.argv.includes('--node-options') ? { NODE_OPTIONS: arg('--node-options', '') } : {}),
-  ...(process.argv.includes('--heap-profile') ? { BENCH_HEAP_PROFILE: arg('--heap-profile', '/tmp/cn.heapprofile') } : {}),
+  ...(process.argv.includes('--heap-profile')
+    ? { BENCH_HEAP_PROFILE: arg('--heap-profile', '/tmp/cn.heapprofile') }
+    : {}),
   // Written at each stats request: the last one is the heap right after the measured window.
-  ...(process.argv.includes('--heap-snapshot') ? { BENCH_HEAP_SNAPSHOT: arg('--heap-snapshot', '/tmp/cn.heapsnapshot') } : {}),
+  ...(process.argv.includes('--heap-snapshot')
+    ? { BENCH_HEAP_SNAPSHOT: arg('--heap-snapshot', '/tmp/cn.heapsnapshot') }
+    : {}),
 };
 const pool =
   topology === 'memory'
     ? workload === 'identical'
       ? [{ first: 45, search: 'Supplier 1' }]
       : Array.from({ length: 250 }, (_, i) => ({ first: 20 + ((i * 7) % 50), search: `Supplier ${i % 5}` }))
-    : Array.from({ length: 64 }, () => ({ first: 20 + Math.floor(Math.random() * 30), search: Math.random() < 0.5 ? null : 'Supplier' }));
+    : Array.from({ length: 64 }, () => ({
+        first: 20 + Math.floor(Math.random() * 30),
+        search: Math.random() < 0.5 ? null : 'Supplier',
+      }));
 const children: Child[] = [];
 try {
   let url: string;
@@ -38,10 +45,19 @@ try {
     children.push(c);
     url = c.url;
   } else {
-    const subgraphs = await startChild(topology === 'memory' ? 'memory-subgraphs' : 'subgraphs', kind === 'subgraphs' ? prof : {});
+    const subgraphs = await startChild(
+      topology === 'memory' ? 'memory-subgraphs' : 'subgraphs',
+      kind === 'subgraphs' ? prof : {},
+    );
     children.push(subgraphs);
-    const env = { SUBGRAPH_URLS: JSON.stringify(subgraphs.info.urls), SUPERGRAPH_SDL: String(subgraphs.info.supergraphSdl) };
-    const gw = await startChild(kind === 'subgraphs' ? 'ours-remote' : kind, kind === 'subgraphs' ? env : { ...env, ...prof });
+    const env = {
+      SUBGRAPH_URLS: JSON.stringify(subgraphs.info.urls),
+      SUPERGRAPH_SDL: String(subgraphs.info.supergraphSdl),
+    };
+    const gw = await startChild(
+      kind === 'subgraphs' ? 'ours-remote' : kind,
+      kind === 'subgraphs' ? env : { ...env, ...prof },
+    );
     children.push(gw);
     url = gw.url;
   }

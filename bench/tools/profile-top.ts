@@ -7,8 +7,16 @@
 //   npx tsx bench/tools/profile-top.ts FILE [--top 30] [--under executeQueryPlan,computeResponse,…] [--categories]
 import fs from 'node:fs';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: profile-top.ts FILE [--top N] [--under a,b]');
@@ -28,7 +36,9 @@ for (const [id, t] of self) if (!idle(byId.get(id)!)) busy += t;
 const where = (url: string) => {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (m) return m[1];
-  const ours = /\/work\/main\/([^/]+(?:\/[^/]+)?)\//.exec(url) ?? /\/(gateway|plugin-sdk|bench|subgraphs)\/(src\/[^/]+|[^/]+)/.exec(url);
+  const ours =
+    /\/work\/main\/([^/]+(?:\/[^/]+)?)\//.exec(url) ??
+    /\/(gateway|plugin-sdk|bench|subgraphs)\/(src\/[^/]+|[^/]+)/.exec(url);
   if (ours) return ours[1];
   return url ? url.replace(/^.*\/(?=[^/]+$)/, '') : '(native / node internals)';
 };
@@ -45,7 +55,9 @@ for (const [id, t] of self) {
   add(pkgs, where(f.url), t);
 }
 const total = p.timeDeltas.reduce((a, b) => a + b, 0);
-console.log(`profile ${file}: ${(total / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s (${((100 * busy) / total).toFixed(0)} %)`);
+console.log(
+  `profile ${file}: ${(total / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s (${((100 * busy) / total).toFixed(0)} %)`,
+);
 console.log(`\ntop ${top} functions by self time (share of busy time):`);
 for (const [k, t] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(t)}  ${k}`);
 console.log('\nself time by package / module:');
@@ -70,17 +82,38 @@ if (under.length) {
 // Categories of gateway work, matched against `functionName url` of each frame from the leaf up (first match wins).
 const CATEGORIES: [string, RegExp][] = [
   ['garbage collection', /^\(garbage collector\) /],
-  ['JSON parse / stringify', /^(parse|stringify|prettyJSONStringify|stringifyResult) |^ .*(server|data-sources)\.ts$|secure-json-parse/],
-  ['result shaping (computeResponse, our shaper)', /^(computeResponse|applySelectionSet|updateOutputValue) |execution\/shape/],
-  ['query-plan execution (fetch inputs, merges)', /^(executeQueryPlan|executeNode|executeFetch|deepMerge|executeSelectionSet|flattenResultsAtPath|moveIntoCursor|sendOperation|applyRewrites) |execution\/(run|plan|merge)|fetch-sharing/],
-  ['subgraph HTTP client', /RemoteGraphQLDataSource|minipass|make-fetch-happen|agent-base|@npmcli|node-fetch|undici|_http_client|_http_agent|data-sources|execution\/fetch/],
-  ['parse / validate / plan lookup', /graphql\/(language|validation)|query-planner|operationContext|buildOperationContext|execution\/document/],
+  [
+    'JSON parse / stringify',
+    /^(parse|stringify|prettyJSONStringify|stringifyResult) |^ .*(server|data-sources)\.ts$|secure-json-parse/,
+  ],
+  [
+    'result shaping (computeResponse, our shaper)',
+    /^(computeResponse|applySelectionSet|updateOutputValue) |execution\/shape/,
+  ],
+  [
+    'query-plan execution (fetch inputs, merges)',
+    /^(executeQueryPlan|executeNode|executeFetch|deepMerge|executeSelectionSet|flattenResultsAtPath|moveIntoCursor|sendOperation|applyRewrites) |execution\/(run|plan|merge)|fetch-sharing/,
+  ],
+  [
+    'subgraph HTTP client',
+    /RemoteGraphQLDataSource|minipass|make-fetch-happen|agent-base|@npmcli|node-fetch|undici|_http_client|_http_agent|data-sources|execution\/fetch/,
+  ],
+  [
+    'parse / validate / plan lookup',
+    /graphql\/(language|validation)|query-planner|operationContext|buildOperationContext|execution\/document/,
+  ],
   ['depth / cost limits', /graphql-query-complexity|protection\/limits/],
   ['metrics (prom-client)', /prom-client|metrics\.ts/],
   ['tracing / async context', /@opentelemetry|tracing\.ts|async_hooks|AsyncLocalStorage/],
   ['logging', /pino|logger\.ts/],
-  ['request pipeline (HTTP framework, GraphQL server)', /@apollo\/server|fastify|find-my-way|apollo-route|body-parser|express|negotiator|raw-body|type-is|@whatwg-node|graphql-yoga|@graphql-hive|@graphql-mesh|@graphql-tools|execution\/http/],
-  ['network I/O (sockets, HTTP server)', /^(writev|writevGeneric|writeGeneric|onStreamRead|close) |stream_base_commons|_http_server|_http_outgoing|_http_incoming|_http_common|node:net|internal\/streams/],
+  [
+    'request pipeline (HTTP framework, GraphQL server)',
+    /@apollo\/server|fastify|find-my-way|apollo-route|body-parser|express|negotiator|raw-body|type-is|@whatwg-node|graphql-yoga|@graphql-hive|@graphql-mesh|@graphql-tools|execution\/http/,
+  ],
+  [
+    'network I/O (sockets, HTTP server)',
+    /^(writev|writevGeneric|writeGeneric|onStreamRead|close) |stream_base_commons|_http_server|_http_outgoing|_http_incoming|_http_common|node:net|internal\/streams/,
+  ],
   ['federation-internals (schema lookups)', /@apollo\/federation-internals/],
 ];
 const FALLBACK = 'federation-internals (schema lookups)';

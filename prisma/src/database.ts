@@ -65,7 +65,11 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
   return createPglite(opts.dataDir, opts.pgliteSnapshot, thread);
 }
 
-async function createPglite(dataDir: string | undefined, snapshot: Blob | undefined, thread: 'worker' | 'main'): Promise<Database> {
+async function createPglite(
+  dataDir: string | undefined,
+  snapshot: Blob | undefined,
+  thread: 'worker' | 'main',
+): Promise<Database> {
   const memory = !dataDir || dataDir === 'memory';
   if (!memory) fs.mkdirSync(path.resolve(dataDir!), { recursive: true });
   const where = memory ? (snapshot ? { loadDataDir: snapshot } : {}) : { dataDir: path.resolve(dataDir!) };
@@ -109,13 +113,16 @@ async function createPglite(dataDir: string | undefined, snapshot: Blob | undefi
       ),
   };
   const rowScope = { provider: null as RowScopeProvider | null };
-  const prisma = new PrismaClient({ adapter: scopedAdapterFactory(new PrismaPGlite(lite as PGlite) as any, () => rowScope.provider) as any });
+  const prisma = new PrismaClient({
+    adapter: scopedAdapterFactory(new PrismaPGlite(lite as PGlite) as any, () => rowScope.provider) as any,
+  });
   return {
     ...withRowScope(runner, () => rowScope.provider),
     setRowScope: (p) => void (rowScope.provider = p),
     prisma,
     location: memory ? 'memory' : path.resolve(dataDir!),
-    snapshot: async () => (lite instanceof WorkerPGlite ? lite.dumpDataDir() : ((await lite.dumpDataDir('none')) as Blob)),
+    snapshot: async () =>
+      lite instanceof WorkerPGlite ? lite.dumpDataDir() : ((await lite.dumpDataDir('none')) as Blob),
     ...(lite instanceof WorkerPGlite ? { threadUtilization: () => (lite as WorkerPGlite).utilization() } : {}),
     migrate: () => migrate(runner),
     async close() {
@@ -176,7 +183,9 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
     },
   };
   const rowScope = { provider: null as RowScopeProvider | null };
-  const prisma = new PrismaClient({ adapter: scopedAdapterFactory(new PrismaPg(pool) as any, () => rowScope.provider) as any });
+  const prisma = new PrismaClient({
+    adapter: scopedAdapterFactory(new PrismaPg(pool) as any, () => rowScope.provider) as any,
+  });
   return {
     ...withRowScope(runner, () => rowScope.provider),
     setRowScope: (p) => void (rowScope.provider = p),

@@ -16,7 +16,10 @@ const LEDGER = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "applied_steps_count" INTEGER NOT NULL DEFAULT 0
 )`;
 
-export interface MigrateResult { applied: string[]; alreadyApplied: number }
+export interface MigrateResult {
+  applied: string[];
+  alreadyApplied: number;
+}
 
 export async function migrate(db: SqlRunner, dir = migrationsDir): Promise<MigrateResult> {
   // One migrator at a time across processes (several replicas may start together).

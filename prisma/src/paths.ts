@@ -6,7 +6,10 @@ export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 export const schemaDir = path.join(packageDir, 'schema');
 export const migrationsDir = path.join(packageDir, 'migrations');
 
-export interface MigrationFile { name: string; file: string }
+export interface MigrationFile {
+  name: string;
+  file: string;
+}
 
 /** Committed migrations in apply order (folder names start with a UTC timestamp). */
 export function listMigrations(dir = migrationsDir): MigrationFile[] {

@@ -25,7 +25,10 @@ export function scopeStatement(ids: readonly string[]): string {
 const noArgs = (sql: string): SqlQuery => ({ sql, args: [], argTypes: [] });
 
 /** Wraps a Prisma driver adapter factory so every query and transaction honours the caller's row scope. */
-export function scopedAdapterFactory(inner: SqlDriverAdapterFactory, scope: () => RowScopeProvider | null): SqlDriverAdapterFactory {
+export function scopedAdapterFactory(
+  inner: SqlDriverAdapterFactory,
+  scope: () => RowScopeProvider | null,
+): SqlDriverAdapterFactory {
   const ids = () => scope()?.() ?? null;
   return new Proxy(inner, {
     get(target, prop, receiver) {

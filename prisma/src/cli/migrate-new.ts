@@ -24,7 +24,10 @@ if (!sql) {
   console.log('no schema changes: nothing to write');
   process.exit(0);
 }
-const name = args.filter((a) => a !== '--empty')[0].replace(/[^a-z0-9_]+/gi, '_').toLowerCase();
+const name = args
+  .filter((a) => a !== '--empty')[0]
+  .replace(/[^a-z0-9_]+/gi, '_')
+  .toLowerCase();
 const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
 const dir = path.join(migrationsDir, `${stamp}_${name}`);
 fs.mkdirSync(dir, { recursive: true });

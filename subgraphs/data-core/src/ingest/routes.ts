@@ -5,7 +5,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { type AuthError, correlationIdOf, isUuid, runInScope, withSpan, type AuthClaims } from '@carbon-nexus/plugin-sdk';
+import {
+  type AuthError,
+  correlationIdOf,
+  isUuid,
+  runInScope,
+  withSpan,
+  type AuthClaims,
+} from '@carbon-nexus/plugin-sdk';
 import type { Services } from '../config.ts';
 import { ingestBatch, MAX_BATCH } from './pipeline.ts';
 import { importCsv } from './csv.ts';
@@ -184,11 +191,9 @@ export async function registerRoutes(app: FastifyInstance, services: Services, s
       ].includes(type);
       if (!okType || !['identity', 'gzip', 'x-gzip'].includes(encoding)) {
         req.raw.resume();
-        return reply
-          .code(415)
-          .send({
-            error: `send text/csv (optionally content-encoding: gzip) or application/gzip; got ${type || 'no content-type'}${encoding !== 'identity' ? ` with content-encoding ${encoding}` : ''}`,
-          });
+        return reply.code(415).send({
+          error: `send text/csv (optionally content-encoding: gzip) or application/gzip; got ${type || 'no content-type'}${encoding !== 'identity' ? ` with content-encoding ${encoding}` : ''}`,
+        });
       }
       if (stopping()) {
         req.raw.resume();
