@@ -173,9 +173,8 @@ describe.each(testDatabaseTargets())('supplier scope on %s', (target) => {
     const { runInScope } = await import('@carbon-nexus/plugin-sdk');
     const seen = await runInScope({ auth: scopedAuth() }, async () => ({
       raw: await rp.services.db.query<{ s: string }>(`SELECT DISTINCT supplier_id::text AS s FROM hotspots`),
-      prisma: (await rp.services.db.prisma.alert.findMany({ select: { supplierId: true } })).map(
-        (x: any) => x.supplierId,
-      ),
+      // Prisma is not in the plugin API; the host's database (the same one) has it for tools: the scope holds there too.
+      prisma: (await db.prisma.alert.findMany({ select: { supplierId: true } })).map((x: any) => x.supplierId),
     }));
     expect(seen.raw).toEqual([{ s: ids.a }]);
     expect(seen.prisma).toEqual([ids.a]);

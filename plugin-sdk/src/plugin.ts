@@ -2,7 +2,7 @@
 import type { DocumentNode } from 'graphql';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Database } from '@carbon-nexus/db';
+import type { PluginDatabase } from '@carbon-nexus/db';
 import type { Bus } from './services/bus.ts';
 import type { Logger } from './services/logger.ts';
 import type { Metrics } from './services/metrics.ts';
@@ -19,7 +19,8 @@ export interface PluginServices<Config = unknown> {
   pluginId: string;
   /** The plugin's settings, parsed from the environment by its `config` schema: the only place a plugin reads them. */
   config: Config;
-  db: Database;
+  /** SQL on the plugin's own tables (query, exec, transaction); the row scope of the caller applies. */
+  db: PluginDatabase;
   /** Publish/subscribe; subscriptions and iterators made here end when the plugin drains. */
   bus: Bus;
   /** Another plugin's GraphQL API: `call(Operation, vars)` with an operation from the producer's `/client`. Only plugins declared in `requires`/`uses`. */

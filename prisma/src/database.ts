@@ -26,8 +26,27 @@ export interface SqlRunner extends SqlQueryable {
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
 }
 
+/** What a plugin gets as `services.db`: SQL on its own tables, no Prisma client. */
+export type PluginDatabase = Omit<Database, 'prisma'>;
+
+/** A Prisma client made on first use; `disconnect` is a no-op when it never was. */
+function lazyPrisma(make: () => PrismaClient): { get(): PrismaClient; disconnect(): Promise<void> } {
+  let client: PrismaClient | null = null;
+  return {
+    get: () => (client ??= make()),
+    disconnect: async () => {
+      await client?.$disconnect().catch(() => undefined);
+    },
+  };
+}
+
 export interface Database extends SqlRunner {
-  prisma: PrismaClient;
+  /**
+   * A Prisma client over every plugin's models, for tools (benchmark baselines, the row-scope tests). Not part of
+   * the plugin API (plugins get `PluginDatabase`: set-based SQL through query/exec/transaction on their own tables).
+   * Created on first use, so a process that never asks for it does not load Prisma's query engine.
+   */
+  readonly prisma: PrismaClient;
   /** Where the data lives, for logs: a file path, 'memory', or the URL without password. */
   location: string;
   migrate(): Promise<MigrateResult>;
@@ -113,20 +132,25 @@ async function createPglite(
       ),
   };
   const rowScope = { provider: null as RowScopeProvider | null };
-  const prisma = new PrismaClient({
-    adapter: scopedAdapterFactory(new PrismaPGlite(lite as PGlite) as any, () => rowScope.provider) as any,
-  });
+  const prisma = lazyPrisma(
+    () =>
+      new PrismaClient({
+        adapter: scopedAdapterFactory(new PrismaPGlite(lite as PGlite) as any, () => rowScope.provider) as any,
+      }),
+  );
   return {
     ...withRowScope(runner, () => rowScope.provider),
     setRowScope: (p) => void (rowScope.provider = p),
-    prisma,
+    get prisma() {
+      return prisma.get();
+    },
     location: memory ? 'memory' : path.resolve(dataDir!),
     snapshot: async () =>
       lite instanceof WorkerPGlite ? lite.dumpDataDir() : ((await lite.dumpDataDir('none')) as Blob),
     ...(lite instanceof WorkerPGlite ? { threadUtilization: () => (lite as WorkerPGlite).utilization() } : {}),
     migrate: () => migrate(runner),
     async close() {
-      await prisma.$disconnect().catch(() => undefined);
+      await prisma.disconnect();
       await lite.close();
     },
   };
@@ -183,17 +207,20 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
     },
   };
   const rowScope = { provider: null as RowScopeProvider | null };
-  const prisma = new PrismaClient({
-    adapter: scopedAdapterFactory(new PrismaPg(pool) as any, () => rowScope.provider) as any,
-  });
+  const prisma = lazyPrisma(
+    () =>
+      new PrismaClient({ adapter: scopedAdapterFactory(new PrismaPg(pool) as any, () => rowScope.provider) as any }),
+  );
   return {
     ...withRowScope(runner, () => rowScope.provider),
     setRowScope: (p) => void (rowScope.provider = p),
-    prisma,
+    get prisma() {
+      return prisma.get();
+    },
     location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     migrate: () => migrate(runner),
     async close() {
-      await prisma.$disconnect().catch(() => undefined);
+      await prisma.disconnect();
       await pool.end();
     },
   };
