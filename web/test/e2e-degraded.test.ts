@@ -6,13 +6,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { haveChromium, launchChromium } from './browser.ts';
 import { loadPlatformConfig } from '@carbon-nexus/plugin-sdk';
 import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { kg } from '../src/app/lib/format.ts';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(chromiumPath);
 const resultsDir = path.resolve(import.meta.dirname, '../test-results');
 const WAIT = { timeout: 60_000 };
 
@@ -117,19 +116,7 @@ describe.runIf(haveChromium)('dashboard while ml-engine is unreachable', () => {
     expect(body.accepted).toBe(4);
     [ids.model, ids.modelWarehouse, ids.energy, ids.activity] = body.results.map((r) => r.eventId);
 
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     platform.defer(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));

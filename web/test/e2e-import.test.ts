@@ -8,7 +8,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { haveChromium, launchChromium } from './browser.ts';
 import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import {
   freshPostgres,
@@ -17,8 +18,6 @@ import {
   type ProductProcess,
 } from '../../subgraphs/data-core/test/product-process.ts';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(chromiumPath);
 const resultsDir = path.resolve(import.meta.dirname, '../test-results');
 const WAIT = { timeout: 60_000 };
 const targets = ['pglite', ...(process.env.DATABASE_URL ? ['postgres'] : [])] as const;
@@ -150,19 +149,7 @@ describe.runIf(haveChromium).each(targets)('import page on the real product (%s)
     expect(stored.rowsAccepted).toBeLessThan(ROWS - badRows.length);
     expect(stored.rowsRejected).toBeGreaterThan(50); // more than one page
 
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${product.url}/import`);

@@ -1,16 +1,10 @@
-// The dashboard in trusted-documents mode (TRUSTED_DOCUMENTS=enforce): the gateway runs only its manifest, and the
-// dashboard — queries and mutations sent as persisted ids, subscriptions as text over graphql-ws — works for every
-// role through the demo flow, without a single refused document. Seeding uses only HTTP ingestion and the REST API
-// (arbitrary GraphQL is refused in this mode).
-import fs from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { haveChromium, launchChromium } from './browser.ts';
 import { mulberry32 } from '@carbon-nexus/plugin-sdk';
 import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { SUPPLIERS, eventFor, type DemoSupplier } from './demo-env.ts';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(chromiumPath);
 const WAIT = { timeout: 60_000 };
 const HOUR = 3_600_000;
 
@@ -83,19 +77,7 @@ describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
     await gw.host!.runJob('orchestration', 'recalculateBaselines');
     await gw.host!.runJob('data-quality', 'assessQuality');
     await gw.host!.runJob('ml-engine', 'forecastDaily');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     platform.defer(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -6,7 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { haveChromium, launchChromium } from './browser.ts';
 import { startDemo, type Demo } from './demo-env.ts';
 import { kg, pct } from '../src/app/lib/format.ts';
 import {
@@ -23,8 +24,6 @@ import {
 const webDir = path.resolve(import.meta.dirname, '..');
 const resultsDir = path.join(webDir, 'test-results');
 const docsShot = path.resolve(webDir, '../docs/screenshots/dashboard.png');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(chromiumPath);
 const WAIT = { timeout: 60_000 };
 const HOUR = 3_600_000;
 // The browser renders local times in the test process's zone, so sentences can be compared with the helpers' own.
@@ -88,19 +87,7 @@ describe('dashboard demo flow (seed section 8)', () => {
     await demo.gw.host!.runJob('ml-engine', 'forecastDaily');
     lap('forecast');
     if (!haveChromium) return;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, timezoneId: TZ });
     page.on('pageerror', (e) => pageErrors.push(e.message));
   }, 240_000);
