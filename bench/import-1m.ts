@@ -8,7 +8,6 @@
 //   npx tsx bench/import-1m.ts [--rows 1000000] [--target pglite|postgres] [--baseline-rows 100000] [--no-record]
 process.env.LOG_LEVEL ??= 'warn';
 import crypto from 'node:crypto';
-import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { signDevToken } from '@carbon-nexus/plugin-sdk';
@@ -16,7 +15,7 @@ import { recordBenchmark } from './lib/record.ts';
 import {
   createCsvSuppliers,
   csvRow as row,
-  csvStream,
+  uploadCsv,
   freshDatabase as freshOf,
   gql,
   mb,
@@ -132,19 +131,7 @@ try {
 
   // Upload (streamed with backpressure), then wait for the job, then for the prediction queue.
   const t0 = performance.now();
-  const jobId = await new Promise<string>((resolve, reject) => {
-    const req = http.request(
-      `${product.url}/ingest/csv?filename=import-1m.csv`,
-      { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
-      (res) => {
-        res.resume();
-        if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
-        else reject(new Error(`HTTP ${res.statusCode}`));
-      },
-    );
-    req.on('error', reject);
-    csvStream(ROWS).pipe(req);
-  });
+  const jobId = await uploadCsv(product.url, token, ROWS, 'import-1m.csv');
   let job: any;
   let lastLog = 0;
   for (;;) {

@@ -1,20 +1,10 @@
-// bench/import-probe: is the product still responsive while a large CSV import runs on embedded PGlite?
-// The real product (`gateway/src/main.ts`, its own process, fresh PGlite data) is probed continuously — GET /healthz
-// (the event loop alone), GET /readyz (a database round trip), a small GraphQL query (suppliers), and the delivery of
-// emissionPulse subscription events (client receipt − the event's `at`) — first idle, then while an N-row CSV is
-// streamed to POST /ingest/csv and imported. Each probe kind has one request in flight, started every 250 ms.
-// Baseline, same run: the same product with PGlite on the gateway's own thread (PGLITE_THREAD=main), as before the
-// database had a thread of its own. Rounds alternate the order of the two.
-//   npx tsx bench/import-probe.ts [--rows 200000] [--threads worker,main] [--rounds 1] [--idle-seconds 10] [--no-record]
-//     [--cpu-prof-dir DIR] (CPU profiles of the product's threads, written when it stops: node --cpu-prof)
-import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { signDevToken } from '@carbon-nexus/plugin-sdk';
 import { recordBenchmark } from './lib/record.ts';
-import { createCsvSuppliers, csvStream, freshDatabase, gql, mb, startProduct, type Product } from './lib/product.ts';
+import { createCsvSuppliers, freshDatabase, gql, mb, startProduct, uploadCsv, type Product } from './lib/product.ts';
 
 const { values } = parseArgs({
   options: {
@@ -134,19 +124,7 @@ async function measure(thread: 'worker' | 'main'): Promise<Samples> {
     const sampler = setInterval(() => (s.rssPeak = Math.max(s.rssPeak, p.rss())), 500);
     phase = 'import';
     const t0 = performance.now();
-    const jobId = await new Promise<string>((resolve, reject) => {
-      const req = http.request(
-        `${p.url}/ingest/csv?filename=probe.csv`,
-        { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
-        (res) => {
-          res.resume();
-          if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
-          else reject(new Error(`HTTP ${res.statusCode}`));
-        },
-      );
-      req.on('error', reject);
-      csvStream(ROWS).pipe(req);
-    });
+    const jobId = await uploadCsv(p.url, token, ROWS, 'probe.csv');
     let job: any;
     for (;;) {
       job = (await gql(p.url, token, `query($id: ID!) { importJob(id: $id) { status rowsAccepted } }`, { id: jobId }))

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -172,6 +173,23 @@ export function csvStream(n: number): Readable {
       this.push(chunk);
       if (i >= n) this.push(null);
     },
+  });
+}
+
+/** Streams the benchmark CSV (`rows` rows, with backpressure) to POST /ingest/csv; resolves with the job id. */
+export function uploadCsv(url: string, token: string, rows: number, filename: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const req = http.request(
+      `${url}/ingest/csv?filename=${encodeURIComponent(filename)}`,
+      { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
+      (res) => {
+        res.resume();
+        if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
+        else reject(new Error(`HTTP ${res.statusCode}`));
+      },
+    );
+    req.on('error', reject);
+    csvStream(rows).pipe(req);
   });
 }
 
