@@ -7,13 +7,13 @@
 // same kind.
 //   npx tsx bench/import-1m.ts [--rows 1000000] [--target pglite|postgres] [--baseline-rows 100000] [--no-record]
 process.env.LOG_LEVEL ??= 'warn';
-import crypto from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { signDevToken } from '@carbon-nexus/plugin-sdk';
 import { recordBenchmark } from './lib/record.ts';
 import {
   createCsvSuppliers,
+  baselineEventRows,
   csvRow as row,
   uploadCsv,
   freshDatabase as freshOf,
@@ -60,46 +60,13 @@ async function baselineRowsPerSecond(): Promise<number> {
       );
       ids.push(r.id);
     }
-    const engine = await import('../subgraphs/data-core/src/domain/figure.ts');
-    const factors = await import('../subgraphs/data-core/src/domain/factors/index.ts');
+    const eventRow = await baselineEventRows();
     const t = performance.now();
     for (let i = 0; i < BASELINE_ROWS; i += 1000) {
       const data = [];
       for (let k = i; k < Math.min(BASELINE_ROWS, i + 1000); k++) {
         const r = row(k);
-        const id = crypto.randomUUID();
-        const fig = engine.emissionFigure(
-          { eventType: 'transport', distanceKm: r.d, loadKg: r.l, vehicleType: r.v, speedKmh: r.s } as any,
-          'GB',
-        );
-        if (!fig.ok) throw new Error(fig.error.reason);
-        const f = fig.figure;
-        data.push({
-          id,
-          rawId: id,
-          externalId: r.ext,
-          eventType: 'transport',
-          supplierId: ids[k % SUPPLIERS],
-          timestamp: new Date(r.ts),
-          distanceKm: r.d,
-          loadKg: r.l,
-          vehicleType: r.v,
-          speedKmh: r.s,
-          co2eKg: f.co2eKg,
-          ttwKg: f.ttwKg,
-          wttKg: f.wttKg,
-          method: f.method,
-          factorBoundary: f.boundary,
-          factors: factors.compactUses(f.factors) as any,
-          methodNote: f.note,
-          factorSet: f.factorSet,
-          tonneKm: f.tonneKm,
-          factorId: f.factorId,
-          factorVersion: f.factorVersion,
-          factorSource: f.factorSource,
-          dataSource: 'csv',
-          qualityStatus: 'valid',
-        });
+        data.push(eventRow(r, ids[k % SUPPLIERS]));
       }
       await db.prisma.eventNormalized.createMany({ data });
     }

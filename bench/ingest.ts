@@ -5,12 +5,12 @@
 // Quiet logs unless asked otherwise (set before the SDK creates its logger).
 process.env.LOG_LEVEL ??= 'warn';
 import http from 'node:http';
-import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { startSubgraph } from '@carbon-nexus/plugin-sdk';
 import { createTestDatabase, signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import plugin from '@carbon-nexus/data-core';
+import { baselineEventRows } from './lib/product.ts';
 
 const { values } = parseArgs({
   options: {
@@ -110,46 +110,13 @@ try {
 
   // Baseline: raw Prisma createMany, 1000-row batches, same rows with the same figure columns our path writes
   // (the method engine's result for the row, computed inline, and its compact factor list).
-  const engine = await import('../subgraphs/data-core/src/domain/figure.ts');
-  const factors = await import('../subgraphs/data-core/src/domain/factors/index.ts');
+  const eventRow = await baselineEventRows();
   let t = performance.now();
   for (let i = 0; i < ROWS; i += 1000) {
     const data = [];
     for (let k = i; k < Math.min(ROWS, i + 1000); k++) {
       const r = rowFields(k);
-      const id = crypto.randomUUID();
-      const fig = engine.emissionFigure(
-        { eventType: 'transport', distanceKm: r.d, loadKg: r.l, vehicleType: r.v, speedKmh: r.s } as any,
-        'GB',
-      );
-      if (!fig.ok) throw new Error(fig.error.reason);
-      const f = fig.figure;
-      data.push({
-        id,
-        rawId: id,
-        externalId: r.ext,
-        eventType: 'transport',
-        supplierId: ids[k % SUPPLIERS],
-        timestamp: new Date(r.ts),
-        distanceKm: r.d,
-        loadKg: r.l,
-        vehicleType: r.v,
-        speedKmh: r.s,
-        co2eKg: f.co2eKg,
-        ttwKg: f.ttwKg,
-        wttKg: f.wttKg,
-        method: f.method,
-        factorBoundary: f.boundary,
-        factors: factors.compactUses(f.factors) as any,
-        methodNote: f.note,
-        factorSet: f.factorSet,
-        tonneKm: f.tonneKm,
-        factorId: f.factorId,
-        factorVersion: f.factorVersion,
-        factorSource: f.factorSource,
-        dataSource: 'csv',
-        qualityStatus: 'valid',
-      });
+      data.push(eventRow(r, ids[k % SUPPLIERS]));
     }
     await db.prisma.eventNormalized.createMany({ data });
   }

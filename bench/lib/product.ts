@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createDatabase, type Database } from '@carbon-nexus/db';
+import { createDatabase, type Database, type Prisma } from '@carbon-nexus/db';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SUPPLIERS = 10;
@@ -158,6 +158,55 @@ export async function gql(url: string, token: string, query: string, variables: 
   const body = (await res.json()) as any;
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
+}
+
+/** A CSV row's fields, as csvRow and the benches' own generators give them. */
+export type BenchRow = ReturnType<typeof csvRow>;
+
+/**
+ * Makes the events_normalized rows the import would store (the method engine's figure and its compact factor
+ * list), for the raw Prisma createMany baselines. The engine is loaded once, outside the timed loop.
+ */
+export async function baselineEventRows(): Promise<
+  (r: BenchRow, supplierId: string) => Prisma.EventNormalizedCreateManyInput
+> {
+  const engine = await import('../../subgraphs/data-core/src/domain/figure.ts');
+  const factors = await import('../../subgraphs/data-core/src/domain/factors/index.ts');
+  return (r, supplierId) => {
+    const id = crypto.randomUUID();
+    const fig = engine.emissionFigure(
+      { eventType: 'transport', distanceKm: r.d, loadKg: r.l, vehicleType: r.v, speedKmh: r.s } as any,
+      'GB',
+    );
+    if (!fig.ok) throw new Error(fig.error.reason);
+    const f = fig.figure;
+    return {
+      id,
+      rawId: id,
+      externalId: r.ext,
+      eventType: 'transport',
+      supplierId,
+      timestamp: new Date(r.ts),
+      distanceKm: r.d,
+      loadKg: r.l,
+      vehicleType: r.v,
+      speedKmh: r.s,
+      co2eKg: f.co2eKg,
+      ttwKg: f.ttwKg,
+      wttKg: f.wttKg,
+      method: f.method,
+      factorBoundary: f.boundary,
+      factors: factors.compactUses(f.factors) as any,
+      methodNote: f.note,
+      factorSet: f.factorSet,
+      tonneKm: f.tonneKm,
+      factorId: f.factorId,
+      factorVersion: f.factorVersion,
+      factorSource: f.factorSource,
+      dataSource: 'csv',
+      qualityStatus: 'valid',
+    };
+  };
 }
 
 /** The benchmark CSV, `n` rows after the header, generated as it is read. */
