@@ -71,7 +71,9 @@ const LABEL: Record<string, string> = { supplier: 'Supplier', event_type: 'Event
 
 export function alertMessage(entityType: string, name: string, percent: number, escalatedFrom?: string): string {
   const who = entityType === 'supplier' ? name : `${LABEL[entityType] ?? entityType} ${name}`;
-  const base = `${who} exceeded emissions by ${Math.round(percent)}%`;
+  // Sums in a different order (PGlite vs PostgreSQL) differ in the last bits; drop that noise before rounding
+  // so 162.5 reads 163 on both.
+  const base = `${who} exceeded emissions by ${Math.round(Math.round(percent * 1e6) / 1e6)}%`;
   return escalatedFrom ? `${base} (escalated from ${escalatedFrom.toUpperCase()})` : base;
 }
 
