@@ -28,6 +28,7 @@ import {
   type AnyPlugin,
   type Host,
   type Logger,
+  type RequestScope,
 } from '@carbon-nexus/plugin-sdk';
 import { composePlugins, gatewayDir, readCommittedSupergraph } from './compose.ts';
 import { InProcessDataSource, ForwardingDataSource } from './data-sources.ts';
@@ -36,6 +37,7 @@ import type { GatewayContext } from './context.ts';
 import { attachSubscriptions } from './subscriptions/index.ts';
 import { limitsFromEnv, limitsPlugin } from './protection/limits.ts';
 import { fastPathFromEnv, installFastPath } from './execution/http.ts';
+import { inProcessGraphQL } from './execution/in-process.ts';
 import { heapGrowthFromEnv, limitHeapGrowth } from './execution/heap.ts';
 import { httpProtectionFromEnv, registerHttpProtection } from './protection/http.ts';
 import { registerRestApi, trustedDocumentsFromEnv } from './rest/index.ts';
@@ -215,7 +217,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     shared: fastPathRequests.labels('shared'),
     fallback: fastPathRequests.labels('fallback'),
   };
-  installFastPath(app, {
+  const fastPath = installFastPath(app, {
     apollo,
     gateway,
     verify,
@@ -226,12 +228,13 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
       opSeconds.observe({ operation: operationLabel(name ?? 'anonymous'), type }, seconds),
     count: (outcome) => byOutcome[outcome].inc(),
   });
-  mountApollo(app, '/graphql', apollo, {
+  const apolloRoute = {
     verify,
     name: 'gateway',
     logger,
-    context: (scope) => ({ auth: scope.auth, correlationId: scope.correlationId }),
-  });
+    context: (scope: RequestScope) => ({ auth: scope.auth, correlationId: scope.correlationId }),
+  };
+  mountApollo(app, '/graphql', apollo, apolloRoute);
   const remoteReady = subgraphReadiness({
     urls: Object.fromEntries(Object.entries(opts.subgraphUrls ?? {}).filter(([name]) => !host?.plugins.has(name))),
     cacheMs: Number(env.READY_CACHE_MS ?? 2000),
@@ -297,7 +300,16 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayServer>
     admitDocument: (p) => trusted.admit(p),
   });
   // REST + OpenAPI from operations/*.graphql at /api/v1, executed through the same Apollo gateway.
-  await registerRestApi(app, { apollo, engine: subscriptions.engine, trusted, verify, env, logger, metrics });
+  await registerRestApi(app, {
+    apollo,
+    engine: subscriptions.engine,
+    trusted,
+    verify,
+    env,
+    logger,
+    metrics,
+    runGraphQL: inProcessGraphQL(fastPath, apollo, apolloRoute),
+  });
   const port = opts.port ?? Number(env.PORT ?? 4000);
   await app.listen({ port, host: opts.hostname ?? env.HOST ?? '127.0.0.1' });
   const address = app.server.address();

@@ -155,6 +155,18 @@ describe.each(testDatabaseTargets())('embedded gateway observability on %s', (ta
     await waitFor('the prediction line with the generated id', () => predictedIn(logs.lines, id));
   });
 
+  it('a REST call gets one correlation id: the one it answers with is the one its operation ran under', async () => {
+    const r = await fetch(`${gw.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${analyst}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: truckEvents(supplierId, 'rest-no-header') }),
+    });
+    expect(r.status).toBe(200);
+    const id = r.headers.get('x-correlation-id')!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await waitFor('the prediction line with the REST call id', () => predictedIn(logs.lines, id));
+  });
+
   it('exposes operation, subgraph fetch, model inference, bus lag and subscription metrics on /metrics', async () => {
     const client = createClient({
       url: gw.url.replace(/^http/, 'ws') + '/graphql',

@@ -56,12 +56,14 @@ export { startSubgraph } from './startSubgraph.ts';
 export type { SubgraphServer, StartSubgraphOptions } from './startSubgraph.ts';
 export {
   mountApollo,
+  executeApolloRequest,
   claimsOf,
   verifyBearer,
   correlationIdOf,
   acceptCorrelationId,
   AuthError,
 } from './http/apollo-route.ts';
+export type { ApolloAnswer, ApolloRouteOptions } from './http/apollo-route.ts';
 export { registerOpsRoutes } from './http/ops-routes.ts';
 export { registerPluginRoutes } from './http/plugin-routes.ts';
 export { createSubgraphApp } from './http/subgraph-app.ts';

@@ -94,11 +94,20 @@ interface GatewayState {
   nonLocalSelectionsLimitDisabled?: boolean;
 }
 
-interface Answer {
+export interface Answer {
   status: number;
   /** Encoded once per execution: every request sharing it writes the same bytes. */
   body: Buffer;
   headers: [string, string][];
+}
+
+interface Prepared {
+  op: CompiledOperation;
+  query: string;
+  variables: Record<string, unknown> | undefined;
+  operationName: string | undefined;
+  extensions: unknown;
+  internals: ApolloInternals;
 }
 
 /** Requests this path answered (the onSend hook does not count them as writes). */
@@ -222,14 +231,68 @@ export class FastPath {
   /** Null when Apollo's route must answer; else the promise of the answer sent here. */
   private tryHandle(req: FastifyRequest, reply: FastifyReply, apollo: () => unknown): Promise<unknown> | null {
     const body = req.body as Body;
+    const contentType = this.contentType(req.headers.accept);
+    if (!contentType) return null;
+    const ready = this.prepare(body);
+    if (!ready) return null;
+    const run = async () => {
+      const started = performance.now();
+      const correlationId = correlationIdOf(req);
+      const answer = await this.answer(req, ready, correlationId);
+      if (!answer) {
+        this.outcome('fallback');
+        return apollo(); // the route answers 401 with its reason
+      }
+      reply.header('x-correlation-id', correlationId);
+      reply.header('content-type', contentType);
+      for (const [k, v] of answer.headers) reply.header(k, v);
+      reply.code(answer.status);
+      this.opts.logger?.debug(
+        { operation: ready.operationName, status: answer.status, ms: Math.round(performance.now() - started) },
+        'graphql request',
+      );
+      return reply.send(answer.body);
+    };
+    if (!tracingEnabled()) return run();
+    return withSpan('gateway graphql', run, {
+      kind: 'server',
+      remoteParent: req.headers,
+      attributes: {
+        'carbon_nexus.component': 'gateway',
+        'http.request.method': req.method,
+        'url.path': req.url.split('?')[0],
+        ...(ready.operationName ? { 'graphql.operation.name': ready.operationName } : {}),
+      },
+    });
+  }
+
+  /**
+   * A query run in-process for another route of this gateway (REST): the checks, sharing, metrics and JSON body of a
+   * POST /graphql this path answers, for the caller of `req` (its token, correlation id), without a second HTTP
+   * pass. Null when the Apollo route must answer it (the caller then sends it there): path off, a document this
+   * path does not take, variables or limits Apollo must report, a token that does not verify.
+   */
+  async run(
+    req: FastifyRequest,
+    request: { query: string; operationName: string; variables: Record<string, unknown> },
+    correlationId: string,
+  ) {
+    if (this.opts.enabled === false) return null;
+    const ready = this.prepare(request);
+    if (!ready) return null;
+    const answer = await this.answer(req, ready, correlationId);
+    if (!answer) this.outcome('fallback');
+    return answer;
+  }
+
+  /** The compiled operation for a request body, or null when Apollo's route must answer it. */
+  private prepare(body: Body): Prepared | null {
     if (!isRecord(body) || typeof body.query !== 'string' || !body.query) return null;
     const { variables, operationName, extensions } = body;
     if (variables !== undefined && variables !== null && !isRecord(variables)) return null;
     if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
     if (extensions !== undefined && extensions !== null && (!isRecord(extensions) || 'persistedQuery' in extensions))
       return null;
-    const contentType = this.contentType(req.headers.accept);
-    if (!contentType) return null;
     const internals = this.internals;
     if (!internals) return null;
     const compiler = this.compilerNow(internals);
@@ -241,80 +304,46 @@ export class FastPath {
     // depth/cost limits. Either failing is Apollo's to report.
     if (getVariableValues(this.compiledFor!, op.definition.variableDefinitions ?? [], vars ?? {}).errors) return null;
     if (limitError(this.opts.limits, this.compiledFor!, op.document, vars, op.name, true)) return null;
-    const run = () =>
-      this.answer(
-        req,
-        reply,
-        op,
-        body.query as string,
-        vars,
-        (operationName ?? undefined) as string | undefined,
-        extensions,
-        internals,
-        contentType,
-        apollo,
-      );
-    if (!tracingEnabled()) return run();
-    return withSpan('gateway graphql', run, {
-      kind: 'server',
-      remoteParent: req.headers,
-      attributes: {
-        'carbon_nexus.component': 'gateway',
-        'http.request.method': req.method,
-        'url.path': req.url.split('?')[0],
-        ...(typeof operationName === 'string' ? { 'graphql.operation.name': operationName } : {}),
-      },
-    });
+    return {
+      op,
+      query: body.query,
+      variables: vars,
+      operationName: (operationName ?? undefined) as string | undefined,
+      extensions,
+      internals,
+    };
   }
 
-  private async answer(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    op: CompiledOperation,
-    query: string,
-    variables: Record<string, unknown> | undefined,
-    operationName: string | undefined,
-    extensions: unknown,
-    internals: ApolloInternals,
-    contentType: string,
-    apollo: () => unknown,
-  ): Promise<unknown> {
+  /** The answer for a prepared query, or null when the caller's token does not verify (Apollo's route says why). */
+  private async answer(req: FastifyRequest, p: Prepared, correlationId: string): Promise<Answer | null> {
     const started = performance.now();
-    const correlationId = correlationIdOf(req);
     let auth: AuthClaims | null = null;
     if (req.headers.authorization !== undefined) {
       try {
         auth = await claimsOf(req, this.opts.verify);
       } catch {
-        this.outcome('fallback');
-        return apollo(); // the route answers 401 with its reason
+        return null;
       }
     }
     answeredHere.add(req);
-    reply.header('x-correlation-id', correlationId);
     const scope = { correlationId, auth };
     const execute = () =>
-      runInScope(scope, () => this.execute(op, query, variables, operationName, extensions, scope, internals));
+      runInScope(scope, () =>
+        this.execute(p.op, p.query, p.variables, p.operationName, p.extensions, scope, p.internals),
+      );
     let answer: Answer;
     let leader = true;
     if (this.opts.shareOperations === false) answer = await execute();
     else {
       // Same caller (the exact credentials), text, operation and variables: one execution for all of them.
       // The write count joins the key: a query never shares an execution that began before a write was answered.
-      const key = `${writeCount()}\n${req.headers.authorization ?? ''}\n${operationName ?? ''}\n${query}\n${variables ? JSON.stringify(variables) : ''}`;
+      const key = `${writeCount()}\n${req.headers.authorization ?? ''}\n${p.operationName ?? ''}\n${p.query}\n${p.variables ? JSON.stringify(p.variables) : ''}`;
       leader = false;
       answer = await this.inflight.run(key, () => ((leader = true), execute()));
     }
     this.outcome(leader ? 'fast' : 'shared');
-    reply.header('content-type', contentType);
-    for (const [k, v] of answer.headers) reply.header(k, v);
-    reply.code(answer.status);
-    this.opts.observe?.(op.name, 'query', (performance.now() - started) / 1000);
-    this.opts.logger?.debug(
-      { operation: operationName, status: answer.status, ms: Math.round(performance.now() - started) },
-      'graphql request',
-    );
-    return reply.send(answer.body);
+    this.opts.observe?.(p.op.name, 'query', (performance.now() - started) / 1000);
+    return answer;
   }
 
   private async execute(

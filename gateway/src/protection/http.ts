@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { TokenVerifier } from '@carbon-nexus/plugin-sdk';
-import { isInternalRequest } from '../rest/internal.ts';
 
 export interface HttpProtection {
   /** Allowed browser origins; empty = same origin only. `*` allows any. */
@@ -56,8 +55,7 @@ export async function registerHttpProtection(
       timeWindow: '1 minute',
       keyGenerator: keyFor(verify),
       // Only the API is limited; health probes, metrics and static assets are not.
-      // REST calls are counted once, at /api/v1 (their inner /graphql request is exempt).
-      allowList: (req) => !/^\/(graphql|ingest|stream|auth|api\/)/.test(req.url) || isInternalRequest(req),
+      allowList: (req) => !/^\/(graphql|ingest|stream|auth|api\/)/.test(req.url),
       errorResponseBuilder: (_req, ctx) => ({
         statusCode: 429,
         errors: [

@@ -27,6 +27,7 @@ import {
   type TokenVerifier,
 } from '@carbon-nexus/plugin-sdk';
 import type { GatewayContext } from '../context.ts';
+import type { RunGraphQL } from '../execution/in-process.ts';
 import type { SubscriptionEngine } from '../subscriptions/engine.ts';
 import { OpenApiBuilder, type PreparedOperation } from './openapi.ts';
 import { ingestionPaths } from './ingestion-paths.ts';
@@ -36,7 +37,6 @@ import { streamOperation } from './sse.ts';
 import { operationsManifestPath, type TrustedDocuments } from './trusted-documents.ts';
 import { argumentPaths, VariableError, variablesFromRequest, variablesOf, type VariableInfo } from './variables.ts';
 import type { RestOperation } from './operations.ts';
-import { internalHeaders } from './internal.ts';
 import { installGraphQLGate } from './graphql-gate.ts';
 
 export {
@@ -60,6 +60,8 @@ export interface RestApiDeps {
   env: Record<string, string | undefined>;
   logger: Logger;
   metrics: Metrics;
+  /** Runs an operation for the caller of a request as POST /graphql would (execution/in-process.ts). */
+  runGraphQL: RunGraphQL;
 }
 
 export interface RestApi {
@@ -284,20 +286,14 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
             requests.inc({ operation: op.name, status: '200' });
             return streamOperation(req, reply, op, variables, scope, streamOpts, (errors) => problemOf(errors));
           }
-          // The operation as a GraphQL request on our own /graphql route (in-process): the same path as every GraphQL
-          // client — fast path, limits, metrics, trusted documents, audit — with the caller's own headers.
-          const inner = await app.inject({
-            method: 'POST',
-            url: '/graphql',
-            headers: {
-              'content-type': 'application/json',
-              'x-correlation-id': correlationId,
-              ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
-              ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
-              ...internalHeaders(),
-            },
-            payload: JSON.stringify({ query: op.document, operationName: op.name, variables }),
-          });
+          // The operation for this caller as over POST /graphql (fast path or Apollo: limits, metrics, audit), run
+          // in-process; rate limits and CORS were applied to this request.
+          const answer = await deps.runGraphQL(
+            req,
+            { query: op.document, operationName: op.name, variables },
+            correlationId,
+          );
+          const inner = { statusCode: answer.status, payload: answer.body };
           // A plain success ({"data":{"<root>":…}}) is passed on as it is, without parsing and printing it again.
           const prefix = op.root ? `{"data":{${JSON.stringify(op.root)}:` : null;
           if (inner.statusCode === 200 && prefix && inner.payload.startsWith(prefix) && inner.payload.endsWith('}}')) {

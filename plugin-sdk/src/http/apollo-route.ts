@@ -52,18 +52,83 @@ export async function verifyBearer(token: string, verify: TokenVerifier): Promis
   }
 }
 
+export interface ApolloRouteOptions<TContext extends BaseContext> {
+  verify: TokenVerifier;
+  context: (scope: RequestScope, req: FastifyRequest) => Promise<TContext> | TContext;
+  /** Who serves this route ("gateway" or the plugin id): names the request span and the debug request log. */
+  name?: string;
+  /** Logs one debug line per request (operation, status, duration) in the request's correlation id. */
+  logger?: Logger;
+}
+
+/** What Apollo answered one HTTP GraphQL request, with the body complete. */
+export interface ApolloAnswer {
+  status: number;
+  headers: [string, string][];
+  body: string;
+}
+
+/**
+ * One GraphQL request through Apollo Server in our request scope: the bearer token verified (401 with its reason
+ * when it does not), the correlation id, the context. `request` is what Apollo reads (method, headers, query string,
+ * parsed body); `req` is the Fastify request the context is built from — the same one for a route, the outer
+ * request when another route of the same process runs a GraphQL operation for its caller (REST).
+ */
+export async function executeApolloRequest<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  req: FastifyRequest,
+  request: { method: string; headers: Record<string, unknown>; search: string; body: unknown; correlationId: string },
+  opts: ApolloRouteOptions<TContext>,
+): Promise<ApolloAnswer> {
+  const started = performance.now();
+  const { correlationId } = request;
+  let auth: AuthClaims | null;
+  try {
+    auth = await claimsOf(request, opts.verify);
+  } catch (err) {
+    return {
+      status: 401,
+      headers: [['content-type', 'application/json; charset=utf-8']],
+      body: JSON.stringify({
+        errors: [{ message: (err as Error).message, extensions: { code: 'UNAUTHENTICATED' } }],
+      }),
+    };
+  }
+  const headers = new HeaderMap();
+  for (const [k, v] of Object.entries(request.headers))
+    if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : String(v));
+  const scope = { correlationId, auth };
+  const operation = (request.body as { operationName?: unknown } | undefined)?.operationName;
+  if (typeof operation === 'string') setSpanAttributes({ 'graphql.operation.name': operation });
+  return runInScope(scope, async () => {
+    const r = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method.toUpperCase(), headers, search: request.search, body: request.body },
+      context: async () => opts.context(scope, req),
+    });
+    let body: string;
+    if (r.body.kind === 'complete') body = r.body.string;
+    else {
+      const chunks: string[] = [];
+      for await (const c of r.body.asyncIterator) chunks.push(c);
+      body = chunks.join('');
+    }
+    opts.logger?.debug(
+      {
+        operation: typeof operation === 'string' ? operation : undefined,
+        status: r.status ?? 200,
+        ms: Math.round(performance.now() - started),
+      },
+      'graphql request',
+    );
+    return { status: r.status ?? 200, headers: [...r.headers], body };
+  });
+}
+
 export function mountApollo<TContext extends BaseContext>(
   app: FastifyInstance,
   path: string,
   server: ApolloServer<TContext>,
-  opts: {
-    verify: TokenVerifier;
-    context: (scope: RequestScope, req: FastifyRequest) => Promise<TContext> | TContext;
-    /** Who serves this route ("gateway" or the plugin id): names the request span and the debug request log. */
-    name?: string;
-    /** Logs one debug line per request (operation, status, duration) in the request's correlation id. */
-    logger?: Logger;
-  },
+  opts: ApolloRouteOptions<TContext>,
 ): void {
   const name = opts.name ?? 'graphql';
   // One SERVER span per request, continuing the caller's `traceparent` (a no-op when tracing is off).
@@ -78,49 +143,17 @@ export function mountApollo<TContext extends BaseContext>(
       },
     });
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
-    const started = performance.now();
     const correlationId = correlationIdOf(req);
     reply.header('x-correlation-id', correlationId);
-    let auth: AuthClaims | null;
-    try {
-      auth = await claimsOf(req, opts.verify);
-    } catch (err) {
-      return reply
-        .code(401)
-        .send({ errors: [{ message: (err as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] });
-    }
-    const headers = new HeaderMap();
-    for (const [k, v] of Object.entries(req.headers))
-      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-    const scope = { correlationId, auth };
-    const operation = (req.body as { operationName?: unknown } | undefined)?.operationName;
-    if (typeof operation === 'string') setSpanAttributes({ 'graphql.operation.name': operation });
-    const res = await runInScope(scope, async () => {
-      const r = await server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: {
-          method: req.method.toUpperCase(),
-          headers,
-          search: req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '',
-          body: req.body,
-        },
-        context: async () => opts.context(scope, req),
-      });
-      opts.logger?.debug(
-        {
-          operation: typeof operation === 'string' ? operation : undefined,
-          status: r.status ?? 200,
-          ms: Math.round(performance.now() - started),
-        },
-        'graphql request',
-      );
-      return r;
-    });
+    const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    const res = await executeApolloRequest(
+      server,
+      req,
+      { method: req.method, headers: req.headers, search, body: req.body, correlationId },
+      opts,
+    );
     for (const [k, v] of res.headers) reply.header(k, v);
-    reply.code(res.status ?? 200);
-    if (res.body.kind === 'complete') return reply.send(res.body.string);
-    const chunks: string[] = [];
-    for await (const c of res.body.asyncIterator) chunks.push(c);
-    return reply.send(chunks.join(''));
+    return reply.code(res.status).send(res.body);
   };
   app.route({ method: ['GET', 'POST'], url: path, handler });
 }
