@@ -319,6 +319,7 @@ export async function runHotspotEval(o: HotspotEvalOptions): Promise<HotspotEval
     if (o.compareSeedRule !== false) {
       // The evaluation's own throw-away database: start the second judgement from no hotspots.
       await gw.host!.db.query(`DELETE FROM alerts`);
+      await gw.host!.db.query(`DELETE FROM hotspot_changes`);
       await gw.host!.db.query(`DELETE FROM hotspots`);
       await gql(
         `mutation { updateHotspotSettings(input: { thresholds: [{ entityType: "default", info: 80, warn: 100, critical: 150, minEvents: 1, noiseSigmas: 0 }] }) { windowMinutes } }`,

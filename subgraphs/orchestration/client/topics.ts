@@ -13,6 +13,11 @@ export type HotspotChanged = {
   entityId: string;
   /** The change came from detection over a past window (backfill); absent from older producers = live. */
   backfill?: boolean;
+  /**
+   * The change's sequence number in orchestration's hotspot change log (its hotspotDetected resume cursor, a
+   * non-negative integer string). Absent from older producers, which logged no change.
+   */
+  seq?: string;
 };
 export const hotspotChanged = topic<HotspotChanged>('hotspot.changed');
 

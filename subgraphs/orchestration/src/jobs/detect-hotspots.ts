@@ -6,10 +6,11 @@
 //  3. percentAbove = (predicted − baseline) / baseline × 100 -> level by the entity type's thresholds; the window is
 //     evidence only with ≥ minEvents events and an excess beyond the baseline's noise, alone or sustained over the
 //     last HOTSPOT_EVIDENCE_HOURS (evidence.ts; one more emissionsSeries call, only when a window needs it);
-//  4. inside one transaction (serialized by an advisory lock, so alert seq order = commit order), per entity, the
-//     episode rules of episodes.ts: continue (update / escalate / resolve) the hotspot this window moves forward
-//     from, create one, or leave hotspots of later windows alone — each kind one set-based statement;
-//  5. in the same transaction: hotspot.changed and alert.raised into the outbox; the host's relay publishes them.
+//  4. inside one transaction (serialized by an advisory lock, so alert and hotspot change seq order = commit order),
+//     per entity, the episode rules of episodes.ts: continue (update / escalate / resolve) the hotspot this window
+//     moves forward from, create one, or leave hotspots of later windows alone — each kind one set-based statement;
+//  5. in the same transaction: each hotspot change into the change log (hotspot_changes, its seq the hotspotDetected
+//     resume cursor), then hotspot.changed and alert.raised into the outbox; the host's relay publishes them.
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { SqlQueryable } from '@carbon-nexus/db';
 import type { OrchestrationConfig } from '../config.ts';
@@ -22,6 +23,7 @@ import { effectiveThresholds } from '../store/thresholds.ts';
 import { isSignificant, isSustained } from '../domain/evidence.ts';
 import { decide, type EpisodeHotspot } from '../domain/episodes.ts';
 import { alertRaised, hotspotChanged, type AlertRaised, type HotspotChanged } from '../../client/topics.ts';
+import { lockChanges, logHotspotChanges } from '../store/hotspot-changes.ts';
 
 export interface DetectionCounts {
   entitiesEvaluated: number;
@@ -43,9 +45,6 @@ export const emptyCounts = (): DetectionCounts => ({
   alertsRaised: 0,
   suppressed: 0,
 });
-
-/** Serializes detection cycles across processes (and keeps alert seq commit-ordered for replay). */
-const DETECT_LOCK = 7_340_021;
 
 export interface Measured {
   entityId: string;
@@ -440,9 +439,9 @@ async function raiseAlerts(c: Cycle, alerts: AlertDraft[]) {
   c.counts.alertsRaised += rows.length;
 }
 
-/** One entity type's episodes for this window (serialized by an advisory lock, so alert seq order = commit order). */
+/** One entity type's episodes for this window (serialized by an advisory lock, so seq order = commit order). */
 async function apply(c: Cycle, measured: Measured[], names: Map<string, string>): Promise<void> {
-  await c.tx.query(`SELECT pg_advisory_xact_lock($1)`, [DETECT_LOCK]);
+  await lockChanges(c.tx);
   const { creates, changes, resolves } = await decideAll(c, measured, names);
   const alerts: AlertDraft[] = [];
   await createHotspots(c, creates, alerts);
@@ -503,6 +502,8 @@ export async function detectWindow(
         performance.now() - started,
       ],
     );
+    // The change log commits with the rows (under the lock apply() took); each change carries its seq on the bus.
+    await logHotspotChanges(tx, pub.hotspots);
     // Transactional outbox: the events commit with the rows; the relay publishes them (and retries during a bus outage).
     for (const h of pub.hotspots) await services.outbox.enqueue(tx, hotspotChanged, h);
     for (const a of pub.alerts) await services.outbox.enqueue(tx, alertRaised, a);

@@ -21,6 +21,8 @@ import {
   type BaselineRow,
 } from '../store/rows.ts';
 import { detectRange, detectWindow, publish } from '../jobs/detect-hotspots.ts';
+import { lockChanges, logHotspotChanges } from '../store/hotspot-changes.ts';
+import type { HotspotChanged } from '../../client/topics.ts';
 import { recalculateBaselines as recalc } from '../jobs/recalculate-baselines.ts';
 import { simulate as runSimulation, type SimulationInput } from '../simulate/scenario.ts';
 
@@ -33,7 +35,9 @@ async function acknowledgeAlert(_: unknown, args: { id: string }, ctx: ResolverC
   const [current] = await db.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1`, [args.id]);
   if (!current || !canSeeSupplier(auth, current.supplier_id)) throw notFound('alert', args.id);
   if (current.acknowledged_at) return alertToGraph(current);
-  const { row, hotspot } = await db.transaction(async (tx) => {
+  const { row, change } = await db.transaction(async (tx) => {
+    // Before any row is changed (detection takes the lock first too): the change's seq commits in order.
+    await lockChanges(tx);
     const [row] = await tx.query<AlertRow>(
       `UPDATE alerts SET acknowledged_by = $2, acknowledged_at = now() WHERE id = $1 AND acknowledged_at IS NULL RETURNING ${ALERT_COLUMNS}`,
       [args.id, auth.sub],
@@ -58,23 +62,20 @@ async function acknowledgeAlert(_: unknown, args: { id: string }, ctx: ResolverC
       },
       tx,
     );
-    return { row, hotspot };
-  });
-  if (hotspot) {
-    await publish(svc(ctx), {
-      hotspots: [
-        {
+    const change: HotspotChanged | null = hotspot
+      ? {
           id: hotspot.id,
           change: 'acknowledged',
           severity: hotspot.severity,
           supplierId: hotspot.supplier_id,
           entityType: hotspot.entity_type,
           entityId: hotspot.entity_id,
-        },
-      ],
-      alerts: [],
-    });
-  }
+        }
+      : null;
+    if (change) await logHotspotChanges(tx, [change]);
+    return { row, change };
+  });
+  if (change) await publish(svc(ctx), { hotspots: [change], alerts: [] });
   return alertToGraph(row ?? current);
 }
 
