@@ -1,6 +1,7 @@
 // Live endpoints over plain HTTP: GET /api/v1/alerts/stream as Server-Sent Events through a real HTTP client. Each
 // event's id is the alert cursor; reconnecting with Last-Event-ID replays exactly the missed alerts, then continues
-// live — no gap, no duplicate. The partner client's REST stream does the same by itself. Hotspot changes stream too.
+// live — no gap, no duplicate. The partner client's REST stream does the same by itself. The hotspot change stream
+// resumes the same way (its ids are hotspot change cursors).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRestClient, memoryCursorStore } from '@carbon-nexus/partner-client';
 import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
@@ -158,25 +159,62 @@ describe('REST live streams (SSE)', () => {
     expect(errors.length).toBeGreaterThan(0); // the cut was noticed, then healed
   });
 
-  it('hotspots: changes stream as they happen; a stream the server refuses ends with a problem event', async () => {
-    const conn = await connect('/api/v1/hotspots/stream?minSeverity=WARN');
-    await eventually(async () => (await upstreams()) >= 1, 10_000, 'subscribed');
-    const a = await raiseAlert('critical', 180);
-    await eventually(() => conn.events.length === 1, 10_000, 'hotspot event');
-    await conn.close();
-    expect(conn.events[0].id).toBeUndefined(); // no replay for hotspots: no ids
+  it('hotspots: ids are change cursors; reconnecting with Last-Event-ID replays exactly the missed changes, then continues live', async () => {
+    let conn = await connect('/api/v1/hotspots/stream?minSeverity=WARN');
+    expect(conn.res.status).toBe(200);
+    await eventually(async () => (await upstreams()) === 1, 10_000, 'subscribed');
+    // Each new hotspot is one change (CREATED): the fixture's windows leave the earlier hotspots alone.
+    const first = [await raiseAlert('critical', 175), await raiseAlert('warn', 115)];
+    await eventually(() => conn.events.length === 2, 10_000, 'live changes');
+    expect(conn.events.map((e) => e.data.hotspot.id)).toEqual(first.map((a) => a.hotspotId));
+    expect(conn.events.map((e) => e.id)).toEqual(conn.events.map((e) => e.data.cursor));
     expect(conn.events[0].data).toMatchObject({
       change: 'CREATED',
-      hotspot: { id: a.hotspotId, severity: 'CRITICAL', supplier: { name: 'Stream Haulage' } },
+      hotspot: { id: first[0].hotspotId, severity: 'CRITICAL', supplier: { name: 'Stream Haulage' } },
     });
+    const lastSeen = conn.events.at(-1)!.id!;
+    const firstSeen = conn.events[0].id!;
+    expect(BigInt(lastSeen)).toBeGreaterThan(BigInt(firstSeen));
+    await conn.close();
+    await eventually(async () => (await upstreams()) === 0, 10_000, 'disconnected');
+
+    const missed = [await raiseAlert('warn', 125), await raiseAlert('info', 88), await raiseAlert('critical', 220)];
+    conn = await connect('/api/v1/hotspots/stream?minSeverity=WARN', { 'last-event-id': lastSeen });
+    await eventually(() => conn.events.length === 2, 10_000, 'replayed changes');
+    const live = await raiseAlert('warn', 135);
+    await eventually(() => conn.events.length === 3, 10_000, 'live after replay');
+    await new Promise((r) => setTimeout(r, 300)); // a duplicate would have arrived by now
+    await conn.close();
+    expect(conn.events.map((e) => e.data.hotspot.id)).toEqual([
+      missed[0].hotspotId,
+      missed[2].hotspotId,
+      live.hotspotId,
+    ]);
+    expect(conn.events.map((e) => e.data.change)).toEqual(['CREATED', 'CREATED', 'CREATED']);
+    const ids = conn.events.map((e) => BigInt(e.id!));
+    expect(ids[0]).toBeGreaterThan(BigInt(lastSeen));
+    expect(ids[1]).toBeGreaterThan(ids[0]);
+    expect(ids[2]).toBeGreaterThan(ids[1]);
+    expect(conn.events.map((e) => e.id)).toEqual(conn.events.map((e) => e.data.cursor));
+    // `?after=` does the same for a first connection: the CRITICAL changes after the first one seen.
+    const fromCursor = await connect(`/api/v1/hotspots/stream?minSeverity=CRITICAL&after=${firstSeen}`);
+    await eventually(() => fromCursor.events.length === 1, 10_000, 'replay from after');
+    await new Promise((r) => setTimeout(r, 300));
+    await fromCursor.close();
+    expect(fromCursor.events.map((e) => e.data.hotspot.id)).toEqual([missed[2].hotspotId]);
+  });
+
+  it('a stream the server refuses ends with a problem event, or is an ordinary problem response', async () => {
     // Refused by the plugin when the stream starts: a `problem` event naming the field, then the stream ends.
-    const bad = await connect('/api/v1/alerts/stream?after=yesterday');
-    await eventually(() => bad.events.length === 1, 10_000, 'problem event');
-    await bad.close();
-    expect(bad.events[0]).toMatchObject({
-      event: 'problem',
-      data: { status: 400, code: 'BAD_USER_INPUT', errors: [{ field: 'after' }] },
-    });
+    for (const path of ['/api/v1/alerts/stream?after=yesterday', '/api/v1/hotspots/stream?after=yesterday']) {
+      const bad = await connect(path);
+      await eventually(() => bad.events.length === 1, 10_000, 'problem event');
+      await bad.close();
+      expect(bad.events[0], path).toMatchObject({
+        event: 'problem',
+        data: { status: 400, code: 'BAD_USER_INPUT', errors: [{ field: 'after' }] },
+      });
+    }
     // Refused by REST before streaming (not a parameter): an ordinary problem response.
     const unknown = await fetch(`${gw.url}/api/v1/alerts/stream?level=WARN`, {
       headers: { authorization: `Bearer ${partner}` },
