@@ -1,7 +1,7 @@
 // Typed REST client for the Carbon Nexus API (/api/v1). One method per operation of operations/*.graphql, generated
 // into ./generated/rest-operations.ts (route table and types) by `npm run build`: variables in, the endpoint's JSON
 // out, problem+json errors thrown as RestProblemError. Streams (alertStream, hotspotStream) are Server-Sent Events with
-// automatic reconnect; the alert stream resumes from the last event id (Last-Event-ID), so no alert is missed or
+// automatic reconnect; both resume from the last event id (Last-Event-ID), so no alert or hotspot change is missed or
 // delivered twice, across reconnects and — with a persistent cursor store — restarts.
 import { createParser } from 'eventsource-parser';
 import { memoryCursorStore, type CursorStore } from './alerts.ts';
@@ -48,7 +48,7 @@ export interface StreamHandlers<T> {
   onEvent: (event: T, id: string | null) => void | Promise<void>;
   /** Connection problems (the stream reconnects) and problems the server sent (the stream stops). */
   onError?: (err: unknown) => void;
-  /** Where the last event id survives restarts (alert stream). Default: memory. */
+  /** Where the last event id survives restarts (one store per stream). Default: memory. */
   cursorStore?: CursorStore;
   /** Delay before a reconnect, ms (default: the server's `retry:` hint, else 2000). */
   retryMs?: number;
