@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ExecutionResult } from 'graphql';
 import type { AuthClaims } from '@carbon-nexus/plugin-sdk';
 import type { SubscriptionEngine } from '../subscriptions/engine.ts';
+import { openSseStream } from '../subscriptions/sse-stream.ts';
 import { problemFromGraphQL, sendProblem, type Problem } from './problem.ts';
 
 export interface StreamOptions {
@@ -41,63 +42,32 @@ export async function streamOperation(
     return void sendProblem(reply, problemOf((result as ExecutionResult).errors ?? []));
   }
   const iterator = result as AsyncIterableIterator<ExecutionResult>;
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-correlation-id': scope.correlationId,
+  const problemEvent = (errors: readonly any[]) => `event: problem\ndata: ${JSON.stringify(problemOf(errors))}\n\n`;
+  const stream = openSseStream(reply, {
+    correlationId: scope.correlationId,
+    auth: scope.auth,
+    keepAliveMs: opts.keepAliveMs,
+    open: opts.open,
+    expiredEvent: () => problemEvent([{ message: 'token expired', extensions: { code: 'UNAUTHENTICATED' } }]),
+    onEnd: () => void iterator.return?.(),
   });
-  let ended = false;
-  const write = async (chunk: string) => {
-    if (ended) return;
-    if (!res.write(chunk)) await new Promise<void>((r) => res.once('drain', r).once('close', r));
-  };
-  const finish = () => {
-    if (ended) return;
-    ended = true;
-    clearInterval(keepAlive);
-    clearTimeout(expiry);
-    opts.open.delete(finish);
-    void iterator.return?.();
-    if (!res.writableEnded) res.end();
-  };
-  const keepAlive = setInterval(() => void write(': keep-alive\n\n'), opts.keepAliveMs);
-  // The stream ends when the token does (the client reconnects with a fresh one and resumes from Last-Event-ID).
-  const expMs = scope.auth?.exp ? scope.auth.exp * 1000 - Date.now() : null;
-  const expiry =
-    expMs !== null && expMs < 2 ** 31 - 1
-      ? setTimeout(
-          () =>
-            void write(
-              `event: problem\ndata: ${JSON.stringify(problemOf([{ message: 'token expired', extensions: { code: 'UNAUTHENTICATED' } }]))}\n\n`,
-            ).then(finish),
-          Math.max(0, expMs),
-        )
-      : undefined;
-  opts.open.add(finish);
-  res.on('close', finish);
-  await write('retry: 2000\n\n');
+  await stream.write('retry: 2000\n\n');
   try {
     for await (const r of iterator) {
-      if (ended) break;
+      if (stream.ended) break;
       if (r.errors?.length && !r.data) {
-        await write(`event: problem\ndata: ${JSON.stringify(problemOf(r.errors))}\n\n`);
+        await stream.write(problemEvent(r.errors));
         break;
       }
       const id = eventId(r.data, op.root);
       const data = op.root ? (r.data as Record<string, unknown> | null | undefined)?.[op.root] : r.data;
-      await write(`${id ? `id: ${id}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
+      await stream.write(`${id ? `id: ${id}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
     }
   } catch (err) {
     req.log?.error?.({ err }, 'REST stream failed');
-    await write(
-      `event: problem\ndata: ${JSON.stringify(problemOf([{ message: 'internal error while streaming' }]))}\n\n`,
-    );
+    await stream.write(problemEvent([{ message: 'internal error while streaming' }]));
   }
-  finish();
+  stream.finish();
 }
 
 export { problemFromGraphQL };
