@@ -5,37 +5,27 @@
 // trusted-documents gate in front of /graphql.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ApolloServer } from '@apollo/server';
 import {
   Kind,
   parse,
   validate,
   type FragmentDefinitionNode,
-  type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import {
-  type AuthError,
-  claimsOf,
-  correlationIdOf,
-  withSpan,
-  type AuthClaims,
-  type Logger,
-  type Metrics,
-  type TokenVerifier,
-} from '@carbon-nexus/plugin-sdk';
+import { correlationIdOf, withSpan, type Logger, type Metrics, type TokenVerifier } from '@carbon-nexus/plugin-sdk';
 import type { GatewayContext } from '../context.ts';
 import type { RunGraphQL } from '../execution/in-process.ts';
 import type { SubscriptionEngine } from '../subscriptions/engine.ts';
 import { OpenApiBuilder, type PreparedOperation } from './openapi.ts';
 import { ingestionPaths } from './ingestion-paths.ts';
 import { registerDocsPage } from './docs-page.ts';
-import { problem, problemFromGraphQL, sendProblem, type Problem } from './problem.ts';
-import { streamOperation } from './sse.ts';
+import { problem, sendProblem } from './problem.ts';
+import { operationHandler, pathOnly, type HandlerDeps, type ServedOperation } from './handler.ts';
 import { operationsManifestPath, type TrustedDocuments } from './trusted-documents.ts';
-import { argumentPaths, VariableError, variablesFromRequest, variablesOf, type VariableInfo } from './variables.ts';
+import { argumentPaths, variablesOf } from './variables.ts';
 import type { RestOperation } from './operations.ts';
 import { installGraphQLGate } from './graphql-gate.ts';
 
@@ -72,12 +62,6 @@ export interface RestApi {
   openapi: Record<string, unknown>;
 }
 
-interface Served extends PreparedOperation {
-  variables: VariableInfo[];
-  /** GraphQL argument path -> REST variable (names field errors in the caller's terms). */
-  argumentVariables: Map<string, string>;
-}
-
 function readOperations(logger: Logger): RestOperation[] {
   if (!fs.existsSync(operationsManifestPath)) {
     logger.warn(
@@ -89,7 +73,7 @@ function readOperations(logger: Logger): RestOperation[] {
   return (JSON.parse(fs.readFileSync(operationsManifestPath, 'utf8')) as { operations: RestOperation[] }).operations;
 }
 
-function prepare(op: RestOperation, schema: GraphQLSchema): Served | string {
+function prepare(op: RestOperation, schema: GraphQLSchema): ServedOperation | string {
   const doc = parse(op.document);
   const errors = validate(schema, doc);
   if (errors.length) return errors.map((e) => e.message).join('; ');
@@ -106,43 +90,27 @@ const PREFIX = '/api/v1';
 /** Fastify's path syntax inside the /api/v1 scope: /api/v1/a/{id}/b -> /a/:id/b. */
 const fastifyPath = (p: string) => p.slice(PREFIX.length).replace(/\{([^}]+)\}/g, ':$1');
 
-function pathOnly(url: string): string {
-  const i = url.indexOf('?');
-  return i < 0 ? url : url.slice(0, i);
-}
-
 export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): Promise<RestApi> {
-  const { engine, trusted, verify, env, logger, metrics } = deps;
+  const { engine, trusted, env, logger, metrics } = deps;
   const schema = engine.apiSchema;
+  installGraphQLGate(app, trusted);
+  const { served, unavailable } = servedOperations(schema, trusted, logger);
+
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const f of [...openStreams]) f();
+  });
   const requests = metrics.counter('rest_requests_total', 'REST API requests by operation and HTTP status', [
     'operation',
     'status',
   ]);
-
-  installGraphQLGate(app, trusted);
-
-  // ---- the operations ------------------------------------------------------------------------------------------------
-  const served: Served[] = [];
-  const unavailable: RestApi['unavailable'] = [];
-  for (const op of readOperations(logger)) {
-    if (!trusted.get(op.hash))
-      logger.warn({ operation: op.name }, 'REST API: operation missing from the trusted manifest');
-    const p = prepare(op, schema);
-    if (typeof p === 'string') unavailable.push({ name: op.name, method: op.method, path: op.path, reason: p });
-    else served.push(p);
-  }
-  if (unavailable.length) {
-    logger.info(
-      { operations: unavailable.map((u) => u.name) },
-      'REST API: operations this deployment cannot serve (their subgraph is not composed)',
-    );
-  }
-
-  const openStreams = new Set<() => void>();
-  const streamOpts = { engine, keepAliveMs: Number(env.SSE_KEEPALIVE_MS ?? 15_000), open: openStreams };
-  app.addHook('preClose', async () => {
-    for (const f of [...openStreams]) f();
-  });
+  const handlerDeps: HandlerDeps = {
+    runGraphQL: deps.runGraphQL,
+    verify: deps.verify,
+    logger,
+    streams: { engine, keepAliveMs: Number(env.SSE_KEEPALIVE_MS ?? 15_000), open: openStreams },
+    count: (operation, status) => requests.inc({ operation, status: String(status) }),
+  };
 
   const builder = new OpenApiBuilder(schema);
   const eventInput = schema.getType('EventInput');
@@ -157,52 +125,11 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
 
   await app.register(
     async (api) => {
-      // Everything under /api/v1 answers problem+json, including body-parse errors, rate limits and unknown paths.
-      api.setErrorHandler((err: any, req, reply) => {
-        const status = Number(err.statusCode ?? 500);
-        const base = { instance: pathOnly(req.url), correlationId: correlationIdOf(req) };
-        if (status === 429) {
-          const retry = Number(err.errors?.[0]?.extensions?.retryAfterSeconds ?? reply.getHeader('retry-after') ?? 60);
-          return sendProblem(
-            reply,
-            problem({
-              status,
-              code: 'RATE_LIMITED',
-              detail: err.errors?.[0]?.message ?? 'rate limit exceeded',
-              retryAfterSeconds: retry,
-              ...base,
-            }),
-          );
-        }
-        if (status >= 500) logger.error({ err, correlationId: base.correlationId }, 'REST request failed');
-        const detail =
-          status >= 500
-            ? 'internal error; quote the correlation id when reporting it'
-            : String(err.message ?? 'bad request');
-        const body = status === 400 && /JSON/i.test(detail) ? { errors: [{ field: '(body)', reason: detail }] } : {};
-        return sendProblem(reply, {
-          ...problem({ status, code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', detail, ...base }),
-          ...body,
-        });
-      });
-      api.setNotFoundHandler((req, reply) =>
-        sendProblem(
-          reply,
-          problem({
-            status: 404,
-            code: 'NOT_FOUND',
-            detail: `no endpoint ${req.method} ${pathOnly(req.url)}; see /api/v1/openapi.json`,
-            instance: pathOnly(req.url),
-            correlationId: correlationIdOf(req),
-          }),
-        ),
-      );
-
+      registerProblemHandlers(api, logger);
       api.get('/openapi.json', async (_req, reply) =>
         reply.type('application/json; charset=utf-8').header('cache-control', 'no-cache').send(openapiJson),
       );
       registerDocsPage(api);
-
       for (const u of unavailable) {
         api.route({
           method: u.method as 'GET',
@@ -220,134 +147,8 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
             ),
         });
       }
-
       for (const op of served) {
-        const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-          const correlationId = correlationIdOf(req);
-          reply.header('x-correlation-id', correlationId);
-          const instance = pathOnly(req.url);
-          const problemOf = (errors: readonly any[], data?: unknown): Problem =>
-            problemFromGraphQL(errors, {
-              instance,
-              correlationId,
-              data,
-              fieldOfArgument: (p) => op.argumentVariables.get(p),
-            });
-          if (op.method !== 'GET' && typeof req.body === 'string' && req.body.length) {
-            return sendProblem(
-              reply,
-              problem({
-                status: 415,
-                code: 'BAD_REQUEST',
-                detail: 'send the body as application/json',
-                instance,
-                correlationId,
-              }),
-            );
-          }
-          let variables: Record<string, unknown>;
-          try {
-            variables = variablesFromRequest({
-              variables: op.variables,
-              pathParams: op.pathParams,
-              params: req.params as Record<string, string>,
-              query: req.query as Record<string, string | string[] | undefined>,
-              body: req.body,
-              useBody: op.method !== 'GET',
-            });
-          } catch (err) {
-            if (!(err instanceof VariableError)) throw err;
-            return sendProblem(reply, {
-              ...problem({ status: 400, code: 'BAD_USER_INPUT', detail: err.message, instance, correlationId }),
-              errors: err.problems,
-            });
-          }
-          if (op.kind === 'subscription') {
-            let auth: AuthClaims | null;
-            try {
-              auth = await claimsOf(req, verify);
-            } catch (err) {
-              return sendProblem(
-                reply,
-                problem({
-                  status: 401,
-                  code: 'UNAUTHENTICATED',
-                  detail: (err as AuthError).message,
-                  instance,
-                  correlationId,
-                }),
-              );
-            }
-            const scope = { auth, correlationId };
-            // EventSource sends the last id it saw on reconnect; it wins over the URL's original `after`.
-            const last = req.headers['last-event-id'];
-            if (typeof last === 'string' && last && op.variables.some((v) => v.name === 'after'))
-              variables.after = last;
-            requests.inc({ operation: op.name, status: '200' });
-            return streamOperation(req, reply, op, variables, scope, streamOpts, (errors) => problemOf(errors));
-          }
-          // The operation for this caller as over POST /graphql (fast path or Apollo: limits, metrics, audit), run
-          // in-process; rate limits and CORS were applied to this request.
-          const answer = await deps.runGraphQL(
-            req,
-            { query: op.document, operationName: op.name, variables },
-            correlationId,
-          );
-          const inner = { statusCode: answer.status, payload: answer.body };
-          // A plain success ({"data":{"<root>":…}}) is passed on as it is, without parsing and printing it again.
-          const prefix = op.root ? `{"data":{${JSON.stringify(op.root)}:` : null;
-          if (inner.statusCode === 200 && prefix && inner.payload.startsWith(prefix) && inner.payload.endsWith('}}')) {
-            const value = inner.payload.slice(prefix.length, -2);
-            if (value !== 'null') {
-              requests.inc({ operation: op.name, status: '200' });
-              return reply.code(200).type('application/json; charset=utf-8').send(value);
-            }
-          }
-          let body: { data?: Record<string, unknown> | null; errors?: GraphQLFormattedError[] };
-          try {
-            body = JSON.parse(inner.payload);
-          } catch {
-            logger.error(
-              { status: inner.statusCode, correlationId },
-              'REST: /graphql answered something that is not JSON',
-            );
-            return sendProblem(
-              reply,
-              problem({
-                status: 500,
-                code: 'INTERNAL_SERVER_ERROR',
-                detail: 'internal error; quote the correlation id when reporting it',
-                instance,
-                correlationId,
-              }),
-            );
-          }
-          const data = body.data as Record<string, unknown> | null | undefined;
-          if (body.errors?.length) {
-            const p = problemOf(body.errors, data);
-            requests.inc({ operation: op.name, status: String(p.status) });
-            return sendProblem(reply, p);
-          }
-          const value = op.root ? data?.[op.root] : data;
-          if (value === null || value === undefined) {
-            requests.inc({ operation: op.name, status: '404' });
-            const what = Object.entries(variables)
-              .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
-              .join(', ');
-            return sendProblem(
-              reply,
-              problem({
-                status: 404,
-                code: 'NOT_FOUND',
-                detail: `${op.root ?? op.name} not found${what ? ` (${what})` : ''}`,
-                instance,
-                correlationId,
-              }),
-            );
-          }
-          requests.inc({ operation: op.name, status: '200' });
-          return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(value));
-        };
+        const handler = operationHandler(op, handlerDeps);
         api.route({
           method: op.method,
           url: fastifyPath(op.path),
@@ -375,4 +176,67 @@ export async function registerRestApi(app: FastifyInstance, deps: RestApiDeps): 
     'REST API ready at /api/v1 (reference at /api/v1/docs)',
   );
   return { operations: served, unavailable, openapi };
+}
+
+/** The manifest's operations this deployment's schema runs, and those it cannot (a plugin is missing) with why. */
+function servedOperations(schema: GraphQLSchema, trusted: TrustedDocuments, logger: Logger) {
+  const served: ServedOperation[] = [];
+  const unavailable: RestApi['unavailable'] = [];
+  for (const op of readOperations(logger)) {
+    if (!trusted.get(op.hash))
+      logger.warn({ operation: op.name }, 'REST API: operation missing from the trusted manifest');
+    const p = prepare(op, schema);
+    if (typeof p === 'string') unavailable.push({ name: op.name, method: op.method, path: op.path, reason: p });
+    else served.push(p);
+  }
+  if (unavailable.length) {
+    logger.info(
+      { operations: unavailable.map((u) => u.name) },
+      'REST API: operations this deployment cannot serve (their subgraph is not composed)',
+    );
+  }
+  return { served, unavailable };
+}
+
+/** Everything under /api/v1 answers problem+json, including body-parse errors, rate limits and unknown paths. */
+function registerProblemHandlers(api: FastifyInstance, logger: Logger): void {
+  api.setErrorHandler((err: any, req, reply) => {
+    const status = Number(err.statusCode ?? 500);
+    const base = { instance: pathOnly(req.url), correlationId: correlationIdOf(req) };
+    if (status === 429) {
+      const retry = Number(err.errors?.[0]?.extensions?.retryAfterSeconds ?? reply.getHeader('retry-after') ?? 60);
+      return sendProblem(
+        reply,
+        problem({
+          status,
+          code: 'RATE_LIMITED',
+          detail: err.errors?.[0]?.message ?? 'rate limit exceeded',
+          retryAfterSeconds: retry,
+          ...base,
+        }),
+      );
+    }
+    if (status >= 500) logger.error({ err, correlationId: base.correlationId }, 'REST request failed');
+    const detail =
+      status >= 500
+        ? 'internal error; quote the correlation id when reporting it'
+        : String(err.message ?? 'bad request');
+    const body = status === 400 && /JSON/i.test(detail) ? { errors: [{ field: '(body)', reason: detail }] } : {};
+    return sendProblem(reply, {
+      ...problem({ status, code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', detail, ...base }),
+      ...body,
+    });
+  });
+  api.setNotFoundHandler((req, reply) =>
+    sendProblem(
+      reply,
+      problem({
+        status: 404,
+        code: 'NOT_FOUND',
+        detail: `no endpoint ${req.method} ${pathOnly(req.url)}; see /api/v1/openapi.json`,
+        instance: pathOnly(req.url),
+        correlationId: correlationIdOf(req),
+      }),
+    ),
+  );
 }
