@@ -31,6 +31,11 @@ export interface PluginServices<Config = unknown> {
   lifecycle: PluginLifecycle;
   /** The caller of an HTTP route: verified claims, null when anonymous; throws AuthError for a bad token. */
   authenticate(request: FastifyRequest): Promise<AuthClaims | null>;
+  /**
+   * True while the platform verifies tokens with the well-known development secret (neither JWT_SECRET nor
+   * JWT_JWKS_URL set): a development install, where a plugin may relax production guards (e.g. private networks).
+   */
+  developmentAuth: boolean;
   scheduler: Scheduler;
   logger: Logger;
   metrics: Metrics;

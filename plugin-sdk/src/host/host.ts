@@ -23,7 +23,7 @@ import { createCallRegistry, type CallRegistry } from '../services/call.ts';
 import { createAuditWriter } from '../services/audit.ts';
 import { withSpan } from '../services/tracing.ts';
 import { createOutboxRelay, type OutboxRelay } from '../services/outbox.ts';
-import { authConfigFromEnv, signDevToken } from '../services/auth.ts';
+import { authConfigFromEnv, DEV_JWT_SECRET, signDevToken } from '../services/auth.ts';
 import {
   currentScope,
   iterateInScope,
@@ -299,6 +299,7 @@ export function createHost(opts: HostOptions): Host {
       canCall: (id) => (declared.requires.includes(id) || Object.hasOwn(declared.uses, id)) && calls.has(id),
       lifecycle: lc.lifecycle,
       authenticate: (request) => claimsOf(request, verifyToken),
+      developmentAuth: authCfg.secret === DEV_JWT_SECRET,
       scheduler,
       logger: plog,
       metrics,

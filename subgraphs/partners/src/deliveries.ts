@@ -4,13 +4,7 @@
 import type { PluginServices } from '@carbon-nexus/plugin-sdk';
 import type { AlertRaised, HotspotChanged } from '@carbon-nexus/orchestration/client';
 import type { RecommendationCreated, RecommendationUpdated } from '@carbon-nexus/recommendations/client';
-import {
-  authConfigFromEnv,
-  DEV_JWT_SECRET,
-  runInScope,
-  SYSTEM_CLAIMS,
-  PluginAbsentError,
-} from '@carbon-nexus/plugin-sdk';
+import { runInScope, SYSTEM_CLAIMS, PluginAbsentError } from '@carbon-nexus/plugin-sdk';
 import { SupplierNames } from '@carbon-nexus/data-core/client';
 import { AlertWebhookPayloads, HotspotWebhookPayloads } from '@carbon-nexus/orchestration/client';
 import { RecommendationWebhookPayloads } from '@carbon-nexus/recommendations/client';
@@ -303,7 +297,7 @@ export class DeliveryWorker {
 
   constructor(private readonly services: Services) {
     const mode = services.config.WEBHOOK_PRIVATE_NETWORKS ?? 'auto';
-    this.allowPrivate = mode === 'allow' || (mode === 'auto' && authConfigFromEnv().secret === DEV_JWT_SECRET);
+    this.allowPrivate = mode === 'allow' || (mode === 'auto' && services.developmentAuth);
     this.send = deliveryFetch(this.allowPrivate);
     this.codec = secretCodec(services.config.WEBHOOK_ENCRYPTION_KEY);
     this.m = {

@@ -452,6 +452,27 @@ describe('signatures and backoff', () => {
   });
 });
 
+describe('SSRF guard by default (WEBHOOK_PRIVATE_NETWORKS=auto): open only on a development install', () => {
+  const peers = fakePeers();
+  const kits: SubgraphTestkit[] = [];
+  afterAll(async () => {
+    for (const k of kits) await k.stop();
+  });
+
+  it('with a production JWT_SECRET private networks are refused; with the development secret they are allowed', async () => {
+    const { WEBHOOK_PRIVATE_NETWORKS: _drop, JWT_SECRET: _secret, JWT_JWKS_URL: _jwks, ...base } = process.env;
+    const register = async (env: Record<string, string | undefined>) => {
+      const kit = await createSubgraphTestkit(partners, { with: [peers.orchestration, peers.dataCore], env });
+      kits.push(kit);
+      return kit.execute(REGISTER, { url: 'http://10.0.0.5/hook', events: ['ALERT_RAISED'] }, { auth: partner });
+    };
+    const production = await register({ ...base, JWT_SECRET: 'a-production-secret-of-at-least-32-characters' });
+    expect(production.errors?.[0].message).toMatch(/url.*private network/);
+    const development = await register(base);
+    expect(development.errors).toBeUndefined();
+  });
+});
+
 describe('SSRF guard (WEBHOOK_PRIVATE_NETWORKS=deny)', () => {
   let kit: SubgraphTestkit;
   const rx = receiver(() => '');
