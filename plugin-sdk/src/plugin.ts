@@ -1,6 +1,6 @@
 // The plugin contract: what a third party writes to add a subgraph to Carbon Nexus.
 import type { DocumentNode } from 'graphql';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { PluginDatabase } from '@carbon-nexus/db';
 import type { Bus } from './services/bus.ts';
@@ -29,8 +29,11 @@ export interface PluginServices<Config = unknown> {
   canCall(pluginId: string): boolean;
   /** Phases, the drain signal, onStop, tracked work and timers that end with the plugin. */
   lifecycle: PluginLifecycle;
-  /** The caller of an HTTP route: verified claims, null when anonymous; throws AuthError for a bad token. */
-  authenticate(request: FastifyRequest): Promise<AuthClaims | null>;
+  /**
+   * The caller of an HTTP route (or any request-like headers, e.g. a WebSocket upgrade's): verified claims from its
+   * `Authorization: Bearer` header, null when anonymous; throws AuthError for a bad token.
+   */
+  authenticate(request: { headers: Record<string, unknown> }): Promise<AuthClaims | null>;
   /**
    * True while the platform verifies tokens with the well-known development secret (neither JWT_SECRET nor
    * JWT_JWKS_URL set): a development install, where a plugin may relax production guards (e.g. private networks).

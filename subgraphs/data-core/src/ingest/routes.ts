@@ -248,10 +248,9 @@ export async function registerRoutes(app: FastifyInstance, services: Services, s
   attachWebSocket(app, services, state);
 }
 
-/** The token of a WebSocket upgrade (?token= or the Authorization header) verified by the platform, as a request. */
+/** The token of a WebSocket upgrade (?token= or the Authorization header), verified by the platform. */
 function upgradeClaims(services: Services, token: string): Promise<AuthClaims | null> {
-  const request: Pick<FastifyRequest, 'headers'> = { headers: { authorization: `Bearer ${token}` } };
-  return services.authenticate(request as FastifyRequest);
+  return services.authenticate({ headers: { authorization: `Bearer ${token}` } });
 }
 
 function attachWebSocket(app: FastifyInstance, services: Services, state: DataCoreState) {
