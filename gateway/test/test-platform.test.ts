@@ -68,7 +68,7 @@ describe('startTestPlatform', () => {
     expect(cleaned).toEqual(['last deferred', 'first deferred']);
     expect(await portOpen(port)).toBe(false);
     await expect(db!.query('SELECT 1')).rejects.toThrow();
-  });
+  }, 180_000); // a platform start (database, migrations, gateway): 10 s alone, much more on a loaded 2-core runner
 
   it('a failed cleanup is reported after everything else was still closed', async () => {
     const platform = await startTestPlatform({ plugins: [greeter] });
@@ -79,5 +79,5 @@ describe('startTestPlatform', () => {
     await expect(platform[Symbol.asyncDispose]()).rejects.toThrow('test platform: 1 cleanup(s) failed');
     expect(await portOpen(port)).toBe(false);
     await expect(platform.db.query('SELECT 1')).rejects.toThrow();
-  });
+  }, 180_000);
 });
