@@ -1,6 +1,7 @@
 // Servers for side-by-side gateway benchmarks, each started in its own child process (see run-server.ts)
 // so the load generator never shares a CPU thread with the server it measures.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,13 +37,19 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/**
+ * The node flags the product runs with (npm start, deploy/Dockerfile's NODE_OPTIONS), given to every server alike so
+ * the baselines run on the same heap settings. Later --node-args win.
+ */
+const DEPLOYED_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 /** Starts `bench/lib/run-server.ts <kind>`; resolves when it prints its READY line. */
 export function startChild(kind: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child> {
   return new Promise((resolve, reject) => {
     // node --import tsx (not the tsx wrapper): signals reach the server itself, so stop() really stops it.
     const child: ChildProcess = spawn(
       process.execPath,
-      [...nodeArgs, '--import', 'tsx', path.join(here, 'run-server.ts'), kind],
+      [...DEPLOYED_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', path.join(here, 'run-server.ts'), kind],
       {
         // NODE_ENV=production for every server alike, as deployed (graphql-js drops its development-only checks).
         env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env },
@@ -58,7 +65,10 @@ export function startChild(kind: string, env: Record<string, string> = {}, nodeA
       });
     const timer = setTimeout(() => reject(new Error(`${kind} did not start in 180 s`)), 180_000);
     // Line by line (a large READY line arrives in several chunks): READY {json} once, then STATS {json} answers.
+    // BENCH_CHILD_STDOUT=file: the server's stdout kept (e.g. with --node-args --trace-gc).
+    const keep = process.env.BENCH_CHILD_STDOUT ? fs.createWriteStream(process.env.BENCH_CHILD_STDOUT) : null;
     child.stdout!.on('data', (d) => {
+      keep?.write(d);
       buf += String(d);
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
