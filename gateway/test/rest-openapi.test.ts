@@ -1,16 +1,13 @@
 // The OpenAPI 3.1 document generated from the schema and the operations: valid per the OpenAPI 3.1 schema
 // (@seriousme/openapi-schema-validator), and true to the product — real REST responses and problems validate against
 // the response schemas it declares. The reference page renders it from the gateway alone (no network).
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
-import type { TestPlatform } from '@carbon-nexus/gateway/testkit';
+import { haveChromium, launchChromium, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import type { GatewayServer } from '../src/index.ts';
 import { graphql, op, operations, rest, startPlatform, tokens } from './rest.fixtures.ts';
 import { detectionWindows, gqlAt, raiseHotspot } from './hotspots.fixtures.ts';
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('OpenAPI document and API reference', () => {
   let platform: TestPlatform;
@@ -156,23 +153,10 @@ describe('OpenAPI document and API reference', () => {
     check(spec.components.schemas.Problem, problem.body, 'problem');
   });
 
-  it.runIf(fs.existsSync(chromiumPath))(
+  it.runIf(haveChromium)(
     'the reference page renders every endpoint from the gateway alone (no request leaves it)',
     async () => {
-      const { chromium } = await import('playwright-core');
-      const browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         const outside: string[] = [];

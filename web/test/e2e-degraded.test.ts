@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { haveChromium, launchChromium } from './browser.ts';
+import { haveChromium, launchChromium } from '@carbon-nexus/gateway/testkit';
 import { loadPlatformConfig } from '@carbon-nexus/plugin-sdk';
 import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { kg } from '../src/app/lib/format.ts';

@@ -9,14 +9,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { haveChromium, launchChromium } from './browser.ts';
-import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
+import { haveChromium, launchChromium } from '@carbon-nexus/gateway/testkit';
+import { signDevToken, waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 import {
   freshPostgres,
   gql,
   startProduct,
   type ProductProcess,
 } from '../../subgraphs/data-core/test/product-process.ts';
+
+/** Waits for the product (asked over GraphQL every 500 ms), 120 s at most. */
+const until = <T>(what: string, check: () => Promise<T | null | undefined | false>) =>
+  waitFor(what, check, 120000, 500);
 
 const resultsDir = path.resolve(import.meta.dirname, '../test-results');
 const WAIT = { timeout: 60_000 };
@@ -35,20 +39,6 @@ const badRows = Array.from({ length: ROWS }, (_, i) => i)
   .filter(bad)
   .map((i) => i + 1); // row n = n lines after the header
 const n = (x: number) => x.toLocaleString('en-GB');
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  tries = 240,
-  everyMs = 500,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Pages the open job's rejected rows to the end; returns their row numbers in the order shown. */
 async function pageToEnd(page: Page, scope: string): Promise<number[]> {

@@ -1,26 +1,17 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { haveChromium, launchChromium } from './browser.ts';
+import { haveChromium, launchChromium } from '@carbon-nexus/gateway/testkit';
+import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 import { mulberry32 } from '@carbon-nexus/plugin-sdk';
 import { startTestPlatform, type TestPlatform } from '@carbon-nexus/gateway/testkit';
 import { SUPPLIERS, eventFor, type DemoSupplier } from './demo-env.ts';
 
+/** Waits for the product (asked over GraphQL every 500 ms), 120 s at most. */
+const until = <T>(what: string, check: () => Promise<T | null | undefined | false>) =>
+  waitFor(what, check, 120000, 500);
+
 const WAIT = { timeout: 60_000 };
 const HOUR = 3_600_000;
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  tries = 240,
-  everyMs = 500,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe.runIf(haveChromium)('dashboard with TRUSTED_DOCUMENTS=enforce', () => {
   let platform: TestPlatform;

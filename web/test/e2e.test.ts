@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { haveChromium, launchChromium } from './browser.ts';
+import { haveChromium, launchChromium } from '@carbon-nexus/gateway/testkit';
+import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 import { startDemo, type Demo } from './demo-env.ts';
 import { kg, pct } from '../src/app/lib/format.ts';
 import {
@@ -21,6 +22,9 @@ import {
   sigmaText,
 } from '../src/app/lib/evidence.ts';
 
+/** Waits for the product (asked over GraphQL every 500 ms), 60 s at most. */
+const until = <T>(what: string, check: () => Promise<T | null | undefined | false>) => waitFor(what, check, 60000, 500);
+
 const webDir = path.resolve(import.meta.dirname, '..');
 const resultsDir = path.join(webDir, 'test-results');
 const docsShot = path.resolve(webDir, '../docs/screenshots/dashboard.png');
@@ -28,21 +32,6 @@ const WAIT = { timeout: 60_000 };
 const HOUR = 3_600_000;
 // The browser renders local times in the test process's zone, so sentences can be compared with the helpers' own.
 const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone;
-
-/** Polls `check` until it returns a truthy value (bounded: `tries` × `everyMs`). */
-async function until<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  tries = 120,
-  everyMs = 500,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function predictionCount(demo: Demo, fromMs: number): Promise<number> {
   const r = await demo.gql<{ predictionAggregates: { count: number }[] }>(

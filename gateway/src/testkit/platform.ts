@@ -125,3 +125,5 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
   };
   return platform;
 }
+
+export { chromiumPath, haveChromium, launchChromium } from './browser.ts';
