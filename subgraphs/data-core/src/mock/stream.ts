@@ -168,7 +168,12 @@ export function plannedSpike(
   return { supplier: o.hotspotSupplier, kind: o.hotspotKind, factor: o.hotspotFactor, from, to, steadyRate: true };
 }
 
-async function gql(o: StreamOptions, token: string, query: string, variables: Record<string, unknown> = {}) {
+async function gql<T>(
+  o: StreamOptions,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
   const res = await fetch(`${o.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -176,7 +181,7 @@ async function gql(o: StreamOptions, token: string, query: string, variables: Re
     signal: o.signal,
   });
   const text = await res.text();
-  let body: { data?: any; errors?: { message: string }[] };
+  let body: { data?: T; errors?: { message: string }[] };
   try {
     body = JSON.parse(text);
   } catch {
@@ -191,8 +196,12 @@ const mockSuppliers = (o: Pick<StreamOptions, 'suppliers'>) =>
   MOCK_SUPPLIERS.filter((s) => !o.suppliers || o.suppliers.includes(s.externalId));
 
 export async function ensureSuppliers(o: StreamOptions, token: string) {
-  const existing = await gql(o, token, `{ suppliers(first: 500, search: "MOCK-") { nodes { id externalId } } }`);
-  const have = new Set<string>(existing.suppliers.nodes.map((n: any) => n.externalId));
+  const existing = await gql<{ suppliers: { nodes: { id: string; externalId: string | null }[] } }>(
+    o,
+    token,
+    `{ suppliers(first: 500, search: "MOCK-") { nodes { id externalId } } }`,
+  );
+  const have = new Set(existing.suppliers.nodes.map((n) => n.externalId));
   for (const s of mockSuppliers(o)) {
     if (have.has(s.externalId)) continue;
     await gql(o, token, `mutation($input: SupplierInput!) { createSupplier(input: $input) { id } }`, {
@@ -221,6 +230,14 @@ export interface StreamStats {
   catchUp: string;
 }
 
+/** What POST /ingest/event answers (the fields read here). */
+interface IngestAnswer {
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  results: { status: string; errors?: { field: string; reason: string }[] }[];
+}
+
 async function send(o: StreamOptions, token: string, events: unknown[], stats: StreamStats) {
   for (let i = 0; i < events.length; i += o.batch) {
     const chunk = events.slice(i, i + o.batch);
@@ -232,15 +249,16 @@ async function send(o: StreamOptions, token: string, events: unknown[], stats: S
           body: JSON.stringify(chunk),
           signal: o.signal,
         });
-        const body = (await res.json()) as any;
+        const body = (await res.json()) as Partial<IngestAnswer>;
         if (res.status >= 500 || res.status === 401 || res.status === 403 || body.accepted === undefined)
           throw new Error(`HTTP ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+        const answer = body as IngestAnswer;
         stats.sent += chunk.length;
-        stats.accepted += body.accepted;
-        stats.rejected += body.rejected;
-        stats.duplicates += body.duplicates;
-        if (body.rejected && !o.quiet) {
-          const first = body.results.find((r: any) => r.status === 'REJECTED');
+        stats.accepted += answer.accepted;
+        stats.rejected += answer.rejected;
+        stats.duplicates += answer.duplicates;
+        if (answer.rejected && !o.quiet) {
+          const first = answer.results.find((r) => r.status === 'REJECTED');
           o.log?.(`  ${body.rejected} rejected, e.g. ${JSON.stringify(first?.errors)}`);
         }
         break;
@@ -305,9 +323,13 @@ export async function runStream(o: StreamOptions): Promise<StreamStats> {
     log(`backfill done: ${stats.accepted} accepted, ${stats.duplicates} duplicates, ${stats.rejected} rejected`);
     if (o.recalculateBaselines) {
       try {
-        const d = await gql(o, token, `mutation { recalculateBaselines { entityType entities } }`);
+        const d = await gql<{ recalculateBaselines: { entityType: string; entities: number }[] }>(
+          o,
+          token,
+          `mutation { recalculateBaselines { entityType entities } }`,
+        );
         log(
-          `baselines recalculated: ${d.recalculateBaselines.map((r: any) => `${r.entities} ${r.entityType} entities`).join(', ')}`,
+          `baselines recalculated: ${d.recalculateBaselines.map((r) => `${r.entities} ${r.entityType} entities`).join(', ')}`,
         );
       } catch (err) {
         log(`baselines not recalculated (${(err as Error).message}); the platform's schedule will do it`);
