@@ -280,7 +280,23 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('faults surviv
         return q.rows[0].events === 30 ? q.rows[0] : null;
       },
       120_000,
-    );
+    ).catch(async (err) => {
+      // What the topology said and where the events are, so a failure here can be told apart from a slow runner.
+      const outbox = await admin.query(
+        `SELECT topic, count(*) FILTER (WHERE published_at IS NULL)::int AS pending, count(*)::int AS total FROM outbox_events GROUP BY topic`,
+      );
+      const queue = await admin
+        .query(`SELECT count(*)::int AS n FROM prediction_queue`)
+        .catch((e) => ({ rows: [{ error: (e as Error).message }] }));
+      const lines = topology
+        .output()
+        .split('\n')
+        .filter((l) => /"level":(40|50)|bus|catch|outbox/.test(l))
+        .slice(-40);
+      throw new Error(
+        `${(err as Error).message}\noutbox: ${JSON.stringify(outbox.rows)}\nqueue: ${JSON.stringify(queue.rows)}\n${lines.join('\n')}`,
+      );
+    });
     expect(predicted.predictions).toBe(30); // once each
     const left = await admin.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL`,

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { createBus, type Bus } from '@carbon-nexus/plugin-sdk';
-import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
+import { startTcpProxy, targetOf, waitFor } from '@carbon-nexus/plugin-sdk/testkit';
 import { alertRaised, hotspotChanged, recommendationCreated } from './topics.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,6 +78,30 @@ if (distributed.length) {
       await until(() => got.length === 1);
       expect(got).toEqual(['h9:escalated']);
     });
+  });
+}
+
+if (distributed.length) {
+  describe.each(distributed)('bus reconnects over $name', ({ name, url }) => {
+    it('counts each time its subscription is live again, so a gap between two looks at `connected` is not missed', async () => {
+      const proxy = await startTcpProxy(targetOf(url!, name === 'redis' ? 6379 : 5432));
+      const b = await createBus({ url: proxy.url(url!) });
+      try {
+        await waitFor('the bus connected', () => b.connected, 10_000);
+        expect(b.listenings).toBe(1);
+        proxy.cut();
+        proxy.restore(); // nobody looked at `connected` in between
+        await waitFor('the bus listening again', () => b.connected && b.listenings === 2, 20_000);
+        // And it delivers again.
+        const got: string[] = [];
+        b.subscribe(alertRaised, (p) => void got.push(p.id));
+        await b.publish(alertRaised, { id: 'after', seq: '9', hotspotId: 'h', level: 'warn', supplierId: null });
+        await waitFor('a delivery after the reconnect', () => got.length === 1, 10_000);
+      } finally {
+        await b.close();
+        await proxy.close();
+      }
+    }, 60_000);
   });
 }
 

@@ -20,6 +20,9 @@ export function pluginBus(bus: Bus, lc: LifecycleController): Bus {
     get connected() {
       return bus.connected;
     },
+    get listenings() {
+      return bus.listenings;
+    },
     publish: (topic: BusTopic<unknown>, payload: unknown) => bus.publish(topic, payload),
     publishNow: bus.publishNow.bind(bus),
     subscribe(topic: BusTopic<unknown>, handler: BusHandler<never>): () => void {

@@ -40,6 +40,11 @@ export interface Bus {
   publishNow(topic: BusTopic<unknown> | string, payload: unknown, meta?: BusPublishMeta): Promise<void>;
   /** Whether a publish now reaches this process's subscribers (transport connected and subscribed). */
   readonly connected: boolean;
+  /**
+   * How many times this process's subscription has become live (1 once connected; each reconnect adds one). A
+   * change means messages published in between may not have been heard, however short the gap was.
+   */
+  readonly listenings: number;
   subscribe<P>(topic: BusTopic<P>, handler: BusHandler<P>): () => void;
   /** Async iteration over a topic until `signal` aborts; buffers at most `bufferSize` (oldest dropped). */
   iterate<P>(topic: BusTopic<P>, opts?: { signal?: AbortSignal; bufferSize?: number }): AsyncIterableIterator<P>;
@@ -69,6 +74,10 @@ abstract class BaseBus implements Bus {
 
   get connected(): boolean {
     return true;
+  }
+
+  get listenings(): number {
+    return 1;
   }
 
   async publish(topic: BusTopic<unknown>, payload: unknown): Promise<void> {
@@ -197,6 +206,7 @@ export class RedisBus extends BaseBus {
   private direct: Redis;
   /** True once the pattern subscription is confirmed on the current sub connection. */
   private subscribed = false;
+  private subscriptions = 0;
   private ready: Promise<unknown>;
 
   readonly channelPrefix: string;
@@ -217,7 +227,10 @@ export class RedisBus extends BaseBus {
     });
     for (const c of [this.pub, this.sub, this.direct]) c.on('error', () => undefined);
     const resubscribe = () =>
-      this.sub.psubscribe(escapeGlob(this.channelPrefix) + '*').then(() => (this.subscribed = true));
+      this.sub.psubscribe(escapeGlob(this.channelPrefix) + '*').then(() => {
+        this.subscribed = true;
+        this.subscriptions++;
+      });
     this.ready = resubscribe();
     this.sub.on('close', () => (this.subscribed = false));
     let first = true;
@@ -243,6 +256,10 @@ export class RedisBus extends BaseBus {
     return this.subscribed && this.sub.status === 'ready' && this.direct.status === 'ready';
   }
 
+  override get listenings(): number {
+    return this.subscriptions;
+  }
+
   protected async transmit(envelope: BusEnvelope): Promise<void> {
     await this.pub.publish(this.channelPrefix + envelope.topic, JSON.stringify(envelope));
   }
@@ -266,6 +283,7 @@ export class PostgresBus extends BaseBus {
   private pool: pg.Pool;
   private closed = false;
   private listening = false;
+  private listens = 0;
   private ready: Promise<void>;
 
   /** NOTIFY channels are per database already; BUS_CHANNEL_PREFIX separates deployments sharing one database. */
@@ -305,10 +323,15 @@ export class PostgresBus extends BaseBus {
     await client.query(`LISTEN "${this.channel}"`);
     this.listener = client;
     this.listening = true;
+    this.listens++;
   }
 
   override get connected(): boolean {
     return this.listening;
+  }
+
+  override get listenings(): number {
+    return this.listens;
   }
 
   async waitReady(): Promise<void> {

@@ -6,12 +6,15 @@ import type { AnyPlugin } from '../plugin.ts';
 import { createHost } from '../host/host.ts';
 import { PluginConfigError, PluginStartError } from '../errors.ts';
 import { startSubgraph } from '../startSubgraph.ts';
+import { createTestDatabase } from '@carbon-nexus/db';
 import { createSubgraphTestkit } from './testkit.ts';
 
 export interface ConformanceCheck {
   name: string;
   ok: boolean;
   detail: string;
+  /** How long the check took. */
+  ms: number;
 }
 export interface ConformanceReport {
   plugin: string;
@@ -79,10 +82,13 @@ function keyedTypes(schema: GraphQLSchema): string[] {
 export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions = {}): Promise<ConformanceReport> {
   const checks: ConformanceCheck[] = [];
   const check = async (name: string, fn: () => Promise<string>) => {
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
     try {
-      checks.push({ name, ok: true, detail: await fn() });
+      const detail = await fn();
+      checks.push({ name, ok: true, detail, ms: ms() });
     } catch (err) {
-      checks.push({ name, ok: false, detail: (err as Error).message });
+      checks.push({ name, ok: false, detail: (err as Error).message, ms: ms() });
     }
   };
   const env = { ...(opts.env ?? process.env) };
@@ -133,7 +139,19 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
   });
 
   await check('health, readiness and _service over HTTP', async () => {
-    const srv = await startSubgraph(plugin, { env, with: opts.with, port: 0, scheduler: false });
+    // A copy of the migrated template database (as the testkit uses), not a fresh initdb and migration run.
+    const db = await createTestDatabase('pglite');
+    const srv = await startSubgraph(plugin, {
+      env,
+      with: opts.with,
+      port: 0,
+      scheduler: false,
+      db,
+      migrate: false,
+    }).catch(async (err) => {
+      await db.close();
+      throw err;
+    });
     try {
       const base = srv.url.replace(/\/graphql$/, '');
       for (const p of ['/healthz', '/readyz']) {
@@ -150,6 +168,7 @@ export async function runConformance(plugin: AnyPlugin, opts: ConformanceOptions
       return `${srv.url} healthy`;
     } finally {
       await srv.close();
+      await db.close();
     }
   });
 

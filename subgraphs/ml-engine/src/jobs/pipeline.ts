@@ -114,6 +114,8 @@ export function createPipeline(services: PluginServices<MlConfig>, engine: Infer
   let started = false;
   /** Whether the bus was heard at the last look (a change to true after false asks for a catch-up). */
   let busHeard = bus.connected;
+  /** The bus's subscription count at the last look: a reconnect between two looks changes it. */
+  let busListenings = bus.listenings;
   const idleWaiters = new Set<() => void>();
   // The catch-up ends when the plugin drains or when this pipeline is drained on its own (tests, a second pipeline).
   const stopping = new AbortController();
@@ -270,14 +272,19 @@ export function createPipeline(services: PluginServices<MlConfig>, engine: Infer
     // Otherwise the poll (or the next enqueue) runs the worker again, and it calls back here when it stops.
   }
 
-  /** A bus that was not heard and is heard again may have carried signals meanwhile: catch up. */
+  /**
+   * A bus that was not heard and is heard again may have carried signals meanwhile: catch up. Also when it came back
+   * between two looks (a short cut, or this thread busy meanwhile): its subscription count changed.
+   */
   function watchBus() {
     const heard = bus.connected;
-    if (heard && !busHeard) {
+    const listenings = bus.listenings;
+    if (heard && (!busHeard || listenings !== busListenings)) {
       logger.info('the bus is back: catching up on the events announced while it was away');
       void catchUp.request('reconnect');
     }
     busHeard = heard;
+    if (heard) busListenings = listenings;
   }
 
   /** The pipeline listens, and no catch-up is owed: the next start may begin its catch-up from here. */
