@@ -4,13 +4,12 @@
 //   npx tsx bench/ingest.ts [--rows 200000] [--rss-rows 0] [--target postgres|pglite]
 // Quiet logs unless asked otherwise (set before the SDK creates its logger).
 process.env.LOG_LEVEL ??= 'warn';
-import http from 'node:http';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { startSubgraph } from '@carbon-nexus/plugin-sdk';
 import { createTestDatabase, signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
 import plugin from '@carbon-nexus/data-core';
-import { baselineEventRows } from './lib/product.ts';
+import { baselineEventRows, uploadCsvBody } from './lib/product.ts';
 
 const { values } = parseArgs({
   options: {
@@ -57,23 +56,6 @@ function csvStream(n: number, prefix = ''): Readable {
       if (chunk) this.push(chunk);
       if (i >= n) this.push(null);
     },
-  });
-}
-
-async function upload(base: string, token: string, body: Readable): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // The job id arrives at once in the 202's headers; the body (final summary) completes after the upload.
-    const req = http.request(
-      `${base}/ingest/csv`,
-      { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
-      (res) => {
-        res.resume();
-        if (res.statusCode === 202) resolve(String(res.headers['x-import-job-id']));
-        else reject(new Error(`HTTP ${res.statusCode}`));
-      },
-    );
-    req.on('error', reject);
-    body.pipe(req);
   });
 }
 
@@ -125,7 +107,7 @@ try {
 
   // Our path: streamed CSV through HTTP, validation, normalization, dedupe, events_raw + events_normalized.
   t = performance.now();
-  const jobId = await upload(base, token, csvStream(ROWS));
+  const jobId = await uploadCsvBody(base, token, csvStream(ROWS));
   const job = await waitJob(db, jobId);
   const csvSecs = (performance.now() - t) / 1000;
   if (job.rows_accepted !== ROWS) throw new Error(`expected ${ROWS} accepted rows, got ${JSON.stringify(job)}`);
@@ -148,7 +130,7 @@ try {
     let peak = before;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
     t = performance.now();
-    const id = await upload(base, token, csvStream(RSS_ROWS, 'm'));
+    const id = await uploadCsvBody(base, token, csvStream(RSS_ROWS, 'm'));
     const j = await waitJob(db, id);
     clearInterval(timer);
     const secs = (performance.now() - t) / 1000;

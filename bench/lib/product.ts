@@ -227,9 +227,17 @@ export function csvStream(n: number): Readable {
 
 /** Streams the benchmark CSV (`rows` rows, with backpressure) to POST /ingest/csv; resolves with the job id. */
 export function uploadCsv(url: string, token: string, rows: number, filename: string): Promise<string> {
+  return uploadCsvBody(url, token, csvStream(rows), filename);
+}
+
+/**
+ * Streams a CSV body to POST /ingest/csv; resolves with the job id, which arrives at once in the 202's headers (the
+ * response body, the final summary, completes after the upload).
+ */
+export function uploadCsvBody(url: string, token: string, body: Readable, filename?: string): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const req = http.request(
-      `${url}/ingest/csv?filename=${encodeURIComponent(filename)}`,
+      `${url}/ingest/csv${filename ? `?filename=${encodeURIComponent(filename)}` : ''}`,
       { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
       (res) => {
         res.resume();
@@ -238,7 +246,7 @@ export function uploadCsv(url: string, token: string, rows: number, filename: st
       },
     );
     req.on('error', reject);
-    csvStream(rows).pipe(req);
+    body.pipe(req);
   });
 }
 
