@@ -7,7 +7,7 @@ import type { ExecutionResult } from 'graphql';
 import type { AuthClaims } from '@carbon-nexus/plugin-sdk';
 import type { SubscriptionEngine } from '../subscriptions/engine.ts';
 import { openSseStream } from '../subscriptions/sse-stream.ts';
-import { problemFromGraphQL, sendProblem, type Problem } from './problem.ts';
+import { sendProblem, type Problem } from './problem.ts';
 
 export interface StreamOptions {
   engine: SubscriptionEngine;
@@ -69,5 +69,3 @@ export async function streamOperation(
   }
   stream.finish();
 }
-
-export { problemFromGraphQL };
