@@ -70,8 +70,6 @@ export class PredictionView {
 
 export const toGraph = (p: PredictionRow): PredictionView => new PredictionView(p);
 
-
-
 export function resultToGraph(r: InferenceResult, id: string | null) {
   return {
     id,
