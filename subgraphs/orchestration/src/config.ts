@@ -59,6 +59,12 @@ export const configSchema = z.object({
   BASELINE_WEEKS: env.int(4).pipe(z.number().int().min(1).max(52)),
   /** Samples a per-hour baseline tier (hour-of-week, hour-of-day by day type, hour-of-day) needs; else the flat median. */
   BASELINE_MIN_SAMPLES: env.int(8).pipe(z.number().int().min(2).max(365)),
+  /** Cron of the history retention job (alerts and the hotspot change log; see HistoryRetention). */
+  HISTORY_PRUNE_CRON: env.string('23 3 * * *'),
+  /** Days the hotspot change log is kept (hotspotDetected(after:) resumes within it); an active hotspot logs a change per cycle. */
+  HOTSPOT_CHANGES_RETENTION_DAYS: env.int(30).pipe(z.number().int().min(1).max(3650)),
+  /** Days alerts are kept (the alerts query and alertRaised(after:) reach back this far). */
+  ALERTS_RETENTION_DAYS: env.int(365).pipe(z.number().int().min(1).max(3650)),
 });
 
 export type OrchestrationConfig = z.infer<typeof configSchema>;

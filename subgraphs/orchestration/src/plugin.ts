@@ -3,6 +3,7 @@ import { resolvers } from './resolvers/index.ts';
 import { configSchema } from './config.ts';
 import { detectWindow } from './jobs/detect-hotspots.ts';
 import { recalculateBaselines } from './jobs/recalculate-baselines.ts';
+import { pruneHistories } from './jobs/prune-history.ts';
 
 export default definePlugin<void, typeof configSchema>({
   id: 'orchestration',
@@ -30,6 +31,13 @@ export default definePlugin<void, typeof configSchema>({
         const counts = await detectWindow(services, start, end, 'job');
         const window = { windowStart: start.toISOString(), windowEnd: end.toISOString() };
         services.logger.info({ ...counts, ...window }, 'hotspot detection cycle');
+      },
+    },
+    /** Daily: alerts and hotspot changes older than their retention period are removed (a seq prefix each). */
+    pruneHistory: {
+      cron: (c) => c.HISTORY_PRUNE_CRON,
+      async run(services) {
+        await pruneHistories(services);
       },
     },
   },

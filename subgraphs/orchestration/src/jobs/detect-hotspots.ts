@@ -64,7 +64,6 @@ export interface Measured {
   significant: boolean;
 }
 
-type Change = 'created' | 'escalated' | 'updated' | 'resolved';
 
 const LABEL: Record<string, string> = { supplier: 'Supplier', event_type: 'Event type', route: 'Route' };
 

@@ -15,6 +15,7 @@ import {
   type HotspotRow,
 } from '../store/rows.ts';
 import { changesWhere, type HotspotChangeRow } from '../store/hotspot-changes.ts';
+import { assertCursorKept } from '../store/history-retention.ts';
 import { levelRank, levelsAtLeast } from '../domain/severity.ts';
 import { visibleSuppliers } from './common.ts';
 import { alertRaised, hotspotChanged, type AlertRaised, type HotspotChanged } from '../../client/topics.ts';
@@ -198,12 +199,19 @@ export function hotspotStream(
 }
 
 export const subscriptions: SubscriptionResolvers = {
+  // A cursor older than the kept history is refused before anything is streamed (retention removed rows after it).
   hotspotDetected: {
-    subscribe: (_, args, ctx) => hotspotStream(ctx, args),
+    subscribe: async (_, args, ctx) => {
+      await assertCursorKept(ctx.services.db, 'hotspot_changes', parseAfter(args.after, 'a hotspot change cursor'));
+      return hotspotStream(ctx, args);
+    },
     resolve: (event: HotspotEvent) => event,
   },
   alertRaised: {
-    subscribe: (_, args, ctx) => alertStream(ctx, args),
+    subscribe: async (_, args, ctx) => {
+      await assertCursorKept(ctx.services.db, 'alerts', parseAfter(args.after, 'an alert cursor'));
+      return alertStream(ctx, args);
+    },
     resolve: (alert: ReturnType<typeof alertToGraph>) => alert,
   },
 };
