@@ -64,7 +64,6 @@ export interface Measured {
   significant: boolean;
 }
 
-
 const LABEL: Record<string, string> = { supplier: 'Supplier', event_type: 'Event type', route: 'Route' };
 
 export function alertMessage(entityType: string, name: string, percent: number, escalatedFrom?: string): string {
