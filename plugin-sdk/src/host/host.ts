@@ -2,7 +2,6 @@
 // executes their subgraph schemas in-process, and stops them in reverse order.
 import {
   GraphQLError,
-  execute,
   parse,
   subscribe,
   validate,
@@ -35,6 +34,7 @@ import {
 import { parsePluginConfig } from '../config.ts';
 import { PluginStartError } from '../errors.ts';
 import { startOrder } from './order.ts';
+import { createExecutor, executorKindFromEnv } from './executor.ts';
 import { enforceAuth, extractAuthRules } from '../authz/directive.ts';
 import { createLifecycle, type PluginLifecycle, type PluginPhase } from '../lifecycle/lifecycle.ts';
 import { pluginBus } from '../lifecycle/plugin-bus.ts';
@@ -150,6 +150,7 @@ export function createHost(opts: HostOptions): Host {
   const env = opts.env ?? process.env;
   const mode = opts.mode ?? 'embedded';
   const anonymousRead = (env.AUTH_ANONYMOUS_READ ?? 'true') !== 'false';
+  const executorKind = executorKindFromEnv(env);
   const logger = opts.logger ?? createLogger();
   const metrics = opts.metrics ?? createMetrics();
   const remote = { ...remoteUrlsFromEnv(env), ...(opts.remote ?? {}) };
@@ -335,6 +336,7 @@ export function createHost(opts: HostOptions): Host {
     } catch (err) {
       throw new PluginStartError(plugin.id, `schema does not build: ${(err as Error).message}`, 'typeDefs');
     }
+    const run = createExecutor(schema, executorKind);
     const docs = new Map<string, DocumentNode>();
     const prepare = (document: DocumentNode | string): DocumentNode | ExecutionResult => {
       if (typeof document !== 'string') return document;
@@ -385,8 +387,7 @@ export function createHost(opts: HostOptions): Host {
           const t = performance.now();
           const r = await withSpan(
             `${plugin.id} execute`,
-            () =>
-              execute({ schema, document: doc, variableValues: variables, contextValue: contextFor(currentScope()!) }),
+            () => run({ document: doc, variableValues: variables, contextValue: contextFor(currentScope()!) }),
             {
               attributes: { 'carbon_nexus.component': plugin.id },
             },
