@@ -202,6 +202,33 @@ describe('argument validation', () => {
     expect(toIso(Date.UTC(2026, 0, 1))).toBe('2026-01-01T00:00:00.000Z');
     expect(toIso(null)).toBeNull();
   });
+
+  it('toIso gives exactly what Date gives for timestamp text, or fails as Date does', () => {
+    // PostgreSQL's JSON text and its neighbours: every fraction length, every UTC suffix, days past 28 (Date rolls
+    // 02-31 over to March), hour 24, second 60, other offsets, junk.
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    const samples: string[] = ['2026-12-04T22:47:32+00', '2026-12-04 22:47:32+00:00', 'not a date', '2026-12-04'];
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 3000; i++) {
+      const date = `${pad(1990 + rand(60), 4)}-${pad(1 + rand(13))}-${pad(1 + rand(31))}`;
+      const time = `${pad(rand(25))}:${pad(rand(60))}:${pad(rand(61))}`;
+      const digits = rand(10);
+      const fraction = digits ? `.${String(rand(10 ** digits)).padStart(digits, '0')}` : '';
+      const suffix = ['Z', '+00:00', '+0000', '+01:00', '-00:00', ''][rand(6)];
+      samples.push(`${date}T${time}${fraction}${suffix}`);
+    }
+    const outcome = (f: () => string | null) => {
+      try {
+        return f();
+      } catch (err) {
+        return `throws ${(err as Error).name}`;
+      }
+    };
+    for (const s of samples)
+      expect([s, outcome(() => toIso(s))]).toEqual([s, outcome(() => new Date(s).toISOString())]);
+    expect(toIso('2026-12-04T22:47:32.123456+00:00')).toBe('2026-12-04T22:47:32.123Z');
+  });
 });
 
 describe('scalars', () => {

@@ -65,9 +65,24 @@ export function parseFirst(first: number | null | undefined, def: number, max: n
   return n;
 }
 
+// A UTC timestamp as PostgreSQL writes it in JSON (json_agg rows: "2026-12-04T22:47:32.123456+00:00"), with a day
+// of month <= 28 so that no calendar check is needed: rewritten as text, the same string Date would give, 10x faster
+// (entity joins convert several per row). Anything else takes the Date path.
+const UTC_TEXT =
+  /^(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)(?:\.(\d{1,9}))?(?:Z|\+00:?00)$/;
+
 /** A stored timestamp (Date, ISO string or ms) as an ISO-8601 UTC string; null stays null. */
 export function toIso(value: Date | string | number): string;
 export function toIso(value: Date | string | number | null | undefined): string | null;
 export function toIso(value: Date | string | number | null | undefined): string | null {
-  return value == null ? null : new Date(value).toISOString();
+  if (value == null) return null;
+  if (typeof value === 'string') {
+    const m = UTC_TEXT.exec(value);
+    if (m) {
+      const f = m[2];
+      // Date keeps the first three digits of a fraction (truncates) and pads shorter ones.
+      return `${m[1]}.${f === undefined ? '000' : f.length >= 3 ? f.slice(0, 3) : f.padEnd(3, '0')}Z`;
+    }
+  }
+  return new Date(value).toISOString();
 }
