@@ -3,7 +3,11 @@
 // fires after every ingested batch) are held open the whole time. Reports throughput, latency, the error rate of
 // every kind (transport, HTTP status, GraphQL errors in the body) and what the subscribers saw.
 // Also per request kind: latency percentiles; of the server process: CPU ms per request and event-loop delay.
-//   npx tsx bench/load.ts [--seconds 10] [--connections 32] [--subscriptions 50] [--mutation-share 0.25] [--no-record]
+// The same load runs first for --warmup-seconds (default 5) and is reported on its own line, not in the figures: a
+// server that has just started compiles its hot code, plans, documents and query functions and opens its database
+// connections, and that first second or two would otherwise set the p99 of a 10 s run (measured: p99 348 ms with
+// it, 254 ms from the second second on).
+//   npx tsx bench/load.ts [--seconds 10] [--warmup-seconds 5] [--connections 32] [--subscriptions 50] [--mutation-share 0.25] [--no-record]
 //     [--cpu-profile FILE] (a CPU profile of the server over the run, for bench/tools/profile-top.ts)
 //     [--node-args "--flag …"] (node flags for the server process)
 import os from 'node:os';
@@ -18,6 +22,7 @@ import { recordBenchmark } from './lib/record.ts';
 const arg = (f: string, d: number) =>
   process.argv.includes(f) ? Number(process.argv[process.argv.indexOf(f) + 1]) : d;
 const seconds = Math.min(arg('--seconds', 10), 30); // bounded
+const warmupSeconds = Math.min(Math.max(arg('--warmup-seconds', 5), 0), 30);
 const connections = arg('--connections', 32);
 const subscriptions = arg('--subscriptions', 50);
 const mutationShare = Math.min(Math.max(arg('--mutation-share', 0.25), 0), 1);
@@ -130,32 +135,41 @@ try {
       },
     });
   };
+  type Kinds = Record<'query' | 'mutation', { n: number; gqlErrors: number; ms: number[] }>;
+  const newKinds = (): Kinds => ({
+    query: { n: 0, gqlErrors: 0, ms: [] },
+    mutation: { n: 0, gqlErrors: 0, ms: [] },
+  });
+  const runLoad = (duration: number, into: Kinds) =>
+    autocannon({
+      url: server.url,
+      method: 'POST',
+      connections,
+      duration,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      requests: [
+        {
+          setupRequest: (req: any, ctx: any) => {
+            const mutation = Math.random() < mutationShare;
+            ctx.kind = mutation ? 'mutation' : 'query';
+            // Built when the connection is free to send it (one request in flight per connection).
+            ctx.sent = performance.now();
+            return { ...req, body: mutation ? mutationBody() : queryBody() };
+          },
+          onResponse: (status: number, body: string, ctx: any) => {
+            const k = into[ctx.kind as 'query' | 'mutation'];
+            k.n++;
+            k.ms.push(performance.now() - ctx.sent);
+            if (status === 200 && body.includes('"errors"')) k.gqlErrors++;
+          },
+        },
+      ],
+    } as any);
+  const warm = newKinds();
+  const warmup = warmupSeconds > 0 ? await runLoad(warmupSeconds, warm) : null;
   const load0 = os.loadavg()[0];
   const s0 = await server.stats();
-  const result = await autocannon({
-    url: server.url,
-    method: 'POST',
-    connections,
-    duration: seconds,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    requests: [
-      {
-        setupRequest: (req: any, ctx: any) => {
-          const mutation = Math.random() < mutationShare;
-          ctx.kind = mutation ? 'mutation' : 'query';
-          // Built when the connection is free to send it (one request in flight per connection).
-          ctx.sent = performance.now();
-          return { ...req, body: mutation ? mutationBody() : queryBody() };
-        },
-        onResponse: (status: number, body: string, ctx: any) => {
-          const k = kinds[ctx.kind as 'query' | 'mutation'];
-          k.n++;
-          k.ms.push(performance.now() - ctx.sent);
-          if (status === 200 && body.includes('"errors"')) k.gqlErrors++;
-        },
-      },
-    ],
-  } as any);
+  const result = await runLoad(seconds, kinds);
   const s1 = await server.stats();
   // Let the last pulses arrive (throttled to one a second).
   await new Promise((r) => setTimeout(r, 2500));
@@ -164,6 +178,10 @@ try {
   const transport = result.errors + result.timeouts;
   const gqlErrors = kinds.query.gqlErrors + kinds.mutation.gqlErrors;
   const failed = transport + result.non2xx + gqlErrors;
+  // Errors during the warm-up fail the run too (they are not in the measured rate).
+  const warmupFailed = warmup
+    ? warmup.errors + warmup.timeouts + warmup.non2xx + warm.query.gqlErrors + warm.mutation.gqlErrors
+    : 0;
   const errorRate = total ? (failed / (total + transport)) * 100 : 100;
   const liveEvents = subs.events - eventsBeforeLoad;
   const pct = (xs: number[], q: number) => {
@@ -176,6 +194,11 @@ try {
   const md = [
     '| measure | value |',
     '|---|---:|',
+    ...(warmup
+      ? [
+          `| warm-up before the measured run (not in the figures below) | ${warmupSeconds} s, ${warmup.requests.total} requests, p50 / p99 ${warmup.latency.p50} / ${warmup.latency.p99} ms, ${warmupFailed} failed |`,
+        ]
+      : []),
     `| requests (queries / mutations) | ${total} (${kinds.query.n} / ${kinds.mutation.n}) |`,
     `| throughput | ${result.requests.average.toFixed(0)} req/s |`,
     `| latency p50 / p99 | ${result.latency.p50} / ${result.latency.p99} ms |`,
@@ -201,12 +224,18 @@ try {
     // One section per database: a PostgreSQL run does not replace the embedded (PGlite) figures.
     recordBenchmark(
       db === 'postgres' ? 'load-postgres' : 'load',
-      `Mixed load on the embedded gateway (fixture data in ${db === 'postgres' ? 'PostgreSQL' : 'PGlite'}): ${connections} connections for ${seconds} s, ${Math.round(mutationShare * 100)} % ingestEvents mutations (analyst token, one new event each) and the rest entity-join queries, while ${subscriptions} graphql-ws emissionPulse subscriptions stay open. Errors of every kind count: transport, HTTP status, GraphQL errors in the body.`,
+      `Mixed load on the embedded gateway (fixture data in ${db === 'postgres' ? 'PostgreSQL' : 'PGlite'}): ${connections} connections for ${seconds} s after a ${warmupSeconds} s warm-up with the same load, ${Math.round(mutationShare * 100)} % ingestEvents mutations (analyst token, one new event each) and the rest entity-join queries, while ${subscriptions} graphql-ws emissionPulse subscriptions stay open. Errors of every kind count: transport, HTTP status, GraphQL errors in the body.`,
       md,
-      `${db === 'postgres' ? 'DATABASE_URL=postgres://… ' : ''}npx tsx bench/load.ts --seconds ${seconds} --connections ${connections} --subscriptions ${subscriptions}`,
+      `${db === 'postgres' ? 'DATABASE_URL=postgres://… ' : ''}npx tsx bench/load.ts --seconds ${seconds} --warmup-seconds ${warmupSeconds} --connections ${connections} --subscriptions ${subscriptions}`,
     );
   }
-  if (failed > 0 || subs.errors > 0 || subs.completed > 0 || (kinds.mutation.n > 0 && received.some((n) => n === 0)))
+  if (
+    failed > 0 ||
+    warmupFailed > 0 ||
+    subs.errors > 0 ||
+    subs.completed > 0 ||
+    (kinds.mutation.n > 0 && received.some((n) => n === 0))
+  )
     process.exitCode = 1;
 } finally {
   await Promise.all(clients.map((c) => c.dispose()));

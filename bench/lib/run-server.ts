@@ -120,7 +120,12 @@ setInterval(() => {
 async function fixtureDb(): Promise<Database> {
   const { createDatabase, createTestDatabase } = await import('@carbon-nexus/db');
   const { seedFixture } = await import('./fixture.ts');
-  const db = process.env.BENCH_DATABASE === 'postgres' ? await createTestDatabase('postgres') : await createDatabase();
+  // On PostgreSQL with the product's pool (DATABASE_POOL_SIZE, default 10), not the test suites' smaller one.
+  const { poolSizeFromEnv } = await import('@carbon-nexus/db');
+  const db =
+    process.env.BENCH_DATABASE === 'postgres'
+      ? await createTestDatabase('postgres', { poolSize: poolSizeFromEnv() })
+      : await createDatabase();
   stops.push(() => db.close()); // pushed first: closed last
   if (db.threadUtilization) {
     dbThread = () => db.threadUtilization!();

@@ -67,7 +67,7 @@ export interface DatabaseOptions {
   url?: string;
   /** PGlite data directory; omitted or 'memory' = in memory. */
   dataDir?: string;
-  /** Pool size for PostgreSQL. */
+  /** Pool size for PostgreSQL (default: env DATABASE_POOL_SIZE, else 10). */
   poolSize?: number;
   /** PGlite only: start from a dumped data directory (tests clone a migrated template this way). */
   pgliteSnapshot?: Blob;
@@ -78,8 +78,18 @@ export interface DatabaseOptions {
   pgliteThread?: 'worker' | 'main';
 }
 
+/** DATABASE_POOL_SIZE: connections per process to PostgreSQL (default 10). */
+export function poolSizeFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const raw = (env.DATABASE_POOL_SIZE ?? '').trim();
+  if (raw === '') return 10;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new Error(`DATABASE_POOL_SIZE: must be a whole number from 1 to 1000 (got "${raw}")`);
+  return n;
+}
+
 export async function createDatabase(opts: DatabaseOptions = {}): Promise<Database> {
-  if (opts.url) return createPostgres(opts.url, opts.poolSize ?? 10);
+  if (opts.url) return createPostgres(opts.url, opts.poolSize ?? poolSizeFromEnv());
   const thread = opts.pgliteThread ?? (process.env.PGLITE_THREAD === 'main' ? 'main' : 'worker');
   return createPglite(opts.dataDir, opts.pgliteSnapshot, thread);
 }

@@ -1,4 +1,4 @@
-export { createDatabase } from './database.ts';
+export { createDatabase, poolSizeFromEnv } from './database.ts';
 export type { Database, DatabaseKind, DatabaseOptions, PluginDatabase, SqlQueryable, SqlRunner } from './database.ts';
 export { DatabaseUnavailableError, isConnectionLost, asDatabaseError } from './errors.ts';
 export { migrate } from './migrate.ts';

@@ -13,7 +13,11 @@ export function testDatabaseTargets(): TestDatabaseTarget[] {
 }
 
 /** A migrated, empty database; `close()` also drops it (PostgreSQL). */
-export async function createTestDatabase(target: TestDatabaseTarget = 'pglite'): Promise<Database> {
+/** A fresh migrated database; on PostgreSQL with `poolSize` connections (default 5: suites open many at once). */
+export async function createTestDatabase(
+  target: TestDatabaseTarget = 'pglite',
+  opts: { poolSize?: number } = {},
+): Promise<Database> {
   if (target === 'pglite') {
     // initdb + migrations once per test process; every database after that is a copy of that template.
     template ??= (async () => {
@@ -34,7 +38,7 @@ export async function createTestDatabase(target: TestDatabaseTarget = 'pglite'):
   await admin.end();
   const u = new URL(base);
   u.pathname = '/' + name;
-  const db = await createDatabase({ url: u.toString(), poolSize: 5 });
+  const db = await createDatabase({ url: u.toString(), poolSize: opts.poolSize ?? 5 });
   await db.migrate();
   const close = db.close;
   db.close = async () => {
