@@ -188,6 +188,24 @@ describe.each(testDatabaseTargets())('the prediction pipeline with a mocked data
     const preds = r.data!._entities[0].predictions;
     expect(preds).toHaveLength(2);
     expect(preds[0].timestamp >= preds[1].timestamp).toBe(true);
+    // The list reads only the columns its selection needs (predictionColumns): with every field selected, each one
+    // equals what the prediction's own entity (all columns) says; with one field, the others are not read.
+    const ALL = `id model modelVersion supplier { id } eventId eventType entityType entityId route timestamp co2eKg
+      lowerKg upperKg confidence contributions { feature value contributionKg } contributionMethod createdAt cursor`;
+    const listed = (await kit.entities('Supplier', [{ id: SUPPLIER }], `predictions(first: 2) { ${ALL} }`)).data!
+      ._entities[0].predictions;
+    const own = (
+      await kit.entities(
+        'Prediction',
+        listed.map((p: any) => ({ id: p.id })),
+        ALL,
+      )
+    ).data!._entities;
+    expect(listed).toEqual(own);
+    expect(listed[0].contributions.length).toBeGreaterThan(0);
+    const idsOnly = (await kit.entities('Supplier', [{ id: SUPPLIER }], `predictions(first: 2) { id }`)).data!
+      ._entities[0].predictions;
+    expect(idsOnly).toEqual(listed.map((p: any) => ({ id: p.id })));
     const [total] = await kit.db.query<{ s: number; n: number }>(
       `SELECT sum(output_co2_kg) AS s, count(*)::int AS n FROM predictions WHERE supplier_id = $1`,
       [SUPPLIER],

@@ -20,7 +20,7 @@ import { getForecast, NotEnoughHistory } from '../jobs/forecast.ts';
 import { cardToGraph, resultToGraph, toGraph } from './graph.ts';
 import { toBatch } from './feature-rows.ts';
 import { eventPredictionLoader, predictionLoader, supplierPredictionsLoader } from './loaders.ts';
-import { selectedFields } from './selection.ts';
+import { predictionColumns, selectedFields } from './selection.ts';
 
 type Ctx = ResolverContext<MlState>;
 
@@ -183,9 +183,8 @@ export const resolvers: Resolvers<Ctx> = {
     async predictions(s, { first }, ctx, info) {
       const n = parseFirst(first, 20, 200);
       if (!s.id || !isUuid(s.id) || !canSeeSupplier(ctx.auth, s.id)) return [];
-      const f = selectedFields(info);
-      const explained = f.has('contributions') || f.has('contributionMethod');
-      return (await supplierPredictionsLoader.load(ctx, s.id, { first: n, explained })) ?? [];
+      const columns = predictionColumns(selectedFields(info)).join(', ');
+      return (await supplierPredictionsLoader.load(ctx, s.id, { first: n, columns })) ?? [];
     },
     async forecast(s, { horizonHours }, ctx) {
       if (!s.id || !canSeeSupplier(ctx.auth, s.id)) return null;

@@ -19,10 +19,10 @@ export const eventPredictionLoader = defineLoader(async (ids: string[], ctx: Ctx
   return new Map(rows.map((r) => [r.event_id!, toGraph(r)]));
 });
 
-/** Latest `first` predictions per supplier (the explanation read only when `explained`). */
+/** Latest `first` predictions per supplier, reading only `columns` (predictionColumns of the selection). */
 export const supplierPredictionsLoader = defineLoader(
-  async (ids: string[], ctx: Ctx, args: { first: number; explained: boolean }) => {
-    const rows = await latestPredictionsOfSuppliers(ctx.services.db, ids, args.first, args.explained);
+  async (ids: string[], ctx: Ctx, args: { first: number; columns: string }) => {
+    const rows = await latestPredictionsOfSuppliers(ctx.services.db, ids, args.first, args.columns);
     const by = new Map<string, PredictionView[]>();
     for (const r of rows) {
       let l = by.get(r.supplier_id!);

@@ -14,3 +14,36 @@ export function selectedFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fr
   for (const f of info.fieldNodes) walk(f.selectionSet);
   return out;
 }
+
+/** The stored columns behind each Prediction field (what PredictionView reads for it). */
+const PREDICTION_FIELD_COLUMNS: Record<string, readonly string[]> = {
+  id: ['id'],
+  model: ['model'],
+  modelVersion: ['model_version'],
+  supplier: ['supplier_id'],
+  eventId: ['event_id'],
+  eventType: ['event_type'],
+  entityType: ['entity_type'],
+  entityId: ['entity_id'],
+  route: ['route'],
+  timestamp: ['"timestamp"'],
+  co2eKg: ['output_co2_kg'],
+  lowerKg: ['lower'],
+  upperKg: ['upper'],
+  confidence: ['confidence'],
+  contributions: ['feature_importance'],
+  contributionMethod: ['feature_importance'],
+  createdAt: ['created_at'],
+  cursor: ['created_at'],
+};
+
+/**
+ * The prediction columns a selection reads, in a fixed order: always id and supplier_id (rows are grouped by
+ * supplier), plus one or more per selected field. A list view of five fields then reads six of sixteen columns.
+ */
+export function predictionColumns(fields: ReadonlySet<string>): string[] {
+  const cols = new Set<string>(['id', 'supplier_id']);
+  for (const f of fields) for (const c of PREDICTION_FIELD_COLUMNS[f] ?? []) cols.add(c);
+  const order = Object.values(PREDICTION_FIELD_COLUMNS).flat();
+  return [...cols].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+}
