@@ -106,10 +106,12 @@ try {
   // Mixed HTTP load: a share of ingestEvents mutations (each a new event), the rest entity-join queries.
   let seq = 0;
   const runId = Date.now().toString(36);
-  const kinds = {
-    query: { n: 0, gqlErrors: 0, ms: [] as number[] },
-    mutation: { n: 0, gqlErrors: 0, ms: [] as number[] },
-  };
+  type Kinds = Record<'query' | 'mutation', { n: number; gqlErrors: number; ms: number[] }>;
+  const newKinds = (): Kinds => ({
+    query: { n: 0, gqlErrors: 0, ms: [] },
+    mutation: { n: 0, gqlErrors: 0, ms: [] },
+  });
+  const kinds = newKinds();
   const queryBody = () =>
     JSON.stringify({
       query: JOIN_QUERY,
@@ -135,11 +137,6 @@ try {
       },
     });
   };
-  type Kinds = Record<'query' | 'mutation', { n: number; gqlErrors: number; ms: number[] }>;
-  const newKinds = (): Kinds => ({
-    query: { n: 0, gqlErrors: 0, ms: [] },
-    mutation: { n: 0, gqlErrors: 0, ms: [] },
-  });
   const runLoad = (duration: number, into: Kinds) =>
     autocannon({
       url: server.url,

@@ -230,40 +230,27 @@ describe.each(testDatabaseTargets())('mock stream + MariaDB import on %s', (targ
     const before = rows.filter((r) => new Date(r.timestamp).getTime() < spikeFrom);
     expect(hot.length).toBeGreaterThan(3);
     expect(before.length).toBeGreaterThan(3);
-    // the same trips without the spike, regenerated from the seed
-    // (the stream's planned spike keeps the peak trip rate: steadyRate adds trips the unspiked run does not have)
-    const sent = new Map(
-      eventsBetween(spikeFrom - 4 * 3_600_000, Date.now(), {
-        seed: 42,
-        spikes: [
-          {
-            supplier: 'MOCK-T1',
-            kind: 'distance',
-            factor: 2.5,
-            from: spikeFrom,
-            to: Date.parse(stats.spike!.to),
-            steadyRate: true,
-          },
-        ],
-      }).map((e) => [e.externalId, e]),
-    );
-    // Each trip's twin without the detour: the same spike with factor 1 draws the same trips (the steady rate's added
-    // ones included, which a quiet hour consists of) with the same random numbers, only the distance not multiplied.
-    const twins = new Map(
-      eventsBetween(spikeFrom - 4 * 3_600_000, Date.now(), {
-        seed: 42,
-        spikes: [
-          {
-            supplier: 'MOCK-T1',
-            kind: 'distance',
-            factor: 1,
-            from: spikeFrom,
-            to: Date.parse(stats.spike!.to),
-            steadyRate: true,
-          },
-        ],
-      }).map((e) => [e.externalId, e]),
-    );
+    // The trips the stream sent (the planned spike, steady rate on), regenerated from the seed, by external id.
+    // With factor 1 the same spike draws the same trips — the steady rate's added ones included, which a quiet hour
+    // consists of — with the same random numbers, only the distance not multiplied: each trip's twin without the detour.
+    const drawn = (factor: number) =>
+      new Map(
+        eventsBetween(spikeFrom - 4 * 3_600_000, Date.now(), {
+          seed: 42,
+          spikes: [
+            {
+              supplier: 'MOCK-T1',
+              kind: 'distance',
+              factor,
+              from: spikeFrom,
+              to: Date.parse(stats.spike!.to),
+              steadyRate: true,
+            },
+          ],
+        }).map((e) => [e.externalId, e]),
+      );
+    const sent = drawn(2.5);
+    const twins = drawn(1);
     // FUEL method: kg CO2e per reported litre is one factor for every trip, spiked or not — the spike reaches the figure
     const perLitre = rows.map((r) => r.co2e_kg / Number(sent.get(r.external_id)!.fuelL));
     for (const k of perLitre) expect(k).toBeCloseTo(perLitre[0], 6);

@@ -183,7 +183,7 @@ export const resolvers: Resolvers<Ctx> = {
     async predictions(s, { first }, ctx, info) {
       const n = parseFirst(first, 20, 200);
       if (!s.id || !isUuid(s.id) || !canSeeSupplier(ctx.auth, s.id)) return [];
-      const columns = predictionColumns(selectedFields(info)).join(', ');
+      const columns = predictionColumns(selectedFields(info));
       return (await supplierPredictionsLoader.load(ctx, s.id, { first: n, columns })) ?? [];
     },
     async forecast(s, { horizonHours }, ctx) {

@@ -21,7 +21,7 @@ export const eventPredictionLoader = defineLoader(async (ids: string[], ctx: Ctx
 
 /** Latest `first` predictions per supplier, reading only `columns` (predictionColumns of the selection). */
 export const supplierPredictionsLoader = defineLoader(
-  async (ids: string[], ctx: Ctx, args: { first: number; columns: string }) => {
+  async (ids: string[], ctx: Ctx, args: { first: number; columns: string[] }) => {
     const rows = await latestPredictionsOfSuppliers(ctx.services.db, ids, args.first, args.columns);
     const by = new Map<string, PredictionView[]>();
     for (const r of rows) {

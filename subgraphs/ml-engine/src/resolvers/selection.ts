@@ -37,13 +37,16 @@ const PREDICTION_FIELD_COLUMNS: Record<string, readonly string[]> = {
   cursor: ['created_at'],
 };
 
+/** Every column a field reads, each once, in the order of PREDICTION_FIELD_COLUMNS. */
+const ORDERED_COLUMNS = [...new Set(['id', 'supplier_id', ...Object.values(PREDICTION_FIELD_COLUMNS).flat()])];
+
 /**
- * The prediction columns a selection reads, in a fixed order: always id and supplier_id (rows are grouped by
- * supplier), plus one or more per selected field. A list view of five fields then reads six of sixteen columns.
+ * The prediction columns a selection reads, in a fixed order (one loader batch per column set): always id and
+ * supplier_id (rows are grouped by supplier), plus those of each selected field. A list view of five fields then
+ * reads six of sixteen columns.
  */
 export function predictionColumns(fields: ReadonlySet<string>): string[] {
   const cols = new Set<string>(['id', 'supplier_id']);
   for (const f of fields) for (const c of PREDICTION_FIELD_COLUMNS[f] ?? []) cols.add(c);
-  const order = Object.values(PREDICTION_FIELD_COLUMNS).flat();
-  return [...cols].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  return ORDERED_COLUMNS.filter((c) => cols.has(c));
 }

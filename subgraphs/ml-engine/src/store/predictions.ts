@@ -166,6 +166,7 @@ export interface StoredExplanation {
 
 const COLS = `id, model, model_version, supplier_id, event_id, event_type, entity_type, entity_id, route, "timestamp",
   output_co2_kg, lower, upper, confidence, feature_importance, created_at`;
+const KNOWN_COLUMNS = new Set(COLS.split(',').map((c) => c.trim()));
 
 /**
  * One page of predictions, newest first. `scope` is a supplier-scope condition over `params` (supplierScopeSql);
@@ -240,13 +241,10 @@ export async function latestPredictionsOfSuppliers(
   db: SqlQueryable,
   supplierIds: string[],
   first: number,
-  columns: string,
+  columns: readonly string[],
 ): Promise<PredictionRow[]> {
-  const known = new Set(COLS.split(',').map((c) => c.trim()));
-  const cols = columns
-    .split(',')
-    .map((c) => c.trim())
-    .filter((c) => known.has(c));
+  // Only known column names reach the SQL text.
+  const cols = columns.filter((c) => KNOWN_COLUMNS.has(c));
   if (!cols.includes('id') || !cols.includes('supplier_id'))
     throw new Error('predictions: id and supplier_id are read');
   const [r] = await db.query<{ rows: PredictionRow[] }>(

@@ -30,23 +30,22 @@ export async function pruneHistory(db: PluginDatabase, stream: HistoryStream, da
       `SELECT max(seq)::text AS seq FROM ${table} WHERE ${at} < now() - make_interval(days => $1::int)`,
       [days],
     );
-    let removed = 0;
-    if (cut?.seq != null) {
-      const [d] = await tx.query<{ n: number }>(
-        `WITH d AS (DELETE FROM ${table} WHERE seq <= $1::bigint RETURNING 1) SELECT count(*)::int AS n FROM d`,
-        [cut.seq],
-      );
-      removed = d?.n ?? 0;
-      await tx.query(
-        `INSERT INTO history_retention (stream, pruned_through, rows_pruned, pruned_at) VALUES ($1, $2::bigint, $3, now())
-         ON CONFLICT (stream) DO UPDATE SET
-           pruned_through = GREATEST(history_retention.pruned_through, EXCLUDED.pruned_through),
-           rows_pruned = history_retention.rows_pruned + EXCLUDED.rows_pruned,
-           pruned_at = now()`,
-        [stream, cut.seq, removed],
-      );
-    }
-    return { stream, removed, prunedThrough: await prunedThrough(tx, stream) };
+    if (cut?.seq == null) return { stream, removed: 0, prunedThrough: await prunedThrough(tx, stream) };
+    const [d] = await tx.query<{ n: number }>(
+      `WITH d AS (DELETE FROM ${table} WHERE seq <= $1::bigint RETURNING 1) SELECT count(*)::int AS n FROM d`,
+      [cut.seq],
+    );
+    const removed = d?.n ?? 0;
+    const [mark] = await tx.query<{ seq: string }>(
+      `INSERT INTO history_retention (stream, pruned_through, rows_pruned, pruned_at) VALUES ($1, $2::bigint, $3, now())
+       ON CONFLICT (stream) DO UPDATE SET
+         pruned_through = GREATEST(history_retention.pruned_through, EXCLUDED.pruned_through),
+         rows_pruned = history_retention.rows_pruned + EXCLUDED.rows_pruned,
+         pruned_at = now()
+       RETURNING pruned_through::text AS seq`,
+      [stream, cut.seq, removed],
+    );
+    return { stream, removed, prunedThrough: mark!.seq };
   });
 }
 
