@@ -61,6 +61,8 @@ export interface DeliveryRow {
   last_error: string | null;
   created_at: Date | string;
   delivered_at: Date | string | null;
+  /** Set on rows claimed by the worker (runOnce): the token its outcome must still find. */
+  claim?: string;
 }
 
 /** The bus signal stored with a delivery (the topic's payload, see toOutboxEvent): what a body is built from. */
@@ -172,6 +174,13 @@ export function matches(w: Pick<WebhookRow, 'events' | 'min_level' | 'supplier_i
   return true;
 }
 
+/**
+ * Puts a delivery back in the queue from its first attempt. Clearing the claim matters when the row is being sent
+ * right now: that send's outcome no longer applies (see deliver), so the replay is sent after it instead of being
+ * overwritten by its "succeeded".
+ */
+export const REQUEUE = `status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, claim = NULL, updated_at = now()`;
+
 /** Writes one outbox row per matching webhook (idempotent per webhook and event). Returns rows written. */
 export async function enqueue(
   services: Services,
@@ -186,7 +195,7 @@ export async function enqueue(
   for (const w of hooks) {
     if (!matches(w, e)) continue;
     const conflict = opts.requeue
-      ? `DO UPDATE SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, updated_at = now()`
+      ? `DO UPDATE SET ${REQUEUE}`
       : 'DO NOTHING';
     const rows = await services.db.query(
       `INSERT INTO webhook_deliveries (id, webhook_id, event_type, event_id, event_cursor, signal, updated_at)
@@ -344,12 +353,13 @@ export class DeliveryWorker {
   async runOnce(limit = 100): Promise<number> {
     const cfg = this.services.config;
     const rows = await this.services.db.query<DeliveryRow>(
-      `UPDATE webhook_deliveries SET status = 'sending', locked_until = now() + ($2::int * interval '1 millisecond'), updated_at = now()
+      `UPDATE webhook_deliveries SET status = 'sending', locked_until = now() + ($2::int * interval '1 millisecond'),
+         claim = gen_random_uuid(), updated_at = now()
        WHERE id IN (
          SELECT id FROM webhook_deliveries
          WHERE (status IN ('pending', 'retrying') AND next_attempt_at <= now()) OR (status = 'sending' AND locked_until < now())
          ORDER BY next_attempt_at, seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING ${DELIVERY_COLUMNS}`,
+       RETURNING ${DELIVERY_COLUMNS}, claim`,
       [limit, cfg.WEBHOOK_LEASE_MS],
     );
     const queue = [...rows];
@@ -368,8 +378,9 @@ export class DeliveryWorker {
     ]);
     if (!w || w.deleted_at) {
       await db.query(
-        `UPDATE webhook_deliveries SET status = 'cancelled', locked_until = NULL, updated_at = now() WHERE id = $1`,
-        [d.id],
+        `UPDATE webhook_deliveries SET status = 'cancelled', locked_until = NULL, claim = NULL, updated_at = now()
+         WHERE id = $1 AND claim = $2`,
+        [d.id, d.claim],
       );
       return;
     }
@@ -380,9 +391,13 @@ export class DeliveryWorker {
     try {
       let body = d.body;
       if (!body) {
-        body = JSON.stringify(await buildPayload(this.services, d));
-        // Fixed from now on: retries and replays send the same bytes.
-        await db.query(`UPDATE webhook_deliveries SET body = $2 WHERE id = $1`, [d.id, body]);
+        const built = JSON.stringify(await buildPayload(this.services, d));
+        // Fixed from now on: retries and replays send the same bytes (the first body stored wins).
+        const [kept] = await db.query<{ body: string }>(
+          `UPDATE webhook_deliveries SET body = COALESCE(body, $2) WHERE id = $1 RETURNING body`,
+          [d.id, built],
+        );
+        body = kept?.body ?? built;
       }
       const res = await this.send(w.url, {
         method: 'POST',
@@ -411,28 +426,38 @@ export class DeliveryWorker {
     );
     if (!error) {
       this.m.attempts.inc({ outcome: 'succeeded' });
-      await db.query(
+      const done = await db.query(
         `UPDATE webhook_deliveries SET status = 'succeeded', attempts = $2, last_status_code = $3, last_error = NULL, delivered_at = now(),
-           next_attempt_at = NULL, locked_until = NULL, updated_at = now() WHERE id = $1`,
-        [d.id, attempt, statusCode],
+           next_attempt_at = NULL, locked_until = NULL, claim = NULL, updated_at = now() WHERE id = $1 AND claim = $4 RETURNING id`,
+        [d.id, attempt, statusCode, d.claim],
       );
+      if (!done.length) this.superseded(d);
       return;
     }
     const dead = attempt >= cfg.WEBHOOK_MAX_ATTEMPTS;
     this.m.attempts.inc({ outcome: dead ? 'dead' : 'retrying' });
     const delay = backoffMs(attempt, cfg.WEBHOOK_BACKOFF_BASE_MS, cfg.WEBHOOK_BACKOFF_MAX_MS);
-    await db.query(
-      `UPDATE webhook_deliveries SET status = $2, attempts = $3, last_status_code = $4, last_error = $5, locked_until = NULL,
+    const failed = await db.query(
+      `UPDATE webhook_deliveries SET status = $2, attempts = $3, last_status_code = $4, last_error = $5, locked_until = NULL, claim = NULL,
          next_attempt_at = CASE WHEN $2 = 'dead' THEN NULL ELSE now() + ($6::int * interval '1 millisecond') END, updated_at = now()
-       WHERE id = $1`,
-      [d.id, dead ? 'dead' : 'retrying', attempt, statusCode, error, delay],
+       WHERE id = $1 AND claim = $7 RETURNING id`,
+      [d.id, dead ? 'dead' : 'retrying', attempt, statusCode, error, delay, d.claim],
     );
-    if (dead)
+    if (!failed.length) this.superseded(d);
+    else if (dead)
       this.services.logger.warn(
         { delivery: d.id, webhook: d.webhook_id, attempts: attempt, error },
         'webhook delivery dead-lettered',
       );
     else if (delay <= cfg.WEBHOOK_POLL_MS) setTimeout(() => void this.kick().catch(() => undefined), delay + 5).unref();
+  }
+
+  /** The row was requeued (replay) or its lease taken over while this send ran: the newer claim decides its state. */
+  private superseded(d: DeliveryRow): void {
+    this.services.logger.info(
+      { delivery: d.id, webhook: d.webhook_id },
+      'webhook delivery was requeued or re-claimed during its attempt; its outcome is kept in the attempt log only',
+    );
   }
 
   async stop(): Promise<void> {

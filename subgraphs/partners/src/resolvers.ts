@@ -19,6 +19,7 @@ import {
   type DeliveryWorker,
   type EventTypeName,
   type OutboxEvent,
+  REQUEUE,
   type Services,
   type WebhookRow,
 } from './deliveries.ts';
@@ -207,8 +208,7 @@ export const resolvers = {
         throw notFound('webhook delivery', a.id);
       });
       const [row] = await ctx.services.db.query<DeliveryRow>(
-        `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, updated_at = now()
-         WHERE id = $1 RETURNING ${DELIVERY_COLUMNS}`,
+        `UPDATE webhook_deliveries SET ${REQUEUE} WHERE id = $1 RETURNING ${DELIVERY_COLUMNS}`,
         [a.id],
       );
       await ctx.services.audit({ action: 'webhook.replay', entityType: 'webhook_delivery', entityId: a.id });

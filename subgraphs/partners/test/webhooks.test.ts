@@ -109,14 +109,21 @@ function fakePeers() {
   return { orchestration, dataCore, raise };
 }
 
-/** A partner's endpoint: answers with the scripted statuses (then 200), verifies every signature. */
+/**
+ * A partner's endpoint: answers with the scripted statuses (then 200), verifies every signature. While held, requests
+ * are read (counted in `arrived`) but not answered until released.
+ */
 function receiver(secret: () => string) {
   const got: { headers: http.IncomingHttpHeaders; body: string; status: number; verified: boolean }[] = [];
   let script: number[] = [];
+  let gate: Promise<void> | null = null;
+  let arrived = 0;
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
-    req.on('end', () => {
+    req.on('end', async () => {
+      arrived++;
+      if (gate) await gate;
       let verified = false;
       try {
         verifyWebhook(secret(), req.headers as Record<string, string>, body);
@@ -134,6 +141,16 @@ function receiver(secret: () => string) {
     server,
     respond(statuses: number[]) {
       script = [...statuses];
+    },
+    arrived: () => arrived,
+    /** Holds the answers to requests from now on; call the returned function to release them. */
+    hold(): () => void {
+      let release!: () => void;
+      gate = new Promise<void>((r) => (release = r));
+      return () => {
+        gate = null;
+        release();
+      };
     },
     async start() {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -281,6 +298,46 @@ describe.each(testDatabaseTargets())('partner webhooks (%s)', (target) => {
     // Each alert after the cursor is delivered a second time (same webhook-id); nothing before it is.
     await eventually(() => times(a1.seq) === 2 && times(a2.seq) === 2, 10_000, 'replayed deliveries');
     expect(times(a1.seq - 1)).toBe(earlier);
+  });
+
+  it('a replay asked while the delivery is being sent is sent after that attempt, not overwritten by it', async () => {
+    const release = rx.hold();
+    const before = rx.got.length;
+    const arrivedBefore = rx.arrived();
+    let d: any;
+    try {
+      const a = await orch().raise('critical', SUP_B);
+      await eventually(() => rx.arrived() > arrivedBefore, 10_000, 'the first attempt reaching the receiver');
+      d = await eventually(
+        async () => (await deliveries('SENDING')).find((x) => x.eventCursor === String(a.seq)),
+        5000,
+        'the delivery in flight',
+      );
+      // The partner asks for it again while the first POST is still unanswered.
+      const replayed = await kit.query(
+        `mutation($id: ID!) { replayWebhookDelivery(id: $id) { id status attempts } }`,
+        { id: d.id },
+        { auth: partner },
+      );
+      expect(replayed.replayWebhookDelivery).toMatchObject({ status: 'PENDING', attempts: 0 });
+    } finally {
+      release();
+    }
+    // Both POSTs arrive (same webhook-id, same bytes) and the row ends SUCCEEDED by the replay's attempt.
+    await eventually(
+      () => rx.got.slice(before).filter((g) => g.headers['webhook-id'] === d.id).length === 2,
+      10_000,
+      'the replayed attempt after the one in flight',
+    );
+    const sent = rx.got.slice(before).filter((g) => g.headers['webhook-id'] === d.id);
+    expect(new Set(sent.map((g) => g.body)).size).toBe(1);
+    const done = await eventually(
+      async () => (await deliveries('SUCCEEDED')).find((x) => x.id === d.id),
+      5000,
+      'the replay recorded',
+    );
+    expect(done.attempts).toBe(1);
+    expect(done.attemptLog.map((l: any) => l.statusCode)).toEqual([200, 200]);
   });
 
   it('keeps deliveries across a restart: rows written before the worker runs are sent by the next process', async () => {
