@@ -242,10 +242,9 @@ function withRowScope(runner: SqlRunner, provider: () => RowScopeProvider | null
   const transaction: SqlRunner['transaction'] = (fn) => {
     const scoped = ids();
     if (!scoped) return runner.transaction(fn);
-    return runner.transaction(async (tx) => {
-      await tx.exec(scopeStatement(scoped));
-      return fn(tx);
-    });
+    // The scope is set and the caller's statements sent without a round trip between them: if setting it fails,
+    // the transaction is aborted and nothing after it runs (Promise.all rejects with that first error).
+    return runner.transaction(async (tx) => (await Promise.all([tx.exec(scopeStatement(scoped)), fn(tx)]))[1]);
   };
   return {
     kind: runner.kind,

@@ -169,10 +169,13 @@ export class WorkerPGlite {
   /**
    * BEGIN … COMMIT on the worker's PGlite, which holds its transaction lock meanwhile (other statements wait, as on
    * PGlite itself). `fn` throwing, or calling `tx.rollback()`, ends it with ROLLBACK.
+   * `fn` starts without waiting for BEGIN: its statements queue in the worker behind it (and fail with BEGIN's error
+   * if it fails), which saves the connection a round trip to this thread per transaction.
    */
   async transaction<T>(fn: (tx: WorkerTransaction) => Promise<T>): Promise<T> {
     const id = ++this.#txSeq;
-    await this.#call('begin', undefined, undefined, id);
+    const begun = this.#call('begin', undefined, undefined, id);
+    begun.catch(() => undefined); // awaited below; its error is also every queued statement's
     let closed = false;
     let rolledBack = false;
     const open = () => {
@@ -194,11 +197,19 @@ export class WorkerPGlite {
     };
     let out: T;
     try {
+      // fn runs after this call has returned its promise, as with PGlite's own transaction (Prisma's PGlite adapter
+      // reads that promise inside fn).
+      await undefined;
       out = await fn(tx);
+      await begun;
     } catch (err) {
       closed = true;
       await this.#call('end', false, undefined, id).catch(() => undefined);
-      throw err;
+      // A transaction that could not begin fails with that reason, not with what it did in the meantime.
+      throw await begun.then(
+        () => err,
+        (beginError) => beginError,
+      );
     }
     closed = true;
     await this.#call('end', !rolledBack, undefined, id);

@@ -18,6 +18,25 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, messages, protocol } from '@electric-sql/pglite';
 
 const { dataDir, loadDataDir, initOnly } = workerData;
+// PGLITE_STATEMENT_STATS=FILE: time spent in this thread per SQL text (calls, total and max ms, rows), written to FILE
+// as JSON when the database closes — what pg_stat_statements gives on PostgreSQL, for benchmarks.
+const statsFile = initOnly ? undefined : process.env.PGLITE_STATEMENT_STATS;
+const stats = new Map();
+function timed(sql, started, rows) {
+  const ms = performance.now() - started;
+  const s = stats.get(sql) ?? { sql, calls: 0, ms: 0, maxMs: 0, rows: 0 };
+  s.calls++;
+  s.ms += ms;
+  s.maxMs = Math.max(s.maxMs, ms);
+  s.rows += rows;
+  stats.set(sql, s);
+}
+async function writeStats() {
+  if (!statsFile) return;
+  const { writeFile } = await import('node:fs/promises');
+  const all = [...stats.values()].sort((a, b) => b.ms - a.ms);
+  await writeFile(statsFile, JSON.stringify(all, null, 1));
+}
 const lite = dataDir ? new PGlite(dataDir) : new PGlite(loadDataDir ? { loadDataDir } : {});
 const S = protocol.serialize;
 
@@ -98,6 +117,7 @@ const isStalePlan = (err) =>
 const DDL = /\b(ALTER|DROP|CREATE\s+(OR\s+REPLACE\s+)?(VIEW|FUNCTION|TYPE))\b/i;
 
 async function statement(sql, params, inTx) {
+  const started = statsFile ? performance.now() : 0;
   const run = async () => {
     const s = await prepare(sql, inTx);
     // As PGlite's query(): each value through the serializer of the type PostgreSQL inferred for its parameter.
@@ -110,7 +130,9 @@ async function statement(sql, params, inTx) {
       concat([S.bind({ statement: s.name, values }), S.describe({ type: 'P' }), S.execute({}), S.sync()]),
       { syncToFs: !inTx },
     );
-    return results(r.messages)[0];
+    const out = results(r.messages)[0];
+    if (statsFile) timed(sql, started, out.rows.length);
+    return out;
   };
   try {
     return await run();
@@ -124,7 +146,9 @@ async function statement(sql, params, inTx) {
 }
 
 async function script(sql, inTx) {
+  const started = statsFile ? performance.now() : 0;
   const r = await lite.execProtocol(S.query(sql), { syncToFs: !inTx });
+  if (statsFile) timed(sql, started, 0);
   if (DDL.test(sql)) await forgetStatements();
   return results(r.messages);
 }
@@ -155,14 +179,35 @@ function next() {
 /** Open transactions by id: their queue of operations, whether closed, how to end them and their outcome. */
 const txs = new Map();
 
-/** A transaction is one job from BEGIN to COMMIT/ROLLBACK; resolves once it has begun. */
+/**
+ * A transaction is one job from BEGIN to COMMIT/ROLLBACK; resolves once it has begun. It is known from the moment its
+ * message arrives: operations sent right behind it (the client does not wait for BEGIN) queue on it and run once
+ * BEGIN has, so the connection is not held idle while the caller's thread turns around between BEGIN and its first
+ * statement. If BEGIN fails, they fail with its error.
+ */
 function begin(id) {
   return new Promise((started, failed) => {
-    const entry = { queue: Promise.resolve(), closed: false, finish: null, outcome: null };
+    let opened;
+    let notOpened;
+    const ready = new Promise((res, rej) => {
+      opened = res;
+      notOpened = rej;
+    });
+    ready.catch(() => undefined);
+    const entry = { queue: ready, closed: false, finish: null, outcome: null };
     const decided = new Promise((r) => (entry.finish = r));
+    txs.set(id, entry);
     entry.outcome = exclusive(async () => {
-      await script('BEGIN', true);
-      txs.set(id, entry);
+      const held = statsFile ? performance.now() : 0;
+      try {
+        await script('BEGIN', true);
+      } catch (err) {
+        entry.closed = true;
+        txs.delete(id);
+        notOpened(err);
+        throw err;
+      }
+      opened();
       started(undefined);
       try {
         const commit = await decided;
@@ -175,6 +220,8 @@ function begin(id) {
       } finally {
         entry.closed = true;
         txs.delete(id);
+        // The connection is held from BEGIN to COMMIT, also while the caller works between its statements.
+        if (statsFile) timed(`(transaction held, BEGIN to COMMIT) ${entry.first ?? ''}`, held, 0);
       }
     });
     entry.outcome.catch(failed); // a transaction that could not begin (after it began, this is a no-op)
@@ -182,11 +229,12 @@ function begin(id) {
 }
 
 /** Operations on one transaction run one after another, in the order they were sent. */
-function onTx(id, run) {
+function onTx(id, run, statsLabel) {
   const entry = txs.get(id);
   if (!entry || entry.closed) return Promise.reject(new Error('Transaction is closed'));
   const op = entry.queue.then(() => {
     if (entry.closed) throw new Error('Transaction is closed');
+    if (statsFile && entry.first === undefined) entry.first = statsLabel;
     return run(entry);
   });
   entry.queue = op.catch(() => undefined);
@@ -203,9 +251,9 @@ function end(id, commit) {
 async function run(op, a, b, tx) {
   switch (op) {
     case 'query':
-      return tx ? onTx(tx, () => statement(a, b, true)) : exclusive(() => statement(a, b, false));
+      return tx ? onTx(tx, () => statement(a, b, true), a) : exclusive(() => statement(a, b, false));
     case 'exec':
-      return tx ? onTx(tx, () => script(a, true)) : exclusive(() => script(a, false));
+      return tx ? onTx(tx, () => script(a, true), a) : exclusive(() => script(a, false));
     case 'begin':
       return begin(tx);
     case 'rollback':
@@ -229,7 +277,10 @@ async function run(op, a, b, tx) {
           .map(([oid, typarray]) => ({ oid: Number(oid), typarray: Number(typarray) }));
       });
     case 'close':
-      return exclusive(() => lite.close());
+      return exclusive(async () => {
+        await writeStats().catch(() => undefined);
+        return lite.close();
+      });
     default:
       throw new Error(`unknown operation ${op}`);
   }

@@ -147,6 +147,53 @@ describe('PGlite in a worker thread', () => {
     expect(order).toEqual(['transaction', 'outside']);
   });
 
+  it('runs statements sent before BEGIN has run inside their transaction, after the one ahead of it', async () => {
+    await worker.exec('CREATE TABLE q (tx int, v int)');
+    // Three transactions sent at once, each pipelining its statements without waiting for anything: they do not
+    // interleave, and statements outside any transaction see only whole transactions.
+    const seen: number[] = [];
+    const runs = [1, 2, 3].map((t) =>
+      worker.transaction(async (tx) => {
+        const a = tx.query('INSERT INTO q VALUES ($1, 1)', [t]);
+        const b = tx.query('INSERT INTO q VALUES ($1, 2)', [t]);
+        const c = tx.query<{ n: number }>('SELECT count(*)::int AS n FROM q WHERE tx = $1', [t]);
+        await Promise.all([a, b]);
+        return (await c).rows[0].n;
+      }),
+    );
+    const outside = [0, 1, 2].map(() =>
+      worker.query<{ n: number }>('SELECT count(*)::int AS n FROM q').then((r) => seen.push(r.rows[0].n)),
+    );
+    expect(await Promise.all(runs)).toEqual([2, 2, 2]);
+    await Promise.all(outside);
+    for (const n of seen) expect(n % 2).toBe(0);
+    const rows = await worker.query<{ tx: number; v: number }>('SELECT tx, v FROM q ORDER BY tx, v');
+    expect(rows.rows.map((r) => `${r.tx}.${r.v}`)).toEqual(['1.1', '1.2', '2.1', '2.2', '3.1', '3.2']);
+    // A statement that fails aborts its transaction; the ones queued behind it in that transaction fail too, and the
+    // caller gets the first error.
+    await expect(
+      worker.transaction(async (tx) => {
+        const ok = tx.query('INSERT INTO q VALUES (4, 1)');
+        const bad = tx.query('INSERT INTO q VALUES (4, $1)', ['not a number']);
+        const after = tx.query('INSERT INTO q VALUES (4, 3)');
+        await Promise.all([ok, bad, after]);
+      }),
+    ).rejects.toMatchObject({ code: '22P02' });
+    expect((await worker.query('SELECT count(*)::int AS n FROM q WHERE tx = 4')).rows).toEqual([{ n: 0 }]);
+
+    // The transaction's function starts at once, while the connection is still busy with an earlier statement: its
+    // statements wait in the database thread, not for a reply from it.
+    let slept = false;
+    const sleeping = worker.query('SELECT pg_sleep(0.2)').then(() => (slept = true));
+    let startedWhileBusy: boolean | undefined;
+    await worker.transaction(async (tx) => {
+      startedWhileBusy = !slept;
+      await tx.query('INSERT INTO q VALUES (5, 1)');
+    });
+    await sleeping;
+    expect(startedWhileBusy).toBe(true);
+  });
+
   it('leaves the event loop free while a long statement runs', async () => {
     const heavy = 'SELECT count(*)::int AS n FROM generate_series(1, 3000000) g WHERE g % 7 = 0';
     const turns = async (run: () => Promise<unknown>) => {

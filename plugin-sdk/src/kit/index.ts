@@ -17,5 +17,7 @@ export {
 } from './validate.ts';
 export { DateTimeScalar, UUIDScalar, JSONScalar } from './scalars.ts';
 export { requireAuth, scopedSuppliers, supplierScopeSql } from './supplier-scope.ts';
+export { packedRows } from './packed-rows.ts';
+export type { PackedRows } from './packed-rows.ts';
 export { mulberry32, seededRandom } from './prng.ts';
 export type { SeededRandom } from './prng.ts';

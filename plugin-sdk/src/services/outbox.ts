@@ -92,16 +92,20 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     const pending = await db.query(`SELECT 1 FROM outbox_events WHERE published_at IS NULL LIMIT 1`);
     if (!pending.length) return { published: 0, more: false };
     return db.transaction(async (tx) => {
-      const [lock] = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [RELAY_LOCK]);
+      // Both sent at once (no round trip between them holding the transaction); the rows are read in the same
+      // transaction, after the lock is taken, and dropped unread if another process holds it.
+      const [[lock], rows] = await Promise.all([
+        tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [RELAY_LOCK]),
+        tx.query<{
+          id: string | number | bigint;
+          topic: string;
+          payload: StoredEvent | string;
+          created_at: Date | string;
+        }>(
+          `SELECT id, topic, payload, created_at FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ${batch}`,
+        ),
+      ]);
       if (!lock.ok) return { published: 0, more: false }; // another process is relaying: it keeps the order
-      const rows = await tx.query<{
-        id: string | number | bigint;
-        topic: string;
-        payload: StoredEvent | string;
-        created_at: Date | string;
-      }>(
-        `SELECT id, topic, payload, created_at FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ${batch}`,
-      );
       const done: string[] = [];
       let failed = false;
       for (const r of rows) {

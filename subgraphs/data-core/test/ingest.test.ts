@@ -299,6 +299,32 @@ describe.each(testDatabaseTargets())('ingestEvents on %s', (target) => {
     expect(c.accepted).toBe(1);
   });
 
+  it('the same events sent by several requests at once are stored once; the others get them as duplicates', async () => {
+    const events = Array.from({ length: 6 }, (_, i) => ({
+      externalId: `race-${i}`,
+      supplierId: truck,
+      eventType: 'TRANSPORT',
+      timestamp: hoursAgo(7, i),
+      distanceKm: 20 + i,
+      loadKg: 1000,
+    }));
+    // Each request looks its events up before its transaction, so all of them may find none stored: the ones that
+    // lose the race store the batch again and then see them as duplicates.
+    const all = await Promise.all([1, 2, 3, 4].map(() => ingest(kit, events)));
+    expect(all.map((r) => r.accepted).sort()).toEqual([0, 0, 0, 6]);
+    expect(all.every((r) => r.accepted + r.duplicates === 6 && r.rejected === 0)).toBe(true);
+    const winner = all.find((r) => r.accepted === 6)!;
+    for (const r of all) expect(r.results.map((x) => x.eventId)).toEqual(winner.results.map((x) => x.eventId));
+    const [{ raw, normalized, signals }] = await kit.db.query<{ raw: number; normalized: number; signals: number }>(
+      `SELECT (SELECT count(*)::int FROM events_raw WHERE external_id LIKE 'race-%') AS raw,
+              (SELECT count(*)::int FROM events_normalized WHERE external_id LIKE 'race-%') AS normalized,
+              (SELECT count(*)::int FROM outbox_events o, jsonb_array_elements_text(o.payload->'data'->'ids') AS e(eid)
+                 WHERE e.eid::uuid = ANY($1::uuid[])) AS signals`,
+      [winner.results.map((x) => x.eventId)],
+    );
+    expect({ raw, normalized, signals }).toEqual({ raw: 6, normalized: 6, signals: 6 });
+  });
+
   it('gap fills: admin only; real data supersedes them and they never overwrite real data', async () => {
     const viewer = { sub: 'an', roles: ['analyst'], supplierIds: null };
     const fill = (h: number) => ({

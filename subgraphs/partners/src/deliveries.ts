@@ -194,9 +194,7 @@ export async function enqueue(
   let n = 0;
   for (const w of hooks) {
     if (!matches(w, e)) continue;
-    const conflict = opts.requeue
-      ? `DO UPDATE SET ${REQUEUE}`
-      : 'DO NOTHING';
+    const conflict = opts.requeue ? `DO UPDATE SET ${REQUEUE}` : 'DO NOTHING';
     const rows = await services.db.query(
       `INSERT INTO webhook_deliveries (id, webhook_id, event_type, event_id, event_cursor, signal, updated_at)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, now())

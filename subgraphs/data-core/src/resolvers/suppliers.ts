@@ -7,6 +7,7 @@ import {
   forbidden,
   isUuid,
   notFound,
+  packedRows,
   requireRole,
   toIso,
   type ResolverContext,
@@ -51,13 +52,17 @@ export function toSupplier(s: SupplierRow) {
   };
 }
 
+/** Rows as one JSON value of arrays (the kit's packedRows): one value decodes several times faster than typed rows. */
+const SUPPLIER_PACK = packedRows<SupplierRow>(SUPPLIER_COLS);
+const PAGE_PACK = packedRows<SupplierRow & { sort_key: string }>(`${SUPPLIER_COLS}, sort_key`);
+
 const supplierById = defineLoader(async (ids: string[], ctx: ResolverContext) => {
-  const [{ rows }] = await svc(ctx).db.query<{ rows: SupplierRow[] }>(
-    `SELECT coalesce(json_agg(p), '[]') AS rows
+  const [{ rows }] = await svc(ctx).db.query<{ rows: unknown[][] }>(
+    `SELECT ${SUPPLIER_PACK.sql('p')} AS rows
      FROM (SELECT ${SUPPLIER_COLS} FROM suppliers s WHERE s.id = ANY($1::uuid[])) p`,
     [ids],
   );
-  return new Map(rows.map((r) => [r.id, toSupplier(r)]));
+  return new Map(SUPPLIER_PACK.unpack(rows).map((r) => [r.id, toSupplier(r)]));
 });
 
 /** Batched, scoped supplier lookup: one SQL for every reference in a request. */
@@ -160,15 +165,17 @@ export const supplierResolvers: Resolvers = {
       }
       const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
       // One statement for the page and the count (the count's filters use a prefix of the page's parameters); the page comes
-      // back as one JSON value, which is several times cheaper to decode than typed rows (notably on PGlite).
-      const [{ rows, n }] = await ctx.services.db.query<{ rows: (SupplierRow & { sort_key: string })[]; n: number }>(
-        `SELECT coalesce((SELECT json_agg(p ORDER BY p.ord) FROM (
+      // back as one JSON value of arrays (PAGE_PACK). The limit is a parameter: one prepared statement for every page size.
+      const limit = p(first + 1);
+      const [{ packed, n }] = await ctx.services.db.query<{ packed: unknown[][]; n: number }>(
+        `SELECT (SELECT ${PAGE_PACK.sql('p', 'p.ord')} FROM (
             SELECT ${SUPPLIER_COLS}, (${order.expr})::text AS sort_key,
                    row_number() OVER (ORDER BY ${order.expr} ${order.dir}, s.id ${order.dir}) AS ord
-            FROM suppliers s ${whereSql} ORDER BY ${order.expr} ${order.dir}, s.id ${order.dir} LIMIT ${first + 1}) p), '[]') AS rows,
+            FROM suppliers s ${whereSql} ORDER BY ${order.expr} ${order.dir}, s.id ${order.dir} LIMIT ${limit}) p) AS packed,
           (SELECT count(*)::int FROM suppliers s ${countWhere.length ? `WHERE ${countWhere.join(' AND ')}` : ''}) AS n`,
         params,
       );
+      const rows = PAGE_PACK.unpack(packed);
       const page = rows.slice(0, first);
       const edges = page.map((r) => ({
         cursor: encodeCursor([args.orderBy ?? 'NAME_ASC', r.sort_key, r.id]),
