@@ -21,9 +21,30 @@ export interface SqlQueryable {
   exec(sql: string): Promise<void>;
 }
 
+/** One statement of a batch. */
+export interface SqlStatement {
+  sql: string;
+  params?: unknown[];
+}
+
 export interface SqlRunner extends SqlQueryable {
   kind: DatabaseKind;
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Statements that need nothing from each other's results, in one transaction: run in order, all or nothing (the
+   * first failure rolls back and rejects), each statement's rows returned in order. Unlike `transaction`, the caller
+   * does not take part between BEGIN and COMMIT: on PGlite (one connection) the whole batch runs in the database
+   * thread without waiting for the caller's thread, so it holds the connection only as long as the statements take.
+   */
+  batch(statements: readonly SqlStatement[]): Promise<Record<string, unknown>[][]>;
+}
+
+/** `batch` over `transaction`: every statement sent at once, in order (the connection queues them). */
+function batchOver(transaction: SqlRunner['transaction']): SqlRunner['batch'] {
+  return (statements) =>
+    statements.length
+      ? transaction((tx) => Promise.all(statements.map((s) => tx.query(s.sql, s.params))))
+      : Promise.resolve([]);
 }
 
 /** What a plugin gets as `services.db`: SQL on its own tables, no Prisma client. */
@@ -127,19 +148,24 @@ async function createPglite(
       return run;
     };
   }
+  const transaction: SqlRunner['transaction'] = (fn) =>
+    serialize(() =>
+      (lite as PGlite).transaction(async (tx) =>
+        fn({
+          query: async (sql, params) => (await tx.query(sql, params as any[])).rows as any[],
+          exec: async (sql) => void (await tx.exec(sql)),
+        }),
+      ),
+    );
   const runner: SqlRunner = {
     kind: 'pglite',
     query: (sql, params) => inTurn(async () => (await lite.query(sql, params as any[])).rows as any[]),
     exec: (sql) => inTurn(async () => void (await lite.exec(sql))),
-    transaction: (fn) =>
-      serialize(() =>
-        (lite as PGlite).transaction(async (tx) =>
-          fn({
-            query: async (sql, params) => (await tx.query(sql, params as any[])).rows as any[],
-            exec: async (sql) => void (await tx.exec(sql)),
-          }),
-        ),
-      ),
+    transaction,
+    batch:
+      lite instanceof WorkerPGlite
+        ? async (statements) => (await (lite as WorkerPGlite).batch(statements)).map((r) => r.rows as any[])
+        : batchOver(transaction),
   };
   const rowScope = { provider: null as RowScopeProvider | null };
   const prisma = lazyPrisma(
@@ -215,6 +241,7 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
         client.release(lost ?? undefined);
       }
     },
+    batch: (statements) => batchOver((fn) => runner.transaction(fn))(statements),
   };
   const rowScope = { provider: null as RowScopeProvider | null };
   const prisma = lazyPrisma(
@@ -251,5 +278,11 @@ function withRowScope(runner: SqlRunner, provider: () => RowScopeProvider | null
     query: (sql, params) => (ids() ? transaction((tx) => tx.query(sql, params)) : runner.query(sql, params)),
     exec: (sql) => (ids() ? transaction((tx) => tx.exec(sql)) : runner.exec(sql)),
     transaction,
+    async batch(statements) {
+      const scoped = ids();
+      if (!scoped) return runner.batch(statements);
+      // The scope first, in the same transaction.
+      return (await runner.batch([{ sql: scopeStatement(scoped) }, ...statements])).slice(1);
+    },
   };
 }

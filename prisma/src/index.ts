@@ -1,5 +1,13 @@
 export { createDatabase, poolSizeFromEnv } from './database.ts';
-export type { Database, DatabaseKind, DatabaseOptions, PluginDatabase, SqlQueryable, SqlRunner } from './database.ts';
+export type {
+  Database,
+  DatabaseKind,
+  DatabaseOptions,
+  PluginDatabase,
+  SqlQueryable,
+  SqlRunner,
+  SqlStatement,
+} from './database.ts';
 export { DatabaseUnavailableError, isConnectionLost, asDatabaseError } from './errors.ts';
 export { migrate } from './migrate.ts';
 export type { MigrateResult } from './migrate.ts';

@@ -216,6 +216,24 @@ export class WorkerPGlite {
     return out;
   }
 
+  /**
+   * Statements in one transaction, run back to back in the database thread (see SqlRunner.batch): all or nothing,
+   * the first failure rolls back and rejects with that statement's error.
+   */
+  async batch<T = Record<string, unknown>>(
+    statements: readonly { sql: string; params?: unknown[] }[],
+    opts?: QueryOptions,
+  ): Promise<Results<T>[]> {
+    const rs = await this.#call<RawResult[]>(
+      'batch',
+      statements.map((s) => [s.sql, s.params?.map(cloneable)]),
+    ).catch((err) => {
+      const failed = statements[(err as { batchIndex?: number }).batchIndex ?? -1];
+      throw failed ? withQuery(err, failed.sql, failed.params) : err;
+    });
+    return rs.map((r) => this.#shape<T>(r, opts));
+  }
+
   /** How busy the database thread has been (Node's event-loop utilization of the worker): for benchmarks. */
   utilization(): EventLoopUtilization {
     return this.#worker.performance.eventLoopUtilization();

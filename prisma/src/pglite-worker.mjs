@@ -3,7 +3,7 @@
 // event loop keeps serving sockets, health checks and subscriptions while a statement (or a 1 M-row import) runs.
 // Plain JavaScript on purpose: a worker gets no TypeScript loader under every runner (node --import tsx, vitest).
 //
-// Messages in:  [id, op, a, b, tx]  op: 'query' (sql, params) | 'exec' (sql) | 'begin' | 'end' (commit?) |
+// Messages in:  [id, op, a, b, tx]  op: 'query' (sql, params) | 'exec' (sql) | 'batch' ([sql, params][]) | 'begin' | 'end' (commit?) |
 //               'rollback' | 'dump' | 'arrayTypes' | 'close'
 // Messages out: [id, result] or [id, undefined, error]
 //
@@ -228,6 +228,34 @@ function begin(id) {
   });
 }
 
+/**
+ * Statements [sql, params][] in one transaction, run here back to back: the connection is held only as long as they
+ * take. The first failure rolls back and is the batch's error. Returns each statement's result.
+ */
+async function batch(statements) {
+  const held = statsFile ? performance.now() : 0;
+  await script('BEGIN', true);
+  try {
+    const out = [];
+    for (let i = 0; i < statements.length; i++) {
+      const [sql, params] = statements[i];
+      out.push(
+        await statement(sql, params, true).catch((err) => {
+          if (err && typeof err === 'object') err.batchIndex = i; // which statement failed, for the caller
+          throw err;
+        }),
+      );
+    }
+    await script('COMMIT', false);
+    return out;
+  } catch (err) {
+    await script('ROLLBACK', false).catch(() => undefined);
+    throw err;
+  } finally {
+    if (statsFile) timed(`(batch held, BEGIN to COMMIT) ${statements[0]?.[0] ?? ''}`, held, 0);
+  }
+}
+
 /** Operations on one transaction run one after another, in the order they were sent. */
 function onTx(id, run, statsLabel) {
   const entry = txs.get(id);
@@ -254,6 +282,8 @@ async function run(op, a, b, tx) {
       return tx ? onTx(tx, () => statement(a, b, true), a) : exclusive(() => statement(a, b, false));
     case 'exec':
       return tx ? onTx(tx, () => script(a, true), a) : exclusive(() => script(a, false));
+    case 'batch':
+      return exclusive(() => batch(a));
     case 'begin':
       return begin(tx);
     case 'rollback':

@@ -49,6 +49,34 @@ describe.each(testDatabaseTargets())('supplier row-level security on %s', (targe
     expect(await db.query(`SELECT count(*)::int AS n FROM hotspots`)).toEqual([{ n: 3 }]);
   });
 
+  it('scopes a batch too: it reads and writes only the caller’s rows, and a refused write rolls the batch back', async () => {
+    const before = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hotspots`);
+    const [counted, updated] = await as([a], () =>
+      db.batch([
+        { sql: `SELECT count(*)::int AS n FROM hotspots` },
+        { sql: `UPDATE hotspots SET entity_name = 'batched' RETURNING supplier_id::text AS s` },
+      ]),
+    );
+    expect(counted).toEqual([{ n: 1 }]);
+    expect(updated).toEqual([{ s: a }]);
+    await expect(
+      as([a], () =>
+        db.batch([
+          { sql: `UPDATE hotspots SET entity_name = 'rolled back'` },
+          {
+            sql: `INSERT INTO hotspots (id, entity_type, entity_id, supplier_id, metric_value, baseline, percent_above, severity, status, window_start, window_end)
+                  VALUES (gen_random_uuid(), 'supplier', $1, $2::uuid, 1, 1, 0, 'info', 'open', now(), now())`,
+            params: [b, b],
+          },
+        ]),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    expect(await db.query(`SELECT count(*)::int AS n FROM hotspots WHERE entity_name = 'rolled back'`)).toEqual([
+      { n: 0 },
+    ]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM hotspots`)).toEqual(before);
+  });
+
   it("refuses writes to other suppliers' rows", async () => {
     await as([a], async () => {
       await expect(hotspot(b)).rejects.toThrow(/row-level security/);

@@ -284,6 +284,15 @@ describe.each(testDatabaseTargets())('ingestEvents on %s', (target) => {
     expect(b.duplicates).toBe(2);
     expect(b.results[0].eventId).toBe(a.results[0].eventId);
     expect(b.results[1].eventId).toBe(a.results[2].eventId);
+    // Stored and new events in one batch: the new one is stored, the stored one comes back with its id.
+    const mixed = await ingest(kit, [{ ...ev }, { ...ev, externalId: 'd2' }]);
+    expect(mixed.results.map((x) => x.status)).toEqual(['DUPLICATE', 'ACCEPTED']);
+    expect(mixed.results[0].eventId).toBe(a.results[2].eventId);
+    const [{ n }] = await kit.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM events_normalized WHERE id = $1`,
+      [mixed.results[1].eventId],
+    );
+    expect(n).toBe(1);
     // the same externalId for another supplier is a different event
     const c = await ingest(kit, [
       {

@@ -218,6 +218,49 @@ describe.each(testDatabaseTargets())('the prediction pipeline with a mocked data
     ]);
   });
 
+  it('Supplier.predictions orders by event time (none last), then newest written, per supplier, for every supplier asked', async () => {
+    const A = 'a0a0a0a0-0000-4000-8000-00000000000a';
+    const B = 'b0b0b0b0-0000-4000-8000-00000000000b';
+    // Event times with ties and an API prediction (no event time); written at different times.
+    const rows: [string, string, string | null, string][] = [
+      [A, 'a-old', '2026-11-20T01:00:00Z', '2026-11-20T01:00:05Z'],
+      [A, 'a-tie-first', '2026-11-20T03:00:00Z', '2026-11-20T03:00:01Z'],
+      [A, 'a-tie-second', '2026-11-20T03:00:00Z', '2026-11-20T03:00:09Z'],
+      [A, 'a-api', null, '2026-11-20T09:00:00Z'],
+      [A, 'a-new', '2026-11-20T05:00:00Z', '2026-11-20T05:00:00Z'],
+      [B, 'b-api', null, '2026-11-20T02:00:00Z'],
+      [B, 'b-one', '2026-11-20T00:30:00Z', '2026-11-20T00:30:00Z'],
+    ];
+    for (const [sup, hash, ts, written] of rows)
+      await kit.db.query(
+        `INSERT INTO predictions (id, model, model_version, input_hash, supplier_id, "timestamp", output_co2_kg, created_at)
+         VALUES (gen_random_uuid(), 'logistics', 'order-test', $1, $2, $3, 1, $4)`,
+        [hash, sup, ts, written],
+      );
+    const expected = async (sup: string, n: number) =>
+      (
+        await kit.db.query<{ input_hash: string }>(
+          `SELECT input_hash FROM predictions WHERE supplier_id = $1 ORDER BY "timestamp" DESC NULLS LAST, created_at DESC LIMIT $2`,
+          [sup, n],
+        )
+      ).map((r) => r.input_hash);
+    expect(await expected(A, 10)).toEqual(['a-new', 'a-tie-second', 'a-tie-first', 'a-old', 'a-api']);
+    const byHash = new Map(
+      (
+        await kit.db.query<{ id: string; input_hash: string }>(
+          `SELECT id, input_hash FROM predictions WHERE model_version = 'order-test'`,
+        )
+      ).map((r) => [r.id, r.input_hash]),
+    );
+    for (const n of [10, 3, 1]) {
+      const r = await kit.entities('Supplier', [{ id: B }, { id: A }], `id predictions(first: ${n}) { id }`);
+      expect(r.errors).toBeUndefined();
+      const [b, a] = r.data!._entities;
+      expect(a.predictions.map((p: { id: string }) => byHash.get(p.id))).toEqual(await expected(A, n));
+      expect(b.predictions.map((p: { id: string }) => byHash.get(p.id))).toEqual(await expected(B, n));
+    }
+  });
+
   it('the periodic catch-up (ML_CATCHUP_INTERVAL_SECONDS) predicts an event whose signal never came, exactly once', async () => {
     const dc2 = fakeDataCore();
     await using periodic = await createSubgraphTestkit(mlEngine, {

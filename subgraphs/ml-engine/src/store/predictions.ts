@@ -258,10 +258,11 @@ export async function latestPredictionsOfSuppliers(
     packs.set(list, (pack = packedRows<PredictionRow>(list)));
   }
   const [r] = await db.query<{ rows: unknown[][] }>(
-    `SELECT ${pack.sql('p', 's.ord, p.rn')} AS rows
+    // The aggregate orders by the same keys as the scan (a window's row number cost a fifth of the statement).
+    `SELECT ${pack.sql('p', 's.ord, p.sort_ts DESC NULLS LAST, p.sort_written DESC')} AS rows
      FROM unnest($1::uuid[]) WITH ORDINALITY AS s(id, ord),
      LATERAL (
-       SELECT ${list}, row_number() OVER (ORDER BY "timestamp" DESC NULLS LAST, created_at DESC) AS rn
+       SELECT ${list}, "timestamp" AS sort_ts, created_at AS sort_written
        FROM predictions WHERE supplier_id = s.id
        ORDER BY "timestamp" DESC NULLS LAST, created_at DESC LIMIT $2
      ) p`,
