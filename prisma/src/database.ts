@@ -39,12 +39,15 @@ export interface SqlRunner extends SqlQueryable {
   batch(statements: readonly SqlStatement[]): Promise<Record<string, unknown>[][]>;
 }
 
-/** `batch` over `transaction`: every statement sent at once, in order (the connection queues them). */
-function batchOver(transaction: SqlRunner['transaction']): SqlRunner['batch'] {
-  return (statements) =>
-    statements.length
-      ? transaction((tx) => Promise.all(statements.map((s) => tx.query(s.sql, s.params))))
-      : Promise.resolve([]);
+/**
+ * `batch` over `transaction`: every statement sent at once, in order (the connection queues them). One statement is
+ * atomic by itself: it is sent alone, without BEGIN and COMMIT.
+ */
+function batchOver(transaction: SqlRunner['transaction'], query: SqlRunner['query']): SqlRunner['batch'] {
+  return async (statements) => {
+    if (statements.length === 1) return [await query(statements[0].sql, statements[0].params)];
+    return statements.length ? transaction((tx) => Promise.all(statements.map((s) => tx.query(s.sql, s.params)))) : [];
+  };
 }
 
 /** What a plugin gets as `services.db`: SQL on its own tables, no Prisma client. */
@@ -165,7 +168,9 @@ async function createPglite(
     batch:
       lite instanceof WorkerPGlite
         ? async (statements) => (await (lite as WorkerPGlite).batch(statements)).map((r) => r.rows as any[])
-        : batchOver(transaction),
+        : batchOver(transaction, (sql, params) =>
+            inTurn(async () => (await lite.query(sql, params as any[])).rows as any[]),
+          ),
   };
   const rowScope = { provider: null as RowScopeProvider | null };
   const prisma = lazyPrisma(
@@ -241,7 +246,11 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
         client.release(lost ?? undefined);
       }
     },
-    batch: (statements) => batchOver((fn) => runner.transaction(fn))(statements),
+    batch: (statements) =>
+      batchOver(
+        (fn) => runner.transaction(fn),
+        (sql, params) => runner.query(sql, params),
+      )(statements),
   };
   const rowScope = { provider: null as RowScopeProvider | null };
   const prisma = lazyPrisma(

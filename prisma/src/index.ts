@@ -1,4 +1,5 @@
 export { createDatabase, poolSizeFromEnv } from './database.ts';
+export { combineWrites } from './combine.ts';
 export type {
   Database,
   DatabaseKind,

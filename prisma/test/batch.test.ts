@@ -1,7 +1,7 @@
 // db.batch: statements in one transaction, run in order, all or nothing, each one's rows returned — on PGlite (in its
 // own thread, where the batch runs without waiting for the caller) and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDatabaseTargets, type Database } from '@carbon-nexus/db';
+import { combineWrites, createTestDatabase, testDatabaseTargets, type Database } from '@carbon-nexus/db';
 
 describe.each(testDatabaseTargets())('db.batch on %s', (target) => {
   let db: Database;
@@ -45,5 +45,35 @@ describe.each(testDatabaseTargets())('db.batch on %s', (target) => {
     ]);
     for (const n of seen) expect(n % 2).toBe(0);
     expect(await db.query(`SELECT count(*)::int AS n FROM batch_probe`)).toEqual([{ n: 8 }]);
+  });
+
+  it('combineWrites: several writes as one atomic statement, parameters renumbered, RETURNING rows read by name', async () => {
+    const one = combineWrites(
+      [
+        { sql: `INSERT INTO batch_probe VALUES ($1, $2)`, params: [100, 'p'] },
+        { sql: `UPDATE batch_probe SET v = $1 WHERE k = $2 RETURNING k`, params: ['q', 1] },
+        { sql: `INSERT INTO batch_probe VALUES ($1, $2) RETURNING k`, params: [101, 'r'] },
+      ],
+      `SELECT (SELECT count(*) FROM w1)::int AS updated, (SELECT k FROM w2) AS inserted`,
+    );
+    expect(one.params).toEqual([100, 'p', 'q', 1, 101, 'r']);
+    expect(await db.batch([one])).toEqual([[{ updated: 1, inserted: 101 }]]);
+    expect(await db.query(`SELECT k, v FROM batch_probe WHERE k IN (1, 100, 101) ORDER BY k`)).toEqual([
+      { k: 1, v: 'q' },
+      { k: 100, v: 'p' },
+      { k: 101, v: 'r' },
+    ]);
+    // All or nothing: a failing write keeps none of the others.
+    await expect(
+      db.batch([
+        combineWrites([
+          { sql: `INSERT INTO batch_probe VALUES ($1, 'kept?')`, params: [102] },
+          { sql: `INSERT INTO batch_probe VALUES ($1, 'duplicate')`, params: [100] },
+        ]),
+      ]),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await db.query(`SELECT count(*)::int AS n FROM batch_probe WHERE k = 102`)).toEqual([{ n: 0 }]);
+    expect(() => combineWrites([{ sql: `SELECT $2`, params: [1] }])).toThrow(/refers to \$2 without a value/);
+    expect(() => combineWrites([])).toThrow(/no writes/);
   });
 });

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import type { AuthClaims } from '@carbon-nexus/plugin-sdk';
 import type { Services } from '../config.ts';
-import type { SqlStatement } from '@carbon-nexus/db';
+import { combineWrites, type SqlStatement } from '@carbon-nexus/db';
 import { validateEvent, type DataSourceName, type FieldError, type ValidEvent } from './validate.ts';
 import { emissionFigure, type EmissionFigure } from '../domain/figure.ts';
 import { compactUses } from '../domain/factors/index.ts';
@@ -328,23 +328,31 @@ async function storeOnce(
   const fresh = valid.filter((p) => !stored.existing.has(p.key));
   // Rejected rows (unique hash, never a conflict) and new events are written without ON CONFLICT/RETURNING, which
   // would need read access: a scoped sender may file rejected rows unattributed but not read them back.
-  // In this order: the supersede statements run after the normalized rows exist.
-  const statements: SqlStatement[] = [];
-  if (fresh.length) statements.push(insertRaw(fresh, opts));
-  if (rejected.length) statements.push(insertRaw(rejected, opts));
-  let supersedes: SqlStatement[] = [];
+  // The writes are independent of each other, so they go as one statement (combineWrites: atomic by itself, one
+  // round trip). New gap fills that real data of their hour supersedes are marked after it, once its rows exist.
+  const writes: SqlStatement[] = [];
+  if (fresh.length) writes.push(insertRaw(fresh, opts));
+  if (rejected.length) writes.push(insertRaw(rejected, opts));
+  let count = 'SELECT 0 AS n';
+  let fills: SqlStatement | null = null;
   if (fresh.length) {
-    supersedes = supersedeStatements(fresh);
-    statements.push(insertNormalized(fresh), ...supersedes);
+    writes.push(insertNormalized(fresh));
+    const supersede = supersedeStatements(fresh);
+    if (supersede.hours) {
+      count = `SELECT (SELECT count(*) FROM w${writes.length})::int AS n`;
+      writes.push(supersede.hours);
+    }
+    fills = supersede.fills;
     const touch = touchSuppliers(fresh, now);
-    if (touch) statements.push(touch);
+    if (touch) writes.push(touch);
     // Durable: the signal commits with the rows, so a bus outage delays predictions but loses none.
-    for (const m of normalizedMessages(fresh)) statements.push(ctx.services.outbox.statement(eventNormalized, m));
+    for (const m of normalizedMessages(fresh)) writes.push(ctx.services.outbox.statement(eventNormalized, m));
   }
-  const results = statements.length ? await db.batch(statements) : [];
-  // The supersede statements return the rows they marked.
-  const first = statements.indexOf(supersedes[0]);
-  for (let i = 0; i < supersedes.length; i++) stored.supersededFills += results[first + i].length;
+  if (!writes.length) return stored; // every event of the batch is stored already
+  const [combined, marked] = await db.batch(
+    fills ? [combineWrites(writes, count), fills] : [combineWrites(writes, count)],
+  );
+  stored.supersededFills = Number(combined[0]?.n ?? 0) + (marked?.length ?? 0);
   for (const p of fresh) stored.inserted.add(p.id);
   return stored;
 }
@@ -490,12 +498,11 @@ function insertNormalized(rows: Prepared[]): SqlStatement {
   );
 }
 
-/** Real data always wins: fills in an hour with real events are marked superseded (both directions). */
 /**
- * Gap fills that real data supersedes: existing fills of the hours these real events fall in, and these new fills
+ * Real data always wins. Gap fills that real data supersedes: existing fills of the hours these real events fall in, and these new fills
  * when real data exists for their hour (each statement returns the fills it marked).
  */
-function supersedeStatements(rows: Prepared[]): SqlStatement[] {
+function supersedeStatements(rows: Prepared[]): { hours: SqlStatement | null; fills: SqlStatement | null } {
   const hours = new Map<string, [string, string]>();
   const fills: string[] = [];
   for (const p of rows) {
@@ -505,32 +512,30 @@ function supersedeStatements(rows: Prepared[]): SqlStatement[] {
       hours.set(`${p.supplierId}|${h}`, [p.supplierId!, h]);
     }
   }
-  const out: SqlStatement[] = [];
   const pairs = [...hours.values()];
-  if (pairs.length)
-    out.push(
-      statement(
-        `UPDATE events_normalized g SET quality_status = 'superseded', quality_reason = 'superseded by real data for this hour'
+  return {
+    hours: pairs.length
+      ? statement(
+          `UPDATE events_normalized g SET quality_status = 'superseded', quality_reason = 'superseded by real data for this hour'
        FROM unnest($1::uuid[], $2::timestamptz[]) AS h(supplier_id, hour)
        WHERE g.data_source = 'gap_fill' AND g.quality_status <> 'superseded'
          AND g.supplier_id = h.supplier_id AND g."timestamp" = h.hour
        RETURNING g.id`,
-        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-      ),
-    );
-  if (fills.length)
-    out.push(
-      statement(
-        `UPDATE events_normalized g SET quality_status = 'superseded', quality_reason = 'real data exists for this hour'
+          [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+        )
+      : null,
+    fills: fills.length
+      ? statement(
+          `UPDATE events_normalized g SET quality_status = 'superseded', quality_reason = 'real data exists for this hour'
        WHERE g.id = ANY($1::uuid[]) AND EXISTS (
          SELECT 1 FROM events_normalized r
          WHERE r.supplier_id = g.supplier_id AND r."timestamp" >= g."timestamp" AND r."timestamp" < g."timestamp" + interval '1 hour'
            AND r.data_source <> 'gap_fill')
        RETURNING g.id`,
-        [fills],
-      ),
-    );
-  return out;
+          [fills],
+        )
+      : null,
+  };
 }
 
 /** Suppliers' last-seen time from these real events (none for gap fills only). */
