@@ -1,4 +1,9 @@
-// Ad-hoc: times SQL variants on a migrated PGlite database seeded with the bench fixture (dev tool, not a bench).
+// Times SQL variants on a migrated PGlite database (in its own thread, as shipped) seeded with the bench fixture: a
+// tool for choosing a statement's shape, not a benchmark of the product.
+//   npx tsx bench/tools/stmt-probe.ts VARIANTS.json
+//     VARIANTS.json: { "name": ["SQL", [params…]] } — "$IDS" as a parameter stands for 35 fixture supplier ids
+//     PER_SUPPLIER=n   predictions added per supplier (default 50: a product that has run for a while)
+//     EXTRA_SQL="…"    run before ANALYZE (e.g. an index to try);  PLAN=1  print EXPLAIN ANALYZE of each variant
 import { createTestDatabase } from '@carbon-nexus/db';
 import { seedFixture } from '../lib/fixture.ts';
 
