@@ -3,8 +3,8 @@
 // event loop keeps serving sockets, health checks and subscriptions while a statement (or a 1 M-row import) runs.
 // Plain JavaScript on purpose: a worker gets no TypeScript loader under every runner (node --import tsx, vitest).
 //
-// Messages in:  [id, op, a, b, tx]  op: 'query' (sql, params) | 'exec' (sql) | 'batch' ([sql, params][]) | 'begin' | 'end' (commit?) |
-//               'rollback' | 'dump' | 'arrayTypes' | 'close'
+// Messages in:  [id, op, a, b, tx]  op: 'query' (sql, params) | 'exec' (sql) | 'batch' ([sql, params][]) | 'begin' |
+//               'end' (commit?) | 'rollback' | 'dump' | 'arrayTypes' | 'close'
 // Messages out: [id, result] or [id, undefined, error]
 //
 // Statements speak PostgreSQL's wire protocol to PGlite directly (what PGlite's own query() does, in fewer steps):

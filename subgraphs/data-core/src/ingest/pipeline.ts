@@ -499,8 +499,8 @@ function insertNormalized(rows: Prepared[]): SqlStatement {
 }
 
 /**
- * Real data always wins. Gap fills that real data supersedes: existing fills of the hours these real events fall in, and these new fills
- * when real data exists for their hour (each statement returns the fills it marked).
+ * Real data always wins. Gap fills that real data supersedes: existing fills of the hours these real events fall in,
+ * and these new fills when real data exists for their hour (each statement returns the fills it marked).
  */
 function supersedeStatements(rows: Prepared[]): { hours: SqlStatement | null; fills: SqlStatement | null } {
   const hours = new Map<string, [string, string]>();
