@@ -4,6 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { graphql, type GraphQLSchema } from 'graphql';
 import { makeExecutableSchemaLike } from './kit.fixtures.ts';
 import {
+  currentScope,
   decodeCursor,
   defineLoader,
   encodeCursor,
@@ -13,6 +14,7 @@ import {
   parseRange,
   parseUuid,
   requireAuth,
+  runInScope,
   scopedSuppliers,
   seededRandom,
   supplierScopeSql,
@@ -109,6 +111,134 @@ describe('defineLoader: one flush rule', () => {
     const r = await graphql({ schema, source: '{ items { id owner } }', contextValue: {} });
     expect(r).toEqual({ data: { items: ['i1', 'i2', 'i3'].map((id) => ({ id, owner: `owner of ${id}` })) } });
     expect(batches.map((b) => [...b].sort())).toEqual([['i1', 'i2', 'i3']]);
+  });
+});
+
+/** A promise with its resolver outside, to hold a batch "in the database" until the test lets it answer. */
+function gate(): { p: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const p = new Promise<void>((r) => (open = r));
+  return { p, open };
+}
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
+describe('defineLoader: batches of different requests coalesce while the loader is busy', () => {
+  type Auth = { auth?: { supplierIds: string[] | null; roles: string[] } };
+  /** A loader whose every call is recorded and answers only when the test opens its gate. */
+  function heldLoader(opts?: { coalesce?: boolean; maxBatchSize?: number; fail?: (keys: string[]) => boolean }) {
+    const calls: { keys: string[]; scope: unknown; gate: ReturnType<typeof gate> }[] = [];
+    const loader = defineLoader(
+      async (keys: string[], _ctx: Auth) => {
+        const g = gate();
+        calls.push({ keys: [...keys].sort(), scope: currentScope()?.auth?.sub, gate: g });
+        await g.p;
+        if (opts?.fail?.(keys)) throw new Error(`bad key in ${keys.join(',')}`);
+        return new Map(keys.map((k) => [k, `${k}@${calls.length}`]));
+      },
+      { coalesce: opts?.coalesce, maxBatchSize: opts?.maxBatchSize },
+    );
+    return { calls, loader };
+  }
+
+  it('batches ready while one is running wait for it and go out together; none joins one already sent', async () => {
+    const { calls, loader } = heldLoader();
+    const first = loader.load({}, 'a');
+    await turn();
+    expect(calls).toHaveLength(1); // sent at once: nothing was running
+    // Three more requests while the first is out: none of them joins it (it was sent before they asked).
+    const later = [loader.load({}, 'a'), loader.load({}, 'b'), loader.loadMany({}, ['b', 'c'])];
+    await turn();
+    expect(calls).toHaveLength(1);
+    calls[0].gate.open();
+    expect(await first).toBe('a@1');
+    await turn();
+    expect(calls.map((c) => c.keys)).toEqual([['a'], ['a', 'b', 'c']]); // one call for the three, keys once each
+    calls[1].gate.open();
+    expect(await Promise.all(later)).toEqual(['a@2', 'b@2', ['b@2', 'c@2']]);
+    // Idle again: the next batch goes out at once.
+    const next = loader.load({}, 'd');
+    await turn();
+    expect(calls).toHaveLength(3);
+    calls[2].gate.open();
+    expect(await next).toBe('d@3');
+  });
+
+  it('callers of different supplier scope or roles never share a call, and each runs as itself', async () => {
+    const { calls, loader } = heldLoader();
+    const as = (sub: string, supplierIds: string[] | null, roles = ['analyst']) =>
+      ({ auth: { sub, supplierIds, roles } }) as const;
+    const load = (who: ReturnType<typeof as>, key: string) =>
+      runInScope({ auth: who.auth }, () => loader.load({ auth: who.auth }, key));
+    const all = load(as('all-1', null), 'x');
+    const a1 = load(as('a-1', [U1]), 'x');
+    await turn();
+    expect(calls.map((c) => c.scope)).toEqual(['all-1', 'a-1']); // different scopes: both out at once
+    const waiting = [
+      load(as('a-2', [U1]), 'y'),
+      load(as('b-1', [U2]), 'y'),
+      load(as('all-2', null), 'y'),
+      load(as('all-admin', null, ['admin']), 'y'),
+    ];
+    await turn();
+    expect(calls.map((c) => c.scope)).toEqual(['all-1', 'a-1', 'b-1', 'all-admin']);
+    for (const c of calls) c.gate.open();
+    await Promise.all([all, a1]);
+    await turn();
+    // The two that waited went out after their own scope's call, read as themselves (row-level security reads
+    // the request scope), with no one else's keys.
+    expect(calls.slice(4).map((c) => [c.scope, c.keys])).toEqual(
+      expect.arrayContaining([
+        ['a-2', ['y']],
+        ['all-2', ['y']],
+      ]),
+    );
+    expect(calls).toHaveLength(6);
+    for (const c of calls) c.gate.open();
+    expect(await Promise.all(waiting)).toHaveLength(4);
+  });
+
+  it("a merged call that fails is sent again per request, so one request's bad key fails only that request", async () => {
+    const { calls, loader } = heldLoader({ fail: (keys) => keys.includes('bad') });
+    const first = loader.load({}, 'a');
+    await turn();
+    const good = loader.load({}, 'b');
+    const bad = loader.load({}, 'bad');
+    await turn();
+    calls[0].gate.open();
+    await first;
+    await turn();
+    expect(calls[1].keys).toEqual(['b', 'bad']);
+    calls[1].gate.open();
+    await turn();
+    await turn();
+    expect(calls.slice(2).map((c) => c.keys)).toEqual([['b'], ['bad']]);
+    for (const c of calls) c.gate.open();
+    const [g, b] = await Promise.allSettled([good, bad]);
+    expect(g).toEqual({ status: 'fulfilled', value: 'b@4' });
+    expect((b as PromiseRejectedResult).reason.message).toBe('bad key in bad');
+  });
+
+  it('a merged call keeps to maxBatchSize; coalesce: false sends every batch at once', async () => {
+    const sized = heldLoader({ maxBatchSize: 2 });
+    const first = sized.loader.load({}, 'a');
+    await turn();
+    const rest = ['b', 'c', 'd'].map((k) => sized.loader.load({}, k));
+    await turn();
+    sized.calls[0].gate.open();
+    await first;
+    for (let i = 0; i < 4 && sized.calls.length < 3; i++) {
+      await turn();
+      for (const c of sized.calls) c.gate.open();
+    }
+    expect(await Promise.all(rest)).toEqual(['b@2', 'c@2', 'd@3']);
+    expect(sized.calls.map((c) => c.keys)).toEqual([['a'], ['b', 'c'], ['d']]);
+
+    const apart = heldLoader({ coalesce: false });
+    const both = [apart.loader.load({}, 'a'), apart.loader.load({}, 'b')];
+    await turn();
+    expect(apart.calls.map((c) => c.keys)).toEqual([['a'], ['b']]);
+    for (const c of apart.calls) c.gate.open();
+    expect(await Promise.all(both)).toEqual(['a@2', 'b@2']);
   });
 });
 

@@ -3,7 +3,15 @@
 // (setImmediate — after every promise job and nextTick, so resolvers that await first still join the batch), then
 // fetched with ONE `batch` call per loader and argument set. No result cache: a subscription keeps its context for its
 // whole life, and a cache there would serve stale rows; repeated keys within one batch are fetched once.
+//
+// Across requests, batches coalesce while the loader is busy: when a request's batch is ready while the same loader
+// (same arguments, same caller scope) already has one running, it waits for that one to finish and then goes out
+// together with every other batch that waited meanwhile — one statement instead of one per request. A batch never
+// joins one already sent, so every answer is read after its request asked (a write the caller saw committed is in
+// it). Under load this is what turns 32 concurrent entity joins into a few statements (docs/benchmarks.md,
+// "coalesced batches"); with nothing running, a batch goes out at once.
 import DataLoader from 'dataloader';
+import { currentScope, runInScope, type RequestScope } from '../context.ts';
 
 export interface BatchLoader<K, V, Ctx extends object, Args> {
   /** The value for `key` (undefined when `batch` did not return it), batched with the request's other loads. */
@@ -18,6 +26,34 @@ export interface BatchLoader<K, V, Ctx extends object, Args> {
 export interface LoaderOptions {
   /** Keys per `batch` call at most (default unlimited). */
   maxBatchSize?: number;
+  /**
+   * Whether batches of different requests may go out together (default true). They do only for callers with the
+   * same supplier scope and roles (of the context's `auth` and of the request scope row-level security reads), so
+   * this is safe for a batch that depends on its keys, its arguments, those and the plugin's services. Set false for
+   * a batch that reads anything else of the request context.
+   */
+  coalesce?: boolean;
+}
+
+interface Waiter<K, V, Ctx> {
+  keys: K[];
+  ctx: Ctx;
+  scope: RequestScope | undefined;
+  resolve: (found: ReadonlyMap<K, V>) => void;
+  reject: (err: unknown) => void;
+}
+
+/** One loader's traffic for one argument set and caller scope: at most one batch out, the rest waiting for it. */
+interface Lane<K, V, Ctx> {
+  busy: boolean;
+  waiting: Waiter<K, V, Ctx>[];
+}
+
+/** Who the batch reads as: the context's auth (SQL filters) and the request scope's (row-level security). */
+function callerKey(ctx: object, scope: RequestScope | undefined): string {
+  const who = (a: { supplierIds?: readonly string[] | null; roles?: readonly string[] } | null | undefined) =>
+    a ? [a.supplierIds ? [...a.supplierIds].sort() : null, a.roles ? [...a.roles].sort() : []] : null;
+  return JSON.stringify([who((ctx as { auth?: Parameters<typeof who>[0] }).auth), who(scope?.auth)]);
 }
 
 /**
@@ -32,6 +68,73 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
   opts: LoaderOptions = {},
 ): BatchLoader<K, V, Ctx, Args> {
   const perContext = new WeakMap<object, Map<string, DataLoader<K, V | undefined>>>();
+  const lanes = new Map<string, Lane<K, V, Ctx>>();
+
+  const checked = async (keys: K[], ctx: Ctx, args: Args) => {
+    const found = await batch(keys, ctx, args);
+    if (!(found instanceof Map)) throw new TypeError('a loader batch must resolve to a Map of key -> value');
+    return found;
+  };
+
+  /** The batches that waited, as one call (in chunks of maxBatchSize) read as the first of them. */
+  const mergedCall = async (waiters: Waiter<K, V, Ctx>[], args: Args): Promise<ReadonlyMap<K, V>> => {
+    const keys = [...new Set(waiters.flatMap((w) => w.keys))];
+    const size = opts.maxBatchSize && opts.maxBatchSize > 0 ? opts.maxBatchSize : keys.length;
+    const first = waiters[0];
+    const run = () => checked(keys.slice(0, size), first.ctx, args);
+    if (keys.length <= size) return first.scope ? runInScope(first.scope, run) : run();
+    const merged = new Map<K, V>();
+    for (let i = 0; i < keys.length; i += size) {
+      const part = keys.slice(i, i + size);
+      const call = () => checked(part, first.ctx, args);
+      for (const [k, v] of await (first.scope ? runInScope(first.scope, call) : call())) merged.set(k, v);
+    }
+    return merged;
+  };
+
+  /** Sends what waited while the lane was busy; the lane is free again once nothing waits. */
+  const drain = (laneKey: string, lane: Lane<K, V, Ctx>, args: Args): void => {
+    const waiters = lane.waiting;
+    if (!waiters.length) {
+      lane.busy = false;
+      lanes.delete(laneKey);
+      return;
+    }
+    lane.waiting = [];
+    mergedCall(waiters, args)
+      .then(
+        (found) => {
+          for (const w of waiters) w.resolve(found);
+        },
+        (err) => {
+          if (waiters.length === 1) return waiters[0].reject(err);
+          // One request's keys must not fail another's: each goes again on its own, and only its own error counts.
+          for (const w of waiters) {
+            const call = () => checked(w.keys, w.ctx, args);
+            (w.scope ? runInScope(w.scope, call) : call()).then(w.resolve, w.reject);
+          }
+        },
+      )
+      .finally(() => drain(laneKey, lane, args));
+  };
+
+  const send = (keys: K[], ctx: Ctx, args: Args, argsKey: string): Promise<ReadonlyMap<K, V>> => {
+    if (opts.coalesce === false) return checked(keys, ctx, args);
+    const scope = currentScope();
+    const laneKey = `${argsKey}\u0000${callerKey(ctx, scope)}`;
+    let lane = lanes.get(laneKey);
+    if (!lane) lanes.set(laneKey, (lane = { busy: false, waiting: [] }));
+    const l = lane;
+    if (l.busy) return new Promise((resolve, reject) => l.waiting.push({ keys, ctx, scope, resolve, reject }));
+    l.busy = true;
+    const out = checked(keys, ctx, args);
+    out.then(
+      () => drain(laneKey, l, args),
+      () => drain(laneKey, l, args),
+    );
+    return out;
+  };
+
   const loaderFor = (ctx: Ctx, args: Args): DataLoader<K, V | undefined> => {
     let byArgs = perContext.get(ctx);
     if (!byArgs) perContext.set(ctx, (byArgs = new Map()));
@@ -40,8 +143,7 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
     if (!loader) {
       loader = new DataLoader<K, V | undefined>(
         async (keys) => {
-          const found = await batch([...new Set(keys)], ctx, args);
-          if (!(found instanceof Map)) throw new TypeError('a loader batch must resolve to a Map of key -> value');
+          const found = await send([...new Set(keys)], ctx, args, argsKey);
           return keys.map((k) => found.get(k));
         },
         { cache: false, batchScheduleFn: (dispatch) => setImmediate(dispatch), maxBatchSize: opts.maxBatchSize },
