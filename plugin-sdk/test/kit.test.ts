@@ -125,7 +125,12 @@ const turn = () => new Promise<void>((r) => setImmediate(r));
 describe('defineLoader: batches of different requests coalesce while the loader is busy', () => {
   type Auth = { auth?: { supplierIds: string[] | null; roles: string[] } };
   /** A loader whose every call is recorded and answers only when the test opens its gate. */
-  function heldLoader(opts?: { coalesce?: boolean; maxBatchSize?: number; fail?: (keys: string[]) => boolean }) {
+  function heldLoader(opts?: {
+    coalesce?: boolean;
+    maxBatchSize?: number;
+    maxWaitMs?: number;
+    fail?: (keys: string[]) => boolean;
+  }) {
     const calls: { keys: string[]; scope: unknown; gate: ReturnType<typeof gate> }[] = [];
     const loader = defineLoader(
       async (keys: string[], _ctx: Auth) => {
@@ -135,7 +140,7 @@ describe('defineLoader: batches of different requests coalesce while the loader 
         if (opts?.fail?.(keys)) throw new Error(`bad key in ${keys.join(',')}`);
         return new Map(keys.map((k) => [k, `${k}@${calls.length}`]));
       },
-      { coalesce: opts?.coalesce, maxBatchSize: opts?.maxBatchSize },
+      { coalesce: opts?.coalesce, maxBatchSize: opts?.maxBatchSize, maxWaitMs: opts?.maxWaitMs },
     );
     return { calls, loader };
   }
@@ -216,6 +221,31 @@ describe('defineLoader: batches of different requests coalesce while the loader 
     const [g, b] = await Promise.allSettled([good, bad]);
     expect(g).toEqual({ status: 'fulfilled', value: 'b@4' });
     expect((b as PromiseRejectedResult).reason.message).toBe('bad key in bad');
+  });
+
+  it('behind a call that does not finish, the waiting batches go out together after maxWaitMs', async () => {
+    const { calls, loader } = heldLoader({ maxWaitMs: 30 });
+    const stuck = loader.load({}, 'a'); // never answered until the end of the test
+    await turn();
+    const t0 = Date.now();
+    const behind = [loader.load({}, 'b'), loader.load({}, 'c')];
+    await turn();
+    expect(calls).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(calls.map((c) => c.keys)).toEqual([['a'], ['b', 'c']]);
+    calls[1].gate.open();
+    expect(await Promise.all(behind)).toEqual(['b@2', 'c@2']);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // Two are out now; a batch asked meanwhile waits for the first of them to finish.
+    const next = loader.load({}, 'd');
+    await turn();
+    expect(calls).toHaveLength(2);
+    calls[0].gate.open();
+    expect(await stuck).toMatch(/^a@/);
+    await turn();
+    expect(calls.map((c) => c.keys)).toEqual([['a'], ['b', 'c'], ['d']]);
+    calls[2].gate.open();
+    expect(await next).toBe('d@3');
   });
 
   it('a merged call keeps to maxBatchSize; coalesce: false sends every batch at once', async () => {

@@ -9,7 +9,8 @@
 // together with every other batch that waited meanwhile — one statement instead of one per request. A batch never
 // joins one already sent, so every answer is read after its request asked (a write the caller saw committed is in
 // it). Under load this is what turns 32 concurrent entity joins into a few statements (docs/benchmarks.md,
-// "coalesced batches"); with nothing running, a batch goes out at once.
+// "coalesced batches"); with nothing running, a batch goes out at once, and behind a call that runs long (a slow or
+// stuck statement) the waiting ones go out after maxWaitMs without it.
 import DataLoader from 'dataloader';
 import { currentScope, runInScope, type RequestScope } from '../context.ts';
 
@@ -33,6 +34,8 @@ export interface LoaderOptions {
    * a batch that reads anything else of the request context.
    */
   coalesce?: boolean;
+  /** How long a batch waits at most for the call running before it goes out (default 100 ms). */
+  maxWaitMs?: number;
 }
 
 interface Waiter<K, V, Ctx> {
@@ -43,10 +46,12 @@ interface Waiter<K, V, Ctx> {
   reject: (err: unknown) => void;
 }
 
-/** One loader's traffic for one argument set and caller scope: at most one batch out, the rest waiting for it. */
+/** One loader's traffic for one argument set and caller scope: the calls out, and the batches waiting for them. */
 interface Lane<K, V, Ctx> {
-  busy: boolean;
+  running: number;
   waiting: Waiter<K, V, Ctx>[];
+  /** Sends the waiting batches when the running call takes longer than maxWaitMs. */
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 /** Who the batch reads as: the context's auth (SQL filters) and the request scope's (row-level security). */
@@ -92,15 +97,14 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
     return merged;
   };
 
-  /** Sends what waited while the lane was busy; the lane is free again once nothing waits. */
-  const drain = (laneKey: string, lane: Lane<K, V, Ctx>, args: Args): void => {
+  /** Sends what waited, as one call; each waiter gets the merged answer (or, if it fails, its own). */
+  const flush = (laneKey: string, lane: Lane<K, V, Ctx>, args: Args): void => {
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = null;
     const waiters = lane.waiting;
-    if (!waiters.length) {
-      lane.busy = false;
-      lanes.delete(laneKey);
-      return;
-    }
+    if (!waiters.length) return;
     lane.waiting = [];
+    lane.running++;
     mergedCall(waiters, args)
       .then(
         (found) => {
@@ -115,22 +119,35 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
           }
         },
       )
-      .finally(() => drain(laneKey, lane, args));
+      .finally(() => finished(laneKey, lane, args));
   };
 
+  /** A call of the lane is done: what waited goes out now; a lane with nothing running or waiting is dropped. */
+  const finished = (laneKey: string, lane: Lane<K, V, Ctx>, args: Args): void => {
+    lane.running--;
+    if (lane.waiting.length) flush(laneKey, lane, args);
+    else if (lane.running === 0) lanes.delete(laneKey);
+  };
+
+  const maxWaitMs = opts.maxWaitMs ?? 100;
   const send = (keys: K[], ctx: Ctx, args: Args, argsKey: string): Promise<ReadonlyMap<K, V>> => {
     if (opts.coalesce === false) return checked(keys, ctx, args);
     const scope = currentScope();
     const laneKey = `${argsKey}\u0000${callerKey(ctx, scope)}`;
     let lane = lanes.get(laneKey);
-    if (!lane) lanes.set(laneKey, (lane = { busy: false, waiting: [] }));
+    if (!lane) lanes.set(laneKey, (lane = { running: 0, waiting: [], timer: null }));
     const l = lane;
-    if (l.busy) return new Promise((resolve, reject) => l.waiting.push({ keys, ctx, scope, resolve, reject }));
-    l.busy = true;
+    if (l.running > 0)
+      return new Promise((resolve, reject) => {
+        l.waiting.push({ keys, ctx, scope, resolve, reject });
+        // Waiting is bounded: behind a call that runs long (a slow or stuck statement) the others go out anyway.
+        l.timer ??= setTimeout(() => flush(laneKey, l, args), maxWaitMs);
+      });
+    l.running++;
     const out = checked(keys, ctx, args);
     out.then(
-      () => drain(laneKey, l, args),
-      () => drain(laneKey, l, args),
+      () => finished(laneKey, l, args),
+      () => finished(laneKey, l, args),
     );
     return out;
   };

@@ -80,6 +80,69 @@ const ORDERS: Record<string, { expr: string; cast: string; dir: 'ASC' | 'DESC' }
   BASELINE_DESC: { expr: 'COALESCE(s.baseline_emission, -1)', cast: 'float8', dir: 'DESC' },
 };
 
+/** What selects a page of suppliers, apart from its size (JSON: the batch loader's argument set). */
+interface PageFilter {
+  orderBy: string;
+  search: string | null;
+  category: string | null;
+  country: string | null;
+  /** The cursor's sort key and id. */
+  after: [string, string] | null;
+  /** The caller's suppliers (null = all). */
+  scope: string[] | null;
+}
+
+/**
+ * One statement for the page and the count (the count's filters use a prefix of the page's parameters); the page
+ * comes back as one JSON value of arrays (PAGE_PACK). The limit is the last parameter: one prepared statement for
+ * every page size.
+ */
+function pageStatement(f: PageFilter): { sql: string; params: unknown[] } {
+  const order = ORDERS[f.orderBy];
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (f.search) {
+    const term = `%${f.search.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
+    where.push(`(s.name ILIKE ${p(term)} OR s.external_id ILIKE $${params.length})`);
+  }
+  if (f.category) where.push(`s.category = ${p(f.category)}`);
+  if (f.country) where.push(`s.country = ${p(f.country)}`);
+  if (f.scope) where.push(`s.id = ANY(${p(f.scope)}::uuid[])`);
+  const countWhere = [...where];
+  if (f.after) {
+    const [v, id] = f.after;
+    where.push(`(${order.expr}, s.id) ${order.dir === 'ASC' ? '>' : '<'} (${p(v)}::${order.cast}, ${p(id)}::uuid)`);
+  }
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const limit = `$${params.length + 1}`;
+  return {
+    sql: `SELECT (SELECT ${PAGE_PACK.sql('p', 'p.ord')} FROM (
+            SELECT ${SUPPLIER_COLS}, (${order.expr})::text AS sort_key,
+                   row_number() OVER (ORDER BY ${order.expr} ${order.dir}, s.id ${order.dir}) AS ord
+            FROM suppliers s ${whereSql} ORDER BY ${order.expr} ${order.dir}, s.id ${order.dir} LIMIT ${limit}) p) AS packed,
+          (SELECT count(*)::int FROM suppliers s ${countWhere.length ? `WHERE ${countWhere.join(' AND ')}` : ''}) AS n`,
+    params,
+  };
+}
+
+/**
+ * Pages of one filter, by size (plus one row, for hasNextPage). Requests for the same filter that the kit's loader
+ * coalesces share one statement: the largest page, of which every smaller one is a prefix, and its count.
+ */
+const pagesBySize = defineLoader(async (sizes: number[], ctx: ResolverContext, f: PageFilter) => {
+  const { sql, params } = pageStatement(f);
+  const [{ packed, n }] = await ctx.services.db.query<{ packed: unknown[][]; n: number }>(sql, [
+    ...params,
+    Math.max(...sizes) + 1,
+  ]);
+  const rows = PAGE_PACK.unpack(packed);
+  return new Map(sizes.map((size) => [size, { rows: rows.slice(0, size + 1), n }]));
+});
+
 const CATEGORIES = ['TRANSPORT', 'FACTORY', 'WAREHOUSE', 'DELIVERY'];
 
 function validateSupplierInput(input: Record<string, any>, partial: boolean) {
@@ -143,39 +206,22 @@ export const supplierResolvers: Resolvers = {
     async suppliers(_p, args, ctx) {
       const first = args.first ?? 50;
       if (first < 1 || first > 500) throw badInput('first', 'must be between 1 and 500');
-      const order = ORDERS[args.orderBy ?? 'NAME_ASC'];
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const p = (v: unknown) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
-      if (args.search) {
-        const term = `%${args.search.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
-        where.push(`(s.name ILIKE ${p(term)} OR s.external_id ILIKE $${params.length})`);
-      }
-      if (args.category) where.push(`s.category = ${p(args.category.toLowerCase())}`);
-      if (args.country) where.push(`s.country = ${p(args.country.toUpperCase())}`);
-      if (ctx.auth?.supplierIds) where.push(`s.id = ANY(${p(ctx.auth.supplierIds.filter(isUuid))}::uuid[])`);
-      const countWhere = [...where];
+      const orderBy = args.orderBy ?? 'NAME_ASC';
+      let after: PageFilter['after'] = null;
       if (args.after) {
         const [o, v, id] = decodeCursor('after', args.after, ['string', 'string', 'uuid'])!;
-        if (o !== (args.orderBy ?? 'NAME_ASC')) throw badInput('after', 'cursor was issued for another orderBy');
-        where.push(`(${order.expr}, s.id) ${order.dir === 'ASC' ? '>' : '<'} (${p(v)}::${order.cast}, ${p(id)}::uuid)`);
+        if (o !== orderBy) throw badInput('after', 'cursor was issued for another orderBy');
+        after = [String(v), String(id)];
       }
-      const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      // One statement for the page and the count (the count's filters use a prefix of the page's parameters); the page comes
-      // back as one JSON value of arrays (PAGE_PACK). The limit is a parameter: one prepared statement for every page size.
-      const limit = p(first + 1);
-      const [{ packed, n }] = await ctx.services.db.query<{ packed: unknown[][]; n: number }>(
-        `SELECT (SELECT ${PAGE_PACK.sql('p', 'p.ord')} FROM (
-            SELECT ${SUPPLIER_COLS}, (${order.expr})::text AS sort_key,
-                   row_number() OVER (ORDER BY ${order.expr} ${order.dir}, s.id ${order.dir}) AS ord
-            FROM suppliers s ${whereSql} ORDER BY ${order.expr} ${order.dir}, s.id ${order.dir} LIMIT ${limit}) p) AS packed,
-          (SELECT count(*)::int FROM suppliers s ${countWhere.length ? `WHERE ${countWhere.join(' AND ')}` : ''}) AS n`,
-        params,
-      );
-      const rows = PAGE_PACK.unpack(packed);
+      const filter: PageFilter = {
+        orderBy,
+        search: args.search || null,
+        category: args.category ? args.category.toLowerCase() : null,
+        country: args.country ? args.country.toUpperCase() : null,
+        after,
+        scope: ctx.auth?.supplierIds ? ctx.auth.supplierIds.filter(isUuid) : null,
+      };
+      const { rows, n } = (await pagesBySize.load(ctx, first, filter))!;
       const page = rows.slice(0, first);
       const edges = page.map((r) => ({
         cursor: encodeCursor([args.orderBy ?? 'NAME_ASC', r.sort_key, r.id]),

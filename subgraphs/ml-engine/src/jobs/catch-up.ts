@@ -85,7 +85,11 @@ export function createCatchUp({ services, signal, enqueue, onCaughtUp }: CatchUp
         return await runInScope({ auth: SYSTEM_CLAIMS }, () => storedEventIds(services, filter, after));
       } catch (err) {
         if (signal.aborted) return null;
-        if (attempt % 10 === 0) logger.warn({ err }, 'catch-up: data-core not reachable yet; retrying');
+        // At start-up data-core may register a moment after this plugin: the first misses are expected; a warning only
+        // once it is still unreachable after the first retries (~1.5 s), then every tenth attempt.
+        if (attempt >= 2 && (attempt - 2) % 10 === 0)
+          logger.warn({ err, attempt }, 'catch-up: data-core not reachable yet; retrying');
+        else logger.debug({ err, attempt }, 'catch-up: data-core not reachable yet; retrying');
         await sleep(Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)), signal);
         if (signal.aborted) return null;
       }
