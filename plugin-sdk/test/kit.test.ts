@@ -202,6 +202,23 @@ describe('defineLoader: batches of different requests coalesce while the loader 
     expect(await Promise.all(waiting)).toHaveLength(4);
   });
 
+  it('two instances of a plugin in one process (their own services) never share a call', async () => {
+    const { calls, loader } = heldLoader();
+    const a = { services: { db: 'A' } };
+    const b = { services: { db: 'B' } };
+    const first = [loader.load(a, 'x'), loader.load(b, 'x')];
+    await turn();
+    expect(calls).toHaveLength(2); // each instance's first batch goes out at once
+    const second = [loader.load(a, 'y'), loader.load(b, 'y')];
+    await turn();
+    for (const c of calls) c.gate.open();
+    await Promise.all(first);
+    await turn();
+    expect(calls.slice(2).map((c) => c.keys)).toEqual([['y'], ['y']]);
+    for (const c of calls) c.gate.open();
+    expect(await Promise.all(second)).toEqual(['y@4', 'y@4']);
+  });
+
   it("a merged call that fails is sent again per request, so one request's bad key fails only that request", async () => {
     const { calls, loader } = heldLoader({ fail: (keys) => keys.includes('bad') });
     const first = loader.load({}, 'a');

@@ -28,10 +28,11 @@ export interface LoaderOptions {
   /** Keys per `batch` call at most (default unlimited). */
   maxBatchSize?: number;
   /**
-   * Whether batches of different requests may go out together (default true). They do only for callers with the
-   * same supplier scope and roles (of the context's `auth` and of the request scope row-level security reads), so
-   * this is safe for a batch that depends on its keys, its arguments, those and the plugin's services. Set false for
-   * a batch that reads anything else of the request context.
+   * Whether batches of different requests may go out together (default true). They do only within one plugin
+   * instance (the context's `services`) and for callers with the same supplier scope and roles (of the context's
+   * `auth` and of the request scope row-level security reads), so this is safe for a batch that depends on its keys,
+   * its arguments, those and the plugin's services. Set false for a batch that reads anything else of the request
+   * context.
    */
   coalesce?: boolean;
   /** How long a batch waits at most for the call running before it goes out (default 100 ms). */
@@ -48,6 +49,9 @@ interface Waiter<K, V, Ctx> {
 
 /** One loader's traffic for one argument set and caller scope: the calls out, and the batches waiting for them. */
 interface Lane<K, V, Ctx> {
+  key: string;
+  /** The lanes of one plugin instance (its `services`), this one among them while in use. */
+  home: Map<string, Lane<K, V, Ctx>>;
   running: number;
   waiting: Waiter<K, V, Ctx>[];
   /** Sends the waiting batches when the running call takes longer than maxWaitMs. */
@@ -73,7 +77,16 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
   opts: LoaderOptions = {},
 ): BatchLoader<K, V, Ctx, Args> {
   const perContext = new WeakMap<object, Map<string, DataLoader<K, V | undefined>>>();
-  const lanes = new Map<string, Lane<K, V, Ctx>>();
+  // Per plugin instance (the context's `services`): two instances in one process (tests, replicas) each read their
+  // own database.
+  const lanesOf = new WeakMap<object, Map<string, Lane<K, V, Ctx>>>();
+  const lanesFor = (ctx: Ctx): Map<string, Lane<K, V, Ctx>> => {
+    const services = (ctx as { services?: unknown }).services;
+    const owner = services && typeof services === 'object' ? services : lanesOf;
+    let lanes = lanesOf.get(owner);
+    if (!lanes) lanesOf.set(owner, (lanes = new Map()));
+    return lanes;
+  };
 
   const checked = async (keys: K[], ctx: Ctx, args: Args) => {
     const found = await batch(keys, ctx, args);
@@ -98,7 +111,7 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
   };
 
   /** Sends what waited, as one call; each waiter gets the merged answer (or, if it fails, its own). */
-  const flush = (laneKey: string, lane: Lane<K, V, Ctx>, args: Args): void => {
+  const flush = (lane: Lane<K, V, Ctx>, args: Args): void => {
     if (lane.timer) clearTimeout(lane.timer);
     lane.timer = null;
     const waiters = lane.waiting;
@@ -119,35 +132,36 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
           }
         },
       )
-      .finally(() => finished(laneKey, lane, args));
+      .finally(() => finished(lane, args));
   };
 
   /** A call of the lane is done: what waited goes out now; a lane with nothing running or waiting is dropped. */
-  const finished = (laneKey: string, lane: Lane<K, V, Ctx>, args: Args): void => {
+  const finished = (lane: Lane<K, V, Ctx>, args: Args): void => {
     lane.running--;
-    if (lane.waiting.length) flush(laneKey, lane, args);
-    else if (lane.running === 0) lanes.delete(laneKey);
+    if (lane.waiting.length) flush(lane, args);
+    else if (lane.running === 0) lane.home.delete(lane.key);
   };
 
   const maxWaitMs = opts.maxWaitMs ?? 100;
   const send = (keys: K[], ctx: Ctx, args: Args, argsKey: string): Promise<ReadonlyMap<K, V>> => {
     if (opts.coalesce === false) return checked(keys, ctx, args);
     const scope = currentScope();
-    const laneKey = `${argsKey}\u0000${callerKey(ctx, scope)}`;
-    let lane = lanes.get(laneKey);
-    if (!lane) lanes.set(laneKey, (lane = { running: 0, waiting: [], timer: null }));
+    const key = `${argsKey}\u0000${callerKey(ctx, scope)}`;
+    const home = lanesFor(ctx);
+    let lane = home.get(key);
+    if (!lane) home.set(key, (lane = { key, home, running: 0, waiting: [], timer: null }));
     const l = lane;
     if (l.running > 0)
       return new Promise((resolve, reject) => {
         l.waiting.push({ keys, ctx, scope, resolve, reject });
         // Waiting is bounded: behind a call that runs long (a slow or stuck statement) the others go out anyway.
-        l.timer ??= setTimeout(() => flush(laneKey, l, args), maxWaitMs);
+        l.timer ??= setTimeout(() => flush(l, args), maxWaitMs);
       });
     l.running++;
     const out = checked(keys, ctx, args);
     out.then(
-      () => finished(laneKey, l, args),
-      () => finished(laneKey, l, args),
+      () => finished(l, args),
+      () => finished(l, args),
     );
     return out;
   };
