@@ -79,6 +79,11 @@ describe('dashboard demo flow (seed section 8)', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, timezoneId: TZ });
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // The browser's own complaints about our sockets (e.g. a message sent on a socket already closing when a sign-in
+    // replaces the connection) are errors too.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /WebSocket/i.test(m.text())) pageErrors.push(`console: ${m.text()} [${expect.getState().currentTestName}]`);
+    });
   }, 240_000);
 
   afterAll(async () => {

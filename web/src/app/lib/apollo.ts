@@ -32,6 +32,22 @@ if (typeof window !== 'undefined') {
   window.addEventListener('offline', () => setStatus('offline'));
   window.addEventListener('online', () => setStatus(socketOpen ? 'live' : 'reconnecting'));
 }
+/**
+ * The browser's WebSocket, except that a message sent once the socket is closing is dropped quietly: the browser
+ * would drop it too, but log an error for each. graphql-ws sends a subscription's first message right after the
+ * acknowledgement, which can be after a sign-in has closed that connection (its replacement subscribes anew).
+ */
+const QuietWebSocket =
+  typeof WebSocket === 'undefined'
+    ? undefined
+    : class extends WebSocket {
+        send(data: string | ArrayBufferLike | Blob | ArrayBufferView) {
+          if (this.readyState === WebSocket.OPEN) super.send(data);
+        }
+      };
+
+/** The connection whose socket the pill shows: a new sign-in replaces it, and the old one's closing is not news. */
+let currentConnection = 0;
 
 export interface Connection {
   client: ApolloClient<unknown>;
@@ -44,8 +60,17 @@ export function createConnection(): Connection {
   const authHeaders = (): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
   let everConnected = false;
   let failures = 0;
+  const me = ++currentConnection;
+  let disposed = false;
+  // Only the live connection reports: the one it replaced closes after the new one may already be up.
+  const report = (s: ConnectionStatus, open?: boolean) => {
+    if (disposed || me !== currentConnection) return;
+    if (open !== undefined) socketOpen = open;
+    setStatus(s);
+  };
   const ws = createClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+    webSocketImpl: QuietWebSocket,
     connectionParams: () => authHeaders(),
     lazy: false,
     keepAlive: 10_000,
@@ -56,18 +81,16 @@ export function createConnection(): Connection {
       await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** retries) + Math.random() * 300));
     },
     on: {
-      connecting: () => setStatus(everConnected ? 'reconnecting' : 'connecting'),
+      connecting: () => report(everConnected ? 'reconnecting' : 'connecting'),
       connected: () => {
-        socketOpen = true;
         everConnected = true;
         failures = 0;
-        setStatus('live');
+        report('live', true);
       },
       closed: () => {
-        socketOpen = false;
         failures += 1;
-        if (!navigator.onLine) setStatus('offline');
-        else setStatus(everConnected || failures < 3 ? 'reconnecting' : 'offline');
+        if (!navigator.onLine) report('offline', false);
+        else report(everConnected || failures < 3 ? 'reconnecting' : 'offline', false);
       },
     },
   });
@@ -109,8 +132,10 @@ export function createConnection(): Connection {
     client,
     ws,
     dispose() {
-      void ws.dispose();
+      disposed = true;
+      // Apollo first, so that its operations end while their socket is still open.
       client.stop();
+      void ws.dispose();
     },
   };
 }
