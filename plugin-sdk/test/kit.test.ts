@@ -123,7 +123,7 @@ function gate(): { p: Promise<void>; open: () => void } {
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
 describe('defineLoader: batches of different requests coalesce while the loader is busy', () => {
-  type Auth = { auth?: { supplierIds: string[] | null; roles: string[] } };
+  type Auth = { auth?: { supplierIds: string[] | null; roles: string[] }; services?: object };
   /** A loader whose every call is recorded and answers only when the test opens its gate. */
   function heldLoader(opts?: {
     coalesce?: boolean;
