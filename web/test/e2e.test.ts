@@ -82,7 +82,8 @@ describe('dashboard demo flow (seed section 8)', () => {
     // The browser's own complaints about our sockets (e.g. a message sent on a socket already closing when a sign-in
     // replaces the connection) are errors too.
     page.on('console', (m) => {
-      if (m.type() === 'error' && /WebSocket/i.test(m.text())) pageErrors.push(`console: ${m.text()} [${expect.getState().currentTestName}]`);
+      if (m.type() === 'error' && /WebSocket/i.test(m.text()))
+        pageErrors.push(`console: ${m.text()} [${expect.getState().currentTestName}]`);
     });
   }, 240_000);
 
