@@ -160,17 +160,17 @@ async function createPglite(
         }),
       ),
     );
+  const query: SqlRunner['query'] = (sql, params) =>
+    inTurn(async () => (await lite.query(sql, params as any[])).rows as any[]);
   const runner: SqlRunner = {
     kind: 'pglite',
-    query: (sql, params) => inTurn(async () => (await lite.query(sql, params as any[])).rows as any[]),
+    query,
     exec: (sql) => inTurn(async () => void (await lite.exec(sql))),
     transaction,
     batch:
       lite instanceof WorkerPGlite
         ? async (statements) => (await (lite as WorkerPGlite).batch(statements)).map((r) => r.rows as any[])
-        : batchOver(transaction, (sql, params) =>
-            inTurn(async () => (await lite.query(sql, params as any[])).rows as any[]),
-          ),
+        : batchOver(transaction, query),
   };
   const rowScope = { provider: null as RowScopeProvider | null };
   const prisma = lazyPrisma(
@@ -246,11 +246,11 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
         client.release(lost ?? undefined);
       }
     },
-    batch: (statements) =>
-      batchOver(
-        (fn) => runner.transaction(fn),
-        (sql, params) => runner.query(sql, params),
-      )(statements),
+    // Built once; the runner's own methods are looked up when a batch runs.
+    batch: batchOver(
+      (fn) => runner.transaction(fn),
+      (sql, params) => runner.query(sql, params),
+    ),
   };
   const rowScope = { provider: null as RowScopeProvider | null };
   const prisma = lazyPrisma(
