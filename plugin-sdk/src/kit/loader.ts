@@ -58,6 +58,9 @@ interface Lane<K, V, Ctx> {
   timer: ReturnType<typeof setTimeout> | null;
 }
 
+/** Runs `call` in the request scope it was asked in (row-level security reads it there). */
+const asCaller = <T>(scope: RequestScope | undefined, call: () => T): T => (scope ? runInScope(scope, call) : call());
+
 /** Who the batch reads as: the context's auth (SQL filters) and the request scope's (row-level security). */
 function callerKey(ctx: object, scope: RequestScope | undefined): string {
   const who = (a: { supplierIds?: readonly string[] | null; roles?: readonly string[] } | null | undefined) =>
@@ -99,13 +102,11 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
     const keys = [...new Set(waiters.flatMap((w) => w.keys))];
     const size = opts.maxBatchSize && opts.maxBatchSize > 0 ? opts.maxBatchSize : keys.length;
     const first = waiters[0];
-    const run = () => checked(keys.slice(0, size), first.ctx, args);
-    if (keys.length <= size) return first.scope ? runInScope(first.scope, run) : run();
+    if (keys.length <= size) return asCaller(first.scope, () => checked(keys, first.ctx, args));
     const merged = new Map<K, V>();
     for (let i = 0; i < keys.length; i += size) {
       const part = keys.slice(i, i + size);
-      const call = () => checked(part, first.ctx, args);
-      for (const [k, v] of await (first.scope ? runInScope(first.scope, call) : call())) merged.set(k, v);
+      for (const [k, v] of await asCaller(first.scope, () => checked(part, first.ctx, args))) merged.set(k, v);
     }
     return merged;
   };
@@ -126,10 +127,7 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
         (err) => {
           if (waiters.length === 1) return waiters[0].reject(err);
           // One request's keys must not fail another's: each goes again on its own, and only its own error counts.
-          for (const w of waiters) {
-            const call = () => checked(w.keys, w.ctx, args);
-            (w.scope ? runInScope(w.scope, call) : call()).then(w.resolve, w.reject);
-          }
+          for (const w of waiters) asCaller(w.scope, () => checked(w.keys, w.ctx, args)).then(w.resolve, w.reject);
         },
       )
       .finally(() => finished(lane, args));

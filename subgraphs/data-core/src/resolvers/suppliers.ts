@@ -224,7 +224,7 @@ export const supplierResolvers: Resolvers = {
       const { rows, n } = (await pagesBySize.load(ctx, first, filter))!;
       const page = rows.slice(0, first);
       const edges = page.map((r) => ({
-        cursor: encodeCursor([args.orderBy ?? 'NAME_ASC', r.sort_key, r.id]),
+        cursor: encodeCursor([orderBy, r.sort_key, r.id]),
         node: toSupplier(r),
       }));
       return {
