@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type Database } from '@carbon-nexus/db';
 import { createBus, startSubgraph, type SubgraphServer } from '@carbon-nexus/plugin-sdk';
-import { signDevToken } from '@carbon-nexus/plugin-sdk/testkit';
+import { signDevToken, testBusPrefix } from '@carbon-nexus/plugin-sdk/testkit';
 import { composePlugins, startGateway, type GatewayServer } from '../src/index.ts';
 import {
   ALERT_SUBSCRIPTION,
@@ -34,7 +34,7 @@ describe.runIf(!!REDIS_URL && !!DATABASE_URL)('two gateway replicas over Redis +
     const standalone = async (plugin: typeof tcAlerts) => {
       const s = await startSubgraph(plugin, {
         db,
-        bus: await createBus({ url: REDIS_URL }),
+        bus: await createBus({ url: REDIS_URL, channelPrefix: testBusPrefix(db) }), // other suites share this Redis
         port: 0,
         migrate: false,
         scheduler: false,

@@ -4,8 +4,8 @@
 // "Did not hear" is shown without waiting on a clock: the other deployment publishes X and, once the server has
 // executed it, this one publishes a fence F; a subscriber that matched X would have received it before F.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBus, redisChannelPrefix, type Bus } from '@carbon-nexus/plugin-sdk';
-import { waitFor } from '@carbon-nexus/plugin-sdk/testkit';
+import { createBus, definePlugin, gql, redisChannelPrefix, type Bus } from '@carbon-nexus/plugin-sdk';
+import { createSubgraphTestkit, waitFor, type SubgraphTestkit } from '@carbon-nexus/plugin-sdk/testkit';
 import { alertRaised } from './topics.ts';
 
 const alert = (id: string) => ({ id, seq: '1', hotspotId: 'h', level: 'critical', supplierId: null });
@@ -86,3 +86,46 @@ if (targets.length)
       expect(heardB1.filter((id) => id.endsWith(tag))).toEqual([`from-2-${tag}`, `fence-2-${tag}`]);
     });
   });
+
+// Test suites run side by side on CI's one Redis: each test kit's bus is its test database's own deployment, so a
+// suite never hears another's events (a stray alert from a neighbouring suite once failed an exact-count assertion).
+const quiet = definePlugin({
+  id: 'quiet',
+  typeDefs: gql`
+    type Query { ping: String! }
+  `,
+  resolvers: { Query: { ping: () => 'pong' } },
+});
+
+describe.runIf(process.env.REDIS_URL)('test kits on one shared Redis', () => {
+  const kits: SubgraphTestkit[] = [];
+  afterEach(async () => {
+    for (const k of kits.splice(0).reverse()) await k.stop();
+  });
+  const kit = async (db?: SubgraphTestkit['db']) => {
+    const k = await createSubgraphTestkit(quiet, { db, env: { REDIS_URL: process.env.REDIS_URL } });
+    kits.push(k);
+    return k;
+  };
+
+  it("hear kits on their own test database and never another suite's", async () => {
+    const a = await kit();
+    const aAgain = await kit(a.db); // a second host on the same test database: the same deployment
+    const b = await kit();
+    expect(a.services.bus.kind).toBe('redis');
+    const heardA = listen(a.services.bus);
+    const heardAgain = listen(aAgain.services.bus);
+    const heardB = listen(b.services.bus);
+    const tag = `${process.pid}-${Date.now()}`;
+    await b.services.bus.publish(alertRaised, alert(`from-b-${tag}`)); // executed before the fence below
+    await a.services.bus.publish(alertRaised, alert(`fence-a-${tag}`));
+    await waitFor(
+      'the kits on database a hearing their fence',
+      () => heardA.includes(`fence-a-${tag}`) && heardAgain.includes(`fence-a-${tag}`),
+      10_000,
+    );
+    await waitFor('kit b hearing its own event', () => heardB.includes(`from-b-${tag}`), 10_000);
+    expect(heardA.filter((id) => id.endsWith(tag))).toEqual([`fence-a-${tag}`]);
+    expect(heardAgain.filter((id) => id.endsWith(tag))).toEqual([`fence-a-${tag}`]);
+  });
+});

@@ -3,7 +3,6 @@
 //   await using platform = await startTestPlatform({ plugins: [dataCore, mlEngine] });
 //   const r = await platform.graphql(`{ suppliers { totalCount } }`, {}, { role: 'viewer' });
 // `defer(fn)` adds cleanups of the test's own (clients, servers); they run first, last added first.
-import { randomUUID } from 'node:crypto';
 import type { ExecutionResult } from 'graphql';
 import {
   loadPlatformConfig,
@@ -13,6 +12,7 @@ import {
   type Host,
   type Role,
 } from '@carbon-nexus/plugin-sdk';
+import { testBusPrefix } from '@carbon-nexus/plugin-sdk/testkit';
 import { createTestDatabase, type Database, type TestDatabaseTarget } from '@carbon-nexus/db';
 import { startGateway, type GatewayOptions, type GatewayServer } from '../server.ts';
 
@@ -54,19 +54,16 @@ export interface TestPlatform extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-const busPrefixes = new WeakMap<Database, string>();
-function busPrefixFor(db: Database): string {
-  let prefix = busPrefixes.get(db);
-  if (!prefix) busPrefixes.set(db, (prefix = `test-${randomUUID().slice(0, 8)}`));
-  return prefix;
-}
-
 export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise<TestPlatform> {
   const plugins = opts.plugins ?? (await loadPlatformConfig()).plugins;
   const db = opts.db ?? (await createTestDatabase(opts.target ?? 'pglite'));
   // Its own bus channels: with REDIS_URL set (CI) test files running side by side share one Redis, and a platform
   // must not hear another's events (ids from another database). Platforms on one database share them.
-  const env: Record<string, string | undefined> = { ...process.env, BUS_CHANNEL_PREFIX: busPrefixFor(db), ...opts.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    BUS_CHANNEL_PREFIX: testBusPrefix(db),
+    ...opts.env,
+  };
   let gateway: GatewayServer;
   try {
     gateway = await startGateway({

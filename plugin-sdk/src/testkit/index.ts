@@ -2,6 +2,7 @@ export { createSubgraphTestkit, TEST_ADMIN } from './testkit.ts';
 export { mockPlugin, peerSchemaFile } from './mock-plugin.ts';
 export type { MockPlugin, MockResolvers, MockCall, MockPluginOptions } from './mock-plugin.ts';
 export { waitFor } from './wait.ts';
+export { testBusPrefix } from './bus-prefix.ts';
 export type { SubgraphTestkit, TestkitOptions } from './testkit.ts';
 export { runConformance, assertConformance, composeSubgraphs, formatPluginGraph } from './conformance.ts';
 export type { ConformanceCheck, ConformanceOptions, ConformanceReport } from './conformance.ts';

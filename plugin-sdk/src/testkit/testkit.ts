@@ -1,4 +1,5 @@
-// Run a plugin in a test without a port: a migrated PGlite (or the given database), the in-memory bus, direct
+// Run a plugin in a test without a port: a migrated PGlite (or the given database), the in-memory bus (or, with
+// REDIS_URL / BUS_URL set, that bus under a channel prefix of the test database's own), direct
 // execution of operations and `_entities` lookups against its subgraph schema, its HTTP app through Fastify's inject,
 // and peers either real (`with: [dataCore]`) or mocked from their SDL (`with: [mockPlugin('data-core', {...})]`).
 // `await using kit = await createSubgraphTestkit(plugin)` stops it (and closes its database) at the end of the scope.
@@ -10,6 +11,7 @@ import type { AnyPlugin, PluginServices } from '../plugin.ts';
 import { createHost, type Host } from '../host/host.ts';
 import type { AuthClaims } from '../context.ts';
 import { createSubgraphApp, type SubgraphApp } from '../http/subgraph-app.ts';
+import { testBusPrefix } from './bus-prefix.ts';
 
 export interface TestkitOptions {
   /** Other plugins to run beside it: real ones, or mocks of its peers (`mockPlugin`). */
@@ -60,11 +62,15 @@ export interface SubgraphTestkit extends AsyncDisposable {
 
 export async function createSubgraphTestkit(plugin: AnyPlugin, opts: TestkitOptions = {}): Promise<SubgraphTestkit> {
   const db = opts.db ?? (await createTestDatabase(opts.target ?? 'pglite'));
+  // Its own bus channels (bus-prefix.ts); an explicit env may name others.
+  const env = opts.env
+    ? { BUS_CHANNEL_PREFIX: testBusPrefix(db), ...opts.env }
+    : { ...process.env, BUS_CHANNEL_PREFIX: testBusPrefix(db) };
   const host = createHost({
     plugins: [plugin, ...(opts.with ?? [])],
     mode: 'embedded',
     db,
-    env: { ...(opts.env ?? process.env) },
+    env,
     scheduler: opts.scheduler ?? false,
     remote: opts.remote,
     migrate: false,
@@ -77,7 +83,6 @@ export async function createSubgraphTestkit(plugin: AnyPlugin, opts: TestkitOpti
   }
   const rp = host.plugins.get(plugin.id)!;
   const defaultAuth = opts.auth === undefined ? TEST_ADMIN : opts.auth;
-  const env = { ...(opts.env ?? process.env) };
   let http: Promise<SubgraphApp> | null = null;
   let stopping: Promise<void> | null = null;
   const kit: SubgraphTestkit = {
