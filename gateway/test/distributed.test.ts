@@ -129,6 +129,7 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('distributed t
       ...inherited,
       DATABASE_URL: dbUrl.toString(),
       REDIS_URL: process.env.REDIS_URL!,
+      BUS_CHANNEL_PREFIX: dbName, // other suites share this Redis
       GATEWAY_PORT: String(gatewayPort),
       GATEWAY_REPLICAS: '2',
       SUBGRAPH_BASE_PORT: String(subgraphBase),

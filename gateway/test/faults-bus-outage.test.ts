@@ -34,7 +34,7 @@ describe.runIf(process.env.REDIS_URL)('fault: a bus outage loses no alert (outbo
 
   beforeAll(async () => {
     proxy = await startTcpProxy(targetOf(process.env.REDIS_URL!, 6379));
-    bus = await createBus({ url: proxy.url(process.env.REDIS_URL!) });
+    bus = await createBus({ url: proxy.url(process.env.REDIS_URL!), channelPrefix: `outage-${process.pid}` });
     const plugins = [
       (await import('@carbon-nexus/data-core')).default,
       (await import('@carbon-nexus/ml-engine')).default,
