@@ -21,11 +21,13 @@ export function scaffoldFiles(id: string): Record<string, string> {
           type: 'module',
           exports: { '.': './src/plugin.ts' },
           dependencies: {
-            '@carbon-nexus/data-core': '*',
             '@carbon-nexus/plugin-sdk': '*',
             graphql: '^16.11.0',
             zod: '^4.0.0',
           },
+          // A peer plugin is supplied by the platform that runs this one: a peer, not a dependency (and plugins that
+          // use each other form no package cycle).
+          peerDependencies: { '@carbon-nexus/data-core': '*' },
         },
         null,
         2,
