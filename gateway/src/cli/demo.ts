@@ -6,24 +6,29 @@
 //   minute 5     the planned spike begins (Northline Haulage's trucks take long detours: distance ×3, fuel follows);
 //   minute 8–10  detection (every 20 s, over the sliding last hour) raises the hotspot: INFO → WARN → CRITICAL,
 //                each with an alert, and recommendations appear — all pushed to the dashboard.
-// Stream options pass through (`npm run demo -- --hotspot-at 15 --speed 20`; see `npm run demo:stream -- --help`).
+// Stream options pass through (`npm run demo -- --hotspot-at 15 --speed 20`; `npm run demo -- --help` lists them).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { findPlatformRoot, signDevToken } from '@carbon-nexus/plugin-sdk';
+import { parseStreamArgs, STREAM_USAGE } from '@carbon-nexus/data-core/mock';
 import { describeEvent, elapsed, watchPlatform, type DemoEvent } from '../demo/watch.ts';
 
-const defaults: Record<string, string> = {
-  HOTSPOT_CRON: '*/20 * * * * *', // every 20 s instead of every 5 min, so the escalations are seen as they happen
-  QUALITY_CRON: '*/1 * * * *',
-};
-for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
-const root = findPlatformRoot();
-await import('../main.ts');
+const DEMO_USAGE = `npm run demo [-- <stream options>]
+
+Starts the whole product embedded (as npm start: dashboard and explorer at http://127.0.0.1:$PORT/), then the mock
+stream with 14 days of history and a planned hotspot (Northline Haulage's trucks take long detours from minute ~5),
+and prints what the platform pushes: hotspots (INFO -> WARN -> CRITICAL by about minute 10), alerts, recommendations.
+
+env: PORT (4000), DATA_DIR (.data/pglite; a fresh directory gives a fresh demo) or DATABASE_URL,
+     DEMO_BACKFILL_DAYS (14), HOTSPOT_CRON (every 20 s), QUALITY_CRON (every minute)
+
+Stream options after \`--\` pass through (\`npm run demo -- --hotspot-at 15 --speed 20\`):
+
+`;
 
 const port = process.env.PORT ?? '4000';
 const url = `http://127.0.0.1:${port}`;
-const args = [
-  'stream',
+const streamArgs = [
   '--url',
   url,
   '--backfill-days',
@@ -35,6 +40,26 @@ const args = [
   '10',
   ...process.argv.slice(2),
 ];
+// Checked before anything starts: help, or a bad option, must not leave a platform running without its stream.
+try {
+  if (parseStreamArgs(streamArgs) === 'help') {
+    console.log(DEMO_USAGE + STREAM_USAGE);
+    process.exit(0);
+  }
+} catch (err) {
+  console.error(`npm run demo: ${(err as Error).message}\n(npm run demo -- --help lists the options)`);
+  process.exit(2);
+}
+
+const defaults: Record<string, string> = {
+  HOTSPOT_CRON: '*/20 * * * * *', // every 20 s instead of every 5 min, so the escalations are seen as they happen
+  QUALITY_CRON: '*/1 * * * *',
+};
+for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
+const root = findPlatformRoot();
+await import('../main.ts');
+
+const args = ['stream', ...streamArgs];
 const t0 = Date.now();
 const say = (line: string) => console.log(`[demo   ${elapsed(t0)}] ${line}`);
 say(`mock stream: carbon-nexus ${args.join(' ')}`);
