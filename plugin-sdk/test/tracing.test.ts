@@ -28,6 +28,7 @@ import {
   type SubgraphServer,
   type TracingHandle,
 } from '@carbon-nexus/plugin-sdk';
+import { defineLoader } from '@carbon-nexus/plugin-sdk/kit';
 import { createTestDatabase, startOtlpCollector, waitFor, type OtlpCollector } from '@carbon-nexus/plugin-sdk/testkit';
 import { alertRaised } from './topics.ts';
 
@@ -242,6 +243,51 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT -> a real OTLP/HTTP collector)
     });
     host.outbox.kick();
     expect(await handled).toBe(traceId);
+  });
+
+  it("runs a coalesced batch in its first request's trace and scope, linking the others' (not the trace of the call before)", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const seen: { keys: string[]; correlationId?: string; traceId?: string }[] = [];
+    const loader = defineLoader(async (keys: string[]) => {
+      seen.push({ keys, correlationId: currentScope()?.correlationId, traceId: currentTraceIds()?.traceId });
+      await withSpan('read rows', async () => (keys.includes('a') ? held : undefined));
+      return new Map(keys.map((k) => [k, k.toUpperCase()]));
+    });
+    const services = {}; // one plugin instance
+    const request = (id: string) => {
+      let traceId = '';
+      let spanId = '';
+      const answer = runInScope({ correlationId: `corr-${id}`, auth: null }, () =>
+        withSpan(`request ${id}`, async () => {
+          ({ traceId, spanId } = currentTraceIds()!);
+          return loader.load({ services, auth: null }, id);
+        }),
+      );
+      return { answer, ids: () => ({ traceId, spanId }) };
+    };
+    const a = request('a'); // its call runs (held) ...
+    await waitFor('the first call running', () => seen.length === 1, 5_000);
+    const b = request('b'); // ... while b's and c's batches wait for it, then go out as one
+    const c = request('c');
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    expect(await Promise.all([a.answer, b.answer, c.answer])).toEqual(['A', 'B', 'C']);
+    expect(seen.map((s) => s.keys)).toEqual([['a'], ['b', 'c']]);
+    // The merged call ran as b (scope and trace), not in a's trace although a's call ending sent it.
+    expect(seen[1]).toEqual({ keys: ['b', 'c'], correlationId: 'corr-b', traceId: b.ids().traceId });
+    await tracing.flush();
+    const merged = await waitFor('the coalesced batch span', () =>
+      collector.spans.find((s) => s.name === 'loader coalesced batch' && s.traceId === b.ids().traceId),
+    );
+    expect(merged).toMatchObject({
+      parentSpanId: b.ids().spanId,
+      attributes: { 'carbon_nexus.loader.requests': 2, 'carbon_nexus.loader.keys': 2 },
+      links: [c.ids()],
+    });
+    const reads = collector.spans.filter((s) => s.name === 'read rows');
+    expect(reads.find((s) => s.parentSpanId === merged.spanId)?.traceId).toBe(b.ids().traceId);
+    expect(reads.filter((s) => s.traceId === a.ids().traceId)).toHaveLength(1); // a's own read only
   });
 
   it('gives each scheduled job run its own span', async () => {

@@ -13,6 +13,7 @@
 // stuck statement) the waiting ones go out after maxWaitMs without it.
 import DataLoader from 'dataloader';
 import { currentScope, runInScope, type RequestScope } from '../context.ts';
+import { bindTraceContext, currentTraceIds, withSpan } from '../services/tracing.ts';
 
 export interface BatchLoader<K, V, Ctx extends object, Args> {
   /** The value for `key` (undefined when `batch` did not return it), batched with the request's other loads. */
@@ -43,6 +44,10 @@ interface Waiter<K, V, Ctx> {
   keys: K[];
   ctx: Ctx;
   scope: RequestScope | undefined;
+  /** Its trace: the call sent for it runs there, whichever call's end sends it. */
+  inTrace: <T>(fn: () => T) => T;
+  /** The span it waited in (tracing on), linked from the merged call's span. */
+  span: { traceId: string; spanId: string } | undefined;
   resolve: (found: ReadonlyMap<K, V>) => void;
   reject: (err: unknown) => void;
 }
@@ -58,8 +63,9 @@ interface Lane<K, V, Ctx> {
   timer: ReturnType<typeof setTimeout> | null;
 }
 
-/** Runs `call` in the request scope it was asked in (row-level security reads it there). */
-const asCaller = <T>(scope: RequestScope | undefined, call: () => T): T => (scope ? runInScope(scope, call) : call());
+/** Runs `call` in the request scope (row-level security reads it there) and the trace it was asked in. */
+const asCaller = <T>(w: { scope: RequestScope | undefined; inTrace: <R>(fn: () => R) => R }, call: () => T): T =>
+  w.inTrace(() => (w.scope ? runInScope(w.scope, call) : call()));
 
 /** Who the batch reads as: the context's auth (SQL filters) and the request scope's (row-level security). */
 function callerKey(ctx: object, scope: RequestScope | undefined): string {
@@ -97,18 +103,28 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
     return found;
   };
 
-  /** The batches that waited, as one call (in chunks of maxBatchSize) read as the first of them. */
-  const mergedCall = async (waiters: Waiter<K, V, Ctx>[], args: Args): Promise<ReadonlyMap<K, V>> => {
+  /**
+   * The batches that waited, as one call (in chunks of maxBatchSize) read as the first of them, in its trace; the
+   * span links the other requests' spans, so each trace leads to the call that answered it.
+   */
+  const mergedCall = (waiters: Waiter<K, V, Ctx>[], args: Args): Promise<ReadonlyMap<K, V>> => {
     const keys = [...new Set(waiters.flatMap((w) => w.keys))];
     const size = opts.maxBatchSize && opts.maxBatchSize > 0 ? opts.maxBatchSize : keys.length;
     const first = waiters[0];
-    if (keys.length <= size) return asCaller(first.scope, () => checked(keys, first.ctx, args));
-    const merged = new Map<K, V>();
-    for (let i = 0; i < keys.length; i += size) {
-      const part = keys.slice(i, i + size);
-      for (const [k, v] of await asCaller(first.scope, () => checked(part, first.ctx, args))) merged.set(k, v);
-    }
-    return merged;
+    const call = async () => {
+      if (keys.length <= size) return checked(keys, first.ctx, args);
+      const merged = new Map<K, V>();
+      for (let i = 0; i < keys.length; i += size)
+        for (const [k, v] of await checked(keys.slice(i, i + size), first.ctx, args)) merged.set(k, v);
+      return merged;
+    };
+    if (waiters.length === 1) return asCaller(first, call);
+    return asCaller(first, () =>
+      withSpan('loader coalesced batch', call, {
+        attributes: { 'carbon_nexus.loader.requests': waiters.length, 'carbon_nexus.loader.keys': keys.length },
+        links: waiters.slice(1).map((w) => w.span),
+      }),
+    );
   };
 
   /** Sends what waited, as one call; each waiter gets the merged answer (or, if it fails, its own). */
@@ -127,7 +143,7 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
         (err) => {
           if (waiters.length === 1) return waiters[0].reject(err);
           // One request's keys must not fail another's: each goes again on its own, and only its own error counts.
-          for (const w of waiters) asCaller(w.scope, () => checked(w.keys, w.ctx, args)).then(w.resolve, w.reject);
+          for (const w of waiters) asCaller(w, () => checked(w.keys, w.ctx, args)).then(w.resolve, w.reject);
         },
       )
       .finally(() => finished(lane, args));
@@ -151,7 +167,7 @@ export function defineLoader<K extends string | number, V, Ctx extends object = 
     const l = lane;
     if (l.running > 0)
       return new Promise((resolve, reject) => {
-        l.waiting.push({ keys, ctx, scope, resolve, reject });
+        l.waiting.push({ keys, ctx, scope, inTrace: bindTraceContext(), span: currentTraceIds(), resolve, reject });
         // Waiting is bounded: behind a call that runs long (a slow or stuck statement) the others go out anyway.
         l.timer ??= setTimeout(() => flush(l, args), maxWaitMs);
       });

@@ -9,6 +9,7 @@ import {
   SpanKind,
   SpanStatusCode,
   type Attributes,
+  type Link,
   type Tracer,
 } from '@opentelemetry/api';
 
@@ -144,6 +145,8 @@ export interface SpanOptions {
   attributes?: Attributes;
   /** Continue the trace in these headers (`traceparent`) instead of the current context; absent -> a new trace. */
   remoteParent?: Record<string, unknown>;
+  /** Spans of other traces this work is also for (`currentTraceIds()` taken there), e.g. the requests of one batch. */
+  links?: ({ traceId: string; spanId: string } | undefined)[];
 }
 
 /**
@@ -153,9 +156,12 @@ export interface SpanOptions {
 export function withSpan<T>(name: string, fn: () => T, opts: SpanOptions = {}): T {
   if (!active) return fn();
   const parent = opts.remoteParent ? propagation.extract(ROOT_CONTEXT, opts.remoteParent) : context.active();
+  const links: Link[] = (opts.links ?? []).flatMap((l) =>
+    l ? [{ context: { traceId: l.traceId, spanId: l.spanId, traceFlags: 1 } }] : [],
+  );
   return active.tracer.startActiveSpan(
     name,
-    { kind: KINDS[opts.kind ?? 'internal'], attributes: opts.attributes },
+    { kind: KINDS[opts.kind ?? 'internal'], attributes: opts.attributes, links },
     parent,
     (span) => {
       const fail = (err: unknown) => {
@@ -185,6 +191,18 @@ export function withSpan<T>(name: string, fn: () => T, opts: SpanOptions = {}): 
       }
     },
   );
+}
+
+/**
+ * Binds later work to the trace context current now: work done on behalf of a caller after it has moved on (a batch
+ * sent when another caller's call finished) belongs to that caller's trace, not to whichever one is current then.
+ * A plain call when tracing is off.
+ */
+const unbound = <T>(fn: () => T): T => fn();
+export function bindTraceContext(): <T>(fn: () => T) => T {
+  if (!active) return unbound;
+  const saved = context.active();
+  return (fn) => context.with(saved, fn);
 }
 
 /** Adds attributes to the current span (no-op when tracing is off or no span is active). */

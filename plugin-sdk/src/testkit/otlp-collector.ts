@@ -17,6 +17,8 @@ export interface CollectedSpan {
   attributes: Record<string, unknown>;
   /** 2 = error. */
   status?: number;
+  /** Spans of other traces this one is linked to. */
+  links: { traceId: string; spanId: string }[];
 }
 
 export interface OtlpCollector {
@@ -64,6 +66,10 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
               service,
               attributes: attrs(s.attributes),
               status: s.status?.code,
+              links: (s.links ?? []).map((l: { traceId: string; spanId: string }) => ({
+                traceId: l.traceId,
+                spanId: l.spanId,
+              })),
             });
           }
         }
