@@ -43,7 +43,9 @@ describe.each(testDatabaseTargets())('demo scenario, compressed (%s)', (target) 
       hotspotFactor: 3,
       hotspotHours: 2,
       suppliers: ['MOCK-T1', 'MOCK-F1', 'MOCK-W1'],
-      backfillDays: 8,
+      // 30 days: every hour of a weekend day has 8 samples of its own day type (baseline-statistics.ts). With 8
+      // days a Saturday hour's baseline was the weekday level with a spread of both, and the spike was within its noise.
+      backfillDays: 30,
       recalculateBaselines: true,
       durationMin: 6,
       seed: 42,

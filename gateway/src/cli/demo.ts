@@ -1,7 +1,8 @@
 // `npm run demo`: the embedded product plus the mock stream with its planned hotspot (the seed's demo: "stream emits
 // synthetic data with a planned hotspot scenario at minute ~10"; "hotspot fires → alert pops → recommendation
 // appears"). Timeline, counted from the stream's start:
-//   minute 0–2   14 days of history are sent, then baselines are computed from them;
+//   minute 0–2   30 days of history are sent, then baselines are computed from them (30 days: weekend hours get
+//                baselines of their own day type, so the demo works on a Saturday too);
 //   minute 0–10  the simulated clock replays the last two hours 12× faster and meets real time at minute 10;
 //   minute 5     the planned spike begins (Northline Haulage's trucks take long detours: distance ×3, fuel follows);
 //   minute 8–10  detection (every 20 s, over the sliding last hour) raises the hotspot: INFO → WARN → CRITICAL,
@@ -16,11 +17,11 @@ import { describeEvent, elapsed, watchPlatform, type DemoEvent } from '../demo/w
 const DEMO_USAGE = `npm run demo [-- <stream options>]
 
 Starts the whole product embedded (as npm start: dashboard and explorer at http://127.0.0.1:$PORT/), then the mock
-stream with 14 days of history and a planned hotspot (Northline Haulage's trucks take long detours from minute ~5),
+stream with 30 days of history and a planned hotspot (Northline Haulage's trucks take long detours from minute ~5),
 and prints what the platform pushes: hotspots (INFO -> WARN -> CRITICAL by about minute 10), alerts, recommendations.
 
 env: PORT (4000), DATA_DIR (.data/pglite; a fresh directory gives a fresh demo) or DATABASE_URL,
-     DEMO_BACKFILL_DAYS (14), HOTSPOT_CRON (every 20 s), QUALITY_CRON (every minute)
+     DEMO_BACKFILL_DAYS (30), HOTSPOT_CRON (every 20 s), QUALITY_CRON (every minute)
 
 Stream options after \`--\` pass through (\`npm run demo -- --hotspot-at 15 --speed 20\`):
 
@@ -32,7 +33,7 @@ const streamArgs = [
   '--url',
   url,
   '--backfill-days',
-  process.env.DEMO_BACKFILL_DAYS ?? '14',
+  process.env.DEMO_BACKFILL_DAYS ?? '30',
   '--recalculate-baselines',
   '--speed',
   '12',
