@@ -193,12 +193,13 @@ export function withSpan<T>(name: string, fn: () => T, opts: SpanOptions = {}): 
   );
 }
 
+const unbound = <T>(fn: () => T): T => fn();
+
 /**
  * Binds later work to the trace context current now: work done on behalf of a caller after it has moved on (a batch
  * sent when another caller's call finished) belongs to that caller's trace, not to whichever one is current then.
  * A plain call when tracing is off.
  */
-const unbound = <T>(fn: () => T): T => fn();
 export function bindTraceContext(): <T>(fn: () => T) => T {
   if (!active) return unbound;
   const saved = context.active();

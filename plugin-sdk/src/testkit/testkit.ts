@@ -62,10 +62,8 @@ export interface SubgraphTestkit extends AsyncDisposable {
 
 export async function createSubgraphTestkit(plugin: AnyPlugin, opts: TestkitOptions = {}): Promise<SubgraphTestkit> {
   const db = opts.db ?? (await createTestDatabase(opts.target ?? 'pglite'));
-  // Its own bus channels (bus-prefix.ts); an explicit env may name others.
-  const env = opts.env
-    ? { BUS_CHANNEL_PREFIX: testBusPrefix(db), ...opts.env }
-    : { ...process.env, BUS_CHANNEL_PREFIX: testBusPrefix(db) };
+  // Its own bus channels (bus-prefix.ts), unless the test's own env names others.
+  const env = { ...(opts.env ?? process.env), BUS_CHANNEL_PREFIX: opts.env?.BUS_CHANNEL_PREFIX ?? testBusPrefix(db) };
   const host = createHost({
     plugins: [plugin, ...(opts.with ?? [])],
     mode: 'embedded',
